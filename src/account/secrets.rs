@@ -1,0 +1,314 @@
+//! Passwords and tokens, kept only in the OS keyring.
+//!
+//! On Linux the system keyring is the Secret Service (GNOME Keyring, KWallet) over D-Bus; the
+//! session keyring is the kernel's keyutils store, which forgets everything at reboot. Secrets
+//! never go to a file, and their `Debug` form is redacted.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::AccountId;
+use crate::APP_ID;
+
+/// Which keyring holds an account's secret.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretBackend {
+    /// The desktop's keyring (Secret Service, macOS Keychain, Windows Credential Manager).
+    #[default]
+    System,
+    /// The kernel keyring: kept until logout or reboot, never on disk.
+    Session,
+}
+
+impl SecretBackend {
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretBackend::System => "system keyring",
+            SecretBackend::Session => "session keyring (until reboot)",
+        }
+    }
+}
+
+/// A password or token. Its `Debug` and `Display` never show it; its bytes are wiped on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// True for an empty secret.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        // SAFETY: zero bytes are valid UTF-8, so the string stays valid while it is wiped.
+        for b in unsafe { self.0.as_bytes_mut() } {
+            // Volatile so that the wipe is not optimised away as a dead store.
+            unsafe { std::ptr::write_volatile(b, 0) };
+        }
+    }
+}
+
+/// Why a secret could not be stored or read. Never contains the secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    /// No keyring service answered (no Secret Service on the session bus, or no session bus).
+    #[error("no keyring service is running ({detail})")]
+    NoService {
+        /// What the platform said.
+        detail: String,
+    },
+    /// The keyring is locked or access was refused.
+    #[error("the keyring is locked or refused access ({detail})")]
+    Locked {
+        /// What the platform said.
+        detail: String,
+    },
+    /// The keyring holds no secret for this account.
+    #[error("the {} holds no secret for this account", .backend.label())]
+    NotFound {
+        /// The keyring asked.
+        backend: SecretBackend,
+    },
+    /// This keyring does not exist on this platform.
+    #[error("the {} is not available on this platform", .backend.label())]
+    Unsupported {
+        /// The keyring asked for.
+        backend: SecretBackend,
+    },
+    /// Any other failure of the keyring.
+    #[error("the keyring failed ({detail})")]
+    Platform {
+        /// What the platform said.
+        detail: String,
+    },
+}
+
+impl SecretError {
+    /// A stable machine-readable name for the kind of failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SecretError::NoService { .. } => "keyring_unavailable",
+            SecretError::Locked { .. } => "keyring_locked",
+            SecretError::NotFound { .. } => "secret_not_found",
+            SecretError::Unsupported { .. } => "keyring_unsupported",
+            SecretError::Platform { .. } => "keyring_failed",
+        }
+    }
+}
+
+type Store = Arc<keyring_core::CredentialStore>;
+
+#[cfg(target_os = "linux")]
+fn system_store() -> Result<Store, SecretError> {
+    zbus_secret_service_keyring_store::Store::new()
+        .map(|s| s as Store)
+        .map_err(|e| SecretError::NoService {
+            detail: platform_detail(&e),
+        })
+}
+
+#[cfg(target_os = "macos")]
+fn system_store() -> Result<Store, SecretError> {
+    apple_native_keyring_store::keychain::Store::new()
+        .map(|s| s as Store)
+        .map_err(|e| SecretError::NoService {
+            detail: platform_detail(&e),
+        })
+}
+
+#[cfg(target_os = "windows")]
+fn system_store() -> Result<Store, SecretError> {
+    windows_native_keyring_store::Store::new()
+        .map(|s| s as Store)
+        .map_err(|e| SecretError::NoService {
+            detail: platform_detail(&e),
+        })
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn system_store() -> Result<Store, SecretError> {
+    Err(SecretError::Unsupported {
+        backend: SecretBackend::System,
+    })
+}
+
+/// The platform's own words, without any bytes of a secret (which some variants carry).
+fn platform_detail(e: &keyring_core::Error) -> String {
+    use keyring_core::Error as E;
+    match e {
+        E::PlatformFailure(inner) | E::NoStorageAccess(inner) => inner.to_string(),
+        E::BadEncoding(_) => "the stored secret is not valid text".into(),
+        E::BadDataFormat(_, inner) => format!("the stored secret is malformed: {inner}"),
+        other => other.to_string(),
+    }
+}
+
+fn map_system_err(e: keyring_core::Error) -> SecretError {
+    use keyring_core::Error as E;
+    match e {
+        E::NoEntry => SecretError::NotFound {
+            backend: SecretBackend::System,
+        },
+        E::NoStorageAccess(_) => SecretError::Locked {
+            detail: platform_detail(&e),
+        },
+        E::NoDefaultStore => SecretError::NoService {
+            detail: platform_detail(&e),
+        },
+        other => SecretError::Platform {
+            detail: platform_detail(&other),
+        },
+    }
+}
+
+fn system_entry(id: &AccountId) -> Result<keyring_core::Entry, SecretError> {
+    system_store()?
+        .build(APP_ID, id.as_str(), None)
+        .map_err(map_system_err)
+}
+
+/// Stores the secret of account `id` in `backend`, replacing any earlier one. Blocks.
+pub fn store(backend: SecretBackend, id: &AccountId, secret: &Secret) -> Result<(), SecretError> {
+    match backend {
+        SecretBackend::System => system_entry(id)?
+            .set_password(secret.expose())
+            .map_err(map_system_err),
+        SecretBackend::Session => session::store(id, secret),
+    }
+}
+
+/// Reads the secret of account `id` from `backend`. Blocks.
+pub fn load(backend: SecretBackend, id: &AccountId) -> Result<Secret, SecretError> {
+    match backend {
+        SecretBackend::System => system_entry(id)?
+            .get_password()
+            .map(Secret)
+            .map_err(map_system_err),
+        SecretBackend::Session => session::load(id),
+    }
+}
+
+/// Deletes the secret of account `id`; a secret that is already gone is not an error. Blocks.
+pub fn delete(backend: SecretBackend, id: &AccountId) -> Result<(), SecretError> {
+    match backend {
+        SecretBackend::System => match system_entry(id)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_system_err(e)),
+        },
+        SecretBackend::Session => session::delete(id),
+    }
+}
+
+/// The kernel's session keyring (keyutils): memory only, shared by the login session's
+/// processes, gone at logout or reboot.
+#[cfg(target_os = "linux")]
+mod session {
+    use linux_keyutils::{KeyError, KeyRing, KeyRingIdentifier};
+
+    use super::{AccountId, Secret, SecretBackend, SecretError};
+    use crate::APP_ID;
+
+    fn ring() -> Result<KeyRing, SecretError> {
+        KeyRing::from_special_id(KeyRingIdentifier::Session, false).map_err(fail)
+    }
+
+    fn description(id: &AccountId) -> String {
+        format!("{APP_ID}:{id}")
+    }
+
+    fn fail(e: KeyError) -> SecretError {
+        match e {
+            KeyError::KeyDoesNotExist | KeyError::KeyExpired | KeyError::KeyRevoked => {
+                SecretError::NotFound {
+                    backend: SecretBackend::Session,
+                }
+            }
+            KeyError::AccessDenied => SecretError::Locked {
+                detail: "the kernel keyring refused access".into(),
+            },
+            other => SecretError::Platform {
+                detail: format!("kernel keyring: {other:?}"),
+            },
+        }
+    }
+
+    pub fn store(id: &AccountId, secret: &Secret) -> Result<(), SecretError> {
+        ring()?
+            .add_key(&description(id), secret.expose().as_bytes())
+            .map(|_| ())
+            .map_err(fail)
+    }
+
+    pub fn load(id: &AccountId) -> Result<Secret, SecretError> {
+        let bytes = ring()?.search(&description(id)).map_err(fail)?;
+        let bytes = bytes.read_to_vec().map_err(fail)?;
+        String::from_utf8(bytes)
+            .map(Secret::new)
+            .map_err(|_| SecretError::Platform {
+                detail: "the stored secret is not valid text".into(),
+            })
+    }
+
+    pub fn delete(id: &AccountId) -> Result<(), SecretError> {
+        match ring()?.search(&description(id)) {
+            Ok(key) => key.invalidate().map_err(fail),
+            Err(KeyError::KeyDoesNotExist) => Ok(()),
+            Err(e) => Err(fail(e)),
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod session {
+    use super::{AccountId, Secret, SecretBackend, SecretError};
+
+    const NONE: SecretError = SecretError::Unsupported {
+        backend: SecretBackend::Session,
+    };
+
+    pub fn store(_: &AccountId, _: &Secret) -> Result<(), SecretError> {
+        Err(NONE)
+    }
+
+    pub fn load(_: &AccountId) -> Result<Secret, SecretError> {
+        Err(NONE)
+    }
+
+    pub fn delete(_: &AccountId) -> Result<(), SecretError> {
+        Err(NONE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
+        assert_eq!(s.expose(), "hunter2");
+    }
+}

@@ -1,0 +1,614 @@
+//! The live connection check: DNS → TCP → TLS → greeting → EHLO → STARTTLS → AUTH → QUIT,
+//! each step timed, each with its own timeout, reported as it happens.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::net::TcpStream;
+
+use super::{AuthMethod, Secret, Security, SmtpSettings};
+use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
+use crate::net::tls::cert_problem;
+use crate::net::{CertProblem, DnsError, Net};
+
+/// One step of the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    /// Looking up the server's addresses.
+    Resolve,
+    /// Opening the TCP connection.
+    Connect,
+    /// The TLS handshake (implicit, or after STARTTLS).
+    Tls,
+    /// The server's 220 greeting.
+    Greeting,
+    /// EHLO and its capabilities.
+    Ehlo,
+    /// The STARTTLS command.
+    Starttls,
+    /// Logging in.
+    Auth,
+    /// Saying goodbye.
+    Quit,
+}
+
+impl Step {
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Resolve => "Look up server",
+            Step::Connect => "Connect",
+            Step::Tls => "Encrypt (TLS)",
+            Step::Greeting => "Server greeting",
+            Step::Ehlo => "Capabilities (EHLO)",
+            Step::Starttls => "Start encryption (STARTTLS)",
+            Step::Auth => "Log in",
+            Step::Quit => "Close (QUIT)",
+        }
+    }
+
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Resolve => "resolve",
+            Step::Connect => "connect",
+            Step::Tls => "tls",
+            Step::Greeting => "greeting",
+            Step::Ehlo => "ehlo",
+            Step::Starttls => "starttls",
+            Step::Auth => "auth",
+            Step::Quit => "quit",
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// How long each kind of step may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The DNS lookup.
+    pub dns: Duration,
+    /// Each TCP connection attempt.
+    pub connect: Duration,
+    /// The TLS handshake.
+    pub tls: Duration,
+    /// Each command and its reply, the greeting included.
+    pub command: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            dns: Duration::from_secs(10),
+            connect: Duration::from_secs(10),
+            tls: Duration::from_secs(15),
+            command: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The same limit for every step.
+    pub fn uniform(limit: Duration) -> Self {
+        Self {
+            dns: limit,
+            connect: limit,
+            tls: limit,
+            command: limit,
+        }
+    }
+}
+
+/// Why a step failed. Never contains a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The DNS lookup failed.
+    #[error(transparent)]
+    Dns(#[from] DnsError),
+    /// Every address refused the connection.
+    #[error("{addr} refused the connection")]
+    Refused {
+        /// The last address tried.
+        addr: SocketAddr,
+    },
+    /// No address answered in time.
+    #[error("no answer from {host} on port {port} within {} s", .after.as_secs())]
+    ConnectTimeout {
+        /// The server name.
+        host: String,
+        /// The port.
+        port: u16,
+        /// How long each attempt waited.
+        after: Duration,
+    },
+    /// The network could not reach the server.
+    #[error("{host} cannot be reached on port {port}: {detail}")]
+    Unreachable {
+        /// The server name.
+        host: String,
+        /// The port.
+        port: u16,
+        /// What the system said.
+        detail: String,
+    },
+    /// The server's certificate was refused.
+    #[error("{0}")]
+    Certificate(CertProblem),
+    /// The TLS handshake failed for another reason.
+    #[error("the TLS handshake failed: {detail}")]
+    TlsFailed {
+        /// What rustls said.
+        detail: String,
+    },
+    /// `security = starttls`, and the server did not offer STARTTLS.
+    #[error("the server did not offer encryption (STARTTLS)")]
+    NoStartTls,
+    /// The server answered STARTTLS with an error.
+    #[error("the server refused STARTTLS: {0}")]
+    StartTlsRefused(Reply),
+    /// The server sent data right after agreeing to STARTTLS, before the handshake.
+    #[error("the server sent data before the TLS handshake")]
+    StartTlsInjection,
+    /// A step took longer than its timeout.
+    #[error("no answer during '{step}' within {} s", .after.as_secs())]
+    Timeout {
+        /// The step.
+        step: Step,
+        /// Its limit.
+        after: Duration,
+    },
+    /// The server closed the connection.
+    #[error("the server closed the connection during '{step}'")]
+    Closed {
+        /// The step.
+        step: Step,
+    },
+    /// The server does not speak SMTP as expected.
+    #[error("the server's answer during '{step}' is not SMTP: {detail}")]
+    Protocol {
+        /// The step.
+        step: Step,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The server refused a step with an error reply.
+    #[error("the server refused '{step}': {reply}")]
+    Rejected {
+        /// The step.
+        step: Step,
+        /// The server's reply.
+        reply: Reply,
+    },
+    /// The account needs a login, and the server offers none.
+    #[error("the server offers no login (AUTH) on this connection")]
+    NoAuthOffered,
+    /// None of the server's login methods is one Outpost speaks.
+    #[error("the server offers only these login methods: {}", .offered.join(", "))]
+    NoCommonMechanism {
+        /// The mechanisms offered.
+        offered: Vec<String>,
+    },
+    /// The password would have crossed the network unencrypted without consent.
+    #[error("the connection is not encrypted, so the password was not sent")]
+    PlaintextRefused,
+    /// The account needs a secret and none was given.
+    #[error("no password or token is stored for this account")]
+    NoSecret,
+    /// The server refused the login.
+    #[error("the server refused the login: {0}")]
+    AuthFailed(Reply),
+    /// The server demands encryption before a login.
+    #[error("the server requires encryption first: {0}")]
+    EncryptionRequired(Reply),
+    /// A local failure of this computer.
+    #[error("{detail}")]
+    Local {
+        /// What happened.
+        detail: String,
+    },
+}
+
+impl VerifyError {
+    /// A stable machine-readable name for the kind of failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            VerifyError::Dns(DnsError::NotFound { .. }) => "dns_not_found",
+            VerifyError::Dns(DnsError::NoRecords { .. }) => "dns_no_address",
+            VerifyError::Dns(DnsError::Timeout { .. }) => "dns_timeout",
+            VerifyError::Dns(DnsError::Failed { .. }) => "dns_failed",
+            VerifyError::Refused { .. } => "connection_refused",
+            VerifyError::ConnectTimeout { .. } => "connect_timeout",
+            VerifyError::Unreachable { .. } => "unreachable",
+            VerifyError::Certificate(_) => "certificate",
+            VerifyError::TlsFailed { .. } => "tls_failed",
+            VerifyError::NoStartTls => "starttls_not_offered",
+            VerifyError::StartTlsRefused(_) => "starttls_refused",
+            VerifyError::StartTlsInjection => "starttls_injection",
+            VerifyError::Timeout { .. } => "timeout",
+            VerifyError::Closed { .. } => "connection_closed",
+            VerifyError::Protocol { .. } => "protocol",
+            VerifyError::Rejected { .. } => "rejected",
+            VerifyError::NoAuthOffered => "auth_not_offered",
+            VerifyError::NoCommonMechanism { .. } => "no_common_mechanism",
+            VerifyError::PlaintextRefused => "plaintext_refused",
+            VerifyError::NoSecret => "no_secret",
+            VerifyError::AuthFailed(_) => "auth_failed",
+            VerifyError::EncryptionRequired(_) => "encryption_required",
+            VerifyError::Local { .. } => "local",
+        }
+    }
+}
+
+/// One finished step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    /// The step.
+    pub step: Step,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// What it found, or why it failed.
+    pub outcome: Result<String, VerifyError>,
+}
+
+/// Progress of a running check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A step began.
+    Started(Step),
+    /// A step finished.
+    Finished(StepRecord),
+}
+
+/// The whole check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Every step that ran, in order.
+    pub steps: Vec<StepRecord>,
+    /// The address connected to.
+    pub address: Option<SocketAddr>,
+    /// The capabilities from the last EHLO.
+    pub capabilities: Option<Capabilities>,
+    /// The TLS version used.
+    pub tls_version: Option<&'static str>,
+}
+
+impl Report {
+    /// The failed step and its error, if any step failed.
+    pub fn failure(&self) -> Option<(Step, &VerifyError)> {
+        self.steps
+            .iter()
+            .find_map(|s| s.outcome.as_ref().err().map(|e| (s.step, e)))
+    }
+
+    /// True when every step succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.failure().is_none()
+    }
+}
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct Check<'a> {
+    /// The shared network stack.
+    pub net: &'a Net,
+    /// The server settings.
+    pub settings: &'a SmtpSettings,
+    /// The password or token, when the account logs in.
+    pub secret: Option<&'a Secret>,
+    /// The person confirmed sending the password unencrypted.
+    pub allow_plaintext_auth: bool,
+    /// Step limits.
+    pub timeouts: Timeouts,
+}
+
+struct Runner<'a, F: FnMut(Progress)> {
+    report: Report,
+    progress: F,
+    _check: std::marker::PhantomData<&'a ()>,
+}
+
+impl<F: FnMut(Progress)> Runner<'_, F> {
+    /// Runs one step under `limit`, records and reports it.
+    async fn step<T>(
+        &mut self,
+        step: Step,
+        limit: Duration,
+        work: impl Future<Output = Result<(T, String), VerifyError>>,
+    ) -> Result<T, ()> {
+        (self.progress)(Progress::Started(step));
+        let start = Instant::now();
+        let result = match tokio::time::timeout(limit, work).await {
+            Ok(r) => r,
+            Err(_) => Err(VerifyError::Timeout { step, after: limit }),
+        };
+        let (value, outcome) = match result {
+            Ok((v, detail)) => (Ok(v), Ok(detail)),
+            Err(e) => (Err(()), Err(e)),
+        };
+        let record = StepRecord {
+            step,
+            elapsed: start.elapsed(),
+            outcome,
+        };
+        (self.progress)(Progress::Finished(record.clone()));
+        self.report.steps.push(record);
+        value
+    }
+}
+
+fn smtp_error(step: Step, e: SmtpError) -> VerifyError {
+    match e {
+        SmtpError::Closed => VerifyError::Closed { step },
+        SmtpError::Io(e) if is_closed(&e) => VerifyError::Closed { step },
+        SmtpError::Io(e) => VerifyError::Local {
+            detail: format!("connection error during '{step}': {e}"),
+        },
+        SmtpError::Malformed(line) => VerifyError::Protocol { step, detail: line },
+        SmtpError::TooLong => VerifyError::Protocol {
+            step,
+            detail: "overlong reply".into(),
+        },
+        SmtpError::Pipelined => VerifyError::StartTlsInjection,
+        SmtpError::Reply(reply) => VerifyError::Rejected { step, reply },
+    }
+}
+
+fn is_closed(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+    )
+}
+
+fn tls_error(e: io::Error) -> VerifyError {
+    match cert_problem(&e) {
+        Some(p) => VerifyError::Certificate(p),
+        None if is_closed(&e) => VerifyError::TlsFailed {
+            detail: "the server closed the connection during the handshake".into(),
+        },
+        None => VerifyError::TlsFailed {
+            detail: e.to_string(),
+        },
+    }
+}
+
+fn describe_caps(caps: &Capabilities) -> String {
+    let mut parts = Vec::new();
+    if let Some(size) = caps.size {
+        parts.push(if size == 0 {
+            "SIZE (no limit given)".to_string()
+        } else {
+            format!("SIZE {:.1} MB", size as f64 / 1_000_000.0)
+        });
+    }
+    if caps.starttls {
+        parts.push("STARTTLS".into());
+    }
+    if !caps.auth.is_empty() {
+        parts.push(format!("AUTH {}", caps.auth.join(" ")));
+    }
+    for (on, name) in [
+        (caps.eight_bit_mime, "8BITMIME"),
+        (caps.smtputf8, "SMTPUTF8"),
+        (caps.pipelining, "PIPELINING"),
+    ] {
+        if on {
+            parts.push(name.into());
+        }
+    }
+    if parts.is_empty() {
+        "no extensions".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+async fn connect_any(
+    ips: &[IpAddr],
+    host: &str,
+    port: u16,
+    limit: Duration,
+) -> Result<(TcpStream, SocketAddr), VerifyError> {
+    let mut last = None;
+    for ip in ips.iter().take(4) {
+        let addr = SocketAddr::new(*ip, port);
+        let err = match tokio::time::timeout(limit, TcpStream::connect(addr)).await {
+            Ok(Ok(tcp)) => return Ok((tcp, addr)),
+            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                VerifyError::Refused { addr }
+            }
+            Ok(Err(e)) => VerifyError::Unreachable {
+                host: host.into(),
+                port,
+                detail: e.to_string(),
+            },
+            Err(_) => VerifyError::ConnectTimeout {
+                host: host.into(),
+                port,
+                after: limit,
+            },
+        };
+        last = Some(err);
+    }
+    Err(last.unwrap_or(VerifyError::Local {
+        detail: "no address to connect to".into(),
+    }))
+}
+
+/// The name Outpost gives in EHLO: its address literal, which reveals nothing new.
+fn client_name(tcp: &TcpStream) -> String {
+    match tcp.local_addr().map(|a| a.ip()) {
+        Ok(IpAddr::V4(ip)) => format!("[{ip}]"),
+        Ok(IpAddr::V6(ip)) => format!("[IPv6:{ip}]"),
+        Err(_) => "[127.0.0.1]".into(),
+    }
+}
+
+/// Runs the check, calling `progress` as each step starts and ends. The returned report says
+/// which step failed, if any; no step after a failed one runs.
+pub async fn run(check: Check<'_>, progress: impl FnMut(Progress)) -> Report {
+    let mut r = Runner {
+        report: Report::default(),
+        progress,
+        _check: std::marker::PhantomData,
+    };
+    let _ = run_steps(&check, &mut r).await;
+    r.report
+}
+
+async fn run_steps<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<'_, F>) -> Result<(), ()> {
+    let s = check.settings;
+    let t = check.timeouts;
+    let host = s.host.as_str();
+
+    let ips = r
+        .step(Step::Resolve, t.dns, async {
+            let ips = check.net.resolver.lookup_ip(host).await?;
+            let list: Vec<String> = ips.iter().map(ToString::to_string).collect();
+            Ok((ips, format!("{host} → {}", list.join(", "))))
+        })
+        .await?;
+
+    // Each address gets the connect limit; the step as a whole may take all of them.
+    let all_attempts = t.connect * ips.len().clamp(1, 4) as u32;
+    let (tcp, addr) = r
+        .step(Step::Connect, all_attempts, async {
+            let (tcp, addr) = connect_any(&ips, host, s.port, t.connect).await?;
+            Ok(((tcp, addr), format!("connected to {addr}")))
+        })
+        .await?;
+    r.report.address = Some(addr);
+    let ehlo_name = client_name(&tcp);
+
+    let mut conn = if s.security == Security::Tls {
+        let tls = r
+            .step(Step::Tls, t.tls, async {
+                let tls = crate::net::smtp::tls_handshake(tcp, host, check.net.tls.clone())
+                    .await
+                    .map_err(tls_error)?;
+                let conn = SmtpConn::tls(tls);
+                let v = conn.tls_version().unwrap_or("TLS");
+                Ok((conn, format!("{v}, certificate valid for {host}")))
+            })
+            .await?;
+        r.report.tls_version = tls.tls_version();
+        tls
+    } else {
+        SmtpConn::plain(tcp)
+    };
+
+    r.step(Step::Greeting, t.command, async {
+        let reply = conn
+            .read_reply()
+            .await
+            .map_err(|e| smtp_error(Step::Greeting, e))?;
+        if reply.code != 220 {
+            return Err(VerifyError::Rejected {
+                step: Step::Greeting,
+                reply,
+            });
+        }
+        Ok(((), reply.to_string()))
+    })
+    .await?;
+
+    let mut caps = ehlo(r, &mut conn, &ehlo_name, t.command).await?;
+
+    if s.security == Security::Starttls {
+        r.step(Step::Starttls, t.command, async {
+            if !caps.starttls {
+                return Err(VerifyError::NoStartTls);
+            }
+            let reply = conn.starttls_command().await.map_err(|e| match e {
+                SmtpError::Reply(reply) => VerifyError::StartTlsRefused(reply),
+                other => smtp_error(Step::Starttls, other),
+            })?;
+            Ok(((), reply.to_string()))
+        })
+        .await?;
+        conn = r
+            .step(Step::Tls, t.tls, async {
+                let conn = conn
+                    .upgrade(host, check.net.tls.clone())
+                    .await
+                    .map_err(tls_error)?;
+                let v = conn.tls_version().unwrap_or("TLS");
+                Ok((conn, format!("{v}, certificate valid for {host}")))
+            })
+            .await?;
+        r.report.tls_version = conn.tls_version();
+        caps = ehlo(r, &mut conn, &ehlo_name, t.command).await?;
+    }
+
+    if s.auth.needs_secret() {
+        r.step(Step::Auth, t.command, async {
+            if !conn.is_encrypted() && !check.allow_plaintext_auth {
+                return Err(VerifyError::PlaintextRefused);
+            }
+            let secret = check.secret.ok_or(VerifyError::NoSecret)?;
+            let wanted: &[Mechanism] = match s.auth {
+                AuthMethod::Oauth2 => &[Mechanism::Xoauth2],
+                _ => &[Mechanism::Plain, Mechanism::Login],
+            };
+            if caps.auth.is_empty() {
+                return Err(VerifyError::NoAuthOffered);
+            }
+            let mech = caps
+                .pick_mechanism(wanted)
+                .ok_or_else(|| VerifyError::NoCommonMechanism {
+                    offered: caps.auth.clone(),
+                })?;
+            let reply = conn
+                .auth(mech, &s.username, secret)
+                .await
+                .map_err(|e| smtp_error(Step::Auth, e))?;
+            match reply.code {
+                235 => Ok(((), format!("logged in as {} with {}", s.username, mech.name()))),
+                530 | 538 => Err(VerifyError::EncryptionRequired(reply)),
+                _ => Err(VerifyError::AuthFailed(reply)),
+            }
+        })
+        .await?;
+    }
+    r.report.capabilities = Some(caps);
+
+    r.step(Step::Quit, t.command, async {
+        match conn.quit().await {
+            Ok(reply) => Ok(((), reply.to_string())),
+            // The check has passed; a server that hangs up instead of saying goodbye is fine.
+            Err(SmtpError::Closed) => Ok(((), "connection closed by the server".into())),
+            Err(e) => Err(smtp_error(Step::Quit, e)),
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+async fn ehlo<F: FnMut(Progress)>(
+    r: &mut Runner<'_, F>,
+    conn: &mut SmtpConn,
+    name: &str,
+    limit: Duration,
+) -> Result<Capabilities, ()> {
+    r.step(Step::Ehlo, limit, async {
+        let caps = conn
+            .ehlo(name)
+            .await
+            .map_err(|e| smtp_error(Step::Ehlo, e))?;
+        let detail = describe_caps(&caps);
+        Ok((caps, detail))
+    })
+    .await
+}

@@ -1,0 +1,17 @@
+//! Outpost: outgoing mail for the desktop.
+//!
+//! The library holds everything the window and the command line share: where data lives
+//! ([`paths`]), the network stack ([`net`]), accounts with their keyring secrets and the live
+//! connection check ([`account`]), the error explanations ([`diagnose`]) and the background
+//! runtime the window talks to ([`runtime`]).
+
+pub mod account;
+pub mod cli;
+pub mod diagnose;
+pub mod net;
+pub mod paths;
+pub mod runtime;
+pub mod ui;
+
+/// The reverse-DNS application id used for the window, the desktop file and the keyring.
+pub const APP_ID: &str = "io.github.outpostmail.Outpost";

@@ -1,0 +1,193 @@
+//! The one DNS resolver: the system's configuration, or the server named by `OUTPOST_DNS`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+};
+use hickory_resolver::net::NetError;
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+
+/// Environment variable naming a DNS server (`host:port`) to use instead of the system's.
+pub const DNS_ENV: &str = "OUTPOST_DNS";
+
+/// The resolver could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolverSetupError {
+    /// `OUTPOST_DNS` is not an `ip:port` pair.
+    #[error("{DNS_ENV}='{value}' is not a DNS server address; write it as 127.0.0.1:53")]
+    BadServer {
+        /// The value found.
+        value: String,
+    },
+    /// The system's DNS configuration could not be read.
+    #[error("the system's DNS configuration could not be read ({detail})")]
+    SystemConfig {
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// A DNS lookup failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DnsError {
+    /// The name does not exist (NXDOMAIN).
+    #[error("the name {host} does not exist in DNS")]
+    NotFound {
+        /// The name looked up.
+        host: String,
+    },
+    /// The name exists but has no record of the type asked for.
+    #[error("{host} has no {record} record")]
+    NoRecords {
+        /// The name looked up.
+        host: String,
+        /// The record type, e.g. "address".
+        record: &'static str,
+    },
+    /// No DNS server answered in time.
+    #[error("no DNS server answered for {host} in time")]
+    Timeout {
+        /// The name looked up.
+        host: String,
+    },
+    /// The DNS servers could not be reached or gave an error.
+    #[error("DNS lookup of {host} failed ({detail})")]
+    Failed {
+        /// The name looked up.
+        host: String,
+        /// What the resolver said.
+        detail: String,
+    },
+}
+
+impl DnsError {
+    fn from_net(host: &str, record: &'static str, e: &NetError) -> Self {
+        let host = host.to_string();
+        if e.is_nx_domain() {
+            DnsError::NotFound { host }
+        } else if e.is_no_records_found() {
+            DnsError::NoRecords { host, record }
+        } else if matches!(e, NetError::Timeout) {
+            DnsError::Timeout { host }
+        } else {
+            DnsError::Failed {
+                host,
+                detail: e.to_string(),
+            }
+        }
+    }
+}
+
+/// The application's resolver. Cheap to clone; clones share one cache.
+#[derive(Clone)]
+pub struct Resolver {
+    inner: TokioResolver,
+    server: Option<SocketAddr>,
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("server", &self.server)
+            .finish()
+    }
+}
+
+fn options() -> ResolverOpts {
+    let mut opts = ResolverOpts::default();
+    opts.timeout = Duration::from_secs(3);
+    opts.attempts = 2;
+    opts
+}
+
+impl Resolver {
+    /// The server from `OUTPOST_DNS` when set, else the system configuration.
+    pub fn from_env() -> Result<Self, ResolverSetupError> {
+        match std::env::var(DNS_ENV) {
+            Ok(value) if !value.trim().is_empty() => {
+                let addr = value
+                    .trim()
+                    .parse::<SocketAddr>()
+                    .map_err(|_| ResolverSetupError::BadServer { value })?;
+                Ok(Self::with_server(addr))
+            }
+            _ => Self::system(),
+        }
+    }
+
+    /// The system's configuration (`/etc/resolv.conf` and the hosts file on Unix).
+    pub fn system() -> Result<Self, ResolverSetupError> {
+        let mut builder = TokioResolver::builder_tokio().map_err(|e| {
+            ResolverSetupError::SystemConfig {
+                detail: e.to_string(),
+            }
+        })?;
+        let opts = builder.options_mut();
+        opts.timeout = options().timeout;
+        opts.attempts = options().attempts;
+        let inner = builder
+            .build()
+            .map_err(|e| ResolverSetupError::SystemConfig {
+                detail: e.to_string(),
+            })?;
+        Ok(Self {
+            inner,
+            server: None,
+        })
+    }
+
+    /// One DNS server, asked over UDP and TCP; the hosts file is not consulted.
+    pub fn with_server(addr: SocketAddr) -> Self {
+        let mut udp = ConnectionConfig::udp();
+        udp.port = addr.port();
+        let mut tcp = ConnectionConfig::tcp();
+        tcp.port = addr.port();
+        let ns = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
+        let config = ResolverConfig::from_parts(None, vec![], vec![ns]);
+        let mut opts = options();
+        opts.use_hosts_file = ResolveHosts::Never;
+        let inner = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
+            .with_options(opts)
+            .build()
+            .expect("a resolver with one server and no system configuration builds");
+        Self {
+            inner,
+            server: Some(addr),
+        }
+    }
+
+    /// The fixed server in use, if any.
+    pub fn server(&self) -> Option<SocketAddr> {
+        self.server
+    }
+
+    /// The hickory resolver, for record types this wrapper does not cover yet.
+    pub fn hickory(&self) -> &TokioResolver {
+        &self.inner
+    }
+
+    /// The addresses of `host`; an IP literal is returned as it is.
+    pub async fn lookup_ip(&self, host: &str) -> Result<Vec<IpAddr>, DnsError> {
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return Ok(vec![ip]);
+        }
+        // A trailing dot makes the name absolute, so no search domain is tried.
+        let fqdn = format!("{}.", host.trim_end_matches('.'));
+        let lookup = self
+            .inner
+            .lookup_ip(fqdn.as_str())
+            .await
+            .map_err(|e| DnsError::from_net(host, "address", &e))?;
+        let ips: Vec<IpAddr> = lookup.iter().collect();
+        if ips.is_empty() {
+            return Err(DnsError::NoRecords {
+                host: host.to_string(),
+                record: "address",
+            });
+        }
+        Ok(ips)
+    }
+}

@@ -1,0 +1,264 @@
+//! The one TLS client configuration: Mozilla's roots, the platform's roots and the file named
+//! by `SSL_CERT_FILE`; certificate failures come back as a [`CertProblem`] naming the
+//! certificate's own names.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
+use rustls_pki_types::pem::PemObject;
+
+/// Environment variable naming a PEM file of extra trusted certificates.
+pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
+
+/// The trust store could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsSetupError {
+    /// The file named by `SSL_CERT_FILE` could not be used.
+    #[error("{CERT_FILE_ENV}={path} cannot be used: {detail}")]
+    CertFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// rustls refused the configuration.
+    #[error("the TLS configuration could not be built: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+/// Why a server's certificate was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertReason {
+    /// The certificate is for other names than the server asked for.
+    WrongName {
+        /// The name Outpost connected to.
+        expected: String,
+    },
+    /// The certificate has expired.
+    Expired {
+        /// When it expired (HTTP date), when known.
+        not_after: Option<String>,
+    },
+    /// The certificate is not valid yet (or this computer's clock is wrong).
+    NotYetValid {
+        /// When it becomes valid (HTTP date), when known.
+        not_before: Option<String>,
+    },
+    /// No trusted authority signed it: self-signed, or from a private authority.
+    UnknownIssuer,
+    /// It was revoked by its issuer.
+    Revoked,
+    /// Anything else, in rustls' words.
+    Other(String),
+}
+
+/// A refused certificate: why, and which names it was issued for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertProblem {
+    /// Why it was refused.
+    pub reason: CertReason,
+    /// The DNS names and IP addresses the certificate is valid for.
+    pub names: Vec<String>,
+}
+
+impl fmt::Display for CertProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            CertReason::WrongName { expected } => {
+                write!(f, "the certificate is not valid for {expected}")?
+            }
+            CertReason::Expired { not_after: Some(t) } => {
+                write!(f, "the certificate expired on {t}")?
+            }
+            CertReason::Expired { not_after: None } => write!(f, "the certificate has expired")?,
+            CertReason::NotYetValid {
+                not_before: Some(t),
+            } => write!(f, "the certificate is not valid before {t}")?,
+            CertReason::NotYetValid { not_before: None } => {
+                write!(f, "the certificate is not valid yet")?
+            }
+            CertReason::UnknownIssuer => {
+                write!(f, "the certificate was not issued by a trusted authority")?
+            }
+            CertReason::Revoked => write!(f, "the certificate was revoked")?,
+            CertReason::Other(detail) => write!(f, "the certificate was refused: {detail}")?,
+        }
+        if !self.names.is_empty() {
+            write!(f, " (it is issued for {})", self.names.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for CertProblem {}
+
+/// The certificate problem behind a failed TLS handshake, if that is what failed.
+pub fn cert_problem(err: &io::Error) -> Option<CertProblem> {
+    let mut source: Option<&(dyn StdError + 'static)> = err.get_ref().map(|e| e as _);
+    while let Some(e) = source {
+        if let Some(rustls::Error::InvalidCertificate(ce)) = e.downcast_ref::<rustls::Error>() {
+            return Some(match ce {
+                CertificateError::Other(OtherError(inner)) => inner
+                    .downcast_ref::<CertProblem>()
+                    .cloned()
+                    .unwrap_or_else(|| CertProblem {
+                        reason: CertReason::Other(inner.to_string()),
+                        names: vec![],
+                    }),
+                other => CertProblem {
+                    reason: reason_of(other),
+                    names: vec![],
+                },
+            });
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// The shared client configuration. Reads `SSL_CERT_FILE` once per call: call it once.
+pub fn client_config() -> Result<Arc<rustls::ClientConfig>, TlsSetupError> {
+    let mut roots = RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // The platform store; when SSL_CERT_FILE is set this loads that file instead.
+    let native = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(native.certs);
+    if let Some(path) = std::env::var_os(CERT_FILE_ENV).filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&path)
+            .and_then(|it| it.collect::<Result<_, _>>())
+            .map_err(|e| TlsSetupError::CertFile {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+        if certs.is_empty() {
+            return Err(TlsSetupError::CertFile {
+                path,
+                detail: "it holds no PEM certificate".into(),
+            });
+        }
+        roots.add_parsable_certificates(certs);
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| TlsSetupError::Rustls(rustls::Error::General(e.to_string())))?;
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(ExplainingVerifier { inner }))
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The standard WebPKI verifier, with failures turned into a [`CertProblem`].
+#[derive(Debug)]
+struct ExplainingVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+}
+
+fn http_date(t: &UnixTime) -> String {
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.as_secs()))
+}
+
+fn reason_of(e: &CertificateError) -> CertReason {
+    use CertificateError as E;
+    match e {
+        E::NotValidForName => CertReason::WrongName {
+            expected: String::new(),
+        },
+        E::NotValidForNameContext { expected, .. } => CertReason::WrongName {
+            expected: server_name_text(expected),
+        },
+        E::Expired => CertReason::Expired { not_after: None },
+        E::ExpiredContext { not_after, .. } => CertReason::Expired {
+            not_after: Some(http_date(not_after)),
+        },
+        E::NotValidYet => CertReason::NotYetValid { not_before: None },
+        E::NotValidYetContext { not_before, .. } => CertReason::NotYetValid {
+            not_before: Some(http_date(not_before)),
+        },
+        E::UnknownIssuer => CertReason::UnknownIssuer,
+        E::Revoked => CertReason::Revoked,
+        other => CertReason::Other(format!("{other:?}")),
+    }
+}
+
+fn server_name_text(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(d) => d.as_ref().to_string(),
+        ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The names a certificate is issued for, read by asking webpki to match an impossible name.
+fn presented_names(end_entity: &CertificateDer<'_>) -> Vec<String> {
+    let Ok(cert) = webpki::EndEntityCert::try_from(end_entity) else {
+        return vec![];
+    };
+    let probe = ServerName::try_from("outpost-name-probe.invalid").expect("valid DNS name");
+    match cert.verify_is_valid_for_subject_name(&probe) {
+        Err(webpki::Error::CertNotValidForName(ctx)) => ctx.presented,
+        _ => vec![],
+    }
+}
+
+impl ServerCertVerifier for ExplainingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map_err(|e| match e {
+                rustls::Error::InvalidCertificate(ce) => {
+                    let mut reason = reason_of(&ce);
+                    if let CertReason::WrongName { expected } = &mut reason {
+                        *expected = server_name_text(server_name);
+                    }
+                    let problem = CertProblem {
+                        reason,
+                        names: presented_names(end_entity),
+                    };
+                    rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
+                        Arc::new(problem),
+                    )))
+                }
+                other => other,
+            })
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}

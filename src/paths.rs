@@ -1,0 +1,68 @@
+//! Where Outpost keeps its files: XDG directories, or everything under `OUTPOST_HOME`.
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable that moves all of Outpost's files (config, queue, logs) under one folder.
+pub const HOME_ENV: &str = "OUTPOST_HOME";
+
+/// The folders Outpost writes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// Settings and the account file.
+    pub config_dir: PathBuf,
+    /// The outbox and other state.
+    pub data_dir: PathBuf,
+    /// Log files.
+    pub log_dir: PathBuf,
+}
+
+/// No folder could be chosen for Outpost's files.
+#[derive(Debug, thiserror::Error)]
+#[error("no home directory is known for this user; set {HOME_ENV} to a folder Outpost may use")]
+pub struct NoHomeDir;
+
+impl Paths {
+    /// `OUTPOST_HOME` when set and not empty, else the platform's directories for the app.
+    pub fn from_env() -> Result<Self, NoHomeDir> {
+        match std::env::var_os(HOME_ENV) {
+            Some(home) if !home.is_empty() => Ok(Self::under(Path::new(&home))),
+            _ => {
+                let dirs = directories::ProjectDirs::from("io.github", "outpostmail", "Outpost")
+                    .ok_or(NoHomeDir)?;
+                Ok(Self {
+                    config_dir: dirs.config_dir().to_path_buf(),
+                    data_dir: dirs.data_dir().to_path_buf(),
+                    log_dir: dirs.data_local_dir().join("logs"),
+                })
+            }
+        }
+    }
+
+    /// Everything under one folder, as `OUTPOST_HOME` does.
+    pub fn under(root: &Path) -> Self {
+        Self {
+            config_dir: root.join("config"),
+            data_dir: root.join("data"),
+            log_dir: root.join("logs"),
+        }
+    }
+
+    /// The account file.
+    pub fn accounts_file(&self) -> PathBuf {
+        self.config_dir.join("accounts.json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_keeps_every_folder_inside_the_root() {
+        let p = Paths::under(Path::new("/tmp/x"));
+        for dir in [&p.config_dir, &p.data_dir, &p.log_dir] {
+            assert!(dir.starts_with("/tmp/x"));
+        }
+        assert_eq!(p.accounts_file(), Path::new("/tmp/x/config/accounts.json"));
+    }
+}

@@ -1,0 +1,248 @@
+//! Real servers for the integration tests, started by the tests themselves: a DNS server
+//! (hickory-server) on loopback, SMTP servers (Python aiosmtpd), and a test certificate
+//! authority (rcgen). Also a helper that runs the `outpost` binary in an isolated home.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A folder under `tests/data/`.
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// A DNS server on 127.0.0.1 serving `tests/data/<zone>.zone`, over UDP and TCP.
+pub struct DnsServer {
+    pub addr: SocketAddr,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl DnsServer {
+    pub fn start(origin: &str) -> Self {
+        use hickory_server::proto::rr::{LowerName, Name};
+        use hickory_server::store::file::{FileConfig, FileZoneHandler};
+        use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
+
+        let origin_name = Name::from_ascii(format!("{origin}.")).unwrap();
+        let config = FileConfig {
+            zone_path: data(&format!("{origin}.zone")),
+        };
+        let handler = FileZoneHandler::try_from_config(
+            origin_name.clone(),
+            ZoneType::Primary,
+            AxfrPolicy::Deny,
+            None,
+            &config,
+        )
+        .expect("the test zone loads");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let mut catalog = Catalog::new();
+                catalog.upsert(LowerName::new(&origin_name), vec![Arc::new(handler)]);
+                let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                let addr = udp.local_addr().unwrap();
+                let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
+                let mut server = hickory_server::Server::new(catalog);
+                server.register_socket(udp);
+                server.register_listener(tcp, Duration::from_secs(5), 4096);
+                tx.send(addr).unwrap();
+                let _ = server.block_until_done().await;
+            });
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(10)).expect("DNS server starts");
+        Self {
+            addr,
+            _thread: thread,
+        }
+    }
+}
+
+/// A test certificate authority and certificates it issued, as PEM files in a folder.
+pub struct TestCa {
+    pub dir: tempfile::TempDir,
+    pub ca_pem: PathBuf,
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+}
+
+impl TestCa {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Outpost Test CA");
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let key = rcgen::KeyPair::generate().unwrap();
+        let issuer = rcgen::CertifiedIssuer::self_signed(params, key).unwrap();
+        let ca_pem = dir.path().join("ca.pem");
+        std::fs::write(&ca_pem, issuer.pem()).unwrap();
+        Self {
+            dir,
+            ca_pem,
+            issuer,
+        }
+    }
+
+    /// A server certificate for `names`, written as `<file>.crt` and `<file>.key`.
+    pub fn issue(&self, file: &str, names: &[&str]) -> (PathBuf, PathBuf) {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let params = rcgen::CertificateParams::new(names).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        let crt = self.dir.path().join(format!("{file}.crt"));
+        let pem_key = self.dir.path().join(format!("{file}.key"));
+        std::fs::write(&crt, cert.pem()).unwrap();
+        std::fs::write(&pem_key, key.serialize_pem()).unwrap();
+        (crt, pem_key)
+    }
+}
+
+/// An aiosmtpd server on 127.0.0.1, stopped when dropped.
+pub struct Smtpd {
+    child: Child,
+    pub port: u16,
+    pub out: tempfile::TempDir,
+}
+
+pub const USER: &str = "ann@example.test";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl Smtpd {
+    /// Starts `tests/support/smtpd.py --mode MODE`, with a certificate when given.
+    pub fn start(mode: &str, cert: Option<&(PathBuf, PathBuf)>) -> Self {
+        let out = tempfile::tempdir().unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtpd.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script).arg("--mode").arg(mode).arg("--out").arg(out.path());
+        if let Some((crt, key)) = cert {
+            cmd.arg("--cert").arg(crt).arg("--key").arg(key);
+        }
+        cmd.env("SMTPD_USER", USER)
+            .env("SMTPD_PASSWORD", PASSWORD)
+            .env("PYTHONWARNINGS", "ignore")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = cmd
+            .spawn()
+            .expect("python3 runs (./scripts/test installs what the tests need)");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!(
+                    "smtpd.py did not start (is aiosmtpd installed? ./scripts/test installs it); \
+                     it said {line:?}"
+                )
+            });
+        Self { child, port, out }
+    }
+
+    /// The messages it received, as raw bytes.
+    pub fn received(&self) -> Vec<Vec<u8>> {
+        let mut files: Vec<_> = std::fs::read_dir(self.out.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files.iter().map(|p| std::fs::read(p).unwrap()).collect()
+    }
+}
+
+impl Drop for Smtpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the `outpost` binary with its own `OUTPOST_HOME`, DNS server and trusted CA.
+pub struct Outpost {
+    pub home: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+impl Outpost {
+    pub fn new(dns: &DnsServer, ca: &TestCa) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let env = vec![
+            ("OUTPOST_HOME".into(), home.path().display().to_string()),
+            ("OUTPOST_DNS".into(), dns.addr.to_string()),
+            ("SSL_CERT_FILE".into(), ca.ca_pem.display().to_string()),
+        ];
+        Self { home, env }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_outpost"));
+        cmd.args(args).env_remove("SSL_CERT_DIR");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs with `stdin` as standard input.
+    pub fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Outpost may exit before reading its input (bad arguments): a broken pipe is fine.
+        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs with `--json` and parses the one JSON object it prints.
+    pub fn json(&self, args: &[&str], stdin: &str) -> (i32, serde_json::Value) {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all, stdin);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let value = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+            panic!(
+                "not one JSON object ({e}): {text}\nstderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), value)
+    }
+}
+
+/// Every file under `dir`, recursively, with its bytes.
+pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                found.push((path, bytes));
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""A real SMTP server for Outpost's tests, built on aiosmtpd (not our code).
+
+Modes:
+  tls       implicit TLS from the first byte (like port 465)
+  starttls  plain, offers STARTTLS; AUTH only after TLS (like port 587)
+  plain     plain, no STARTTLS offered; AUTH only after TLS, so never
+  stall     accepts connections and never says anything
+Prints "PORT <n>" on stdout once it listens on 127.0.0.1. Credentials come from
+the environment (SMTPD_USER, SMTPD_PASSWORD) so they never show in a process list.
+Received messages are written to --out DIR, one file each.
+"""
+import argparse
+import asyncio
+import os
+import socket
+import ssl
+import sys
+import uuid
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class Handler:
+    def __init__(self, out):
+        self.out = out
+
+    async def handle_DATA(self, server, session, envelope):
+        queue_id = uuid.uuid4().hex[:12].upper()
+        if self.out:
+            path = os.path.join(self.out, queue_id + ".eml")
+            with open(path, "wb") as f:
+                f.write(b"X-Envelope-From: " + envelope.mail_from.encode() + b"\r\n")
+                for rcpt in envelope.rcpt_tos:
+                    f.write(b"X-Envelope-To: " + rcpt.encode() + b"\r\n")
+                f.write(envelope.original_content)
+        return "250 2.0.0 Ok: queued as " + queue_id
+
+
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
+async def stall(reader, writer):
+    await asyncio.sleep(3600)
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", choices=["tls", "starttls", "plain", "stall"], required=True)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    loop = asyncio.get_running_loop()
+
+    if args.mode == "stall":
+        server = await asyncio.start_server(stall, sock=sock)
+    else:
+        ctx = None
+        if args.cert:
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(args.cert, args.key)
+        auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
+        handler = Handler(args.out)
+        if args.mode == "tls":
+            factory = lambda: SMTP(handler, hostname="mail.example.test", authenticator=auth,
+                                   auth_require_tls=False)
+            server = await loop.create_server(factory, sock=sock, ssl=ctx)
+        else:
+            tls = ctx if args.mode == "starttls" else None
+            factory = lambda: SMTP(handler, hostname="mail.example.test", tls_context=tls,
+                                   authenticator=auth, auth_require_tls=True)
+            server = await loop.create_server(factory, sock=sock)
+
+    print("PORT", sock.getsockname()[1], flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
