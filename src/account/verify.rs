@@ -477,7 +477,7 @@ async fn run_steps<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<'_, F>)
         .step(Step::Resolve, t.dns, async {
             let ips = check.net.resolver.lookup_ip(host).await?;
             let list: Vec<String> = ips.iter().map(ToString::to_string).collect();
-            Ok((ips, format!("{host} → {}", list.join(", "))))
+            Ok((ips, format!("{host} is at {}", list.join(", "))))
         })
         .await?;
 

@@ -5,6 +5,8 @@ pub mod resolver;
 pub mod smtp;
 pub mod tls;
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use resolver::{DnsError, Resolver, ResolverSetupError};
@@ -21,6 +23,27 @@ pub enum NetSetupError {
     Tls(#[from] TlsSetupError),
 }
 
+/// Where the network stack's settings come from: the environment, or a test.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetConfig {
+    /// A DNS server to ask instead of the system's (`OUTPOST_DNS`).
+    pub dns_server: Option<SocketAddr>,
+    /// A PEM file of extra trusted certificates (`SSL_CERT_FILE`).
+    pub extra_roots: Option<PathBuf>,
+}
+
+impl NetConfig {
+    /// Reads `OUTPOST_DNS` and `SSL_CERT_FILE`.
+    pub fn from_env() -> Result<Self, NetSetupError> {
+        Ok(Self {
+            dns_server: resolver::server_from_env()?,
+            extra_roots: std::env::var_os(tls::CERT_FILE_ENV)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
+        })
+    }
+}
+
 /// The shared resolver and TLS configuration. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Net {
@@ -34,9 +57,18 @@ impl Net {
     /// Built from the environment (`OUTPOST_DNS`, `SSL_CERT_FILE`). Must be called inside a
     /// tokio runtime.
     pub fn from_env() -> Result<Self, NetSetupError> {
+        Self::new(&NetConfig::from_env()?)
+    }
+
+    /// Built from `config`. Must be called inside a tokio runtime.
+    pub fn new(config: &NetConfig) -> Result<Self, NetSetupError> {
+        let resolver = match config.dns_server {
+            Some(addr) => Resolver::with_server(addr),
+            None => Resolver::system()?,
+        };
         Ok(Self {
-            resolver: Resolver::from_env()?,
-            tls: tls::client_config()?,
+            resolver,
+            tls: tls::client_config(config.extra_roots.as_deref())?,
         })
     }
 }

@@ -81,6 +81,18 @@ impl DnsError {
     }
 }
 
+/// The server named by `OUTPOST_DNS`, if set.
+pub fn server_from_env() -> Result<Option<SocketAddr>, ResolverSetupError> {
+    match std::env::var(DNS_ENV) {
+        Ok(value) if !value.trim().is_empty() => value
+            .trim()
+            .parse::<SocketAddr>()
+            .map(Some)
+            .map_err(|_| ResolverSetupError::BadServer { value }),
+        _ => Ok(None),
+    }
+}
+
 /// The application's resolver. Cheap to clone; clones share one cache.
 #[derive(Clone)]
 pub struct Resolver {
@@ -104,20 +116,6 @@ fn options() -> ResolverOpts {
 }
 
 impl Resolver {
-    /// The server from `OUTPOST_DNS` when set, else the system configuration.
-    pub fn from_env() -> Result<Self, ResolverSetupError> {
-        match std::env::var(DNS_ENV) {
-            Ok(value) if !value.trim().is_empty() => {
-                let addr = value
-                    .trim()
-                    .parse::<SocketAddr>()
-                    .map_err(|_| ResolverSetupError::BadServer { value })?;
-                Ok(Self::with_server(addr))
-            }
-            _ => Self::system(),
-        }
-    }
-
     /// The system's configuration (`/etc/resolv.conf` and the hosts file on Unix).
     pub fn system() -> Result<Self, ResolverSetupError> {
         let mut builder = TokioResolver::builder_tokio().map_err(|e| {

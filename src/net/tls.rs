@@ -5,7 +5,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
@@ -123,15 +123,18 @@ pub fn cert_problem(err: &io::Error) -> Option<CertProblem> {
     None
 }
 
-/// The shared client configuration. Reads `SSL_CERT_FILE` once per call: call it once.
-pub fn client_config() -> Result<Arc<rustls::ClientConfig>, TlsSetupError> {
+/// The shared client configuration, trusting also the certificates in `extra_roots`.
+/// Loads the platform's store on every call: call it once.
+pub fn client_config(
+    extra_roots: Option<&Path>,
+) -> Result<Arc<rustls::ClientConfig>, TlsSetupError> {
     let mut roots = RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     // The platform store; when SSL_CERT_FILE is set this loads that file instead.
     let native = rustls_native_certs::load_native_certs();
     roots.add_parsable_certificates(native.certs);
-    if let Some(path) = std::env::var_os(CERT_FILE_ENV).filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
+    if let Some(path) = extra_roots {
+        let path = path.to_path_buf();
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&path)
             .and_then(|it| it.collect::<Result<_, _>>())
             .map_err(|e| TlsSetupError::CertFile {

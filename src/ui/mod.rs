@@ -1,6 +1,56 @@
-//! The window.
+//! The window (eframe/egui). Screens only draw state and send commands to the
+//! [`runtime::Core`](crate::runtime::Core); events come back through a channel.
+
+mod account_form;
+mod accounts;
+pub mod app;
+mod widgets;
+
+pub use account_form::{AccountForm, FormAction};
+pub use app::OutpostApp;
+
+use crate::diagnose::Explain;
+use crate::net::NetConfig;
+use crate::paths::Paths;
+use crate::runtime::Core;
+
+/// The window could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    /// No folder for Outpost's files.
+    #[error(transparent)]
+    Paths(#[from] crate::paths::NoHomeDir),
+    /// eframe could not open a window.
+    #[error(transparent)]
+    Eframe(#[from] eframe::Error),
+}
 
 /// Opens the window and runs until it is closed.
-pub fn run() -> Result<(), eframe::Error> {
+pub fn run() -> Result<(), UiError> {
+    let paths = Paths::from_env()?;
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!(
+        "../../icons/hicolor/256x256/apps/io.github.outpostmail.Outpost.png"
+    ))
+    .expect("the embedded icon is a PNG");
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Outpost")
+            .with_app_id(crate::APP_ID)
+            .with_icon(icon)
+            .with_inner_size([900.0, 620.0])
+            .with_min_inner_size([640.0, 420.0]),
+        persistence_path: Some(paths.data_dir.join("window.ron")),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Outpost",
+        options,
+        Box::new(move |cc| {
+            let ctx = cc.egui_ctx.clone();
+            let net = NetConfig::from_env().map_err(|e| e.explain());
+            let core = Core::start(&paths, net, move || ctx.request_repaint());
+            Ok(Box::new(OutpostApp::new(core)))
+        }),
+    )?;
     Ok(())
 }

@@ -135,7 +135,7 @@ impl Smtpd {
             .env("SMTPD_PASSWORD", PASSWORD)
             .env("PYTHONWARNINGS", "ignore")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(std::fs::File::create(out.path().join("smtpd.log")).unwrap());
         let mut child = cmd
             .spawn()
             .expect("python3 runs (./scripts/test installs what the tests need)");
@@ -147,9 +147,10 @@ impl Smtpd {
             .and_then(|p| p.trim().parse().ok())
             .unwrap_or_else(|| {
                 let _ = child.kill();
+                let log = std::fs::read_to_string(out.path().join("smtpd.log")).unwrap_or_default();
                 panic!(
                     "smtpd.py did not start (is aiosmtpd installed? ./scripts/test installs it); \
-                     it said {line:?}"
+                     it said {line:?}\n{log}"
                 )
             });
         Self { child, port, out }
@@ -160,6 +161,7 @@ impl Smtpd {
         let mut files: Vec<_> = std::fs::read_dir(self.out.path())
             .unwrap()
             .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
             .collect();
         files.sort();
         files.iter().map(|p| std::fs::read(p).unwrap()).collect()
@@ -245,4 +247,128 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         }
     }
     found
+}
+
+/// A private D-Bus session bus with an unlocked GNOME Keyring (a real Secret Service) on it.
+/// Both daemons stop when this is dropped.
+pub struct SecretService {
+    pub dir: tempfile::TempDir,
+    pub bus: String,
+    bus_daemon: Child,
+    keyring: Option<Child>,
+}
+
+impl SecretService {
+    /// A bus with an unlocked keyring daemon on it.
+    pub fn start() -> Self {
+        Self::with_keyring(true)
+    }
+
+    /// A bus with a keyring daemon whose login keyring stays locked.
+    pub fn locked() -> Self {
+        Self::with_keyring(false)
+    }
+
+    fn with_keyring(unlock: bool) -> Self {
+        let mut s = Self::bus_only();
+        let mut args = vec!["--foreground", "--components=secrets"];
+        if unlock {
+            args.push("--unlock");
+        }
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(args)
+            .envs(s.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon runs (./scripts/test installs gnome-keyring)");
+        // The login keyring's password, then EOF: the keyring starts unlocked.
+        let stdin = keyring.stdin.take().unwrap();
+        if unlock {
+            let mut stdin = stdin;
+            stdin.write_all(b"test-keyring-password").unwrap();
+        }
+        s.keyring = Some(keyring);
+        for _ in 0..100 {
+            if s.names().contains("org.freedesktop.secrets") {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("gnome-keyring-daemon did not appear on the bus");
+    }
+
+    /// A bus with no keyring on it.
+    pub fn bus_only() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bus_daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--address=unix:path={}/bus", dir.path().display()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon runs (./scripts/test installs dbus)");
+        let mut bus = String::new();
+        BufReader::new(bus_daemon.stdout.take().unwrap())
+            .read_line(&mut bus)
+            .unwrap();
+        Self {
+            dir,
+            bus: bus.trim().to_string(),
+            bus_daemon,
+            keyring: None,
+        }
+    }
+
+    /// The environment that points a process at this bus and nowhere else.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let d = self.dir.path().display().to_string();
+        vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), self.bus.clone()),
+            ("HOME".into(), d.clone()),
+            ("XDG_RUNTIME_DIR".into(), d.clone()),
+            ("XDG_DATA_HOME".into(), format!("{d}/data")),
+        ]
+    }
+
+    fn dbus_send(&self, args: &[&str]) -> String {
+        let out = Command::new("dbus-send")
+            .args(["--session", "--print-reply"])
+            .args(args)
+            .envs(self.env())
+            .output()
+            .expect("dbus-send runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn names(&self) -> String {
+        self.dbus_send(&[
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.ListNames",
+        ])
+    }
+
+    /// How many items the Secret Service holds with these attributes.
+    pub fn count_items(&self, service: &str, username: &str) -> usize {
+        let reply = self.dbus_send(&[
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.SearchItems",
+            &format!("dict:string:string:service,{service},username,{username}"),
+        ]);
+        reply.matches("object path \"/org/freedesktop/secrets/collection").count()
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        if let Some(k) = &mut self.keyring {
+            let _ = k.kill();
+            let _ = k.wait();
+        }
+        let _ = self.bus_daemon.kill();
+        let _ = self.bus_daemon.wait();
+    }
 }

@@ -12,6 +12,7 @@ Received messages are written to --out DIR, one file each.
 """
 import argparse
 import asyncio
+import logging
 import os
 import socket
 import ssl
@@ -19,6 +20,9 @@ import sys
 import uuid
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+# aiosmtpd logs a deprecation notice on every login; the tests do not need it.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
 class Handler:
@@ -49,6 +53,14 @@ def authenticator(user, password):
 
 async def stall(reader, writer):
     await asyncio.sleep(3600)
+
+
+async def exit_with_parent():
+    """Stop when the test that started us is gone, even if it could not clean up."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(0.5)
+    os._exit(0)
 
 
 async def main():
@@ -84,6 +96,7 @@ async def main():
                                    authenticator=auth, auth_require_tls=True)
             server = await loop.create_server(factory, sock=sock)
 
+    asyncio.ensure_future(exit_with_parent())
     print("PORT", sock.getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()

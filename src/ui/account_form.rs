@@ -1,0 +1,431 @@
+//! The account form: every SMTP field, the password, where to keep it, and live validation.
+//! Pure view state; the app turns its actions into commands.
+
+use egui::{RichText, Ui};
+
+use super::widgets::{self, text_row};
+use crate::account::{
+    Account, AccountId, AuthMethod, SecretBackend, Security, SmtpSettings, parse_email, parse_host,
+};
+
+/// What the person asked for with the form's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormAction {
+    /// Save the account.
+    Save,
+    /// Check the connection with these settings.
+    Test,
+    /// Stop the running check.
+    CancelTest,
+    /// Ask to remove the account.
+    Remove,
+}
+
+/// The form's fields as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountForm {
+    /// The account being edited; `None` for a new one.
+    pub editing: Option<AccountId>,
+    /// The backend the stored secret is in, when editing.
+    pub stored_backend: Option<SecretBackend>,
+    /// E-mail address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Server host.
+    pub host: String,
+    /// Port, as typed.
+    pub port: String,
+    /// Encryption.
+    pub security: Security,
+    /// Login name; follows the address until edited.
+    pub username: String,
+    /// Whether the login name was typed rather than copied from the address.
+    pub username_edited: bool,
+    /// Login method.
+    pub auth: AuthMethod,
+    /// Password or token; blank keeps the stored one when editing.
+    pub password: String,
+    /// Show the password in clear.
+    pub show_password: bool,
+    /// Keep the secret in the session keyring only.
+    pub session_only: bool,
+    /// Consent to send the password unencrypted.
+    pub allow_plaintext: bool,
+}
+
+impl Default for AccountForm {
+    fn default() -> Self {
+        Self {
+            editing: None,
+            stored_backend: None,
+            email: String::new(),
+            name: String::new(),
+            host: String::new(),
+            port: Security::Tls.default_port().to_string(),
+            security: Security::Tls,
+            username: String::new(),
+            username_edited: false,
+            auth: AuthMethod::Password,
+            password: String::new(),
+            show_password: false,
+            session_only: false,
+            allow_plaintext: false,
+        }
+    }
+}
+
+/// Per-field problems, shown under the fields.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FormErrors {
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Server.
+    pub host: Option<String>,
+    /// Port.
+    pub port: Option<String>,
+    /// Password.
+    pub password: Option<String>,
+    /// Security/consent.
+    pub security: Option<String>,
+}
+
+impl FormErrors {
+    /// True when nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        *self == FormErrors::default()
+    }
+}
+
+impl AccountForm {
+    /// The form filled with an existing account (the password stays blank: kept as stored).
+    pub fn edit(account: &Account) -> Self {
+        Self {
+            editing: Some(account.id.clone()),
+            stored_backend: Some(account.secret_backend),
+            email: account.email.clone(),
+            name: account.display_name.clone().unwrap_or_default(),
+            host: account.smtp.host.clone(),
+            port: account.smtp.port.to_string(),
+            security: account.smtp.security,
+            username: account.smtp.username.clone(),
+            username_edited: account.smtp.username != account.email,
+            auth: account.smtp.auth,
+            password: String::new(),
+            show_password: false,
+            session_only: account.secret_backend == SecretBackend::Session,
+            allow_plaintext: account.allow_plaintext_auth,
+        }
+    }
+
+    fn backend(&self) -> SecretBackend {
+        if self.session_only {
+            SecretBackend::Session
+        } else {
+            SecretBackend::System
+        }
+    }
+
+    /// Whether a blank password may keep the stored one.
+    fn can_keep_stored_secret(&self) -> bool {
+        self.stored_backend == Some(self.backend())
+    }
+
+    /// What is wrong with the fields; blank fields of a fresh form count too.
+    pub fn errors(&self) -> FormErrors {
+        let mut e = FormErrors::default();
+        if let Err(err) = parse_email(&self.email) {
+            e.email = Some(if self.email.trim().is_empty() {
+                "Enter the address you send from.".into()
+            } else {
+                err.to_string()
+            });
+        }
+        if let Err(err) = parse_host(&self.host) {
+            e.host = Some(if self.host.trim().is_empty() {
+                "Enter the server, e.g. smtp.example.org.".into()
+            } else {
+                err.to_string()
+            });
+        }
+        match self.port.trim().parse::<u16>() {
+            Ok(p) if p > 0 => {}
+            _ => e.port = Some("A port is a number from 1 to 65535 (465 or 587).".into()),
+        }
+        if self.auth.needs_secret() && self.password.is_empty() && !self.can_keep_stored_secret()
+        {
+            e.password = Some(if self.stored_backend.is_some() {
+                "Enter the password again to move it to the other keyring.".into()
+            } else {
+                "Enter the password.".into()
+            });
+        }
+        if self.security == Security::None && self.auth.needs_secret() && !self.allow_plaintext {
+            e.security = Some(
+                "Without encryption your password crosses the network readable by anyone on \
+                 the way. Choose TLS or STARTTLS, or confirm below."
+                    .into(),
+            );
+        }
+        e
+    }
+
+    /// The account the form describes, if its fields are valid.
+    pub fn account(&self) -> Option<Account> {
+        if !self.errors().is_empty() {
+            return None;
+        }
+        let email = parse_email(&self.email).ok()?;
+        let username = if self.username.trim().is_empty() {
+            email.clone()
+        } else {
+            self.username.trim().to_string()
+        };
+        let account = Account {
+            id: self.editing.clone().unwrap_or_else(AccountId::generate),
+            email,
+            display_name: Some(self.name.trim().to_string()).filter(|n| !n.is_empty()),
+            smtp: SmtpSettings {
+                host: parse_host(&self.host).ok()?,
+                port: self.port.trim().parse().ok()?,
+                security: self.security,
+                username,
+                auth: self.auth,
+            },
+            secret_backend: self.backend(),
+            allow_plaintext_auth: self.allow_plaintext && self.security == Security::None,
+        };
+        account.validate().ok().map(|()| account)
+    }
+
+    fn set_security(&mut self, new: Security) {
+        if self.port.trim() == self.security.default_port().to_string() || self.port.is_empty() {
+            self.port = new.default_port().to_string();
+        }
+        self.security = new;
+    }
+
+    /// Draws the form. `testing` is true while a check runs; `busy` while a save runs.
+    pub fn show(&mut self, ui: &mut Ui, testing: bool, busy: bool) -> Option<FormAction> {
+        let errors = self.errors();
+        // Errors for fields nobody has typed in yet would only shout at a fresh form.
+        let fresh = self.editing.is_none() && self.email.is_empty() && self.host.is_empty();
+        let shown = |e: &Option<String>| if fresh { None } else { e.clone() };
+        let mut action = None;
+
+        ui.heading(if self.editing.is_some() {
+            "Account settings"
+        } else {
+            "Add an account"
+        });
+        ui.add_space(8.0);
+        egui::Grid::new("account-form")
+            .num_columns(2)
+            .spacing([16.0, 8.0])
+            .show(ui, |ui| {
+                let before = self.email.clone();
+                text_row(
+                    ui,
+                    "E-mail address",
+                    &mut self.email,
+                    "you@example.org",
+                    false,
+                    shown(&errors.email).as_deref(),
+                );
+                if !self.username_edited && self.email != before {
+                    self.username = self.email.trim().to_string();
+                }
+                text_row(ui, "Your name", &mut self.name, "Shown to recipients", false, None);
+                text_row(
+                    ui,
+                    "Server",
+                    &mut self.host,
+                    "smtp.example.org",
+                    false,
+                    shown(&errors.host).as_deref(),
+                );
+                text_row(
+                    ui,
+                    "Port",
+                    &mut self.port,
+                    "465",
+                    false,
+                    shown(&errors.port).as_deref(),
+                );
+
+                let label = ui.label("Security");
+                let mut security = self.security;
+                egui::ComboBox::from_id_salt("security")
+                    .selected_text(security.label())
+                    .show_ui(ui, |ui| {
+                        for s in Security::ALL {
+                            ui.selectable_value(&mut security, s, s.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if security != self.security {
+                    self.set_security(security);
+                }
+                ui.end_row();
+
+                let before = self.username.clone();
+                text_row(ui, "User name", &mut self.username, "Usually your address", false, None);
+                if self.username != before {
+                    self.username_edited = true;
+                }
+
+                let label = ui.label("Login");
+                egui::ComboBox::from_id_salt("auth")
+                    .selected_text(self.auth.label())
+                    .show_ui(ui, |ui| {
+                        for a in AuthMethod::ALL {
+                            ui.selectable_value(&mut self.auth, a, a.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+
+                if self.auth.needs_secret() {
+                    let label = if self.auth == AuthMethod::Oauth2 {
+                        "Access token"
+                    } else {
+                        "Password"
+                    };
+                    let hint = if self.can_keep_stored_secret() {
+                        "Leave blank to keep the stored one"
+                    } else {
+                        ""
+                    };
+                    let label_resp = ui.label(label);
+                    ui.vertical(|ui| {
+                        ui.horizontal(|ui| {
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.password)
+                                    .password(!self.show_password)
+                                    .hint_text(hint)
+                                    .desired_width(220.0),
+                            )
+                            .labelled_by(label_resp.id);
+                            let toggle = if self.show_password { "Hide" } else { "Show" };
+                            if ui.button(toggle).clicked() {
+                                self.show_password = !self.show_password;
+                            }
+                        });
+                        if let Some(e) = shown(&errors.password) {
+                            ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+                        }
+                    });
+                    ui.end_row();
+
+                    ui.label("Keep it");
+                    ui.vertical(|ui| {
+                        ui.radio_value(&mut self.session_only, false, "In the system keyring");
+                        ui.radio_value(
+                            &mut self.session_only,
+                            true,
+                            "For this session only (forgotten at logout)",
+                        );
+                    });
+                    ui.end_row();
+                }
+            });
+
+        if let Some(e) = &errors.security {
+            ui.add_space(4.0);
+            ui.label(RichText::new(e).color(widgets::error_color(ui)));
+            ui.checkbox(
+                &mut self.allow_plaintext,
+                "Send my password unencrypted: this server is on a network I trust",
+            );
+        } else if self.security == Security::None && self.auth.needs_secret() {
+            ui.checkbox(
+                &mut self.allow_plaintext,
+                "Send my password unencrypted: this server is on a network I trust",
+            );
+        }
+
+        ui.add_space(10.0);
+        let valid = errors.is_empty();
+        ui.horizontal(|ui| {
+            if testing {
+                if ui.button("Cancel test").clicked() {
+                    action = Some(FormAction::CancelTest);
+                }
+            } else if ui
+                .add_enabled(valid, egui::Button::new("Test connection"))
+                .clicked()
+            {
+                action = Some(FormAction::Test);
+            }
+            let save = if self.editing.is_some() {
+                "Save changes"
+            } else {
+                "Save account"
+            };
+            if ui
+                .add_enabled(valid && !busy, egui::Button::new(save))
+                .clicked()
+            {
+                action = Some(FormAction::Save);
+            }
+            if self.editing.is_some() && ui.button("Remove account…").clicked() {
+                action = Some(FormAction::Remove);
+            }
+        });
+        action
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled() -> AccountForm {
+        AccountForm {
+            email: "ann@example.org".into(),
+            host: "smtp.example.org".into(),
+            password: "pw".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_filled_form_gives_an_account() {
+        let a = filled().account().unwrap();
+        assert_eq!(a.smtp.port, 465);
+        assert_eq!(a.smtp.username, "ann@example.org");
+        assert_eq!(a.secret_backend, SecretBackend::System);
+    }
+
+    #[test]
+    fn changing_security_moves_a_default_port_only() {
+        let mut f = filled();
+        f.set_security(Security::Starttls);
+        assert_eq!(f.port, "587");
+        f.port = "2525".into();
+        f.set_security(Security::Tls);
+        assert_eq!(f.port, "2525");
+    }
+
+    #[test]
+    fn unencrypted_passwords_need_consent() {
+        let mut f = filled();
+        f.set_security(Security::None);
+        assert!(f.errors().security.is_some());
+        assert!(f.account().is_none());
+        f.allow_plaintext = true;
+        assert!(f.account().unwrap().allow_plaintext_auth);
+    }
+
+    #[test]
+    fn editing_keeps_the_stored_password_unless_the_keyring_changes() {
+        let account = filled().account().unwrap();
+        let mut f = AccountForm::edit(&account);
+        assert!(f.password.is_empty());
+        assert!(f.errors().is_empty());
+        f.session_only = true;
+        assert!(f.errors().password.is_some());
+    }
+}

@@ -1,0 +1,114 @@
+//! Small pieces shared by the screens: labelled fields and the live list of check steps.
+
+use std::time::Duration;
+
+use egui::{Color32, RichText, Ui};
+
+use crate::account::verify::{Step, StepRecord};
+use crate::diagnose::{Explanation, verify_failure};
+
+/// Green for success, readable on light and dark backgrounds.
+pub fn ok_color(ui: &Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(0x6c, 0xd6, 0x8a)
+    } else {
+        Color32::from_rgb(0x1a, 0x7f, 0x37)
+    }
+}
+
+/// Red for failure, readable on light and dark backgrounds.
+pub fn error_color(ui: &Ui) -> Color32 {
+    ui.visuals().error_fg_color
+}
+
+/// A grid row: a label and a single-line text field named by it for screen readers.
+/// An error, when given, is shown under the field.
+pub fn text_row(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+    password: bool,
+    error: Option<&str>,
+) -> egui::Response {
+    let label_resp = ui.label(label);
+    let response = ui
+        .vertical(|ui| {
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .password(password)
+                        .desired_width(280.0),
+                )
+                .labelled_by(label_resp.id);
+            if let Some(e) = error {
+                ui.label(RichText::new(e).small().color(error_color(ui)));
+            }
+            r
+        })
+        .inner;
+    ui.end_row();
+    response
+}
+
+/// A problem and what to do about it, in a framed box.
+pub fn explanation(ui: &mut Ui, e: &Explanation) {
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, error_color(ui)))
+        .show(ui, |ui| {
+            ui.set_max_width(560.0);
+            ui.label(RichText::new(&e.problem).strong().color(error_color(ui)));
+            ui.label(format!("What to do: {}", e.advice));
+        });
+}
+
+/// The state of one step as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepView {
+    /// Started, not finished.
+    Running(Step),
+    /// Finished.
+    Done(StepRecord),
+}
+
+fn ms(d: Duration) -> String {
+    format!("{} ms", d.as_millis())
+}
+
+/// The steps of a check, live: a spinner on the running one, ✓ or ✗ with timing on the others,
+/// and the explanation under a failed one.
+pub fn steps(ui: &mut Ui, steps: &[StepView]) {
+    egui::Grid::new("test-steps")
+        .num_columns(4)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            for s in steps {
+                match s {
+                    StepView::Running(step) => {
+                        ui.add(egui::Spinner::new());
+                        ui.label(step.label());
+                        ui.label("…");
+                        ui.label("");
+                    }
+                    StepView::Done(rec) => {
+                        let (mark, color, text) = match &rec.outcome {
+                            Ok(detail) => ("✔", ok_color(ui), detail.clone()),
+                            Err(e) => ("✖", error_color(ui), e.to_string()),
+                        };
+                        ui.label(RichText::new(mark).color(color).strong());
+                        ui.label(rec.step.label());
+                        ui.label(text);
+                        ui.label(RichText::new(ms(rec.elapsed)).weak());
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(StepView::Done(rec)) = steps.last()
+        && let Err(e) = &rec.outcome
+    {
+        ui.add_space(6.0);
+        explanation(ui, &verify_failure(rec.step, e));
+    }
+}
