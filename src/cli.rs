@@ -191,7 +191,11 @@ fn read_secret(args: &AddArgs, email: &str) -> Result<Option<Secret>, Failure> {
     if !args.auth.needs_secret() {
         return Ok(None);
     }
-    let what = if args.auth == AuthMethod::Oauth2 { "token" } else { "password" };
+    let what = if args.auth == AuthMethod::Oauth2 {
+        "token"
+    } else {
+        "password"
+    };
     let secret = if args.password_stdin {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| {
@@ -208,8 +212,8 @@ fn read_secret(args: &AddArgs, email: &str) -> Result<Option<Secret>, Failure> {
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
         Secret::new(trimmed)
     } else if std::io::stdin().is_terminal() {
-        let s = rpassword::prompt_password(format!("{} for {email}: ", capital(what)))
-            .map_err(|e| {
+        let s = rpassword::prompt_password(format!("{} for {email}: ", capital(what))).map_err(
+            |e| {
                 Failure::Failed(
                     "stdin",
                     Explanation {
@@ -217,17 +221,17 @@ fn read_secret(args: &AddArgs, email: &str) -> Result<Option<Secret>, Failure> {
                         advice: "Use --password-stdin to pipe it in.".into(),
                     },
                 )
-            })?;
+            },
+        )?;
         Secret::new(s)
     } else {
         return Err(Failure::BadInput(
             "no_secret",
             Explanation {
                 problem: format!("No {what} was given, and there is no terminal to ask on."),
-                advice: format!(
-                    "Pass it on standard input with --password-stdin (never as an argument), \
-                     or use --auth none for a server that needs no login."
-                ),
+                advice: "Pass it on standard input with --password-stdin (never as an \
+                         argument), or use --auth none for a server that needs no login."
+                    .into(),
             },
         ));
     };
@@ -292,7 +296,10 @@ fn add(out: &Out, store: &AccountStore, args: AddArgs) -> Result<(), Failure> {
             "no password needed".into()
         }
     ));
-    out.text(format!("Check it with: outpost account test {}", saved.email));
+    out.text(format!(
+        "Check it with: outpost account test {}",
+        saved.email
+    ));
     out.json(json!({ "account": account_json(&saved, false) }));
     Ok(())
 }
@@ -432,12 +439,14 @@ fn test(out: &Out, store: &AccountStore, email: &str, timeout: f64) -> ExitCode 
             account.smtp.security.as_str(),
             account.smtp.auth.as_str()
         ));
-        Ok(manage::test(&net, &account, secret.as_ref(), timeouts, |p| {
-            if let Progress::Finished(s) = p {
-                print_step(out, &s)
-            }
-        })
-        .await)
+        Ok(
+            manage::test(&net, &account, secret.as_ref(), timeouts, |p| {
+                if let Progress::Finished(s) = p {
+                    print_step(out, &s)
+                }
+            })
+            .await,
+        )
     });
     let report = match report {
         Ok(r) => r,

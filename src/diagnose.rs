@@ -3,9 +3,9 @@
 
 use crate::account::verify::{Step, VerifyError};
 use crate::account::{InvalidAccount, SecretBackend, SecretError, StoreError};
+use crate::net::NetSetupError;
 use crate::net::resolver::DnsError;
 use crate::net::tls::CertReason;
-use crate::net::NetSetupError;
 
 /// A problem in plain words, and the next thing to try.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,9 +149,7 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
                 after.as_secs()
             ),
             if *step == Step::Greeting {
-                format!(
-                    "The port may expect TLS from the first byte: try security 'tls'. {PORTS}"
-                )
+                format!("The port may expect TLS from the first byte: try security 'tls'. {PORTS}")
             } else {
                 "The server may be overloaded, or a firewall interferes. Try again later, or \
                  another port."
@@ -241,7 +239,10 @@ impl Explain for SecretError {
                  try again.",
             ),
             SecretError::NotFound { backend } => Explanation::new(
-                format!("The {} holds no password for this account.", backend.label()),
+                format!(
+                    "The {} holds no password for this account.",
+                    backend.label()
+                ),
                 match backend {
                     SecretBackend::Session => {
                         "The session keyring forgets at logout and reboot: enter the password \
@@ -268,7 +269,11 @@ impl Explain for SecretError {
 impl Explain for StoreError {
     fn explain(&self) -> Explanation {
         match self {
-            StoreError::Io { action, path, source } => Explanation::new(
+            StoreError::Io {
+                action,
+                path,
+                source,
+            } => Explanation::new(
                 format!("Could not {action} {} ({source}).", path.display()),
                 "Check that the folder exists, that you may write to it and that the disk is \
                  not full.",
@@ -337,7 +342,10 @@ mod tests {
             names: vec!["mail.example.net".into()],
         });
         let e = verify_failure(Step::Tls, &err);
-        assert!(e.problem.contains("not valid for smtp.example.org"), "{e:?}");
+        assert!(
+            e.problem.contains("not valid for smtp.example.org"),
+            "{e:?}"
+        );
         assert!(e.problem.contains("mail.example.net"), "{e:?}");
         assert!(e.advice.contains("mail.example.net"), "{e:?}");
     }

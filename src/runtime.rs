@@ -113,9 +113,7 @@ impl Ctx {
     }
 
     fn emit_accounts(&self) {
-        self.emit(Event::Accounts(
-            self.store.load().map_err(|e| e.explain()),
-        ));
+        self.emit(Event::Accounts(self.store.load().map_err(|e| e.explain())));
     }
 }
 

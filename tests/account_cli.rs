@@ -29,8 +29,20 @@ fn add(op: &Outpost, host: &str, port: u16, security: &str, password: &str) {
     let port = port.to_string();
     let (code, v) = op.json(
         &[
-            "account", "add", "--email", USER, "--name", "Ann Example", "--host", host,
-            "--port", &port, "--security", security, "--password-stdin", "--session-keyring",
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--name",
+            "Ann Example",
+            "--host",
+            host,
+            "--port",
+            &port,
+            "--security",
+            security,
+            "--password-stdin",
+            "--session-keyring",
         ],
         &format!("{password}\n"),
     );
@@ -49,7 +61,12 @@ fn steps(v: &Value) -> Vec<(String, bool)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["step"].as_str().unwrap().to_string(), s["ok"].as_bool().unwrap()))
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_string(),
+                s["ok"].as_bool().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -68,9 +85,16 @@ fn good_login_over_implicit_tls() {
     assert_eq!(v["ok"], true);
     assert_eq!(
         names(&v),
-        ["resolve", "connect", "tls", "greeting", "ehlo", "auth", "quit"]
+        [
+            "resolve", "connect", "tls", "greeting", "ehlo", "auth", "quit"
+        ]
     );
-    assert!(v["capabilities"]["auth"].as_array().unwrap().contains(&"PLAIN".into()));
+    assert!(
+        v["capabilities"]["auth"]
+            .as_array()
+            .unwrap()
+            .contains(&"PLAIN".into())
+    );
     assert!(v["tls"].as_str().unwrap().starts_with("TLS 1."));
     for s in v["steps"].as_array().unwrap() {
         assert!(s["ms"].is_u64(), "every step is timed: {s}");
@@ -88,7 +112,10 @@ fn good_login_over_starttls_with_human_output() {
     assert!(out.status.success(), "{text}");
     let starttls = text.find("STARTTLS").expect("a STARTTLS step is printed");
     let login = text.find("✓ Log in").expect("the login step is printed");
-    assert!(starttls < login, "encryption comes before the login:\n{text}");
+    assert!(
+        starttls < login,
+        "encryption comes before the login:\n{text}"
+    );
     assert!(text.contains("All steps passed"), "{text}");
     assert!(text.contains(" ms)"), "durations are printed:\n{text}");
 }
@@ -98,14 +125,25 @@ fn wrong_password_is_refused_with_the_servers_words() {
     let lab = lab();
     let smtpd = Smtpd::start("tls", Some(&lab.cert));
     let op = Outpost::new(&lab.dns, &lab.ca);
-    add(&op, "mail.example.test", smtpd.port, "tls", "not the password");
+    add(
+        &op,
+        "mail.example.test",
+        smtpd.port,
+        "tls",
+        "not the password",
+    );
     let (code, v) = test(&op, &[]);
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["failed_step"], "auth");
     assert_eq!(v["error"]["kind"], "auth_failed");
     let msg = v["error"]["message"].as_str().unwrap();
     assert!(msg.contains("535"), "{msg}");
-    assert!(v["error"]["advice"].as_str().unwrap().contains("app password"));
+    assert!(
+        v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("app password")
+    );
 }
 
 #[test]
@@ -118,10 +156,16 @@ fn missing_starttls_is_refused_before_any_login() {
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["error"]["kind"], "starttls_not_offered");
     assert!(
-        v["error"]["message"].as_str().unwrap().contains("stripping"),
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stripping"),
         "{v}"
     );
-    assert!(!names(&v).contains(&"auth".to_string()), "no login attempted: {v}");
+    assert!(
+        !names(&v).contains(&"auth".to_string()),
+        "no login attempted: {v}"
+    );
 }
 
 #[test]
@@ -137,7 +181,10 @@ fn certificate_for_another_name_is_refused_and_named() {
     assert_eq!(v["error"]["kind"], "certificate");
     let msg = v["error"]["message"].as_str().unwrap();
     assert!(msg.contains("not valid for other.example.test"), "{msg}");
-    assert!(msg.contains("mail.example.test"), "the certificate's names: {msg}");
+    assert!(
+        msg.contains("mail.example.test"),
+        "the certificate's names: {msg}"
+    );
     assert!(!names(&v).contains(&"auth".to_string()));
 }
 
@@ -157,6 +204,22 @@ fn certificate_from_an_unknown_authority_is_refused() {
 }
 
 #[test]
+fn no_common_login_method_names_what_the_server_offers() {
+    let lab = lab();
+    let smtpd = Smtpd::start_with("tls", Some(&lab.cert), &["--ntlm-only"]);
+    let op = Outpost::new(&lab.dns, &lab.ca);
+    add(&op, "mail.example.test", smtpd.port, "tls", PASSWORD);
+    let (code, v) = test(&op, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["failed_step"], "auth");
+    assert_eq!(v["error"]["kind"], "no_common_mechanism");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("NTLM"),
+        "{v}"
+    );
+}
+
+#[test]
 fn closed_port_says_the_port_is_wrong() {
     let lab = lab();
     let port = {
@@ -169,7 +232,12 @@ fn closed_port_says_the_port_is_wrong() {
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["failed_step"], "connect");
     assert_eq!(v["error"]["kind"], "connection_refused");
-    assert!(v["error"]["advice"].as_str().unwrap().contains("port is probably wrong"));
+    assert!(
+        v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("port is probably wrong")
+    );
 }
 
 #[test]
@@ -216,7 +284,10 @@ fn a_silent_server_times_out_at_the_greeting() {
     assert_eq!(v["failed_step"], "greeting");
     assert_eq!(v["error"]["kind"], "timeout");
     assert!(start.elapsed().as_secs() < 6, "took {:?}", start.elapsed());
-    assert!(v["error"]["advice"].as_str().unwrap().contains("tls"), "{v}");
+    assert!(
+        v["error"]["advice"].as_str().unwrap().contains("tls"),
+        "{v}"
+    );
 }
 
 #[test]
@@ -224,9 +295,32 @@ fn bad_input_exits_2_and_saves_nothing() {
     let lab = lab();
     let op = Outpost::new(&lab.dns, &lab.ca);
     let cases: &[(&[&str], &str)] = &[
-        (&["--email", "ann", "--host", "mail.example.test", "--security", "tls"], "invalid"),
-        (&["--email", USER, "--host", "bad host", "--security", "tls"], "invalid"),
-        (&["--email", USER, "--host", "mail.example.test", "--security", "none"], "invalid"),
+        (
+            &[
+                "--email",
+                "ann",
+                "--host",
+                "mail.example.test",
+                "--security",
+                "tls",
+            ],
+            "invalid",
+        ),
+        (
+            &["--email", USER, "--host", "bad host", "--security", "tls"],
+            "invalid",
+        ),
+        (
+            &[
+                "--email",
+                USER,
+                "--host",
+                "mail.example.test",
+                "--security",
+                "none",
+            ],
+            "invalid",
+        ),
     ];
     for (args, kind) in cases {
         let mut all = vec!["account", "add"];
@@ -238,7 +332,16 @@ fn bad_input_exits_2_and_saves_nothing() {
         assert!(!v["error"]["advice"].as_str().unwrap().is_empty());
     }
     let out = op.run(
-        &["account", "add", "--email", USER, "--host", "h.example", "--security", "ssl"],
+        &[
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "h.example",
+            "--security",
+            "ssl",
+        ],
         "",
     );
     assert_eq!(out.status.code(), Some(2));
@@ -255,8 +358,18 @@ fn plaintext_password_needs_explicit_consent() {
     let port = smtpd.port.to_string();
     let (code, v) = op.json(
         &[
-            "account", "add", "--email", USER, "--host", "mail.example.test", "--port", &port,
-            "--security", "none", "--password-stdin", "--session-keyring",
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "mail.example.test",
+            "--port",
+            &port,
+            "--security",
+            "none",
+            "--password-stdin",
+            "--session-keyring",
             "--allow-plaintext-password",
         ],
         "pw\n",
@@ -275,8 +388,16 @@ fn list_and_remove_and_duplicates() {
     add(&op, "mail.example.test", 465, "tls", PASSWORD);
     let (code, v) = op.json(
         &[
-            "account", "add", "--email", USER, "--host", "smtp.example.test", "--security",
-            "starttls", "--password-stdin", "--session-keyring",
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "smtp.example.test",
+            "--security",
+            "starttls",
+            "--password-stdin",
+            "--session-keyring",
         ],
         "x\n",
     );
@@ -319,8 +440,16 @@ fn a_damaged_account_file_is_reported_and_kept() {
 fn add_expecting_failure(op: &Outpost) {
     let (code, v) = op.json(
         &[
-            "account", "add", "--email", USER, "--host", "mail.example.test", "--security",
-            "tls", "--password-stdin", "--session-keyring",
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "mail.example.test",
+            "--security",
+            "tls",
+            "--password-stdin",
+            "--session-keyring",
         ],
         "pw\n",
     );

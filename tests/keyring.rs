@@ -25,8 +25,17 @@ fn password_round_trips_through_the_secret_service_and_no_file() {
     let port = smtpd.port.to_string();
     let (code, v) = op.json(
         &[
-            "account", "add", "--email", USER, "--host", "mail.example.test", "--port", &port,
-            "--security", "starttls", "--password-stdin",
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "mail.example.test",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--password-stdin",
         ],
         &format!("{PASSWORD}\n"),
     );
@@ -50,21 +59,36 @@ fn password_round_trips_through_the_secret_service_and_no_file() {
     let (code, v) = op.json(&["account", "remove", USER], "");
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["warning"], serde_json::Value::Null);
-    assert_eq!(ss.count_items(APP_ID, &id), 0, "the secret left with the account");
+    assert_eq!(
+        ss.count_items(APP_ID, &id),
+        0,
+        "the secret left with the account"
+    );
 }
 
 fn add_fails(op: &Outpost, kind: &str) -> String {
     let (code, v) = op.json(
         &[
-            "account", "add", "--email", USER, "--host", "mail.example.test", "--security",
-            "tls", "--password-stdin",
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "mail.example.test",
+            "--security",
+            "tls",
+            "--password-stdin",
         ],
         "pw\n",
     );
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["error"]["kind"], kind, "{v}");
     let (_, list) = op.json(&["account", "list"], "");
-    assert_eq!(list["accounts"], serde_json::Value::Array(vec![]), "nothing saved");
+    assert_eq!(
+        list["accounts"],
+        serde_json::Value::Array(vec![]),
+        "nothing saved"
+    );
     v["error"]["advice"].as_str().unwrap().to_string()
 }
 
@@ -78,7 +102,10 @@ fn no_keyring_service_is_explained_and_nothing_is_saved() {
     op.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), no_bus));
     let advice = add_fails(&op, "keyring_unavailable");
     assert!(advice.contains("--session-keyring"), "{advice}");
-    assert!(advice.contains("never writes passwords to a file"), "{advice}");
+    assert!(
+        advice.contains("never writes passwords to a file"),
+        "{advice}"
+    );
 }
 
 #[test]

@@ -35,7 +35,10 @@ fn window() -> (Harness<'static, OutpostApp>, Lab) {
     let harness = Harness::builder()
         .with_size([1000.0, 900.0])
         .with_max_steps(200)
-        .build_ui_state(|ui, app: &mut OutpostApp| app.show(ui), OutpostApp::new(core));
+        .build_ui_state(
+            |ui, app: &mut OutpostApp| app.show(ui),
+            OutpostApp::new(core),
+        );
     let lab = Lab {
         _ca: ca,
         _dns: dns,
@@ -46,7 +49,11 @@ fn window() -> (Harness<'static, OutpostApp>, Lab) {
 }
 
 /// Steps the UI until `done` holds; background events arrive on their own time.
-fn wait_for(harness: &mut Harness<'_, OutpostApp>, what: &str, done: impl Fn(&Harness<'_, OutpostApp>) -> bool) {
+fn wait_for(
+    harness: &mut Harness<'_, OutpostApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, OutpostApp>) -> bool,
+) {
     let start = Instant::now();
     while !done(harness) {
         assert!(
@@ -91,7 +98,13 @@ fn the_form_tests_a_connection_live_and_shows_each_step() {
     wait_for(&mut harness, "the test to pass", |h| {
         h.query_by_label_contains("All steps passed").is_some()
     });
-    for step in ["Look up server", "Connect", "Start encryption (STARTTLS)", "Encrypt (TLS)", "Log in"] {
+    for step in [
+        "Look up server",
+        "Connect",
+        "Start encryption (STARTTLS)",
+        "Encrypt (TLS)",
+        "Log in",
+    ] {
         assert!(harness.query_by_label(step).is_some(), "step {step} shown");
     }
     assert!(harness.query_by_label_contains("logged in as").is_some());
@@ -107,7 +120,11 @@ fn a_failed_login_is_explained_with_what_to_do() {
     wait_for(&mut harness, "the failure", |h| {
         h.query_by_label_contains("What to do:").is_some()
     });
-    assert!(harness.query_by_label_contains("The server refused the login").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("The server refused the login")
+            .is_some()
+    );
     assert!(harness.query_by_label_contains("app password").is_some());
 }
 
@@ -148,7 +165,21 @@ fn invalid_fields_disable_the_buttons_and_say_why() {
         h.query_by_label("E-mail address").is_some()
     });
     type_into(&mut harness, "E-mail address", "not-an-address");
-    assert!(harness.query_by_label_contains("is not an e-mail address").is_some());
-    assert!(harness.get_by_label("Save account").accesskit_node().is_disabled());
-    assert!(harness.get_by_label("Test connection").accesskit_node().is_disabled());
+    assert!(
+        harness
+            .query_by_label_contains("is not an e-mail address")
+            .is_some()
+    );
+    assert!(
+        harness
+            .get_by_label("Save account")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        harness
+            .get_by_label("Test connection")
+            .accesskit_node()
+            .is_disabled()
+    );
 }

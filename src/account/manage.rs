@@ -1,10 +1,10 @@
 //! What the window and the command line do to accounts: save (file + keyring), remove, and
 //! test with the stored secret. Blocking calls; run them off the UI thread.
 
+use super::secrets;
 use super::store::Accounts;
 use super::verify::{self, Check, Progress, Report, Timeouts};
 use super::{Account, AccountStore, InvalidAccount, Secret, SecretError, StoreError};
-use super::secrets;
 use crate::diagnose::{Explain, Explanation};
 use crate::net::Net;
 
@@ -91,11 +91,10 @@ pub fn save(
         secrets::store(account.secret_backend, &account.id, secret)?;
     }
     let saved = account.clone();
-    store
-        .update(|accs| {
-            accs.upsert(account);
-            Ok::<_, ManageError>(())
-        })??;
+    store.update(|accs| {
+        accs.upsert(account);
+        Ok::<_, ManageError>(())
+    })??;
     // A secret that moved to another keyring, or is no longer needed, is removed from the old.
     if let Some(old) = previous_backend
         && (old != saved.secret_backend || !saved.smtp.auth.needs_secret())
@@ -107,14 +106,17 @@ pub fn save(
 
 /// Removes the account with this address and its secret. A keyring that cannot be reached
 /// does not keep the account; the returned error (if any) says the secret may remain.
-pub fn remove(store: &AccountStore, email: &str) -> Result<(Account, Option<SecretError>), ManageError> {
+pub fn remove(
+    store: &AccountStore,
+    email: &str,
+) -> Result<(Account, Option<SecretError>), ManageError> {
     let removed = store.update(|accs: &mut Accounts| {
-        let id = accs
-            .by_email(email)
-            .map(|a| a.id.clone())
-            .ok_or_else(|| ManageError::NotFound {
-                email: email.trim().to_string(),
-            })?;
+        let id =
+            accs.by_email(email)
+                .map(|a| a.id.clone())
+                .ok_or_else(|| ManageError::NotFound {
+                    email: email.trim().to_string(),
+                })?;
         Ok::<_, ManageError>(accs.remove(&id).expect("the account was just found"))
     })??;
     let secret_error = secrets::delete(removed.secret_backend, &removed.id).err();

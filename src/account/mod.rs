@@ -140,11 +140,7 @@ macro_rules! from_str_by_name {
                     .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
                     .ok_or_else(|| {
                         let names: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                        format!(
-                            "'{s}' is not a {}; use one of: {}",
-                            $what,
-                            names.join(", ")
-                        )
+                        format!("'{s}' is not a {}; use one of: {}", $what, names.join(", "))
                     })
             }
         }
@@ -230,7 +226,8 @@ pub fn parse_host(s: &str) -> Result<String, InvalidAccount> {
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            && l.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
     };
     let valid = host.parse::<std::net::IpAddr>().is_ok()
         || (!host.is_empty() && host.len() <= 253 && host.split('.').all(ok_label));
@@ -316,12 +313,18 @@ mod tests {
 
     #[test]
     fn hosts_and_addresses_are_checked() {
-        assert_eq!(parse_host(" smtp.example.org. "), Ok("smtp.example.org".into()));
+        assert_eq!(
+            parse_host(" smtp.example.org. "),
+            Ok("smtp.example.org".into())
+        );
         assert_eq!(parse_host("127.0.0.1"), Ok("127.0.0.1".into()));
         assert!(parse_host("smtp example.org").is_err());
         assert!(parse_host("").is_err());
         assert!(parse_host("-bad.example").is_err());
-        assert_eq!(parse_email(" ann@example.org"), Ok("ann@example.org".into()));
+        assert_eq!(
+            parse_email(" ann@example.org"),
+            Ok("ann@example.org".into())
+        );
         assert!(parse_email("ann@").is_err());
         assert!(parse_email("ann example.org").is_err());
     }

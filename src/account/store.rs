@@ -306,7 +306,10 @@ mod tests {
         assert!(err.to_string().contains("line 1"), "{err}");
         assert!(store.save(&Accounts::default()).is_err());
         assert!(store.update(|_| Ok::<_, ()>(())).is_err());
-        assert_eq!(fs::read(&path).unwrap(), b"{\"version\": 1, \"accounts\": [");
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            b"{\"version\": 1, \"accounts\": ["
+        );
     }
 
     #[test]
@@ -317,11 +320,21 @@ mod tests {
         let store = AccountStore::new(&path);
         let err = store.load().unwrap_err();
         assert!(
-            matches!(err, StoreError::TooNew { found: 7, supported: 1, .. }),
+            matches!(
+                err,
+                StoreError::TooNew {
+                    found: 7,
+                    supported: 1,
+                    ..
+                }
+            ),
             "{err}"
         );
         assert!(store.save(&Accounts::default()).is_err());
-        assert_eq!(fs::read(&path).unwrap(), b"{\"version\": 7, \"accounts\": []}");
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            b"{\"version\": 7, \"accounts\": []}"
+        );
     }
 
     #[cfg(unix)]

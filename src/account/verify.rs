@@ -565,17 +565,20 @@ async fn run_steps<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<'_, F>)
             if caps.auth.is_empty() {
                 return Err(VerifyError::NoAuthOffered);
             }
-            let mech = caps
-                .pick_mechanism(wanted)
-                .ok_or_else(|| VerifyError::NoCommonMechanism {
-                    offered: caps.auth.clone(),
-                })?;
+            let mech =
+                caps.pick_mechanism(wanted)
+                    .ok_or_else(|| VerifyError::NoCommonMechanism {
+                        offered: caps.auth.clone(),
+                    })?;
             let reply = conn
                 .auth(mech, &s.username, secret)
                 .await
                 .map_err(|e| smtp_error(Step::Auth, e))?;
             match reply.code {
-                235 => Ok(((), format!("logged in as {} with {}", s.username, mech.name()))),
+                235 => Ok((
+                    (),
+                    format!("logged in as {} with {}", s.username, mech.name()),
+                )),
                 530 | 538 => Err(VerifyError::EncryptionRequired(reply)),
                 _ => Err(VerifyError::AuthFailed(reply)),
             }

@@ -118,11 +118,10 @@ fn options() -> ResolverOpts {
 impl Resolver {
     /// The system's configuration (`/etc/resolv.conf` and the hosts file on Unix).
     pub fn system() -> Result<Self, ResolverSetupError> {
-        let mut builder = TokioResolver::builder_tokio().map_err(|e| {
-            ResolverSetupError::SystemConfig {
+        let mut builder =
+            TokioResolver::builder_tokio().map_err(|e| ResolverSetupError::SystemConfig {
                 detail: e.to_string(),
-            }
-        })?;
+            })?;
         let opts = builder.options_mut();
         opts.timeout = options().timeout;
         opts.attempts = options().attempts;

@@ -47,8 +47,7 @@ impl EnhancedCode {
         let class: u8 = parts.next()?.parse().ok()?;
         let subject: u16 = parts.next()?.parse().ok()?;
         let detail: u16 = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !matches!(class, 2 | 4 | 5) || subject > 999 || detail > 999
-        {
+        if parts.next().is_some() || !matches!(class, 2 | 4 | 5) || subject > 999 || detail > 999 {
             return None;
         }
         let rest = text[text.find(word)? + word.len()..].trim_start();
@@ -447,7 +446,9 @@ impl SmtpConn {
         config: Arc<rustls::ClientConfig>,
     ) -> Result<SmtpConn, io::Error> {
         match self.io.into_inner() {
-            Stream::Plain(tcp) => Ok(SmtpConn::tls(tls_handshake(tcp, server_name, config).await?)),
+            Stream::Plain(tcp) => Ok(SmtpConn::tls(
+                tls_handshake(tcp, server_name, config).await?,
+            )),
             Stream::Tls(_) => Err(io::Error::other("the connection is already encrypted")),
         }
     }
@@ -515,7 +516,10 @@ mod tests {
 
     #[test]
     fn reply_lines_parse_with_continuation() {
-        assert_eq!(parse_line("250-SIZE 100").unwrap(), (250, false, "SIZE 100"));
+        assert_eq!(
+            parse_line("250-SIZE 100").unwrap(),
+            (250, false, "SIZE 100")
+        );
         assert_eq!(parse_line("250 OK").unwrap(), (250, true, "OK"));
         assert_eq!(parse_line("220").unwrap(), (220, true, ""));
         assert!(parse_line("25O OK").is_err());
@@ -563,7 +567,10 @@ mod tests {
     #[test]
     fn no_common_mechanism_is_none() {
         let caps = Capabilities::from_ehlo(&reply(250, &["x", "AUTH CRAM-MD5"]));
-        assert_eq!(caps.pick_mechanism(&[Mechanism::Plain, Mechanism::Login]), None);
+        assert_eq!(
+            caps.pick_mechanism(&[Mechanism::Plain, Mechanism::Login]),
+            None
+        );
     }
 
     #[test]
@@ -577,7 +584,10 @@ mod tests {
             }),
             lines: vec!["Authentication credentials invalid".into()],
         };
-        assert_eq!(r.to_string(), "535 5.7.8 Authentication credentials invalid");
+        assert_eq!(
+            r.to_string(),
+            "535 5.7.8 Authentication credentials invalid"
+        );
         assert!(r.is_permanent() && !r.is_transient() && !r.is_positive());
     }
 }

@@ -152,8 +152,7 @@ impl AccountForm {
             Ok(p) if p > 0 => {}
             _ => e.port = Some("A port is a number from 1 to 65535 (465 or 587).".into()),
         }
-        if self.auth.needs_secret() && self.password.is_empty() && !self.can_keep_stored_secret()
-        {
+        if self.auth.needs_secret() && self.password.is_empty() && !self.can_keep_stored_secret() {
             e.password = Some(if self.stored_backend.is_some() {
                 "Enter the password again to move it to the other keyring.".into()
             } else {
@@ -235,7 +234,14 @@ impl AccountForm {
                 if !self.username_edited && self.email != before {
                     self.username = self.email.trim().to_string();
                 }
-                text_row(ui, "Your name", &mut self.name, "Shown to recipients", false, None);
+                text_row(
+                    ui,
+                    "Your name",
+                    &mut self.name,
+                    "Shown to recipients",
+                    false,
+                    None,
+                );
                 text_row(
                     ui,
                     "Server",
@@ -270,7 +276,14 @@ impl AccountForm {
                 ui.end_row();
 
                 let before = self.username.clone();
-                text_row(ui, "User name", &mut self.username, "Usually your address", false, None);
+                text_row(
+                    ui,
+                    "User name",
+                    &mut self.username,
+                    "Usually your address",
+                    false,
+                    None,
+                );
                 if self.username != before {
                     self.username_edited = true;
                 }

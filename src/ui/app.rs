@@ -64,8 +64,8 @@ impl OutpostApp {
     fn apply(&mut self, event: Event) {
         match event {
             Event::Accounts(accounts) => {
-                let first_run = self.accounts.is_none()
-                    && matches!(&accounts, Ok(a) if a.accounts.is_empty());
+                let first_run =
+                    self.accounts.is_none() && matches!(&accounts, Ok(a) if a.accounts.is_empty());
                 self.accounts = Some(accounts);
                 if first_run && self.form.is_none() {
                     self.form = Some(AccountForm::default());
@@ -218,6 +218,7 @@ impl OutpostApp {
         egui::Panel::left("accounts")
             .resizable(true)
             .default_size(240.0)
+            .min_size(200.0)
             .show(ui, |ui| match &self.accounts {
                 None => {
                     ui.spinner();

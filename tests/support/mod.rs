@@ -13,7 +13,9 @@ use std::time::Duration;
 
 /// A folder under `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// A DNS server on 127.0.0.1 serving `tests/data/<zone>.zone`, over UDP and TCP.
@@ -59,7 +61,9 @@ impl DnsServer {
                 let _ = server.block_until_done().await;
             });
         });
-        let addr = rx.recv_timeout(Duration::from_secs(10)).expect("DNS server starts");
+        let addr = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("DNS server starts");
         Self {
             addr,
             _thread: thread,
@@ -124,13 +128,23 @@ pub const PASSWORD: &str = "correct horse battery staple";
 impl Smtpd {
     /// Starts `tests/support/smtpd.py --mode MODE`, with a certificate when given.
     pub fn start(mode: &str, cert: Option<&(PathBuf, PathBuf)>) -> Self {
+        Self::start_with(mode, cert, &[])
+    }
+
+    /// As [`Smtpd::start`], with extra arguments for smtpd.py.
+    pub fn start_with(mode: &str, cert: Option<&(PathBuf, PathBuf)>, extra: &[&str]) -> Self {
         let out = tempfile::tempdir().unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtpd.py");
         let mut cmd = Command::new("python3");
-        cmd.arg(script).arg("--mode").arg(mode).arg("--out").arg(out.path());
+        cmd.arg(script)
+            .arg("--mode")
+            .arg(mode)
+            .arg("--out")
+            .arg(out.path());
         if let Some((crt, key)) = cert {
             cmd.arg("--cert").arg(crt).arg("--key").arg(key);
         }
+        cmd.args(extra);
         cmd.env("SMTPD_USER", USER)
             .env("SMTPD_PASSWORD", PASSWORD)
             .env("PYTHONWARNINGS", "ignore")
@@ -358,7 +372,9 @@ impl SecretService {
             "org.freedesktop.Secret.Service.SearchItems",
             &format!("dict:string:string:service,{service},username,{username}"),
         ]);
-        reply.matches("object path \"/org/freedesktop/secrets/collection").count()
+        reply
+            .matches("object path \"/org/freedesktop/secrets/collection")
+            .count()
     }
 }
 

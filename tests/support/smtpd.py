@@ -51,6 +51,13 @@ def authenticator(user, password):
     return check
 
 
+class NtlmOnlySMTP(SMTP):
+    """Offers only NTLM, a login method Outpost does not speak (with --ntlm-only)."""
+
+    async def auth_NTLM(self, server, args):
+        return AuthResult(success=False, handled=False)
+
+
 async def stall(reader, writer):
     await asyncio.sleep(3600)
 
@@ -69,6 +76,7 @@ async def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--out")
+    ap.add_argument("--ntlm-only", action="store_true")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -86,14 +94,17 @@ async def main():
             ctx.load_cert_chain(args.cert, args.key)
         auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
         handler = Handler(args.out)
+        cls, extra = SMTP, {}
+        if args.ntlm_only:
+            cls, extra = NtlmOnlySMTP, {"auth_exclude_mechanism": ["PLAIN", "LOGIN"]}
         if args.mode == "tls":
-            factory = lambda: SMTP(handler, hostname="mail.example.test", authenticator=auth,
-                                   auth_require_tls=False)
+            factory = lambda: cls(handler, hostname="mail.example.test", authenticator=auth,
+                                  auth_require_tls=False, **extra)
             server = await loop.create_server(factory, sock=sock, ssl=ctx)
         else:
             tls = ctx if args.mode == "starttls" else None
-            factory = lambda: SMTP(handler, hostname="mail.example.test", tls_context=tls,
-                                   authenticator=auth, auth_require_tls=True)
+            factory = lambda: cls(handler, hostname="mail.example.test", tls_context=tls,
+                                  authenticator=auth, auth_require_tls=True, **extra)
             server = await loop.create_server(factory, sock=sock)
 
     asyncio.ensure_future(exit_with_parent())

@@ -1,0 +1,93 @@
+//! The connection check called as a library, for the rules the command line cannot reach:
+//! a password is never sent over an unencrypted connection without consent.
+
+mod support;
+
+use std::time::Duration;
+
+use outpost::account::verify::{self, Check, Step, Timeouts, VerifyError};
+use outpost::account::{AuthMethod, Secret, Security, SmtpSettings};
+use outpost::net::{Net, NetConfig};
+use support::{DnsServer, PASSWORD, Smtpd, USER};
+
+fn settings(port: u16, security: Security) -> SmtpSettings {
+    SmtpSettings {
+        host: "mail.example.test".into(),
+        port,
+        security,
+        username: USER.into(),
+        auth: AuthMethod::Password,
+    }
+}
+
+#[tokio::test]
+async fn no_password_is_sent_unencrypted_without_consent() {
+    let dns = DnsServer::start("example.test");
+    let smtpd = Smtpd::start("plain", None);
+    let net = Net::new(&NetConfig {
+        dns_server: Some(dns.addr),
+        extra_roots: None,
+    })
+    .unwrap();
+    let secret = Secret::new(PASSWORD);
+    let s = settings(smtpd.port, Security::None);
+    let mut seen = Vec::new();
+    let report = verify::run(
+        Check {
+            net: &net,
+            settings: &s,
+            secret: Some(&secret),
+            allow_plaintext_auth: false,
+            timeouts: Timeouts::uniform(Duration::from_secs(5)),
+        },
+        |p| seen.push(p),
+    )
+    .await;
+    assert_eq!(
+        report.failure().map(|(s, e)| (s, e.clone())),
+        Some((Step::Auth, VerifyError::PlaintextRefused))
+    );
+    // Everything before the login ran and was reported live, start and finish.
+    let steps: Vec<Step> = report.steps.iter().map(|r| r.step).collect();
+    assert_eq!(
+        steps,
+        [
+            Step::Resolve,
+            Step::Connect,
+            Step::Greeting,
+            Step::Ehlo,
+            Step::Auth
+        ]
+    );
+    assert_eq!(seen.len(), 2 * steps.len());
+}
+
+#[tokio::test]
+async fn a_missing_secret_is_reported_not_sent_empty() {
+    let dns = DnsServer::start("example.test");
+    let ca = support::TestCa::new();
+    let cert = ca.issue("mail", &["mail.example.test"]);
+    let smtpd = Smtpd::start("tls", Some(&cert));
+    let net = Net::new(&NetConfig {
+        dns_server: Some(dns.addr),
+        extra_roots: Some(ca.ca_pem.clone()),
+    })
+    .unwrap();
+    let s = settings(smtpd.port, Security::Tls);
+    let report = verify::run(
+        Check {
+            net: &net,
+            settings: &s,
+            secret: None,
+            allow_plaintext_auth: false,
+            timeouts: Timeouts::default(),
+        },
+        |_| {},
+    )
+    .await;
+    assert_eq!(
+        report.failure().map(|(s, e)| (s, e.clone())),
+        Some((Step::Auth, VerifyError::NoSecret))
+    );
+    assert!(report.tls_version.is_some_and(|v| v.starts_with("TLS 1.")));
+}
