@@ -148,7 +148,7 @@ impl Out {
             }
             println!("{extra}");
         } else {
-            eprintln!("error: {}\n  {}", e.problem, e.advice);
+            eprintln!("error: {}\n  What to do: {}", e.problem, e.advice);
         }
         ExitCode::from(code)
     }

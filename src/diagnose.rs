@@ -179,9 +179,9 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
         E::NoAuthOffered => Explanation::new(
             "The server offers no login on this connection.",
             format!(
-                "This may be a server for server-to-server mail (port 25). Use your \
-                 provider's submission server; {PORTS} If this server accepts mail from your \
-                 network without a login, set login to 'none'."
+                "This may be a server for server-to-server mail (port 25), or it offers a login \
+                 only over encryption. Use your provider's submission server. {PORTS} If this \
+                 server accepts mail from your network without a login, set login to 'none'."
             ),
         ),
         E::NoCommonMechanism { offered } => Explanation::new(
@@ -330,7 +330,7 @@ impl Explain for NetSetupError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::smtp::{EnhancedCode, Reply};
+    use crate::net::smtp::Reply;
     use crate::net::tls::CertProblem;
 
     #[test]
@@ -352,15 +352,9 @@ mod tests {
 
     #[test]
     fn a_refused_login_suggests_app_passwords() {
-        let reply = Reply {
-            code: 535,
-            enhanced: Some(EnhancedCode {
-                class: 5,
-                subject: 7,
-                detail: 8,
-            }),
-            lines: vec!["Authentication credentials invalid".into()],
-        };
+        let reply: Reply = "535 5.7.8 Authentication credentials invalid"
+            .parse()
+            .unwrap();
         let e = verify_failure(Step::Auth, &VerifyError::AuthFailed(reply));
         assert!(e.problem.contains("535 5.7.8"), "{e:?}");
         assert!(e.advice.contains("app password"), "{e:?}");

@@ -9,10 +9,10 @@ use std::sync::mpsc as std_mpsc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::account::manage::{self, OnDuplicate};
+use crate::account::manage::{self, ManageError, OnDuplicate};
 use crate::account::store::Accounts;
 use crate::account::verify::{Progress, Report, Timeouts};
-use crate::account::{Account, AccountId, AccountStore, Secret};
+use crate::account::{Account, AccountId, AccountStore, Secret, SecretError};
 use crate::diagnose::{Explain, Explanation};
 use crate::net::{Net, NetConfig};
 use crate::paths::Paths;
@@ -64,7 +64,7 @@ pub enum Event {
     /// The accounts as they are now on disk.
     Accounts(Result<Accounts, Explanation>),
     /// A save finished.
-    Saved(Result<Account, Explanation>),
+    Saved(Result<Account, SaveFailure>),
     /// A removal finished; the inner explanation says the secret may remain in the keyring.
     Removed(Result<(Account, Option<Explanation>), Explanation>),
     /// A step of a check started or finished.
@@ -88,6 +88,15 @@ pub enum Event {
         /// Why.
         error: Explanation,
     },
+}
+
+/// Why a save failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveFailure {
+    /// What happened and what to do.
+    pub explanation: Explanation,
+    /// No keyring service runs: the session keyring is the way out.
+    pub keyring_unavailable: bool,
 }
 
 /// A handle on the running core. Dropping it stops the core.
@@ -187,7 +196,13 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                 tokio::spawn(blocking(move || {
                     let result =
                         manage::save(&ctx2.store, account, secret.as_ref(), OnDuplicate::Refuse);
-                    ctx2.emit(Event::Saved(result.map_err(|e| e.explain())));
+                    ctx2.emit(Event::Saved(result.map_err(|e| SaveFailure {
+                        keyring_unavailable: matches!(
+                            e,
+                            ManageError::Secret(SecretError::NoService { .. })
+                        ),
+                        explanation: e.explain(),
+                    })));
                     ctx2.emit_accounts();
                 }));
             }

@@ -25,27 +25,12 @@ fn lab() -> Lab {
     }
 }
 
+const SESSION: &[&str] = &["--session-keyring"];
+
+/// Adds the test account in the session keyring; it must succeed.
 fn add(op: &Outpost, host: &str, port: u16, security: &str, password: &str) {
-    let port = port.to_string();
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--name",
-            "Ann Example",
-            "--host",
-            host,
-            "--port",
-            &port,
-            "--security",
-            security,
-            "--password-stdin",
-            "--session-keyring",
-        ],
-        &format!("{password}\n"),
-    );
+    let extra = ["--name", "Ann Example", "--session-keyring"];
+    let (code, v) = op.add(host, Some(port), security, &extra, password);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["account"]["smtp"]["host"], host);
 }
@@ -56,22 +41,27 @@ fn test(op: &Outpost, extra: &[&str]) -> (i32, Value) {
     op.json(&args, "")
 }
 
-fn steps(v: &Value) -> Vec<(String, bool)> {
+/// Runs `account test`, which must fail at `step` with an error of `kind`.
+fn fails_at(op: &Outpost, extra: &[&str], step: &str, kind: &str) -> Value {
+    let (code, v) = test(op, extra);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["failed_step"], step, "{v}");
+    assert_eq!(v["error"]["kind"], kind, "{v}");
+    assert!(!names(&v).contains(&"auth".to_string()) || step == "auth");
+    v
+}
+
+fn text(v: &Value, field: &str) -> String {
+    v["error"][field].as_str().unwrap().to_string()
+}
+
+fn names(v: &Value) -> Vec<String> {
     v["steps"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| {
-            (
-                s["step"].as_str().unwrap().to_string(),
-                s["ok"].as_bool().unwrap(),
-            )
-        })
+        .map(|s| s["step"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn names(v: &Value) -> Vec<String> {
-    steps(v).into_iter().map(|(s, _)| s).collect()
 }
 
 #[test]
@@ -132,18 +122,9 @@ fn wrong_password_is_refused_with_the_servers_words() {
         "tls",
         "not the password",
     );
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["failed_step"], "auth");
-    assert_eq!(v["error"]["kind"], "auth_failed");
-    let msg = v["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("535"), "{msg}");
-    assert!(
-        v["error"]["advice"]
-            .as_str()
-            .unwrap()
-            .contains("app password")
-    );
+    let v = fails_at(&op, &[], "auth", "auth_failed");
+    assert!(text(&v, "message").contains("535"), "{v}");
+    assert!(text(&v, "advice").contains("app password"), "{v}");
 }
 
 #[test]
@@ -152,20 +133,8 @@ fn missing_starttls_is_refused_before_any_login() {
     let smtpd = Smtpd::start("plain", None);
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", smtpd.port, "starttls", PASSWORD);
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["error"]["kind"], "starttls_not_offered");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("stripping"),
-        "{v}"
-    );
-    assert!(
-        !names(&v).contains(&"auth".to_string()),
-        "no login attempted: {v}"
-    );
+    let v = fails_at(&op, &[], "starttls", "starttls_not_offered");
+    assert!(text(&v, "message").contains("stripping"), "{v}");
 }
 
 #[test]
@@ -175,17 +144,13 @@ fn certificate_for_another_name_is_refused_and_named() {
     let op = Outpost::new(&lab.dns, &lab.ca);
     // other.example.test resolves to the same server, whose certificate is for mail.example.test.
     add(&op, "other.example.test", smtpd.port, "tls", PASSWORD);
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["failed_step"], "tls");
-    assert_eq!(v["error"]["kind"], "certificate");
-    let msg = v["error"]["message"].as_str().unwrap();
+    let v = fails_at(&op, &[], "tls", "certificate");
+    let msg = text(&v, "message");
     assert!(msg.contains("not valid for other.example.test"), "{msg}");
     assert!(
         msg.contains("mail.example.test"),
         "the certificate's names: {msg}"
     );
-    assert!(!names(&v).contains(&"auth".to_string()));
 }
 
 #[test]
@@ -196,10 +161,8 @@ fn certificate_from_an_unknown_authority_is_refused() {
     // Trust only the system's authorities: the test CA is unknown to them.
     op.env.retain(|(k, _)| k != "SSL_CERT_FILE");
     add(&op, "mail.example.test", smtpd.port, "starttls", PASSWORD);
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["error"]["kind"], "certificate");
-    let msg = v["error"]["message"].as_str().unwrap();
+    let v = fails_at(&op, &[], "tls", "certificate");
+    let msg = text(&v, "message");
     assert!(msg.contains("not issued by a trusted authority"), "{msg}");
 }
 
@@ -209,14 +172,8 @@ fn no_common_login_method_names_what_the_server_offers() {
     let smtpd = Smtpd::start_with("tls", Some(&lab.cert), &["--ntlm-only"]);
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", smtpd.port, "tls", PASSWORD);
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["failed_step"], "auth");
-    assert_eq!(v["error"]["kind"], "no_common_mechanism");
-    assert!(
-        v["error"]["message"].as_str().unwrap().contains("NTLM"),
-        "{v}"
-    );
+    let v = fails_at(&op, &[], "auth", "no_common_mechanism");
+    assert!(text(&v, "message").contains("NTLM"), "{v}");
 }
 
 #[test]
@@ -228,16 +185,8 @@ fn closed_port_says_the_port_is_wrong() {
     };
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", port, "tls", PASSWORD);
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["failed_step"], "connect");
-    assert_eq!(v["error"]["kind"], "connection_refused");
-    assert!(
-        v["error"]["advice"]
-            .as_str()
-            .unwrap()
-            .contains("port is probably wrong")
-    );
+    let v = fails_at(&op, &[], "connect", "connection_refused");
+    assert!(text(&v, "advice").contains("port is probably wrong"), "{v}");
 }
 
 #[test]
@@ -245,11 +194,8 @@ fn unknown_host_says_check_the_spelling() {
     let lab = lab();
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "nosuchhost.example.test", 465, "tls", PASSWORD);
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["failed_step"], "resolve");
-    assert_eq!(v["error"]["kind"], "dns_not_found");
-    assert!(v["error"]["advice"].as_str().unwrap().contains("spelling"));
+    let v = fails_at(&op, &[], "resolve", "dns_not_found");
+    assert!(text(&v, "advice").contains("spelling"), "{v}");
 }
 
 #[test]
@@ -279,58 +225,39 @@ fn a_silent_server_times_out_at_the_greeting() {
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", smtpd.port, "starttls", PASSWORD);
     let start = Instant::now();
-    let (code, v) = test(&op, &["--timeout", "1"]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["failed_step"], "greeting");
-    assert_eq!(v["error"]["kind"], "timeout");
+    let v = fails_at(&op, &["--timeout", "1"], "greeting", "timeout");
     assert!(start.elapsed().as_secs() < 6, "took {:?}", start.elapsed());
-    assert!(
-        v["error"]["advice"].as_str().unwrap().contains("tls"),
-        "{v}"
-    );
+    assert!(text(&v, "advice").contains("tls"), "{v}");
 }
 
 #[test]
 fn bad_input_exits_2_and_saves_nothing() {
     let lab = lab();
     let op = Outpost::new(&lab.dns, &lab.ca);
-    let cases: &[(&[&str], &str)] = &[
-        (
+    let mut results = vec![
+        op.json(
             &[
+                "account",
+                "add",
                 "--email",
                 "ann",
                 "--host",
-                "mail.example.test",
+                "h.example",
                 "--security",
                 "tls",
             ],
-            "invalid",
+            "pw\n",
         ),
-        (
-            &["--email", USER, "--host", "bad host", "--security", "tls"],
-            "invalid",
-        ),
-        (
-            &[
-                "--email",
-                USER,
-                "--host",
-                "mail.example.test",
-                "--security",
-                "none",
-            ],
-            "invalid",
-        ),
+        op.add("bad host", None, "tls", SESSION, "pw"),
+        op.add("mail.example.test", None, "none", SESSION, "pw"),
     ];
-    for (args, kind) in cases {
-        let mut all = vec!["account", "add"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--password-stdin", "--session-keyring"]);
-        let (code, v) = op.json(&all, "pw\n");
-        assert_eq!(code, 2, "{args:?}: {v}");
-        assert_eq!(v["error"]["kind"], *kind, "{v}");
-        assert!(!v["error"]["advice"].as_str().unwrap().is_empty());
+    results.push(op.add("mail.example.test", None, "tls", SESSION, ""));
+    for (code, v) in &results {
+        assert_eq!(*code, 2, "{v}");
+        assert!(!text(v, "advice").is_empty(), "{v}");
     }
+    assert_eq!(results[0].1["error"]["kind"], "invalid");
+    assert_eq!(results[3].1["error"]["kind"], "empty_secret");
     let out = op.run(
         &[
             "account",
@@ -355,30 +282,18 @@ fn plaintext_password_needs_explicit_consent() {
     let lab = lab();
     let smtpd = Smtpd::start("plain", None);
     let op = Outpost::new(&lab.dns, &lab.ca);
-    let port = smtpd.port.to_string();
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "mail.example.test",
-            "--port",
-            &port,
-            "--security",
-            "none",
-            "--password-stdin",
-            "--session-keyring",
-            "--allow-plaintext-password",
-        ],
-        "pw\n",
+    let consent = ["--session-keyring", "--allow-plaintext-password"];
+    let (code, v) = op.add(
+        "mail.example.test",
+        Some(smtpd.port),
+        "none",
+        &consent,
+        "pw",
     );
     assert_eq!(code, 0, "{v}");
-    // The server itself refuses AUTH without TLS; Outpost reports that and sends nothing more.
-    let (code, v) = test(&op, &[]);
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["failed_step"], "auth");
+    // This server offers AUTH only after TLS: Outpost says so and sends no password.
+    let v = fails_at(&op, &[], "auth", "auth_not_offered");
+    assert_eq!(v["capabilities"]["auth"], Value::Array(vec![]), "{v}");
 }
 
 #[test]
@@ -386,21 +301,7 @@ fn list_and_remove_and_duplicates() {
     let lab = lab();
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", 465, "tls", PASSWORD);
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "smtp.example.test",
-            "--security",
-            "starttls",
-            "--password-stdin",
-            "--session-keyring",
-        ],
-        "x\n",
-    );
+    let (code, v) = op.add("smtp.example.test", None, "starttls", SESSION, "x");
     assert_eq!(code, 2, "{v}");
     assert_eq!(v["error"]["kind"], "duplicate");
     let (code, v) = op.json(&["account", "list"], "");
@@ -411,6 +312,19 @@ fn list_and_remove_and_duplicates() {
     assert_eq!(accounts[0]["default"], true);
     assert_eq!(accounts[0]["smtp"]["security"], "tls");
     assert_eq!(accounts[0]["secret_backend"], "session");
+    let (code, v) = op.add(
+        "smtp.example.test",
+        None,
+        "starttls",
+        &["--session-keyring", "--replace"],
+        "x",
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        v["account"]["id"], accounts[0]["id"],
+        "replacing keeps the id"
+    );
+    assert_eq!(v["account"]["smtp"]["port"], 587);
     let (code, v) = op.json(&["account", "remove", USER], "");
     assert_eq!(code, 0, "{v}");
     let (code, v) = op.json(&["account", "remove", USER], "");
@@ -426,35 +340,16 @@ fn a_damaged_account_file_is_reported_and_kept() {
     let op = Outpost::new(&lab.dns, &lab.ca);
     let file = op.home.path().join("config/accounts.json");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, "{\"version\": 1, \"accounts\": [{\"id\": ").unwrap();
-    let (code, v) = op.json(&["account", "list"], "");
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["error"]["kind"], "file_corrupt");
-    add_expecting_failure(&op);
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        "{\"version\": 1, \"accounts\": [{\"id\": "
-    );
-}
-
-fn add_expecting_failure(op: &Outpost) {
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "mail.example.test",
-            "--security",
-            "tls",
-            "--password-stdin",
-            "--session-keyring",
-        ],
-        "pw\n",
-    );
-    assert_eq!(code, 1, "{v}");
-    assert_eq!(v["error"]["kind"], "file_corrupt");
+    let damaged = "{\"version\": 1, \"accounts\": [{\"id\": ";
+    std::fs::write(&file, damaged).unwrap();
+    for (code, v) in [
+        op.json(&["account", "list"], ""),
+        op.add("mail.example.test", None, "tls", SESSION, "pw"),
+    ] {
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(v["error"]["kind"], "file_corrupt");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), damaged);
 }
 
 #[test]

@@ -22,22 +22,12 @@ fn password_round_trips_through_the_secret_service_and_no_file() {
     let smtpd = Smtpd::start("starttls", Some(&cert));
     let op = outpost_on(&ss, &dns, &ca);
 
-    let port = smtpd.port.to_string();
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "mail.example.test",
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--password-stdin",
-        ],
-        &format!("{PASSWORD}\n"),
+    let (code, v) = op.add(
+        "mail.example.test",
+        Some(smtpd.port),
+        "starttls",
+        &[],
+        PASSWORD,
     );
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["account"]["secret_backend"], "system");
@@ -67,20 +57,7 @@ fn password_round_trips_through_the_secret_service_and_no_file() {
 }
 
 fn add_fails(op: &Outpost, kind: &str) -> String {
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "mail.example.test",
-            "--security",
-            "tls",
-            "--password-stdin",
-        ],
-        "pw\n",
-    );
+    let (code, v) = op.add("mail.example.test", None, "tls", &[], "pw");
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["error"]["kind"], kind, "{v}");
     let (_, list) = op.json(&["account", "list"], "");

@@ -219,23 +219,28 @@ pub fn parse_email(s: &str) -> Result<String, InvalidAccount> {
 }
 
 /// Checks a server host name or IP address and returns it trimmed, without a trailing dot.
+/// An international name comes back in its ASCII (punycode) form, as DNS and TLS need it.
 pub fn parse_host(s: &str) -> Result<String, InvalidAccount> {
     let host = s.trim().trim_end_matches('.');
+    let bad = || InvalidAccount::Host(s.trim().to_string());
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(host.to_string());
+    }
+    let ascii = hickory_proto::rr::Name::from_utf8(host)
+        .map_err(|_| bad())?
+        .to_ascii();
+    let ascii = ascii.trim_end_matches('.');
     let ok_label = |l: &str| {
         !l.is_empty()
-            && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
             && l.chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
-    let valid = host.parse::<std::net::IpAddr>().is_ok()
-        || (!host.is_empty() && host.len() <= 253 && host.split('.').all(ok_label));
-    if valid {
-        Ok(host.to_string())
-    } else {
-        Err(InvalidAccount::Host(s.trim().to_string()))
+    if ascii.is_empty() || ascii.len() > 253 || !ascii.split('.').all(ok_label) {
+        return Err(bad());
     }
+    Ok(ascii.to_ascii_lowercase())
 }
 
 fn has_control(s: &str) -> bool {
@@ -321,6 +326,15 @@ mod tests {
         assert!(parse_host("smtp example.org").is_err());
         assert!(parse_host("").is_err());
         assert!(parse_host("-bad.example").is_err());
+        assert_eq!(
+            parse_host("smtp.bücher.de"),
+            Ok("smtp.xn--bcher-kva.de".into())
+        );
+        assert_eq!(
+            parse_host("SMTP.Example.ORG"),
+            Ok("smtp.example.org".into())
+        );
+        assert!(parse_host("smtp..example.org").is_err());
         assert_eq!(
             parse_email(" ann@example.org"),
             Ok("ann@example.org".into())

@@ -120,38 +120,23 @@ impl SecretError {
 
 type Store = Arc<keyring_core::CredentialStore>;
 
-#[cfg(target_os = "linux")]
+/// The platform's own keyring; failing to reach it means no keyring service runs.
 fn system_store() -> Result<Store, SecretError> {
-    zbus_secret_service_keyring_store::Store::new()
+    #[cfg(target_os = "linux")]
+    let store = zbus_secret_service_keyring_store::Store::new();
+    #[cfg(target_os = "macos")]
+    let store = apple_native_keyring_store::keychain::Store::new();
+    #[cfg(target_os = "windows")]
+    let store = windows_native_keyring_store::Store::new();
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+    let store: Result<Store, keyring_core::Error> = Err(keyring_core::Error::NotSupportedByStore(
+        "no system keyring on this platform".into(),
+    ));
+    store
         .map(|s| s as Store)
         .map_err(|e| SecretError::NoService {
             detail: platform_detail(&e),
         })
-}
-
-#[cfg(target_os = "macos")]
-fn system_store() -> Result<Store, SecretError> {
-    apple_native_keyring_store::keychain::Store::new()
-        .map(|s| s as Store)
-        .map_err(|e| SecretError::NoService {
-            detail: platform_detail(&e),
-        })
-}
-
-#[cfg(target_os = "windows")]
-fn system_store() -> Result<Store, SecretError> {
-    windows_native_keyring_store::Store::new()
-        .map(|s| s as Store)
-        .map_err(|e| SecretError::NoService {
-            detail: platform_detail(&e),
-        })
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-fn system_store() -> Result<Store, SecretError> {
-    Err(SecretError::Unsupported {
-        backend: SecretBackend::System,
-    })
 }
 
 /// The platform's own words, without any bytes of a secret (which some variants carry).

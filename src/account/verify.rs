@@ -585,8 +585,6 @@ async fn run_steps<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<'_, F>)
         })
         .await?;
     }
-    r.report.capabilities = Some(caps);
-
     r.step(Step::Quit, t.command, async {
         match conn.quit().await {
             Ok(reply) => Ok(((), reply.to_string())),
@@ -614,4 +612,5 @@ async fn ehlo<F: FnMut(Progress)>(
         Ok((caps, detail))
     })
     .await
+    .inspect(|caps| r.report.capabilities = Some(caps.clone()))
 }

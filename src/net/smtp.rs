@@ -95,6 +95,48 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// Builds a reply from its raw lines (without CR LF); all must carry the same code.
+    pub fn from_lines(raw: &[impl AsRef<str>]) -> Result<Self, SmtpError> {
+        let mut code = None;
+        let mut lines = Vec::with_capacity(raw.len());
+        for line in raw {
+            let line = line.as_ref();
+            let (c, last, text) = parse_line(line)?;
+            if *code.get_or_insert(c) != c || (last && lines.len() + 1 != raw.len()) {
+                return Err(SmtpError::Malformed(line.to_string()));
+            }
+            lines.push(text.to_string());
+        }
+        let code = code.ok_or_else(|| SmtpError::Malformed(String::new()))?;
+        let mut enhanced = None;
+        // Enhanced codes matter on status replies; EHLO's keyword lines have none.
+        if code != 250 || lines.len() == 1 {
+            if let Some((e, rest)) = lines.first().and_then(|l| EnhancedCode::parse_prefix(l))
+                && u16::from(e.class) == code / 100
+            {
+                enhanced = Some(e);
+                lines[0] = rest.to_string();
+            }
+        }
+        Ok(Reply {
+            code,
+            enhanced,
+            lines,
+        })
+    }
+}
+
+impl std::str::FromStr for Reply {
+    type Err = SmtpError;
+
+    /// Parses a reply as a server sends it, lines separated by CR LF or LF.
+    fn from_str(s: &str) -> Result<Self, SmtpError> {
+        let lines: Vec<&str> = s.lines().collect();
+        Reply::from_lines(&lines)
+    }
+}
+
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.code)?;
@@ -371,37 +413,17 @@ impl SmtpConn {
     /// Reads one (possibly multi-line) reply.
     pub async fn read_reply(&mut self) -> Result<Reply, SmtpError> {
         let mut lines = Vec::new();
-        let mut first_code = None;
         loop {
             let line = self.read_line().await?;
-            let (code, last, text) = parse_line(&line)?;
-            if *first_code.get_or_insert(code) != code {
-                return Err(SmtpError::Malformed(line));
-            }
-            lines.push(text.to_string());
+            let (_, last, _) = parse_line(&line)?;
+            lines.push(line);
             if last {
-                break;
+                return Reply::from_lines(&lines);
             }
             if lines.len() >= MAX_LINES {
                 return Err(SmtpError::TooLong);
             }
         }
-        let code = first_code.unwrap_or_default();
-        let mut enhanced = None;
-        if code != 250 || lines.len() == 1 {
-            // Enhanced codes matter on status replies; EHLO's keyword lines have none.
-            if let Some((e, rest)) = lines.first().and_then(|l| EnhancedCode::parse_prefix(l))
-                && u16::from(e.class) == code / 100
-            {
-                enhanced = Some(e);
-                lines[0] = rest.to_string();
-            }
-        }
-        Ok(Reply {
-            code,
-            enhanced,
-            lines,
-        })
     }
 
     async fn send_line(&mut self, line: &str) -> Result<(), SmtpError> {
@@ -528,6 +550,23 @@ mod tests {
     }
 
     #[test]
+    fn multi_line_replies_must_agree_and_end_once() {
+        let r: Reply = "250-mail.example.org\r\n250-SIZE 10\r\n250 AUTH PLAIN"
+            .parse()
+            .unwrap();
+        assert_eq!(r.lines, ["mail.example.org", "SIZE 10", "AUTH PLAIN"]);
+        assert!(r.enhanced.is_none());
+        assert!("250-a\n251 b".parse::<Reply>().is_err());
+        assert!("250 a\n250 b".parse::<Reply>().is_err());
+        assert!("".parse::<Reply>().is_err());
+        let r: Reply = "451 4.7.1 Try later".parse().unwrap();
+        assert!(r.is_transient());
+        // An enhanced code of the wrong class is text, not a code.
+        let r: Reply = "550 2.0.0 odd".parse().unwrap();
+        assert!(r.enhanced.is_none());
+    }
+
+    #[test]
     fn enhanced_codes_are_read_only_when_well_formed() {
         let (code, rest) = EnhancedCode::parse_prefix("5.7.8 Authentication failed").unwrap();
         assert_eq!(code.to_string(), "5.7.8");
@@ -574,16 +613,11 @@ mod tests {
     }
 
     #[test]
-    fn replies_display_code_enhanced_code_and_text() {
-        let r = Reply {
-            code: 535,
-            enhanced: Some(EnhancedCode {
-                class: 5,
-                subject: 7,
-                detail: 8,
-            }),
-            lines: vec!["Authentication credentials invalid".into()],
-        };
+    fn replies_parse_and_display_code_enhanced_code_and_text() {
+        let r: Reply = "535 5.7.8 Authentication credentials invalid"
+            .parse()
+            .unwrap();
+        assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some("5.7.8"));
         assert_eq!(
             r.to_string(),
             "535 5.7.8 Authentication credentials invalid"

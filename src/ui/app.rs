@@ -31,6 +31,8 @@ pub enum Notice {
     Info(String),
     /// Something failed.
     Problem(Explanation),
+    /// Saving failed because no keyring service runs; the session keyring is offered.
+    NoKeyring(Explanation),
 }
 
 /// The whole window's state.
@@ -78,7 +80,10 @@ impl OutpostApp {
                         self.notice = Some(Notice::Info(format!("Saved {}.", account.email)));
                         self.form = Some(AccountForm::edit(&account));
                     }
-                    Err(e) => self.notice = Some(Notice::Problem(e)),
+                    Err(f) if f.keyring_unavailable => {
+                        self.notice = Some(Notice::NoKeyring(f.explanation))
+                    }
+                    Err(f) => self.notice = Some(Notice::Problem(f.explanation)),
                 }
             }
             Event::Removed(result) => match result {
@@ -245,6 +250,18 @@ impl OutpostApp {
             }
             Some(Notice::Problem(e)) => {
                 widgets::explanation(ui, e);
+                ui.add_space(6.0);
+            }
+            Some(Notice::NoKeyring(e)) => {
+                widgets::explanation(ui, e);
+                if ui
+                    .button("Keep the password for this session only")
+                    .clicked()
+                    && let Some(form) = &mut self.form
+                {
+                    form.session_only = true;
+                    self.on_form(FormAction::Save);
+                }
                 ui.add_space(6.0);
             }
             None => {}

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod ui;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -227,6 +229,25 @@ impl Outpost {
         // Outpost may exit before reading its input (bad arguments): a broken pipe is fine.
         let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
         child.wait_with_output().unwrap()
+    }
+
+    /// `account add` for [`USER`] on `host`, the password on standard input, with `--json`.
+    pub fn add(
+        &self,
+        host: &str,
+        port: Option<u16>,
+        security: &str,
+        extra: &[&str],
+        password: &str,
+    ) -> (i32, serde_json::Value) {
+        let port = port.map(|p| p.to_string());
+        let mut args = vec!["account", "add", "--email", USER, "--host", host];
+        if let Some(p) = &port {
+            args.extend_from_slice(&["--port", p]);
+        }
+        args.extend_from_slice(&["--security", security, "--password-stdin"]);
+        args.extend_from_slice(extra);
+        self.json(&args, &format!("{password}\n"))
     }
 
     /// Runs with `--json` and parses the one JSON object it prints.
