@@ -111,13 +111,12 @@ impl Reply {
         let code = code.ok_or_else(|| SmtpError::Malformed(String::new()))?;
         let mut enhanced = None;
         // Enhanced codes matter on status replies; EHLO's keyword lines have none.
-        if code != 250 || lines.len() == 1 {
-            if let Some((e, rest)) = lines.first().and_then(|l| EnhancedCode::parse_prefix(l))
-                && u16::from(e.class) == code / 100
-            {
-                enhanced = Some(e);
-                lines[0] = rest.to_string();
-            }
+        if (code != 250 || lines.len() == 1)
+            && let Some((e, rest)) = lines.first().and_then(|l| EnhancedCode::parse_prefix(l))
+            && u16::from(e.class) == code / 100
+        {
+            enhanced = Some(e);
+            lines[0] = rest.to_string();
         }
         Ok(Reply {
             code,
