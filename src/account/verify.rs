@@ -477,7 +477,12 @@ async fn run_steps<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<'_, F>)
         .step(Step::Resolve, t.dns, async {
             let ips = check.net.resolver.lookup_ip(host).await?;
             let list: Vec<String> = ips.iter().map(ToString::to_string).collect();
-            Ok((ips, format!("{host} is at {}", list.join(", "))))
+            let detail = if host.parse::<IpAddr>().is_ok() {
+                format!("{host} is an address: nothing to look up")
+            } else {
+                format!("{host} is at {}", list.join(", "))
+            };
+            Ok((ips, detail))
         })
         .await?;
 
