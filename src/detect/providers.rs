@@ -1,0 +1,233 @@
+//! The built-in provider table: mail domain → SMTP servers, generated from Thunderbird's ISPDB
+//! by `tools/provider-table` into `assets/providers.tsv` and embedded in the binary. Needs no
+//! network; looking a domain up is one hash lookup.
+//!
+//! The format is line-based and tab-separated:
+//! `P id name` starts a provider, `D domain` adds a domain, `S host port security username
+//! auth,auth` adds an SMTP server (preferred first), `O issuer scope auth-url token-url` gives
+//! its OAuth2 issuer. Lines starting with `#` are comments.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use super::config_xml::{self, AuthKind, ClientConfig, OAuth2Issuer, OutgoingServer};
+use crate::account::Security;
+
+/// One provider in the table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provider {
+    /// Its ISPDB id.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// The mail domains it serves.
+    pub domains: Vec<String>,
+    /// Its SMTP servers, preferred first.
+    pub outgoing: Vec<OutgoingServer>,
+    /// Its OAuth2 issuer, when it has one.
+    pub oauth2: Option<OAuth2Issuer>,
+}
+
+/// Providers indexed by domain.
+#[derive(Debug, Default)]
+pub struct ProviderTable {
+    providers: Vec<Provider>,
+    by_domain: HashMap<String, usize>,
+}
+
+/// A table file that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("provider table line {line}: {problem}")]
+pub struct TableError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// Generating the table failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// A file or folder could not be read.
+    #[error("could not read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A document is not a valid clientConfig.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: config_xml::ConfigXmlError,
+    },
+}
+
+const EMBEDDED: &str = include_str!("../../assets/providers.tsv");
+
+fn clean(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}
+
+fn security_name(s: Security) -> &'static str {
+    s.as_str()
+}
+
+impl ProviderTable {
+    /// The table built into this binary.
+    pub fn builtin() -> &'static ProviderTable {
+        static TABLE: OnceLock<ProviderTable> = OnceLock::new();
+        TABLE.get_or_init(|| ProviderTable::parse(EMBEDDED).expect("the embedded table is valid"))
+    }
+
+    /// The provider serving `domain` (case-insensitive), if any.
+    pub fn lookup(&self, domain: &str) -> Option<&Provider> {
+        let key = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        self.by_domain.get(&key).map(|&i| &self.providers[i])
+    }
+
+    /// All providers.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// How many domains the table covers.
+    pub fn domain_count(&self) -> usize {
+        self.by_domain.len()
+    }
+
+    /// Reads a table in the format above.
+    pub fn parse(text: &str) -> Result<Self, TableError> {
+        let mut table = ProviderTable::default();
+        for (i, line) in text.lines().enumerate() {
+            let err = |problem: &str| TableError {
+                line: i + 1,
+                problem: problem.to_string(),
+            };
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let current = table.providers.len().checked_sub(1);
+            match (f[0], f.len()) {
+                ("P", 3) => table.providers.push(Provider {
+                    id: f[1].to_string(),
+                    name: f[2].to_string(),
+                    ..Default::default()
+                }),
+                ("D", 2) => {
+                    let idx = current.ok_or_else(|| err("domain before any provider"))?;
+                    table.providers[idx].domains.push(f[1].to_string());
+                    // The first provider to claim a domain keeps it.
+                    table.by_domain.entry(f[1].to_string()).or_insert(idx);
+                }
+                ("S", 6) => {
+                    let idx = current.ok_or_else(|| err("server before any provider"))?;
+                    let port = f[2].parse().map_err(|_| err("bad port"))?;
+                    let security = f[3].parse().map_err(|e: String| err(&e))?;
+                    let auth = f[5]
+                        .split(',')
+                        .filter(|a| !a.is_empty())
+                        .map(AuthKind::from_table)
+                        .collect();
+                    table.providers[idx].outgoing.push(OutgoingServer {
+                        hostname: f[1].to_string(),
+                        port,
+                        security,
+                        username: f[4].to_string(),
+                        auth,
+                    });
+                }
+                ("O", 5) => {
+                    let idx = current.ok_or_else(|| err("OAuth2 before any provider"))?;
+                    table.providers[idx].oauth2 = Some(OAuth2Issuer {
+                        issuer: f[1].to_string(),
+                        scope: f[2].to_string(),
+                        auth_url: f[3].to_string(),
+                        token_url: f[4].to_string(),
+                    });
+                }
+                _ => return Err(err("unknown line")),
+            }
+        }
+        Ok(table)
+    }
+
+    /// Writes the table for these documents, providers ordered by id.
+    pub fn render(configs: &[ClientConfig], source_note: &str) -> String {
+        let mut providers: Vec<(&config_xml::EmailProvider, Option<&OAuth2Issuer>)> = configs
+            .iter()
+            .flat_map(|c| c.providers.iter().map(move |p| (p, c.oauth2.as_ref())))
+            .filter(|(p, _)| !p.outgoing.is_empty() && !p.domains.is_empty())
+            .collect();
+        providers.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let mut out = String::new();
+        out.push_str("# Outpost provider table. Generated by tools/provider-table; do not edit.\n");
+        for line in source_note.lines() {
+            out.push_str(&format!("# {line}\n"));
+        }
+        for (p, oauth) in providers {
+            out.push_str(&format!(
+                "P\t{}\t{}\n",
+                clean(&p.id),
+                clean(&p.display_name)
+            ));
+            for d in &p.domains {
+                out.push_str(&format!("D\t{}\n", clean(d)));
+            }
+            for s in &p.outgoing {
+                let auth: Vec<&str> = s.auth.iter().map(AuthKind::as_str).collect();
+                out.push_str(&format!(
+                    "S\t{}\t{}\t{}\t{}\t{}\n",
+                    s.hostname,
+                    s.port,
+                    security_name(s.security),
+                    clean(&s.username),
+                    clean(&auth.join(","))
+                ));
+            }
+            if let Some(o) = oauth {
+                out.push_str(&format!(
+                    "O\t{}\t{}\t{}\t{}\n",
+                    clean(&o.issuer),
+                    clean(&o.scope),
+                    clean(&o.auth_url),
+                    clean(&o.token_url)
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Generates the table from every `*.xml` file in `dir`, in file-name order.
+pub fn generate(dir: &Path, source_note: &str) -> Result<String, GenerateError> {
+    let io = |path: &Path, source| GenerateError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    files.sort();
+    let mut configs = Vec::with_capacity(files.len());
+    for path in files {
+        let xml = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+        let config = config_xml::parse(&xml).map_err(|source| GenerateError::Parse {
+            path: path.clone(),
+            source,
+        })?;
+        configs.push(config);
+    }
+    Ok(ProviderTable::render(&configs, source_note))
+}
+
+/// The note written at the top of the table generated from Thunderbird's ISPDB.
+pub const ISPDB_NOTE: &str = "Source: Thunderbird's ISP database (ispdb), MPL-2.0, \
+https://github.com/thunderbird/autoconfig";
