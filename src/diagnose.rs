@@ -3,6 +3,7 @@
 
 use crate::account::verify::{Step, VerifyError};
 use crate::account::{InvalidAccount, SecretBackend, SecretError, StoreError};
+use crate::detect::DetectError;
 use crate::net::NetSetupError;
 use crate::net::resolver::DnsError;
 use crate::net::tls::CertReason;
@@ -313,6 +314,23 @@ impl Explain for InvalidAccount {
     }
 }
 
+impl Explain for DetectError {
+    fn explain(&self) -> Explanation {
+        let advice = match self {
+            DetectError::BadAddress { .. } => "Write the address as name@example.org.".to_string(),
+            DetectError::NothingFound { domain } => format!(
+                "Your provider's help pages give its SMTP server (often smtp.{domain}, port 465 \
+                 or 587). Enter it by hand: in the window, or with outpost account add --host …"
+            ),
+            DetectError::DnsUnreachable { .. } => "Check that this computer is online; behind \
+                 a hotel or train Wi-Fi, sign in to its page first. You can also enter the \
+                 server by hand."
+                .to_string(),
+        };
+        Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
+    }
+}
+
 impl Explain for NetSetupError {
     fn explain(&self) -> Explanation {
         Explanation::new(
@@ -322,6 +340,7 @@ impl Explain for NetSetupError {
                     "Fix or unset OUTPOST_DNS, or check /etc/resolv.conf."
                 }
                 NetSetupError::Tls(_) => "Fix or unset SSL_CERT_FILE.",
+                NetSetupError::PortMap(_) => "Fix or unset OUTPOST_PORT_MAP.",
             },
         )
     }

@@ -27,6 +27,7 @@ async fn no_password_is_sent_unencrypted_without_consent() {
     let net = Net::new(&NetConfig {
         dns_server: Some(dns.addr),
         extra_roots: None,
+        ..Default::default()
     })
     .unwrap();
     let secret = Secret::new(PASSWORD);
@@ -71,6 +72,7 @@ async fn a_missing_secret_is_reported_not_sent_empty() {
     let net = Net::new(&NetConfig {
         dns_server: Some(dns.addr),
         extra_roots: Some(ca.ca_pem.clone()),
+        ..Default::default()
     })
     .unwrap();
     let s = settings(smtpd.port, Security::Tls);

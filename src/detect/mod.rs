@@ -1,4 +1,401 @@
 //! Finding SMTP settings from nothing but an e-mail address.
+//!
+//! Every source starts at once under one deadline ([`run`]); the answer is final as soon as
+//! the best-ranked source that can still answer has answered, and the losers are cancelled.
+//! Sources, best first: the built-in provider table, DNS SRV records, the MX host as a known
+//! provider, and live probes of likely servers.
 
 pub mod config_xml;
+pub mod guess;
+pub mod model;
+pub mod mx;
 pub mod providers;
+pub mod srv;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+pub use model::{Candidate, Detection, Outcome, Progress, Source, SourceReport};
+use providers::ProviderTable;
+
+use crate::account::{Security, parse_host};
+use crate::net::Net;
+
+/// What to run, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The whole detection's limit.
+    pub deadline: Duration,
+    /// Probe servers live (the guess source).
+    pub probe: bool,
+    /// Ask online services (reserved for the online sources).
+    pub online: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            deadline: Duration::from_secs(10),
+            probe: true,
+            online: true,
+        }
+    }
+}
+
+/// The address being detected for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The address with its domain in ASCII form.
+    pub email: String,
+    /// The domain in ASCII (punycode) form, lower case.
+    pub domain: String,
+    /// The domain as the person wrote it (Unicode).
+    pub domain_unicode: String,
+}
+
+impl Target {
+    /// Whether `host` is a server of a provider in the built-in table.
+    pub fn known_provider_host(&self, host: &str) -> bool {
+        let table = ProviderTable::builtin();
+        psl::domain_str(host).is_some_and(|base| table.lookup(base).is_some())
+            || table.providers().iter().any(|p| {
+                p.outgoing
+                    .iter()
+                    .any(|s| s.hostname.eq_ignore_ascii_case(host))
+            })
+    }
+}
+
+/// Whether `host` is `domain` or under it.
+pub fn within(host: &str, domain: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == domain || host.ends_with(&format!(".{domain}"))
+}
+
+/// Why nothing could be detected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DetectError {
+    /// The input is not an e-mail address (exit status 2).
+    #[error("'{input}' is not an e-mail address: {reason}")]
+    BadAddress {
+        /// What was given.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Every source answered, with nothing usable.
+    #[error("no settings were found for {domain}")]
+    NothingFound {
+        /// The domain.
+        domain: String,
+    },
+    /// No DNS server answered, so most sources could not run.
+    #[error("DNS did not answer for {domain}")]
+    DnsUnreachable {
+        /// The domain.
+        domain: String,
+    },
+}
+
+impl DetectError {
+    /// A stable machine-readable name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DetectError::BadAddress { .. } => "bad_address",
+            DetectError::NothingFound { .. } => "nothing_found",
+            DetectError::DnsUnreachable { .. } => "dns_unreachable",
+        }
+    }
+}
+
+/// A detection that found nothing, with what each source said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The address.
+    pub email: String,
+    /// Why.
+    pub error: DetectError,
+    /// Every source's outcome.
+    pub sources: Vec<SourceReport>,
+}
+
+/// Checks an address and puts its domain in ASCII form (IDN → punycode).
+pub fn parse_address(input: &str) -> Result<Target, DetectError> {
+    let bad = |reason: &str| DetectError::BadAddress {
+        input: input.to_string(),
+        reason: reason.to_string(),
+    };
+    let trimmed = input.trim();
+    let (local, domain) = trimmed
+        .rsplit_once('@')
+        .ok_or_else(|| bad("it has no @; write it as name@example.org"))?;
+    if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("the part before @ is empty or has spaces"));
+    }
+    let ascii = parse_host(domain).map_err(|_| bad("the domain after @ is not a valid name"))?;
+    if ascii.parse::<std::net::IpAddr>().is_ok() || !ascii.contains('.') {
+        return Err(bad(
+            "the domain after @ must be a full domain such as example.org",
+        ));
+    }
+    let email = format!("{local}@{ascii}");
+    if email.parse::<lettre::Address>().is_err() {
+        return Err(bad("it is not a valid address"));
+    }
+    Ok(Target {
+        email,
+        domain: ascii,
+        domain_unicode: domain.to_lowercase(),
+    })
+}
+
+fn builtin(target: &Target) -> (Vec<Candidate>, Outcome) {
+    match ProviderTable::builtin().lookup(&target.domain) {
+        Some(p) => {
+            let c = p.candidates(&target.email, Source::Builtin);
+            let n = c.len();
+            (c, Outcome::Found(n))
+        }
+        None => (
+            vec![],
+            Outcome::Nothing(format!("{} is not in the built-in list", target.domain)),
+        ),
+    }
+}
+
+fn security_rank(s: Security) -> u8 {
+    match s {
+        Security::Tls => 0,
+        Security::Starttls => 1,
+        Security::None => 2,
+    }
+}
+
+/// Keeps the source's order of hosts, but puts implicit TLS first among a host's entries.
+fn order(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut first_seen: Vec<String> = Vec::new();
+    for c in &candidates {
+        let h = c.smtp.host.to_ascii_lowercase();
+        if !first_seen.contains(&h) {
+            first_seen.push(h);
+        }
+    }
+    candidates.sort_by_key(|c| {
+        let h = c.smtp.host.to_ascii_lowercase();
+        (
+            first_seen.iter().position(|x| *x == h),
+            security_rank(c.smtp.security),
+        )
+    });
+    candidates
+}
+
+/// The candidate to choose from one source: encrypted before unencrypted.
+fn pick(candidates: &[Candidate], trusted_only: bool) -> Option<&Candidate> {
+    let eligible = || candidates.iter().filter(|c| c.trusted || !trusted_only);
+    eligible()
+        .find(|c| c.smtp.security != Security::None)
+        .or_else(|| eligible().next())
+}
+
+/// Runs every enabled source at once and returns the best trusted answer, as soon as it is
+/// known or when the deadline passes.
+pub async fn run(
+    net: &Net,
+    email: &str,
+    options: &Options,
+    mut progress: impl FnMut(Progress),
+) -> Result<Detection, Failure> {
+    let target = parse_address(email).map_err(|error| Failure {
+        email: email.trim().to_string(),
+        error,
+        sources: vec![],
+    })?;
+    let start = Instant::now();
+    let deadline = tokio::time::Instant::now() + options.deadline;
+    let mut set: JoinSet<(Source, Vec<Candidate>, Outcome)> = JoinSet::new();
+    let mut started = vec![Source::Builtin, Source::Srv, Source::Mx];
+    if options.probe {
+        started.push(Source::Guess);
+    }
+    for &source in &started {
+        progress(Progress::Started(source));
+        let (net, target) = (net.clone(), target.clone());
+        set.spawn(async move {
+            let (c, o) = match source {
+                Source::Builtin => builtin(&target),
+                Source::Srv => srv::find(&net, &target).await,
+                Source::Mx => mx::find(&net, &target).await,
+                Source::Guess => guess::find(&net, &target).await,
+                other => (
+                    vec![],
+                    Outcome::Skipped(format!("{other} is not available")),
+                ),
+            };
+            (source, order(c), o)
+        });
+    }
+
+    let mut results: BTreeMap<Source, Vec<Candidate>> = BTreeMap::new();
+    let mut reports: Vec<SourceReport> = Vec::new();
+    let settled = |results: &BTreeMap<Source, Vec<Candidate>>| {
+        // Final once a source has a trusted answer and every better source has answered.
+        for s in &started {
+            match results.get(s) {
+                None => return false,
+                Some(c) if pick(c, true).is_some() => return true,
+                Some(_) => {}
+            }
+        }
+        true
+    };
+    while !settled(&results) {
+        let next = tokio::select! {
+            next = set.join_next() => next,
+            _ = tokio::time::sleep_until(deadline) => break,
+        };
+        let Some(Ok((source, candidates, outcome))) = next else {
+            break;
+        };
+        let report = SourceReport {
+            source,
+            outcome,
+            elapsed: start.elapsed(),
+        };
+        progress(Progress::Finished(report.clone()));
+        reports.push(report);
+        results.insert(source, candidates);
+    }
+    set.abort_all();
+    for &s in &started {
+        if !results.contains_key(&s) {
+            let report = SourceReport {
+                source: s,
+                outcome: Outcome::Cancelled,
+                elapsed: start.elapsed(),
+            };
+            progress(Progress::Finished(report.clone()));
+            reports.push(report);
+        }
+    }
+    reports.sort_by_key(|r| r.source);
+    decide(target, results, reports, start.elapsed())
+}
+
+fn decide(
+    target: Target,
+    results: BTreeMap<Source, Vec<Candidate>>,
+    sources: Vec<SourceReport>,
+    elapsed: Duration,
+) -> Result<Detection, Failure> {
+    let chosen = results
+        .values()
+        .find_map(|c| pick(c, true))
+        .or_else(|| results.values().find_map(|c| pick(c, false)))
+        .cloned();
+    let Some(chosen) = chosen else {
+        // The DNS sources failed, or were still waiting for an answer at the deadline.
+        let dns_dead = sources.iter().any(|r| r.source == Source::Srv)
+            && sources
+                .iter()
+                .filter(|r| matches!(r.source, Source::Srv | Source::Mx))
+                .all(|r| match &r.outcome {
+                    Outcome::Failed(d) => d.contains("DNS"),
+                    Outcome::Cancelled => true,
+                    _ => false,
+                });
+        let domain = target.domain_unicode.clone();
+        let error = if dns_dead {
+            DetectError::DnsUnreachable { domain }
+        } else {
+            DetectError::NothingFound { domain }
+        };
+        return Err(Failure {
+            email: target.email,
+            error,
+            sources,
+        });
+    };
+    let mut warnings = chosen.warnings.clone();
+    let mut trusted = chosen.trusted;
+    if !chosen.trusted {
+        warnings.push(format!(
+            "these settings come from an unauthenticated source ({}): confirm them before use",
+            chosen.source
+        ));
+    }
+    if chosen.smtp.security == Security::None {
+        trusted = false;
+        warnings.push(
+            "this server offers no encryption: a password would cross the network readable".into(),
+        );
+    }
+    for (source, candidates) in &results {
+        if *source == chosen.source {
+            continue;
+        }
+        let Some(other) = pick(candidates, true) else {
+            continue;
+        };
+        if !candidates
+            .iter()
+            .any(|c| c.smtp.host.eq_ignore_ascii_case(&chosen.smtp.host))
+        {
+            trusted = false;
+            warnings.push(format!(
+                "sources disagree: {} says {}, {} says {}",
+                chosen.source,
+                chosen.describe(),
+                source,
+                other.describe()
+            ));
+        }
+    }
+    let mut alternatives: Vec<Candidate> = Vec::new();
+    for c in results.values().flatten() {
+        if c.key() != chosen.key() && !alternatives.iter().any(|a| a.key() == c.key()) {
+            alternatives.push(c.clone());
+        }
+    }
+    Ok(Detection {
+        email: target.email,
+        chosen,
+        trusted,
+        warnings,
+        alternatives,
+        sources,
+        elapsed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_and_idn_domains_encoded() {
+        let t = parse_address(" Ann@Bücher.example ").unwrap();
+        assert_eq!(t.domain, "xn--bcher-kva.example");
+        assert_eq!(t.domain_unicode, "bücher.example");
+        assert_eq!(t.email, "Ann@xn--bcher-kva.example");
+        for bad in [
+            "ann",
+            "@example.org",
+            "ann@",
+            "ann@localhost",
+            "an n@example.org",
+            "a@1.2.3.4",
+        ] {
+            assert!(parse_address(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hosts_within_a_domain_are_recognised() {
+        assert!(within("smtp.example.org.", "example.org"));
+        assert!(within("example.org", "example.org"));
+        assert!(!within("badexample.org", "example.org"));
+    }
+}

@@ -231,3 +231,34 @@ pub fn generate(dir: &Path, source_note: &str) -> Result<String, GenerateError> 
 /// The note written at the top of the table generated from Thunderbird's ISPDB.
 pub const ISPDB_NOTE: &str = "Source: Thunderbird's ISP database (ispdb), MPL-2.0, \
 https://github.com/thunderbird/autoconfig";
+
+use super::model::{Candidate, Source};
+use crate::account::SmtpSettings;
+
+impl Provider {
+    /// This provider's servers as candidates for `email`, from `source`.
+    pub fn candidates(&self, email: &str, source: Source) -> Vec<Candidate> {
+        self.outgoing
+            .iter()
+            .map(|s| Candidate {
+                smtp: SmtpSettings {
+                    host: s.host_for(email),
+                    port: s.port,
+                    security: s.security,
+                    username: if s.username.is_empty() {
+                        email.to_string()
+                    } else {
+                        config_xml::expand_username(&s.username, email)
+                    },
+                    auth: s.auth_method(self.oauth2.is_some()),
+                },
+                source,
+                trusted: true,
+                warnings: vec![],
+                provider: Some(self.name.clone()).filter(|n| !n.is_empty()),
+                username_default: s.username.is_empty(),
+                auth_default: s.auth.is_empty(),
+            })
+            .collect()
+    }
+}

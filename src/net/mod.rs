@@ -21,6 +21,9 @@ pub enum NetSetupError {
     /// The TLS trust store could not be built.
     #[error(transparent)]
     Tls(#[from] TlsSetupError),
+    /// `OUTPOST_PORT_MAP` is not a list of `port=port` pairs.
+    #[error("{PORT_MAP_ENV}='{0}' is not a list of port=port pairs")]
+    PortMap(String),
 }
 
 /// Where the network stack's settings come from: the environment, or a test.
@@ -30,6 +33,27 @@ pub struct NetConfig {
     pub dns_server: Option<SocketAddr>,
     /// A PEM file of extra trusted certificates (`SSL_CERT_FILE`).
     pub extra_roots: Option<PathBuf>,
+    /// Well-known ports to reach on other ports instead (`OUTPOST_PORT_MAP=465=10465,…`), so
+    /// that tests can serve them without privileges.
+    pub port_map: Vec<(u16, u16)>,
+}
+
+/// Environment variable mapping well-known ports to others, e.g. `465=10465,587=10587`.
+pub const PORT_MAP_ENV: &str = "OUTPOST_PORT_MAP";
+
+fn port_map_from_env() -> Result<Vec<(u16, u16)>, NetSetupError> {
+    let Ok(value) = std::env::var(PORT_MAP_ENV) else {
+        return Ok(vec![]);
+    };
+    value
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|pair| {
+            pair.split_once('=')
+                .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+                .ok_or_else(|| NetSetupError::PortMap(value.clone()))
+        })
+        .collect()
 }
 
 impl NetConfig {
@@ -40,6 +64,7 @@ impl NetConfig {
             extra_roots: std::env::var_os(tls::CERT_FILE_ENV)
                 .filter(|p| !p.is_empty())
                 .map(PathBuf::from),
+            port_map: port_map_from_env()?,
         })
     }
 }
@@ -51,6 +76,7 @@ pub struct Net {
     pub resolver: Resolver,
     /// The one TLS client configuration.
     pub tls: Arc<rustls::ClientConfig>,
+    port_map: Arc<Vec<(u16, u16)>>,
 }
 
 impl Net {
@@ -69,6 +95,15 @@ impl Net {
         Ok(Self {
             resolver,
             tls: tls::client_config(config.extra_roots.as_deref())?,
+            port_map: Arc::new(config.port_map.clone()),
         })
+    }
+
+    /// The port to connect to for a well-known `port` (the same unless mapped).
+    pub fn port(&self, port: u16) -> u16 {
+        self.port_map
+            .iter()
+            .find(|(from, _)| *from == port)
+            .map_or(port, |(_, to)| *to)
     }
 }

@@ -9,9 +9,26 @@ use hickory_resolver::config::{
 };
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::proto::rr::RData;
 
 /// Environment variable naming a DNS server (`host:port`) to use instead of the system's.
 pub const DNS_ENV: &str = "OUTPOST_DNS";
+
+/// Most records of one answer that Outpost looks at.
+const MAX_RECORDS: usize = 64;
+
+/// One SRV record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SrvRecord {
+    /// Lower is preferred.
+    pub priority: u16,
+    /// Higher is preferred among equal priorities.
+    pub weight: u16,
+    /// The port.
+    pub port: u16,
+    /// The host, lower case without the final dot; empty for ".".
+    pub target: String,
+}
 
 /// The resolver could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -164,6 +181,64 @@ impl Resolver {
     /// The hickory resolver, for record types this wrapper does not cover yet.
     pub fn hickory(&self) -> &TokioResolver {
         &self.inner
+    }
+
+    /// The SRV records of `name`, ordered by priority, then by weight (heaviest first).
+    /// A target of "." (the service is explicitly not offered) is kept as an empty string.
+    pub async fn srv(&self, name: &str) -> Result<Vec<SrvRecord>, DnsError> {
+        let fqdn = format!("{}.", name.trim_end_matches('.'));
+        let lookup = self
+            .inner
+            .srv_lookup(fqdn.as_str())
+            .await
+            .map_err(|e| DnsError::from_net(name, "SRV", &e))?;
+        let mut records: Vec<SrvRecord> = lookup
+            .answers()
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::SRV(srv) => Some(SrvRecord {
+                    priority: srv.priority,
+                    weight: srv.weight,
+                    port: srv.port,
+                    target: srv
+                        .target
+                        .to_ascii()
+                        .trim_end_matches('.')
+                        .to_ascii_lowercase(),
+                }),
+                _ => None,
+            })
+            .take(MAX_RECORDS)
+            .collect();
+        records.sort_by(|a, b| a.priority.cmp(&b.priority).then(b.weight.cmp(&a.weight)));
+        Ok(records)
+    }
+
+    /// The MX hosts of `domain`, most preferred first.
+    pub async fn mx(&self, domain: &str) -> Result<Vec<String>, DnsError> {
+        let fqdn = format!("{}.", domain.trim_end_matches('.'));
+        let lookup = self
+            .inner
+            .mx_lookup(fqdn.as_str())
+            .await
+            .map_err(|e| DnsError::from_net(domain, "MX", &e))?;
+        let mut records: Vec<(u16, String)> = lookup
+            .answers()
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::MX(mx) => Some((
+                    mx.preference,
+                    mx.exchange
+                        .to_ascii()
+                        .trim_end_matches('.')
+                        .to_ascii_lowercase(),
+                )),
+                _ => None,
+            })
+            .take(MAX_RECORDS)
+            .collect();
+        records.sort();
+        Ok(records.into_iter().map(|(_, host)| host).collect())
     }
 
     /// The addresses of `host`; an IP literal is returned as it is.

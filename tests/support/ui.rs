@@ -28,6 +28,7 @@ pub fn window() -> (Harness<'static, OutpostApp>, Lab) {
     let net = NetConfig {
         dns_server: Some(dns.addr),
         extra_roots: Some(ca.ca_pem.clone()),
+        ..Default::default()
     };
     let core = Core::start(&Paths::under(home.path()), Ok(net), || {});
     let harness = Harness::builder()

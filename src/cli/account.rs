@@ -1,197 +1,26 @@
-//! The command line: clap commands → library calls → human text, or JSON with `--json`.
+//! `outpost account …`: add, list, remove, test.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
+use super::{AddArgs, Failure, Out, bad_input};
 use crate::account::manage::{self, ManageError, OnDuplicate};
 use crate::account::verify::{Progress, Report, StepRecord, Timeouts};
 use crate::account::{
-    Account, AccountId, AccountStore, AuthMethod, Secret, SecretBackend, Security, SmtpSettings,
-    parse_email, parse_host,
+    Account, AccountId, AccountStore, AuthMethod, Secret, SecretBackend, SmtpSettings, parse_email,
+    parse_host,
 };
 use crate::diagnose::{Explain, Explanation, verify_failure};
 use crate::net::Net;
-use crate::paths::Paths;
 
-/// Outpost: outgoing mail that finds its own settings and never loses a message.
-#[derive(Debug, Parser)]
-#[command(name = "outpost", version, about)]
-pub struct Cli {
-    /// Print one JSON object on standard output instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// What to do; without a command the window opens.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-/// Top-level commands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Add, list, remove and test accounts.
-    #[command(subcommand)]
-    Account(AccountCommand),
-}
-
-/// `outpost account …`
-#[derive(Debug, Subcommand)]
-pub enum AccountCommand {
-    /// Add an account; the password goes to the keyring.
-    Add(AddArgs),
-    /// List the accounts.
-    List,
-    /// Remove an account and its password.
-    Remove {
-        /// The account's e-mail address.
-        email: String,
-    },
-    /// Check the connection step by step: DNS, TCP, TLS, EHLO, login.
-    Test {
-        /// The account's e-mail address.
-        email: String,
-        /// Limit for each step, in seconds.
-        #[arg(long, value_name = "SECS", default_value_t = 15.0)]
-        timeout: f64,
-    },
-}
-
-/// Arguments of `outpost account add`.
-#[derive(Debug, Args)]
-pub struct AddArgs {
-    /// The address mail is sent from.
-    #[arg(long, value_name = "E")]
-    pub email: String,
-    /// The name recipients see.
-    #[arg(long, value_name = "N")]
-    pub name: Option<String>,
-    /// The submission server.
-    #[arg(long, value_name = "H")]
-    pub host: String,
-    /// The port (default: 465 for tls, 587 for starttls, 25 for none).
-    #[arg(long, value_name = "P")]
-    pub port: Option<u16>,
-    /// tls (implicit TLS), starttls, or none.
-    #[arg(long, value_name = "S")]
-    pub security: Security,
-    /// Login name (default: the e-mail address).
-    #[arg(long, value_name = "U")]
-    pub username: Option<String>,
-    /// password, oauth2 (a bearer token), or none.
-    #[arg(long, value_name = "A", default_value = "password")]
-    pub auth: AuthMethod,
-    /// Read the password (or token) from standard input instead of prompting.
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Keep the password in the kernel keyring until logout or reboot, not the system keyring.
-    #[arg(long)]
-    pub session_keyring: bool,
-    /// Confirm sending the password unencrypted (only with --security none).
-    #[arg(long)]
-    pub allow_plaintext_password: bool,
-    /// Replace the settings of an existing account with the same address.
-    #[arg(long)]
-    pub replace: bool,
-}
-
-/// How a command ended.
-enum Failure {
-    /// The input was wrong (exit 2).
-    BadInput(&'static str, Explanation),
-    /// The operation failed (exit 1).
-    Failed(&'static str, Explanation),
-}
-
-impl From<ManageError> for Failure {
-    fn from(e: ManageError) -> Self {
-        if e.is_bad_input() {
-            Failure::BadInput(e.kind(), e.explain())
-        } else {
-            Failure::Failed(e.kind(), e.explain())
-        }
-    }
-}
-
-struct Out {
-    json: bool,
-}
-
-impl Out {
-    fn text(&self, line: impl AsRef<str>) {
-        if !self.json {
-            println!("{}", line.as_ref());
-            let _ = std::io::stdout().flush();
-        }
-    }
-
-    fn json(&self, value: Value) {
-        if self.json {
-            println!("{value}");
-        }
-    }
-
-    fn failure(&self, f: Failure, mut extra: Value) -> ExitCode {
-        let (kind, e, code) = match f {
-            Failure::BadInput(k, e) => (k, e, 2),
-            Failure::Failed(k, e) => (k, e, 1),
-        };
-        if self.json {
-            let error = json!({"kind": kind, "message": e.problem, "advice": e.advice});
-            match extra.as_object_mut() {
-                Some(obj) => {
-                    obj.insert("error".into(), error);
-                }
-                None => extra = json!({ "error": error }),
-            }
-            println!("{extra}");
-        } else {
-            eprintln!("error: {}\n  What to do: {}", e.problem, e.advice);
-        }
-        ExitCode::from(code)
-    }
-}
-
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> ExitCode {
-    let out = Out { json: cli.json };
-    let Some(Command::Account(cmd)) = cli.command else {
-        return ExitCode::SUCCESS;
-    };
-    let paths = match Paths::from_env() {
-        Ok(p) => p,
-        Err(e) => {
-            let e = Explanation {
-                problem: e.to_string(),
-                advice: "Set OUTPOST_HOME to a folder.".into(),
-            };
-            return out.failure(Failure::Failed("no_home", e), Value::Null);
-        }
-    };
-    let store = AccountStore::new(paths.accounts_file());
-    let result = match cmd {
-        AccountCommand::Add(args) => add(&out, &store, args),
-        AccountCommand::List => list(&out, &store),
-        AccountCommand::Remove { email } => remove(&out, &store, &email),
-        AccountCommand::Test { email, timeout } => return test(&out, &store, &email, timeout),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => out.failure(f, Value::Null),
-    }
-}
-
-fn bad_input(e: crate::account::InvalidAccount) -> Failure {
-    Failure::BadInput("invalid", e.explain())
-}
-
-fn read_secret(args: &AddArgs, email: &str) -> Result<Option<Secret>, Failure> {
-    if !args.auth.needs_secret() {
+fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<Secret>, Failure> {
+    if !auth.needs_secret() {
         return Ok(None);
     }
-    let what = if args.auth == AuthMethod::Oauth2 {
+    let what = if auth == AuthMethod::Oauth2 {
         "token"
     } else {
         "password"
@@ -254,19 +83,86 @@ fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn add(out: &Out, store: &AccountStore, args: AddArgs) -> Result<(), Failure> {
+/// Server settings from the arguments, completed by detection when asked for.
+fn server_settings(
+    out: &Out,
+    args: &AddArgs,
+    email: &str,
+) -> Result<(SmtpSettings, Option<Value>), Failure> {
+    let detected = if args.detect {
+        let options = super::detect::options(10.0, false, false)?;
+        match super::detect::run_detection(out, email, &options)? {
+            Ok(d) => Some(d),
+            Err(f) => return Err(super::detect::failure(&f).0),
+        }
+    } else {
+        None
+    };
+    if let Some(d) = &detected
+        && !d.trusted
+        && args.host.is_none()
+    {
+        let c = &d.chosen.smtp;
+        return Err(Failure::Failed(
+            "untrusted",
+            Explanation {
+                problem: format!(
+                    "The settings found are not confirmed: {}.",
+                    d.warnings.join("; ")
+                ),
+                advice: format!(
+                    "Check them with your provider. To use them anyway, give them explicitly: \
+                     --host {} --port {} --security {}",
+                    c.host,
+                    c.port,
+                    c.security.as_str()
+                ),
+            },
+        ));
+    }
+    let found = detected.as_ref().map(|d| &d.chosen.smtp);
+    let host = match (&args.host, found) {
+        (Some(h), _) => parse_host(h).map_err(bad_input)?,
+        (None, Some(f)) => f.host.clone(),
+        (None, None) => unreachable!("clap requires --host without --detect"),
+    };
+    let security = args
+        .security
+        .or(found.map(|f| f.security))
+        .expect("clap requires --security without --detect");
+    // A detected port belongs to the detected host and security; keep it only with both.
+    let port = args.port.unwrap_or_else(|| match found {
+        Some(f) if f.host == host && f.security == security => f.port,
+        _ => security.default_port(),
+    });
+    let settings = SmtpSettings {
+        host,
+        port,
+        security,
+        username: args
+            .username
+            .clone()
+            .or(found.map(|f| f.username.clone()))
+            .unwrap_or_else(|| email.to_string()),
+        auth: args
+            .auth
+            .or(found.map(|f| f.auth))
+            .unwrap_or(AuthMethod::Password),
+    };
+    Ok((
+        settings,
+        detected.as_ref().map(super::detect::detection_json),
+    ))
+}
+
+pub(super) fn add(out: &Out, store: &AccountStore, args: AddArgs) -> Result<(), Failure> {
     let email = parse_email(&args.email).map_err(bad_input)?;
+    let (smtp, detected) = server_settings(out, &args, &email)?;
     let account = Account {
         id: AccountId::generate(),
         email: email.clone(),
         display_name: args.name.clone().filter(|n| !n.trim().is_empty()),
-        smtp: SmtpSettings {
-            host: parse_host(&args.host).map_err(bad_input)?,
-            port: args.port.unwrap_or(args.security.default_port()),
-            security: args.security,
-            username: args.username.clone().unwrap_or_else(|| email.clone()),
-            auth: args.auth,
-        },
+        smtp,
         secret_backend: if args.session_keyring {
             SecretBackend::Session
         } else {
@@ -276,7 +172,7 @@ fn add(out: &Out, store: &AccountStore, args: AddArgs) -> Result<(), Failure> {
     };
     // Check the settings before asking for a password that could not be used.
     account.validate().map_err(bad_input)?;
-    let secret = read_secret(&args, &email)?;
+    let secret = read_secret(&args, account.smtp.auth, &email)?;
     let on_dup = if args.replace {
         OnDuplicate::Replace
     } else {
@@ -300,11 +196,11 @@ fn add(out: &Out, store: &AccountStore, args: AddArgs) -> Result<(), Failure> {
         "Check it with: outpost account test {}",
         saved.email
     ));
-    out.json(json!({ "account": account_json(&saved, false) }));
+    out.json(json!({ "account": account_json(&saved, false), "detected": detected }));
     Ok(())
 }
 
-fn account_json(a: &Account, is_default: bool) -> Value {
+pub(super) fn account_json(a: &Account, is_default: bool) -> Value {
     json!({
         "id": a.id,
         "email": a.email,
@@ -316,7 +212,7 @@ fn account_json(a: &Account, is_default: bool) -> Value {
     })
 }
 
-fn list(out: &Out, store: &AccountStore) -> Result<(), Failure> {
+pub(super) fn list(out: &Out, store: &AccountStore) -> Result<(), Failure> {
     let accounts = store.load().map_err(ManageError::from)?;
     let is_default = |a: &Account| accounts.default.as_ref() == Some(&a.id);
     if accounts.accounts.is_empty() {
@@ -344,7 +240,7 @@ fn list(out: &Out, store: &AccountStore) -> Result<(), Failure> {
     Ok(())
 }
 
-fn remove(out: &Out, store: &AccountStore, email: &str) -> Result<(), Failure> {
+pub(super) fn remove(out: &Out, store: &AccountStore, email: &str) -> Result<(), Failure> {
     let (removed, secret_error) = manage::remove(store, email)?;
     out.text(format!("Removed {}.", removed.email));
     let warning = secret_error.map(|e| {
@@ -403,7 +299,7 @@ fn print_step(out: &Out, s: &StepRecord) {
     }
 }
 
-fn test(out: &Out, store: &AccountStore, email: &str, timeout: f64) -> ExitCode {
+pub(super) fn test(out: &Out, store: &AccountStore, email: &str, timeout: f64) -> ExitCode {
     let timeouts = match Duration::try_from_secs_f64(timeout) {
         Ok(d) if !d.is_zero() => Timeouts::uniform(d),
         _ => {

@@ -1,0 +1,174 @@
+//! `outpost detect EMAIL`: progress lines, then the settings with where each came from.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::{DetectArgs, Failure, Out};
+use crate::detect::{self, Candidate, Detection, Options, Outcome, Progress, SourceReport};
+use crate::diagnose::{Explain, Explanation};
+use crate::net::Net;
+
+fn smtp_json(c: &Candidate) -> Value {
+    json!({
+        "host": c.smtp.host,
+        "port": c.smtp.port,
+        "security": c.smtp.security.as_str(),
+        "username": c.smtp.username,
+        "auth": c.smtp.auth.as_str(),
+    })
+}
+
+fn sources_json(sources: &[SourceReport]) -> Value {
+    sources
+        .iter()
+        .map(|r| {
+            json!({
+                "source": r.source.as_str(),
+                "outcome": r.outcome.as_str(),
+                "detail": r.outcome.detail(),
+                "ms": r.elapsed.as_millis() as u64,
+            })
+        })
+        .collect()
+}
+
+/// The detection as the JSON object the command prints.
+pub fn detection_json(d: &Detection) -> Value {
+    let src = d.chosen.source.as_str();
+    let origin = |default: bool| if default { "default" } else { src };
+    json!({
+        "email": d.email,
+        "smtp": smtp_json(&d.chosen),
+        "source": src,
+        "provider": d.chosen.provider,
+        "provenance": {
+            "host": src, "port": src, "security": src,
+            "username": origin(d.chosen.username_default),
+            "auth": origin(d.chosen.auth_default),
+        },
+        "trusted": d.trusted,
+        "warnings": d.warnings,
+        "alternatives": d.alternatives.iter().map(|a| json!({
+            "smtp": smtp_json(a), "source": a.source.as_str(), "trusted": a.trusted,
+        })).collect::<Vec<_>>(),
+        "sources": sources_json(&d.sources),
+        "elapsed_ms": d.elapsed.as_millis() as u64,
+    })
+}
+
+fn print_progress(out: &Out, p: &Progress) {
+    if let Progress::Finished(r) = p {
+        let mark = match r.outcome {
+            Outcome::Found(_) => "✓",
+            Outcome::Failed(_) => "✗",
+            _ => "·",
+        };
+        out.text(format!(
+            "  {mark} {:<32} {} ({} ms)",
+            r.source.label(),
+            r.outcome.detail(),
+            r.elapsed.as_millis()
+        ));
+    }
+}
+
+/// Runs detection on a fresh runtime, printing progress as it goes.
+pub fn run_detection(
+    out: &Out,
+    email: &str,
+    options: &Options,
+) -> Result<Result<Detection, detect::Failure>, Failure> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    rt.block_on(async {
+        let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
+        out.text(format!("Looking for the settings of {}", email.trim()));
+        Ok(detect::run(&net, email, options, |p| print_progress(out, &p)).await)
+    })
+}
+
+/// The options from the command line, or a bad-input failure.
+pub fn options(deadline: f64, no_probe: bool, no_online: bool) -> Result<Options, Failure> {
+    match Duration::try_from_secs_f64(deadline) {
+        Ok(d) if !d.is_zero() => Ok(Options {
+            deadline: d,
+            probe: !no_probe,
+            online: !no_online,
+        }),
+        _ => Err(Failure::BadInput(
+            "invalid",
+            Explanation {
+                problem: format!("--deadline {deadline} is not a duration."),
+                advice: "Give the seconds detection may take, e.g. --deadline 10.".into(),
+            },
+        )),
+    }
+}
+
+/// Turns a failed detection into the command's failure.
+pub fn failure(f: &detect::Failure) -> (Failure, Value) {
+    let e = f.error.explain();
+    let extra = json!({"email": f.email, "sources": sources_json(&f.sources)});
+    let failure = match f.error {
+        detect::DetectError::BadAddress { .. } => Failure::BadInput(f.error.kind(), e),
+        _ => Failure::Failed(f.error.kind(), e),
+    };
+    (failure, extra)
+}
+
+fn print_detection(out: &Out, d: &Detection) {
+    let c = &d.chosen;
+    out.text(format!(
+        "\nSettings for {} (from: {}{}{}):",
+        d.email,
+        c.source.label(),
+        c.provider
+            .as_deref()
+            .map(|p| format!(", {p}"))
+            .unwrap_or_default(),
+        if d.trusted { "" } else { ", NOT confirmed" }
+    ));
+    out.text(format!("  Server     {}", c.smtp.host));
+    out.text(format!("  Port       {}", c.smtp.port));
+    out.text(format!("  Security   {}", c.smtp.security.as_str()));
+    out.text(format!("  User name  {}", c.smtp.username));
+    out.text(format!("  Login      {}", c.smtp.auth.as_str()));
+    for w in &d.warnings {
+        out.text(format!("  Warning: {w}"));
+    }
+    for a in &d.alternatives {
+        out.text(format!(
+            "  Also possible: {} from {}",
+            a.describe(),
+            a.source
+        ));
+    }
+}
+
+pub(super) fn detect(out: &Out, args: &DetectArgs) -> ExitCode {
+    let options = match options(args.deadline, args.no_probe, args.no_online) {
+        Ok(o) => o,
+        Err(f) => return out.failure(f, Value::Null),
+    };
+    if let Err(e) = detect::parse_address(&args.email) {
+        let extra = json!({"email": args.email.trim(), "sources": []});
+        return out.failure(Failure::BadInput(e.kind(), e.explain()), extra);
+    }
+    match run_detection(out, &args.email, &options) {
+        Err(f) => out.failure(f, Value::Null),
+        Ok(Ok(d)) => {
+            print_detection(out, &d);
+            out.json(detection_json(&d));
+            ExitCode::SUCCESS
+        }
+        Ok(Err(f)) => {
+            let (failure, extra) = failure(&f);
+            out.failure(failure, extra)
+        }
+    }
+}

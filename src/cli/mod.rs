@@ -1,0 +1,210 @@
+//! The command line: clap commands → library calls → human text, or JSON with `--json`.
+
+mod account;
+mod detect;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::account::manage::ManageError;
+use crate::account::{AccountStore, AuthMethod, Security};
+use crate::diagnose::{Explain, Explanation};
+use crate::paths::Paths;
+
+/// Outpost: outgoing mail that finds its own settings and never loses a message.
+#[derive(Debug, Parser)]
+#[command(name = "outpost", version, about)]
+pub struct Cli {
+    /// Print one JSON object on standard output instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do; without a command the window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, remove and test accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Find the SMTP settings for an address: built-in list, DNS, live probes.
+    Detect(DetectArgs),
+}
+
+/// Arguments of `outpost detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// The e-mail address.
+    pub email: String,
+    /// The limit for the whole detection, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub deadline: f64,
+    /// Do not probe servers live.
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Do not ask online services.
+    #[arg(long)]
+    pub no_online: bool,
+}
+
+/// `outpost account …`
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an account; the password goes to the keyring.
+    Add(AddArgs),
+    /// List the accounts.
+    List,
+    /// Remove an account and its password.
+    Remove {
+        /// The account's e-mail address.
+        email: String,
+    },
+    /// Check the connection step by step: DNS, TCP, TLS, EHLO, login.
+    Test {
+        /// The account's e-mail address.
+        email: String,
+        /// Limit for each step, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+        timeout: f64,
+    },
+}
+
+/// Arguments of `outpost account add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The address mail is sent from.
+    #[arg(long, value_name = "E")]
+    pub email: String,
+    /// The name recipients see.
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// The submission server (found by --detect when not given).
+    #[arg(long, value_name = "H", required_unless_present = "detect")]
+    pub host: Option<String>,
+    /// The port (default: 465 for tls, 587 for starttls, 25 for none).
+    #[arg(long, value_name = "P")]
+    pub port: Option<u16>,
+    /// tls (implicit TLS), starttls, or none (found by --detect when not given).
+    #[arg(long, value_name = "S", required_unless_present = "detect")]
+    pub security: Option<Security>,
+    /// Login name (default: the e-mail address).
+    #[arg(long, value_name = "U")]
+    pub username: Option<String>,
+    /// password, oauth2 (a bearer token), or none (default: password, or what --detect found).
+    #[arg(long, value_name = "A")]
+    pub auth: Option<AuthMethod>,
+    /// Find the server settings from the address; any option given overrides what is found.
+    #[arg(long)]
+    pub detect: bool,
+    /// Read the password (or token) from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Keep the password in the kernel keyring until logout or reboot, not the system keyring.
+    #[arg(long)]
+    pub session_keyring: bool,
+    /// Confirm sending the password unencrypted (only with --security none).
+    #[arg(long)]
+    pub allow_plaintext_password: bool,
+    /// Replace the settings of an existing account with the same address.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+/// How a command ended.
+enum Failure {
+    /// The input was wrong (exit 2).
+    BadInput(&'static str, Explanation),
+    /// The operation failed (exit 1).
+    Failed(&'static str, Explanation),
+}
+
+impl From<ManageError> for Failure {
+    fn from(e: ManageError) -> Self {
+        if e.is_bad_input() {
+            Failure::BadInput(e.kind(), e.explain())
+        } else {
+            Failure::Failed(e.kind(), e.explain())
+        }
+    }
+}
+
+struct Out {
+    json: bool,
+}
+
+impl Out {
+    fn text(&self, line: impl AsRef<str>) {
+        if !self.json {
+            println!("{}", line.as_ref());
+            let _ = std::io::stdout().flush();
+        }
+    }
+
+    fn json(&self, value: Value) {
+        if self.json {
+            println!("{value}");
+        }
+    }
+
+    fn failure(&self, f: Failure, mut extra: Value) -> ExitCode {
+        let (kind, e, code) = match f {
+            Failure::BadInput(k, e) => (k, e, 2),
+            Failure::Failed(k, e) => (k, e, 1),
+        };
+        if self.json {
+            let error = json!({"kind": kind, "message": e.problem, "advice": e.advice});
+            match extra.as_object_mut() {
+                Some(obj) => {
+                    obj.insert("error".into(), error);
+                }
+                None => extra = json!({ "error": error }),
+            }
+            println!("{extra}");
+        } else {
+            eprintln!("error: {}\n  What to do: {}", e.problem, e.advice);
+        }
+        ExitCode::from(code)
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let out = Out { json: cli.json };
+    let cmd = match cli.command {
+        Some(Command::Account(cmd)) => cmd,
+        Some(Command::Detect(args)) => return detect::detect(&out, &args),
+        None => return ExitCode::SUCCESS,
+    };
+    let paths = match Paths::from_env() {
+        Ok(p) => p,
+        Err(e) => {
+            let e = Explanation {
+                problem: e.to_string(),
+                advice: "Set OUTPOST_HOME to a folder.".into(),
+            };
+            return out.failure(Failure::Failed("no_home", e), Value::Null);
+        }
+    };
+    let store = AccountStore::new(paths.accounts_file());
+    let result = match cmd {
+        AccountCommand::Add(args) => account::add(&out, &store, args),
+        AccountCommand::List => account::list(&out, &store),
+        AccountCommand::Remove { email } => account::remove(&out, &store, &email),
+        AccountCommand::Test { email, timeout } => {
+            return account::test(&out, &store, &email, timeout);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => out.failure(f, Value::Null),
+    }
+}
+
+fn bad_input(e: crate::account::InvalidAccount) -> Failure {
+    Failure::BadInput("invalid", e.explain())
+}

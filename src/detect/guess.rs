@@ -1,0 +1,137 @@
+//! Live probes of the usual names and ports: `smtp.<d>`, `mail.<d>` and `<d>` on 465
+//! (implicit TLS), 587 and 25 (STARTTLS). A probe counts when the server greets, answers EHLO
+//! and completes TLS with a valid certificate; it never logs in.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use tokio::task::JoinSet;
+
+use super::Target;
+use super::model::{Candidate, Outcome, Source};
+use crate::account::{AuthMethod, Security, SmtpSettings};
+use crate::net::Net;
+use crate::net::smtp::{Capabilities, SmtpConn, SmtpError, tls_handshake};
+
+/// How long one probe may take.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(6);
+/// Delay between starting two probes, so a burst does not look like a port scan.
+const STAGGER: Duration = Duration::from_millis(20);
+const PORTS: [(u16, Security); 3] = [
+    (465, Security::Tls),
+    (587, Security::Starttls),
+    (25, Security::Starttls),
+];
+
+fn hosts(domain: &str) -> [String; 3] {
+    [
+        format!("smtp.{domain}"),
+        format!("mail.{domain}"),
+        domain.to_string(),
+    ]
+}
+
+async fn probe(
+    net: &Net,
+    host: &str,
+    port: u16,
+    security: Security,
+) -> Result<Capabilities, String> {
+    let ips = net
+        .resolver
+        .lookup_ip(host)
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = SocketAddr::new(ips[0], net.port(port));
+    let tcp = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let smtp = |e: SmtpError| e.to_string();
+    let mut conn = if security == Security::Tls {
+        let tls = tls_handshake(tcp, host, net.tls.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        SmtpConn::tls(tls)
+    } else {
+        SmtpConn::plain(tcp)
+    };
+    let greeting = conn.read_reply().await.map_err(smtp)?;
+    if greeting.code != 220 {
+        return Err(format!("greeting {greeting}"));
+    }
+    let mut caps = conn.ehlo("[127.0.0.1]").await.map_err(smtp)?;
+    if security == Security::Starttls {
+        if !caps.starttls {
+            return Err("no STARTTLS offered".into());
+        }
+        conn.starttls_command().await.map_err(smtp)?;
+        conn = conn
+            .upgrade(host, net.tls.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        caps = conn.ehlo("[127.0.0.1]").await.map_err(smtp)?;
+    }
+    let _ = tokio::time::timeout(Duration::from_millis(300), conn.quit()).await;
+    Ok(caps)
+}
+
+/// Probes every likely server at once (lightly staggered) and returns those that answered,
+/// in order of preference.
+pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
+    let mut set = JoinSet::new();
+    let mut i = 0u32;
+    for (h, host) in hosts(&target.domain).into_iter().enumerate() {
+        for (p, (port, security)) in PORTS.into_iter().enumerate() {
+            let net = net.clone();
+            let host = host.clone();
+            let delay = STAGGER * i;
+            i += 1;
+            set.spawn(async move {
+                tokio::time::sleep(delay).await;
+                let r = tokio::time::timeout(PROBE_TIMEOUT, probe(&net, &host, port, security))
+                    .await
+                    .unwrap_or_else(|_| Err("no answer in time".into()));
+                ((h, p), host, port, security, r)
+            });
+        }
+    }
+    let mut found = Vec::new();
+    let mut errors = 0;
+    while let Some(Ok((rank, host, port, security, result))) = set.join_next().await {
+        match result {
+            // A port-25 server that offers no login is an MX for incoming mail, not a
+            // submission server.
+            Ok(caps) if port == 25 && caps.auth.is_empty() => errors += 1,
+            Ok(caps) => found.push((rank, host, port, security, caps)),
+            Err(_) => errors += 1,
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    let candidates: Vec<Candidate> = found
+        .into_iter()
+        .map(|(_, host, port, security, caps)| Candidate {
+            smtp: SmtpSettings {
+                host,
+                port,
+                security,
+                username: target.email.clone(),
+                auth: if caps.auth.is_empty() {
+                    AuthMethod::None
+                } else {
+                    AuthMethod::Password
+                },
+            },
+            source: Source::Guess,
+            trusted: true,
+            warnings: vec![],
+            provider: None,
+            username_default: true,
+            auth_default: caps.auth.is_empty(),
+        })
+        .collect();
+    let outcome = if candidates.is_empty() {
+        Outcome::Nothing(format!("none of {} probes answered", errors))
+    } else {
+        Outcome::Found(candidates.len())
+    };
+    (candidates, outcome)
+}

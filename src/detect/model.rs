@@ -1,0 +1,189 @@
+//! What detection produces: candidates with their source and trust, each source's outcome, and
+//! the final [`Detection`].
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::account::SmtpSettings;
+
+/// Where a setting came from, best first: this is also the ranking between sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The provider table built into Outpost.
+    Builtin,
+    /// `https://autoconfig.<domain>/mail/config-v1.1.xml`.
+    Autoconfig,
+    /// `https://<domain>/.well-known/autoconfig/mail/config-v1.1.xml`.
+    Wellknown,
+    /// Thunderbird's online ISPDB.
+    Ispdb,
+    /// DNS SRV records (RFC 8314, RFC 6186).
+    Srv,
+    /// The domain's MX host, looked up as a provider.
+    Mx,
+    /// Microsoft Autodiscover.
+    Autodiscover,
+    /// Live probes of likely host names and ports.
+    Guess,
+    /// Autoconfig over plain HTTP (never trusted).
+    Http,
+}
+
+impl Source {
+    /// The name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Builtin => "builtin",
+            Source::Autoconfig => "autoconfig",
+            Source::Wellknown => "wellknown",
+            Source::Ispdb => "ispdb",
+            Source::Srv => "srv",
+            Source::Mx => "mx",
+            Source::Autodiscover => "autodiscover",
+            Source::Guess => "guess",
+            Source::Http => "http",
+        }
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Builtin => "Built-in provider list",
+            Source::Autoconfig => "Provider's autoconfig (HTTPS)",
+            Source::Wellknown => "Domain's well-known autoconfig",
+            Source::Ispdb => "Thunderbird's online database",
+            Source::Srv => "DNS service records (SRV)",
+            Source::Mx => "Mail exchanger (MX)",
+            Source::Autodiscover => "Microsoft Autodiscover",
+            Source::Guess => "Probing likely servers",
+            Source::Http => "Autoconfig over plain HTTP",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One possible set of settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The settings.
+    pub smtp: SmtpSettings,
+    /// Who said so.
+    pub source: Source,
+    /// Safe to use without asking: learned over an authenticated channel, for this domain or
+    /// a recognised provider.
+    pub trusted: bool,
+    /// Why it is not trusted, or anything else a person should know.
+    pub warnings: Vec<String>,
+    /// The provider's name, when known.
+    pub provider: Option<String>,
+    /// The source did not say the user name: it is the address.
+    pub username_default: bool,
+    /// The source did not say the login method: a password is assumed.
+    pub auth_default: bool,
+}
+
+impl Candidate {
+    /// Host, port and security as one comparable key.
+    pub fn key(&self) -> (String, u16, crate::account::Security) {
+        (
+            self.smtp.host.to_ascii_lowercase(),
+            self.smtp.port,
+            self.smtp.security,
+        )
+    }
+
+    /// `host:port (security)`, for messages.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}:{} ({})",
+            self.smtp.host,
+            self.smtp.port,
+            self.smtp.security.as_str()
+        )
+    }
+}
+
+/// How a source ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It found this many candidates.
+    Found(usize),
+    /// It answered, with nothing for this domain.
+    Nothing(String),
+    /// It failed (network, timeout, bad data).
+    Failed(String),
+    /// It was switched off or does not apply.
+    Skipped(String),
+    /// Detection finished before it did.
+    Cancelled,
+}
+
+impl Outcome {
+    /// The name used in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Found(_) => "found",
+            Outcome::Nothing(_) => "nothing",
+            Outcome::Failed(_) => "failed",
+            Outcome::Skipped(_) => "skipped",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// Details for people.
+    pub fn detail(&self) -> String {
+        match self {
+            Outcome::Found(1) => "1 server".into(),
+            Outcome::Found(n) => format!("{n} servers"),
+            Outcome::Nothing(s) | Outcome::Failed(s) | Outcome::Skipped(s) => s.clone(),
+            Outcome::Cancelled => "not needed".into(),
+        }
+    }
+}
+
+/// One source's result, with its timing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceReport {
+    /// The source.
+    pub source: Source,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Time from detection start to its end.
+    pub elapsed: Duration,
+}
+
+/// Progress while detection runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A source started.
+    Started(Source),
+    /// A source ended.
+    Finished(SourceReport),
+}
+
+/// The answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    /// The address, as given (Unicode domain kept).
+    pub email: String,
+    /// The chosen settings, with the source that gave them.
+    pub chosen: Candidate,
+    /// Safe to use without asking (the chosen candidate is trusted and nothing disagrees).
+    pub trusted: bool,
+    /// What a person should read before using these settings.
+    pub warnings: Vec<String>,
+    /// Other settings found, best first.
+    pub alternatives: Vec<Candidate>,
+    /// Every source's outcome.
+    pub sources: Vec<SourceReport>,
+    /// Total time.
+    pub elapsed: Duration,
+}

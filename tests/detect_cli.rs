@@ -1,0 +1,282 @@
+//! `outpost detect` against a real DNS server on loopback (SRV, MX, A records) and real SMTP
+//! servers for the probes, reached through `OUTPOST_PORT_MAP`.
+
+mod support;
+
+use std::time::Instant;
+
+use serde_json::Value;
+use support::{DnsServer, Outpost, Smtpd, TestCa};
+
+fn outpost(dns: &DnsServer, ca: &TestCa) -> Outpost {
+    Outpost::new(dns, ca)
+}
+
+fn detect(op: &Outpost, email: &str, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["detect", email];
+    args.extend_from_slice(extra);
+    op.json(&args, "")
+}
+
+fn outcome(v: &Value, source: &str) -> String {
+    v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == source)
+        .map(|s| s["outcome"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_builtin_table_answers_at_once_and_cancels_the_rest() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let (code, v) = detect(&outpost(&dns, &ca), "ann@GMail.com", &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["source"], "builtin");
+    assert_eq!(v["smtp"]["host"], "smtp.gmail.com");
+    assert_eq!(v["smtp"]["security"], "tls");
+    assert_eq!(v["smtp"]["auth"], "oauth2");
+    assert_eq!(v["trusted"], true);
+    assert_eq!(v["provenance"]["host"], "builtin");
+    assert_eq!(outcome(&v, "guess"), "cancelled");
+    assert!(v["elapsed_ms"].as_u64().unwrap() < 1000, "{v}");
+}
+
+#[test]
+fn the_builtin_table_answers_with_dns_dead() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let mut op = outpost(&dns, &ca);
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    op.env.push(("OUTPOST_DNS".into(), dead.to_string()));
+    let (code, v) = detect(&op, "ann@yahoo.com", &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["source"], "builtin");
+}
+
+#[test]
+fn srv_records_prefer_implicit_tls_and_keep_starttls_as_alternative() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let (code, v) = detect(&outpost(&dns, &ca), "ann@srv.detect.test", &["--no-probe"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["source"], "srv");
+    assert_eq!(v["smtp"]["host"], "mail.srv.detect.test");
+    assert_eq!(
+        (v["smtp"]["port"].as_u64(), v["smtp"]["security"].as_str()),
+        (Some(465), Some("tls"))
+    );
+    assert_eq!(v["trusted"], true);
+    assert_eq!(v["provenance"]["username"], "default");
+    let alt = &v["alternatives"][0];
+    assert_eq!(
+        (alt["smtp"]["port"].as_u64(), alt["source"].as_str()),
+        (Some(587), Some("srv"))
+    );
+}
+
+#[test]
+fn srv_priorities_are_honoured() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let (code, v) = detect(&outpost(&dns, &ca), "ann@prio.detect.test", &["--no-probe"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["smtp"]["host"], "primary.prio.detect.test");
+    assert_eq!(
+        v["alternatives"][0]["smtp"]["host"],
+        "backup.prio.detect.test"
+    );
+}
+
+#[test]
+fn an_srv_target_outside_the_domain_is_untrusted_and_says_why() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let (code, v) = detect(
+        &outpost(&dns, &ca),
+        "ann@foreign.detect.test",
+        &["--no-probe"],
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["smtp"]["host"], "smtp.elsewhere.test");
+    assert_eq!(v["trusted"], false);
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("outside foreign.detect.test"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn an_srv_target_of_dot_means_no_service() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let (code, v) = detect(&outpost(&dns, &ca), "ann@none.detect.test", &["--no-probe"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "nothing_found");
+    let srv = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "srv")
+        .unwrap();
+    assert!(
+        srv["detail"]
+            .as_str()
+            .unwrap()
+            .contains("offers no submission"),
+        "{srv}"
+    );
+}
+
+#[test]
+fn a_google_hosted_domain_is_recognised_by_its_mx() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let (code, v) = detect(
+        &outpost(&dns, &ca),
+        "ann@hosted.detect.test",
+        &["--no-probe"],
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["source"], "mx");
+    assert_eq!(v["smtp"]["host"], "smtp.gmail.com");
+    assert_eq!(v["smtp"]["username"], "ann@hosted.detect.test");
+    assert_eq!(v["provider"], "Google Mail");
+    assert_eq!(v["trusted"], true);
+}
+
+#[test]
+fn probes_find_a_server_when_nothing_else_does() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let cert = ca.issue("guess", &["smtp.guess.detect.test"]);
+    let tls = Smtpd::start("tls", Some(&cert));
+    let starttls = Smtpd::start("starttls", Some(&cert));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut op = outpost(&dns, &ca);
+    let map = format!("465={},587={},25={closed}", tls.port, starttls.port);
+    op.env.push(("OUTPOST_PORT_MAP".into(), map));
+    let (code, v) = detect(&op, "ann@guess.detect.test", &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["source"], "guess");
+    assert_eq!(v["smtp"]["host"], "smtp.guess.detect.test");
+    assert_eq!(
+        (v["smtp"]["port"].as_u64(), v["smtp"]["security"].as_str()),
+        (Some(465), Some("tls"))
+    );
+    assert_eq!(v["smtp"]["auth"], "password");
+    assert_eq!(v["trusted"], true);
+    assert_eq!(v["alternatives"][0]["smtp"]["port"], 587);
+    assert!(tls.received().is_empty(), "probes never send mail");
+}
+
+#[test]
+fn a_source_that_never_answers_does_not_delay_past_the_deadline() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let stall = Smtpd::start("stall", None);
+    let mut op = outpost(&dns, &ca);
+    let map = format!("465={0},587={0},25={0}", stall.port);
+    op.env.push(("OUTPOST_PORT_MAP".into(), map));
+    let start = Instant::now();
+    let (code, v) = detect(&op, "ann@slow.detect.test", &["--deadline", "1.5"]);
+    let took = start.elapsed();
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "nothing_found");
+    assert_eq!(outcome(&v, "guess"), "cancelled");
+    assert!(took.as_secs_f64() < 3.5, "took {took:?}");
+}
+
+#[test]
+fn nothing_found_is_a_clear_error_and_dead_dns_is_named() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let op = outpost(&dns, &ca);
+    let (code, v) = detect(&op, "ann@nowhere.detect.test", &["--no-probe"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "nothing_found");
+    assert!(
+        v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("smtp.nowhere.detect.test")
+    );
+    let mut op = outpost(&dns, &ca);
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    op.env.push(("OUTPOST_DNS".into(), dead.to_string()));
+    let start = Instant::now();
+    let (code, v) = detect(&op, "ann@nowhere.detect.test", &["--deadline", "5"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "dns_unreachable", "{v}");
+    assert!(start.elapsed().as_secs() < 8);
+}
+
+#[test]
+fn bad_addresses_exit_2_and_idn_domains_are_encoded() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let op = outpost(&dns, &ca);
+    for bad in ["ann", "ann@", "ann@localhost"] {
+        let (code, v) = detect(&op, bad, &[]);
+        assert_eq!(code, 2, "{bad}: {v}");
+        assert_eq!(v["error"]["kind"], "bad_address");
+    }
+    let (code, v) = detect(&op, "ann@bücher.detect.test", &["--no-probe"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["smtp"]["host"], "mail.xn--bcher-kva.detect.test");
+}
+
+#[test]
+fn account_add_detect_stores_what_was_found_with_overrides() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let op = outpost(&dns, &ca);
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            "ann@srv.detect.test",
+            "--detect",
+            "--username",
+            "ann",
+            "--password-stdin",
+            "--session-keyring",
+        ],
+        "pw\n",
+    );
+    assert_eq!(code, 0, "{v}");
+    let smtp = &v["account"]["smtp"];
+    assert_eq!(smtp["host"], "mail.srv.detect.test");
+    assert_eq!(
+        (smtp["port"].as_u64(), smtp["security"].as_str()),
+        (Some(465), Some("tls"))
+    );
+    assert_eq!(
+        smtp["username"], "ann",
+        "an option overrides what was found"
+    );
+    assert_eq!(v["detected"]["source"], "srv");
+    // Untrusted settings are not stored silently.
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            "ann@foreign.detect.test",
+            "--detect",
+            "--password-stdin",
+            "--session-keyring",
+        ],
+        "pw\n",
+    );
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "untrusted");
+    assert!(
+        v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("--host smtp.elsewhere.test")
+    );
+}
