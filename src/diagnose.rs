@@ -341,6 +341,7 @@ impl Explain for NetSetupError {
                 }
                 NetSetupError::Tls(_) => "Fix or unset SSL_CERT_FILE.",
                 NetSetupError::PortMap(_) => "Fix or unset OUTPOST_PORT_MAP.",
+                NetSetupError::Http(_) => "Report this as a bug, with the message above.",
             },
         )
     }

@@ -99,6 +99,7 @@ pub fn options(deadline: f64, no_probe: bool, no_online: bool) -> Result<Options
             deadline: d,
             probe: !no_probe,
             online: !no_online,
+            ..Options::default()
         }),
         _ => Err(Failure::BadInput(
             "invalid",
@@ -152,7 +153,10 @@ fn print_detection(out: &Out, d: &Detection) {
 
 pub(super) fn detect(out: &Out, args: &DetectArgs) -> ExitCode {
     let options = match options(args.deadline, args.no_probe, args.no_online) {
-        Ok(o) => o,
+        Ok(o) => Options {
+            share_address: args.share_address,
+            ..o
+        },
         Err(f) => return out.failure(f, Value::Null),
     };
     if let Err(e) = detect::parse_address(&args.email) {

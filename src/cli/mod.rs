@@ -47,9 +47,12 @@ pub struct DetectArgs {
     /// Do not probe servers live.
     #[arg(long)]
     pub no_probe: bool,
-    /// Do not ask online services.
+    /// Do not ask Thunderbird's online database.
     #[arg(long)]
     pub no_online: bool,
+    /// Send the address itself to autoconfig servers (some need it; off for privacy).
+    #[arg(long)]
+    pub share_address: bool,
 }
 
 /// `outpost account …`

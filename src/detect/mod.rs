@@ -2,9 +2,13 @@
 //!
 //! Every source starts at once under one deadline ([`run`]); the answer is final as soon as
 //! the best-ranked source that can still answer has answered, and the losers are cancelled.
-//! Sources, best first: the built-in provider table, DNS SRV records, the MX host as a known
-//! provider, and live probes of likely servers.
+//! Sources, best first: the built-in provider table, the provider's HTTPS autoconfig, the
+//! domain's well-known autoconfig, Thunderbird's online ISPDB, DNS SRV records, the MX host as
+//! a provider, Microsoft Autodiscover, live probes of likely servers, and autoconfig over plain
+//! HTTP (never trusted).
 
+pub mod autoconfig;
+pub mod autodiscover;
 pub mod config_xml;
 pub mod guess;
 pub mod model;
@@ -30,8 +34,10 @@ pub struct Options {
     pub deadline: Duration,
     /// Probe servers live (the guess source).
     pub probe: bool,
-    /// Ask online services (reserved for the online sources).
+    /// Ask Thunderbird's online ISPDB.
     pub online: bool,
+    /// Send the address itself to autoconfig servers (`?emailaddress=`); off for privacy.
+    pub share_address: bool,
 }
 
 impl Default for Options {
@@ -40,6 +46,7 @@ impl Default for Options {
             deadline: Duration::from_secs(10),
             probe: true,
             online: true,
+            share_address: false,
         }
     }
 }
@@ -216,23 +223,29 @@ pub async fn run(
     let start = Instant::now();
     let deadline = tokio::time::Instant::now() + options.deadline;
     let mut set: JoinSet<(Source, Vec<Candidate>, Outcome)> = JoinSet::new();
-    let mut started = vec![Source::Builtin, Source::Srv, Source::Mx];
+    let mut started = vec![Source::Builtin, Source::Autoconfig, Source::Wellknown];
+    if options.online {
+        started.push(Source::Ispdb);
+    }
+    started.extend([Source::Srv, Source::Mx, Source::Autodiscover]);
     if options.probe {
         started.push(Source::Guess);
     }
+    started.push(Source::Http);
+    let options = *options;
     for &source in &started {
         progress(Progress::Started(source));
         let (net, target) = (net.clone(), target.clone());
         set.spawn(async move {
             let (c, o) = match source {
                 Source::Builtin => builtin(&target),
+                Source::Autoconfig | Source::Wellknown | Source::Ispdb | Source::Http => {
+                    autoconfig::find(&net, &target, source, options.share_address).await
+                }
                 Source::Srv => srv::find(&net, &target).await,
-                Source::Mx => mx::find(&net, &target).await,
+                Source::Mx => mx::find(&net, &target, options.online).await,
+                Source::Autodiscover => autodiscover::find(&net, &target).await,
                 Source::Guess => guess::find(&net, &target).await,
-                other => (
-                    vec![],
-                    Outcome::Skipped(format!("{other} is not available")),
-                ),
             };
             (source, order(c), o)
         });

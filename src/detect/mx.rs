@@ -1,9 +1,9 @@
 //! The domain's MX host, recognised as a provider: a domain whose mail goes to
 //! `aspmx.l.google.com` is hosted by Google and sends through Google.
 
-use super::Target;
 use super::model::{Candidate, Outcome, Source};
 use super::providers::ProviderTable;
+use super::{Target, autoconfig, config_xml};
 use crate::net::{DnsError, Net};
 
 /// The names to look up for an MX host: itself, its parent, and its registrable domain.
@@ -19,8 +19,9 @@ fn names_for(mx: &str) -> Vec<String> {
     names
 }
 
-/// Finds the provider behind the domain's preferred MX host.
-pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
+/// Finds the provider behind the domain's preferred MX host: in the built-in table, then
+/// (when `online`) in Thunderbird's online ISPDB under the MX host's base domain.
+pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, Outcome) {
     let hosts = match net.resolver.mx(&target.domain).await {
         Ok(h) => h,
         Err(DnsError::NotFound { .. } | DnsError::NoRecords { .. }) => {
@@ -50,6 +51,29 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
             }
             let n = candidates.len();
             return (candidates, Outcome::Found(n));
+        }
+    }
+    if online && let Some(base) = psl::domain_str(mx) {
+        let ispdb = Target {
+            domain: base.to_string(),
+            ..target.clone()
+        };
+        for url in autoconfig::urls(Source::Ispdb, &ispdb, false) {
+            if let Ok(resp) = net.http.get(&url, config_xml::MAX_BYTES).await
+                && let Ok(mut c) = autoconfig::candidates(&resp.body, Source::Mx, target)
+                && !c.is_empty()
+            {
+                // The ISPDB vouches for its entries, wherever their hosts are.
+                for cand in &mut c {
+                    cand.trusted = true;
+                    cand.warnings = vec![format!(
+                        "{}'s mail is handled by {mx}; Thunderbird's database knows {base}",
+                        target.domain
+                    )];
+                }
+                let n = c.len();
+                return (c, Outcome::Found(n));
+            }
         }
     }
     (

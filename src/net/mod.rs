@@ -1,6 +1,7 @@
 //! The network stack every part of Outpost shares: one resolver, one TLS configuration, and
 //! the SMTP client session used to check servers.
 
+pub mod http;
 pub mod resolver;
 pub mod smtp;
 pub mod tls;
@@ -21,6 +22,9 @@ pub enum NetSetupError {
     /// The TLS trust store could not be built.
     #[error(transparent)]
     Tls(#[from] TlsSetupError),
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not be set up: {0}")]
+    Http(String),
     /// `OUTPOST_PORT_MAP` is not a list of `port=port` pairs.
     #[error("{PORT_MAP_ENV}='{0}' is not a list of port=port pairs")]
     PortMap(String),
@@ -76,6 +80,8 @@ pub struct Net {
     pub resolver: Resolver,
     /// The one TLS client configuration.
     pub tls: Arc<rustls::ClientConfig>,
+    /// The one HTTP client.
+    pub http: http::HttpClient,
     port_map: Arc<Vec<(u16, u16)>>,
 }
 
@@ -92,10 +98,15 @@ impl Net {
             Some(addr) => Resolver::with_server(addr),
             None => Resolver::system()?,
         };
+        let tls = tls::client_config(config.extra_roots.as_deref())?;
+        let port_map = Arc::new(config.port_map.clone());
+        let http = http::HttpClient::new(&tls, resolver.clone(), port_map.clone())
+            .map_err(NetSetupError::Http)?;
         Ok(Self {
             resolver,
-            tls: tls::client_config(config.extra_roots.as_deref())?,
-            port_map: Arc::new(config.port_map.clone()),
+            tls,
+            http,
+            port_map,
         })
     }
 

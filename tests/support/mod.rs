@@ -191,6 +191,59 @@ impl Drop for Smtpd {
     }
 }
 
+/// A Python HTTP(S) server on 127.0.0.1 answering from a route table, stopped when dropped.
+pub struct Httpd {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Httpd {
+    /// Starts `tests/support/httpd.py` with `routes` ({"host path": {...}}), over TLS when
+    /// a certificate is given.
+    pub fn start(routes: &serde_json::Value, cert: Option<&(PathBuf, PathBuf)>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("routes.json");
+        std::fs::write(&file, routes.to_string()).unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/httpd.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script).arg("--routes").arg(&file);
+        if let Some((crt, key)) = cert {
+            cmd.arg("--cert").arg(crt).arg("--key").arg(key);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.path().join("httpd.log")).unwrap())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("httpd.py did not start: {line:?}"));
+        Self { child, port, dir }
+    }
+
+    /// The requests it received, as "METHOD host path" lines.
+    pub fn requests(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("routes.json.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Drop for Httpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Runs the `outpost` binary with its own `OUTPOST_HOME`, DNS server and trusted CA.
 pub struct Outpost {
     pub home: tempfile::TempDir,
