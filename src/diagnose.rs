@@ -322,6 +322,10 @@ impl Explain for DetectError {
                 "Your provider's help pages give its SMTP server (often smtp.{domain}, port 465 \
                  or 587). Enter it by hand: in the window, or with outpost account add --host …"
             ),
+            DetectError::ProbesBlocked { .. } => "This network seems to block mail ports (some \
+                 hotels, schools and companies do). Try another network, or ask your provider \
+                 for its server and enter it by hand."
+                .to_string(),
             DetectError::DnsUnreachable { .. } => "Check that this computer is online; behind \
                  a hotel or train Wi-Fi, sign in to its page first. You can also enter the \
                  server by hand."

@@ -189,6 +189,24 @@ fn a_source_that_never_answers_does_not_delay_past_the_deadline() {
 }
 
 #[test]
+fn probes_that_all_go_unanswered_suggest_port_filtering() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let stall = Smtpd::start("stall", None);
+    let mut op = outpost(&dns, &ca);
+    let map = format!("465={0},587={0},25={0}", stall.port);
+    op.env.push(("OUTPOST_PORT_MAP".into(), map));
+    let (code, v) = detect(&op, "ann@slow.detect.test", &["--deadline", "12"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "probes_blocked");
+    assert!(
+        v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("another network")
+    );
+}
+
+#[test]
 fn nothing_found_is_a_clear_error_and_dead_dns_is_named() {
     let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
     let op = outpost(&dns, &ca);
@@ -225,6 +243,10 @@ fn bad_addresses_exit_2_and_idn_domains_are_encoded() {
     }
     let (code, v) = detect(&op, "ann@bücher.detect.test", &["--no-probe"]);
     assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        v["email"], "ann@bücher.detect.test",
+        "the Unicode form is shown"
+    );
     assert_eq!(v["smtp"]["host"], "mail.xn--bcher-kva.detect.test");
 }
 

@@ -18,6 +18,7 @@ use crate::net::smtp::{Capabilities, SmtpConn, SmtpError, tls_handshake};
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(6);
 /// Delay between starting two probes, so a burst does not look like a port scan.
 const STAGGER: Duration = Duration::from_millis(20);
+const NO_ANSWER: &str = "no answer in time";
 const PORTS: [(u16, Security); 3] = [
     (465, Security::Tls),
     (587, Security::Starttls),
@@ -89,20 +90,23 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
                 tokio::time::sleep(delay).await;
                 let r = tokio::time::timeout(PROBE_TIMEOUT, probe(&net, &host, port, security))
                     .await
-                    .unwrap_or_else(|_| Err("no answer in time".into()));
+                    .unwrap_or_else(|_| Err(NO_ANSWER.into()));
                 ((h, p), host, port, security, r)
             });
         }
     }
     let mut found = Vec::new();
-    let mut errors = 0;
+    let (mut errors, mut silent) = (0, 0);
     while let Some(Ok((rank, host, port, security, result))) = set.join_next().await {
         match result {
             // A port-25 server that offers no login is an MX for incoming mail, not a
             // submission server.
             Ok(caps) if port == 25 && caps.auth.is_empty() => errors += 1,
             Ok(caps) => found.push((rank, host, port, security, caps)),
-            Err(_) => errors += 1,
+            Err(e) => {
+                errors += 1;
+                silent += usize::from(e == NO_ANSWER);
+            }
         }
     }
     found.sort_by_key(|f| f.0);
@@ -128,8 +132,12 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
             auth_default: caps.auth.is_empty(),
         })
         .collect();
-    let outcome = if candidates.is_empty() {
-        Outcome::Nothing(format!("none of {} probes answered", errors))
+    let outcome = if candidates.is_empty() && silent > 0 && silent == errors {
+        Outcome::Failed(format!(
+            "all {silent} probes went unanswered: this network may have blocked mail ports"
+        ))
+    } else if candidates.is_empty() {
+        Outcome::Nothing(format!("none of {errors} probes found a mail server"))
     } else {
         Outcome::Found(candidates.len())
     };

@@ -60,6 +60,8 @@ pub struct Target {
     pub domain: String,
     /// The domain as the person wrote it (Unicode).
     pub domain_unicode: String,
+    /// The address as the person wrote it, for display.
+    pub email_display: String,
 }
 
 impl Target {
@@ -98,6 +100,12 @@ pub enum DetectError {
         /// The domain.
         domain: String,
     },
+    /// Every live probe went unanswered: this network probably filters mail ports.
+    #[error("no mail server near {domain} answered on ports 465, 587 or 25")]
+    ProbesBlocked {
+        /// The domain.
+        domain: String,
+    },
     /// No DNS server answered, so most sources could not run.
     #[error("DNS did not answer for {domain}")]
     DnsUnreachable {
@@ -113,6 +121,7 @@ impl DetectError {
             DetectError::BadAddress { .. } => "bad_address",
             DetectError::NothingFound { .. } => "nothing_found",
             DetectError::DnsUnreachable { .. } => "dns_unreachable",
+            DetectError::ProbesBlocked { .. } => "probes_blocked",
         }
     }
 }
@@ -155,6 +164,7 @@ pub fn parse_address(input: &str) -> Result<Target, DetectError> {
         email,
         domain: ascii,
         domain_unicode: domain.to_lowercase(),
+        email_display: format!("{local}@{}", domain.to_lowercase()),
     })
 }
 
@@ -320,13 +330,19 @@ fn decide(
                     _ => false,
                 });
         let domain = target.domain_unicode.clone();
+        let probes_blocked = sources.iter().any(|r| {
+            r.source == Source::Guess
+                && matches!(&r.outcome, Outcome::Failed(d) if d.contains("blocked"))
+        });
         let error = if dns_dead {
             DetectError::DnsUnreachable { domain }
+        } else if probes_blocked {
+            DetectError::ProbesBlocked { domain }
         } else {
             DetectError::NothingFound { domain }
         };
         return Err(Failure {
-            email: target.email,
+            email: target.email_display,
             error,
             sources,
         });
@@ -373,7 +389,7 @@ fn decide(
         }
     }
     Ok(Detection {
-        email: target.email,
+        email: target.email_display,
         chosen,
         trusted,
         warnings,
@@ -393,6 +409,7 @@ mod tests {
         assert_eq!(t.domain, "xn--bcher-kva.example");
         assert_eq!(t.domain_unicode, "bücher.example");
         assert_eq!(t.email, "Ann@xn--bcher-kva.example");
+        assert_eq!(t.email_display, "Ann@bücher.example");
         for bad in [
             "ann",
             "@example.org",
