@@ -168,8 +168,17 @@ fn probes_find_a_server_when_nothing_else_does() {
     );
     assert_eq!(v["smtp"]["auth"], "password");
     assert_eq!(v["trusted"], true);
-    assert_eq!(v["alternatives"][0]["smtp"]["port"], 587);
     assert!(tls.received().is_empty(), "probes never send mail");
+    // Without implicit TLS, STARTTLS on 587 is the next choice.
+    let mut op = outpost(&dns, &ca);
+    let map = format!("465={closed},587={},25={closed}", starttls.port);
+    op.env.push(("OUTPOST_PORT_MAP".into(), map));
+    let (code, v) = detect(&op, "ann@guess.detect.test", &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        (v["smtp"]["port"].as_u64(), v["smtp"]["security"].as_str()),
+        (Some(587), Some("starttls"))
+    );
 }
 
 #[test]

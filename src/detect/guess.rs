@@ -95,18 +95,28 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
             });
         }
     }
+    // Results by preference rank; final once a success has no unfinished better probe.
+    let total = (i as usize).max(1);
+    let mut done: Vec<Option<Result<Capabilities, String>>> = vec![None; total];
     let mut found = Vec::new();
     let (mut errors, mut silent) = (0, 0);
-    while let Some(Ok((rank, host, port, security, result))) = set.join_next().await {
-        match result {
+    while let Some(Ok(((h, p), host, port, security, result))) = set.join_next().await {
+        let rank = h * PORTS.len() + p;
+        match &result {
             // A port-25 server that offers no login is an MX for incoming mail, not a
             // submission server.
             Ok(caps) if port == 25 && caps.auth.is_empty() => errors += 1,
-            Ok(caps) => found.push((rank, host, port, security, caps)),
+            Ok(caps) => found.push(((h, p), host, port, security, caps.clone())),
             Err(e) => {
                 errors += 1;
                 silent += usize::from(e == NO_ANSWER);
             }
+        }
+        done[rank] = Some(result);
+        let best = found.iter().map(|f| f.0.0 * PORTS.len() + f.0.1).min();
+        if best.is_some_and(|b| done[..b].iter().all(Option::is_some)) {
+            set.abort_all();
+            break;
         }
     }
     found.sort_by_key(|f| f.0);

@@ -340,6 +340,7 @@ pub async fn tls_handshake(
 ) -> io::Result<TlsStream<TcpStream>> {
     let name = ServerName::try_from(server_name.to_string())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let _ = tcp.set_nodelay(true);
     tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
@@ -353,6 +354,7 @@ pub struct SmtpConn {
 impl SmtpConn {
     /// An unencrypted connection.
     pub fn plain(tcp: TcpStream) -> Self {
+        let _ = tcp.set_nodelay(true);
         Self {
             io: BufReader::new(Stream::Plain(tcp)),
         }
@@ -426,11 +428,20 @@ impl SmtpConn {
     }
 
     async fn send_line(&mut self, line: &str) -> Result<(), SmtpError> {
+        // One write per command: split writes wait on Nagle's algorithm. The buffer may hold a
+        // login, so it is wiped afterwards.
+        let mut buf = Vec::with_capacity(line.len() + 2);
+        buf.extend_from_slice(line.as_bytes());
+        buf.extend_from_slice(b"\r\n");
         let stream = self.io.get_mut();
-        stream.write_all(line.as_bytes()).await?;
-        stream.write_all(b"\r\n").await?;
-        stream.flush().await?;
-        Ok(())
+        let result = async {
+            stream.write_all(&buf).await?;
+            stream.flush().await
+        }
+        .await;
+        buf.iter_mut()
+            .for_each(|b| unsafe { std::ptr::write_volatile(b, 0) });
+        result.map_err(SmtpError::from)
     }
 
     /// Sends a command (without CRLF) and reads the reply.

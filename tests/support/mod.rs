@@ -26,8 +26,38 @@ pub struct DnsServer {
     _thread: std::thread::JoinHandle<()>,
 }
 
+/// Answers like the wrapped handler, after a fixed delay (for latency benchmarks).
+struct Delayed<H> {
+    inner: H,
+    delay: Duration,
+}
+
+#[async_trait::async_trait]
+impl<H: hickory_server::server::RequestHandler> hickory_server::server::RequestHandler
+    for Delayed<H>
+{
+    async fn handle_request<
+        R: hickory_server::server::ResponseHandler,
+        T: hickory_server::net::runtime::Time,
+    >(
+        &self,
+        request: &hickory_server::server::Request,
+        response_handle: R,
+    ) -> hickory_server::server::ResponseInfo {
+        tokio::time::sleep(self.delay).await;
+        self.inner
+            .handle_request::<R, T>(request, response_handle)
+            .await
+    }
+}
+
 impl DnsServer {
     pub fn start(origin: &str) -> Self {
+        Self::start_with_latency(origin, Duration::ZERO)
+    }
+
+    /// As [`DnsServer::start`], answering every query after `latency`.
+    pub fn start_with_latency(origin: &str, latency: Duration) -> Self {
         use hickory_server::proto::rr::{LowerName, Name};
         use hickory_server::store::file::{FileConfig, FileZoneHandler};
         use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
@@ -56,7 +86,10 @@ impl DnsServer {
                 let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
                 let addr = udp.local_addr().unwrap();
                 let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
-                let mut server = hickory_server::Server::new(catalog);
+                let mut server = hickory_server::Server::new(Delayed {
+                    inner: catalog,
+                    delay: latency,
+                });
                 server.register_socket(udp);
                 server.register_listener(tcp, Duration::from_secs(5), 4096);
                 tx.send(addr).unwrap();

@@ -51,6 +51,17 @@ def authenticator(user, password):
     return check
 
 
+GREETING_DELAY = 0.0
+
+
+class DelayedGreetingSMTP(SMTP):
+    """Waits --greeting-delay seconds before the 220 greeting, like a distant server."""
+
+    async def _handle_client(self):
+        await asyncio.sleep(GREETING_DELAY)
+        await super()._handle_client()
+
+
 class NtlmOnlySMTP(SMTP):
     """Offers only NTLM, a login method Outpost does not speak (with --ntlm-only)."""
 
@@ -77,10 +88,14 @@ async def main():
     ap.add_argument("--key")
     ap.add_argument("--out")
     ap.add_argument("--ntlm-only", action="store_true")
+    ap.add_argument("--greeting-delay", type=float, default=0.0)
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit this: without it, Nagle's algorithm holds back each line of a
+    # multi-line reply until the client's delayed ACK, 40 ms later.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     loop = asyncio.get_running_loop()
@@ -95,6 +110,10 @@ async def main():
         auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
         handler = Handler(args.out)
         cls, extra = SMTP, {}
+        if args.greeting_delay:
+            global GREETING_DELAY
+            GREETING_DELAY = args.greeting_delay
+            cls = DelayedGreetingSMTP
         if args.ntlm_only:
             cls, extra = NtlmOnlySMTP, {"auth_exclude_mechanism": ["PLAIN", "LOGIN"]}
         if args.mode == "tls":
