@@ -44,6 +44,7 @@ fn web() -> Web {
         "autoconfig.disagree.detect.test",
         "disagree.detect.test",
         "autoconfig.loop.detect.test",
+        "autoconfig.detect.test",
     ];
     let cert = ca.issue("web", &names);
     let autodiscover = r#"<?xml version="1.0"?><Autodiscover><Response><Account>
@@ -55,6 +56,7 @@ fn web() -> Web {
         format!("autoconfig.outside.detect.test {AC}"): {"body": config("smtp.evil.test", 465, "SSL")},
         "ispdb.detect.test /v1.1/isp.detect.test": {"body": config("smtp.isp.example", 465, "SSL")},
         "ispdb.detect.test /v1.1/ispmx.example": {"body": config("smtp.ispmx.example", 587, "STARTTLS")},
+        format!("autoconfig.detect.test {AC}"): {"body": config("smtp.detect.test", 465, "SSL")},
         format!("autodiscover.ad.detect.test {AD}"): {"body": autodiscover},
         format!("autoconfig.redir.detect.test {AC}"): {"status": 302, "location": "http://autoconfig.redir.detect.test/plain.xml"},
         format!("autoconfig.loop.detect.test {AC}"): {"status": 302, "location": format!("https://autoconfig.loop.detect.test{AC}")},
@@ -168,6 +170,17 @@ fn an_mx_host_unknown_to_the_builtin_table_is_asked_of_the_online_ispdb() {
         "placeholders expand for the user's address"
     );
     assert_eq!(v["trusted"], true);
+}
+
+#[test]
+fn an_mx_providers_own_autoconfig_is_used_but_not_trusted() {
+    let w = web();
+    let (code, v) = detect(&w, "ann@mxown.detect.test", &["--no-online"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["source"], "mx");
+    assert_eq!(v["smtp"]["host"], "smtp.detect.test");
+    assert_eq!(v["trusted"], false);
+    assert!(v["warnings"].to_string().contains("does not vouch"), "{v}");
 }
 
 #[test]

@@ -313,9 +313,17 @@ fn decide(
     sources: Vec<SourceReport>,
     elapsed: Duration,
 ) -> Result<Detection, Failure> {
+    // Best-ranked trusted and encrypted; then trusted; then anything, encrypted first.
+    let encrypted = |c: &&Candidate| c.smtp.security != Security::None;
     let chosen = results
         .values()
-        .find_map(|c| pick(c, true))
+        .find_map(|c| pick(c, true).filter(encrypted))
+        .or_else(|| results.values().find_map(|c| pick(c, true)))
+        .or_else(|| {
+            results
+                .values()
+                .find_map(|c| pick(c, false).filter(encrypted))
+        })
         .or_else(|| results.values().find_map(|c| pick(c, false)))
         .cloned();
     let Some(chosen) = chosen else {

@@ -20,7 +20,8 @@ fn names_for(mx: &str) -> Vec<String> {
 }
 
 /// Finds the provider behind the domain's preferred MX host: in the built-in table, then
-/// (when `online`) in Thunderbird's online ISPDB under the MX host's base domain.
+/// (when `online`) in Thunderbird's online ISPDB, then in the autoconfig of the MX host's base
+/// domain.
 pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, Outcome) {
     let hosts = match net.resolver.mx(&target.domain).await {
         Ok(h) => h,
@@ -53,23 +54,41 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
             return (candidates, Outcome::Found(n));
         }
     }
-    if online && let Some(base) = psl::domain_str(mx) {
-        let ispdb = Target {
-            domain: base.to_string(),
-            ..target.clone()
-        };
-        for url in autoconfig::urls(Source::Ispdb, &ispdb, false) {
+    let Some(base) = psl::domain_str(mx) else {
+        return (
+            vec![],
+            Outcome::Nothing(format!("the MX host {mx} has no base domain")),
+        );
+    };
+    let base_target = Target {
+        domain: base.to_string(),
+        ..target.clone()
+    };
+    // Thunderbird's database vouches for its entries; the MX provider's own autoconfig was
+    // found through unauthenticated DNS, so it is not trusted.
+    let ispdb_note = format!(
+        "{}'s mail is handled by {mx}; Thunderbird's database knows {base}",
+        target.domain
+    );
+    let own_note = format!(
+        "{}'s mail is handled by {mx}; these settings come from {base}'s own autoconfig, \
+         which {} does not vouch for",
+        target.domain, target.domain
+    );
+    let mut lookups = vec![];
+    if online {
+        lookups.push((Source::Ispdb, true, ispdb_note));
+    }
+    lookups.push((Source::Autoconfig, false, own_note));
+    for (kind, trusted, note) in lookups {
+        for url in autoconfig::urls(kind, &base_target, false) {
             if let Ok(resp) = net.http.get(&url, config_xml::MAX_BYTES).await
                 && let Ok(mut c) = autoconfig::candidates(&resp.body, Source::Mx, target)
                 && !c.is_empty()
             {
-                // The ISPDB vouches for its entries, wherever their hosts are.
                 for cand in &mut c {
-                    cand.trusted = true;
-                    cand.warnings = vec![format!(
-                        "{}'s mail is handled by {mx}; Thunderbird's database knows {base}",
-                        target.domain
-                    )];
+                    cand.trusted = trusted;
+                    cand.warnings = vec![note.clone()];
                 }
                 let n = c.len();
                 return (c, Outcome::Found(n));
