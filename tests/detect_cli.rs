@@ -6,7 +6,7 @@ mod support;
 use std::time::Instant;
 
 use serde_json::Value;
-use support::{DnsServer, Outpost, Smtpd, TestCa};
+use support::{DnsServer, Outpost, Smtpd, TestCa, found, source_field};
 
 fn outpost(dns: &DnsServer, ca: &TestCa) -> Outpost {
     Outpost::new(dns, ca)
@@ -19,22 +19,20 @@ fn detect(op: &Outpost, email: &str, extra: &[&str]) -> (i32, Value) {
 }
 
 fn outcome(v: &Value, source: &str) -> String {
-    v["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["source"] == source)
-        .map(|s| s["outcome"].as_str().unwrap().to_string())
-        .unwrap_or_default()
+    source_field(v, source, "outcome")
+}
+
+/// Detection for `email` against a fresh DNS server, without probes.
+fn detect_dns_only(email: &str) -> (i32, Value) {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    detect(&outpost(&dns, &ca), email, &["--no-probe"])
 }
 
 #[test]
 fn the_builtin_table_answers_at_once_and_cancels_the_rest() {
     let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
     let (code, v) = detect(&outpost(&dns, &ca), "ann@GMail.com", &[]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "builtin");
-    assert_eq!(v["smtp"]["host"], "smtp.gmail.com");
+    found(code, &v, "builtin", "smtp.gmail.com");
     assert_eq!(v["smtp"]["security"], "tls");
     assert_eq!(v["smtp"]["auth"], "oauth2");
     assert_eq!(v["trusted"], true);
@@ -59,11 +57,8 @@ fn the_builtin_table_answers_with_dns_dead() {
 
 #[test]
 fn srv_records_prefer_implicit_tls_and_keep_starttls_as_alternative() {
-    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
-    let (code, v) = detect(&outpost(&dns, &ca), "ann@srv.detect.test", &["--no-probe"]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "srv");
-    assert_eq!(v["smtp"]["host"], "mail.srv.detect.test");
+    let (code, v) = detect_dns_only("ann@srv.detect.test");
+    found(code, &v, "srv", "mail.srv.detect.test");
     assert_eq!(
         (v["smtp"]["port"].as_u64(), v["smtp"]["security"].as_str()),
         (Some(465), Some("tls"))
@@ -79,8 +74,7 @@ fn srv_records_prefer_implicit_tls_and_keep_starttls_as_alternative() {
 
 #[test]
 fn srv_priorities_are_honoured() {
-    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
-    let (code, v) = detect(&outpost(&dns, &ca), "ann@prio.detect.test", &["--no-probe"]);
+    let (code, v) = detect_dns_only("ann@prio.detect.test");
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["smtp"]["host"], "primary.prio.detect.test");
     assert_eq!(
@@ -91,12 +85,7 @@ fn srv_priorities_are_honoured() {
 
 #[test]
 fn an_srv_target_outside_the_domain_is_untrusted_and_says_why() {
-    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
-    let (code, v) = detect(
-        &outpost(&dns, &ca),
-        "ann@foreign.detect.test",
-        &["--no-probe"],
-    );
+    let (code, v) = detect_dns_only("ann@foreign.detect.test");
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["smtp"]["host"], "smtp.elsewhere.test");
     assert_eq!(v["trusted"], false);
@@ -109,36 +98,17 @@ fn an_srv_target_outside_the_domain_is_untrusted_and_says_why() {
 
 #[test]
 fn an_srv_target_of_dot_means_no_service() {
-    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
-    let (code, v) = detect(&outpost(&dns, &ca), "ann@none.detect.test", &["--no-probe"]);
+    let (code, v) = detect_dns_only("ann@none.detect.test");
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["error"]["kind"], "nothing_found");
-    let srv = v["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["source"] == "srv")
-        .unwrap();
-    assert!(
-        srv["detail"]
-            .as_str()
-            .unwrap()
-            .contains("offers no submission"),
-        "{srv}"
-    );
+    let srv = source_field(&v, "srv", "detail");
+    assert!(srv.contains("offers no submission"), "{srv}");
 }
 
 #[test]
 fn a_google_hosted_domain_is_recognised_by_its_mx() {
-    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
-    let (code, v) = detect(
-        &outpost(&dns, &ca),
-        "ann@hosted.detect.test",
-        &["--no-probe"],
-    );
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "mx");
-    assert_eq!(v["smtp"]["host"], "smtp.gmail.com");
+    let (code, v) = detect_dns_only("ann@hosted.detect.test");
+    found(code, &v, "mx", "smtp.gmail.com");
     assert_eq!(v["smtp"]["username"], "ann@hosted.detect.test");
     assert_eq!(v["provider"], "Google Mail");
     assert_eq!(v["trusted"], true);
@@ -159,9 +129,7 @@ fn probes_find_a_server_when_nothing_else_does() {
     let map = format!("465={},587={},25={closed}", tls.port, starttls.port);
     op.env.push(("OUTPOST_PORT_MAP".into(), map));
     let (code, v) = detect(&op, "ann@guess.detect.test", &[]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "guess");
-    assert_eq!(v["smtp"]["host"], "smtp.guess.detect.test");
+    found(code, &v, "guess", "smtp.guess.detect.test");
     assert_eq!(
         (v["smtp"]["port"].as_u64(), v["smtp"]["security"].as_str()),
         (Some(465), Some("tls"))

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{DnsServer, Httpd, Outpost, TestCa};
+use support::{DnsServer, Httpd, Outpost, TestCa, found, source_field};
 
 fn config(host: &str, port: u16, socket: &str) -> String {
     format!(
@@ -95,22 +95,14 @@ fn detect(w: &Web, email: &str, extra: &[&str]) -> (i32, Value) {
 }
 
 fn detail(v: &Value, source: &str) -> String {
-    v["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["source"] == source)
-        .map(|s| s["detail"].as_str().unwrap().to_string())
-        .unwrap_or_default()
+    source_field(v, source, "detail")
 }
 
 #[test]
 fn the_providers_https_autoconfig_is_trusted_and_expands_placeholders() {
     let w = web();
     let (code, v) = detect(&w, "ann@ac.detect.test", &[]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "autoconfig");
-    assert_eq!(v["smtp"]["host"], "smtp.ac.detect.test");
+    found(code, &v, "autoconfig", "smtp.ac.detect.test");
     assert_eq!(v["smtp"]["username"], "ann");
     assert_eq!(v["provenance"]["username"], "autoconfig");
     assert_eq!(v["trusted"], true);
@@ -150,9 +142,7 @@ fn the_well_known_path_is_used() {
 fn the_online_ispdb_answers_and_can_be_switched_off() {
     let w = web();
     let (code, v) = detect(&w, "ann@isp.detect.test", &[]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "ispdb");
-    assert_eq!(v["smtp"]["host"], "smtp.isp.example");
+    found(code, &v, "ispdb", "smtp.isp.example");
     assert_eq!(v["trusted"], true);
     let (code, v) = detect(&w, "ann@isp.detect.test", &["--no-online"]);
     assert_eq!(code, 1, "{v}");
@@ -162,9 +152,7 @@ fn the_online_ispdb_answers_and_can_be_switched_off() {
 fn an_mx_host_unknown_to_the_builtin_table_is_asked_of_the_online_ispdb() {
     let w = web();
     let (code, v) = detect(&w, "ann@mxisp.detect.test", &[]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "mx");
-    assert_eq!(v["smtp"]["host"], "smtp.ispmx.example");
+    found(code, &v, "mx", "smtp.ispmx.example");
     assert_eq!(
         v["smtp"]["username"], "ann",
         "placeholders expand for the user's address"
@@ -176,9 +164,7 @@ fn an_mx_host_unknown_to_the_builtin_table_is_asked_of_the_online_ispdb() {
 fn an_mx_providers_own_autoconfig_is_used_but_not_trusted() {
     let w = web();
     let (code, v) = detect(&w, "ann@mxown.detect.test", &["--no-online"]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "mx");
-    assert_eq!(v["smtp"]["host"], "smtp.detect.test");
+    found(code, &v, "mx", "smtp.detect.test");
     assert_eq!(v["trusted"], false);
     assert!(v["warnings"].to_string().contains("does not vouch"), "{v}");
 }
@@ -187,9 +173,7 @@ fn an_mx_providers_own_autoconfig_is_used_but_not_trusted() {
 fn autodiscover_answers_with_smtp_settings() {
     let w = web();
     let (code, v) = detect(&w, "ann@ad.detect.test", &[]);
-    assert_eq!(code, 0, "{v}");
-    assert_eq!(v["source"], "autodiscover");
-    assert_eq!(v["smtp"]["host"], "smtp.ad.detect.test");
+    found(code, &v, "autodiscover", "smtp.ad.detect.test");
     assert_eq!(
         (v["smtp"]["port"].as_u64(), v["smtp"]["security"].as_str()),
         (Some(587), Some("starttls"))

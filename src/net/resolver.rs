@@ -9,7 +9,7 @@ use hickory_resolver::config::{
 };
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::proto::rr::RData;
+use hickory_resolver::proto::rr::{Name, RData, RecordType};
 
 /// Environment variable naming a DNS server (`host:port`) to use instead of the system's.
 pub const DNS_ENV: &str = "OUTPOST_DNS";
@@ -98,6 +98,11 @@ impl DnsError {
     }
 }
 
+/// A DNS name as Outpost writes host names: ASCII, lower case, no final dot.
+fn host_name(name: &Name) -> String {
+    name.to_ascii().trim_end_matches('.').to_ascii_lowercase()
+}
+
 /// The server named by `OUTPOST_DNS`, if set.
 pub fn server_from_env() -> Result<Option<SocketAddr>, ResolverSetupError> {
     match std::env::var(DNS_ENV) {
@@ -183,60 +188,54 @@ impl Resolver {
         &self.inner
     }
 
-    /// The SRV records of `name`, ordered by priority, then by weight (heaviest first).
-    /// A target of "." (the service is explicitly not offered) is kept as an empty string.
-    pub async fn srv(&self, name: &str) -> Result<Vec<SrvRecord>, DnsError> {
+    /// The records of one type for `name`, mapped by `map`, at most [`MAX_RECORDS`].
+    async fn answers<T>(
+        &self,
+        name: &str,
+        record: &'static str,
+        kind: RecordType,
+        map: impl Fn(&RData) -> Option<T>,
+    ) -> Result<Vec<T>, DnsError> {
         let fqdn = format!("{}.", name.trim_end_matches('.'));
         let lookup = self
             .inner
-            .srv_lookup(fqdn.as_str())
+            .lookup(fqdn.as_str(), kind)
             .await
-            .map_err(|e| DnsError::from_net(name, "SRV", &e))?;
-        let mut records: Vec<SrvRecord> = lookup
+            .map_err(|e| DnsError::from_net(name, record, &e))?;
+        Ok(lookup
             .answers()
             .iter()
-            .filter_map(|r| match &r.data {
+            .filter_map(|r| map(&r.data))
+            .take(MAX_RECORDS)
+            .collect())
+    }
+
+    /// The SRV records of `name`, ordered by priority, then by weight (heaviest first).
+    /// A target of "." (the service is explicitly not offered) is kept as an empty string.
+    pub async fn srv(&self, name: &str) -> Result<Vec<SrvRecord>, DnsError> {
+        let mut records = self
+            .answers(name, "SRV", RecordType::SRV, |data| match data {
                 RData::SRV(srv) => Some(SrvRecord {
                     priority: srv.priority,
                     weight: srv.weight,
                     port: srv.port,
-                    target: srv
-                        .target
-                        .to_ascii()
-                        .trim_end_matches('.')
-                        .to_ascii_lowercase(),
+                    target: host_name(&srv.target),
                 }),
                 _ => None,
             })
-            .take(MAX_RECORDS)
-            .collect();
+            .await?;
         records.sort_by(|a, b| a.priority.cmp(&b.priority).then(b.weight.cmp(&a.weight)));
         Ok(records)
     }
 
     /// The MX hosts of `domain`, most preferred first.
     pub async fn mx(&self, domain: &str) -> Result<Vec<String>, DnsError> {
-        let fqdn = format!("{}.", domain.trim_end_matches('.'));
-        let lookup = self
-            .inner
-            .mx_lookup(fqdn.as_str())
-            .await
-            .map_err(|e| DnsError::from_net(domain, "MX", &e))?;
-        let mut records: Vec<(u16, String)> = lookup
-            .answers()
-            .iter()
-            .filter_map(|r| match &r.data {
-                RData::MX(mx) => Some((
-                    mx.preference,
-                    mx.exchange
-                        .to_ascii()
-                        .trim_end_matches('.')
-                        .to_ascii_lowercase(),
-                )),
+        let mut records = self
+            .answers(domain, "MX", RecordType::MX, |data| match data {
+                RData::MX(mx) => Some((mx.preference, host_name(&mx.exchange))),
                 _ => None,
             })
-            .take(MAX_RECORDS)
-            .collect();
+            .await?;
         records.sort();
         Ok(records.into_iter().map(|(_, host)| host).collect())
     }

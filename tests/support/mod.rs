@@ -495,3 +495,22 @@ impl Drop for SecretService {
         let _ = self.bus_daemon.wait();
     }
 }
+
+/// Asserts that `outpost detect --json` succeeded with `source` choosing `host`.
+pub fn found(code: i32, v: &serde_json::Value, source: &str, host: &str) {
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["source"], source, "{v}");
+    assert_eq!(v["smtp"]["host"], host, "{v}");
+}
+
+/// A field of one source's report in `outpost detect --json` output ("" when absent).
+pub fn source_field(v: &serde_json::Value, source: &str, field: &str) -> String {
+    v["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["source"] == source)
+        .and_then(|s| s[field].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
