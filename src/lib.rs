@@ -9,6 +9,7 @@ pub mod account;
 pub mod cli;
 pub mod detect;
 pub mod diagnose;
+pub mod message;
 pub mod net;
 pub mod paths;
 pub mod runtime;
