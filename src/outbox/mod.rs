@@ -1,0 +1,7 @@
+//! The outbox: a durable queue, the policy that reads server replies, and the worker that
+//! sends in the background.
+
+pub mod policy;
+pub mod store;
+
+pub use store::{Outbox, OutboxError, State, Summary};

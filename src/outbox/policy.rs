@@ -1,0 +1,161 @@
+//! What a server's answer means for a message: sent, try again later (with backoff), failed
+//! for good, or the account needs the person (a refused login burns no retries).
+
+use std::time::Duration;
+
+use crate::net::smtp::Reply;
+
+/// The first retry: soon, it is the person's own submission server.
+pub const FIRST_RETRY: Duration = Duration::from_secs(60);
+/// The longest wait between attempts.
+pub const MAX_RETRY: Duration = Duration::from_secs(3600);
+/// How long a message may wait in all before Outpost gives up.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(5 * 24 * 3600);
+
+/// How one attempt ended, as the worker saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The server replied (to the final "." or to the command that failed).
+    Reply(Reply),
+    /// The connection failed before the message was handed over (DNS, TCP, TLS, timeout).
+    Network(String),
+    /// The connection broke after the final "." and before the reply: it may have been sent.
+    Ambiguous(String),
+    /// The login was refused.
+    Auth(Reply),
+    /// Sending is impossible as set up (no encryption offered, certificate refused, …).
+    Setup(String),
+}
+
+/// What to do with the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Done.
+    Sent,
+    /// Try again after this long.
+    Retry(Duration),
+    /// Refused for good.
+    Failed(String),
+    /// Pause the account and ask the person; no retry is used up.
+    NeedsUser(String),
+}
+
+/// Whether the server asks us to slow down (421, or an enhanced 4.7.x code).
+fn throttled(r: &Reply) -> bool {
+    r.code == 421 || r.enhanced.is_some_and(|e| e.class == 4 && e.subject == 7)
+}
+
+/// The wait before attempt number `attempts + 1`: 1 min, doubling to 1 h, with ±20 % jitter
+/// (from `jitter` in 0..1); four times longer when throttled.
+pub fn backoff(attempts: i64, throttle: bool, jitter: f64) -> Duration {
+    let base = FIRST_RETRY.as_secs_f64() * 2f64.powi(attempts.clamp(0, 16) as i32);
+    let base = if throttle { base * 4.0 } else { base };
+    let capped = base.min(MAX_RETRY.as_secs_f64());
+    Duration::from_secs_f64(capped * (0.8 + 0.4 * jitter.clamp(0.0, 1.0)))
+}
+
+/// The decision for an attempt, given earlier attempts and the message's age.
+pub fn decide(
+    attempt: &Attempt,
+    attempts: i64,
+    age: Duration,
+    lifetime: Duration,
+    jitter: f64,
+) -> Decision {
+    let retry = |throttle: bool, why: String| {
+        if age >= lifetime {
+            Decision::Failed(format!(
+                "gave up after {} days: {why}",
+                lifetime.as_secs() / 86_400
+            ))
+        } else {
+            Decision::Retry(backoff(attempts, throttle, jitter))
+        }
+    };
+    match attempt {
+        Attempt::Reply(r) if r.is_positive() => Decision::Sent,
+        Attempt::Reply(r) if r.is_transient() => retry(throttled(r), r.to_string()),
+        Attempt::Reply(r) => Decision::Failed(r.to_string()),
+        Attempt::Auth(r) if r.is_transient() => retry(throttled(r), r.to_string()),
+        Attempt::Auth(r) => Decision::NeedsUser(format!(
+            "the server refused the login ({r}); enter the password again"
+        )),
+        Attempt::Network(e) | Attempt::Ambiguous(e) => retry(false, e.clone()),
+        Attempt::Setup(e) => Decision::NeedsUser(e.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(s: &str) -> Attempt {
+        Attempt::Reply(s.parse().unwrap())
+    }
+
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    #[test]
+    fn replies_are_classified_by_code_and_enhanced_code() {
+        let d = |a: &Attempt| decide(a, 0, Duration::ZERO, DEFAULT_LIFETIME, 0.5);
+        assert_eq!(d(&reply("250 2.0.0 Ok: queued as ABC")), Decision::Sent);
+        assert!(matches!(
+            d(&reply("451 4.3.0 Try again")),
+            Decision::Retry(_)
+        ));
+        assert_eq!(
+            d(&reply("550 5.1.1 No such user")),
+            Decision::Failed("550 5.1.1 No such user".into())
+        );
+        let auth = Attempt::Auth("535 5.7.8 Authentication failed".parse().unwrap());
+        assert!(matches!(d(&auth), Decision::NeedsUser(m) if m.contains("535 5.7.8")));
+        assert!(matches!(
+            d(&Attempt::Network("connection refused".into())),
+            Decision::Retry(_)
+        ));
+    }
+
+    #[test]
+    fn backoff_starts_at_a_minute_grows_and_is_capped() {
+        assert_eq!(backoff(0, false, 0.5), Duration::from_secs(60));
+        assert_eq!(backoff(1, false, 0.5), Duration::from_secs(120));
+        assert_eq!(backoff(30, false, 0.5), MAX_RETRY);
+        assert!(backoff(0, false, 0.0) < backoff(0, false, 1.0));
+        assert_eq!(
+            backoff(0, true, 0.5),
+            Duration::from_secs(240),
+            "throttling waits longer"
+        );
+    }
+
+    #[test]
+    fn throttling_replies_wait_longer() {
+        let slow = decide(
+            &reply("421 4.7.0 Too many connections"),
+            0,
+            Duration::ZERO,
+            DEFAULT_LIFETIME,
+            0.5,
+        );
+        let normal = decide(
+            &reply("451 4.3.0 Later"),
+            0,
+            Duration::ZERO,
+            DEFAULT_LIFETIME,
+            0.5,
+        );
+        assert!(matches!((slow, normal), (Decision::Retry(a), Decision::Retry(b)) if a > b));
+    }
+
+    #[test]
+    fn transient_failures_give_up_after_the_lifetime() {
+        let old = decide(
+            &reply("451 4.3.0 Later"),
+            40,
+            6 * DAY,
+            DEFAULT_LIFETIME,
+            0.5,
+        );
+        assert!(matches!(old, Decision::Failed(m) if m.contains("gave up after 5 days")));
+    }
+}

@@ -1,0 +1,621 @@
+//! The durable queue: SQLite in WAL mode with `synchronous = FULL`, so a message is on disk
+//! before anyone hears "queued", and every state change survives a crash or power cut.
+//! A message being sent holds a lease; a lease that ran out (the sender died) makes the
+//! message due again, so nothing is ever stuck or lost.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::message::Composed;
+
+/// The newest schema this build knows.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+
+/// Now, in [`Millis`].
+pub fn now_ms() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as Millis)
+}
+
+/// Where a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Waiting for its first attempt.
+    Queued,
+    /// Being sent right now (under a lease).
+    Sending,
+    /// Waiting to try again.
+    Retry,
+    /// Accepted by the server.
+    Sent,
+    /// Refused for good, or given up.
+    Failed,
+    /// Cancelled by the person.
+    Cancelled,
+}
+
+impl State {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Queued => "queued",
+            State::Sending => "sending",
+            State::Retry => "retry",
+            State::Sent => "sent",
+            State::Failed => "failed",
+            State::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "queued" => State::Queued,
+            "sending" => State::Sending,
+            "retry" => State::Retry,
+            "sent" => State::Sent,
+            "cancelled" => State::Cancelled,
+            _ => State::Failed,
+        }
+    }
+
+    /// Whether the message is finished (sent, failed or cancelled).
+    pub fn is_final(self) -> bool {
+        matches!(self, State::Sent | State::Failed | State::Cancelled)
+    }
+}
+
+/// A queued message as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Queue id.
+    pub id: i64,
+    /// The sending account's id.
+    pub account: String,
+    /// Recipients, for display.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Where it is.
+    pub state: State,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Next attempt, when waiting.
+    pub next_attempt_ms: Option<Millis>,
+    /// The server's last reply or the last error.
+    pub last_reply: Option<String>,
+    /// The server's queue id from its 250 reply.
+    pub server_queue_id: Option<String>,
+    /// A connection broke after the message was sent: it may have arrived already.
+    pub maybe_sent: bool,
+    /// Message-ID header.
+    pub message_id: String,
+}
+
+/// A message claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// Queue id.
+    pub id: i64,
+    /// The sending account's id.
+    pub account: String,
+    /// MAIL FROM.
+    pub envelope_from: String,
+    /// RCPT TO still to deliver.
+    pub recipients: Vec<String>,
+    /// The message.
+    pub bytes: Vec<u8>,
+    /// Attempts before this one.
+    pub attempts: i64,
+    /// When it was queued.
+    pub created_ms: Millis,
+}
+
+/// One line of a message's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// When.
+    pub at_ms: Millis,
+    /// What happened.
+    pub text: String,
+}
+
+/// Why the queue could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    /// SQLite failed (disk full, damaged file, permissions).
+    #[error("the outbox {path} cannot be used: {source}")]
+    Db {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// Written by a newer Outpost.
+    #[error(
+        "the outbox {path} was written by a newer Outpost (schema {found}); it was left untouched"
+    )]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+    },
+    /// No message with this id.
+    #[error("there is no message {0} in the outbox")]
+    NotFound(i64),
+}
+
+fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> OutboxError + '_ {
+    move |source| OutboxError::Db {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The queue.
+pub struct Outbox {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const SCHEMA_V1: &str = "
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    envelope_from TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    display_to TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt INTEGER NOT NULL,
+    lease_until INTEGER,
+    last_reply TEXT,
+    server_queue_id TEXT,
+    maybe_sent INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL
+);
+CREATE INDEX messages_due ON messages(state, next_attempt);
+CREATE TABLE events (
+    message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX events_message ON events(message);
+";
+
+impl Outbox {
+    /// Opens (creating or migrating) the queue at `path`.
+    pub fn open(path: &Path) -> Result<Self, OutboxError> {
+        let db = |source| OutboxError::Db {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| db(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        }
+        let mut conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db)?;
+        if version > SCHEMA_VERSION {
+            return Err(OutboxError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        if version < 1 {
+            let tx = conn.transaction().map_err(db)?;
+            tx.execute_batch(SCHEMA_V1).map_err(db)?;
+            tx.pragma_update(None, "user_version", 1).map_err(db)?;
+            tx.commit().map_err(db)?;
+        }
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn db(&self, source: rusqlite::Error) -> OutboxError {
+        db_err(&self.path)(source)
+    }
+
+    fn event(&self, id: i64, text: &str) -> Result<(), OutboxError> {
+        self.conn
+            .execute(
+                "INSERT INTO events (message, at, text) VALUES (?1, ?2, ?3)",
+                params![id, now_ms(), text],
+            )
+            .map(|_| ())
+            .map_err(|e| self.db(e))
+    }
+
+    /// Stores a composed message; when this returns, it is on disk.
+    pub fn enqueue(
+        &mut self,
+        account: &str,
+        message: &Composed,
+        display_to: &str,
+        subject: &str,
+    ) -> Result<i64, OutboxError> {
+        let now = now_ms();
+        let recipients = serde_json::to_string(&message.recipients).expect("strings serialize");
+        let tx = self.conn.transaction().map_err(db_err(&self.path))?;
+        tx.execute(
+            "INSERT INTO messages (account, message_id, envelope_from, recipients, display_to,
+                subject, bytes, state, next_attempt, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8)",
+            params![
+                account,
+                message.message_id,
+                message.envelope_from,
+                recipients,
+                display_to,
+                subject,
+                message.bytes,
+                now
+            ],
+        )
+        .map_err(db_err(&self.path))?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO events (message, at, text) VALUES (?1, ?2, 'queued')",
+            params![id, now],
+        )
+        .and_then(|_| tx.commit())
+        .map_err(db_err(&self.path))?;
+        Ok(id)
+    }
+
+    /// Claims the next due message (queued, waiting to retry, or with a lapsed lease) for
+    /// `lease`, skipping the accounts in `busy`.
+    pub fn claim_due(
+        &mut self,
+        lease: Duration,
+        busy: &[String],
+    ) -> Result<Option<Claimed>, OutboxError> {
+        let now = now_ms();
+        let tx = self.conn.transaction().map_err(db_err(&self.path))?;
+        let mut stmt = tx
+            .prepare(
+                "SELECT id, account, envelope_from, recipients, bytes, attempts, created
+                 FROM messages
+                 WHERE (state IN ('queued', 'retry') AND next_attempt <= ?1)
+                    OR (state = 'sending' AND lease_until < ?1)
+                 ORDER BY next_attempt, id",
+            )
+            .map_err(db_err(&self.path))?;
+        let mut rows = stmt.query(params![now]).map_err(db_err(&self.path))?;
+        let mut claimed = None;
+        while let Some(row) = rows.next().map_err(db_err(&self.path))? {
+            let account: String = row.get(1).unwrap_or_default();
+            if busy.contains(&account) {
+                continue;
+            }
+            let recipients: String = row.get(3).unwrap_or_default();
+            claimed = Some(Claimed {
+                id: row.get(0).unwrap_or_default(),
+                account,
+                envelope_from: row.get(2).unwrap_or_default(),
+                recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+                bytes: row.get(4).unwrap_or_default(),
+                attempts: row.get(5).unwrap_or_default(),
+                created_ms: row.get(6).unwrap_or_default(),
+            });
+            break;
+        }
+        drop(rows);
+        drop(stmt);
+        if let Some(c) = &claimed {
+            tx.execute(
+                "UPDATE messages SET state = 'sending', lease_until = ?2 WHERE id = ?1",
+                params![c.id, now + lease.as_millis() as i64],
+            )
+            .map_err(db_err(&self.path))?;
+        }
+        tx.commit().map_err(db_err(&self.path))?;
+        Ok(claimed)
+    }
+
+    fn update(
+        &self,
+        id: i64,
+        sql: &str,
+        values: &[&dyn rusqlite::ToSql],
+        event: &str,
+    ) -> Result<(), OutboxError> {
+        let changed = self
+            .conn
+            .execute(
+                sql,
+                rusqlite::params_from_iter(
+                    std::iter::once(&id as &dyn rusqlite::ToSql).chain(values.iter().copied()),
+                ),
+            )
+            .map_err(|e| self.db(e))?;
+        if changed == 0 {
+            return Err(OutboxError::NotFound(id));
+        }
+        self.event(id, event)
+    }
+
+    /// The server accepted the message.
+    pub fn mark_sent(
+        &self,
+        id: i64,
+        reply: &str,
+        server_queue_id: Option<&str>,
+    ) -> Result<(), OutboxError> {
+        self.update(
+            id,
+            "UPDATE messages SET state = 'sent', lease_until = NULL, attempts = attempts + 1,
+                last_reply = ?2, server_queue_id = ?3 WHERE id = ?1",
+            &[&reply, &server_queue_id],
+            &format!("sent: {reply}"),
+        )
+    }
+
+    /// Try again at `at`; `counts` is false for attempts that never reached the server
+    /// because this computer was offline.
+    pub fn mark_retry(
+        &self,
+        id: i64,
+        at: Millis,
+        reply: &str,
+        counts: bool,
+        maybe_sent: bool,
+    ) -> Result<(), OutboxError> {
+        self.update(
+            id,
+            "UPDATE messages SET state = 'retry', lease_until = NULL, next_attempt = ?2,
+                attempts = attempts + ?3, last_reply = ?4, maybe_sent = maybe_sent OR ?5
+             WHERE id = ?1",
+            &[&at, &i64::from(counts), &reply, &maybe_sent],
+            &format!("will retry: {reply}"),
+        )
+    }
+
+    /// Refused for good, or given up.
+    pub fn mark_failed(&self, id: i64, reason: &str) -> Result<(), OutboxError> {
+        self.update(
+            id,
+            "UPDATE messages SET state = 'failed', lease_until = NULL, attempts = attempts + 1,
+                last_reply = ?2 WHERE id = ?1",
+            &[&reason],
+            &format!("failed: {reason}"),
+        )
+    }
+
+    /// Some recipients were refused for good: only `remaining` are tried again.
+    pub fn set_recipients(
+        &self,
+        id: i64,
+        remaining: &[String],
+        note: &str,
+    ) -> Result<(), OutboxError> {
+        let json = serde_json::to_string(remaining).expect("strings serialize");
+        self.update(
+            id,
+            "UPDATE messages SET recipients = ?2 WHERE id = ?1",
+            &[&json],
+            note,
+        )
+    }
+
+    /// Writes a note into the message's history.
+    pub fn note(&self, id: i64, text: &str) -> Result<(), OutboxError> {
+        self.event(id, text)
+    }
+
+    /// Cancels a message that is not finished.
+    pub fn cancel(&self, id: i64) -> Result<(), OutboxError> {
+        self.update(
+            id,
+            "UPDATE messages SET state = 'cancelled', lease_until = NULL
+             WHERE id = ?1 AND state IN ('queued', 'retry', 'failed')",
+            &[],
+            "cancelled",
+        )
+    }
+
+    /// Makes a waiting (or failed) message due now.
+    pub fn retry_now(&self, id: i64) -> Result<(), OutboxError> {
+        self.update(
+            id,
+            "UPDATE messages SET state = 'retry', next_attempt = ?2
+             WHERE id = ?1 AND state IN ('queued', 'retry', 'failed')",
+            &[&now_ms()],
+            "retry requested",
+        )
+    }
+
+    fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+        let state = State::parse(&row.get::<_, String>(5)?);
+        Ok(Summary {
+            id: row.get(0)?,
+            account: row.get(1)?,
+            to: row.get(2)?,
+            subject: row.get(3)?,
+            message_id: row.get(4)?,
+            state,
+            attempts: row.get(6)?,
+            next_attempt_ms: matches!(state, State::Queued | State::Retry)
+                .then(|| row.get(7))
+                .transpose()?,
+            last_reply: row.get(8)?,
+            server_queue_id: row.get(9)?,
+            maybe_sent: row.get(10)?,
+        })
+    }
+
+    const SUMMARY: &'static str = "SELECT id, account, display_to, subject, message_id, state,
+        attempts, next_attempt, last_reply, server_queue_id, maybe_sent FROM messages";
+
+    /// Every message, newest first.
+    pub fn list(&self) -> Result<Vec<Summary>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{} ORDER BY id DESC", Self::SUMMARY))
+            .map_err(|e| self.db(e))?;
+        let rows = stmt.query_map([], Self::summary).map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
+    /// One message and its history.
+    pub fn get(&self, id: i64) -> Result<(Summary, Vec<Event>), OutboxError> {
+        let summary = self
+            .conn
+            .query_row(
+                &format!("{} WHERE id = ?1", Self::SUMMARY),
+                [id],
+                Self::summary,
+            )
+            .optional()
+            .map_err(|e| self.db(e))?
+            .ok_or(OutboxError::NotFound(id))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, text FROM events WHERE message = ?1 ORDER BY rowid")
+            .map_err(|e| self.db(e))?;
+        let events = stmt
+            .query_map([id], |r| {
+                Ok(Event {
+                    at_ms: r.get(0)?,
+                    text: r.get(1)?,
+                })
+            })
+            .map_err(|e| self.db(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.db(e))?;
+        Ok((summary, events))
+    }
+
+    /// When the next waiting message is due, if any.
+    pub fn next_due(&self) -> Result<Option<Millis>, OutboxError> {
+        self.conn
+            .query_row(
+                "SELECT MIN(CASE WHEN state = 'sending' THEN lease_until ELSE next_attempt END)
+                 FROM messages WHERE state IN ('queued', 'retry', 'sending')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn composed(n: u8) -> Composed {
+        Composed {
+            message_id: format!("<m{n}@example.org>"),
+            envelope_from: "ann@example.org".into(),
+            recipients: vec!["bob@example.net".into(), "carol@example.net".into()],
+            bytes: format!("Subject: {n}\r\n\r\nbody\r\n").into_bytes(),
+        }
+    }
+
+    fn open(dir: &tempfile::TempDir) -> Outbox {
+        Outbox::open(&dir.path().join("data/outbox.sqlite")).unwrap()
+    }
+
+    #[test]
+    fn a_queued_message_survives_reopening_and_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = open(&dir)
+            .enqueue("acc", &composed(1), "bob@example.net", "Hi")
+            .unwrap();
+        let mut q = open(&dir);
+        let lease = Duration::from_secs(60);
+        let c = q.claim_due(lease, &[]).unwrap().unwrap();
+        assert_eq!((c.id, c.recipients.len()), (id, 2));
+        assert_eq!(c.bytes, composed(1).bytes);
+        assert!(
+            q.claim_due(lease, &[]).unwrap().is_none(),
+            "leased: not claimed twice"
+        );
+        assert_eq!(q.list().unwrap()[0].state, State::Sending);
+    }
+
+    #[test]
+    fn a_lapsed_lease_makes_the_message_due_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut q = open(&dir);
+        q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
+        q.claim_due(Duration::ZERO, &[]).unwrap().unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(q.claim_due(Duration::from_secs(60), &[]).unwrap().is_some());
+    }
+
+    #[test]
+    fn busy_accounts_are_skipped_so_no_lane_blocks_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut q = open(&dir);
+        q.enqueue("a", &composed(1), "bob", "1").unwrap();
+        let b = q.enqueue("b", &composed(2), "bob", "2").unwrap();
+        let c = q
+            .claim_due(Duration::from_secs(60), &["a".into()])
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.id, b);
+    }
+
+    #[test]
+    fn states_and_history_are_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut q = open(&dir);
+        let id = q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
+        q.claim_due(Duration::from_secs(60), &[]).unwrap();
+        q.mark_retry(id, now_ms() + 60_000, "451 4.3.0 later", true, false)
+            .unwrap();
+        assert!(
+            q.claim_due(Duration::from_secs(60), &[]).unwrap().is_none(),
+            "not due yet"
+        );
+        q.retry_now(id).unwrap();
+        q.claim_due(Duration::from_secs(60), &[]).unwrap().unwrap();
+        q.mark_sent(id, "250 2.0.0 Ok: queued as X1", Some("X1"))
+            .unwrap();
+        let (s, events) = q.get(id).unwrap();
+        assert_eq!((s.state, s.attempts), (State::Sent, 2));
+        assert_eq!(s.server_queue_id.as_deref(), Some("X1"));
+        let texts: Vec<_> = events.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts[0], "queued");
+        assert!(texts.iter().any(|t| t.contains("451 4.3.0")));
+        assert!(q.cancel(id).is_err(), "a sent message cannot be cancelled");
+        assert!(matches!(q.get(99), Err(OutboxError::NotFound(99))));
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.sqlite");
+        Outbox::open(&path).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 9)
+            .unwrap();
+        assert!(matches!(
+            Outbox::open(&path),
+            Err(OutboxError::TooNew { found: 9, .. })
+        ));
+    }
+}
