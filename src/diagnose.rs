@@ -335,6 +335,40 @@ impl Explain for DetectError {
     }
 }
 
+impl Explain for crate::message::MessageError {
+    fn explain(&self) -> Explanation {
+        use crate::message::MessageError as E;
+        let advice = match self {
+            E::BadAddress { .. } => {
+                "Write addresses as name@example.org or Name <name@example.org>."
+            }
+            E::NoRecipient => "Add at least one recipient (To, Cc or Bcc).",
+            E::LineBreak { .. } => "Remove the line break.",
+            E::Attachment { .. } => "Check that the file exists and that you may read it.",
+            E::TooLarge { .. } => {
+                "Send fewer or smaller attachments, or share large files by link."
+            }
+            E::Build(_) => "Check the addresses and try again.",
+        };
+        Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
+    }
+}
+
+impl Explain for crate::outbox::OutboxError {
+    fn explain(&self) -> Explanation {
+        use crate::outbox::OutboxError as E;
+        let advice = match self {
+            E::Db { .. } => {
+                "Check free disk space and the folder's permissions. Outpost changed \
+                 nothing; the messages already queued are kept."
+            }
+            E::TooNew { .. } => "Update Outpost; the queued messages are kept.",
+            E::NotFound(_) => "'outpost queue list' shows the messages there are.",
+        };
+        Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
+    }
+}
+
 impl Explain for NetSetupError {
     fn explain(&self) -> Explanation {
         Explanation::new(

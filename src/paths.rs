@@ -47,6 +47,16 @@ impl Paths {
         }
     }
 
+    /// The outbox database.
+    pub fn outbox_file(&self) -> PathBuf {
+        self.data_dir.join("outbox.sqlite")
+    }
+
+    /// The lock held by the one worker sending from this outbox.
+    pub fn worker_lock_file(&self) -> PathBuf {
+        self.data_dir.join("outbox.lock")
+    }
+
     /// The account file.
     pub fn accounts_file(&self) -> PathBuf {
         self.config_dir.join("accounts.json")

@@ -464,11 +464,37 @@ pub async fn run(check: Check<'_>, progress: impl FnMut(Progress)) -> Report {
         progress,
         _check: std::marker::PhantomData,
     };
-    let _ = run_steps(&check, &mut r).await;
+    if let Ok(mut conn) = open_steps(&check, &mut r).await {
+        let _ = r
+            .step(Step::Quit, check.timeouts.command, async {
+                match conn.quit().await {
+                    Ok(reply) => Ok(((), reply.to_string())),
+                    // The check has passed; a server that hangs up instead is fine.
+                    Err(SmtpError::Closed) => Ok(((), "connection closed by the server".into())),
+                    Err(e) => Err(smtp_error(Step::Quit, e)),
+                }
+            })
+            .await;
+    }
     r.report
 }
 
-async fn run_steps<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<'_, F>) -> Result<(), ()> {
+/// Runs every step up to and including the login, and hands over the open, encrypted (unless
+/// `security = none`), logged-in connection; the report says which step failed otherwise.
+pub async fn open_session(check: Check<'_>) -> (Report, Option<SmtpConn>) {
+    let mut r = Runner {
+        report: Report::default(),
+        progress: |_| {},
+        _check: std::marker::PhantomData,
+    };
+    let conn = open_steps(&check, &mut r).await.ok();
+    (r.report, conn)
+}
+
+async fn open_steps<F: FnMut(Progress)>(
+    check: &Check<'_>,
+    r: &mut Runner<'_, F>,
+) -> Result<SmtpConn, ()> {
     let s = check.settings;
     let t = check.timeouts;
     let host = s.host.as_str();
@@ -590,16 +616,7 @@ async fn run_steps<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<'_, F>)
         })
         .await?;
     }
-    r.step(Step::Quit, t.command, async {
-        match conn.quit().await {
-            Ok(reply) => Ok(((), reply.to_string())),
-            // The check has passed; a server that hangs up instead of saying goodbye is fine.
-            Err(SmtpError::Closed) => Ok(((), "connection closed by the server".into())),
-            Err(e) => Err(smtp_error(Step::Quit, e)),
-        }
-    })
-    .await?;
-    Ok(())
+    Ok(conn)
 }
 
 async fn ehlo<F: FnMut(Progress)>(

@@ -2,6 +2,7 @@
 
 mod account;
 mod detect;
+mod outbox;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,6 +35,17 @@ pub enum Command {
     Account(AccountCommand),
     /// Find the SMTP settings for an address: built-in list, DNS, live probes.
     Detect(DetectArgs),
+    /// Compose a message and put it in the outbox.
+    Send(outbox::SendArgs),
+    /// Look at and act on the outbox.
+    #[command(subcommand)]
+    Queue(outbox::QueueCommand),
+    /// Send what is in the outbox, without a window.
+    Run {
+        /// Stop when nothing is left that can be sent now.
+        #[arg(long)]
+        until_empty: bool,
+    },
 }
 
 /// Arguments of `outpost detect`.
@@ -182,16 +194,26 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Account(cmd)) => cmd,
         Some(Command::Detect(args)) => return detect::detect(&out, &args),
         None => return ExitCode::SUCCESS,
+        Some(other) => {
+            let paths = match Paths::from_env() {
+                Ok(p) => p,
+                Err(e) => return no_home(&out, e),
+            };
+            let result = match other {
+                Command::Send(args) => outbox::send(&out, &paths, args),
+                Command::Queue(cmd) => outbox::queue(&out, &paths, cmd),
+                Command::Run { until_empty } => return outbox::run(&out, &paths, until_empty),
+                Command::Account(_) | Command::Detect(_) => unreachable!("handled above"),
+            };
+            return match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(f) => out.failure(f, Value::Null),
+            };
+        }
     };
     let paths = match Paths::from_env() {
         Ok(p) => p,
-        Err(e) => {
-            let e = Explanation {
-                problem: e.to_string(),
-                advice: "Set OUTPOST_HOME to a folder.".into(),
-            };
-            return out.failure(Failure::Failed("no_home", e), Value::Null);
-        }
+        Err(e) => return no_home(&out, e),
     };
     let store = AccountStore::new(paths.accounts_file());
     let result = match cmd {
@@ -206,6 +228,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => out.failure(f, Value::Null),
     }
+}
+
+fn no_home(out: &Out, e: crate::paths::NoHomeDir) -> ExitCode {
+    let e = Explanation {
+        problem: e.to_string(),
+        advice: "Set OUTPOST_HOME to a folder.".into(),
+    };
+    out.failure(Failure::Failed("no_home", e), Value::Null)
 }
 
 fn bad_input(e: crate::account::InvalidAccount) -> Failure {

@@ -528,6 +528,33 @@ impl SmtpConn {
         Ok(reply)
     }
 
+    /// Sends the message as DATA content: dot-stuffed, CRLF line ends, ending with "."
+    /// Returns once the final "." is written; read the reply with [`Self::read_reply`].
+    pub async fn send_data(&mut self, message: &[u8]) -> Result<(), SmtpError> {
+        let mut out = Vec::with_capacity(message.len() + message.len() / 50 + 8);
+        let mut at_line_start = true;
+        let mut prev = 0u8;
+        for &b in message {
+            if at_line_start && b == b'.' {
+                out.push(b'.');
+            }
+            if b == b'\n' && prev != b'\r' {
+                out.push(b'\r');
+            }
+            out.push(b);
+            at_line_start = b == b'\n';
+            prev = b;
+        }
+        if !at_line_start {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+        let stream = self.io.get_mut();
+        stream.write_all(&out).await?;
+        stream.flush().await?;
+        Ok(())
+    }
+
     /// Sends QUIT and reads the reply.
     pub async fn quit(&mut self) -> Result<Reply, SmtpError> {
         self.command("QUIT").await
@@ -544,6 +571,27 @@ mod tests {
             enhanced: None,
             lines: lines.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[tokio::test]
+    async fn data_is_dot_stuffed_with_crlf_line_ends() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut s, &mut buf)
+                .await
+                .unwrap();
+            buf
+        });
+        let mut conn = SmtpConn::plain(TcpStream::connect(addr).await.unwrap());
+        conn.send_data(b"Subject: x\n\n.hidden\r\n..two\nend")
+            .await
+            .unwrap();
+        drop(conn);
+        let got = server.await.unwrap();
+        assert_eq!(got, b"Subject: x\r\n\r\n..hidden\r\n...two\r\nend\r\n.\r\n");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! sends in the background.
 
 pub mod policy;
+pub mod send;
 pub mod store;
+pub mod worker;
 
 pub use store::{Outbox, OutboxError, State, Summary};

@@ -17,8 +17,10 @@ pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(5 * 24 * 3600);
 pub enum Attempt {
     /// The server replied (to the final "." or to the command that failed).
     Reply(Reply),
-    /// The connection failed before the message was handed over (DNS, TCP, TLS, timeout).
+    /// The connection failed before the message was handed over (TCP, timeout).
     Network(String),
+    /// This computer seems offline (DNS or the network unreachable): no attempt is counted.
+    Offline(String),
     /// The connection broke after the final "." and before the reply: it may have been sent.
     Ambiguous(String),
     /// The login was refused.
@@ -81,6 +83,7 @@ pub fn decide(
             "the server refused the login ({r}); enter the password again"
         )),
         Attempt::Network(e) | Attempt::Ambiguous(e) => retry(false, e.clone()),
+        Attempt::Offline(_) => Decision::Retry(FIRST_RETRY),
         Attempt::Setup(e) => Decision::NeedsUser(e.clone()),
     }
 }

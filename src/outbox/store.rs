@@ -192,6 +192,11 @@ CREATE TABLE events (
     text TEXT NOT NULL
 );
 CREATE INDEX events_message ON events(message);
+CREATE TABLE paused (
+    account TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    since INTEGER NOT NULL
+);
 ";
 
 impl Outbox {
@@ -505,6 +510,37 @@ impl Outbox {
             .collect::<Result<_, _>>()
             .map_err(|e| self.db(e))?;
         Ok((summary, events))
+    }
+
+    /// Stops sending for `account` until [`Self::resume`]: the person must act first.
+    pub fn pause(&self, account: &str, reason: &str) -> Result<(), OutboxError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO paused (account, reason, since) VALUES (?1, ?2, ?3)",
+                params![account, reason, now_ms()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.db(e))
+    }
+
+    /// Sends for `account` again.
+    pub fn resume(&self, account: &str) -> Result<(), OutboxError> {
+        self.conn
+            .execute("DELETE FROM paused WHERE account = ?1", [account])
+            .map(|_| ())
+            .map_err(|e| self.db(e))
+    }
+
+    /// Paused accounts and why.
+    pub fn paused(&self) -> Result<Vec<(String, String)>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT account, reason FROM paused ORDER BY since")
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
     }
 
     /// When the next waiting message is due, if any.

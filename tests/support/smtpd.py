@@ -26,11 +26,33 @@ logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
 class Handler:
-    def __init__(self, out):
+    def __init__(self, out, fail_first=0, refuse=(), drop_after_data=False):
         self.out = out
+        self.fail_first = fail_first
+        self.refuse = set(refuse)
+        self.drop_after_data = drop_after_data
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.fail_first > 0:
+            self.fail_first -= 1
+            return "451 4.3.0 Temporary local problem, try again later"
+        if self.drop_after_data:
+            # The message was received, but the connection breaks before the reply.
+            self.drop_after_data = False
+            self.save(envelope, "DROPPED")
+            server.transport.close()
+            return None
         queue_id = uuid.uuid4().hex[:12].upper()
+        self.save(envelope, queue_id)
+        return "250 2.0.0 Ok: queued as " + queue_id
+
+    def save(self, envelope, queue_id):
         if self.out:
             path = os.path.join(self.out, queue_id + ".eml")
             with open(path, "wb") as f:
@@ -38,7 +60,6 @@ class Handler:
                 for rcpt in envelope.rcpt_tos:
                     f.write(b"X-Envelope-To: " + rcpt.encode() + b"\r\n")
                 f.write(envelope.original_content)
-        return "250 2.0.0 Ok: queued as " + queue_id
 
 
 def authenticator(user, password):
@@ -89,6 +110,9 @@ async def main():
     ap.add_argument("--out")
     ap.add_argument("--ntlm-only", action="store_true")
     ap.add_argument("--greeting-delay", type=float, default=0.0)
+    ap.add_argument("--fail-first", type=int, default=0, help="answer 451 to the first N DATA")
+    ap.add_argument("--refuse-rcpt", action="append", default=[], help="answer 550 to RCPT of ADDR")
+    ap.add_argument("--drop-after-data", action="store_true", help="close after the first message")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -108,7 +132,7 @@ async def main():
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.load_cert_chain(args.cert, args.key)
         auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
-        handler = Handler(args.out)
+        handler = Handler(args.out, args.fail_first, args.refuse_rcpt, args.drop_after_data)
         cls, extra = SMTP, {}
         if args.greeting_delay:
             global GREETING_DELAY

@@ -1,0 +1,312 @@
+//! `outpost send`, `outpost queue …` and `outpost run`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::{Failure, Out};
+use crate::account::{AccountStore, manage};
+use crate::diagnose::{Explain, Explanation};
+use crate::message::{self, Draft};
+use crate::net::Net;
+use crate::outbox::store::{Millis, now_ms};
+use crate::outbox::worker::{self, Worker, WorkerEvent};
+use crate::outbox::{Outbox, OutboxError, State};
+use crate::paths::Paths;
+
+/// Arguments of `outpost send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The sending account's address.
+    #[arg(long, value_name = "E")]
+    pub from: String,
+    /// A recipient (`addr` or `Name <addr>`); repeat for more.
+    #[arg(long, value_name = "A", required = true)]
+    pub to: Vec<String>,
+    /// A copy recipient.
+    #[arg(long, value_name = "A")]
+    pub cc: Vec<String>,
+    /// A blind copy recipient (not in the headers).
+    #[arg(long, value_name = "A")]
+    pub bcc: Vec<String>,
+    /// The subject.
+    #[arg(long, value_name = "S", default_value = "")]
+    pub subject: String,
+    /// The body text.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with = "body_file",
+        required_unless_present = "body_file"
+    )]
+    pub body: Option<String>,
+    /// A file with the body text.
+    #[arg(long, value_name = "F")]
+    pub body_file: Option<PathBuf>,
+    /// A file to attach; repeat for more.
+    #[arg(long, value_name = "F")]
+    pub attach: Vec<PathBuf>,
+}
+
+/// `outpost queue …`
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Every message in the outbox, newest first.
+    List,
+    /// One message with its history.
+    Show {
+        /// Its queue id.
+        id: i64,
+    },
+    /// Try a waiting or failed message now (and resume its account).
+    Retry {
+        /// Its queue id.
+        id: i64,
+    },
+    /// Cancel a message that is not sent yet.
+    Cancel {
+        /// Its queue id.
+        id: i64,
+    },
+}
+
+fn outbox_failure(e: OutboxError) -> Failure {
+    let (kind, bad_input) = match e {
+        OutboxError::NotFound(_) => ("not_found", true),
+        OutboxError::TooNew { .. } => ("outbox_too_new", false),
+        OutboxError::Db { .. } => ("outbox", false),
+    };
+    let x = e.explain();
+    if bad_input {
+        Failure::BadInput(kind, x)
+    } else {
+        Failure::Failed(kind, x)
+    }
+}
+
+fn open(paths: &Paths) -> Result<Outbox, Failure> {
+    Outbox::open(&paths.outbox_file()).map_err(outbox_failure)
+}
+
+pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failure> {
+    let store = AccountStore::new(paths.accounts_file());
+    let account = manage::find(&store, &args.from)?;
+    let body = match (&args.body, &args.body_file) {
+        (Some(b), _) => b.clone(),
+        (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
+            Failure::BadInput(
+                "body_file",
+                Explanation {
+                    problem: format!("Cannot read the body from {} ({e}).", f.display()),
+                    advice: "Check the path, or give the text with --body.".into(),
+                },
+            )
+        })?,
+        (None, None) => unreachable!("clap requires --body or --body-file"),
+    };
+    let draft = Draft {
+        from: account.email.clone(),
+        from_name: account.display_name.clone(),
+        to: args.to.clone(),
+        cc: args.cc.clone(),
+        bcc: args.bcc.clone(),
+        subject: args.subject.clone(),
+        body,
+        attachments: args.attach.clone(),
+    };
+    let from = message::parse_address("From", &account.email)
+        .map_err(|e| Failure::BadInput("invalid", e.explain()))?;
+    let composed = message::compose(&draft, SystemTime::now(), &message::new_message_id(&from))
+        .map_err(|e| Failure::BadInput("invalid", e.explain()))?;
+    let id = open(paths)?
+        .enqueue(
+            account.id.as_str(),
+            &composed,
+            &args.to.join(", "),
+            &args.subject,
+        )
+        .map_err(outbox_failure)?;
+    out.text(format!("Queued as #{id} ({}).", composed.message_id));
+    out.text("The open Outpost window sends it, or run: outpost run");
+    out.json(json!({"id": id, "message_id": composed.message_id, "state": "queued"}));
+    Ok(())
+}
+
+fn when(ms: Millis) -> String {
+    let secs = (ms - now_ms()) / 1000;
+    if secs <= 0 {
+        "now".into()
+    } else if secs < 120 {
+        format!("in {secs} s")
+    } else if secs < 7200 {
+        format!("in {} min", secs / 60)
+    } else {
+        format!("in {} h", secs / 3600)
+    }
+}
+
+pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), Failure> {
+    let outbox = open(paths)?;
+    match cmd {
+        QueueCommand::List => {
+            let list = outbox.list().map_err(outbox_failure)?;
+            if list.is_empty() {
+                out.text("The outbox is empty.");
+            }
+            for m in &list {
+                let next = m
+                    .next_attempt_ms
+                    .map(|t| format!(", next try {}", when(t)))
+                    .unwrap_or_default();
+                out.text(format!(
+                    "#{:<5} {:<9} {} — {} (attempts {}{next}){}",
+                    m.id,
+                    m.state.as_str(),
+                    m.to,
+                    m.subject,
+                    m.attempts,
+                    m.last_reply
+                        .as_deref()
+                        .map(|r| format!("\n        last: {r}"))
+                        .unwrap_or_default()
+                ));
+            }
+            out.json(json!({"messages": list}));
+        }
+        QueueCommand::Show { id } => {
+            let (m, events) = outbox.get(id).map_err(outbox_failure)?;
+            out.text(format!(
+                "#{} {} — to {} — {}",
+                m.id,
+                m.state.as_str(),
+                m.to,
+                m.subject
+            ));
+            out.text(format!("  Message-ID: {}", m.message_id));
+            if let Some(q) = &m.server_queue_id {
+                out.text(format!("  Server queue id: {q}"));
+            }
+            if m.maybe_sent {
+                out.text("  A connection broke after sending: it may have arrived already.");
+            }
+            for e in &events {
+                out.text(format!("  {} {}", e.at_ms, e.text));
+            }
+            out.json(json!({"message": m, "history": events}));
+        }
+        QueueCommand::Retry { id } => {
+            let (m, _) = outbox.get(id).map_err(outbox_failure)?;
+            outbox.resume(&m.account).map_err(outbox_failure)?;
+            outbox.retry_now(id).map_err(outbox_failure)?;
+            out.text(format!("#{id} will be tried at the next run."));
+            out.json(json!({"id": id, "state": "retry"}));
+        }
+        QueueCommand::Cancel { id } => {
+            outbox.cancel(id).map_err(outbox_failure)?;
+            out.text(format!("#{id} cancelled."));
+            out.json(json!({"id": id, "state": "cancelled"}));
+        }
+    }
+    Ok(())
+}
+
+fn describe(e: &WorkerEvent) -> String {
+    match e {
+        WorkerEvent::Sending(id) => format!("#{id} sending…"),
+        WorkerEvent::Sent { id, reply } => format!("#{id} sent: {reply}"),
+        WorkerEvent::Retry { id, at, reason } => {
+            format!("#{id} will retry {}: {reason}", when(*at))
+        }
+        WorkerEvent::Failed { id, reason } => format!("#{id} failed: {reason}"),
+        WorkerEvent::RecipientRefused {
+            id,
+            recipient,
+            reply,
+        } => {
+            format!("#{id} refused recipient {recipient}: {reply}")
+        }
+        WorkerEvent::Paused { reason, .. } => format!("Sending paused for an account: {reason}"),
+    }
+}
+
+/// `outpost run [--until-empty]`.
+pub(super) fn run(out: &Out, paths: &Paths, until_empty: bool) -> ExitCode {
+    let _lock = match worker::lock(paths) {
+        Ok(l) => l,
+        Err(e) => {
+            let x = Explanation {
+                problem: format!("{e}."),
+                advice: "Let the other Outpost send, or close it first.".into(),
+            };
+            return out.failure(Failure::Failed("already_running", x), Value::Null);
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    let mut events = Vec::new();
+    let result: Result<(), Failure> = rt.block_on(async {
+        let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
+        let worker = Worker::new(net, paths.clone());
+        loop {
+            worker
+                .run_until_empty(|e| {
+                    out.text(describe(&e));
+                    events.push(describe(&e));
+                })
+                .await
+                .map_err(|e| match e {
+                    worker::WorkerError::Outbox(o) => outbox_failure(o),
+                    other => Failure::Failed(
+                        "worker",
+                        Explanation {
+                            problem: format!("{other}."),
+                            advice: "Try again.".into(),
+                        },
+                    ),
+                })?;
+            if until_empty {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
+    });
+    if let Err(f) = result {
+        return out.failure(f, Value::Null);
+    }
+    let outbox = match open(paths) {
+        Ok(o) => o,
+        Err(f) => return out.failure(f, Value::Null),
+    };
+    let waiting: Vec<_> = outbox
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| !m.state.is_final())
+        .collect();
+    let paused = outbox.paused().unwrap_or_default();
+    for m in &waiting {
+        let why = if let Some((_, reason)) = paused.iter().find(|(a, _)| *a == m.account) {
+            format!("account paused: {reason}")
+        } else if m.state == State::Retry {
+            format!(
+                "next try {}{}",
+                m.next_attempt_ms.map(when).unwrap_or_default(),
+                m.last_reply
+                    .as_deref()
+                    .map(|r| format!(" (last: {r})"))
+                    .unwrap_or_default()
+            )
+        } else {
+            m.state.as_str().to_string()
+        };
+        out.text(format!("Waiting: #{} to {} — {why}", m.id, m.to));
+    }
+    out.json(json!({"events": events, "waiting": waiting, "paused": paused.iter().map(|(a, r)| json!({"account": a, "reason": r})).collect::<Vec<_>>()}));
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,246 @@
+//! Hands one message to the account's server: the login as in the connection check, then
+//! MAIL, RCPT per recipient (refusals reported one by one), DATA and the final ".", each
+//! under its own timeout.
+
+use std::time::Duration;
+
+use super::policy::Attempt;
+use crate::account::verify::{self, Check, Timeouts, VerifyError};
+use crate::account::{Account, Secret};
+use crate::net::Net;
+use crate::net::resolver::DnsError;
+use crate::net::smtp::{Reply, SmtpConn, SmtpError};
+
+/// Time limits while sending, after RFC 5321 §4.5.3.2, shortened for a desktop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendTimeouts {
+    /// Connecting, encrypting and logging in, each step.
+    pub session: Timeouts,
+    /// MAIL, RCPT and DATA, each.
+    pub command: Duration,
+    /// Writing the message and waiting for the reply to the final ".".
+    pub data: Duration,
+}
+
+impl Default for SendTimeouts {
+    fn default() -> Self {
+        Self {
+            session: Timeouts::default(),
+            command: Duration::from_secs(120),
+            data: Duration::from_secs(300),
+        }
+    }
+}
+
+/// How one attempt went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// For the message as a whole.
+    pub attempt: Attempt,
+    /// The server's queue id, from its final 250 reply.
+    pub server_queue_id: Option<String>,
+    /// Recipients refused for good, with the server's reply.
+    pub refused: Vec<(String, Reply)>,
+    /// Recipients refused for now: to try again.
+    pub deferred: Vec<(String, Reply)>,
+}
+
+impl Outcome {
+    fn whole(attempt: Attempt) -> Self {
+        Self {
+            attempt,
+            server_queue_id: None,
+            refused: vec![],
+            deferred: vec![],
+        }
+    }
+}
+
+/// The server's queue id from a reply such as `250 2.0.0 Ok: queued as 4F2A1`.
+pub fn queue_id(reply: &Reply) -> Option<String> {
+    let text = reply.text();
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("queued as ").map(|i| i + "queued as ".len())?;
+    text[at..]
+        .split_whitespace()
+        .next()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                .to_string()
+        })
+        .filter(|w| !w.is_empty())
+}
+
+fn from_verify(e: &VerifyError) -> Attempt {
+    use VerifyError as E;
+    match e {
+        E::Dns(DnsError::NotFound { .. } | DnsError::NoRecords { .. }) => {
+            Attempt::Setup(format!("{e}: check the account's server name"))
+        }
+        E::Dns(_) | E::Unreachable { .. } => Attempt::Offline(e.to_string()),
+        E::Refused { .. } | E::ConnectTimeout { .. } | E::Timeout { .. } | E::Closed { .. } => {
+            Attempt::Network(e.to_string())
+        }
+        E::Protocol { .. } | E::Local { .. } => Attempt::Network(e.to_string()),
+        E::Rejected { reply, .. } if reply.is_transient() => Attempt::Reply(reply.clone()),
+        E::AuthFailed(reply) => Attempt::Auth(reply.clone()),
+        _ => Attempt::Setup(e.to_string()),
+    }
+}
+
+async fn timed<T>(
+    limit: Duration,
+    what: &str,
+    work: impl Future<Output = Result<T, SmtpError>>,
+) -> Result<T, Attempt> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(SmtpError::Reply(r))) => Err(Attempt::Reply(r)),
+        Ok(Err(e)) => Err(Attempt::Network(format!("{what}: {e}"))),
+        Err(_) => Err(Attempt::Network(format!(
+            "{what}: no answer within {} s",
+            limit.as_secs()
+        ))),
+    }
+}
+
+/// Sends `message` to `recipients` through `account`.
+pub async fn deliver(
+    net: &Net,
+    account: &Account,
+    secret: Option<&Secret>,
+    envelope_from: &str,
+    recipients: &[String],
+    message: &[u8],
+    t: SendTimeouts,
+) -> Outcome {
+    let check = Check {
+        net,
+        settings: &account.smtp,
+        secret,
+        allow_plaintext_auth: account.allow_plaintext_auth,
+        timeouts: t.session,
+    };
+    let (report, conn) = verify::open_session(check).await;
+    let Some(mut conn) = conn else {
+        let attempt = report
+            .failure()
+            .map(|(_, e)| from_verify(e))
+            .unwrap_or_else(|| Attempt::Network("the connection failed".into()));
+        return Outcome::whole(attempt);
+    };
+    let size = report
+        .capabilities
+        .as_ref()
+        .and_then(|c| c.size)
+        .filter(|s| *s > 0);
+    if let Some(limit) = size
+        && message.len() as u64 > limit
+    {
+        let _ = conn.quit().await;
+        return Outcome::whole(Attempt::Setup(format!(
+            "the message is {} bytes and the server accepts at most {limit}",
+            message.len()
+        )));
+    }
+    let outcome = transaction(
+        &mut conn,
+        envelope_from,
+        recipients,
+        message,
+        size.is_some(),
+        t,
+    )
+    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), conn.quit()).await;
+    outcome
+}
+
+async fn transaction(
+    conn: &mut SmtpConn,
+    from: &str,
+    recipients: &[String],
+    message: &[u8],
+    announce_size: bool,
+    t: SendTimeouts,
+) -> Outcome {
+    let mail = if announce_size {
+        format!("MAIL FROM:<{from}> SIZE={}", message.len())
+    } else {
+        format!("MAIL FROM:<{from}>")
+    };
+    match timed(t.command, "MAIL", conn.command(&mail)).await {
+        Ok(r) if r.code == 250 => {}
+        Ok(r) => return Outcome::whole(Attempt::Reply(r)),
+        Err(a) => return Outcome::whole(a),
+    }
+    let (mut accepted, mut refused, mut deferred) = (0, vec![], vec![]);
+    for rcpt in recipients {
+        match timed(
+            t.command,
+            "RCPT",
+            conn.command(&format!("RCPT TO:<{rcpt}>")),
+        )
+        .await
+        {
+            Ok(r) if r.code == 250 || r.code == 251 => accepted += 1,
+            Ok(r) if r.is_transient() => deferred.push((rcpt.clone(), r)),
+            Ok(r) => refused.push((rcpt.clone(), r)),
+            Err(a) => return Outcome::whole(a),
+        }
+    }
+    let with = |attempt, server_queue_id| Outcome {
+        attempt,
+        server_queue_id,
+        refused: refused.clone(),
+        deferred: deferred.clone(),
+    };
+    if accepted == 0 {
+        let _ = timed(t.command, "RSET", conn.command("RSET")).await;
+        // Nothing to send now: the first deferral decides a retry, else the first refusal.
+        let first = deferred.first().or(refused.first()).map(|(_, r)| r.clone());
+        let attempt = first.map_or_else(|| Attempt::Network("no recipient".into()), Attempt::Reply);
+        return with(attempt, None);
+    }
+    match timed(t.command, "DATA", conn.command("DATA")).await {
+        Ok(r) if r.code == 354 => {}
+        Ok(r) => return with(Attempt::Reply(r), None),
+        Err(a) => return with(a, None),
+    }
+    let sent = tokio::time::timeout(t.data, async {
+        conn.send_data(message).await?;
+        conn.read_reply().await
+    })
+    .await;
+    match sent {
+        Ok(Ok(r)) => {
+            let id = queue_id(&r);
+            with(Attempt::Reply(r), id)
+        }
+        // The whole message was written: the server may have taken it before breaking off.
+        Ok(Err(e)) => with(
+            Attempt::Ambiguous(format!("after the final \".\": {e}")),
+            None,
+        ),
+        Err(_) => with(
+            Attempt::Ambiguous(format!(
+                "no reply to the final \".\" within {} s",
+                t.data.as_secs()
+            )),
+            None,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_ids_are_read_from_common_replies() {
+        let id = |s: &str| queue_id(&s.parse().unwrap());
+        assert_eq!(id("250 2.0.0 Ok: queued as 4F2A1B"), Some("4F2A1B".into()));
+        assert_eq!(id("250 OK queued as <abc123>"), Some("abc123".into()));
+        assert_eq!(id("250 2.0.0 OK 1700000000 x1si"), None);
+    }
+}

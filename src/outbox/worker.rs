@@ -1,0 +1,304 @@
+//! The background sender: one worker per data dir (a lock), one lane per account (a message
+//! waiting on one account never holds up another), leases so that a crash leaves messages
+//! retryable, and every outcome written to the queue before the next step.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use super::policy::{self, Attempt, Decision};
+use super::send::{self, Outcome, SendTimeouts};
+use super::store::{Claimed, Millis, Outbox, OutboxError, now_ms};
+use crate::account::{AccountStore, manage};
+use crate::diagnose::Explain;
+use crate::net::Net;
+use crate::paths::Paths;
+
+/// How long a claimed message stays leased; a worker that dies releases it after this.
+pub const LEASE: Duration = Duration::from_secs(15 * 60);
+
+/// The worker could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// Another worker sends from this outbox.
+    #[error("another Outpost is already sending from this outbox ({0})")]
+    AlreadyRunning(String),
+    /// The lock file could not be used.
+    #[error("could not lock {path}: {source}")]
+    Lock {
+        /// The lock file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The queue failed.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+}
+
+/// Held while this process is the outbox's worker.
+#[derive(Debug)]
+pub struct WorkerLock {
+    _file: File,
+}
+
+/// Becomes the one worker for `paths`, or says who is.
+pub fn lock(paths: &Paths) -> Result<WorkerLock, WorkerError> {
+    let path = paths.worker_lock_file();
+    let lock_err = |source| WorkerError::Lock {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(&paths.data_dir).map_err(lock_err)?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(lock_err)?;
+    match file.try_lock() {
+        Ok(()) => Ok(WorkerLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(WorkerError::AlreadyRunning(path.display().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(lock_err(e)),
+    }
+}
+
+/// What the worker did, for the window and the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkerEvent {
+    /// Sending message `id` started.
+    Sending(i64),
+    /// Message `id` was accepted.
+    Sent {
+        /// Queue id.
+        id: i64,
+        /// The server's reply.
+        reply: String,
+    },
+    /// Message `id` waits until `at`.
+    Retry {
+        /// Queue id.
+        id: i64,
+        /// When it is due.
+        at: Millis,
+        /// Why.
+        reason: String,
+    },
+    /// Message `id` was refused for good.
+    Failed {
+        /// Queue id.
+        id: i64,
+        /// Why.
+        reason: String,
+    },
+    /// One recipient of message `id` was refused for good.
+    RecipientRefused {
+        /// Queue id.
+        id: i64,
+        /// The address.
+        recipient: String,
+        /// The server's reply.
+        reply: String,
+    },
+    /// Sending for an account stopped until the person acts.
+    Paused {
+        /// The account's id.
+        account: String,
+        /// What to do.
+        reason: String,
+    },
+}
+
+fn jitter() -> f64 {
+    let mut b = [0u8; 2];
+    let _ = getrandom::fill(&mut b);
+    f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
+}
+
+/// Sends from the outbox of `paths`.
+pub struct Worker {
+    net: Net,
+    paths: Paths,
+    timeouts: SendTimeouts,
+    lifetime: Duration,
+}
+
+impl Worker {
+    /// A worker over `net` for the files in `paths`.
+    pub fn new(net: Net, paths: Paths) -> Self {
+        Self {
+            net,
+            paths,
+            timeouts: SendTimeouts::default(),
+            lifetime: policy::DEFAULT_LIFETIME,
+        }
+    }
+
+    /// Replaces the time limits.
+    pub fn with_timeouts(mut self, timeouts: SendTimeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Sends every message that is due now, all accounts in parallel, and returns when none
+    /// is left that can be sent now (others may wait for a retry or a paused account).
+    pub async fn run_until_empty(
+        &self,
+        mut on_event: impl FnMut(WorkerEvent),
+    ) -> Result<(), WorkerError> {
+        let mut outbox = Outbox::open(&self.paths.outbox_file())?;
+        let mut lanes: JoinSet<(Claimed, Outcome)> = JoinSet::new();
+        let mut busy: HashMap<String, i64> = HashMap::new();
+        loop {
+            let mut skip: Vec<String> = busy.keys().cloned().collect();
+            skip.extend(outbox.paused()?.into_iter().map(|(a, _)| a));
+            if let Some(claimed) = outbox.claim_due(LEASE, &skip)? {
+                busy.insert(claimed.account.clone(), claimed.id);
+                on_event(WorkerEvent::Sending(claimed.id));
+                let (net, paths, t) = (self.net.clone(), self.paths.clone(), self.timeouts);
+                lanes.spawn(async move {
+                    let outcome = attempt(&net, &paths, &claimed, t).await;
+                    (claimed, outcome)
+                });
+                continue;
+            }
+            let Some(done) = lanes.join_next().await else {
+                return Ok(());
+            };
+            let (claimed, outcome) = done.expect("a lane does not panic");
+            busy.remove(&claimed.account);
+            self.record(&outbox, &claimed, outcome, &mut on_event)?;
+        }
+    }
+
+    fn record(
+        &self,
+        outbox: &Outbox,
+        c: &Claimed,
+        outcome: Outcome,
+        on_event: &mut impl FnMut(WorkerEvent),
+    ) -> Result<(), WorkerError> {
+        let age = Duration::from_millis((now_ms() - c.created_ms).max(0) as u64);
+        for (rcpt, reply) in &outcome.refused {
+            outbox.note(c.id, &format!("refused recipient {rcpt}: {reply}"))?;
+            on_event(WorkerEvent::RecipientRefused {
+                id: c.id,
+                recipient: rcpt.clone(),
+                reply: reply.to_string(),
+            });
+        }
+        let decision = policy::decide(&outcome.attempt, c.attempts, age, self.lifetime, jitter());
+        let reason = match &outcome.attempt {
+            Attempt::Reply(r) | Attempt::Auth(r) => r.to_string(),
+            Attempt::Network(e) | Attempt::Offline(e) | Attempt::Setup(e) => e.clone(),
+            Attempt::Ambiguous(e) => {
+                format!("may have been sent ({e}); trying again with the same Message-ID")
+            }
+        };
+        match decision {
+            Decision::Sent if !outcome.deferred.is_empty() => {
+                let later: Vec<String> = outcome.deferred.iter().map(|(r, _)| r.clone()).collect();
+                let why = outcome.deferred[0].1.to_string();
+                outbox.set_recipients(
+                    c.id,
+                    &later,
+                    &format!("sent to the others; {} deferred: {why}", later.len()),
+                )?;
+                let at = now_ms() + policy::backoff(c.attempts, false, jitter()).as_millis() as i64;
+                outbox.mark_retry(c.id, at, &why, true, false)?;
+                on_event(WorkerEvent::Retry {
+                    id: c.id,
+                    at,
+                    reason: why,
+                });
+            }
+            Decision::Sent => {
+                let mut text = reason.clone();
+                if !outcome.refused.is_empty() {
+                    let names: Vec<&str> =
+                        outcome.refused.iter().map(|(r, _)| r.as_str()).collect();
+                    text = format!("{text} (refused: {})", names.join(", "));
+                }
+                outbox.mark_sent(c.id, &text, outcome.server_queue_id.as_deref())?;
+                on_event(WorkerEvent::Sent {
+                    id: c.id,
+                    reply: text,
+                });
+            }
+            Decision::Retry(wait) => {
+                let at = now_ms() + wait.as_millis() as i64;
+                let counts = !matches!(outcome.attempt, Attempt::Offline(_));
+                let maybe = matches!(outcome.attempt, Attempt::Ambiguous(_));
+                outbox.mark_retry(c.id, at, &reason, counts, maybe)?;
+                on_event(WorkerEvent::Retry {
+                    id: c.id,
+                    at,
+                    reason,
+                });
+            }
+            Decision::Failed(why) => {
+                outbox.mark_failed(c.id, &why)?;
+                on_event(WorkerEvent::Failed {
+                    id: c.id,
+                    reason: why,
+                });
+            }
+            Decision::NeedsUser(why) => {
+                outbox.pause(&c.account, &why)?;
+                outbox.mark_retry(c.id, now_ms(), &why, false, false)?;
+                on_event(WorkerEvent::Paused {
+                    account: c.account.clone(),
+                    reason: why,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One attempt for a claimed message: find its account and secret, then deliver.
+async fn attempt(net: &Net, paths: &Paths, c: &Claimed, t: SendTimeouts) -> Outcome {
+    let setup = |why: String| Outcome {
+        attempt: Attempt::Setup(why),
+        server_queue_id: None,
+        refused: vec![],
+        deferred: vec![],
+    };
+    let store = AccountStore::new(paths.accounts_file());
+    let account = match store.load() {
+        Ok(accs) => match accs
+            .accounts
+            .into_iter()
+            .find(|a| a.id.as_str() == c.account)
+        {
+            Some(a) => a,
+            None => {
+                return setup("its account was removed; add it again to send this message".into());
+            }
+        },
+        Err(e) => return setup(e.explain().problem),
+    };
+    let acc = account.clone();
+    let secret = match tokio::task::spawn_blocking(move || manage::load_secret(&acc)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            let x = e.explain();
+            return setup(format!("{} {}", x.problem, x.advice));
+        }
+        Err(e) => return setup(e.to_string()),
+    };
+    send::deliver(
+        net,
+        &account,
+        secret.as_ref(),
+        &c.envelope_from,
+        &c.recipients,
+        &c.bytes,
+        t,
+    )
+    .await
+}

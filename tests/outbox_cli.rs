@@ -1,0 +1,295 @@
+//! `outpost send`, `queue` and `run` end to end against aiosmtpd: delivery checked on the
+//! received bytes, and the server's faults (451 then 250, one recipient refused, refused
+//! login, connection dropped after DATA) each ending in the right state with the server's words.
+
+mod support;
+
+use serde_json::Value;
+use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa, USER};
+
+struct Lab {
+    _dns: DnsServer,
+    _ca: TestCa,
+    smtpd: Smtpd,
+    op: Outpost,
+}
+
+fn lab(smtpd_args: &[&str], password: &str) -> Lab {
+    let ca = TestCa::new();
+    let cert = ca.issue("mail", &["mail.example.test"]);
+    let dns = DnsServer::start("example.test");
+    let smtpd = Smtpd::start_with("starttls", Some(&cert), smtpd_args);
+    let op = Outpost::new(&dns, &ca);
+    let extra = ["--name", "Ann Example", "--session-keyring"];
+    let (code, v) = op.add(
+        "mail.example.test",
+        Some(smtpd.port),
+        "starttls",
+        &extra,
+        password,
+    );
+    assert_eq!(code, 0, "{v}");
+    Lab {
+        _dns: dns,
+        _ca: ca,
+        smtpd,
+        op,
+    }
+}
+
+fn send(op: &Outpost, extra: &[&str]) -> i64 {
+    let mut args = vec![
+        "send",
+        "--from",
+        USER,
+        "--subject",
+        "Grüße",
+        "--body",
+        "Hello there.\n.dot line\n",
+    ];
+    args.extend_from_slice(extra);
+    let (code, v) = op.json(&args, "");
+    assert_eq!(code, 0, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+fn run(op: &Outpost) -> Value {
+    let (code, v) = op.json(&["run", "--until-empty"], "");
+    assert_eq!(code, 0, "{v}");
+    v
+}
+
+fn show(op: &Outpost, id: i64) -> Value {
+    let (code, v) = op.json(&["queue", "show", &id.to_string()], "");
+    assert_eq!(code, 0, "{v}");
+    v
+}
+
+#[test]
+fn a_message_is_delivered_with_attachments_and_bcc_only_in_the_envelope() {
+    let lab = lab(&[], PASSWORD);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "attached text").unwrap();
+    let id = send(
+        &lab.op,
+        &[
+            "--to",
+            "Bob <bob@example.net>",
+            "--cc",
+            "carol@example.net",
+            "--bcc",
+            "dave@example.net",
+            "--attach",
+            file.to_str().unwrap(),
+        ],
+    );
+    let v = run(&lab.op);
+    assert!(
+        v["events"].to_string().contains(&format!("#{id} sent")),
+        "{v}"
+    );
+    let m = &show(&lab.op, id)["message"];
+    assert_eq!(m["state"], "sent");
+    assert!(
+        m["server_queue_id"].as_str().is_some_and(|q| !q.is_empty()),
+        "{m}"
+    );
+    let received = lab.smtpd.received();
+    assert_eq!(received.len(), 1);
+    let text = String::from_utf8_lossy(&received[0]);
+    for rcpt in ["bob@example.net", "carol@example.net", "dave@example.net"] {
+        assert!(
+            text.contains(&format!("X-Envelope-To: {rcpt}")),
+            "{rcpt}: {text}"
+        );
+    }
+    // The test server writes the envelope first; the message itself follows.
+    let message: Vec<&str> = text
+        .split("\r\n")
+        .skip_while(|l| l.starts_with("X-Envelope-"))
+        .collect();
+    let headers = message[..message.iter().position(|l| l.is_empty()).unwrap()].join("\n");
+    assert!(
+        !headers.contains("dave@example.net"),
+        "Bcc stays out of the headers: {headers}"
+    );
+    assert!(
+        headers.contains("From: \"Ann Example\" <ann@example.test>"),
+        "{headers}"
+    );
+    assert!(
+        text.contains("multipart/mixed") && text.contains("filename=\"notes.txt\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(".dot line"),
+        "dot-stuffing is undone by the server: {text}"
+    );
+}
+
+#[test]
+fn a_temporary_refusal_is_retried_and_then_delivered() {
+    let lab = lab(&["--fail-first", "1"], PASSWORD);
+    let id = send(&lab.op, &["--to", "bob@example.net"]);
+    let v = run(&lab.op);
+    assert!(v["waiting"].to_string().contains("451 4.3.0"), "{v}");
+    let m = &show(&lab.op, id)["message"];
+    assert_eq!(
+        (m["state"].as_str(), m["attempts"].as_i64()),
+        (Some("retry"), Some(1))
+    );
+    assert!(
+        m["next_attempt_ms"].as_i64().unwrap() > support_now() + 30_000,
+        "about a minute"
+    );
+    let (code, _) = lab.op.json(&["queue", "retry", &id.to_string()], "");
+    assert_eq!(code, 0);
+    run(&lab.op);
+    assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
+    assert_eq!(lab.smtpd.received().len(), 1);
+}
+
+fn support_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[test]
+fn one_refused_recipient_of_three_is_reported_and_the_others_get_it() {
+    let lab = lab(&["--refuse-rcpt", "nobody@example.net"], PASSWORD);
+    let id = send(
+        &lab.op,
+        &[
+            "--to",
+            "bob@example.net",
+            "--to",
+            "nobody@example.net",
+            "--to",
+            "carol@example.net",
+        ],
+    );
+    run(&lab.op);
+    let v = show(&lab.op, id);
+    assert_eq!(v["message"]["state"], "sent");
+    let history = v["history"].to_string();
+    assert!(
+        history.contains("refused recipient nobody@example.net: 550 5.1.1"),
+        "{history}"
+    );
+    let text = String::from_utf8_lossy(&lab.smtpd.received()[0]).into_owned();
+    assert!(
+        text.contains("X-Envelope-To: carol@example.net")
+            && !text.contains("X-Envelope-To: nobody")
+    );
+}
+
+#[test]
+fn a_permanent_refusal_fails_with_the_servers_words() {
+    let lab = lab(&["--refuse-rcpt", "nobody@example.net"], PASSWORD);
+    let id = send(&lab.op, &["--to", "nobody@example.net"]);
+    run(&lab.op);
+    let m = &show(&lab.op, id)["message"];
+    assert_eq!(m["state"], "failed");
+    assert!(
+        m["last_reply"].as_str().unwrap().contains("550 5.1.1"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_refused_login_pauses_the_account_without_using_up_retries() {
+    let lab = lab(&[], "wrong password");
+    let id = send(&lab.op, &["--to", "bob@example.net"]);
+    let v = run(&lab.op);
+    assert!(v["paused"].to_string().contains("535"), "{v}");
+    let m = &show(&lab.op, id)["message"];
+    assert_eq!(
+        (m["state"].as_str(), m["attempts"].as_i64()),
+        (Some("retry"), Some(0))
+    );
+    // Still paused on the next run: nothing is sent, nothing counted.
+    run(&lab.op);
+    assert_eq!(show(&lab.op, id)["message"]["attempts"], 0);
+    assert!(lab.smtpd.received().is_empty());
+}
+
+#[test]
+fn a_connection_lost_after_the_final_dot_may_have_been_sent() {
+    let lab = lab(&["--drop-after-data"], PASSWORD);
+    let id = send(&lab.op, &["--to", "bob@example.net"]);
+    run(&lab.op);
+    let m = &show(&lab.op, id)["message"];
+    assert_eq!(m["state"], "retry");
+    assert_eq!(m["maybe_sent"], true);
+    assert!(
+        m["last_reply"]
+            .as_str()
+            .unwrap()
+            .contains("same Message-ID"),
+        "{m}"
+    );
+    lab.op.json(&["queue", "retry", &id.to_string()], "");
+    run(&lab.op);
+    let received = lab.smtpd.received();
+    assert_eq!(received.len(), 2, "delivered again");
+    let ids: Vec<String> = received
+        .iter()
+        .map(|r| {
+            let t = String::from_utf8_lossy(r);
+            t.lines()
+                .find(|l| l.starts_with("Message-ID:"))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids[0], ids[1], "the same Message-ID both times");
+}
+
+#[test]
+fn bad_input_queues_nothing_and_cancel_works() {
+    let lab = lab(&[], PASSWORD);
+    let (code, v) = lab
+        .op
+        .json(&["send", "--from", USER, "--to", "bob@", "--body", "x"], "");
+    assert_eq!(code, 2, "{v}");
+    let (code, v) = lab.op.json(
+        &[
+            "send",
+            "--from",
+            "stranger@example.org",
+            "--to",
+            "bob@example.net",
+            "--body",
+            "x",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{v}");
+    assert_eq!(v["error"]["kind"], "not_found");
+    let (code, v) = lab.op.json(
+        &[
+            "send",
+            "--from",
+            USER,
+            "--to",
+            "bob@example.net",
+            "--subject",
+            "a\nb",
+            "--body",
+            "x",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{v}");
+    let (_, v) = lab.op.json(&["queue", "list"], "");
+    assert_eq!(v["messages"], Value::Array(vec![]));
+    let id = send(&lab.op, &["--to", "bob@example.net"]);
+    let (code, _) = lab.op.json(&["queue", "cancel", &id.to_string()], "");
+    assert_eq!(code, 0);
+    run(&lab.op);
+    assert_eq!(show(&lab.op, id)["message"]["state"], "cancelled");
+    assert!(lab.smtpd.received().is_empty());
+}
