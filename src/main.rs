@@ -1,10 +1,19 @@
-//! The `outpost` binary: the window without arguments, the command line with them.
+//! The `outpost` binary: the window without arguments, the command line with them, and the
+//! sendmail interface when called `sendmail`.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let mut args = std::env::args();
+    let called = args.next().unwrap_or_default();
+    if std::path::Path::new(&called)
+        .file_name()
+        .is_some_and(|n| n == "sendmail")
+    {
+        return outpost::cli::sendmail_main(&args.collect::<Vec<_>>());
+    }
     let cli = outpost::cli::Cli::parse();
     if cli.command.is_none() {
         return match outpost::ui::run() {

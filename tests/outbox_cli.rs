@@ -293,3 +293,75 @@ fn bad_input_queues_nothing_and_cancel_works() {
     assert_eq!(show(&lab.op, id)["message"]["state"], "cancelled");
     assert!(lab.smtpd.received().is_empty());
 }
+
+#[test]
+fn sendmail_mode_queues_real_messages_with_and_without_t() {
+    let lab = lab(&[], PASSWORD);
+    let message = "From: Ann <ann@example.test>\nTo: bob@example.net\nBcc: eve@example.net\nSubject: cron\n\nTo: mallory@example.net\nreport\n";
+    let out = lab.op.run(&["sendmail", "-t", "-i"], message);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "silent, like sendmail");
+    // Called by the name sendmail, recipients from the arguments, -f picks the account.
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("sendmail");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_outpost"), &link).unwrap();
+    let mut cmd = std::process::Command::new(&link);
+    cmd.args(["-f", USER, "carol@example.net"]);
+    for (k, v) in &lab.op.env {
+        cmd.env(k, v);
+    }
+    let out = support::run_with_stdin(cmd, "Subject: plain\n\nhello\n.\nnot part of it\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run(&lab.op);
+    let received: Vec<String> = lab
+        .smtpd
+        .received()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect();
+    assert_eq!(received.len(), 2, "{received:?}");
+    let with_t = received
+        .iter()
+        .find(|t| t.contains("Subject: cron"))
+        .unwrap();
+    assert!(with_t.contains("X-Envelope-To: bob@example.net"));
+    assert!(with_t.contains("X-Envelope-To: eve@example.net"));
+    assert!(
+        !with_t.contains("X-Envelope-To: mallory"),
+        "body lines are not headers"
+    );
+    assert!(!with_t.contains("Bcc:"), "{with_t}");
+    let plain = received
+        .iter()
+        .find(|t| t.contains("Subject: plain"))
+        .unwrap();
+    assert!(plain.contains("X-Envelope-To: carol@example.net"));
+    assert!(
+        plain.contains("Message-ID: <")
+            && plain.contains(&format!("From: \"Ann Example\" <{USER}>")),
+        "{plain}"
+    );
+    assert!(
+        !plain.contains("not part of it"),
+        "a lone dot ends the input without -i"
+    );
+    // An unknown sender is refused with sendmail's exit code for "no such user".
+    let out = lab.op.run(
+        &["sendmail", "-f", "stranger@example.org", "bob@example.net"],
+        "Subject: x\n\ny\n",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(67),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

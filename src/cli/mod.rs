@@ -40,6 +40,12 @@ pub enum Command {
     /// Look at and act on the outbox.
     #[command(subcommand)]
     Queue(outbox::QueueCommand),
+    /// Queue a message read from standard input, as sendmail does (-t, -i, -f FROM).
+    Sendmail {
+        /// sendmail's options and recipients.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Send what is in the outbox, without a window.
     Run {
         /// Stop when nothing is left that can be sent now.
@@ -193,6 +199,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let cmd = match cli.command {
         Some(Command::Account(cmd)) => cmd,
         Some(Command::Detect(args)) => return detect::detect(&out, &args),
+        Some(Command::Sendmail { args }) => return outbox::sendmail(&args),
         None => return ExitCode::SUCCESS,
         Some(other) => {
             let paths = match Paths::from_env() {
@@ -203,7 +210,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 Command::Send(args) => outbox::send(&out, &paths, args),
                 Command::Queue(cmd) => outbox::queue(&out, &paths, cmd),
                 Command::Run { until_empty } => return outbox::run(&out, &paths, until_empty),
-                Command::Account(_) | Command::Detect(_) => unreachable!("handled above"),
+                Command::Account(_) | Command::Detect(_) | Command::Sendmail { .. } => {
+                    unreachable!("handled above")
+                }
             };
             return match result {
                 Ok(()) => ExitCode::SUCCESS,
@@ -228,6 +237,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => out.failure(f, Value::Null),
     }
+}
+
+/// Runs as `sendmail` when the binary is called by that name.
+pub fn sendmail_main(args: &[String]) -> ExitCode {
+    outbox::sendmail(args)
 }
 
 fn no_home(out: &Out, e: crate::paths::NoHomeDir) -> ExitCode {

@@ -310,3 +310,70 @@ pub(super) fn run(out: &Out, paths: &Paths, until_empty: bool) -> ExitCode {
     out.json(json!({"events": events, "waiting": waiting, "paused": paused.iter().map(|(a, r)| json!({"account": a, "reason": r})).collect::<Vec<_>>()}));
     ExitCode::SUCCESS
 }
+
+/// `outpost sendmail [-t] [-i] [-f FROM] [RECIPIENT...]`, and the binary called `sendmail`.
+/// Silent on success, like sendmail; exit codes from sysexits.h on failure.
+pub fn sendmail(args: &[String]) -> ExitCode {
+    use crate::outbox::sendmail::{self as sm, SendmailError};
+    let fail = |code: u8, text: String| {
+        eprintln!("sendmail: {text}");
+        ExitCode::from(code)
+    };
+    let parsed = match sm::parse_args(args) {
+        Ok(a) => a,
+        Err(e) => return fail(64, e.to_string()),
+    };
+    let mut input = Vec::new();
+    let limit = crate::message::MAX_MESSAGE_BYTES + 1;
+    if let Err(e) = std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin(), limit),
+        &mut input,
+    ) {
+        return fail(74, format!("cannot read the message: {e}"));
+    }
+    let raw = sm::read_message(&input, parsed.ignore_dots);
+    let paths = match Paths::from_env() {
+        Ok(p) => p,
+        Err(e) => return fail(78, e.to_string()),
+    };
+    let store = AccountStore::new(paths.accounts_file());
+    let accounts = match store.load() {
+        Ok(a) => a,
+        Err(e) => return fail(78, e.explain().problem),
+    };
+    let wanted = parsed.from.clone().or_else(|| sm::header_from(&raw));
+    let account = match &wanted {
+        Some(addr) => accounts.by_email(addr),
+        None => accounts.default.as_ref().and_then(|id| accounts.by_id(id)),
+    };
+    let Some(account) = account else {
+        let who = wanted.unwrap_or_else(|| "(no From, and no default account)".into());
+        return fail(
+            67,
+            format!("no Outpost account sends as {who}; add one with: outpost account add"),
+        );
+    };
+    let prepared = match sm::prepare(
+        &raw,
+        &parsed,
+        (&account.email, account.display_name.as_deref()),
+    ) {
+        Ok(p) => p,
+        Err(e @ SendmailError::NoRecipient) => return fail(64, e.to_string()),
+        Err(e) => return fail(65, e.to_string()),
+    };
+    let to = prepared.recipients.join(", ");
+    let subject = prepared.subject.clone();
+    let result = Outbox::open(&paths.outbox_file()).and_then(|mut o| {
+        o.enqueue(
+            account.id.as_str(),
+            &prepared.into_composed(),
+            &to,
+            &subject,
+        )
+    });
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => fail(75, e.explain().problem),
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod policy;
 pub mod send;
+pub mod sendmail;
 pub mod store;
 pub mod worker;
 

@@ -305,16 +305,7 @@ impl Outpost {
 
     /// Runs with `stdin` as standard input.
     pub fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Outpost may exit before reading its input (bad arguments): a broken pipe is fine.
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child.wait_with_output().unwrap()
+        run_with_stdin(self.command(args), stdin)
     }
 
     /// `account add` for [`USER`] on `host`, the password on standard input, with `--json`.
@@ -350,6 +341,19 @@ impl Outpost {
         });
         (out.status.code().unwrap_or(-1), value)
     }
+}
+
+/// Runs `cmd` with `stdin` as standard input and collects its output.
+pub fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The program may exit before reading its input (bad arguments): a broken pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
 }
 
 /// Every file under `dir`, recursively, with its bytes.
