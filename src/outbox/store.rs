@@ -512,6 +512,29 @@ impl Outbox {
         Ok((summary, events))
     }
 
+    /// Frees messages left "sending" by a worker that died; call only while holding the
+    /// worker lock, when no message can really be in flight. Returns how many were freed.
+    pub fn release_leases(&self) -> Result<usize, OutboxError> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id FROM messages WHERE state = 'sending'")
+                .map_err(|e| self.db(e))?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.db(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.db(e))?
+        };
+        for id in &ids {
+            self.update(
+                *id,
+                "UPDATE messages SET state = 'retry', lease_until = NULL, next_attempt = ?2
+                 WHERE id = ?1",
+                &[&now_ms()],
+                "the sender stopped while sending it; trying again with the same Message-ID",
+            )?;
+        }
+        Ok(ids.len())
+    }
+
     /// Stops sending for `account` until [`Self::resume`]: the person must act first.
     pub fn pause(&self, account: &str, reason: &str) -> Result<(), OutboxError> {
         self.conn

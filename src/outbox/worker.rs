@@ -146,11 +146,14 @@ impl Worker {
 
     /// Sends every message that is due now, all accounts in parallel, and returns when none
     /// is left that can be sent now (others may wait for a retry or a paused account).
+    /// The caller must hold the worker lock ([`lock`]).
     pub async fn run_until_empty(
         &self,
         mut on_event: impl FnMut(WorkerEvent),
     ) -> Result<(), WorkerError> {
         let mut outbox = Outbox::open(&self.paths.outbox_file())?;
+        // The caller holds the worker lock: whatever is "sending" was left by a dead worker.
+        outbox.release_leases()?;
         let mut lanes: JoinSet<(Claimed, Outcome)> = JoinSet::new();
         let mut busy: HashMap<String, i64> = HashMap::new();
         loop {
