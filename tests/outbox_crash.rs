@@ -14,8 +14,9 @@ const MESSAGES: usize = 30;
 #[test]
 fn sigkill_at_any_moment_loses_no_message() {
     let (dns, ca) = (DnsServer::start("example.test"), TestCa::new());
-    // A slow greeting keeps each delivery in flight long enough to be interrupted.
-    let smtpd = Smtpd::start_with("plain", None, &["--greeting-delay", "0.04"]);
+    // A slow answer to the final "." keeps each delivery in flight long enough to be
+    // interrupted, also in the moment when the message is sent but not yet acknowledged.
+    let smtpd = Smtpd::start_with("plain", None, &["--data-delay", "0.04"]);
     let op = Outpost::new(&dns, &ca);
     let (code, v) = op.add(
         "mail.example.test",
@@ -48,7 +49,7 @@ fn sigkill_at_any_moment_loses_no_message() {
         let mut child = op
             .command(&["run", "--until-empty"])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
         seed ^= seed << 13;
@@ -58,7 +59,9 @@ fn sigkill_at_any_moment_loses_no_message() {
         std::thread::sleep(delay);
         match child.try_wait().unwrap() {
             Some(status) => {
-                assert!(status.success());
+                let mut err = String::new();
+                std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+                assert!(status.success(), "{err}");
                 break;
             }
             None => {

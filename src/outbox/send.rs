@@ -46,7 +46,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn whole(attempt: Attempt) -> Self {
+    /// An outcome for the message as a whole, with no per-recipient detail.
+    pub fn whole(attempt: Attempt) -> Self {
         Self {
             attempt,
             server_queue_id: None,
@@ -104,56 +105,86 @@ async fn timed<T>(
     }
 }
 
-/// Sends `message` to `recipients` through `account`.
-pub async fn deliver(
-    net: &Net,
-    account: &Account,
-    secret: Option<&Secret>,
-    envelope_from: &str,
-    recipients: &[String],
-    message: &[u8],
-    t: SendTimeouts,
-) -> Outcome {
-    let check = Check {
-        net,
-        settings: &account.smtp,
-        secret,
-        allow_plaintext_auth: account.allow_plaintext_auth,
-        timeouts: t.session,
-    };
-    let (report, conn) = verify::open_session(check).await;
-    let Some(mut conn) = conn else {
-        let attempt = report
-            .failure()
-            .map(|(_, e)| from_verify(e))
-            .unwrap_or_else(|| Attempt::Network("the connection failed".into()));
-        return Outcome::whole(attempt);
-    };
-    let size = report
-        .capabilities
-        .as_ref()
-        .and_then(|c| c.size)
-        .filter(|s| *s > 0);
-    if let Some(limit) = size
-        && message.len() as u64 > limit
-    {
-        let _ = conn.quit().await;
-        return Outcome::whole(Attempt::Setup(format!(
-            "the message is {} bytes and the server accepts at most {limit}",
-            message.len()
-        )));
+/// An open, logged-in connection to an account's server, reusable for several messages.
+pub struct Session {
+    conn: SmtpConn,
+    size_limit: Option<u64>,
+    fresh: bool,
+}
+
+impl Session {
+    /// Connects, encrypts and logs in as the account says.
+    pub async fn open(
+        net: &Net,
+        account: &Account,
+        secret: Option<&Secret>,
+        t: SendTimeouts,
+    ) -> Result<Self, Attempt> {
+        let check = Check {
+            net,
+            settings: &account.smtp,
+            secret,
+            allow_plaintext_auth: account.allow_plaintext_auth,
+            timeouts: t.session,
+        };
+        let (report, conn) = verify::open_session(check).await;
+        let Some(conn) = conn else {
+            return Err(report
+                .failure()
+                .map(|(_, e)| from_verify(e))
+                .unwrap_or_else(|| Attempt::Network("the connection failed".into())));
+        };
+        let size_limit = report
+            .capabilities
+            .as_ref()
+            .and_then(|c| c.size)
+            .filter(|s| *s > 0);
+        Ok(Self {
+            conn,
+            size_limit,
+            fresh: true,
+        })
     }
-    let outcome = transaction(
-        &mut conn,
-        envelope_from,
-        recipients,
-        message,
-        size.is_some(),
-        t,
-    )
-    .await;
-    let _ = tokio::time::timeout(Duration::from_secs(5), conn.quit()).await;
-    outcome
+
+    /// Sends one message. After an outcome that is not a reply from the server, the
+    /// connection is not fit for another message: drop the session.
+    pub async fn send(
+        &mut self,
+        envelope_from: &str,
+        recipients: &[String],
+        message: &[u8],
+        t: SendTimeouts,
+    ) -> Outcome {
+        if let Some(limit) = self.size_limit
+            && message.len() as u64 > limit
+        {
+            return Outcome::whole(Attempt::Setup(format!(
+                "the message is {} bytes and the server accepts at most {limit}",
+                message.len()
+            )));
+        }
+        if !self.fresh {
+            // A clean slate for the next transaction on a reused connection.
+            match timed(t.command, "RSET", self.conn.command("RSET")).await {
+                Ok(r) if r.code == 250 => {}
+                Ok(r) => return Outcome::whole(Attempt::Reply(r)),
+                Err(a) => return Outcome::whole(a),
+            }
+        }
+        self.fresh = false;
+        let size = self.size_limit.is_some();
+        transaction(&mut self.conn, envelope_from, recipients, message, size, t).await
+    }
+
+    /// Says goodbye, briefly.
+    pub async fn close(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.conn.quit()).await;
+    }
+}
+
+/// Whether a session may carry another message after this outcome.
+pub fn reusable(outcome: &Outcome) -> bool {
+    matches!(outcome.attempt, Attempt::Reply(_))
 }
 
 async fn transaction(

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::message::Composed;
@@ -262,7 +262,10 @@ impl Outbox {
     ) -> Result<i64, OutboxError> {
         let now = now_ms();
         let recipients = serde_json::to_string(&message.recipients).expect("strings serialize");
-        let tx = self.conn.transaction().map_err(db_err(&self.path))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err(&self.path))?;
         tx.execute(
             "INSERT INTO messages (account, message_id, envelope_from, recipients, display_to,
                 subject, bytes, state, next_attempt, created)
@@ -290,52 +293,64 @@ impl Outbox {
     }
 
     /// Claims the next due message (queued, waiting to retry, or with a lapsed lease) for
-    /// `lease`, skipping the accounts in `busy`.
+    /// `lease`, of `only` this account when given, skipping the accounts in `skip` and the
+    /// paused ones.
     pub fn claim_due(
         &mut self,
         lease: Duration,
-        busy: &[String],
+        only: Option<&str>,
+        skip: &[String],
     ) -> Result<Option<Claimed>, OutboxError> {
         let now = now_ms();
-        let tx = self.conn.transaction().map_err(db_err(&self.path))?;
-        let mut stmt = tx
-            .prepare(
-                "SELECT id, account, envelope_from, recipients, bytes, attempts, created
-                 FROM messages
-                 WHERE (state IN ('queued', 'retry') AND next_attempt <= ?1)
-                    OR (state = 'sending' AND lease_until < ?1)
-                 ORDER BY next_attempt, id",
-            )
-            .map_err(db_err(&self.path))?;
-        let mut rows = stmt.query(params![now]).map_err(db_err(&self.path))?;
-        let mut claimed = None;
-        while let Some(row) = rows.next().map_err(db_err(&self.path))? {
-            let account: String = row.get(1).unwrap_or_default();
-            if busy.contains(&account) {
-                continue;
+        let path = self.path.clone();
+        let db = db_err(&path);
+        // IMMEDIATE: take the write lock first, so that two lanes wait their turn instead of
+        // failing when a read turns into a write.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&db)?;
+        let claimed = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT id, account, envelope_from, recipients, bytes, attempts, created
+                     FROM messages
+                     WHERE ((state IN ('queued', 'retry') AND next_attempt <= ?1)
+                            OR (state = 'sending' AND lease_until < ?1))
+                       AND (?2 IS NULL OR account = ?2)
+                       AND account NOT IN (SELECT account FROM paused)
+                     ORDER BY next_attempt, id",
+                )
+                .map_err(&db)?;
+            let mut rows = stmt.query(params![now, only]).map_err(&db)?;
+            let mut found = None;
+            while let Some(row) = rows.next().map_err(&db)? {
+                let account: String = row.get(1).map_err(&db)?;
+                if skip.contains(&account) {
+                    continue;
+                }
+                let recipients: String = row.get(3).map_err(&db)?;
+                found = Some(Claimed {
+                    id: row.get(0).map_err(&db)?,
+                    account,
+                    envelope_from: row.get(2).map_err(&db)?,
+                    recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+                    bytes: row.get(4).map_err(&db)?,
+                    attempts: row.get(5).map_err(&db)?,
+                    created_ms: row.get(6).map_err(&db)?,
+                });
+                break;
             }
-            let recipients: String = row.get(3).unwrap_or_default();
-            claimed = Some(Claimed {
-                id: row.get(0).unwrap_or_default(),
-                account,
-                envelope_from: row.get(2).unwrap_or_default(),
-                recipients: serde_json::from_str(&recipients).unwrap_or_default(),
-                bytes: row.get(4).unwrap_or_default(),
-                attempts: row.get(5).unwrap_or_default(),
-                created_ms: row.get(6).unwrap_or_default(),
-            });
-            break;
-        }
-        drop(rows);
-        drop(stmt);
+            found
+        };
         if let Some(c) = &claimed {
             tx.execute(
                 "UPDATE messages SET state = 'sending', lease_until = ?2 WHERE id = ?1",
                 params![c.id, now + lease.as_millis() as i64],
             )
-            .map_err(db_err(&self.path))?;
+            .map_err(&db)?;
         }
-        tx.commit().map_err(db_err(&self.path))?;
+        tx.commit().map_err(&db)?;
         Ok(claimed)
     }
 
@@ -604,11 +619,11 @@ mod tests {
             .unwrap();
         let mut q = open(&dir);
         let lease = Duration::from_secs(60);
-        let c = q.claim_due(lease, &[]).unwrap().unwrap();
+        let c = q.claim_due(lease, None, &[]).unwrap().unwrap();
         assert_eq!((c.id, c.recipients.len()), (id, 2));
         assert_eq!(c.bytes, composed(1).bytes);
         assert!(
-            q.claim_due(lease, &[]).unwrap().is_none(),
+            q.claim_due(lease, None, &[]).unwrap().is_none(),
             "leased: not claimed twice"
         );
         assert_eq!(q.list().unwrap()[0].state, State::Sending);
@@ -619,9 +634,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut q = open(&dir);
         q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
-        q.claim_due(Duration::ZERO, &[]).unwrap().unwrap();
+        q.claim_due(Duration::ZERO, None, &[]).unwrap().unwrap();
         std::thread::sleep(Duration::from_millis(5));
-        assert!(q.claim_due(Duration::from_secs(60), &[]).unwrap().is_some());
+        assert!(
+            q.claim_due(Duration::from_secs(60), None, &[])
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]
@@ -631,7 +650,7 @@ mod tests {
         q.enqueue("a", &composed(1), "bob", "1").unwrap();
         let b = q.enqueue("b", &composed(2), "bob", "2").unwrap();
         let c = q
-            .claim_due(Duration::from_secs(60), &["a".into()])
+            .claim_due(Duration::from_secs(60), None, &["a".into()])
             .unwrap()
             .unwrap();
         assert_eq!(c.id, b);
@@ -642,15 +661,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut q = open(&dir);
         let id = q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
-        q.claim_due(Duration::from_secs(60), &[]).unwrap();
+        q.claim_due(Duration::from_secs(60), None, &[]).unwrap();
         q.mark_retry(id, now_ms() + 60_000, "451 4.3.0 later", true, false)
             .unwrap();
         assert!(
-            q.claim_due(Duration::from_secs(60), &[]).unwrap().is_none(),
+            q.claim_due(Duration::from_secs(60), None, &[])
+                .unwrap()
+                .is_none(),
             "not due yet"
         );
         q.retry_now(id).unwrap();
-        q.claim_due(Duration::from_secs(60), &[]).unwrap().unwrap();
+        q.claim_due(Duration::from_secs(60), None, &[])
+            .unwrap()
+            .unwrap();
         q.mark_sent(id, "250 2.0.0 Ok: queued as X1", Some("X1"))
             .unwrap();
         let (s, events) = q.get(id).unwrap();

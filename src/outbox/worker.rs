@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::policy::{self, Attempt, Decision};
-use super::send::{self, Outcome, SendTimeouts};
+use super::send::{self, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Millis, Outbox, OutboxError, now_ms};
-use crate::account::{AccountStore, manage};
+use crate::account::{Account, AccountStore, Secret, manage};
 use crate::diagnose::Explain;
 use crate::net::Net;
 use crate::paths::Paths;
@@ -119,7 +120,11 @@ fn jitter() -> f64 {
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
 }
 
+/// Lanes (connections) at most per account.
+pub const LANES_PER_ACCOUNT: usize = 2;
+
 /// Sends from the outbox of `paths`.
+#[derive(Clone)]
 pub struct Worker {
     net: Net,
     paths: Paths,
@@ -144,9 +149,10 @@ impl Worker {
         self
     }
 
-    /// Sends every message that is due now, all accounts in parallel, and returns when none
-    /// is left that can be sent now (others may wait for a retry or a paused account).
-    /// The caller must hold the worker lock ([`lock`]).
+    /// Sends every message that is due now, each account in its own lanes (at most
+    /// [`LANES_PER_ACCOUNT`] connections, each reused for the account's next messages), and
+    /// returns when none is left that can be sent now (others may wait for a retry or a
+    /// paused account). The caller must hold the worker lock ([`lock`]).
     pub async fn run_until_empty(
         &self,
         mut on_event: impl FnMut(WorkerEvent),
@@ -154,37 +160,108 @@ impl Worker {
         let mut outbox = Outbox::open(&self.paths.outbox_file())?;
         // The caller holds the worker lock: whatever is "sending" was left by a dead worker.
         outbox.release_leases()?;
-        let mut lanes: JoinSet<(Claimed, Outcome)> = JoinSet::new();
-        let mut busy: HashMap<String, i64> = HashMap::new();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut lanes: JoinSet<(String, Result<(), WorkerError>)> = JoinSet::new();
+        let mut busy: HashMap<String, usize> = HashMap::new();
         loop {
-            let mut skip: Vec<String> = busy.keys().cloned().collect();
-            skip.extend(outbox.paused()?.into_iter().map(|(a, _)| a));
-            if let Some(claimed) = outbox.claim_due(LEASE, &skip)? {
-                busy.insert(claimed.account.clone(), claimed.id);
-                on_event(WorkerEvent::Sending(claimed.id));
-                let (net, paths, t) = (self.net.clone(), self.paths.clone(), self.timeouts);
+            while let Ok(event) = rx.try_recv() {
+                on_event(event);
+            }
+            let full: Vec<String> = busy
+                .iter()
+                .filter(|(_, n)| **n >= LANES_PER_ACCOUNT)
+                .map(|(a, _)| a.clone())
+                .collect();
+            if let Some(claimed) = outbox.claim_due(LEASE, None, &full)? {
+                *busy.entry(claimed.account.clone()).or_default() += 1;
+                let (worker, tx) = (self.clone(), tx.clone());
                 lanes.spawn(async move {
-                    let outcome = attempt(&net, &paths, &claimed, t).await;
-                    (claimed, outcome)
+                    let account = claimed.account.clone();
+                    (account, worker.lane(claimed, tx).await)
                 });
                 continue;
             }
-            let Some(done) = lanes.join_next().await else {
-                return Ok(());
-            };
-            let (claimed, outcome) = done.expect("a lane does not panic");
-            busy.remove(&claimed.account);
-            self.record(&outbox, &claimed, outcome, &mut on_event)?;
+            tokio::select! {
+                Some(event) = rx.recv() => on_event(event),
+                done = lanes.join_next() => match done {
+                    None => {
+                        while let Ok(event) = rx.try_recv() {
+                            on_event(event);
+                        }
+                        return Ok(());
+                    }
+                    Some(result) => {
+                        let (account, result) = result.expect("a lane does not panic");
+                        if let Some(n) = busy.get_mut(&account) {
+                            *n -= 1;
+                        }
+                        result?;
+                    }
+                },
+            }
         }
     }
 
+    /// One connection's work: `first`, then the account's next due messages over the same
+    /// connection while it stays usable.
+    async fn lane(
+        &self,
+        first: Claimed,
+        events: mpsc::UnboundedSender<WorkerEvent>,
+    ) -> Result<(), WorkerError> {
+        let mut outbox = Outbox::open(&self.paths.outbox_file())?;
+        let account_id = first.account.clone();
+        let loaded = load_account(&self.paths, &account_id).await;
+        let mut session: Option<Session> = None;
+        let mut next = Some(first);
+        while let Some(c) = next.take() {
+            let _ = events.send(WorkerEvent::Sending(c.id));
+            let outcome = match &loaded {
+                Err(why) => Outcome::whole(Attempt::Setup(why.clone())),
+                Ok((account, secret)) => {
+                    let opened = match session.take() {
+                        Some(s) => Ok(s),
+                        None => {
+                            Session::open(&self.net, account, secret.as_ref(), self.timeouts).await
+                        }
+                    };
+                    match opened {
+                        Err(a) => Outcome::whole(a),
+                        Ok(mut s) => {
+                            let o = s
+                                .send(&c.envelope_from, &c.recipients, &c.bytes, self.timeouts)
+                                .await;
+                            if send::reusable(&o) {
+                                session = Some(s);
+                            }
+                            o
+                        }
+                    }
+                }
+            };
+            let paused = self.record(&outbox, &c, outcome, &events)?;
+            if paused {
+                break;
+            }
+            next = outbox.claim_due(LEASE, Some(&account_id), &[])?;
+        }
+        if let Some(s) = session {
+            s.close().await;
+        }
+        Ok(())
+    }
+
+    /// Writes the outcome of an attempt to the queue; true when the account got paused.
     fn record(
         &self,
         outbox: &Outbox,
         c: &Claimed,
         outcome: Outcome,
-        on_event: &mut impl FnMut(WorkerEvent),
-    ) -> Result<(), WorkerError> {
+        events: &mpsc::UnboundedSender<WorkerEvent>,
+    ) -> Result<bool, WorkerError> {
+        let on_event = |e| {
+            let _ = events.send(e);
+        };
         let age = Duration::from_millis((now_ms() - c.created_ms).max(0) as u64);
         for (rcpt, reply) in &outcome.refused {
             outbox.note(c.id, &format!("refused recipient {rcpt}: {reply}"))?;
@@ -257,51 +334,31 @@ impl Worker {
                     account: c.account.clone(),
                     reason: why,
                 });
+                return Ok(true);
             }
         }
-        Ok(())
+        Ok(false)
     }
 }
 
-/// One attempt for a claimed message: find its account and secret, then deliver.
-async fn attempt(net: &Net, paths: &Paths, c: &Claimed, t: SendTimeouts) -> Outcome {
-    let setup = |why: String| Outcome {
-        attempt: Attempt::Setup(why),
-        server_queue_id: None,
-        refused: vec![],
-        deferred: vec![],
-    };
+/// The account with this id and its secret, or why it cannot send.
+async fn load_account(paths: &Paths, id: &str) -> Result<(Account, Option<Secret>), String> {
     let store = AccountStore::new(paths.accounts_file());
     let account = match store.load() {
-        Ok(accs) => match accs
+        Ok(accs) => accs
             .accounts
             .into_iter()
-            .find(|a| a.id.as_str() == c.account)
-        {
-            Some(a) => a,
-            None => {
-                return setup("its account was removed; add it again to send this message".into());
-            }
-        },
-        Err(e) => return setup(e.explain().problem),
+            .find(|a| a.id.as_str() == id)
+            .ok_or("its account was removed; add it again to send this message")?,
+        Err(e) => return Err(e.explain().problem),
     };
     let acc = account.clone();
-    let secret = match tokio::task::spawn_blocking(move || manage::load_secret(&acc)).await {
-        Ok(Ok(s)) => s,
+    match tokio::task::spawn_blocking(move || manage::load_secret(&acc)).await {
+        Ok(Ok(secret)) => Ok((account, secret)),
         Ok(Err(e)) => {
             let x = e.explain();
-            return setup(format!("{} {}", x.problem, x.advice));
+            Err(format!("{} {}", x.problem, x.advice))
         }
-        Err(e) => return setup(e.to_string()),
-    };
-    send::deliver(
-        net,
-        &account,
-        secret.as_ref(),
-        &c.envelope_from,
-        &c.recipients,
-        &c.bytes,
-        t,
-    )
-    .await
+        Err(e) => Err(e.to_string()),
+    }
 }

@@ -26,8 +26,9 @@ logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
 class Handler:
-    def __init__(self, out, fail_first=0, refuse=(), drop_after_data=False):
+    def __init__(self, out, fail_first=0, refuse=(), drop_after_data=False, data_delay=0.0):
         self.out = out
+        self.data_delay = data_delay
         self.fail_first = fail_first
         self.refuse = set(refuse)
         self.drop_after_data = drop_after_data
@@ -39,6 +40,7 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.data_delay)
         if self.fail_first > 0:
             self.fail_first -= 1
             return "451 4.3.0 Temporary local problem, try again later"
@@ -113,6 +115,7 @@ async def main():
     ap.add_argument("--fail-first", type=int, default=0, help="answer 451 to the first N DATA")
     ap.add_argument("--refuse-rcpt", action="append", default=[], help="answer 550 to RCPT of ADDR")
     ap.add_argument("--drop-after-data", action="store_true", help="close after the first message")
+    ap.add_argument("--data-delay", type=float, default=0.0, help="wait before answering the final dot")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -132,7 +135,8 @@ async def main():
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.load_cert_chain(args.cert, args.key)
         auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
-        handler = Handler(args.out, args.fail_first, args.refuse_rcpt, args.drop_after_data)
+        handler = Handler(args.out, args.fail_first, args.refuse_rcpt, args.drop_after_data,
+                          args.data_delay)
         cls, extra = SMTP, {}
         if args.greeting_delay:
             global GREETING_DELAY
