@@ -185,7 +185,9 @@ CREATE TABLE messages (
     maybe_sent INTEGER NOT NULL DEFAULT 0,
     created INTEGER NOT NULL
 );
-CREATE INDEX messages_due ON messages(state, next_attempt);
+-- Only unfinished messages, in the order they are due: claiming reads a few index entries.
+CREATE INDEX messages_due ON messages(next_attempt, id)
+    WHERE state IN ('queued', 'retry', 'sending');
 CREATE TABLE events (
     message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
     at INTEGER NOT NULL,
@@ -212,8 +214,14 @@ impl Outbox {
         }
         let mut conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
+        // Switching to WAL needs the database to itself: only do it when it is not WAL yet.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(db)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(db)?;
+        }
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
@@ -311,37 +319,46 @@ impl Outbox {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&db)?;
         let claimed = {
+            // Walk the due-index in order; only the chosen row's columns are read.
             let mut stmt = tx
                 .prepare(
-                    "SELECT id, account, envelope_from, recipients, bytes, attempts, created
-                     FROM messages
-                     WHERE ((state IN ('queued', 'retry') AND next_attempt <= ?1)
-                            OR (state = 'sending' AND lease_until < ?1))
+                    "SELECT id, account FROM messages
+                     WHERE state IN ('queued', 'retry', 'sending') AND next_attempt <= ?1
+                       AND (state != 'sending' OR lease_until < ?1)
                        AND (?2 IS NULL OR account = ?2)
                        AND account NOT IN (SELECT account FROM paused)
-                     ORDER BY next_attempt, id",
+                     ORDER BY next_attempt, id
+                     LIMIT 256",
                 )
                 .map_err(&db)?;
-            let mut rows = stmt.query(params![now, only]).map_err(&db)?;
-            let mut found = None;
-            while let Some(row) = rows.next().map_err(&db)? {
-                let account: String = row.get(1).map_err(&db)?;
-                if skip.contains(&account) {
-                    continue;
-                }
-                let recipients: String = row.get(3).map_err(&db)?;
-                found = Some(Claimed {
-                    id: row.get(0).map_err(&db)?,
-                    account,
-                    envelope_from: row.get(2).map_err(&db)?,
-                    recipients: serde_json::from_str(&recipients).unwrap_or_default(),
-                    bytes: row.get(4).map_err(&db)?,
-                    attempts: row.get(5).map_err(&db)?,
-                    created_ms: row.get(6).map_err(&db)?,
-                });
-                break;
+            let candidates: Vec<(i64, String)> = stmt
+                .query_map(params![now, only], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(&db)?
+                .collect::<Result<_, _>>()
+                .map_err(&db)?;
+            match candidates.into_iter().find(|(_, a)| !skip.contains(a)) {
+                None => None,
+                Some((id, account)) => Some(
+                    tx.query_row(
+                        "SELECT envelope_from, recipients, bytes, attempts, created
+                         FROM messages WHERE id = ?1",
+                        [id],
+                        |row| {
+                            let recipients: String = row.get(1)?;
+                            Ok(Claimed {
+                                id,
+                                account,
+                                envelope_from: row.get(0)?,
+                                recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+                                bytes: row.get(2)?,
+                                attempts: row.get(3)?,
+                                created_ms: row.get(4)?,
+                            })
+                        },
+                    )
+                    .map_err(&db)?,
+                ),
             }
-            found
         };
         if let Some(c) = &claimed {
             tx.execute(
