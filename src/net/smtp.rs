@@ -444,6 +444,24 @@ impl SmtpConn {
         result.map_err(SmtpError::from)
     }
 
+    /// Sends several commands in one write and reads their replies in order (RFC 2920
+    /// PIPELINING; only when the server offers it).
+    pub async fn pipeline(&mut self, lines: &[String]) -> Result<Vec<Reply>, SmtpError> {
+        let mut buf = Vec::new();
+        for line in lines {
+            buf.extend_from_slice(line.as_bytes());
+            buf.extend_from_slice(b"\r\n");
+        }
+        let stream = self.io.get_mut();
+        stream.write_all(&buf).await?;
+        stream.flush().await?;
+        let mut replies = Vec::with_capacity(lines.len());
+        for _ in lines {
+            replies.push(self.read_reply().await?);
+        }
+        Ok(replies)
+    }
+
     /// Sends a command (without CRLF) and reads the reply.
     pub async fn command(&mut self, line: &str) -> Result<Reply, SmtpError> {
         self.send_line(line).await?;

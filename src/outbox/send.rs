@@ -109,7 +109,8 @@ async fn timed<T>(
 pub struct Session {
     conn: SmtpConn,
     size_limit: Option<u64>,
-    fresh: bool,
+    pipelining: bool,
+    needs_reset: bool,
 }
 
 impl Session {
@@ -134,15 +135,13 @@ impl Session {
                 .map(|(_, e)| from_verify(e))
                 .unwrap_or_else(|| Attempt::Network("the connection failed".into())));
         };
-        let size_limit = report
-            .capabilities
-            .as_ref()
-            .and_then(|c| c.size)
-            .filter(|s| *s > 0);
+        let caps = report.capabilities.as_ref();
+        let size_limit = caps.and_then(|c| c.size).filter(|s| *s > 0);
         Ok(Self {
             conn,
             size_limit,
-            fresh: true,
+            pipelining: caps.is_some_and(|c| c.pipelining),
+            needs_reset: false,
         })
     }
 
@@ -163,17 +162,24 @@ impl Session {
                 message.len()
             )));
         }
-        if !self.fresh {
-            // A clean slate for the next transaction on a reused connection.
+        if self.needs_reset {
+            // A clean slate after a transaction that did not complete.
             match timed(t.command, "RSET", self.conn.command("RSET")).await {
                 Ok(r) if r.code == 250 => {}
                 Ok(r) => return Outcome::whole(Attempt::Reply(r)),
                 Err(a) => return Outcome::whole(a),
             }
         }
-        self.fresh = false;
-        let size = self.size_limit.is_some();
-        transaction(&mut self.conn, envelope_from, recipients, message, size, t).await
+        let envelope = Envelope {
+            from: envelope_from,
+            recipients,
+            size: self.size_limit.is_some().then_some(message.len()),
+            pipelining: self.pipelining,
+        };
+        let outcome = transaction(&mut self.conn, &envelope, message, t).await;
+        // A completed DATA resets the server's state; anything else may leave a transaction.
+        self.needs_reset = !matches!(&outcome.attempt, Attempt::Reply(r) if r.is_positive());
+        outcome
     }
 
     /// Says goodbye, briefly.
@@ -187,39 +193,77 @@ pub fn reusable(outcome: &Outcome) -> bool {
     matches!(outcome.attempt, Attempt::Reply(_))
 }
 
+/// The envelope of one transaction.
+struct Envelope<'a> {
+    from: &'a str,
+    recipients: &'a [String],
+    /// Announce the size (the server offers SIZE).
+    size: Option<usize>,
+    /// Send MAIL, RCPT and DATA in one write (the server offers PIPELINING).
+    pipelining: bool,
+}
+
 async fn transaction(
     conn: &mut SmtpConn,
-    from: &str,
-    recipients: &[String],
+    e: &Envelope<'_>,
     message: &[u8],
-    announce_size: bool,
     t: SendTimeouts,
 ) -> Outcome {
-    let mail = if announce_size {
-        format!("MAIL FROM:<{from}> SIZE={}", message.len())
-    } else {
-        format!("MAIL FROM:<{from}>")
+    let mail = match e.size {
+        Some(n) => format!("MAIL FROM:<{}> SIZE={n}", e.from),
+        None => format!("MAIL FROM:<{}>", e.from),
     };
-    match timed(t.command, "MAIL", conn.command(&mail)).await {
-        Ok(r) if r.code == 250 => {}
-        Ok(r) => return Outcome::whole(Attempt::Reply(r)),
-        Err(a) => return Outcome::whole(a),
-    }
-    let (mut accepted, mut refused, mut deferred) = (0, vec![], vec![]);
-    for rcpt in recipients {
-        match timed(
-            t.command,
-            "RCPT",
-            conn.command(&format!("RCPT TO:<{rcpt}>")),
-        )
-        .await
-        {
-            Ok(r) if r.code == 250 || r.code == 251 => accepted += 1,
-            Ok(r) if r.is_transient() => deferred.push((rcpt.clone(), r)),
-            Ok(r) => refused.push((rcpt.clone(), r)),
+    let rcpts: Vec<String> = e
+        .recipients
+        .iter()
+        .map(|r| format!("RCPT TO:<{r}>"))
+        .collect();
+    // Replies to MAIL, to each RCPT, and (when pipelining) to DATA.
+    let replies: Vec<Reply> = if e.pipelining {
+        let mut lines = vec![mail];
+        lines.extend(rcpts);
+        lines.push("DATA".into());
+        match timed(t.command, "MAIL/RCPT/DATA", conn.pipeline(&lines)).await {
+            Ok(r) => r,
             Err(a) => return Outcome::whole(a),
         }
+    } else {
+        let mut replies = Vec::new();
+        for line in std::iter::once(mail).chain(rcpts) {
+            match timed(t.command, "MAIL/RCPT", conn.command(&line)).await {
+                Ok(r) => {
+                    let stop = replies.is_empty() && r.code != 250;
+                    replies.push(r);
+                    if stop {
+                        break;
+                    }
+                }
+                Err(a) => return Outcome::whole(a),
+            }
+        }
+        replies
+    };
+    let mut replies = replies.into_iter();
+    match replies.next() {
+        Some(r) if r.code == 250 => {}
+        Some(r) => {
+            if e.pipelining {
+                let _ = timed(t.command, "RSET", conn.command("RSET")).await;
+            }
+            return Outcome::whole(Attempt::Reply(r));
+        }
+        None => return Outcome::whole(Attempt::Network("no reply to MAIL".into())),
     }
+    let (mut accepted, mut refused, mut deferred) = (0, vec![], vec![]);
+    for rcpt in e.recipients {
+        match replies.next() {
+            Some(r) if r.code == 250 || r.code == 251 => accepted += 1,
+            Some(r) if r.is_transient() => deferred.push((rcpt.clone(), r)),
+            Some(r) => refused.push((rcpt.clone(), r)),
+            None => return Outcome::whole(Attempt::Network("missing RCPT reply".into())),
+        }
+    }
+    let data_reply = replies.next();
     let with = |attempt, server_queue_id| Outcome {
         attempt,
         server_queue_id,
@@ -233,7 +277,11 @@ async fn transaction(
         let attempt = first.map_or_else(|| Attempt::Network("no recipient".into()), Attempt::Reply);
         return with(attempt, None);
     }
-    match timed(t.command, "DATA", conn.command("DATA")).await {
+    let data = match data_reply {
+        Some(r) => Ok(r),
+        None => timed(t.command, "DATA", conn.command("DATA")).await,
+    };
+    match data {
         Ok(r) if r.code == 354 => {}
         Ok(r) => return with(Attempt::Reply(r), None),
         Err(a) => return with(a, None),

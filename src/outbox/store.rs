@@ -252,10 +252,8 @@ impl Outbox {
 
     fn event(&self, id: i64, text: &str) -> Result<(), OutboxError> {
         self.conn
-            .execute(
-                "INSERT INTO events (message, at, text) VALUES (?1, ?2, ?3)",
-                params![id, now_ms(), text],
-            )
+            .prepare_cached("INSERT INTO events (message, at, text) VALUES (?1, ?2, ?3)")
+            .and_then(|mut stmt| stmt.execute(params![id, now_ms(), text]))
             .map(|_| ())
             .map_err(|e| self.db(e))
     }
@@ -309,6 +307,17 @@ impl Outbox {
         only: Option<&str>,
         skip: &[String],
     ) -> Result<Option<Claimed>, OutboxError> {
+        Ok(self.claim_batch(lease, only, skip, 1)?.pop())
+    }
+
+    /// Like [`Self::claim_due`], up to `max` messages of one account in one transaction.
+    pub fn claim_batch(
+        &mut self,
+        lease: Duration,
+        only: Option<&str>,
+        skip: &[String],
+        max: usize,
+    ) -> Result<Vec<Claimed>, OutboxError> {
         let now = now_ms();
         let path = self.path.clone();
         let db = db_err(&path);
@@ -336,31 +345,45 @@ impl Outbox {
                 .map_err(&db)?
                 .collect::<Result<_, _>>()
                 .map_err(&db)?;
-            match candidates.into_iter().find(|(_, a)| !skip.contains(a)) {
-                None => None,
-                Some((id, account)) => Some(
-                    tx.query_row(
-                        "SELECT envelope_from, recipients, bytes, attempts, created
-                         FROM messages WHERE id = ?1",
-                        [id],
-                        |row| {
+            let Some(account) = candidates
+                .iter()
+                .map(|(_, a)| a.clone())
+                .find(|a| !skip.contains(a))
+            else {
+                return Ok(vec![]);
+            };
+            let mut fetch = tx
+                .prepare(
+                    "SELECT envelope_from, recipients, bytes, attempts, created
+                     FROM messages WHERE id = ?1",
+                )
+                .map_err(&db)?;
+            let mut batch = Vec::new();
+            for (id, _) in candidates
+                .iter()
+                .filter(|(_, a)| *a == account)
+                .take(max.max(1))
+            {
+                batch.push(
+                    fetch
+                        .query_row([id], |row| {
                             let recipients: String = row.get(1)?;
                             Ok(Claimed {
-                                id,
-                                account,
+                                id: *id,
+                                account: account.clone(),
                                 envelope_from: row.get(0)?,
                                 recipients: serde_json::from_str(&recipients).unwrap_or_default(),
                                 bytes: row.get(2)?,
                                 attempts: row.get(3)?,
                                 created_ms: row.get(4)?,
                             })
-                        },
-                    )
-                    .map_err(&db)?,
-                ),
+                        })
+                        .map_err(&db)?,
+                );
             }
+            batch
         };
-        if let Some(c) = &claimed {
+        for c in &claimed {
             tx.execute(
                 "UPDATE messages SET state = 'sending', lease_until = ?2 WHERE id = ?1",
                 params![c.id, now + lease.as_millis() as i64],
@@ -371,6 +394,26 @@ impl Outbox {
         Ok(claimed)
     }
 
+    /// Runs `changes` in one transaction: one write to disk for all of them.
+    pub fn batch<T>(
+        &mut self,
+        changes: impl FnOnce(&Outbox) -> Result<T, OutboxError>,
+    ) -> Result<T, OutboxError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.db(e))?;
+        match changes(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT").map_err(|e| self.db(e))?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     fn update(
         &self,
         id: i64,
@@ -378,14 +421,13 @@ impl Outbox {
         values: &[&dyn rusqlite::ToSql],
         event: &str,
     ) -> Result<(), OutboxError> {
+        let params = rusqlite::params_from_iter(
+            std::iter::once(&id as &dyn rusqlite::ToSql).chain(values.iter().copied()),
+        );
         let changed = self
             .conn
-            .execute(
-                sql,
-                rusqlite::params_from_iter(
-                    std::iter::once(&id as &dyn rusqlite::ToSql).chain(values.iter().copied()),
-                ),
-            )
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.execute(params))
             .map_err(|e| self.db(e))?;
         if changed == 0 {
             return Err(OutboxError::NotFound(id));

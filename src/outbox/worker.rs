@@ -120,6 +120,9 @@ fn jitter() -> f64 {
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
 }
 
+/// Messages a lane claims and records at once.
+const BATCH: usize = 128;
+
 /// Lanes (connections) at most per account.
 pub const LANES_PER_ACCOUNT: usize = 2;
 
@@ -202,8 +205,36 @@ impl Worker {
         }
     }
 
-    /// One connection's work: `first`, then the account's next due messages over the same
-    /// connection while it stays usable.
+    /// One message over the lane's session, opening it when needed and dropping it when it
+    /// is no longer fit for another message.
+    async fn send_one(
+        &self,
+        loaded: &Result<(Account, Option<Secret>), String>,
+        session: &mut Option<Session>,
+        c: &Claimed,
+    ) -> Outcome {
+        let (account, secret) = match loaded {
+            Err(why) => return Outcome::whole(Attempt::Setup(why.clone())),
+            Ok(pair) => pair,
+        };
+        let mut s = match session.take() {
+            Some(s) => s,
+            None => match Session::open(&self.net, account, secret.as_ref(), self.timeouts).await {
+                Ok(s) => s,
+                Err(a) => return Outcome::whole(a),
+            },
+        };
+        let o = s
+            .send(&c.envelope_from, &c.recipients, &c.bytes, self.timeouts)
+            .await;
+        if send::reusable(&o) {
+            *session = Some(s);
+        }
+        o
+    }
+
+    /// One connection's work: `first`, then the account's next due messages, in batches, over
+    /// the same connection while it stays usable.
     async fn lane(
         &self,
         first: Claimed,
@@ -213,37 +244,26 @@ impl Worker {
         let account_id = first.account.clone();
         let loaded = load_account(&self.paths, &account_id).await;
         let mut session: Option<Session> = None;
-        let mut next = Some(first);
-        while let Some(c) = next.take() {
-            let _ = events.send(WorkerEvent::Sending(c.id));
-            let outcome = match &loaded {
-                Err(why) => Outcome::whole(Attempt::Setup(why.clone())),
-                Ok((account, secret)) => {
-                    let opened = match session.take() {
-                        Some(s) => Ok(s),
-                        None => {
-                            Session::open(&self.net, account, secret.as_ref(), self.timeouts).await
-                        }
-                    };
-                    match opened {
-                        Err(a) => Outcome::whole(a),
-                        Ok(mut s) => {
-                            let o = s
-                                .send(&c.envelope_from, &c.recipients, &c.bytes, self.timeouts)
-                                .await;
-                            if send::reusable(&o) {
-                                session = Some(s);
-                            }
-                            o
-                        }
-                    }
+        let mut batch = vec![first];
+        while !batch.is_empty() {
+            // Send the whole batch over one connection, then write every outcome at once:
+            // a crash in between leaves them leased, to be sent again (never lost).
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for c in &batch {
+                let _ = events.send(WorkerEvent::Sending(c.id));
+                outcomes.push(self.send_one(&loaded, &mut session, c).await);
+            }
+            let paused = outbox.batch(|o| {
+                let mut paused = false;
+                for (c, outcome) in batch.iter().zip(outcomes) {
+                    paused |= self.record(o, c, outcome, &events)?;
                 }
-            };
-            let paused = self.record(&outbox, &c, outcome, &events)?;
+                Ok(paused)
+            })?;
             if paused {
                 break;
             }
-            next = outbox.claim_due(LEASE, Some(&account_id), &[])?;
+            batch = outbox.claim_batch(LEASE, Some(&account_id), &[], BATCH)?;
         }
         if let Some(s) = session {
             s.close().await;
@@ -258,7 +278,7 @@ impl Worker {
         c: &Claimed,
         outcome: Outcome,
         events: &mpsc::UnboundedSender<WorkerEvent>,
-    ) -> Result<bool, WorkerError> {
+    ) -> Result<bool, OutboxError> {
         let on_event = |e| {
             let _ = events.send(e);
         };
