@@ -51,6 +51,13 @@ pub enum Command {
         /// Stop when nothing is left that can be sent now.
         #[arg(long)]
         until_empty: bool,
+        /// Limit for each network step, in seconds (default: 10 to connect, 120 per command,
+        /// 300 for the message).
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<f64>,
+        /// Give up on a message after this many days of trying.
+        #[arg(long, value_name = "DAYS", default_value_t = 5.0)]
+        give_up_after: f64,
     },
 }
 
@@ -209,7 +216,11 @@ pub fn run(cli: Cli) -> ExitCode {
             let result = match other {
                 Command::Send(args) => outbox::send(&out, &paths, args),
                 Command::Queue(cmd) => outbox::queue(&out, &paths, cmd),
-                Command::Run { until_empty } => return outbox::run(&out, &paths, until_empty),
+                Command::Run {
+                    until_empty,
+                    timeout,
+                    give_up_after,
+                } => return outbox::run(&out, &paths, until_empty, timeout, give_up_after),
                 Command::Account(_) | Command::Detect(_) | Command::Sendmail { .. } => {
                     unreachable!("handled above")
                 }

@@ -12,6 +12,7 @@ use crate::account::{AccountStore, manage};
 use crate::diagnose::{Explain, Explanation};
 use crate::message::{self, Draft};
 use crate::net::Net;
+use crate::outbox::send::SendTimeouts;
 use crate::outbox::store::{Millis, now_ms};
 use crate::outbox::worker::{self, Worker, WorkerEvent};
 use crate::outbox::{Outbox, OutboxError, State};
@@ -232,8 +233,28 @@ fn describe(e: &WorkerEvent) -> String {
     }
 }
 
-/// `outpost run [--until-empty]`.
-pub(super) fn run(out: &Out, paths: &Paths, until_empty: bool) -> ExitCode {
+fn bad_number(option: &str, value: f64) -> ExitCode {
+    eprintln!("error: {option} {value} is not a positive number of seconds or days.");
+    ExitCode::from(2)
+}
+
+/// `outpost run [--until-empty] [--timeout SECS] [--give-up-after DAYS]`.
+pub(super) fn run(
+    out: &Out,
+    paths: &Paths,
+    until_empty: bool,
+    timeout: Option<f64>,
+    give_up_after: f64,
+) -> ExitCode {
+    let timeouts = match timeout.map(std::time::Duration::try_from_secs_f64) {
+        None => SendTimeouts::default(),
+        Some(Ok(d)) if !d.is_zero() => SendTimeouts::uniform(d),
+        Some(_) => return bad_number("--timeout", timeout.unwrap_or_default()),
+    };
+    let lifetime = match std::time::Duration::try_from_secs_f64(give_up_after * 86_400.0) {
+        Ok(d) if !d.is_zero() => d,
+        _ => return bad_number("--give-up-after", give_up_after),
+    };
     let _lock = match worker::lock(paths) {
         Ok(l) => l,
         Err(e) => {
@@ -252,7 +273,9 @@ pub(super) fn run(out: &Out, paths: &Paths, until_empty: bool) -> ExitCode {
     let mut events = Vec::new();
     let result: Result<(), Failure> = rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
-        let worker = Worker::new(net, paths.clone());
+        let worker = Worker::new(net, paths.clone())
+            .with_timeouts(timeouts)
+            .with_lifetime(lifetime);
         loop {
             worker
                 .run_until_empty(|e| {

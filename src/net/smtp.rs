@@ -445,21 +445,31 @@ impl SmtpConn {
     }
 
     /// Sends several commands in one write and reads their replies in order (RFC 2920
-    /// PIPELINING; only when the server offers it).
-    pub async fn pipeline(&mut self, lines: &[String]) -> Result<Vec<Reply>, SmtpError> {
+    /// PIPELINING; only when the server offers it). Replies read before a failure are kept:
+    /// a server may say 421 and hang up in the middle.
+    pub async fn pipeline(&mut self, lines: &[String]) -> (Vec<Reply>, Option<SmtpError>) {
         let mut buf = Vec::new();
         for line in lines {
             buf.extend_from_slice(line.as_bytes());
             buf.extend_from_slice(b"\r\n");
         }
         let stream = self.io.get_mut();
-        stream.write_all(&buf).await?;
-        stream.flush().await?;
+        if let Err(e) = async {
+            stream.write_all(&buf).await?;
+            stream.flush().await
+        }
+        .await
+        {
+            return (vec![], Some(e.into()));
+        }
         let mut replies = Vec::with_capacity(lines.len());
         for _ in lines {
-            replies.push(self.read_reply().await?);
+            match self.read_reply().await {
+                Ok(r) => replies.push(r),
+                Err(e) => return (replies, Some(e)),
+            }
         }
-        Ok(replies)
+        (replies, None)
     }
 
     /// Sends a command (without CRLF) and reads the reply.

@@ -22,6 +22,17 @@ pub struct SendTimeouts {
     pub data: Duration,
 }
 
+impl SendTimeouts {
+    /// The same limit for every step.
+    pub fn uniform(limit: Duration) -> Self {
+        Self {
+            session: Timeouts::uniform(limit),
+            command: limit,
+            data: limit,
+        }
+    }
+}
+
 impl Default for SendTimeouts {
     fn default() -> Self {
         Self {
@@ -157,10 +168,13 @@ impl Session {
         if let Some(limit) = self.size_limit
             && message.len() as u64 > limit
         {
-            return Outcome::whole(Attempt::Setup(format!(
-                "the message is {} bytes and the server accepts at most {limit}",
+            // Refused for good without sending, in the server's own terms (RFC 1870).
+            let reply = format!(
+                "552 5.3.4 the message is {} bytes and this server accepts at most {limit} \
+                 (announced in its EHLO); Outpost did not send it",
                 message.len()
-            )));
+            );
+            return Outcome::whole(Attempt::Reply(reply.parse().expect("a valid reply")));
         }
         if self.needs_reset {
             // A clean slate after a transaction that did not complete.
@@ -223,10 +237,22 @@ async fn transaction(
         let mut lines = vec![mail];
         lines.extend(rcpts);
         lines.push("DATA".into());
-        match timed(t.command, "MAIL/RCPT/DATA", conn.pipeline(&lines)).await {
-            Ok(r) => r,
-            Err(a) => return Outcome::whole(a),
+        let Ok((replies, error)) = tokio::time::timeout(t.command, conn.pipeline(&lines)).await
+        else {
+            return Outcome::whole(Attempt::Network(format!(
+                "MAIL/RCPT/DATA: no answer within {} s",
+                t.command.as_secs()
+            )));
+        };
+        if let Some(e) = error {
+            // A server closing down says so (421) before it hangs up: keep its words.
+            let closing = replies.iter().find(|r| r.code == 421).cloned();
+            return Outcome::whole(closing.map_or_else(
+                || Attempt::Network(format!("MAIL/RCPT/DATA: {e}")),
+                Attempt::Reply,
+            ));
         }
+        replies
     } else {
         let mut replies = Vec::new();
         for line in std::iter::once(mail).chain(rcpts) {

@@ -152,6 +152,12 @@ impl Worker {
         self
     }
 
+    /// Replaces how long a message may keep failing before Outpost gives up.
+    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+
     /// Sends every message that is due now, each account in its own lanes (at most
     /// [`LANES_PER_ACCOUNT`] connections, each reused for the account's next messages), and
     /// returns when none is left that can be sent now (others may wait for a retry or a

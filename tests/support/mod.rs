@@ -224,6 +224,61 @@ impl Drop for Smtpd {
     }
 }
 
+/// Postfix's `smtp-sink` on 127.0.0.1, with its fault options (`-r`/`-f`/`-q`/`-Q`/`-w`);
+/// stopped when dropped.
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+}
+
+impl SmtpSink {
+    pub fn start(options: &[&str]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let program = if Path::new("/usr/sbin/smtp-sink").exists() {
+            "/usr/sbin/smtp-sink"
+        } else {
+            "smtp-sink"
+        };
+        let mut cmd = Command::new(program);
+        let root = std::fs::read_to_string("/proc/self/status")
+            .map(|s| {
+                s.lines()
+                    .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+            })
+            .unwrap_or(false);
+        if root {
+            cmd.args(["-u", "nobody"]);
+        }
+        let child = cmd
+            .args(options)
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("64")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("smtp-sink runs (./scripts/test installs postfix)");
+        let sink = Self { child, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return sink;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("smtp-sink did not start");
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A Python HTTP(S) server on 127.0.0.1 answering from a route table, stopped when dropped.
 pub struct Httpd {
     child: Child,

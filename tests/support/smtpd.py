@@ -116,6 +116,7 @@ async def main():
     ap.add_argument("--refuse-rcpt", action="append", default=[], help="answer 550 to RCPT of ADDR")
     ap.add_argument("--drop-after-data", action="store_true", help="close after the first message")
     ap.add_argument("--data-delay", type=float, default=0.0, help="wait before answering the final dot")
+    ap.add_argument("--max-size", type=int, default=33554432, help="the SIZE announced in EHLO")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -137,13 +138,14 @@ async def main():
         auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
         handler = Handler(args.out, args.fail_first, args.refuse_rcpt, args.drop_after_data,
                           args.data_delay)
-        cls, extra = SMTP, {}
+        cls, extra = SMTP, {"data_size_limit": args.max_size}
         if args.greeting_delay:
             global GREETING_DELAY
             GREETING_DELAY = args.greeting_delay
             cls = DelayedGreetingSMTP
         if args.ntlm_only:
-            cls, extra = NtlmOnlySMTP, {"auth_exclude_mechanism": ["PLAIN", "LOGIN"]}
+            cls = NtlmOnlySMTP
+            extra["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
         if args.mode == "tls":
             factory = lambda: cls(handler, hostname="mail.example.test", authenticator=auth,
                                   auth_require_tls=False, **extra)
