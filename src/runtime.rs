@@ -51,6 +51,8 @@ pub enum Command {
         /// A password typed but not saved yet.
         secret: Option<Secret>,
     },
+    /// Look at the outbox now (a message was queued, or a retry asked for).
+    WakeWorker,
     /// Stop a running check.
     CancelTest {
         /// The check.
@@ -81,6 +83,11 @@ pub enum Event {
         /// Every step.
         report: Report,
     },
+    /// The background sender did something.
+    Worker(crate::outbox::worker::WorkerEvent),
+    /// The background sender cannot run in this window (another Outpost sends, or the
+    /// outbox cannot be opened); the explanation says why.
+    WorkerStopped(Explanation),
     /// A check could not start (no password stored, keyring locked, no network stack).
     TestNotStarted {
         /// The check.
@@ -109,6 +116,8 @@ type Waker = Arc<dyn Fn() + Send + Sync>;
 
 #[derive(Clone)]
 struct Ctx {
+    paths: Paths,
+    nudge: Arc<tokio::sync::Notify>,
     store: AccountStore,
     net: Result<Net, Explanation>,
     events: std_mpsc::Sender<Event>,
@@ -139,6 +148,7 @@ impl Core {
         let (ev_tx, ev_rx) = std_mpsc::channel();
         let store = AccountStore::new(paths.accounts_file());
         let wake: Waker = Arc::new(wake);
+        let paths = paths.clone();
         std::thread::Builder::new()
             .name("outpost-core".into())
             .spawn(move || {
@@ -149,11 +159,14 @@ impl Core {
                     .expect("a tokio runtime starts");
                 rt.block_on(async move {
                     let ctx = Ctx {
+                        paths,
+                        nudge: Arc::new(tokio::sync::Notify::new()),
                         store,
                         net: net.and_then(|c| Net::new(&c).map_err(|e| e.explain())),
                         events: ev_tx,
                         wake,
                     };
+                    tokio::spawn(send_in_background(ctx.clone()));
                     serve(ctx, cmd_rx).await;
                 });
             })
@@ -237,12 +250,43 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                 let handle = tokio::spawn(run_test(ctx2, ticket, account, secret));
                 tests.insert(ticket, handle);
             }
+            Command::WakeWorker => ctx.nudge.notify_one(),
             Command::CancelTest { ticket } => {
                 if let Some(handle) = tests.remove(&ticket) {
                     handle.abort();
                 }
             }
         }
+    }
+}
+
+/// The window's outbox worker, unless another Outpost already sends from this outbox.
+async fn send_in_background(ctx: Ctx) {
+    let net = match &ctx.net {
+        Ok(net) => net.clone(),
+        Err(e) => return ctx.emit(Event::WorkerStopped(e.clone())),
+    };
+    let _lock = match crate::outbox::worker::lock(&ctx.paths) {
+        Ok(lock) => lock,
+        Err(e) => {
+            return ctx.emit(Event::WorkerStopped(Explanation {
+                problem: format!("{e}."),
+                advice: "Messages are sent by the other Outpost; close it to send from here."
+                    .into(),
+            }));
+        }
+    };
+    let worker = crate::outbox::worker::Worker::new(net, ctx.paths.clone());
+    let result = worker
+        .serve(std::time::Duration::from_secs(60), &ctx.nudge, |e| {
+            ctx.emit(Event::Worker(e))
+        })
+        .await;
+    if let Err(e) = result {
+        ctx.emit(Event::WorkerStopped(Explanation {
+            problem: format!("Sending stopped: {e}."),
+            advice: "Restart Outpost; the queued messages are kept.".into(),
+        }));
     }
 }
 

@@ -365,3 +365,34 @@ fn sendmail_mode_queues_real_messages_with_and_without_t() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_running_worker_sends_a_new_message_at_once_and_is_the_only_one() {
+    let lab = lab(&[], PASSWORD);
+    let mut worker = lab
+        .op
+        .command(&["run"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // A second worker on the same outbox is refused.
+    let (code, v) = lab.op.json(&["run", "--until-empty"], "");
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "already_running");
+    let start = std::time::Instant::now();
+    let id = send(&lab.op, &["--to", "bob@example.net"]);
+    while lab.smtpd.received().is_empty() {
+        assert!(start.elapsed().as_secs() < 10, "not sent within 10 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let waited = start.elapsed();
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert!(
+        waited.as_secs_f64() < 5.0,
+        "woken at once, not at the next poll: {waited:?}"
+    );
+    assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
+}

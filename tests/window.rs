@@ -102,3 +102,43 @@ fn invalid_fields_disable_the_buttons_and_say_why() {
             .is_disabled()
     );
 }
+
+#[test]
+fn the_window_sends_what_the_command_line_queues() {
+    let (mut harness, lab) = window();
+    wait_for(&mut harness, "the first-run form", |h| {
+        h.query_by_label("E-mail address").is_some()
+    });
+    let op = lab.outpost();
+    let extra = ["--session-keyring"];
+    let (code, v) = op.add(
+        "mail.example.test",
+        Some(lab.smtpd.port),
+        "starttls",
+        &extra,
+        PASSWORD,
+    );
+    assert_eq!(code, 0, "{v}");
+    let (code, v) = op.json(
+        &[
+            "send",
+            "--from",
+            USER,
+            "--to",
+            "bob@example.net",
+            "--body",
+            "hi",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    wait_for(&mut harness, "the window's worker to send it", |h| {
+        h.query_by_label_contains("message #1 sent").is_some()
+    });
+    assert_eq!(lab.smtpd.received().len(), 1);
+    let (_, v) = op.json(&["run", "--until-empty"], "");
+    assert_eq!(
+        v["error"]["kind"], "already_running",
+        "the window holds the outbox: {v}"
+    );
+}

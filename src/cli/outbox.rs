@@ -130,6 +130,7 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
             &args.subject,
         )
         .map_err(outbox_failure)?;
+    crate::outbox::wake::notify(paths);
     out.text(format!("Queued as #{id} ({}).", composed.message_id));
     out.text("The open Outpost window sends it, or run: outpost run");
     out.json(json!({"id": id, "message_id": composed.message_id, "state": "queued"}));
@@ -202,6 +203,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             let (m, _) = outbox.get(id).map_err(outbox_failure)?;
             outbox.resume(&m.account).map_err(outbox_failure)?;
             outbox.retry_now(id).map_err(outbox_failure)?;
+            crate::outbox::wake::notify(paths);
             out.text(format!("#{id} will be tried at the next run."));
             out.json(json!({"id": id, "state": "retry"}));
         }
@@ -396,7 +398,10 @@ pub fn sendmail(args: &[String]) -> ExitCode {
         )
     });
     match result {
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(_) => {
+            crate::outbox::wake::notify(&paths);
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(75, e.explain().problem),
     }
 }

@@ -5,6 +5,7 @@ pub mod policy;
 pub mod send;
 pub mod sendmail;
 pub mod store;
+pub mod wake;
 pub mod worker;
 
 pub use store::{Outbox, OutboxError, State, Summary};

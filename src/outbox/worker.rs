@@ -277,6 +277,29 @@ impl Worker {
         Ok(())
     }
 
+    /// Sends for as long as the process runs: whatever is due, then sleeps until the next
+    /// message is due (at most `idle`), a wake-up arrives ([`super::wake::notify`]), or
+    /// `nudge` is notified. The caller must hold the worker lock.
+    pub async fn serve(
+        &self,
+        idle: Duration,
+        nudge: &tokio::sync::Notify,
+        mut on_event: impl FnMut(WorkerEvent),
+    ) -> Result<(), WorkerError> {
+        let listener = super::wake::Listener::bind(&self.paths);
+        loop {
+            self.run_until_empty(&mut on_event).await?;
+            let next = Outbox::open(&self.paths.outbox_file())?.next_due()?;
+            let wait = next.map_or(idle, |at| {
+                Duration::from_millis((at - now_ms()).clamp(0, idle.as_millis() as i64) as u64)
+            });
+            tokio::select! {
+                _ = listener.wait(wait) => {}
+                _ = nudge.notified() => {}
+            }
+        }
+    }
+
     /// Writes the outcome of an attempt to the queue; true when the account got paused.
     fn record(
         &self,

@@ -46,6 +46,8 @@ pub struct OutpostApp {
     notice: Option<Notice>,
     confirm_remove: Option<String>,
     saving: bool,
+    /// What the background sender did last, for the status line.
+    sender_status: String,
 }
 
 impl OutpostApp {
@@ -60,6 +62,7 @@ impl OutpostApp {
             notice: None,
             confirm_remove: None,
             saving: false,
+            sender_status: "Outbox: nothing to send.".into(),
         }
     }
 
@@ -121,6 +124,10 @@ impl OutpostApp {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
                     t.outcome = Some(outcome(&report));
                 }
+            }
+            Event::Worker(e) => self.sender_status = sender_status(&e),
+            Event::WorkerStopped(e) => {
+                self.sender_status = format!("Outbox: {} {}", e.problem, e.advice)
             }
             Event::TestNotStarted { ticket, error } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
@@ -212,6 +219,9 @@ impl OutpostApp {
         while let Some(event) = self.core.try_recv() {
             self.apply(event);
         }
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.label(RichText::new(&self.sender_status).weak());
+        });
         egui::Panel::top("title").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("Outpost");
@@ -323,6 +333,20 @@ impl OutpostApp {
         if close {
             self.confirm_remove = None;
         }
+    }
+}
+
+fn sender_status(e: &crate::outbox::worker::WorkerEvent) -> String {
+    use crate::outbox::worker::WorkerEvent as W;
+    match e {
+        W::Sending(id) => format!("Outbox: sending message #{id}…"),
+        W::Sent { id, .. } => format!("Outbox: message #{id} sent."),
+        W::Retry { id, reason, .. } => format!("Outbox: message #{id} will be retried ({reason})."),
+        W::Failed { id, reason } => format!("Outbox: message #{id} failed: {reason}"),
+        W::RecipientRefused { id, recipient, .. } => {
+            format!("Outbox: message #{id}: {recipient} was refused.")
+        }
+        W::Paused { reason, .. } => format!("Outbox: sending paused: {reason}"),
     }
 }
 

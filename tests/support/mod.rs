@@ -420,7 +420,7 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else {
+            } else if path.is_file() {
                 let bytes = std::fs::read(&path).unwrap();
                 found.push((path, bytes));
             }

@@ -13,8 +13,8 @@ use outpost::ui::OutpostApp;
 use super::{DnsServer, Smtpd, TestCa, USER};
 
 pub struct Lab {
-    _ca: TestCa,
-    _dns: DnsServer,
+    pub ca: TestCa,
+    pub dns: DnsServer,
     pub smtpd: Smtpd,
     pub home: tempfile::TempDir,
 }
@@ -39,12 +39,25 @@ pub fn window() -> (Harness<'static, OutpostApp>, Lab) {
             OutpostApp::new(core),
         );
     let lab = Lab {
-        _ca: ca,
-        _dns: dns,
+        ca,
+        dns,
         smtpd,
         home,
     };
     (harness, lab)
+}
+
+impl Lab {
+    /// The command line, on the same files, DNS server and CA as the window.
+    pub fn outpost(&self) -> super::Outpost {
+        let mut op = super::Outpost::new(&self.dns, &self.ca);
+        op.env.retain(|(k, _)| k != "OUTPOST_HOME");
+        op.env.push((
+            "OUTPOST_HOME".into(),
+            self.home.path().display().to_string(),
+        ));
+        op
+    }
 }
 
 /// Steps the UI until `done` holds; background events arrive on their own time.
