@@ -187,6 +187,45 @@ fn one_refused_recipient_of_three_is_reported_and_the_others_get_it() {
 }
 
 #[test]
+fn a_deferred_recipient_gets_the_message_later_and_only_once() {
+    let lab = lab(&["--defer-rcpt-once", "busy@example.net"], PASSWORD);
+    let id = send(
+        &lab.op,
+        &["--to", "bob@example.net", "--to", "busy@example.net"],
+    );
+    run(&lab.op);
+    let v = show(&lab.op, id);
+    assert_eq!(v["message"]["state"], "retry", "{v}");
+    assert!(
+        v["history"].to_string().contains("1 deferred: 450 4.2.1"),
+        "{v}"
+    );
+    lab.op.json(&["queue", "retry", &id.to_string()], "");
+    run(&lab.op);
+    assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
+    let received: Vec<String> = lab
+        .smtpd
+        .received()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect();
+    assert_eq!(received.len(), 2);
+    let to_bob = received
+        .iter()
+        .filter(|t| t.contains("X-Envelope-To: bob@"))
+        .count();
+    let to_busy = received
+        .iter()
+        .filter(|t| t.contains("X-Envelope-To: busy@"))
+        .count();
+    assert_eq!(
+        (to_bob, to_busy),
+        (1, 1),
+        "each recipient gets it once: {received:?}"
+    );
+}
+
+#[test]
 fn a_permanent_refusal_fails_with_the_servers_words() {
     let lab = lab(&["--refuse-rcpt", "nobody@example.net"], PASSWORD);
     let id = send(&lab.op, &["--to", "nobody@example.net"]);

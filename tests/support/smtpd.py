@@ -26,14 +26,19 @@ logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
 class Handler:
-    def __init__(self, out, fail_first=0, refuse=(), drop_after_data=False, data_delay=0.0):
+    def __init__(self, out, fail_first=0, refuse=(), drop_after_data=False, data_delay=0.0,
+                 defer_once=()):
         self.out = out
+        self.defer_once = set(defer_once)
         self.data_delay = data_delay
         self.fail_first = fail_first
         self.refuse = set(refuse)
         self.drop_after_data = drop_after_data
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.defer_once:
+            self.defer_once.discard(address)
+            return f"450 4.2.1 <{address}>: Mailbox busy, try again later"
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
@@ -117,6 +122,8 @@ async def main():
     ap.add_argument("--drop-after-data", action="store_true", help="close after the first message")
     ap.add_argument("--data-delay", type=float, default=0.0, help="wait before answering the final dot")
     ap.add_argument("--max-size", type=int, default=33554432, help="the SIZE announced in EHLO")
+    ap.add_argument("--defer-rcpt-once", action="append", default=[],
+                    help="answer 450 to the first RCPT of ADDR, 250 later")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -137,7 +144,7 @@ async def main():
             ctx.load_cert_chain(args.cert, args.key)
         auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
         handler = Handler(args.out, args.fail_first, args.refuse_rcpt, args.drop_after_data,
-                          args.data_delay)
+                          args.data_delay, args.defer_rcpt_once)
         cls, extra = SMTP, {"data_size_limit": args.max_size}
         if args.greeting_delay:
             global GREETING_DELAY
