@@ -140,7 +140,7 @@ fn a_temporary_refusal_is_retried_and_then_delivered() {
         (Some("retry"), Some(1))
     );
     assert!(
-        m["next_attempt_ms"].as_i64().unwrap() > support_now() + 30_000,
+        m["next_attempt_ms"].as_i64().unwrap() > support::now_ms() + 30_000,
         "about a minute"
     );
     let (code, _) = lab.op.json(&["queue", "retry", &id.to_string()], "");
@@ -148,13 +148,6 @@ fn a_temporary_refusal_is_retried_and_then_delivered() {
     run(&lab.op);
     assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
     assert_eq!(lab.smtpd.received().len(), 1);
-}
-
-fn support_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
 }
 
 #[test]

@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{DnsServer, Outpost, SmtpSink, Smtpd, TestCa, USER};
+use support::{DnsServer, Outpost, SmtpSink, Smtpd, TestCa};
 
 fn outpost_for(dns: &DnsServer, ca: &TestCa, port: u16) -> Outpost {
     let op = Outpost::new(dns, ca);
@@ -21,35 +21,13 @@ fn outpost_for(dns: &DnsServer, ca: &TestCa, port: u16) -> Outpost {
 
 /// Queues one message, runs the worker once, and returns the message's state.
 fn send_and_run(op: &Outpost, run_args: &[&str]) -> Value {
-    let (code, v) = op.json(
-        &[
-            "send",
-            "--from",
-            USER,
-            "--to",
-            "bob@example.net",
-            "--subject",
-            "fault",
-            "--body",
-            "x",
-        ],
-        "",
-    );
-    assert_eq!(code, 0, "{v}");
-    let id = v["id"].as_i64().unwrap().to_string();
+    let id = op.send_to_bob(&["--subject", "fault"]).to_string();
     let mut args = vec!["run", "--until-empty"];
     args.extend_from_slice(run_args);
     let (code, v) = op.json(&args, "");
     assert_eq!(code, 0, "{v}");
     let (_, v) = op.json(&["queue", "show", &id], "");
     v["message"].clone()
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
 }
 
 #[test]
@@ -61,7 +39,7 @@ fn a_421_and_disconnect_mid_session_waits_longer_before_retrying() {
     assert!(m["last_reply"].as_str().unwrap().starts_with("421"), "{m}");
     // Throttled: four times the normal first wait of about a minute.
     assert!(
-        m["next_attempt_ms"].as_i64().unwrap() > now_ms() + 150_000,
+        m["next_attempt_ms"].as_i64().unwrap() > support::now_ms() + 150_000,
         "{m}"
     );
 }

@@ -382,6 +382,23 @@ impl Outpost {
         self.json(&args, &format!("{password}\n"))
     }
 
+    /// `outpost send` from [`USER`] to bob@example.net (plus `extra`); returns the queue id.
+    pub fn send_to_bob(&self, extra: &[&str]) -> i64 {
+        let mut args = vec![
+            "send",
+            "--from",
+            USER,
+            "--to",
+            "bob@example.net",
+            "--body",
+            "hi",
+        ];
+        args.extend_from_slice(extra);
+        let (code, v) = self.json(&args, "");
+        assert_eq!(code, 0, "{v}");
+        v["id"].as_i64().unwrap()
+    }
+
     /// Runs with `--json` and parses the one JSON object it prints.
     pub fn json(&self, args: &[&str], stdin: &str) -> (i32, serde_json::Value) {
         let mut all = vec!["--json"];
@@ -572,4 +589,12 @@ pub fn source_field(v: &serde_json::Value, source: &str, field: &str) -> String 
         .and_then(|s| s[field].as_str())
         .unwrap_or_default()
         .to_string()
+}
+
+/// Now, in milliseconds since the Unix epoch, as the queue writes times.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
