@@ -209,6 +209,9 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                 tokio::spawn(blocking(move || {
                     let result =
                         manage::save(&ctx2.store, account, secret.as_ref(), OnDuplicate::Refuse);
+                    if let (Ok(saved), true) = (&result, secret.is_some()) {
+                        crate::outbox::resume_account(&ctx2.paths, saved.id.as_str());
+                    }
                     ctx2.emit(Event::Saved(result.map_err(|e| SaveFailure {
                         keyring_unavailable: matches!(
                             e,

@@ -246,6 +246,18 @@ fn a_refused_login_pauses_the_account_without_using_up_retries() {
     run(&lab.op);
     assert_eq!(show(&lab.op, id)["message"]["attempts"], 0);
     assert!(lab.smtpd.received().is_empty());
+    // The right password, entered again, lets it go.
+    let extra = ["--session-keyring", "--replace"];
+    let (code, v) = lab.op.add(
+        "mail.example.test",
+        Some(lab.smtpd.port),
+        "starttls",
+        &extra,
+        PASSWORD,
+    );
+    assert_eq!(code, 0, "{v}");
+    run(&lab.op);
+    assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::account::{
 };
 use crate::diagnose::{Explain, Explanation, verify_failure};
 use crate::net::Net;
+use crate::paths::Paths;
 
 fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<Secret>, Failure> {
     if !auth.needs_secret() {
@@ -155,7 +156,12 @@ fn server_settings(
     ))
 }
 
-pub(super) fn add(out: &Out, store: &AccountStore, args: AddArgs) -> Result<(), Failure> {
+pub(super) fn add(
+    out: &Out,
+    paths: &Paths,
+    store: &AccountStore,
+    args: AddArgs,
+) -> Result<(), Failure> {
     let email = parse_email(&args.email).map_err(bad_input)?;
     let (smtp, detected) = server_settings(out, &args, &email)?;
     let account = Account {
@@ -179,6 +185,10 @@ pub(super) fn add(out: &Out, store: &AccountStore, args: AddArgs) -> Result<(), 
         OnDuplicate::Refuse
     };
     let saved = manage::save(store, account, secret.as_ref(), on_dup)?;
+    if secret.is_some() {
+        // A new password is what a paused account waits for.
+        crate::outbox::resume_account(paths, saved.id.as_str());
+    }
     out.text(format!(
         "Added {} ({}:{}, {}, login: {}); {}.",
         saved.email,

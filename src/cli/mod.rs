@@ -237,7 +237,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let store = AccountStore::new(paths.accounts_file());
     let result = match cmd {
-        AccountCommand::Add(args) => account::add(&out, &store, args),
+        AccountCommand::Add(args) => account::add(&out, &paths, &store, args),
         AccountCommand::List => account::list(&out, &store),
         AccountCommand::Remove { email } => account::remove(&out, &store, &email),
         AccountCommand::Test { email, timeout } => {

@@ -9,3 +9,14 @@ pub mod wake;
 pub mod worker;
 
 pub use store::{Outbox, OutboxError, State, Summary};
+
+/// Lets a paused account send again (after its password was entered anew) and wakes the
+/// worker. Best effort: with no outbox yet there is nothing to resume.
+pub fn resume_account(paths: &crate::paths::Paths, account: &str) {
+    if paths.outbox_file().exists()
+        && let Ok(outbox) = Outbox::open(&paths.outbox_file())
+        && outbox.resume(account).is_ok()
+    {
+        wake::notify(paths);
+    }
+}
