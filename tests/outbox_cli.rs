@@ -440,3 +440,66 @@ fn a_running_worker_sends_a_new_message_at_once_and_is_the_only_one() {
     );
     assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
 }
+
+#[test]
+fn messages_waiting_for_the_network_go_as_soon_as_it_is_back() {
+    let ca = TestCa::new();
+    let cert = ca.issue("mail", &["mail.example.test"]);
+    let smtpd = Smtpd::start("starttls", Some(&cert));
+    // The DNS server's address is known, but nothing answers there yet: "offline".
+    let at = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let placeholder = DnsServer::start("example.test");
+    let mut op = Outpost::new(&placeholder, &ca);
+    op.env.retain(|(k, _)| k != "OUTPOST_DNS");
+    op.env.push(("OUTPOST_DNS".into(), at.to_string()));
+    let extra = ["--session-keyring"];
+    let (code, v) = op.add(
+        "mail.example.test",
+        Some(smtpd.port),
+        "starttls",
+        &extra,
+        PASSWORD,
+    );
+    assert_eq!(code, 0, "{v}");
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let out = log.reopen().unwrap();
+    let mut worker = op
+        .command(&["run"])
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    let id = op.send_to_bob(&[]);
+    let start = std::time::Instant::now();
+    while show(&op, id)["message"]["state"] != "retry" {
+        assert!(start.elapsed().as_secs() < 20, "{}", show(&op, id));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        show(&op, id)["message"]["attempts"],
+        0,
+        "offline time is not an attempt"
+    );
+    // The network comes back: the message goes within seconds, not at its next retry.
+    let _dns = DnsServer::start_at("example.test", at, std::time::Duration::ZERO);
+    let back = std::time::Instant::now();
+    while lab_received(&smtpd) == 0 {
+        assert!(
+            back.elapsed().as_secs() < 20,
+            "{}\n{}",
+            show(&op, id),
+            std::fs::read_to_string(log.path()).unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert!(back.elapsed().as_secs() < 15, "took {:?}", back.elapsed());
+}
+
+fn lab_received(smtpd: &Smtpd) -> usize {
+    smtpd.received().len()
+}

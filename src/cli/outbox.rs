@@ -278,28 +278,27 @@ pub(super) fn run(
         let worker = Worker::new(net, paths.clone())
             .with_timeouts(timeouts)
             .with_lifetime(lifetime);
-        loop {
-            worker
-                .run_until_empty(|e| {
-                    out.text(describe(&e));
-                    events.push(describe(&e));
-                })
-                .await
-                .map_err(|e| match e {
-                    worker::WorkerError::Outbox(o) => outbox_failure(o),
-                    other => Failure::Failed(
-                        "worker",
-                        Explanation {
-                            problem: format!("{other}."),
-                            advice: "Try again.".into(),
-                        },
-                    ),
-                })?;
-            if until_empty {
-                return Ok(());
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        }
+        let report = |e: WorkerEvent| {
+            out.text(describe(&e));
+            events.push(describe(&e));
+        };
+        let result = if until_empty {
+            worker.run_until_empty(report).await
+        } else {
+            let nudge = tokio::sync::Notify::new();
+            let idle = std::time::Duration::from_secs(60);
+            worker.serve(idle, &nudge, report).await
+        };
+        result.map_err(|e| match e {
+            worker::WorkerError::Outbox(o) => outbox_failure(o),
+            other => Failure::Failed(
+                "worker",
+                Explanation {
+                    problem: format!("{other}."),
+                    advice: "Try again.".into(),
+                },
+            ),
+        })
     });
     if let Err(f) = result {
         return out.failure(f, Value::Null);

@@ -183,6 +183,7 @@ CREATE TABLE messages (
     last_reply TEXT,
     server_queue_id TEXT,
     maybe_sent INTEGER NOT NULL DEFAULT 0,
+    offline INTEGER NOT NULL DEFAULT 0,
     created INTEGER NOT NULL
 );
 -- Only unfinished messages, in the order they are due: claiming reads a few index entries.
@@ -235,9 +236,18 @@ impl Outbox {
             });
         }
         if version < 1 {
-            let tx = conn.transaction().map_err(db)?;
-            tx.execute_batch(SCHEMA_V1).map_err(db)?;
-            tx.pragma_update(None, "user_version", 1).map_err(db)?;
+            // Two processes may open a new outbox at once: migrate under the write lock, and
+            // only if the other one has not done it meanwhile.
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db)?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(db)?;
+            if version < 1 {
+                tx.execute_batch(SCHEMA_V1).map_err(db)?;
+                tx.pragma_update(None, "user_version", 1).map_err(db)?;
+            }
             tx.commit().map_err(db)?;
         }
         Ok(Self {
@@ -451,8 +461,9 @@ impl Outbox {
         )
     }
 
-    /// Try again at `at`; `counts` is false for attempts that never reached the server
-    /// because this computer was offline.
+    /// Try again at `at`. `counts` is false for attempts that must not use up a retry (this
+    /// computer was offline, or the account waits for the person); `offline` marks messages
+    /// that wait for the network to come back.
     pub fn mark_retry(
         &self,
         id: i64,
@@ -461,12 +472,26 @@ impl Outbox {
         counts: bool,
         maybe_sent: bool,
     ) -> Result<(), OutboxError> {
+        self.mark_retry_offline(id, at, reply, counts, maybe_sent, false)
+    }
+
+    /// [`Self::mark_retry`] with the offline mark.
+    pub fn mark_retry_offline(
+        &self,
+        id: i64,
+        at: Millis,
+        reply: &str,
+        counts: bool,
+        maybe_sent: bool,
+        offline: bool,
+    ) -> Result<(), OutboxError> {
         self.update(
             id,
             "UPDATE messages SET state = 'retry', lease_until = NULL, next_attempt = ?2,
-                attempts = attempts + ?3, last_reply = ?4, maybe_sent = maybe_sent OR ?5
+                attempts = attempts + ?3, last_reply = ?4, maybe_sent = maybe_sent OR ?5,
+                offline = ?6
              WHERE id = ?1",
-            &[&at, &i64::from(counts), &reply, &maybe_sent],
+            &[&at, &i64::from(counts), &reply, &maybe_sent, &offline],
             &format!("will retry: {reply}"),
         )
     }
@@ -607,6 +632,28 @@ impl Outbox {
             )?;
         }
         Ok(ids.len())
+    }
+
+    /// Accounts with messages waiting because this computer was offline.
+    pub fn offline_accounts(&self) -> Result<Vec<String>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT account FROM messages WHERE state = 'retry' AND offline = 1")
+            .map_err(|e| self.db(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
+    /// The network is back for `account`: its messages that waited for it are due now.
+    pub fn online_again(&self, account: &str) -> Result<(), OutboxError> {
+        self.conn
+            .execute(
+                "UPDATE messages SET next_attempt = ?2, offline = 0
+                 WHERE state = 'retry' AND offline = 1 AND account = ?1",
+                params![account, now_ms()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.db(e))
     }
 
     /// Stops sending for `account` until [`Self::resume`]: the person must act first.

@@ -120,6 +120,9 @@ fn jitter() -> f64 {
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
 }
 
+/// How often to look for the network while messages wait for it.
+const NETWORK_CHECK: Duration = Duration::from_secs(3);
+
 /// Messages a lane claims and records at once.
 const BATCH: usize = 128;
 
@@ -289,15 +292,40 @@ impl Worker {
         let listener = super::wake::Listener::bind(&self.paths);
         loop {
             self.run_until_empty(&mut on_event).await?;
-            let next = Outbox::open(&self.paths.outbox_file())?.next_due()?;
-            let wait = next.map_or(idle, |at| {
+            let outbox = Outbox::open(&self.paths.outbox_file())?;
+            let offline = outbox.offline_accounts()?;
+            // While messages wait for the network, look for it every few seconds.
+            let idle = if offline.is_empty() {
+                idle
+            } else {
+                NETWORK_CHECK.min(idle)
+            };
+            let wait = outbox.next_due()?.map_or(idle, |at| {
                 Duration::from_millis((at - now_ms()).clamp(0, idle.as_millis() as i64) as u64)
             });
             tokio::select! {
                 _ = listener.wait(wait) => {}
                 _ = nudge.notified() => {}
             }
+            for account in offline {
+                if self.server_reachable(&account).await {
+                    outbox.online_again(&account)?;
+                }
+            }
         }
+    }
+
+    /// Whether the account's server can be looked up again (the network is back).
+    async fn server_reachable(&self, account: &str) -> bool {
+        let Ok((account, _)) = load_account(&self.paths, account).await else {
+            return false;
+        };
+        tokio::time::timeout(
+            Duration::from_secs(3),
+            self.net.resolver.lookup_ip(&account.smtp.host),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok())
     }
 
     /// Writes the outcome of an attempt to the queue; true when the account got paused.
@@ -360,9 +388,9 @@ impl Worker {
             }
             Decision::Retry(wait) => {
                 let at = now_ms() + wait.as_millis() as i64;
-                let counts = !matches!(outcome.attempt, Attempt::Offline(_));
+                let offline = matches!(outcome.attempt, Attempt::Offline(_));
                 let maybe = matches!(outcome.attempt, Attempt::Ambiguous(_));
-                outbox.mark_retry(c.id, at, &reason, counts, maybe)?;
+                outbox.mark_retry_offline(c.id, at, &reason, !offline, maybe, offline)?;
                 on_event(WorkerEvent::Retry {
                     id: c.id,
                     at,

@@ -58,6 +58,11 @@ impl DnsServer {
 
     /// As [`DnsServer::start`], answering every query after `latency`.
     pub fn start_with_latency(origin: &str, latency: Duration) -> Self {
+        Self::start_at(origin, "127.0.0.1:0".parse().unwrap(), latency)
+    }
+
+    /// As [`DnsServer::start`], on the given address.
+    pub fn start_at(origin: &str, at: SocketAddr, latency: Duration) -> Self {
         use hickory_server::proto::rr::{LowerName, Name};
         use hickory_server::store::file::{FileConfig, FileZoneHandler};
         use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
@@ -83,7 +88,7 @@ impl DnsServer {
             rt.block_on(async move {
                 let mut catalog = Catalog::new();
                 catalog.upsert(LowerName::new(&origin_name), vec![Arc::new(handler)]);
-                let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                let udp = tokio::net::UdpSocket::bind(at).await.unwrap();
                 let addr = udp.local_addr().unwrap();
                 let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
                 let mut server = hickory_server::Server::new(Delayed {
