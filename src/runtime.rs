@@ -51,6 +51,15 @@ pub enum Command {
         /// A password typed but not saved yet.
         secret: Option<Secret>,
     },
+    /// Find the settings for an address.
+    Detect {
+        /// Names the detection in its events.
+        ticket: Ticket,
+        /// The address.
+        email: String,
+        /// Deadline and sources.
+        options: crate::detect::Options,
+    },
     /// Look at the outbox now (a message was queued, or a retry asked for).
     WakeWorker,
     /// Stop a running check.
@@ -82,6 +91,20 @@ pub enum Event {
         ticket: Ticket,
         /// Every step.
         report: Report,
+    },
+    /// A detection source started or ended.
+    DetectProgress {
+        /// The detection.
+        ticket: Ticket,
+        /// What happened.
+        progress: crate::detect::Progress,
+    },
+    /// A detection finished.
+    DetectDone {
+        /// The detection.
+        ticket: Ticket,
+        /// The settings found, or what was tried.
+        result: Box<Result<crate::detect::Detection, crate::detect::Failure>>,
     },
     /// The background sender did something.
     Worker(crate::outbox::worker::WorkerEvent),
@@ -254,6 +277,32 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                 tests.insert(ticket, handle);
             }
             Command::WakeWorker => ctx.nudge.notify_one(),
+            Command::Detect {
+                ticket,
+                email,
+                options,
+            } => {
+                let handle = tokio::spawn(async move {
+                    let net = match &ctx2.net {
+                        Ok(net) => net.clone(),
+                        Err(e) => {
+                            return ctx2.emit(Event::TestNotStarted {
+                                ticket,
+                                error: e.clone(),
+                            });
+                        }
+                    };
+                    let result = crate::detect::run(&net, &email, &options, |progress| {
+                        ctx2.emit(Event::DetectProgress { ticket, progress })
+                    })
+                    .await;
+                    ctx2.emit(Event::DetectDone {
+                        ticket,
+                        result: Box::new(result),
+                    });
+                });
+                tests.insert(ticket, handle);
+            }
             Command::CancelTest { ticket } => {
                 if let Some(handle) = tests.remove(&ticket) {
                     handle.abort();

@@ -19,6 +19,23 @@ pub enum FormAction {
     CancelTest,
     /// Ask to remove the account.
     Remove,
+    /// Find the server settings from the address.
+    Detect,
+    /// Use another set of settings that detection found (index into its alternatives).
+    UseAlternative(usize),
+}
+
+/// What detection found, as the form shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    /// Where the settings came from, for people.
+    pub source: String,
+    /// Safe to use without asking.
+    pub trusted: bool,
+    /// What to read before using them.
+    pub warnings: Vec<String>,
+    /// Other settings found, described for people.
+    pub alternatives: Vec<String>,
 }
 
 /// The form's fields as typed.
@@ -52,6 +69,10 @@ pub struct AccountForm {
     pub session_only: bool,
     /// Consent to send the password unencrypted.
     pub allow_plaintext: bool,
+    /// What detection found for these fields, if it ran.
+    pub detected: Option<Detected>,
+    /// The person confirmed settings that detection could not vouch for.
+    pub trust_confirmed: bool,
 }
 
 impl Default for AccountForm {
@@ -71,6 +92,8 @@ impl Default for AccountForm {
             show_password: false,
             session_only: false,
             allow_plaintext: false,
+            detected: None,
+            trust_confirmed: false,
         }
     }
 }
@@ -88,6 +111,8 @@ pub struct FormErrors {
     pub password: Option<String>,
     /// Security/consent.
     pub security: Option<String>,
+    /// Detected settings not confirmed yet.
+    pub trust: Option<String>,
 }
 
 impl FormErrors {
@@ -115,6 +140,8 @@ impl AccountForm {
             show_password: false,
             session_only: account.secret_backend == SecretBackend::Session,
             allow_plaintext: account.allow_plaintext_auth,
+            detected: None,
+            trust_confirmed: false,
         }
     }
 
@@ -158,6 +185,9 @@ impl AccountForm {
             } else {
                 "Enter the password.".into()
             });
+        }
+        if self.detected.as_ref().is_some_and(|d| !d.trusted) && !self.trust_confirmed {
+            e.trust = Some("Check these settings with your provider, then confirm them.".into());
         }
         if self.security == Security::None && self.auth.needs_secret() && !self.allow_plaintext {
             e.security = Some(
@@ -345,6 +375,39 @@ impl AccountForm {
                 }
             });
 
+        if self.editing.is_none() {
+            ui.add_space(6.0);
+            let can = errors.email.is_none() && !busy;
+            if ui
+                .add_enabled(can, egui::Button::new("Find settings automatically"))
+                .clicked()
+            {
+                action = Some(FormAction::Detect);
+            }
+        }
+        if let Some(d) = &self.detected {
+            ui.add_space(6.0);
+            let color = if d.trusted {
+                widgets::ok_color(ui)
+            } else {
+                widgets::error_color(ui)
+            };
+            ui.label(RichText::new(format!("Found by: {}", d.source)).color(color));
+            for w in &d.warnings {
+                ui.label(RichText::new(format!("Warning: {w}")).color(widgets::error_color(ui)));
+            }
+            if !d.trusted {
+                ui.checkbox(
+                    &mut self.trust_confirmed,
+                    "I checked these settings and trust them",
+                );
+            }
+            for (i, alt) in d.alternatives.iter().enumerate() {
+                if ui.button(format!("Use instead: {alt}")).clicked() {
+                    action = Some(FormAction::UseAlternative(i));
+                }
+            }
+        }
         if let Some(e) = &errors.security {
             ui.add_space(4.0);
             ui.label(RichText::new(e).color(widgets::error_color(ui)));

@@ -4,12 +4,14 @@
 
 use egui::{RichText, Ui};
 
-use super::account_form::{AccountForm, FormAction};
+use super::account_form::{AccountForm, Detected, FormAction};
 use super::accounts::{self, ListAction};
 use super::widgets::{self, StepView};
 use crate::account::store::Accounts;
 use crate::account::verify::{Progress, Report};
 use crate::account::{AccountId, Secret};
+use crate::detect::{Candidate, Detection, Progress as DetectProgress, Source, SourceReport};
+use crate::diagnose::Explain;
 use crate::diagnose::Explanation;
 use crate::runtime::{Command, Core, Event, Ticket};
 
@@ -22,6 +24,19 @@ pub struct TestView {
     pub steps: Vec<StepView>,
     /// How it ended, once it has.
     pub outcome: Option<Result<(), Explanation>>,
+}
+
+/// A detection shown with the form.
+#[derive(Debug, Clone)]
+pub struct DetectView {
+    /// The detection's ticket.
+    pub ticket: Ticket,
+    /// Sources started, and their reports once finished.
+    pub sources: Vec<(Source, Option<SourceReport>)>,
+    /// What it found.
+    pub found: Option<Detection>,
+    /// Why it found nothing.
+    pub failure: Option<Explanation>,
 }
 
 /// A message across the top of the content.
@@ -42,6 +57,7 @@ pub struct OutpostApp {
     /// The form; `None` shows the welcome page.
     form: Option<AccountForm>,
     test: Option<TestView>,
+    detect: Option<DetectView>,
     next_ticket: Ticket,
     notice: Option<Notice>,
     confirm_remove: Option<String>,
@@ -58,6 +74,7 @@ impl OutpostApp {
             accounts: None,
             form: None,
             test: None,
+            detect: None,
             next_ticket: 1,
             notice: None,
             confirm_remove: None,
@@ -125,6 +142,45 @@ impl OutpostApp {
                     t.outcome = Some(outcome(&report));
                 }
             }
+            Event::DetectProgress { ticket, progress } => {
+                if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
+                    match progress {
+                        DetectProgress::Started(source) => d.sources.push((source, None)),
+                        DetectProgress::Finished(report) => {
+                            match d
+                                .sources
+                                .iter_mut()
+                                .find(|(s, r)| *s == report.source && r.is_none())
+                            {
+                                Some(slot) => slot.1 = Some(report),
+                                None => d.sources.push((report.source, Some(report))),
+                            }
+                        }
+                    }
+                }
+            }
+            Event::DetectDone { ticket, result } => {
+                if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
+                    match *result {
+                        Ok(found) => {
+                            if let Some(form) = &mut self.form {
+                                apply_candidate(form, &found.chosen, &found);
+                            }
+                            d.found = Some(found);
+                        }
+                        Err(f) => {
+                            d.failure = Some(f.error.explain());
+                            if let Some(form) = &mut self.form
+                                && form.host.trim().is_empty()
+                                && let Ok(t) = crate::detect::parse_address(&form.email)
+                            {
+                                // Nothing found: start the manual form from the usual guess.
+                                form.host = format!("smtp.{}", t.domain);
+                            }
+                        }
+                    }
+                }
+            }
             Event::Worker(e) => self.sender_status = sender_status(&e),
             Event::WorkerStopped(e) => {
                 self.sender_status = format!("Outbox: {} {}", e.problem, e.advice)
@@ -183,6 +239,32 @@ impl OutpostApp {
                 }
             }
             FormAction::Remove => self.confirm_remove = Some(form.email.trim().to_string()),
+            FormAction::Detect => {
+                if let Some(old) = self.detect.take() {
+                    self.core.send(Command::CancelTest { ticket: old.ticket });
+                }
+                let ticket = self.next_ticket;
+                self.next_ticket += 1;
+                self.detect = Some(DetectView {
+                    ticket,
+                    sources: vec![],
+                    found: None,
+                    failure: None,
+                });
+                self.core.send(Command::Detect {
+                    ticket,
+                    email: form.email.trim().to_string(),
+                    options: crate::detect::Options::default(),
+                });
+            }
+            FormAction::UseAlternative(i) => {
+                let found = self.detect.as_ref().and_then(|d| d.found.clone());
+                if let (Some(found), Some(form)) = (found, self.form.as_mut())
+                    && let Some(alt) = found.alternatives.get(i)
+                {
+                    apply_candidate(form, alt, &found);
+                }
+            }
         }
     }
 
@@ -209,6 +291,9 @@ impl OutpostApp {
     fn open_form(&mut self, form: AccountForm) {
         if let Some(t) = self.test.take().filter(|t| t.outcome.is_none()) {
             self.core.send(Command::CancelTest { ticket: t.ticket });
+        }
+        if let Some(d) = self.detect.take() {
+            self.core.send(Command::CancelTest { ticket: d.ticket });
         }
         self.notice = None;
         self.form = Some(form);
@@ -287,6 +372,15 @@ impl OutpostApp {
             return;
         };
         let action = form.show(ui, testing, saving);
+        if let Some(d) = &self.detect {
+            ui.add_space(10.0);
+            ui.separator();
+            ui.heading("Finding settings");
+            widgets::sources(ui, &d.sources);
+            if let Some(e) = &d.failure {
+                widgets::explanation(ui, e);
+            }
+        }
         if let Some(t) = &self.test {
             ui.add_space(12.0);
             ui.separator();
@@ -334,6 +428,34 @@ impl OutpostApp {
             self.confirm_remove = None;
         }
     }
+}
+
+/// Fills the form with one of detection's candidates, saying where it came from.
+fn apply_candidate(form: &mut AccountForm, c: &Candidate, found: &Detection) {
+    form.host = c.smtp.host.clone();
+    form.port = c.smtp.port.to_string();
+    form.security = c.smtp.security;
+    form.username = c.smtp.username.clone();
+    form.auth = c.smtp.auth;
+    let chosen = c.key() == found.chosen.key();
+    let mut warnings = c.warnings.clone();
+    if chosen {
+        warnings = found.warnings.clone();
+    }
+    form.detected = Some(Detected {
+        source: match &c.provider {
+            Some(p) => format!("{} ({p})", c.source.label()),
+            None => c.source.label().to_string(),
+        },
+        trusted: if chosen { found.trusted } else { c.trusted },
+        warnings,
+        alternatives: found
+            .alternatives
+            .iter()
+            .map(|a| format!("{} from {}", a.describe(), a.source.label()))
+            .collect(),
+    });
+    form.trust_confirmed = false;
 }
 
 fn sender_status(e: &crate::outbox::worker::WorkerEvent) -> String {

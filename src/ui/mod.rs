@@ -6,7 +6,7 @@ mod accounts;
 pub mod app;
 mod widgets;
 
-pub use account_form::{AccountForm, FormAction};
+pub use account_form::{AccountForm, Detected, FormAction};
 pub use app::OutpostApp;
 
 use crate::diagnose::Explain;

@@ -112,3 +112,42 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
         explanation(ui, &verify_failure(rec.step, e));
     }
 }
+
+/// Detection's sources, live: a spinner while one runs, then what it found and how long it took.
+pub fn sources(
+    ui: &mut Ui,
+    sources: &[(crate::detect::Source, Option<crate::detect::SourceReport>)],
+) {
+    use crate::detect::Outcome;
+    egui::Grid::new("detect-sources")
+        .num_columns(4)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (source, report) in sources {
+                match report {
+                    None => {
+                        ui.add(egui::Spinner::new());
+                        ui.label(source.label());
+                        ui.label("…");
+                        ui.label("");
+                    }
+                    Some(r) => {
+                        let (mark, color) = match r.outcome {
+                            Outcome::Found(_) => ("✔", ok_color(ui)),
+                            Outcome::Failed(_) => ("✖", error_color(ui)),
+                            _ => ("·", ui.visuals().weak_text_color()),
+                        };
+                        ui.label(RichText::new(mark).color(color).strong());
+                        ui.label(source.label());
+                        let mut detail = r.outcome.detail();
+                        if detail.chars().count() > 90 {
+                            detail = detail.chars().take(89).collect::<String>() + "…";
+                        }
+                        ui.label(detail);
+                        ui.label(RichText::new(ms(r.elapsed)).weak());
+                    }
+                }
+                ui.end_row();
+            }
+        });
+}

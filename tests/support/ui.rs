@@ -20,9 +20,14 @@ pub struct Lab {
 }
 
 pub fn window() -> (Harness<'static, OutpostApp>, Lab) {
+    window_with_zone("example.test")
+}
+
+/// A window whose DNS server serves `tests/data/<zone>.zone`.
+pub fn window_with_zone(zone: &str) -> (Harness<'static, OutpostApp>, Lab) {
     let ca = TestCa::new();
     let cert = ca.issue("mail", &["mail.example.test"]);
-    let dns = DnsServer::start("example.test");
+    let dns = DnsServer::start(zone);
     let smtpd = Smtpd::start("starttls", Some(&cert));
     let home = tempfile::tempdir().unwrap();
     let net = NetConfig {
