@@ -180,10 +180,15 @@ impl AccountForm {
             _ => e.port = Some("A port is a number from 1 to 65535 (465 or 587).".into()),
         }
         if self.auth.needs_secret() && self.password.is_empty() && !self.can_keep_stored_secret() {
-            e.password = Some(if self.stored_backend.is_some() {
-                "Enter the password again to move it to the other keyring.".into()
+            let what = if self.auth == AuthMethod::Oauth2 {
+                "token"
             } else {
-                "Enter the password.".into()
+                "password"
+            };
+            e.password = Some(if self.stored_backend.is_some() {
+                format!("Enter the {what} again to move it to the other keyring.")
+            } else {
+                format!("Enter the {what}.")
             });
         }
         if self.detected.as_ref().is_some_and(|d| !d.trusted) && !self.trust_confirmed {
@@ -237,8 +242,9 @@ impl AccountForm {
     /// Draws the form. `testing` is true while a check runs; `busy` while a save runs.
     pub fn show(&mut self, ui: &mut Ui, testing: bool, busy: bool) -> Option<FormAction> {
         let errors = self.errors();
-        // Errors for fields nobody has typed in yet would only shout at a fresh form.
-        let fresh = self.editing.is_none() && self.email.is_empty() && self.host.is_empty();
+        // Errors for fields nobody has reached yet would only shout at a fresh form.
+        let fresh = self.editing.is_none() && self.host.is_empty() && self.detected.is_none();
+        let email_typed = !self.email.is_empty();
         let shown = |e: &Option<String>| if fresh { None } else { e.clone() };
         let mut action = None;
 
@@ -253,14 +259,31 @@ impl AccountForm {
             .spacing([16.0, 8.0])
             .show(ui, |ui| {
                 let before = self.email.clone();
-                text_row(
-                    ui,
-                    "E-mail address",
-                    &mut self.email,
-                    "you@example.org",
-                    false,
-                    shown(&errors.email).as_deref(),
-                );
+                let label = ui.label("E-mail address");
+                ui.vertical(|ui| {
+                    ui.horizontal(|ui| {
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.email)
+                                .hint_text("you@example.org")
+                                .desired_width(280.0),
+                        )
+                        .labelled_by(label.id);
+                        if self.editing.is_none()
+                            && ui
+                                .add_enabled(
+                                    errors.email.is_none() && !busy,
+                                    egui::Button::new("Find settings automatically"),
+                                )
+                                .clicked()
+                        {
+                            action = Some(FormAction::Detect);
+                        }
+                    });
+                    if let Some(e) = errors.email.as_deref().filter(|_| email_typed) {
+                        ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+                    }
+                });
+                ui.end_row();
                 if !self.username_edited && self.email != before {
                     self.username = self.email.trim().to_string();
                 }
@@ -375,16 +398,6 @@ impl AccountForm {
                 }
             });
 
-        if self.editing.is_none() {
-            ui.add_space(6.0);
-            let can = errors.email.is_none() && !busy;
-            if ui
-                .add_enabled(can, egui::Button::new("Find settings automatically"))
-                .clicked()
-            {
-                action = Some(FormAction::Detect);
-            }
-        }
         if let Some(d) = &self.detected {
             ui.add_space(6.0);
             let color = if d.trusted {
