@@ -33,7 +33,7 @@ pub enum Command {
     /// Add, list, remove and test accounts.
     #[command(subcommand)]
     Account(AccountCommand),
-    /// Find the SMTP settings for an address: built-in list, DNS, live probes.
+    /// Find the SMTP settings for an address (provider list, autoconfig, DNS, probes).
     Detect(DetectArgs),
     /// Compose a message and put it in the outbox.
     Send(outbox::SendArgs),
