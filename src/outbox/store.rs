@@ -72,6 +72,19 @@ impl State {
     }
 }
 
+/// Why a message waits for another attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryKind {
+    /// The attempt failed and counts.
+    Counted,
+    /// The connection broke after the message was sent: counts, and it may have arrived.
+    MaybeSent,
+    /// This computer was offline: does not count; due again when the network is back.
+    Offline,
+    /// The account waits for the person: does not count.
+    Paused,
+}
+
 /// A queued message as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -461,30 +474,17 @@ impl Outbox {
         )
     }
 
-    /// Try again at `at`. `counts` is false for attempts that must not use up a retry (this
-    /// computer was offline, or the account waits for the person); `offline` marks messages
-    /// that wait for the network to come back.
+    /// Try again at `at`, as `kind` says.
     pub fn mark_retry(
         &self,
         id: i64,
         at: Millis,
         reply: &str,
-        counts: bool,
-        maybe_sent: bool,
+        kind: RetryKind,
     ) -> Result<(), OutboxError> {
-        self.mark_retry_offline(id, at, reply, counts, maybe_sent, false)
-    }
-
-    /// [`Self::mark_retry`] with the offline mark.
-    pub fn mark_retry_offline(
-        &self,
-        id: i64,
-        at: Millis,
-        reply: &str,
-        counts: bool,
-        maybe_sent: bool,
-        offline: bool,
-    ) -> Result<(), OutboxError> {
+        let counts = kind == RetryKind::Counted || kind == RetryKind::MaybeSent;
+        let maybe_sent = kind == RetryKind::MaybeSent;
+        let offline = kind == RetryKind::Offline;
         self.update(
             id,
             "UPDATE messages SET state = 'retry', lease_until = NULL, next_attempt = ?2,
@@ -768,7 +768,7 @@ mod tests {
         let mut q = open(&dir);
         let id = q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
         q.claim_due(Duration::from_secs(60), None, &[]).unwrap();
-        q.mark_retry(id, now_ms() + 60_000, "451 4.3.0 later", true, false)
+        q.mark_retry(id, now_ms() + 60_000, "451 4.3.0 later", RetryKind::Counted)
             .unwrap();
         assert!(
             q.claim_due(Duration::from_secs(60), None, &[])

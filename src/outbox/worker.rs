@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::policy::{self, Attempt, Decision};
 use super::send::{self, Outcome, SendTimeouts, Session};
-use super::store::{Claimed, Millis, Outbox, OutboxError, now_ms};
+use super::store::{Claimed, Millis, Outbox, OutboxError, RetryKind, now_ms};
 use crate::account::{Account, AccountStore, Secret, manage};
 use crate::diagnose::Explain;
 use crate::net::Net;
@@ -366,7 +366,7 @@ impl Worker {
                     &format!("sent to the others; {} deferred: {why}", later.len()),
                 )?;
                 let at = now_ms() + policy::backoff(c.attempts, false, jitter()).as_millis() as i64;
-                outbox.mark_retry(c.id, at, &why, true, false)?;
+                outbox.mark_retry(c.id, at, &why, RetryKind::Counted)?;
                 on_event(WorkerEvent::Retry {
                     id: c.id,
                     at,
@@ -388,9 +388,12 @@ impl Worker {
             }
             Decision::Retry(wait) => {
                 let at = now_ms() + wait.as_millis() as i64;
-                let offline = matches!(outcome.attempt, Attempt::Offline(_));
-                let maybe = matches!(outcome.attempt, Attempt::Ambiguous(_));
-                outbox.mark_retry_offline(c.id, at, &reason, !offline, maybe, offline)?;
+                let kind = match outcome.attempt {
+                    Attempt::Offline(_) => RetryKind::Offline,
+                    Attempt::Ambiguous(_) => RetryKind::MaybeSent,
+                    _ => RetryKind::Counted,
+                };
+                outbox.mark_retry(c.id, at, &reason, kind)?;
                 on_event(WorkerEvent::Retry {
                     id: c.id,
                     at,
@@ -406,7 +409,7 @@ impl Worker {
             }
             Decision::NeedsUser(why) => {
                 outbox.pause(&c.account, &why)?;
-                outbox.mark_retry(c.id, now_ms(), &why, false, false)?;
+                outbox.mark_retry(c.id, now_ms(), &why, RetryKind::Paused)?;
                 on_event(WorkerEvent::Paused {
                     account: c.account.clone(),
                     reason: why,
