@@ -310,13 +310,13 @@ pub struct Check<'a> {
     pub timeouts: Timeouts,
 }
 
-struct Runner<'a, F: FnMut(Progress)> {
+/// Runs steps one after another, timing and reporting each.
+struct Runner<F: FnMut(Progress)> {
     report: Report,
     progress: F,
-    _check: std::marker::PhantomData<&'a ()>,
 }
 
-impl<F: FnMut(Progress)> Runner<'_, F> {
+impl<F: FnMut(Progress)> Runner<F> {
     /// Runs one step under `limit`, records and reports it.
     async fn step<T>(
         &mut self,
@@ -462,7 +462,6 @@ pub async fn run(check: Check<'_>, progress: impl FnMut(Progress)) -> Report {
     let mut r = Runner {
         report: Report::default(),
         progress,
-        _check: std::marker::PhantomData,
     };
     if let Ok(mut conn) = open_steps(&check, &mut r).await {
         let _ = r
@@ -485,7 +484,6 @@ pub async fn open_session(check: Check<'_>) -> (Report, Option<SmtpConn>) {
     let mut r = Runner {
         report: Report::default(),
         progress: |_| {},
-        _check: std::marker::PhantomData,
     };
     let conn = open_steps(&check, &mut r).await.ok();
     (r.report, conn)
@@ -493,7 +491,7 @@ pub async fn open_session(check: Check<'_>) -> (Report, Option<SmtpConn>) {
 
 async fn open_steps<F: FnMut(Progress)>(
     check: &Check<'_>,
-    r: &mut Runner<'_, F>,
+    r: &mut Runner<F>,
 ) -> Result<SmtpConn, ()> {
     let s = check.settings;
     let t = check.timeouts;
@@ -620,7 +618,7 @@ async fn open_steps<F: FnMut(Progress)>(
 }
 
 async fn ehlo<F: FnMut(Progress)>(
-    r: &mut Runner<'_, F>,
+    r: &mut Runner<F>,
     conn: &mut SmtpConn,
     name: &str,
     limit: Duration,
