@@ -47,6 +47,14 @@ fn throttled(r: &Reply) -> bool {
     r.code == 421 || r.enhanced.is_some_and(|e| e.class == 4 && e.subject == 7)
 }
 
+/// 530, or an RFC 3463 security code meaning "log in first" (5.7.0 authentication required,
+/// 5.7.8 credentials invalid, 5.7.9 mechanism too weak, 5.7.11 encryption required).
+fn needs_login(r: &Reply) -> bool {
+    r.code == 530
+        || r.enhanced
+            .is_some_and(|e| e.class == 5 && e.subject == 7 && matches!(e.detail, 0 | 8 | 9 | 11))
+}
+
 /// The wait before attempt number `attempts + 1`: 1 min, doubling to 1 h, with ±20 % jitter
 /// (from `jitter` in 0..1); four times longer when throttled.
 pub fn backoff(attempts: i64, throttle: bool, jitter: f64) -> Duration {
@@ -77,6 +85,10 @@ pub fn decide(
     match attempt {
         Attempt::Reply(r) if r.is_positive() => Decision::Sent,
         Attempt::Reply(r) if r.is_transient() => retry(throttled(r), r.to_string()),
+        // "Authentication required" and its kin concern the account, not this message.
+        Attempt::Reply(r) if needs_login(r) => Decision::NeedsUser(format!(
+            "the server wants a login or encryption first ({r}); check the account's settings"
+        )),
         Attempt::Reply(r) => Decision::Failed(r.to_string()),
         Attempt::Auth(r) if r.is_transient() => retry(throttled(r), r.to_string()),
         Attempt::Auth(r) => Decision::NeedsUser(format!(
@@ -115,6 +127,19 @@ mod tests {
         assert!(matches!(
             d(&Attempt::Network("connection refused".into())),
             Decision::Retry(_)
+        ));
+    }
+
+    #[test]
+    fn a_demand_to_log_in_pauses_the_account_instead_of_failing_the_message() {
+        let d = |a: &Attempt| decide(a, 0, Duration::ZERO, DEFAULT_LIFETIME, 0.5);
+        assert!(matches!(
+            d(&reply("530 5.7.0 Authentication required")),
+            Decision::NeedsUser(_)
+        ));
+        assert!(matches!(
+            d(&reply("554 5.7.1 Relay access denied")),
+            Decision::Failed(_)
         ));
     }
 
