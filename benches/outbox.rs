@@ -4,8 +4,10 @@
 //! latency of a power-safe enqueue (SQLite, WAL, synchronous=FULL).
 //! Run with `cargo bench --bench outbox` (as root, or with smtp-sink allowed to bind).
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use outpost::account::store::Accounts;
@@ -22,51 +24,6 @@ const MESSAGES: usize = 10_000;
 const SIZE: usize = 2048;
 const CONCURRENCY: usize = worker::LANES_PER_ACCOUNT;
 
-struct Sink(Child);
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn sink() -> (Sink, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut cmd = Command::new("smtp-sink");
-    if is_root() {
-        cmd.args(["-u", "nobody"]);
-    }
-    let sink = Sink(
-        cmd.arg(format!("127.0.0.1:{port}"))
-            .arg("1024")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("smtp-sink runs (apt-get install postfix)"),
-    );
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return (sink, port);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("smtp-sink did not start");
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -74,7 +31,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn main() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::under(home.path());
-    let (_sink, port) = sink();
+    let sink = support::SmtpSink::start(&[]);
+    let port = sink.port;
     let account = Account {
         id: AccountId::generate(),
         email: "bench@example.org".into(),

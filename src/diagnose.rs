@@ -34,7 +34,8 @@ pub trait Explain {
 
 const PORTS: &str = "Submission servers use port 465 with security 'tls', or 587 with 'starttls'.";
 
-fn capitalise(s: &str) -> String {
+/// `s` with its first letter in upper case.
+pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

@@ -111,9 +111,10 @@ pub enum Event {
     /// The background sender cannot run in this window (another Outpost sends, or the
     /// outbox cannot be opened); the explanation says why.
     WorkerStopped(Explanation),
-    /// A check could not start (no password stored, keyring locked, no network stack).
-    TestNotStarted {
-        /// The check.
+    /// A check or a detection could not start (no password stored, keyring locked, no
+    /// network stack).
+    NotStarted {
+        /// The check or detection.
         ticket: Ticket,
         /// Why.
         error: Explanation,
@@ -286,7 +287,7 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                     let net = match &ctx2.net {
                         Ok(net) => net.clone(),
                         Err(e) => {
-                            return ctx2.emit(Event::TestNotStarted {
+                            return ctx2.emit(Event::NotStarted {
                                 ticket,
                                 error: e.clone(),
                             });
@@ -343,7 +344,7 @@ async fn send_in_background(ctx: Ctx) {
 }
 
 async fn run_test(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Secret>) {
-    let not_started = |error: Explanation| Event::TestNotStarted { ticket, error };
+    let not_started = |error: Explanation| Event::NotStarted { ticket, error };
     let net = match &ctx.net {
         Ok(net) => net.clone(),
         Err(e) => return ctx.emit(not_started(e.clone())),

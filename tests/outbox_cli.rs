@@ -20,15 +20,7 @@ fn lab(smtpd_args: &[&str], password: &str) -> Lab {
     let dns = DnsServer::start("example.test");
     let smtpd = Smtpd::start_with("starttls", Some(&cert), smtpd_args);
     let op = Outpost::new(&dns, &ca);
-    let extra = ["--name", "Ann Example", "--session-keyring"];
-    let (code, v) = op.add(
-        "mail.example.test",
-        Some(smtpd.port),
-        "starttls",
-        &extra,
-        password,
-    );
-    assert_eq!(code, 0, "{v}");
+    op.add_starttls(smtpd.port, password, &["--name", "Ann Example"]);
     Lab {
         _dns: dns,
         _ca: ca,
@@ -38,19 +30,17 @@ fn lab(smtpd_args: &[&str], password: &str) -> Lab {
 }
 
 fn send(op: &Outpost, extra: &[&str]) -> i64 {
-    let mut args = vec![
-        "send",
-        "--from",
-        USER,
-        "--subject",
-        "Grüße",
-        "--body",
-        "Hello there.\n.dot line\n",
-    ];
+    let mut args = vec!["--subject", "Grüße", "--body", "Hello there.\n.dot line\n"];
     args.extend_from_slice(extra);
-    let (code, v) = op.json(&args, "");
-    assert_eq!(code, 0, "{v}");
-    v["id"].as_i64().unwrap()
+    op.send(&args)
+}
+
+fn assert_state(m: &Value, state: &str, attempts: i64) {
+    assert_eq!(
+        (m["state"].as_str(), m["attempts"].as_i64()),
+        (Some(state), Some(attempts)),
+        "{m}"
+    );
 }
 
 fn run(op: &Outpost) -> Value {
@@ -135,10 +125,7 @@ fn a_temporary_refusal_is_retried_and_then_delivered() {
     let v = run(&lab.op);
     assert!(v["waiting"].to_string().contains("451 4.3.0"), "{v}");
     let m = &show(&lab.op, id)["message"];
-    assert_eq!(
-        (m["state"].as_str(), m["attempts"].as_i64()),
-        (Some("retry"), Some(1))
-    );
+    assert_state(m, "retry", 1);
     assert!(
         m["next_attempt_ms"].as_i64().unwrap() > support::now_ms() + 30_000,
         "about a minute"
@@ -238,24 +225,14 @@ fn a_refused_login_pauses_the_account_without_using_up_retries() {
     let v = run(&lab.op);
     assert!(v["paused"].to_string().contains("535"), "{v}");
     let m = &show(&lab.op, id)["message"];
-    assert_eq!(
-        (m["state"].as_str(), m["attempts"].as_i64()),
-        (Some("retry"), Some(0))
-    );
+    assert_state(m, "retry", 0);
     // Still paused on the next run: nothing is sent, nothing counted.
     run(&lab.op);
     assert_eq!(show(&lab.op, id)["message"]["attempts"], 0);
     assert!(lab.smtpd.received().is_empty());
     // The right password, entered again, lets it go.
-    let extra = ["--session-keyring", "--replace"];
-    let (code, v) = lab.op.add(
-        "mail.example.test",
-        Some(lab.smtpd.port),
-        "starttls",
-        &extra,
-        PASSWORD,
-    );
-    assert_eq!(code, 0, "{v}");
+    lab.op
+        .add_starttls(lab.smtpd.port, PASSWORD, &["--replace"]);
     run(&lab.op);
     assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
 }
@@ -455,15 +432,7 @@ fn messages_waiting_for_the_network_go_as_soon_as_it_is_back() {
     let mut op = Outpost::new(&placeholder, &ca);
     op.env.retain(|(k, _)| k != "OUTPOST_DNS");
     op.env.push(("OUTPOST_DNS".into(), at.to_string()));
-    let extra = ["--session-keyring"];
-    let (code, v) = op.add(
-        "mail.example.test",
-        Some(smtpd.port),
-        "starttls",
-        &extra,
-        PASSWORD,
-    );
-    assert_eq!(code, 0, "{v}");
+    op.add_starttls(smtpd.port, PASSWORD, &[]);
     let log = tempfile::NamedTempFile::new().unwrap();
     let out = log.reopen().unwrap();
     let mut worker = op

@@ -110,15 +110,7 @@ fn the_window_sends_what_the_command_line_queues() {
         h.query_by_label("E-mail address").is_some()
     });
     let op = lab.outpost();
-    let extra = ["--session-keyring"];
-    let (code, v) = op.add(
-        "mail.example.test",
-        Some(lab.smtpd.port),
-        "starttls",
-        &extra,
-        PASSWORD,
-    );
-    assert_eq!(code, 0, "{v}");
+    op.add_starttls(lab.smtpd.port, PASSWORD, &[]);
     op.send_to_bob(&[]);
     wait_for(&mut harness, "the window's worker to send it", |h| {
         h.query_by_label_contains("message #1 sent").is_some()

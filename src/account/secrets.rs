@@ -63,10 +63,15 @@ impl fmt::Debug for Secret {
 impl Drop for Secret {
     fn drop(&mut self) {
         // SAFETY: zero bytes are valid UTF-8, so the string stays valid while it is wiped.
-        for b in unsafe { self.0.as_bytes_mut() } {
-            // Volatile so that the wipe is not optimised away as a dead store.
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
+        wipe(unsafe { self.0.as_bytes_mut() });
+    }
+}
+
+/// Overwrites `bytes` with zeros in a way the compiler does not optimise away.
+pub fn wipe(bytes: &mut [u8]) {
+    for b in bytes {
+        // SAFETY: `b` is a valid, exclusive reference.
+        unsafe { std::ptr::write_volatile(b, 0) };
     }
 }
 

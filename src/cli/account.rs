@@ -13,7 +13,7 @@ use crate::account::{
     Account, AccountId, AccountStore, AuthMethod, Secret, SecretBackend, SmtpSettings, parse_email,
     parse_host,
 };
-use crate::diagnose::{Explain, Explanation, verify_failure};
+use crate::diagnose::{Explain, Explanation, capitalise, verify_failure};
 use crate::net::Net;
 use crate::paths::Paths;
 
@@ -42,7 +42,7 @@ fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<S
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
         Secret::new(trimmed)
     } else if std::io::stdin().is_terminal() {
-        let s = rpassword::prompt_password(format!("{} for {email}: ", capital(what))).map_err(
+        let s = rpassword::prompt_password(format!("{} for {email}: ", capitalise(what))).map_err(
             |e| {
                 Failure::Failed(
                     "stdin",
@@ -75,13 +75,6 @@ fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<S
         ));
     }
     Ok(Some(secret))
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// Server settings from the arguments, completed by detection when asked for.
@@ -331,10 +324,7 @@ pub(super) fn test(out: &Out, store: &AccountStore, email: &str, timeout: f64) -
             return out.failure(Failure::Failed(e.kind(), e.explain()), extra);
         }
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime starts");
+    let rt = super::runtime();
     let report = rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
         out.text(format!(

@@ -80,11 +80,7 @@ pub fn run_detection(
     email: &str,
     options: &Options,
 ) -> Result<Result<Detection, detect::Failure>, Failure> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime starts");
+    let rt = super::runtime();
     rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
         out.text(format!("Looking for the settings of {}", email.trim()));

@@ -255,6 +255,15 @@ pub fn sendmail_main(args: &[String]) -> ExitCode {
     outbox::sendmail(args)
 }
 
+/// The runtime a command runs its network work on.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}
+
 fn no_home(out: &Out, e: crate::paths::NoHomeDir) -> ExitCode {
     let e = Explanation {
         problem: e.to_string(),

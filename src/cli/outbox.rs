@@ -267,11 +267,7 @@ pub(super) fn run(
             return out.failure(Failure::Failed("already_running", x), Value::Null);
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime starts");
+    let rt = super::runtime();
     let mut events = Vec::new();
     let result: Result<(), Failure> = rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::config_xml::{self, AuthKind, ClientConfig, OAuth2Issuer, OutgoingServer};
-use crate::account::Security;
 
 /// One provider in the table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,10 +70,6 @@ const EMBEDDED: &str = include_str!("../../assets/providers.tsv");
 
 fn clean(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
-}
-
-fn security_name(s: Security) -> &'static str {
-    s.as_str()
 }
 
 impl ProviderTable {
@@ -185,7 +180,7 @@ impl ProviderTable {
                     "S\t{}\t{}\t{}\t{}\t{}\n",
                     s.hostname,
                     s.port,
-                    security_name(s.security),
+                    s.security.as_str(),
                     clean(&s.username),
                     clean(&auth.join(","))
                 ));

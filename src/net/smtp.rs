@@ -439,8 +439,7 @@ impl SmtpConn {
             stream.flush().await
         }
         .await;
-        buf.iter_mut()
-            .for_each(|b| unsafe { std::ptr::write_volatile(b, 0) });
+        crate::account::secrets::wipe(&mut buf);
         result.map_err(SmtpError::from)
     }
 

@@ -317,7 +317,8 @@ impl Worker {
 
     /// Whether the account's server can be looked up again (the network is back).
     async fn server_reachable(&self, account: &str) -> bool {
-        let Ok((account, _)) = load_account(&self.paths, account).await else {
+        // Only the server's name is needed: no keyring access every few seconds.
+        let Ok(account) = find_account(&self.paths, account) else {
             return false;
         };
         tokio::time::timeout(
@@ -421,17 +422,21 @@ impl Worker {
     }
 }
 
-/// The account with this id and its secret, or why it cannot send.
-async fn load_account(paths: &Paths, id: &str) -> Result<(Account, Option<Secret>), String> {
-    let store = AccountStore::new(paths.accounts_file());
-    let account = match store.load() {
+/// The account with this id, or why it cannot send.
+fn find_account(paths: &Paths, id: &str) -> Result<Account, String> {
+    match AccountStore::new(paths.accounts_file()).load() {
         Ok(accs) => accs
             .accounts
             .into_iter()
             .find(|a| a.id.as_str() == id)
-            .ok_or("its account was removed; add it again to send this message")?,
-        Err(e) => return Err(e.explain().problem),
-    };
+            .ok_or_else(|| "its account was removed; add it again to send this message".into()),
+        Err(e) => Err(e.explain().problem),
+    }
+}
+
+/// The account with this id and its secret, or why it cannot send.
+async fn load_account(paths: &Paths, id: &str) -> Result<(Account, Option<Secret>), String> {
+    let account = find_account(paths, id)?;
     let acc = account.clone();
     match tokio::task::spawn_blocking(move || manage::load_secret(&acc)).await {
         Ok(Ok(secret)) => Ok((account, secret)),

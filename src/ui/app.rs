@@ -185,9 +185,11 @@ impl OutpostApp {
             Event::WorkerStopped(e) => {
                 self.sender_status = format!("Outbox: {} {}", e.problem, e.advice)
             }
-            Event::TestNotStarted { ticket, error } => {
+            Event::NotStarted { ticket, error } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
                     t.outcome = Some(Err(error));
+                } else if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
+                    d.failure = Some(error);
                 }
             }
         }

@@ -387,21 +387,29 @@ impl Outpost {
         self.json(&args, &format!("{password}\n"))
     }
 
-    /// `outpost send` from [`USER`] to bob@example.net (plus `extra`); returns the queue id.
-    pub fn send_to_bob(&self, extra: &[&str]) -> i64 {
-        let mut args = vec![
-            "send",
-            "--from",
-            USER,
-            "--to",
-            "bob@example.net",
-            "--body",
-            "hi",
-        ];
-        args.extend_from_slice(extra);
-        let (code, v) = self.json(&args, "");
+    /// `outpost send` from [`USER`] with `args`; returns the queue id.
+    pub fn send(&self, args: &[&str]) -> i64 {
+        let mut all = vec!["send", "--from", USER];
+        all.extend_from_slice(args);
+        let (code, v) = self.json(&all, "");
         assert_eq!(code, 0, "{v}");
         v["id"].as_i64().unwrap()
+    }
+
+    /// `outpost send` from [`USER`] to bob@example.net (plus `extra`); returns the queue id.
+    pub fn send_to_bob(&self, extra: &[&str]) -> i64 {
+        let mut args = vec!["--to", "bob@example.net", "--body", "hi"];
+        args.extend_from_slice(extra);
+        self.send(&args)
+    }
+
+    /// Adds [`USER`] on mail.example.test with STARTTLS and `password` in the session
+    /// keyring (plus `extra`); it must succeed.
+    pub fn add_starttls(&self, port: u16, password: &str, extra: &[&str]) {
+        let mut all = vec!["--session-keyring"];
+        all.extend_from_slice(extra);
+        let (code, v) = self.add("mail.example.test", Some(port), "starttls", &all, password);
+        assert_eq!(code, 0, "{v}");
     }
 
     /// Runs with `--json` and parses the one JSON object it prints.
