@@ -183,12 +183,7 @@ fn a_deferred_recipient_gets_the_message_later_and_only_once() {
     lab.op.json(&["queue", "retry", &id.to_string()], "");
     run(&lab.op);
     assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
-    let received: Vec<String> = lab
-        .smtpd
-        .received()
-        .iter()
-        .map(|r| String::from_utf8_lossy(r).into_owned())
-        .collect();
+    let received = lab.smtpd.received_text();
     assert_eq!(received.len(), 2);
     let to_bob = received
         .iter()
@@ -342,12 +337,7 @@ fn sendmail_mode_queues_real_messages_with_and_without_t() {
         String::from_utf8_lossy(&out.stderr)
     );
     run(&lab.op);
-    let received: Vec<String> = lab
-        .smtpd
-        .received()
-        .iter()
-        .map(|r| String::from_utf8_lossy(r).into_owned())
-        .collect();
+    let received = lab.smtpd.received_text();
     assert_eq!(received.len(), 2, "{received:?}");
     let with_t = received
         .iter()

@@ -210,6 +210,14 @@ impl Smtpd {
         Self { child, port, out }
     }
 
+    /// The messages it received, as text.
+    pub fn received_text(&self) -> Vec<String> {
+        self.received()
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).into_owned())
+            .collect()
+    }
+
     /// The messages it received, as raw bytes.
     pub fn received(&self) -> Vec<Vec<u8>> {
         let mut files: Vec<_> = std::fs::read_dir(self.out.path())
