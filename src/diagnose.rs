@@ -370,6 +370,15 @@ impl Explain for crate::outbox::OutboxError {
     }
 }
 
+impl Explain for crate::outbox::SubmitError {
+    fn explain(&self) -> Explanation {
+        match self {
+            crate::outbox::SubmitError::Message(e) => e.explain(),
+            crate::outbox::SubmitError::Outbox(e) => e.explain(),
+        }
+    }
+}
+
 impl Explain for NetSetupError {
     fn explain(&self) -> Explanation {
         Explanation::new(

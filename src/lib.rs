@@ -11,6 +11,7 @@ pub mod detect;
 pub mod diagnose;
 pub mod message;
 pub mod net;
+pub mod notify;
 pub mod outbox;
 pub mod paths;
 pub mod runtime;

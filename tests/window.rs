@@ -78,32 +78,6 @@ fn saving_adds_the_account_to_the_list_without_writing_the_password() {
 }
 
 #[test]
-fn invalid_fields_disable_the_buttons_and_say_why() {
-    let (mut harness, _lab) = window();
-    wait_for(&mut harness, "the first-run form", |h| {
-        h.query_by_label("E-mail address").is_some()
-    });
-    type_into(&mut harness, "E-mail address", "not-an-address");
-    assert!(
-        harness
-            .query_by_label_contains("is not an e-mail address")
-            .is_some()
-    );
-    assert!(
-        harness
-            .get_by_label("Save account")
-            .accesskit_node()
-            .is_disabled()
-    );
-    assert!(
-        harness
-            .get_by_label("Test connection")
-            .accesskit_node()
-            .is_disabled()
-    );
-}
-
-#[test]
 fn the_window_sends_what_the_command_line_queues() {
     let (mut harness, lab) = window();
     wait_for(&mut harness, "the first-run form", |h| {

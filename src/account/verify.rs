@@ -514,7 +514,7 @@ async fn open_steps<F: FnMut(Progress)>(
     let all_attempts = t.connect * ips.len().clamp(1, 4) as u32;
     let (tcp, addr) = r
         .step(Step::Connect, all_attempts, async {
-            let (tcp, addr) = connect_any(&ips, host, s.port, t.connect).await?;
+            let (tcp, addr) = connect_any(&ips, host, check.net.port(s.port), t.connect).await?;
             Ok(((tcp, addr), format!("connected to {addr}")))
         })
         .await?;

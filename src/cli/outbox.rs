@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -10,12 +9,12 @@ use serde_json::{Value, json};
 use super::{Failure, Out};
 use crate::account::{AccountStore, manage};
 use crate::diagnose::{Explain, Explanation};
-use crate::message::{self, Draft};
+use crate::message::Draft;
 use crate::net::Net;
 use crate::outbox::send::SendTimeouts;
 use crate::outbox::store::{Millis, now_ms};
 use crate::outbox::worker::{self, Worker, WorkerEvent};
-use crate::outbox::{Outbox, OutboxError, State};
+use crate::outbox::{Outbox, OutboxError, State, SubmitError};
 use crate::paths::Paths;
 
 /// Arguments of `outpost send`.
@@ -118,22 +117,15 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         body,
         attachments: args.attach.clone(),
     };
-    let from = message::parse_address("From", &account.email)
-        .map_err(|e| Failure::BadInput("invalid", e.explain()))?;
-    let composed = message::compose(&draft, SystemTime::now(), &message::new_message_id(&from))
-        .map_err(|e| Failure::BadInput("invalid", e.explain()))?;
-    let id = open(paths)?
-        .enqueue(
-            account.id.as_str(),
-            &composed,
-            &args.to.join(", "),
-            &args.subject,
-        )
-        .map_err(outbox_failure)?;
-    crate::outbox::wake::notify(paths);
-    out.text(format!("Queued as #{id} ({}).", composed.message_id));
+    let queued =
+        crate::outbox::submit(paths, account.id.as_str(), &draft).map_err(|e| match e {
+            SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
+            SubmitError::Outbox(e) => outbox_failure(e),
+        })?;
+    let (id, message_id) = (queued.id, queued.message_id);
+    out.text(format!("Queued as #{id} ({message_id})."));
     out.text("The open Outpost window sends it, or run: outpost run");
-    out.json(json!({"id": id, "message_id": composed.message_id, "state": "queued"}));
+    out.json(json!({"id": id, "message_id": message_id, "state": "queued"}));
     Ok(())
 }
 

@@ -5,10 +5,12 @@ pub mod policy;
 pub mod send;
 pub mod sendmail;
 pub mod store;
+pub mod submit;
 pub mod wake;
 pub mod worker;
 
 pub use store::{Outbox, OutboxError, State, Summary};
+pub use submit::{Queued, SubmitError, submit};
 
 /// Lets a paused account send again (after its password was entered anew) and wakes the
 /// worker. Best effort: with no outbox yet there is nothing to resume.

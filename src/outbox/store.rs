@@ -539,6 +539,32 @@ impl Outbox {
         )
     }
 
+    /// Cancels every unfinished message of `account` (being removed); returns how many.
+    pub fn cancel_account(&self, account: &str) -> Result<usize, OutboxError> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT id FROM messages WHERE account = ?1
+                     AND state IN ('queued', 'retry', 'failed')",
+                )
+                .map_err(|e| self.db(e))?;
+            let rows = stmt
+                .query_map([account], |r| r.get(0))
+                .map_err(|e| self.db(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.db(e))?
+        };
+        for id in &ids {
+            self.update(
+                *id,
+                "UPDATE messages SET state = 'cancelled', lease_until = NULL WHERE id = ?1",
+                &[],
+                "cancelled: its account was removed",
+            )?;
+        }
+        Ok(ids.len())
+    }
+
     /// Makes a waiting (or failed) message due now.
     pub fn retry_now(&self, id: i64) -> Result<(), OutboxError> {
         self.update(
@@ -609,6 +635,58 @@ impl Outbox {
             .collect::<Result<_, _>>()
             .map_err(|e| self.db(e))?;
         Ok((summary, events))
+    }
+
+    /// Deletes a message that is not being sent right now, with its history.
+    pub fn delete(&self, id: i64) -> Result<(), OutboxError> {
+        let changed = self
+            .conn
+            .execute(
+                "DELETE FROM messages WHERE id = ?1 AND state != 'sending'",
+                [id],
+            )
+            .map_err(|e| self.db(e))?;
+        if changed == 0 {
+            return Err(OutboxError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    /// The message as queued (RFC 5322 bytes) and its envelope recipients.
+    pub fn content(&self, id: i64) -> Result<(Vec<u8>, Vec<String>), OutboxError> {
+        let (bytes, recipients): (Vec<u8>, String) = self
+            .conn
+            .query_row(
+                "SELECT bytes, recipients FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.db(e))?
+            .ok_or(OutboxError::NotFound(id))?;
+        Ok((bytes, serde_json::from_str(&recipients).unwrap_or_default()))
+    }
+
+    /// How many messages are in each state.
+    pub fn counts(&self) -> Result<Vec<(State, i64)>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, COUNT(*) FROM messages GROUP BY state")
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((State::parse(&r.get::<_, String>(0)?), r.get(1)?))
+            })
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
+    /// A number that changes whenever another connection (another process, or the worker)
+    /// commits a change: a cheap way to know that a list must be read again.
+    pub fn data_version(&self) -> Result<i64, OutboxError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.db(e))
     }
 
     /// Frees messages left "sending" by a worker that died; call only while holding the
@@ -790,6 +868,36 @@ mod tests {
         assert!(texts.iter().any(|t| t.contains("451 4.3.0")));
         assert!(q.cancel(id).is_err(), "a sent message cannot be cancelled");
         assert!(matches!(q.get(99), Err(OutboxError::NotFound(99))));
+    }
+
+    #[test]
+    fn deleting_counting_and_noticing_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut q = open(&dir);
+        let reader = open(&dir);
+        let before = reader.data_version().unwrap();
+        let a = q.enqueue("acc", &composed(1), "bob", "1").unwrap();
+        let b = q.enqueue("acc", &composed(2), "bob", "2").unwrap();
+        assert_ne!(
+            reader.data_version().unwrap(),
+            before,
+            "another connection wrote"
+        );
+        q.cancel(b).unwrap();
+        let mut counts = reader.counts().unwrap();
+        counts.sort_by_key(|(s, _)| s.as_str());
+        assert_eq!(counts, vec![(State::Cancelled, 1), (State::Queued, 1)]);
+        let (bytes, rcpts) = reader.content(a).unwrap();
+        assert_eq!((bytes, rcpts.len()), (composed(1).bytes, 2));
+        q.claim_due(Duration::from_secs(60), None, &[])
+            .unwrap()
+            .unwrap();
+        assert!(q.delete(a).is_err(), "a message being sent stays");
+        q.delete(b).unwrap();
+        assert!(matches!(q.get(b), Err(OutboxError::NotFound(_))));
+        let c = q.enqueue("other", &composed(3), "bob", "3").unwrap();
+        assert_eq!(q.cancel_account("other").unwrap(), 1);
+        assert_eq!(q.get(c).unwrap().0.state, State::Cancelled);
     }
 
     #[test]

@@ -1,45 +1,55 @@
-//! The application: routes between the account list and the form, turns clicks into core
-//! commands, and folds core events into view state. It never touches the network, the disk or
-//! the keyring itself.
+//! The application: routes between the screens (accounts with the wizard and the form,
+//! compose, outbox, settings), turns their actions into core commands, and folds core events
+//! into view state. It never touches the network, the disk or the keyring itself.
 
-use egui::{RichText, Ui};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use egui::{Key, Modifiers, RichText, Ui};
+use serde::{Deserialize, Serialize};
 
 use super::account_form::{AccountForm, Detected, FormAction};
 use super::accounts::{self, ListAction};
-use super::widgets::{self, StepView};
+use super::compose::{Compose, ComposeAction, SizeLimit};
+use super::file_dialog::{FilePicker, NativePicker, Pending, Picked};
+use super::live::{DetectView, TestView};
+use super::outbox::{Filter, OutboxAction, OutboxScreen};
+use super::settings::Settings;
+use super::widgets;
+use super::wizard::{Stage, TestMessage, Wizard, WizardAction};
 use crate::account::store::Accounts;
-use crate::account::verify::{Progress, Report};
-use crate::account::{AccountId, Secret};
-use crate::detect::{Candidate, Detection, Progress as DetectProgress, Source, SourceReport};
-use crate::diagnose::Explain;
-use crate::diagnose::Explanation;
-use crate::runtime::{Command, Core, Event, Ticket};
+use crate::account::{Account, AccountId, Secret};
+use crate::detect::{Candidate, Detection};
+use crate::diagnose::{Explain, Explanation};
+use crate::runtime::{Command, Core, Event, OutboxView, Ticket, outcome_of};
 
-/// A check shown under the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestView {
-    /// The check's ticket.
-    pub ticket: Ticket,
-    /// Its steps so far.
-    pub steps: Vec<StepView>,
-    /// How it ended, once it has.
-    pub outcome: Option<Result<(), Explanation>>,
+/// The screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum View {
+    /// Accounts: the list, the wizard, the form.
+    #[default]
+    Accounts,
+    /// Writing a message.
+    Compose,
+    /// The queue.
+    Outbox,
+    /// Preferences.
+    Settings,
 }
 
-/// A detection shown with the form.
-#[derive(Debug, Clone)]
-pub struct DetectView {
-    /// The detection's ticket.
-    pub ticket: Ticket,
-    /// Sources started, and their reports once finished.
-    pub sources: Vec<(Source, Option<SourceReport>)>,
-    /// What it found.
-    pub found: Option<Detection>,
-    /// Why it found nothing.
-    pub failure: Option<Explanation>,
+/// What the window remembers between runs (with its size and position, which eframe keeps).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Remembered {
+    /// The last screen.
+    pub view: View,
+    /// The outbox filter.
+    pub filter: Filter,
+    /// Preferences.
+    pub settings: Settings,
 }
 
-/// A message across the top of the content.
+/// A message across the top of the accounts screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// Something worked.
@@ -50,37 +60,100 @@ pub enum Notice {
     NoKeyring(Explanation),
 }
 
+/// Removing an account, waiting for the person's answer.
+struct ConfirmRemove {
+    email: String,
+    /// Its messages not sent yet.
+    waiting: usize,
+}
+
 /// The whole window's state.
 pub struct OutpostApp {
     core: Core,
+    view: View,
+    settings: Settings,
+    settings_applied: bool,
     accounts: Option<Result<Accounts, Explanation>>,
-    /// The form; `None` shows the welcome page.
+    /// Account id → address, for the outbox table.
+    emails: HashMap<String, String>,
+    wizard: Option<Wizard>,
+    /// The form; with neither it nor the wizard, the welcome page shows.
     form: Option<AccountForm>,
+    /// Shown above the form (why detection found nothing).
+    form_notice: Option<Explanation>,
     test: Option<TestView>,
     detect: Option<DetectView>,
     next_ticket: Ticket,
     notice: Option<Notice>,
-    confirm_remove: Option<String>,
+    confirm_remove: Option<ConfirmRemove>,
     saving: bool,
+    compose: Option<Compose>,
+    compose_ticket: Option<Ticket>,
+    size_limits: HashMap<AccountId, SizeLimit>,
+    picker: Arc<dyn FilePicker>,
+    picking: Option<Pending>,
+    outbox: Option<Arc<OutboxView>>,
+    outbox_problem: Option<Explanation>,
+    outbox_screen: OutboxScreen,
     /// What the background sender did last, for the status line.
     sender_status: String,
 }
 
 impl OutpostApp {
-    /// A window driven by `core`.
+    /// A window driven by `core`, starting from defaults.
     pub fn new(core: Core) -> Self {
+        Self::restore(core, Remembered::default())
+    }
+
+    /// A window driven by `core`, as it was left.
+    pub fn restore(core: Core, remembered: Remembered) -> Self {
         Self {
             core,
+            view: remembered.view,
+            settings: remembered.settings,
+            settings_applied: false,
             accounts: None,
+            emails: HashMap::new(),
+            wizard: None,
             form: None,
+            form_notice: None,
             test: None,
             detect: None,
             next_ticket: 1,
             notice: None,
             confirm_remove: None,
             saving: false,
-            sender_status: "Outbox: nothing to send.".into(),
+            compose: None,
+            compose_ticket: None,
+            size_limits: HashMap::new(),
+            picker: Arc::new(NativePicker),
+            picking: None,
+            outbox: None,
+            outbox_problem: None,
+            outbox_screen: OutboxScreen::with_filter(remembered.filter),
+            sender_status: "Nothing to send.".into(),
         }
+    }
+
+    /// Uses `picker` instead of the desktop's file chooser (tests, other platforms).
+    pub fn with_file_picker(mut self, picker: Arc<dyn FilePicker>) -> Self {
+        self.picker = picker;
+        self
+    }
+
+    /// What to remember of this window.
+    pub fn remembered(&self) -> Remembered {
+        Remembered {
+            view: self.view,
+            filter: self.outbox_screen.filter,
+            settings: self.settings.clone(),
+        }
+    }
+
+    fn ticket(&mut self) -> Ticket {
+        let t = self.next_ticket;
+        self.next_ticket += 1;
+        t
     }
 
     fn apply(&mut self, event: Event) {
@@ -88,24 +161,20 @@ impl OutpostApp {
             Event::Accounts(accounts) => {
                 let first_run =
                     self.accounts.is_none() && matches!(&accounts, Ok(a) if a.accounts.is_empty());
+                if let Ok(a) = &accounts {
+                    self.emails = a
+                        .accounts
+                        .iter()
+                        .map(|a| (a.id.as_str().to_string(), a.email.clone()))
+                        .collect();
+                }
                 self.accounts = Some(accounts);
-                if first_run && self.form.is_none() {
-                    self.form = Some(AccountForm::default());
+                if first_run && self.form.is_none() && self.wizard.is_none() {
+                    self.view = View::Accounts;
+                    self.wizard = Some(Wizard::default());
                 }
             }
-            Event::Saved(result) => {
-                self.saving = false;
-                match result {
-                    Ok(account) => {
-                        self.notice = Some(Notice::Info(format!("Saved {}.", account.email)));
-                        self.form = Some(AccountForm::edit(&account));
-                    }
-                    Err(f) if f.keyring_unavailable => {
-                        self.notice = Some(Notice::NoKeyring(f.explanation))
-                    }
-                    Err(f) => self.notice = Some(Notice::Problem(f.explanation)),
-                }
-            }
+            Event::Saved(result) => self.saved(result),
             Event::Removed(result) => match result {
                 Ok((account, secret_problem)) => {
                     self.form = None;
@@ -125,78 +194,293 @@ impl OutpostApp {
             },
             Event::TestProgress { ticket, progress } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
-                    match progress {
-                        Progress::Started(step) => t.steps.push(StepView::Running(step)),
-                        Progress::Finished(rec) => {
-                            let running = StepView::Running(rec.step);
-                            match t.steps.iter().rposition(|s| *s == running) {
-                                Some(i) => t.steps[i] = StepView::Done(rec),
-                                None => t.steps.push(StepView::Done(rec)),
-                            }
-                        }
-                    }
+                    t.apply(progress);
                 }
             }
             Event::TestDone { ticket, report } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
-                    t.outcome = Some(outcome(&report));
+                    t.outcome = Some(outcome_of(&report));
                 }
             }
             Event::DetectProgress { ticket, progress } => {
                 if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
-                    match progress {
-                        DetectProgress::Started(source) => d.sources.push((source, None)),
-                        DetectProgress::Finished(report) => {
-                            match d
-                                .sources
-                                .iter_mut()
-                                .find(|(s, r)| *s == report.source && r.is_none())
-                            {
-                                Some(slot) => slot.1 = Some(report),
-                                None => d.sources.push((report.source, Some(report))),
-                            }
-                        }
-                    }
+                    d.apply(progress);
                 }
             }
             Event::DetectDone { ticket, result } => {
-                if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
-                    match *result {
-                        Ok(found) => {
-                            if let Some(form) = &mut self.form {
-                                apply_candidate(form, &found.chosen, &found);
-                            }
-                            d.found = Some(found);
-                        }
-                        Err(f) => {
-                            d.failure = Some(f.error.explain());
-                            if let Some(form) = &mut self.form
-                                && form.host.trim().is_empty()
-                                && let Ok(t) = crate::detect::parse_address(&form.email)
-                            {
-                                // Nothing found: start the manual form from the usual guess.
-                                form.host = format!("smtp.{}", t.domain);
-                            }
-                        }
-                    }
+                if self.detect.as_ref().is_some_and(|d| d.ticket == ticket) {
+                    self.detected(result.map_err(|f| f.error.explain()));
                 }
             }
             Event::Worker(e) => self.sender_status = sender_status(&e),
-            Event::WorkerStopped(e) => {
-                self.sender_status = format!("Outbox: {} {}", e.problem, e.advice)
-            }
+            Event::WorkerStopped(e) => self.sender_status = format!("{} {}", e.problem, e.advice),
             Event::NotStarted { ticket, error } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
                     t.outcome = Some(Err(error));
-                } else if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
-                    d.failure = Some(error);
+                } else if self.detect.as_ref().is_some_and(|d| d.ticket == ticket) {
+                    self.detected(Err(error));
+                }
+            }
+            Event::Outbox(view) => {
+                self.outbox_problem = None;
+                if let Some(id) = self.outbox_screen.selected {
+                    let now = view.rows.iter().find(|r| r.id == id);
+                    let shown = match &self.outbox_screen.detail {
+                        Some(Ok(d)) => Some(&d.summary),
+                        _ => None,
+                    };
+                    if now != shown {
+                        self.core.send(Command::Detail { id });
+                    }
+                }
+                self.outbox = Some(view);
+            }
+            Event::OutboxUnreadable(e) => self.outbox_problem = Some(e),
+            Event::Queued { ticket, result } => {
+                if self.compose_ticket == Some(ticket) {
+                    self.compose_ticket = None;
+                    match result {
+                        Ok(q) => {
+                            self.compose = None;
+                            self.view = View::Outbox;
+                            self.outbox_screen.notice = Some(Ok(format!(
+                                "Message #{} queued ({}); it is sent in the background.",
+                                q.id,
+                                super::compose::human_size(q.size as u64)
+                            )));
+                            self.select_message(q.id);
+                        }
+                        Err(e) => {
+                            if let Some(c) = &mut self.compose {
+                                c.sending = false;
+                                c.error = Some(e);
+                            }
+                        }
+                    }
+                } else if let Some(w) = &mut self.wizard
+                    && w.test_message == Some(TestMessage::Queueing(ticket))
+                {
+                    w.test_message = Some(match result {
+                        Ok(q) => TestMessage::Queued(q.id),
+                        Err(e) => TestMessage::Refused(e),
+                    });
+                }
+            }
+            Event::Acted(result) => self.outbox_screen.notice = Some(result),
+            Event::Detail(result) => self.outbox_screen.detail = Some(result),
+            Event::Reopened(result) => match result {
+                Ok(draft) => {
+                    let from = self
+                        .accounts_ok()
+                        .and_then(|a| a.by_email(&draft.from).map(|acc| acc.id.clone()));
+                    self.open_compose(Compose::from_draft(draft, from));
+                }
+                Err(e) => self.outbox_screen.notice = Some(Err(e)),
+            },
+            Event::ServerSize { account, result } => {
+                let limit = match result {
+                    Ok(Some(0)) | Ok(None) => SizeLimit::None,
+                    Ok(Some(n)) => SizeLimit::Bytes(n),
+                    Err(e) => SizeLimit::Unknown(e.problem.trim_end_matches('.').to_string()),
+                };
+                self.size_limits.insert(account, limit);
+            }
+        }
+    }
+
+    fn accounts_ok(&self) -> Option<&Accounts> {
+        match &self.accounts {
+            Some(Ok(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    fn saved(&mut self, result: Result<Account, crate::runtime::SaveFailure>) {
+        self.saving = false;
+        if let Some(w) = self.wizard.as_mut().filter(|w| w.saving) {
+            w.saving = false;
+            match result {
+                Ok(account) => {
+                    w.saved = Some(account);
+                    w.stage = Stage::Done;
+                }
+                Err(f) if f.keyring_unavailable => {
+                    self.notice = Some(Notice::NoKeyring(f.explanation))
+                }
+                Err(f) => self.notice = Some(Notice::Problem(f.explanation)),
+            }
+            return;
+        }
+        match result {
+            Ok(account) => {
+                self.notice = Some(Notice::Info(format!("Saved {}.", account.email)));
+                self.form = Some(AccountForm::edit(&account));
+                self.form_notice = None;
+            }
+            Err(f) if f.keyring_unavailable => self.notice = Some(Notice::NoKeyring(f.explanation)),
+            Err(f) => self.notice = Some(Notice::Problem(f.explanation)),
+        }
+    }
+
+    /// Detection ended: the wizard reviews what was found; with nothing found, the manual
+    /// form opens pre-filled with the usual guess and says why.
+    fn detected(&mut self, result: Result<Detection, Explanation>) {
+        if let Some(d) = &mut self.detect {
+            match &result {
+                Ok(found) => d.found = Some(found.clone()),
+                Err(e) => d.failure = Some(e.clone()),
+            }
+        }
+        if let Some(w) = self.wizard.as_mut().filter(|w| w.stage == Stage::Finding) {
+            match result {
+                Ok(_) => w.found(&result),
+                Err(e) => {
+                    let form = manual_form(w);
+                    self.wizard = None;
+                    self.form = Some(form);
+                    self.form_notice = Some(e);
+                }
+            }
+        } else if let Some(form) = &mut self.form {
+            match result {
+                Ok(found) => apply_candidate(form, &found.chosen, &found),
+                Err(_) => {
+                    if form.host.trim().is_empty()
+                        && let Ok(t) = crate::detect::parse_address(&form.email)
+                    {
+                        form.host = format!("smtp.{}", t.domain);
+                    }
                 }
             }
         }
     }
 
-    fn testing(&self) -> bool {
-        self.test.as_ref().is_some_and(|t| t.outcome.is_none())
+    fn start_test(&mut self, account: Account, secret: Option<Secret>) {
+        let ticket = self.ticket();
+        self.test = Some(TestView::new(ticket));
+        self.core.send(Command::Test {
+            ticket,
+            account,
+            secret,
+        });
+    }
+
+    fn cancel_test(&mut self) {
+        if let Some(t) = self.test.as_mut().filter(|t| t.running()) {
+            self.core.send(Command::CancelTest { ticket: t.ticket });
+            t.outcome = Some(Err(Explanation {
+                problem: "The test was cancelled.".into(),
+                advice: "Press Test connection to start it again.".into(),
+            }));
+        }
+    }
+
+    fn start_detect(&mut self, email: String) {
+        self.cancel_detect();
+        let ticket = self.ticket();
+        let options = self.settings.detect_options();
+        self.detect = Some(DetectView::new(ticket, options.deadline));
+        self.core.send(Command::Detect {
+            ticket,
+            email,
+            options,
+        });
+    }
+
+    fn cancel_detect(&mut self) {
+        if let Some(old) = self.detect.take() {
+            self.core.send(Command::CancelTest { ticket: old.ticket });
+        }
+    }
+
+    fn on_wizard(&mut self, action: WizardAction) {
+        let Some(w) = &mut self.wizard else { return };
+        match action {
+            WizardAction::Find => {
+                w.stage = Stage::Finding;
+                w.notice = None;
+                let email = w.email.trim().to_string();
+                self.start_detect(email);
+            }
+            WizardAction::CancelFind => {
+                w.stage = Stage::Identity;
+                w.notice = Some(
+                    "The search was cancelled. Continue to search again, or set up \
+                                 the account manually."
+                        .into(),
+                );
+                self.cancel_detect();
+            }
+            WizardAction::EditManually => {
+                let mut form = manual_form(w);
+                if let (Some(c), Some(found)) = (
+                    w.settings.clone(),
+                    self.detect.as_ref().and_then(|d| d.found.clone()),
+                ) {
+                    apply_candidate(&mut form, &c, &found);
+                    form.trust_confirmed = w.trust_confirmed;
+                }
+                self.wizard = None;
+                self.cancel_test();
+                self.form = Some(form);
+            }
+            WizardAction::Verify => {
+                if let Some(account) = w.account() {
+                    let s = &account.smtp;
+                    w.tried.push((s.host.clone(), s.port, s.security));
+                    w.stage = Stage::Verify;
+                    let secret = Some(w.password.clone())
+                        .filter(|p| !p.is_empty())
+                        .map(Secret::new);
+                    self.start_test(account, secret);
+                }
+            }
+            WizardAction::CancelVerify => {
+                w.stage = Stage::Review;
+                self.cancel_test();
+            }
+            WizardAction::Save => {
+                if let Some(account) = w.account() {
+                    w.saving = true;
+                    let secret = Some(w.password.clone())
+                        .filter(|p| !p.is_empty() && account.smtp.auth.needs_secret())
+                        .map(Secret::new);
+                    self.notice = None;
+                    self.core.send(Command::Save { account, secret });
+                }
+            }
+            WizardAction::SendTestMessage => {
+                if let Some(account) = w.saved.clone() {
+                    let ticket = self.next_ticket;
+                    self.next_ticket += 1;
+                    w.test_message = Some(TestMessage::Queueing(ticket));
+                    let draft = crate::message::Draft {
+                        from: account.email.clone(),
+                        from_name: account.display_name.clone(),
+                        to: vec![account.email.clone()],
+                        subject: "Outpost test message".into(),
+                        body: format!(
+                            "This message was sent by Outpost to check that {} can send mail \
+                             through {}:{}.\n\nIf you can read it, everything works.\n",
+                            account.email, account.smtp.host, account.smtp.port
+                        ),
+                        ..Default::default()
+                    };
+                    self.core.send(Command::Queue {
+                        ticket,
+                        account,
+                        draft,
+                    });
+                }
+            }
+            WizardAction::Finish => {
+                let saved = w.saved.clone();
+                self.wizard = None;
+                self.test = None;
+                self.detect = None;
+                self.form = saved.as_ref().map(AccountForm::edit);
+            }
+        }
     }
 
     fn on_form(&mut self, action: FormAction) {
@@ -217,47 +501,26 @@ impl OutpostApp {
                     let secret = Some(form.password.clone())
                         .filter(|p| !p.is_empty())
                         .map(Secret::new);
-                    let ticket = self.next_ticket;
-                    self.next_ticket += 1;
-                    self.test = Some(TestView {
-                        ticket,
-                        steps: vec![],
-                        outcome: None,
-                    });
-                    self.core.send(Command::Test {
-                        ticket,
-                        account,
-                        secret,
-                    });
+                    self.start_test(account, secret);
                 }
             }
-            FormAction::CancelTest => {
-                if let Some(t) = &mut self.test {
-                    self.core.send(Command::CancelTest { ticket: t.ticket });
-                    t.outcome = Some(Err(Explanation {
-                        problem: "The test was cancelled.".into(),
-                        advice: "Press Test connection to start it again.".into(),
-                    }));
-                }
+            FormAction::CancelTest => self.cancel_test(),
+            FormAction::Remove => {
+                let email = form.email.trim().to_string();
+                let id = form.editing.as_ref().map(|i| i.as_str().to_string());
+                let waiting = match (&self.outbox, id) {
+                    (Some(view), Some(id)) => view
+                        .rows
+                        .iter()
+                        .filter(|r| r.account == id && !r.state.is_final())
+                        .count(),
+                    _ => 0,
+                };
+                self.confirm_remove = Some(ConfirmRemove { email, waiting });
             }
-            FormAction::Remove => self.confirm_remove = Some(form.email.trim().to_string()),
             FormAction::Detect => {
-                if let Some(old) = self.detect.take() {
-                    self.core.send(Command::CancelTest { ticket: old.ticket });
-                }
-                let ticket = self.next_ticket;
-                self.next_ticket += 1;
-                self.detect = Some(DetectView {
-                    ticket,
-                    sources: vec![],
-                    found: None,
-                    failure: None,
-                });
-                self.core.send(Command::Detect {
-                    ticket,
-                    email: form.email.trim().to_string(),
-                    options: crate::detect::Options::default(),
-                });
+                let email = form.email.trim().to_string();
+                self.start_detect(email);
             }
             FormAction::UseAlternative(i) => {
                 let found = self.detect.as_ref().and_then(|d| d.found.clone());
@@ -272,33 +535,125 @@ impl OutpostApp {
 
     fn on_list(&mut self, action: ListAction) {
         match action {
-            ListAction::Add => self.open_form(AccountForm::default()),
+            ListAction::Add => {
+                self.leave_account_screen();
+                self.wizard = Some(Wizard::default());
+            }
             ListAction::Select(id) => {
-                let account = self.account(&id);
-                if let Some(a) = account {
-                    self.open_form(AccountForm::edit(&a));
+                if let Some(a) = self.accounts_ok().and_then(|a| a.by_id(&id)).cloned() {
+                    self.leave_account_screen();
+                    self.form = Some(AccountForm::edit(&a));
                 }
             }
             ListAction::MakeDefault(id) => self.core.send(Command::SetDefault { id }),
         }
     }
 
-    fn account(&self, id: &AccountId) -> Option<crate::account::Account> {
-        match &self.accounts {
-            Some(Ok(a)) => a.by_id(id).cloned(),
-            _ => None,
+    /// Stops what the wizard or the form had running, and closes them.
+    fn leave_account_screen(&mut self) {
+        self.cancel_test();
+        self.test = None;
+        self.cancel_detect();
+        self.notice = None;
+        self.form_notice = None;
+        self.wizard = None;
+        self.form = None;
+    }
+
+    fn open_compose(&mut self, compose: Compose) {
+        if let Some(id) = &compose.from {
+            self.want_size_limit(id.clone());
+        }
+        self.compose = Some(compose);
+        self.view = View::Compose;
+    }
+
+    fn want_size_limit(&mut self, id: AccountId) {
+        if self.size_limits.contains_key(&id) {
+            return;
+        }
+        if let Some(account) = self.accounts_ok().and_then(|a| a.by_id(&id)).cloned() {
+            self.size_limits.insert(id, SizeLimit::Asking);
+            self.core.send(Command::ServerSize { account });
         }
     }
 
-    fn open_form(&mut self, form: AccountForm) {
-        if let Some(t) = self.test.take().filter(|t| t.outcome.is_none()) {
-            self.core.send(Command::CancelTest { ticket: t.ticket });
+    fn on_compose(&mut self, action: ComposeAction) {
+        match action {
+            ComposeAction::Send => {
+                let Some(c) = &mut self.compose else { return };
+                let account = c
+                    .from
+                    .as_ref()
+                    .and_then(|id| self.accounts.as_ref()?.as_ref().ok()?.by_id(id))
+                    .cloned();
+                if let Some(account) = account {
+                    let draft = c.draft(&account);
+                    c.sending = true;
+                    c.error = None;
+                    let ticket = self.next_ticket;
+                    self.next_ticket += 1;
+                    self.compose_ticket = Some(ticket);
+                    self.core.send(Command::Queue {
+                        ticket,
+                        account,
+                        draft,
+                    });
+                }
+            }
+            ComposeAction::PickFiles => {
+                if self.picking.is_none() {
+                    self.picking = Some(Pending::start(self.picker.clone()));
+                }
+            }
+            ComposeAction::Discard => {
+                self.compose = None;
+                self.view = View::Outbox;
+            }
+            ComposeAction::AccountChanged(id) => self.want_size_limit(id),
         }
-        if let Some(d) = self.detect.take() {
-            self.core.send(Command::CancelTest { ticket: d.ticket });
+    }
+
+    fn select_message(&mut self, id: i64) {
+        self.outbox_screen.selected = Some(id);
+        self.outbox_screen.detail = None;
+        self.core.send(Command::Detail { id });
+    }
+
+    fn on_outbox(&mut self, action: OutboxAction) {
+        match action {
+            OutboxAction::Select(id) => self.select_message(id),
+            OutboxAction::Act(id, a) => {
+                self.outbox_screen.notice = None;
+                if a == crate::runtime::MessageAction::Delete {
+                    self.outbox_screen.selected = None;
+                    self.outbox_screen.detail = None;
+                }
+                self.core.send(Command::Act { id, action: a });
+            }
+            OutboxAction::EditAndResend(id) => {
+                self.outbox_screen.notice = None;
+                self.core.send(Command::Reopen { id });
+            }
         }
-        self.notice = None;
-        self.form = Some(form);
+    }
+
+    /// Applies the remembered settings once, and follows changes made by keyboard zoom.
+    fn sync_settings(&mut self, ui: &Ui) {
+        let ctx = ui.ctx();
+        if !self.settings_applied {
+            self.settings_applied = true;
+            self.apply_settings(ctx);
+        } else if (ctx.zoom_factor() - self.settings.zoom).abs() > f32::EPSILON {
+            self.settings.zoom = ctx.zoom_factor();
+        }
+    }
+
+    fn apply_settings(&self, ctx: &egui::Context) {
+        ctx.set_theme(self.settings.theme);
+        ctx.set_zoom_factor(self.settings.zoom);
+        self.core
+            .send(Command::Notifications(self.settings.notify_failures));
     }
 
     /// Draws the window's contents; call once per frame.
@@ -306,15 +661,160 @@ impl OutpostApp {
         while let Some(event) = self.core.try_recv() {
             self.apply(event);
         }
-        egui::Panel::bottom("status").show(ui, |ui| {
-            ui.label(RichText::new(&self.sender_status).weak());
+        self.sync_settings(ui);
+        if let Some(p) = &self.picking {
+            match p.poll() {
+                None => ui
+                    .ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100)),
+                Some(picked) => {
+                    self.picking = None;
+                    if let Some(c) = &mut self.compose {
+                        match picked {
+                            Picked::Files(files) => {
+                                c.dialog_problem = None;
+                                c.add_files(files);
+                            }
+                            Picked::Cancelled => {}
+                            Picked::Unavailable(why) => c.dialog_problem = Some(why),
+                        }
+                    }
+                }
+            }
+        }
+        let dropped = ui.input(|i| !i.raw.dropped_files.is_empty());
+        if dropped && self.view != View::Compose {
+            // Files dropped anywhere start a message with them (compose reads the drop).
+            let from = self.accounts_ok().and_then(|a| a.default.clone());
+            let compose = self.compose.take().unwrap_or_else(|| Compose::new(from));
+            self.open_compose(compose);
+        }
+        if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N)) {
+            self.new_message();
+        }
+        egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
+        egui::Panel::top("title").show(ui, |ui| self.nav(ui));
+        match self.view {
+            View::Accounts => self.accounts_screen(ui),
+            View::Compose => {
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.compose_screen(ui));
+                });
+            }
+            View::Outbox => {
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    if let Some(e) = &self.outbox_problem {
+                        widgets::explanation(ui, e);
+                    }
+                    let action = self
+                        .outbox_screen
+                        .show(ui, self.outbox.as_ref(), &self.emails);
+                    if let Some(a) = action {
+                        self.on_outbox(a);
+                    }
+                });
+            }
+            View::Settings => {
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    if self.settings.show(ui) {
+                        self.apply_settings(ui.ctx());
+                    }
+                });
+            }
+        }
+        self.confirm_dialog(ui);
+    }
+
+    fn new_message(&mut self) {
+        match self.compose.take() {
+            Some(c) => self.open_compose(c),
+            None => {
+                let from = self.accounts_ok().and_then(|a| {
+                    a.default
+                        .clone()
+                        .or_else(|| a.accounts.first().map(|a| a.id.clone()))
+                });
+                self.open_compose(Compose::new(from));
+            }
+        }
+    }
+
+    fn nav(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.heading("Outpost");
+            ui.add_space(16.0);
+            let waiting = self
+                .outbox
+                .as_ref()
+                .map_or(0, |v| Filter::Waiting.count_in(v));
+            let outbox = if waiting > 0 {
+                format!("Outbox ({waiting} waiting)")
+            } else {
+                "Outbox".into()
+            };
+            for (view, label) in [
+                (View::Accounts, "Accounts".to_string()),
+                (View::Compose, "Write".to_string()),
+                (View::Outbox, outbox),
+                (View::Settings, "Settings".to_string()),
+            ] {
+                if ui.selectable_label(self.view == view, label).clicked() {
+                    if view == View::Compose {
+                        self.new_message();
+                    } else {
+                        self.view = view;
+                    }
+                }
+            }
         });
-        egui::Panel::top("title").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.heading("Outpost");
-                ui.label(RichText::new("outgoing mail").weak());
-            });
+    }
+
+    fn status_line(&self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            match &self.outbox {
+                Some(v) if !v.offline.is_empty() => {
+                    ui.label(
+                        RichText::new("• Offline: messages wait for the network")
+                            .color(ui.visuals().warn_fg_color),
+                    );
+                }
+                Some(_) => {
+                    ui.label(RichText::new("• Online").color(widgets::ok_color(ui)));
+                }
+                None => {}
+            }
+            ui.separator();
+            ui.label(RichText::new(format!("Outbox: {}", self.sender_status)).weak());
         });
+    }
+
+    fn compose_screen(&mut self, ui: &mut Ui) {
+        let Some(Ok(accounts)) = &self.accounts else {
+            ui.spinner();
+            return;
+        };
+        if accounts.accounts.is_empty() {
+            ui.heading("New message");
+            ui.label("Add an account first: Outpost needs one to send from.");
+            if ui.button("Add account").clicked() {
+                self.view = View::Accounts;
+                self.on_list(ListAction::Add);
+            }
+            return;
+        }
+        let mut compose = self.compose.take().unwrap_or_default();
+        let limit = compose
+            .from
+            .as_ref()
+            .and_then(|id| self.size_limits.get(id));
+        let action = compose.show(ui, accounts, limit);
+        self.compose = Some(compose);
+        if let Some(a) = action {
+            self.on_compose(a);
+        }
+    }
+
+    fn accounts_screen(&mut self, ui: &mut Ui) {
         let selected = self.form.as_ref().and_then(|f| f.editing.clone());
         let mut list_action = None;
         egui::Panel::left("accounts")
@@ -334,12 +834,11 @@ impl OutpostApp {
             self.on_list(a);
         }
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.content(ui));
+            egui::ScrollArea::vertical().show(ui, |ui| self.account_content(ui));
         });
-        self.confirm_dialog(ui);
     }
 
-    fn content(&mut self, ui: &mut Ui) {
+    fn account_content(&mut self, ui: &mut Ui) {
         match &self.notice {
             Some(Notice::Info(text)) => {
                 ui.label(RichText::new(text).color(widgets::ok_color(ui)));
@@ -354,32 +853,47 @@ impl OutpostApp {
                 if ui
                     .button("Keep the password for this session only")
                     .clicked()
-                    && let Some(form) = &mut self.form
                 {
-                    form.session_only = true;
-                    self.on_form(FormAction::Save);
+                    if let Some(w) = &mut self.wizard {
+                        w.session_only = true;
+                        self.on_wizard(WizardAction::Save);
+                    } else if let Some(form) = &mut self.form {
+                        form.session_only = true;
+                        self.on_form(FormAction::Save);
+                    }
                 }
                 ui.add_space(6.0);
             }
             None => {}
         }
-        let testing = self.testing();
+        if let Some(w) = &mut self.wizard {
+            if let Some(a) = w.show(ui, self.detect.as_ref(), self.test.as_ref()) {
+                self.on_wizard(a);
+            }
+            return;
+        }
+        let testing = self.test.as_ref().is_some_and(TestView::running);
         let saving = self.saving;
         let Some(form) = &mut self.form else {
             ui.heading("Welcome to Outpost");
             ui.label("Choose an account on the left, or add one to start sending.");
             if ui.button("Add account").clicked() {
-                self.open_form(AccountForm::default());
+                self.on_list(ListAction::Add);
             }
             return;
         };
+        if let Some(e) = &self.form_notice {
+            widgets::explanation(ui, e);
+            ui.label("The usual settings are filled in below; check them with your provider.");
+            ui.add_space(8.0);
+        }
         let action = form.show(ui, testing, saving);
         if let Some(d) = &self.detect {
             ui.add_space(10.0);
             ui.separator();
             ui.heading("Finding settings");
             widgets::sources(ui, &d.sources);
-            if let Some(e) = &d.failure {
+            if let Some(e) = d.failure.as_ref().filter(|_| self.form_notice.is_none()) {
                 widgets::explanation(ui, e);
             }
         }
@@ -396,7 +910,7 @@ impl OutpostApp {
                             .strong(),
                     );
                 }
-                Some(Err(e)) if !t.steps.iter().any(is_failed) => widgets::explanation(ui, e),
+                Some(Err(e)) if t.failed_step().is_none() => widgets::explanation(ui, e),
                 _ => {}
             }
         }
@@ -406,16 +920,31 @@ impl OutpostApp {
     }
 
     fn confirm_dialog(&mut self, ui: &mut Ui) {
-        let Some(email) = self.confirm_remove.clone() else {
+        let Some(c) = &self.confirm_remove else {
             return;
         };
+        let (email, waiting) = (c.email.clone(), c.waiting);
         let mut close = false;
         egui::Modal::new(egui::Id::unique("confirm-remove")).show(ui.ctx(), |ui| {
             ui.heading(format!("Remove {email}?"));
             ui.label("Its settings and its password in the keyring will be deleted.");
+            if waiting > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{waiting} message(s) from this account are still waiting to be sent; \
+                         removing it cancels them."
+                    ))
+                    .color(widgets::error_color(ui)),
+                );
+            }
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                if ui.button("Remove").clicked() {
+                let remove = if waiting > 0 {
+                    format!("Remove and cancel {waiting} message(s)")
+                } else {
+                    "Remove".into()
+                };
+                if ui.button(remove).clicked() {
                     self.core.send(Command::Remove {
                         email: email.clone(),
                     });
@@ -430,6 +959,22 @@ impl OutpostApp {
             self.confirm_remove = None;
         }
     }
+}
+
+/// The manual form, filled with what the wizard knows (and the usual server guess).
+fn manual_form(w: &Wizard) -> AccountForm {
+    let mut form = AccountForm {
+        email: w.email.trim().to_string(),
+        username: w.email.trim().to_string(),
+        name: w.name.clone(),
+        password: w.password.clone(),
+        session_only: w.session_only,
+        ..Default::default()
+    };
+    if let Ok(t) = crate::detect::parse_address(&w.email) {
+        form.host = format!("smtp.{}", t.domain);
+    }
+    form
 }
 
 /// Fills the form with one of detection's candidates, saying where it came from.
@@ -463,30 +1008,23 @@ fn apply_candidate(form: &mut AccountForm, c: &Candidate, found: &Detection) {
 fn sender_status(e: &crate::outbox::worker::WorkerEvent) -> String {
     use crate::outbox::worker::WorkerEvent as W;
     match e {
-        W::Sending(id) => format!("Outbox: sending message #{id}…"),
-        W::Sent { id, .. } => format!("Outbox: message #{id} sent."),
-        W::Retry { id, reason, .. } => format!("Outbox: message #{id} will be retried ({reason})."),
-        W::Failed { id, reason } => format!("Outbox: message #{id} failed: {reason}"),
+        W::Sending(id) => format!("sending message #{id}…"),
+        W::Sent { id, .. } => format!("message #{id} sent."),
+        W::Retry { id, reason, .. } => format!("message #{id} will be retried ({reason})."),
+        W::Failed { id, reason } => format!("message #{id} failed: {reason}"),
         W::RecipientRefused { id, recipient, .. } => {
-            format!("Outbox: message #{id}: {recipient} was refused.")
+            format!("message #{id}: {recipient} was refused.")
         }
-        W::Paused { reason, .. } => format!("Outbox: sending paused: {reason}"),
-    }
-}
-
-fn is_failed(s: &StepView) -> bool {
-    matches!(s, StepView::Done(r) if r.outcome.is_err())
-}
-
-fn outcome(report: &Report) -> Result<(), Explanation> {
-    match report.failure() {
-        None => Ok(()),
-        Some((step, e)) => Err(crate::diagnose::verify_failure(step, e)),
+        W::Paused { reason, .. } => format!("sending paused: {reason}"),
     }
 }
 
 impl eframe::App for OutpostApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.remembered());
     }
 }

@@ -4,10 +4,17 @@
 mod account_form;
 mod accounts;
 pub mod app;
+pub mod compose;
+pub mod file_dialog;
+mod live;
+pub mod outbox;
+pub mod settings;
 mod widgets;
+pub mod wizard;
 
 pub use account_form::{AccountForm, Detected, FormAction};
-pub use app::OutpostApp;
+pub use app::{OutpostApp, Remembered, View};
+pub use file_dialog::{FilePicker, Picked};
 
 use crate::diagnose::Explain;
 use crate::net::NetConfig;
@@ -49,7 +56,11 @@ pub fn run() -> Result<(), UiError> {
             let ctx = cc.egui_ctx.clone();
             let net = NetConfig::from_env().map_err(|e| e.explain());
             let core = Core::start(&paths, net, move || ctx.request_repaint());
-            Ok(Box::new(OutpostApp::new(core)))
+            let remembered: Remembered = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            Ok(Box::new(OutpostApp::restore(core, remembered)))
         }),
     )?;
     Ok(())

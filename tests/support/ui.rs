@@ -1,5 +1,6 @@
 //! Driving the window by label, like a person would (egui_kittest), against the lab servers.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
@@ -8,7 +9,7 @@ use egui_kittest::kittest::Queryable;
 use outpost::net::NetConfig;
 use outpost::paths::Paths;
 use outpost::runtime::Core;
-use outpost::ui::OutpostApp;
+use outpost::ui::{FilePicker, OutpostApp};
 
 use super::{DnsServer, Smtpd, TestCa, USER};
 
@@ -25,31 +26,82 @@ pub fn window() -> (Harness<'static, OutpostApp>, Lab) {
 
 /// A window whose DNS server serves `tests/data/<zone>.zone`.
 pub fn window_with_zone(zone: &str) -> (Harness<'static, OutpostApp>, Lab) {
-    let ca = TestCa::new();
-    let cert = ca.issue("mail", &["mail.example.test"]);
-    let dns = DnsServer::start(zone);
-    let smtpd = Smtpd::start("starttls", Some(&cert));
-    let home = tempfile::tempdir().unwrap();
-    let net = NetConfig {
-        dns_server: Some(dns.addr),
-        extra_roots: Some(ca.ca_pem.clone()),
-        ..Default::default()
-    };
-    let core = Core::start(&Paths::under(home.path()), Ok(net), || {});
-    let harness = Harness::builder()
-        .with_size([1000.0, 900.0])
-        .with_max_steps(200)
-        .build_ui_state(
-            |ui, app: &mut OutpostApp| app.show(ui),
-            OutpostApp::new(core),
-        );
-    let lab = Lab {
-        ca,
-        dns,
-        smtpd,
-        home,
-    };
-    (harness, lab)
+    WindowSetup::new(zone).open()
+}
+
+/// How to set up a lab window.
+pub struct WindowSetup {
+    pub zone: String,
+    /// Delay on every DNS answer.
+    pub dns_latency: Duration,
+    /// Well-known ports → lab ports; `smtpd` stands for the lab server's port.
+    pub port_map: Vec<(u16, Port)>,
+    pub smtpd_args: Vec<String>,
+    pub picker: Option<Arc<dyn FilePicker>>,
+}
+
+/// A port in a [`WindowSetup`] port map.
+pub enum Port {
+    /// The lab SMTP server.
+    Smtpd,
+    /// A port where nothing listens.
+    Closed,
+}
+
+impl WindowSetup {
+    pub fn new(zone: &str) -> Self {
+        Self {
+            zone: zone.into(),
+            dns_latency: Duration::ZERO,
+            port_map: vec![],
+            smtpd_args: vec![],
+            picker: None,
+        }
+    }
+
+    pub fn open(self) -> (Harness<'static, OutpostApp>, Lab) {
+        let ca = TestCa::new();
+        let cert = ca.issue("mail", &["mail.example.test"]);
+        let dns = DnsServer::start_with_latency(&self.zone, self.dns_latency);
+        let extra: Vec<&str> = self.smtpd_args.iter().map(String::as_str).collect();
+        let smtpd = Smtpd::start_with("starttls", Some(&cert), &extra);
+        let home = tempfile::tempdir().unwrap();
+        let port_map = self
+            .port_map
+            .iter()
+            .map(|(from, to)| {
+                let to = match to {
+                    Port::Smtpd => smtpd.port,
+                    Port::Closed => {
+                        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+                        l.local_addr().unwrap().port()
+                    }
+                };
+                (*from, to)
+            })
+            .collect();
+        let net = NetConfig {
+            dns_server: Some(dns.addr),
+            extra_roots: Some(ca.ca_pem.clone()),
+            port_map,
+        };
+        let core = Core::start(&Paths::under(home.path()), Ok(net), || {});
+        let mut app = OutpostApp::new(core);
+        if let Some(p) = self.picker {
+            app = app.with_file_picker(p);
+        }
+        let harness = Harness::builder()
+            .with_size([1100.0, 900.0])
+            .with_max_steps(200)
+            .build_ui_state(|ui, app: &mut OutpostApp| app.show(ui), app);
+        let lab = Lab {
+            ca,
+            dns,
+            smtpd,
+            home,
+        };
+        (harness, lab)
+    }
 }
 
 impl Lab {
@@ -75,12 +127,14 @@ pub fn wait_for(
     while !done(harness) {
         assert!(
             start.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
+            "timed out waiting for {what}; the window shows:\n{:#?}",
+            harness.root()
         );
         std::thread::sleep(Duration::from_millis(20));
         harness.step();
     }
-    harness.run();
+    // Settle, unless a spinner keeps repainting (then a few steps are enough).
+    let _ = harness.try_run();
 }
 
 pub fn type_into(harness: &mut Harness<'_, OutpostApp>, label: &str, text: &str) {
@@ -92,10 +146,12 @@ pub fn type_into(harness: &mut Harness<'_, OutpostApp>, label: &str, text: &str)
 }
 
 pub fn fill_form(harness: &mut Harness<'_, OutpostApp>, port: u16, password: &str) {
-    wait_for(harness, "the first-run form", |h| {
-        h.query_by_label("E-mail address").is_some()
+    wait_for(harness, "the first-run wizard", |h| {
+        h.query_by_label("Set up manually").is_some()
     });
     type_into(harness, "E-mail address", USER);
+    harness.get_by_label("Set up manually").click();
+    harness.run();
     type_into(harness, "Server", "mail.example.test");
     harness.get_by_label("Security").click();
     harness.run();

@@ -2,6 +2,10 @@
 //! for attachments with guessed content types, encoded non-ASCII headers, IDN domains in
 //! their ASCII form. Bad input is refused with a clear error before anything is queued.
 
+mod reopen;
+
+pub use reopen::reopen;
+
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 

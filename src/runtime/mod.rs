@@ -2,8 +2,13 @@
 //! sends [`Command`]s and drains [`Event`]s; the core wakes the window when an event arrives.
 //! Nothing here runs on the UI thread.
 
+mod outbox;
+
+pub use outbox::{MessageAction, MessageDetail, OutboxView};
+
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 use tokio::sync::mpsc;
@@ -15,6 +20,7 @@ use crate::account::verify::{Progress, Report, Timeouts};
 use crate::account::{Account, AccountId, AccountStore, Secret, SecretError};
 use crate::diagnose::{Explain, Explanation};
 use crate::net::{Net, NetConfig};
+use crate::outbox::worker::WorkerEvent;
 use crate::paths::Paths;
 
 /// Identifies one connection check, so late events of a cancelled one can be ignored.
@@ -32,7 +38,7 @@ pub enum Command {
         /// Its new password or token.
         secret: Option<Secret>,
     },
-    /// Remove an account and its secret.
+    /// Remove an account and its secret, and cancel its messages still waiting.
     Remove {
         /// Its address.
         email: String,
@@ -62,6 +68,39 @@ pub enum Command {
     },
     /// Look at the outbox now (a message was queued, or a retry asked for).
     WakeWorker,
+    /// Queue a message.
+    Queue {
+        /// Names the request in its [`Event::Queued`].
+        ticket: Ticket,
+        /// The sending account.
+        account: Account,
+        /// What to send.
+        draft: crate::message::Draft,
+    },
+    /// Do something to one queued message.
+    Act {
+        /// Its queue id.
+        id: i64,
+        /// What.
+        action: MessageAction,
+    },
+    /// Read one message's details and history.
+    Detail {
+        /// Its queue id.
+        id: i64,
+    },
+    /// Read a queued message back as a draft, for "edit & resend".
+    Reopen {
+        /// Its queue id.
+        id: i64,
+    },
+    /// Ask the account's server how large a message it accepts (EHLO SIZE).
+    ServerSize {
+        /// The account (its stored password is used to log in).
+        account: Account,
+    },
+    /// Whether to show a desktop notification when a message is refused for good.
+    Notifications(bool),
     /// Stop a running check.
     CancelTest {
         /// The check.
@@ -111,6 +150,31 @@ pub enum Event {
     /// The background sender cannot run in this window (another Outpost sends, or the
     /// outbox cannot be opened); the explanation says why.
     WorkerStopped(Explanation),
+    /// The outbox as it is now; sent again whenever it changes.
+    Outbox(Arc<OutboxView>),
+    /// The outbox cannot be read.
+    OutboxUnreadable(Explanation),
+    /// A [`Command::Queue`] finished.
+    Queued {
+        /// The request.
+        ticket: Ticket,
+        /// The queued message, or why it was refused (nothing was stored then).
+        result: Result<crate::outbox::Queued, Explanation>,
+    },
+    /// A [`Command::Act`] finished: what happened, or why not.
+    Acted(Result<String, Explanation>),
+    /// A [`Command::Detail`] finished.
+    Detail(Result<MessageDetail, Explanation>),
+    /// A [`Command::Reopen`] finished.
+    Reopened(Result<crate::message::Draft, Explanation>),
+    /// A [`Command::ServerSize`] finished: the limit in bytes (0: the server names none),
+    /// `None` when the server does not say.
+    ServerSize {
+        /// The account asked about.
+        account: AccountId,
+        /// The limit, or why it is unknown.
+        result: Result<Option<u64>, Explanation>,
+    },
     /// A check or a detection could not start (no password stored, keyring locked, no
     /// network stack).
     NotStarted {
@@ -146,6 +210,10 @@ struct Ctx {
     net: Result<Net, Explanation>,
     events: std_mpsc::Sender<Event>,
     wake: Waker,
+    /// Makes the outbox watcher look now.
+    poke: std_mpsc::Sender<()>,
+    /// Show desktop notifications for messages refused for good.
+    notify: Arc<AtomicBool>,
 }
 
 impl Ctx {
@@ -182,6 +250,7 @@ impl Core {
                     .build()
                     .expect("a tokio runtime starts");
                 rt.block_on(async move {
+                    let (poke, pokes) = std_mpsc::channel();
                     let ctx = Ctx {
                         paths,
                         nudge: Arc::new(tokio::sync::Notify::new()),
@@ -189,7 +258,10 @@ impl Core {
                         net: net.and_then(|c| Net::new(&c).map_err(|e| e.explain())),
                         events: ev_tx,
                         wake,
+                        poke,
+                        notify: Arc::new(AtomicBool::new(true)),
                     };
+                    outbox::watch(ctx.clone(), pokes);
                     tokio::spawn(send_in_background(ctx.clone()));
                     serve(ctx, cmd_rx).await;
                 });
@@ -251,6 +323,12 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                     let result = manage::remove(&ctx2.store, &email)
                         .map(|(a, secret_err)| (a, secret_err.map(|e| e.explain())))
                         .map_err(|e| e.explain());
+                    if let Ok((account, _)) = &result {
+                        // The person agreed in the window: its waiting messages go with it.
+                        if let Ok(outbox) = crate::outbox::Outbox::open(&ctx2.paths.outbox_file()) {
+                            let _ = outbox.cancel_account(account.id.as_str());
+                        }
+                    }
                     ctx2.emit(Event::Removed(result));
                     ctx2.emit_accounts();
                 }));
@@ -278,6 +356,40 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                 tests.insert(ticket, handle);
             }
             Command::WakeWorker => ctx.nudge.notify_one(),
+            Command::Queue {
+                ticket,
+                account,
+                draft,
+            } => {
+                tokio::spawn(blocking(move || {
+                    outbox::queue(&ctx2, ticket, &account, &draft);
+                    let _ = ctx2.poke.send(());
+                }));
+            }
+            Command::Act { id, action } => {
+                tokio::spawn(blocking(move || {
+                    let result = outbox::act(&ctx2, id, action);
+                    let _ = ctx2.poke.send(());
+                    ctx2.emit(Event::Acted(result));
+                    if action != MessageAction::Delete {
+                        ctx2.emit(Event::Detail(outbox::detail(&ctx2, id)));
+                    }
+                }));
+            }
+            Command::Detail { id } => {
+                tokio::spawn(blocking(move || {
+                    ctx2.emit(Event::Detail(outbox::detail(&ctx2, id)))
+                }));
+            }
+            Command::Reopen { id } => {
+                tokio::spawn(blocking(move || {
+                    ctx2.emit(Event::Reopened(outbox::reopen(&ctx2, id)))
+                }));
+            }
+            Command::ServerSize { account } => {
+                tokio::spawn(server_size(ctx2, account));
+            }
+            Command::Notifications(on) => ctx.notify.store(on, Ordering::Relaxed),
             Command::Detect {
                 ticket,
                 email,
@@ -332,6 +444,15 @@ async fn send_in_background(ctx: Ctx) {
     let worker = crate::outbox::worker::Worker::new(net, ctx.paths.clone());
     let result = worker
         .serve(std::time::Duration::from_secs(60), &ctx.nudge, |e| {
+            if ctx.notify.load(Ordering::Relaxed)
+                && matches!(
+                    e,
+                    WorkerEvent::Failed { .. } | WorkerEvent::RecipientRefused { .. }
+                )
+            {
+                let (ctx, e) = (ctx.clone(), e.clone());
+                tokio::task::spawn_blocking(move || outbox::notify_failure(&ctx, &e));
+            }
             ctx.emit(Event::Worker(e))
         })
         .await;
@@ -343,21 +464,55 @@ async fn send_in_background(ctx: Ctx) {
     }
 }
 
-async fn run_test(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Secret>) {
-    let not_started = |error: Explanation| Event::NotStarted { ticket, error };
-    let net = match &ctx.net {
-        Ok(net) => net.clone(),
-        Err(e) => return ctx.emit(not_started(e.clone())),
-    };
+/// The network and the secret a check needs: the one typed, else the stored one.
+async fn check_inputs(
+    ctx: &Ctx,
+    account: &Account,
+    secret: Option<Secret>,
+) -> Result<(Net, Option<Secret>), Explanation> {
+    let net = ctx.net.clone()?;
     let secret = match secret {
         Some(s) => Some(s),
         None => {
             let acc = account.clone();
-            match blocking(move || manage::load_secret(&acc)).await {
-                Ok(s) => s,
-                Err(e) => return ctx.emit(not_started(e.explain())),
+            blocking(move || manage::load_secret(&acc))
+                .await
+                .map_err(|e| e.explain())?
+        }
+    };
+    Ok((net, secret))
+}
+
+async fn server_size(ctx: Ctx, account: Account) {
+    let result = match check_inputs(&ctx, &account, None).await {
+        Ok((net, secret)) => {
+            let report =
+                manage::test(&net, &account, secret.as_ref(), Timeouts::default(), |_| {}).await;
+            match outcome_of(&report) {
+                Ok(()) => Ok(report.capabilities.and_then(|c| c.size)),
+                Err(e) => Err(e),
             }
         }
+        Err(e) => Err(e),
+    };
+    ctx.emit(Event::ServerSize {
+        account: account.id,
+        result,
+    });
+}
+
+/// The check's result as the window shows it.
+pub fn outcome_of(report: &Report) -> Result<(), Explanation> {
+    match report.failure() {
+        None => Ok(()),
+        Some((step, e)) => Err(crate::diagnose::verify_failure(step, e)),
+    }
+}
+
+async fn run_test(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Secret>) {
+    let (net, secret) = match check_inputs(&ctx, &account, secret).await {
+        Ok(v) => v,
+        Err(error) => return ctx.emit(Event::NotStarted { ticket, error }),
     };
     let report = manage::test(
         &net,

@@ -1,0 +1,202 @@
+//! The core's side of the outbox screen: a watcher that reads the queue again whenever it
+//! changed (in this process or another), the actions on one message, queueing a draft, and
+//! the desktop notification when a message is refused for good.
+
+use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use super::{Ctx, Event, Ticket};
+use crate::account::Account;
+use crate::diagnose::{Explain, Explanation};
+use crate::message::Draft;
+use crate::outbox::store::{Event as HistoryEntry, State};
+use crate::outbox::worker::WorkerEvent;
+use crate::outbox::{Outbox, Summary};
+
+/// The queue as the outbox screen shows it, read in one go.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxView {
+    /// Every message, newest first (without its bytes).
+    pub rows: Vec<Summary>,
+    /// How many messages are in each state.
+    pub counts: Vec<(State, i64)>,
+    /// Accounts whose sending waits for the person, and why.
+    pub paused: Vec<(String, String)>,
+    /// Accounts whose messages wait for the network.
+    pub offline: Vec<String>,
+    /// How long reading took.
+    pub read_in: Duration,
+}
+
+impl OutboxView {
+    /// The number of messages in `state`.
+    pub fn count(&self, state: State) -> i64 {
+        self.counts
+            .iter()
+            .find(|(s, _)| *s == state)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+/// What the person does to one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageAction {
+    /// Try it now (and let its account send again if it was paused).
+    RetryNow,
+    /// Do not send it.
+    Cancel,
+    /// Remove it and its history.
+    Delete,
+}
+
+/// One message with its whole history.
+#[derive(Debug, Clone)]
+pub struct MessageDetail {
+    /// The message.
+    pub summary: Summary,
+    /// Every state change and server reply, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// How often the watcher looks for changes when nothing pokes it.
+const WATCH_EVERY: Duration = Duration::from_millis(500);
+
+/// Starts the watcher thread; a message on `pokes` makes it look at once.
+pub(super) fn watch(ctx: Ctx, pokes: std_mpsc::Receiver<()>) {
+    std::thread::Builder::new()
+        .name("outpost-outbox-watch".into())
+        .spawn(move || {
+            let path = ctx.paths.outbox_file();
+            let mut outbox: Option<Outbox> = None;
+            let mut seen = None;
+            loop {
+                if outbox.is_none() {
+                    match Outbox::open(&path) {
+                        Ok(o) => outbox = Some(o),
+                        Err(e) => ctx.emit(Event::OutboxUnreadable(e.explain())),
+                    }
+                }
+                if let Some(o) = &outbox {
+                    match o.data_version() {
+                        Ok(v) if seen != Some(v) => match read(o) {
+                            Ok(view) => {
+                                seen = Some(v);
+                                ctx.emit(Event::Outbox(Arc::new(view)));
+                            }
+                            Err(e) => ctx.emit(Event::OutboxUnreadable(e.explain())),
+                        },
+                        Ok(_) => {}
+                        Err(e) => {
+                            ctx.emit(Event::OutboxUnreadable(e.explain()));
+                            outbox = None;
+                        }
+                    }
+                }
+                match pokes.recv_timeout(WATCH_EVERY) {
+                    // A change made through this process's own connections still shows in
+                    // data_version; a poke only makes the look come sooner.
+                    Ok(()) | Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        })
+        .expect("the outbox watcher starts");
+}
+
+fn read(o: &Outbox) -> Result<OutboxView, crate::outbox::OutboxError> {
+    let started = Instant::now();
+    Ok(OutboxView {
+        rows: o.list()?,
+        counts: o.counts()?,
+        paused: o.paused()?,
+        offline: o.offline_accounts()?,
+        read_in: started.elapsed(),
+    })
+}
+
+fn open(ctx: &Ctx) -> Result<Outbox, Explanation> {
+    Outbox::open(&ctx.paths.outbox_file()).map_err(|e| e.explain())
+}
+
+/// Applies `action` to message `id`; says what happened.
+pub(super) fn act(ctx: &Ctx, id: i64, action: MessageAction) -> Result<String, Explanation> {
+    let outbox = open(ctx)?;
+    let done = match action {
+        MessageAction::RetryNow => {
+            let (m, _) = outbox.get(id).map_err(|e| e.explain())?;
+            outbox.resume(&m.account).map_err(|e| e.explain())?;
+            outbox.retry_now(id).map_err(|_| Explanation {
+                problem: format!(
+                    "Message #{id} is {} and cannot be retried.",
+                    m.state.as_str()
+                ),
+                advice: "Only waiting or failed messages can be tried again.".into(),
+            })?;
+            crate::outbox::wake::notify(&ctx.paths);
+            format!("Message #{id} will be tried now.")
+        }
+        MessageAction::Cancel => {
+            outbox.cancel(id).map_err(|_| Explanation {
+                problem: format!("Message #{id} cannot be cancelled any more."),
+                advice: "It is being sent or was sent already.".into(),
+            })?;
+            format!("Message #{id} cancelled; it will not be sent.")
+        }
+        MessageAction::Delete => {
+            outbox.delete(id).map_err(|_| Explanation {
+                problem: format!("Message #{id} cannot be deleted while it is being sent."),
+                advice: "Wait until this attempt ends, then delete it.".into(),
+            })?;
+            format!("Message #{id} deleted.")
+        }
+    };
+    ctx.nudge.notify_one();
+    Ok(done)
+}
+
+/// Message `id` with its history.
+pub(super) fn detail(ctx: &Ctx, id: i64) -> Result<MessageDetail, Explanation> {
+    let (summary, history) = open(ctx)?.get(id).map_err(|e| e.explain())?;
+    Ok(MessageDetail { summary, history })
+}
+
+/// Message `id` as a draft again, its attachments written under the data folder.
+pub(super) fn reopen(ctx: &Ctx, id: i64) -> Result<Draft, Explanation> {
+    let (bytes, envelope) = open(ctx)?.content(id).map_err(|e| e.explain())?;
+    let dir = ctx.paths.data_dir.join("drafts").join(id.to_string());
+    crate::message::reopen(&bytes, &envelope, &dir).map_err(|e| e.explain())
+}
+
+/// Queues `draft` from `account`.
+pub(super) fn queue(ctx: &Ctx, ticket: Ticket, account: &Account, draft: &Draft) {
+    let result =
+        crate::outbox::submit(&ctx.paths, account.id.as_str(), draft).map_err(|e| e.explain());
+    ctx.nudge.notify_one();
+    ctx.emit(Event::Queued { ticket, result });
+}
+
+/// Tells the desktop about a message refused for good.
+pub(super) fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
+    let (id, what) = match event {
+        WorkerEvent::Failed { id, reason } => (*id, reason.clone()),
+        WorkerEvent::RecipientRefused {
+            id,
+            recipient,
+            reply,
+        } => (*id, format!("{recipient} was refused: {reply}")),
+        _ => return,
+    };
+    let subject = open(ctx)
+        .ok()
+        .and_then(|o| o.get(id).ok())
+        .map(|(m, _)| m.subject)
+        .unwrap_or_default();
+    let title = if subject.is_empty() {
+        format!("Message #{id} was not delivered")
+    } else {
+        format!("“{subject}” was not delivered")
+    };
+    // Best effort: without a notification service the outbox screen still shows it.
+    let _ = crate::notify::show(&title, &what);
+}

@@ -1,0 +1,554 @@
+//! Compose: From (account picker), To/Cc/Bcc checked as you type, Subject, body, attachments
+//! (the file dialog, dropped files, or a typed path) with the total size checked against the
+//! server's advertised SIZE. Ctrl+Enter sends; Esc asks before discarding a non-empty draft.
+//! Pure view state; file sizes are read off the UI thread.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use egui::{Key, Modifiers, RichText, Ui};
+
+use super::widgets;
+use crate::account::store::Accounts;
+use crate::account::{Account, AccountId};
+use crate::message::{Draft, parse_mailbox};
+
+/// What the person asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComposeAction {
+    /// Queue the message.
+    Send,
+    /// Open the file dialog.
+    PickFiles,
+    /// Close compose, dropping the draft.
+    Discard,
+    /// The sending account changed: its server's size limit is wanted.
+    AccountChanged(AccountId),
+}
+
+/// What the compose screen knows about the server's size limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SizeLimit {
+    /// Being asked.
+    Asking,
+    /// The server accepts at most this many bytes.
+    Bytes(u64),
+    /// The server names no limit.
+    None,
+    /// The server could not be asked; says why.
+    Unknown(String),
+}
+
+/// One attached file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attached {
+    /// The file.
+    pub path: PathBuf,
+    /// Its size, once read; or why it cannot be attached.
+    pub size: Option<Result<u64, String>>,
+}
+
+/// A file's size as read off the UI thread, or why it cannot be read.
+type SizeRead = (PathBuf, Result<u64, String>);
+
+/// The draft being written.
+pub struct Compose {
+    /// The sending account.
+    pub from: Option<AccountId>,
+    /// To, as typed (comma-separated).
+    pub to: String,
+    /// Cc, as typed.
+    pub cc: String,
+    /// Bcc, as typed.
+    pub bcc: String,
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+    /// Attachments.
+    pub attachments: Vec<Attached>,
+    /// A path typed by hand (when no file dialog can be shown, or by preference).
+    pub typed_path: String,
+    /// Why the file dialog could not be shown.
+    pub dialog_problem: Option<String>,
+    /// Esc was pressed on a non-empty draft: ask first.
+    pub confirm_discard: bool,
+    /// A send is running.
+    pub sending: bool,
+    /// Why the last send was refused.
+    pub error: Option<crate::diagnose::Explanation>,
+    sizes: (mpsc::Sender<SizeRead>, mpsc::Receiver<SizeRead>),
+}
+
+impl Default for Compose {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: String::new(),
+            cc: String::new(),
+            bcc: String::new(),
+            subject: String::new(),
+            body: String::new(),
+            attachments: vec![],
+            typed_path: String::new(),
+            dialog_problem: None,
+            confirm_discard: false,
+            sending: false,
+            error: None,
+            sizes: mpsc::channel(),
+        }
+    }
+}
+
+/// Splits an address field at the commas between addresses (not those inside quotes or
+/// angle brackets, as in `"Doe, Jane" <jane@example.org>`).
+pub fn split_addresses(field: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut quoted, mut angle, mut current) = (false, false, String::new());
+    for c in field.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' | ';' if !quoted && !angle => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The first bad address in a field, as a sentence.
+fn field_error(field: &'static str, value: &str) -> Option<String> {
+    split_addresses(value)
+        .iter()
+        .find_map(|a| parse_mailbox(field, a).err())
+        .map(|e| e.to_string())
+}
+
+/// Bytes as people read them.
+pub fn human_size(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} bytes")
+    } else if b < KB * KB {
+        format!("{:.0} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / KB / KB)
+    }
+}
+
+/// What a message of `raw` bytes of attachments and `text` bytes of text weighs once
+/// encoded: base64 makes 3 bytes 4, plus a line break every 76 characters, plus headers.
+pub fn encoded_size(text: u64, raw: u64) -> u64 {
+    let b64 = raw.div_ceil(3) * 4;
+    text + b64 + b64 / 76 * 2 + 2048
+}
+
+impl Compose {
+    /// A new draft from `account`.
+    pub fn new(from: Option<AccountId>) -> Self {
+        Self {
+            from,
+            ..Default::default()
+        }
+    }
+
+    /// A draft filled from a queued message (edit & resend).
+    pub fn from_draft(draft: Draft, from: Option<AccountId>) -> Self {
+        let mut c = Self::new(from);
+        c.to = draft.to.join(", ");
+        c.cc = draft.cc.join(", ");
+        c.bcc = draft.bcc.join(", ");
+        c.subject = draft.subject;
+        c.body = draft.body;
+        c.add_files(draft.attachments);
+        c
+    }
+
+    /// Whether anything was written.
+    pub fn is_empty(&self) -> bool {
+        [&self.to, &self.cc, &self.bcc, &self.subject, &self.body]
+            .iter()
+            .all(|s| s.trim().is_empty())
+            && self.attachments.is_empty()
+    }
+
+    /// Adds files; their sizes are read on another thread.
+    pub fn add_files(&mut self, paths: Vec<PathBuf>) {
+        for path in paths {
+            if self.attachments.iter().any(|a| a.path == path) {
+                continue;
+            }
+            self.attachments.push(Attached {
+                path: path.clone(),
+                size: None,
+            });
+            let tx = self.sizes.0.clone();
+            std::thread::spawn(move || {
+                let size = match std::fs::metadata(&path) {
+                    Ok(m) if m.is_file() => Ok(m.len()),
+                    Ok(_) => Err("it is not a file".to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                let _ = tx.send((path, size));
+            });
+        }
+    }
+
+    fn receive_sizes(&mut self) {
+        while let Ok((path, size)) = self.sizes.1.try_recv() {
+            if let Some(a) = self.attachments.iter_mut().find(|a| a.path == path) {
+                a.size = Some(size);
+            }
+        }
+    }
+
+    /// The draft for `account`, as the outbox takes it.
+    pub fn draft(&self, account: &Account) -> Draft {
+        Draft {
+            from: account.email.clone(),
+            from_name: account.display_name.clone(),
+            to: split_addresses(&self.to),
+            cc: split_addresses(&self.cc),
+            bcc: split_addresses(&self.bcc),
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            attachments: self.attachments.iter().map(|a| a.path.clone()).collect(),
+        }
+    }
+
+    /// The attachments' total size, if every size is known.
+    fn attachment_bytes(&self) -> Option<u64> {
+        self.attachments
+            .iter()
+            .map(|a| a.size.as_ref().and_then(|s| s.as_ref().ok().copied()))
+            .sum()
+    }
+
+    /// Why the draft cannot be sent yet, if it cannot.
+    fn blocker(&self, limit: Option<&SizeLimit>) -> Option<String> {
+        if self.from.is_none() {
+            return Some("Choose the account to send from.".into());
+        }
+        if [&self.to, &self.cc, &self.bcc]
+            .iter()
+            .all(|f| split_addresses(f).is_empty())
+        {
+            return Some("Add at least one recipient.".into());
+        }
+        for (field, value) in [("To", &self.to), ("Cc", &self.cc), ("Bcc", &self.bcc)] {
+            if field_error(field, value).is_some() {
+                return Some(format!("Correct the address in {field}."));
+            }
+        }
+        if let Some(a) = self
+            .attachments
+            .iter()
+            .find(|a| matches!(a.size, Some(Err(_))))
+        {
+            return Some(format!("Remove {}: it cannot be read.", a.path.display()));
+        }
+        let raw = self.attachment_bytes()?;
+        let size = encoded_size(self.body.len() as u64, raw);
+        if let Some(SizeLimit::Bytes(max)) = limit
+            && *max > 0
+            && size > *max
+        {
+            return Some(format!(
+                "The message would be about {}, more than the {} the server accepts. Remove \
+                 attachments, or share large files by link.",
+                human_size(size),
+                human_size(*max)
+            ));
+        }
+        None
+    }
+
+    /// Draws the screen; `limit` is what is known of the chosen account's server.
+    pub fn show(
+        &mut self,
+        ui: &mut Ui,
+        accounts: &Accounts,
+        limit: Option<&SizeLimit>,
+    ) -> Option<ComposeAction> {
+        self.receive_sizes();
+        let mut action = None;
+        // Taken before the text fields draw, so the body does not turn them into a newline.
+        let send_key = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+        let escape = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+        let dropped: Vec<PathBuf> = ui.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.add_files(dropped);
+        }
+        if self.from.is_none() {
+            self.from = accounts
+                .default
+                .clone()
+                .or_else(|| accounts.accounts.first().map(|a| a.id.clone()));
+            if let Some(id) = &self.from {
+                action = Some(ComposeAction::AccountChanged(id.clone()));
+            }
+        }
+
+        ui.heading("New message");
+        ui.add_space(8.0);
+        egui::Grid::new("compose")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .min_col_width(60.0)
+            .show(ui, |ui| {
+                let label = ui.label("From");
+                let shown = self
+                    .from
+                    .as_ref()
+                    .and_then(|id| accounts.by_id(id))
+                    .map_or("Choose an account".to_string(), |a| a.email.clone());
+                let before = self.from.clone();
+                egui::ComboBox::from_id_salt("compose-from")
+                    .selected_text(shown)
+                    .width(360.0)
+                    .show_ui(ui, |ui| {
+                        for a in &accounts.accounts {
+                            ui.selectable_value(&mut self.from, Some(a.id.clone()), &a.email);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+                if self.from != before
+                    && let Some(id) = &self.from
+                {
+                    action = Some(ComposeAction::AccountChanged(id.clone()));
+                }
+                for (field, value) in [
+                    ("To", &mut self.to),
+                    ("Cc", &mut self.cc),
+                    ("Bcc", &mut self.bcc),
+                ] {
+                    let error = field_error(field, value);
+                    widgets::text_row(
+                        ui,
+                        field,
+                        value,
+                        "name@example.org, Name <other@example.org>",
+                        false,
+                        error.as_deref(),
+                    );
+                }
+                let label = ui.label("Subject");
+                ui.add(egui::TextEdit::singleline(&mut self.subject).desired_width(f32::INFINITY))
+                    .labelled_by(label.id);
+                ui.end_row();
+            });
+        ui.add_space(6.0);
+        let label = ui.label("Message");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.body)
+                .desired_rows(12)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+
+        ui.add_space(8.0);
+        self.attachments_section(ui, limit, &mut action);
+
+        if let Some(e) = &self.error {
+            ui.add_space(6.0);
+            widgets::explanation(ui, e);
+        }
+        let blocker = self.blocker(limit);
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let send = ui
+                .add_enabled(
+                    blocker.is_none() && !self.sending,
+                    egui::Button::new("Send"),
+                )
+                .on_hover_text("Ctrl+Enter");
+            if send.clicked() || (send_key && blocker.is_none() && !self.sending) {
+                action = Some(ComposeAction::Send);
+            }
+            if ui.button("Discard").clicked() {
+                action = Some(ComposeAction::Discard);
+            }
+            if let Some(b) = &blocker {
+                ui.label(RichText::new(b).color(widgets::error_color(ui)));
+            }
+        });
+        if escape {
+            if self.is_empty() {
+                action = Some(ComposeAction::Discard);
+            } else {
+                self.confirm_discard = true;
+            }
+        }
+        if self.confirm_discard {
+            egui::Modal::new(egui::Id::unique("confirm-discard")).show(ui.ctx(), |ui| {
+                ui.heading("Discard this message?");
+                ui.label("What you wrote will be lost.");
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Discard message").clicked() {
+                        action = Some(ComposeAction::Discard);
+                        self.confirm_discard = false;
+                    }
+                    if ui.button("Keep writing").clicked() {
+                        self.confirm_discard = false;
+                    }
+                });
+            });
+        }
+        action
+    }
+
+    fn attachments_section(
+        &mut self,
+        ui: &mut Ui,
+        limit: Option<&SizeLimit>,
+        action: &mut Option<ComposeAction>,
+    ) {
+        ui.label(RichText::new("Attachments").strong());
+        let mut remove = None;
+        for (i, a) in self.attachments.iter().enumerate() {
+            ui.horizontal(|ui| {
+                let name = a.path.file_name().map_or_else(
+                    || a.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                ui.label(name).on_hover_text(a.path.display().to_string());
+                match &a.size {
+                    None => {
+                        ui.spinner();
+                    }
+                    Some(Ok(n)) => {
+                        ui.label(RichText::new(human_size(*n)).weak());
+                    }
+                    Some(Err(e)) => {
+                        ui.label(
+                            RichText::new(format!("cannot be read: {e}"))
+                                .color(widgets::error_color(ui)),
+                        );
+                    }
+                }
+                if ui
+                    .small_button(format!(
+                        "Remove {}",
+                        a.path
+                            .file_name()
+                            .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+                    ))
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            self.attachments.remove(i);
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Attach files…").clicked() {
+                *action = Some(ComposeAction::PickFiles);
+            }
+            ui.label(RichText::new("or drop files on the window").weak());
+        });
+        if let Some(p) = &self.dialog_problem {
+            ui.label(
+                RichText::new(format!("{p} Drop files on the window, or type a path:"))
+                    .color(widgets::error_color(ui)),
+            );
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("File path");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.typed_path)
+                        .hint_text("/home/you/report.pdf")
+                        .desired_width(300.0),
+                )
+                .labelled_by(label.id);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if (ui
+                .add_enabled(
+                    !self.typed_path.trim().is_empty(),
+                    egui::Button::new("Attach"),
+                )
+                .clicked()
+                || enter)
+                && !self.typed_path.trim().is_empty()
+            {
+                let path = expand_home(self.typed_path.trim());
+                self.typed_path.clear();
+                self.add_files(vec![path]);
+            }
+        });
+        let raw = self.attachment_bytes();
+        let text = match raw {
+            Some(raw) => {
+                let total = encoded_size(self.body.len() as u64, raw);
+                let server = match limit {
+                    Some(SizeLimit::Bytes(n)) if *n > 0 => {
+                        format!("the server accepts up to {}", human_size(*n))
+                    }
+                    Some(SizeLimit::Bytes(_)) | Some(SizeLimit::None) => {
+                        "the server names no limit".into()
+                    }
+                    Some(SizeLimit::Asking) => "asking the server for its limit…".into(),
+                    Some(SizeLimit::Unknown(why)) => {
+                        format!("the server's limit is unknown ({why})")
+                    }
+                    None => "choose an account to learn the server's limit".into(),
+                };
+                format!("Total size about {} · {server}", human_size(total))
+            }
+            None => "Reading the attachments' sizes…".into(),
+        };
+        ui.label(RichText::new(text).weak());
+    }
+}
+
+/// `~/x` → the home folder's `x`.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_fields_split_between_addresses_only() {
+        assert_eq!(
+            split_addresses(r#""Doe, Jane" <jane@example.org>, bob@example.net; ,"#),
+            vec![r#""Doe, Jane" <jane@example.org>"#, "bob@example.net"]
+        );
+        assert!(field_error("To", "bob@example.net, nope").is_some());
+        assert!(field_error("To", "Bob <bob@example.net>").is_none());
+    }
+
+    #[test]
+    fn the_encoded_size_counts_base64() {
+        assert_eq!(encoded_size(0, 3), 4 + 2048);
+        let mb = 1024 * 1024;
+        let e = encoded_size(0, 30 * mb);
+        assert!(e > 40 * mb && e < 42 * mb, "{e}");
+    }
+}

@@ -1,0 +1,112 @@
+//! Live views of background work: a connection check's steps and a detection's sources, as
+//! their progress events arrive.
+
+use std::time::{Duration, Instant};
+
+use super::widgets::StepView;
+use crate::account::verify::Progress;
+use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport};
+use crate::diagnose::Explanation;
+use crate::runtime::Ticket;
+
+/// A connection check as it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestView {
+    /// The check's ticket.
+    pub ticket: Ticket,
+    /// Its steps so far.
+    pub steps: Vec<StepView>,
+    /// How it ended, once it has.
+    pub outcome: Option<Result<(), Explanation>>,
+}
+
+impl TestView {
+    /// A check just started.
+    pub fn new(ticket: Ticket) -> Self {
+        Self {
+            ticket,
+            steps: vec![],
+            outcome: None,
+        }
+    }
+
+    /// Whether it still runs.
+    pub fn running(&self) -> bool {
+        self.outcome.is_none()
+    }
+
+    /// Folds in a step that started or finished.
+    pub fn apply(&mut self, progress: Progress) {
+        match progress {
+            Progress::Started(step) => self.steps.push(StepView::Running(step)),
+            Progress::Finished(rec) => {
+                let running = StepView::Running(rec.step);
+                match self.steps.iter().rposition(|s| *s == running) {
+                    Some(i) => self.steps[i] = StepView::Done(rec),
+                    None => self.steps.push(StepView::Done(rec)),
+                }
+            }
+        }
+    }
+
+    /// The step that failed, if one did.
+    pub fn failed_step(&self) -> Option<crate::account::verify::Step> {
+        self.steps.iter().find_map(|s| match s {
+            StepView::Done(r) if r.outcome.is_err() => Some(r.step),
+            _ => None,
+        })
+    }
+}
+
+/// A detection as it runs.
+#[derive(Debug, Clone)]
+pub struct DetectView {
+    /// The detection's ticket.
+    pub ticket: Ticket,
+    /// When it started, for the deadline shown.
+    pub started: Instant,
+    /// Its overall limit.
+    pub deadline: Duration,
+    /// Sources started, and their reports once finished.
+    pub sources: Vec<(Source, Option<SourceReport>)>,
+    /// What it found.
+    pub found: Option<Detection>,
+    /// Why it found nothing.
+    pub failure: Option<Explanation>,
+}
+
+impl DetectView {
+    /// A detection just started with `deadline`.
+    pub fn new(ticket: Ticket, deadline: Duration) -> Self {
+        Self {
+            ticket,
+            started: Instant::now(),
+            deadline,
+            sources: vec![],
+            found: None,
+            failure: None,
+        }
+    }
+
+    /// Whether it still runs.
+    pub fn running(&self) -> bool {
+        self.found.is_none() && self.failure.is_none()
+    }
+
+    /// Folds in a source that started or finished.
+    pub fn apply(&mut self, progress: DetectProgress) {
+        match progress {
+            DetectProgress::Started(source) => self.sources.push((source, None)),
+            DetectProgress::Finished(report) => {
+                match self
+                    .sources
+                    .iter_mut()
+                    .find(|(s, r)| *s == report.source && r.is_none())
+                {
+                    Some(slot) => slot.1 = Some(report),
+                    None => self.sources.push((report.source, Some(report))),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! The outbox screen: a virtualised table of every queued message (only the visible rows are
+//! laid out, so 100,000 messages cost what 30 do), a status filter, and the selected message's
+//! details, history and actions. The rows come from the core's [`OutboxView`] snapshot; the
+//! filtered index is rebuilt only when the snapshot or the filter changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::widgets;
+use crate::diagnose::Explanation;
+use crate::outbox::State;
+use crate::outbox::store::{Millis, now_ms};
+use crate::runtime::{MessageAction, MessageDetail, OutboxView};
+
+/// Which messages the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Filter {
+    /// Every message.
+    #[default]
+    All,
+    /// Not finished: queued, being sent, or waiting to retry.
+    Waiting,
+    /// Accepted by the server.
+    Sent,
+    /// Refused or given up.
+    Failed,
+    /// Cancelled.
+    Cancelled,
+}
+
+impl Filter {
+    const ALL: [Filter; 5] = [
+        Filter::All,
+        Filter::Waiting,
+        Filter::Sent,
+        Filter::Failed,
+        Filter::Cancelled,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Filter::All => "All",
+            Filter::Waiting => "Waiting",
+            Filter::Sent => "Sent",
+            Filter::Failed => "Failed",
+            Filter::Cancelled => "Cancelled",
+        }
+    }
+
+    fn admits(self, s: State) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Waiting => !s.is_final(),
+            Filter::Sent => s == State::Sent,
+            Filter::Failed => s == State::Failed,
+            Filter::Cancelled => s == State::Cancelled,
+        }
+    }
+
+    /// How many messages of `view` the filter admits (from the counts, not the rows).
+    pub fn count_in(self, view: &OutboxView) -> i64 {
+        view.counts
+            .iter()
+            .filter(|(s, _)| self.admits(*s))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// What the person asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxAction {
+    /// Show a message's details.
+    Select(i64),
+    /// Act on a message.
+    Act(i64, MessageAction),
+    /// Open a message in compose to change and send it again.
+    EditAndResend(i64),
+}
+
+/// The screen's state.
+#[derive(Default)]
+pub struct OutboxScreen {
+    /// The filter.
+    pub filter: Filter,
+    /// The selected message.
+    pub selected: Option<i64>,
+    /// Its details, once read.
+    pub detail: Option<Result<MessageDetail, Explanation>>,
+    /// Delete was asked for this message: confirm first.
+    pub confirm_delete: Option<i64>,
+    /// What the last action did.
+    pub notice: Option<Result<String, Explanation>>,
+    index: Vec<u32>,
+    indexed: Option<(Arc<OutboxView>, Filter)>,
+}
+
+/// Seconds until `at`, for people.
+pub fn countdown(at: Millis, now: Millis) -> String {
+    let secs = (at - now).div_euclid(1000);
+    if secs <= 0 {
+        "now".into()
+    } else if secs < 60 {
+        format!("in {secs} s")
+    } else if secs < 3600 {
+        format!("in {} min {:02} s", secs / 60, secs % 60)
+    } else {
+        format!("in {} h {:02} min", secs / 3600, secs % 3600 / 60)
+    }
+}
+
+fn badge(ui: &mut Ui, state: State) {
+    let visuals = ui.visuals();
+    let color = match state {
+        State::Sent => widgets::ok_color(ui),
+        State::Failed => visuals.error_fg_color,
+        State::Cancelled => visuals.weak_text_color(),
+        State::Sending => visuals.hyperlink_color,
+        State::Queued | State::Retry => visuals.warn_fg_color,
+    };
+    ui.label(RichText::new(state.as_str()).color(color).strong());
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+impl OutboxScreen {
+    /// The screen showing `filter`.
+    pub fn with_filter(filter: Filter) -> Self {
+        Self {
+            filter,
+            ..Default::default()
+        }
+    }
+
+    /// The rows the filter admits, indices into the snapshot; rebuilt only on change.
+    fn reindex(&mut self, view: &Arc<OutboxView>) {
+        let fresh =
+            matches!(&self.indexed, Some((v, f)) if Arc::ptr_eq(v, view) && *f == self.filter);
+        if !fresh {
+            let filter = self.filter;
+            self.index = view
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| filter.admits(r.state))
+                .map(|(i, _)| i as u32)
+                .collect();
+            self.indexed = Some((view.clone(), filter));
+        }
+    }
+
+    /// Draws the screen. `emails` names accounts by id.
+    pub fn show(
+        &mut self,
+        ui: &mut Ui,
+        view: Option<&Arc<OutboxView>>,
+        emails: &HashMap<String, String>,
+    ) -> Option<OutboxAction> {
+        let mut action = None;
+        let Some(view) = view else {
+            ui.spinner();
+            return None;
+        };
+        ui.horizontal(|ui| {
+            ui.heading("Outbox");
+            ui.add_space(12.0);
+            for f in Filter::ALL {
+                let text = format!("{} ({})", f.label(), f.count_in(view));
+                if ui.selectable_label(self.filter == f, text).clicked() {
+                    self.filter = f;
+                }
+            }
+        });
+        for (account, reason) in &view.paused {
+            let who = emails.get(account).map_or(account.as_str(), String::as_str);
+            ui.label(
+                RichText::new(format!("Sending from {who} is paused: {reason}"))
+                    .color(widgets::error_color(ui)),
+            );
+        }
+        match &self.notice {
+            Some(Ok(text)) => {
+                ui.label(RichText::new(text).color(widgets::ok_color(ui)));
+            }
+            Some(Err(e)) => widgets::explanation(ui, e),
+            None => {}
+        }
+        ui.add_space(4.0);
+        if self.selected.is_some() {
+            egui::Panel::bottom("outbox-detail")
+                .resizable(true)
+                .default_size(240.0)
+                .min_size(120.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        if let Some(a) = self.details(ui, emails) {
+                            action = Some(a);
+                        }
+                    });
+                });
+        }
+        self.reindex(view);
+        let index = &self.index;
+        if index.is_empty() {
+            ui.add_space(20.0);
+            ui.label(RichText::new(if view.rows.is_empty() {
+                "The outbox is empty. Messages you send wait here until the server accepts them."
+            } else {
+                "No message matches this filter."
+            }).weak());
+            return action;
+        }
+        let now = now_ms();
+        let selected = self.selected;
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        TableBuilder::new(ui)
+            .id_salt("outbox-table")
+            .striped(true)
+            .sense(egui::Sense::click())
+            .column(Column::exact(80.0))
+            .column(
+                Column::initial(200.0)
+                    .at_least(80.0)
+                    .clip(true)
+                    .resizable(true),
+            )
+            .column(
+                Column::initial(200.0)
+                    .at_least(80.0)
+                    .clip(true)
+                    .resizable(true),
+            )
+            .column(
+                Column::initial(150.0)
+                    .at_least(60.0)
+                    .clip(true)
+                    .resizable(true),
+            )
+            .column(Column::exact(60.0))
+            .column(
+                Column::initial(110.0)
+                    .at_least(60.0)
+                    .clip(true)
+                    .resizable(true),
+            )
+            .column(Column::remainder().at_least(100.0).clip(true))
+            .header(row_height, |mut header| {
+                for title in [
+                    "Status",
+                    "To",
+                    "Subject",
+                    "Account",
+                    "Attempts",
+                    "Next try",
+                    "Last reply",
+                ] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, index.len(), |mut row| {
+                    let m = &view.rows[index[row.index()] as usize];
+                    row.set_selected(selected == Some(m.id));
+                    row.col(|ui| badge(ui, m.state));
+                    row.col(|ui| {
+                        ui.label(clip(&m.to, 60));
+                    });
+                    row.col(|ui| {
+                        let subject = if m.subject.is_empty() {
+                            "(no subject)"
+                        } else {
+                            &m.subject
+                        };
+                        if ui
+                            .selectable_label(selected == Some(m.id), clip(subject, 80))
+                            .clicked()
+                        {
+                            action = Some(OutboxAction::Select(m.id));
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(
+                            emails
+                                .get(&m.account)
+                                .map_or(m.account.as_str(), String::as_str),
+                        );
+                    });
+                    row.col(|ui| {
+                        ui.label(m.attempts.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(
+                            m.next_attempt_ms
+                                .map(|t| countdown(t, now))
+                                .unwrap_or_default(),
+                        );
+                    });
+                    row.col(|ui| {
+                        ui.label(
+                            RichText::new(clip(m.last_reply.as_deref().unwrap_or(""), 120)).weak(),
+                        );
+                    });
+                    if row.response().clicked() {
+                        action = Some(OutboxAction::Select(m.id));
+                    }
+                });
+            });
+        if Filter::Waiting.count_in(view) > 0 {
+            // Countdowns tick: one repaint a second is enough.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs(1));
+        }
+        action
+    }
+
+    fn details(&mut self, ui: &mut Ui, emails: &HashMap<String, String>) -> Option<OutboxAction> {
+        let mut action = None;
+        let id = self.selected?;
+        match &self.detail {
+            None => {
+                ui.spinner();
+            }
+            Some(Err(e)) => widgets::explanation(ui, e),
+            Some(Ok(d)) if d.summary.id == id => {
+                let m = &d.summary;
+                ui.horizontal(|ui| {
+                    ui.heading(format!(
+                        "#{} {}",
+                        m.id,
+                        if m.subject.is_empty() {
+                            "(no subject)"
+                        } else {
+                            &m.subject
+                        }
+                    ));
+                    badge(ui, m.state);
+                });
+                egui::Grid::new("outbox-detail-grid")
+                    .num_columns(2)
+                    .spacing([12.0, 4.0])
+                    .show(ui, |ui| {
+                        ui.label("To");
+                        ui.label(&m.to);
+                        ui.end_row();
+                        ui.label("From account");
+                        ui.label(
+                            emails
+                                .get(&m.account)
+                                .map_or(m.account.as_str(), String::as_str),
+                        );
+                        ui.end_row();
+                        ui.label("Message-ID");
+                        ui.label(&m.message_id);
+                        ui.end_row();
+                        ui.label("Server queue id");
+                        ui.label(m.server_queue_id.as_deref().unwrap_or("—"));
+                        ui.end_row();
+                    });
+                if m.maybe_sent {
+                    ui.label(
+                        RichText::new(
+                            "A connection broke after this message was handed over: it may have \
+                             arrived already. Sending again uses the same Message-ID.",
+                        )
+                        .color(ui.visuals().warn_fg_color),
+                    );
+                }
+                ui.add_space(4.0);
+                ui.horizontal(|ui| {
+                    let waiting = matches!(m.state, State::Queued | State::Retry | State::Failed);
+                    if ui
+                        .add_enabled(waiting, egui::Button::new("Retry now"))
+                        .clicked()
+                    {
+                        action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
+                    }
+                    if ui
+                        .add_enabled(waiting, egui::Button::new("Cancel sending"))
+                        .clicked()
+                    {
+                        action = Some(OutboxAction::Act(id, MessageAction::Cancel));
+                    }
+                    if ui.button("Edit & resend").clicked() {
+                        action = Some(OutboxAction::EditAndResend(id));
+                    }
+                    if ui
+                        .add_enabled(m.state != State::Sending, egui::Button::new("Delete…"))
+                        .clicked()
+                    {
+                        self.confirm_delete = Some(id);
+                    }
+                });
+                ui.add_space(4.0);
+                ui.label(RichText::new("History").strong());
+                egui::Grid::new("outbox-history")
+                    .num_columns(2)
+                    .spacing([12.0, 2.0])
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for e in &d.history {
+                            ui.label(RichText::new(clock(e.at_ms)).weak().monospace());
+                            ui.label(&e.text);
+                            ui.end_row();
+                        }
+                    });
+            }
+            Some(Ok(_)) => {
+                ui.spinner();
+            }
+        }
+        if let Some(id) = self.confirm_delete {
+            egui::Modal::new(egui::Id::unique("confirm-delete")).show(ui.ctx(), |ui| {
+                ui.heading(format!("Delete message #{id}?"));
+                ui.label("It and its history are removed from the outbox; if it was not sent yet, it never will be.");
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Delete message").clicked() {
+                        action = Some(OutboxAction::Act(id, MessageAction::Delete));
+                        self.confirm_delete = None;
+                    }
+                    if ui.button("Keep it").clicked() {
+                        self.confirm_delete = None;
+                    }
+                });
+            });
+        }
+        action
+    }
+}
+
+/// A time of day (UTC) for the history, with the date when not today.
+fn clock(ms: Millis) -> String {
+    let secs = ms.div_euclid(1000);
+    let day = secs.div_euclid(86_400);
+    let t = secs.rem_euclid(86_400);
+    let today = now_ms().div_euclid(1000).div_euclid(86_400);
+    let time = format!("{:02}:{:02}:{:02}", t / 3600, t % 3600 / 60, t % 60);
+    if day == today {
+        format!("{time} UTC")
+    } else {
+        let (y, m, d) = civil(day);
+        format!("{y}-{m:02}-{d:02} {time} UTC")
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countdowns_read_naturally() {
+        assert_eq!(countdown(1_000, 5_000), "now");
+        assert_eq!(countdown(65_000, 0), "in 1 min 05 s");
+        assert_eq!(countdown(59_999, 0), "in 59 s");
+        assert_eq!(countdown(3_600_000 * 2 + 60_000, 0), "in 2 h 01 min");
+    }
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(20_513), (2026, 3, 1));
+    }
+}

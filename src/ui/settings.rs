@@ -1,0 +1,105 @@
+//! Preferences: what detection may ask and send, notifications, look. Remembered with the
+//! window (eframe persistence).
+
+use egui::{RichText, Ui};
+use serde::{Deserialize, Serialize};
+
+/// The person's choices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Ask Thunderbird's online ISP database during detection.
+    pub online_ispdb: bool,
+    /// Send the address itself to providers' autoconfig servers.
+    pub share_address: bool,
+    /// Try likely servers live when nothing else answers.
+    pub probe: bool,
+    /// Detection's overall limit, in seconds.
+    pub deadline_secs: u32,
+    /// A desktop notification when a message is refused for good.
+    pub notify_failures: bool,
+    /// Light, dark, or as the system says.
+    pub theme: egui::ThemePreference,
+    /// Size of everything (1.0 = normal).
+    pub zoom: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let d = crate::detect::Options::default();
+        Self {
+            online_ispdb: d.online,
+            share_address: d.share_address,
+            probe: d.probe,
+            deadline_secs: d.deadline.as_secs() as u32,
+            notify_failures: true,
+            theme: egui::ThemePreference::System,
+            zoom: 1.0,
+        }
+    }
+}
+
+impl Settings {
+    /// Detection options as chosen.
+    pub fn detect_options(&self) -> crate::detect::Options {
+        crate::detect::Options {
+            deadline: std::time::Duration::from_secs(u64::from(self.deadline_secs.clamp(3, 60))),
+            probe: self.probe,
+            online: self.online_ispdb,
+            share_address: self.share_address,
+        }
+    }
+
+    /// Draws the page; returns true when something changed.
+    pub fn show(&mut self, ui: &mut Ui) -> bool {
+        let before = self.clone();
+        ui.heading("Settings");
+        ui.add_space(8.0);
+        ui.label(RichText::new("Finding settings").strong());
+        ui.checkbox(
+            &mut self.online_ispdb,
+            "Ask Thunderbird's online database of providers",
+        );
+        ui.checkbox(
+            &mut self.share_address,
+            "Send my full address to my provider's setup server (some need it)",
+        );
+        ui.checkbox(
+            &mut self.probe,
+            "Try likely servers directly when nothing else answers",
+        );
+        ui.horizontal(|ui| {
+            let label = ui.label("Give up after");
+            ui.add(egui::Slider::new(&mut self.deadline_secs, 3..=60).suffix(" s"))
+                .labelled_by(label.id);
+        });
+        ui.add_space(10.0);
+        ui.label(RichText::new("Notifications").strong());
+        ui.checkbox(
+            &mut self.notify_failures,
+            "Notify me when a message cannot be delivered",
+        );
+        ui.add_space(10.0);
+        ui.label(RichText::new("Appearance").strong());
+        ui.horizontal(|ui| {
+            ui.label("Theme");
+            ui.selectable_value(
+                &mut self.theme,
+                egui::ThemePreference::System,
+                "As the system",
+            );
+            ui.selectable_value(&mut self.theme, egui::ThemePreference::Light, "Light");
+            ui.selectable_value(&mut self.theme, egui::ThemePreference::Dark, "Dark");
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Text and controls size");
+            ui.add(
+                egui::Slider::new(&mut self.zoom, 0.75..=2.5)
+                    .step_by(0.25)
+                    .suffix("×"),
+            )
+            .labelled_by(label.id);
+        });
+        *self != before
+    }
+}

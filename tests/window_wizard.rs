@@ -1,0 +1,218 @@
+//! The "Add account" wizard, driven by label against the lab (DNS with SRV records on
+//! loopback, aiosmtpd with STARTTLS and a test CA): finding the settings live under a visible
+//! deadline, cancelling, reviewing with provenance, trusting, alternatives, verifying with a
+//! one-click way out of a blocked port, saving, and the test message through the outbox.
+
+mod support;
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use outpost::ui::OutpostApp;
+use support::ui::{Port, WindowSetup, type_into, wait_for, window_with_zone};
+use support::{PASSWORD, USER};
+
+fn start(harness: &mut Harness<'_, OutpostApp>, email: &str, password: &str) {
+    wait_for(harness, "the first-run wizard", |h| {
+        h.query_by_label("Continue").is_some()
+    });
+    type_into(harness, "Your name", "Ann Example");
+    type_into(harness, "E-mail address", email);
+    type_into(harness, "Password", password);
+    harness.get_by_label("Continue").click();
+    harness.step();
+}
+
+fn disabled(harness: &Harness<'_, OutpostApp>, label: &str) -> bool {
+    harness.get_by_label(label).accesskit_node().is_disabled()
+}
+
+fn field(harness: &Harness<'_, OutpostApp>, label: &str) -> String {
+    harness.get_by_label(label).value().unwrap_or_default()
+}
+
+#[test]
+fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
+    let mut setup = WindowSetup::new("example.test");
+    // 465 is blocked on this "network"; 587 reaches the lab server.
+    setup.port_map = vec![(465, Port::Closed), (587, Port::Smtpd)];
+    let (mut harness, lab) = setup.open();
+    start(&mut harness, USER, PASSWORD);
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Found by: DNS service records (SRV)")
+            .is_some()
+    });
+    assert!(harness.query_by_label("mail.example.test").is_some());
+    assert!(
+        harness
+            .query_all_by_label("from DNS service records (SRV)")
+            .count()
+            >= 3,
+        "server, port and security say where they came from"
+    );
+    assert!(
+        harness
+            .query_by_label("from usual default (your address)")
+            .is_some()
+    );
+    harness.get_by_label("Continue").click();
+    harness.step();
+    wait_for(&mut harness, "the way out of the blocked port", |h| {
+        h.query_by_label("Try port 587 (STARTTLS) instead")
+            .is_some()
+    });
+    assert!(harness.query_by_label_contains("What to do:").is_some());
+    harness
+        .get_by_label("Try port 587 (STARTTLS) instead")
+        .click();
+    harness.step();
+    wait_for(&mut harness, "the check to pass", |h| {
+        h.query_by_label_contains("All steps passed").is_some()
+    });
+    // No Secret Service runs in this test: keep the password for the session.
+    harness
+        .get_by_label("For this session only (forgotten at logout)")
+        .click();
+    harness.run();
+    harness.get_by_label("Save account").click();
+    harness.step();
+    wait_for(&mut harness, "the saved account", |h| {
+        h.query_by_label_contains("is ready to send").is_some()
+    });
+    harness
+        .get_by_label("Send a test message to myself")
+        .click();
+    harness.step();
+    wait_for(&mut harness, "the test message queued", |h| {
+        h.query_by_label_contains("Test message #1 is in the outbox")
+            .is_some()
+    });
+    let start = std::time::Instant::now();
+    while lab.smtpd.received().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(20), "not delivered");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+    let text = lab.smtpd.received_text().remove(0);
+    assert!(text.contains("Subject: Outpost test message"), "{text}");
+    assert!(text.contains(&format!("To: {USER}")), "{text}");
+    harness.get_by_label("Finish").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label(&format!("{USER} (default)"))
+            .is_some()
+    );
+    assert_eq!(
+        field(&harness, "Port"),
+        "587",
+        "the working settings were saved"
+    );
+}
+
+#[test]
+fn the_address_must_be_valid_before_continuing() {
+    let (mut harness, _lab) = window_with_zone("example.test");
+    wait_for(&mut harness, "the first-run wizard", |h| {
+        h.query_by_label("Continue").is_some()
+    });
+    assert!(disabled(&harness, "Continue"));
+    type_into(&mut harness, "E-mail address", "not-an-address");
+    assert!(
+        harness
+            .query_by_label_contains("is not an e-mail address")
+            .is_some()
+    );
+    assert!(disabled(&harness, "Continue"));
+    type_into(&mut harness, "E-mail address", "ann@example.test");
+    assert!(!disabled(&harness, "Continue"));
+}
+
+#[test]
+fn untrusted_settings_need_an_explicit_trust() {
+    let (mut harness, _lab) = window_with_zone("detect.test");
+    start(&mut harness, "ann@foreign.detect.test", "secret");
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Found by:").is_some()
+    });
+    assert!(harness.query_by_label("smtp.elsewhere.test").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("outside foreign.detect.test")
+            .is_some(),
+        "the warning is shown"
+    );
+    assert!(disabled(&harness, "Continue"));
+    harness.get_by_label("I trust these settings").click();
+    harness.run();
+    assert!(!disabled(&harness, "Continue"));
+}
+
+#[test]
+fn alternatives_are_one_click_away() {
+    let (mut harness, _lab) = window_with_zone("detect.test");
+    start(&mut harness, "ann@srv.detect.test", "secret");
+    let alt = "Use mail.srv.detect.test:587 (starttls) from DNS service records (SRV)";
+    wait_for(&mut harness, "the alternative", |h| {
+        h.query_by_label(alt).is_some()
+    });
+    assert!(harness.query_by_label("465").is_some());
+    harness.get_by_label(alt).click();
+    harness.run();
+    assert!(harness.query_by_label("587").is_some());
+    assert!(harness.query_by_label("STARTTLS").is_some());
+}
+
+#[test]
+fn nothing_found_opens_a_prefilled_manual_form() {
+    let (mut harness, _lab) = window_with_zone("detect.test");
+    start(&mut harness, "ann@nowhere.detect.test", "secret");
+    wait_for(&mut harness, "the explanation", |h| {
+        h.query_by_label_contains("No settings were found")
+            .is_some()
+    });
+    assert_eq!(field(&harness, "Server"), "smtp.nowhere.detect.test");
+    assert_eq!(field(&harness, "E-mail address"), "ann@nowhere.detect.test");
+    assert_eq!(field(&harness, "Your name"), "Ann Example");
+    assert!(harness.query_by_label("Test connection").is_some());
+}
+
+#[test]
+fn finding_shows_its_deadline_and_can_be_cancelled() {
+    let mut setup = WindowSetup::new("detect.test");
+    setup.dns_latency = Duration::from_secs(5);
+    let (mut harness, _lab) = setup.open();
+    start(&mut harness, "ann@srv.detect.test", "secret");
+    wait_for(&mut harness, "the search", |h| {
+        h.query_by_label_contains("Searching · at most").is_some()
+    });
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("The search was cancelled")
+            .is_some()
+    );
+    assert_eq!(field(&harness, "E-mail address"), "ann@srv.detect.test");
+    assert!(!disabled(&harness, "Continue"));
+}
+
+#[test]
+fn the_manual_form_can_still_find_settings() {
+    let (mut harness, _lab) = window_with_zone("detect.test");
+    wait_for(&mut harness, "the first-run wizard", |h| {
+        h.query_by_label("Set up manually").is_some()
+    });
+    harness.get_by_label("Set up manually").click();
+    harness.run();
+    type_into(&mut harness, "E-mail address", "ann@srv.detect.test");
+    harness.get_by_label("Find settings automatically").click();
+    harness.step();
+    wait_for(&mut harness, "the settings", |h| {
+        h.query_by_label_contains("Found by: DNS service records (SRV)")
+            .is_some()
+    });
+    assert_eq!(field(&harness, "Server"), "mail.srv.detect.test");
+    assert_eq!(field(&harness, "Port"), "465");
+}
