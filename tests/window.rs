@@ -3,8 +3,8 @@
 
 mod support;
 
-use egui_kittest::kittest::{NodeT, Queryable};
-use support::ui::{fill_form, type_into, wait_for, window};
+use egui_kittest::kittest::Queryable;
+use support::ui::{fill_form, wait_for, window};
 use support::{PASSWORD, USER};
 
 #[test]
