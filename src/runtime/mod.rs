@@ -3,6 +3,7 @@
 //! Nothing here runs on the UI thread.
 
 mod outbox;
+mod watch;
 
 pub use outbox::{MessageAction, MessageDetail, OutboxView};
 
@@ -214,6 +215,8 @@ struct Ctx {
     poke: std_mpsc::Sender<()>,
     /// Show desktop notifications for messages refused for good.
     notify: Arc<AtomicBool>,
+    /// Set when the window has gone: background threads end.
+    stopped: Arc<AtomicBool>,
 }
 
 impl Ctx {
@@ -260,10 +263,13 @@ impl Core {
                         wake,
                         poke,
                         notify: Arc::new(AtomicBool::new(true)),
+                        stopped: Arc::new(AtomicBool::new(false)),
                     };
-                    outbox::watch(ctx.clone(), pokes);
+                    let stopped = ctx.stopped.clone();
+                    watch::start(ctx.clone(), pokes);
                     tokio::spawn(send_in_background(ctx.clone()));
                     serve(ctx, cmd_rx).await;
+                    stopped.store(true, Ordering::Relaxed);
                 });
             })
             .expect("the core thread starts");

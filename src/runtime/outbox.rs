@@ -1,9 +1,6 @@
-//! The core's side of the outbox screen: a watcher that reads the queue again whenever it
-//! changed (in this process or another), the actions on one message, queueing a draft, and
-//! the desktop notification when a message is refused for good.
+//! The core's side of the outbox screen: reading the queue, the actions on one message,
+//! queueing a draft, and the desktop notification when a message is refused for good.
 
-use std::sync::Arc;
-use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use super::{Ctx, Event, Ticket};
@@ -59,52 +56,8 @@ pub struct MessageDetail {
     pub history: Vec<HistoryEntry>,
 }
 
-/// How often the watcher looks for changes when nothing pokes it.
-const WATCH_EVERY: Duration = Duration::from_millis(500);
-
-/// Starts the watcher thread; a message on `pokes` makes it look at once.
-pub(super) fn watch(ctx: Ctx, pokes: std_mpsc::Receiver<()>) {
-    std::thread::Builder::new()
-        .name("outpost-outbox-watch".into())
-        .spawn(move || {
-            let path = ctx.paths.outbox_file();
-            let mut outbox: Option<Outbox> = None;
-            let mut seen = None;
-            loop {
-                if outbox.is_none() {
-                    match Outbox::open(&path) {
-                        Ok(o) => outbox = Some(o),
-                        Err(e) => ctx.emit(Event::OutboxUnreadable(e.explain())),
-                    }
-                }
-                if let Some(o) = &outbox {
-                    match o.data_version() {
-                        Ok(v) if seen != Some(v) => match read(o) {
-                            Ok(view) => {
-                                seen = Some(v);
-                                ctx.emit(Event::Outbox(Arc::new(view)));
-                            }
-                            Err(e) => ctx.emit(Event::OutboxUnreadable(e.explain())),
-                        },
-                        Ok(_) => {}
-                        Err(e) => {
-                            ctx.emit(Event::OutboxUnreadable(e.explain()));
-                            outbox = None;
-                        }
-                    }
-                }
-                match pokes.recv_timeout(WATCH_EVERY) {
-                    // A change made through this process's own connections still shows in
-                    // data_version; a poke only makes the look come sooner.
-                    Ok(()) | Err(std_mpsc::RecvTimeoutError::Timeout) => {}
-                    Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
-                }
-            }
-        })
-        .expect("the outbox watcher starts");
-}
-
-fn read(o: &Outbox) -> Result<OutboxView, crate::outbox::OutboxError> {
+/// Reads the whole view.
+pub(super) fn read(o: &Outbox) -> Result<OutboxView, crate::outbox::OutboxError> {
     let started = Instant::now();
     Ok(OutboxView {
         rows: o.list()?,

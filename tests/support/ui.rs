@@ -160,3 +160,59 @@ pub fn fill_form(harness: &mut Harness<'_, OutpostApp>, port: u16, password: &st
     type_into(harness, "Port", &port.to_string());
     type_into(harness, "Password", password);
 }
+
+/// A file chooser that answers as told, in place of the desktop's.
+pub struct ScriptedPicker(pub outpost::ui::Picked);
+
+impl FilePicker for ScriptedPicker {
+    fn pick_files(&self) -> outpost::ui::Picked {
+        self.0.clone()
+    }
+}
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops `path` on the window.
+pub fn drop_file(harness: &mut Harness<'_, OutpostApp>, path: &std::path::Path) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(path.to_path_buf())));
+    harness.step();
+}
+
+/// A window with [`USER`](super::USER) added on the lab server (session keyring), showing its
+/// account list.
+pub fn window_with_account(setup: WindowSetup) -> (Harness<'static, OutpostApp>, Lab) {
+    let (mut harness, lab) = setup.open();
+    lab.outpost()
+        .add_starttls(lab.smtpd.port, super::PASSWORD, &[]);
+    harness.step();
+    wait_for(&mut harness, "the account in the list", |h| {
+        h.query_by_label(&format!("{} (default)", super::USER))
+            .is_some()
+    });
+    (harness, lab)
+}
+
+/// Steps the window until the lab server has received `n` messages.
+pub fn wait_received(harness: &mut Harness<'_, OutpostApp>, lab: &Lab, n: usize) {
+    let start = Instant::now();
+    while lab.smtpd.received().len() < n {
+        assert!(start.elapsed() < Duration::from_secs(20), "not delivered");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+}

@@ -1,0 +1,69 @@
+//! Notices changes made behind the window's back — by the worker, by `outpost send` or
+//! `outpost account add` in another process — and sends the fresh state as events. The queue
+//! is checked with SQLite's `data_version` (a counter, no reading of rows), the account file
+//! by its modification time and size.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, SystemTime};
+
+use super::{Ctx, Event, outbox};
+use crate::diagnose::Explain;
+use crate::outbox::Outbox;
+
+/// How often to look when nothing pokes the watcher.
+const WATCH_EVERY: Duration = Duration::from_millis(500);
+
+fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// Starts the watcher thread; a message on `pokes` makes it look at once. It stops when the
+/// core does.
+pub(super) fn start(ctx: Ctx, pokes: std_mpsc::Receiver<()>) {
+    std::thread::Builder::new()
+        .name("outpost-watch".into())
+        .spawn(move || {
+            let queue = ctx.paths.outbox_file();
+            let accounts = ctx.paths.accounts_file();
+            let mut outbox: Option<Outbox> = None;
+            let mut seen_queue = None;
+            let mut seen_accounts = stamp(&accounts);
+            loop {
+                if outbox.is_none() {
+                    match Outbox::open(&queue) {
+                        Ok(o) => outbox = Some(o),
+                        Err(e) => ctx.emit(Event::OutboxUnreadable(e.explain())),
+                    }
+                }
+                if let Some(o) = &outbox {
+                    match o.data_version() {
+                        Ok(v) if seen_queue != Some(v) => match outbox::read(o) {
+                            Ok(view) => {
+                                seen_queue = Some(v);
+                                ctx.emit(Event::Outbox(Arc::new(view)));
+                            }
+                            Err(e) => ctx.emit(Event::OutboxUnreadable(e.explain())),
+                        },
+                        Ok(_) => {}
+                        Err(e) => {
+                            ctx.emit(Event::OutboxUnreadable(e.explain()));
+                            outbox = None;
+                        }
+                    }
+                }
+                let now = stamp(&accounts);
+                if now != seen_accounts {
+                    seen_accounts = now;
+                    ctx.emit_accounts();
+                }
+                let _ = pokes.recv_timeout(WATCH_EVERY);
+                if ctx.stopped.load(Ordering::Relaxed) {
+                    return;
+                }
+            }
+        })
+        .expect("the watcher starts");
+}

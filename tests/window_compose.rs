@@ -1,0 +1,186 @@
+//! Compose, driven by label against the lab server: addresses checked as you type, files from
+//! the file chooser and dropped on the window, the size checked against the server's SIZE,
+//! Ctrl+Enter to send, Esc asking before a draft is lost, and a way on when no file chooser
+//! can be shown.
+
+mod support;
+
+use std::sync::Arc;
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use outpost::ui::{OutpostApp, Picked};
+use support::ui::{
+    ScriptedPicker, WindowSetup, drop_file, type_into, wait_for, wait_received, window_with_account,
+};
+
+fn disabled(harness: &Harness<'_, OutpostApp>, label: &str) -> bool {
+    harness.get_by_label(label).accesskit_node().is_disabled()
+}
+
+fn write(harness: &mut Harness<'_, OutpostApp>) {
+    harness.get_by_label("Write").click();
+    harness.step();
+    wait_for(harness, "compose", |h| {
+        h.query_by_label("Subject").is_some()
+    });
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn compose_checks_addresses_and_sends_chosen_and_dropped_files() {
+    let files = tempfile::tempdir().unwrap();
+    let chosen = file(&files, "notes.txt", b"chosen with the file dialog");
+    let dropped = file(&files, "plan.pdf", b"%PDF-1.4 dropped on the window");
+    let mut setup = WindowSetup::new("example.test");
+    setup.picker = Some(Arc::new(ScriptedPicker(Picked::Files(vec![chosen]))));
+    let (mut harness, lab) = window_with_account(setup);
+    write(&mut harness);
+
+    type_into(&mut harness, "To", "bob@");
+    assert!(
+        harness
+            .query_by_label_contains("'bob@' is not an e-mail address")
+            .is_some()
+    );
+    assert!(disabled(&harness, "Send"));
+    type_into(
+        &mut harness,
+        "To",
+        "\"Doe, Bob\" <bob@example.net>, carol@example.net",
+    );
+    type_into(&mut harness, "Bcc", "dave@example.net");
+    type_into(&mut harness, "Subject", "Quarterly plan");
+    type_into(&mut harness, "Message", "Both files attached.");
+    assert!(!disabled(&harness, "Send"));
+
+    harness.get_by_label("Attach files…").click();
+    harness.step();
+    wait_for(&mut harness, "the chosen file", |h| {
+        h.query_by_label("notes.txt").is_some()
+    });
+    drop_file(&mut harness, &dropped);
+    wait_for(
+        &mut harness,
+        "the dropped file and the server's limit",
+        |h| {
+            h.query_by_label("plan.pdf").is_some()
+                && h.query_by_label_contains("the server accepts up to 32.0 MB")
+                    .is_some()
+        },
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    harness.step();
+    wait_for(&mut harness, "the outbox", |h| {
+        h.query_by_label_contains("Message #1 queued").is_some()
+    });
+    wait_received(&mut harness, &lab, 1);
+    let text = lab.smtpd.received_text().remove(0);
+    for part in [
+        "Subject: Quarterly plan",
+        "<bob@example.net>, carol@example.net",
+        "notes.txt",
+        "plan.pdf",
+    ] {
+        assert!(text.contains(part), "{part} missing in {text}");
+    }
+    let (envelope, message): (Vec<&str>, Vec<&str>) =
+        text.lines().partition(|l| l.starts_with("X-Envelope-"));
+    assert!(
+        envelope.contains(&"X-Envelope-To: dave@example.net"),
+        "{text}"
+    );
+    assert!(
+        !message.iter().any(|l| l.contains("dave@example.net")),
+        "Bcc stays out of the headers: {text}"
+    );
+}
+
+#[test]
+fn a_message_larger_than_the_server_accepts_is_refused_before_queueing() {
+    let files = tempfile::tempdir().unwrap();
+    let big = file(&files, "big.bin", &vec![7u8; 20_000]);
+    let mut setup = WindowSetup::new("example.test");
+    setup.smtpd_args = vec!["--max-size".into(), "10000".into()];
+    let (mut harness, _lab) = window_with_account(setup);
+    write(&mut harness);
+    type_into(&mut harness, "To", "bob@example.net");
+    drop_file(&mut harness, &big);
+    wait_for(&mut harness, "the size check", |h| {
+        h.query_by_label_contains("more than the 10 KB the server accepts")
+            .is_some()
+    });
+    assert!(disabled(&harness, "Send"));
+    harness.get_by_label("Remove big.bin").click();
+    harness.step();
+    wait_for(&mut harness, "Send to be possible again", |h| {
+        !h.get_by_label("Send").accesskit_node().is_disabled()
+    });
+}
+
+#[test]
+fn without_a_file_chooser_a_typed_path_still_attaches() {
+    let files = tempfile::tempdir().unwrap();
+    let path = file(&files, "typed.txt", b"typed by hand");
+    let mut setup = WindowSetup::new("example.test");
+    setup.picker = Some(Arc::new(ScriptedPicker(Picked::Unavailable(
+        "No file chooser is available here.".into(),
+    ))));
+    let (mut harness, _lab) = window_with_account(setup);
+    write(&mut harness);
+    harness.get_by_label("Attach files…").click();
+    harness.step();
+    wait_for(&mut harness, "the explanation", |h| {
+        h.query_by_label_contains("Drop files on the window, or type a path")
+            .is_some()
+    });
+    type_into(&mut harness, "File path", &path.display().to_string());
+    harness.get_by_label("Attach").click();
+    harness.step();
+    wait_for(&mut harness, "the typed file", |h| {
+        h.query_by_label("typed.txt").is_some()
+    });
+    type_into(&mut harness, "File path", "/no/such/file.txt");
+    harness.get_by_label("Attach").click();
+    harness.step();
+    wait_for(&mut harness, "the unreadable file", |h| {
+        h.query_by_label_contains("cannot be read").is_some()
+    });
+}
+
+#[test]
+fn escape_asks_before_discarding_a_draft() {
+    let (mut harness, _lab) = window_with_account(WindowSetup::new("example.test"));
+    write(&mut harness);
+    type_into(&mut harness, "Subject", "Half written");
+    harness.key_press(Key::Escape);
+    harness.step();
+    wait_for(&mut harness, "the question", |h| {
+        h.query_by_label("Discard this message?").is_some()
+    });
+    harness.get_by_label("Keep writing").click();
+    harness.step();
+    assert_eq!(
+        harness.get_by_label("Subject").value().as_deref(),
+        Some("Half written")
+    );
+    harness.key_press(Key::Escape);
+    harness.step();
+    wait_for(&mut harness, "the question", |h| {
+        h.query_by_label("Discard message").is_some()
+    });
+    harness.get_by_label("Discard message").click();
+    harness.step();
+    wait_for(&mut harness, "compose to close", |h| {
+        h.query_by_label("Subject").is_none()
+    });
+    write(&mut harness);
+    assert_eq!(harness.get_by_label("Subject").value().as_deref(), Some(""));
+}
