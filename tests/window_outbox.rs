@@ -1,0 +1,176 @@
+//! The outbox screen, driven by label against the lab server: the table fills from the real
+//! queue, filters by status, shows a message's history and the server's words, and its
+//! actions (retry now, cancel, edit & resend, delete) change the real queue, as the command
+//! line sees it.
+
+mod support;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use outpost::ui::OutpostApp;
+use support::ui::{Lab, WindowSetup, wait_for, window_with_account};
+
+fn open_outbox(harness: &mut Harness<'_, OutpostApp>) {
+    // The tab's label says how many wait ("Outbox (2 waiting)"); the status line also says
+    // "Outbox: …", but is no button.
+    harness
+        .query_all_by_label_contains("Outbox")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the Outbox tab")
+        .click();
+    harness.step();
+}
+
+fn select(harness: &mut Harness<'_, OutpostApp>, subject: &str) {
+    wait_for(harness, "the message in the table", |h| {
+        h.query_by_label(subject).is_some()
+    });
+    harness.get_by_label(subject).click();
+    harness.step();
+    wait_for(harness, "its details", |h| {
+        h.query_by_label("History").is_some()
+    });
+}
+
+fn state(lab: &Lab, id: i64) -> serde_json::Value {
+    let (code, v) = lab.outpost().json(&["queue", "show", &id.to_string()], "");
+    assert_eq!(code, 0, "{v}");
+    v["message"]["state"].clone()
+}
+
+#[test]
+fn a_refused_message_shows_the_servers_words_and_can_be_retried_and_deleted() {
+    let mut setup = WindowSetup::new("example.test");
+    setup.smtpd_args = vec!["--refuse-rcpt".into(), "nobody@example.net".into()];
+    let (mut harness, lab) = window_with_account(setup);
+    let op = lab.outpost();
+    let id = op.send(&[
+        "--to",
+        "nobody@example.net",
+        "--subject",
+        "Lost letter",
+        "--body",
+        "hello",
+    ]);
+    open_outbox(&mut harness);
+    wait_for(&mut harness, "the refusal", |h| {
+        h.query_by_label("Failed (1)").is_some()
+    });
+    harness.get_by_label("Failed (1)").click();
+    harness.step();
+    select(&mut harness, "Lost letter");
+    assert!(
+        harness
+            .query_all_by_label_contains("550 5.1.1 <nobody@example.net>")
+            .count()
+            >= 2,
+        "the server's own words, in the table and the history"
+    );
+    assert!(
+        harness.query_by_label_contains("@example.test>").is_some(),
+        "Message-ID"
+    );
+
+    harness.get_by_label("Retry now").click();
+    harness.step();
+    wait_for(&mut harness, "the retry in the history", |h| {
+        h.query_by_label("retry requested").is_some()
+    });
+    wait_for(&mut harness, "the second refusal", |h| {
+        h.query_all_by_label_contains("failed: ").count() >= 2
+    });
+
+    harness.get_by_label("Delete…").click();
+    harness.step();
+    wait_for(&mut harness, "the question", |h| {
+        h.query_by_label("Delete message").is_some()
+    });
+    harness.get_by_label("Delete message").click();
+    harness.step();
+    wait_for(&mut harness, "the deletion", |h| {
+        h.query_by_label_contains(&format!("Message #{id} deleted"))
+            .is_some()
+    });
+    let (code, v) = op.json(&["queue", "show", &id.to_string()], "");
+    assert_ne!(code, 0);
+    assert_eq!(v["error"]["kind"], "not_found", "{v}");
+}
+
+#[test]
+fn a_waiting_message_counts_down_can_be_cancelled_and_edited_to_send_again() {
+    // The account's server does not answer: messages wait and retry.
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    let op = lab.outpost();
+    let attachment = lab.home.path().join("minutes.txt");
+    std::fs::write(&attachment, "minutes of the meeting").unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            "ann@example.test",
+            "--host",
+            "mail.example.test",
+            "--port",
+            &closed.to_string(),
+            "--security",
+            "starttls",
+            "--password-stdin",
+            "--session-keyring",
+            "--replace",
+        ],
+        "pw\n",
+    );
+    assert_eq!(code, 0, "{v}");
+    let id = op.send(&[
+        "--to",
+        "bob@example.net",
+        "--cc",
+        "carol@example.net",
+        "--subject",
+        "Minutes",
+        "--body",
+        "See the minutes.",
+        "--attach",
+        &attachment.display().to_string(),
+    ]);
+    open_outbox(&mut harness);
+    wait_for(&mut harness, "the retry", |h| {
+        h.query_by_label("retry").is_some()
+    });
+    assert!(harness.query_by_label_contains("Waiting (1)").is_some());
+    let countdown = |h: &Harness<'_, OutpostApp>| {
+        h.query_all_by_label_contains("in ").any(|n| {
+            let v = n.accesskit_node().value().unwrap_or_default();
+            v.starts_with("in ") && (v.ends_with(" s") || v.ends_with(" min"))
+        })
+    };
+    assert!(countdown(&harness), "the next try counts down");
+    select(&mut harness, "Minutes");
+    harness.get_by_label("Cancel sending").click();
+    harness.step();
+    wait_for(&mut harness, "the cancellation", |h| {
+        h.query_by_label_contains("cancelled; it will not be sent")
+            .is_some()
+    });
+    assert_eq!(state(&lab, id), "cancelled");
+
+    harness.get_by_label("Edit & resend").click();
+    harness.step();
+    wait_for(&mut harness, "compose with the content", |h| {
+        h.query_by_label("Subject").is_some()
+    });
+    let value = |h: &Harness<'_, OutpostApp>, label: &str| {
+        h.get_by_label(label).value().unwrap_or_default()
+    };
+    assert_eq!(value(&harness, "To"), "bob@example.net");
+    assert_eq!(value(&harness, "Cc"), "carol@example.net");
+    assert_eq!(value(&harness, "Subject"), "Minutes");
+    assert!(value(&harness, "Message").contains("See the minutes."));
+    assert!(harness.query_by_label("minutes.txt").is_some());
+}
