@@ -1,8 +1,14 @@
 //! The real binary in a real X server (Xvfb): the window opens, draws, and a screenshot of it
-//! is kept in the target dir (`CARGO_TARGET_TMPDIR/outpost-window.png`).
+//! is kept in the target dir (`CARGO_TARGET_TMPDIR/outpost-window.png`); a message refused for
+//! good raises a desktop notification on the session bus while the window runs.
+
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::notifications::Notifications;
+use support::{DnsServer, Outpost, PASSWORD, SecretService, Smtpd, TestCa};
 
 struct Killed(Child);
 
@@ -46,10 +52,10 @@ fn parse_xwd(data: &[u8]) -> (u32, u32, Vec<u32>) {
     (width, height, pixels)
 }
 
-#[test]
-fn the_window_opens_and_draws_under_xvfb() {
-    let display = format!(":{}", 100 + std::process::id() % 400);
-    let _x = Killed(
+/// An X server of its own, on a display number derived from the process id and `n`.
+fn xvfb(n: u32) -> (Killed, String) {
+    let display = format!(":{}", 100 + (std::process::id() * 2 + n) % 800);
+    let x = Killed(
         Command::new("Xvfb")
             .args([&display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
@@ -57,8 +63,14 @@ fn the_window_opens_and_draws_under_xvfb() {
             .spawn()
             .expect("Xvfb runs (./scripts/test installs xvfb)"),
     );
-    let home = tempfile::tempdir().unwrap();
     std::thread::sleep(Duration::from_millis(500));
+    (x, display)
+}
+
+#[test]
+fn the_window_opens_and_draws_under_xvfb() {
+    let (_x, display) = xvfb(0);
+    let home = tempfile::tempdir().unwrap();
     let _app = Killed(
         Command::new(env!("CARGO_BIN_EXE_outpost"))
             .env("DISPLAY", &display)
@@ -97,5 +109,60 @@ fn the_window_opens_and_draws_under_xvfb() {
             "the window did not draw within 30 s"
         );
         std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn a_refused_message_raises_a_desktop_notification() {
+    let bus = SecretService::bus_only();
+    let notifications = Notifications::serve(&bus.bus);
+    let ca = TestCa::new();
+    let cert = ca.issue("mail", &["mail.example.test"]);
+    let dns = DnsServer::start("example.test");
+    let smtpd = Smtpd::start_with(
+        "starttls",
+        Some(&cert),
+        &["--refuse-rcpt", "nobody@example.net"],
+    );
+    let op = Outpost::new(&dns, &ca);
+    op.add_starttls(smtpd.port, PASSWORD, &[]);
+    op.send(&[
+        "--to",
+        "nobody@example.net",
+        "--subject",
+        "Lost letter",
+        "--body",
+        "hi",
+    ]);
+
+    let (_x, display) = xvfb(1);
+    let mut app = op.command(&[]);
+    app.env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.bus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _app = Killed(app.spawn().unwrap());
+    let start = Instant::now();
+    loop {
+        if let Some(n) = notifications.shown.lock().unwrap().first() {
+            assert_eq!(n.app_name, "Outpost");
+            assert_eq!(n.summary, "“Lost letter” was not delivered");
+            assert!(
+                n.body.contains("550 5.1.1"),
+                "the server's words: {}",
+                n.body
+            );
+            assert_eq!(
+                n.desktop_entry.as_deref(),
+                Some("io.github.outpostmail.Outpost")
+            );
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no notification within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod notifications;
 pub mod ui;
 
 use std::io::{BufRead, BufReader, Write};
