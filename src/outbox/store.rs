@@ -608,6 +608,56 @@ impl Outbox {
         rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
     }
 
+    /// Every message's id and state, newest first: what a list needs to filter and count
+    /// without holding every message in memory.
+    pub fn index(&self) -> Result<Vec<(i64, State)>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, state FROM messages ORDER BY id DESC")
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, State::parse(&r.get::<_, String>(1)?)))
+            })
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
+    /// The messages with these ids (those that still exist), in no particular order.
+    pub fn summaries(&self, ids: &[i64]) -> Result<Vec<Summary>, OutboxError> {
+        let mut found = Vec::with_capacity(ids.len());
+        // SQLite limits the parameters of one statement: ask in chunks.
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self
+                .conn
+                .prepare(&format!("{} WHERE id IN ({marks})", Self::SUMMARY))
+                .map_err(|e| self.db(e))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(chunk), Self::summary)
+                .map_err(|e| self.db(e))?;
+            for row in rows {
+                found.push(row.map_err(|e| self.db(e))?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// How many unfinished messages each account has.
+    pub fn waiting_by_account(&self) -> Result<Vec<(String, i64)>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT account, COUNT(*) FROM messages
+                 WHERE state IN ('queued', 'retry', 'sending') GROUP BY account",
+            )
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
     /// One message and its history.
     pub fn get(&self, id: i64) -> Result<(Summary, Vec<Event>), OutboxError> {
         let summary = self
@@ -895,6 +945,12 @@ mod tests {
         assert!(q.delete(a).is_err(), "a message being sent stays");
         q.delete(b).unwrap();
         assert!(matches!(q.get(b), Err(OutboxError::NotFound(_))));
+        assert_eq!(reader.index().unwrap(), vec![(a, State::Sending)]);
+        assert_eq!(reader.summaries(&[a, 999]).unwrap()[0].id, a);
+        assert_eq!(
+            reader.waiting_by_account().unwrap(),
+            vec![("acc".into(), 1)]
+        );
         let c = q.enqueue("other", &composed(3), "bob", "3").unwrap();
         assert_eq!(q.cancel_account("other").unwrap(), 1);
         assert_eq!(q.get(c).unwrap().0.state, State::Cancelled);

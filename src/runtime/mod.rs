@@ -85,6 +85,8 @@ pub enum Command {
         /// What.
         action: MessageAction,
     },
+    /// Read these messages for the outbox table (answered with [`Event::Rows`]).
+    Rows(Vec<i64>),
     /// Read one message's details and history.
     Detail {
         /// Its queue id.
@@ -153,6 +155,8 @@ pub enum Event {
     WorkerStopped(Explanation),
     /// The outbox as it is now; sent again whenever it changes.
     Outbox(Arc<OutboxView>),
+    /// Messages asked for with [`Command::Rows`] (those that still exist).
+    Rows(Vec<crate::outbox::Summary>),
     /// The outbox cannot be read.
     OutboxUnreadable(Explanation),
     /// A [`Command::Queue`] finished.
@@ -211,8 +215,8 @@ struct Ctx {
     net: Result<Net, Explanation>,
     events: std_mpsc::Sender<Event>,
     wake: Waker,
-    /// Makes the outbox watcher look now.
-    poke: std_mpsc::Sender<()>,
+    /// Asks the watcher to look now, or to read rows.
+    poke: std_mpsc::Sender<watch::Request>,
     /// Show desktop notifications for messages refused for good.
     notify: Arc<AtomicBool>,
     /// Set when the window has gone: background threads end.
@@ -369,18 +373,21 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
             } => {
                 tokio::spawn(blocking(move || {
                     outbox::queue(&ctx2, ticket, &account, &draft);
-                    let _ = ctx2.poke.send(());
+                    let _ = ctx2.poke.send(watch::Request::Look);
                 }));
             }
             Command::Act { id, action } => {
                 tokio::spawn(blocking(move || {
                     let result = outbox::act(&ctx2, id, action);
-                    let _ = ctx2.poke.send(());
+                    let _ = ctx2.poke.send(watch::Request::Look);
                     ctx2.emit(Event::Acted(result));
                     if action != MessageAction::Delete {
                         ctx2.emit(Event::Detail(outbox::detail(&ctx2, id)));
                     }
                 }));
+            }
+            Command::Rows(ids) => {
+                let _ = ctx.poke.send(watch::Request::Rows(ids));
             }
             Command::Detail { id } => {
                 tokio::spawn(blocking(move || {

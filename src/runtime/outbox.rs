@@ -11,13 +11,17 @@ use crate::outbox::store::{Event as HistoryEntry, State};
 use crate::outbox::worker::WorkerEvent;
 use crate::outbox::{Outbox, Summary};
 
-/// The queue as the outbox screen shows it, read in one go.
+/// The queue as the outbox screen needs it to filter, count and scroll: every message's id
+/// and state (16 bytes each), not the messages themselves, which are read a screenful at a
+/// time ([`Command::Rows`](super::Command::Rows)).
 #[derive(Debug, Clone, Default)]
 pub struct OutboxView {
-    /// Every message, newest first (without its bytes).
-    pub rows: Vec<Summary>,
+    /// Every message's id and state, newest first.
+    pub index: Vec<(i64, State)>,
     /// How many messages are in each state.
     pub counts: Vec<(State, i64)>,
+    /// Unfinished messages per account id.
+    pub waiting: Vec<(String, i64)>,
     /// Accounts whose sending waits for the person, and why.
     pub paused: Vec<(String, String)>,
     /// Accounts whose messages wait for the network.
@@ -32,6 +36,14 @@ impl OutboxView {
         self.counts
             .iter()
             .find(|(s, _)| *s == state)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// The unfinished messages of the account with id `account`.
+    pub fn waiting_for(&self, account: &str) -> i64 {
+        self.waiting
+            .iter()
+            .find(|(a, _)| a == account)
             .map_or(0, |(_, n)| *n)
     }
 }
@@ -56,12 +68,13 @@ pub struct MessageDetail {
     pub history: Vec<HistoryEntry>,
 }
 
-/// Reads the whole view.
+/// Reads the view.
 pub(super) fn read(o: &Outbox) -> Result<OutboxView, crate::outbox::OutboxError> {
     let started = Instant::now();
     Ok(OutboxView {
-        rows: o.list()?,
+        index: o.index()?,
         counts: o.counts()?,
+        waiting: o.waiting_by_account()?,
         paused: o.paused()?,
         offline: o.offline_accounts()?,
         read_in: started.elapsed(),

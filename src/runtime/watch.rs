@@ -15,14 +15,22 @@ use crate::outbox::Outbox;
 /// How often to look when nothing pokes the watcher.
 const WATCH_EVERY: Duration = Duration::from_millis(500);
 
+/// What the watcher is asked.
+pub(super) enum Request {
+    /// Look for changes now.
+    Look,
+    /// Read these messages (the rows the outbox screen is about to show).
+    Rows(Vec<i64>),
+}
+
 fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.modified().ok()?, m.len()))
 }
 
-/// Starts the watcher thread; a message on `pokes` makes it look at once. It stops when the
-/// core does.
-pub(super) fn start(ctx: Ctx, pokes: std_mpsc::Receiver<()>) {
+/// Starts the watcher thread, which answers `requests` on its own connection. It stops when
+/// the core does.
+pub(super) fn start(ctx: Ctx, requests: std_mpsc::Receiver<Request>) {
     std::thread::Builder::new()
         .name("outpost-watch".into())
         .spawn(move || {
@@ -59,7 +67,14 @@ pub(super) fn start(ctx: Ctx, pokes: std_mpsc::Receiver<()>) {
                     seen_accounts = now;
                     ctx.emit_accounts();
                 }
-                let _ = pokes.recv_timeout(WATCH_EVERY);
+                if let Ok(Request::Rows(ids)) = requests.recv_timeout(WATCH_EVERY)
+                    && let Some(o) = &outbox
+                {
+                    match o.summaries(&ids) {
+                        Ok(rows) => ctx.emit(Event::Rows(rows)),
+                        Err(e) => ctx.emit(Event::OutboxUnreadable(e.explain())),
+                    }
+                }
                 if ctx.stopped.load(Ordering::Relaxed) {
                     return;
                 }

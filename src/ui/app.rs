@@ -64,7 +64,7 @@ pub enum Notice {
 struct ConfirmRemove {
     email: String,
     /// Its messages not sent yet.
-    waiting: usize,
+    waiting: i64,
 }
 
 /// The whole window's state.
@@ -223,17 +223,14 @@ impl OutpostApp {
             }
             Event::Outbox(view) => {
                 self.outbox_problem = None;
+                self.outbox_screen.refreshed();
                 if let Some(id) = self.outbox_screen.selected {
-                    let now = view.rows.iter().find(|r| r.id == id);
-                    let shown = match &self.outbox_screen.detail {
-                        Some(Ok(d)) => Some(&d.summary),
-                        _ => None,
-                    };
-                    if now != shown {
-                        self.core.send(Command::Detail { id });
-                    }
+                    self.core.send(Command::Detail { id });
                 }
                 self.outbox = Some(view);
+            }
+            Event::Rows(rows) => {
+                self.outbox_screen.rows_arrived(rows);
             }
             Event::OutboxUnreadable(e) => self.outbox_problem = Some(e),
             Event::Queued { ticket, result } => {
@@ -509,11 +506,7 @@ impl OutpostApp {
                 let email = form.email.trim().to_string();
                 let id = form.editing.as_ref().map(|i| i.as_str().to_string());
                 let waiting = match (&self.outbox, id) {
-                    (Some(view), Some(id)) => view
-                        .rows
-                        .iter()
-                        .filter(|r| r.account == id && !r.state.is_final())
-                        .count(),
+                    (Some(view), Some(id)) => view.waiting_for(&id),
                     _ => 0,
                 };
                 self.confirm_remove = Some(ConfirmRemove { email, waiting });
@@ -709,6 +702,10 @@ impl OutpostApp {
                     let action = self
                         .outbox_screen
                         .show(ui, self.outbox.as_ref(), &self.emails);
+                    let wanted = self.outbox_screen.take_wanted();
+                    if !wanted.is_empty() {
+                        self.core.send(Command::Rows(wanted));
+                    }
                     if let Some(a) = action {
                         self.on_outbox(a);
                     }

@@ -1,9 +1,10 @@
 //! The outbox screen: a virtualised table of every queued message (only the visible rows are
 //! laid out, so 100,000 messages cost what 30 do), a status filter, and the selected message's
-//! details, history and actions. The rows come from the core's [`OutboxView`] snapshot; the
-//! filtered index is rebuilt only when the snapshot or the filter changes.
+//! details, history and actions. The core's [`OutboxView`] holds only ids and states; the
+//! rows on screen (and a page around them) are asked for as the table scrolls and kept in a
+//! small cache. The filtered index is rebuilt only when the view or the filter changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
@@ -12,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::widgets;
 use crate::diagnose::Explanation;
-use crate::outbox::State;
 use crate::outbox::store::{Millis, now_ms};
+use crate::outbox::{State, Summary};
 use crate::runtime::{MessageAction, MessageDetail, OutboxView};
 
 /// Which messages the table shows.
@@ -97,7 +98,20 @@ pub struct OutboxScreen {
     pub notice: Option<Result<String, Explanation>>,
     index: Vec<u32>,
     indexed: Option<(Arc<OutboxView>, Filter)>,
+    /// Rows read since the view last changed.
+    cache: HashMap<i64, Summary>,
+    /// Rows read before it changed: shown until fresh ones arrive, so nothing flickers.
+    stale: HashMap<i64, Summary>,
+    /// Rows asked for and not arrived yet.
+    asked: HashSet<i64>,
+    /// Rows to ask for after this frame.
+    wanted: Vec<i64>,
 }
+
+/// Rows asked for around a missing one, so that scrolling finds them read already.
+const PAGE: usize = 60;
+/// Rows kept at most; beyond that the cache starts again from what is on screen.
+const CACHE_MAX: usize = 5_000;
 
 /// Seconds until `at`, for people.
 pub fn countdown(at: Millis, now: Millis) -> String {
@@ -134,6 +148,42 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 impl OutboxScreen {
+    /// The queue changed: rows read so far may be out of date.
+    pub fn refreshed(&mut self) {
+        self.stale = std::mem::take(&mut self.cache);
+        self.asked.clear();
+    }
+
+    /// Rows asked for have arrived.
+    pub fn rows_arrived(&mut self, rows: Vec<Summary>) {
+        if self.cache.len() + rows.len() > CACHE_MAX {
+            self.cache.clear();
+            self.stale.clear();
+        }
+        for r in rows {
+            self.asked.remove(&r.id);
+            self.stale.remove(&r.id);
+            self.cache.insert(r.id, r);
+        }
+    }
+
+    /// The rows to ask the core for, collected while drawing.
+    pub fn take_wanted(&mut self) -> Vec<i64> {
+        std::mem::take(&mut self.wanted)
+    }
+
+    /// Notes that the row at filtered position `at` is missing: asks for a page around it.
+    fn want(&mut self, view: &OutboxView, at: usize) {
+        let from = at.saturating_sub(PAGE / 2);
+        let to = (at + PAGE).min(self.index.len());
+        for &i in &self.index[from..to] {
+            let id = view.index[i as usize].0;
+            if !self.cache.contains_key(&id) && self.asked.insert(id) {
+                self.wanted.push(id);
+            }
+        }
+    }
+
     /// The screen showing `filter`.
     pub fn with_filter(filter: Filter) -> Self {
         Self {
@@ -149,10 +199,10 @@ impl OutboxScreen {
         if !fresh {
             let filter = self.filter;
             self.index = view
-                .rows
+                .index
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| filter.admits(r.state))
+                .filter(|(_, (_, state))| filter.admits(*state))
                 .map(|(i, _)| i as u32)
                 .collect();
             self.indexed = Some((view.clone(), filter));
@@ -213,7 +263,7 @@ impl OutboxScreen {
         let index = &self.index;
         if index.is_empty() {
             ui.add_space(20.0);
-            ui.label(RichText::new(if view.rows.is_empty() {
+            ui.label(RichText::new(if view.index.is_empty() {
                 "The outbox is empty. Messages you send wait here until the server accepts them."
             } else {
                 "No message matches this filter."
@@ -222,6 +272,8 @@ impl OutboxScreen {
         }
         let now = now_ms();
         let selected = self.selected;
+        let (cache, stale) = (&self.cache, &self.stale);
+        let mut missing = Vec::new();
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         TableBuilder::new(ui)
             .id_salt("outbox-table")
@@ -271,9 +323,23 @@ impl OutboxScreen {
             })
             .body(|body| {
                 body.rows(row_height, index.len(), |mut row| {
-                    let m = &view.rows[index[row.index()] as usize];
-                    row.set_selected(selected == Some(m.id));
-                    row.col(|ui| badge(ui, m.state));
+                    let (id, state) = view.index[index[row.index()] as usize];
+                    row.set_selected(selected == Some(id));
+                    let Some(m) = cache.get(&id).or_else(|| stale.get(&id)) else {
+                        // Not read yet: the state is known, the rest comes in a moment.
+                        missing.push(row.index());
+                        row.col(|ui| badge(ui, state));
+                        for _ in 0..6 {
+                            row.col(|ui| {
+                                ui.label(RichText::new("…").weak());
+                            });
+                        }
+                        return;
+                    };
+                    if !cache.contains_key(&id) {
+                        missing.push(row.index());
+                    }
+                    row.col(|ui| badge(ui, state));
                     row.col(|ui| {
                         ui.label(clip(&m.to, 60));
                     });
@@ -284,10 +350,10 @@ impl OutboxScreen {
                             &m.subject
                         };
                         if ui
-                            .selectable_label(selected == Some(m.id), clip(subject, 80))
+                            .selectable_label(selected == Some(id), clip(subject, 80))
                             .clicked()
                         {
-                            action = Some(OutboxAction::Select(m.id));
+                            action = Some(OutboxAction::Select(id));
                         }
                     });
                     row.col(|ui| {
@@ -313,10 +379,13 @@ impl OutboxScreen {
                         );
                     });
                     if row.response().clicked() {
-                        action = Some(OutboxAction::Select(m.id));
+                        action = Some(OutboxAction::Select(id));
                     }
                 });
             });
+        for at in missing {
+            self.want(view, at);
+        }
         if Filter::Waiting.count_in(view) > 0 {
             // Countdowns tick: one repaint a second is enough.
             ui.ctx()

@@ -6,6 +6,7 @@
 
 pub mod notifications;
 pub mod ui;
+pub mod xvfb;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
