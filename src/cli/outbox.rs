@@ -187,7 +187,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
                 out.text("  A connection broke after sending: it may have arrived already.");
             }
             for e in &events {
-                out.text(format!("  {} {}", e.at_ms, e.text));
+                out.text(format!("  {} {}", crate::clock::local(e.at_ms), e.text));
             }
             out.json(json!({"message": m, "history": events}));
         }

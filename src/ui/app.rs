@@ -695,6 +695,9 @@ impl OutpostApp {
                 });
             }
             View::Outbox => {
+                if let Some(a) = self.outbox_screen.show_details(ui, &self.emails) {
+                    self.on_outbox(a);
+                }
                 egui::CentralPanel::default_margins().show(ui, |ui| {
                     if let Some(e) = &self.outbox_problem {
                         widgets::explanation(ui, e);

@@ -246,19 +246,6 @@ impl OutboxScreen {
             None => {}
         }
         ui.add_space(4.0);
-        if self.selected.is_some() {
-            egui::Panel::bottom("outbox-detail")
-                .resizable(true)
-                .default_size(240.0)
-                .min_size(120.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        if let Some(a) = self.details(ui, emails) {
-                            action = Some(a);
-                        }
-                    });
-                });
-        }
         self.reindex(view);
         let index = &self.index;
         if index.is_empty() {
@@ -279,33 +266,33 @@ impl OutboxScreen {
             .id_salt("outbox-table")
             .striped(true)
             .sense(egui::Sense::click())
-            .column(Column::exact(80.0))
+            .column(Column::exact(72.0))
             .column(
-                Column::initial(200.0)
+                Column::initial(170.0)
                     .at_least(80.0)
                     .clip(true)
                     .resizable(true),
             )
             .column(
-                Column::initial(200.0)
+                Column::initial(190.0)
                     .at_least(80.0)
                     .clip(true)
                     .resizable(true),
             )
             .column(
-                Column::initial(150.0)
+                Column::initial(130.0)
                     .at_least(60.0)
                     .clip(true)
                     .resizable(true),
             )
-            .column(Column::exact(60.0))
+            .column(Column::exact(64.0))
             .column(
-                Column::initial(110.0)
+                Column::initial(100.0)
                     .at_least(60.0)
                     .clip(true)
                     .resizable(true),
             )
-            .column(Column::remainder().at_least(100.0).clip(true))
+            .column(Column::remainder().at_least(80.0).clip(true))
             .header(row_height, |mut header| {
                 for title in [
                     "Status",
@@ -394,6 +381,27 @@ impl OutboxScreen {
         action
     }
 
+    /// Draws the selected message's details in a panel along the bottom of `ui` (call before
+    /// the central panel that holds the table).
+    pub fn show_details(
+        &mut self,
+        ui: &mut Ui,
+        emails: &HashMap<String, String>,
+    ) -> Option<OutboxAction> {
+        self.selected?;
+        let mut action = None;
+        egui::Panel::bottom("outbox-detail")
+            .resizable(true)
+            .default_size(240.0)
+            .min_size(120.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    action = self.details(ui, emails);
+                });
+            });
+        action
+    }
+
     fn details(&mut self, ui: &mut Ui, emails: &HashMap<String, String>) -> Option<OutboxAction> {
         let mut action = None;
         let id = self.selected?;
@@ -479,7 +487,11 @@ impl OutboxScreen {
                     .striped(true)
                     .show(ui, |ui| {
                         for e in &d.history {
-                            ui.label(RichText::new(clock(e.at_ms)).weak().monospace());
+                            ui.label(
+                                RichText::new(crate::clock::local(e.at_ms))
+                                    .weak()
+                                    .monospace(),
+                            );
                             ui.label(&e.text);
                             ui.end_row();
                         }
@@ -509,34 +521,6 @@ impl OutboxScreen {
     }
 }
 
-/// A time of day (UTC) for the history, with the date when not today.
-fn clock(ms: Millis) -> String {
-    let secs = ms.div_euclid(1000);
-    let day = secs.div_euclid(86_400);
-    let t = secs.rem_euclid(86_400);
-    let today = now_ms().div_euclid(1000).div_euclid(86_400);
-    let time = format!("{:02}:{:02}:{:02}", t / 3600, t % 3600 / 60, t % 60);
-    if day == today {
-        format!("{time} UTC")
-    } else {
-        let (y, m, d) = civil(day);
-        format!("{y}-{m:02}-{d:02} {time} UTC")
-    }
-}
-
-/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,11 +531,5 @@ mod tests {
         assert_eq!(countdown(65_000, 0), "in 1 min 05 s");
         assert_eq!(countdown(59_999, 0), "in 59 s");
         assert_eq!(countdown(3_600_000 * 2 + 60_000, 0), "in 2 h 01 min");
-    }
-
-    #[test]
-    fn dates_are_civil() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(civil(20_513), (2026, 3, 1));
     }
 }
