@@ -42,6 +42,10 @@ fn compose_checks_addresses_and_sends_chosen_and_dropped_files() {
     setup.picker = Some(Arc::new(ScriptedPicker(Picked::Files(vec![chosen]))));
     let (mut harness, lab) = window_with_account(setup);
     write(&mut harness);
+    assert!(
+        harness.get_by_label("To").accesskit_node().is_focused(),
+        "compose opens with the cursor in To"
+    );
 
     type_into(&mut harness, "To", "bob@");
     assert!(

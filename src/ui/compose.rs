@@ -77,6 +77,8 @@ pub struct Compose {
     pub sending: bool,
     /// Why the last send was refused.
     pub error: Option<crate::diagnose::Explanation>,
+    /// Put the cursor in To on the next frame.
+    focus_to: bool,
     sizes: (mpsc::Sender<SizeRead>, mpsc::Receiver<SizeRead>),
 }
 
@@ -95,6 +97,7 @@ impl Default for Compose {
             confirm_discard: false,
             sending: false,
             error: None,
+            focus_to: true,
             sizes: mpsc::channel(),
         }
     }
@@ -341,14 +344,29 @@ impl Compose {
                     ("Bcc", &mut self.bcc),
                 ] {
                     let error = field_error(field, value);
-                    widgets::text_row(
-                        ui,
-                        field,
-                        value,
-                        "name@example.org, Name <other@example.org>",
-                        false,
-                        error.as_deref(),
-                    );
+                    let label = ui.label(field);
+                    ui.vertical(|ui| {
+                        let r = ui
+                            .add(
+                                egui::TextEdit::singleline(value)
+                                    .hint_text("name@example.org, Name <other@example.org>")
+                                    .desired_width(f32::INFINITY),
+                            )
+                            .labelled_by(label.id);
+                        // The click that opened compose may hold the focus this frame:
+                        // ask until the cursor is in To.
+                        if field == "To" && self.focus_to {
+                            if r.has_focus() {
+                                self.focus_to = false;
+                            } else {
+                                r.request_focus();
+                            }
+                        }
+                        if let Some(e) = &error {
+                            ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+                        }
+                    });
+                    ui.end_row();
                 }
                 let label = ui.label("Subject");
                 ui.add(egui::TextEdit::singleline(&mut self.subject).desired_width(f32::INFINITY))
@@ -387,7 +405,13 @@ impl Compose {
                 action = Some(ComposeAction::Discard);
             }
             if let Some(b) = &blocker {
-                ui.label(RichText::new(b).color(widgets::error_color(ui)));
+                // Nothing written yet is no mistake: say it calmly.
+                let text = RichText::new(b);
+                ui.label(if self.is_empty() {
+                    text.weak()
+                } else {
+                    text.color(widgets::error_color(ui))
+                });
             }
         });
         if escape {
