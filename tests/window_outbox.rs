@@ -8,6 +8,7 @@ mod support;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
+use support::USER;
 use support::ui::{Lab, WindowSetup, wait_for, window_with_account};
 
 fn open_outbox(harness: &mut Harness<'_, OutpostApp>) {
@@ -36,6 +37,34 @@ fn state(lab: &Lab, id: i64) -> serde_json::Value {
     let (code, v) = lab.outpost().json(&["queue", "show", &id.to_string()], "");
     assert_eq!(code, 0, "{v}");
     v["message"]["state"].clone()
+}
+
+/// Points the lab account at a port where nothing listens: its messages wait and retry.
+fn unreachable_server(lab: &Lab) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, v) = lab.outpost().json(
+        &[
+            "account",
+            "add",
+            "--email",
+            "ann@example.test",
+            "--host",
+            "mail.example.test",
+            "--port",
+            &closed.to_string(),
+            "--security",
+            "starttls",
+            "--password-stdin",
+            "--session-keyring",
+            "--replace",
+        ],
+        "pw\n",
+    );
+    assert_eq!(code, 0, "{v}");
 }
 
 #[test]
@@ -103,30 +132,7 @@ fn a_waiting_message_counts_down_can_be_cancelled_and_edited_to_send_again() {
     let op = lab.outpost();
     let attachment = lab.home.path().join("minutes.txt");
     std::fs::write(&attachment, "minutes of the meeting").unwrap();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            "ann@example.test",
-            "--host",
-            "mail.example.test",
-            "--port",
-            &closed.to_string(),
-            "--security",
-            "starttls",
-            "--password-stdin",
-            "--session-keyring",
-            "--replace",
-        ],
-        "pw\n",
-    );
-    assert_eq!(code, 0, "{v}");
+    unreachable_server(&lab);
     let id = op.send(&[
         "--to",
         "bob@example.net",
@@ -173,4 +179,42 @@ fn a_waiting_message_counts_down_can_be_cancelled_and_edited_to_send_again() {
     assert_eq!(value(&harness, "Subject"), "Minutes");
     assert!(value(&harness, "Message").contains("See the minutes."));
     assert!(harness.query_by_label("minutes.txt").is_some());
+}
+
+#[test]
+fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    let op = lab.outpost();
+    unreachable_server(&lab);
+    let id = op.send_to_bob(&["--subject", "Still waiting"]);
+    open_outbox(&mut harness);
+    wait_for(&mut harness, "the message waiting", |h| {
+        h.query_by_label("Waiting (1)").is_some()
+    });
+    harness.get_by_label("Accounts").click();
+    harness.step();
+    harness.get_by_label(&format!("{USER} (default)")).click();
+    harness.step();
+    wait_for(&mut harness, "the account's form", |h| {
+        h.query_by_label("Remove account…").is_some()
+    });
+    harness.get_by_label("Remove account…").click();
+    harness.step();
+    wait_for(&mut harness, "the question", |h| {
+        h.query_by_label_contains("1 message(s) from this account are still waiting")
+            .is_some()
+    });
+    harness
+        .get_by_label("Remove and cancel 1 message(s)")
+        .click();
+    harness.step();
+    wait_for(&mut harness, "the removal", |h| {
+        h.query_by_label(&format!("Removed {USER}.")).is_some()
+    });
+    assert_eq!(state(&lab, id), "cancelled");
+    let (_, v) = op.json(&["queue", "show", &id.to_string()], "");
+    assert!(
+        v["history"].to_string().contains("its account was removed"),
+        "{v}"
+    );
 }
