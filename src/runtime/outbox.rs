@@ -66,6 +66,8 @@ pub struct MessageDetail {
     pub summary: Summary,
     /// Every state change and server reply, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// When each happened, in local time (read off the UI thread: the time zone is a file).
+    pub when: Vec<String>,
 }
 
 /// Reads the view.
@@ -124,7 +126,15 @@ pub(super) fn act(ctx: &Ctx, id: i64, action: MessageAction) -> Result<String, E
 /// Message `id` with its history.
 pub(super) fn detail(ctx: &Ctx, id: i64) -> Result<MessageDetail, Explanation> {
     let (summary, history) = open(ctx)?.get(id).map_err(|e| e.explain())?;
-    Ok(MessageDetail { summary, history })
+    let when = history
+        .iter()
+        .map(|e| crate::clock::local(e.at_ms))
+        .collect();
+    Ok(MessageDetail {
+        summary,
+        history,
+        when,
+    })
 }
 
 /// Message `id` as a draft again, its attachments written under the data folder.

@@ -486,12 +486,8 @@ impl OutboxScreen {
                     .spacing([12.0, 2.0])
                     .striped(true)
                     .show(ui, |ui| {
-                        for e in &d.history {
-                            ui.label(
-                                RichText::new(crate::clock::local(e.at_ms))
-                                    .weak()
-                                    .monospace(),
-                            );
+                        for (e, when) in d.history.iter().zip(&d.when) {
+                            ui.label(RichText::new(when).weak().monospace());
                             ui.label(&e.text);
                             ui.end_row();
                         }
