@@ -106,7 +106,15 @@ fn a_refused_message_shows_the_servers_words_and_can_be_retried_and_deleted() {
         h.query_by_label("retry requested").is_some()
     });
     wait_for(&mut harness, "the second refusal", |h| {
-        h.query_all_by_label_contains("failed: ").count() >= 2
+        // History entries start with "failed: " (the status line says "… failed: …" too).
+        h.query_all_by_label_contains("failed: ")
+            .filter(|n| {
+                n.accesskit_node()
+                    .value()
+                    .is_some_and(|v| v.starts_with("failed: "))
+            })
+            .count()
+            >= 2
     });
 
     harness.get_by_label("Delete…").click();
