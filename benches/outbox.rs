@@ -10,10 +10,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use outpost::account::store::Accounts;
-use outpost::account::{
-    Account, AccountId, AccountStore, AuthMethod, SecretBackend, Security, SmtpSettings,
-};
+use outpost::account::Security;
 use outpost::message::{self, Draft};
 use outpost::net::{Net, NetConfig};
 use outpost::outbox::Outbox;
@@ -24,34 +21,18 @@ const MESSAGES: usize = 10_000;
 const SIZE: usize = 2048;
 const CONCURRENCY: usize = worker::LANES_PER_ACCOUNT;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 fn main() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::under(home.path());
     let sink = support::SmtpSink::start(&[]);
     let port = sink.port;
-    let account = Account {
-        id: AccountId::generate(),
-        email: "bench@example.org".into(),
-        display_name: None,
-        smtp: SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            security: Security::None,
-            username: "bench@example.org".into(),
-            auth: AuthMethod::None,
-        },
-        secret_backend: SecretBackend::System,
-        allow_plaintext_auth: false,
-    };
-    let mut accounts = Accounts::default();
-    accounts.upsert(account.clone());
-    AccountStore::new(paths.accounts_file())
-        .save(&accounts)
-        .unwrap();
+    let account = support::account_without_login(
+        &paths,
+        "bench@example.org",
+        "127.0.0.1",
+        port,
+        Security::None,
+    );
 
     let body = "x".repeat(SIZE - 2) + "\n";
     let mut outbox = Outbox::open(&paths.outbox_file()).unwrap();
@@ -144,7 +125,7 @@ fn main() {
     );
     println!(
         "  enqueue with fsync: p50 {:.2} ms, p99 {:.2} ms",
-        percentile(&enqueue, 0.5).as_secs_f64() * 1000.0,
-        percentile(&enqueue, 0.99).as_secs_f64() * 1000.0
+        support::percentile(&enqueue, 0.5).as_secs_f64() * 1000.0,
+        support::percentile(&enqueue, 0.99).as_secs_f64() * 1000.0
     );
 }

@@ -13,10 +13,7 @@ mod support;
 use std::time::{Duration, Instant, SystemTime};
 
 use egui_kittest::Harness;
-use outpost::account::store::Accounts;
-use outpost::account::{
-    Account, AccountId, AccountStore, AuthMethod, SecretBackend, Security, SmtpSettings,
-};
+use outpost::account::Security;
 use outpost::message::{self, Draft};
 use outpost::net::NetConfig;
 use outpost::outbox::Outbox;
@@ -32,25 +29,13 @@ const SMALL: usize = 5_000;
 /// An outbox of `n` messages from one paused account (so nothing is sent while measuring):
 /// mostly waiting, every 10th sent, every 17th refused with the server's words.
 fn fill(paths: &Paths, n: usize) {
-    let account = Account {
-        id: AccountId::generate(),
-        email: "bench@example.org".into(),
-        display_name: Some("Bench".into()),
-        smtp: SmtpSettings {
-            host: "smtp.example.org".into(),
-            port: 587,
-            security: Security::Starttls,
-            username: "bench@example.org".into(),
-            auth: AuthMethod::None,
-        },
-        secret_backend: SecretBackend::Session,
-        allow_plaintext_auth: false,
-    };
-    let mut accounts = Accounts::default();
-    accounts.upsert(account.clone());
-    AccountStore::new(paths.accounts_file())
-        .save(&accounts)
-        .unwrap();
+    let account = support::account_without_login(
+        paths,
+        "bench@example.org",
+        "smtp.example.org",
+        587,
+        Security::Starttls,
+    );
     let mut outbox = Outbox::open(&paths.outbox_file()).unwrap();
     outbox
         .pause(account.id.as_str(), "paused for the benchmark")
@@ -93,10 +78,6 @@ fn fill(paths: &Paths, n: usize) {
             Ok(())
         })
         .unwrap();
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 fn ms(d: Duration) -> String {
@@ -190,8 +171,8 @@ fn measure(n: usize, home: &std::path::Path) -> Figures {
     Figures {
         first_frame,
         table_shown,
-        p50: percentile(&times, 0.5),
-        p95: percentile(&times, 0.95),
+        p50: support::percentile(&times, 0.5),
+        p95: support::percentile(&times, 0.95),
         max: *times.last().unwrap(),
     }
 }

@@ -47,29 +47,13 @@ fn window(
 }
 
 fn add_account(home: &std::path::Path) {
-    use outpost::account::{Account, AccountId, AuthMethod, SecretBackend, Security, SmtpSettings};
-    let store = outpost::account::AccountStore::new(Paths::under(home).accounts_file());
-    let account = Account {
-        id: AccountId::generate(),
-        email: "ann@example.test".into(),
-        display_name: None,
-        smtp: SmtpSettings {
-            host: "relay.example.test".into(),
-            port: 25,
-            security: Security::Starttls,
-            username: String::new(),
-            auth: AuthMethod::None,
-        },
-        secret_backend: SecretBackend::Session,
-        allow_plaintext_auth: false,
-    };
-    outpost::account::manage::save(
-        &store,
-        account,
-        None,
-        outpost::account::manage::OnDuplicate::Refuse,
-    )
-    .unwrap();
+    support::account_without_login(
+        &Paths::under(home),
+        "ann@example.test",
+        "relay.example.test",
+        25,
+        outpost::account::Security::Starttls,
+    );
 }
 
 fn checked(harness: &Harness<'_, OutpostApp>, label: &str) -> bool {

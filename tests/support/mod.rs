@@ -621,3 +621,43 @@ pub fn now_ms() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+/// Saves an account that logs in with nothing (`auth = none`) on `host:port`, so that no
+/// keyring is needed; returns it.
+pub fn account_without_login(
+    paths: &outpost::paths::Paths,
+    email: &str,
+    host: &str,
+    port: u16,
+    security: outpost::account::Security,
+) -> outpost::account::Account {
+    use outpost::account::{
+        Account, AccountId, AccountStore, AuthMethod, SecretBackend, SmtpSettings,
+    };
+    let account = Account {
+        id: AccountId::generate(),
+        email: email.into(),
+        display_name: None,
+        smtp: SmtpSettings {
+            host: host.into(),
+            port,
+            security,
+            username: email.into(),
+            auth: AuthMethod::None,
+        },
+        secret_backend: SecretBackend::Session,
+        allow_plaintext_auth: false,
+    };
+    AccountStore::new(paths.accounts_file())
+        .update(|accounts| {
+            accounts.upsert(account.clone());
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .unwrap();
+    account
+}
+
+/// The value below which a share `p` of the `sorted` durations lie.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
