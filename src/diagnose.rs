@@ -379,6 +379,15 @@ impl Explain for crate::outbox::SubmitError {
     }
 }
 
+impl Explain for crate::mailto::MailtoError {
+    fn explain(&self) -> Explanation {
+        Explanation::new(
+            format!("{}.", capitalise(&self.to_string())),
+            "Write the message by hand, or ask whoever made the link to fix it.",
+        )
+    }
+}
+
 impl Explain for NetSetupError {
     fn explain(&self) -> Explanation {
         Explanation::new(

@@ -10,6 +10,8 @@ pub mod cli;
 pub mod clock;
 pub mod detect;
 pub mod diagnose;
+pub mod instance;
+pub mod mailto;
 pub mod message;
 pub mod net;
 pub mod notify;

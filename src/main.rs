@@ -1,5 +1,5 @@
-//! The `outpost` binary: the window without arguments, the command line with them, and the
-//! sendmail interface when called `sendmail`.
+//! The `outpost` binary: the window without arguments (or with a `mailto:` link), the command
+//! line with them, and the sendmail interface when called `sendmail`.
 
 use std::process::ExitCode;
 
@@ -14,19 +14,30 @@ fn main() -> ExitCode {
     {
         return outpost::cli::sendmail_main(&args.collect::<Vec<_>>());
     }
-    let cli = outpost::cli::Cli::parse();
-    if cli.command.is_none() {
-        return match outpost::ui::run() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: the window could not be opened: {e}");
-                eprintln!(
-                    "  Outpost needs a graphical session (X11 or Wayland). Without one, use the \
-                     command line: outpost --help"
-                );
-                ExitCode::FAILURE
+    // `outpost mailto:…` (the desktop's mail link handler) opens compose with the link.
+    let link = std::env::args().nth(1).filter(|a| {
+        a.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
+    });
+    let request = match link {
+        Some(link) => outpost::instance::Request::Compose(link),
+        None => {
+            let cli = outpost::cli::Cli::parse();
+            if cli.command.is_some() {
+                return outpost::cli::run(cli);
             }
-        };
+            outpost::instance::Request::Show
+        }
+    };
+    match outpost::ui::run(request) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: the window could not be opened: {e}");
+            eprintln!(
+                "  Outpost needs a graphical session (X11 or Wayland). Without one, use the \
+                 command line: outpost --help"
+            );
+            ExitCode::FAILURE
+        }
     }
-    outpost::cli::run(cli)
 }

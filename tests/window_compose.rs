@@ -188,3 +188,41 @@ fn escape_asks_before_discarding_a_draft() {
     write(&mut harness);
     assert_eq!(harness.get_by_label("Subject").value().as_deref(), Some(""));
 }
+
+#[test]
+fn a_mailto_link_opens_compose_and_sets_a_draft_aside() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut setup = WindowSetup::new("example.test");
+    setup.requests = Some(rx);
+    let (mut harness, _lab) = window_with_account(setup);
+    write(&mut harness);
+    type_into(&mut harness, "Subject", "My own draft");
+    tx.send(outpost::instance::Request::Compose(
+        "mailto:bob@example.net?cc=carol@example.net&subject=Tickets%20for%20Zo%C3%AB&body=Two%20seats%0D%0Aplease&attach=/etc/passwd"
+            .into(),
+    ))
+    .unwrap();
+    harness.step();
+    wait_for(&mut harness, "the link's message", |h| {
+        h.query_by_label("Subject")
+            .is_some_and(|n| n.value().as_deref() == Some("Tickets for Zoë"))
+    });
+    let value = |h: &Harness<'_, OutpostApp>, label: &str| {
+        h.get_by_label(label).value().unwrap_or_default()
+    };
+    assert_eq!(value(&harness, "To"), "bob@example.net");
+    assert_eq!(value(&harness, "Cc"), "carol@example.net");
+    assert_eq!(value(&harness, "Message"), "Two seats\nplease");
+    assert!(
+        harness
+            .query_by_label_contains("The link also asked for attach; Outpost ignored it")
+            .is_some()
+    );
+    assert!(harness.query_by_label("Discard").is_some());
+    harness.get_by_label("Switch to the earlier draft").click();
+    harness.step();
+    wait_for(&mut harness, "the earlier draft", |h| {
+        h.query_by_label("Subject")
+            .is_some_and(|n| n.value().as_deref() == Some("My own draft"))
+    });
+}

@@ -102,3 +102,41 @@ fn a_refused_message_raises_a_desktop_notification() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_second_start_hands_over_to_the_open_window() {
+    let x = Xvfb::start(2);
+    let home = tempfile::tempdir().unwrap();
+    let start = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_outpost"));
+        cmd.args(args)
+            .env("DISPLAY", &x.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("OUTPOST_HOME", home.path());
+        cmd
+    };
+    let mut first = Killed(
+        start(&[])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let began = Instant::now();
+    while x.drawn().is_none() {
+        assert!(began.elapsed() < Duration::from_secs(30), "no window");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for args in [&["mailto:bob@example.net?subject=Hi"][..], &[][..]] {
+        let out = start(args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Outpost is already open"),
+            "{out:?}"
+        );
+    }
+    assert!(
+        first.0.try_wait().unwrap().is_none(),
+        "the first window still runs"
+    );
+}

@@ -95,6 +95,31 @@ fn has_break(s: &str) -> bool {
     s.contains(['\r', '\n'])
 }
 
+/// Splits an address field at the commas between addresses (not those inside quotes or
+/// angle brackets, as in `"Doe, Jane" <jane@example.org>`).
+pub fn split_addresses(field: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut quoted, mut angle, mut current) = (false, false, String::new());
+    for c in field.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' | ';' if !quoted && !angle => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// An address with its domain in ASCII (punycode) form, as SMTP needs it without SMTPUTF8.
 pub fn parse_address(field: &'static str, input: &str) -> Result<Address, MessageError> {
     let bad = || MessageError::BadAddress {
@@ -243,6 +268,14 @@ mod tests {
 
     fn text(c: &Composed) -> String {
         String::from_utf8_lossy(&c.bytes).into_owned()
+    }
+
+    #[test]
+    fn address_fields_split_between_addresses_only() {
+        assert_eq!(
+            split_addresses(r#""Doe, Jane" <jane@example.org>, bob@example.net; ,"#),
+            vec![r#""Doe, Jane" <jane@example.org>"#, "bob@example.net"]
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::account::store::Accounts;
 use crate::account::{Account, AccountId, Secret};
 use crate::detect::{Candidate, Detection};
 use crate::diagnose::{Explain, Explanation};
+use crate::instance::Request;
 use crate::runtime::{Command, Core, Event, OutboxView, Ticket, outcome_of};
 
 /// The screens.
@@ -88,6 +89,8 @@ pub struct OutpostApp {
     confirm_remove: Option<ConfirmRemove>,
     saving: bool,
     compose: Option<Compose>,
+    /// A draft set aside when a `mailto:` link opened another; one click brings it back.
+    parked: Option<Compose>,
     compose_ticket: Option<Ticket>,
     size_limits: HashMap<AccountId, SizeLimit>,
     picker: Arc<dyn FilePicker>,
@@ -97,6 +100,10 @@ pub struct OutpostApp {
     outbox_screen: OutboxScreen,
     /// What the background sender did last, for the status line.
     sender_status: String,
+    /// Requests from later starts of Outpost (show the window, open a link).
+    requests: Option<std::sync::mpsc::Receiver<Request>>,
+    /// Bring the window forward on the next frame.
+    bring_forward: bool,
 }
 
 impl OutpostApp {
@@ -124,6 +131,7 @@ impl OutpostApp {
             confirm_remove: None,
             saving: false,
             compose: None,
+            parked: None,
             compose_ticket: None,
             size_limits: HashMap::new(),
             picker: Arc::new(NativePicker),
@@ -132,7 +140,54 @@ impl OutpostApp {
             outbox_problem: None,
             outbox_screen: OutboxScreen::with_filter(remembered.filter),
             sender_status: "Nothing to send.".into(),
+            requests: None,
+            bring_forward: false,
         }
+    }
+
+    /// Takes requests from later starts (see [`crate::instance`]) on `requests`.
+    pub fn with_requests(mut self, requests: std::sync::mpsc::Receiver<Request>) -> Self {
+        self.requests = Some(requests);
+        self
+    }
+
+    /// Does what a start asked: the window comes forward; a `mailto:` link opens compose.
+    pub fn handle(&mut self, request: Request) {
+        if let Request::Compose(link) = request {
+            self.open_mailto(&link);
+        }
+        self.bring_forward = true;
+    }
+
+    /// Opens compose with a `mailto:` link; a draft being written is set aside, not lost.
+    fn open_mailto(&mut self, link: &str) {
+        let from = self.accounts_ok().and_then(|a| a.default.clone());
+        let mut c = Compose::new(from);
+        match crate::mailto::parse(link) {
+            Ok(m) => {
+                c.to = m.to.join(", ");
+                c.cc = m.cc.join(", ");
+                c.bcc = m.bcc.join(", ");
+                c.subject = m.subject;
+                c.body = m.body;
+                if !m.ignored.is_empty() {
+                    c.error = Some(Explanation {
+                        problem: format!(
+                            "The link also asked for {}; Outpost ignored it.",
+                            m.ignored.join(", ")
+                        ),
+                        advice: "Links never attach files or set other headers; attach files \
+                                 yourself if you meant to."
+                            .into(),
+                    });
+                }
+            }
+            Err(e) => c.error = Some(e.explain()),
+        }
+        if let Some(current) = self.compose.take().filter(|c| !c.is_empty()) {
+            self.parked = Some(current);
+        }
+        self.open_compose(c);
     }
 
     /// Uses `picker` instead of the desktop's file chooser (tests, other platforms).
@@ -238,7 +293,8 @@ impl OutpostApp {
                     self.compose_ticket = None;
                     match result {
                         Ok(q) => {
-                            self.compose = None;
+                            // A draft set aside for a mailto: link is there again in Write.
+                            self.compose = self.parked.take();
                             self.view = View::Outbox;
                             self.outbox_screen.notice = Some(Ok(format!(
                                 "Message #{} queued ({}); it is sent in the background.",
@@ -600,8 +656,10 @@ impl OutpostApp {
                 }
             }
             ComposeAction::Discard => {
-                self.compose = None;
-                self.view = View::Outbox;
+                self.compose = self.parked.take();
+                if self.compose.is_none() {
+                    self.view = View::Outbox;
+                }
             }
             ComposeAction::AccountChanged(id) => self.want_size_limit(id),
         }
@@ -653,6 +711,14 @@ impl OutpostApp {
     pub fn show(&mut self, ui: &mut Ui) {
         while let Some(event) = self.core.try_recv() {
             self.apply(event);
+        }
+        while let Some(r) = self.requests.as_ref().and_then(|r| r.try_recv().ok()) {
+            self.handle(r);
+        }
+        if std::mem::take(&mut self.bring_forward) {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Focus);
         }
         self.sync_settings(ui);
         if let Some(p) = &self.picking {
@@ -801,6 +867,14 @@ impl OutpostApp {
                 self.on_list(ListAction::Add);
             }
             return;
+        }
+        if self.parked.is_some() {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Your earlier draft is set aside.").weak());
+                if ui.button("Switch to the earlier draft").clicked() {
+                    std::mem::swap(&mut self.compose, &mut self.parked);
+                }
+            });
         }
         let mut compose = self.compose.take().unwrap_or_default();
         let limit = compose

@@ -17,6 +17,7 @@ pub use app::{OutpostApp, Remembered, View};
 pub use file_dialog::{FilePicker, Picked};
 
 use crate::diagnose::Explain;
+use crate::instance::{Claim, Request};
 use crate::net::NetConfig;
 use crate::paths::Paths;
 use crate::runtime::Core;
@@ -30,11 +31,22 @@ pub enum UiError {
     /// eframe could not open a window.
     #[error(transparent)]
     Eframe(#[from] eframe::Error),
+    /// The socket that keeps one window per data folder could not be made.
+    #[error(transparent)]
+    Instance(#[from] crate::instance::InstanceError),
 }
 
-/// Opens the window and runs until it is closed.
-pub fn run() -> Result<(), UiError> {
+/// Opens the window and runs until it is closed, doing `request` (show, or compose a
+/// `mailto:` link). When a window is open already, hands `request` to it and returns.
+pub fn run(request: Request) -> Result<(), UiError> {
     let paths = Paths::from_env()?;
+    let listener = match crate::instance::claim(&paths, &request)? {
+        Claim::First(listener) => listener,
+        Claim::HandedOver => {
+            println!("Outpost is already open; its window was brought forward.");
+            return Ok(());
+        }
+    };
     let icon = eframe::icon_data::from_png_bytes(include_bytes!(
         "../../icons/hicolor/256x256/apps/io.github.outpostmail.Outpost.png"
     ))
@@ -55,12 +67,20 @@ pub fn run() -> Result<(), UiError> {
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let net = NetConfig::from_env().map_err(|e| e.explain());
-            let core = Core::start(&paths, net, move || ctx.request_repaint());
+            let waker = ctx.clone();
+            let core = Core::start(&paths, net, move || waker.request_repaint());
             let remembered: Remembered = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(OutpostApp::restore(core, remembered)))
+            let (tx, rx) = std::sync::mpsc::channel();
+            listener.serve(move |r| {
+                let _ = tx.send(r);
+                ctx.request_repaint();
+            });
+            let mut app = OutpostApp::restore(core, remembered).with_requests(rx);
+            app.handle(request);
+            Ok(Box::new(app))
         }),
     )?;
     Ok(())

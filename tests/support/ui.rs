@@ -38,6 +38,8 @@ pub struct WindowSetup {
     pub port_map: Vec<(u16, Port)>,
     pub smtpd_args: Vec<String>,
     pub picker: Option<Arc<dyn FilePicker>>,
+    /// Requests from later starts, as the real window gets them.
+    pub requests: Option<std::sync::mpsc::Receiver<outpost::instance::Request>>,
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -56,6 +58,7 @@ impl WindowSetup {
             port_map: vec![],
             smtpd_args: vec![],
             picker: None,
+            requests: None,
         }
     }
 
@@ -89,6 +92,9 @@ impl WindowSetup {
         let mut app = OutpostApp::new(core);
         if let Some(p) = self.picker {
             app = app.with_file_picker(p);
+        }
+        if let Some(r) = self.requests {
+            app = app.with_requests(r);
         }
         let harness = Harness::builder()
             .with_size([1100.0, 900.0])
