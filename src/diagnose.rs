@@ -127,7 +127,8 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
         E::TlsFailed { detail } => Explanation::new(
             format!("The encrypted connection could not be set up ({detail})."),
             format!(
-                "The server may not expect TLS at the start on this port. {PORTS} \
+                "The server may not expect TLS at the start on this port, or may speak only \
+                 TLS older than 1.2, which Outpost refuses as no longer safe. {PORTS} \
                  Nothing was sent."
             ),
         ),

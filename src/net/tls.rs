@@ -209,9 +209,22 @@ fn presented_names(end_entity: &CertificateDer<'_>) -> Vec<String> {
     };
     let probe = ServerName::try_from("outpost-name-probe.invalid").expect("valid DNS name");
     match cert.verify_is_valid_for_subject_name(&probe) {
-        Err(webpki::Error::CertNotValidForName(ctx)) => ctx.presented,
+        Err(webpki::Error::CertNotValidForName(ctx)) => {
+            ctx.presented.iter().map(|n| bare_name(n)).collect()
+        }
         _ => vec![],
     }
+}
+
+/// webpki names what a certificate presents as `DnsName("mail.example.org")`; people want
+/// the name alone.
+fn bare_name(presented: &str) -> String {
+    presented
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .map(|inner| inner.trim_matches('"'))
+        .unwrap_or(presented)
+        .to_string()
 }
 
 impl ServerCertVerifier for ExplainingVerifier {
@@ -263,5 +276,20 @@ impl ServerCertVerifier for ExplainingVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presented_names_are_bare() {
+        assert_eq!(
+            bare_name("DnsName(\"mail.example.org\")"),
+            "mail.example.org"
+        );
+        assert_eq!(bare_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(bare_name("mail.example.org"), "mail.example.org");
     }
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod notifications;
+pub mod proxy;
 pub mod ui;
 pub mod xvfb;
 
@@ -145,10 +146,40 @@ impl TestCa {
 
     /// A server certificate for `names`, written as `<file>.crt` and `<file>.key`.
     pub fn issue(&self, file: &str, names: &[&str]) -> (PathBuf, PathBuf) {
+        self.issue_with(file, names, |_| {})
+    }
+
+    /// As [`TestCa::issue`], after `change` had its say on the certificate's parameters
+    /// (validity, say).
+    pub fn issue_with(
+        &self,
+        file: &str,
+        names: &[&str],
+        change: impl FnOnce(&mut rcgen::CertificateParams),
+    ) -> (PathBuf, PathBuf) {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        change(&mut params);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        self.write(file, &cert, &key)
+    }
+
+    /// A certificate for `names` that signs itself (no authority vouches for it).
+    pub fn self_signed(&self, file: &str, names: &[&str]) -> (PathBuf, PathBuf) {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let params = rcgen::CertificateParams::new(names).unwrap();
         let key = rcgen::KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        self.write(file, &cert, &key)
+    }
+
+    fn write(
+        &self,
+        file: &str,
+        cert: &rcgen::Certificate,
+        key: &rcgen::KeyPair,
+    ) -> (PathBuf, PathBuf) {
         let crt = self.dir.path().join(format!("{file}.crt"));
         let pem_key = self.dir.path().join(format!("{file}.key"));
         std::fs::write(&crt, cert.pem()).unwrap();

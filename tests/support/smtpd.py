@@ -122,6 +122,8 @@ async def main():
     ap.add_argument("--drop-after-data", action="store_true", help="close after the first message")
     ap.add_argument("--data-delay", type=float, default=0.0, help="wait before answering the final dot")
     ap.add_argument("--max-size", type=int, default=33554432, help="the SIZE announced in EHLO")
+    ap.add_argument("--tls-max", choices=["1.0", "1.1"],
+                    help="offer no TLS version above this one (an outdated server)")
     ap.add_argument("--defer-rcpt-once", action="append", default=[],
                     help="answer 450 to the first RCPT of ADDR, 250 later")
     args = ap.parse_args()
@@ -142,6 +144,12 @@ async def main():
         if args.cert:
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.load_cert_chain(args.cert, args.key)
+            if args.tls_max:
+                # OpenSSL refuses these versions at its default security level.
+                ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+                ctx.minimum_version = ssl.TLSVersion.TLSv1
+                ctx.maximum_version = {"1.0": ssl.TLSVersion.TLSv1,
+                                       "1.1": ssl.TLSVersion.TLSv1_1}[args.tls_max]
         auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
         handler = Handler(args.out, args.fail_first, args.refuse_rcpt, args.drop_after_data,
                           args.data_delay, args.defer_rcpt_once)
