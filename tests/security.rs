@@ -4,7 +4,10 @@
 
 mod support;
 
+use std::time::{Duration, Instant};
+
 use serde_json::Value;
+use support::hostile::{HostileSmtp, Misbehaviour};
 use support::proxy::{Attack, StripProxy};
 use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa};
 
@@ -149,4 +152,207 @@ fn tls_older_than_1_2_is_refused() {
     let text = error_text(&v);
     assert!(text.contains("older than 1.2"), "{text}");
     assert!(smtpd.received().is_empty());
+}
+
+/// Adds an account without login on `host:port` (plain, so hostile servers need no TLS).
+fn add_plain(op: &Outpost, host: &str, port: u16) {
+    let port = port.to_string();
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            support::USER,
+            "--host",
+            host,
+            "--port",
+            &port,
+            "--security",
+            "none",
+            "--auth",
+            "none",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+}
+
+fn timed_test(op: &Outpost, limit: Duration) -> Value {
+    let started = Instant::now();
+    let (code, v) = op.json(&["account", "test", support::USER, "--timeout", "2"], "");
+    assert_ne!(code, 0, "{v}");
+    assert!(
+        started.elapsed() < limit,
+        "took {:?}, more than {limit:?}",
+        started.elapsed()
+    );
+    v
+}
+
+#[test]
+fn a_server_that_sends_one_byte_a_second_is_given_up_on_time() {
+    let lab = lab();
+    let server = HostileSmtp::start(Misbehaviour::Trickle);
+    let op = Outpost::new(&lab.dns, &lab.ca);
+    add_plain(&op, "mail.example.test", server.port);
+    let v = timed_test(&op, Duration::from_secs(8));
+    assert_eq!(v["failed_step"], "greeting", "{v}");
+    assert!(error_text(&v).contains("2 s"), "{v}");
+}
+
+#[test]
+fn an_endless_reply_line_is_cut_off() {
+    let lab = lab();
+    let server = HostileSmtp::start(Misbehaviour::EndlessLine);
+    let op = Outpost::new(&lab.dns, &lab.ca);
+    add_plain(&op, "mail.example.test", server.port);
+    let v = timed_test(&op, Duration::from_secs(8));
+    assert_eq!(v["failed_step"], "ehlo", "{v}");
+    assert!(error_text(&v).contains("overlong"), "{v}");
+}
+
+#[test]
+fn a_dns_answer_with_a_thousand_addresses_stays_bounded() {
+    let ca = TestCa::new();
+    let dns = DnsServer::start("hostile.test");
+    let op = Outpost::new(&dns, &ca);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    add_plain(&op, "many.hostile.test", closed);
+    let v = timed_test(&op, Duration::from_secs(15));
+    assert_eq!(v["failed_step"], "connect", "{v}");
+    let resolved = v["steps"][0]["detail"].as_str().unwrap_or_default();
+    assert!(resolved.ends_with("and 996 more"), "{resolved}");
+}
+
+fn lab_outbox() -> (Lab, Outpost) {
+    let lab = lab();
+    let op = Outpost::new(&lab.dns, &lab.ca);
+    add_plain(&op, "mail.example.test", 9);
+    (lab, op)
+}
+
+fn queue_ids(op: &Outpost) -> Vec<i64> {
+    let (code, v) = op.json(&["queue", "list"], "");
+    assert_eq!(code, 0, "{v}");
+    v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_2_gb_attachment_is_refused_at_once_and_nothing_is_queued() {
+    let (_lab, op) = lab_outbox();
+    let big = op.home.path().join("film.mkv");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let started = Instant::now();
+    let (code, v) = op.json(
+        &[
+            "send",
+            "--from",
+            support::USER,
+            "--to",
+            "bob@example.net",
+            "--subject",
+            "Film",
+            "--body",
+            "here",
+            "--attach",
+            big.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{v}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(error_text(&v).contains("share large files by link"), "{v}");
+    assert!(queue_ids(&op).is_empty());
+}
+
+#[test]
+fn a_full_disk_while_queueing_is_reported_and_the_queue_stays_intact() {
+    let (_lab, op) = lab_outbox();
+    let first = op.send_to_bob(&["--subject", "Before the disk filled up"]);
+    let attachment = op.home.path().join("scan.pdf");
+    std::fs::write(&attachment, vec![0x25u8; 8 << 20]).unwrap();
+    // No file may grow past 4 MiB (ulimit -f counts 1 KiB blocks): writes fail as on a full
+    // disk. SIGXFSZ is ignored so that the write fails instead of killing the process.
+    let exe = env!("CARGO_BIN_EXE_outpost");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 4096; exec \"$0\" \"$@\"")
+        .arg(exe)
+        .args([
+            "--json",
+            "send",
+            "--from",
+            support::USER,
+            "--to",
+            "bob@example.net",
+            "--subject",
+            "Scan",
+            "--body",
+            "attached",
+            "--attach",
+        ])
+        .arg(&attachment);
+    for (k, v) in &op.env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("free disk space"), "{text}");
+    assert_eq!(queue_ids(&op), vec![first], "the queue holds what it held");
+}
+
+#[test]
+fn a_damaged_queue_is_reported_and_left_as_it_is() {
+    let (_lab, op) = lab_outbox();
+    op.send_to_bob(&["--subject", "Kept"]);
+    let db = op.home.path().join("data/outbox.sqlite");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes[..100].copy_from_slice(&[0x5a; 100]);
+    std::fs::write(&db, &bytes).unwrap();
+    for args in [
+        &["queue", "list"][..],
+        &[
+            "send",
+            "--from",
+            support::USER,
+            "--to",
+            "bob@example.net",
+            "--subject",
+            "x",
+            "--body",
+            "y",
+        ][..],
+    ] {
+        let (code, v) = op.json(args, "");
+        assert_eq!(code, 1, "{v}");
+        let text = error_text(&v);
+        assert!(text.contains("outbox.sqlite"), "names the file: {text}");
+        assert!(
+            text.contains("damaged") || text.contains("not a database"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        bytes,
+        "nothing was reset or overwritten"
+    );
 }

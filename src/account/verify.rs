@@ -504,7 +504,12 @@ async fn open_steps<F: FnMut(Progress)>(
             let detail = if host.parse::<IpAddr>().is_ok() {
                 format!("{host} is an address: nothing to look up")
             } else {
-                format!("{host} is at {}", list.join(", "))
+                // A hostile answer may hold a thousand addresses: name a few.
+                let shown = list.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+                match list.len() {
+                    n if n > 4 => format!("{host} is at {shown} and {} more", n - 4),
+                    _ => format!("{host} is at {shown}"),
+                }
             };
             Ok((ips, detail))
         })

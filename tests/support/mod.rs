@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod notifications;
 pub mod proxy;
 pub mod ui;
