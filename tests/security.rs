@@ -356,3 +356,190 @@ fn a_damaged_queue_is_reported_and_left_as_it_is() {
         "nothing was reset or overwritten"
     );
 }
+
+#[test]
+fn line_breaks_cannot_make_headers_or_recipients() {
+    let lab = lab();
+    let smtpd = Smtpd::start("starttls", Some(&lab.cert));
+    let op = Outpost::new(&lab.dns, &lab.ca);
+    let (code, v) = op.add(
+        "mail.example.test",
+        Some(smtpd.port),
+        "starttls",
+        &[
+            "--session-keyring",
+            "--name",
+            "Ann\r\nBcc: evil@example.net",
+        ],
+        PASSWORD,
+    );
+    assert_eq!(code, 2, "a name with a line break is refused: {v}");
+    op.add_starttls(smtpd.port, PASSWORD, &[]);
+    // A file whose name carries a header.
+    let evil = op
+        .home
+        .path()
+        .join("report\r\nBcc: evil@example.net\r\nX-Evil: 1.txt");
+    std::fs::write(&evil, "numbers").unwrap();
+    op.send_to_bob(&["--subject", "Report", "--attach", evil.to_str().unwrap()]);
+    // sendmail -t: recipients come from the headers only; a bare CR does not end a header,
+    // and a Bcc line in the body is text.
+    let raw = "From: ann@example.test\nTo: carol@example.net\nSubject: hi\rBcc: evil@example.net\n\nBcc: evil@example.net\nhello\n";
+    let out = op.run(&["sendmail", "-t", "-i"], raw);
+    assert!(out.status.success(), "{out:?}");
+    let (code, v) = op.json(&["run", "--until-empty"], "");
+    assert_eq!(code, 0, "{v}");
+    let received = smtpd.received_text();
+    assert_eq!(received.len(), 2, "{received:?}");
+    for text in &received {
+        let (envelope, message): (Vec<&str>, Vec<&str>) =
+            text.lines().partition(|l| l.starts_with("X-Envelope-"));
+        assert!(
+            !envelope.iter().any(|l| l.contains("evil@")),
+            "an injected recipient: {text}"
+        );
+        let headers: Vec<&&str> = message.iter().take_while(|l| !l.is_empty()).collect();
+        assert!(
+            !headers
+                .iter()
+                .any(|l| l.starts_with("Bcc:") || l.starts_with("X-Evil:")),
+            "an injected header: {text}"
+        );
+    }
+}
+
+#[test]
+fn no_password_or_token_anywhere_after_the_whole_flow() {
+    const TOKEN: &str = "ya29.secret-oauth-token-for-the-test";
+    let lab = lab();
+    let smtpd = Smtpd::start_with(
+        "starttls",
+        Some(&lab.cert),
+        &["--refuse-rcpt", "nobody@example.net"],
+    );
+    let op = Outpost::new(&lab.dns, &lab.ca);
+    let mut outputs = Vec::new();
+    let mut run = |args: &[&str], stdin: &str| {
+        let out = op.run(args, stdin);
+        outputs.push(out.stdout);
+        outputs.push(out.stderr);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let mut argv = Vec::new();
+    argv.extend(run(&["detect", support::USER, "--no-online"], ""));
+    argv.extend(run(
+        &[
+            "account",
+            "add",
+            "--email",
+            support::USER,
+            "--host",
+            "mail.example.test",
+            "--port",
+            &smtpd.port.to_string(),
+            "--security",
+            "starttls",
+            "--password-stdin",
+            "--session-keyring",
+        ],
+        &format!("{PASSWORD}\n"),
+    ));
+    argv.extend(run(
+        &[
+            "account",
+            "add",
+            "--email",
+            "token@example.test",
+            "--host",
+            "mail.example.test",
+            "--port",
+            &smtpd.port.to_string(),
+            "--security",
+            "starttls",
+            "--auth",
+            "oauth2",
+            "--password-stdin",
+            "--session-keyring",
+        ],
+        &format!("{TOKEN}\n"),
+    ));
+    argv.extend(run(&["account", "test", support::USER], ""));
+    argv.extend(run(&["account", "test", "token@example.test"], ""));
+    argv.extend(run(
+        &[
+            "send",
+            "--from",
+            support::USER,
+            "--to",
+            "bob@example.net",
+            "--body",
+            "hi",
+        ],
+        "",
+    ));
+    argv.extend(run(
+        &[
+            "send",
+            "--from",
+            support::USER,
+            "--to",
+            "nobody@example.net",
+            "--body",
+            "hi",
+        ],
+        "",
+    ));
+    argv.extend(run(
+        &[
+            "send",
+            "--from",
+            "token@example.test",
+            "--to",
+            "bob@example.net",
+            "--body",
+            "hi",
+        ],
+        "",
+    ));
+    // A worker that runs a while: its command line and environment are visible to others.
+    let mut worker = op
+        .command(&["run"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let proc = format!("/proc/{}", worker.id());
+    let visible = [
+        std::fs::read(format!("{proc}/cmdline")).unwrap_or_default(),
+        std::fs::read(format!("{proc}/environ")).unwrap_or_default(),
+    ];
+    worker.kill().unwrap();
+    let out = worker.wait_with_output().unwrap();
+    let worker_output = [out.stdout, out.stderr];
+    argv.extend(run(&["queue", "retry", "2"], ""));
+    argv.extend(run(&["run", "--until-empty"], ""));
+    argv.extend(run(&["--json", "queue", "list"], ""));
+    assert!(smtpd.received().len() >= 1, "the flow really sent");
+
+    let mut places: Vec<(String, Vec<u8>)> = support::all_files(op.home.path())
+        .into_iter()
+        .map(|(p, b)| (p.display().to_string(), b))
+        .collect();
+    places.extend(
+        outputs
+            .into_iter()
+            .map(|b| ("a command's output".to_string(), b)),
+    );
+    places.extend(
+        visible
+            .into_iter()
+            .map(|b| ("the worker's /proc entry".to_string(), b)),
+    );
+    places.push(("the arguments".into(), argv.join(" ").into_bytes()));
+    for (place, bytes) in places {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(PASSWORD), "the password in {place}");
+        assert!(!text.contains(TOKEN), "the token in {place}");
+    }
+}

@@ -815,12 +815,14 @@ impl Outbox {
         rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
     }
 
-    /// When the next waiting message is due, if any.
+    /// When the next waiting message is due, if any; messages of paused accounts wait for
+    /// the person, not for a time, and do not count.
     pub fn next_due(&self) -> Result<Option<Millis>, OutboxError> {
         self.conn
             .query_row(
                 "SELECT MIN(CASE WHEN state = 'sending' THEN lease_until ELSE next_attempt END)
-                 FROM messages WHERE state IN ('queued', 'retry', 'sending')",
+                 FROM messages WHERE state IN ('queued', 'retry', 'sending')
+                   AND account NOT IN (SELECT account FROM paused)",
                 [],
                 |r| r.get(0),
             )
@@ -946,6 +948,14 @@ mod tests {
         q.delete(b).unwrap();
         assert!(matches!(q.get(b), Err(OutboxError::NotFound(_))));
         assert_eq!(reader.index().unwrap(), vec![(a, State::Sending)]);
+        assert!(reader.next_due().unwrap().is_some());
+        q.pause("acc", "log in again").unwrap();
+        assert_eq!(
+            reader.next_due().unwrap(),
+            None,
+            "a paused account's messages are not due (the worker would spin)"
+        );
+        q.resume("acc").unwrap();
         assert_eq!(reader.summaries(&[a, 999]).unwrap()[0].id, a);
         assert_eq!(
             reader.waiting_by_account().unwrap(),
