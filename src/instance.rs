@@ -83,7 +83,7 @@ pub fn claim(paths: &Paths, request: &Request) -> Result<Claim, InstanceError> {
                 path: path.clone(),
                 source,
             };
-            std::fs::create_dir_all(&paths.data_dir).map_err(listen_err)?;
+            crate::paths::create_private_dir(&paths.data_dir).map_err(listen_err)?;
             let _ = std::fs::remove_file(&path);
             match UnixListener::bind(&path) {
                 Ok(listener) => return Ok(Claim::First(Listener { listener })),

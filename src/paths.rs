@@ -63,6 +63,16 @@ impl Paths {
     }
 }
 
+/// Creates `dir` (and its parents) readable by this user only (`0700` on Unix); an existing
+/// folder keeps its permissions.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -544,3 +544,25 @@ fn no_password_or_token_anywhere_after_the_whole_flow() {
         assert!(!text.contains(TOKEN), "the token in {place}");
     }
 }
+
+#[test]
+fn the_account_file_and_the_queue_are_for_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_lab, op) = lab_outbox();
+    op.send_to_bob(&["--subject", "Private"]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let home = op.home.path();
+    for file in [
+        "config/accounts.json",
+        "data/outbox.sqlite",
+        "data/outbox.sqlite-wal",
+    ] {
+        let path = home.join(file);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{file}");
+        }
+    }
+    for dir in ["config", "data"] {
+        assert_eq!(mode(&home.join(dir)), 0o700, "{dir}");
+    }
+}

@@ -207,7 +207,7 @@ impl AccountStore {
 
     fn ensure_dir(&self) -> Result<PathBuf, StoreError> {
         let dir = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        create_private_dir(&dir).map_err(|e| self.io("create", &dir, e))?;
+        crate::paths::create_private_dir(&dir).map_err(|e| self.io("create", &dir, e))?;
         Ok(dir)
     }
 
@@ -226,14 +226,6 @@ fn private_file(path: &Path) -> io::Result<File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     opts.open(path)
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 #[cfg(test)]

@@ -222,10 +222,16 @@ impl Outbox {
             path: path.to_path_buf(),
             source,
         };
+        let io = |e: std::io::Error| db(rusqlite::Error::ToSqlConversionFailure(Box::new(e)));
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| db(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+            crate::paths::create_private_dir(dir).map_err(io)?;
         }
+        // Readable by this user only; SQLite gives its -wal and -shm files the same mode.
+        let mut create = std::fs::OpenOptions::new();
+        create.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+        create.open(path).map_err(io)?;
         let mut conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
         // Switching to WAL needs the database to itself: only do it when it is not WAL yet.
