@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release --locked
+# PROFILE=dev bundles the debug build (CI does, to spare a release build); default release.
+profile="${PROFILE:-release}"
+cargo build --profile "$profile" --locked
+dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
 version=$(cargo metadata --no-deps --format-version 1 |
   python3 -c 'import json,sys; print([p for p in json.load(sys.stdin)["packages"] if p["name"]=="outpost"][0]["version"])')
 name="outpost-$version-linux-$(uname -m)"
@@ -15,7 +18,7 @@ root="$stage/$name"
 id=io.github.outpostmail.Outpost
 mkdir -p "$root/bin" "$root/share/applications" "$root/share/metainfo" \
   "$root/share/icons/hicolor/scalable/apps"
-cp "$target/release/outpost" "$root/bin/"
+cp "$target/$dir/outpost" "$root/bin/"
 cp "packaging/$id.desktop" "$root/share/applications/"
 cp "packaging/$id.metainfo.xml" "$root/share/metainfo/"
 cp "icons/$id.svg" "$root/share/icons/hicolor/scalable/apps/"

@@ -18,6 +18,7 @@ pub mod notify;
 pub mod outbox;
 pub mod paths;
 pub mod runtime;
+#[cfg(feature = "gui")]
 pub mod ui;
 
 /// The reverse-DNS application id used for the window, the desktop file and the keyring.

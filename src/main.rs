@@ -29,6 +29,11 @@ fn main() -> ExitCode {
             outpost::instance::Request::Show
         }
     };
+    open_window(request)
+}
+
+#[cfg(feature = "gui")]
+fn open_window(request: outpost::instance::Request) -> ExitCode {
     match outpost::ui::run(request) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -40,4 +45,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_request: outpost::instance::Request) -> ExitCode {
+    eprintln!("error: this outpost was built without its window (feature \"gui\").");
+    eprintln!("  Use the command line: outpost --help");
+    ExitCode::FAILURE
 }
