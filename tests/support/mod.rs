@@ -92,9 +92,18 @@ impl DnsServer {
             rt.block_on(async move {
                 let mut catalog = Catalog::new();
                 catalog.upsert(LowerName::new(&origin_name), vec![Arc::new(handler)]);
-                let udp = tokio::net::UdpSocket::bind(at).await.unwrap();
+                // UDP and TCP on the same port: a free UDP port may be taken for TCP, so
+                // try again with another when it is (only when any port will do).
+                let (udp, tcp) = loop {
+                    let udp = tokio::net::UdpSocket::bind(at).await.unwrap();
+                    let addr = udp.local_addr().unwrap();
+                    match tokio::net::TcpListener::bind(addr).await {
+                        Ok(tcp) => break (udp, tcp),
+                        Err(e) if at.port() != 0 => panic!("cannot listen on {addr}: {e}"),
+                        Err(_) => continue,
+                    }
+                };
                 let addr = udp.local_addr().unwrap();
-                let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
                 let mut server = hickory_server::Server::new(Delayed {
                     inner: catalog,
                     delay: latency,
