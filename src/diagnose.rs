@@ -365,6 +365,11 @@ impl Explain for crate::outbox::OutboxError {
                  nothing; the messages already queued are kept."
             }
             E::TooNew { .. } => "Update Outpost; the queued messages are kept.",
+            E::Damaged { .. } => {
+                "To start with an empty outbox, move the file aside (for example rename it \
+                 to outbox-damaged.sqlite); Outpost then makes a new one. The messages in the \
+                 old file may be saved with sqlite3's .recover command."
+            }
             E::NotFound(_) => "'outpost queue list' shows the messages there are.",
         };
         Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)

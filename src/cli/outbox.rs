@@ -77,6 +77,7 @@ fn outbox_failure(e: OutboxError) -> Failure {
     let (kind, bad_input) = match e {
         OutboxError::NotFound(_) => ("not_found", true),
         OutboxError::TooNew { .. } => ("outbox_too_new", false),
+        OutboxError::Damaged { .. } => ("outbox_damaged", false),
         OutboxError::Db { .. } => ("outbox", false),
     };
     let x = e.explain();

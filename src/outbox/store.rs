@@ -161,15 +161,31 @@ pub enum OutboxError {
         /// Its schema version.
         found: i64,
     },
+    /// The file is not a database any more (damaged on disk); it was left untouched.
+    #[error("the outbox {path} is damaged ({source}); it was left untouched")]
+    Damaged {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
     /// No message with this id.
     #[error("there is no message {0} in the outbox")]
     NotFound(i64),
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> OutboxError + '_ {
-    move |source| OutboxError::Db {
-        path: path.to_path_buf(),
-        source,
+    move |source| {
+        let damaged = matches!(
+            source.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+        );
+        let path = path.to_path_buf();
+        if damaged {
+            OutboxError::Damaged { path, source }
+        } else {
+            OutboxError::Db { path, source }
+        }
     }
 }
 
@@ -218,10 +234,7 @@ CREATE TABLE paused (
 impl Outbox {
     /// Opens (creating or migrating) the queue at `path`.
     pub fn open(path: &Path) -> Result<Self, OutboxError> {
-        let db = |source| OutboxError::Db {
-            path: path.to_path_buf(),
-            source,
-        };
+        let db = |source: rusqlite::Error| db_err(path)(source);
         let io = |e: std::io::Error| db(rusqlite::Error::ToSqlConversionFailure(Box::new(e)));
         if let Some(dir) = path.parent() {
             crate::paths::create_private_dir(dir).map_err(io)?;
