@@ -7,22 +7,12 @@ mod support;
 use std::time::Instant;
 
 use serde_json::Value;
-use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa, USER};
+use support::{Outpost, PASSWORD, Smtpd, USER};
 
-struct Lab {
-    dns: DnsServer,
-    ca: TestCa,
-    cert: (std::path::PathBuf, std::path::PathBuf),
-}
+use support::MailLab as Lab;
 
 fn lab() -> Lab {
-    let ca = TestCa::new();
-    let cert = ca.issue("mail", &["mail.example.test"]);
-    Lab {
-        dns: DnsServer::start("example.test"),
-        ca,
-        cert,
-    }
+    Lab::start()
 }
 
 const SESSION: &[&str] = &["--session-keyring"];

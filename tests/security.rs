@@ -11,20 +11,10 @@ use support::hostile::{HostileSmtp, Misbehaviour};
 use support::proxy::{Attack, StripProxy};
 use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa};
 
-struct Lab {
-    ca: TestCa,
-    dns: DnsServer,
-    cert: (std::path::PathBuf, std::path::PathBuf),
-}
+use support::MailLab as Lab;
 
 fn lab() -> Lab {
-    let ca = TestCa::new();
-    let cert = ca.issue("mail", &["mail.example.test"]);
-    Lab {
-        dns: DnsServer::start("example.test"),
-        cert,
-        ca,
-    }
+    Lab::start()
 }
 
 fn add(op: &Outpost, port: u16, security: &str) {
@@ -107,26 +97,25 @@ fn certificate_refused(cert: &(std::path::PathBuf, std::path::PathBuf), lab: &La
     error_text(&v)
 }
 
-#[test]
-fn an_expired_certificate_is_refused_and_says_so() {
+/// A certificate valid only between two dates (years) is refused, saying `says`.
+fn out_of_dates(from: i32, to: i32, says: &str) {
     let lab = lab();
-    let cert = lab.ca.issue_with("expired", &["mail.example.test"], |p| {
-        p.not_before = rcgen::date_time_ymd(2020, 1, 1);
-        p.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    let cert = lab.ca.issue_with("dated", &["mail.example.test"], |p| {
+        p.not_before = rcgen::date_time_ymd(from, 1, 1);
+        p.not_after = rcgen::date_time_ymd(to, 1, 1);
     });
     let text = certificate_refused(&cert, &lab);
-    assert!(text.contains("expired"), "{text}");
+    assert!(text.contains(says), "{text}");
+}
+
+#[test]
+fn an_expired_certificate_is_refused_and_says_so() {
+    out_of_dates(2020, 2021, "expired");
 }
 
 #[test]
 fn a_certificate_not_valid_yet_is_refused_and_says_so() {
-    let lab = lab();
-    let cert = lab.ca.issue_with("future", &["mail.example.test"], |p| {
-        p.not_before = rcgen::date_time_ymd(2090, 1, 1);
-        p.not_after = rcgen::date_time_ymd(2091, 1, 1);
-    });
-    let text = certificate_refused(&cert, &lab);
-    assert!(text.contains("not valid before"), "{text}");
+    out_of_dates(2090, 2091, "not valid before");
 }
 
 #[test]

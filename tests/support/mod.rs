@@ -702,3 +702,23 @@ pub fn account_without_login(
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
+
+/// The usual lab: a DNS server for `example.test`, a test CA, and its certificate for
+/// `mail.example.test`.
+pub struct MailLab {
+    pub dns: DnsServer,
+    pub ca: TestCa,
+    pub cert: (PathBuf, PathBuf),
+}
+
+impl MailLab {
+    pub fn start() -> Self {
+        let ca = TestCa::new();
+        let cert = ca.issue("mail", &["mail.example.test"]);
+        Self {
+            dns: DnsServer::start("example.test"),
+            ca,
+            cert,
+        }
+    }
+}
