@@ -226,3 +226,25 @@ fn a_mailto_link_opens_compose_and_sets_a_draft_aside() {
             .is_some_and(|n| n.value().as_deref() == Some("My own draft"))
     });
 }
+
+#[test]
+fn symbols_beyond_eguis_fonts_show_with_the_systems_fonts() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut setup = WindowSetup::new("example.test");
+    setup.requests = Some(rx);
+    let (mut harness, _lab) = window_with_account(setup);
+    assert!(
+        outpost::ui::fonts::add_system_fallbacks(&harness.ctx) > 0,
+        "a system font was found (scripts/test installs fonts-dejavu-core)"
+    );
+    // ✓ is in no font egui bundles: without the fallback, kittest fails on the missing glyph.
+    tx.send(outpost::instance::Request::Compose(
+        "mailto:bob@example.net?subject=Done%20%E2%9C%93".into(),
+    ))
+    .unwrap();
+    harness.step();
+    wait_for(&mut harness, "the subject with its symbol", |h| {
+        h.query_by_label("Subject")
+            .is_some_and(|n| n.value().as_deref() == Some("Done ✓"))
+    });
+}

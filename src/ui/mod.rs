@@ -6,6 +6,7 @@ mod accounts;
 pub mod app;
 pub mod compose;
 pub mod file_dialog;
+pub mod fonts;
 mod live;
 pub mod outbox;
 pub mod settings;
@@ -67,6 +68,8 @@ pub fn run(request: Request) -> Result<(), UiError> {
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let net = NetConfig::from_env().map_err(|e| e.explain());
+            let fonts = ctx.clone();
+            std::thread::spawn(move || fonts::add_system_fallbacks(&fonts));
             let waker = ctx.clone();
             let core = Core::start(&paths, net, move || waker.request_repaint());
             let remembered: Remembered = cc
