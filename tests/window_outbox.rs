@@ -164,7 +164,8 @@ fn a_waiting_message_counts_down_can_be_cancelled_and_edited_to_send_again() {
             v.starts_with("in ") && (v.ends_with(" s") || v.ends_with(" min"))
         })
     };
-    assert!(countdown(&harness), "the next try counts down");
+    // The row's state is known first; its details (the countdown) arrive a moment later.
+    wait_for(&mut harness, "the next try counting down", countdown);
     select(&mut harness, "Minutes");
     harness.get_by_label("Cancel sending").click();
     harness.step();
