@@ -1,8 +1,6 @@
 //! The core's side of the outbox screen: reading the queue, the actions on one message,
 //! queueing a draft, and the desktop notification when a message is refused for good.
 
-use std::time::{Duration, Instant};
-
 use super::{Ctx, Event, Ticket};
 use crate::account::Account;
 use crate::diagnose::{Explain, Explanation};
@@ -26,19 +24,9 @@ pub struct OutboxView {
     pub paused: Vec<(String, String)>,
     /// Accounts whose messages wait for the network.
     pub offline: Vec<String>,
-    /// How long reading took.
-    pub read_in: Duration,
 }
 
 impl OutboxView {
-    /// The number of messages in `state`.
-    pub fn count(&self, state: State) -> i64 {
-        self.counts
-            .iter()
-            .find(|(s, _)| *s == state)
-            .map_or(0, |(_, n)| *n)
-    }
-
     /// The unfinished messages of the account with id `account`.
     pub fn waiting_for(&self, account: &str) -> i64 {
         self.waiting
@@ -72,14 +60,12 @@ pub struct MessageDetail {
 
 /// Reads the view.
 pub(super) fn read(o: &Outbox) -> Result<OutboxView, crate::outbox::OutboxError> {
-    let started = Instant::now();
     Ok(OutboxView {
         index: o.index()?,
         counts: o.counts()?,
         waiting: o.waiting_by_account()?,
         paused: o.paused()?,
         offline: o.offline_accounts()?,
-        read_in: started.elapsed(),
     })
 }
 

@@ -88,11 +88,6 @@ impl DetectView {
         }
     }
 
-    /// Whether it still runs.
-    pub fn running(&self) -> bool {
-        self.found.is_none() && self.failure.is_none()
-    }
-
     /// Folds in a source that started or finished.
     pub fn apply(&mut self, progress: DetectProgress) {
         match progress {
