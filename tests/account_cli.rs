@@ -169,10 +169,7 @@ fn no_common_login_method_names_what_the_server_offers() {
 #[test]
 fn closed_port_says_the_port_is_wrong() {
     let lab = lab();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = support::free_port();
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", port, "tls", PASSWORD);
     let v = fails_at(&op, &[], "connect", "connection_refused");

@@ -120,11 +120,7 @@ fn probes_find_a_server_when_nothing_else_does() {
     let cert = ca.issue("guess", &["smtp.guess.detect.test"]);
     let tls = Smtpd::start("tls", Some(&cert));
     let starttls = Smtpd::start("starttls", Some(&cert));
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = support::free_port();
     let mut op = outpost(&dns, &ca);
     let map = format!("465={},587={},25={closed}", tls.port, starttls.port);
     op.env.push(("OUTPOST_PORT_MAP".into(), map));

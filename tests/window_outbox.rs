@@ -41,11 +41,7 @@ fn state(lab: &Lab, id: i64) -> serde_json::Value {
 
 /// Points the lab account at a port where nothing listens: its messages wait and retry.
 fn unreachable_server(lab: &Lab) {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = support::free_port();
     let (code, v) = lab.outpost().json(
         &[
             "account",

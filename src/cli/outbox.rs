@@ -193,9 +193,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             out.json(json!({"message": m, "history": events}));
         }
         QueueCommand::Retry { id } => {
-            let (m, _) = outbox.get(id).map_err(outbox_failure)?;
-            outbox.resume(&m.account).map_err(outbox_failure)?;
-            outbox.retry_now(id).map_err(outbox_failure)?;
+            outbox.retry_now_by_request(id).map_err(outbox_failure)?;
             crate::outbox::wake::notify(paths);
             out.text(format!("#{id} will be tried at the next run."));
             out.json(json!({"id": id, "state": "retry"}));

@@ -100,6 +100,14 @@ impl Candidate {
         )
     }
 
+    /// Where it came from, for people: the source, and the provider when known.
+    pub fn origin(&self) -> String {
+        match &self.provider {
+            Some(p) => format!("{} ({p})", self.source.label()),
+            None => self.source.label().to_string(),
+        }
+    }
+
     /// `host:port (security)`, for messages.
     pub fn describe(&self) -> String {
         format!(

@@ -595,6 +595,15 @@ impl Outbox {
         )
     }
 
+    /// The person asked to send message `id` now: its account may send again (a pause was
+    /// waiting for them) and the message is due. Returns the message as it was.
+    pub fn retry_now_by_request(&self, id: i64) -> Result<Summary, OutboxError> {
+        let (m, _) = self.get(id)?;
+        self.resume(&m.account)?;
+        self.retry_now(id)?;
+        Ok(m)
+    }
+
     fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         let state = State::parse(&row.get::<_, String>(5)?);
         Ok(Summary {

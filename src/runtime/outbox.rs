@@ -78,15 +78,18 @@ pub(super) fn act(ctx: &Ctx, id: i64, action: MessageAction) -> Result<String, E
     let outbox = open(ctx)?;
     let done = match action {
         MessageAction::RetryNow => {
-            let (m, _) = outbox.get(id).map_err(|e| e.explain())?;
-            outbox.resume(&m.account).map_err(|e| e.explain())?;
-            outbox.retry_now(id).map_err(|_| Explanation {
-                problem: format!(
-                    "Message #{id} is {} and cannot be retried.",
-                    m.state.as_str()
-                ),
-                advice: "Only waiting or failed messages can be tried again.".into(),
-            })?;
+            outbox
+                .retry_now_by_request(id)
+                .map_err(|e| match outbox.get(id) {
+                    Ok((m, _)) => Explanation {
+                        problem: format!(
+                            "Message #{id} is {} and cannot be retried.",
+                            m.state.as_str()
+                        ),
+                        advice: "Only waiting or failed messages can be tried again.".into(),
+                    },
+                    Err(_) => e.explain(),
+                })?;
             crate::outbox::wake::notify(&ctx.paths);
             format!("Message #{id} will be tried now.")
         }

@@ -1064,10 +1064,7 @@ fn apply_candidate(form: &mut AccountForm, c: &Candidate, found: &Detection) {
         warnings = found.warnings.clone();
     }
     form.detected = Some(Detected {
-        source: match &c.provider {
-            Some(p) => format!("{} ({p})", c.source.label()),
-            None => c.source.label().to_string(),
-        },
+        source: c.origin(),
         trusted: if chosen { found.trusted } else { c.trusted },
         warnings,
         alternatives: found

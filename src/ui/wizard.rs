@@ -279,10 +279,7 @@ impl Wizard {
         let Some(c) = self.settings.clone() else {
             return Some(WizardAction::EditManually);
         };
-        let source = match &c.provider {
-            Some(p) => format!("{} ({p})", c.source.label()),
-            None => c.source.label().to_string(),
-        };
+        let source = c.origin();
         let color = if c.trusted {
             widgets::ok_color(ui)
         } else {

@@ -17,6 +17,15 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A port on 127.0.0.1 where nothing listens (bound, then let go).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A folder under `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -289,11 +298,7 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start(options: &[&str]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let program = if Path::new("/usr/sbin/smtp-sink").exists() {
             "/usr/sbin/smtp-sink"
         } else {

@@ -75,10 +75,7 @@ impl WindowSetup {
             .map(|(from, to)| {
                 let to = match to {
                     Port::Smtpd => smtpd.port,
-                    Port::Closed => {
-                        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-                        l.local_addr().unwrap().port()
-                    }
+                    Port::Closed => super::free_port(),
                 };
                 (*from, to)
             })
