@@ -15,6 +15,7 @@ pub mod mailto;
 pub mod message;
 pub mod net;
 pub mod notify;
+pub mod oauth;
 pub mod outbox;
 pub mod paths;
 pub mod runtime;

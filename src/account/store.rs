@@ -1,7 +1,7 @@
 //! The account file: versioned JSON, written atomically, never overwritten when it cannot be read.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, OpenOptions};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -184,25 +184,13 @@ impl AccountStore {
     }
 
     fn write(&self, accounts: &Accounts) -> Result<(), StoreError> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
         let file = FileV1 {
             version: FILE_VERSION,
             accounts: accounts.clone(),
         };
         let mut json = serde_json::to_vec_pretty(&file).expect("accounts serialize to JSON");
         json.push(b'\n');
-        let tmp = dir.join(format!(".accounts.json.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut f = private_file(&tmp)?;
-            f.write_all(&json)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &self.path)?;
-            File::open(dir)?.sync_all()
-        })();
-        result.map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            self.io("write", &self.path, e)
-        })
+        crate::paths::write_private(&self.path, &json).map_err(|e| self.io("write", &self.path, e))
     }
 
     fn ensure_dir(&self) -> Result<PathBuf, StoreError> {
@@ -218,14 +206,6 @@ impl AccountStore {
             source,
         }
     }
-}
-
-fn private_file(path: &Path) -> io::Result<File> {
-    let mut opts = OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)
 }
 
 #[cfg(test)]

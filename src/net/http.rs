@@ -100,6 +100,21 @@ fn describe(e: &reqwest::Error) -> HttpError {
     HttpError::Failed(text)
 }
 
+/// Reads at most `limit` bytes of body, decoded as UTF-8 (invalid bytes replaced).
+async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<String, HttpError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(HttpError::TooLarge(limit));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(HttpError::TooLarge(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 impl HttpClient {
     /// A client over `tls` and `resolver`, reaching well-known ports through `port_map`.
     pub fn new(
@@ -142,13 +157,45 @@ impl HttpClient {
         body: &str,
         limit: usize,
     ) -> Result<Response, HttpError> {
-        self.request(url, Some(body), limit).await
+        self.request(url, Some(("text/xml; charset=utf-8", body)), limit)
+            .await
+    }
+
+    /// POSTs `fields` as `application/x-www-form-urlencoded` (an OAuth2 token request) and
+    /// returns the status with the body, an error status included: such servers explain
+    /// refusals in the body (RFC 6749 §5.2). Redirects are not followed.
+    pub async fn post_form(
+        &self,
+        url: &str,
+        fields: &[(&str, &str)],
+        limit: usize,
+    ) -> Result<(u16, String), HttpError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let work = async {
+            let url = Url::parse(url).map_err(|e| HttpError::Failed(e.to_string()))?;
+            let resp = self
+                .client
+                .post(self.mapped(&url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let status = resp.status().as_u16();
+            Ok((status, read_body(resp, limit).await?))
+        };
+        tokio::time::timeout(REQUEST_TIMEOUT, work)
+            .await
+            .unwrap_or(Err(HttpError::Timeout))
     }
 
     async fn request(
         &self,
         url: &str,
-        body: Option<&str>,
+        body: Option<(&str, &str)>,
         limit: usize,
     ) -> Result<Response, HttpError> {
         let work = async {
@@ -156,14 +203,14 @@ impl HttpClient {
             for _ in 0..=MAX_REDIRECTS {
                 let target = self.mapped(&url);
                 let req = match body {
-                    Some(b) => self
+                    Some((kind, b)) => self
                         .client
                         .post(target)
-                        .header("Content-Type", "text/xml; charset=utf-8")
+                        .header("Content-Type", kind)
                         .body(b.to_string()),
                     None => self.client.get(target),
                 };
-                let mut resp = req.send().await.map_err(|e| describe(&e))?;
+                let resp = req.send().await.map_err(|e| describe(&e))?;
                 let status = resp.status();
                 if status.is_redirection() {
                     let location = resp
@@ -186,20 +233,8 @@ impl HttpClient {
                 if !status.is_success() {
                     return Err(HttpError::Status(status.as_u16()));
                 }
-                if resp.content_length().is_some_and(|n| n > limit as u64) {
-                    return Err(HttpError::TooLarge(limit));
-                }
-                let mut bytes = Vec::new();
-                while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
-                    if bytes.len() + chunk.len() > limit {
-                        return Err(HttpError::TooLarge(limit));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                return Ok(Response {
-                    url,
-                    body: String::from_utf8_lossy(&bytes).into_owned(),
-                });
+                let body = read_body(resp, limit).await?;
+                return Ok(Response { url, body });
             }
             Err(HttpError::TooManyRedirects)
         };
