@@ -3,10 +3,11 @@
 
 use super::secrets;
 use super::store::Accounts;
-use super::verify::{self, Check, Progress, Report, Timeouts};
-use super::{Account, AccountStore, InvalidAccount, Secret, SecretError, StoreError};
+use super::verify::{self, Check, Progress, Report, Step, StepRecord, Timeouts, VerifyError};
+use super::{Account, AccountStore, AuthMethod, InvalidAccount, Secret, SecretError, StoreError};
 use crate::diagnose::{Explain, Explanation};
 use crate::net::Net;
+use crate::oauth;
 
 /// Why an account operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -142,25 +143,81 @@ pub fn load_secret(account: &Account) -> Result<Option<Secret>, SecretError> {
     secrets::load(account.secret_backend, &account.id).map(Some)
 }
 
-/// Runs the connection check for `account` with `secret`.
+/// Runs the connection check for `account` with `secret`. An OAuth2 sign-in first gets a
+/// fresh access token (the "Sign-in token" step).
 pub async fn test(
     net: &Net,
     account: &Account,
     secret: Option<&Secret>,
     timeouts: Timeouts,
-    progress: impl FnMut(Progress),
+    mut progress: impl FnMut(Progress),
 ) -> Report {
-    verify::run(
+    let token_step = match secret {
+        Some(s) if account.smtp.auth == AuthMethod::Oauth2 => {
+            token_step(net, account, s, &mut progress).await
+        }
+        _ => None,
+    };
+    let token = match &token_step {
+        Some((record, _)) if record.outcome.is_err() => {
+            return Report {
+                steps: vec![record.clone()],
+                ..Report::default()
+            };
+        }
+        Some((_, token)) => token.clone(),
+        None => None,
+    };
+    let mut report = verify::run(
         Check {
             net,
             settings: &account.smtp,
-            secret,
+            secret: token.as_ref().or(secret),
             allow_plaintext_auth: account.allow_plaintext_auth,
             timeouts,
         },
         progress,
     )
-    .await
+    .await;
+    if let Some((record, _)) = token_step {
+        report.steps.insert(0, record);
+    }
+    report
+}
+
+/// For a stored OAuth2 sign-in: the access token, refreshed when due, as a timed step.
+async fn token_step(
+    net: &Net,
+    account: &Account,
+    secret: &Secret,
+    progress: &mut impl FnMut(Progress),
+) -> Option<(StepRecord, Option<Secret>)> {
+    let oauth::Stored::Grant(grant) = oauth::Stored::parse(secret) else {
+        return None;
+    };
+    progress(Progress::Started(Step::Token));
+    let start = std::time::Instant::now();
+    let fresh = grant.is_fresh(oauth::grant::now_secs());
+    let result = oauth::access_token(net, account, secret).await;
+    let outcome = match &result {
+        Ok(_) if fresh => Ok(format!("the stored {} token is still valid", grant.issuer)),
+        Ok(_) => Ok(format!("renewed with {}", grant.issuer)),
+        Err(e) => {
+            let x = e.explain();
+            Err(VerifyError::Token {
+                problem: x.problem,
+                advice: x.advice,
+                kind: e.kind(),
+            })
+        }
+    };
+    let record = StepRecord {
+        step: Step::Token,
+        elapsed: start.elapsed(),
+        outcome,
+    };
+    progress(Progress::Finished(record.clone()));
+    Some((record, result.ok()))
 }
 
 impl ManageError {

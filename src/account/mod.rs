@@ -96,7 +96,7 @@ impl Security {
 pub enum AuthMethod {
     /// A password (AUTH PLAIN or LOGIN).
     Password,
-    /// An OAuth2 access token (AUTH XOAUTH2).
+    /// OAuth2: a sign-in through the browser, or an access token (AUTH XOAUTH2).
     Oauth2,
     /// No login.
     None,
@@ -119,7 +119,7 @@ impl AuthMethod {
     pub fn label(self) -> &'static str {
         match self {
             AuthMethod::Password => "Password",
-            AuthMethod::Oauth2 => "OAuth2 token",
+            AuthMethod::Oauth2 => "Sign in with the provider (OAuth2)",
             AuthMethod::None => "No login",
         }
     }

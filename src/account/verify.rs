@@ -18,6 +18,8 @@ use crate::net::{CertProblem, DnsError, Net};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
+    /// Getting a fresh OAuth2 access token (accounts that signed in through the browser).
+    Token,
     /// Looking up the server's addresses.
     Resolve,
     /// Opening the TCP connection.
@@ -40,6 +42,7 @@ impl Step {
     /// A label for people.
     pub fn label(self) -> &'static str {
         match self {
+            Step::Token => "Sign-in token",
             Step::Resolve => "Look up server",
             Step::Connect => "Connect",
             Step::Tls => "Encrypt (TLS)",
@@ -54,6 +57,7 @@ impl Step {
     /// The name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
+            Step::Token => "token",
             Step::Resolve => "resolve",
             Step::Connect => "connect",
             Step::Tls => "tls",
@@ -209,6 +213,16 @@ pub enum VerifyError {
     /// The server demands encryption before a login.
     #[error("the server requires encryption first: {0}")]
     EncryptionRequired(Reply),
+    /// No OAuth2 access token could be had.
+    #[error("{problem}")]
+    Token {
+        /// What happened.
+        problem: String,
+        /// What to do.
+        advice: String,
+        /// The [`crate::oauth::OauthError::kind`].
+        kind: &'static str,
+    },
     /// A local failure of this computer.
     #[error("{detail}")]
     Local {
@@ -243,6 +257,7 @@ impl VerifyError {
             VerifyError::NoSecret => "no_secret",
             VerifyError::AuthFailed(_) => "auth_failed",
             VerifyError::EncryptionRequired(_) => "encryption_required",
+            VerifyError::Token { kind, .. } => kind,
             VerifyError::Local { .. } => "local",
         }
     }

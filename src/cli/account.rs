@@ -171,7 +171,18 @@ pub(super) fn add(
     };
     // Check the settings before asking for a password that could not be used.
     account.validate().map_err(bad_input)?;
-    let secret = read_secret(&args, account.smtp.auth, &email)?;
+    let secret = if account.smtp.auth == AuthMethod::Oauth2 && !args.password_stdin {
+        let host = &account.smtp.host;
+        Some(super::oauth2::browser_sign_in(
+            out,
+            paths,
+            &email,
+            host,
+            args.no_browser,
+        )?)
+    } else {
+        read_secret(&args, account.smtp.auth, &email)?
+    };
     let on_dup = if args.replace {
         OnDuplicate::Replace
     } else {
@@ -190,7 +201,11 @@ pub(super) fn add(
         saved.smtp.security.as_str(),
         saved.smtp.auth.as_str(),
         if secret.is_some() {
-            format!("password kept in the {}", saved.secret_backend.label())
+            let what = match saved.smtp.auth {
+                AuthMethod::Oauth2 => "sign-in",
+                _ => "password",
+            };
+            format!("{what} kept in the {}", saved.secret_backend.label())
         } else {
             "no password needed".into()
         }
@@ -200,6 +215,43 @@ pub(super) fn add(
         saved.email
     ));
     out.json(json!({ "account": account_json(&saved, false), "detected": detected }));
+    Ok(())
+}
+
+pub(super) fn signin(
+    out: &Out,
+    paths: &Paths,
+    store: &AccountStore,
+    email: &str,
+    no_browser: bool,
+) -> Result<(), Failure> {
+    let account = manage::find(store, email)?;
+    if account.smtp.auth != AuthMethod::Oauth2 {
+        return Err(Failure::BadInput(
+            "not_oauth2",
+            Explanation {
+                problem: format!(
+                    "{} logs in with login method '{}', not by signing in through the browser.",
+                    account.email,
+                    account.smtp.auth.as_str()
+                ),
+                advice: format!(
+                    "To sign in with the provider instead: outpost account add --email {} \
+                     --detect --auth oauth2 --replace",
+                    account.email
+                ),
+            },
+        ));
+    }
+    let secret =
+        super::oauth2::browser_sign_in(out, paths, &account.email, &account.smtp.host, no_browser)?;
+    let saved = manage::save(store, account, Some(&secret), OnDuplicate::Replace)?;
+    crate::outbox::resume_account(paths, saved.id.as_str());
+    out.text(format!(
+        "{} is signed in again; waiting messages are sent.",
+        saved.email
+    ));
+    out.json(json!({ "account": account_json(&saved, false) }));
     Ok(())
 }
 

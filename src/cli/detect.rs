@@ -84,7 +84,14 @@ pub fn run_detection(
     rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
         out.text(format!("Looking for the settings of {}", email.trim()));
-        Ok(detect::run(&net, email, options, |p| print_progress(out, &p)).await)
+        let mut result = detect::run(&net, email, options, |p| print_progress(out, &p)).await;
+        // Servers named by a sign-in provider's settings sign in with it.
+        if let (Ok(found), Ok(paths)) = (&mut result, crate::paths::Paths::from_env())
+            && let Ok(issuers) = crate::oauth::Issuers::load(&paths)
+        {
+            issuers.prefer_sign_in(found);
+        }
+        Ok(result)
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod account;
 mod detect;
+mod oauth2;
 mod outbox;
 
 use std::io::Write;
@@ -46,6 +47,9 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The OAuth2 sign-in providers and their client ids.
+    #[command(subcommand)]
+    Oauth2(Oauth2Command),
     /// Send what is in the outbox, without a window.
     Run {
         /// Stop when nothing is left that can be sent now.
@@ -92,6 +96,14 @@ pub enum AccountCommand {
         /// The account's e-mail address.
         email: String,
     },
+    /// Sign in again through the browser (accounts with login oauth2); sending resumes.
+    Signin {
+        /// The account's e-mail address.
+        email: String,
+        /// Print the address to open instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Check the connection step by step: DNS, TCP, TLS, EHLO, login.
     Test {
         /// The account's e-mail address.
@@ -100,6 +112,49 @@ pub enum AccountCommand {
         #[arg(long, value_name = "SECS", default_value_t = 15.0)]
         timeout: f64,
     },
+}
+
+/// `outpost oauth2 …`
+#[derive(Debug, Subcommand)]
+pub enum Oauth2Command {
+    /// List the providers, the SMTP hosts they sign in for, and whether a client id is set.
+    List,
+    /// Set a provider's client id (and secret), other endpoints, or add a provider.
+    Set(SetArgs),
+    /// Remove your settings for a provider.
+    Unset {
+        /// The provider's id (see `outpost oauth2 list`).
+        provider: String,
+    },
+}
+
+/// Arguments of `outpost oauth2 set`.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The provider's id (google, microsoft, yahoo, aol, … or a new one).
+    pub provider: String,
+    /// The client id registered with the provider (a desktop / public client).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The client secret, for providers that give desktop apps one (Google does; it is not
+    /// a secret of yours).
+    #[arg(long, value_name = "S")]
+    pub client_secret: Option<String>,
+    /// The name on the sign-in button.
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// The authorization endpoint (https), e.g. a Microsoft 365 tenant's.
+    #[arg(long, value_name = "URL")]
+    pub auth_url: Option<String>,
+    /// The token endpoint (https).
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    /// Scopes, space-separated.
+    #[arg(long, value_name = "SCOPES")]
+    pub scope: Option<String>,
+    /// An SMTP host that takes this provider's tokens (repeatable).
+    #[arg(long, value_name = "H")]
+    pub host: Vec<String>,
 }
 
 /// Arguments of `outpost account add`.
@@ -123,15 +178,20 @@ pub struct AddArgs {
     /// Login name (default: the e-mail address).
     #[arg(long, value_name = "U")]
     pub username: Option<String>,
-    /// password, oauth2 (a bearer token), or none (default: password, or what --detect found).
+    /// password, oauth2 (sign in through the browser), or none (default: password, or what
+    /// --detect found).
     #[arg(long, value_name = "A")]
     pub auth: Option<AuthMethod>,
     /// Find the server settings from the address; any option given overrides what is found.
     #[arg(long)]
     pub detect: bool,
-    /// Read the password (or token) from standard input instead of prompting.
+    /// Read the password from standard input instead of prompting (with --auth oauth2: an
+    /// access token obtained elsewhere, used instead of signing in through the browser).
     #[arg(long)]
     pub password_stdin: bool,
+    /// With login oauth2: print the sign-in address instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
     /// Keep the password in the kernel keyring until logout or reboot, not the system keyring.
     #[arg(long)]
     pub session_keyring: bool,
@@ -216,6 +276,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let result = match other {
                 Command::Send(args) => outbox::send(&out, &paths, args),
                 Command::Queue(cmd) => outbox::queue(&out, &paths, cmd),
+                Command::Oauth2(cmd) => oauth2::command(&out, &paths, cmd),
                 Command::Run {
                     until_empty,
                     timeout,
@@ -240,6 +301,9 @@ pub fn run(cli: Cli) -> ExitCode {
         AccountCommand::Add(args) => account::add(&out, &paths, &store, args),
         AccountCommand::List => account::list(&out, &store),
         AccountCommand::Remove { email } => account::remove(&out, &store, &email),
+        AccountCommand::Signin { email, no_browser } => {
+            account::signin(&out, &paths, &store, &email, no_browser)
+        }
         AccountCommand::Test { email, timeout } => {
             return account::test(&out, &store, &email, timeout);
         }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use super::OauthError;
 use super::config::{ConfigError, OauthConfig, ProviderConfig};
 use super::token::Client;
+use crate::account::AuthMethod;
+use crate::detect::Detection;
 use crate::detect::providers::ProviderTable;
 use crate::paths::Paths;
 
@@ -183,6 +185,22 @@ impl Issuers {
         let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
         // Settings files come last and win over the table.
         self.list.iter().rev().find(|i| i.hosts.contains(&host))
+    }
+}
+
+impl Issuers {
+    /// A source that does not say how to log in leaves "password" as a default; a server
+    /// that a sign-in provider names signs in with that provider instead.
+    pub fn prefer_sign_in(&self, detection: &mut Detection) {
+        let candidates = std::iter::once(&mut detection.chosen).chain(&mut detection.alternatives);
+        for c in candidates {
+            if c.auth_default
+                && c.smtp.auth == AuthMethod::Password
+                && self.for_host(&c.smtp.host).is_some()
+            {
+                c.smtp.auth = AuthMethod::Oauth2;
+            }
+        }
     }
 }
 

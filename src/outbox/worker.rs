@@ -12,9 +12,10 @@ use tokio::task::JoinSet;
 use super::policy::{self, Attempt, Decision};
 use super::send::{self, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Millis, Outbox, OutboxError, RetryKind, now_ms};
-use crate::account::{Account, AccountStore, Secret, manage};
+use crate::account::{Account, AccountStore, AuthMethod, Secret, manage};
 use crate::diagnose::Explain;
 use crate::net::Net;
+use crate::oauth;
 use crate::paths::Paths;
 
 /// How long a claimed message stays leased; a worker that dies releases it after this.
@@ -228,10 +229,24 @@ impl Worker {
         };
         let mut s = match session.take() {
             Some(s) => s,
-            None => match Session::open(&self.net, account, secret.as_ref(), self.timeouts).await {
-                Ok(s) => s,
-                Err(a) => return Outcome::whole(a),
-            },
+            None => {
+                let secret = match login_secret(&self.net, account, secret).await {
+                    Ok(s) => s,
+                    Err(a) => return Outcome::whole(a),
+                };
+                match Session::open(&self.net, account, secret.as_ref(), self.timeouts).await {
+                    Ok(s) => s,
+                    // A refused token asks for the browser, not for a password.
+                    Err(Attempt::Auth(r))
+                        if account.smtp.auth == AuthMethod::Oauth2 && !r.is_transient() =>
+                    {
+                        return Outcome::whole(Attempt::Setup(format!(
+                            "the server refused the sign-in token ({r}); sign in again"
+                        )));
+                    }
+                    Err(a) => return Outcome::whole(a),
+                }
+            }
         };
         let o = s
             .send(&c.envelope_from, &c.recipients, &c.bytes, self.timeouts)
@@ -419,6 +434,30 @@ impl Worker {
             }
         }
         Ok(false)
+    }
+}
+
+/// What the login sends: for an OAuth2 sign-in a fresh access token, refreshed before
+/// sending when due. A revoked sign-in pauses the account (no retry is used up); a provider
+/// that cannot be reached is retried like a server.
+async fn login_secret(
+    net: &Net,
+    account: &Account,
+    secret: &Option<Secret>,
+) -> Result<Option<Secret>, Attempt> {
+    let Some(stored) = secret
+        .as_ref()
+        .filter(|_| account.smtp.auth == AuthMethod::Oauth2)
+    else {
+        return Ok(secret.clone());
+    };
+    match oauth::access_token(net, account, stored).await {
+        Ok(token) => Ok(Some(token)),
+        Err(e) if e.is_transient() => Err(Attempt::Network(e.to_string())),
+        Err(e) => {
+            let x = e.explain();
+            Err(Attempt::Setup(format!("{} {}", x.problem, x.advice)))
+        }
     }
 }
 

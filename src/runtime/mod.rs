@@ -3,9 +3,11 @@
 //! Nothing here runs on the UI thread.
 
 mod outbox;
+mod signin;
 mod watch;
 
 pub use outbox::{MessageAction, MessageDetail, OutboxView};
+pub use signin::SignInState;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -104,7 +106,26 @@ pub enum Command {
     },
     /// Whether to show a desktop notification when a message is refused for good.
     Notifications(bool),
-    /// Stop a running check.
+    /// Sign in through the browser with the provider of `host` (answered with
+    /// [`Event::SignIn`]); stopped with [`Command::CancelTest`].
+    SignIn {
+        /// Names the sign-in in its events.
+        ticket: Ticket,
+        /// The address signing in.
+        email: String,
+        /// The SMTP server whose provider signs in.
+        host: String,
+    },
+    /// Save a sign-in provider's client id and secret (blank removes them).
+    SetClient {
+        /// The provider's id.
+        provider: String,
+        /// The client id.
+        client_id: String,
+        /// The client secret.
+        client_secret: String,
+    },
+    /// Stop a running check, detection or sign-in.
     CancelTest {
         /// The check.
         ticket: Ticket,
@@ -179,6 +200,17 @@ pub enum Event {
         account: AccountId,
         /// The limit, or why it is unknown.
         result: Result<Option<u64>, Explanation>,
+    },
+    /// The sign-in providers and their client ids, at start and after a change.
+    Issuers(Result<crate::oauth::Issuers, Explanation>),
+    /// A [`Command::SetClient`] finished.
+    ClientSaved(Result<String, Explanation>),
+    /// A sign-in progressed or ended.
+    SignIn {
+        /// The sign-in.
+        ticket: Ticket,
+        /// Where it is.
+        state: SignInState,
     },
     /// A check or a detection could not start (no password stored, keyring locked, no
     /// network stack).
@@ -309,7 +341,30 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
         let ctx2 = ctx.clone();
         match command {
             Command::Reload => {
-                tokio::spawn(async move { blocking(move || ctx2.emit_accounts()).await });
+                tokio::spawn(async move {
+                    blocking(move || {
+                        ctx2.emit_accounts();
+                        signin::emit_issuers(&ctx2);
+                    })
+                    .await
+                });
+            }
+            Command::SignIn {
+                ticket,
+                email,
+                host,
+            } => {
+                let handle = tokio::spawn(signin::sign_in(ctx2, ticket, email, host));
+                tests.insert(ticket, handle);
+            }
+            Command::SetClient {
+                provider,
+                client_id,
+                client_secret,
+            } => {
+                tokio::spawn(blocking(move || {
+                    signin::set_client(&ctx2, &provider, &client_id, &client_secret)
+                }));
             }
             Command::Save { account, secret } => {
                 tokio::spawn(blocking(move || {
@@ -418,10 +473,18 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                             });
                         }
                     };
-                    let result = crate::detect::run(&net, &email, &options, |progress| {
+                    let mut result = crate::detect::run(&net, &email, &options, |progress| {
                         ctx2.emit(Event::DetectProgress { ticket, progress })
                     })
                     .await;
+                    if let Ok(found) = &mut result {
+                        let paths = ctx2.paths.clone();
+                        if let Ok(issuers) =
+                            blocking(move || crate::oauth::Issuers::load(&paths)).await
+                        {
+                            issuers.prefer_sign_in(found);
+                        }
+                    }
                     ctx2.emit(Event::DetectDone {
                         ticket,
                         result: Box::new(result),

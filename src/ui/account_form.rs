@@ -3,6 +3,7 @@
 
 use egui::{RichText, Ui};
 
+use super::signin::{self, SignInAction, SignInView};
 use super::widgets::{self, text_row};
 use crate::account::{
     Account, AccountId, AuthMethod, SecretBackend, Security, SmtpSettings, parse_email, parse_host,
@@ -23,6 +24,21 @@ pub enum FormAction {
     Detect,
     /// Use another set of settings that detection found (index into its alternatives).
     UseAlternative(usize),
+    /// Something about signing in with the provider (OAuth2).
+    SignIn(SignInAction),
+}
+
+/// What the form shows beside its fields: the sign-in providers and a sign-in under way.
+#[derive(Clone, Copy, Default)]
+pub struct FormLive<'a> {
+    /// A check runs.
+    pub testing: bool,
+    /// A save runs.
+    pub busy: bool,
+    /// The sign-in providers.
+    pub issuers: Option<&'a crate::oauth::Issuers>,
+    /// The sign-in under way or ended.
+    pub signin: Option<&'a SignInView>,
 }
 
 /// What detection found, as the form shows it.
@@ -180,15 +196,13 @@ impl AccountForm {
             _ => e.port = Some("A port is a number from 1 to 65535 (465 or 587).".into()),
         }
         if self.auth.needs_secret() && self.password.is_empty() && !self.can_keep_stored_secret() {
-            let what = if self.auth == AuthMethod::Oauth2 {
-                "token"
-            } else {
-                "password"
-            };
-            e.password = Some(if self.stored_backend.is_some() {
-                format!("Enter the {what} again to move it to the other keyring.")
-            } else {
-                format!("Enter the {what}.")
+            e.password = Some(match (self.auth, self.stored_backend.is_some()) {
+                (AuthMethod::Oauth2, true) => "Sign in again to move the sign-in to the other \
+                                               keyring."
+                    .into(),
+                (AuthMethod::Oauth2, false) => "Sign in with the provider first.".into(),
+                (_, true) => "Enter the password again to move it to the other keyring.".into(),
+                (_, false) => "Enter the password.".into(),
             });
         }
         if self.detected.as_ref().is_some_and(|d| !d.trusted) && !self.trust_confirmed {
@@ -240,7 +254,8 @@ impl AccountForm {
     }
 
     /// Draws the form. `testing` is true while a check runs; `busy` while a save runs.
-    pub fn show(&mut self, ui: &mut Ui, testing: bool, busy: bool) -> Option<FormAction> {
+    pub fn show(&mut self, ui: &mut Ui, live: FormLive<'_>) -> Option<FormAction> {
+        let (testing, busy) = (live.testing, live.busy);
         let errors = self.errors();
         // Errors for fields nobody has reached yet would only shout at a fresh form.
         let fresh = self.editing.is_none() && self.host.is_empty() && self.detected.is_none();
@@ -342,6 +357,7 @@ impl AccountForm {
                 }
 
                 let label = ui.label("Login");
+                let auth = self.auth;
                 egui::ComboBox::from_id_salt("auth")
                     .selected_text(self.auth.label())
                     .show_ui(ui, |ui| {
@@ -352,18 +368,34 @@ impl AccountForm {
                     .response
                     .labelled_by(label.id);
                 ui.end_row();
+                if self.auth != auth {
+                    // A sign-in is no password, and a password no sign-in.
+                    self.password.clear();
+                }
 
-                if self.auth.needs_secret() {
-                    let label = if self.auth == AuthMethod::Oauth2 {
-                        "Access token"
-                    } else {
-                        "Password"
-                    };
+                if self.auth == AuthMethod::Oauth2 {
+                    ui.label("Sign-in");
+                    ui.vertical(|ui| {
+                        let host = self.host.trim().to_string();
+                        let issuer = live.issuers.and_then(|i| i.for_host(&host));
+                        let signed_in = !self.password.is_empty() || self.can_keep_stored_secret();
+                        let ready = errors.email.is_none() && errors.host.is_none();
+                        ui.add_enabled_ui(ready, |ui| {
+                            if let Some(a) =
+                                signin::panel(ui, &host, issuer, live.signin, signed_in)
+                            {
+                                action = Some(FormAction::SignIn(a));
+                            }
+                        });
+                    });
+                    ui.end_row();
+                } else if self.auth.needs_secret() {
                     let hint = if self.can_keep_stored_secret() {
                         "Leave blank to keep the stored one"
                     } else {
                         ""
                     };
+                    let label = "Password";
                     let label_resp = ui.label(label);
                     ui.vertical(|ui| {
                         ui.horizontal(|ui| {
@@ -384,7 +416,8 @@ impl AccountForm {
                         }
                     });
                     ui.end_row();
-
+                }
+                if self.auth.needs_secret() {
                     ui.label("Keep it");
                     ui.vertical(|ui| {
                         ui.radio_value(&mut self.session_only, false, "In the system keyring");

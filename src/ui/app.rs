@@ -8,20 +8,23 @@ use std::sync::Arc;
 use egui::{Key, Modifiers, RichText, Ui};
 use serde::{Deserialize, Serialize};
 
-use super::account_form::{AccountForm, Detected, FormAction};
+use super::account_form::{AccountForm, Detected, FormAction, FormLive};
 use super::accounts::{self, ListAction};
 use super::compose::{Compose, ComposeAction, SizeLimit};
 use super::file_dialog::{FilePicker, NativePicker, Pending, Picked};
 use super::live::{DetectView, TestView};
 use super::outbox::{Filter, OutboxAction, OutboxScreen};
+use super::providers::Providers;
 use super::settings::Settings;
+use super::signin::{SignInAction, SignInView};
 use super::widgets;
-use super::wizard::{Stage, TestMessage, Wizard, WizardAction};
+use super::wizard::{Live, Stage, TestMessage, Wizard, WizardAction};
 use crate::account::store::Accounts;
 use crate::account::{Account, AccountId, Secret};
 use crate::detect::{Candidate, Detection};
 use crate::diagnose::{Explain, Explanation};
 use crate::instance::Request;
+use crate::oauth::Issuers;
 use crate::runtime::{Command, Core, Event, OutboxView, Ticket, outcome_of};
 
 /// The screens.
@@ -104,6 +107,12 @@ pub struct OutpostApp {
     requests: Option<std::sync::mpsc::Receiver<Request>>,
     /// Bring the window forward on the next frame.
     bring_forward: bool,
+    /// The sign-in providers (OAuth2) and their client ids.
+    issuers: Option<Issuers>,
+    /// Settings → Sign-in providers.
+    providers: Providers,
+    /// A sign-in through the browser, under way or ended.
+    signin: Option<SignInView>,
 }
 
 impl OutpostApp {
@@ -142,6 +151,9 @@ impl OutpostApp {
             sender_status: "Nothing to send.".into(),
             requests: None,
             bring_forward: false,
+            issuers: None,
+            providers: Providers::default(),
+            signin: None,
         }
     }
 
@@ -330,6 +342,18 @@ impl OutpostApp {
                 }
                 Err(e) => self.outbox_screen.notice = Some(Err(e)),
             },
+            Event::Issuers(Ok(issuers)) => {
+                self.providers.sync(&issuers);
+                self.issuers = Some(issuers);
+            }
+            Event::Issuers(Err(e)) => self.providers.notice = Some(Err(e)),
+            Event::ClientSaved(result) => self.providers.notice = Some(result),
+            Event::SignIn { ticket, state } => {
+                let view = self.signin.as_mut().filter(|v| v.ticket == ticket);
+                if let Some(secret) = view.and_then(|v| v.apply(state)) {
+                    self.signed_in(secret);
+                }
+            }
             Event::ServerSize { account, result } => {
                 let limit = match result {
                     Ok(Some(0)) | Ok(None) => SizeLimit::None,
@@ -482,12 +506,11 @@ impl OutpostApp {
                     let s = &account.smtp;
                     w.tried.push((s.host.clone(), s.port, s.security));
                     w.stage = Stage::Verify;
-                    let secret = Some(w.password.clone())
-                        .filter(|p| !p.is_empty())
-                        .map(Secret::new);
+                    let secret = w.secret();
                     self.start_test(account, secret);
                 }
             }
+            WizardAction::SignIn(a) => self.on_signin(a),
             WizardAction::CancelVerify => {
                 w.stage = Stage::Review;
                 self.cancel_test();
@@ -495,9 +518,7 @@ impl OutpostApp {
             WizardAction::Save => {
                 if let Some(account) = w.account() {
                     w.saving = true;
-                    let secret = Some(w.password.clone())
-                        .filter(|p| !p.is_empty() && account.smtp.auth.needs_secret())
-                        .map(Secret::new);
+                    let secret = w.secret();
                     self.notice = None;
                     self.core.send(Command::Save { account, secret });
                 }
@@ -571,6 +592,7 @@ impl OutpostApp {
                 let email = form.email.trim().to_string();
                 self.start_detect(email);
             }
+            FormAction::SignIn(a) => self.on_signin(a),
             FormAction::UseAlternative(i) => {
                 let found = self.detect.as_ref().and_then(|d| d.found.clone());
                 if let (Some(found), Some(form)) = (found, self.form.as_mut())
@@ -579,6 +601,67 @@ impl OutpostApp {
                     apply_candidate(form, alt, &found);
                 }
             }
+        }
+    }
+
+    /// The sign-in panel of the wizard or the form.
+    fn on_signin(&mut self, action: SignInAction) {
+        let target = match (&self.wizard, &self.form) {
+            (Some(w), _) => w
+                .settings
+                .as_ref()
+                .map(|c| (w.email.trim().to_string(), c.smtp.host.clone())),
+            (None, Some(f)) => Some((f.email.trim().to_string(), f.host.trim().to_string())),
+            (None, None) => None,
+        };
+        match action {
+            SignInAction::Start => {
+                let Some((email, host)) = target else { return };
+                self.cancel_signin();
+                let ticket = self.ticket();
+                let provider = self
+                    .issuers
+                    .as_ref()
+                    .and_then(|i| i.for_host(&host))
+                    .map_or_else(|| host.clone(), |i| i.name.clone());
+                self.signin = Some(SignInView::new(ticket, &provider));
+                self.core.send(Command::SignIn {
+                    ticket,
+                    email,
+                    host,
+                });
+            }
+            SignInAction::Cancel => self.cancel_signin(),
+            SignInAction::UsePassword => {
+                self.cancel_signin();
+                self.signin = None;
+                if let Some(w) = &mut self.wizard {
+                    w.use_password();
+                } else if let Some(f) = &mut self.form {
+                    f.auth = crate::account::AuthMethod::Password;
+                    f.password.clear();
+                }
+            }
+            SignInAction::OpenSettings => self.view = View::Settings,
+        }
+    }
+
+    fn cancel_signin(&mut self) {
+        if let Some(v) = self.signin.as_mut().filter(|v| v.running()) {
+            self.core.send(Command::CancelTest { ticket: v.ticket });
+            v.cancel();
+        }
+    }
+
+    /// The browser came back signed in: the wizard checks the connection with it at once;
+    /// the form keeps it to save and tests it.
+    fn signed_in(&mut self, secret: Secret) {
+        if let Some(w) = &mut self.wizard {
+            w.grant = Some(secret);
+            self.on_wizard(WizardAction::Verify);
+        } else if let Some(f) = &mut self.form {
+            f.password = secret.expose().to_string();
+            self.on_form(FormAction::Test);
         }
     }
 
@@ -600,6 +683,8 @@ impl OutpostApp {
 
     /// Stops what the wizard or the form had running, and closes them.
     fn leave_account_screen(&mut self) {
+        self.cancel_signin();
+        self.signin = None;
         self.cancel_test();
         self.test = None;
         self.cancel_detect();
@@ -782,9 +867,19 @@ impl OutpostApp {
             }
             View::Settings => {
                 egui::CentralPanel::default_margins().show(ui, |ui| {
-                    if self.settings.show(ui) {
-                        self.apply_settings(ui.ctx());
-                    }
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        if self.settings.show(ui) {
+                            self.apply_settings(ui.ctx());
+                        }
+                        ui.add_space(10.0);
+                        if let Some(save) = self.providers.show(ui, self.issuers.as_ref()) {
+                            self.core.send(Command::SetClient {
+                                provider: save.provider,
+                                client_id: save.client_id,
+                                client_secret: save.client_secret,
+                            });
+                        }
+                    });
                 });
             }
         }
@@ -941,7 +1036,13 @@ impl OutpostApp {
             None => {}
         }
         if let Some(w) = &mut self.wizard {
-            if let Some(a) = w.show(ui, self.detect.as_ref(), self.test.as_ref()) {
+            let live = Live {
+                detect: self.detect.as_ref(),
+                test: self.test.as_ref(),
+                signin: self.signin.as_ref(),
+                issuers: self.issuers.as_ref(),
+            };
+            if let Some(a) = w.show(ui, live) {
                 self.on_wizard(a);
             }
             return;
@@ -961,7 +1062,13 @@ impl OutpostApp {
             ui.label("The usual settings are filled in below; check them with your provider.");
             ui.add_space(8.0);
         }
-        let action = form.show(ui, testing, saving);
+        let live = FormLive {
+            testing,
+            busy: saving,
+            issuers: self.issuers.as_ref(),
+            signin: self.signin.as_ref(),
+        };
+        let action = form.show(ui, live);
         if let Some(d) = &self.detect {
             ui.add_space(10.0);
             ui.separator();

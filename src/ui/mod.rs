@@ -9,7 +9,9 @@ pub mod file_dialog;
 pub mod fonts;
 mod live;
 pub mod outbox;
+mod providers;
 pub mod settings;
+mod signin;
 mod widgets;
 pub mod wizard;
 

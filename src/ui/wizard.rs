@@ -6,11 +6,15 @@
 use egui::{RichText, Ui};
 
 use super::live::{DetectView, TestView};
+use super::signin::{self, SignInAction, SignInView};
 use super::widgets;
 use crate::account::verify::Step;
-use crate::account::{Account, AccountId, SecretBackend, Security, SmtpSettings, parse_email};
+use crate::account::{
+    Account, AccountId, AuthMethod, Secret, SecretBackend, Security, SmtpSettings, parse_email,
+};
 use crate::detect::{Candidate, Detection};
 use crate::diagnose::Explanation;
+use crate::oauth::Issuers;
 
 /// Where the wizard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +50,21 @@ pub enum WizardAction {
     SendTestMessage,
     /// Leave the wizard, showing the saved account.
     Finish,
+    /// Something about signing in with the provider (OAuth2).
+    SignIn(SignInAction),
+}
+
+/// The background work the wizard shows.
+#[derive(Clone, Copy, Default)]
+pub struct Live<'a> {
+    /// The detection.
+    pub detect: Option<&'a DetectView>,
+    /// The connection check.
+    pub test: Option<&'a TestView>,
+    /// The sign-in.
+    pub signin: Option<&'a SignInView>,
+    /// The sign-in providers.
+    pub issuers: Option<&'a Issuers>,
 }
 
 /// The test message sent at the end, as far as it got.
@@ -88,6 +107,10 @@ pub struct Wizard {
     pub test_message: Option<TestMessage>,
     /// A save is running.
     pub saving: bool,
+    /// The provider's sign-in (OAuth2), once signed in: what the keyring will keep.
+    pub grant: Option<Secret>,
+    /// The review asks for the password (none was typed on the first page).
+    password_in_review: bool,
     id: AccountId,
 }
 
@@ -107,6 +130,8 @@ impl Default for Wizard {
             saved: None,
             test_message: None,
             saving: false,
+            grant: None,
+            password_in_review: false,
             id: AccountId::generate(),
         }
     }
@@ -157,6 +182,24 @@ impl Wizard {
         account.validate().ok().map(|()| account)
     }
 
+    /// What the login sends: the sign-in for OAuth2, else the password typed.
+    pub fn secret(&self) -> Option<Secret> {
+        match self.settings.as_ref()?.smtp.auth {
+            AuthMethod::Oauth2 => self.grant.clone(),
+            AuthMethod::Password => Some(self.password.clone())
+                .filter(|p| !p.is_empty())
+                .map(Secret::new),
+            AuthMethod::None => None,
+        }
+    }
+
+    /// Logs in with a password instead of signing in with the provider.
+    pub fn use_password(&mut self) {
+        if let Some(c) = &mut self.settings {
+            c.smtp.auth = AuthMethod::Password;
+        }
+    }
+
     /// Takes detection's answer (or one of its alternatives) as the settings to review.
     pub fn choose(&mut self, candidate: Candidate) {
         self.trust_confirmed = false;
@@ -183,12 +226,8 @@ impl Wizard {
     }
 
     /// Draws the current stage.
-    pub fn show(
-        &mut self,
-        ui: &mut Ui,
-        detect: Option<&DetectView>,
-        test: Option<&TestView>,
-    ) -> Option<WizardAction> {
+    pub fn show(&mut self, ui: &mut Ui, live: Live<'_>) -> Option<WizardAction> {
+        let (detect, test) = (live.detect, live.test);
         ui.heading("Add an account");
         ui.label(
             RichText::new(match self.stage {
@@ -204,7 +243,7 @@ impl Wizard {
         match self.stage {
             Stage::Identity => self.identity(ui),
             Stage::Finding => finding(ui, detect),
-            Stage::Review => self.review(ui, detect.and_then(|d| d.found.as_ref())),
+            Stage::Review => self.review(ui, live),
             Stage::Verify => self.verify(ui, test, detect.and_then(|d| d.found.as_ref())),
             Stage::Done => self.done(ui),
         }
@@ -274,7 +313,8 @@ impl Wizard {
         action
     }
 
-    fn review(&mut self, ui: &mut Ui, found: Option<&Detection>) -> Option<WizardAction> {
+    fn review(&mut self, ui: &mut Ui, live: Live<'_>) -> Option<WizardAction> {
+        let found = live.detect.and_then(|d| d.found.as_ref());
         let mut action = None;
         let Some(c) = self.settings.clone() else {
             return Some(WizardAction::EditManually);
@@ -370,8 +410,38 @@ impl Wizard {
         }
         ui.add_space(10.0);
         let ok = self.trusted() && self.account().is_some();
+        if c.smtp.auth == AuthMethod::Oauth2 {
+            // The provider's own page takes the password: a button instead of a field.
+            let issuer = live.issuers.and_then(|i| i.for_host(&c.smtp.host));
+            ui.add_enabled_ui(ok, |ui| {
+                let signed_in = self.grant.is_some();
+                if let Some(a) = signin::panel(ui, &c.smtp.host, issuer, live.signin, signed_in) {
+                    action = Some(WizardAction::SignIn(a));
+                }
+            });
+            ui.add_space(6.0);
+        } else if c.smtp.auth == AuthMethod::Password
+            && (self.password.is_empty() || self.password_in_review)
+        {
+            // None typed on the first page (a sign-in was expected, say): ask here.
+            self.password_in_review = true;
+            egui::Grid::new("wizard-password").show(ui, |ui| {
+                widgets::text_row(
+                    ui,
+                    "Password",
+                    &mut self.password,
+                    "or an app password",
+                    !self.show_password,
+                    None,
+                );
+            });
+        }
+        let ready = ok && (c.smtp.auth != AuthMethod::Oauth2 || self.grant.is_some());
         ui.horizontal(|ui| {
-            if ui.add_enabled(ok, egui::Button::new("Continue")).clicked() {
+            if ui
+                .add_enabled(ready, egui::Button::new("Continue"))
+                .clicked()
+            {
                 action = Some(WizardAction::Verify);
             }
             if ui.button("Edit manually").clicked() {
@@ -407,7 +477,11 @@ impl Wizard {
                         .strong(),
                 );
                 ui.add_space(6.0);
-                ui.label("Keep the password");
+                ui.label(if c.smtp.auth == AuthMethod::Oauth2 {
+                    "Keep the sign-in"
+                } else {
+                    "Keep the password"
+                });
                 ui.radio_value(&mut self.session_only, false, "In the system keyring");
                 ui.radio_value(
                     &mut self.session_only,

@@ -97,6 +97,54 @@ class NtlmOnlySMTP(SMTP):
         return AuthResult(success=False, handled=False)
 
 
+INTROSPECT = None  # (url, ssl context) with --xoauth2-introspect
+
+
+def introspect(token):
+    """Asks the authorization server whether `token` is active (RFC 7662); its user or None."""
+    import json
+    import urllib.parse
+    import urllib.request
+    url, ctx = INTROSPECT
+    body = urllib.parse.urlencode({"token": token}).encode()
+    req = urllib.request.Request(url, data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
+        answer = json.load(resp)
+    return answer.get("username") if answer.get("active") else None
+
+
+class Xoauth2Mixin:
+    """AUTH XOAUTH2 as Gmail speaks it: the initial response is
+    base64("user=" user ^A "auth=Bearer " token ^A ^A); a refused token gets a 334 with a
+    base64 JSON error, then 535 after the client's empty line."""
+
+    async def auth_XOAUTH2(self, server, args):
+        import base64
+        import json
+        if len(args) != 2:
+            await self.push("501 5.5.2 XOAUTH2 needs the initial response")
+            return AuthResult(success=False, handled=True)
+        try:
+            text = base64.b64decode(args[1], validate=True).decode()
+            fields = text.split("\x01")
+            assert len(fields) == 4 and fields[2:] == ["", ""], fields
+            user = fields[0].removeprefix("user=")
+            assert fields[0].startswith("user=") and fields[1].startswith("auth=Bearer ")
+            token = fields[1].removeprefix("auth=Bearer ")
+        except Exception as e:
+            await self.push("501 5.5.2 malformed XOAUTH2 string: %s" % e)
+            return AuthResult(success=False, handled=True)
+        loop = asyncio.get_running_loop()
+        owner = await loop.run_in_executor(None, introspect, token)
+        if owner is not None and owner == user:
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        error = json.dumps({"status": "401", "schemes": "bearer", "scope": "smtp"})
+        await self.challenge_auth(error.encode())
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.8 Username and Password not accepted (XOAUTH2)")
+
+
 async def stall(reader, writer):
     await asyncio.sleep(3600)
 
@@ -126,6 +174,9 @@ async def main():
                     help="offer no TLS version above this one (an outdated server)")
     ap.add_argument("--defer-rcpt-once", action="append", default=[],
                     help="answer 450 to the first RCPT of ADDR, 250 later")
+    ap.add_argument("--xoauth2-introspect", metavar="URL",
+                    help="offer AUTH XOAUTH2, checking tokens at this introspection endpoint")
+    ap.add_argument("--ca", help="the CA that signed the introspection endpoint's certificate")
     args = ap.parse_args()
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -158,6 +209,10 @@ async def main():
             global GREETING_DELAY
             GREETING_DELAY = args.greeting_delay
             cls = DelayedGreetingSMTP
+        if args.xoauth2_introspect:
+            global INTROSPECT
+            INTROSPECT = (args.xoauth2_introspect, ssl.create_default_context(cafile=args.ca))
+            cls = type("Xoauth2SMTP", (Xoauth2Mixin, cls), {})
         if args.ntlm_only:
             cls = NtlmOnlySMTP
             extra["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]

@@ -1,0 +1,128 @@
+//! Settings → Sign-in providers: the client id (and secret) Outpost uses with each OAuth2
+//! provider, typed by the person or set by a packager, with where to register one.
+
+use std::collections::BTreeMap;
+
+use egui::{RichText, Ui};
+
+use super::widgets;
+use crate::diagnose::Explanation;
+use crate::oauth::{Issuers, PASSWORD_FALLBACK};
+
+/// The fields as typed, per provider id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Edit {
+    client_id: String,
+    client_secret: String,
+    show_secret: bool,
+}
+
+/// The section's state.
+#[derive(Debug, Clone, Default)]
+pub struct Providers {
+    edits: BTreeMap<String, Edit>,
+    /// The last save's result.
+    pub notice: Option<Result<String, Explanation>>,
+}
+
+/// Save a provider's client id and secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveClient {
+    /// The provider's id.
+    pub provider: String,
+    /// The client id (blank removes it).
+    pub client_id: String,
+    /// The client secret (blank removes it).
+    pub client_secret: String,
+}
+
+impl Providers {
+    /// Takes the saved values for fields not being edited.
+    pub fn sync(&mut self, issuers: &Issuers) {
+        for i in issuers.all() {
+            self.edits.entry(i.id.clone()).or_insert_with(|| Edit {
+                client_id: i.client_id.clone().unwrap_or_default(),
+                client_secret: i.client_secret.clone().unwrap_or_default(),
+                show_secret: false,
+            });
+        }
+    }
+
+    /// Draws the section.
+    pub fn show(&mut self, ui: &mut Ui, issuers: Option<&Issuers>) -> Option<SaveClient> {
+        let mut save = None;
+        ui.label(RichText::new("Sign-in providers (OAuth2)").strong());
+        ui.label(
+            "Gmail, Microsoft, Yahoo, AOL and others let mail programs sign in through the \
+             browser. Each provider needs a client id, registered by whoever ships Outpost (a \
+             \"desktop\" or \"public\" app with the redirect address http://127.0.0.1). Enter \
+             yours below; a packager can set them in /etc/xdg/outpost/oauth2.json.",
+        );
+        ui.label(RichText::new(PASSWORD_FALLBACK).weak());
+        if let Some(n) = &self.notice {
+            match n {
+                Ok(text) => {
+                    ui.label(RichText::new(text).color(widgets::ok_color(ui)));
+                }
+                Err(e) => widgets::explanation(ui, e),
+            }
+        }
+        let Some(issuers) = issuers else {
+            ui.spinner();
+            return None;
+        };
+        egui::Grid::new("providers")
+            .num_columns(5)
+            .spacing([12.0, 6.0])
+            .striped(true)
+            .show(ui, |ui| {
+                for i in issuers.all() {
+                    let edit = self.edits.entry(i.id.clone()).or_default();
+                    ui.label(RichText::new(&i.name).strong())
+                        .on_hover_text(format!("Signs in for {}", i.hosts.join(", ")));
+                    let id_label = format!("{} client id", i.name);
+                    ui.add(
+                        egui::TextEdit::singleline(&mut edit.client_id)
+                            .hint_text("client id")
+                            .desired_width(220.0),
+                    )
+                    .on_hover_text(&id_label)
+                    .widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, &id_label)
+                    });
+                    let secret_label = format!("{} client secret", i.name);
+                    ui.add(
+                        egui::TextEdit::singleline(&mut edit.client_secret)
+                            .hint_text("secret, if issued")
+                            .password(!edit.show_secret)
+                            .desired_width(140.0),
+                    )
+                    .widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, &secret_label)
+                    });
+                    let saved = edit.client_id.trim() == i.client_id.as_deref().unwrap_or("")
+                        && edit.client_secret.trim() == i.client_secret.as_deref().unwrap_or("");
+                    if ui
+                        .add_enabled(!saved, egui::Button::new(format!("Save {}", i.name)))
+                        .clicked()
+                    {
+                        save = Some(SaveClient {
+                            provider: i.id.clone(),
+                            client_id: edit.client_id.clone(),
+                            client_secret: edit.client_secret.clone(),
+                        });
+                    }
+                    match i.register_url {
+                        Some(url) => {
+                            ui.hyperlink_to("Register an app", url);
+                        }
+                        None => {
+                            ui.label("");
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+        save
+    }
+}

@@ -1,0 +1,191 @@
+//! "Sign in with <provider>": the panel the wizard and the account form show in place of the
+//! password when an account logs in with OAuth2, and its live state while the browser is out.
+
+use egui::{RichText, Ui};
+
+use super::widgets;
+use crate::diagnose::{Explain, Explanation};
+use crate::oauth::{Issuer, OauthError};
+use crate::runtime::{SignInState, Ticket};
+
+/// A sign-in as it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInView {
+    /// The sign-in's ticket.
+    pub ticket: Ticket,
+    /// The provider's name.
+    pub provider: String,
+    /// The address the browser was sent to, once known.
+    pub url: Option<String>,
+    /// Why no browser opened, if none did.
+    pub browser_problem: Option<String>,
+    /// How it ended, once it has.
+    pub outcome: Option<Result<(), Explanation>>,
+}
+
+impl SignInView {
+    /// A sign-in just asked for.
+    pub fn new(ticket: Ticket, provider: &str) -> Self {
+        Self {
+            ticket,
+            provider: provider.to_string(),
+            url: None,
+            browser_problem: None,
+            outcome: None,
+        }
+    }
+
+    /// Whether it still waits.
+    pub fn running(&self) -> bool {
+        self.outcome.is_none()
+    }
+
+    /// Folds in an event; returns what the keyring is to keep once signed in.
+    pub fn apply(&mut self, state: SignInState) -> Option<crate::account::Secret> {
+        match state {
+            SignInState::Waiting {
+                provider,
+                url,
+                browser,
+            } => {
+                self.provider = provider;
+                self.url = Some(url);
+                self.browser_problem = browser.err();
+                None
+            }
+            SignInState::Done(Ok(secret)) => {
+                self.outcome = Some(Ok(()));
+                Some(secret)
+            }
+            SignInState::Done(Err(e)) => {
+                self.outcome = Some(Err(e));
+                None
+            }
+        }
+    }
+
+    /// Marks it cancelled by the person.
+    pub fn cancel(&mut self) {
+        self.outcome = Some(Err(Explanation {
+            problem: "The sign-in was cancelled.".into(),
+            advice: "Sign in again when you are ready, or use a password instead.".into(),
+        }));
+    }
+}
+
+/// What the person asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInAction {
+    /// Open the browser at the provider.
+    Start,
+    /// Stop waiting for the browser.
+    Cancel,
+    /// Log in with a (app) password instead.
+    UsePassword,
+    /// Go to Settings to enter a client id.
+    OpenSettings,
+}
+
+/// Draws the panel for the server `host`: `issuer` is its provider (if Outpost knows one),
+/// `view` the sign-in under way or ended, `signed_in` whether a sign-in is at hand.
+pub fn panel(
+    ui: &mut Ui,
+    host: &str,
+    issuer: Option<&Issuer>,
+    view: Option<&SignInView>,
+    signed_in: bool,
+) -> Option<SignInAction> {
+    let mut action = None;
+    let use_password = |ui: &mut Ui, action: &mut Option<SignInAction>| {
+        if ui.button("Use a password instead").clicked() {
+            *action = Some(SignInAction::UsePassword);
+        }
+    };
+    let Some(issuer) = issuer else {
+        widgets::explanation(
+            ui,
+            &OauthError::NoIssuer {
+                host: host.to_string(),
+            }
+            .explain(),
+        );
+        use_password(ui, &mut action);
+        return action;
+    };
+    if let Err(e) = issuer.client() {
+        widgets::explanation(ui, &e.explain());
+        ui.horizontal(|ui| {
+            if ui.button("Open Settings").clicked() {
+                action = Some(SignInAction::OpenSettings);
+            }
+            use_password(ui, &mut action);
+        });
+        return action;
+    }
+    let name = &issuer.name;
+    match view {
+        Some(v) if v.running() => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(
+                    RichText::new(format!(
+                        "Waiting for {name} in your browser… Finish signing in there."
+                    ))
+                    .strong(),
+                );
+            });
+            if let Some(url) = &v.url {
+                match &v.browser_problem {
+                    Some(p) => ui.label(format!(
+                        "No browser could be opened ({p}). Open this address yourself:"
+                    )),
+                    None => {
+                        ui.label(RichText::new("If no browser opened, open this address:").weak())
+                    }
+                };
+                ui.horizontal(|ui| {
+                    ui.add(egui::Label::new(RichText::new(url).monospace().small()).truncate());
+                    if ui.button("Copy address").clicked() {
+                        ui.ctx().copy_text(url.clone());
+                    }
+                });
+            }
+            if ui.button("Cancel sign-in").clicked() {
+                action = Some(SignInAction::Cancel);
+            }
+        }
+        _ => {
+            if let Some(Err(e)) = view.and_then(|v| v.outcome.as_ref()) {
+                widgets::explanation(ui, e);
+                ui.add_space(4.0);
+            }
+            if signed_in {
+                ui.label(
+                    RichText::new(format!("✔ Signed in with {name}"))
+                        .color(widgets::ok_color(ui))
+                        .strong(),
+                );
+            }
+            ui.horizontal(|ui| {
+                let text = if signed_in {
+                    "Sign in again".to_string()
+                } else {
+                    format!("Sign in with {name}")
+                };
+                if ui.button(text).clicked() {
+                    action = Some(SignInAction::Start);
+                }
+                use_password(ui, &mut action);
+            });
+            ui.label(
+                RichText::new(format!(
+                    "{name} asks for your password on its own page in your browser; Outpost \
+                     never sees it and keeps only a revocable sign-in in the keyring."
+                ))
+                .weak()
+                .small(),
+            );
+        }
+    }
+    action
+}
