@@ -115,13 +115,11 @@ impl OauthServer {
     }
 
     fn call(&self, method: &str, path: &str) -> String {
-        let code = format!(
-            "import ssl,sys,urllib.request as u\n\
+        let code = "import ssl,sys,urllib.request as u\n\
              r=u.Request(sys.argv[1],method=sys.argv[2],data=b'' if sys.argv[2]=='POST' else None)\n\
-             print(u.urlopen(r,context=ssl._create_unverified_context()).read().decode())"
-        );
+             print(u.urlopen(r,context=ssl._create_unverified_context()).read().decode())";
         let out = Command::new("python3")
-            .args(["-c", &code])
+            .args(["-c", code])
             .arg(format!("https://127.0.0.1:{}{path}", self.port))
             .arg(method)
             .output()
