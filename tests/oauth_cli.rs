@@ -1,0 +1,346 @@
+//! `outpost account add --auth oauth2`, `account signin`, `account test`, `oauth2 …` and the
+//! outbox, end to end: the test authorization server, an SMTP server checking XOAUTH2 with it,
+//! the test browser through `$BROWSER`, and a real Secret Service for the sign-in.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use outpost::APP_ID;
+use serde_json::Value;
+use support::oauth::{CLIENT_ID, OauthServer, PROVIDER, browser_env};
+use support::{DnsServer, Outpost, SecretService, Smtpd, TestCa, USER};
+
+struct Lab {
+    ca: TestCa,
+    _dns: DnsServer,
+    ss: SecretService,
+    server: OauthServer,
+    smtpd: Smtpd,
+    op: Outpost,
+    /// What the test browser saw.
+    browser_log: std::path::PathBuf,
+    /// `$XDG_CONFIG_DIRS`, where a packager puts settings.
+    system: tempfile::TempDir,
+}
+
+fn lab(server_args: &[&str]) -> Lab {
+    let ss = SecretService::start();
+    let ca = TestCa::new();
+    let dns = DnsServer::start("example.test");
+    let server = OauthServer::start(&ca, server_args);
+    let smtpd = server.smtpd(&ca);
+    let mut op = Outpost::new(&dns, &ca);
+    op.env.extend(ss.env());
+    let system = tempfile::tempdir().unwrap();
+    op.env.push((
+        "XDG_CONFIG_DIRS".into(),
+        system.path().display().to_string(),
+    ));
+    let browser_log = ca.dir.path().join("browser.log");
+    op.env.extend(browser_env(&ca, &browser_log, true));
+    Lab {
+        ca,
+        _dns: dns,
+        ss,
+        server,
+        smtpd,
+        op,
+        browser_log,
+        system,
+    }
+}
+
+impl Lab {
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        self.op.json(args, "")
+    }
+
+    fn add(&self) -> (i32, Value) {
+        let port = self.smtpd.port.to_string();
+        self.json(&[
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "mail.example.test",
+            "--port",
+            &port,
+            "--security",
+            "tls",
+            "--auth",
+            "oauth2",
+        ])
+    }
+
+    fn set_provider(&self, args: Vec<String>) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, v) = self.json(&args);
+        assert_eq!(code, 0, "{v}");
+    }
+
+    fn run(&self) -> Value {
+        let (code, v) = self.json(&["run", "--until-empty", "--timeout", "10"]);
+        assert_eq!(code, 0, "{v}");
+        v
+    }
+
+    fn message(&self, id: i64) -> Value {
+        let (code, v) = self.json(&["queue", "show", &id.to_string()]);
+        assert_eq!(code, 0, "{v}");
+        v["message"].clone()
+    }
+
+    fn refreshes(&self) -> i64 {
+        self.server.stats()["refresh_token"].as_i64().unwrap()
+    }
+}
+
+/// Tokens of the test server ("at-…", "rt-…") found in `text`.
+fn tokens_in(text: &str) -> Vec<String> {
+    text.match_indices("t-")
+        .filter(|(i, _)| *i > 0 && matches!(&text[i - 1..*i], "a" | "r"))
+        .map(|(i, _)| text[i - 1..].chars().take(35).collect::<String>())
+        .filter(|t| {
+            t.len() == 35
+                && t[3..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .collect()
+}
+
+#[test]
+fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_pauses() {
+    // Access tokens live 301 s: fresh for one second under the 5-minute margin.
+    let lab = lab(&["--token-lifetime", "301"]);
+
+    // As shipped: the provider is known, but nobody registered a client id.
+    lab.set_provider(lab.server.provider_args_without_client());
+    let (code, v) = lab.add();
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "oauth2_no_client_id", "{v}");
+    let advice = v["error"]["advice"].as_str().unwrap();
+    assert!(
+        advice.contains(&format!("outpost oauth2 set {PROVIDER} --client-id")),
+        "{advice}"
+    );
+    assert!(advice.contains("app password"), "{advice}");
+    let (_, list) = lab.json(&["account", "list"]);
+    assert_eq!(
+        list["accounts"],
+        serde_json::json!([]),
+        "nothing half-added"
+    );
+
+    // A packager's settings file brings the client id.
+    let dir = lab.system.path().join("outpost");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("oauth2.json"),
+        lab.server.settings_json().to_string(),
+    )
+    .unwrap();
+    let (code, v) = lab.json(&["oauth2", "list"]);
+    assert_eq!(code, 0, "{v}");
+    let mine = v["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == PROVIDER)
+        .unwrap()
+        .clone();
+    assert_eq!(mine["client_id"], CLIENT_ID, "{mine}");
+    assert_eq!(mine["hosts"], serde_json::json!(["mail.example.test"]));
+
+    let (code, v) = lab.add();
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["account"]["smtp"]["auth"], "oauth2");
+    assert!(tokens_in(&v.to_string()).is_empty(), "{v}");
+    let page = std::fs::read_to_string(&lab.browser_log).unwrap();
+    assert!(page.contains("signed you in"), "{page}");
+    let id = v["account"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        lab.ss.count_items(APP_ID, &id),
+        1,
+        "the sign-in is in the keyring"
+    );
+    assert_eq!(lab.refreshes(), 0);
+
+    std::thread::sleep(Duration::from_millis(1500));
+    let (code, v) = lab.json(&["account", "test", USER]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["steps"][0]["step"], "token");
+    assert!(tokens_in(&v.to_string()).is_empty(), "{v}");
+    assert!(
+        v["steps"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("renewed"),
+        "{v}"
+    );
+    let auth = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "auth")
+        .unwrap();
+    assert!(
+        auth["detail"].as_str().unwrap().contains("XOAUTH2"),
+        "{auth}"
+    );
+    assert_eq!(lab.refreshes(), 1);
+
+    // The outbox refreshes before sending (the server rotates refresh tokens: the one
+    // written back to the keyring is the one that works).
+    std::thread::sleep(Duration::from_millis(1500));
+    let first = lab.op.send_to_bob(&[]);
+    lab.run();
+    assert_eq!(lab.message(first)["state"], "sent");
+    assert_eq!(lab.refreshes(), 2);
+    assert_eq!(lab.smtpd.received().len(), 1);
+
+    // The person removes Outpost's access at the provider: the account pauses, no retry
+    // is used up, nothing is sent.
+    lab.server.revoke_all();
+    std::thread::sleep(Duration::from_millis(1500));
+    let second = lab.op.send_to_bob(&[]);
+    let v = lab.run();
+    let paused = v["paused"].to_string();
+    assert!(paused.contains("Sign in again"), "{v}");
+    let m = lab.message(second);
+    assert_eq!(
+        (m["state"].as_str(), m["attempts"].as_i64()),
+        (Some("retry"), Some(0)),
+        "{m}"
+    );
+    lab.run();
+    assert_eq!(
+        lab.message(second)["attempts"],
+        0,
+        "still paused, still nothing counted"
+    );
+    assert_eq!(lab.smtpd.received().len(), 1);
+
+    // Signing in again lets it go.
+    let (code, v) = lab.json(&["account", "signin", USER]);
+    assert_eq!(code, 0, "{v}");
+    lab.run();
+    assert_eq!(lab.message(second)["state"], "sent");
+    assert_eq!(lab.smtpd.received().len(), 2);
+
+    // No token in any file, nor in what the commands printed.
+    for (path, bytes) in support::all_files(lab.op.home.path()) {
+        let found = tokens_in(&String::from_utf8_lossy(&bytes));
+        assert!(found.is_empty(), "a token in {}: {found:?}", path.display());
+    }
+    let _ = &lab.ca;
+}
+
+#[test]
+fn declining_in_the_browser_adds_nothing_and_says_why() {
+    let lab = lab(&[]);
+    lab.set_provider(lab.server.provider_args());
+    let mut op = Outpost {
+        home: tempfile::tempdir().unwrap(),
+        env: lab.op.env.clone(),
+    };
+    op.env
+        .retain(|(k, _)| k != "BROWSER_CONSENT" && k != "OUTPOST_HOME");
+    op.env.push(("BROWSER_CONSENT".into(), "deny".into()));
+    op.env.push((
+        "OUTPOST_HOME".into(),
+        lab.op.home.path().display().to_string(),
+    ));
+    let port = lab.smtpd.port.to_string();
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "mail.example.test",
+            "--port",
+            &port,
+            "--security",
+            "tls",
+            "--auth",
+            "oauth2",
+        ],
+        "",
+    );
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "oauth2_denied", "{v}");
+    assert!(
+        v["error"]["advice"].as_str().unwrap().contains("password"),
+        "{v}"
+    );
+    let (_, list) = lab.json(&["account", "list"]);
+    assert_eq!(list["accounts"], serde_json::json!([]));
+    assert_eq!(lab.server.stats()["authorization_code"], 0);
+}
+
+#[test]
+fn settings_files_refuse_plain_http_endpoints_and_unknown_providers_need_endpoints() {
+    let lab = lab(&[]);
+    let (code, v) = lab.json(&[
+        "oauth2",
+        "set",
+        "lab",
+        "--host",
+        "mail.example.test",
+        "--client-id",
+        "x",
+    ]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("auth_url"),
+        "{v}"
+    );
+    let (code, v) = lab.json(&[
+        "oauth2",
+        "set",
+        "google",
+        "--token-url",
+        "http://evil.example/token",
+    ]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("https://"),
+        "{v}"
+    );
+    let file = lab.op.home.path().join("config/oauth2.json");
+    assert!(!Path::new(&file).exists(), "nothing written");
+
+    // Google's client id, as a person would set it.
+    let (code, v) = lab.json(&["oauth2", "set", "google", "--client-id", "123.apps"]);
+    assert_eq!(code, 0, "{v}");
+    let (_, v) = lab.json(&["oauth2", "list"]);
+    let google = v["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "google")
+        .unwrap()
+        .clone();
+    assert_eq!(google["client_id"], "123.apps");
+    assert!(
+        google["hosts"]
+            .as_array()
+            .unwrap()
+            .contains(&"smtp.gmail.com".into())
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let (code, _) = lab.json(&["oauth2", "unset", "google"]);
+    assert_eq!(code, 0);
+    let (code, v) = lab.json(&["oauth2", "unset", "google"]);
+    assert_eq!(code, 2, "{v}");
+}
