@@ -150,7 +150,7 @@ impl Explain for OauthError {
                     format!("Signing in with {name} needs an OAuth2 client id, and none is set."),
                     format!(
                         "{register} (redirect address http://127.0.0.1, any port), then enter \
-                         its client id in Settings → Sign-in providers, or run \
+                         its client id under Sign-in providers on the Settings page, or run \
                          'outpost oauth2 set {id} --client-id ID [--client-secret SECRET]'. \
                          {PASSWORD_FALLBACK}"
                     ),
@@ -174,13 +174,15 @@ impl Explain for OauthError {
             ),
             err if err.needs_sign_in() => e(
                 format!("The sign-in is no longer valid: {self}."),
-                "Sign in again (in the window: Accounts → Sign in again; on the command line: \
+                "Sign in again (in the window: open the account and press Sign in again; on the \
+                 command line: \
                  'outpost account signin ADDRESS'). Messages wait meanwhile and are sent after."
                     .into(),
             ),
             OauthError::Refused { error, .. } if error.contains("client") => e(
                 self.to_string(),
-                "Check the client id and secret in Settings → Sign-in providers.".into(),
+                "Check the client id and secret under Sign-in providers on the Settings page."
+                    .into(),
             ),
             err if err.is_transient() => e(
                 self.to_string(),

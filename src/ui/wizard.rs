@@ -428,9 +428,9 @@ impl Wizard {
             egui::Grid::new("wizard-password").show(ui, |ui| {
                 widgets::text_row(
                     ui,
-                    "Password",
+                    "Password or app password",
                     &mut self.password,
-                    "or an app password",
+                    "",
                     !self.show_password,
                     None,
                 );

@@ -18,6 +18,19 @@ pub struct Lab {
     pub dns: DnsServer,
     pub smtpd: Smtpd,
     pub home: tempfile::TempDir,
+    /// The authorization server, with [`WindowSetup::oauth`].
+    pub oauth: Option<super::oauth::OauthServer>,
+}
+
+/// Whether a lab window has a sign-in provider for mail.example.test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oauth {
+    /// None.
+    Off,
+    /// The test authorization server, with its client id set.
+    Registered,
+    /// The test authorization server, no client id set (as shipped).
+    Unregistered,
 }
 
 pub fn window() -> (Harness<'static, OutpostApp>, Lab) {
@@ -40,6 +53,9 @@ pub struct WindowSetup {
     pub picker: Option<Arc<dyn FilePicker>>,
     /// Requests from later starts, as the real window gets them.
     pub requests: Option<std::sync::mpsc::Receiver<outpost::instance::Request>>,
+    /// A sign-in provider (the test authorization server) for mail.example.test, whose SMTP
+    /// server then checks XOAUTH2 tokens with it.
+    pub oauth: Oauth,
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -59,6 +75,7 @@ impl WindowSetup {
             smtpd_args: vec![],
             picker: None,
             requests: None,
+            oauth: Oauth::Off,
         }
     }
 
@@ -66,9 +83,30 @@ impl WindowSetup {
         let ca = TestCa::new();
         let cert = ca.issue("mail", &["mail.example.test"]);
         let dns = DnsServer::start_with_latency(&self.zone, self.dns_latency);
-        let extra: Vec<&str> = self.smtpd_args.iter().map(String::as_str).collect();
-        let smtpd = Smtpd::start_with("starttls", Some(&cert), &extra);
         let home = tempfile::tempdir().unwrap();
+        let mut smtpd_args = self.smtpd_args.clone();
+        let oauth = (self.oauth != Oauth::Off).then(|| {
+            let server = super::oauth::OauthServer::start(&ca, &[]);
+            smtpd_args.extend([
+                "--xoauth2-introspect".into(),
+                format!("https://127.0.0.1:{}/introspect", server.port),
+                "--ca".into(),
+                ca.ca_pem.display().to_string(),
+            ]);
+            let mut settings = server.settings_json();
+            if self.oauth == Oauth::Unregistered {
+                let lab = &mut settings["providers"][super::oauth::PROVIDER];
+                let lab = lab.as_object_mut().unwrap();
+                lab.remove("client_id");
+                lab.remove("client_secret");
+            }
+            let config = Paths::under(home.path()).config_dir;
+            std::fs::create_dir_all(&config).unwrap();
+            std::fs::write(config.join("oauth2.json"), settings.to_string()).unwrap();
+            server
+        });
+        let extra: Vec<&str> = smtpd_args.iter().map(String::as_str).collect();
+        let smtpd = Smtpd::start_with("starttls", Some(&cert), &extra);
         let port_map = self
             .port_map
             .iter()
@@ -102,6 +140,7 @@ impl WindowSetup {
             dns,
             smtpd,
             home,
+            oauth,
         };
         (harness, lab)
     }
