@@ -10,7 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
 use support::oauth::{CLIENT_ID, browser_env};
-use support::ui::{Lab, Oauth, Port, WindowSetup, type_into, wait_for, wait_received};
+use support::ui::{Lab, Oauth, Port, WindowSetup, open_outbox, type_into, wait_for, wait_received};
 use support::{PASSWORD, USER};
 
 /// The window's own attempt to open a browser does nothing (a person who has not switched
@@ -47,15 +47,21 @@ fn signing_in(harness: &mut Harness<'_, OutpostApp>) -> String {
     });
     harness.get_by_label(SIGN_IN).click();
     harness.step();
-    wait_for(harness, "the address to open", |h| {
-        h.query_by_label_contains("https://auth.example.test")
-            .is_some()
-    });
+    let url = shown_url(harness);
     assert!(
         harness
             .query_by_label_contains("Waiting for Example Lab in your browser")
             .is_some()
     );
+    url
+}
+
+/// The sign-in address the window shows to open by hand.
+fn shown_url(harness: &mut Harness<'_, OutpostApp>) -> String {
+    wait_for(harness, "the address to open", |h| {
+        h.query_by_label_contains("https://auth.example.test")
+            .is_some()
+    });
     let node = harness.get_by_label_contains("https://auth.example.test");
     let node = node.accesskit_node();
     node.label()
@@ -230,4 +236,65 @@ fn without_a_client_id_the_wizard_says_how_to_get_one_and_settings_take_it() {
     wait_for(&mut harness, "the sign-in button", |h| {
         h.query_by_label(SIGN_IN).is_some()
     });
+}
+
+#[test]
+fn a_revoked_sign_in_pauses_sending_until_the_account_signs_in_again() {
+    no_browser();
+    let mut setup = WindowSetup::new("example.test");
+    setup.oauth = Oauth::Registered;
+    let (mut harness, lab) = setup.open();
+    let mut op = lab.outpost();
+    let log = lab.ca.dir.path().join("cli-browser.log");
+    op.env.extend(browser_env(&lab.ca, &log, true));
+    let port = lab.smtpd.port.to_string();
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            USER,
+            "--host",
+            "mail.example.test",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--auth",
+            "oauth2",
+            "--session-keyring",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    let server = lab.oauth.as_ref().unwrap();
+    server.revoke_all();
+    op.send_to_bob(&[]);
+    open_outbox(&mut harness);
+    let paused = format!("Sending from {USER} is paused");
+    wait_for(&mut harness, "the paused account", |h| {
+        h.query_by_label_contains(&paused).is_some()
+    });
+    assert!(harness.query_all_by_label_contains("sign in again").count() > 0);
+    harness.get_by_label(&format!("Open {USER}")).click();
+    harness.run();
+    wait_for(&mut harness, "the account's sign-in", |h| {
+        h.query_by_label("Sign in again").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label("✔ Signed in with Example Lab")
+            .is_some()
+    );
+    harness.get_by_label("Sign in again").click();
+    harness.step();
+    let url = shown_url(&mut harness);
+    browse(&lab, &url);
+    // Back from the browser, the form tests the new sign-in by itself.
+    wait_for(&mut harness, "the check to pass", |h| {
+        h.query_by_label_contains("All steps passed").is_some()
+    });
+    harness.get_by_label("Save changes").click();
+    harness.step();
+    wait_received(&mut harness, &lab, 1);
 }

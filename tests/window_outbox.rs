@@ -9,18 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
 use support::USER;
-use support::ui::{Lab, WindowSetup, wait_for, window_with_account};
-
-fn open_outbox(harness: &mut Harness<'_, OutpostApp>) {
-    // The tab's label says how many wait ("Outbox (2 waiting)"); the status line also says
-    // "Outbox: …", but is no button.
-    harness
-        .query_all_by_label_contains("Outbox")
-        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
-        .expect("the Outbox tab")
-        .click();
-    harness.step();
-}
+use support::ui::{Lab, WindowSetup, open_outbox, wait_for, window_with_account};
 
 fn select(harness: &mut Harness<'_, OutpostApp>, subject: &str) {
     wait_for(harness, "the message in the table", |h| {

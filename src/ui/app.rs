@@ -771,6 +771,16 @@ impl OutpostApp {
                 self.outbox_screen.notice = None;
                 self.core.send(Command::Reopen { id });
             }
+            OutboxAction::OpenAccount(id) => {
+                let account = self
+                    .accounts_ok()
+                    .and_then(|a| a.accounts.iter().find(|a| a.id.as_str() == id))
+                    .map(|a| a.id.clone());
+                if let Some(account) = account {
+                    self.view = View::Accounts;
+                    self.on_list(ListAction::Select(account));
+                }
+            }
         }
     }
 

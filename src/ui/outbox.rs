@@ -73,7 +73,7 @@ impl Filter {
 }
 
 /// What the person asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutboxAction {
     /// Show a message's details.
     Select(i64),
@@ -81,6 +81,8 @@ pub enum OutboxAction {
     Act(i64, MessageAction),
     /// Open a message in compose to change and send it again.
     EditAndResend(i64),
+    /// Open the settings of the account with this id (to sign in or log in again).
+    OpenAccount(String),
 }
 
 /// The screen's state.
@@ -231,12 +233,18 @@ impl OutboxScreen {
                 }
             }
         });
+        let mut open_account = None;
         for (account, reason) in &view.paused {
             let who = emails.get(account).map_or(account.as_str(), String::as_str);
-            ui.label(
-                RichText::new(format!("Sending from {who} is paused: {reason}"))
-                    .color(widgets::error_color(ui)),
-            );
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!("Sending from {who} is paused: {reason}"))
+                        .color(widgets::error_color(ui)),
+                );
+                if ui.button(format!("Open {who}")).clicked() {
+                    open_account = Some(OutboxAction::OpenAccount(account.clone()));
+                }
+            });
         }
         match &self.notice {
             Some(Ok(text)) => {
@@ -378,7 +386,7 @@ impl OutboxScreen {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_secs(1));
         }
-        action
+        action.or(open_account)
     }
 
     /// Draws the selected message's details in a panel along the bottom of `ui` (call before

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::net::NetConfig;
 use outpost::paths::Paths;
 use outpost::runtime::Core;
@@ -247,6 +247,18 @@ pub fn window_with_account(setup: WindowSetup) -> (Harness<'static, OutpostApp>,
             .is_some()
     });
     (harness, lab)
+}
+
+/// Clicks the Outbox tab.
+pub fn open_outbox(harness: &mut Harness<'_, OutpostApp>) {
+    // The tab's label says how many wait ("Outbox (2 waiting)"); the status line also says
+    // "Outbox: …", but is no button.
+    harness
+        .query_all_by_label_contains("Outbox")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the Outbox tab")
+        .click();
+    harness.step();
 }
 
 /// Steps the window until the lab server has received `n` messages.
