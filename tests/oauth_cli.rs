@@ -344,3 +344,39 @@ fn settings_files_refuse_plain_http_endpoints_and_unknown_providers_need_endpoin
     let (code, v) = lab.json(&["oauth2", "unset", "google"]);
     assert_eq!(code, 2, "{v}");
 }
+
+#[test]
+fn gmail_signs_in_with_google_and_says_how_to_get_a_client_id_or_use_an_app_password() {
+    let lab = lab(&[]);
+    let add = |extra: &[&str], stdin: &str| {
+        let mut args = vec![
+            "account",
+            "add",
+            "--email",
+            "ann@gmail.com",
+            "--detect",
+            "--session-keyring",
+        ];
+        args.extend_from_slice(extra);
+        lab.op.json(&args, stdin)
+    };
+    // Detection (the built-in table) says Google signs in; no client id is built in.
+    let (code, v) = add(&[], "");
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "oauth2_no_client_id", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("Google"),
+        "{v}"
+    );
+    let advice = v["error"]["advice"].as_str().unwrap();
+    assert!(advice.contains("console.cloud.google.com"), "{advice}");
+    assert!(
+        advice.contains("outpost oauth2 set google --client-id"),
+        "{advice}"
+    );
+    // A password piped in is an app password: login "password", nothing to sign in.
+    let (code, v) = add(&["--password-stdin"], "app password\n");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["account"]["smtp"]["host"], "smtp.gmail.com");
+    assert_eq!(v["account"]["smtp"]["auth"], "password");
+}

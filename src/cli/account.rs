@@ -138,10 +138,12 @@ fn server_settings(
             .clone()
             .or(found.map(|f| f.username.clone()))
             .unwrap_or_else(|| email.to_string()),
-        auth: args
-            .auth
-            .or(found.map(|f| f.auth))
-            .unwrap_or(AuthMethod::Password),
+        auth: match (args.auth, found.map(|f| f.auth)) {
+            (Some(a), _) => a,
+            // A password piped in is a password (an app password), not a sign-in.
+            (None, Some(AuthMethod::Oauth2)) if args.password_stdin => AuthMethod::Password,
+            (None, found) => found.unwrap_or(AuthMethod::Password),
+        },
     };
     Ok((
         settings,
