@@ -11,9 +11,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use outpost::account::verify::Timeouts;
-use outpost::account::{
-    Account, AccountId, AuthMethod, SecretBackend, Security, SmtpSettings, manage, secrets,
-};
+use outpost::account::{SecretBackend, manage, secrets};
 use outpost::net::{Net, NetConfig};
 use outpost::oauth::{Grant, OauthConfig, SignIn, Stored};
 use support::oauth::{OauthServer, browser_env};
@@ -73,20 +71,7 @@ fn main() {
         signin_times.push(start.elapsed());
     }
 
-    let account = Account {
-        id: AccountId::generate(),
-        email: USER.into(),
-        display_name: None,
-        smtp: SmtpSettings {
-            host: "mail.example.test".into(),
-            port: smtpd.port,
-            security: Security::Tls,
-            username: USER.into(),
-            auth: AuthMethod::Oauth2,
-        },
-        secret_backend: SecretBackend::Session,
-        allow_plaintext_auth: false,
-    };
+    let account = support::oauth::lab_account(smtpd.port);
     let grant = grant.unwrap();
     let t = Timeouts::uniform(Duration::from_secs(10));
     let check = |secret: &outpost::account::Secret| {

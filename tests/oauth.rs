@@ -12,9 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use outpost::account::verify::{Step, Timeouts, VerifyError};
-use outpost::account::{
-    Account, AccountId, AuthMethod, Secret, SecretBackend, Security, SmtpSettings, manage,
-};
+use outpost::account::{Secret, manage};
 use outpost::net::{Net, NetConfig};
 use outpost::oauth::pkce::Pkce;
 use outpost::oauth::token::{self, Client};
@@ -55,6 +53,23 @@ impl Lab {
             client_id: CLIENT_ID.into(),
             client_secret: Some(CLIENT_SECRET.into()),
         }
+    }
+
+    /// The code exchange with the right client.
+    fn exchange(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        code: &str,
+        redirect: &str,
+        pkce: &Pkce,
+    ) -> Result<outpost::oauth::Grant, OauthError> {
+        rt.block_on(token::exchange(
+            &self.net.http,
+            &self.client(),
+            code,
+            redirect,
+            &pkce.verifier,
+        ))
     }
 
     fn issuers(&self) -> Issuers {
@@ -167,51 +182,16 @@ fn the_server_refuses_a_wrong_verifier_a_wrong_redirect_and_a_reused_code() {
     let pkce = Pkce::new();
     let (code, redirect) = lab.code(&pkce);
     let other = Pkce::new();
-    refused(
-        rt.block_on(token::exchange(
-            http,
-            &lab.client(),
-            &code,
-            &redirect,
-            &other.verifier,
-        )),
-        "code_verifier",
-    );
+    refused(lab.exchange(&rt, &code, &redirect, &other), "code_verifier");
 
     let (code, redirect) = lab.code(&pkce);
     let elsewhere = redirect.replace("127.0.0.1:", "127.0.0.1:1");
-    refused(
-        rt.block_on(token::exchange(
-            http,
-            &lab.client(),
-            &code,
-            &elsewhere,
-            &pkce.verifier,
-        )),
-        "redirect_uri",
-    );
+    refused(lab.exchange(&rt, &code, &elsewhere, &pkce), "redirect_uri");
 
     let (code, redirect) = lab.code(&pkce);
-    let grant = rt
-        .block_on(token::exchange(
-            http,
-            &lab.client(),
-            &code,
-            &redirect,
-            &pkce.verifier,
-        ))
-        .unwrap();
+    let grant = lab.exchange(&rt, &code, &redirect, &pkce).unwrap();
     assert!(grant.refresh_token.is_some() && grant.expires_at > 0);
-    refused(
-        rt.block_on(token::exchange(
-            http,
-            &lab.client(),
-            &code,
-            &redirect,
-            &pkce.verifier,
-        )),
-        "used already",
-    );
+    refused(lab.exchange(&rt, &code, &redirect, &pkce), "used already");
     // RFC 6749 §4.1.2: the reuse revoked what the code gave.
     let e = rt.block_on(token::refresh(http, &grant)).unwrap_err();
     assert!(e.needs_sign_in(), "{e:?}");
@@ -245,46 +225,15 @@ fn the_server_refuses_a_wrong_verifier_a_wrong_redirect_and_a_reused_code() {
 fn an_expired_code_and_an_expired_token_are_refused_and_a_refresh_cures_the_token() {
     let lab = lab(&["--code-lifetime", "1", "--token-lifetime", "2"]);
     let rt = rt();
-    let http = &lab.net.http;
     let pkce = Pkce::new();
     let (code, redirect) = lab.code(&pkce);
     std::thread::sleep(Duration::from_millis(1500));
-    refused(
-        rt.block_on(token::exchange(
-            http,
-            &lab.client(),
-            &code,
-            &redirect,
-            &pkce.verifier,
-        )),
-        "expired",
-    );
+    refused(lab.exchange(&rt, &code, &redirect, &pkce), "expired");
 
     let (code, redirect) = lab.code(&pkce);
-    let grant = rt
-        .block_on(token::exchange(
-            http,
-            &lab.client(),
-            &code,
-            &redirect,
-            &pkce.verifier,
-        ))
-        .unwrap();
+    let grant = lab.exchange(&rt, &code, &redirect, &pkce).unwrap();
     let smtpd = lab.server.smtpd(&lab.ca);
-    let account = Account {
-        id: AccountId::generate(),
-        email: USER.into(),
-        display_name: None,
-        smtp: SmtpSettings {
-            host: "mail.example.test".into(),
-            port: smtpd.port,
-            security: Security::Tls,
-            username: USER.into(),
-            auth: AuthMethod::Oauth2,
-        },
-        secret_backend: SecretBackend::Session,
-        allow_plaintext_auth: false,
-    };
+    let account = support::oauth::lab_account(smtpd.port);
     let t = Timeouts::uniform(Duration::from_secs(10));
     let check =
         |secret: &Secret| rt.block_on(manage::test(&lab.net, &account, Some(secret), t, |_| {}));

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use outpost::APP_ID;
 use serde_json::Value;
-use support::oauth::{CLIENT_ID, OauthServer, PROVIDER, browser_env};
+use support::oauth::{CLIENT_ID, OauthServer, PROVIDER, add_args, browser_env};
 use support::{DnsServer, Outpost, SecretService, Smtpd, TestCa, USER};
 
 struct Lab {
@@ -59,20 +59,7 @@ impl Lab {
 
     fn add(&self) -> (i32, Value) {
         let port = self.smtpd.port.to_string();
-        self.json(&[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "mail.example.test",
-            "--port",
-            &port,
-            "--security",
-            "tls",
-            "--auth",
-            "oauth2",
-        ])
+        self.json(&add_args(&port, "tls"))
     }
 
     fn set_provider(&self, args: Vec<String>) {
@@ -255,23 +242,7 @@ fn declining_in_the_browser_adds_nothing_and_says_why() {
         lab.op.home.path().display().to_string(),
     ));
     let port = lab.smtpd.port.to_string();
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "mail.example.test",
-            "--port",
-            &port,
-            "--security",
-            "tls",
-            "--auth",
-            "oauth2",
-        ],
-        "",
-    );
+    let (code, v) = op.json(&add_args(&port, "tls"), "");
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["error"]["kind"], "oauth2_denied", "{v}");
     assert!(

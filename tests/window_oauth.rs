@@ -10,7 +10,10 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
 use support::oauth::{CLIENT_ID, browser_env};
-use support::ui::{Lab, Oauth, Port, WindowSetup, open_outbox, type_into, wait_for, wait_received};
+use support::ui::{
+    Lab, Oauth, Port, WindowSetup, open_outbox, past_the_blocked_port, type_into, wait_for,
+    wait_received,
+};
 use support::{PASSWORD, USER};
 
 /// The window's own attempt to open a browser does nothing (a person who has not switched
@@ -109,17 +112,7 @@ fn the_wizard_signs_in_through_the_browser_instead_of_asking_a_password() {
     assert!(page.contains("signed you in"), "{page}");
 
     // Back from the browser, the check runs at once with the sign-in.
-    wait_for(&mut harness, "the way out of the blocked port", |h| {
-        h.query_by_label("Try port 587 (STARTTLS) instead")
-            .is_some()
-    });
-    harness
-        .get_by_label("Try port 587 (STARTTLS) instead")
-        .click();
-    harness.step();
-    wait_for(&mut harness, "the check to pass", |h| {
-        h.query_by_label_contains("All steps passed").is_some()
-    });
+    past_the_blocked_port(&mut harness);
     assert!(
         harness
             .query_by_label_contains("token is still valid")
@@ -183,17 +176,7 @@ fn a_sign_in_can_be_cancelled_and_a_password_used_instead() {
     type_into(&mut harness, "Password or app password", PASSWORD);
     harness.get_by_label("Continue").click();
     harness.step();
-    wait_for(&mut harness, "the way out of the blocked port", |h| {
-        h.query_by_label("Try port 587 (STARTTLS) instead")
-            .is_some()
-    });
-    harness
-        .get_by_label("Try port 587 (STARTTLS) instead")
-        .click();
-    harness.step();
-    wait_for(&mut harness, "the check to pass", |h| {
-        h.query_by_label_contains("All steps passed").is_some()
-    });
+    past_the_blocked_port(&mut harness);
     assert!(harness.query_by_label_contains("with PLAIN").is_some());
     assert_eq!(lab.oauth.as_ref().unwrap().stats()["authorization_code"], 0);
 }
@@ -248,24 +231,9 @@ fn a_revoked_sign_in_pauses_sending_until_the_account_signs_in_again() {
     let log = lab.ca.dir.path().join("cli-browser.log");
     op.env.extend(browser_env(&lab.ca, &log, true));
     let port = lab.smtpd.port.to_string();
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            USER,
-            "--host",
-            "mail.example.test",
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--auth",
-            "oauth2",
-            "--session-keyring",
-        ],
-        "",
-    );
+    let mut args = support::oauth::add_args(&port, "starttls");
+    args.push("--session-keyring");
+    let (code, v) = op.json(&args, "");
     assert_eq!(code, 0, "{v}");
     let server = lab.oauth.as_ref().unwrap();
     server.revoke_all();

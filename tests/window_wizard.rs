@@ -10,7 +10,9 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
-use support::ui::{Port, WindowSetup, type_into, wait_for, window_with_zone};
+use support::ui::{
+    Port, WindowSetup, past_the_blocked_port, type_into, wait_for, window_with_zone,
+};
 use support::{PASSWORD, USER};
 
 fn start(harness: &mut Harness<'_, OutpostApp>, email: &str, password: &str) {
@@ -58,18 +60,7 @@ fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
     );
     harness.get_by_label("Continue").click();
     harness.step();
-    wait_for(&mut harness, "the way out of the blocked port", |h| {
-        h.query_by_label("Try port 587 (STARTTLS) instead")
-            .is_some()
-    });
-    assert!(harness.query_by_label_contains("What to do:").is_some());
-    harness
-        .get_by_label("Try port 587 (STARTTLS) instead")
-        .click();
-    harness.step();
-    wait_for(&mut harness, "the check to pass", |h| {
-        h.query_by_label_contains("All steps passed").is_some()
-    });
+    past_the_blocked_port(&mut harness);
     // No Secret Service runs in this test: keep the password for the session.
     harness
         .get_by_label("For this session only (forgotten at logout)")

@@ -366,14 +366,7 @@ impl Httpd {
             .stderr(std::fs::File::create(dir.path().join("httpd.log")).unwrap())
             .spawn()
             .expect("python3 runs");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("httpd.py did not start: {line:?}"));
+        let port = read_port(&mut child, "httpd.py");
         Self { child, port, dir }
     }
 
@@ -483,6 +476,17 @@ impl Outpost {
         });
         (out.status.code().unwrap_or(-1), value)
     }
+}
+
+/// The port a test server prints as its first line ("PORT n").
+pub fn read_port(child: &mut Child, what: &str) -> u16 {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line.strip_prefix("PORT ")
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{what} did not start: {line:?}"))
 }
 
 /// Runs `cmd` with `stdin` as standard input and collects its output.

@@ -1,7 +1,6 @@
 //! The OAuth2 lab: the test authorization server (`oauth_server.py`) over HTTPS with the test
 //! CA, an SMTP server that checks XOAUTH2 against it, and the test browser (`browser.py`).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -51,14 +50,7 @@ impl OauthServer {
             .stderr(std::fs::File::create(dir.path().join("oauth.log")).unwrap())
             .spawn()
             .expect("python3 runs");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("oauth_server.py did not start: {line:?}"));
+        let port = super::read_port(&mut child, "oauth_server.py");
         Self { child, port, dir }
     }
 
@@ -168,6 +160,45 @@ impl Drop for OauthServer {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `outpost account add` arguments for [`USER`](super::USER) on mail.example.test at `port`
+/// with `security`, signing in with the provider.
+pub fn add_args<'a>(port: &'a str, security: &'a str) -> Vec<&'a str> {
+    vec![
+        "account",
+        "add",
+        "--email",
+        super::USER,
+        "--host",
+        "mail.example.test",
+        "--port",
+        port,
+        "--security",
+        security,
+        "--auth",
+        "oauth2",
+    ]
+}
+
+/// An account for [`USER`](super::USER) on the lab's XOAUTH2 server (implicit TLS on `port`),
+/// its sign-in in the session keyring.
+pub fn lab_account(port: u16) -> outpost::account::Account {
+    use outpost::account::{AccountId, AuthMethod, SecretBackend, Security, SmtpSettings};
+    outpost::account::Account {
+        id: AccountId::generate(),
+        email: super::USER.into(),
+        display_name: None,
+        smtp: SmtpSettings {
+            host: "mail.example.test".into(),
+            port,
+            security: Security::Tls,
+            username: super::USER.into(),
+            auth: AuthMethod::Oauth2,
+        },
+        secret_backend: SecretBackend::Session,
+        allow_plaintext_auth: false,
     }
 }
 

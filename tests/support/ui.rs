@@ -249,6 +249,23 @@ pub fn window_with_account(setup: WindowSetup) -> (Harness<'static, OutpostApp>,
     (harness, lab)
 }
 
+/// In the wizard's check, with 465 blocked: waits for the way out (with its explanation),
+/// takes it, and waits for the check to pass on 587.
+pub fn past_the_blocked_port(harness: &mut Harness<'_, OutpostApp>) {
+    wait_for(harness, "the way out of the blocked port", |h| {
+        h.query_by_label("Try port 587 (STARTTLS) instead")
+            .is_some()
+    });
+    assert!(harness.query_by_label_contains("What to do:").is_some());
+    harness
+        .get_by_label("Try port 587 (STARTTLS) instead")
+        .click();
+    harness.step();
+    wait_for(harness, "the check to pass", |h| {
+        h.query_by_label_contains("All steps passed").is_some()
+    });
+}
+
 /// Clicks the Outbox tab.
 pub fn open_outbox(harness: &mut Harness<'_, OutpostApp>) {
     // The tab's label says how many wait ("Outbox (2 waiting)"); the status line also says
