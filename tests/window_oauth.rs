@@ -11,8 +11,8 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
 use support::oauth::{CLIENT_ID, browser_env};
 use support::ui::{
-    Lab, Oauth, Port, WindowSetup, open_outbox, past_the_blocked_port, type_into, wait_for,
-    wait_received,
+    Lab, Oauth, Port, WindowSetup, open_outbox, past_the_blocked_port,
+    save_and_send_a_test_message, type_into, wait_for, wait_received,
 };
 use support::{PASSWORD, USER};
 
@@ -120,20 +120,8 @@ fn the_wizard_signs_in_through_the_browser_instead_of_asking_a_password() {
     );
     assert!(harness.query_by_label_contains("with XOAUTH2").is_some());
     assert!(harness.query_by_label("Keep the sign-in").is_some());
-    harness
-        .get_by_label("For this session only (forgotten at logout)")
-        .click();
-    harness.run();
-    harness.get_by_label("Save account").click();
-    harness.step();
-    wait_for(&mut harness, "the saved account", |h| {
-        h.query_by_label_contains("is ready to send").is_some()
-    });
     // The outbox sends with the stored sign-in, checked by the SMTP server.
-    harness
-        .get_by_label("Send a test message to myself")
-        .click();
-    harness.step();
+    save_and_send_a_test_message(&mut harness);
     wait_received(&mut harness, &lab, 1);
     let stats = lab.oauth.as_ref().unwrap().stats();
     assert_eq!(stats["authorization_code"], 1, "{stats}");

@@ -11,7 +11,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
 use support::ui::{
-    Port, WindowSetup, past_the_blocked_port, type_into, wait_for, window_with_zone,
+    Port, WindowSetup, past_the_blocked_port, save_and_send_a_test_message, type_into, wait_for,
+    window_with_zone,
 };
 use support::{PASSWORD, USER};
 
@@ -61,20 +62,7 @@ fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
     harness.get_by_label("Continue").click();
     harness.step();
     past_the_blocked_port(&mut harness);
-    // No Secret Service runs in this test: keep the password for the session.
-    harness
-        .get_by_label("For this session only (forgotten at logout)")
-        .click();
-    harness.run();
-    harness.get_by_label("Save account").click();
-    harness.step();
-    wait_for(&mut harness, "the saved account", |h| {
-        h.query_by_label_contains("is ready to send").is_some()
-    });
-    harness
-        .get_by_label("Send a test message to myself")
-        .click();
-    harness.step();
+    save_and_send_a_test_message(&mut harness);
     wait_for(&mut harness, "the test message queued", |h| {
         h.query_by_label_contains("Test message #1 is in the outbox")
             .is_some()

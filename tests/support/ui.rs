@@ -266,6 +266,24 @@ pub fn past_the_blocked_port(harness: &mut Harness<'_, OutpostApp>) {
     });
 }
 
+/// At the wizard's passed check: saves in the session keyring (no Secret Service runs in
+/// these tests) and asks for the test message.
+pub fn save_and_send_a_test_message(harness: &mut Harness<'_, OutpostApp>) {
+    harness
+        .get_by_label("For this session only (forgotten at logout)")
+        .click();
+    harness.run();
+    harness.get_by_label("Save account").click();
+    harness.step();
+    wait_for(harness, "the saved account", |h| {
+        h.query_by_label_contains("is ready to send").is_some()
+    });
+    harness
+        .get_by_label("Send a test message to myself")
+        .click();
+    harness.step();
+}
+
 /// Clicks the Outbox tab.
 pub fn open_outbox(harness: &mut Harness<'_, OutpostApp>) {
     // The tab's label says how many wait ("Outbox (2 waiting)"); the status line also says
