@@ -387,6 +387,9 @@ impl AccountForm {
                                 action = Some(FormAction::SignIn(a));
                             }
                         });
+                        if let Some(e) = shown(&errors.password) {
+                            ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+                        }
                     });
                     ui.end_row();
                 } else if self.auth.needs_secret() {
@@ -395,8 +398,7 @@ impl AccountForm {
                     } else {
                         ""
                     };
-                    let label = "Password";
-                    let label_resp = ui.label(label);
+                    let label_resp = ui.label("Password");
                     ui.vertical(|ui| {
                         ui.horizontal(|ui| {
                             ui.add(
@@ -549,5 +551,16 @@ mod tests {
         assert!(f.errors().is_empty());
         f.session_only = true;
         assert!(f.errors().password.is_some());
+    }
+
+    #[test]
+    fn an_oauth2_account_needs_a_sign_in_first() {
+        let mut f = filled();
+        f.auth = AuthMethod::Oauth2;
+        f.password.clear();
+        let e = f.errors().password.unwrap();
+        assert!(e.contains("Sign in"), "{e}");
+        f.password = "{\"outpost_oauth2\":1}".into();
+        assert!(f.account().is_some());
     }
 }

@@ -497,6 +497,13 @@ impl OutpostApp {
                     apply_candidate(&mut form, &c, &found);
                     form.trust_confirmed = w.trust_confirmed;
                 }
+                if form.auth == crate::account::AuthMethod::Oauth2 {
+                    // The form keeps a sign-in where it keeps a password.
+                    form.password = w
+                        .grant
+                        .as_ref()
+                        .map_or_else(String::new, |g| g.expose().to_string());
+                }
                 self.wizard = None;
                 self.cancel_test();
                 self.form = Some(form);
