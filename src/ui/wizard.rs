@@ -294,6 +294,14 @@ impl Wizard {
                 });
                 ui.end_row();
             });
+        ui.label(
+            RichText::new(
+                "Providers that sign you in through the browser (Gmail, Outlook.com, Yahoo, \
+                 AOL…) need no password here.",
+            )
+            .weak()
+            .small(),
+        );
         ui.add_space(10.0);
         let valid = parse_email(&self.email).is_ok();
         ui.horizontal(|ui| {
