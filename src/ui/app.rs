@@ -20,7 +20,7 @@ use super::signin::{SignInAction, SignInView};
 use super::widgets;
 use super::wizard::{Live, Stage, TestMessage, Wizard, WizardAction};
 use crate::account::store::Accounts;
-use crate::account::{Account, AccountId, Secret};
+use crate::account::{Account, AccountId, AuthMethod, Secret};
 use crate::detect::{Candidate, Detection};
 use crate::diagnose::{Explain, Explanation};
 use crate::instance::Request;
@@ -497,7 +497,7 @@ impl OutpostApp {
                     apply_candidate(&mut form, &c, &found);
                     form.trust_confirmed = w.trust_confirmed;
                 }
-                if form.auth == crate::account::AuthMethod::Oauth2 {
+                if form.auth == AuthMethod::Oauth2 {
                     // The form keeps a sign-in where it keeps a password.
                     form.password = w
                         .grant
@@ -645,7 +645,7 @@ impl OutpostApp {
                 if let Some(w) = &mut self.wizard {
                     w.use_password();
                 } else if let Some(f) = &mut self.form {
-                    f.auth = crate::account::AuthMethod::Password;
+                    f.auth = AuthMethod::Password;
                     f.password.clear();
                 }
             }
