@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::OauthError;
-use super::grant::{Stored, now_secs};
+use super::grant::{Grant, Stored, now_secs};
 use super::token;
 use crate::account::{Account, Secret, secrets};
 use crate::net::Net;
@@ -20,6 +20,19 @@ fn lock_for(account: &str) -> Arc<tokio::sync::Mutex<()>> {
     map.entry(account.to_string()).or_default().clone()
 }
 
+/// The sign-in the keyring holds for `account` now, if it holds one.
+async fn stored_grant(account: &Account) -> Option<Grant> {
+    let (backend, id) = (account.secret_backend, account.id.clone());
+    let secret = tokio::task::spawn_blocking(move || secrets::load(backend, &id))
+        .await
+        .ok()?
+        .ok()?;
+    match Stored::parse(&secret) {
+        Stored::Grant(g) => Some(*g),
+        Stored::Bearer(_) => None,
+    }
+}
+
 /// The token `AUTH XOAUTH2` sends for `account`, whose keyring entry is `secret`.
 pub async fn access_token(
     net: &Net,
@@ -29,24 +42,31 @@ pub async fn access_token(
     let grant = match Stored::parse(secret) {
         Stored::Bearer(token) => return Ok(token),
         Stored::Grant(g) if g.is_fresh(now_secs()) => return Ok(Secret::new(g.access_token)),
-        Stored::Grant(g) => g,
+        Stored::Grant(g) => *g,
     };
     let lock = lock_for(account.id.as_str());
     let _held = lock.lock().await;
     // Another lane may have refreshed while this one waited.
-    let (backend, id) = (account.secret_backend, account.id.clone());
-    let reread = tokio::task::spawn_blocking(move || secrets::load(backend, &id))
-        .await
-        .ok()
-        .and_then(Result::ok);
-    let grant = match reread.as_ref().map(Stored::parse) {
-        Some(Stored::Grant(g)) if g.is_fresh(now_secs()) => {
-            return Ok(Secret::new(g.access_token));
-        }
-        Some(Stored::Grant(g)) => g,
-        _ => grant,
+    let grant = match stored_grant(account).await {
+        Some(g) if g.is_fresh(now_secs()) => return Ok(Secret::new(g.access_token)),
+        Some(g) => g,
+        None => grant,
     };
-    let fresh = token::refresh(&net.http, &grant).await?;
+    let fresh = match token::refresh(&net.http, &grant).await {
+        Ok(g) => g,
+        // Another process (a command beside the window) may have used this refresh token
+        // first and stored the next one; a provider that rotates them refuses the old one.
+        Err(e) if e.needs_sign_in() => match stored_grant(account).await {
+            Some(g) if g.refresh_token != grant.refresh_token => {
+                if g.is_fresh(now_secs()) {
+                    return Ok(Secret::new(g.access_token));
+                }
+                token::refresh(&net.http, &g).await?
+            }
+            _ => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     let (backend, id, stored) = (
         account.secret_backend,
         account.id.clone(),
