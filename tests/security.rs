@@ -411,80 +411,44 @@ fn no_password_or_token_anywhere_after_the_whole_flow() {
     };
     let mut argv = Vec::new();
     argv.extend(run(&["detect", support::USER, "--no-online"], ""));
-    argv.extend(run(
-        &[
-            "account",
-            "add",
-            "--email",
-            support::USER,
-            "--host",
-            "mail.example.test",
-            "--port",
-            &smtpd.port.to_string(),
-            "--security",
-            "starttls",
-            "--password-stdin",
-            "--session-keyring",
-        ],
-        &format!("{PASSWORD}\n"),
-    ));
-    argv.extend(run(
-        &[
-            "account",
-            "add",
-            "--email",
-            "token@example.test",
-            "--host",
-            "mail.example.test",
-            "--port",
-            &smtpd.port.to_string(),
-            "--security",
-            "starttls",
-            "--auth",
-            "oauth2",
-            "--password-stdin",
-            "--session-keyring",
-        ],
-        &format!("{TOKEN}\n"),
-    ));
+    let port = smtpd.port.to_string();
+    // One account logs in with the password, one with an OAuth token; both on standard input.
+    for (email, auth, secret) in [
+        (support::USER, "password", PASSWORD),
+        ("token@example.test", "oauth2", TOKEN),
+    ] {
+        argv.extend(run(
+            &[
+                "account",
+                "add",
+                "--email",
+                email,
+                "--host",
+                "mail.example.test",
+                "--port",
+                &port,
+                "--security",
+                "starttls",
+                "--auth",
+                auth,
+                "--password-stdin",
+                "--session-keyring",
+            ],
+            &format!("{secret}\n"),
+        ));
+    }
     argv.extend(run(&["account", "test", support::USER], ""));
     argv.extend(run(&["account", "test", "token@example.test"], ""));
-    argv.extend(run(
-        &[
-            "send",
-            "--from",
-            support::USER,
-            "--to",
-            "bob@example.net",
-            "--body",
-            "hi",
-        ],
-        "",
-    ));
-    argv.extend(run(
-        &[
-            "send",
-            "--from",
-            support::USER,
-            "--to",
-            "nobody@example.net",
-            "--body",
-            "hi",
-        ],
-        "",
-    ));
-    argv.extend(run(
-        &[
-            "send",
-            "--from",
-            "token@example.test",
-            "--to",
-            "bob@example.net",
-            "--body",
-            "hi",
-        ],
-        "",
-    ));
+    for (from, to) in [
+        (support::USER, "bob@example.net"),
+        (support::USER, "nobody@example.net"),
+        ("token@example.test", "bob@example.net"),
+    ] {
+        argv.extend(run(
+            &["send", "--from", from, "--to", to, "--body", "hi"],
+            "",
+        ));
+    }
     // A worker that runs a while: its command line and environment are visible to others.
     let mut worker = op
         .command(&["run"])

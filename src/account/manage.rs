@@ -152,22 +152,18 @@ pub async fn test(
     timeouts: Timeouts,
     mut progress: impl FnMut(Progress),
 ) -> Report {
-    let token_step = match secret {
-        Some(s) if account.smtp.auth == AuthMethod::Oauth2 => {
-            token_step(net, account, s, &mut progress).await
-        }
-        _ => None,
-    };
-    let token = match &token_step {
-        Some((record, _)) if record.outcome.is_err() => {
+    let (mut token_record, mut token) = (None, None);
+    if let Some(s) = secret.filter(|_| account.smtp.auth == AuthMethod::Oauth2)
+        && let Some((record, fresh)) = token_step(net, account, s, &mut progress).await
+    {
+        if record.outcome.is_err() {
             return Report {
-                steps: vec![record.clone()],
+                steps: vec![record],
                 ..Report::default()
             };
         }
-        Some((_, token)) => token.clone(),
-        None => None,
-    };
+        (token_record, token) = (Some(record), fresh);
+    }
     let mut report = verify::run(
         Check {
             net,
@@ -179,7 +175,7 @@ pub async fn test(
         progress,
     )
     .await;
-    if let Some((record, _)) = token_step {
+    if let Some(record) = token_record {
         report.steps.insert(0, record);
     }
     report

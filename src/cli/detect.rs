@@ -86,10 +86,8 @@ pub fn run_detection(
         out.text(format!("Looking for the settings of {}", email.trim()));
         let mut result = detect::run(&net, email, options, |p| print_progress(out, &p)).await;
         // Servers named by a sign-in provider's settings sign in with it.
-        if let (Ok(found), Ok(paths)) = (&mut result, crate::paths::Paths::from_env())
-            && let Ok(issuers) = crate::oauth::Issuers::load(&paths)
-        {
-            issuers.prefer_sign_in(found);
+        if let (Ok(found), Ok(paths)) = (&mut result, crate::paths::Paths::from_env()) {
+            crate::oauth::issuers::prefer_sign_in(&paths, found);
         }
         Ok(result)
     })

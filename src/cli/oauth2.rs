@@ -117,9 +117,9 @@ fn set(out: &Out, paths: &Paths, a: SetArgs) -> Result<(), Failure> {
     let file = oauth::config::user_file(paths);
     let mut config = OauthConfig::read(&file).map_err(OauthError::from)?;
     let entry = config.providers.entry(a.provider.clone()).or_default();
-    let replace = |field: &mut Option<String>, value: Option<String>| {
-        if let Some(v) = value {
-            *field = Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    let replace = |field: &mut Option<String>, typed: Option<String>| {
+        if let Some(v) = typed {
+            *field = oauth::config::value(&v);
         }
     };
     replace(&mut entry.name, a.name);

@@ -67,6 +67,11 @@ pub enum ConfigError {
     },
 }
 
+/// A setting as typed: trimmed; blank means not set.
+pub fn value(typed: &str) -> Option<String> {
+    Some(typed.trim().to_string()).filter(|v| !v.is_empty())
+}
+
 /// The user's settings file.
 pub fn user_file(paths: &Paths) -> PathBuf {
     paths.config_dir.join("oauth2.json")

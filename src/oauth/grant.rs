@@ -44,10 +44,7 @@ pub const REFRESH_MARGIN_SECS: i64 = 300;
 
 /// Seconds since 1970, now.
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
+    crate::outbox::store::now_ms() / 1000
 }
 
 impl Grant {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::OauthError;
-use super::config::{ConfigError, OauthConfig, ProviderConfig};
+use super::config::{ConfigError, OauthConfig, ProviderConfig, value};
 use super::token::Client;
 use crate::account::AuthMethod;
 use crate::detect::Detection;
@@ -140,24 +140,19 @@ impl Issuers {
                     self.list.last_mut().expect("just pushed")
                 }
             };
-            let set = |field: &mut String, value: &Option<String>| {
-                if let Some(v) = value.as_ref().filter(|v| !v.trim().is_empty()) {
-                    *field = v.trim().to_string();
+            let set = |field: &mut String, typed: &Option<String>| {
+                if let Some(v) = typed.as_deref().and_then(value) {
+                    *field = v;
                 }
             };
             set(&mut issuer.name, &c.name);
             set(&mut issuer.auth_url, &c.auth_url);
             set(&mut issuer.token_url, &c.token_url);
             set(&mut issuer.scope, &c.scope);
-            let nonempty = |v: &Option<String>| {
-                v.as_ref()
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-            };
-            if let Some(v) = nonempty(&c.client_id) {
+            if let Some(v) = c.client_id.as_deref().and_then(value) {
                 issuer.client_id = Some(v);
             }
-            if let Some(v) = nonempty(&c.client_secret) {
+            if let Some(v) = c.client_secret.as_deref().and_then(value) {
                 issuer.client_secret = Some(v);
             }
             for h in &c.hosts {
@@ -185,6 +180,14 @@ impl Issuers {
         let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
         // Settings files come last and win over the table.
         self.list.iter().rev().find(|i| i.hosts.contains(&host))
+    }
+}
+
+/// [`Issuers::prefer_sign_in`] with the providers known for `paths`; without readable
+/// settings, the detection stays as it is. Reads small files: call off the UI thread.
+pub fn prefer_sign_in(paths: &Paths, detection: &mut Detection) {
+    if let Ok(issuers) = Issuers::load(paths) {
+        issuers.prefer_sign_in(detection);
     }
 }
 

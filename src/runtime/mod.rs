@@ -477,13 +477,13 @@ async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
                         ctx2.emit(Event::DetectProgress { ticket, progress })
                     })
                     .await;
-                    if let Ok(found) = &mut result {
+                    if let Ok(mut found) = result {
                         let paths = ctx2.paths.clone();
-                        if let Ok(issuers) =
-                            blocking(move || crate::oauth::Issuers::load(&paths)).await
-                        {
-                            issuers.prefer_sign_in(found);
-                        }
+                        result = Ok(blocking(move || {
+                            crate::oauth::issuers::prefer_sign_in(&paths, &mut found);
+                            found
+                        })
+                        .await);
                     }
                     ctx2.emit(Event::DetectDone {
                         ticket,

@@ -36,9 +36,8 @@ pub(super) fn set_client(ctx: &Ctx, provider: &str, client_id: &str, client_secr
     let result = (|| {
         let mut config = OauthConfig::read(&file)?;
         let entry = config.providers.entry(provider.to_string()).or_default();
-        let value = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-        entry.client_id = value(client_id);
-        entry.client_secret = value(client_secret);
+        entry.client_id = oauth::config::value(client_id);
+        entry.client_secret = oauth::config::value(client_secret);
         config.write(&file)
     })();
     ctx.emit(Event::ClientSaved(
