@@ -74,7 +74,7 @@ fn main() {
     let account = support::oauth::lab_account(smtpd.port);
     let grant = grant.unwrap();
     let t = Timeouts::uniform(Duration::from_secs(10));
-    let check = |secret: &outpost::account::Secret| {
+    let check = |secret: &outpost::secret::Secret| {
         let start = Instant::now();
         let report = rt.block_on(manage::test(&net, &account, Some(secret), t, |_| {}));
         assert!(report.is_ok(), "{report:?}");

@@ -9,7 +9,7 @@ pub mod account;
 pub mod cli;
 pub mod clock;
 pub mod detect;
-pub mod diagnose;
+pub mod explain;
 pub mod instance;
 pub mod mailto;
 pub mod message;
@@ -18,7 +18,9 @@ pub mod notify;
 pub mod oauth;
 pub mod outbox;
 pub mod paths;
+pub mod secret;
 pub mod runtime;
+pub mod usecases;
 #[cfg(feature = "gui")]
 pub mod ui;
 

@@ -3,6 +3,8 @@
 //! plain. Nothing in a link is sent by itself, and links never attach files: `attach`-like
 //! fields and every other header are ignored (RFC 6068 §7 warns about both).
 
+use crate::explain::{Explain, Explanation, capitalise};
+
 /// What a `mailto:` link asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mailto {
@@ -85,6 +87,16 @@ pub fn parse(link: &str) -> Result<Mailto, MailtoError> {
     }
     Ok(m)
 }
+
+impl Explain for MailtoError {
+    fn explain(&self) -> Explanation {
+        Explanation::new(
+            format!("{}.", capitalise(&self.to_string())),
+            "Write the message by hand, or ask whoever made the link to fix it.",
+        )
+    }
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use outpost::account::verify::{Step, Timeouts, VerifyError};
-use outpost::account::{Secret, manage};
+use outpost::account::manage;
+use outpost::secret::Secret;
 use outpost::net::{Net, NetConfig};
 use outpost::oauth::pkce::Pkce;
 use outpost::oauth::token::{self, Client};

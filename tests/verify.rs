@@ -6,7 +6,8 @@ mod support;
 use std::time::Duration;
 
 use outpost::account::verify::{self, Check, Step, Timeouts, VerifyError};
-use outpost::account::{AuthMethod, Secret, Security, SmtpSettings};
+use outpost::account::{AuthMethod, Security, SmtpSettings};
+use outpost::secret::Secret;
 use outpost::net::{Net, NetConfig};
 use support::{DnsServer, PASSWORD, Smtpd, USER};
 

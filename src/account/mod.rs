@@ -1,7 +1,7 @@
 //! Accounts: the SMTP settings a person sends through, where their secret lives, and the live
 //! connection check.
 
-pub mod manage;
+pub mod explain;
 pub mod secrets;
 pub mod store;
 pub mod verify;
@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use secrets::{Secret, SecretBackend, SecretError};
+pub use secrets::{SecretBackend, SecretError};
 pub use store::{AccountStore, StoreError};
 
 /// A stable identifier for an account, independent of its address.

@@ -4,12 +4,12 @@
 //! session keyring is the kernel's keyutils store, which forgets everything at reboot. Secrets
 //! never go to a file, and their `Debug` form is redacted.
 
-use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::AccountId;
+use super::{Account, AccountId};
+use crate::secret::Secret;
 use crate::APP_ID;
 
 /// Which keyring holds an account's secret.
@@ -30,48 +30,6 @@ impl SecretBackend {
             SecretBackend::System => "system keyring",
             SecretBackend::Session => "session keyring (until reboot)",
         }
-    }
-}
-
-/// A password or token. Its `Debug` and `Display` never show it; its bytes are wiped on drop.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// True for an empty secret.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        // SAFETY: zero bytes are valid UTF-8, so the string stays valid while it is wiped.
-        wipe(unsafe { self.0.as_bytes_mut() });
-    }
-}
-
-/// Overwrites `bytes` with zeros in a way the compiler does not optimise away.
-pub fn wipe(bytes: &mut [u8]) {
-    for b in bytes {
-        // SAFETY: `b` is a valid, exclusive reference.
-        unsafe { std::ptr::write_volatile(b, 0) };
     }
 }
 
@@ -189,12 +147,20 @@ pub fn store(backend: SecretBackend, id: &AccountId, secret: &Secret) -> Result<
     }
 }
 
+/// Reads the account's secret from its keyring, if it logs in at all. Blocks.
+pub fn for_account(account: &Account) -> Result<Option<Secret>, SecretError> {
+    if !account.smtp.auth.needs_secret() {
+        return Ok(None);
+    }
+    load(account.secret_backend, &account.id).map(Some)
+}
+
 /// Reads the secret of account `id` from `backend`. Blocks.
 pub fn load(backend: SecretBackend, id: &AccountId) -> Result<Secret, SecretError> {
     match backend {
         SecretBackend::System => system_entry(id)?
             .get_password()
-            .map(Secret)
+            .map(Secret::new)
             .map_err(map_system_err),
         SecretBackend::Session => session::load(id),
     }
@@ -288,17 +254,5 @@ mod session {
 
     pub fn delete(_: &AccountId) -> Result<(), SecretError> {
         Err(NONE)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_never_show_in_debug_output() {
-        let s = Secret::new("hunter2");
-        assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
-        assert_eq!(s.expose(), "hunter2");
     }
 }

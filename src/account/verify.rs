@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::net::TcpStream;
 
-use super::{AuthMethod, Secret, Security, SmtpSettings};
+use super::{AuthMethod, Security, SmtpSettings};
+use crate::secret::Secret;
 use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
 use crate::net::tls::cert_problem;
 use crate::net::{CertProblem, DnsError, Net};

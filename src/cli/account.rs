@@ -7,15 +7,15 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{AddArgs, Failure, Out, bad_input};
-use crate::account::manage::{self, ManageError, OnDuplicate};
 use crate::account::verify::{Progress, Report, StepRecord, Timeouts};
-use crate::account::{
-    Account, AccountId, AccountStore, AuthMethod, Secret, SecretBackend, SmtpSettings, parse_email,
-    parse_host,
-};
-use crate::diagnose::{Explain, Explanation, capitalise, verify_failure};
+use crate::account::{Account, AccountId, AuthMethod, SecretBackend, SmtpSettings, parse_email, parse_host};
+use crate::secret::Secret;
+use crate::account::explain::verify_failure;
+use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::Net;
 use crate::paths::Paths;
+use crate::usecases::account::{self as accounts, OnDuplicate, Removed, Waiting};
+use crate::usecases::check;
 
 fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<Secret>, Failure> {
     if !auth.needs_secret() {
@@ -151,12 +151,7 @@ fn server_settings(
     ))
 }
 
-pub(super) fn add(
-    out: &Out,
-    paths: &Paths,
-    store: &AccountStore,
-    args: AddArgs,
-) -> Result<(), Failure> {
+pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure> {
     let email = parse_email(&args.email).map_err(bad_input)?;
     let (smtp, detected) = server_settings(out, &args, &email)?;
     let account = Account {
@@ -190,11 +185,7 @@ pub(super) fn add(
     } else {
         OnDuplicate::Refuse
     };
-    let saved = manage::save(store, account, secret.as_ref(), on_dup)?;
-    if secret.is_some() {
-        // A new password is what a paused account waits for.
-        crate::outbox::resume_account(paths, saved.id.as_str());
-    }
+    let saved = accounts::save(paths, account, secret.as_ref(), on_dup)?;
     out.text(format!(
         "Added {} ({}:{}, {}, login: {}); {}.",
         saved.email,
@@ -220,14 +211,8 @@ pub(super) fn add(
     Ok(())
 }
 
-pub(super) fn signin(
-    out: &Out,
-    paths: &Paths,
-    store: &AccountStore,
-    email: &str,
-    no_browser: bool,
-) -> Result<(), Failure> {
-    let account = manage::find(store, email)?;
+pub(super) fn signin(out: &Out, paths: &Paths, email: &str, no_browser: bool) -> Result<(), Failure> {
+    let account = accounts::find(paths, email)?;
     if account.smtp.auth != AuthMethod::Oauth2 {
         return Err(Failure::BadInput(
             "not_oauth2",
@@ -247,8 +232,7 @@ pub(super) fn signin(
     }
     let secret =
         super::oauth2::browser_sign_in(out, paths, &account.email, &account.smtp.host, no_browser)?;
-    let saved = manage::save(store, account, Some(&secret), OnDuplicate::Replace)?;
-    crate::outbox::resume_account(paths, saved.id.as_str());
+    let saved = accounts::save(paths, account, Some(&secret), OnDuplicate::Replace)?;
     out.text(format!(
         "{} is signed in again; waiting messages are sent.",
         saved.email
@@ -269,8 +253,8 @@ pub(super) fn account_json(a: &Account, is_default: bool) -> Value {
     })
 }
 
-pub(super) fn list(out: &Out, store: &AccountStore) -> Result<(), Failure> {
-    let accounts = store.load().map_err(ManageError::from)?;
+pub(super) fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
+    let accounts = accounts::list(paths)?;
     let is_default = |a: &Account| accounts.default.as_ref() == Some(&a.id);
     if accounts.accounts.is_empty() {
         out.text("No accounts yet. Add one with: outpost account add --email … (or open the window: outpost)");
@@ -297,25 +281,117 @@ pub(super) fn list(out: &Out, store: &AccountStore) -> Result<(), Failure> {
     Ok(())
 }
 
-pub(super) fn remove(out: &Out, store: &AccountStore, email: &str) -> Result<(), Failure> {
-    let (removed, secret_error) = manage::remove(store, email)?;
-    out.text(format!("Removed {}.", removed.email));
-    let warning = secret_error.map(|e| {
+/// What `account remove` was told to do with the account's waiting messages.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct WaitingChoice {
+    /// `--cancel-waiting`.
+    pub cancel: bool,
+    /// `--keep-waiting`.
+    pub keep: bool,
+}
+
+/// Removes the account; its waiting messages are cancelled or kept as the options say, and
+/// with neither the person is asked (or, with no terminal to ask on, nothing is removed).
+pub(super) fn remove(
+    out: &Out,
+    paths: &Paths,
+    email: &str,
+    choice: WaitingChoice,
+) -> Result<(), Failure> {
+    let account = accounts::find(paths, email)?;
+    let waiting = match (choice.cancel, choice.keep) {
+        (true, _) => Waiting::Cancel,
+        (_, true) => Waiting::Keep,
+        _ => ask_waiting(paths, &account)?,
+    };
+    let removed = accounts::remove(paths, &account.email, waiting)?;
+    out.text(format!("Removed {}.", removed.account.email));
+    let fate = waiting_text(&removed);
+    if let Some(f) = &fate {
+        out.text(f);
+    }
+    let warning = removed.secret_left.as_ref().map(|e| {
         let e = e.explain();
         format!(
             "The password may still be in the keyring: {} {}",
             e.problem, e.advice
         )
     });
-    if let Some(w) = &warning {
-        if out.json {
-            // Reported in the JSON below.
-        } else {
-            eprintln!("warning: {w}");
+    if let (Some(w), false) = (&warning, out.json) {
+        eprintln!("warning: {w}");
+    }
+    let (kept, cancelled) = match &removed.waiting {
+        Ok((Waiting::Keep, n)) => (*n, 0),
+        Ok((Waiting::Cancel, n)) => (0, *n),
+        Err(_) => (0, 0),
+    };
+    out.json(json!({
+        "removed": account_json(&removed.account, false),
+        "warning": warning,
+        "waiting": {"cancelled": cancelled, "kept": kept, "error": removed.waiting.as_ref().err().map(|e| e.explain().problem)},
+    }));
+    Ok(())
+}
+
+/// What became of the removed account's waiting messages, in words; nothing when none waited.
+fn waiting_text(removed: &Removed) -> Option<String> {
+    match &removed.waiting {
+        Ok((_, 0)) => None,
+        Ok((Waiting::Cancel, n)) => Some(format!("{n} waiting message(s) cancelled; they will not be sent.")),
+        Ok((Waiting::Keep, n)) => Some(format!(
+            "{n} waiting message(s) kept: they are sent once an account for {} is added again.",
+            removed.account.email
+        )),
+        Err(e) => {
+            let x = e.explain();
+            Some(format!("Its waiting messages could not be changed: {} {}", x.problem, x.advice))
         }
     }
-    out.json(json!({ "removed": account_json(&removed, false), "warning": warning }));
-    Ok(())
+}
+
+/// Asks on the terminal what to do with the account's waiting messages (none: nothing to
+/// ask). Without a terminal nothing is removed: the options say it.
+fn ask_waiting(paths: &Paths, account: &Account) -> Result<Waiting, Failure> {
+    let n = accounts::waiting(paths, account)
+        .map_err(|e| Failure::Failed("outbox", e.explain()))?;
+    if n == 0 {
+        return Ok(Waiting::Cancel);
+    }
+    let problem = format!(
+        "{n} message(s) from {} are still waiting to be sent.",
+        account.email
+    );
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::BadInput(
+            "messages_waiting",
+            Explanation {
+                problem: format!("{problem} Nothing was removed."),
+                advice: "Say what becomes of them: --cancel-waiting (they are not sent) or                          --keep-waiting (they are sent once the account is added again)."
+                    .into(),
+            },
+        ));
+    }
+    eprintln!("{problem}");
+    eprint!("Cancel them [c], keep them until the account is added again [k], or stop [s]? ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::Failed("stdin", Explanation {
+            problem: format!("Could not read the answer ({e})."),
+            advice: "Pass --cancel-waiting or --keep-waiting instead.".into(),
+        }))?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "c" | "cancel" => Ok(Waiting::Cancel),
+        "k" | "keep" => Ok(Waiting::Keep),
+        _ => Err(Failure::BadInput(
+            "stopped",
+            Explanation {
+                problem: format!("Nothing was removed: {} stays as it is.", account.email),
+                advice: "Run the command again and answer c or k, or pass --cancel-waiting                          or --keep-waiting."
+                    .into(),
+            },
+        )),
+    }
 }
 
 fn step_json(s: &StepRecord) -> Value {
@@ -356,7 +432,7 @@ fn print_step(out: &Out, s: &StepRecord) {
     }
 }
 
-pub(super) fn test(out: &Out, store: &AccountStore, email: &str, timeout: f64) -> ExitCode {
+pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitCode {
     let timeouts = match Duration::try_from_secs_f64(timeout) {
         Ok(d) if !d.is_zero() => Timeouts::uniform(d),
         _ => {
@@ -367,11 +443,11 @@ pub(super) fn test(out: &Out, store: &AccountStore, email: &str, timeout: f64) -
             return out.failure(Failure::BadInput("invalid", e), Value::Null);
         }
     };
-    let account = match manage::find(store, email) {
+    let account = match accounts::find(paths, email) {
         Ok(a) => a,
         Err(e) => return out.failure(e.into(), Value::Null),
     };
-    let secret = match manage::load_secret(&account) {
+    let secret = match check::secret_for(&account, None) {
         Ok(s) => s,
         Err(e) => {
             let extra = json!({"email": account.email, "ok": false, "steps": []});
@@ -390,7 +466,7 @@ pub(super) fn test(out: &Out, store: &AccountStore, email: &str, timeout: f64) -
             account.smtp.auth.as_str()
         ));
         Ok(
-            manage::test(&net, &account, secret.as_ref(), timeouts, |p| {
+            check::test(&net, &account, secret.as_ref(), timeouts, |p| {
                 if let Progress::Finished(s) = p {
                     print_step(out, &s)
                 }

@@ -7,8 +7,10 @@ use serde_json::{Value, json};
 
 use super::{DetectArgs, Failure, Out};
 use crate::detect::{self, Candidate, Detection, Options, Outcome, Progress, SourceReport};
-use crate::diagnose::{Explain, Explanation};
+use crate::explain::{Explain, Explanation};
 use crate::net::Net;
+use crate::paths::Paths;
+use crate::usecases;
 
 fn smtp_json(c: &Candidate) -> Value {
     json!({
@@ -84,12 +86,12 @@ pub fn run_detection(
     rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
         out.text(format!("Looking for the settings of {}", email.trim()));
-        let mut result = detect::run(&net, email, options, |p| print_progress(out, &p)).await;
-        // Servers named by a sign-in provider's settings sign in with it.
-        if let (Ok(found), Ok(paths)) = (&mut result, crate::paths::Paths::from_env()) {
-            crate::oauth::issuers::prefer_sign_in(&paths, found);
-        }
-        Ok(result)
+        let paths = Paths::from_env().map_err(|e| {
+            let advice = "Set OUTPOST_HOME to a folder.".to_string();
+            Failure::Failed("no_home", Explanation { problem: e.to_string(), advice })
+        })?;
+        let progress = |p| print_progress(out, &p);
+        Ok(usecases::detect::detect(&net, &paths, email, options, progress).await)
     })
 }
 

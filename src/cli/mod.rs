@@ -11,9 +11,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use crate::account::manage::ManageError;
-use crate::account::{AccountStore, AuthMethod, Security};
-use crate::diagnose::{Explain, Explanation};
+use crate::usecases::account::ManageError;
+use crate::account::{AuthMethod, Security};
+use crate::explain::{Explain, Explanation};
 use crate::paths::Paths;
 
 /// Outpost: outgoing mail that finds its own settings and never loses a message.
@@ -91,10 +91,17 @@ pub enum AccountCommand {
     Add(AddArgs),
     /// List the accounts.
     List,
-    /// Remove an account and its password.
+    /// Remove an account and its password; asks what becomes of its messages still waiting.
     Remove {
         /// The account's e-mail address.
         email: String,
+        /// Cancel the account's messages still waiting: they are not sent.
+        #[arg(long, conflicts_with = "keep_waiting")]
+        cancel_waiting: bool,
+        /// Keep the account's messages still waiting: they are sent once an account for the
+        /// same address is added again.
+        #[arg(long)]
+        keep_waiting: bool,
     },
     /// Sign in again through the browser (accounts with login oauth2); sending resumes.
     Signin {
@@ -296,16 +303,25 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(p) => p,
         Err(e) => return no_home(&out, e),
     };
-    let store = AccountStore::new(paths.accounts_file());
     let result = match cmd {
-        AccountCommand::Add(args) => account::add(&out, &paths, &store, args),
-        AccountCommand::List => account::list(&out, &store),
-        AccountCommand::Remove { email } => account::remove(&out, &store, &email),
+        AccountCommand::Add(args) => account::add(&out, &paths, args),
+        AccountCommand::List => account::list(&out, &paths),
+        AccountCommand::Remove {
+            email,
+            cancel_waiting,
+            keep_waiting,
+        } => {
+            let choice = account::WaitingChoice {
+                cancel: cancel_waiting,
+                keep: keep_waiting,
+            };
+            account::remove(&out, &paths, &email, choice)
+        }
         AccountCommand::Signin { email, no_browser } => {
-            account::signin(&out, &paths, &store, &email, no_browser)
+            account::signin(&out, &paths, &email, no_browser)
         }
         AccountCommand::Test { email, timeout } => {
-            return account::test(&out, &store, &email, timeout);
+            return account::test(&out, &paths, &email, timeout);
         }
     };
     match result {

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{Failure, Oauth2Command, Out, SetArgs};
-use crate::diagnose::Explain;
+use crate::explain::Explain;
 use crate::net::Net;
 use crate::oauth::{self, Issuers, OauthConfig, OauthError, SignIn};
 use crate::paths::Paths;
@@ -23,7 +23,7 @@ pub(super) fn browser_sign_in(
     email: &str,
     host: &str,
     no_browser: bool,
-) -> Result<crate::account::Secret, Failure> {
+) -> Result<crate::secret::Secret, Failure> {
     let issuers = Issuers::load(paths).map_err(OauthError::from)?;
     let issuer = issuers.for_host(host).ok_or_else(|| OauthError::NoIssuer {
         host: host.to_string(),
@@ -72,7 +72,7 @@ pub(super) fn command(out: &Out, paths: &Paths, cmd: Oauth2Command) -> Result<()
             if config.providers.remove(&provider).is_none() {
                 return Err(Failure::BadInput(
                     "not_found",
-                    crate::diagnose::Explanation {
+                    crate::explain::Explanation {
                         problem: format!("{} has no settings for '{provider}'.", file.display()),
                         advice: "'outpost oauth2 list' shows the providers and their settings."
                             .into(),

@@ -7,15 +7,16 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::{Failure, Out};
-use crate::account::{AccountStore, manage};
-use crate::diagnose::{Explain, Explanation};
+use crate::clock::relative;
+use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::Draft;
 use crate::net::Net;
 use crate::outbox::send::SendTimeouts;
-use crate::outbox::store::{Millis, now_ms};
 use crate::outbox::worker::{self, Worker, WorkerEvent};
-use crate::outbox::{Outbox, OutboxError, State, SubmitError};
+use crate::outbox::{Outbox, OutboxError, State};
 use crate::paths::Paths;
+use crate::usecases::account as accounts;
+use crate::usecases::queue::{self, ActionError, MessageAction, SubmitError};
 
 /// Arguments of `outpost send`.
 #[derive(Debug, Args)]
@@ -73,9 +74,18 @@ pub enum QueueCommand {
     },
 }
 
+fn action_failure(e: ActionError) -> Failure {
+    match e.source {
+        OutboxError::NotFound(_) => Failure::BadInput("not_found", e.explain()),
+        OutboxError::WrongState { .. } => Failure::BadInput("wrong_state", e.explain()),
+        _ => outbox_failure(e.source),
+    }
+}
+
 fn outbox_failure(e: OutboxError) -> Failure {
     let (kind, bad_input) = match e {
         OutboxError::NotFound(_) => ("not_found", true),
+        OutboxError::WrongState { .. } => ("wrong_state", true),
         OutboxError::TooNew { .. } => ("outbox_too_new", false),
         OutboxError::Damaged { .. } => ("outbox_damaged", false),
         OutboxError::Db { .. } => ("outbox", false),
@@ -93,8 +103,7 @@ fn open(paths: &Paths) -> Result<Outbox, Failure> {
 }
 
 pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failure> {
-    let store = AccountStore::new(paths.accounts_file());
-    let account = manage::find(&store, &args.from)?;
+    let account = accounts::find(paths, &args.from)?;
     let body = match (&args.body, &args.body_file) {
         (Some(b), _) => b.clone(),
         (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
@@ -119,7 +128,7 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         attachments: args.attach.clone(),
     };
     let queued =
-        crate::outbox::submit(paths, account.id.as_str(), &draft).map_err(|e| match e {
+        queue::submit(paths, account.id.as_str(), &draft).map_err(|e| match e {
             SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
             SubmitError::Outbox(e) => outbox_failure(e),
         })?;
@@ -130,18 +139,6 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
     Ok(())
 }
 
-fn when(ms: Millis) -> String {
-    let secs = (ms - now_ms()) / 1000;
-    if secs <= 0 {
-        "now".into()
-    } else if secs < 120 {
-        format!("in {secs} s")
-    } else if secs < 7200 {
-        format!("in {} min", secs / 60)
-    } else {
-        format!("in {} h", secs / 3600)
-    }
-}
 
 pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), Failure> {
     let outbox = open(paths)?;
@@ -154,7 +151,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             for m in &list {
                 let next = m
                     .next_attempt_ms
-                    .map(|t| format!(", next try {}", when(t)))
+                    .map(|t| format!(", next try {}", relative(t)))
                     .unwrap_or_default();
                 out.text(format!(
                     "#{:<5} {:<9} {} — {} (attempts {}{next}){}",
@@ -193,13 +190,12 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             out.json(json!({"message": m, "history": events}));
         }
         QueueCommand::Retry { id } => {
-            outbox.retry_now_by_request(id).map_err(outbox_failure)?;
-            crate::outbox::wake::notify(paths);
+            queue::act(paths, id, MessageAction::RetryNow).map_err(action_failure)?;
             out.text(format!("#{id} will be tried at the next run."));
             out.json(json!({"id": id, "state": "retry"}));
         }
         QueueCommand::Cancel { id } => {
-            outbox.cancel(id).map_err(outbox_failure)?;
+            queue::act(paths, id, MessageAction::Cancel).map_err(action_failure)?;
             out.text(format!("#{id} cancelled."));
             out.json(json!({"id": id, "state": "cancelled"}));
         }
@@ -207,24 +203,6 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
     Ok(())
 }
 
-fn describe(e: &WorkerEvent) -> String {
-    match e {
-        WorkerEvent::Sending(id) => format!("#{id} sending…"),
-        WorkerEvent::Sent { id, reply } => format!("#{id} sent: {reply}"),
-        WorkerEvent::Retry { id, at, reason } => {
-            format!("#{id} will retry {}: {reason}", when(*at))
-        }
-        WorkerEvent::Failed { id, reason } => format!("#{id} failed: {reason}"),
-        WorkerEvent::RecipientRefused {
-            id,
-            recipient,
-            reply,
-        } => {
-            format!("#{id} refused recipient {recipient}: {reply}")
-        }
-        WorkerEvent::Paused { reason, .. } => format!("Sending paused for an account: {reason}"),
-    }
-}
 
 fn bad_number(option: &str, value: f64) -> ExitCode {
     eprintln!("error: {option} {value} is not a positive number of seconds or days.");
@@ -266,8 +244,8 @@ pub(super) fn run(
             .with_timeouts(timeouts)
             .with_lifetime(lifetime);
         let report = |e: WorkerEvent| {
-            out.text(describe(&e));
-            events.push(describe(&e));
+            out.text(capitalise(&e.to_string()));
+            events.push(capitalise(&e.to_string()));
         };
         let result = if until_empty {
             worker.run_until_empty(report).await
@@ -307,7 +285,7 @@ pub(super) fn run(
         } else if m.state == State::Retry {
             format!(
                 "next try {}{}",
-                m.next_attempt_ms.map(when).unwrap_or_default(),
+                m.next_attempt_ms.map(relative).unwrap_or_default(),
                 m.last_reply
                     .as_deref()
                     .map(|r| format!(" (last: {r})"))
@@ -347,8 +325,7 @@ pub fn sendmail(args: &[String]) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(78, e.to_string()),
     };
-    let store = AccountStore::new(paths.accounts_file());
-    let accounts = match store.load() {
+    let accounts = match accounts::list(&paths) {
         Ok(a) => a,
         Err(e) => return fail(78, e.explain().problem),
     };

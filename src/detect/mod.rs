@@ -8,6 +8,7 @@
 //! HTTP (never trusted).
 
 pub mod autoconfig;
+mod explain;
 pub mod autodiscover;
 pub mod config_xml;
 pub mod guess;

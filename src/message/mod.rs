@@ -2,6 +2,7 @@
 //! for attachments with guessed content types, encoded non-ASCII headers, IDN domains in
 //! their ASCII form. Bad input is refused with a clear error before anything is queued.
 
+mod explain;
 mod reopen;
 
 pub use reopen::reopen;

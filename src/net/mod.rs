@@ -1,6 +1,7 @@
 //! The network stack every part of Outpost shares: one resolver, one TLS configuration, and
 //! the SMTP client session used to check servers.
 
+mod explain;
 pub mod http;
 pub mod resolver;
 pub mod smtp;

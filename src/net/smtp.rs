@@ -15,7 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use crate::account::Secret;
+use crate::secret::Secret;
 
 /// Longest reply line accepted (RFC 5321 allows 512; servers send longer EHLO lines).
 pub const MAX_LINE: usize = 4096;
@@ -439,7 +439,7 @@ impl SmtpConn {
             stream.flush().await
         }
         .await;
-        crate::account::secrets::wipe(&mut buf);
+        crate::secret::wipe(&mut buf);
         result.map_err(SmtpError::from)
     }
 

@@ -6,9 +6,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::OauthError;
-use super::grant::{Grant, Stored, now_secs};
+use super::grant::{Grant, Stored};
+use crate::clock::now_secs;
 use super::token;
-use crate::account::{Account, Secret, secrets};
+use crate::account::{Account, secrets};
+use crate::secret::Secret;
 use crate::net::Net;
 
 fn lock_for(account: &str) -> Arc<tokio::sync::Mutex<()>> {

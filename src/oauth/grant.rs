@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::account::Secret;
+use crate::secret::Secret;
 
 /// A sign-in kept in the keyring.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,11 +41,6 @@ impl std::fmt::Debug for Grant {
 
 /// An access token this close to expiry is refreshed before use.
 pub const REFRESH_MARGIN_SECS: i64 = 300;
-
-/// Seconds since 1970, now.
-pub fn now_secs() -> i64 {
-    crate::outbox::store::now_ms() / 1000
-}
 
 impl Grant {
     /// Whether the access token can be used at `now` without refreshing.

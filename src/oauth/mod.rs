@@ -22,7 +22,7 @@ pub use issuers::{Issuer, Issuers};
 pub use signin::SignIn;
 
 use crate::account::SecretError;
-use crate::diagnose::{Explain, Explanation};
+use crate::explain::{Explain, Explanation};
 use crate::net::http::HttpError;
 
 /// Why a sign-in or a token failed. Never contains a token.

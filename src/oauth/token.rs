@@ -4,7 +4,8 @@
 use serde::Deserialize;
 
 use super::OauthError;
-use super::grant::{Grant, now_secs};
+use super::grant::Grant;
+use crate::clock::now_secs;
 use crate::net::http::HttpClient;
 
 /// Largest token response read.

@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+use crate::account::SecretError;
+use crate::account::verify::VerifyError;
+use crate::explain::{Explain, Explanation};
 use crate::net::smtp::Reply;
 
 /// The first retry: soon, it is the person's own submission server.
@@ -26,7 +29,33 @@ pub enum Attempt {
     /// The login was refused.
     Auth(Reply),
     /// Sending is impossible as set up (no encryption offered, certificate refused, …).
-    Setup(String),
+    Setup(Setup),
+}
+
+/// Why an account cannot send as it is set up: the person must act before it can.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Setup {
+    /// The message's account is not in the account file any more.
+    #[error("its account was removed; add it again to send this message")]
+    AccountGone,
+    /// The account file cannot be read.
+    #[error("{}", .0.problem)]
+    Accounts(Explanation),
+    /// The keyring did not give the account's secret.
+    #[error("{} {}", .0.explain().problem, .0.explain().advice)]
+    Secret(SecretError),
+    /// The provider refused to renew the sign-in.
+    #[error("{} {}", .0.problem, .0.advice)]
+    SignIn(Explanation),
+    /// The server refused the access token of a sign-in.
+    #[error("the server refused the sign-in token ({0}); sign in again")]
+    TokenRefused(Reply),
+    /// The server's name does not exist (any more).
+    #[error("{0}: check the account's server name")]
+    ServerName(VerifyError),
+    /// The connection cannot be made safely as set up (no STARTTLS, a refused certificate, …).
+    #[error("{0}")]
+    Connection(VerifyError),
 }
 
 /// What to do with the message.
@@ -96,7 +125,7 @@ pub fn decide(
         )),
         Attempt::Network(e) | Attempt::Ambiguous(e) => retry(false, e.clone()),
         Attempt::Offline(_) => Decision::Retry(FIRST_RETRY),
-        Attempt::Setup(e) => Decision::NeedsUser(e.clone()),
+        Attempt::Setup(e) => Decision::NeedsUser(e.to_string()),
     }
 }
 

@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
-use super::policy::Attempt;
+use super::policy::{Attempt, Setup};
 use crate::account::verify::{self, Check, Timeouts, VerifyError};
-use crate::account::{Account, Secret};
+use crate::account::Account;
+use crate::secret::Secret;
 use crate::net::Net;
 use crate::net::resolver::DnsError;
 use crate::net::smtp::{Reply, SmtpConn, SmtpError};
@@ -87,7 +88,7 @@ fn from_verify(e: &VerifyError) -> Attempt {
     use VerifyError as E;
     match e {
         E::Dns(DnsError::NotFound { .. } | DnsError::NoRecords { .. }) => {
-            Attempt::Setup(format!("{e}: check the account's server name"))
+            Attempt::Setup(Setup::ServerName(e.clone()))
         }
         E::Dns(_) | E::Unreachable { .. } => Attempt::Offline(e.to_string()),
         E::Refused { .. } | E::ConnectTimeout { .. } | E::Timeout { .. } | E::Closed { .. } => {
@@ -96,7 +97,7 @@ fn from_verify(e: &VerifyError) -> Attempt {
         E::Protocol { .. } | E::Local { .. } => Attempt::Network(e.to_string()),
         E::Rejected { reply, .. } if reply.is_transient() => Attempt::Reply(reply.clone()),
         E::AuthFailed(reply) => Attempt::Auth(reply.clone()),
-        _ => Attempt::Setup(e.to_string()),
+        _ => Attempt::Setup(Setup::Connection(e.clone())),
     }
 }
 

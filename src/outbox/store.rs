@@ -4,25 +4,16 @@
 //! message due again, so nothing is ever stuck or lost.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use crate::clock::{Millis, now_ms};
 use crate::message::Composed;
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = 1;
-
-/// Milliseconds since the Unix epoch.
-pub type Millis = i64;
-
-/// Now, in [`Millis`].
-pub fn now_ms() -> Millis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as Millis)
-}
 
 /// Where a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -172,6 +163,14 @@ pub enum OutboxError {
     /// No message with this id.
     #[error("there is no message {0} in the outbox")]
     NotFound(i64),
+    /// The message exists, but its state does not allow what was asked.
+    #[error("message {id} is {} now", state.as_str())]
+    WrongState {
+        /// Its queue id.
+        id: i64,
+        /// Where it is.
+        state: State,
+    },
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> OutboxError + '_ {
@@ -472,9 +471,28 @@ impl Outbox {
             .and_then(|mut stmt| stmt.execute(params))
             .map_err(|e| self.db(e))?;
         if changed == 0 {
-            return Err(OutboxError::NotFound(id));
+            return Err(self.not_changed(id));
         }
         self.event(id, event)
+    }
+
+    /// Why a change to message `id` changed nothing: it is gone, or in another state.
+    fn not_changed(&self, id: i64) -> OutboxError {
+        let state: Option<String> = match self
+            .conn
+            .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+        {
+            Ok(state) => state,
+            Err(e) => return self.db(e),
+        };
+        match state {
+            Some(state) => OutboxError::WrongState {
+                id,
+                state: State::parse(&state),
+            },
+            None => OutboxError::NotFound(id),
+        }
     }
 
     /// The server accepted the message.
@@ -558,6 +576,20 @@ impl Outbox {
         )
     }
 
+    /// How many messages of `account` are not sent yet (queued, waiting to retry, or being
+    /// sent).
+    pub fn waiting_for(&self, account: &str) -> Result<usize, OutboxError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM messages WHERE account = ?1
+                 AND state IN ('queued', 'retry', 'sending')",
+                [account],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.db(e))
+    }
+
     /// Cancels every unfinished message of `account` (being removed); returns how many.
     pub fn cancel_account(&self, account: &str) -> Result<usize, OutboxError> {
         let ids: Vec<i64> = {
@@ -582,6 +614,37 @@ impl Outbox {
             )?;
         }
         Ok(ids.len())
+    }
+
+    /// Gives the waiting messages sent from `email` whose account is gone (not in `known`,
+    /// the ids of the accounts there are) to the account with id `account`, added again
+    /// for that address; returns how many. Its pause, if any, is lifted by [`Self::resume`].
+    pub fn adopt(&self, email: &str, account: &str, known: &[&str]) -> Result<usize, OutboxError> {
+        let orphans: Vec<(i64, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT id, account FROM messages WHERE envelope_from = ?1 COLLATE NOCASE
+                     AND state IN ('queued', 'retry') AND account != ?2",
+                )
+                .map_err(|e| self.db(e))?;
+            let rows = stmt
+                .query_map([email, account], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| self.db(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.db(e))?
+        };
+        let mut adopted = 0;
+        for (id, old) in orphans.iter().filter(|(_, old)| !known.contains(&old.as_str())) {
+            self.update(
+                *id,
+                "UPDATE messages SET account = ?2, next_attempt = ?3 WHERE id = ?1",
+                &[&account, &now_ms()],
+                "its account was added again; sending resumes",
+            )?;
+            self.resume(old)?;
+            adopted += 1;
+        }
+        Ok(adopted)
     }
 
     /// Makes a waiting (or failed) message due now.
@@ -725,7 +788,7 @@ impl Outbox {
             )
             .map_err(|e| self.db(e))?;
         if changed == 0 {
-            return Err(OutboxError::NotFound(id));
+            return Err(self.not_changed(id));
         }
         Ok(())
     }

@@ -9,11 +9,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::policy::{self, Attempt, Decision};
+use super::policy::{self, Attempt, Decision, Setup};
 use super::send::{self, Outcome, SendTimeouts, Session};
-use super::store::{Claimed, Millis, Outbox, OutboxError, RetryKind, now_ms};
-use crate::account::{Account, AccountStore, AuthMethod, Secret, manage};
-use crate::diagnose::Explain;
+use super::store::{Claimed, Outbox, OutboxError, RetryKind};
+use crate::clock::{Millis, now_ms, relative};
+use crate::account::{Account, AccountStore, AuthMethod, secrets};
+use crate::secret::Secret;
+use crate::explain::Explain;
 use crate::net::Net;
 use crate::oauth;
 use crate::paths::Paths;
@@ -115,9 +117,37 @@ pub enum WorkerEvent {
     },
 }
 
+impl std::fmt::Display for WorkerEvent {
+    /// The one way the window's status line, the command line and notifications say it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkerEvent::Sending(id) => write!(f, "message #{id} sending…"),
+            WorkerEvent::Sent { id, reply } => write!(f, "message #{id} sent: {reply}"),
+            WorkerEvent::Retry { id, at, reason } => {
+                write!(f, "message #{id} will be retried {}: {reason}", relative(*at))
+            }
+            WorkerEvent::Failed { id, reason } => write!(f, "message #{id} failed: {reason}"),
+            WorkerEvent::RecipientRefused {
+                id,
+                recipient,
+                reply,
+            } => write!(f, "message #{id}: recipient {recipient} was refused: {reply}"),
+            WorkerEvent::Paused { reason, .. } => write!(f, "sending paused: {reason}"),
+        }
+    }
+}
+
+/// Tells the collector in [`Worker::serve`]; it drains until every lane has ended, so no
+/// event of a running lane is lost.
+fn tell(events: &mpsc::UnboundedSender<WorkerEvent>, event: WorkerEvent) {
+    events.send(event).ok();
+}
+
 fn jitter() -> f64 {
     let mut b = [0u8; 2];
-    let _ = getrandom::fill(&mut b);
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
 }
 
@@ -219,7 +249,7 @@ impl Worker {
     /// is no longer fit for another message.
     async fn send_one(
         &self,
-        loaded: &Result<(Account, Option<Secret>), String>,
+        loaded: &Result<(Account, Option<Secret>), Setup>,
         session: &mut Option<Session>,
         c: &Claimed,
     ) -> Outcome {
@@ -240,9 +270,7 @@ impl Worker {
                     Err(Attempt::Auth(r))
                         if account.smtp.auth == AuthMethod::Oauth2 && !r.is_transient() =>
                     {
-                        return Outcome::whole(Attempt::Setup(format!(
-                            "the server refused the sign-in token ({r}); sign in again"
-                        )));
+                        return Outcome::whole(Attempt::Setup(Setup::TokenRefused(r)));
                     }
                     Err(a) => return Outcome::whole(a),
                 }
@@ -274,7 +302,7 @@ impl Worker {
             // a crash in between leaves them leased, to be sent again (never lost).
             let mut outcomes = Vec::with_capacity(batch.len());
             for c in &batch {
-                let _ = events.send(WorkerEvent::Sending(c.id));
+                tell(&events, WorkerEvent::Sending(c.id));
                 outcomes.push(self.send_one(&loaded, &mut session, c).await);
             }
             let paused = outbox.batch(|o| {
@@ -352,9 +380,7 @@ impl Worker {
         outcome: Outcome,
         events: &mpsc::UnboundedSender<WorkerEvent>,
     ) -> Result<bool, OutboxError> {
-        let on_event = |e| {
-            let _ = events.send(e);
-        };
+        let on_event = |e| tell(events, e);
         let age = Duration::from_millis((now_ms() - c.created_ms).max(0) as u64);
         for (rcpt, reply) in &outcome.refused {
             outbox.note(c.id, &format!("refused recipient {rcpt}: {reply}"))?;
@@ -367,7 +393,8 @@ impl Worker {
         let decision = policy::decide(&outcome.attempt, c.attempts, age, self.lifetime, jitter());
         let reason = match &outcome.attempt {
             Attempt::Reply(r) | Attempt::Auth(r) => r.to_string(),
-            Attempt::Network(e) | Attempt::Offline(e) | Attempt::Setup(e) => e.clone(),
+            Attempt::Network(e) | Attempt::Offline(e) => e.clone(),
+            Attempt::Setup(e) => e.to_string(),
             Attempt::Ambiguous(e) => {
                 format!("may have been sent ({e}); trying again with the same Message-ID")
             }
@@ -454,35 +481,28 @@ async fn login_secret(
     match oauth::access_token(net, account, stored).await {
         Ok(token) => Ok(Some(token)),
         Err(e) if e.is_transient() => Err(Attempt::Network(e.to_string())),
-        Err(e) => {
-            let x = e.explain();
-            Err(Attempt::Setup(format!("{} {}", x.problem, x.advice)))
-        }
+        Err(e) => Err(Attempt::Setup(Setup::SignIn(e.explain()))),
     }
 }
 
 /// The account with this id, or why it cannot send.
-fn find_account(paths: &Paths, id: &str) -> Result<Account, String> {
+fn find_account(paths: &Paths, id: &str) -> Result<Account, Setup> {
     match AccountStore::new(paths.accounts_file()).load() {
         Ok(accs) => accs
             .accounts
             .into_iter()
             .find(|a| a.id.as_str() == id)
-            .ok_or_else(|| "its account was removed; add it again to send this message".into()),
-        Err(e) => Err(e.explain().problem),
+            .ok_or(Setup::AccountGone),
+        Err(e) => Err(Setup::Accounts(e.explain())),
     }
 }
 
 /// The account with this id and its secret, or why it cannot send.
-async fn load_account(paths: &Paths, id: &str) -> Result<(Account, Option<Secret>), String> {
+async fn load_account(paths: &Paths, id: &str) -> Result<(Account, Option<Secret>), Setup> {
     let account = find_account(paths, id)?;
     let acc = account.clone();
-    match tokio::task::spawn_blocking(move || manage::load_secret(&acc)).await {
-        Ok(Ok(secret)) => Ok((account, secret)),
-        Ok(Err(e)) => {
-            let x = e.explain();
-            Err(format!("{} {}", x.problem, x.advice))
-        }
-        Err(e) => Err(e.to_string()),
-    }
+    let secret = tokio::task::spawn_blocking(move || secrets::for_account(&acc))
+        .await
+        .expect("reading the keyring does not panic");
+    Ok((account, secret.map_err(Setup::Secret)?))
 }

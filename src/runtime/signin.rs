@@ -1,8 +1,9 @@
 //! Sign-in through the browser for the window, and the sign-in providers' settings.
 
-use super::{Ctx, Event, Ticket, blocking};
-use crate::account::Secret;
-use crate::diagnose::{Explain, Explanation};
+use super::ctx::{Ctx, blocking};
+use super::protocol::{Event, Ticket};
+use crate::secret::Secret;
+use crate::explain::{Explain, Explanation};
 use crate::oauth::{self, Issuers, OauthConfig, OauthError, SignIn};
 
 /// Where a sign-in is.

@@ -8,8 +8,10 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, SystemTime};
 
-use super::{Ctx, Event, outbox};
-use crate::diagnose::Explain;
+use super::ctx::Ctx;
+use super::outbox;
+use super::protocol::Event;
+use crate::explain::Explain;
 use crate::outbox::Outbox;
 
 /// How often to look when nothing pokes the watcher.

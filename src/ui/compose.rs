@@ -76,7 +76,7 @@ pub struct Compose {
     /// A send is running.
     pub sending: bool,
     /// Why the last send was refused.
-    pub error: Option<crate::diagnose::Explanation>,
+    pub error: Option<crate::explain::Explanation>,
     /// Put the cursor in To on the next frame.
     focus_to: bool,
     sizes: (mpsc::Sender<SizeRead>, mpsc::Receiver<SizeRead>),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::widgets::StepView;
 use crate::account::verify::Progress;
 use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport};
-use crate::diagnose::Explanation;
+use crate::explain::Explanation;
 use crate::runtime::Ticket;
 
 /// A connection check as it runs.

@@ -19,7 +19,7 @@ pub use account_form::{AccountForm, Detected, FormAction};
 pub use app::{OutpostApp, Remembered, View};
 pub use file_dialog::{FilePicker, Picked};
 
-use crate::diagnose::Explain;
+use crate::explain::Explain;
 use crate::instance::{Claim, Request};
 use crate::net::NetConfig;
 use crate::paths::Paths;

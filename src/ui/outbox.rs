@@ -12,8 +12,8 @@ use egui_extras::{Column, TableBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::widgets;
-use crate::diagnose::Explanation;
-use crate::outbox::store::{Millis, now_ms};
+use crate::explain::Explanation;
+use crate::clock::{Millis, now_ms};
 use crate::outbox::{State, Summary};
 use crate::runtime::{MessageAction, MessageDetail, OutboxView};
 

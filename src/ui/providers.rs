@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use egui::{RichText, Ui};
 
 use super::widgets;
-use crate::diagnose::Explanation;
+use crate::explain::Explanation;
 use crate::oauth::{Issuers, PASSWORD_FALLBACK};
 
 /// The fields as typed, per provider id.

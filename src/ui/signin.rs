@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::widgets;
-use crate::diagnose::{Explain, Explanation};
+use crate::explain::{Explain, Explanation};
 use crate::oauth::{Issuer, OauthError};
 use crate::runtime::{SignInState, Ticket};
 
@@ -41,7 +41,7 @@ impl SignInView {
     }
 
     /// Folds in an event; returns what the keyring is to keep once signed in.
-    pub fn apply(&mut self, state: SignInState) -> Option<crate::account::Secret> {
+    pub fn apply(&mut self, state: SignInState) -> Option<crate::secret::Secret> {
         match state {
             SignInState::Waiting {
                 provider,

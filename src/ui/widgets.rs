@@ -5,7 +5,8 @@ use std::time::Duration;
 use egui::{Color32, RichText, Ui};
 
 use crate::account::verify::{Step, StepRecord};
-use crate::diagnose::{Explanation, verify_failure};
+use crate::account::explain::verify_failure;
+use crate::explain::Explanation;
 
 /// Green for success, readable on light and dark backgrounds.
 pub fn ok_color(ui: &Ui) -> Color32 {

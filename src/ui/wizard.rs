@@ -9,11 +9,10 @@ use super::live::{DetectView, TestView};
 use super::signin::{self, SignInAction, SignInView};
 use super::widgets;
 use crate::account::verify::Step;
-use crate::account::{
-    Account, AccountId, AuthMethod, Secret, SecretBackend, Security, SmtpSettings, parse_email,
-};
+use crate::account::{Account, AccountId, AuthMethod, SecretBackend, Security, SmtpSettings, parse_email};
+use crate::secret::Secret;
 use crate::detect::{Candidate, Detection};
-use crate::diagnose::Explanation;
+use crate::explain::Explanation;
 use crate::oauth::Issuers;
 
 /// Where the wizard is.

@@ -1,72 +1,14 @@
-//! Every error a person can meet → what happened, and what to do next. The window and the
-//! command line both show these words.
+//! Account errors in plain words: the failed step of a check, the keyring, the account file,
+//! invalid fields.
 
-use crate::account::verify::{Step, VerifyError};
-use crate::account::{InvalidAccount, SecretBackend, SecretError, StoreError};
-use crate::detect::DetectError;
-use crate::net::NetSetupError;
-use crate::net::resolver::DnsError;
+use super::verify::{Step, VerifyError};
+use super::{InvalidAccount, SecretBackend, SecretError, StoreError};
+use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::tls::CertReason;
 
-/// A problem in plain words, and the next thing to try.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Explanation {
-    /// What happened.
-    pub problem: String,
-    /// What to do about it.
-    pub advice: String,
-}
-
-impl Explanation {
-    fn new(problem: impl Into<String>, advice: impl Into<String>) -> Self {
-        Self {
-            problem: problem.into(),
-            advice: advice.into(),
-        }
-    }
-}
-
-/// Errors that can explain themselves.
-pub trait Explain {
-    /// The explanation of this error.
-    fn explain(&self) -> Explanation;
-}
-
-const PORTS: &str = "Submission servers use port 465 with security 'tls', or 587 with 'starttls'.";
-
-/// `s` with its first letter in upper case.
-pub fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-impl Explain for DnsError {
-    fn explain(&self) -> Explanation {
-        match self {
-            DnsError::NotFound { host } => Explanation::new(
-                format!("The server name {host} does not exist."),
-                "Check the spelling of the server name (for example smtp.example.org); \
-                 your provider's help pages give the exact name.",
-            ),
-            DnsError::NoRecords { host, .. } => Explanation::new(
-                format!("The name {host} exists but has no address."),
-                "Check the server name: it may be the mail domain rather than the server \
-                 (smtp.example.org rather than example.org).",
-            ),
-            DnsError::Timeout { host } => Explanation::new(
-                format!("No DNS server answered for {host}."),
-                "Check that this computer is online. Behind a hotel or train Wi-Fi, sign in \
-                 to its page first; with a VPN, check that it is connected.",
-            ),
-            DnsError::Failed { host, detail } => Explanation::new(
-                format!("Looking up {host} failed ({detail})."),
-                "Check this computer's network connection and DNS settings.",
-            ),
-        }
-    }
-}
+/// Where submission servers listen, for advice about ports.
+pub const PORTS: &str =
+    "Submission servers use port 465 with security 'tls', or 587 with 'starttls'.";
 
 /// The explanation of a failed check step.
 pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
@@ -316,100 +258,6 @@ impl Explain for InvalidAccount {
             }
         };
         Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
-    }
-}
-
-impl Explain for DetectError {
-    fn explain(&self) -> Explanation {
-        let advice = match self {
-            DetectError::BadAddress { .. } => "Write the address as name@example.org.".to_string(),
-            DetectError::NothingFound { domain } => format!(
-                "Your provider's help pages give its SMTP server (often smtp.{domain}, port 465 \
-                 or 587). Enter it by hand: in the window, or with outpost account add --host …"
-            ),
-            DetectError::ProbesBlocked { .. } => "This network seems to block mail ports (some \
-                 hotels, schools and companies do). Try another network, or ask your provider \
-                 for its server and enter it by hand."
-                .to_string(),
-            DetectError::DnsUnreachable { .. } => "Check that this computer is online; behind \
-                 a hotel or train Wi-Fi, sign in to its page first. You can also enter the \
-                 server by hand."
-                .to_string(),
-        };
-        Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
-    }
-}
-
-impl Explain for crate::message::MessageError {
-    fn explain(&self) -> Explanation {
-        use crate::message::MessageError as E;
-        let advice = match self {
-            E::BadAddress { .. } => {
-                "Write addresses as name@example.org or Name <name@example.org>."
-            }
-            E::NoRecipient => "Add at least one recipient (To, Cc or Bcc).",
-            E::LineBreak { .. } => "Remove the line break.",
-            E::Attachment { .. } => "Check that the file exists and that you may read it.",
-            E::TooLarge { .. } => {
-                "Send fewer or smaller attachments, or share large files by link."
-            }
-            E::Build(_) => "Check the addresses and try again.",
-        };
-        Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
-    }
-}
-
-impl Explain for crate::outbox::OutboxError {
-    fn explain(&self) -> Explanation {
-        use crate::outbox::OutboxError as E;
-        let advice = match self {
-            E::Db { .. } => {
-                "Check free disk space and the folder's permissions. Outpost changed \
-                 nothing; the messages already queued are kept."
-            }
-            E::TooNew { .. } => "Update Outpost; the queued messages are kept.",
-            E::Damaged { .. } => {
-                "To start with an empty outbox, move the file aside (for example rename it \
-                 to outbox-damaged.sqlite); Outpost then makes a new one. The messages in the \
-                 old file may be saved with sqlite3's .recover command."
-            }
-            E::NotFound(_) => "'outpost queue list' shows the messages there are.",
-        };
-        Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
-    }
-}
-
-impl Explain for crate::outbox::SubmitError {
-    fn explain(&self) -> Explanation {
-        match self {
-            crate::outbox::SubmitError::Message(e) => e.explain(),
-            crate::outbox::SubmitError::Outbox(e) => e.explain(),
-        }
-    }
-}
-
-impl Explain for crate::mailto::MailtoError {
-    fn explain(&self) -> Explanation {
-        Explanation::new(
-            format!("{}.", capitalise(&self.to_string())),
-            "Write the message by hand, or ask whoever made the link to fix it.",
-        )
-    }
-}
-
-impl Explain for NetSetupError {
-    fn explain(&self) -> Explanation {
-        Explanation::new(
-            format!("{}.", capitalise(&self.to_string())),
-            match self {
-                NetSetupError::Resolver(_) => {
-                    "Fix or unset OUTPOST_DNS, or check /etc/resolv.conf."
-                }
-                NetSetupError::Tls(_) => "Fix or unset SSL_CERT_FILE.",
-                NetSetupError::PortMap(_) => "Fix or unset OUTPOST_PORT_MAP.",
-                NetSetupError::Http(_) => "Report this as a bug, with the message above.",
-            },
-        )
     }
 }
 

@@ -1,0 +1,225 @@
+//! What the window and the core say to each other: [`Command`]s in, [`Event`]s out.
+
+use std::sync::Arc;
+
+use super::outbox::OutboxView;
+use super::signin::SignInState;
+use crate::account::store::Accounts;
+use crate::account::verify::{Progress, Report};
+use crate::account::{Account, AccountId};
+use crate::detect::{self, Detection, Options};
+use crate::explain::Explanation;
+use crate::message::Draft;
+use crate::oauth::Issuers;
+use crate::outbox::Summary;
+use crate::outbox::worker::WorkerEvent;
+use crate::secret::Secret;
+use crate::usecases::account::{Removed, Waiting};
+use crate::usecases::queue::{MessageAction, MessageDetail, Queued};
+
+/// Identifies one connection check, so late events of a cancelled one can be ignored.
+pub type Ticket = u64;
+
+/// What the window asks of the core.
+#[derive(Debug)]
+pub enum Command {
+    /// Read the account file again.
+    Reload,
+    /// Save an account; `secret` replaces the stored one when given.
+    Save {
+        /// The account.
+        account: Account,
+        /// Its new password or token.
+        secret: Option<Secret>,
+    },
+    /// Remove an account and its secret; its messages still waiting are cancelled or kept.
+    Remove {
+        /// Its address.
+        email: String,
+        /// What becomes of its waiting messages.
+        waiting: Waiting,
+    },
+    /// Make an account the default.
+    SetDefault {
+        /// Its id.
+        id: AccountId,
+    },
+    /// Check a connection; without `secret`, the stored one is used.
+    Test {
+        /// Names the check in its events.
+        ticket: Ticket,
+        /// The settings to check (possibly not saved yet).
+        account: Account,
+        /// A password typed but not saved yet.
+        secret: Option<Secret>,
+    },
+    /// Find the settings for an address.
+    Detect {
+        /// Names the detection in its events.
+        ticket: Ticket,
+        /// The address.
+        email: String,
+        /// Deadline and sources.
+        options: Options,
+    },
+    /// Look at the outbox now (a message was queued, or a retry asked for).
+    WakeWorker,
+    /// Queue a message.
+    Queue {
+        /// Names the request in its [`Event::Queued`].
+        ticket: Ticket,
+        /// The sending account.
+        account: Account,
+        /// What to send.
+        draft: Draft,
+    },
+    /// Do something to one queued message.
+    Act {
+        /// Its queue id.
+        id: i64,
+        /// What.
+        action: MessageAction,
+    },
+    /// Read these messages for the outbox table (answered with [`Event::Rows`]).
+    Rows(Vec<i64>),
+    /// Read one message's details and history.
+    Detail {
+        /// Its queue id.
+        id: i64,
+    },
+    /// Read a queued message back as a draft, for "edit & resend".
+    Reopen {
+        /// Its queue id.
+        id: i64,
+    },
+    /// Ask the account's server how large a message it accepts (EHLO SIZE).
+    ServerSize {
+        /// The account (its stored password is used to log in).
+        account: Account,
+    },
+    /// Whether to show a desktop notification when a message is refused for good.
+    Notifications(bool),
+    /// Sign in through the browser with the provider of `host` (answered with
+    /// [`Event::SignIn`]); stopped with [`Command::CancelTest`].
+    SignIn {
+        /// Names the sign-in in its events.
+        ticket: Ticket,
+        /// The address signing in.
+        email: String,
+        /// The SMTP server whose provider signs in.
+        host: String,
+    },
+    /// Save a sign-in provider's client id and secret (blank removes them).
+    SetClient {
+        /// The provider's id.
+        provider: String,
+        /// The client id.
+        client_id: String,
+        /// The client secret.
+        client_secret: String,
+    },
+    /// Stop a running check, detection or sign-in.
+    CancelTest {
+        /// The check.
+        ticket: Ticket,
+    },
+}
+
+/// What the core tells the window.
+#[derive(Debug)]
+pub enum Event {
+    /// The accounts as they are now on disk.
+    Accounts(Result<Accounts, Explanation>),
+    /// A save finished.
+    Saved(Result<Account, SaveFailure>),
+    /// A removal finished: what remains of the account's secret and its waiting messages.
+    Removed(Result<Removed, Explanation>),
+    /// A step of a check started or finished.
+    TestProgress {
+        /// The check.
+        ticket: Ticket,
+        /// What happened.
+        progress: Progress,
+    },
+    /// A check finished (successfully or at a failed step).
+    TestDone {
+        /// The check.
+        ticket: Ticket,
+        /// Every step.
+        report: Report,
+    },
+    /// A detection source started or ended.
+    DetectProgress {
+        /// The detection.
+        ticket: Ticket,
+        /// What happened.
+        progress: detect::Progress,
+    },
+    /// A detection finished.
+    DetectDone {
+        /// The detection.
+        ticket: Ticket,
+        /// The settings found, or what was tried.
+        result: Box<Result<Detection, detect::Failure>>,
+    },
+    /// The background sender did something.
+    Worker(WorkerEvent),
+    /// The background sender cannot run in this window (another Outpost sends, or the
+    /// outbox cannot be opened); the explanation says why.
+    WorkerStopped(Explanation),
+    /// The outbox as it is now; sent again whenever it changes.
+    Outbox(Arc<OutboxView>),
+    /// Messages asked for with [`Command::Rows`] (those that still exist).
+    Rows(Vec<Summary>),
+    /// The outbox cannot be read.
+    OutboxUnreadable(Explanation),
+    /// A [`Command::Queue`] finished.
+    Queued {
+        /// The request.
+        ticket: Ticket,
+        /// The queued message, or why it was refused (nothing was stored then).
+        result: Result<Queued, Explanation>,
+    },
+    /// A [`Command::Act`] finished: what happened, or why not.
+    Acted(Result<String, Explanation>),
+    /// A [`Command::Detail`] finished.
+    Detail(Result<MessageDetail, Explanation>),
+    /// A [`Command::Reopen`] finished.
+    Reopened(Result<Draft, Explanation>),
+    /// A [`Command::ServerSize`] finished: the limit in bytes (0: the server names none),
+    /// `None` when the server does not say.
+    ServerSize {
+        /// The account asked about.
+        account: AccountId,
+        /// The limit, or why it is unknown.
+        result: Result<Option<u64>, Explanation>,
+    },
+    /// The sign-in providers and their client ids, at start and after a change.
+    Issuers(Result<Issuers, Explanation>),
+    /// A [`Command::SetClient`] finished.
+    ClientSaved(Result<String, Explanation>),
+    /// A sign-in progressed or ended.
+    SignIn {
+        /// The sign-in.
+        ticket: Ticket,
+        /// Where it is.
+        state: SignInState,
+    },
+    /// A check or a detection could not start (no password stored, keyring locked, no
+    /// network stack).
+    NotStarted {
+        /// The check or detection.
+        ticket: Ticket,
+        /// Why.
+        error: Explanation,
+    },
+}
+
+/// Why a save failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveFailure {
+    /// What happened and what to do.
+    pub explanation: Explanation,
+    /// No keyring service runs: the session keyring is the way out.
+    pub keyring_unavailable: bool,
+}

@@ -1,0 +1,189 @@
+//! The command loop: each command becomes a task that calls a use case and tells the window
+//! what came of it. Checks, detections and sign-ins are kept by ticket so they can be
+//! cancelled.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::ctx::{Ctx, blocking};
+use super::protocol::{Command, Event, SaveFailure, Ticket};
+use super::{signin, watch};
+use crate::account::Account;
+use crate::account::SecretError;
+use crate::account::verify::Timeouts;
+use crate::explain::{Explain, Explanation};
+use crate::secret::Secret;
+use crate::usecases::account::{self as accounts, ManageError, OnDuplicate};
+use crate::usecases::{check, detect, queue};
+
+/// Serves the window's commands until it goes.
+pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let mut running: HashMap<Ticket, JoinHandle<()>> = HashMap::new();
+    while let Some(command) = commands.recv().await {
+        running.retain(|_, handle| !handle.is_finished());
+        match command {
+            Command::CancelTest { ticket } => {
+                if let Some(handle) = running.remove(&ticket) {
+                    handle.abort();
+                }
+            }
+            Command::Test { ticket, .. }
+            | Command::Detect { ticket, .. }
+            | Command::SignIn { ticket, .. } => {
+                running.insert(ticket, tokio::spawn(cancellable(ctx.clone(), command)));
+            }
+            Command::WakeWorker => ctx.nudge.notify_one(),
+            Command::Notifications(on) => ctx.notify.store(on, Ordering::Relaxed),
+            Command::Rows(ids) => {
+                // A watcher that has ended (the window is closing) needs no rows.
+                ctx.poke.send(watch::Request::Rows(ids)).ok();
+            }
+            Command::ServerSize { account } => {
+                tokio::spawn(server_size(ctx.clone(), account));
+            }
+            other => {
+                let ctx = ctx.clone();
+                tokio::spawn(blocking(move || on_files(&ctx, other)));
+            }
+        }
+    }
+}
+
+/// The commands that run until they end or are cancelled.
+async fn cancellable(ctx: Ctx, command: Command) {
+    match command {
+        Command::Test {
+            ticket,
+            account,
+            secret,
+        } => run_test(ctx, ticket, account, secret).await,
+        Command::Detect {
+            ticket,
+            email,
+            options,
+        } => {
+            let net = match &ctx.net {
+                Ok(net) => net.clone(),
+                Err(e) => {
+                    let error = e.clone();
+                    return ctx.emit(Event::NotStarted { ticket, error });
+                }
+            };
+            let progress = |progress| ctx.emit(Event::DetectProgress { ticket, progress });
+            let result = detect::detect(&net, &ctx.paths, &email, &options, progress).await;
+            ctx.emit(Event::DetectDone {
+                ticket,
+                result: Box::new(result),
+            });
+        }
+        Command::SignIn {
+            ticket,
+            email,
+            host,
+        } => signin::sign_in(ctx, ticket, email, host).await,
+        _ => unreachable!("only checks, detections and sign-ins are cancellable"),
+    }
+}
+
+/// The commands that read or write files, the keyring or the queue (blocking).
+fn on_files(ctx: &Ctx, command: Command) {
+    match command {
+        Command::Reload => {
+            ctx.emit_accounts();
+            signin::emit_issuers(ctx);
+        }
+        Command::SetClient {
+            provider,
+            client_id,
+            client_secret,
+        } => signin::set_client(ctx, &provider, &client_id, &client_secret),
+        Command::Save { account, secret } => {
+            let result = accounts::save(&ctx.paths, account, secret.as_ref(), OnDuplicate::Refuse);
+            ctx.emit(Event::Saved(result.map_err(save_failure)));
+            ctx.emit_accounts();
+            ctx.look();
+        }
+        Command::Remove { email, waiting } => {
+            let result = accounts::remove(&ctx.paths, &email, waiting);
+            ctx.emit(Event::Removed(result.map_err(|e| e.explain())));
+            ctx.emit_accounts();
+            ctx.look();
+        }
+        Command::SetDefault { id } => match accounts::set_default(&ctx.paths, &id) {
+            Ok(()) => ctx.emit_accounts(),
+            Err(e) => ctx.emit(Event::Accounts(Err(e.explain()))),
+        },
+        Command::Queue {
+            ticket,
+            account,
+            draft,
+        } => {
+            let result = queue::submit(&ctx.paths, account.id.as_str(), &draft);
+            ctx.nudge.notify_one();
+            let result = result.map_err(|e| e.explain());
+            ctx.emit(Event::Queued { ticket, result });
+            ctx.look();
+        }
+        Command::Act { id, action } => {
+            let result = queue::act(&ctx.paths, id, action).map_err(|e| e.explain());
+            ctx.nudge.notify_one();
+            ctx.look();
+            ctx.emit(Event::Acted(result));
+            if action != queue::MessageAction::Delete {
+                let detail = queue::detail(&ctx.paths, id).map_err(|e| e.explain());
+                ctx.emit(Event::Detail(detail));
+            }
+        }
+        Command::Detail { id } => {
+            let detail = queue::detail(&ctx.paths, id).map_err(|e| e.explain());
+            ctx.emit(Event::Detail(detail));
+        }
+        Command::Reopen { id } => ctx.emit(Event::Reopened(queue::reopen(&ctx.paths, id))),
+        _ => unreachable!("the other commands are served in `serve`"),
+    }
+}
+
+fn save_failure(e: ManageError) -> SaveFailure {
+    SaveFailure {
+        keyring_unavailable: matches!(e, ManageError::Secret(SecretError::NoService { .. })),
+        explanation: e.explain(),
+    }
+}
+
+/// The network and the secret a check needs: the one typed, else the stored one.
+async fn check_inputs(
+    ctx: &Ctx,
+    account: &Account,
+    typed: Option<Secret>,
+) -> Result<(crate::net::Net, Option<Secret>), Explanation> {
+    let net = ctx.net.clone()?;
+    let acc = account.clone();
+    let secret = blocking(move || check::secret_for(&acc, typed))
+        .await
+        .map_err(|e| e.explain())?;
+    Ok((net, secret))
+}
+
+async fn server_size(ctx: Ctx, account: Account) {
+    let result = match check_inputs(&ctx, &account, None).await {
+        Ok((net, secret)) => check::server_size(&net, &account, secret.as_ref()).await,
+        Err(e) => Err(e),
+    };
+    ctx.emit(Event::ServerSize {
+        account: account.id,
+        result,
+    });
+}
+
+async fn run_test(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Secret>) {
+    let (net, secret) = match check_inputs(&ctx, &account, secret).await {
+        Ok(v) => v,
+        Err(error) => return ctx.emit(Event::NotStarted { ticket, error }),
+    };
+    let progress = |progress| ctx.emit(Event::TestProgress { ticket, progress });
+    let report = check::test(&net, &account, secret.as_ref(), Timeouts::default(), progress).await;
+    ctx.emit(Event::TestDone { ticket, report });
+}

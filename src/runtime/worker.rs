@@ -1,0 +1,49 @@
+//! The window's own sender: the outbox worker on the core's runtime, unless another Outpost
+//! already sends from this outbox.
+
+use std::sync::atomic::Ordering;
+
+use super::ctx::Ctx;
+use super::outbox::notify_failure;
+use super::protocol::Event;
+use crate::explain::Explanation;
+use crate::outbox::worker::{self, Worker, WorkerEvent};
+
+/// The window's outbox worker, unless another Outpost already sends from this outbox.
+pub(super) async fn send_in_background(ctx: Ctx) {
+    let net = match &ctx.net {
+        Ok(net) => net.clone(),
+        Err(e) => return ctx.emit(Event::WorkerStopped(e.clone())),
+    };
+    let _lock = match worker::lock(&ctx.paths) {
+        Ok(lock) => lock,
+        Err(e) => {
+            return ctx.emit(Event::WorkerStopped(Explanation {
+                problem: format!("{e}."),
+                advice: "Messages are sent by the other Outpost; close it to send from here."
+                    .into(),
+            }));
+        }
+    };
+    let worker = Worker::new(net, ctx.paths.clone());
+    let result = worker
+        .serve(std::time::Duration::from_secs(60), &ctx.nudge, |e| {
+            if ctx.notify.load(Ordering::Relaxed)
+                && matches!(
+                    e,
+                    WorkerEvent::Failed { .. } | WorkerEvent::RecipientRefused { .. }
+                )
+            {
+                let (ctx, e) = (ctx.clone(), e.clone());
+                tokio::task::spawn_blocking(move || notify_failure(&ctx, &e));
+            }
+            ctx.emit(Event::Worker(e))
+        })
+        .await;
+    if let Err(e) = result {
+        ctx.emit(Event::WorkerStopped(Explanation {
+            problem: format!("Sending stopped: {e}."),
+            advice: "Restart Outpost; the queued messages are kept.".into(),
+        }));
+    }
+}

@@ -1,0 +1,114 @@
+//! "Does this account work?": the step-by-step connection check with the secret typed or the
+//! one stored (an OAuth2 sign-in first gets a fresh access token, timed as its own step),
+//! and the size of message the server accepts.
+
+use crate::account::verify::{self, Check, Progress, Report, Step, StepRecord, Timeouts, VerifyError};
+use crate::account::explain::verify_failure;
+use crate::account::{Account, AuthMethod, SecretError, secrets};
+use crate::explain::{Explain, Explanation};
+use crate::net::Net;
+use crate::oauth;
+use crate::secret::Secret;
+
+/// The secret a check uses: the one typed (not saved yet), else the stored one. Blocks on
+/// the keyring.
+pub fn secret_for(account: &Account, typed: Option<Secret>) -> Result<Option<Secret>, SecretError> {
+    match typed {
+        Some(s) => Ok(Some(s)),
+        None => secrets::for_account(account),
+    }
+}
+
+/// Runs the connection check for `account` with `secret`. An OAuth2 sign-in first gets a
+/// fresh access token (the "Sign-in token" step).
+pub async fn test(
+    net: &Net,
+    account: &Account,
+    secret: Option<&Secret>,
+    timeouts: Timeouts,
+    mut progress: impl FnMut(Progress),
+) -> Report {
+    let (mut token_record, mut token) = (None, None);
+    if let Some(s) = secret.filter(|_| account.smtp.auth == AuthMethod::Oauth2)
+        && let Some((record, fresh)) = token_step(net, account, s, &mut progress).await
+    {
+        if record.outcome.is_err() {
+            return Report {
+                steps: vec![record],
+                ..Report::default()
+            };
+        }
+        (token_record, token) = (Some(record), fresh);
+    }
+    let mut report = verify::run(
+        Check {
+            net,
+            settings: &account.smtp,
+            secret: token.as_ref().or(secret),
+            allow_plaintext_auth: account.allow_plaintext_auth,
+            timeouts,
+        },
+        progress,
+    )
+    .await;
+    if let Some(record) = token_record {
+        report.steps.insert(0, record);
+    }
+    report
+}
+
+/// For a stored OAuth2 sign-in: the access token, refreshed when due, as a timed step.
+async fn token_step(
+    net: &Net,
+    account: &Account,
+    secret: &Secret,
+    progress: &mut impl FnMut(Progress),
+) -> Option<(StepRecord, Option<Secret>)> {
+    let oauth::Stored::Grant(grant) = oauth::Stored::parse(secret) else {
+        return None;
+    };
+    progress(Progress::Started(Step::Token));
+    let start = std::time::Instant::now();
+    let fresh = grant.is_fresh(crate::clock::now_secs());
+    let result = oauth::access_token(net, account, secret).await;
+    let outcome = match &result {
+        Ok(_) if fresh => Ok(format!("the stored {} token is still valid", grant.issuer)),
+        Ok(_) => Ok(format!("renewed with {}", grant.issuer)),
+        Err(e) => {
+            let x = e.explain();
+            Err(VerifyError::Token {
+                problem: x.problem,
+                advice: x.advice,
+                kind: e.kind(),
+            })
+        }
+    };
+    let record = StepRecord {
+        step: Step::Token,
+        elapsed: start.elapsed(),
+        outcome,
+    };
+    progress(Progress::Finished(record.clone()));
+    Some((record, result.ok()))
+}
+
+
+/// The check's result as people are told it.
+pub fn outcome(report: &Report) -> Result<(), Explanation> {
+    match report.failure() {
+        None => Ok(()),
+        Some((step, e)) => Err(verify_failure(step, e)),
+    }
+}
+
+/// How large a message the account's server accepts (its EHLO SIZE): `Some(0)` when it
+/// names no limit, `None` when it does not say; logs in with `secret` as a check does.
+pub async fn server_size(
+    net: &Net,
+    account: &Account,
+    secret: Option<&Secret>,
+) -> Result<Option<u64>, Explanation> {
+    let report = test(net, account, secret, Timeouts::default(), |_| {}).await;
+    outcome(&report)?;
+    Ok(report.capabilities.and_then(|c| c.size))
+}

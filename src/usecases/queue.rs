@@ -1,0 +1,176 @@
+//! The outbox, as a person acts on it: a draft into the queue (the worker woken), and what
+//! can be done to one message: try it now (its paused account let go), cancel it, delete
+//! it, read it with its history, reopen it as a draft.
+
+use std::time::SystemTime;
+
+use crate::clock::local;
+use crate::explain::{Explain, Explanation, capitalise};
+use crate::message::{self, Draft, MessageError};
+use crate::outbox::store::{Event, State};
+use crate::outbox::{Outbox, OutboxError, Summary, wake};
+use crate::paths::Paths;
+
+/// Why a draft was not queued; nothing was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The draft itself is wrong (an address, an attachment, its size).
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// The queue could not store it.
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+}
+
+/// A message now in the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// Its queue id.
+    pub id: i64,
+    /// Its Message-ID header.
+    pub message_id: String,
+    /// Its size in bytes as it will be sent.
+    pub size: usize,
+}
+
+/// Composes `draft` (Message-ID and Date fixed once) for the account with id `account` and
+/// queues it; when this returns Ok
+/// the message is on disk and the worker has been told.
+pub fn submit(paths: &Paths, account: &str, draft: &Draft) -> Result<Queued, SubmitError> {
+    let from = message::parse_address("From", &draft.from)?;
+    let composed = message::compose(draft, SystemTime::now(), &message::new_message_id(&from))?;
+    let display_to = draft
+        .to
+        .iter()
+        .chain(&draft.cc)
+        .chain(&draft.bcc)
+        .filter(|s| !s.trim().is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let id = Outbox::open(&paths.outbox_file())?.enqueue(
+        account,
+        &composed,
+        &display_to,
+        &draft.subject,
+    )?;
+    wake::notify(paths);
+    Ok(Queued {
+        id,
+        message_id: composed.message_id,
+        size: composed.bytes.len(),
+    })
+}
+
+impl Explain for SubmitError {
+    fn explain(&self) -> Explanation {
+        match self {
+            SubmitError::Message(e) => e.explain(),
+            SubmitError::Outbox(e) => e.explain(),
+        }
+    }
+}
+
+/// What the person does to one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageAction {
+    /// Try it now (and let its account send again if it was paused).
+    RetryNow,
+    /// Do not send it.
+    Cancel,
+    /// Remove it and its history.
+    Delete,
+}
+
+/// An action on a message that could not be done.
+#[derive(Debug, thiserror::Error)]
+#[error("{action:?} message {id}: {source}")]
+pub struct ActionError {
+    /// The message.
+    pub id: i64,
+    /// What was asked.
+    pub action: MessageAction,
+    /// Why not.
+    pub source: OutboxError,
+}
+
+/// Does `action` to message `id`; says what happened, in words for people.
+pub fn act(paths: &Paths, id: i64, action: MessageAction) -> Result<String, ActionError> {
+    let fail = |source| ActionError { id, action, source };
+    let outbox = Outbox::open(&paths.outbox_file()).map_err(fail)?;
+    let done = match action {
+        MessageAction::RetryNow => {
+            outbox.retry_now_by_request(id).map_err(fail)?;
+            format!("Message #{id} will be tried now.")
+        }
+        MessageAction::Cancel => {
+            outbox.cancel(id).map_err(fail)?;
+            format!("Message #{id} cancelled; it will not be sent.")
+        }
+        MessageAction::Delete => {
+            outbox.delete(id).map_err(fail)?;
+            format!("Message #{id} deleted.")
+        }
+    };
+    wake::notify(paths);
+    Ok(done)
+}
+
+impl Explain for ActionError {
+    fn explain(&self) -> Explanation {
+        let id = self.id;
+        let OutboxError::WrongState { state, .. } = self.source else {
+            return self.source.explain();
+        };
+        let (problem, advice) = match (self.action, state) {
+            (MessageAction::RetryNow, _) => (
+                format!("Message #{id} is {} and cannot be retried.", state.as_str()),
+                "Only waiting or failed messages can be tried again.",
+            ),
+            (MessageAction::Cancel, State::Cancelled) => (
+                format!("Message #{id} is cancelled already."),
+                "It will not be sent; nothing more to do.",
+            ),
+            (MessageAction::Cancel, _) => (
+                format!("Message #{id} cannot be cancelled any more."),
+                "It is being sent or was sent already.",
+            ),
+            (MessageAction::Delete, _) => (
+                format!("Message #{id} cannot be deleted while it is being sent."),
+                "Wait until this attempt ends, then delete it.",
+            ),
+        };
+        Explanation::new(capitalise(&problem), advice)
+    }
+}
+
+/// One message with its whole history.
+#[derive(Debug, Clone)]
+pub struct MessageDetail {
+    /// The message.
+    pub summary: Summary,
+    /// Every state change and server reply, oldest first.
+    pub history: Vec<Event>,
+    /// When each happened, in local time (read off the UI thread: the time zone is a file).
+    pub when: Vec<String>,
+}
+
+/// Message `id` with its history.
+pub fn detail(paths: &Paths, id: i64) -> Result<MessageDetail, OutboxError> {
+    let (summary, history) = Outbox::open(&paths.outbox_file())?.get(id)?;
+    let when = history.iter().map(|e| local(e.at_ms)).collect();
+    Ok(MessageDetail {
+        summary,
+        history,
+        when,
+    })
+}
+
+/// Message `id` as a draft again, its attachments written under the data folder.
+pub fn reopen(paths: &Paths, id: i64) -> Result<Draft, Explanation> {
+    let (bytes, envelope) = Outbox::open(&paths.outbox_file())
+        .and_then(|o| o.content(id))
+        .map_err(|e| e.explain())?;
+    let dir = paths.data_dir.join("drafts").join(id.to_string());
+    crate::message::reopen(&bytes, &envelope, &dir).map_err(|e| e.explain())
+}
