@@ -14,10 +14,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use egui_kittest::Harness;
 use outpost::account::Security;
+use outpost::clock::now_ms;
 use outpost::message::{self, Draft};
 use outpost::net::NetConfig;
 use outpost::outbox::Outbox;
-use outpost::clock::now_ms;
 use outpost::outbox::store::RetryKind;
 use outpost::paths::Paths;
 use outpost::runtime::Core;

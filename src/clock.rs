@@ -18,18 +18,24 @@ pub fn now_secs() -> i64 {
     now_ms() / 1000
 }
 
-/// How far off `at` is, for people: "now", "in 40 s", "in 5 min", "in 3 h".
-pub fn relative(at: Millis) -> String {
-    let secs = (at - now_ms()) / 1000;
+/// How far off `at` is from `now`, for people: "now", "in 59 s", "in 1 min 05 s",
+/// "in 2 h 01 min".
+pub fn countdown(at: Millis, now: Millis) -> String {
+    let secs = (at - now).div_euclid(1000);
     if secs <= 0 {
         "now".into()
-    } else if secs < 120 {
+    } else if secs < 60 {
         format!("in {secs} s")
-    } else if secs < 7200 {
-        format!("in {} min", secs / 60)
+    } else if secs < 3600 {
+        format!("in {} min {:02} s", secs / 60, secs % 60)
     } else {
-        format!("in {} h", secs / 3600)
+        format!("in {} h {:02} min", secs / 3600, secs % 3600 / 60)
     }
+}
+
+/// How far off `at` is, for people (see [`countdown`]).
+pub fn relative(at: Millis) -> String {
+    countdown(at, now_ms())
 }
 
 /// A moment in the history, in local time: the time of day, with the date when not today.
@@ -50,6 +56,14 @@ pub fn local(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countdowns_read_naturally() {
+        assert_eq!(countdown(1_000, 5_000), "now");
+        assert_eq!(countdown(65_000, 0), "in 1 min 05 s");
+        assert_eq!(countdown(59_999, 0), "in 59 s");
+        assert_eq!(countdown(3_600_000 * 2 + 60_000, 0), "in 2 h 01 min");
+    }
 
     #[test]
     fn the_date_shows_unless_today() {

@@ -6,6 +6,7 @@
 //! runtime the window talks to ([`runtime`]).
 
 pub mod account;
+pub mod address;
 pub mod cli;
 pub mod clock;
 pub mod detect;
@@ -18,11 +19,11 @@ pub mod notify;
 pub mod oauth;
 pub mod outbox;
 pub mod paths;
-pub mod secret;
 pub mod runtime;
-pub mod usecases;
+pub mod secret;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod usecases;
 
 /// The reverse-DNS application id used for the window, the desktop file and the keyring.
 pub const APP_ID: &str = "io.github.outpostmail.Outpost";

@@ -97,7 +97,6 @@ impl Explain for MailtoError {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A password or token. Its `Debug` and `Display` never show it; its bytes are wiped on drop.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -15,6 +15,12 @@ impl Secret {
     /// The secret itself, for the one place that must send it.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// The text itself, for the one field a person types it into. (A string that grows
+    /// while typing moves; the bytes it leaves behind are not wiped.)
+    pub fn edit(&mut self) -> &mut String {
+        &mut self.0
     }
 
     /// True for an empty secret.

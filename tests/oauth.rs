@@ -12,12 +12,12 @@ use std::process::Command;
 use std::time::Duration;
 
 use outpost::account::verify::{Step, Timeouts, VerifyError};
-use outpost::account::manage;
-use outpost::secret::Secret;
 use outpost::net::{Net, NetConfig};
 use outpost::oauth::pkce::Pkce;
 use outpost::oauth::token::{self, Client};
 use outpost::oauth::{Issuers, OauthConfig, OauthError, SignIn, Stored};
+use outpost::secret::Secret;
+use outpost::usecases::check;
 use support::oauth::{CLIENT_ID, CLIENT_SECRET, OauthServer, PROVIDER, browser_env};
 use support::{DnsServer, TestCa, USER};
 
@@ -237,7 +237,7 @@ fn an_expired_code_and_an_expired_token_are_refused_and_a_refresh_cures_the_toke
     let account = support::oauth::lab_account(smtpd.port);
     let t = Timeouts::uniform(Duration::from_secs(10));
     let check =
-        |secret: &Secret| rt.block_on(manage::test(&lab.net, &account, Some(secret), t, |_| {}));
+        |secret: &Secret| rt.block_on(check::test(&lab.net, &account, Some(secret), t, |_| {}));
 
     let fresh = check(&Secret::new(grant.access_token.clone()));
     assert!(fresh.is_ok(), "{fresh:?}");

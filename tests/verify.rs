@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use outpost::account::verify::{self, Check, Step, Timeouts, VerifyError};
 use outpost::account::{AuthMethod, Security, SmtpSettings};
-use outpost::secret::Secret;
 use outpost::net::{Net, NetConfig};
+use outpost::secret::Secret;
 use support::{DnsServer, PASSWORD, Smtpd, USER};
 
 fn settings(port: u16, security: Security) -> SmtpSettings {

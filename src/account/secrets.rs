@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{Account, AccountId};
-use crate::secret::Secret;
 use crate::APP_ID;
+use crate::secret::Secret;
 
 /// Which keyring holds an account's secret.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -10,10 +10,10 @@ use serde::Serialize;
 use tokio::net::TcpStream;
 
 use super::{AuthMethod, Security, SmtpSettings};
-use crate::secret::Secret;
 use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
 use crate::net::tls::cert_problem;
 use crate::net::{CertProblem, DnsError, Net};
+use crate::secret::Secret;
 
 /// One step of the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

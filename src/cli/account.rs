@@ -7,14 +7,16 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{AddArgs, Failure, Out, bad_input};
-use crate::account::verify::{Progress, Report, StepRecord, Timeouts};
-use crate::account::{Account, AccountId, AuthMethod, SecretBackend, SmtpSettings, parse_email, parse_host};
-use crate::secret::Secret;
 use crate::account::explain::verify_failure;
+use crate::account::verify::{Progress, Report, StepRecord, Timeouts};
+use crate::account::{
+    Account, AccountId, AuthMethod, SecretBackend, SmtpSettings, parse_email, parse_host,
+};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::Net;
 use crate::paths::Paths;
-use crate::usecases::account::{self as accounts, OnDuplicate, Removed, Waiting};
+use crate::secret::Secret;
+use crate::usecases::account::{self as accounts, OnDuplicate, Waiting};
 use crate::usecases::check;
 
 fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<Secret>, Failure> {
@@ -211,7 +213,12 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
     Ok(())
 }
 
-pub(super) fn signin(out: &Out, paths: &Paths, email: &str, no_browser: bool) -> Result<(), Failure> {
+pub(super) fn signin(
+    out: &Out,
+    paths: &Paths,
+    email: &str,
+    no_browser: bool,
+) -> Result<(), Failure> {
     let account = accounts::find(paths, email)?;
     if account.smtp.auth != AuthMethod::Oauth2 {
         return Err(Failure::BadInput(
@@ -306,7 +313,7 @@ pub(super) fn remove(
     };
     let removed = accounts::remove(paths, &account.email, waiting)?;
     out.text(format!("Removed {}.", removed.account.email));
-    let fate = waiting_text(&removed);
+    let fate = removed.what_became_of_waiting();
     if let Some(f) = &fate {
         out.text(f);
     }
@@ -333,27 +340,11 @@ pub(super) fn remove(
     Ok(())
 }
 
-/// What became of the removed account's waiting messages, in words; nothing when none waited.
-fn waiting_text(removed: &Removed) -> Option<String> {
-    match &removed.waiting {
-        Ok((_, 0)) => None,
-        Ok((Waiting::Cancel, n)) => Some(format!("{n} waiting message(s) cancelled; they will not be sent.")),
-        Ok((Waiting::Keep, n)) => Some(format!(
-            "{n} waiting message(s) kept: they are sent once an account for {} is added again.",
-            removed.account.email
-        )),
-        Err(e) => {
-            let x = e.explain();
-            Some(format!("Its waiting messages could not be changed: {} {}", x.problem, x.advice))
-        }
-    }
-}
-
 /// Asks on the terminal what to do with the account's waiting messages (none: nothing to
 /// ask). Without a terminal nothing is removed: the options say it.
 fn ask_waiting(paths: &Paths, account: &Account) -> Result<Waiting, Failure> {
-    let n = accounts::waiting(paths, account)
-        .map_err(|e| Failure::Failed("outbox", e.explain()))?;
+    let n =
+        accounts::waiting(paths, account).map_err(|e| Failure::Failed("outbox", e.explain()))?;
     if n == 0 {
         return Ok(Waiting::Cancel);
     }
@@ -374,12 +365,15 @@ fn ask_waiting(paths: &Paths, account: &Account) -> Result<Waiting, Failure> {
     eprintln!("{problem}");
     eprint!("Cancel them [c], keep them until the account is added again [k], or stop [s]? ");
     let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Failure::Failed("stdin", Explanation {
-            problem: format!("Could not read the answer ({e})."),
-            advice: "Pass --cancel-waiting or --keep-waiting instead.".into(),
-        }))?;
+    std::io::stdin().read_line(&mut answer).map_err(|e| {
+        Failure::Failed(
+            "stdin",
+            Explanation {
+                problem: format!("Could not read the answer ({e})."),
+                advice: "Pass --cancel-waiting or --keep-waiting instead.".into(),
+            },
+        )
+    })?;
     match answer.trim().to_ascii_lowercase().as_str() {
         "c" | "cancel" => Ok(Waiting::Cancel),
         "k" | "keep" => Ok(Waiting::Keep),
@@ -465,14 +459,12 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
             account.smtp.security.as_str(),
             account.smtp.auth.as_str()
         ));
-        Ok(
-            check::test(&net, &account, secret.as_ref(), timeouts, |p| {
-                if let Progress::Finished(s) = p {
-                    print_step(out, &s)
-                }
-            })
-            .await,
-        )
+        Ok(check::test(&net, &account, secret.as_ref(), timeouts, |p| {
+            if let Progress::Finished(s) = p {
+                print_step(out, &s)
+            }
+        })
+        .await)
     });
     let report = match report {
         Ok(r) => r,

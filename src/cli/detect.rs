@@ -88,7 +88,13 @@ pub fn run_detection(
         out.text(format!("Looking for the settings of {}", email.trim()));
         let paths = Paths::from_env().map_err(|e| {
             let advice = "Set OUTPOST_HOME to a folder.".to_string();
-            Failure::Failed("no_home", Explanation { problem: e.to_string(), advice })
+            Failure::Failed(
+                "no_home",
+                Explanation {
+                    problem: e.to_string(),
+                    advice,
+                },
+            )
         })?;
         let progress = |p| print_progress(out, &p);
         Ok(usecases::detect::detect(&net, &paths, email, options, progress).await)

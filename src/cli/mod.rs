@@ -11,10 +11,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use crate::usecases::account::ManageError;
 use crate::account::{AuthMethod, Security};
 use crate::explain::{Explain, Explanation};
 use crate::paths::Paths;
+use crate::usecases::account::ManageError;
 
 /// Outpost: outgoing mail that finds its own settings and never loses a message.
 #[derive(Debug, Parser)]

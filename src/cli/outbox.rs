@@ -127,18 +127,16 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         body,
         attachments: args.attach.clone(),
     };
-    let queued =
-        queue::submit(paths, account.id.as_str(), &draft).map_err(|e| match e {
-            SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
-            SubmitError::Outbox(e) => outbox_failure(e),
-        })?;
+    let queued = queue::submit(paths, account.id.as_str(), &draft).map_err(|e| match e {
+        SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
+        SubmitError::Outbox(e) => outbox_failure(e),
+    })?;
     let (id, message_id) = (queued.id, queued.message_id);
     out.text(format!("Queued as #{id} ({message_id})."));
     out.text("The open Outpost window sends it, or run: outpost run");
     out.json(json!({"id": id, "message_id": message_id, "state": "queued"}));
     Ok(())
 }
-
 
 pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), Failure> {
     let outbox = open(paths)?;
@@ -202,7 +200,6 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
     }
     Ok(())
 }
-
 
 fn bad_number(option: &str, value: f64) -> ExitCode {
     eprintln!("error: {option} {value} is not a positive number of seconds or days.");

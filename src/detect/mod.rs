@@ -8,9 +8,9 @@
 //! HTTP (never trusted).
 
 pub mod autoconfig;
-mod explain;
 pub mod autodiscover;
 pub mod config_xml;
+mod explain;
 pub mod guess;
 pub mod model;
 pub mod mx;
@@ -25,7 +25,8 @@ use tokio::task::JoinSet;
 pub use model::{Candidate, Detection, Outcome, Progress, Source, SourceReport};
 use providers::ProviderTable;
 
-use crate::account::{Security, parse_host};
+use crate::account::Security;
+use crate::address::EmailAddress;
 use crate::net::Net;
 
 /// What to run, and for how long.
@@ -138,34 +139,18 @@ pub struct Failure {
     pub sources: Vec<SourceReport>,
 }
 
-/// Checks an address and puts its domain in ASCII form (IDN → punycode).
+/// Checks an address ([`EmailAddress::parse`]) and puts its domain in ASCII form (IDN →
+/// punycode).
 pub fn parse_address(input: &str) -> Result<Target, DetectError> {
-    let bad = |reason: &str| DetectError::BadAddress {
+    let address = EmailAddress::parse(input).map_err(|e| DetectError::BadAddress {
         input: input.to_string(),
-        reason: reason.to_string(),
-    };
-    let trimmed = input.trim();
-    let (local, domain) = trimmed
-        .rsplit_once('@')
-        .ok_or_else(|| bad("it has no @; write it as name@example.org"))?;
-    if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("the part before @ is empty or has spaces"));
-    }
-    let ascii = parse_host(domain).map_err(|_| bad("the domain after @ is not a valid name"))?;
-    if ascii.parse::<std::net::IpAddr>().is_ok() || !ascii.contains('.') {
-        return Err(bad(
-            "the domain after @ must be a full domain such as example.org",
-        ));
-    }
-    let email = format!("{local}@{ascii}");
-    if email.parse::<lettre::Address>().is_err() {
-        return Err(bad("it is not a valid address"));
-    }
+        reason: e.to_string(),
+    })?;
     Ok(Target {
-        email,
-        domain: ascii,
-        domain_unicode: domain.to_lowercase(),
-        email_display: format!("{local}@{}", domain.to_lowercase()),
+        email: address.ascii(),
+        domain: address.domain().to_string(),
+        domain_unicode: address.domain_unicode().to_string(),
+        email_display: address.display(),
     })
 }
 

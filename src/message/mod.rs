@@ -250,6 +250,15 @@ pub fn compose(
     })
 }
 
+/// The size of a file to attach, or why it cannot be attached (for people).
+pub fn file_size(path: &Path) -> Result<u64, String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(m.len()),
+        Ok(_) => Err("it is not a file".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::OauthError;
 use super::grant::{Grant, Stored};
-use crate::clock::now_secs;
 use super::token;
 use crate::account::{Account, secrets};
-use crate::secret::Secret;
+use crate::clock::now_secs;
 use crate::net::Net;
+use crate::secret::Secret;
 
 fn lock_for(account: &str) -> Arc<tokio::sync::Mutex<()>> {
     static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();

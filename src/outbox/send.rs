@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use super::policy::{Attempt, Setup};
-use crate::account::verify::{self, Check, Timeouts, VerifyError};
 use crate::account::Account;
-use crate::secret::Secret;
+use crate::account::verify::{self, Check, Timeouts, VerifyError};
 use crate::net::Net;
 use crate::net::resolver::DnsError;
 use crate::net::smtp::{Reply, SmtpConn, SmtpError};
+use crate::secret::Secret;
 
 /// Time limits while sending, after RFC 5321 §4.5.3.2, shortened for a desktop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -480,7 +480,9 @@ impl Outbox {
     fn not_changed(&self, id: i64) -> OutboxError {
         let state: Option<String> = match self
             .conn
-            .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()
         {
             Ok(state) => state,
@@ -634,7 +636,10 @@ impl Outbox {
             rows.collect::<Result<_, _>>().map_err(|e| self.db(e))?
         };
         let mut adopted = 0;
-        for (id, old) in orphans.iter().filter(|(_, old)| !known.contains(&old.as_str())) {
+        for (id, old) in orphans
+            .iter()
+            .filter(|(_, old)| !known.contains(&old.as_str()))
+        {
             self.update(
                 *id,
                 "UPDATE messages SET account = ?2, next_attempt = ?3 WHERE id = ?1",

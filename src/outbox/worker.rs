@@ -12,13 +12,13 @@ use tokio::task::JoinSet;
 use super::policy::{self, Attempt, Decision, Setup};
 use super::send::{self, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Outbox, OutboxError, RetryKind};
-use crate::clock::{Millis, now_ms, relative};
 use crate::account::{Account, AccountStore, AuthMethod, secrets};
-use crate::secret::Secret;
+use crate::clock::{Millis, now_ms, relative};
 use crate::explain::Explain;
 use crate::net::Net;
 use crate::oauth;
 use crate::paths::Paths;
+use crate::secret::Secret;
 
 /// How long a claimed message stays leased; a worker that dies releases it after this.
 pub const LEASE: Duration = Duration::from_secs(15 * 60);
@@ -124,14 +124,21 @@ impl std::fmt::Display for WorkerEvent {
             WorkerEvent::Sending(id) => write!(f, "message #{id} sending…"),
             WorkerEvent::Sent { id, reply } => write!(f, "message #{id} sent: {reply}"),
             WorkerEvent::Retry { id, at, reason } => {
-                write!(f, "message #{id} will be retried {}: {reason}", relative(*at))
+                write!(
+                    f,
+                    "message #{id} will be retried {}: {reason}",
+                    relative(*at)
+                )
             }
             WorkerEvent::Failed { id, reason } => write!(f, "message #{id} failed: {reason}"),
             WorkerEvent::RecipientRefused {
                 id,
                 recipient,
                 reply,
-            } => write!(f, "message #{id}: recipient {recipient} was refused: {reply}"),
+            } => write!(
+                f,
+                "message #{id}: recipient {recipient} was refused: {reply}"
+            ),
             WorkerEvent::Paused { reason, .. } => write!(f, "sending paused: {reason}"),
         }
     }

@@ -1,5 +1,6 @@
 //! What the window and the core say to each other: [`Command`]s in, [`Event`]s out.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::outbox::OutboxView;
@@ -97,6 +98,8 @@ pub enum Command {
         /// The account (its stored password is used to log in).
         account: Account,
     },
+    /// Read the sizes of files being attached (answered with [`Event::FileSizes`]).
+    FileSizes(Vec<PathBuf>),
     /// Whether to show a desktop notification when a message is refused for good.
     Notifications(bool),
     /// Sign in through the browser with the provider of `host` (answered with
@@ -194,6 +197,9 @@ pub enum Event {
         /// The limit, or why it is unknown.
         result: Result<Option<u64>, Explanation>,
     },
+    /// The sizes of files asked for with [`Command::FileSizes`], or why each cannot be
+    /// attached.
+    FileSizes(Vec<(PathBuf, Result<u64, String>)>),
     /// The sign-in providers and their client ids, at start and after a change.
     Issuers(Result<Issuers, Explanation>),
     /// A [`Command::SetClient`] finished.

@@ -142,6 +142,16 @@ fn on_files(ctx: &Ctx, command: Command) {
             ctx.emit(Event::Detail(detail));
         }
         Command::Reopen { id } => ctx.emit(Event::Reopened(queue::reopen(&ctx.paths, id))),
+        Command::FileSizes(paths) => {
+            let sizes = paths
+                .into_iter()
+                .map(|p| {
+                    let size = crate::message::file_size(&p);
+                    (p, size)
+                })
+                .collect();
+            ctx.emit(Event::FileSizes(sizes));
+        }
         _ => unreachable!("the other commands are served in `serve`"),
     }
 }
@@ -184,6 +194,13 @@ async fn run_test(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Sec
         Err(error) => return ctx.emit(Event::NotStarted { ticket, error }),
     };
     let progress = |progress| ctx.emit(Event::TestProgress { ticket, progress });
-    let report = check::test(&net, &account, secret.as_ref(), Timeouts::default(), progress).await;
+    let report = check::test(
+        &net,
+        &account,
+        secret.as_ref(),
+        Timeouts::default(),
+        progress,
+    )
+    .await;
     ctx.emit(Event::TestDone { ticket, report });
 }

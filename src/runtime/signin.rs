@@ -2,9 +2,9 @@
 
 use super::ctx::{Ctx, blocking};
 use super::protocol::{Event, Ticket};
-use crate::secret::Secret;
 use crate::explain::{Explain, Explanation};
 use crate::oauth::{self, Issuers, OauthConfig, OauthError, SignIn};
+use crate::secret::Secret;
 
 /// Where a sign-in is.
 #[derive(Debug)]

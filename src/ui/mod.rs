@@ -1,23 +1,18 @@
-//! The window (eframe/egui). Screens only draw state and send commands to the
+//! The window (eframe/egui). [`app`] routes; each screen (accounts, write, outbox,
+//! settings) owns its state, draws it, and sends commands to the
 //! [`runtime::Core`](crate::runtime::Core); events come back through a channel.
 
-mod account_form;
 mod accounts;
 pub mod app;
-pub mod compose;
-pub mod file_dialog;
 pub mod fonts;
-mod live;
-pub mod outbox;
-mod providers;
-pub mod settings;
-mod signin;
+mod outbox;
+mod settings;
+mod shared;
 mod widgets;
-pub mod wizard;
+mod write;
 
-pub use account_form::{AccountForm, Detected, FormAction};
 pub use app::{OutpostApp, Remembered, View};
-pub use file_dialog::{FilePicker, Picked};
+pub use write::file_dialog::{FilePicker, Picked};
 
 use crate::explain::Explain;
 use crate::instance::{Claim, Request};
@@ -80,8 +75,10 @@ pub fn run(request: Request) -> Result<(), UiError> {
                 .unwrap_or_default();
             let (tx, rx) = std::sync::mpsc::channel();
             listener.serve(move |r| {
-                let _ = tx.send(r);
-                ctx.request_repaint();
+                // The window takes requests as long as it runs; after, nobody is asking.
+                if tx.send(r).is_ok() {
+                    ctx.request_repaint();
+                }
             });
             let mut app = OutpostApp::restore(core, remembered).with_requests(rx);
             app.handle(request);

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use egui::{Color32, RichText, Ui};
 
-use crate::account::verify::{Step, StepRecord};
 use crate::account::explain::verify_failure;
+use crate::account::verify::{Step, StepRecord};
 use crate::explain::Explanation;
 
 /// Green for success, readable on light and dark backgrounds.
@@ -51,6 +51,47 @@ pub fn text_row(
         .inner;
     ui.end_row();
     response
+}
+
+/// A grid row for a password: the field named by its label, a Show/Hide toggle, and an
+/// error under it when given.
+pub fn password_row(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    hint: &str,
+    show: &mut bool,
+    error: Option<&str>,
+) {
+    let label = ui.label(label);
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .password(!*show)
+                    .hint_text(hint)
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+            if ui.button(if *show { "Hide" } else { "Show" }).clicked() {
+                *show = !*show;
+            }
+        });
+        if let Some(e) = error {
+            ui.label(RichText::new(e).small().color(error_color(ui)));
+        }
+    });
+    ui.end_row();
+}
+
+/// Where a password or sign-in is kept: the system keyring, or this session only.
+pub fn keyring_choice(ui: &mut Ui, session_only: &mut bool) {
+    ui.radio_value(session_only, false, "In the system keyring");
+    ui.radio_value(
+        session_only,
+        true,
+        "For this session only (forgotten at logout)",
+    );
 }
 
 /// A problem and what to do about it, in a framed box.

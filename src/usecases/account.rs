@@ -101,7 +101,12 @@ pub fn save(
     let saved = account.clone();
     let known = store.update(|accs| {
         accs.upsert(account);
-        Ok::<_, ManageError>(accs.accounts.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
+        Ok::<_, ManageError>(
+            accs.accounts
+                .iter()
+                .map(|a| a.id.clone())
+                .collect::<Vec<_>>(),
+        )
     })??;
     // A secret that moved to another keyring, or is no longer needed, is removed from the old.
     if let Some(old) = previous_backend
@@ -155,6 +160,30 @@ pub struct Removed {
     pub waiting: Result<(Waiting, usize), OutboxError>,
 }
 
+impl Removed {
+    /// What became of the account's waiting messages, in words; nothing when none waited.
+    pub fn what_became_of_waiting(&self) -> Option<String> {
+        match &self.waiting {
+            Ok((_, 0)) => None,
+            Ok((Waiting::Cancel, n)) => Some(format!(
+                "{n} waiting message(s) cancelled; they will not be sent."
+            )),
+            Ok((Waiting::Keep, n)) => Some(format!(
+                "{n} waiting message(s) kept: they are sent once an account for {} is added \
+                 again.",
+                self.account.email
+            )),
+            Err(e) => {
+                let x = e.explain();
+                Some(format!(
+                    "Its waiting messages could not be changed: {} {}",
+                    x.problem, x.advice
+                ))
+            }
+        }
+    }
+}
+
 /// How many of the account's messages are not sent yet (queued, waiting to retry, being
 /// sent). Nothing waits where there is no outbox yet.
 pub fn waiting(paths: &Paths, account: &Account) -> Result<usize, OutboxError> {
@@ -167,7 +196,11 @@ pub fn waiting(paths: &Paths, account: &Account) -> Result<usize, OutboxError> {
 /// Removes the account with this address and its secret, and cancels or keeps its waiting
 /// messages as `waiting` says. A keyring or an outbox that cannot be reached does not keep
 /// the account; [`Removed`] says what remains.
-pub fn remove(paths: &Paths, email: &str, waiting_messages: Waiting) -> Result<Removed, ManageError> {
+pub fn remove(
+    paths: &Paths,
+    email: &str,
+    waiting_messages: Waiting,
+) -> Result<Removed, ManageError> {
     let removed = store(paths).update(|accs: &mut Accounts| {
         let id =
             accs.by_email(email)

@@ -2,8 +2,10 @@
 //! one stored (an OAuth2 sign-in first gets a fresh access token, timed as its own step),
 //! and the size of message the server accepts.
 
-use crate::account::verify::{self, Check, Progress, Report, Step, StepRecord, Timeouts, VerifyError};
 use crate::account::explain::verify_failure;
+use crate::account::verify::{
+    self, Check, Progress, Report, Step, StepRecord, Timeouts, VerifyError,
+};
 use crate::account::{Account, AuthMethod, SecretError, secrets};
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
@@ -91,7 +93,6 @@ async fn token_step(
     progress(Progress::Finished(record.clone()));
     Some((record, result.ok()))
 }
-
 
 /// The check's result as people are told it.
 pub fn outcome(report: &Report) -> Result<(), Explanation> {

@@ -7,4 +7,5 @@
 pub mod account;
 pub mod check;
 pub mod detect;
+pub mod draft;
 pub mod queue;

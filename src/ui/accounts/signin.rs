@@ -3,10 +3,10 @@
 
 use egui::{RichText, Ui};
 
-use super::widgets;
 use crate::explain::{Explain, Explanation};
 use crate::oauth::{Issuer, OauthError};
 use crate::runtime::{SignInState, Ticket};
+use crate::ui::widgets;
 
 /// A sign-in as it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,70 +122,81 @@ pub fn panel(
         });
         return action;
     }
-    let name = &issuer.name;
     match view {
-        Some(v) if v.running() => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(
-                    RichText::new(format!(
-                        "Waiting for {name} in your browser… Finish signing in there."
-                    ))
-                    .strong(),
-                );
-            });
-            if let Some(url) = &v.url {
-                match &v.browser_problem {
-                    Some(p) => ui.label(format!(
-                        "No browser could be opened ({p}). Open this address yourself:"
-                    )),
-                    None => {
-                        ui.label(RichText::new("If no browser opened, open this address:").weak())
-                    }
-                };
-                ui.horizontal(|ui| {
-                    ui.add(egui::Label::new(RichText::new(url).monospace().small()).truncate());
-                    if ui.button("Copy address").clicked() {
-                        ui.ctx().copy_text(url.clone());
-                    }
-                });
-            }
-            if ui.button("Cancel sign-in").clicked() {
-                action = Some(SignInAction::Cancel);
-            }
-        }
-        _ => {
-            if let Some(Err(e)) = view.and_then(|v| v.outcome.as_ref()) {
-                widgets::explanation(ui, e);
-                ui.add_space(4.0);
-            }
-            if signed_in {
-                ui.label(
-                    RichText::new(format!("✔ Signed in with {name}"))
-                        .color(widgets::ok_color(ui))
-                        .strong(),
-                );
-            }
-            ui.horizontal(|ui| {
-                let text = if signed_in {
-                    "Sign in again".to_string()
-                } else {
-                    format!("Sign in with {name}")
-                };
-                if ui.button(text).clicked() {
-                    action = Some(SignInAction::Start);
-                }
-                use_password(ui, &mut action);
-            });
-            ui.label(
-                RichText::new(format!(
-                    "{name} asks for your password on its own page in your browser; Outpost \
-                     never sees it and keeps only a revocable sign-in in the keyring."
-                ))
-                .weak()
-                .small(),
-            );
-        }
+        Some(v) if v.running() => waiting(ui, &issuer.name, v),
+        _ => ready(ui, &issuer.name, view, signed_in),
     }
+}
+
+/// The browser is out: where to finish, the address to open by hand, and Cancel.
+fn waiting(ui: &mut Ui, name: &str, v: &SignInView) -> Option<SignInAction> {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(
+            RichText::new(format!(
+                "Waiting for {name} in your browser… Finish signing in there."
+            ))
+            .strong(),
+        );
+    });
+    if let Some(url) = &v.url {
+        match &v.browser_problem {
+            Some(p) => ui.label(format!(
+                "No browser could be opened ({p}). Open this address yourself:"
+            )),
+            None => ui.label(RichText::new("If no browser opened, open this address:").weak()),
+        };
+        ui.horizontal(|ui| {
+            ui.add(egui::Label::new(RichText::new(url).monospace().small()).truncate());
+            if ui.button("Copy address").clicked() {
+                ui.ctx().copy_text(url.clone());
+            }
+        });
+    }
+    ui.button("Cancel sign-in")
+        .clicked()
+        .then_some(SignInAction::Cancel)
+}
+
+/// Not signing in now: how the last sign-in ended, and the button to sign in (again).
+fn ready(
+    ui: &mut Ui,
+    name: &str,
+    view: Option<&SignInView>,
+    signed_in: bool,
+) -> Option<SignInAction> {
+    let mut action = None;
+    if let Some(Err(e)) = view.and_then(|v| v.outcome.as_ref()) {
+        widgets::explanation(ui, e);
+        ui.add_space(4.0);
+    }
+    if signed_in {
+        ui.label(
+            RichText::new(format!("✔ Signed in with {name}"))
+                .color(widgets::ok_color(ui))
+                .strong(),
+        );
+    }
+    ui.horizontal(|ui| {
+        let text = if signed_in {
+            "Sign in again".to_string()
+        } else {
+            format!("Sign in with {name}")
+        };
+        if ui.button(text).clicked() {
+            action = Some(SignInAction::Start);
+        }
+        if ui.button("Use a password instead").clicked() {
+            action = Some(SignInAction::UsePassword);
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "{name} asks for your password on its own page in your browser; Outpost never \
+             sees it and keeps only a revocable sign-in in the keyring."
+        ))
+        .weak()
+        .small(),
+    );
     action
 }

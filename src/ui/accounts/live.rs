@@ -3,11 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use super::widgets::StepView;
+use egui::{RichText, Ui};
+
+use super::setup::Setup;
 use crate::account::verify::Progress;
 use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport};
 use crate::explain::Explanation;
 use crate::runtime::Ticket;
+use crate::ui::widgets::{self, StepView};
 
 /// A connection check as it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +105,36 @@ impl DetectView {
                     None => self.sources.push((report.source, Some(report))),
                 }
             }
+        }
+    }
+}
+
+/// Under the form: the detection's sources and the connection check, as they run.
+pub fn form_progress(ui: &mut Ui, setup: &Setup) {
+    if let Some(d) = &setup.detect {
+        ui.add_space(10.0);
+        ui.separator();
+        ui.heading("Finding settings");
+        widgets::sources(ui, &d.sources);
+        if let Some(e) = d.failure.as_ref().filter(|_| setup.notice.is_none()) {
+            widgets::explanation(ui, e);
+        }
+    }
+    if let Some(t) = &setup.test {
+        ui.add_space(12.0);
+        ui.separator();
+        ui.heading("Connection test");
+        widgets::steps(ui, &t.steps);
+        match &t.outcome {
+            Some(Ok(())) => {
+                ui.label(
+                    RichText::new("All steps passed: this account can send mail.")
+                        .color(widgets::ok_color(ui))
+                        .strong(),
+                );
+            }
+            Some(Err(e)) if t.failed_step().is_none() => widgets::explanation(ui, e),
+            _ => {}
         }
     }
 }

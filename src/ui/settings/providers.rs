@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use egui::{RichText, Ui};
 
-use super::widgets;
 use crate::explain::Explanation;
 use crate::oauth::{Issuers, PASSWORD_FALLBACK};
+use crate::ui::widgets;
 
 /// The fields as typed, per provider id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,17 +1,16 @@
 //! Compose: From (account picker), To/Cc/Bcc checked as you type, Subject, body, attachments
 //! (the file dialog, dropped files, or a typed path) with the total size checked against the
 //! server's advertised SIZE. Ctrl+Enter sends; Esc asks before discarding a non-empty draft.
-//! Pure view state; file sizes are read off the UI thread.
+//! Pure view state: file sizes are read by the core ([`Compose::take_unsized`]).
 
 use std::path::PathBuf;
-use std::sync::mpsc;
 
 use egui::{Key, Modifiers, RichText, Ui};
 
-use super::widgets;
 use crate::account::store::Accounts;
 use crate::account::{Account, AccountId};
 use crate::message::{Draft, parse_mailbox, split_addresses};
+use crate::ui::widgets;
 
 /// What the person asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,9 +47,6 @@ pub struct Attached {
     pub size: Option<Result<u64, String>>,
 }
 
-/// A file's size as read off the UI thread, or why it cannot be read.
-type SizeRead = (PathBuf, Result<u64, String>);
-
 /// The draft being written.
 pub struct Compose {
     /// The sending account.
@@ -79,7 +75,8 @@ pub struct Compose {
     pub error: Option<crate::explain::Explanation>,
     /// Put the cursor in To on the next frame.
     focus_to: bool,
-    sizes: (mpsc::Sender<SizeRead>, mpsc::Receiver<SizeRead>),
+    /// Files added whose sizes are still to be asked for.
+    to_size: Vec<PathBuf>,
 }
 
 impl Default for Compose {
@@ -98,7 +95,7 @@ impl Default for Compose {
             sending: false,
             error: None,
             focus_to: true,
-            sizes: mpsc::channel(),
+            to_size: vec![],
         }
     }
 }
@@ -160,7 +157,7 @@ impl Compose {
             && self.attachments.is_empty()
     }
 
-    /// Adds files; their sizes are read on another thread.
+    /// Adds files; their sizes are for the core to read (see [`Self::take_unsized`]).
     pub fn add_files(&mut self, paths: Vec<PathBuf>) {
         for path in paths {
             if self.attachments.iter().any(|a| a.path == path) {
@@ -170,20 +167,18 @@ impl Compose {
                 path: path.clone(),
                 size: None,
             });
-            let tx = self.sizes.0.clone();
-            std::thread::spawn(move || {
-                let size = match std::fs::metadata(&path) {
-                    Ok(m) if m.is_file() => Ok(m.len()),
-                    Ok(_) => Err("it is not a file".to_string()),
-                    Err(e) => Err(e.to_string()),
-                };
-                let _ = tx.send((path, size));
-            });
+            self.to_size.push(path);
         }
     }
 
-    fn receive_sizes(&mut self) {
-        while let Ok((path, size)) = self.sizes.1.try_recv() {
+    /// Files added since the last call, whose sizes the core is to read.
+    pub fn take_unsized(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.to_size)
+    }
+
+    /// Sizes the core read (or why it could not).
+    pub fn sizes_read(&mut self, sizes: Vec<(PathBuf, Result<u64, String>)>) {
+        for (path, size) in sizes {
             if let Some(a) = self.attachments.iter_mut().find(|a| a.path == path) {
                 a.size = Some(size);
             }
@@ -258,8 +253,6 @@ impl Compose {
         accounts: &Accounts,
         limit: Option<&SizeLimit>,
     ) -> Option<ComposeAction> {
-        self.receive_sizes();
-        let mut action = None;
         // Taken before the text fields draw, so the body does not turn them into a newline.
         let send_key = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
         let escape = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
@@ -273,18 +266,55 @@ impl Compose {
         if !dropped.is_empty() {
             self.add_files(dropped);
         }
+        let mut action = None;
         if self.from.is_none() {
             self.from = accounts
                 .default
                 .clone()
                 .or_else(|| accounts.accounts.first().map(|a| a.id.clone()));
-            if let Some(id) = &self.from {
-                action = Some(ComposeAction::AccountChanged(id.clone()));
-            }
+            action = self.from.clone().map(ComposeAction::AccountChanged);
         }
-
         ui.heading("New message");
         ui.add_space(8.0);
+        if let Some(a) = self.fields(ui, accounts) {
+            action = Some(a);
+        }
+        ui.add_space(6.0);
+        let label = ui.label("Message");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.body)
+                .desired_rows(12)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        ui.add_space(8.0);
+        if let Some(a) = self.attachments_section(ui, limit) {
+            action = Some(a);
+        }
+        if let Some(e) = &self.error {
+            ui.add_space(6.0);
+            widgets::explanation(ui, e);
+        }
+        ui.add_space(8.0);
+        if let Some(a) = self.send_row(ui, limit, send_key) {
+            action = Some(a);
+        }
+        if escape {
+            if self.is_empty() {
+                action = Some(ComposeAction::Discard);
+            } else {
+                self.confirm_discard = true;
+            }
+        }
+        if let Some(a) = self.confirm_discard(ui) {
+            action = Some(a);
+        }
+        action
+    }
+
+    /// From, To, Cc, Bcc and Subject.
+    fn fields(&mut self, ui: &mut Ui, accounts: &Accounts) -> Option<ComposeAction> {
+        let mut action = None;
         egui::Grid::new("compose")
             .num_columns(2)
             .spacing([12.0, 8.0])
@@ -308,64 +338,62 @@ impl Compose {
                     .response
                     .labelled_by(label.id);
                 ui.end_row();
-                if self.from != before
-                    && let Some(id) = &self.from
-                {
-                    action = Some(ComposeAction::AccountChanged(id.clone()));
+                if self.from != before {
+                    action = self.from.clone().map(ComposeAction::AccountChanged);
                 }
-                for (field, value) in [
-                    ("To", &mut self.to),
-                    ("Cc", &mut self.cc),
-                    ("Bcc", &mut self.bcc),
-                ] {
-                    let error = field_error(field, value);
-                    let label = ui.label(field);
-                    ui.vertical(|ui| {
-                        let r = ui
-                            .add(
-                                egui::TextEdit::singleline(value)
-                                    .hint_text("name@example.org, Name <other@example.org>")
-                                    .desired_width(f32::INFINITY),
-                            )
-                            .labelled_by(label.id);
-                        // The click that opened compose may hold the focus this frame:
-                        // ask until the cursor is in To.
-                        if field == "To" && self.focus_to {
-                            if r.has_focus() {
-                                self.focus_to = false;
-                            } else {
-                                r.request_focus();
-                            }
-                        }
-                        if let Some(e) = &error {
-                            ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
-                        }
-                    });
-                    ui.end_row();
-                }
+                self.recipients(ui);
                 let label = ui.label("Subject");
                 ui.add(egui::TextEdit::singleline(&mut self.subject).desired_width(f32::INFINITY))
                     .labelled_by(label.id);
                 ui.end_row();
             });
-        ui.add_space(6.0);
-        let label = ui.label("Message");
-        ui.add(
-            egui::TextEdit::multiline(&mut self.body)
-                .desired_rows(12)
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
+        action
+    }
 
-        ui.add_space(8.0);
-        self.attachments_section(ui, limit, &mut action);
-
-        if let Some(e) = &self.error {
-            ui.add_space(6.0);
-            widgets::explanation(ui, e);
+    /// To, Cc and Bcc, each checked as typed.
+    fn recipients(&mut self, ui: &mut Ui) {
+        let focus_to = &mut self.focus_to;
+        for (field, value) in [
+            ("To", &mut self.to),
+            ("Cc", &mut self.cc),
+            ("Bcc", &mut self.bcc),
+        ] {
+            let error = field_error(field, value);
+            let label = ui.label(field);
+            ui.vertical(|ui| {
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut *value)
+                            .hint_text("name@example.org, Name <other@example.org>")
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                // The click that opened compose may hold the focus this frame: ask until the
+                // cursor is in To.
+                if field == "To" && *focus_to {
+                    if r.has_focus() {
+                        *focus_to = false;
+                    } else {
+                        r.request_focus();
+                    }
+                }
+                if let Some(e) = &error {
+                    ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+                }
+            });
+            ui.end_row();
         }
+    }
+
+    /// Send and Discard, with what still keeps the message from being sent.
+    fn send_row(
+        &self,
+        ui: &mut Ui,
+        limit: Option<&SizeLimit>,
+        send_key: bool,
+    ) -> Option<ComposeAction> {
+        let mut action = None;
         let blocker = self.blocker(limit);
-        ui.add_space(8.0);
         ui.horizontal(|ui| {
             let send = ui
                 .add_enabled(
@@ -389,29 +417,29 @@ impl Compose {
                 });
             }
         });
-        if escape {
-            if self.is_empty() {
-                action = Some(ComposeAction::Discard);
-            } else {
-                self.confirm_discard = true;
-            }
+        action
+    }
+
+    /// "Discard this message?", while Esc's question is open.
+    fn confirm_discard(&mut self, ui: &mut Ui) -> Option<ComposeAction> {
+        if !self.confirm_discard {
+            return None;
         }
-        if self.confirm_discard {
-            egui::Modal::new(egui::Id::unique("confirm-discard")).show(ui.ctx(), |ui| {
-                ui.heading("Discard this message?");
-                ui.label("What you wrote will be lost.");
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button("Discard message").clicked() {
-                        action = Some(ComposeAction::Discard);
-                        self.confirm_discard = false;
-                    }
-                    if ui.button("Keep writing").clicked() {
-                        self.confirm_discard = false;
-                    }
-                });
+        let mut action = None;
+        egui::Modal::new(egui::Id::unique("confirm-discard")).show(ui.ctx(), |ui| {
+            ui.heading("Discard this message?");
+            ui.label("What you wrote will be lost.");
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Discard message").clicked() {
+                    action = Some(ComposeAction::Discard);
+                    self.confirm_discard = false;
+                }
+                if ui.button("Keep writing").clicked() {
+                    self.confirm_discard = false;
+                }
             });
-        }
+        });
         action
     }
 
@@ -419,17 +447,35 @@ impl Compose {
         &mut self,
         ui: &mut Ui,
         limit: Option<&SizeLimit>,
-        action: &mut Option<ComposeAction>,
-    ) {
+    ) -> Option<ComposeAction> {
         ui.label(RichText::new("Attachments").strong());
+        self.attachment_list(ui);
+        let mut action = None;
+        ui.horizontal(|ui| {
+            if ui.button("Attach files…").clicked() {
+                action = Some(ComposeAction::PickFiles);
+            }
+            ui.label(RichText::new("or drop files on the window").weak());
+        });
+        if let Some(p) = &self.dialog_problem {
+            ui.label(
+                RichText::new(format!("{p} Drop files on the window, or type a path:"))
+                    .color(widgets::error_color(ui)),
+            );
+        }
+        self.attach_by_path(ui);
+        ui.label(RichText::new(self.size_line(limit)).weak());
+        action
+    }
+
+    /// Each attached file with its size (or why it cannot be read) and a Remove button.
+    fn attachment_list(&mut self, ui: &mut Ui) {
         let mut remove = None;
         for (i, a) in self.attachments.iter().enumerate() {
             ui.horizontal(|ui| {
-                let name = a.path.file_name().map_or_else(
-                    || a.path.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                ui.label(name).on_hover_text(a.path.display().to_string());
+                let name = a.path.file_name().map(|n| n.to_string_lossy().into_owned());
+                let shown = name.clone().unwrap_or_else(|| a.path.display().to_string());
+                ui.label(shown).on_hover_text(a.path.display().to_string());
                 match &a.size {
                     None => {
                         ui.spinner();
@@ -444,15 +490,8 @@ impl Compose {
                         );
                     }
                 }
-                if ui
-                    .small_button(format!(
-                        "Remove {}",
-                        a.path
-                            .file_name()
-                            .map_or(String::new(), |n| n.to_string_lossy().into_owned())
-                    ))
-                    .clicked()
-                {
+                let button = format!("Remove {}", name.unwrap_or_default());
+                if ui.small_button(button).clicked() {
                     remove = Some(i);
                 }
             });
@@ -460,18 +499,10 @@ impl Compose {
         if let Some(i) = remove {
             self.attachments.remove(i);
         }
-        ui.horizontal(|ui| {
-            if ui.button("Attach files…").clicked() {
-                *action = Some(ComposeAction::PickFiles);
-            }
-            ui.label(RichText::new("or drop files on the window").weak());
-        });
-        if let Some(p) = &self.dialog_problem {
-            ui.label(
-                RichText::new(format!("{p} Drop files on the window, or type a path:"))
-                    .color(widgets::error_color(ui)),
-            );
-        }
+    }
+
+    /// A path typed by hand, attached with the button or Enter.
+    fn attach_by_path(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             let label = ui.label("File path");
             let r = ui
@@ -482,42 +513,32 @@ impl Compose {
                 )
                 .labelled_by(label.id);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if (ui
-                .add_enabled(
-                    !self.typed_path.trim().is_empty(),
-                    egui::Button::new("Attach"),
-                )
-                .clicked()
-                || enter)
-                && !self.typed_path.trim().is_empty()
-            {
+            let typed = !self.typed_path.trim().is_empty();
+            let button = ui.add_enabled(typed, egui::Button::new("Attach"));
+            if (button.clicked() || enter) && typed {
                 let path = expand_home(self.typed_path.trim());
                 self.typed_path.clear();
                 self.add_files(vec![path]);
             }
         });
-        let raw = self.attachment_bytes();
-        let text = match raw {
-            Some(raw) => {
-                let total = encoded_size(self.body.len() as u64, raw);
-                let server = match limit {
-                    Some(SizeLimit::Bytes(n)) if *n > 0 => {
-                        format!("the server accepts up to {}", human_size(*n))
-                    }
-                    Some(SizeLimit::Bytes(_)) | Some(SizeLimit::None) => {
-                        "the server names no limit".into()
-                    }
-                    Some(SizeLimit::Asking) => "asking the server for its limit…".into(),
-                    Some(SizeLimit::Unknown(why)) => {
-                        format!("the server's limit is unknown ({why})")
-                    }
-                    None => "choose an account to learn the server's limit".into(),
-                };
-                format!("Total size about {} · {server}", human_size(total))
-            }
-            None => "Reading the attachments' sizes…".into(),
+    }
+
+    /// The message's size as it will be sent, against what the server accepts.
+    fn size_line(&self, limit: Option<&SizeLimit>) -> String {
+        let Some(raw) = self.attachment_bytes() else {
+            return "Reading the attachments' sizes…".into();
         };
-        ui.label(RichText::new(text).weak());
+        let total = encoded_size(self.body.len() as u64, raw);
+        let server = match limit {
+            Some(SizeLimit::Bytes(n)) if *n > 0 => {
+                format!("the server accepts up to {}", human_size(*n))
+            }
+            Some(SizeLimit::Bytes(_)) | Some(SizeLimit::None) => "the server names no limit".into(),
+            Some(SizeLimit::Asking) => "asking the server for its limit…".into(),
+            Some(SizeLimit::Unknown(why)) => format!("the server's limit is unknown ({why})"),
+            None => "choose an account to learn the server's limit".into(),
+        };
+        format!("Total size about {} · {server}", human_size(total))
     }
 }
 

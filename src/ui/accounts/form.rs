@@ -1,0 +1,249 @@
+//! The account form, the other view of the account draft: every SMTP field, the password or
+//! the sign-in, where to keep it, and live validation.
+
+use egui::{RichText, Ui};
+
+use super::setup::{Setup, SetupAction};
+use super::signin::{self, SignInView};
+use super::trust;
+use crate::account::{AuthMethod, Security};
+use crate::oauth::Issuers;
+use crate::ui::widgets::{self, text_row};
+use crate::usecases::draft::{AccountDraft, DraftErrors};
+
+/// Draws the form for `setup`'s draft.
+pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option<SetupAction> {
+    let testing = setup.test.as_ref().is_some_and(|t| t.running());
+    let busy = setup.saving;
+    let draft = &mut setup.draft;
+    let errors = draft.errors();
+    // Errors for fields nobody has reached yet would only shout at a fresh form.
+    let fresh = !draft.is_saved() && draft.host.is_empty() && draft.found.is_none();
+    let shown = |e: &Option<String>| if fresh { None } else { e.clone() };
+    ui.heading(if draft.is_saved() {
+        "Account settings"
+    } else {
+        "Add an account"
+    });
+    ui.add_space(8.0);
+    let mut action = None;
+    egui::Grid::new("account-form")
+        .num_columns(2)
+        .spacing([16.0, 8.0])
+        .show(ui, |ui| {
+            action = address_rows(ui, draft, &errors, busy);
+            server_rows(ui, draft, &shown(&errors.host), &shown(&errors.port));
+            let live = Live {
+                issuers,
+                signin: setup.signin.as_ref(),
+                show_password: &mut setup.show_password,
+            };
+            if let Some(a) = login_rows(ui, draft, &errors, shown(&errors.password), live) {
+                action = Some(a);
+            }
+        });
+    trust::panel(ui, draft);
+    plaintext_consent(ui, draft, errors.security.as_deref());
+    ui.add_space(10.0);
+    buttons(ui, draft, errors.is_empty(), testing, busy).or(action)
+}
+
+/// What the login rows show beside the draft.
+struct Live<'a> {
+    issuers: Option<&'a Issuers>,
+    signin: Option<&'a SignInView>,
+    show_password: &'a mut bool,
+}
+
+fn address_rows(
+    ui: &mut Ui,
+    draft: &mut AccountDraft,
+    errors: &DraftErrors,
+    busy: bool,
+) -> Option<SetupAction> {
+    let mut action = None;
+    let before = draft.email.clone();
+    let label = ui.label("E-mail address");
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut draft.email)
+                    .hint_text("you@example.org")
+                    .desired_width(280.0),
+            )
+            .labelled_by(label.id);
+            let find = egui::Button::new("Find settings automatically");
+            if !draft.is_saved()
+                && ui
+                    .add_enabled(errors.email.is_none() && !busy, find)
+                    .clicked()
+            {
+                action = Some(SetupAction::Find);
+            }
+        });
+        if let Some(e) = errors.email.as_deref().filter(|_| !draft.email.is_empty()) {
+            ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+        }
+    });
+    ui.end_row();
+    if draft.email != before {
+        draft.email_changed();
+    }
+    text_row(
+        ui,
+        "Your name",
+        &mut draft.name,
+        "Shown to recipients",
+        false,
+        None,
+    );
+    action
+}
+
+fn server_rows(
+    ui: &mut Ui,
+    draft: &mut AccountDraft,
+    host: &Option<String>,
+    port: &Option<String>,
+) {
+    text_row(
+        ui,
+        "Server",
+        &mut draft.host,
+        "smtp.example.org",
+        false,
+        host.as_deref(),
+    );
+    text_row(ui, "Port", &mut draft.port, "465", false, port.as_deref());
+    let label = ui.label("Security");
+    let mut security = draft.security;
+    egui::ComboBox::from_id_salt("security")
+        .selected_text(security.label())
+        .show_ui(ui, |ui| {
+            for s in Security::ALL {
+                ui.selectable_value(&mut security, s, s.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    draft.set_security(security);
+    ui.end_row();
+    let before = draft.username.clone();
+    text_row(
+        ui,
+        "User name",
+        &mut draft.username,
+        "Usually your address",
+        false,
+        None,
+    );
+    if draft.username != before {
+        draft.username_edited = true;
+    }
+}
+
+fn login_rows(
+    ui: &mut Ui,
+    draft: &mut AccountDraft,
+    errors: &DraftErrors,
+    password_error: Option<String>,
+    live: Live<'_>,
+) -> Option<SetupAction> {
+    let mut action = None;
+    let label = ui.label("Login");
+    let mut auth = draft.auth;
+    egui::ComboBox::from_id_salt("auth")
+        .selected_text(auth.label())
+        .show_ui(ui, |ui| {
+            for a in AuthMethod::ALL {
+                ui.selectable_value(&mut auth, a, a.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    draft.set_auth(auth);
+    if draft.auth == AuthMethod::Oauth2 {
+        ui.label("Sign-in");
+        ui.vertical(|ui| {
+            let host = draft.host.trim().to_string();
+            let issuer = live.issuers.and_then(|i| i.for_host(&host));
+            let signed_in = draft.grant.is_some() || draft.can_keep_stored_secret();
+            let ready = errors.email.is_none() && errors.host.is_none();
+            ui.add_enabled_ui(ready, |ui| {
+                if let Some(a) = signin::panel(ui, &host, issuer, live.signin, signed_in) {
+                    action = Some(SetupAction::SignIn(a));
+                }
+            });
+            if let Some(e) = &password_error {
+                ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+            }
+        });
+        ui.end_row();
+    } else if draft.auth.needs_secret() {
+        let hint = if draft.can_keep_stored_secret() {
+            "Leave blank to keep the stored one"
+        } else {
+            ""
+        };
+        let field = draft.password.edit();
+        let error = password_error.as_deref();
+        widgets::password_row(ui, "Password", field, hint, live.show_password, error);
+    }
+    if draft.auth.needs_secret() {
+        ui.label("Keep it");
+        ui.vertical(|ui| widgets::keyring_choice(ui, &mut draft.session_only));
+        ui.end_row();
+    }
+    action
+}
+
+fn plaintext_consent(ui: &mut Ui, draft: &mut AccountDraft, error: Option<&str>) {
+    if let Some(e) = error {
+        ui.add_space(4.0);
+        ui.label(RichText::new(e).color(widgets::error_color(ui)));
+    }
+    if draft.security == Security::None && draft.auth.needs_secret() {
+        ui.checkbox(
+            &mut draft.allow_plaintext,
+            "Send my password unencrypted: this server is on a network I trust",
+        );
+    }
+}
+
+fn buttons(
+    ui: &mut Ui,
+    draft: &AccountDraft,
+    valid: bool,
+    testing: bool,
+    busy: bool,
+) -> Option<SetupAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        if testing {
+            if ui.button("Cancel test").clicked() {
+                action = Some(SetupAction::CancelCheck);
+            }
+        } else if ui
+            .add_enabled(valid, egui::Button::new("Test connection"))
+            .clicked()
+        {
+            action = Some(SetupAction::Check);
+        }
+        let save = if draft.is_saved() {
+            "Save changes"
+        } else {
+            "Save account"
+        };
+        if ui
+            .add_enabled(valid && !busy, egui::Button::new(save))
+            .clicked()
+        {
+            action = Some(SetupAction::Save);
+        }
+        if draft.is_saved() && ui.button("Remove account…").clicked() {
+            action = Some(SetupAction::Remove);
+        }
+    });
+    action
+}

@@ -1,0 +1,400 @@
+//! An account being set up or edited: one [`AccountDraft`] shown by the wizard or by the form
+//! ("Edit manually" switches the view, nothing is converted), with the background work it
+//! started (detection, the connection check, a sign-in) and what each action asks of the core.
+
+use super::live::{DetectView, TestView};
+use super::signin::{SignInAction, SignInView};
+use super::wizard::{Stage, TestMessage, Wizard};
+use crate::account::{Account, AuthMethod, SmtpSettings};
+use crate::detect::{Detection, Options};
+use crate::explain::Explanation;
+use crate::runtime::{Command, Event, SaveFailure, Ticket};
+use crate::secret::Secret;
+use crate::ui::shared::{Nav, Shared};
+use crate::usecases::draft::AccountDraft;
+
+/// Which view edits the draft.
+#[derive(Debug)]
+pub enum SetupView {
+    /// The step-by-step wizard, for a new account.
+    Wizard(Box<Wizard>),
+    /// The form with every field.
+    Form,
+}
+
+/// What the person asked for, in the wizard or the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupAction {
+    /// Find the settings from the address.
+    Find,
+    /// Stop finding them.
+    CancelFind,
+    /// Show the form with everything known so far.
+    EditManually,
+    /// Check the connection with these settings.
+    Check,
+    /// Stop the check.
+    CancelCheck,
+    /// Check these settings instead (another port, say), at once.
+    TryInstead(SmtpSettings),
+    /// Save the account.
+    Save,
+    /// Ask to remove the saved account.
+    Remove,
+    /// Queue a message to the account's own address.
+    SendTestMessage,
+    /// Leave the wizard, showing the saved account.
+    Finish,
+    /// Something about signing in with the provider (OAuth2).
+    SignIn(SignInAction),
+}
+
+/// An account being set up or edited, and the work under way for it.
+#[derive(Debug)]
+pub struct Setup {
+    /// The account as it is being written.
+    pub draft: AccountDraft,
+    /// The view that edits it.
+    pub view: SetupView,
+    /// Shown above the form: why detection found nothing.
+    pub notice: Option<Explanation>,
+    /// The connection check.
+    pub test: Option<TestView>,
+    /// The detection.
+    pub detect: Option<DetectView>,
+    /// A sign-in through the browser.
+    pub signin: Option<SignInView>,
+    /// A save runs.
+    pub saving: bool,
+    /// Show the password in clear.
+    pub show_password: bool,
+}
+
+impl Setup {
+    /// The wizard for a new account.
+    pub fn wizard() -> Self {
+        Self::new(AccountDraft::default(), SetupView::Wizard(Box::default()))
+    }
+
+    /// The form for a saved account.
+    pub fn edit(account: &Account) -> Self {
+        Self::new(AccountDraft::edit(account), SetupView::Form)
+    }
+
+    fn new(draft: AccountDraft, view: SetupView) -> Self {
+        Self {
+            draft,
+            view,
+            notice: None,
+            test: None,
+            detect: None,
+            signin: None,
+            saving: false,
+            show_password: false,
+        }
+    }
+
+    /// The wizard's state, when the wizard shows.
+    pub fn wizard_mut(&mut self) -> Option<&mut Wizard> {
+        match &mut self.view {
+            SetupView::Wizard(w) => Some(w),
+            SetupView::Form => None,
+        }
+    }
+
+    fn stage(&self) -> Option<Stage> {
+        match &self.view {
+            SetupView::Wizard(w) => Some(w.stage),
+            SetupView::Form => None,
+        }
+    }
+
+    /// Does what the person asked; may ask the app to go somewhere.
+    pub fn act(
+        &mut self,
+        action: SetupAction,
+        shared: &mut Shared,
+        options: &Options,
+    ) -> Option<Nav> {
+        match action {
+            SetupAction::Find => self.find(shared, options),
+            SetupAction::CancelFind => {
+                if let Some(w) = self.wizard_mut() {
+                    w.stage = Stage::Identity;
+                    w.notice = Some(
+                        "The search was cancelled. Continue to search again, or set up the \
+                         account manually."
+                            .into(),
+                    );
+                }
+                self.cancel_detect(shared);
+            }
+            SetupAction::EditManually => {
+                self.draft.guess_server();
+                self.view = SetupView::Form;
+                self.cancel_test(shared);
+            }
+            SetupAction::Check => self.check(shared),
+            SetupAction::CancelCheck => {
+                if let Some(w) = self.wizard_mut() {
+                    w.stage = Stage::Review;
+                }
+                self.cancel_test(shared);
+            }
+            SetupAction::TryInstead(smtp) => {
+                self.draft.try_settings(smtp);
+                self.check(shared);
+            }
+            SetupAction::Save => self.save(shared),
+            SetupAction::Remove => {}
+            SetupAction::SendTestMessage => self.send_test_message(shared),
+            SetupAction::Finish => {}
+            SetupAction::SignIn(a) => return self.on_signin(a, shared),
+        }
+        None
+    }
+
+    fn find(&mut self, shared: &mut Shared, options: &Options) {
+        if let Some(w) = self.wizard_mut() {
+            w.stage = Stage::Finding;
+            w.notice = None;
+        }
+        self.cancel_detect(shared);
+        let ticket = shared.ticket();
+        self.detect = Some(DetectView::new(ticket, options.deadline));
+        shared.send(Command::Detect {
+            ticket,
+            email: self.draft.email.trim().to_string(),
+            options: *options,
+        });
+    }
+
+    fn check(&mut self, shared: &mut Shared) {
+        let account = match self.view {
+            SetupView::Wizard(_) => self.draft.account(),
+            SetupView::Form => self.draft.complete(),
+        };
+        let Some(account) = account else { return };
+        if let SetupView::Wizard(w) = &mut self.view {
+            let s = &account.smtp;
+            w.tried.push((s.host.clone(), s.port, s.security));
+            w.stage = Stage::Verify;
+        }
+        let ticket = shared.ticket();
+        self.test = Some(TestView::new(ticket));
+        shared.send(Command::Test {
+            ticket,
+            account,
+            secret: self.draft.secret(),
+        });
+    }
+
+    fn save(&mut self, shared: &mut Shared) {
+        let account = match self.view {
+            SetupView::Wizard(_) => self.draft.account(),
+            SetupView::Form => self.draft.complete(),
+        };
+        if let Some(account) = account {
+            self.saving = true;
+            let secret = self.draft.secret();
+            shared.send(Command::Save { account, secret });
+        }
+    }
+
+    /// Queues a message to the saved account's own address, through the outbox.
+    fn send_test_message(&mut self, shared: &mut Shared) {
+        let ticket = shared.ticket();
+        let Some(w) = self.wizard_mut() else { return };
+        let Some(account) = w.saved.clone() else {
+            return;
+        };
+        w.test_message = Some(TestMessage::Queueing(ticket));
+        let draft = crate::message::Draft {
+            from: account.email.clone(),
+            from_name: account.display_name.clone(),
+            to: vec![account.email.clone()],
+            subject: "Outpost test message".into(),
+            body: format!(
+                "This message was sent by Outpost to check that {} can send mail through \
+                 {}:{}.\n\nIf you can read it, everything works.\n",
+                account.email, account.smtp.host, account.smtp.port
+            ),
+            ..Default::default()
+        };
+        shared.send(Command::Queue {
+            ticket,
+            account,
+            draft,
+        });
+    }
+
+    fn on_signin(&mut self, action: SignInAction, shared: &mut Shared) -> Option<Nav> {
+        match action {
+            SignInAction::Start => {
+                self.cancel_signin(shared);
+                let host = self.draft.host.trim().to_string();
+                let ticket = shared.ticket();
+                let provider = shared
+                    .issuers
+                    .as_ref()
+                    .and_then(|i| i.for_host(&host))
+                    .map_or_else(|| host.clone(), |i| i.name.clone());
+                self.signin = Some(SignInView::new(ticket, &provider));
+                shared.send(Command::SignIn {
+                    ticket,
+                    email: self.draft.email.trim().to_string(),
+                    host,
+                });
+            }
+            SignInAction::Cancel => self.cancel_signin(shared),
+            SignInAction::UsePassword => {
+                self.cancel_signin(shared);
+                self.signin = None;
+                self.draft.grant = None;
+                self.draft.auth = AuthMethod::Password;
+            }
+            SignInAction::OpenSettings => return Some(Nav::To(crate::ui::View::Settings)),
+        }
+        None
+    }
+
+    /// The browser came back signed in: the wizard checks the connection with it at once;
+    /// the form keeps it to save, and tests it.
+    fn signed_in(&mut self, grant: Secret, shared: &mut Shared) {
+        self.draft.grant = Some(grant);
+        self.check(shared);
+    }
+
+    /// Folds in an event of the core about this setup; any other comes back.
+    pub fn apply(&mut self, event: Event, shared: &mut Shared) -> Option<Event> {
+        match event {
+            Event::TestProgress { ticket, progress } => {
+                if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
+                    t.apply(progress);
+                }
+            }
+            Event::TestDone { ticket, report } => {
+                if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
+                    t.outcome = Some(crate::usecases::check::outcome(&report));
+                }
+            }
+            Event::DetectProgress { ticket, progress } => {
+                if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
+                    d.apply(progress);
+                }
+            }
+            Event::DetectDone { ticket, result } => {
+                if self.detect.as_ref().is_some_and(|d| d.ticket == ticket) {
+                    self.detected(result.map_err(|f| crate::explain::Explain::explain(&f.error)));
+                }
+            }
+            Event::NotStarted { ticket, error } => {
+                if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
+                    t.outcome = Some(Err(error));
+                } else if self.detect.as_ref().is_some_and(|d| d.ticket == ticket) {
+                    self.detected(Err(error));
+                }
+            }
+            Event::SignIn { ticket, state } => {
+                let view = self.signin.as_mut().filter(|v| v.ticket == ticket);
+                if let Some(grant) = view.and_then(|v| v.apply(state)) {
+                    self.signed_in(grant, shared);
+                }
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    /// Detection ended: the wizard reviews what it found; with nothing found, the form opens
+    /// with the usual guess and says why. The form takes what was found.
+    fn detected(&mut self, result: Result<Detection, Explanation>) {
+        if let Some(d) = &mut self.detect {
+            match &result {
+                Ok(found) => d.found = Some(found.clone()),
+                Err(e) => d.failure = Some(e.clone()),
+            }
+        }
+        let finding = self.stage() == Some(Stage::Finding);
+        match result {
+            Ok(found) => {
+                if finding || self.stage().is_none() {
+                    self.draft.use_detection(found);
+                }
+                if let Some(w) = self.wizard_mut().filter(|w| w.stage == Stage::Finding) {
+                    w.stage = Stage::Review;
+                }
+            }
+            Err(e) => {
+                self.draft.guess_server();
+                if finding {
+                    self.view = SetupView::Form;
+                    self.notice = Some(e);
+                }
+            }
+        }
+    }
+
+    /// A save ended: the wizard is done; the form edits the saved account. On failure the
+    /// explanation is for the screen's notice.
+    pub fn saved(&mut self, result: &Result<Account, SaveFailure>) {
+        self.saving = false;
+        let Ok(account) = result else { return };
+        match &mut self.view {
+            SetupView::Wizard(w) => {
+                w.saved = Some(account.clone());
+                w.stage = Stage::Done;
+            }
+            SetupView::Form => {
+                // The check's steps stay in view; the fields are the saved account's now.
+                self.draft = AccountDraft::edit(account);
+                self.notice = None;
+            }
+        }
+    }
+
+    /// The test message was queued, or refused.
+    pub fn queued(&mut self, ticket: Ticket, result: Result<i64, Explanation>) -> bool {
+        let Some(w) = self.wizard_mut() else {
+            return false;
+        };
+        if w.test_message != Some(TestMessage::Queueing(ticket)) {
+            return false;
+        }
+        w.test_message = Some(match result {
+            Ok(id) => TestMessage::Queued(id),
+            Err(e) => TestMessage::Refused(e),
+        });
+        true
+    }
+
+    /// Stops whatever runs for this setup (the setup is closing).
+    pub fn stop(&mut self, shared: &mut Shared) {
+        self.cancel_signin(shared);
+        self.cancel_test(shared);
+        self.cancel_detect(shared);
+    }
+
+    fn cancel_test(&mut self, shared: &mut Shared) {
+        if let Some(t) = self.test.as_mut().filter(|t| t.running()) {
+            shared.send(Command::CancelTest { ticket: t.ticket });
+            t.outcome = Some(Err(Explanation {
+                problem: "The test was cancelled.".into(),
+                advice: "Press Test connection to start it again.".into(),
+            }));
+        }
+    }
+
+    fn cancel_detect(&mut self, shared: &mut Shared) {
+        if let Some(old) = self.detect.take() {
+            shared.send(Command::CancelTest { ticket: old.ticket });
+        }
+    }
+
+    fn cancel_signin(&mut self, shared: &mut Shared) {
+        if let Some(v) = self.signin.as_mut().filter(|v| v.running()) {
+            shared.send(Command::CancelTest { ticket: v.ticket });
+            v.cancel();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Where the settings came from and whether they may be used: the one panel the wizard's
+//! review and the form both show for detected settings (source, warnings, "I trust these
+//! settings", the other settings found).
+
+use egui::{RichText, Ui};
+
+use crate::ui::widgets;
+use crate::usecases::draft::{AccountDraft, Found};
+
+/// The wizard's review: the source, every field with where it came from, then the panel.
+pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
+    let Some(found) = draft.found.clone() else {
+        return;
+    };
+    found_by(ui, &found);
+    ui.add_space(6.0);
+    let c = &found.candidate;
+    let source = c.origin();
+    let from = |default: bool, what: &str| {
+        if default {
+            format!("usual default ({what})")
+        } else {
+            source.clone()
+        }
+    };
+    egui::Grid::new("wizard-review")
+        .num_columns(3)
+        .spacing([16.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for (field, value, origin) in [
+                ("Server", draft.host.clone(), source.clone()),
+                ("Port", draft.port.clone(), source.clone()),
+                ("Security", draft.security.label().into(), source.clone()),
+                (
+                    "User name",
+                    draft.username.clone(),
+                    from(c.username_default, "your address"),
+                ),
+                (
+                    "Login",
+                    draft.auth.label().into(),
+                    from(c.auth_default, "password"),
+                ),
+            ] {
+                ui.label(RichText::new(field).strong());
+                ui.label(value);
+                ui.label(RichText::new(format!("from {origin}")).weak());
+                ui.end_row();
+            }
+        });
+    confirm(ui, draft, &found);
+}
+
+/// The form's panel: the source, then the warnings, the trust and the other settings.
+pub fn panel(ui: &mut Ui, draft: &mut AccountDraft) {
+    let Some(found) = draft.found.clone() else {
+        return;
+    };
+    ui.add_space(6.0);
+    found_by(ui, &found);
+    confirm(ui, draft, &found);
+}
+
+fn found_by(ui: &mut Ui, found: &Found) {
+    let color = if found.trusted() {
+        widgets::ok_color(ui)
+    } else {
+        widgets::error_color(ui)
+    };
+    let text = format!("Found by: {}", found.candidate.origin());
+    ui.label(RichText::new(text).color(color).strong());
+}
+
+/// Warnings and the trust asked for in a red frame; then the other settings found.
+fn confirm(ui: &mut Ui, draft: &mut AccountDraft, found: &Found) {
+    if !found.warnings().is_empty() || !found.trusted() {
+        ui.add_space(8.0);
+        egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(1.5, widgets::error_color(ui)))
+            .show(ui, |ui| {
+                ui.set_max_width(600.0);
+                for w in found.warnings() {
+                    let text = RichText::new(format!("Warning: {w}"));
+                    ui.label(text.color(widgets::error_color(ui)));
+                }
+                if !found.trusted() {
+                    ui.label(
+                        "Outpost could not confirm these settings through a trusted source. \
+                         Check them with your provider before sending your password.",
+                    );
+                    ui.checkbox(&mut draft.trust_confirmed, "I trust these settings");
+                }
+            });
+    }
+    let others: Vec<_> = found.others().cloned().collect();
+    if !others.is_empty() {
+        ui.add_space(8.0);
+        ui.label("Other settings found:");
+        for alt in others {
+            let text = format!("Use {} from {}", alt.describe(), alt.source.label());
+            if ui.button(text).clicked() {
+                draft.use_candidate(alt, found.detection.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! The "Add account" wizard, one view of the account draft: who you are → finding the
+//! settings (live, under a visible deadline, cancellable) → review (provenance, warnings,
+//! trust, alternatives) → verify (the step-by-step check, with a one-click way out) → saved,
+//! with an optional test message.
+
+use egui::{RichText, Ui};
+
+use super::live::{DetectView, TestView};
+use super::setup::{Setup, SetupAction};
+use super::{signin, trust};
+use crate::account::verify::Step;
+use crate::account::{Account, AuthMethod, Security, SmtpSettings, parse_email};
+use crate::explain::Explanation;
+use crate::oauth::Issuers;
+use crate::runtime::Ticket;
+use crate::ui::widgets;
+use crate::usecases::draft::AccountDraft;
+
+/// Where the wizard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Name, address and password.
+    Identity,
+    /// Detection runs.
+    Finding,
+    /// What was found, to accept or change.
+    Review,
+    /// The connection check runs or has ended.
+    Verify,
+    /// Saved.
+    Done,
+}
+
+/// The test message sent at the end, as far as it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestMessage {
+    /// Being queued.
+    Queueing(Ticket),
+    /// Queued with this id.
+    Queued(i64),
+    /// Not queued.
+    Refused(Explanation),
+}
+
+/// What the wizard itself keeps (the account is in the draft).
+#[derive(Debug, Clone)]
+pub struct Wizard {
+    /// Where it is.
+    pub stage: Stage,
+    /// Settings tried already, so the way-out button offers something new.
+    pub tried: Vec<(String, u16, Security)>,
+    /// A message shown on the first page (e.g. "cancelled").
+    pub notice: Option<String>,
+    /// The saved account.
+    pub saved: Option<Account>,
+    /// The test message.
+    pub test_message: Option<TestMessage>,
+    /// The review asks for the password (none was typed on the first page).
+    password_in_review: bool,
+}
+
+impl Default for Wizard {
+    fn default() -> Self {
+        Self {
+            stage: Stage::Identity,
+            tried: vec![],
+            notice: None,
+            saved: None,
+            test_message: None,
+            password_in_review: false,
+        }
+    }
+}
+
+/// The usual other way to reach a server when the first one cannot be reached.
+fn swap(s: &SmtpSettings) -> Option<SmtpSettings> {
+    let (port, security) = match s.security {
+        Security::Tls => (587, Security::Starttls),
+        Security::Starttls => (465, Security::Tls),
+        Security::None => return None,
+    };
+    Some(SmtpSettings {
+        port,
+        security,
+        ..s.clone()
+    })
+}
+
+fn settings_line(s: &SmtpSettings) -> String {
+    format!("port {} ({})", s.port, s.security.label())
+}
+
+/// Draws the wizard's current stage for `setup`.
+pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option<SetupAction> {
+    let Setup {
+        draft,
+        view,
+        test,
+        detect,
+        signin,
+        saving,
+        show_password,
+        ..
+    } = setup;
+    let super::setup::SetupView::Wizard(w) = view else {
+        return None;
+    };
+    ui.heading("Add an account");
+    ui.label(
+        RichText::new(match w.stage {
+            Stage::Identity => "Step 1 of 4 · Who you are",
+            Stage::Finding => "Step 2 of 4 · Finding your server",
+            Stage::Review => "Step 3 of 4 · Check the settings",
+            Stage::Verify => "Step 4 of 4 · Testing the connection",
+            Stage::Done => "Done",
+        })
+        .weak(),
+    );
+    ui.add_space(10.0);
+    match w.stage {
+        Stage::Identity => identity(ui, w, draft, show_password),
+        Stage::Finding => finding(ui, detect.as_ref()),
+        Stage::Review => {
+            let signin = signin.as_ref();
+            review(ui, w, draft, show_password, issuers, signin)
+        }
+        Stage::Verify => verify(ui, w, draft, test.as_ref(), *saving),
+        Stage::Done => done(ui, w),
+    }
+}
+
+fn identity(
+    ui: &mut Ui,
+    w: &Wizard,
+    draft: &mut AccountDraft,
+    show_password: &mut bool,
+) -> Option<SetupAction> {
+    let mut action = None;
+    if let Some(n) = &w.notice {
+        ui.label(RichText::new(n).strong());
+        ui.add_space(6.0);
+    }
+    let email_error = Some(draft.email.trim())
+        .filter(|e| !e.is_empty())
+        .and_then(|e| parse_email(e).err())
+        .map(|e| e.to_string());
+    egui::Grid::new("wizard-identity")
+        .num_columns(2)
+        .spacing([16.0, 8.0])
+        .show(ui, |ui| {
+            widgets::text_row(
+                ui,
+                "Your name",
+                &mut draft.name,
+                "Shown to recipients",
+                false,
+                None,
+            );
+            let before = draft.email.clone();
+            let r = widgets::text_row(
+                ui,
+                "E-mail address",
+                &mut draft.email,
+                "you@example.org",
+                false,
+                email_error.as_deref(),
+            );
+            if draft.email != before {
+                draft.email_changed();
+            }
+            if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                action = Some(SetupAction::Find);
+            }
+            widgets::password_row(
+                ui,
+                "Password",
+                draft.password.edit(),
+                "",
+                show_password,
+                None,
+            );
+        });
+    ui.label(
+        RichText::new(
+            "Providers that sign you in through the browser (Gmail, Outlook.com, Yahoo, \
+             AOL…) need no password here.",
+        )
+        .weak()
+        .small(),
+    );
+    ui.add_space(10.0);
+    let valid = parse_email(&draft.email).is_ok();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(valid, egui::Button::new("Continue"))
+            .clicked()
+        {
+            action = Some(SetupAction::Find);
+        }
+        if ui.button("Set up manually").clicked() {
+            action = Some(SetupAction::EditManually);
+        }
+    });
+    if action == Some(SetupAction::Find) && !valid {
+        return None;
+    }
+    action
+}
+
+fn review(
+    ui: &mut Ui,
+    w: &mut Wizard,
+    draft: &mut AccountDraft,
+    show_password: &bool,
+    issuers: Option<&Issuers>,
+    signin_view: Option<&super::signin::SignInView>,
+) -> Option<SetupAction> {
+    if draft.found.is_none() {
+        return Some(SetupAction::EditManually);
+    }
+    let mut action = None;
+    trust::review(ui, draft);
+    ui.add_space(10.0);
+    let ok = draft.trusted() && draft.account().is_some();
+    let host = draft.host.clone();
+    if draft.auth == AuthMethod::Oauth2 {
+        // The provider's own page takes the password: a button instead of a field.
+        let issuer = issuers.and_then(|i| i.for_host(&host));
+        ui.add_enabled_ui(ok, |ui| {
+            let signed_in = draft.grant.is_some();
+            if let Some(a) = signin::panel(ui, &host, issuer, signin_view, signed_in) {
+                action = Some(SetupAction::SignIn(a));
+            }
+        });
+        ui.add_space(6.0);
+    } else if draft.auth == AuthMethod::Password
+        && (draft.password.is_empty() || w.password_in_review)
+    {
+        // None typed on the first page (a sign-in was expected, say): ask here.
+        w.password_in_review = true;
+        egui::Grid::new("wizard-password").show(ui, |ui| {
+            let field = draft.password.edit();
+            widgets::text_row(
+                ui,
+                "Password or app password",
+                field,
+                "",
+                !show_password,
+                None,
+            );
+        });
+    }
+    let ready = ok && (draft.auth != AuthMethod::Oauth2 || draft.grant.is_some());
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(ready, egui::Button::new("Continue"))
+            .clicked()
+        {
+            action = Some(SetupAction::Check);
+        }
+        if ui.button("Edit manually").clicked() {
+            action = Some(SetupAction::EditManually);
+        }
+    });
+    action
+}
+
+fn verify(
+    ui: &mut Ui,
+    w: &Wizard,
+    draft: &mut AccountDraft,
+    test: Option<&TestView>,
+    saving: bool,
+) -> Option<SetupAction> {
+    let smtp = draft.account()?.smtp;
+    ui.label(format!("{} · {}", smtp.host, settings_line(&smtp)));
+    ui.add_space(4.0);
+    let t = test?;
+    widgets::steps(ui, &t.steps);
+    ui.add_space(8.0);
+    match &t.outcome {
+        None => ui
+            .button("Cancel")
+            .clicked()
+            .then_some(SetupAction::CancelCheck),
+        Some(Ok(())) => passed(ui, draft, saving),
+        Some(Err(e)) => {
+            if t.failed_step().is_none() {
+                widgets::explanation(ui, e);
+            }
+            ui.add_space(6.0);
+            way_out(ui, w, draft, t, &smtp)
+        }
+    }
+}
+
+/// Every step passed: where to keep the secret, and Save.
+fn passed(ui: &mut Ui, draft: &mut AccountDraft, saving: bool) -> Option<SetupAction> {
+    ui.label(
+        RichText::new("All steps passed: this account can send mail.")
+            .color(widgets::ok_color(ui))
+            .strong(),
+    );
+    ui.add_space(6.0);
+    ui.label(if draft.auth == AuthMethod::Oauth2 {
+        "Keep the sign-in"
+    } else {
+        "Keep the password"
+    });
+    widgets::keyring_choice(ui, &mut draft.session_only);
+    ui.add_space(6.0);
+    ui.add_enabled(!saving, egui::Button::new("Save account"))
+        .clicked()
+        .then_some(SetupAction::Save)
+}
+
+/// A step failed: settings not tried yet that may get through (the other usual port, what
+/// else detection found), testing again, or the form.
+fn way_out(
+    ui: &mut Ui,
+    w: &Wizard,
+    draft: &AccountDraft,
+    t: &TestView,
+    smtp: &SmtpSettings,
+) -> Option<SetupAction> {
+    let mut action = None;
+    let network = matches!(
+        t.failed_step(),
+        Some(Step::Connect | Step::Tls | Step::Greeting | Step::Starttls)
+    );
+    let mut offers: Vec<SmtpSettings> = vec![];
+    if network && let Some(s) = swap(smtp) {
+        offers.push(s);
+    }
+    if let Some(f) = &draft.found {
+        let found = &f.detection;
+        let all = std::iter::once(&found.chosen).chain(&found.alternatives);
+        offers.extend(all.map(|a| a.smtp.clone()));
+    }
+    let key = |s: &SmtpSettings| (s.host.clone(), s.port, s.security);
+    let next = offers
+        .into_iter()
+        .find(|s| key(s) != key(smtp) && !w.tried.contains(&key(s)));
+    ui.horizontal(|ui| {
+        if let Some(s) = next {
+            let what = if s.host == smtp.host {
+                format!("Try {} instead", settings_line(&s))
+            } else {
+                format!("Try {} {} instead", s.host, settings_line(&s))
+            };
+            if ui.button(what).clicked() {
+                action = Some(SetupAction::TryInstead(s));
+            }
+        }
+        if ui.button("Test again").clicked() {
+            action = Some(SetupAction::Check);
+        }
+        if ui.button("Edit manually").clicked() {
+            action = Some(SetupAction::EditManually);
+        }
+    });
+    action
+}
+
+fn done(ui: &mut Ui, w: &Wizard) -> Option<SetupAction> {
+    let mut action = None;
+    let email = w.saved.as_ref().map_or("", |a| a.email.as_str());
+    ui.label(
+        RichText::new(format!("{email} is ready to send."))
+            .color(widgets::ok_color(ui))
+            .strong(),
+    );
+    ui.add_space(8.0);
+    match &w.test_message {
+        None => {
+            if ui.button("Send a test message to myself").clicked() {
+                action = Some(SetupAction::SendTestMessage);
+            }
+        }
+        Some(TestMessage::Queueing(_)) => {
+            ui.spinner();
+        }
+        Some(TestMessage::Queued(id)) => {
+            ui.label(format!(
+                "Test message #{id} is in the outbox; the Outbox tab shows when it arrives."
+            ));
+        }
+        Some(TestMessage::Refused(e)) => widgets::explanation(ui, e),
+    }
+    ui.add_space(8.0);
+    if ui.button("Finish").clicked() {
+        action = Some(SetupAction::Finish);
+    }
+    action
+}
+
+fn finding(ui: &mut Ui, detect: Option<&DetectView>) -> Option<SetupAction> {
+    let d = detect?;
+    let elapsed = d.started.elapsed().min(d.deadline);
+    let left = d.deadline.saturating_sub(elapsed).as_secs_f32().ceil();
+    ui.add(
+        egui::ProgressBar::new(elapsed.as_secs_f32() / d.deadline.as_secs_f32().max(0.1))
+            .desired_width(360.0)
+            .text(format!("Searching · at most {left:.0} s more")),
+    );
+    ui.add_space(6.0);
+    widgets::sources(ui, &d.sources);
+    ui.add_space(8.0);
+    // A detection that ends without settings opens the manual form (see `Setup`).
+    ui.button("Cancel")
+        .clicked()
+        .then_some(SetupAction::CancelFind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp(port: u16, security: Security) -> SmtpSettings {
+        SmtpSettings {
+            host: "smtp.example.org".into(),
+            port,
+            security,
+            username: "ann@example.org".into(),
+            auth: AuthMethod::Password,
+        }
+    }
+
+    #[test]
+    fn a_blocked_port_offers_the_other_usual_one() {
+        let s = swap(&smtp(587, Security::Starttls)).unwrap();
+        assert_eq!((s.port, s.security), (465, Security::Tls));
+        let s = swap(&smtp(465, Security::Tls)).unwrap();
+        assert_eq!((s.port, s.security), (587, Security::Starttls));
+        assert!(swap(&smtp(25, Security::None)).is_none());
+    }
+}

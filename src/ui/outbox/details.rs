@@ -1,0 +1,178 @@
+//! The selected message along the bottom: its addresses, ids and state, what can be done to
+//! it, and its whole history.
+
+use std::collections::HashMap;
+
+use egui::{RichText, Ui};
+
+use super::{OutboxAction, OutboxScreen, badge};
+use crate::outbox::{State, Summary};
+use crate::ui::widgets;
+use crate::usecases::queue::{MessageAction, MessageDetail};
+
+impl OutboxScreen {
+    /// Draws the selected message's details in a panel along the bottom of `ui` (call before
+    /// the central panel that holds the table).
+    pub(super) fn show_details(
+        &mut self,
+        ui: &mut Ui,
+        emails: &HashMap<String, String>,
+    ) -> Option<OutboxAction> {
+        self.selected?;
+        let mut action = None;
+        egui::Panel::bottom("outbox-detail")
+            .resizable(true)
+            .default_size(240.0)
+            .min_size(120.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    action = self.details(ui, emails);
+                });
+            });
+        action
+    }
+
+    fn details(&mut self, ui: &mut Ui, emails: &HashMap<String, String>) -> Option<OutboxAction> {
+        let id = self.selected?;
+        let mut action = None;
+        match &self.detail {
+            Some(Err(e)) => widgets::explanation(ui, e),
+            Some(Ok(d)) if d.summary.id == id => {
+                if let Some(a) = detail(ui, d, emails) {
+                    match a {
+                        // Deleting asks first.
+                        OutboxAction::Act(id, MessageAction::Delete) => {
+                            self.confirm_delete = Some(id)
+                        }
+                        a => action = Some(a),
+                    }
+                }
+            }
+            None | Some(Ok(_)) => {
+                ui.spinner();
+            }
+        }
+        self.confirm_delete(ui).or(action)
+    }
+
+    fn confirm_delete(&mut self, ui: &mut Ui) -> Option<OutboxAction> {
+        let id = self.confirm_delete?;
+        let mut action = None;
+        egui::Modal::new(egui::Id::unique("confirm-delete")).show(ui.ctx(), |ui| {
+            ui.heading(format!("Delete message #{id}?"));
+            ui.label(
+                "It and its history are removed from the outbox; if it was not sent yet, it \
+                 never will be.",
+            );
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Delete message").clicked() {
+                    action = Some(OutboxAction::Act(id, MessageAction::Delete));
+                    self.confirm_delete = None;
+                }
+                if ui.button("Keep it").clicked() {
+                    self.confirm_delete = None;
+                }
+            });
+        });
+        action
+    }
+}
+
+fn detail(
+    ui: &mut Ui,
+    d: &MessageDetail,
+    emails: &HashMap<String, String>,
+) -> Option<OutboxAction> {
+    let m = &d.summary;
+    ui.horizontal(|ui| {
+        let subject = if m.subject.is_empty() {
+            "(no subject)"
+        } else {
+            &m.subject
+        };
+        ui.heading(format!("#{} {subject}", m.id));
+        badge(ui, m.state);
+    });
+    facts(ui, m, emails);
+    if m.maybe_sent {
+        ui.label(
+            RichText::new(
+                "A connection broke after this message was handed over: it may have arrived \
+                 already. Sending again uses the same Message-ID.",
+            )
+            .color(ui.visuals().warn_fg_color),
+        );
+    }
+    ui.add_space(4.0);
+    let action = actions(ui, m);
+    ui.add_space(4.0);
+    ui.label(RichText::new("History").strong());
+    egui::Grid::new("outbox-history")
+        .num_columns(2)
+        .spacing([12.0, 2.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for (e, when) in d.history.iter().zip(&d.when) {
+                ui.label(RichText::new(when).weak().monospace());
+                ui.label(&e.text);
+                ui.end_row();
+            }
+        });
+    action
+}
+
+fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
+    egui::Grid::new("outbox-detail-grid")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            let who = emails
+                .get(&m.account)
+                .map_or(m.account.as_str(), String::as_str);
+            for (name, value) in [
+                ("To", m.to.as_str()),
+                ("From account", who),
+                ("Message-ID", &m.message_id),
+                (
+                    "Server queue id",
+                    m.server_queue_id.as_deref().unwrap_or("—"),
+                ),
+            ] {
+                ui.label(name);
+                ui.label(value);
+                ui.end_row();
+            }
+        });
+}
+
+/// Retry now, Cancel sending, Edit & resend, Delete….
+fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
+    let mut action = None;
+    let id = m.id;
+    ui.horizontal(|ui| {
+        let waiting = matches!(m.state, State::Queued | State::Retry | State::Failed);
+        if ui
+            .add_enabled(waiting, egui::Button::new("Retry now"))
+            .clicked()
+        {
+            action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
+        }
+        if ui
+            .add_enabled(waiting, egui::Button::new("Cancel sending"))
+            .clicked()
+        {
+            action = Some(OutboxAction::Act(id, MessageAction::Cancel));
+        }
+        if ui.button("Edit & resend").clicked() {
+            action = Some(OutboxAction::EditAndResend(id));
+        }
+        if ui
+            .add_enabled(m.state != State::Sending, egui::Button::new("Delete…"))
+            .clicked()
+        {
+            action = Some(OutboxAction::Act(id, MessageAction::Delete));
+        }
+    });
+    action
+}

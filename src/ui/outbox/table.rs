@@ -1,0 +1,210 @@
+//! The outbox table: the filters with their counts, paused accounts, the last action's
+//! notice, and the virtualised rows (only those on screen are laid out and asked for).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder, TableRow};
+
+use super::{Filter, OutboxAction, OutboxScreen, badge, clip};
+use crate::clock::{Millis, countdown, now_ms};
+use crate::outbox::{State, Summary};
+use crate::runtime::OutboxView;
+use crate::ui::widgets;
+
+const TITLES: [&str; 7] = [
+    "Status",
+    "To",
+    "Subject",
+    "Account",
+    "Attempts",
+    "Next try",
+    "Last reply",
+];
+
+impl OutboxScreen {
+    /// Draws the filters, banners and table. `emails` names accounts by id.
+    pub(super) fn table(
+        &mut self,
+        ui: &mut Ui,
+        view: &Arc<OutboxView>,
+        emails: &HashMap<String, String>,
+    ) -> Option<OutboxAction> {
+        self.toolbar(ui, view);
+        let open_account = paused(ui, view, emails);
+        match &self.notice {
+            Some(Ok(text)) => {
+                ui.label(RichText::new(text).color(widgets::ok_color(ui)));
+            }
+            Some(Err(e)) => widgets::explanation(ui, e),
+            None => {}
+        }
+        ui.add_space(4.0);
+        self.reindex(view);
+        if self.index.is_empty() {
+            ui.add_space(20.0);
+            ui.label(RichText::new(if view.index.is_empty() {
+                "The outbox is empty. Messages you send wait here until the server accepts them."
+            } else {
+                "No message matches this filter."
+            }).weak());
+            return open_account;
+        }
+        let action = self.rows(ui, view, emails);
+        if Filter::Waiting.count_in(view) > 0 {
+            // Countdowns tick: one repaint a second is enough.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs(1));
+        }
+        action.or(open_account)
+    }
+
+    fn toolbar(&mut self, ui: &mut Ui, view: &OutboxView) {
+        ui.horizontal(|ui| {
+            ui.heading("Outbox");
+            ui.add_space(12.0);
+            for f in Filter::ALL {
+                let text = format!("{} ({})", f.label(), f.count_in(view));
+                if ui.selectable_label(self.filter == f, text).clicked() {
+                    self.filter = f;
+                }
+            }
+        });
+    }
+
+    fn rows(
+        &mut self,
+        ui: &mut Ui,
+        view: &OutboxView,
+        emails: &HashMap<String, String>,
+    ) -> Option<OutboxAction> {
+        let mut action = None;
+        let now = now_ms();
+        let (index, selected) = (&self.index, self.selected);
+        let (cache, stale) = (&self.cache, &self.stale);
+        let mut missing = Vec::new();
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        columns(TableBuilder::new(ui))
+            .header(row_height, |mut header| {
+                for title in TITLES {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, index.len(), |mut row| {
+                    let (id, state) = view.index[index[row.index()] as usize];
+                    row.set_selected(selected == Some(id));
+                    let known = cache.get(&id).or_else(|| stale.get(&id));
+                    if !cache.contains_key(&id) {
+                        missing.push(row.index());
+                    }
+                    let Some(m) = known else {
+                        // Not read yet: the state is known, the rest comes in a moment.
+                        row.col(|ui| badge(ui, state));
+                        for _ in 1..TITLES.len() {
+                            row.col(|ui| {
+                                ui.label(RichText::new("…").weak());
+                            });
+                        }
+                        return;
+                    };
+                    let who = emails
+                        .get(&m.account)
+                        .map_or(m.account.as_str(), String::as_str);
+                    if cells(&mut row, m, state, who, selected == Some(id), now) {
+                        action = Some(OutboxAction::Select(id));
+                    }
+                });
+            });
+        for at in missing {
+            self.want(view, at);
+        }
+        action
+    }
+}
+
+/// Sending paused for an account: why, and a button that opens it.
+fn paused(
+    ui: &mut Ui,
+    view: &OutboxView,
+    emails: &HashMap<String, String>,
+) -> Option<OutboxAction> {
+    let mut open = None;
+    for (account, reason) in &view.paused {
+        let who = emails.get(account).map_or(account.as_str(), String::as_str);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(format!("Sending from {who} is paused: {reason}"))
+                    .color(widgets::error_color(ui)),
+            );
+            if ui.button(format!("Open {who}")).clicked() {
+                open = Some(OutboxAction::OpenAccount(account.clone()));
+            }
+        });
+    }
+    open
+}
+
+fn columns(table: TableBuilder<'_>) -> TableBuilder<'_> {
+    let text = |width: f32, least: f32| {
+        Column::initial(width)
+            .at_least(least)
+            .clip(true)
+            .resizable(true)
+    };
+    table
+        .id_salt("outbox-table")
+        .striped(true)
+        .sense(egui::Sense::click())
+        .column(Column::exact(72.0))
+        .column(text(170.0, 80.0))
+        .column(text(190.0, 80.0))
+        .column(text(130.0, 60.0))
+        .column(Column::exact(64.0))
+        .column(text(100.0, 60.0))
+        .column(Column::remainder().at_least(80.0).clip(true))
+}
+
+/// One message's row; true when it was clicked.
+fn cells(
+    row: &mut TableRow<'_, '_>,
+    m: &Summary,
+    state: State,
+    who: &str,
+    selected: bool,
+    now: Millis,
+) -> bool {
+    let mut clicked = false;
+    row.col(|ui| badge(ui, state));
+    row.col(|ui| {
+        ui.label(clip(&m.to, 60));
+    });
+    row.col(|ui| {
+        let subject = if m.subject.is_empty() {
+            "(no subject)"
+        } else {
+            &m.subject
+        };
+        clicked |= ui.selectable_label(selected, clip(subject, 80)).clicked();
+    });
+    row.col(|ui| {
+        ui.label(who);
+    });
+    row.col(|ui| {
+        ui.label(m.attempts.to_string());
+    });
+    row.col(|ui| {
+        ui.label(
+            m.next_attempt_ms
+                .map(|t| countdown(t, now))
+                .unwrap_or_default(),
+        );
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(clip(m.last_reply.as_deref().unwrap_or(""), 120)).weak());
+    });
+    clicked || row.response().clicked()
+}

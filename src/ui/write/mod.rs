@@ -1,0 +1,259 @@
+//! The Write screen: the draft being written (and one set aside when a `mailto:` link
+//! opened another), the file chooser, and each account's size limit as its server says.
+
+mod compose;
+pub mod file_dialog;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use crate::account::AccountId;
+use crate::explain::{Explain, Explanation};
+use crate::message::Draft;
+use crate::runtime::{Command, Ticket};
+use crate::usecases::queue::Queued;
+pub use compose::human_size;
+use compose::{Compose, ComposeAction, SizeLimit};
+use file_dialog::{FilePicker, NativePicker, Pending, Picked};
+
+use super::View;
+use super::shared::{Nav, Shared};
+
+/// The Write screen's state.
+pub struct WriteScreen {
+    compose: Option<Compose>,
+    /// A draft set aside when a `mailto:` link opened another; one click brings it back.
+    parked: Option<Compose>,
+    /// The send under way.
+    ticket: Option<Ticket>,
+    size_limits: HashMap<AccountId, SizeLimit>,
+    picker: Arc<dyn FilePicker>,
+    picking: Option<Pending>,
+}
+
+impl Default for WriteScreen {
+    fn default() -> Self {
+        Self {
+            compose: None,
+            parked: None,
+            ticket: None,
+            size_limits: HashMap::new(),
+            picker: Arc::new(NativePicker),
+            picking: None,
+        }
+    }
+}
+
+impl WriteScreen {
+    /// Uses `picker` instead of the desktop's file chooser.
+    pub fn set_picker(&mut self, picker: Arc<dyn FilePicker>) {
+        self.picker = picker;
+    }
+
+    /// The draft being written, or a new one from the default account.
+    pub fn new_message(&mut self, shared: &mut Shared) {
+        let compose = self
+            .compose
+            .take()
+            .unwrap_or_else(|| Compose::new(shared.sender()));
+        self.open(compose, shared);
+    }
+
+    /// Opens a `mailto:` link; a draft being written is set aside, not lost.
+    pub fn open_mailto(&mut self, link: &str, shared: &mut Shared) {
+        let mut c = Compose::new(shared.sender());
+        match crate::mailto::parse(link) {
+            Ok(m) => {
+                c.to = m.to.join(", ");
+                c.cc = m.cc.join(", ");
+                c.bcc = m.bcc.join(", ");
+                c.subject = m.subject;
+                c.body = m.body;
+                if !m.ignored.is_empty() {
+                    c.error = Some(Explanation {
+                        problem: format!(
+                            "The link also asked for {}; Outpost ignored it.",
+                            m.ignored.join(", ")
+                        ),
+                        advice: "Links never attach files or set other headers; attach files \
+                                 yourself if you meant to."
+                            .into(),
+                    });
+                }
+            }
+            Err(e) => c.error = Some(e.explain()),
+        }
+        if let Some(current) = self.compose.take().filter(|c| !c.is_empty()) {
+            self.parked = Some(current);
+        }
+        self.open(c, shared);
+    }
+
+    /// A queued message back as a draft (edit & resend).
+    pub fn reopen(&mut self, draft: Draft, shared: &mut Shared) {
+        let from = shared
+            .accounts_ok()
+            .and_then(|a| a.by_email(&draft.from).map(|acc| acc.id.clone()));
+        self.open(Compose::from_draft(draft, from), shared);
+    }
+
+    fn open(&mut self, compose: Compose, shared: &mut Shared) {
+        if let Some(id) = &compose.from {
+            self.want_size_limit(id.clone(), shared);
+        }
+        self.compose = Some(compose);
+    }
+
+    fn want_size_limit(&mut self, id: AccountId, shared: &mut Shared) {
+        if self.size_limits.contains_key(&id) {
+            return;
+        }
+        if let Some(account) = shared.account(&id).cloned() {
+            self.size_limits.insert(id, SizeLimit::Asking);
+            shared.send(Command::ServerSize { account });
+        }
+    }
+
+    /// The server of `account` said how large a message it takes (or could not be asked).
+    pub fn server_size(&mut self, account: AccountId, result: Result<Option<u64>, Explanation>) {
+        let limit = match result {
+            Ok(Some(0)) | Ok(None) => SizeLimit::None,
+            Ok(Some(n)) => SizeLimit::Bytes(n),
+            Err(e) => SizeLimit::Unknown(e.problem.trim_end_matches('.').to_string()),
+        };
+        self.size_limits.insert(account, limit);
+    }
+
+    /// The core read the sizes of attached files.
+    pub fn sizes_read(&mut self, sizes: Vec<(PathBuf, Result<u64, String>)>) {
+        for c in self.compose.iter_mut().chain(self.parked.iter_mut()) {
+            c.sizes_read(sizes.clone());
+        }
+    }
+
+    /// A send ended; false when it was not this screen's. Queued: the set-aside draft comes
+    /// back and the outbox shows the message.
+    pub fn queued(
+        &mut self,
+        ticket: Ticket,
+        result: &Result<Queued, Explanation>,
+    ) -> Option<Option<Nav>> {
+        if self.ticket != Some(ticket) {
+            return None;
+        }
+        self.ticket = None;
+        match result {
+            Ok(q) => {
+                self.compose = self.parked.take();
+                Some(Some(Nav::ShowMessage(q.id)))
+            }
+            Err(e) => {
+                if let Some(c) = &mut self.compose {
+                    c.sending = false;
+                    c.error = Some(e.clone());
+                }
+                Some(None)
+            }
+        }
+    }
+
+    /// Looks whether the file chooser answered; call every frame.
+    pub fn poll_picker(&mut self, ctx: &egui::Context) {
+        let Some(p) = &self.picking else { return };
+        let Some(picked) = p.poll() else {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            return;
+        };
+        self.picking = None;
+        if let Some(c) = &mut self.compose {
+            match picked {
+                Picked::Files(files) => {
+                    c.dialog_problem = None;
+                    c.add_files(files);
+                }
+                Picked::Cancelled => {}
+                Picked::Unavailable(why) => c.dialog_problem = Some(why),
+            }
+        }
+    }
+
+    /// Draws the screen.
+    pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) -> Option<Nav> {
+        let Some(accounts) = shared.accounts_ok() else {
+            ui.spinner();
+            return None;
+        };
+        if accounts.accounts.is_empty() {
+            ui.heading("New message");
+            ui.label("Add an account first: Outpost needs one to send from.");
+            return ui
+                .button("Add account")
+                .clicked()
+                .then_some(Nav::AddAccount);
+        }
+        if self.parked.is_some() {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Your earlier draft is set aside.").weak());
+                if ui.button("Switch to the earlier draft").clicked() {
+                    std::mem::swap(&mut self.compose, &mut self.parked);
+                }
+            });
+        }
+        let mut compose = self.compose.take().unwrap_or_default();
+        let limit = compose
+            .from
+            .as_ref()
+            .and_then(|id| self.size_limits.get(id));
+        let action = compose.show(ui, accounts, limit);
+        let to_size = compose.take_unsized();
+        if !to_size.is_empty() {
+            shared.send(Command::FileSizes(to_size));
+        }
+        self.compose = Some(compose);
+        self.act(action?, shared)
+    }
+
+    fn act(&mut self, action: ComposeAction, shared: &mut Shared) -> Option<Nav> {
+        match action {
+            ComposeAction::Send => {
+                let c = self.compose.as_mut()?;
+                let account = c.from.as_ref().and_then(|id| shared.account(id)).cloned()?;
+                let draft = c.draft(&account);
+                c.sending = true;
+                c.error = None;
+                let ticket = shared.ticket();
+                self.ticket = Some(ticket);
+                shared.send(Command::Queue {
+                    ticket,
+                    account,
+                    draft,
+                });
+            }
+            ComposeAction::PickFiles => {
+                if self.picking.is_none() {
+                    self.picking = Some(Pending::start(self.picker.clone()));
+                }
+            }
+            ComposeAction::Discard => {
+                self.compose = self.parked.take();
+                if self.compose.is_none() {
+                    return Some(Nav::To(View::Outbox));
+                }
+            }
+            ComposeAction::AccountChanged(id) => self.want_size_limit(id, shared),
+        }
+        None
+    }
+}
+
+/// The notice the outbox shows for a message just queued.
+pub fn queued_notice(q: &Queued) -> String {
+    format!(
+        "Message #{} queued ({}); it is sent in the background.",
+        q.id,
+        human_size(q.size as u64)
+    )
+}
