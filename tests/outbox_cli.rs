@@ -462,3 +462,74 @@ fn messages_waiting_for_the_network_go_as_soon_as_it_is_back() {
 fn lab_received(smtpd: &Smtpd) -> usize {
     smtpd.received().len()
 }
+
+#[test]
+fn removing_an_account_says_what_becomes_of_its_waiting_messages() {
+    let lab = lab(&[], PASSWORD);
+    let kept = send(&lab.op, &["--to", "bob@example.net"]);
+
+    // No terminal to ask on and no choice given: nothing is removed, and it says why.
+    let (code, v) = lab.op.json(&["account", "remove", USER], "");
+    assert_eq!(code, 2, "{v}");
+    assert_eq!(v["error"]["kind"], "messages_waiting");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("1 message(s)"), "{v}");
+    assert!(
+        v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("--keep-waiting"),
+        "{v}"
+    );
+    let (_, v) = lab.op.json(&["account", "list"], "");
+    assert_eq!(
+        v["accounts"].as_array().unwrap().len(),
+        1,
+        "still there: {v}"
+    );
+
+    // Kept: the message waits for the address to come back, then the new account sends it.
+    let (code, v) = lab
+        .op
+        .json(&["account", "remove", USER, "--keep-waiting"], "");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        (
+            v["waiting"]["kept"].as_i64(),
+            v["waiting"]["cancelled"].as_i64()
+        ),
+        (Some(1), Some(0)),
+        "{v}"
+    );
+    assert_eq!(show(&lab.op, kept)["message"]["state"], "queued");
+    lab.op
+        .add_starttls(lab.smtpd.port, PASSWORD, &["--name", "Ann Example"]);
+    run(&lab.op);
+    let v = show(&lab.op, kept);
+    assert_eq!(v["message"]["state"], "sent", "{v}");
+    assert!(
+        v["history"]
+            .to_string()
+            .contains("its account was added again"),
+        "{v}"
+    );
+
+    // Cancelled: said in words, and the message will not be sent.
+    let cancelled = send(&lab.op, &["--to", "bob@example.net"]);
+    let out = lab
+        .op
+        .run(&["account", "remove", USER, "--cancel-waiting"], "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&format!("Removed {USER}.")), "{text}");
+    assert!(
+        text.contains("1 waiting message(s) cancelled; they will not be sent."),
+        "{text}"
+    );
+    let v = show(&lab.op, cancelled);
+    assert_eq!(v["message"]["state"], "cancelled", "{v}");
+    assert!(
+        v["history"].to_string().contains("its account was removed"),
+        "{v}"
+    );
+}

@@ -217,3 +217,45 @@ fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
         "{v}"
     );
 }
+
+#[test]
+fn removing_an_account_can_keep_its_waiting_messages_and_says_so() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    let op = lab.outpost();
+    unreachable_server(&lab);
+    let id = op.send_to_bob(&["--subject", "Keep me"]);
+    open_outbox(&mut harness);
+    wait_for(&mut harness, "the message waiting", |h| {
+        h.query_by_label("Waiting (1)").is_some()
+    });
+    harness.get_by_label("Accounts").click();
+    harness.step();
+    harness.get_by_label(&format!("{USER} (default)")).click();
+    harness.step();
+    wait_for(&mut harness, "the account's form", |h| {
+        h.query_by_label("Remove account…").is_some()
+    });
+    harness.get_by_label("Remove account…").click();
+    harness.step();
+    wait_for(&mut harness, "the question", |h| {
+        h.query_by_label("Remove, keep the messages").is_some()
+    });
+    harness.get_by_label("Remove, keep the messages").click();
+    harness.step();
+    wait_for(
+        &mut harness,
+        "the removal, and what became of the message",
+        |h| {
+            h.query_by_label(&format!("Removed {USER}.")).is_some()
+                && h.query_by_label_contains("1 waiting message(s) kept")
+                    .is_some()
+        },
+    );
+    let (_, v) = op.json(&["account", "list"], "");
+    assert_eq!(v["accounts"], serde_json::json!([]), "{v}");
+    let state = state(&lab, id);
+    assert!(
+        state == "queued" || state == "retry",
+        "still waiting: {state}"
+    );
+}

@@ -1,8 +1,10 @@
 //! Account errors in plain words: the failed step of a check, the keyring, the account file,
 //! invalid fields.
 
+use super::model::InvalidAccount;
+use super::secrets::{SecretBackend, SecretError};
+use super::store::StoreError;
 use super::verify::{Step, VerifyError};
-use super::{InvalidAccount, SecretBackend, SecretError, StoreError};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::tls::CertReason;
 

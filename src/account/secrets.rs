@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Account, AccountId};
+use super::model::{Account, AccountId};
 use crate::APP_ID;
 use crate::secret::Secret;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::net::TcpStream;
 
-use super::{AuthMethod, Security, SmtpSettings};
+use super::model::{AuthMethod, Security, SmtpSettings};
 use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
 use crate::net::tls::cert_problem;
 use crate::net::{CertProblem, DnsError, Net};

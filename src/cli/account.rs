@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{AddArgs, Failure, Out, bad_input};
+use super::args::AddArgs;
+use super::output::{Failure, Out, bad_input};
 use crate::account::explain::verify_failure;
 use crate::account::verify::{Progress, Report, StepRecord, Timeouts};
 use crate::account::{

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{DetectArgs, Failure, Out};
+use super::args::DetectArgs;
+use super::output::{Failure, Out};
 use crate::detect::{self, Candidate, Detection, Options, Outcome, Progress, SourceReport};
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;

@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use super::{Failure, Oauth2Command, Out, SetArgs};
+use super::args::{Oauth2Command, SetArgs};
+use super::output::{Failure, Out};
 use crate::explain::Explain;
 use crate::net::Net;
 use crate::oauth::{self, Issuers, OauthConfig, OauthError, SignIn};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use super::{Failure, Out};
+use super::output::{Failure, Out};
 use crate::clock::relative;
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::Draft;

@@ -5,7 +5,7 @@
 use super::config_xml::{self, MAX_BYTES};
 use super::model::{Candidate, Outcome, Source};
 use super::providers::ProviderTable;
-use super::{Target, within};
+use super::target::{Target, within};
 use crate::account::SmtpSettings;
 use crate::net::Net;
 

@@ -6,7 +6,7 @@ use quick_xml::events::Event;
 
 use super::config_xml::MAX_BYTES;
 use super::model::{Candidate, Outcome, Source};
-use super::{Target, within};
+use super::target::{Target, within};
 use crate::account::{AuthMethod, Security, SmtpSettings, parse_host};
 use crate::net::Net;
 

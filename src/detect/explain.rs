@@ -1,6 +1,6 @@
 //! Detection's errors in plain words.
 
-use super::DetectError;
+use super::target::DetectError;
 use crate::explain::{Explain, Explanation, capitalise};
 
 impl Explain for DetectError {

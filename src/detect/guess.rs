@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 
-use super::Target;
 use super::model::{Candidate, Outcome, Source};
+use super::target::Target;
 use crate::account::{AuthMethod, Security, SmtpSettings};
 use crate::net::Net;
 use crate::net::smtp::{Capabilities, SmtpConn, SmtpError, tls_handshake};

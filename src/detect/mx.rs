@@ -3,7 +3,8 @@
 
 use super::model::{Candidate, Outcome, Source};
 use super::providers::ProviderTable;
-use super::{Target, autoconfig, config_xml};
+use super::target::Target;
+use super::{autoconfig, config_xml};
 use crate::net::{DnsError, Net};
 
 /// The names to look up for an MX host: itself, its parent, and its registrable domain.

@@ -2,7 +2,7 @@
 //! `_submission._tcp` (RFC 6186, STARTTLS).
 
 use super::model::{Candidate, Outcome, Source};
-use super::{Target, within};
+use super::target::{Target, within};
 use crate::account::{AuthMethod, Security, SmtpSettings};
 use crate::net::{DnsError, Net};
 

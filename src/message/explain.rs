@@ -1,10 +1,11 @@
 //! Message errors in plain words.
 
+use super::compose::MessageError;
 use crate::explain::{Explain, Explanation, capitalise};
 
-impl Explain for super::MessageError {
+impl Explain for MessageError {
     fn explain(&self) -> Explanation {
-        use super::MessageError as E;
+        use MessageError as E;
         let advice = match self {
             E::BadAddress { .. } => {
                 "Write addresses as name@example.org or Name <name@example.org>."

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use mail_parser::{MessageParser, MimeHeaders};
 
-use super::{Draft, MessageError};
+use super::compose::{Draft, MessageError};
 
 fn mailboxes(list: Option<&mail_parser::Address<'_>>) -> Vec<String> {
     list.map(|l| {

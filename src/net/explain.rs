@@ -1,7 +1,7 @@
 //! The network stack's errors in plain words.
 
-use super::NetSetupError;
 use super::resolver::DnsError;
+use super::stack::NetSetupError;
 use crate::explain::{Explain, Explanation, capitalise};
 
 impl Explain for DnsError {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-use super::Resolver;
+use super::resolver::Resolver;
 use super::tls::{CertProblem, cert_problem};
 
 /// Most redirects followed for one request.

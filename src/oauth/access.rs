@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::OauthError;
+use super::error::OauthError;
 use super::grant::{Grant, Stored};
 use super::token;
 use crate::account::{Account, secrets};

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::OauthError;
 use super::config::{ConfigError, OauthConfig, ProviderConfig, value};
+use super::error::OauthError;
 use super::token::Client;
 use crate::account::AuthMethod;
 use crate::detect::Detection;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::OauthError;
+use super::error::OauthError;
 
 /// Largest request head read from the browser.
 const MAX_REQUEST: usize = 16 * 1024;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::OauthError;
+use super::error::OauthError;
 use super::grant::Grant;
 use super::issuers::Issuer;
 use super::pkce::{Pkce, random_token};

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::OauthError;
+use super::error::OauthError;
 use super::grant::Grant;
 use crate::clock::now_secs;
 use crate::net::http::HttpClient;

@@ -210,6 +210,10 @@ impl OutpostApp {
         egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
         let mut nav = None;
         egui::Panel::top("title").show(ui, |ui| nav = self.nav(ui));
+        // The screen chosen in the title bar is drawn in this same frame.
+        if let Some(nav) = nav {
+            self.go(nav);
+        }
         let shared = &mut self.shared;
         let screen_nav = match self.view {
             View::Accounts => {
@@ -229,7 +233,7 @@ impl OutpostApp {
                 None
             }
         };
-        if let Some(nav) = nav.or(screen_nav) {
+        if let Some(nav) = screen_nav {
             self.go(nav);
         }
     }

@@ -5,20 +5,31 @@ use std::collections::HashMap;
 
 use egui::{RichText, Ui};
 
-use super::{OutboxAction, OutboxScreen, badge};
+use super::row::{OutboxAction, badge};
+use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::ui::widgets;
 use crate::usecases::queue::{MessageAction, MessageDetail};
 
-impl OutboxScreen {
-    /// Draws the selected message's details in a panel along the bottom of `ui` (call before
+/// The details pane's state.
+#[derive(Default)]
+pub struct Details {
+    /// The selected message's details, once read.
+    pub detail: Option<Result<MessageDetail, Explanation>>,
+    /// Delete was asked for this message: confirm first.
+    confirm_delete: Option<i64>,
+}
+
+impl Details {
+    /// Draws message `selected`'s details in a panel along the bottom of `ui` (call before
     /// the central panel that holds the table).
-    pub(super) fn show_details(
+    pub fn show(
         &mut self,
         ui: &mut Ui,
+        selected: Option<i64>,
         emails: &HashMap<String, String>,
     ) -> Option<OutboxAction> {
-        self.selected?;
+        let id = selected?;
         let mut action = None;
         egui::Panel::bottom("outbox-detail")
             .resizable(true)
@@ -26,14 +37,18 @@ impl OutboxScreen {
             .min_size(120.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    action = self.details(ui, emails);
+                    action = self.details(ui, id, emails);
                 });
             });
         action
     }
 
-    fn details(&mut self, ui: &mut Ui, emails: &HashMap<String, String>) -> Option<OutboxAction> {
-        let id = self.selected?;
+    fn details(
+        &mut self,
+        ui: &mut Ui,
+        id: i64,
+        emails: &HashMap<String, String>,
+    ) -> Option<OutboxAction> {
         let mut action = None;
         match &self.detail {
             Some(Err(e)) => widgets::explanation(ui, e),

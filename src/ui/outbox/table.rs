@@ -1,17 +1,39 @@
 //! The outbox table: the filters with their counts, paused accounts, the last action's
 //! notice, and the virtualised rows (only those on screen are laid out and asked for).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder, TableRow};
 
-use super::{Filter, OutboxAction, OutboxScreen, badge, clip};
+use super::filter::Filter;
+use super::row::{OutboxAction, badge, clip};
 use crate::clock::{Millis, countdown, now_ms};
+use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::runtime::OutboxView;
 use crate::ui::widgets;
+
+/// Rows asked for around a missing one, so that scrolling finds them read already.
+const PAGE: usize = 60;
+/// Rows kept at most; beyond that the cache starts again from what is on screen.
+const CACHE_MAX: usize = 5_000;
+
+/// The table's rows: the filtered index into the core's snapshot, and the messages read.
+#[derive(Default)]
+pub struct Table {
+    index: Vec<u32>,
+    indexed: Option<(Arc<OutboxView>, Filter)>,
+    /// Rows read since the view last changed.
+    cache: HashMap<i64, Summary>,
+    /// Rows read before it changed: shown until fresh ones arrive, so nothing flickers.
+    stale: HashMap<i64, Summary>,
+    /// Rows asked for and not arrived yet.
+    asked: HashSet<i64>,
+    /// Rows to ask for after this frame.
+    wanted: Vec<i64>,
+}
 
 const TITLES: [&str; 7] = [
     "Status",
@@ -23,17 +45,71 @@ const TITLES: [&str; 7] = [
     "Last reply",
 ];
 
-impl OutboxScreen {
-    /// Draws the filters, banners and table. `emails` names accounts by id.
-    pub(super) fn table(
+impl Table {
+    /// The queue changed: rows read so far may be out of date.
+    pub fn refreshed(&mut self) {
+        self.stale = std::mem::take(&mut self.cache);
+        self.asked.clear();
+    }
+
+    /// Rows asked for have arrived.
+    pub fn rows_arrived(&mut self, rows: Vec<Summary>) {
+        if self.cache.len() + rows.len() > CACHE_MAX {
+            self.cache.clear();
+            self.stale.clear();
+        }
+        for r in rows {
+            self.asked.remove(&r.id);
+            self.stale.remove(&r.id);
+            self.cache.insert(r.id, r);
+        }
+    }
+
+    /// The rows to ask the core for, collected while drawing.
+    pub fn take_wanted(&mut self) -> Vec<i64> {
+        std::mem::take(&mut self.wanted)
+    }
+
+    /// Notes that the row at filtered position `at` is missing: asks for a page around it.
+    fn want(&mut self, view: &OutboxView, at: usize) {
+        let from = at.saturating_sub(PAGE / 2);
+        let to = (at + PAGE).min(self.index.len());
+        for &i in &self.index[from..to] {
+            let id = view.index[i as usize].0;
+            if !self.cache.contains_key(&id) && self.asked.insert(id) {
+                self.wanted.push(id);
+            }
+        }
+    }
+
+    /// The rows the filter admits, indices into the snapshot; rebuilt only on change.
+    fn reindex(&mut self, view: &Arc<OutboxView>, filter: Filter) {
+        let fresh = matches!(&self.indexed, Some((v, f)) if Arc::ptr_eq(v, view) && *f == filter);
+        if !fresh {
+            self.index = view
+                .index
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, state))| filter.admits(*state))
+                .map(|(i, _)| i as u32)
+                .collect();
+            self.indexed = Some((view.clone(), filter));
+        }
+    }
+
+    /// Draws the filters, banners, `notice` and the table; `selected` is highlighted.
+    pub fn show(
         &mut self,
         ui: &mut Ui,
         view: &Arc<OutboxView>,
+        filter: &mut Filter,
+        selected: Option<i64>,
+        notice: Option<&Result<String, Explanation>>,
         emails: &HashMap<String, String>,
     ) -> Option<OutboxAction> {
-        self.toolbar(ui, view);
+        toolbar(ui, view, filter);
         let open_account = paused(ui, view, emails);
-        match &self.notice {
+        match notice {
             Some(Ok(text)) => {
                 ui.label(RichText::new(text).color(widgets::ok_color(ui)));
             }
@@ -41,7 +117,7 @@ impl OutboxScreen {
             None => {}
         }
         ui.add_space(4.0);
-        self.reindex(view);
+        self.reindex(view, *filter);
         if self.index.is_empty() {
             ui.add_space(20.0);
             ui.label(RichText::new(if view.index.is_empty() {
@@ -51,7 +127,7 @@ impl OutboxScreen {
             }).weak());
             return open_account;
         }
-        let action = self.rows(ui, view, emails);
+        let action = self.rows(ui, view, selected, emails);
         if Filter::Waiting.count_in(view) > 0 {
             // Countdowns tick: one repaint a second is enough.
             ui.ctx()
@@ -60,28 +136,16 @@ impl OutboxScreen {
         action.or(open_account)
     }
 
-    fn toolbar(&mut self, ui: &mut Ui, view: &OutboxView) {
-        ui.horizontal(|ui| {
-            ui.heading("Outbox");
-            ui.add_space(12.0);
-            for f in Filter::ALL {
-                let text = format!("{} ({})", f.label(), f.count_in(view));
-                if ui.selectable_label(self.filter == f, text).clicked() {
-                    self.filter = f;
-                }
-            }
-        });
-    }
-
     fn rows(
         &mut self,
         ui: &mut Ui,
         view: &OutboxView,
+        selected: Option<i64>,
         emails: &HashMap<String, String>,
     ) -> Option<OutboxAction> {
         let mut action = None;
         let now = now_ms();
-        let (index, selected) = (&self.index, self.selected);
+        let index = &self.index;
         let (cache, stale) = (&self.cache, &self.stale);
         let mut missing = Vec::new();
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -124,6 +188,20 @@ impl OutboxScreen {
         }
         action
     }
+}
+
+/// The heading and the filters, each with its count.
+fn toolbar(ui: &mut Ui, view: &OutboxView, filter: &mut Filter) {
+    ui.horizontal(|ui| {
+        ui.heading("Outbox");
+        ui.add_space(12.0);
+        for f in Filter::ALL {
+            let text = format!("{} ({})", f.label(), f.count_in(view));
+            if ui.selectable_label(*filter == f, text).clicked() {
+                *filter = f;
+            }
+        }
+    });
 }
 
 /// Sending paused for an account: why, and a button that opens it.

@@ -1,0 +1,321 @@
+//! An account: the address it sends from, its submission server's settings, which keyring
+//! holds its secret, and the checks its fields must pass.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::secrets::SecretBackend;
+use crate::address::{self, EmailAddress};
+
+/// A stable identifier for an account, independent of its address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(String);
+
+impl AccountId {
+    /// A new random identifier (16 hex digits).
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 8];
+        // The OS random source failing is not something a caller can handle; fall back to time.
+        if getrandom::fill(&mut bytes).is_err() {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            bytes = (nanos as u64 ^ u64::from(std::process::id())).to_be_bytes();
+        }
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How the connection to the server is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// TLS from the first byte (RFC 8314 "implicit TLS", usually port 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS, which must be offered (usually port 587).
+    Starttls,
+    /// No encryption at all.
+    None,
+}
+
+impl Security {
+    /// All values, in the order a form offers them.
+    pub const ALL: [Security; 3] = [Security::Tls, Security::Starttls, Security::None];
+
+    /// The name used in files, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::Starttls => "starttls",
+            Security::None => "none",
+        }
+    }
+
+    /// The port a server usually listens on for this kind of security.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Security::Tls => 465,
+            Security::Starttls => 587,
+            Security::None => 25,
+        }
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Security::Tls => "TLS (implicit)",
+            Security::Starttls => "STARTTLS",
+            Security::None => "None (unencrypted)",
+        }
+    }
+}
+
+/// How Outpost logs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// A password (AUTH PLAIN or LOGIN).
+    Password,
+    /// OAuth2: a sign-in through the browser, or an access token (AUTH XOAUTH2).
+    Oauth2,
+    /// No login.
+    None,
+}
+
+impl AuthMethod {
+    /// All values, in the order a form offers them.
+    pub const ALL: [AuthMethod; 3] = [AuthMethod::Password, AuthMethod::Oauth2, AuthMethod::None];
+
+    /// The name used in files, on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::Oauth2 => "oauth2",
+            AuthMethod::None => "none",
+        }
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "Password",
+            AuthMethod::Oauth2 => "Sign in with the provider (OAuth2)",
+            AuthMethod::None => "No login",
+        }
+    }
+
+    /// Whether this method needs a secret from the keyring.
+    pub fn needs_secret(self) -> bool {
+        self != AuthMethod::None
+    }
+}
+
+macro_rules! from_str_by_name {
+    ($ty:ty, $what:literal) => {
+        impl FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+                    .ok_or_else(|| {
+                        let names: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                        format!("'{s}' is not a {}; use one of: {}", $what, names.join(", "))
+                    })
+            }
+        }
+    };
+}
+from_str_by_name!(Security, "security mode");
+from_str_by_name!(AuthMethod, "login method");
+
+/// Where and how to submit mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    /// Server host name or IP address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Encryption of the connection.
+    pub security: Security,
+    /// Login name (often the e-mail address).
+    pub username: String,
+    /// Login method.
+    pub auth: AuthMethod,
+}
+
+/// One sending identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Stable identifier; also names the keyring entry.
+    pub id: AccountId,
+    /// The address mail is sent from.
+    pub email: String,
+    /// The name shown to recipients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The submission server.
+    pub smtp: SmtpSettings,
+    /// Which keyring holds the secret.
+    #[serde(default)]
+    pub secret_backend: SecretBackend,
+    /// The person confirmed sending the password without encryption (`security = none`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_plaintext_auth: bool,
+}
+
+/// A field of an account that failed validation, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidAccount {
+    /// Not a usable e-mail address.
+    #[error("'{0}' is not an e-mail address; write it as name@example.org")]
+    Email(String),
+    /// The display name contains a line break or control character.
+    #[error("the name may not contain line breaks or control characters")]
+    DisplayName,
+    /// Not a usable host name.
+    #[error("'{0}' is not a server name; write it as smtp.example.org or an IP address")]
+    Host(String),
+    /// Port 0.
+    #[error("port 0 is not a port; submission servers use 465 (TLS) or 587 (STARTTLS)")]
+    Port,
+    /// The login name contains a line break or control character.
+    #[error("the user name may not contain line breaks or control characters")]
+    Username,
+    /// A password would cross the network unencrypted without the person's consent.
+    #[error(
+        "security 'none' would send your password unencrypted; choose tls or starttls, \
+         or confirm that this server is on a network you trust"
+    )]
+    PlaintextAuthNotConfirmed,
+}
+
+/// Checks an e-mail address ([`EmailAddress::parse`]) and returns it trimmed.
+pub fn parse_email(s: &str) -> Result<String, InvalidAccount> {
+    EmailAddress::parse(s)
+        .map(|a| a.as_str().to_string())
+        .map_err(|_| InvalidAccount::Email(s.trim().to_string()))
+}
+
+/// Checks a server host name or IP address ([`address::parse_host`]); its ASCII form.
+pub fn parse_host(s: &str) -> Result<String, InvalidAccount> {
+    address::parse_host(s).map_err(|e| InvalidAccount::Host(e.0))
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+impl Account {
+    /// Checks every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), InvalidAccount> {
+        parse_email(&self.email)?;
+        if self.display_name.as_deref().is_some_and(has_control) {
+            return Err(InvalidAccount::DisplayName);
+        }
+        parse_host(&self.smtp.host)?;
+        if self.smtp.port == 0 {
+            return Err(InvalidAccount::Port);
+        }
+        if has_control(&self.smtp.username) {
+            return Err(InvalidAccount::Username);
+        }
+        if self.smtp.security == Security::None
+            && self.smtp.auth.needs_secret()
+            && !self.allow_plaintext_auth
+        {
+            return Err(InvalidAccount::PlaintextAuthNotConfirmed);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> Account {
+        Account {
+            id: AccountId::generate(),
+            email: "ann@example.org".into(),
+            display_name: Some("Ann".into()),
+            smtp: SmtpSettings {
+                host: "smtp.example.org".into(),
+                port: 465,
+                security: Security::Tls,
+                username: "ann@example.org".into(),
+                auth: AuthMethod::Password,
+            },
+            secret_backend: SecretBackend::System,
+            allow_plaintext_auth: false,
+        }
+    }
+
+    #[test]
+    fn a_complete_account_is_valid() {
+        assert_eq!(account().validate(), Ok(()));
+    }
+
+    #[test]
+    fn plaintext_password_needs_consent() {
+        let mut a = account();
+        a.smtp.security = Security::None;
+        assert_eq!(a.validate(), Err(InvalidAccount::PlaintextAuthNotConfirmed));
+        a.allow_plaintext_auth = true;
+        assert_eq!(a.validate(), Ok(()));
+        a.allow_plaintext_auth = false;
+        a.smtp.auth = AuthMethod::None;
+        assert_eq!(a.validate(), Ok(()));
+    }
+
+    #[test]
+    fn names_with_line_breaks_are_refused() {
+        let mut a = account();
+        a.display_name = Some("Ann\r\nBcc: x@y".into());
+        assert_eq!(a.validate(), Err(InvalidAccount::DisplayName));
+    }
+
+    #[test]
+    fn hosts_and_addresses_are_checked() {
+        assert_eq!(
+            parse_host("SMTP.Example.ORG"),
+            Ok("smtp.example.org".into())
+        );
+        assert!(parse_host("smtp example.org").is_err());
+        assert_eq!(
+            parse_email(" ann@example.org"),
+            Ok("ann@example.org".into())
+        );
+        assert!(parse_email("ann@").is_err());
+        assert!(parse_email("ann example.org").is_err());
+    }
+
+    #[test]
+    fn security_and_auth_parse_by_name() {
+        assert_eq!("STARTTLS".parse::<Security>(), Ok(Security::Starttls));
+        assert_eq!("oauth2".parse::<AuthMethod>(), Ok(AuthMethod::Oauth2));
+        let err = "ssl".parse::<Security>().unwrap_err();
+        assert!(err.contains("tls, starttls, none"), "{err}");
+    }
+
+    #[test]
+    fn generated_ids_differ() {
+        assert_ne!(AccountId::generate(), AccountId::generate());
+        assert_eq!(AccountId::generate().as_str().len(), 16);
+    }
+}
