@@ -9,7 +9,7 @@ use crate::account::Account;
 use crate::account::verify::{self, Check, Timeouts, VerifyError};
 use crate::net::Net;
 use crate::net::resolver::DnsError;
-use crate::net::smtp::{Reply, SmtpConn, SmtpError};
+use crate::net::smtp::{Command, Reply, SmtpConn, SmtpError};
 use crate::secret::Secret;
 
 /// Time limits while sending, after RFC 5321 §4.5.3.2, shortened for a desktop.
@@ -179,7 +179,7 @@ impl Session {
         }
         if self.needs_reset {
             // A clean slate after a transaction that did not complete.
-            match timed(t.command, "RSET", self.conn.command("RSET")).await {
+            match timed(t.command, "RSET", self.conn.command(Command::Rset)).await {
                 Ok(r) if r.code == 250 => {}
                 Ok(r) => return Outcome::whole(Attempt::Reply(r)),
                 Err(a) => return Outcome::whole(a),
@@ -197,15 +197,26 @@ impl Session {
         outcome
     }
 
-    /// Says goodbye, briefly.
+    /// Says goodbye, briefly. A server that does not answer is left as it is: the messages
+    /// are recorded already.
     pub async fn close(mut self) {
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.conn.quit()).await;
+        tokio::time::timeout(Duration::from_secs(5), self.conn.quit())
+            .await
+            .ok();
     }
 }
 
 /// Whether a session may carry another message after this outcome.
 pub fn reusable(outcome: &Outcome) -> bool {
     matches!(outcome.attempt, Attempt::Reply(_))
+}
+
+/// Ends a transaction that will not complete. A failed RSET is no news: the session is
+/// reset again before its next message, or dropped.
+async fn reset(conn: &mut SmtpConn, t: SendTimeouts) {
+    timed(t.command, "RSET", conn.command(Command::Rset))
+        .await
+        .ok();
 }
 
 /// The envelope of one transaction.
@@ -224,21 +235,17 @@ async fn transaction(
     message: &[u8],
     t: SendTimeouts,
 ) -> Outcome {
-    let mail = match e.size {
-        Some(n) => format!("MAIL FROM:<{}> SIZE={n}", e.from),
-        None => format!("MAIL FROM:<{}>", e.from),
+    let mail = Command::Mail {
+        from: e.from,
+        size: e.size,
     };
-    let rcpts: Vec<String> = e
-        .recipients
-        .iter()
-        .map(|r| format!("RCPT TO:<{r}>"))
-        .collect();
+    let rcpts = e.recipients.iter().map(|to| Command::Rcpt { to });
     // Replies to MAIL, to each RCPT, and (when pipelining) to DATA.
     let replies: Vec<Reply> = if e.pipelining {
-        let mut lines = vec![mail];
-        lines.extend(rcpts);
-        lines.push("DATA".into());
-        let Ok((replies, error)) = tokio::time::timeout(t.command, conn.pipeline(&lines)).await
+        let mut commands = vec![mail];
+        commands.extend(rcpts);
+        commands.push(Command::Data);
+        let Ok((replies, error)) = tokio::time::timeout(t.command, conn.pipeline(&commands)).await
         else {
             return Outcome::whole(Attempt::Network(format!(
                 "MAIL/RCPT/DATA: no answer within {} s",
@@ -256,8 +263,8 @@ async fn transaction(
         replies
     } else {
         let mut replies = Vec::new();
-        for line in std::iter::once(mail).chain(rcpts) {
-            match timed(t.command, "MAIL/RCPT", conn.command(&line)).await {
+        for command in std::iter::once(mail).chain(rcpts) {
+            match timed(t.command, command.verb(), conn.command(command)).await {
                 Ok(r) => {
                     let stop = replies.is_empty() && r.code != 250;
                     replies.push(r);
@@ -275,7 +282,7 @@ async fn transaction(
         Some(r) if r.code == 250 => {}
         Some(r) => {
             if e.pipelining {
-                let _ = timed(t.command, "RSET", conn.command("RSET")).await;
+                reset(conn, t).await;
             }
             return Outcome::whole(Attempt::Reply(r));
         }
@@ -298,7 +305,7 @@ async fn transaction(
         deferred: deferred.clone(),
     };
     if accepted == 0 {
-        let _ = timed(t.command, "RSET", conn.command("RSET")).await;
+        reset(conn, t).await;
         // Nothing to send now: the first deferral decides a retry, else the first refusal.
         let first = deferred.first().or(refused.first()).map(|(_, r)| r.clone());
         let attempt = first.map_or_else(|| Attempt::Network("no recipient".into()), Attempt::Reply);
@@ -306,7 +313,7 @@ async fn transaction(
     }
     let data = match data_reply {
         Some(r) => Ok(r),
-        None => timed(t.command, "DATA", conn.command("DATA")).await,
+        None => timed(t.command, "DATA", conn.command(Command::Data)).await,
     };
     match data {
         Ok(r) if r.code == 354 => {}

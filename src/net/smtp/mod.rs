@@ -1,0 +1,15 @@
+//! A small SMTP client, laid out like lettre's transport: typed [`command`]s, server
+//! [`reply`]s with their enhanced codes, what a server offers ([`extension`]), and one
+//! connection's [`session`].
+
+pub mod command;
+mod error;
+pub mod extension;
+pub mod reply;
+pub mod session;
+
+pub use command::Command;
+pub use error::SmtpError;
+pub use extension::{Capabilities, Mechanism};
+pub use reply::{EnhancedCode, Reply, parse_line};
+pub use session::{MAX_LINE, MAX_LINES, SmtpConn, tls_handshake};
