@@ -67,6 +67,7 @@ fn socket(paths: &Paths) -> PathBuf {
 const MAX_LINE: u64 = 256 * 1024;
 
 /// Becomes the window for `paths`, or hands `request` to the window that already is.
+#[cfg_attr(not(unix), expect(unused_variables))]
 pub fn claim(paths: &Paths, request: &Request) -> Result<Claim, InstanceError> {
     #[cfg(unix)]
     {
@@ -84,7 +85,8 @@ pub fn claim(paths: &Paths, request: &Request) -> Result<Claim, InstanceError> {
                 source,
             };
             crate::paths::create_private_dir(&paths.data_dir).map_err(listen_err)?;
-            let _ = std::fs::remove_file(&path);
+            // What is there is left over (nobody answered on it); none is as good.
+            std::fs::remove_file(&path).ok();
             match UnixListener::bind(&path) {
                 Ok(listener) => return Ok(Claim::First(Listener { listener })),
                 // Another start bound it between our two steps: ask it instead.
@@ -98,17 +100,15 @@ pub fn claim(paths: &Paths, request: &Request) -> Result<Claim, InstanceError> {
         })
     }
     #[cfg(not(unix))]
-    {
-        let _ = (paths, request);
-        Ok(Claim::First(Listener {}))
-    }
+    Ok(Claim::First(Listener {}))
 }
 
 #[cfg(unix)]
 fn hand_over(mut stream: std::os::unix::net::UnixStream, request: &Request) -> bool {
     let timeout = Some(Duration::from_secs(3));
-    let _ = stream.set_read_timeout(timeout);
-    let _ = stream.set_write_timeout(timeout);
+    if stream.set_read_timeout(timeout).is_err() || stream.set_write_timeout(timeout).is_err() {
+        return false;
+    }
     if stream.write_all(request.to_line().as_bytes()).is_err() {
         return false;
     }
@@ -124,13 +124,19 @@ pub struct Listener {
 
 impl Listener {
     /// Answers later starts on a thread of its own, passing each request to `on_request`.
+    #[cfg_attr(not(unix), expect(unused_variables))]
     pub fn serve(self, on_request: impl Fn(Request) + Send + 'static) {
         #[cfg(unix)]
         std::thread::Builder::new()
             .name("outpost-instance".into())
             .spawn(move || {
                 for stream in self.listener.incoming().flatten() {
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(3)));
+                    if stream
+                        .set_read_timeout(Some(Duration::from_secs(3)))
+                        .is_err()
+                    {
+                        continue;
+                    }
                     let mut line = String::new();
                     let mut reader = BufReader::new((&stream).take(MAX_LINE));
                     if reader.read_line(&mut line).is_err() {
@@ -138,13 +144,12 @@ impl Listener {
                     }
                     if let Some(request) = Request::from_line(&line) {
                         on_request(request);
-                        let _ = (&stream).write_all(b"ok\n");
+                        // A start that gave up waiting still got its request done.
+                        (&stream).write_all(b"ok\n").ok();
                     }
                 }
             })
             .expect("the instance listener starts");
-        #[cfg(not(unix))]
-        let _ = on_request;
     }
 }
 

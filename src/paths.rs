@@ -92,7 +92,9 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::File::open(dir)?.sync_all()
     })();
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        // The write failed already (that error is returned); a temp file left behind is
+        // replaced by the next write.
+        std::fs::remove_file(&tmp).ok();
     }
     result
 }

@@ -480,16 +480,17 @@ pub async fn run(check: Check<'_>, progress: impl FnMut(Progress)) -> Report {
         progress,
     };
     if let Ok(mut conn) = open_steps(&check, &mut r).await {
-        let _ = r
-            .step(Step::Quit, check.timeouts.command, async {
-                match conn.quit().await {
-                    Ok(reply) => Ok(((), reply.to_string())),
-                    // The check has passed; a server that hangs up instead is fine.
-                    Err(SmtpError::Closed) => Ok(((), "connection closed by the server".into())),
-                    Err(e) => Err(smtp_error(Step::Quit, e)),
-                }
-            })
-            .await;
+        // Saying goodbye is a step of its own: how it went is in the report.
+        r.step(Step::Quit, check.timeouts.command, async {
+            match conn.quit().await {
+                Ok(reply) => Ok(((), reply.to_string())),
+                // The check has passed; a server that hangs up instead is fine.
+                Err(SmtpError::Closed) => Ok(((), "connection closed by the server".into())),
+                Err(e) => Err(smtp_error(Step::Quit, e)),
+            }
+        })
+        .await
+        .ok();
     }
     r.report
 }

@@ -150,7 +150,13 @@ pub fn parse_mailbox(field: &'static str, input: &str) -> Result<Mailbox, Messag
 /// A fresh Message-ID under the sender's domain (not the computer's name).
 pub fn new_message_id(from: &Address) -> String {
     let mut bytes = [0u8; 16];
-    let _ = getrandom::fill(&mut bytes);
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS random source: the time and the process still make the id unique.
+        let nanos = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes = (nanos ^ (u128::from(std::process::id()) << 96)).to_be_bytes();
+    }
     let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("<{id}@{}>", from.domain())
 }

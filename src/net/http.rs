@@ -140,7 +140,8 @@ impl HttpClient {
             && let Some(port) = url.port_or_known_default()
             && let Some((_, to)) = self.port_map.iter().find(|(from, _)| *from == port)
         {
-            let _ = url.set_port(Some(*to));
+            url.set_port(Some(*to))
+                .expect("a URL with a default port can take another");
         }
         url
     }

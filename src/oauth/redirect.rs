@@ -91,8 +91,10 @@ async fn respond(stream: &mut TcpStream, status: &str, html: &str) {
          Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{html}",
         html.len()
     );
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
+    // A browser that has gone needs no page: the answer it brought is what counts.
+    if stream.write_all(response.as_bytes()).await.is_ok() {
+        stream.shutdown().await.ok();
+    }
 }
 
 async fn read_head(stream: &mut TcpStream) -> Option<String> {

@@ -449,7 +449,9 @@ impl Outbox {
                 Ok(v)
             }
             Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
+                // The first error is the one to report; a failed ROLLBACK leaves SQLite to
+                // roll back when the connection is next used.
+                self.conn.execute_batch("ROLLBACK").ok();
                 Err(e)
             }
         }

@@ -11,16 +11,14 @@ fn socket(paths: &Paths) -> PathBuf {
     paths.data_dir.join("outbox.wake")
 }
 
-/// Tells a running worker that there is new work. Best effort.
+/// Tells a running worker that there is new work. Best effort: with no worker running there
+/// is nobody to tell, and a worker wakes on its own within its idle time anyway.
+#[cfg_attr(not(unix), expect(unused_variables))]
 pub fn notify(paths: &Paths) {
     #[cfg(unix)]
-    {
-        if let Ok(sock) = std::os::unix::net::UnixDatagram::unbound() {
-            let _ = sock.send_to(b"!", socket(paths));
-        }
+    if let Ok(sock) = std::os::unix::net::UnixDatagram::unbound() {
+        sock.send_to(b"!", socket(paths)).ok();
     }
-    #[cfg(not(unix))]
-    let _ = paths;
 }
 
 /// The worker's end: wait for a wake-up or a timeout.
@@ -31,20 +29,19 @@ pub struct Listener {
 
 impl Listener {
     /// Listens for wake-ups; call only while holding the worker lock (the socket is replaced).
+    #[cfg_attr(not(unix), expect(unused_variables))]
     pub fn bind(paths: &Paths) -> Self {
         #[cfg(unix)]
         {
             let path = socket(paths);
-            let _ = std::fs::remove_file(&path);
+            // A socket left by a worker that died; none there is as good.
+            std::fs::remove_file(&path).ok();
             Self {
                 sock: tokio::net::UnixDatagram::bind(&path).ok(),
             }
         }
         #[cfg(not(unix))]
-        {
-            let _ = paths;
-            Self {}
-        }
+        Self {}
     }
 
     /// Returns after a wake-up or after `timeout`, whichever comes first.
@@ -52,7 +49,10 @@ impl Listener {
         #[cfg(unix)]
         if let Some(sock) = &self.sock {
             let mut buf = [0u8; 16];
-            let _ = tokio::time::timeout(timeout, sock.recv(&mut buf)).await;
+            // A wake-up or the timeout: either way it is time to look.
+            tokio::time::timeout(timeout, sock.recv(&mut buf))
+                .await
+                .ok();
             // Several notifications may have piled up: one pass handles them all.
             while sock.try_recv(&mut buf).is_ok() {}
             return;

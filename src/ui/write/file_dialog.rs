@@ -89,7 +89,8 @@ impl Pending {
     pub fn start(picker: Arc<dyn FilePicker>) -> Self {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(picker.pick_files());
+            // Nobody waits any more when the window closed meanwhile.
+            tx.send(picker.pick_files()).ok();
         });
         Self(rx)
     }
