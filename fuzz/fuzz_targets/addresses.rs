@@ -8,6 +8,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = outpost::account::parse_email(s);
+    if let Ok(a) = outpost::address::EmailAddress::parse(s) {
+        assert_eq!(
+            outpost::address::EmailAddress::parse(&a.ascii()).map(|b| b.domain().to_string()),
+            Ok(a.domain().to_string())
+        );
+    }
     let _ = outpost::account::parse_host(s);
     let _ = outpost::detect::parse_address(s);
     for part in outpost::message::split_addresses(s) {

@@ -141,7 +141,10 @@ fn on_files(ctx: &Ctx, command: Command) {
             let detail = queue::detail(&ctx.paths, id).map_err(|e| e.explain());
             ctx.emit(Event::Detail(detail));
         }
-        Command::Reopen { id } => ctx.emit(Event::Reopened(queue::reopen(&ctx.paths, id))),
+        Command::Reopen { id } => {
+            let draft = queue::reopen(&ctx.paths, id).map_err(|e| e.explain());
+            ctx.emit(Event::Reopened(draft));
+        }
         Command::FileSizes(paths) => {
             let sizes = paths
                 .into_iter()
@@ -179,7 +182,9 @@ async fn check_inputs(
 
 async fn server_size(ctx: Ctx, account: Account) {
     let result = match check_inputs(&ctx, &account, None).await {
-        Ok((net, secret)) => check::server_size(&net, &account, secret.as_ref()).await,
+        Ok((net, secret)) => check::server_size(&net, &account, secret.as_ref())
+            .await
+            .map_err(|e| e.explain()),
         Err(e) => Err(e),
     };
     ctx.emit(Event::ServerSize {

@@ -94,11 +94,30 @@ async fn token_step(
     Some((record, result.ok()))
 }
 
-/// The check's result as people are told it.
-pub fn outcome(report: &Report) -> Result<(), Explanation> {
+/// The step a check failed at, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{step}: {error}")]
+pub struct StepFailed {
+    /// The step.
+    pub step: Step,
+    /// What went wrong.
+    pub error: VerifyError,
+}
+
+impl Explain for StepFailed {
+    fn explain(&self) -> Explanation {
+        verify_failure(self.step, &self.error)
+    }
+}
+
+/// The check's result: every step passed, or the one that failed.
+pub fn outcome(report: &Report) -> Result<(), StepFailed> {
     match report.failure() {
         None => Ok(()),
-        Some((step, e)) => Err(verify_failure(step, e)),
+        Some((step, e)) => Err(StepFailed {
+            step,
+            error: e.clone(),
+        }),
     }
 }
 
@@ -108,7 +127,7 @@ pub async fn server_size(
     net: &Net,
     account: &Account,
     secret: Option<&Secret>,
-) -> Result<Option<u64>, Explanation> {
+) -> Result<Option<u64>, StepFailed> {
     let report = test(net, account, secret, Timeouts::default(), |_| {}).await;
     outcome(&report)?;
     Ok(report.capabilities.and_then(|c| c.size))

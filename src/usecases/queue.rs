@@ -11,13 +11,14 @@ use crate::outbox::store::{Event, State};
 use crate::outbox::{Outbox, OutboxError, Summary, wake};
 use crate::paths::Paths;
 
-/// Why a draft was not queued; nothing was stored.
+/// Why a draft was not queued (nothing was stored), or a queued message not read back.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
-    /// The draft itself is wrong (an address, an attachment, its size).
+    /// The message is wrong (a draft's address, attachment or size; queued bytes that do
+    /// not read back as a draft).
     #[error(transparent)]
     Message(#[from] MessageError),
-    /// The queue could not store it.
+    /// The queue could not store it, or read it back.
     #[error(transparent)]
     Outbox(#[from] OutboxError),
 }
@@ -167,10 +168,8 @@ pub fn detail(paths: &Paths, id: i64) -> Result<MessageDetail, OutboxError> {
 }
 
 /// Message `id` as a draft again, its attachments written under the data folder.
-pub fn reopen(paths: &Paths, id: i64) -> Result<Draft, Explanation> {
-    let (bytes, envelope) = Outbox::open(&paths.outbox_file())
-        .and_then(|o| o.content(id))
-        .map_err(|e| e.explain())?;
+pub fn reopen(paths: &Paths, id: i64) -> Result<Draft, SubmitError> {
+    let (bytes, envelope) = Outbox::open(&paths.outbox_file())?.content(id)?;
     let dir = paths.data_dir.join("drafts").join(id.to_string());
-    crate::message::reopen(&bytes, &envelope, &dir).map_err(|e| e.explain())
+    Ok(crate::message::reopen(&bytes, &envelope, &dir)?)
 }

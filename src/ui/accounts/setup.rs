@@ -7,10 +7,11 @@ use super::signin::{SignInAction, SignInView};
 use super::wizard::{Stage, TestMessage, Wizard};
 use crate::account::{Account, AuthMethod, SmtpSettings};
 use crate::detect::{Detection, Options};
-use crate::explain::Explanation;
+use crate::explain::{Explain, Explanation};
 use crate::runtime::{Command, Event, SaveFailure, Ticket};
 use crate::secret::Secret;
 use crate::ui::shared::{Nav, Shared};
+use crate::usecases::check;
 use crate::usecases::draft::AccountDraft;
 
 /// Which view edits the draft.
@@ -275,7 +276,7 @@ impl Setup {
             }
             Event::TestDone { ticket, report } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
-                    t.outcome = Some(crate::usecases::check::outcome(&report));
+                    t.outcome = Some(check::outcome(&report).map_err(|e| e.explain()));
                 }
             }
             Event::DetectProgress { ticket, progress } => {
@@ -285,7 +286,7 @@ impl Setup {
             }
             Event::DetectDone { ticket, result } => {
                 if self.detect.as_ref().is_some_and(|d| d.ticket == ticket) {
-                    self.detected(result.map_err(|f| crate::explain::Explain::explain(&f.error)));
+                    self.detected(result.map_err(|f| f.error.explain()));
                 }
             }
             Event::NotStarted { ticket, error } => {
