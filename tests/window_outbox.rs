@@ -180,12 +180,14 @@ fn a_waiting_message_counts_down_can_be_cancelled_and_edited_to_send_again() {
     });
 }
 
-#[test]
-fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
+/// A message waiting for the lab account, the account opened and "Remove account…" asked:
+/// the window, the lab and the message's queue id.
+fn asked_to_remove_with_a_message_waiting(
+    subject: &str,
+) -> (Harness<'static, OutpostApp>, Lab, i64) {
     let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
-    let op = lab.outpost();
     unreachable_server(&lab);
-    let id = op.send_to_bob(&["--subject", "Still waiting"]);
+    let id = lab.outpost().send_to_bob(&["--subject", subject]);
     open_outbox(&mut harness);
     wait_for(&mut harness, "the message waiting", |h| {
         h.query_by_label("Waiting (1)").is_some()
@@ -203,6 +205,13 @@ fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
         h.query_by_label_contains("1 message(s) from this account are still waiting")
             .is_some()
     });
+    (harness, lab, id)
+}
+
+#[test]
+fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
+    let (mut harness, lab, id) = asked_to_remove_with_a_message_waiting("Still waiting");
+    let op = lab.outpost();
     harness
         .get_by_label("Remove and cancel 1 message(s)")
         .click();
@@ -220,26 +229,7 @@ fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
 
 #[test]
 fn removing_an_account_can_keep_its_waiting_messages_and_says_so() {
-    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
-    let op = lab.outpost();
-    unreachable_server(&lab);
-    let id = op.send_to_bob(&["--subject", "Keep me"]);
-    open_outbox(&mut harness);
-    wait_for(&mut harness, "the message waiting", |h| {
-        h.query_by_label("Waiting (1)").is_some()
-    });
-    harness.get_by_label("Accounts").click();
-    harness.step();
-    harness.get_by_label(&format!("{USER} (default)")).click();
-    harness.step();
-    wait_for(&mut harness, "the account's form", |h| {
-        h.query_by_label("Remove account…").is_some()
-    });
-    harness.get_by_label("Remove account…").click();
-    harness.step();
-    wait_for(&mut harness, "the question", |h| {
-        h.query_by_label("Remove, keep the messages").is_some()
-    });
+    let (mut harness, lab, id) = asked_to_remove_with_a_message_waiting("Keep me");
     harness.get_by_label("Remove, keep the messages").click();
     harness.step();
     wait_for(
@@ -251,7 +241,7 @@ fn removing_an_account_can_keep_its_waiting_messages_and_says_so() {
                     .is_some()
         },
     );
-    let (_, v) = op.json(&["account", "list"], "");
+    let (_, v) = lab.outpost().json(&["account", "list"], "");
     assert_eq!(v["accounts"], serde_json::json!([]), "{v}");
     let state = state(&lab, id);
     assert!(

@@ -53,6 +53,11 @@ pub fn text_row(
     response
 }
 
+/// The grid row for the name recipients see.
+pub fn name_row(ui: &mut Ui, name: &mut String) {
+    text_row(ui, "Your name", name, "Shown to recipients", false, None);
+}
+
 /// A grid row for a password: the field named by its label, a Show/Hide toggle, and an
 /// error under it when given.
 pub fn password_row(

@@ -89,14 +89,7 @@ fn address_rows(
     if draft.email != before {
         draft.email_changed();
     }
-    text_row(
-        ui,
-        "Your name",
-        &mut draft.name,
-        "Shown to recipients",
-        false,
-        None,
-    );
+    widgets::name_row(ui, &mut draft.name);
     action
 }
 

@@ -148,14 +148,7 @@ fn identity(
         .num_columns(2)
         .spacing([16.0, 8.0])
         .show(ui, |ui| {
-            widgets::text_row(
-                ui,
-                "Your name",
-                &mut draft.name,
-                "Shown to recipients",
-                false,
-                None,
-            );
+            widgets::name_row(ui, &mut draft.name);
             let before = draft.email.clone();
             let r = widgets::text_row(
                 ui,
@@ -190,21 +183,11 @@ fn identity(
     );
     ui.add_space(10.0);
     let valid = parse_email(&draft.email).is_ok();
-    ui.horizontal(|ui| {
-        if ui
-            .add_enabled(valid, egui::Button::new("Continue"))
-            .clicked()
-        {
-            action = Some(SetupAction::Find);
-        }
-        if ui.button("Set up manually").clicked() {
-            action = Some(SetupAction::EditManually);
-        }
-    });
+    let next = continue_row(ui, valid, SetupAction::Find, "Set up manually");
     if action == Some(SetupAction::Find) && !valid {
         return None;
     }
-    action
+    next.or(action)
 }
 
 fn review(
@@ -251,14 +234,20 @@ fn review(
         });
     }
     let ready = ok && (draft.auth != AuthMethod::Oauth2 || draft.grant.is_some());
+    continue_row(ui, ready, SetupAction::Check, "Edit manually").or(action)
+}
+
+/// "Continue" (to `next`, when `ready`) and the way to the form, named `manual`.
+fn continue_row(ui: &mut Ui, ready: bool, next: SetupAction, manual: &str) -> Option<SetupAction> {
+    let mut action = None;
     ui.horizontal(|ui| {
         if ui
             .add_enabled(ready, egui::Button::new("Continue"))
             .clicked()
         {
-            action = Some(SetupAction::Check);
+            action = Some(next);
         }
-        if ui.button("Edit manually").clicked() {
+        if ui.button(manual).clicked() {
             action = Some(SetupAction::EditManually);
         }
     });
