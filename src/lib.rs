@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod detect;
 pub mod explain;
+pub mod fonts;
 pub mod instance;
 pub mod mailto;
 pub mod message;

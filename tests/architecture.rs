@@ -20,6 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "domain",
         &[
             "account", "detect", "message", "mailto", "oauth", "outbox", "notify", "instance",
+            "fonts",
         ],
     ),
     ("use cases", &["usecases"]),

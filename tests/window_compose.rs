@@ -234,7 +234,7 @@ fn symbols_beyond_eguis_fonts_show_with_the_systems_fonts() {
     setup.requests = Some(rx);
     let (mut harness, _lab) = window_with_account(setup);
     assert!(
-        outpost::ui::fonts::add_system_fallbacks(&harness.ctx) > 0,
+        outpost::ui::fonts::install(&harness.ctx, outpost::fonts::system_fallbacks()) > 0,
         "a system font was found (scripts/test installs fonts-dejavu-core)"
     );
     // ✓ is in no font egui bundles: without the fallback, kittest fails on the missing glyph.

@@ -10,15 +10,14 @@ use super::args::AddArgs;
 use super::output::{Failure, Out, bad_input};
 use crate::account::explain::verify_failure;
 use crate::account::verify::{Progress, Report, StepRecord, Timeouts};
-use crate::account::{
-    Account, AccountId, AuthMethod, SecretBackend, SmtpSettings, parse_email, parse_host,
-};
+use crate::account::{Account, AuthMethod, SmtpSettings, parse_email, parse_host};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::Net;
 use crate::paths::Paths;
 use crate::secret::Secret;
 use crate::usecases::account::{self as accounts, OnDuplicate, Waiting};
 use crate::usecases::check;
+use crate::usecases::draft::AccountDraft;
 
 fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<Secret>, Failure> {
     if !auth.needs_secret() {
@@ -157,20 +156,16 @@ fn server_settings(
 pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure> {
     let email = parse_email(&args.email).map_err(bad_input)?;
     let (smtp, detected) = server_settings(out, &args, &email)?;
-    let account = Account {
-        id: AccountId::generate(),
+    let mut draft = AccountDraft {
         email: email.clone(),
-        display_name: args.name.clone().filter(|n| !n.trim().is_empty()),
-        smtp,
-        secret_backend: if args.session_keyring {
-            SecretBackend::Session
-        } else {
-            SecretBackend::System
-        },
-        allow_plaintext_auth: args.allow_plaintext_password,
+        name: args.name.clone().unwrap_or_default(),
+        session_only: args.session_keyring,
+        allow_plaintext: args.allow_plaintext_password,
+        ..AccountDraft::default()
     };
+    draft.set_smtp(&smtp);
     // Check the settings before asking for a password that could not be used.
-    account.validate().map_err(bad_input)?;
+    let account = draft.account().map_err(bad_input)?;
     let secret = if account.smtp.auth == AuthMethod::Oauth2 && !args.password_stdin {
         let host = &account.smtp.host;
         Some(super::oauth2::browser_sign_in(

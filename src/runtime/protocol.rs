@@ -10,6 +10,7 @@ use crate::account::verify::{Progress, Report};
 use crate::account::{Account, AccountId};
 use crate::detect::{self, Detection, Options};
 use crate::explain::Explanation;
+use crate::fonts::FontFile;
 use crate::message::Draft;
 use crate::oauth::Issuers;
 use crate::outbox::Summary;
@@ -98,6 +99,8 @@ pub enum Command {
         /// The account (its stored password is used to log in).
         account: Account,
     },
+    /// Read the system's fallback fonts (answered with [`Event::SystemFonts`]).
+    SystemFonts,
     /// Read the sizes of files being attached (answered with [`Event::FileSizes`]).
     FileSizes(Vec<PathBuf>),
     /// Whether to show a desktop notification when a message is refused for good.
@@ -197,6 +200,8 @@ pub enum Event {
         /// The limit, or why it is unknown.
         result: Result<Option<u64>, Explanation>,
     },
+    /// The system's fallback fonts, read.
+    SystemFonts(Vec<FontFile>),
     /// The sizes of files asked for with [`Command::FileSizes`], or why each cannot be
     /// attached.
     FileSizes(Vec<(PathBuf, Result<u64, String>)>),

@@ -145,6 +145,7 @@ fn on_files(ctx: &Ctx, command: Command) {
             let draft = queue::reopen(&ctx.paths, id).map_err(|e| e.explain());
             ctx.emit(Event::Reopened(draft));
         }
+        Command::SystemFonts => ctx.emit(Event::SystemFonts(crate::fonts::system_fallbacks())),
         Command::FileSizes(paths) => {
             let sizes = paths
                 .into_iter()

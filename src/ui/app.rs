@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use egui::{Key, Modifiers, RichText, Ui};
+use egui::{Key, Modifiers, Ui};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountsScreen;
+use super::chrome;
 use super::outbox::{Filter, OutboxScreen};
 use super::settings::{Settings, SettingsScreen};
 use super::shared::{Nav, Shared};
-use super::widgets;
 use super::write::file_dialog::FilePicker;
 use super::write::{WriteScreen, queued_notice};
 use crate::instance::Request;
@@ -57,6 +57,8 @@ pub struct OutpostApp {
     requests: Option<std::sync::mpsc::Receiver<Request>>,
     /// Bring the window forward on the next frame.
     bring_forward: bool,
+    /// Fonts the core read, to install on the next frame.
+    fonts: Vec<crate::fonts::FontFile>,
 }
 
 impl OutpostApp {
@@ -77,6 +79,7 @@ impl OutpostApp {
             sender_status: "Nothing to send.".into(),
             requests: None,
             bring_forward: false,
+            fonts: vec![],
         }
     }
 
@@ -150,6 +153,7 @@ impl OutpostApp {
                 return self.write.server_size(account, result);
             }
             Event::FileSizes(sizes) => return self.write.sizes_read(sizes),
+            Event::SystemFonts(fonts) => return self.fonts = fonts,
             other => other,
         };
         let Some(event) = self.accounts.apply(event, shared) else {
@@ -199,6 +203,9 @@ impl OutpostApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
             ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
         }
+        if !self.fonts.is_empty() {
+            super::fonts::install(&ctx, std::mem::take(&mut self.fonts));
+        }
         self.settings.sync(&ctx, &self.shared);
         self.write.poll_picker(&ctx);
         let dropped = ui.input(|i| !i.raw.dropped_files.is_empty());
@@ -207,9 +214,12 @@ impl OutpostApp {
         {
             self.go(Nav::To(View::Compose));
         }
-        egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
+        let outbox = self.shared.outbox.as_deref();
+        egui::Panel::bottom("status").show(ui, |ui| {
+            chrome::status_line(ui, outbox, &self.sender_status)
+        });
         let mut nav = None;
-        egui::Panel::top("title").show(ui, |ui| nav = self.nav(ui));
+        egui::Panel::top("title").show(ui, |ui| nav = chrome::title_bar(ui, self.view, outbox));
         // The screen chosen in the title bar is drawn in this same frame.
         if let Some(nav) = nav {
             self.go(nav);
@@ -236,54 +246,6 @@ impl OutpostApp {
         if let Some(nav) = screen_nav {
             self.go(nav);
         }
-    }
-
-    fn nav(&mut self, ui: &mut Ui) -> Option<Nav> {
-        let mut nav = None;
-        ui.horizontal(|ui| {
-            ui.heading("Outpost");
-            ui.add_space(16.0);
-            let waiting = self
-                .shared
-                .outbox
-                .as_ref()
-                .map_or(0, |v| Filter::Waiting.count_in(v));
-            let outbox = if waiting > 0 {
-                format!("Outbox ({waiting} waiting)")
-            } else {
-                "Outbox".into()
-            };
-            for (view, label) in [
-                (View::Accounts, "Accounts".to_string()),
-                (View::Compose, "Write".to_string()),
-                (View::Outbox, outbox),
-                (View::Settings, "Settings".to_string()),
-            ] {
-                if ui.selectable_label(self.view == view, label).clicked() {
-                    nav = Some(Nav::To(view));
-                }
-            }
-        });
-        nav
-    }
-
-    fn status_line(&self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            match &self.shared.outbox {
-                Some(v) if !v.offline.is_empty() => {
-                    ui.label(
-                        RichText::new("• Offline: messages wait for the network")
-                            .color(ui.visuals().warn_fg_color),
-                    );
-                }
-                Some(_) => {
-                    ui.label(RichText::new("• Online").color(widgets::ok_color(ui)));
-                }
-                None => {}
-            }
-            ui.separator();
-            ui.label(RichText::new(format!("Outbox: {}", self.sender_status)).weak());
-        });
     }
 }
 

@@ -1,33 +1,15 @@
-//! Fallback fonts from the system, so that text in any script shows: egui's own fonts cover
-//! Latin, Greek, Cyrillic and some symbols, but a subject in Chinese or with ✓ would be boxes.
-//! Each font found is added behind egui's own, for both families.
+//! Installs fallback fonts the core read ([`crate::fonts`]) behind egui's own, for both
+//! families, so that text in any script shows.
 
 use egui::epaint::text::{FontData, FontInsert, FontPriority, InsertFontFamily};
 use egui::{Context, FontFamily};
 
-/// Common places of broad-coverage fonts (Linux distributions, macOS, Windows), best first.
-const CANDIDATES: &[&str] = &[
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
-    "C:\\Windows\\Fonts\\seguisym.ttf",
-    "C:\\Windows\\Fonts\\msyh.ttc",
-];
+use crate::fonts::FontFile;
 
-/// Adds every candidate font that exists as a fallback; returns how many. Reads files: call
-/// it off the UI thread (the window does, on a thread of its own, after its first frame).
-pub fn add_system_fallbacks(ctx: &Context) -> usize {
-    let mut added = 0;
-    for path in CANDIDATES {
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
+/// Adds `fonts` as fallbacks, in order; returns how many.
+pub fn install(ctx: &Context, fonts: Vec<FontFile>) -> usize {
+    let added = fonts.len();
+    for (name, bytes) in fonts {
         let families = [FontFamily::Proportional, FontFamily::Monospace]
             .into_iter()
             .map(|family| InsertFontFamily {
@@ -35,8 +17,11 @@ pub fn add_system_fallbacks(ctx: &Context) -> usize {
                 priority: FontPriority::Lowest,
             })
             .collect();
-        ctx.add_font(FontInsert::new(path, FontData::from_owned(bytes), families));
-        added += 1;
+        ctx.add_font(FontInsert::new(
+            &name,
+            FontData::from_owned(bytes),
+            families,
+        ));
     }
     added
 }

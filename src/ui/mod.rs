@@ -4,6 +4,7 @@
 
 mod accounts;
 pub mod app;
+mod chrome;
 pub mod fonts;
 mod outbox;
 mod settings;
@@ -65,8 +66,6 @@ pub fn run(request: Request) -> Result<(), UiError> {
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let net = NetConfig::from_env().map_err(|e| e.explain());
-            let fonts = ctx.clone();
-            std::thread::spawn(move || fonts::add_system_fallbacks(&fonts));
             let waker = ctx.clone();
             let core = Core::start(&paths, net, move || waker.request_repaint());
             let remembered: Remembered = cc
@@ -80,6 +79,7 @@ pub fn run(request: Request) -> Result<(), UiError> {
                     ctx.request_repaint();
                 }
             });
+            core.send(crate::runtime::Command::SystemFonts);
             let mut app = OutpostApp::restore(core, remembered).with_requests(rx);
             app.handle(request);
             Ok(Box::new(app))

@@ -6,7 +6,8 @@
 //! save use case ([`super::account::save`]) stores.
 
 use crate::account::{
-    Account, AccountId, AuthMethod, SecretBackend, Security, SmtpSettings, parse_email, parse_host,
+    Account, AccountId, AuthMethod, InvalidAccount, SecretBackend, Security, SmtpSettings,
+    parse_email, parse_host,
 };
 use crate::address::EmailAddress;
 use crate::detect::{Candidate, Detection};
@@ -260,7 +261,8 @@ impl AccountDraft {
         }
     }
 
-    fn set_smtp(&mut self, smtp: &SmtpSettings) {
+    /// Takes these server settings (typed elsewhere, or found).
+    pub fn set_smtp(&mut self, smtp: &SmtpSettings) {
         self.host = smtp.host.clone();
         self.port = smtp.port.to_string();
         self.security = smtp.security;
@@ -343,21 +345,23 @@ impl AccountDraft {
         e
     }
 
-    /// The account the fields describe, if they are valid (the credential and trust aside).
-    pub fn account(&self) -> Option<Account> {
-        let email = parse_email(&self.email).ok()?;
+    /// The account the fields describe, or the first field that is wrong (the credential
+    /// and trust aside). The one place an account is made from what a person gave.
+    pub fn account(&self) -> Result<Account, InvalidAccount> {
+        let email = parse_email(&self.email)?;
         let username = if self.username.trim().is_empty() {
             email.clone()
         } else {
             self.username.trim().to_string()
         };
+        let port = self.port.trim().parse().map_err(|_| InvalidAccount::Port)?;
         let account = Account {
             id: self.id.clone(),
             email,
             display_name: Some(self.name.trim().to_string()).filter(|n| !n.is_empty()),
             smtp: SmtpSettings {
-                host: parse_host(&self.host).ok()?,
-                port: self.port.trim().parse().ok().filter(|p| *p > 0)?,
+                host: parse_host(&self.host)?,
+                port,
                 security: self.security,
                 username,
                 auth: self.auth,
@@ -365,12 +369,15 @@ impl AccountDraft {
             secret_backend: self.backend(),
             allow_plaintext_auth: self.allow_plaintext && self.security == Security::None,
         };
-        account.validate().ok().map(|()| account)
+        account.validate().map(|()| account)
     }
 
     /// The account, when nothing at all is wrong (credential and trust included).
     pub fn complete(&self) -> Option<Account> {
-        self.errors().is_empty().then(|| self.account()).flatten()
+        self.errors()
+            .is_empty()
+            .then(|| self.account().ok())
+            .flatten()
     }
 }
 

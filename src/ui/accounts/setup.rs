@@ -172,7 +172,7 @@ impl Setup {
 
     fn check(&mut self, shared: &mut Shared) {
         let account = match self.view {
-            SetupView::Wizard(_) => self.draft.account(),
+            SetupView::Wizard(_) => self.draft.account().ok(),
             SetupView::Form => self.draft.complete(),
         };
         let Some(account) = account else { return };
@@ -192,7 +192,7 @@ impl Setup {
 
     fn save(&mut self, shared: &mut Shared) {
         let account = match self.view {
-            SetupView::Wizard(_) => self.draft.account(),
+            SetupView::Wizard(_) => self.draft.account().ok(),
             SetupView::Form => self.draft.complete(),
         };
         if let Some(account) = account {

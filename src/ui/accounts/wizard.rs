@@ -204,7 +204,7 @@ fn review(
     let mut action = None;
     trust::review(ui, draft);
     ui.add_space(10.0);
-    let ok = draft.trusted() && draft.account().is_some();
+    let ok = draft.trusted() && draft.account().is_ok();
     let host = draft.host.clone();
     if draft.auth == AuthMethod::Oauth2 {
         // The provider's own page takes the password: a button instead of a field.
@@ -261,7 +261,7 @@ fn verify(
     test: Option<&TestView>,
     saving: bool,
 ) -> Option<SetupAction> {
-    let smtp = draft.account()?.smtp;
+    let smtp = draft.account().ok()?.smtp;
     ui.label(format!("{} · {}", smtp.host, settings_line(&smtp)));
     ui.add_space(4.0);
     let t = test?;
