@@ -144,9 +144,7 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
             "Choose security 'tls' or 'starttls'. Only for a server on a network you trust, \
              confirm sending the password unencrypted in the account settings.",
         ),
-        E::Token {
-            problem, advice, ..
-        } => Explanation::new(problem.clone(), advice.clone()),
+        E::Token(e) => e.0.explain(),
         E::NoSecret => Explanation::new(
             "No password or token is stored for this account.",
             "Enter the password in the account form, or add the account again with \

@@ -4,12 +4,14 @@
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tokio::net::TcpStream;
 
 use super::model::{AuthMethod, Security, SmtpSettings};
+use crate::explain::Explain;
 use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
 use crate::net::tls::cert_problem;
 use crate::net::{CertProblem, DnsError, Net};
@@ -110,6 +112,31 @@ impl Timeouts {
             tls: limit,
             command: limit,
         }
+    }
+}
+
+/// Why a sign-in gave no access token: the sign-in's own error (defined with the sign-in,
+/// above accounts), explained by its own [`Explain`] impl.
+pub trait TokenProblem: Explain + fmt::Debug + Send + Sync {
+    /// A stable machine-readable name for the kind of failure.
+    fn kind(&self) -> &'static str;
+}
+
+/// A [`TokenProblem`], shared by the reports that carry it.
+#[derive(Debug, Clone)]
+pub struct TokenError(pub Arc<dyn TokenProblem>);
+
+impl PartialEq for TokenError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind() == other.0.kind() && self.0.explain() == other.0.explain()
+    }
+}
+
+impl Eq for TokenError {}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.explain().problem)
     }
 }
 
@@ -215,15 +242,8 @@ pub enum VerifyError {
     #[error("the server requires encryption first: {0}")]
     EncryptionRequired(Reply),
     /// No OAuth2 access token could be had.
-    #[error("{problem}")]
-    Token {
-        /// What happened.
-        problem: String,
-        /// What to do.
-        advice: String,
-        /// The [`crate::oauth::OauthError::kind`].
-        kind: &'static str,
-    },
+    #[error("{0}")]
+    Token(TokenError),
     /// A local failure of this computer.
     #[error("{detail}")]
     Local {
@@ -258,7 +278,7 @@ impl VerifyError {
             VerifyError::NoSecret => "no_secret",
             VerifyError::AuthFailed(_) => "auth_failed",
             VerifyError::EncryptionRequired(_) => "encryption_required",
-            VerifyError::Token { kind, .. } => kind,
+            VerifyError::Token(e) => e.0.kind(),
             VerifyError::Local { .. } => "local",
         }
     }

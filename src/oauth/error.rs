@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::config::ConfigError;
 
 use crate::account::SecretError;
+use crate::account::verify::TokenProblem;
 use crate::explain::{Explain, Explanation};
 use crate::net::http::HttpError;
 
@@ -107,6 +108,12 @@ impl OauthError {
             OauthError::Secret(e) => e.kind(),
             _ => "oauth2_bad_response",
         }
+    }
+}
+
+impl TokenProblem for OauthError {
+    fn kind(&self) -> &'static str {
+        OauthError::kind(self)
     }
 }
 

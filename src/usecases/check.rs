@@ -3,8 +3,10 @@
 //! and the size of message the server accepts.
 
 use crate::account::explain::verify_failure;
+use std::sync::Arc;
+
 use crate::account::verify::{
-    self, Check, Progress, Report, Step, StepRecord, Timeouts, VerifyError,
+    self, Check, Progress, Report, Step, StepRecord, Timeouts, TokenError, VerifyError,
 };
 use crate::account::{Account, AuthMethod, SecretError, secrets};
 use crate::explain::{Explain, Explanation};
@@ -72,18 +74,13 @@ async fn token_step(
     progress(Progress::Started(Step::Token));
     let start = std::time::Instant::now();
     let fresh = grant.is_fresh(crate::clock::now_secs());
-    let result = oauth::access_token(net, account, secret).await;
-    let outcome = match &result {
-        Ok(_) if fresh => Ok(format!("the stored {} token is still valid", grant.issuer)),
-        Ok(_) => Ok(format!("renewed with {}", grant.issuer)),
-        Err(e) => {
-            let x = e.explain();
-            Err(VerifyError::Token {
-                problem: x.problem,
-                advice: x.advice,
-                kind: e.kind(),
-            })
-        }
+    let (outcome, token) = match oauth::access_token(net, account, secret).await {
+        Ok(token) if fresh => (
+            Ok(format!("the stored {} token is still valid", grant.issuer)),
+            Some(token),
+        ),
+        Ok(token) => (Ok(format!("renewed with {}", grant.issuer)), Some(token)),
+        Err(e) => (Err(VerifyError::Token(TokenError(Arc::new(e)))), None),
     };
     let record = StepRecord {
         step: Step::Token,
@@ -91,7 +88,7 @@ async fn token_step(
         outcome,
     };
     progress(Progress::Finished(record.clone()));
-    Some((record, result.ok()))
+    Some((record, token))
 }
 
 /// The step a check failed at, and why.
