@@ -6,7 +6,7 @@ use super::secrets::{SecretBackend, SecretError};
 use super::store::StoreError;
 use super::verify::{Step, VerifyError};
 use crate::explain::{Explain, Explanation, capitalise};
-use crate::net::tls::CertReason;
+use crate::net::tls::{CertProblem, CertReason};
 
 /// Where submission servers listen, for advice about ports.
 pub const PORTS: &str =
@@ -17,6 +17,32 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
     use VerifyError as E;
     match err {
         E::Dns(e) => e.explain(),
+        E::Refused { .. } | E::ConnectTimeout { .. } | E::Unreachable { .. } => connection(err),
+        E::Certificate(problem) => certificate(problem),
+        E::TlsFailed { .. } | E::NoStartTls | E::StartTlsRefused(_) | E::StartTlsInjection => {
+            encryption(err)
+        }
+        E::Timeout { .. } | E::Closed { .. } | E::Protocol { .. } | E::Rejected { .. } => {
+            exchange(err)
+        }
+        E::NoAuthOffered
+        | E::NoCommonMechanism { .. }
+        | E::PlaintextRefused
+        | E::Token(_)
+        | E::NoSecret
+        | E::AuthFailed(_)
+        | E::EncryptionRequired(_) => login(err),
+        E::Local { detail } => Explanation::new(
+            format!("{} (during '{step}').", capitalise(detail)),
+            "Try again; if it keeps happening, check this computer's network connection.",
+        ),
+    }
+}
+
+/// The server could not be reached.
+fn connection(err: &VerifyError) -> Explanation {
+    use VerifyError as E;
+    match err {
         E::Refused { addr } => Explanation::new(
             format!(
                 "{} refused the connection: nothing accepts mail on port {}.",
@@ -40,34 +66,44 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
             format!("{host} cannot be reached on port {port} ({detail})."),
             "Check that this computer is online and that no firewall blocks mail ports.",
         ),
-        E::Certificate(problem) => {
-            let names = problem.names.join(", ");
-            let advice = match &problem.reason {
-                CertReason::WrongName { .. } if !names.is_empty() => format!(
-                    "If {names} is your provider's server, use that name as the server. \
-                     Otherwise someone may be intercepting the connection: do not go on."
-                ),
-                CertReason::WrongName { .. } => "The server name may be wrong; otherwise \
-                     someone may be intercepting the connection: do not go on."
-                    .into(),
-                CertReason::Expired { .. } => "The server's administrator must renew the \
-                     certificate. Also check that this computer's date and time are right."
-                    .into(),
-                CertReason::NotYetValid { .. } => {
-                    "Check that this computer's date and time are right.".into()
-                }
-                CertReason::UnknownIssuer => "The certificate is self-signed or from an \
-                     authority this computer does not trust. If your organisation runs its own \
-                     authority, install its certificate (or name it in SSL_CERT_FILE); \
-                     otherwise someone may be intercepting the connection: do not go on."
-                    .into(),
-                CertReason::Revoked => "The certificate was withdrawn by its issuer: \
-                     do not go on, and tell the server's administrator."
-                    .into(),
-                CertReason::Other(_) => "Do not go on; tell the server's administrator.".into(),
-            };
-            Explanation::new(format!("{}.", capitalise(&problem.to_string())), advice)
+        _ => unreachable!("sorted by verify_failure"),
+    }
+}
+
+/// The certificate was refused: why, and what to do without helping an attacker.
+fn certificate(problem: &CertProblem) -> Explanation {
+    let names = problem.names.join(", ");
+    let advice = match &problem.reason {
+        CertReason::WrongName { .. } if !names.is_empty() => format!(
+            "If {names} is your provider's server, use that name as the server. \
+             Otherwise someone may be intercepting the connection: do not go on."
+        ),
+        CertReason::WrongName { .. } => "The server name may be wrong; otherwise \
+             someone may be intercepting the connection: do not go on."
+            .into(),
+        CertReason::Expired { .. } => "The server's administrator must renew the \
+             certificate. Also check that this computer's date and time are right."
+            .into(),
+        CertReason::NotYetValid { .. } => {
+            "Check that this computer's date and time are right.".into()
         }
+        CertReason::UnknownIssuer => "The certificate is self-signed or from an \
+             authority this computer does not trust. If your organisation runs its own \
+             authority, install its certificate (or name it in SSL_CERT_FILE); \
+             otherwise someone may be intercepting the connection: do not go on."
+            .into(),
+        CertReason::Revoked => "The certificate was withdrawn by its issuer: \
+             do not go on, and tell the server's administrator."
+            .into(),
+        CertReason::Other(_) => "Do not go on; tell the server's administrator.".into(),
+    };
+    Explanation::new(format!("{}.", capitalise(&problem.to_string())), advice)
+}
+
+/// Encryption could not be set up.
+fn encryption(err: &VerifyError) -> Explanation {
+    use VerifyError as E;
+    match err {
         E::TlsFailed { detail } => Explanation::new(
             format!("The encrypted connection could not be set up ({detail})."),
             format!(
@@ -90,6 +126,14 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
              someone may be tampering with the connection.",
             "Nothing was sent. Try another network, or security 'tls' on port 465.",
         ),
+        _ => unreachable!("sorted by verify_failure"),
+    }
+}
+
+/// The exchange broke off or was refused.
+fn exchange(err: &VerifyError) -> Explanation {
+    use VerifyError as E;
+    match err {
         E::Timeout { step, after } => Explanation::new(
             format!(
                 "The server stopped answering during '{step}' (waited {} seconds).",
@@ -123,6 +167,14 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
                 "The server's own words above say why; your provider's support can help."
             },
         ),
+        _ => unreachable!("sorted by verify_failure"),
+    }
+}
+
+/// The login could not be made.
+fn login(err: &VerifyError) -> Explanation {
+    use VerifyError as E;
+    match err {
         E::NoAuthOffered => Explanation::new(
             "The server offers no login on this connection.",
             format!(
@@ -164,10 +216,7 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
             format!("The server requires encryption before a login: {reply}."),
             format!("Choose an encrypted connection. {PORTS}"),
         ),
-        E::Local { detail } => Explanation::new(
-            format!("{} (during '{step}').", capitalise(detail)),
-            "Try again; if it keeps happening, check this computer's network connection.",
-        ),
+        _ => unreachable!("sorted by verify_failure"),
     }
 }
 

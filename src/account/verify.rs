@@ -530,10 +530,30 @@ async fn open_steps<F: FnMut(Progress)>(
     check: &Check<'_>,
     r: &mut Runner<F>,
 ) -> Result<SmtpConn, ()> {
-    let s = check.settings;
-    let t = check.timeouts;
-    let host = s.host.as_str();
+    let (s, t) = (check.settings, check.timeouts);
+    let tcp = reach(check, r).await?;
+    let ehlo_name = client_name(&tcp);
+    let mut conn = if s.security == Security::Tls {
+        tls_from_the_start(check, r, tcp).await?
+    } else {
+        SmtpConn::plain(tcp)
+    };
+    greeting(r, &mut conn, t.command).await?;
+    let mut caps = ehlo(r, &mut conn, &ehlo_name, t.command).await?;
+    if s.security == Security::Starttls {
+        conn = starttls(check, r, conn, &caps).await?;
+        caps = ehlo(r, &mut conn, &ehlo_name, t.command).await?;
+    }
+    if s.auth.needs_secret() {
+        login(check, r, &mut conn, &caps).await?;
+    }
+    Ok(conn)
+}
 
+/// Looks the server up and connects to one of its addresses.
+async fn reach<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<F>) -> Result<TcpStream, ()> {
+    let (s, t) = (check.settings, check.timeouts);
+    let host = s.host.as_str();
     let ips = r
         .step(Step::Resolve, t.dns, async {
             let ips = check.net.resolver.lookup_ip(host).await?;
@@ -561,26 +581,37 @@ async fn open_steps<F: FnMut(Progress)>(
         })
         .await?;
     r.report.address = Some(addr);
-    let ehlo_name = client_name(&tcp);
+    Ok(tcp)
+}
 
-    let mut conn = if s.security == Security::Tls {
-        let tls = r
-            .step(Step::Tls, t.tls, async {
-                let tls = crate::net::smtp::tls_handshake(tcp, host, check.net.tls.clone())
-                    .await
-                    .map_err(tls_error)?;
-                let conn = SmtpConn::tls(tls);
-                let v = conn.tls_version().unwrap_or("TLS");
-                Ok((conn, format!("{v}, certificate valid for {host}")))
-            })
-            .await?;
-        r.report.tls_version = tls.tls_version();
-        tls
-    } else {
-        SmtpConn::plain(tcp)
-    };
+/// TLS from the first byte (security `tls`).
+async fn tls_from_the_start<F: FnMut(Progress)>(
+    check: &Check<'_>,
+    r: &mut Runner<F>,
+    tcp: TcpStream,
+) -> Result<SmtpConn, ()> {
+    let (host, t) = (check.settings.host.as_str(), check.timeouts);
+    let tls = r
+        .step(Step::Tls, t.tls, async {
+            let tls = crate::net::smtp::tls_handshake(tcp, host, check.net.tls.clone())
+                .await
+                .map_err(tls_error)?;
+            let conn = SmtpConn::tls(tls);
+            let v = conn.tls_version().unwrap_or("TLS");
+            Ok((conn, format!("{v}, certificate valid for {host}")))
+        })
+        .await?;
+    r.report.tls_version = tls.tls_version();
+    Ok(tls)
+}
 
-    r.step(Step::Greeting, t.command, async {
+/// The server's 220 greeting.
+async fn greeting<F: FnMut(Progress)>(
+    r: &mut Runner<F>,
+    conn: &mut SmtpConn,
+    limit: Duration,
+) -> Result<(), ()> {
+    r.step(Step::Greeting, limit, async {
         let reply = conn
             .read_reply()
             .await
@@ -593,70 +624,82 @@ async fn open_steps<F: FnMut(Progress)>(
         }
         Ok(((), reply.to_string()))
     })
+    .await
+}
+
+/// STARTTLS, then the handshake on the same connection.
+async fn starttls<F: FnMut(Progress)>(
+    check: &Check<'_>,
+    r: &mut Runner<F>,
+    mut conn: SmtpConn,
+    caps: &Capabilities,
+) -> Result<SmtpConn, ()> {
+    let (host, t) = (check.settings.host.as_str(), check.timeouts);
+    r.step(Step::Starttls, t.command, async {
+        if !caps.starttls {
+            return Err(VerifyError::NoStartTls);
+        }
+        let reply = conn.starttls_command().await.map_err(|e| match e {
+            SmtpError::Reply(reply) => VerifyError::StartTlsRefused(reply),
+            other => smtp_error(Step::Starttls, other),
+        })?;
+        Ok(((), reply.to_string()))
+    })
     .await?;
-
-    let mut caps = ehlo(r, &mut conn, &ehlo_name, t.command).await?;
-
-    if s.security == Security::Starttls {
-        r.step(Step::Starttls, t.command, async {
-            if !caps.starttls {
-                return Err(VerifyError::NoStartTls);
-            }
-            let reply = conn.starttls_command().await.map_err(|e| match e {
-                SmtpError::Reply(reply) => VerifyError::StartTlsRefused(reply),
-                other => smtp_error(Step::Starttls, other),
-            })?;
-            Ok(((), reply.to_string()))
-        })
-        .await?;
-        conn = r
-            .step(Step::Tls, t.tls, async {
-                let conn = conn
-                    .upgrade(host, check.net.tls.clone())
-                    .await
-                    .map_err(tls_error)?;
-                let v = conn.tls_version().unwrap_or("TLS");
-                Ok((conn, format!("{v}, certificate valid for {host}")))
-            })
-            .await?;
-        r.report.tls_version = conn.tls_version();
-        caps = ehlo(r, &mut conn, &ehlo_name, t.command).await?;
-    }
-
-    if s.auth.needs_secret() {
-        r.step(Step::Auth, t.command, async {
-            if !conn.is_encrypted() && !check.allow_plaintext_auth {
-                return Err(VerifyError::PlaintextRefused);
-            }
-            let secret = check.secret.ok_or(VerifyError::NoSecret)?;
-            let wanted: &[Mechanism] = match s.auth {
-                AuthMethod::Oauth2 => &[Mechanism::Xoauth2],
-                _ => &[Mechanism::Plain, Mechanism::Login],
-            };
-            if caps.auth.is_empty() {
-                return Err(VerifyError::NoAuthOffered);
-            }
-            let mech =
-                caps.pick_mechanism(wanted)
-                    .ok_or_else(|| VerifyError::NoCommonMechanism {
-                        offered: caps.auth.clone(),
-                    })?;
-            let reply = conn
-                .auth(mech, &s.username, secret)
+    conn = r
+        .step(Step::Tls, t.tls, async {
+            let conn = conn
+                .upgrade(host, check.net.tls.clone())
                 .await
-                .map_err(|e| smtp_error(Step::Auth, e))?;
-            match reply.code {
-                235 => Ok((
-                    (),
-                    format!("logged in as {} with {}", s.username, mech.name()),
-                )),
-                530 | 538 => Err(VerifyError::EncryptionRequired(reply)),
-                _ => Err(VerifyError::AuthFailed(reply)),
-            }
+                .map_err(tls_error)?;
+            let v = conn.tls_version().unwrap_or("TLS");
+            Ok((conn, format!("{v}, certificate valid for {host}")))
         })
         .await?;
-    }
+    r.report.tls_version = conn.tls_version();
     Ok(conn)
+}
+
+/// The login, with the strongest mechanism both sides speak; never in the clear unless the
+/// person agreed.
+async fn login<F: FnMut(Progress)>(
+    check: &Check<'_>,
+    r: &mut Runner<F>,
+    conn: &mut SmtpConn,
+    caps: &Capabilities,
+) -> Result<(), ()> {
+    let (s, t) = (check.settings, check.timeouts);
+    r.step(Step::Auth, t.command, async {
+        if !conn.is_encrypted() && !check.allow_plaintext_auth {
+            return Err(VerifyError::PlaintextRefused);
+        }
+        let secret = check.secret.ok_or(VerifyError::NoSecret)?;
+        let wanted: &[Mechanism] = match s.auth {
+            AuthMethod::Oauth2 => &[Mechanism::Xoauth2],
+            _ => &[Mechanism::Plain, Mechanism::Login],
+        };
+        if caps.auth.is_empty() {
+            return Err(VerifyError::NoAuthOffered);
+        }
+        let mech = caps
+            .pick_mechanism(wanted)
+            .ok_or_else(|| VerifyError::NoCommonMechanism {
+                offered: caps.auth.clone(),
+            })?;
+        let reply = conn
+            .auth(mech, &s.username, secret)
+            .await
+            .map_err(|e| smtp_error(Step::Auth, e))?;
+        match reply.code {
+            235 => Ok((
+                (),
+                format!("logged in as {} with {}", s.username, mech.name()),
+            )),
+            530 | 538 => Err(VerifyError::EncryptionRequired(reply)),
+            _ => Err(VerifyError::AuthFailed(reply)),
+        }
+    })
+    .await
 }
 
 async fn ehlo<F: FnMut(Progress)>(

@@ -229,53 +229,64 @@ struct Envelope<'a> {
     pipelining: bool,
 }
 
+/// MAIL and each RCPT (and DATA, when pipelining) sent, and their replies in order; with
+/// PIPELINING in one write, else one by one, stopping when MAIL is refused.
+async fn envelope_replies(
+    conn: &mut SmtpConn,
+    e: &Envelope<'_>,
+    t: SendTimeouts,
+) -> Result<Vec<Reply>, Outcome> {
+    let mail = Command::Mail {
+        from: e.from,
+        size: e.size,
+    };
+    let rcpts = e.recipients.iter().map(|to| Command::Rcpt { to });
+    if e.pipelining {
+        let mut commands = vec![mail];
+        commands.extend(rcpts);
+        commands.push(Command::Data);
+        let Ok((replies, error)) = tokio::time::timeout(t.command, conn.pipeline(&commands)).await
+        else {
+            return Err(Outcome::whole(Attempt::Network(format!(
+                "MAIL/RCPT/DATA: no answer within {} s",
+                t.command.as_secs()
+            ))));
+        };
+        if let Some(e) = error {
+            // A server closing down says so (421) before it hangs up: keep its words.
+            let closing = replies.iter().find(|r| r.code == 421).cloned();
+            return Err(Outcome::whole(closing.map_or_else(
+                || Attempt::Network(format!("MAIL/RCPT/DATA: {e}")),
+                Attempt::Reply,
+            )));
+        }
+        return Ok(replies);
+    }
+    let mut replies = Vec::new();
+    for command in std::iter::once(mail).chain(rcpts) {
+        match timed(t.command, command.verb(), conn.command(command)).await {
+            Ok(r) => {
+                let stop = replies.is_empty() && r.code != 250;
+                replies.push(r);
+                if stop {
+                    break;
+                }
+            }
+            Err(a) => return Err(Outcome::whole(a)),
+        }
+    }
+    Ok(replies)
+}
+
 async fn transaction(
     conn: &mut SmtpConn,
     e: &Envelope<'_>,
     message: &[u8],
     t: SendTimeouts,
 ) -> Outcome {
-    let mail = Command::Mail {
-        from: e.from,
-        size: e.size,
-    };
-    let rcpts = e.recipients.iter().map(|to| Command::Rcpt { to });
-    // Replies to MAIL, to each RCPT, and (when pipelining) to DATA.
-    let replies: Vec<Reply> = if e.pipelining {
-        let mut commands = vec![mail];
-        commands.extend(rcpts);
-        commands.push(Command::Data);
-        let Ok((replies, error)) = tokio::time::timeout(t.command, conn.pipeline(&commands)).await
-        else {
-            return Outcome::whole(Attempt::Network(format!(
-                "MAIL/RCPT/DATA: no answer within {} s",
-                t.command.as_secs()
-            )));
-        };
-        if let Some(e) = error {
-            // A server closing down says so (421) before it hangs up: keep its words.
-            let closing = replies.iter().find(|r| r.code == 421).cloned();
-            return Outcome::whole(closing.map_or_else(
-                || Attempt::Network(format!("MAIL/RCPT/DATA: {e}")),
-                Attempt::Reply,
-            ));
-        }
-        replies
-    } else {
-        let mut replies = Vec::new();
-        for command in std::iter::once(mail).chain(rcpts) {
-            match timed(t.command, command.verb(), conn.command(command)).await {
-                Ok(r) => {
-                    let stop = replies.is_empty() && r.code != 250;
-                    replies.push(r);
-                    if stop {
-                        break;
-                    }
-                }
-                Err(a) => return Outcome::whole(a),
-            }
-        }
-        replies
+    let replies = match envelope_replies(conn, e, t).await {
+        Ok(replies) => replies,
+        Err(outcome) => return outcome,
     };
     let mut replies = replies.into_iter();
     match replies.next() {
