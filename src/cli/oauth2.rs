@@ -7,8 +7,9 @@ use super::args::{Oauth2Command, SetArgs};
 use super::output::{Failure, Out};
 use crate::explain::Explain;
 use crate::net::Net;
-use crate::oauth::{self, Issuers, OauthConfig, OauthError, SignIn};
+use crate::oauth::{self, Issuers, OauthError};
 use crate::paths::Paths;
+use crate::usecases::signin::{self, ProviderChange};
 
 impl From<OauthError> for Failure {
     fn from(e: OauthError) -> Self {
@@ -25,10 +26,6 @@ pub(super) fn browser_sign_in(
     host: &str,
     no_browser: bool,
 ) -> Result<crate::secret::Secret, Failure> {
-    let issuers = Issuers::load(paths).map_err(OauthError::from)?;
-    let issuer = issuers.for_host(host).ok_or_else(|| OauthError::NoIssuer {
-        host: host.to_string(),
-    })?;
     // The address must reach the person even with --json (which keeps stdout for JSON).
     let say = |line: String| {
         if out.json {
@@ -39,7 +36,7 @@ pub(super) fn browser_sign_in(
     };
     super::runtime().block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
-        let signin = SignIn::start(issuer, email).await?;
+        let signin = signin::start(paths, email, host).await?;
         let name = signin.provider().to_string();
         if no_browser {
             say(format!(
@@ -57,9 +54,9 @@ pub(super) fn browser_sign_in(
         }
         say(format!("  {}", signin.url()));
         say("Waiting for the browser… (Ctrl+C cancels)".into());
-        let grant = signin.finish(&net.http, oauth::signin::WAIT_LIMIT).await?;
+        let secret = signin::finish(signin, &net.http).await?;
         say(format!("Signed in with {name}."));
-        Ok(grant.to_secret())
+        Ok(secret)
     })
 }
 
@@ -68,19 +65,19 @@ pub(super) fn command(out: &Out, paths: &Paths, cmd: Oauth2Command) -> Result<()
         Oauth2Command::List => list(out, paths),
         Oauth2Command::Set(args) => set(out, paths, args),
         Oauth2Command::Unset { provider } => {
-            let file = oauth::config::user_file(paths);
-            let mut config = OauthConfig::read(&file).map_err(OauthError::from)?;
-            if config.providers.remove(&provider).is_none() {
+            if !signin::unset_provider(paths, &provider)? {
                 return Err(Failure::BadInput(
                     "not_found",
                     crate::explain::Explanation {
-                        problem: format!("{} has no settings for '{provider}'.", file.display()),
+                        problem: format!(
+                            "{} has no settings for '{provider}'.",
+                            oauth::config::user_file(paths).display()
+                        ),
                         advice: "'outpost oauth2 list' shows the providers and their settings."
                             .into(),
                     },
                 ));
             }
-            config.write(&file).map_err(OauthError::from)?;
             out.text(format!("Removed your settings for {provider}."));
             out.json(json!({"removed": provider}));
             Ok(())
@@ -115,30 +112,16 @@ fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
 }
 
 fn set(out: &Out, paths: &Paths, a: SetArgs) -> Result<(), Failure> {
-    let file = oauth::config::user_file(paths);
-    let mut config = OauthConfig::read(&file).map_err(OauthError::from)?;
-    let entry = config.providers.entry(a.provider.clone()).or_default();
-    let replace = |field: &mut Option<String>, typed: Option<String>| {
-        if let Some(v) = typed {
-            *field = oauth::config::value(&v);
-        }
+    let change = ProviderChange {
+        name: a.name,
+        client_id: a.client_id,
+        client_secret: a.client_secret,
+        auth_url: a.auth_url,
+        token_url: a.token_url,
+        scope: a.scope,
+        hosts: a.host,
     };
-    replace(&mut entry.name, a.name);
-    replace(&mut entry.client_id, a.client_id);
-    replace(&mut entry.client_secret, a.client_secret);
-    replace(&mut entry.auth_url, a.auth_url);
-    replace(&mut entry.token_url, a.token_url);
-    replace(&mut entry.scope, a.scope);
-    for h in a.host {
-        if !entry.hosts.contains(&h) {
-            entry.hosts.push(h);
-        }
-    }
-    // The whole result must load (a new provider needs its endpoints) before it is written.
-    let mut check = Issuers::builtin();
-    check.apply(&file, &config).map_err(OauthError::from)?;
-    config.write(&file).map_err(OauthError::from)?;
-    let issuer = check.get(&a.provider).expect("just applied");
+    let issuer = signin::set_provider(paths, &a.provider, change)?;
     out.text(format!(
         "Saved: {} ({}) signs in for {}{}.",
         issuer.name,

@@ -1,10 +1,11 @@
 //! Sign-in through the browser for the window, and the sign-in providers' settings.
 
-use super::ctx::{Ctx, blocking};
+use super::ctx::Ctx;
 use super::protocol::{Event, Ticket};
 use crate::explain::{Explain, Explanation};
-use crate::oauth::{self, Issuers, OauthConfig, OauthError, SignIn};
+use crate::oauth::{Issuers, OauthError};
 use crate::secret::Secret;
+use crate::usecases::signin::{self, ProviderChange};
 
 /// Where a sign-in is.
 #[derive(Debug)]
@@ -33,18 +34,16 @@ pub(super) fn emit_issuers(ctx: &Ctx) {
 
 /// Saves a client id and secret for `provider` in the user's settings file.
 pub(super) fn set_client(ctx: &Ctx, provider: &str, client_id: &str, client_secret: &str) {
-    let file = oauth::config::user_file(&ctx.paths);
-    let result = (|| {
-        let mut config = OauthConfig::read(&file)?;
-        let entry = config.providers.entry(provider.to_string()).or_default();
-        entry.client_id = oauth::config::value(client_id);
-        entry.client_secret = oauth::config::value(client_secret);
-        config.write(&file)
-    })();
+    let change = ProviderChange {
+        client_id: Some(client_id.to_string()),
+        client_secret: Some(client_secret.to_string()),
+        ..ProviderChange::default()
+    };
+    let result = signin::set_provider(&ctx.paths, provider, change);
     ctx.emit(Event::ClientSaved(
         result
-            .map(|()| format!("Saved the client id for {provider}."))
-            .map_err(|e| OauthError::from(e).explain()),
+            .map(|_| format!("Saved the client id for {provider}."))
+            .map_err(|e| e.explain()),
     ));
     emit_issuers(ctx);
 }
@@ -55,14 +54,6 @@ pub(super) async fn sign_in(ctx: Ctx, ticket: Ticket, email: String, host: Strin
         ticket,
         state: SignInState::Done(result.map_err(|e| e.explain())),
     };
-    let ctx2 = ctx.clone();
-    let issuers = match blocking(move || load(&ctx2)).await {
-        Ok(i) => i,
-        Err(e) => return ctx.emit(done(Err(e))),
-    };
-    let Some(issuer) = issuers.for_host(&host) else {
-        return ctx.emit(done(Err(OauthError::NoIssuer { host })));
-    };
     let net = match &ctx.net {
         Ok(net) => net.clone(),
         Err(e) => {
@@ -72,7 +63,7 @@ pub(super) async fn sign_in(ctx: Ctx, ticket: Ticket, email: String, host: Strin
             });
         }
     };
-    let signin = match SignIn::start(issuer, &email).await {
+    let signin = match signin::start(&ctx.paths, &email, &host).await {
         Ok(s) => s,
         Err(e) => return ctx.emit(done(Err(e))),
     };
@@ -84,9 +75,5 @@ pub(super) async fn sign_in(ctx: Ctx, ticket: Ticket, email: String, host: Strin
             browser: signin.open_browser().map_err(|e| e.to_string()),
         },
     });
-    let result = signin
-        .finish(&net.http, oauth::signin::WAIT_LIMIT)
-        .await
-        .map(|grant| grant.to_secret());
-    ctx.emit(done(result));
+    ctx.emit(done(signin::finish(signin, &net.http).await));
 }

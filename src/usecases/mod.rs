@@ -9,3 +9,4 @@ pub mod check;
 pub mod detect;
 pub mod draft;
 pub mod queue;
+pub mod signin;

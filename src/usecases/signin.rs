@@ -1,0 +1,96 @@
+//! Signing in with a provider (OAuth2), and the sign-in providers' settings: the same steps
+//! whether the window or the command line asks. How the browser's address reaches the person
+//! is the front end's; everything else is here.
+
+use crate::net::http::HttpClient;
+use crate::oauth::config::{user_file, value};
+use crate::oauth::signin::WAIT_LIMIT;
+use crate::oauth::{Issuer, Issuers, OauthConfig, OauthError, SignIn};
+use crate::paths::Paths;
+use crate::secret::Secret;
+
+/// Starts signing `email` in with the provider that issues tokens for the SMTP server
+/// `host`: the address for the browser is ready, the loopback listener waits. Blocks on the
+/// settings files.
+pub async fn start(paths: &Paths, email: &str, host: &str) -> Result<SignIn, OauthError> {
+    let paths = paths.clone();
+    let issuers = tokio::task::spawn_blocking(move || Issuers::load(&paths))
+        .await
+        .expect("reading the sign-in settings does not panic")?;
+    let issuer = issuers.for_host(host).ok_or_else(|| OauthError::NoIssuer {
+        host: host.to_string(),
+    })?;
+    SignIn::start(issuer, email).await
+}
+
+/// Waits for the browser to come back (at most [`WAIT_LIMIT`]) and exchanges the code:
+/// what the keyring keeps.
+pub async fn finish(signin: SignIn, http: &HttpClient) -> Result<Secret, OauthError> {
+    Ok(signin.finish(http, WAIT_LIMIT).await?.to_secret())
+}
+
+/// A change to one provider's settings; `None` leaves a field as it is, a blank value
+/// removes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderChange {
+    /// The name on the sign-in button.
+    pub name: Option<String>,
+    /// The client id.
+    pub client_id: Option<String>,
+    /// The client secret.
+    pub client_secret: Option<String>,
+    /// The authorization endpoint.
+    pub auth_url: Option<String>,
+    /// The token endpoint.
+    pub token_url: Option<String>,
+    /// The scopes, space-separated.
+    pub scope: Option<String>,
+    /// SMTP hosts that take this provider's tokens, added to those it has.
+    pub hosts: Vec<String>,
+}
+
+/// Changes `provider`'s settings in the user's file; the whole result must load (a new
+/// provider needs its endpoints) before anything is written. Returns the provider as it is
+/// now. Blocks.
+pub fn set_provider(
+    paths: &Paths,
+    provider: &str,
+    change: ProviderChange,
+) -> Result<Issuer, OauthError> {
+    let file = user_file(paths);
+    let mut config = OauthConfig::read(&file)?;
+    let entry = config.providers.entry(provider.to_string()).or_default();
+    let fields = [
+        (&mut entry.name, change.name),
+        (&mut entry.client_id, change.client_id),
+        (&mut entry.client_secret, change.client_secret),
+        (&mut entry.auth_url, change.auth_url),
+        (&mut entry.token_url, change.token_url),
+        (&mut entry.scope, change.scope),
+    ];
+    for (field, typed) in fields {
+        if let Some(v) = typed {
+            *field = value(&v);
+        }
+    }
+    for h in change.hosts {
+        if !entry.hosts.contains(&h) {
+            entry.hosts.push(h);
+        }
+    }
+    let mut check = Issuers::builtin();
+    check.apply(&file, &config)?;
+    config.write(&file)?;
+    Ok(check.get(provider).expect("just applied").clone())
+}
+
+/// Removes the user's settings for `provider`; false when there were none. Blocks.
+pub fn unset_provider(paths: &Paths, provider: &str) -> Result<bool, OauthError> {
+    let file = user_file(paths);
+    let mut config = OauthConfig::read(&file)?;
+    if config.providers.remove(provider).is_none() {
+        return Ok(false);
+    }
+    config.write(&file)?;
+    Ok(true)
+}
