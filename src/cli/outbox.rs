@@ -139,10 +139,9 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
 }
 
 pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), Failure> {
-    let outbox = open(paths)?;
     match cmd {
         QueueCommand::List => {
-            let list = outbox.list().map_err(outbox_failure)?;
+            let list = queue::list(paths).map_err(outbox_failure)?;
             if list.is_empty() {
                 out.text("The outbox is empty.");
             }
@@ -167,7 +166,8 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             out.json(json!({"messages": list}));
         }
         QueueCommand::Show { id } => {
-            let (m, events) = outbox.get(id).map_err(outbox_failure)?;
+            let detail = queue::detail(paths, id).map_err(outbox_failure)?;
+            let (m, events) = (&detail.summary, &detail.history);
             out.text(format!(
                 "#{} {} — to {} — {}",
                 m.id,
@@ -182,8 +182,8 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             if m.maybe_sent {
                 out.text("  A connection broke after sending: it may have arrived already.");
             }
-            for e in &events {
-                out.text(format!("  {} {}", crate::clock::local(e.at_ms), e.text));
+            for (e, when) in events.iter().zip(&detail.when) {
+                out.text(format!("  {when} {}", e.text));
             }
             out.json(json!({"message": m, "history": events}));
         }
@@ -347,21 +347,8 @@ pub fn sendmail(args: &[String]) -> ExitCode {
         Err(e @ SendmailError::NoRecipient) => return fail(64, e.to_string()),
         Err(e) => return fail(65, e.to_string()),
     };
-    let to = prepared.recipients.join(", ");
-    let subject = prepared.subject.clone();
-    let result = Outbox::open(&paths.outbox_file()).and_then(|mut o| {
-        o.enqueue(
-            account.id.as_str(),
-            &prepared.into_composed(),
-            &to,
-            &subject,
-        )
-    });
-    match result {
-        Ok(_) => {
-            crate::outbox::wake::notify(&paths);
-            ExitCode::SUCCESS
-        }
+    match queue::submit_from_program(&paths, account.id.as_str(), prepared) {
+        Ok(_) => ExitCode::SUCCESS,
         Err(e) => fail(75, e.explain().problem),
     }
 }

@@ -6,7 +6,8 @@ use std::time::SystemTime;
 
 use crate::clock::local;
 use crate::explain::{Explain, Explanation, capitalise};
-use crate::message::{self, Draft, MessageError};
+use crate::message::{self, Composed, Draft, MessageError};
+use crate::outbox::sendmail::Prepared;
 use crate::outbox::store::{Event, State};
 use crate::outbox::{Outbox, OutboxError, Summary, wake};
 use crate::paths::Paths;
@@ -49,13 +50,7 @@ pub fn submit(paths: &Paths, account: &str, draft: &Draft) -> Result<Queued, Sub
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    let id = Outbox::open(&paths.outbox_file())?.enqueue(
-        account,
-        &composed,
-        &display_to,
-        &draft.subject,
-    )?;
-    wake::notify(paths);
+    let id = enqueue(paths, account, &composed, &display_to, &draft.subject)?;
     Ok(Queued {
         id,
         message_id: composed.message_id,
@@ -70,6 +65,31 @@ impl Explain for SubmitError {
             SubmitError::Outbox(e) => e.explain(),
         }
     }
+}
+
+/// Queues a message read from a program (the sendmail interface) for the account with id
+/// `account`; when this returns Ok it is on disk and the worker has been told.
+pub fn submit_from_program(
+    paths: &Paths,
+    account: &str,
+    message: Prepared,
+) -> Result<i64, OutboxError> {
+    let to = message.recipients.join(", ");
+    let subject = message.subject.clone();
+    enqueue(paths, account, &message.into_composed(), &to, &subject)
+}
+
+/// Stores a composed message durably and wakes the worker.
+fn enqueue(
+    paths: &Paths,
+    account: &str,
+    composed: &Composed,
+    display_to: &str,
+    subject: &str,
+) -> Result<i64, OutboxError> {
+    let id = Outbox::open(&paths.outbox_file())?.enqueue(account, composed, display_to, subject)?;
+    wake::notify(paths);
+    Ok(id)
 }
 
 /// What the person does to one message.
@@ -154,6 +174,11 @@ pub struct MessageDetail {
     pub history: Vec<Event>,
     /// When each happened, in local time (read off the UI thread: the time zone is a file).
     pub when: Vec<String>,
+}
+
+/// Every message, newest first.
+pub fn list(paths: &Paths) -> Result<Vec<Summary>, OutboxError> {
+    Outbox::open(&paths.outbox_file())?.list()
 }
 
 /// Message `id` with its history.
