@@ -93,10 +93,12 @@ pub struct Failure {
 /// Checks an address ([`EmailAddress::parse`]) and puts its domain in ASCII form (IDN →
 /// punycode).
 pub fn parse_address(input: &str) -> Result<Target, DetectError> {
-    let address = EmailAddress::parse(input).map_err(|e| DetectError::BadAddress {
-        input: input.to_string(),
-        reason: e.to_string(),
-    })?;
+    let address = EmailAddress::parse(input)
+        .and_then(EmailAddress::require_full_domain)
+        .map_err(|e| DetectError::BadAddress {
+            input: input.to_string(),
+            reason: e.to_string(),
+        })?;
     Ok(Target {
         email: address.ascii(),
         domain: address.domain().to_string(),

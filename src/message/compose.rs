@@ -7,6 +7,8 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 
+use crate::address::EmailAddress;
+
 /// The largest message Outpost composes, attachments included (before encoding).
 pub const MAX_MESSAGE_BYTES: u64 = 100 * 1024 * 1024;
 
@@ -120,11 +122,8 @@ pub fn parse_address(field: &'static str, input: &str) -> Result<Address, Messag
         field,
         input: input.trim().to_string(),
     };
-    let (user, domain) = input.trim().rsplit_once('@').ok_or_else(bad)?;
-    let ascii = hickory_proto::rr::Name::from_utf8(domain)
-        .map_err(|_| bad())?
-        .to_ascii();
-    Address::new(user, ascii.trim_end_matches('.')).map_err(|_| bad())
+    let address = EmailAddress::parse(input).map_err(|_| bad())?;
+    Address::new(address.local(), address.domain()).map_err(|_| bad())
 }
 
 /// `addr` or `Name <addr>`, checked.
