@@ -226,11 +226,11 @@ pub(super) fn run(
     let _lock = match worker::lock(paths) {
         Ok(l) => l,
         Err(e) => {
-            let x = Explanation {
-                problem: format!("{e}."),
-                advice: "Let the other Outpost send, or close it first.".into(),
+            let kind = match e {
+                worker::WorkerError::AlreadyRunning(_) => "already_running",
+                _ => "worker",
             };
-            return out.failure(Failure::Failed("already_running", x), Value::Null);
+            return out.failure(Failure::Failed(kind, e.explain()), Value::Null);
         }
     };
     let rt = super::runtime();
@@ -253,13 +253,7 @@ pub(super) fn run(
         };
         result.map_err(|e| match e {
             worker::WorkerError::Outbox(o) => outbox_failure(o),
-            other => Failure::Failed(
-                "worker",
-                Explanation {
-                    problem: format!("{other}."),
-                    advice: "Try again.".into(),
-                },
-            ),
+            other => Failure::Failed("worker", other.explain()),
         })
     });
     if let Err(f) = result {

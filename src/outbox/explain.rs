@@ -27,3 +27,21 @@ impl Explain for super::OutboxError {
         Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
     }
 }
+
+impl Explain for super::worker::WorkerError {
+    fn explain(&self) -> Explanation {
+        use super::worker::WorkerError as E;
+        match self {
+            E::AlreadyRunning(_) => Explanation::new(
+                format!("{}.", capitalise(&self.to_string())),
+                "That Outpost sends the messages; close it to send from here instead.",
+            ),
+            E::Lock { .. } => Explanation::new(
+                format!("{}.", capitalise(&self.to_string())),
+                "Check that the data folder is yours and the disk is not full, then try again; \
+                 the queued messages are kept.",
+            ),
+            E::Outbox(e) => e.explain(),
+        }
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use super::ctx::Ctx;
 use super::outbox::notify_failure;
 use super::protocol::Event;
-use crate::explain::Explanation;
+use crate::explain::{Explain, Explanation};
 use crate::outbox::worker::{self, Worker, WorkerEvent};
 
 /// The window's outbox worker, unless another Outpost already sends from this outbox.
@@ -17,13 +17,7 @@ pub(super) async fn send_in_background(ctx: Ctx) {
     };
     let _lock = match worker::lock(&ctx.paths) {
         Ok(lock) => lock,
-        Err(e) => {
-            return ctx.emit(Event::WorkerStopped(Explanation {
-                problem: format!("{e}."),
-                advice: "Messages are sent by the other Outpost; close it to send from here."
-                    .into(),
-            }));
-        }
+        Err(e) => return ctx.emit(Event::WorkerStopped(e.explain())),
     };
     let worker = Worker::new(net, ctx.paths.clone());
     let result = worker
@@ -41,9 +35,13 @@ pub(super) async fn send_in_background(ctx: Ctx) {
         })
         .await;
     if let Err(e) = result {
+        let e = e.explain();
         ctx.emit(Event::WorkerStopped(Explanation {
-            problem: format!("Sending stopped: {e}."),
-            advice: "Restart Outpost; the queued messages are kept.".into(),
+            problem: format!("Sending stopped: {}", e.problem),
+            advice: format!(
+                "{} Restart Outpost; the queued messages are kept.",
+                e.advice
+            ),
         }));
     }
 }
