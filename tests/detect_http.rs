@@ -53,7 +53,7 @@ fn web() -> Web {
     let https_routes = json!({
         format!("autoconfig.ac.detect.test {AC}"): {"body": config("smtp.ac.detect.test", 465, "SSL")},
         format!("wk.detect.test {WK}"): {"body": config("smtp.wk.detect.test", 587, "STARTTLS")},
-        format!("autoconfig.outside.detect.test {AC}"): {"body": config("smtp.evil.test", 465, "SSL")},
+        format!("autoconfig.outside.detect.test {AC}"): {"body": config("smtp.mailhost.test", 465, "SSL")},
         "ispdb.detect.test /v1.1/isp.detect.test": {"body": config("smtp.isp.example", 465, "SSL")},
         "ispdb.detect.test /v1.1/ispmx.example": {"body": config("smtp.ispmx.example", 587, "STARTTLS")},
         format!("autoconfig.detect.test {AC}"): {"body": config("smtp.detect.test", 465, "SSL")},
@@ -66,6 +66,7 @@ fn web() -> Web {
     });
     let http_routes = json!({
         format!("autoconfig.httponly.detect.test {AC}"): {"body": config("smtp.httponly.detect.test", 465, "SSL")},
+        format!("autoconfig.outsidehttp.detect.test {AC}"): {"body": config("smtp.mailhost.test", 465, "SSL")},
         "autoconfig.redir.detect.test /plain.xml": {"body": config("smtp.redir.detect.test", 465, "SSL")},
     });
     let https = Httpd::start(&https_routes, Some(&cert));
@@ -215,16 +216,36 @@ fn plain_http_answers_are_never_trusted() {
 }
 
 #[test]
-fn an_autoconfig_naming_a_host_outside_the_domain_is_flagged() {
+fn an_https_autoconfig_naming_another_companys_server_is_the_domains_word() {
+    // Many ISPs send mail through their parent company's or mail host's servers; a document
+    // from the domain's own HTTPS says so with the domain's authority.
     let w = web();
     let (code, v) = detect(&w, "ann@outside.detect.test", &[]);
     assert_eq!(code, 0, "{v}");
-    assert_eq!(v["smtp"]["host"], "smtp.evil.test");
-    assert_eq!(v["trusted"], false);
+    assert_eq!(v["smtp"]["host"], "smtp.mailhost.test");
+    assert_eq!(v["source"], "autoconfig");
+    assert_eq!(v["trusted"], true, "{v}");
+    assert_eq!(v["warnings"], json!([]), "{v}");
+    assert_eq!(
+        v["mail_domain"], "mailhost.test",
+        "where mail goes is said: {v}"
+    );
+    let out =
+        w.op.run(&["detect", "ann@outside.detect.test", "--no-probe"], "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Mail goes through mailhost.test"), "{text}");
+}
+
+#[test]
+fn the_same_document_over_plain_http_needs_confirmation() {
+    let w = web();
+    let (code, v) = detect(&w, "ann@outsidehttp.detect.test", &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["smtp"]["host"], "smtp.mailhost.test");
+    assert_eq!(v["source"], "http");
+    assert_eq!(v["trusted"], false, "{v}");
     assert!(
-        v["warnings"]
-            .to_string()
-            .contains("outside outside.detect.test"),
+        v["warnings"].to_string().contains("unencrypted HTTP"),
         "{v}"
     );
 }

@@ -49,6 +49,12 @@ fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
     assert!(harness.query_by_label("mail.example.test").is_some());
     assert!(
         harness
+            .query_by_label("Mail goes through example.test")
+            .is_some(),
+        "the review says where mail goes"
+    );
+    assert!(
+        harness
             .query_all_by_label("from DNS service records (SRV)")
             .count()
             >= 3,

@@ -46,6 +46,7 @@ pub fn detection_json(d: &Detection) -> Value {
         "smtp": smtp_json(&d.chosen),
         "source": src,
         "provider": d.chosen.provider,
+        "mail_domain": d.chosen.mail_domain(),
         "provenance": {
             "host": src, "port": src, "security": src,
             "username": origin(d.chosen.username_default),
@@ -144,6 +145,7 @@ fn print_detection(out: &Out, d: &Detection) {
             .unwrap_or_default(),
         if d.trusted { "" } else { ", NOT confirmed" }
     ));
+    out.text(format!("  Mail goes through {}", c.mail_domain()));
     out.text(format!("  Server     {}", c.smtp.host));
     out.text(format!("  Port       {}", c.smtp.port));
     out.text(format!("  Security   {}", c.smtp.security.as_str()));

@@ -1,11 +1,13 @@
 //! Autoconfig documents fetched over the network: the provider's own server
 //! (`autoconfig.<d>`), the domain's `/.well-known/` path, Thunderbird's online ISPDB, and the
-//! same provider URLs over plain HTTP, whose answers are never trusted.
+//! same provider URLs over plain HTTP. Trust follows the source: over verified HTTPS from the
+//! domain itself a document is the domain's own word, whatever servers it names; over plain
+//! HTTP it is never trusted.
 
 use super::config_xml::{self, MAX_BYTES};
 use super::model::{Candidate, Outcome, Source};
 use super::providers::ProviderTable;
-use super::target::{Target, within};
+use super::target::Target;
 use crate::account::SmtpSettings;
 use crate::net::Net;
 
@@ -61,16 +63,11 @@ pub fn candidates(xml: &str, source: Source, target: &Target) -> Result<Vec<Cand
                     );
                     false
                 }
-                // Thunderbird's curated database vouches for its own entries.
-                Source::Ispdb => true,
-                _ if within(&host, &target.domain) || target.known_provider_host(&host) => true,
-                _ => {
-                    warnings.push(format!(
-                        "the autoconfig for {} names {host}, outside {}",
-                        target.domain, target.domain
-                    ));
-                    false
-                }
+                // Thunderbird's curated database vouches for its own entries; a document over
+                // verified HTTPS from the domain itself (autoconfig.<domain>, its well-known
+                // path) is the domain owner's own word, whatever servers it names: many ISPs
+                // send mail through their parent company's or mail host's servers.
+                _ => true,
             };
             out.push(Candidate {
                 smtp: SmtpSettings {

@@ -6,7 +6,7 @@ use quick_xml::events::Event;
 
 use super::config_xml::MAX_BYTES;
 use super::model::{Candidate, Outcome, Source};
-use super::target::{Target, within};
+use super::target::Target;
 use crate::account::{AuthMethod, Security, SmtpSettings, parse_host};
 use crate::net::Net;
 
@@ -176,15 +176,9 @@ fn to_candidates(a: AutodiscoverAnswer, target: &Target) -> Vec<Candidate> {
     a.smtp
         .into_iter()
         .map(|(host, port, security, login)| {
-            let ours = within(&host, &target.domain) || target.known_provider_host(&host);
-            let warnings = if ours {
-                vec![]
-            } else {
-                vec![format!(
-                    "Autodiscover for {} names {host}, outside {}",
-                    target.domain, target.domain
-                )]
-            };
+            // Asked over verified HTTPS of the domain itself (redirects stay on HTTPS): the
+            // domain's own word, whatever servers it names.
+            let warnings = vec![];
             Candidate {
                 smtp: SmtpSettings {
                     host,
@@ -194,7 +188,7 @@ fn to_candidates(a: AutodiscoverAnswer, target: &Target) -> Vec<Candidate> {
                     auth: AuthMethod::Password,
                 },
                 source: Source::Autodiscover,
-                trusted: ours,
+                trusted: true,
                 warnings,
                 provider: None,
                 username_default: login.is_none(),

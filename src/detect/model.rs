@@ -108,6 +108,15 @@ impl Candidate {
         }
     }
 
+    /// Where mail goes, for people: the server's registrable domain
+    /// (`smtp.mail.example.co.uk` → `example.co.uk`), or the server itself when it has none
+    /// (an IP address, a name under no public suffix).
+    pub fn mail_domain(&self) -> String {
+        psl::domain_str(&self.smtp.host)
+            .unwrap_or(&self.smtp.host)
+            .to_string()
+    }
+
     /// `host:port (security)`, for messages.
     pub fn describe(&self) -> String {
         format!(

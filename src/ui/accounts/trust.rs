@@ -62,6 +62,8 @@ pub fn panel(ui: &mut Ui, draft: &mut AccountDraft) {
     confirm(ui, draft, &found);
 }
 
+/// Where the settings came from, and where mail will go (the server's registrable domain,
+/// prominently: a trusted source may name another company's servers).
 fn found_by(ui: &mut Ui, found: &Found) {
     let color = if found.trusted() {
         widgets::ok_color(ui)
@@ -70,6 +72,8 @@ fn found_by(ui: &mut Ui, found: &Found) {
     };
     let text = format!("Found by: {}", found.candidate.origin());
     ui.label(RichText::new(text).color(color).strong());
+    let goes = format!("Mail goes through {}", found.candidate.mail_domain());
+    ui.label(RichText::new(goes).heading());
 }
 
 /// Warnings and the trust asked for in a red frame; then the other settings found.
