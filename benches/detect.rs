@@ -1,7 +1,8 @@
 //! Detection latency against servers with injected per-answer latency: every DNS answer,
 //! HTTP response and SMTP greeting arrives `LATENCY` late. For each scenario it reports the
 //! median wall time of a full detection and its ratio to the ideal: the injected latency on
-//! the critical path of the winning source. Run with `cargo bench --bench detect`.
+//! the critical path of the winning source (plus, where a better source stalls, the grace it
+//! is given). Run with `cargo bench --bench detect`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -21,41 +22,66 @@ struct Scenario {
     email: &'static str,
     /// Latency units on the winning source's critical path.
     hops: u32,
+    /// A better-ranked source stalls: the answer waits for the grace it is given.
+    stalled: bool,
     expect_source: &'static str,
 }
 
-const SCENARIOS: [Scenario; 5] = [
+const SCENARIOS: [Scenario; 6] = [
     Scenario {
         name: "built-in table",
         email: "ann@gmail.com",
         hops: 0,
+        stalled: false,
         expect_source: "builtin",
     },
     Scenario {
         name: "SRV record",
         email: "ann@srv.bench.test",
         hops: 1,
+        stalled: false,
         expect_source: "srv",
     },
     Scenario {
         name: "MX → provider",
         email: "ann@mx.bench.test",
         hops: 1,
+        stalled: false,
         expect_source: "mx",
     },
     Scenario {
         name: "HTTPS autoconfig",
         email: "ann@ac.bench.test",
         hops: 2,
+        stalled: false,
         expect_source: "autoconfig",
     },
     Scenario {
         name: "live probe",
         email: "ann@guess.bench.test",
         hops: 2,
+        stalled: false,
         expect_source: "guess",
     },
+    Scenario {
+        name: "SRV, web stalled",
+        email: "ann@stall.bench.test",
+        hops: 1,
+        stalled: true,
+        expect_source: "srv",
+    },
 ];
+
+/// Accepts connections at `addr` and never answers, as a parked domain's web host does.
+fn stalling_server(addr: &str) {
+    let listener = std::net::TcpListener::bind(addr).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+}
 
 fn main() {
     let ca = TestCa::new();
@@ -79,6 +105,9 @@ fn main() {
         .local_addr()
         .unwrap()
         .port();
+    // The stalled web host answers the same ports as the real one, on another address.
+    stalling_server(&format!("127.0.0.2:{}", https.port));
+    stalling_server(&format!("127.0.0.2:{closed}"));
     let net_config = NetConfig {
         dns_server: Some(dns.addr),
         extra_roots: Some(ca.ca_pem.clone()),
@@ -141,7 +170,12 @@ fn main() {
         assert_eq!(source, s.expect_source, "{}", s.name);
         times.sort();
         let median = times[RUNS / 2];
-        let ideal = LATENCY * s.hops;
+        let ideal = LATENCY * s.hops
+            + if s.stalled {
+                detect::GRACE
+            } else {
+                Duration::ZERO
+            };
         let ratio = if s.hops == 0 {
             "-".to_string()
         } else {

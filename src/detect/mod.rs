@@ -1,7 +1,8 @@
 //! Finding SMTP settings from nothing but an e-mail address.
 //!
 //! Every source starts at once under one deadline ([`run`]); the answer is final as soon as
-//! the best-ranked source that can still answer has answered, and the losers are cancelled.
+//! the best-ranked source that can still answer has answered, or [`GRACE`] after the first
+//! trusted answer, whichever comes first; the losers are cancelled.
 //! Sources, best first: the built-in provider table, the provider's HTTPS autoconfig, the
 //! domain's well-known autoconfig, Thunderbird's online ISPDB, DNS SRV records, the MX host as
 //! a provider, Microsoft Autodiscover, live probes of likely servers, and autoconfig over plain
@@ -29,6 +30,11 @@ pub use target::{DetectError, Failure, Target, parse_address, within};
 
 use crate::account::Security;
 use crate::net::Net;
+
+/// Once a trusted answer is known, how long better-ranked sources still running may take to
+/// answer (counted from that answer) before it is final: a stalled web host (wildcard DNS
+/// pointing autoconfig at a server that accepts and never answers) does not hold it up.
+pub const GRACE: Duration = Duration::from_millis(800);
 
 /// What to run, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,10 +166,13 @@ pub async fn run(
         }
         true
     };
+    // Once a trusted answer is known, better sources still running get GRACE to answer.
+    let mut final_at: Option<tokio::time::Instant> = None;
     while !settled(&results) {
+        let wake = final_at.map_or(deadline, |at| at.min(deadline));
         let next = tokio::select! {
             next = set.join_next() => next,
-            _ = tokio::time::sleep_until(deadline) => break,
+            _ = tokio::time::sleep_until(wake) => break,
         };
         let Some(Ok((source, candidates, outcome))) = next else {
             break;
@@ -175,6 +184,9 @@ pub async fn run(
         };
         progress(Progress::Finished(report.clone()));
         reports.push(report);
+        if final_at.is_none() && pick(&candidates, true).is_some() {
+            final_at = Some(tokio::time::Instant::now() + GRACE);
+        }
         results.insert(source, candidates);
     }
     set.abort_all();

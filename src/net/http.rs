@@ -15,6 +15,11 @@ use super::tls::{CertProblem, cert_problem};
 
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 3;
+/// Time limit for connecting (TCP and TLS) to a web server.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time limit for the server's answer to begin (and for each later read of it): a server
+/// that accepts and never answers is given up early.
+pub const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(4);
 /// Time limit of one request, redirects included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 
@@ -30,6 +35,15 @@ pub enum HttpError {
     /// The request took too long.
     #[error("no complete answer within {} s", REQUEST_TIMEOUT.as_secs())]
     Timeout,
+    /// No connection could be made in time.
+    #[error("no connection within {} s", CONNECT_TIMEOUT.as_secs())]
+    ConnectTimeout,
+    /// The server took the connection and then said nothing.
+    #[error(
+        "the server accepted the connection but sent nothing for {} s",
+        FIRST_BYTE_TIMEOUT.as_secs()
+    )]
+    Silent,
     /// More redirects than allowed.
     #[error("more than {MAX_REDIRECTS} redirects")]
     TooManyRedirects,
@@ -79,8 +93,11 @@ pub struct HttpClient {
 }
 
 fn describe(e: &reqwest::Error) -> HttpError {
+    if e.is_timeout() && e.is_connect() {
+        return HttpError::ConnectTimeout;
+    }
     if e.is_timeout() {
-        return HttpError::Timeout;
+        return HttpError::Silent;
     }
     let mut source: Option<&(dyn StdError + 'static)> = e.source();
     while let Some(s) = source {
@@ -127,7 +144,8 @@ impl HttpClient {
             .dns_resolver(Arc::new(HickoryResolve(resolver)))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
-            .connect_timeout(Duration::from_secs(5))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(FIRST_BYTE_TIMEOUT)
             .user_agent(concat!("Outpost/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| e.to_string())?;
