@@ -131,6 +131,26 @@ fn a_self_signed_certificate_is_refused_and_names_itself() {
 }
 
 #[test]
+fn a_self_signed_authority_certificate_is_refused_in_plain_words() {
+    // What `openssl req -x509` makes: CA:TRUE, used as the server's own certificate, here
+    // with 80 names as the one tried in the wild had.
+    let lab = lab();
+    let mut names: Vec<String> = (1..80).map(|i| format!("host{i}.example.test")).collect();
+    names.insert(0, "mail.example.test".into());
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let cert = lab.ca.self_signed_authority("snakeoil", &names);
+    let text = certificate_refused(&cert, &lab);
+    assert!(text.contains("issued by itself"), "{text}");
+    assert!(
+        text.contains("and 76 more"),
+        "the names are shortened: {text}"
+    );
+    for debug in ["CaUsedAsEndEntity", "Other(", "OtherError"] {
+        assert!(!text.contains(debug), "library text shown: {text}");
+    }
+}
+
+#[test]
 fn tls_older_than_1_2_is_refused() {
     let lab = lab();
     let smtpd = Smtpd::start_with("tls", Some(&lab.cert), &["--tls-max", "1.1"]);

@@ -6,7 +6,7 @@ use super::secrets::{SecretBackend, SecretError};
 use super::store::StoreError;
 use super::verify::{Step, VerifyError};
 use crate::explain::{Explain, Explanation, capitalise};
-use crate::net::tls::{CertProblem, CertReason};
+use crate::net::tls::{CertProblem, CertReason, shorten_names};
 
 /// Where submission servers listen, for advice about ports.
 pub const PORTS: &str =
@@ -72,7 +72,7 @@ fn connection(err: &VerifyError) -> Explanation {
 
 /// The certificate was refused: why, and what to do without helping an attacker.
 fn certificate(problem: &CertProblem) -> Explanation {
-    let names = problem.names.join(", ");
+    let names = shorten_names(&problem.names);
     let advice = match &problem.reason {
         CertReason::WrongName { .. } if !names.is_empty() => format!(
             "If {names} is your provider's server, use that name as the server. \
@@ -95,7 +95,16 @@ fn certificate(problem: &CertProblem) -> Explanation {
         CertReason::Revoked => "The certificate was withdrawn by its issuer: \
              do not go on, and tell the server's administrator."
             .into(),
-        CertReason::Other(_) => "Do not go on; tell the server's administrator.".into(),
+        CertReason::SelfSigned => "A self-signed certificate proves nothing by itself: anyone \
+             can make one. Outpost cannot use one yet (trusting one certificate for one \
+             account is planned). Ask the server's administrator for a certificate from an \
+             authority (Let's Encrypt is free), or from a private authority whose certificate \
+             you install (SSL_CERT_FILE)."
+            .into(),
+        CertReason::WrongPurpose => "The server's administrator must install a certificate \
+             made for servers. Do not go on."
+            .into(),
+        CertReason::Unacceptable => "Do not go on; tell the server's administrator.".into(),
     };
     Explanation::new(format!("{}.", capitalise(&problem.to_string())), advice)
 }

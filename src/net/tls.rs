@@ -53,10 +53,27 @@ pub enum CertReason {
     },
     /// No trusted authority signed it: self-signed, or from a private authority.
     UnknownIssuer,
+    /// It signed itself as an authority and is used as the server's own certificate (what
+    /// `openssl req -x509` and Debian's snakeoil make): refused even when trusted.
+    SelfSigned,
+    /// It is not meant for a server (its purpose says otherwise).
+    WrongPurpose,
     /// It was revoked by its issuer.
     Revoked,
-    /// Anything else, in rustls' words.
-    Other(String),
+    /// Anything else: damaged, or signed in a way that is not accepted.
+    Unacceptable,
+}
+
+/// Names of a certificate shown at most; a longer list ends "and N more".
+pub const NAMES_SHOWN: usize = 4;
+
+/// `names` for people: the first [`NAMES_SHOWN`], then how many more.
+pub fn shorten_names(names: &[String]) -> String {
+    let shown = names[..names.len().min(NAMES_SHOWN)].join(", ");
+    match names.len().saturating_sub(NAMES_SHOWN) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
 }
 
 /// A refused certificate: why, and which names it was issued for.
@@ -84,14 +101,25 @@ impl fmt::Display for CertProblem {
             CertReason::NotYetValid { not_before: None } => {
                 write!(f, "the certificate is not valid yet")?
             }
-            CertReason::UnknownIssuer => {
-                write!(f, "the certificate was not issued by a trusted authority")?
-            }
+            CertReason::UnknownIssuer => write!(
+                f,
+                "the certificate was not issued by a trusted authority (it may be \
+                 self-signed, or from a private authority)"
+            )?,
+            CertReason::SelfSigned => write!(
+                f,
+                "the certificate was issued by itself (self-signed), not by an authority \
+                 this computer trusts"
+            )?,
+            CertReason::WrongPurpose => write!(f, "the certificate is not meant for a server")?,
             CertReason::Revoked => write!(f, "the certificate was revoked")?,
-            CertReason::Other(detail) => write!(f, "the certificate was refused: {detail}")?,
+            CertReason::Unacceptable => write!(
+                f,
+                "the certificate is damaged or signed in a way Outpost does not accept"
+            )?,
         }
         if !self.names.is_empty() {
-            write!(f, " (it is issued for {})", self.names.join(", "))?;
+            write!(f, " (it is issued for {})", shorten_names(&self.names))?;
         }
         Ok(())
     }
@@ -109,7 +137,7 @@ pub fn cert_problem(err: &io::Error) -> Option<CertProblem> {
                     .downcast_ref::<CertProblem>()
                     .cloned()
                     .unwrap_or_else(|| CertProblem {
-                        reason: CertReason::Other(inner.to_string()),
+                        reason: reason_of(ce),
                         names: vec![],
                     }),
                 other => CertProblem {
@@ -190,7 +218,16 @@ fn reason_of(e: &CertificateError) -> CertReason {
         },
         E::UnknownIssuer => CertReason::UnknownIssuer,
         E::Revoked => CertReason::Revoked,
-        other => CertReason::Other(format!("{other:?}")),
+        E::InvalidPurpose | E::InvalidPurposeContext { .. } => CertReason::WrongPurpose,
+        E::Other(OtherError(inner))
+            if matches!(
+                inner.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::CaUsedAsEndEntity)
+            ) =>
+        {
+            CertReason::SelfSigned
+        }
+        _ => CertReason::Unacceptable,
     }
 }
 
@@ -282,6 +319,32 @@ impl ServerCertVerifier for ExplainingVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_name_lists_are_shortened() {
+        let names: Vec<String> = (1..=80).map(|i| format!("n{i}.example.org")).collect();
+        assert_eq!(
+            shorten_names(&names),
+            "n1.example.org, n2.example.org, n3.example.org, n4.example.org and 76 more"
+        );
+        assert_eq!(shorten_names(&names[..2]), "n1.example.org, n2.example.org");
+    }
+
+    #[test]
+    fn a_self_signed_authority_used_as_a_server_certificate_is_said_in_words() {
+        let ce = CertificateError::Other(OtherError(Arc::new(webpki::Error::CaUsedAsEndEntity)));
+        assert_eq!(reason_of(&ce), CertReason::SelfSigned);
+        let problem = CertProblem {
+            reason: reason_of(&ce),
+            names: vec![],
+        };
+        let text = problem.to_string();
+        assert!(text.contains("issued by itself"), "{text}");
+        assert!(
+            !text.contains("CaUsedAsEndEntity") && !text.contains("Other("),
+            "{text}"
+        );
+    }
 
     #[test]
     fn presented_names_are_bare() {

@@ -187,8 +187,26 @@ impl TestCa {
 
     /// A certificate for `names` that signs itself (no authority vouches for it).
     pub fn self_signed(&self, file: &str, names: &[&str]) -> (PathBuf, PathBuf) {
+        self.self_signed_with(file, names, |_| {})
+    }
+
+    /// A self-signed certificate that calls itself an authority (CA:TRUE), as `openssl req
+    /// -x509` and Debian's snakeoil make them: what most self-hosted servers present.
+    pub fn self_signed_authority(&self, file: &str, names: &[&str]) -> (PathBuf, PathBuf) {
+        self.self_signed_with(file, names, |p| {
+            p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        })
+    }
+
+    fn self_signed_with(
+        &self,
+        file: &str,
+        names: &[&str],
+        change: impl FnOnce(&mut rcgen::CertificateParams),
+    ) -> (PathBuf, PathBuf) {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        let params = rcgen::CertificateParams::new(names).unwrap();
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        change(&mut params);
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
         self.write(file, &cert, &key)
