@@ -56,6 +56,8 @@ fn web() -> Web {
         format!("autoconfig.outside.detect.test {AC}"): {"body": config("smtp.mailhost.test", 465, "SSL")},
         "ispdb.detect.test /v1.1/isp.detect.test": {"body": config("smtp.isp.example", 465, "SSL")},
         "ispdb.detect.test /v1.1/ispmx.example": {"body": config("smtp.ispmx.example", 587, "STARTTLS")},
+        "ispdb.detect.test /v1.1/mail.hostco.example": {"body": config("smtp.hostco.example", 465, "SSL")},
+        "ispdb.detect.test /v1.1/other.example": {"body": config("smtp.other.example", 465, "SSL")},
         format!("autoconfig.detect.test {AC}"): {"body": config("smtp.detect.test", 465, "SSL")},
         format!("autodiscover.ad.detect.test {AD}"): {"body": autodiscover},
         format!("autoconfig.redir.detect.test {AC}"): {"status": 302, "location": "http://autoconfig.redir.detect.test/plain.xml"},
@@ -159,6 +161,31 @@ fn an_mx_host_unknown_to_the_builtin_table_is_asked_of_the_online_ispdb() {
         "placeholders expand for the user's address"
     );
     assert_eq!(v["trusted"], true);
+}
+
+#[test]
+fn the_best_mx_is_looked_up_by_its_domain_then_its_registrable_domain() {
+    // draft-ietf-mailmaint-autoconfig: the highest-priority MX only; its full domain without
+    // the first label before its registrable domain.
+    let w = web();
+    let (code, v) = detect(&w, "ann@mxdraft.detect.test", &[]);
+    found(code, &v, "mx", "smtp.hostco.example");
+    let asked: Vec<String> = w
+        .https
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("ispdb.detect.test /v1.1/") && !r.contains("mxdraft"))
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .any(|r| r.ends_with("/v1.1/mail.hostco.example")),
+        "{asked:?}"
+    );
+    assert!(
+        !asked.iter().any(|r| r.contains("other.example")),
+        "a lower-priority MX is not asked about: {asked:?}"
+    );
 }
 
 #[test]

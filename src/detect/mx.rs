@@ -7,9 +7,11 @@ use super::target::Target;
 use super::{autoconfig, config_xml};
 use crate::net::{DnsError, Net};
 
-/// The names to look up for an MX host: itself, its parent, and its registrable domain.
+/// The names to look up for an MX host, in the order of the autoconfig draft
+/// (draft-ietf-mailmaint-autoconfig): its full domain without its first label, then its
+/// registrable domain.
 fn names_for(mx: &str) -> Vec<String> {
-    let mut names = vec![mx.to_string()];
+    let mut names = vec![];
     if let Some((_, parent)) = mx.split_once('.') {
         names.push(parent.to_string());
     }
@@ -20,9 +22,9 @@ fn names_for(mx: &str) -> Vec<String> {
     names
 }
 
-/// Finds the provider behind the domain's preferred MX host: in the built-in table, then
-/// (when `online`) in Thunderbird's online ISPDB, then in the autoconfig of the MX host's base
-/// domain.
+/// Finds the provider behind the domain's preferred MX host (the highest priority only): in
+/// the built-in table, then (when `online`) in Thunderbird's online ISPDB, then in the
+/// autoconfig of the MX host's domains (see [`names_for`]).
 pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, Outcome) {
     let hosts = match net.resolver.mx(&target.domain).await {
         Ok(h) => h,
@@ -55,44 +57,40 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
             return (candidates, Outcome::Found(n));
         }
     }
-    let Some(base) = psl::domain_str(mx) else {
-        return (
-            vec![],
-            Outcome::Nothing(format!("the MX host {mx} has no base domain")),
-        );
-    };
-    let base_target = Target {
-        domain: base.to_string(),
-        ..target.clone()
-    };
     // Thunderbird's database vouches for its entries; the MX provider's own autoconfig was
     // found through unauthenticated DNS, so it is not trusted.
-    let ispdb_note = format!(
-        "{}'s mail is handled by {mx}; Thunderbird's database knows {base}",
-        target.domain
-    );
-    let own_note = format!(
-        "{}'s mail is handled by {mx}; these settings come from {base}'s own autoconfig, \
-         which {} does not vouch for",
-        target.domain, target.domain
-    );
-    let mut lookups = vec![];
-    if online {
-        lookups.push((Source::Ispdb, true, ispdb_note));
-    }
-    lookups.push((Source::Autoconfig, false, own_note));
-    for (kind, trusted, note) in lookups {
-        for url in autoconfig::urls(kind, &base_target, false) {
-            if let Ok(resp) = net.http.get(&url, config_xml::MAX_BYTES).await
-                && let Ok(mut c) = autoconfig::candidates(&resp.body, Source::Mx, target)
-                && !c.is_empty()
-            {
-                for cand in &mut c {
-                    cand.trusted = trusted;
-                    cand.warnings = vec![note.clone()];
+    for name in names_for(mx) {
+        let name_target = Target {
+            domain: name.clone(),
+            ..target.clone()
+        };
+        let ispdb_note = format!(
+            "{}'s mail is handled by {mx}; Thunderbird's database knows {name}",
+            target.domain
+        );
+        let own_note = format!(
+            "{}'s mail is handled by {mx}; these settings come from {name}'s own autoconfig, \
+             which {} does not vouch for",
+            target.domain, target.domain
+        );
+        let mut lookups = vec![];
+        if online {
+            lookups.push((Source::Ispdb, true, ispdb_note));
+        }
+        lookups.push((Source::Autoconfig, false, own_note));
+        for (kind, trusted, note) in lookups {
+            for url in autoconfig::urls(kind, &name_target, false) {
+                if let Ok(resp) = net.http.get(&url, config_xml::MAX_BYTES).await
+                    && let Ok(mut c) = autoconfig::candidates(&resp.body, Source::Mx, target)
+                    && !c.is_empty()
+                {
+                    for cand in &mut c {
+                        cand.trusted = trusted;
+                        cand.warnings = vec![note.clone()];
+                    }
+                    let n = c.len();
+                    return (c, Outcome::Found(n));
                 }
-                let n = c.len();
-                return (c, Outcome::Found(n));
             }
         }
     }
@@ -107,14 +105,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_mx_host_is_looked_up_by_itself_its_parent_and_its_base_domain() {
+    fn an_mx_host_is_looked_up_by_its_domain_then_its_registrable_domain() {
         assert_eq!(
             names_for("aspmx.l.google.com"),
-            ["aspmx.l.google.com", "l.google.com", "google.com"]
+            ["l.google.com", "google.com"]
         );
-        assert_eq!(
-            names_for("mx.example.co.uk"),
-            ["mx.example.co.uk", "example.co.uk"]
-        );
+        assert_eq!(names_for("mx.example.co.uk"), ["example.co.uk"]);
     }
 }
