@@ -63,6 +63,22 @@ fn every_part_of_the_format_is_read() {
 }
 
 #[test]
+fn the_drafts_version_1_2_and_unknown_elements_are_read() {
+    let c = config_xml::parse(&fixture("autoconfig/draft-1.2.xml")).unwrap();
+    let p = &c.providers[0];
+    assert_eq!(p.display_name, "Draft Mail");
+    let s = &p.outgoing[0];
+    assert_eq!(
+        (s.hostname.as_str(), s.port, s.security),
+        ("smtp.draft.test", 465, Security::Tls)
+    );
+    assert_eq!(s.auth, [AuthKind::OAuth2, AuthKind::Password]);
+    let oauth2 = c.oauth2.as_ref().expect("the oAuth2 block is read");
+    assert_eq!(oauth2.issuer, "login.draft.test");
+    assert_eq!(oauth2.token_url, "https://login.draft.test/token");
+}
+
+#[test]
 fn malformed_and_foreign_documents_are_refused() {
     let cases = [
         ("<clientConfig><emailProvider>", "ends inside"),
