@@ -122,7 +122,8 @@ impl std::fmt::Display for WorkerEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WorkerEvent::Sending(id) => write!(f, "message #{id} sending…"),
-            WorkerEvent::Sent { id, reply } => write!(f, "message #{id} sent: {reply}"),
+            // The server's reply is in the message's history (`queue show`, Details).
+            WorkerEvent::Sent { id, .. } => write!(f, "message #{id} sent"),
             WorkerEvent::Retry { id, at, reason } => {
                 write!(
                     f,
