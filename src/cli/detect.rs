@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::args::DetectArgs;
-use super::output::{Failure, Out};
+use super::output::{Failure, Out, no_home_failure};
 use crate::detect::{self, Candidate, Detection, Options, Outcome, Progress, SourceReport};
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
@@ -88,16 +88,7 @@ pub fn run_detection(
     rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
         out.text(format!("Looking for the settings of {}", email.trim()));
-        let paths = Paths::from_env().map_err(|e| {
-            let advice = "Set OUTPOST_HOME to a folder.".to_string();
-            Failure::Failed(
-                "no_home",
-                Explanation {
-                    problem: e.to_string(),
-                    advice,
-                },
-            )
-        })?;
+        let paths = Paths::from_env().map_err(no_home_failure)?;
         let progress = |p| print_progress(out, &p);
         Ok(usecases::detect::detect(&net, &paths, email, options, progress).await)
     })

@@ -67,12 +67,17 @@ impl Out {
     }
 }
 
-pub(super) fn no_home(out: &Out, e: crate::paths::NoHomeDir) -> ExitCode {
+/// No folder for Outpost's files.
+pub(super) fn no_home_failure(e: crate::paths::NoHomeDir) -> Failure {
     let e = Explanation {
         problem: e.to_string(),
         advice: "Set OUTPOST_HOME to a folder.".into(),
     };
-    out.failure(Failure::Failed("no_home", e), Value::Null)
+    Failure::Failed("no_home", e)
+}
+
+pub(super) fn no_home(out: &Out, e: crate::paths::NoHomeDir) -> ExitCode {
+    out.failure(no_home_failure(e), Value::Null)
 }
 
 pub(super) fn bad_input(e: crate::account::InvalidAccount) -> Failure {

@@ -125,10 +125,7 @@ pub fn save(
 /// kept from a removed account with the same address. Best effort: the account is saved
 /// whatever the outbox says, and the worker tells about the messages on its next look.
 fn resume_messages(paths: &Paths, saved: &Account, new_secret: bool, known: &[&str]) {
-    if !paths.outbox_file().exists() {
-        return;
-    }
-    let Ok(outbox) = Outbox::open(&paths.outbox_file()) else {
+    let Ok(Some(outbox)) = existing_outbox(paths) else {
         return;
     };
     let id = saved.id.as_str();
@@ -187,10 +184,10 @@ impl Removed {
 /// How many of the account's messages are not sent yet (queued, waiting to retry, being
 /// sent). Nothing waits where there is no outbox yet.
 pub fn waiting(paths: &Paths, account: &Account) -> Result<usize, OutboxError> {
-    if !paths.outbox_file().exists() {
-        return Ok(0);
+    match existing_outbox(paths)? {
+        Some(outbox) => outbox.waiting_for(account.id.as_str()),
+        None => Ok(0),
     }
-    Outbox::open(&paths.outbox_file())?.waiting_for(account.id.as_str())
 }
 
 /// Removes the account with this address and its secret, and cancels or keeps its waiting
@@ -213,9 +210,8 @@ pub fn remove(
     let secret_left = secrets::delete(removed.secret_backend, &removed.id).err();
     let waiting = match waiting_messages {
         Waiting::Keep => waiting(paths, &removed).map(|n| (Waiting::Keep, n)),
-        Waiting::Cancel if !paths.outbox_file().exists() => Ok((Waiting::Cancel, 0)),
-        Waiting::Cancel => Outbox::open(&paths.outbox_file())
-            .and_then(|o| o.cancel_account(removed.id.as_str()))
+        Waiting::Cancel => existing_outbox(paths)
+            .and_then(|o| o.map_or(Ok(0), |o| o.cancel_account(removed.id.as_str())))
             .map(|n| (Waiting::Cancel, n)),
     };
     Ok(Removed {
@@ -242,6 +238,15 @@ pub fn set_default(paths: &Paths, id: &AccountId) -> Result<(), ManageError> {
 /// The accounts as they are on disk.
 pub fn list(paths: &Paths) -> Result<Accounts, ManageError> {
     Ok(store(paths).load()?)
+}
+
+/// The outbox, when there is one yet (nothing waits without one; opening would create it).
+fn existing_outbox(paths: &Paths) -> Result<Option<Outbox>, OutboxError> {
+    let file = paths.outbox_file();
+    if !file.exists() {
+        return Ok(None);
+    }
+    Outbox::open(&file).map(Some)
 }
 
 fn store(paths: &Paths) -> AccountStore {

@@ -103,9 +103,20 @@ pub enum MessageAction {
     Delete,
 }
 
+impl MessageAction {
+    /// What the action does, in words.
+    pub fn verb(self) -> &'static str {
+        match self {
+            MessageAction::RetryNow => "could not retry",
+            MessageAction::Cancel => "could not cancel",
+            MessageAction::Delete => "could not delete",
+        }
+    }
+}
+
 /// An action on a message that could not be done.
 #[derive(Debug, thiserror::Error)]
-#[error("{action:?} message {id}: {source}")]
+#[error("{} message {id}: {source}", action.verb())]
 pub struct ActionError {
     /// The message.
     pub id: i64,

@@ -147,10 +147,10 @@ impl Setup {
                 self.check(shared);
             }
             SetupAction::Save => self.save(shared),
-            SetupAction::Remove => {}
             SetupAction::SendTestMessage => self.send_test_message(shared),
-            SetupAction::Finish => {}
             SetupAction::SignIn(a) => return self.on_signin(a, shared),
+            // They close or replace the setup: the screen around it answers them.
+            SetupAction::Remove | SetupAction::Finish => {}
         }
         None
     }
@@ -170,12 +170,19 @@ impl Setup {
         });
     }
 
-    fn check(&mut self, shared: &mut Shared) {
-        let account = match self.view {
+    /// The account to check or save: the wizard asks for the password and the trust on its
+    /// own pages; the form wants every field right.
+    fn ready_account(&self) -> Option<crate::account::Account> {
+        match self.view {
             SetupView::Wizard(_) => self.draft.account().ok(),
             SetupView::Form => self.draft.complete(),
+        }
+    }
+
+    fn check(&mut self, shared: &mut Shared) {
+        let Some(account) = self.ready_account() else {
+            return;
         };
-        let Some(account) = account else { return };
         if let SetupView::Wizard(w) = &mut self.view {
             let s = &account.smtp;
             w.tried.push((s.host.clone(), s.port, s.security));
@@ -191,11 +198,7 @@ impl Setup {
     }
 
     fn save(&mut self, shared: &mut Shared) {
-        let account = match self.view {
-            SetupView::Wizard(_) => self.draft.account().ok(),
-            SetupView::Form => self.draft.complete(),
-        };
-        if let Some(account) = account {
+        if let Some(account) = self.ready_account() {
             self.saving = true;
             let secret = self.draft.secret();
             shared.send(Command::Save { account, secret });

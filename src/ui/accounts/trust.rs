@@ -4,15 +4,16 @@
 
 use egui::{RichText, Ui};
 
+use crate::detect::Candidate;
 use crate::ui::widgets;
 use crate::usecases::draft::{AccountDraft, Found};
 
 /// The wizard's review: the source, every field with where it came from, then the panel.
 pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
-    let Some(found) = draft.found.clone() else {
+    let Some(found) = &draft.found else {
         return;
     };
-    found_by(ui, &found);
+    found_by(ui, found);
     ui.add_space(6.0);
     let c = &found.candidate;
     let source = c.origin();
@@ -49,17 +50,27 @@ pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
                 ui.end_row();
             }
         });
-    confirm(ui, draft, &found);
+    let choice = confirm(ui, found, &mut draft.trust_confirmed);
+    use_choice(draft, choice);
 }
 
 /// The form's panel: the source, then the warnings, the trust and the other settings.
 pub fn panel(ui: &mut Ui, draft: &mut AccountDraft) {
-    let Some(found) = draft.found.clone() else {
+    let Some(found) = &draft.found else {
         return;
     };
     ui.add_space(6.0);
-    found_by(ui, &found);
-    confirm(ui, draft, &found);
+    found_by(ui, found);
+    let choice = confirm(ui, found, &mut draft.trust_confirmed);
+    use_choice(draft, choice);
+}
+
+/// Other settings the person chose instead, from the same detection.
+fn use_choice(draft: &mut AccountDraft, choice: Option<Candidate>) {
+    if let (Some(c), Some(found)) = (choice, &draft.found) {
+        let detection = found.detection.clone();
+        draft.use_candidate(c, detection);
+    }
 }
 
 /// Where the settings came from, and where mail will go (the server's registrable domain,
@@ -76,8 +87,9 @@ fn found_by(ui: &mut Ui, found: &Found) {
     ui.label(RichText::new(goes).heading());
 }
 
-/// Warnings and the trust asked for in a red frame; then the other settings found.
-fn confirm(ui: &mut Ui, draft: &mut AccountDraft, found: &Found) {
+/// Warnings and the trust asked for in a red frame; then the other settings found, one of
+/// which may be chosen instead.
+fn confirm(ui: &mut Ui, found: &Found, trust_confirmed: &mut bool) -> Option<Candidate> {
     if !found.warnings().is_empty() || !found.trusted() {
         ui.add_space(8.0);
         egui::Frame::group(ui.style())
@@ -93,19 +105,20 @@ fn confirm(ui: &mut Ui, draft: &mut AccountDraft, found: &Found) {
                         "Outpost could not confirm these settings through a trusted source. \
                          Check them with your provider before sending your password.",
                     );
-                    ui.checkbox(&mut draft.trust_confirmed, "I trust these settings");
+                    ui.checkbox(trust_confirmed, "I trust these settings");
                 }
             });
     }
-    let others: Vec<_> = found.others().cloned().collect();
-    if !others.is_empty() {
+    let mut chosen = None;
+    if found.others().next().is_some() {
         ui.add_space(8.0);
         ui.label("Other settings found:");
-        for alt in others {
+        for alt in found.others() {
             let text = format!("Use {} from {}", alt.describe(), alt.source.label());
             if ui.button(text).clicked() {
-                draft.use_candidate(alt, found.detection.clone());
+                chosen = Some(alt.clone());
             }
         }
     }
+    chosen
 }
