@@ -118,6 +118,7 @@ fn main() {
             (587, closed),
             (25, closed),
         ],
+        ..NetConfig::default()
     };
     let options = Options {
         online: false,

@@ -37,7 +37,7 @@ fn main() {
     let net = Net::new(&NetConfig {
         dns_server: Some(dns.addr),
         extra_roots: Some(ca.ca_pem.clone()),
-        port_map: vec![],
+        ..NetConfig::default()
     })
     .unwrap();
     let mut issuers = outpost::oauth::Issuers::builtin();

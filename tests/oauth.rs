@@ -35,7 +35,7 @@ fn lab(server_args: &[&str]) -> Lab {
     let net = Net::new(&NetConfig {
         dns_server: Some(dns.addr),
         extra_roots: Some(ca.ca_pem.clone()),
-        port_map: vec![],
+        ..NetConfig::default()
     })
     .unwrap();
     Lab {

@@ -18,6 +18,7 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
     match err {
         E::Dns(e) => e.explain(),
         E::Refused { .. } | E::ConnectTimeout { .. } | E::Unreachable { .. } => connection(err),
+        E::Proxy(e) => e.explain(),
         E::Certificate(problem) => certificate(problem),
         E::TlsFailed { .. } | E::NoStartTls | E::StartTlsRefused(_) | E::StartTlsInjection => {
             encryption(err)
@@ -51,9 +52,15 @@ fn connection(err: &VerifyError) -> Explanation {
             ),
             format!("The port is probably wrong. {PORTS}"),
         ),
-        E::ConnectTimeout { host, port, after } => Explanation::new(
+        E::ConnectTimeout {
+            host,
+            port,
+            after,
+            tried,
+        } => Explanation::new(
             format!(
-                "{host} did not answer on port {port} within {} seconds.",
+                "{host} did not answer on port {port} within {} seconds: the connection \
+                 attempts were dropped without any reply, probably by a firewall ({tried}).",
                 after.as_secs()
             ),
             format!(
@@ -69,6 +76,11 @@ fn connection(err: &VerifyError) -> Explanation {
         _ => unreachable!("sorted by verify_failure"),
     }
 }
+
+/// How a person can go on with their own server's certificate.
+const OWN_SERVER: &str = "If this is your own server, compare the SHA-256 of its key below \
+     with the one the server shows (see SECURITY.md), then trust this certificate for this \
+     account.";
 
 /// The certificate was refused: why, and what to do without helping an attacker.
 fn certificate(problem: &CertProblem) -> Explanation {
@@ -87,24 +99,29 @@ fn certificate(problem: &CertProblem) -> Explanation {
         CertReason::NotYetValid { .. } => {
             "Check that this computer's date and time are right.".into()
         }
-        CertReason::UnknownIssuer => "The certificate is self-signed or from an \
-             authority this computer does not trust. If your organisation runs its own \
-             authority, install its certificate (or name it in SSL_CERT_FILE); \
-             otherwise someone may be intercepting the connection: do not go on."
-            .into(),
+        CertReason::UnknownIssuer => format!(
+            "The certificate is self-signed or from an authority this computer does not \
+             trust. If your organisation runs its own authority, install its certificate \
+             (or name it in SSL_CERT_FILE). {OWN_SERVER} Otherwise someone may be \
+             intercepting the connection: do not go on."
+        ),
         CertReason::Revoked => "The certificate was withdrawn by its issuer: \
              do not go on, and tell the server's administrator."
             .into(),
-        CertReason::SelfSigned => "A self-signed certificate proves nothing by itself: anyone \
-             can make one. Outpost cannot use one yet (trusting one certificate for one \
-             account is planned). Ask the server's administrator for a certificate from an \
-             authority (Let's Encrypt is free), or from a private authority whose certificate \
-             you install (SSL_CERT_FILE)."
-            .into(),
+        CertReason::SelfSigned => format!(
+            "A self-signed certificate proves nothing by itself: anyone can make one. \
+             {OWN_SERVER} Otherwise ask the server's administrator for a certificate from an \
+             authority (Let's Encrypt is free)."
+        ),
         CertReason::WrongPurpose => "The server's administrator must install a certificate \
              made for servers. Do not go on."
             .into(),
         CertReason::Unacceptable => "Do not go on; tell the server's administrator.".into(),
+        CertReason::Changed { .. } => "Nothing was sent, not even the login. If the \
+             server's certificate was replaced on purpose, compare the new key's SHA-256 with \
+             the server's and trust the new certificate for this account. Otherwise someone \
+             may be intercepting the connection: do not go on."
+            .into(),
     };
     Explanation::new(format!("{}.", capitalise(&problem.to_string())), advice)
 }
@@ -310,6 +327,10 @@ impl Explain for InvalidAccount {
             }
             InvalidAccount::Host(_) => "Write the server as smtp.example.org, or an IP address.",
             InvalidAccount::Port => PORTS,
+            InvalidAccount::Proxy(_) => {
+                "Write the proxy as socks5h://host:port (Tor: socks5h://127.0.0.1:9050), or \
+                 leave it empty."
+            }
             InvalidAccount::PlaintextAuthNotConfirmed => {
                 "Choose security 'tls' or 'starttls'. Only for a server on a network you \
                  trust, confirm sending the password unencrypted (--allow-plaintext-password)."
@@ -332,6 +353,7 @@ mod tests {
                 expected: "smtp.example.org".into(),
             },
             names: vec!["mail.example.net".into()],
+            certificate: None,
         });
         let e = verify_failure(Step::Tls, &err);
         assert!(
@@ -358,8 +380,10 @@ mod tests {
             host: "smtp.example.org".into(),
             port: 587,
             after: std::time::Duration::from_secs(10),
+            tried: "192.0.2.1 did not answer".into(),
         };
         let e = verify_failure(Step::Connect, &err);
         assert!(e.advice.contains("try 465"), "{e:?}");
+        assert!(e.problem.contains("probably by a firewall"), "{e:?}");
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::secrets::SecretBackend;
 use crate::address::{self, EmailAddress};
+use crate::net::{BadProxy, CertificatePin, Proxy};
 
 /// A stable identifier for an account, independent of its address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -177,6 +178,13 @@ pub struct Account {
     /// The person confirmed sending the password without encryption (`security = none`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_plaintext_auth: bool,
+    /// The SOCKS5 proxy this account's connections go through (instead of `ALL_PROXY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<Proxy>,
+    /// The one server certificate key accepted for this account, instead of the usual
+    /// authorities: a certificate of the person's own server they chose to trust.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_certificate: Option<CertificatePin>,
 }
 
 /// A field of an account that failed validation, and why.
@@ -203,6 +211,9 @@ pub enum InvalidAccount {
          or confirm that this server is on a network you trust"
     )]
     PlaintextAuthNotConfirmed,
+    /// The proxy cannot be used as written.
+    #[error(transparent)]
+    Proxy(BadProxy),
 }
 
 /// Checks an e-mail address ([`EmailAddress::parse`]) and returns it trimmed.
@@ -263,6 +274,8 @@ mod tests {
             },
             secret_backend: SecretBackend::System,
             allow_plaintext_auth: false,
+            proxy: None,
+            pinned_certificate: None,
         }
     }
 

@@ -227,6 +227,8 @@ mod tests {
             },
             secret_backend: SecretBackend::System,
             allow_plaintext_auth: false,
+            proxy: None,
+            pinned_certificate: None,
         }
     }
 

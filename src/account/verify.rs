@@ -14,7 +14,9 @@ use super::model::{AuthMethod, Security, SmtpSettings};
 use crate::explain::Explain;
 use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
 use crate::net::tls::cert_problem;
-use crate::net::{CertProblem, DnsError, Net};
+use crate::net::connect::{self, ConnectError, Path};
+use crate::net::pin::pinned_config;
+use crate::net::{CertProblem, CertificateInfo, DnsError, Fingerprint, Net, ProxyError};
 use crate::secret::Secret;
 
 /// One step of the check.
@@ -152,16 +154,22 @@ pub enum VerifyError {
         /// The last address tried.
         addr: SocketAddr,
     },
-    /// No address answered in time.
-    #[error("no answer from {host} on port {port} within {} s", .after.as_secs())]
+    /// No address answered in time: the attempts were dropped on the way, most likely by a
+    /// firewall (a refusal is told apart: [`VerifyError::Refused`]).
+    #[error("no answer from {host} on port {port} within {} s ({tried})", .after.as_secs())]
     ConnectTimeout {
         /// The server name.
         host: String,
         /// The port.
         port: u16,
-        /// How long each attempt waited.
+        /// How long the attempts, together, waited.
         after: Duration,
+        /// What each address tried did, in words.
+        tried: String,
     },
+    /// The proxy gave no connection.
+    #[error("{0}")]
+    Proxy(ProxyError),
     /// The network could not reach the server.
     #[error("{host} cannot be reached on port {port}: {detail}")]
     Unreachable {
@@ -263,6 +271,7 @@ impl VerifyError {
             VerifyError::Refused { .. } => "connection_refused",
             VerifyError::ConnectTimeout { .. } => "connect_timeout",
             VerifyError::Unreachable { .. } => "unreachable",
+            VerifyError::Proxy(_) => "proxy",
             VerifyError::Certificate(_) => "certificate",
             VerifyError::TlsFailed { .. } => "tls_failed",
             VerifyError::NoStartTls => "starttls_not_offered",
@@ -315,6 +324,8 @@ pub struct Report {
     pub capabilities: Option<Capabilities>,
     /// The TLS version used.
     pub tls_version: Option<&'static str>,
+    /// What the server's certificate says: after the handshake, or when it was refused.
+    pub certificate: Option<CertificateInfo>,
 }
 
 impl Report {
@@ -342,8 +353,29 @@ pub struct Check<'a> {
     pub secret: Option<&'a Secret>,
     /// The person confirmed sending the password unencrypted.
     pub allow_plaintext_auth: bool,
+    /// The one certificate key trusted for the account, instead of the usual authorities.
+    pub pin: Option<&'a Fingerprint>,
     /// Step limits.
     pub timeouts: Timeouts,
+}
+
+impl Check<'_> {
+    /// The TLS configuration: only the pinned key when there is one, else the usual.
+    fn tls(&self) -> Arc<rustls::ClientConfig> {
+        match self.pin {
+            Some(pin) => pinned_config(&self.net.tls, pin),
+            None => self.net.tls.clone(),
+        }
+    }
+
+    /// The TLS step's words once the handshake is done.
+    fn tls_done(&self, conn: &SmtpConn) -> String {
+        let v = conn.tls_version().unwrap_or("TLS");
+        match self.pin {
+            Some(pin) => format!("{v}, the certificate trusted for this account (key {pin})"),
+            None => format!("{v}, certificate valid for {}", self.settings.host),
+        }
+    }
 }
 
 /// Runs steps one after another, timing and reporting each.
@@ -368,7 +400,16 @@ impl<F: FnMut(Progress)> Runner<F> {
         };
         let (value, outcome) = match result {
             Ok((v, detail)) => (Ok(v), Ok(detail)),
-            Err(e) => (Err(()), Err(e)),
+            Err(e) => {
+                if let VerifyError::Certificate(CertProblem {
+                    certificate: Some(c),
+                    ..
+                }) = &e
+                {
+                    self.report.certificate = Some((**c).clone());
+                }
+                (Err(()), Err(e))
+            }
         };
         let record = StepRecord {
             step,
@@ -378,6 +419,14 @@ impl<F: FnMut(Progress)> Runner<F> {
         (self.progress)(Progress::Finished(record.clone()));
         self.report.steps.push(record);
         value
+    }
+
+    /// The connection is encrypted: note how, and what the certificate says.
+    fn encrypted(&mut self, conn: &SmtpConn) {
+        self.report.tls_version = conn.tls_version();
+        self.report.certificate = conn
+            .peer_certificate()
+            .and_then(|der| CertificateInfo::read(&der));
     }
 }
 
@@ -451,36 +500,26 @@ fn describe_caps(caps: &Capabilities) -> String {
     }
 }
 
-async fn connect_any(
-    ips: &[IpAddr],
-    host: &str,
-    port: u16,
-    limit: Duration,
-) -> Result<(TcpStream, SocketAddr), VerifyError> {
-    let mut last = None;
-    for ip in ips.iter().take(4) {
-        let addr = SocketAddr::new(*ip, port);
-        let err = match tokio::time::timeout(limit, TcpStream::connect(addr)).await {
-            Ok(Ok(tcp)) => return Ok((tcp, addr)),
-            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                VerifyError::Refused { addr }
-            }
-            Ok(Err(e)) => VerifyError::Unreachable {
-                host: host.into(),
-                port,
-                detail: e.to_string(),
-            },
-            Err(_) => VerifyError::ConnectTimeout {
-                host: host.into(),
-                port,
-                after: limit,
-            },
-        };
-        last = Some(err);
+fn connect_error(host: &str, port: u16, e: ConnectError) -> VerifyError {
+    let tried = crate::net::explain_attempts(&e);
+    match e {
+        ConnectError::Refused { attempts } => VerifyError::Refused {
+            addr: attempts.last().map(|a| a.addr).unwrap_or_else(|| {
+                SocketAddr::new(IpAddr::from([0, 0, 0, 0]), port)
+            }),
+        },
+        ConnectError::Dropped { after, .. } => VerifyError::ConnectTimeout {
+            host: host.into(),
+            port,
+            after,
+            tried,
+        },
+        ConnectError::Unreachable { detail, .. } => VerifyError::Unreachable {
+            host: host.into(),
+            port,
+            detail,
+        },
     }
-    Err(last.unwrap_or(VerifyError::Local {
-        detail: "no address to connect to".into(),
-    }))
 }
 
 /// The name Outpost gives in EHLO: its address literal, which reveals nothing new.
@@ -550,10 +589,33 @@ async fn open_steps<F: FnMut(Progress)>(
     Ok(conn)
 }
 
-/// Looks the server up and connects to one of its addresses.
+/// Room between the connection race's own limit and its step's, so that the race reports
+/// which addresses did not answer.
+const RACE_MARGIN: Duration = Duration::from_millis(500);
+
+/// Looks the server up and connects to the first of its addresses to answer (RFC 8305), or
+/// has the proxy do both.
 async fn reach<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<F>) -> Result<TcpStream, ()> {
     let (s, t) = (check.settings, check.timeouts);
     let host = s.host.as_str();
+    let port = check.net.port(s.port);
+    let dialer = &check.net.dialer;
+    if let Some(proxy) = dialer.proxy_for(host) {
+        r.step(Step::Resolve, t.dns, async {
+            Ok(((), format!("{host} is looked up by the proxy {proxy}")))
+        })
+        .await?;
+        let tcp = r
+            .step(Step::Connect, t.connect + RACE_MARGIN, async {
+                let tcp = dialer
+                    .through(proxy, host, port, t.connect)
+                    .await
+                    .map_err(VerifyError::Proxy)?;
+                Ok((tcp, Path::Proxy(proxy.clone()).to_string()))
+            })
+            .await?;
+        return Ok(tcp);
+    }
     let ips = r
         .step(Step::Resolve, t.dns, async {
             let ips = check.net.resolver.lookup_ip(host).await?;
@@ -571,13 +633,20 @@ async fn reach<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<F>) -> Resu
             Ok((ips, detail))
         })
         .await?;
-
-    // Each address gets the connect limit; the step as a whole may take all of them.
-    let all_attempts = t.connect * ips.len().clamp(1, 4) as u32;
+    let addrs: Vec<SocketAddr> = connect::interleave(&ips)
+        .into_iter()
+        .map(|ip| SocketAddr::new(ip, port))
+        .collect();
     let (tcp, addr) = r
-        .step(Step::Connect, all_attempts, async {
-            let (tcp, addr) = connect_any(&ips, host, check.net.port(s.port), t.connect).await?;
-            Ok(((tcp, addr), format!("connected to {addr}")))
+        .step(Step::Connect, t.connect + RACE_MARGIN, async {
+            let raced = connect::race(&addrs, t.connect)
+                .await
+                .map_err(|e| connect_error(host, s.port, e))?;
+            let path = Path::Direct {
+                addr: raced.addr,
+                attempts: raced.attempts,
+            };
+            Ok(((raced.stream, raced.addr), path.to_string()))
         })
         .await?;
     r.report.address = Some(addr);
@@ -593,15 +662,15 @@ async fn tls_from_the_start<F: FnMut(Progress)>(
     let (host, t) = (check.settings.host.as_str(), check.timeouts);
     let tls = r
         .step(Step::Tls, t.tls, async {
-            let tls = crate::net::smtp::tls_handshake(tcp, host, check.net.tls.clone())
+            let tls = crate::net::tls::handshake(tcp, host, check.tls())
                 .await
                 .map_err(tls_error)?;
             let conn = SmtpConn::tls(tls);
-            let v = conn.tls_version().unwrap_or("TLS");
-            Ok((conn, format!("{v}, certificate valid for {host}")))
+            let done = check.tls_done(&conn);
+            Ok((conn, done))
         })
         .await?;
-    r.report.tls_version = tls.tls_version();
+    r.encrypted(&tls);
     Ok(tls)
 }
 
@@ -648,15 +717,12 @@ async fn starttls<F: FnMut(Progress)>(
     .await?;
     conn = r
         .step(Step::Tls, t.tls, async {
-            let conn = conn
-                .upgrade(host, check.net.tls.clone())
-                .await
-                .map_err(tls_error)?;
-            let v = conn.tls_version().unwrap_or("TLS");
-            Ok((conn, format!("{v}, certificate valid for {host}")))
+            let conn = conn.upgrade(host, check.tls()).await.map_err(tls_error)?;
+            let done = check.tls_done(&conn);
+            Ok((conn, done))
         })
         .await?;
-    r.report.tls_version = conn.tls_version();
+    r.encrypted(&conn);
     Ok(conn)
 }
 

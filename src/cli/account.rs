@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::args::AddArgs;
 use super::output::{Failure, Out, bad_input};
 use crate::account::explain::verify_failure;
-use crate::account::verify::{Progress, Report, StepRecord, Timeouts};
+use crate::account::verify::{Progress, Report, StepRecord, Timeouts, VerifyError};
 use crate::account::{Account, AuthMethod, SmtpSettings, parse_email, parse_host};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::Net;
@@ -161,6 +161,7 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
         name: args.name.clone().unwrap_or_default(),
         session_only: args.session_keyring,
         allow_plaintext: args.allow_plaintext_password,
+        proxy: args.proxy.clone().unwrap_or_default(),
         ..AccountDraft::default()
     };
     draft.set_smtp(&smtp);
@@ -253,6 +254,8 @@ pub(super) fn account_json(a: &Account, is_default: bool) -> Value {
         "smtp": a.smtp,
         "secret_backend": a.secret_backend,
         "allow_plaintext_auth": a.allow_plaintext_auth,
+        "proxy": a.proxy.as_ref().map(ToString::to_string),
+        "pinned_certificate": a.pinned_certificate,
     })
 }
 
@@ -353,7 +356,8 @@ fn ask_waiting(paths: &Paths, account: &Account) -> Result<Waiting, Failure> {
             "messages_waiting",
             Explanation {
                 problem: format!("{problem} Nothing was removed."),
-                advice: "Say what becomes of them: --cancel-waiting (they are not sent) or                          --keep-waiting (they are sent once the account is added again)."
+                advice: "Say what becomes of them: --cancel-waiting (they are not sent) or \
+                          --keep-waiting (they are sent once the account is added again)."
                     .into(),
             },
         ));
@@ -411,6 +415,13 @@ fn report_json(account: &Account, report: &Report) -> Value {
             "pipelining": c.pipelining,
         })),
         "steps": report.steps.iter().map(step_json).collect::<Vec<_>>(),
+        "certificate": report.certificate.as_ref().map(|c| {
+            let refused = match report.failure() {
+                Some((_, VerifyError::Certificate(p))) => Some(p),
+                _ => None,
+            };
+            super::certificate::certificate_json(c, refused)
+        }),
     })
 }
 
@@ -474,6 +485,17 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
             ExitCode::SUCCESS
         }
         Some((step, e)) => {
+            if let (VerifyError::Certificate(p), Some(c)) = (e, &report.certificate) {
+                out.text("The server presents this certificate:");
+                for line in super::certificate::describe(c, Some(p)) {
+                    out.text(line);
+                }
+                out.text(format!(
+                    "If this is your own server and the key's SHA-256 is the one it shows \
+                     (see SECURITY.md): outpost account trust-certificate {} --fingerprint {}",
+                    account.email, c.sha256
+                ));
+            }
             let x = verify_failure(step, e);
             if let Some(obj) = body.as_object_mut() {
                 obj.insert("failed_step".into(), json!(step.as_str()));

@@ -100,6 +100,19 @@ pub enum AccountCommand {
         #[arg(long)]
         no_browser: bool,
     },
+    /// Show the certificate the account's server presents and trust exactly its key for
+    /// this account (a self-signed or private certificate of your own server).
+    TrustCertificate {
+        /// The account's e-mail address.
+        email: String,
+        /// The key's SHA-256 as shown (64 hex digits): trusted only if the server shows
+        /// exactly it; without it, asks on the terminal.
+        #[arg(long, value_name = "SHA256", conflicts_with = "remove")]
+        fingerprint: Option<String>,
+        /// Stop trusting the account's certificate: the usual authorities decide again.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Check the connection step by step: DNS, TCP, TLS, EHLO, login.
     Test {
         /// The account's e-mail address.
@@ -197,4 +210,8 @@ pub struct AddArgs {
     /// Replace the settings of an existing account with the same address.
     #[arg(long)]
     pub replace: bool,
+    /// Connect through this SOCKS5 proxy (socks5h://host:port; names are looked up by the
+    /// proxy) instead of ALL_PROXY's.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
 }

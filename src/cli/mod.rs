@@ -2,6 +2,7 @@
 
 mod account;
 mod args;
+mod certificate;
 mod detect;
 mod oauth2;
 mod outbox;
@@ -69,6 +70,19 @@ pub fn run(cli: Cli) -> ExitCode {
         AccountCommand::Signin { email, no_browser } => {
             account::signin(&out, &paths, &email, no_browser)
         }
+        AccountCommand::TrustCertificate {
+            email,
+            fingerprint,
+            remove,
+        } => certificate::trust(
+            &out,
+            &paths,
+            certificate::TrustArgs {
+                email: &email,
+                fingerprint: fingerprint.as_deref(),
+                remove,
+            },
+        ),
         AccountCommand::Test { email, timeout } => {
             return account::test(&out, &paths, &email, timeout);
         }

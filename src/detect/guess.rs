@@ -2,17 +2,16 @@
 //! (implicit TLS), 587 and 25 (STARTTLS). A probe counts when the server greets, answers EHLO
 //! and completes TLS with a valid certificate; it never logs in.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 
 use super::model::{Candidate, Outcome, Source};
 use super::target::Target;
 use crate::account::{AuthMethod, Security, SmtpSettings};
 use crate::net::Net;
-use crate::net::smtp::{Capabilities, SmtpConn, SmtpError, tls_handshake};
+use crate::net::smtp::{Capabilities, SmtpConn, SmtpError};
+use crate::net::tls;
 
 /// How long one probe may take.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(6);
@@ -39,16 +38,14 @@ async fn probe(
     port: u16,
     security: Security,
 ) -> Result<Capabilities, String> {
-    let ips = net
-        .resolver
-        .lookup_ip(host)
+    let (tcp, _) = net
+        .dialer
+        .open(host, net.port(port), PROBE_TIMEOUT)
         .await
         .map_err(|e| e.to_string())?;
-    let addr = SocketAddr::new(ips[0], net.port(port));
-    let tcp = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
     let smtp = |e: SmtpError| e.to_string();
     let mut conn = if security == Security::Tls {
-        let tls = tls_handshake(tcp, host, net.tls.clone())
+        let tls = tls::handshake(tcp, host, net.tls.clone())
             .await
             .map_err(|e| e.to_string())?;
         SmtpConn::tls(tls)

@@ -139,11 +139,20 @@ pub async fn run(
         progress(Progress::Started(source));
         let (net, target) = (net.clone(), target.clone());
         set.spawn(async move {
+            let proxy = net.dialer.proxy().cloned();
             let (c, o) = match source {
                 Source::Builtin => builtin(&target),
                 Source::Autoconfig | Source::Wellknown | Source::Ispdb | Source::Http => {
                     autoconfig::find(&net, &target, source, options.share_address).await
                 }
+                // DNS cannot go through a SOCKS5 proxy: asking would tell the network which
+                // domain is being set up, around the proxy.
+                Source::Srv | Source::Mx if let Some(proxy) = proxy => (
+                    vec![],
+                    Outcome::Skipped(format!(
+                        "not asked: DNS lookups would go around the proxy {proxy}"
+                    )),
+                ),
                 Source::Srv => srv::find(&net, &target).await,
                 Source::Mx => mx::find(&net, &target, options.online).await,
                 Source::Autodiscover => autodiscover::find(&net, &target).await,

@@ -1,5 +1,6 @@
 //! The network stack's errors in plain words.
 
+use super::connect::{ConnectError, ProxyError};
 use super::resolver::DnsError;
 use super::stack::NetSetupError;
 use crate::explain::{Explain, Explanation, capitalise};
@@ -40,8 +41,43 @@ impl Explain for NetSetupError {
                 }
                 NetSetupError::Tls(_) => "Fix or unset SSL_CERT_FILE.",
                 NetSetupError::PortMap(_) => "Fix or unset OUTPOST_PORT_MAP.",
-                NetSetupError::Http(_) => "Report this as a bug, with the message above.",
+                NetSetupError::Proxy(_) => {
+                    "Set ALL_PROXY to a SOCKS5 proxy (socks5h://host:port), or unset it."
+                }
             },
         )
     }
+}
+
+impl Explain for ProxyError {
+    fn explain(&self) -> Explanation {
+        let problem = format!("{}.", capitalise(&self.to_string()));
+        Explanation::new(
+            problem,
+            match self {
+                ProxyError::Unreachable { .. } => {
+                    "Check that the proxy is running (for Tor: that the Tor service is \
+                     started), or change the proxy in the account's settings or ALL_PROXY."
+                }
+                ProxyError::Login { .. } => {
+                    "Give the proxy's user name and password in ALL_PROXY \
+                     (socks5h://user:password@host:port), or ask whoever runs it."
+                }
+                ProxyError::Onward { .. } => {
+                    "Check the server name and port; if they are right, the server may be \
+                     down, or the proxy's network may not reach it."
+                }
+                ProxyError::Protocol { .. } => {
+                    "Check that the address is a SOCKS5 proxy (Tor listens on port 9050), \
+                     not an HTTP proxy or another service."
+                }
+            },
+        )
+    }
+}
+
+/// The addresses `attempts` tried, for a sentence: "::1 did not answer, 127.0.0.1 refused".
+pub fn attempts_text(err: &ConnectError) -> String {
+    let list: Vec<String> = err.attempts().iter().map(ToString::to_string).collect();
+    list.join(", ")
 }

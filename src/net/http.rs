@@ -1,17 +1,21 @@
-//! The one HTTP client: reqwest over the shared rustls configuration and resolver, with a
-//! size limit on every body, a time limit on every request, and redirects followed by hand
-//! (at most [`MAX_REDIRECTS`], never from HTTPS down to HTTP).
+//! The one HTTP client: HTTP/1.1 (hyper) over the shared connections (Happy Eyeballs or the
+//! proxy) and rustls configuration, one connection per request, with a size limit on every
+//! body, a time limit on connecting, on the first byte and on the whole, and redirects
+//! followed by hand (at most [`MAX_REDIRECTS`], never from HTTPS down to HTTP).
 
-use std::error::Error as StdError;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Url;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{ACCEPT, CONTENT_TYPE, HOST, LOCATION, USER_AGENT};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
+use url::Url;
 
-use super::resolver::Resolver;
-use super::tls::{CertProblem, cert_problem};
+use super::connect::{Dialer, OpenError};
+use super::tls::{self, CertProblem, cert_problem};
 
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 3;
@@ -63,19 +67,6 @@ pub enum HttpError {
     Failed(String),
 }
 
-struct HickoryResolve(Resolver);
-
-impl Resolve for HickoryResolve {
-    fn resolve(&self, name: Name) -> Resolving {
-        let resolver = self.0.clone();
-        Box::pin(async move {
-            let ips = resolver.lookup_ip(name.as_str()).await?;
-            let addrs: Addrs = Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
-            Ok(addrs)
-        })
-    }
-}
-
 /// The answer to a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -88,80 +79,161 @@ pub struct Response {
 /// The shared client. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
-    client: reqwest::Client,
+    dialer: Dialer,
+    tls: Arc<rustls::ClientConfig>,
     port_map: Arc<Vec<(u16, u16)>>,
 }
 
-fn describe(e: &reqwest::Error) -> HttpError {
-    if e.is_timeout() && e.is_connect() {
-        return HttpError::ConnectTimeout;
-    }
-    if e.is_timeout() {
-        return HttpError::Silent;
-    }
-    let mut source: Option<&(dyn StdError + 'static)> = e.source();
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && let Some(p) = cert_problem(io)
-        {
-            return HttpError::Certificate(p);
-        }
-        source = s.source();
-    }
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    HttpError::Failed(text)
+/// A connection, plain or encrypted.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+const USER_AGENT_TEXT: &str = concat!("Outpost/", env!("CARGO_PKG_VERSION"));
+
+fn failed(e: impl std::fmt::Display) -> HttpError {
+    HttpError::Failed(e.to_string())
 }
 
-/// Reads at most `limit` bytes of body, decoded as UTF-8 (invalid bytes replaced).
-async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<String, HttpError> {
-    if resp.content_length().is_some_and(|n| n > limit as u64) {
+/// A request on its way: method, address, optional body with its type.
+struct Outgoing<'a> {
+    method: hyper::Method,
+    url: &'a Url,
+    body: Option<(&'a str, String)>,
+    accept: Option<&'a str>,
+}
+
+/// Reads at most `limit` bytes of body, each piece within [`FIRST_BYTE_TIMEOUT`], decoded as
+/// UTF-8 (invalid bytes replaced).
+async fn read_body(resp: hyper::Response<Incoming>, limit: usize) -> Result<String, HttpError> {
+    let declared = resp
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(HttpError::TooLarge(limit));
     }
+    let mut body = resp.into_body();
     let mut bytes = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
-        if bytes.len() + chunk.len() > limit {
-            return Err(HttpError::TooLarge(limit));
+    loop {
+        let frame = tokio::time::timeout(FIRST_BYTE_TIMEOUT, body.frame())
+            .await
+            .map_err(|_| HttpError::Silent)?;
+        let Some(frame) = frame else { break };
+        if let Ok(chunk) = frame.map_err(failed)?.into_data() {
+            if bytes.len() + chunk.len() > limit {
+                return Err(HttpError::TooLarge(limit));
+            }
+            bytes.extend_from_slice(&chunk);
         }
-        bytes.extend_from_slice(&chunk);
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 impl HttpClient {
-    /// A client over `tls` and `resolver`, reaching well-known ports through `port_map`.
+    /// A client over `tls` and `dialer`, reaching well-known ports through `port_map`.
     pub fn new(
-        tls: &rustls::ClientConfig,
-        resolver: Resolver,
+        tls: Arc<rustls::ClientConfig>,
+        dialer: Dialer,
         port_map: Arc<Vec<(u16, u16)>>,
-    ) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls.clone())
-            .dns_resolver(Arc::new(HickoryResolve(resolver)))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(FIRST_BYTE_TIMEOUT)
-            .user_agent(concat!("Outpost/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Self { client, port_map })
+    ) -> Self {
+        Self {
+            dialer,
+            tls,
+            port_map,
+        }
     }
 
-    fn mapped(&self, url: &Url) -> Url {
-        let mut url = url.clone();
-        if url.port().is_none()
-            && let Some(port) = url.port_or_known_default()
-            && let Some((_, to)) = self.port_map.iter().find(|(from, _)| *from == port)
-        {
-            url.set_port(Some(*to))
-                .expect("a URL with a default port can take another");
+    /// The same client, connecting through `dialer` (an account's own proxy).
+    pub fn with_dialer(&self, dialer: Dialer) -> Self {
+        Self {
+            dialer,
+            ..self.clone()
         }
-        url
+    }
+
+    fn port(&self, url: &Url) -> Result<u16, HttpError> {
+        let port = url
+            .port_or_known_default()
+            .ok_or_else(|| failed(format!("{url} names no port")))?;
+        Ok(match url.port() {
+            Some(p) => p,
+            None => self
+                .port_map
+                .iter()
+                .find(|(from, _)| *from == port)
+                .map_or(port, |(_, to)| *to),
+        })
+    }
+
+    /// Connects (TCP, then TLS for `https`) within [`CONNECT_TIMEOUT`].
+    async fn connect(&self, url: &Url) -> Result<Box<dyn Io>, HttpError> {
+        let host = url
+            .host_str()
+            .ok_or_else(|| failed(format!("{url} names no server")))?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let port = self.port(url)?;
+        let work = async {
+            let (tcp, _) = self
+                .dialer
+                .open(bare, port, CONNECT_TIMEOUT)
+                .await
+                .map_err(|e| match e {
+                    OpenError::Timeout(_) | OpenError::Connect(super::ConnectError::Dropped { .. }) => {
+                        HttpError::ConnectTimeout
+                    }
+                    other => failed(other),
+                })?;
+            if url.scheme() != "https" {
+                return Ok(Box::new(tcp) as Box<dyn Io>);
+            }
+            let tls = tls::handshake(tcp, bare, self.tls.clone())
+                .await
+                .map_err(|e| match cert_problem(&e) {
+                    Some(p) => HttpError::Certificate(p),
+                    None => failed(format!("the TLS handshake failed: {e}")),
+                })?;
+            Ok(Box::new(tls) as Box<dyn Io>)
+        };
+        tokio::time::timeout(CONNECT_TIMEOUT, work)
+            .await
+            .unwrap_or(Err(HttpError::ConnectTimeout))
+    }
+
+    /// Sends one request on a connection of its own and waits for the answer's head.
+    async fn send(&self, out: Outgoing<'_>) -> Result<hyper::Response<Incoming>, HttpError> {
+        let io = self.connect(out.url).await?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+            .await
+            .map_err(failed)?;
+        tokio::spawn(conn);
+        let host = match out.url.port() {
+            Some(p) => format!("{}:{p}", out.url.host_str().unwrap_or_default()),
+            None => out.url.host_str().unwrap_or_default().to_string(),
+        };
+        let path = match out.url.query() {
+            Some(q) => format!("{}?{q}", out.url.path()),
+            None => out.url.path().to_string(),
+        };
+        let mut req = hyper::Request::builder()
+            .method(out.method)
+            .uri(path)
+            .header(HOST, host)
+            .header(USER_AGENT, USER_AGENT_TEXT);
+        if let Some(accept) = out.accept {
+            req = req.header(ACCEPT, accept);
+        }
+        let body = match out.body {
+            Some((kind, body)) => {
+                req = req.header(CONTENT_TYPE, kind);
+                Full::new(Bytes::from(body))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let req = req.body(body).map_err(failed)?;
+        tokio::time::timeout(FIRST_BYTE_TIMEOUT, sender.send_request(req))
+            .await
+            .map_err(|_| HttpError::Silent)?
+            .map_err(|e| failed(format!("the server's answer is not HTTP: {e}")))
     }
 
     /// GETs `url`, following redirects by hand, reading at most `limit` bytes of body.
@@ -193,16 +265,15 @@ impl HttpClient {
             .extend_pairs(fields)
             .finish();
         let work = async {
-            let url = Url::parse(url).map_err(|e| HttpError::Failed(e.to_string()))?;
+            let url = Url::parse(url).map_err(failed)?;
             let resp = self
-                .client
-                .post(self.mapped(&url))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
+                .send(Outgoing {
+                    method: hyper::Method::POST,
+                    url: &url,
+                    body: Some(("application/x-www-form-urlencoded", body)),
+                    accept: Some("application/json"),
+                })
+                .await?;
             let status = resp.status().as_u16();
             Ok((status, read_body(resp, limit).await?))
         };
@@ -218,33 +289,39 @@ impl HttpClient {
         limit: usize,
     ) -> Result<Response, HttpError> {
         let work = async {
-            let mut url = Url::parse(url).map_err(|e| HttpError::Failed(e.to_string()))?;
+            let mut url = Url::parse(url).map_err(failed)?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(failed(format!("{url} is not a web address")));
+            }
             for _ in 0..=MAX_REDIRECTS {
-                let target = self.mapped(&url);
-                let req = match body {
-                    Some((kind, b)) => self
-                        .client
-                        .post(target)
-                        .header("Content-Type", kind)
-                        .body(b.to_string()),
-                    None => self.client.get(target),
-                };
-                let resp = req.send().await.map_err(|e| describe(&e))?;
+                let resp = self
+                    .send(Outgoing {
+                        method: if body.is_some() {
+                            hyper::Method::POST
+                        } else {
+                            hyper::Method::GET
+                        },
+                        url: &url,
+                        body: body.map(|(kind, b)| (kind, b.to_string())),
+                        accept: None,
+                    })
+                    .await?;
                 let status = resp.status();
                 if status.is_redirection() {
                     let location = resp
                         .headers()
-                        .get(reqwest::header::LOCATION)
+                        .get(LOCATION)
                         .and_then(|l| l.to_str().ok())
                         .ok_or(HttpError::Status(status.as_u16()))?;
-                    let next = url
-                        .join(location)
-                        .map_err(|e| HttpError::Failed(e.to_string()))?;
+                    let next = url.join(location).map_err(failed)?;
                     if url.scheme() == "https" && next.scheme() != "https" {
                         return Err(HttpError::Downgrade {
                             from: url.to_string(),
                             to: next.to_string(),
                         });
+                    }
+                    if !matches!(next.scheme(), "http" | "https") {
+                        return Err(failed(format!("a redirect to {next} was refused")));
                     }
                     url = next;
                     continue;

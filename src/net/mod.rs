@@ -1,13 +1,20 @@
 //! The network stack every part of Outpost shares: one resolver, one TLS configuration, and
 //! the SMTP client session used to check servers.
 
+pub mod connect;
 mod explain;
 pub mod http;
+pub mod pin;
+pub mod proxy;
 pub mod resolver;
 pub mod smtp;
 mod stack;
 pub mod tls;
 
+pub use explain::attempts_text as explain_attempts;
+pub use connect::{ConnectError, Dialer, OpenError, ProxyError};
+pub use pin::{CertificateInfo, CertificatePin, Fingerprint};
+pub use proxy::{BadProxy, Proxy};
 pub use resolver::{DnsError, Resolver, ResolverSetupError};
 pub use stack::{Net, NetConfig, NetSetupError, PORT_MAP_ENV};
 pub use tls::{CertProblem, TlsSetupError};

@@ -1,11 +1,13 @@
-//! The one network stack, made from its configuration: resolver, TLS, HTTP client, and the
-//! port map tests use.
+//! The one network stack, made from its configuration: resolver, connections (Happy Eyeballs
+//! or the proxy), TLS, HTTP client, and the port map tests use.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::connect::Dialer;
 use super::http;
+use super::proxy::{BadProxy, NoProxy, Proxy};
 use super::resolver::{self, Resolver, ResolverSetupError};
 use super::tls::{self, TlsSetupError};
 
@@ -18,9 +20,9 @@ pub enum NetSetupError {
     /// The TLS trust store could not be built.
     #[error(transparent)]
     Tls(#[from] TlsSetupError),
-    /// The HTTP client could not be built.
-    #[error("the HTTP client could not be set up: {0}")]
-    Http(String),
+    /// `ALL_PROXY` names no usable proxy.
+    #[error("ALL_PROXY: {0}")]
+    Proxy(#[from] BadProxy),
     /// `OUTPOST_PORT_MAP` is not a list of `port=port` pairs.
     #[error("{PORT_MAP_ENV}='{0}' is not a list of port=port pairs")]
     PortMap(String),
@@ -36,6 +38,10 @@ pub struct NetConfig {
     /// Well-known ports to reach on other ports instead (`OUTPOST_PORT_MAP=465=10465,…`), so
     /// that tests can serve them without privileges.
     pub port_map: Vec<(u16, u16)>,
+    /// The SOCKS5 proxy for every connection (`ALL_PROXY`).
+    pub proxy: Option<Proxy>,
+    /// Hosts reached without the proxy (`NO_PROXY`).
+    pub no_proxy: NoProxy,
 }
 
 /// Environment variable mapping well-known ports to others, e.g. `465=10465,587=10587`.
@@ -57,7 +63,7 @@ fn port_map_from_env() -> Result<Vec<(u16, u16)>, NetSetupError> {
 }
 
 impl NetConfig {
-    /// Reads `OUTPOST_DNS` and `SSL_CERT_FILE`.
+    /// Reads `OUTPOST_DNS`, `SSL_CERT_FILE`, `OUTPOST_PORT_MAP`, `ALL_PROXY` and `NO_PROXY`.
     pub fn from_env() -> Result<Self, NetSetupError> {
         Ok(Self {
             dns_server: resolver::server_from_env()?,
@@ -65,6 +71,8 @@ impl NetConfig {
                 .filter(|p| !p.is_empty())
                 .map(PathBuf::from),
             port_map: port_map_from_env()?,
+            proxy: Proxy::from_env()?,
+            no_proxy: NoProxy::from_env(),
         })
     }
 }
@@ -78,6 +86,8 @@ pub struct Net {
     pub tls: Arc<rustls::ClientConfig>,
     /// The one HTTP client.
     pub http: http::HttpClient,
+    /// Opens every connection.
+    pub dialer: Dialer,
     port_map: Arc<Vec<(u16, u16)>>,
 }
 
@@ -96,14 +106,32 @@ impl Net {
         };
         let tls = tls::client_config(config.extra_roots.as_deref())?;
         let port_map = Arc::new(config.port_map.clone());
-        let http = http::HttpClient::new(&tls, resolver.clone(), port_map.clone())
-            .map_err(NetSetupError::Http)?;
+        let dialer = Dialer::new(
+            resolver.clone(),
+            config.proxy.clone(),
+            config.no_proxy.clone(),
+        );
+        let http = http::HttpClient::new(tls.clone(), dialer.clone(), port_map.clone());
         Ok(Self {
             resolver,
             tls,
             http,
+            dialer,
             port_map,
         })
+    }
+
+    /// The same stack, connecting through an account's own `proxy` when it has one.
+    pub fn via(&self, proxy: Option<&Proxy>) -> Self {
+        let Some(proxy) = proxy else {
+            return self.clone();
+        };
+        let dialer = self.dialer.via(Some(proxy.clone()));
+        Self {
+            http: self.http.with_dialer(dialer.clone()),
+            dialer,
+            ..self.clone()
+        }
     }
 
     /// The port to connect to for a well-known `port` (the same unless mapped).

@@ -8,11 +8,16 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
+
+use super::pin::{CertificateInfo, Fingerprint};
 
 /// Environment variable naming a PEM file of extra trusted certificates.
 pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
@@ -62,6 +67,11 @@ pub enum CertReason {
     Revoked,
     /// Anything else: damaged, or signed in a way that is not accepted.
     Unacceptable,
+    /// The account trusts one certificate's key, and the server showed another.
+    Changed {
+        /// The key trusted for the account.
+        pinned: Fingerprint,
+    },
 }
 
 /// Names of a certificate shown at most; a longer list ends "and N more".
@@ -83,6 +93,20 @@ pub struct CertProblem {
     pub reason: CertReason,
     /// The DNS names and IP addresses the certificate is valid for.
     pub names: Vec<String>,
+    /// What the certificate says, when it could be read: shown so that a person can decide
+    /// to trust it for an account.
+    pub certificate: Option<Box<CertificateInfo>>,
+}
+
+impl CertProblem {
+    /// Why it was refused, in words, without the names it is issued for.
+    pub fn without_names(&self) -> String {
+        Self {
+            names: vec![],
+            ..self.clone()
+        }
+        .to_string()
+    }
 }
 
 impl fmt::Display for CertProblem {
@@ -117,6 +141,16 @@ impl fmt::Display for CertProblem {
                 f,
                 "the certificate is damaged or signed in a way Outpost does not accept"
             )?,
+            CertReason::Changed { pinned } => {
+                write!(
+                    f,
+                    "the server's certificate changed: this account trusts only the key \
+                     {pinned}"
+                )?;
+                if let Some(c) = &self.certificate {
+                    write!(f, ", and the server showed the key {}", c.sha256)?;
+                }
+            }
         }
         if !self.names.is_empty() {
             write!(f, " (it is issued for {})", shorten_names(&self.names))?;
@@ -139,10 +173,12 @@ pub fn cert_problem(err: &io::Error) -> Option<CertProblem> {
                     .unwrap_or_else(|| CertProblem {
                         reason: reason_of(ce),
                         names: vec![],
+                        certificate: None,
                     }),
                 other => CertProblem {
                     reason: reason_of(other),
                     names: vec![],
+                    certificate: None,
                 },
             });
         }
@@ -240,7 +276,7 @@ fn server_name_text(name: &ServerName<'_>) -> String {
 }
 
 /// The names a certificate is issued for, read by asking webpki to match an impossible name.
-fn presented_names(end_entity: &CertificateDer<'_>) -> Vec<String> {
+pub(crate) fn presented_names(end_entity: &CertificateDer<'_>) -> Vec<String> {
     let Ok(cert) = webpki::EndEntityCert::try_from(end_entity) else {
         return vec![];
     };
@@ -284,6 +320,7 @@ impl ServerCertVerifier for ExplainingVerifier {
                     let problem = CertProblem {
                         reason,
                         names: presented_names(end_entity),
+                        certificate: CertificateInfo::read(end_entity).map(Box::new),
                     };
                     rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
                         Arc::new(problem),
@@ -316,6 +353,21 @@ impl ServerCertVerifier for ExplainingVerifier {
     }
 }
 
+/// Performs a TLS handshake on `tcp` for `server_name`.
+pub async fn handshake(
+    tcp: TcpStream,
+    server_name: &str,
+    config: Arc<rustls::ClientConfig>,
+) -> io::Result<TlsStream<TcpStream>> {
+    let name = ServerName::try_from(server_name.to_string())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    // Without it replies wait on Nagle's algorithm; a socket that refuses it still works.
+    tcp.set_nodelay(true).ok();
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +389,7 @@ mod tests {
         let problem = CertProblem {
             reason: reason_of(&ce),
             names: vec![],
+            certificate: None,
         };
         let text = problem.to_string();
         assert!(text.contains("issued by itself"), "{text}");

@@ -41,6 +41,8 @@ pub async fn access_token(
     account: &Account,
     secret: &Secret,
 ) -> Result<Secret, OauthError> {
+    // The provider is reached the way the account's server is.
+    let net = &net.via(account.proxy.as_ref());
     let grant = match Stored::parse(secret) {
         Stored::Bearer(token) => return Ok(token),
         Stored::Grant(g) if g.is_fresh(now_secs()) => return Ok(Secret::new(g.access_token)),

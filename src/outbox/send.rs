@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::policy::{Attempt, Setup};
 use crate::account::Account;
 use crate::account::verify::{self, Check, Timeouts, VerifyError};
-use crate::net::Net;
+use crate::net::{Net, ProxyError};
 use crate::net::resolver::DnsError;
 use crate::net::smtp::{Command, Reply, SmtpConn, SmtpError};
 use crate::secret::Secret;
@@ -95,6 +95,10 @@ fn from_verify(e: &VerifyError) -> Attempt {
             Attempt::Network(e.to_string())
         }
         E::Protocol { .. } | E::Local { .. } => Attempt::Network(e.to_string()),
+        // A proxy that is not running yet, or cannot reach the server now, may later.
+        E::Proxy(ProxyError::Unreachable { .. } | ProxyError::Onward { .. }) => {
+            Attempt::Network(e.to_string())
+        }
         E::Rejected { reply, .. } if reply.is_transient() => Attempt::Reply(reply.clone()),
         E::AuthFailed(reply) => Attempt::Auth(reply.clone()),
         _ => Attempt::Setup(Setup::Connection(e.clone())),
@@ -133,11 +137,13 @@ impl Session {
         secret: Option<&Secret>,
         t: SendTimeouts,
     ) -> Result<Self, Attempt> {
+        let net = &net.via(account.proxy.as_ref());
         let check = Check {
             net,
             settings: &account.smtp,
             secret,
             allow_plaintext_auth: account.allow_plaintext_auth,
+            pin: account.pinned_certificate.as_ref().map(|p| &p.sha256),
             timeouts: t.session,
         };
         let (report, conn) = verify::open_session(check).await;

@@ -249,7 +249,7 @@ fn existing_outbox(paths: &Paths) -> Result<Option<Outbox>, OutboxError> {
     Outbox::open(&file).map(Some)
 }
 
-fn store(paths: &Paths) -> AccountStore {
+pub(super) fn store(paths: &Paths) -> AccountStore {
     AccountStore::new(paths.accounts_file())
 }
 

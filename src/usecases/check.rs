@@ -32,6 +32,7 @@ pub async fn test(
     timeouts: Timeouts,
     mut progress: impl FnMut(Progress),
 ) -> Report {
+    let net = &net.via(account.proxy.as_ref());
     let (mut token_record, mut token) = (None, None);
     if let Some(s) = secret.filter(|_| account.smtp.auth == AuthMethod::Oauth2)
         && let Some((record, fresh)) = token_step(net, account, s, &mut progress).await
@@ -50,6 +51,7 @@ pub async fn test(
             settings: &account.smtp,
             secret: token.as_ref().or(secret),
             allow_plaintext_auth: account.allow_plaintext_auth,
+            pin: account.pinned_certificate.as_ref().map(|p| &p.sha256),
             timeouts,
         },
         progress,

@@ -11,6 +11,7 @@ use crate::account::{
 };
 use crate::address::EmailAddress;
 use crate::detect::{Candidate, Detection};
+use crate::net::{CertificatePin, Proxy};
 use crate::secret::Secret;
 
 /// What the draft logs in with.
@@ -95,6 +96,8 @@ pub struct DraftErrors {
     pub security: Option<String>,
     /// Detected settings not confirmed yet.
     pub trust: Option<String>,
+    /// The proxy.
+    pub proxy: Option<String>,
 }
 
 impl DraftErrors {
@@ -139,6 +142,10 @@ pub struct AccountDraft {
     pub found: Option<Found>,
     /// The person vouched for settings detection could not vouch for.
     pub trust_confirmed: bool,
+    /// The SOCKS5 proxy for this account, as typed (empty: `ALL_PROXY`'s, or none).
+    pub proxy: String,
+    /// The server certificate trusted for this account, if any.
+    pub pin: Option<CertificatePin>,
 }
 
 impl Default for AccountDraft {
@@ -160,6 +167,8 @@ impl Default for AccountDraft {
             allow_plaintext: false,
             found: None,
             trust_confirmed: false,
+            proxy: String::new(),
+            pin: None,
         }
     }
 }
@@ -180,6 +189,8 @@ impl AccountDraft {
             auth: account.smtp.auth,
             session_only: account.secret_backend == SecretBackend::Session,
             allow_plaintext: account.allow_plaintext_auth,
+            proxy: account.proxy.as_ref().map(ToString::to_string).unwrap_or_default(),
+            pin: account.pinned_certificate.clone(),
             ..Self::default()
         }
     }
@@ -318,6 +329,9 @@ impl AccountDraft {
                 err.to_string()
             });
         }
+        if let Err(err) = self.parsed_proxy() {
+            e.proxy = Some(err.to_string());
+        }
         match self.port.trim().parse::<u16>() {
             Ok(p) if p > 0 => {}
             _ => e.port = Some("A port is a number from 1 to 65535 (465 or 587).".into()),
@@ -368,8 +382,20 @@ impl AccountDraft {
             },
             secret_backend: self.backend(),
             allow_plaintext_auth: self.allow_plaintext && self.security == Security::None,
+            proxy: self.parsed_proxy()?,
+            pinned_certificate: self.pin.clone(),
         };
         account.validate().map(|()| account)
+    }
+
+    /// The proxy typed, if any.
+    fn parsed_proxy(&self) -> Result<Option<Proxy>, InvalidAccount> {
+        match self.proxy.trim() {
+            "" => Ok(None),
+            text => Proxy::for_settings(text)
+                .map(Some)
+                .map_err(InvalidAccount::Proxy),
+        }
     }
 
     /// The account, when nothing at all is wrong (credential and trust included).

@@ -5,6 +5,7 @@
 //! Above `account`, `detect`, `message`, `oauth` and `outbox`; below `runtime`, `cli`, `ui`.
 
 pub mod account;
+pub mod certificate;
 pub mod check;
 pub mod detect;
 pub mod draft;

@@ -716,6 +716,8 @@ pub fn account_without_login(
         },
         secret_backend: SecretBackend::Session,
         allow_plaintext_auth: false,
+        proxy: None,
+        pinned_certificate: None,
     };
     AccountStore::new(paths.accounts_file())
         .update(|accounts| {

@@ -199,6 +199,8 @@ pub fn lab_account(port: u16) -> outpost::account::Account {
         },
         secret_backend: SecretBackend::Session,
         allow_plaintext_auth: false,
+        proxy: None,
+        pinned_certificate: None,
     }
 }
 

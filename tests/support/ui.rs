@@ -122,6 +122,7 @@ impl WindowSetup {
             dns_server: Some(dns.addr),
             extra_roots: Some(ca.ca_pem.clone()),
             port_map,
+            ..NetConfig::default()
         };
         let core = Core::start(&Paths::under(home.path()), Ok(net), || {});
         let mut app = OutpostApp::new(core);

@@ -12,4 +12,4 @@ pub use command::Command;
 pub use error::SmtpError;
 pub use extension::{Capabilities, Mechanism};
 pub use reply::{EnhancedCode, Reply, parse_line};
-pub use session::{MAX_LINE, MAX_LINES, SmtpConn, tls_handshake};
+pub use session::{MAX_LINE, MAX_LINES, SmtpConn};

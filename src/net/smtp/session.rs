@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -70,21 +69,6 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// Performs a TLS handshake on `tcp` for `server_name`.
-pub async fn tls_handshake(
-    tcp: TcpStream,
-    server_name: &str,
-    config: Arc<rustls::ClientConfig>,
-) -> io::Result<TlsStream<TcpStream>> {
-    let name = ServerName::try_from(server_name.to_string())
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    // Without it replies wait on Nagle's algorithm; a socket that refuses it still works.
-    tcp.set_nodelay(true).ok();
-    tokio_rustls::TlsConnector::from(config)
-        .connect(name, tcp)
-        .await
-}
-
 /// One SMTP connection, plain or encrypted.
 pub struct SmtpConn {
     io: BufReader<Stream>,
@@ -120,6 +104,14 @@ impl SmtpConn {
                 rustls::ProtocolVersion::TLSv1_2 => "TLS 1.2",
                 _ => "TLS",
             }),
+            Stream::Plain(_) => None,
+        }
+    }
+
+    /// The server's own certificate, on an encrypted connection.
+    pub fn peer_certificate(&self) -> Option<rustls::pki_types::CertificateDer<'static>> {
+        match self.io.get_ref() {
+            Stream::Tls(s) => s.get_ref().1.peer_certificates()?.first().cloned(),
             Stream::Plain(_) => None,
         }
     }
@@ -236,7 +228,7 @@ impl SmtpConn {
     ) -> Result<SmtpConn, io::Error> {
         match self.io.into_inner() {
             Stream::Plain(tcp) => Ok(SmtpConn::tls(
-                tls_handshake(tcp, server_name, config).await?,
+                crate::net::tls::handshake(tcp, server_name, config).await?,
             )),
             Stream::Tls(_) => Err(io::Error::other("the connection is already encrypted")),
         }
