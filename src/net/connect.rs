@@ -51,7 +51,7 @@ impl fmt::Display for Attempt {
             AttemptOutcome::Refused => write!(f, "{ip} refused"),
             AttemptOutcome::Failed(why) => write!(f, "{ip} unreachable ({why})"),
             AttemptOutcome::NoAnswer => write!(f, "{ip} did not answer"),
-            AttemptOutcome::Abandoned => write!(f, "{ip} slower"),
+            AttemptOutcome::Abandoned => write!(f, "{ip} had not answered yet"),
         }
     }
 }
