@@ -128,13 +128,22 @@ async fn dropped_ipv6_falls_back_to_ipv4_within_moments() {
         return;
     }
     let (dns, smtpd) = lab();
-    let report = check(&dns, "dual.faults.test", smtpd.port, Duration::from_secs(15)).await;
+    let report = check(
+        &dns,
+        "dual.faults.test",
+        smtpd.port,
+        Duration::from_secs(15),
+    )
+    .await;
     assert!(report.is_ok(), "{report:#?}");
     let (elapsed, outcome) = connect_step(&report);
     let detail = outcome.unwrap();
     // IPv6 first; IPv4 250 ms later answers at once. Not the 15 s an attempt may take.
     assert!(elapsed < Duration::from_millis(600), "{elapsed:?}");
-    assert!(elapsed >= Duration::from_millis(240), "IPv6 was tried first: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(240),
+        "IPv6 was tried first: {elapsed:?}"
+    );
     assert!(detail.contains("connected to 127.0.0.1"), "{detail}");
     assert!(detail.contains("::1 had not answered"), "{detail}");
 }
@@ -145,7 +154,13 @@ async fn a_dropped_first_address_gives_way_to_the_second() {
         return;
     }
     let (dns, smtpd) = lab();
-    let report = check(&dns, "twoa.faults.test", smtpd.port, Duration::from_secs(15)).await;
+    let report = check(
+        &dns,
+        "twoa.faults.test",
+        smtpd.port,
+        Duration::from_secs(15),
+    )
+    .await;
     assert!(report.is_ok(), "{report:#?}");
     let (elapsed, outcome) = connect_step(&report);
     let detail = outcome.unwrap();
@@ -166,9 +181,15 @@ async fn everything_dropped_is_told_apart_from_refused() {
     assert_eq!(step, Step::Connect);
     assert_eq!(err.kind(), "connect_timeout", "{err:?}");
     let words = verify_failure(step, err);
-    assert!(words.problem.contains("probably by a firewall"), "{words:?}");
+    assert!(
+        words.problem.contains("probably by a firewall"),
+        "{words:?}"
+    );
     assert!(words.problem.contains("::1 did not answer"), "{words:?}");
-    assert!(words.problem.contains("127.0.0.3 did not answer"), "{words:?}");
+    assert!(
+        words.problem.contains("127.0.0.3 did not answer"),
+        "{words:?}"
+    );
     let (elapsed, _) = connect_step(&report);
     assert!(elapsed < limit + Duration::from_secs(1), "{elapsed:?}");
 

@@ -34,7 +34,10 @@ impl Socks {
             .expect("microsocks runs (./scripts/test installs it)");
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(5), "microsocks listens");
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "microsocks listens"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Self {
@@ -105,7 +108,8 @@ fn an_accounts_proxy_carries_its_check_and_its_mail() {
     assert!(connect.contains("through the proxy"), "{connect}");
     let seen = socks.connections();
     assert!(
-        seen.iter().any(|l| l.contains(&format!("connected to localhost:{port}"))),
+        seen.iter()
+            .any(|l| l.contains(&format!("connected to localhost:{port}"))),
         "the proxy was given the name: {seen:?}"
     );
 
@@ -114,7 +118,10 @@ fn an_accounts_proxy_carries_its_check_and_its_mail() {
     let (code, v) = op.json(&["run", "--until-empty"], "");
     assert_eq!(code, 0, "{v}");
     assert_eq!(smtpd.received().len(), 1, "delivered");
-    assert!(socks.connections().len() > before, "the mail went through the proxy");
+    assert!(
+        socks.connections().len() > before,
+        "the mail went through the proxy"
+    );
 
     // The proxy stopped: said as such, with what to do.
     drop(socks);
@@ -138,7 +145,10 @@ fn a_proxy_password_is_not_saved_and_other_proxies_are_refused_in_words() {
     let dns = DnsServer::start("example.test");
     let op = Outpost::new(&dns, &ca);
     for (proxy, words) in [
-        ("socks5h://me:secret@127.0.0.1:1080", "proxy password is not saved"),
+        (
+            "socks5h://me:secret@127.0.0.1:1080",
+            "proxy password is not saved",
+        ),
         ("http://127.0.0.1:3128", "not a SOCKS5 proxy"),
     ] {
         let (code, v) = op.add(

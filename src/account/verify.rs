@@ -12,11 +12,11 @@ use tokio::net::TcpStream;
 
 use super::model::{AuthMethod, Security, SmtpSettings};
 use crate::explain::Explain;
-use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
-use crate::net::tls::cert_problem;
 use crate::net::connect::{self, ConnectError, Path};
 use crate::net::pin::pinned_config;
-use crate::net::{CertProblem, CertificateInfo, DnsError, Fingerprint, Net, ProxyError};
+use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
+use crate::net::tls::cert_problem;
+use crate::net::{CertProblem, CertificateInfo, CertificatePin, DnsError, Net, ProxyError};
 use crate::secret::Secret;
 
 /// One step of the check.
@@ -169,7 +169,7 @@ pub enum VerifyError {
     },
     /// The proxy gave no connection.
     #[error("{0}")]
-    Proxy(ProxyError),
+    Proxy(Box<ProxyError>),
     /// The network could not reach the server.
     #[error("{host} cannot be reached on port {port}: {detail}")]
     Unreachable {
@@ -354,7 +354,7 @@ pub struct Check<'a> {
     /// The person confirmed sending the password unencrypted.
     pub allow_plaintext_auth: bool,
     /// The one certificate key trusted for the account, instead of the usual authorities.
-    pub pin: Option<&'a Fingerprint>,
+    pub pin: Option<&'a CertificatePin>,
     /// Step limits.
     pub timeouts: Timeouts,
 }
@@ -363,7 +363,7 @@ impl Check<'_> {
     /// The TLS configuration: only the pinned key when there is one, else the usual.
     fn tls(&self) -> Arc<rustls::ClientConfig> {
         match self.pin {
-            Some(pin) => pinned_config(&self.net.tls, pin),
+            Some(pin) => pinned_config(&self.net.tls, &pin.sha256),
             None => self.net.tls.clone(),
         }
     }
@@ -372,7 +372,16 @@ impl Check<'_> {
     fn tls_done(&self, conn: &SmtpConn) -> String {
         let v = conn.tls_version().unwrap_or("TLS");
         match self.pin {
-            Some(pin) => format!("{v}, the certificate trusted for this account (key {pin})"),
+            Some(pin) => match &pin.exception {
+                Some(why) => format!(
+                    "{v}, the certificate trusted for this account (key {}) although {why}",
+                    pin.sha256
+                ),
+                None => format!(
+                    "{v}, the certificate trusted for this account (key {})",
+                    pin.sha256
+                ),
+            },
             None => format!("{v}, certificate valid for {}", self.settings.host),
         }
     }
@@ -504,9 +513,10 @@ fn connect_error(host: &str, port: u16, e: ConnectError) -> VerifyError {
     let tried = crate::net::explain_attempts(&e);
     match e {
         ConnectError::Refused { attempts } => VerifyError::Refused {
-            addr: attempts.last().map(|a| a.addr).unwrap_or_else(|| {
-                SocketAddr::new(IpAddr::from([0, 0, 0, 0]), port)
-            }),
+            addr: attempts
+                .last()
+                .map(|a| a.addr)
+                .unwrap_or_else(|| SocketAddr::new(IpAddr::from([0, 0, 0, 0]), port)),
         },
         ConnectError::Dropped { after, .. } => VerifyError::ConnectTimeout {
             host: host.into(),
@@ -610,7 +620,7 @@ async fn reach<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<F>) -> Resu
                 let tcp = dialer
                     .through(proxy, host, port, t.connect)
                     .await
-                    .map_err(VerifyError::Proxy)?;
+                    .map_err(|e| VerifyError::Proxy(Box::new(e)))?;
                 Ok((tcp, Path::Proxy(proxy.clone()).to_string()))
             })
             .await?;

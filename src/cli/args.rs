@@ -207,7 +207,8 @@ pub struct AddArgs {
     /// Confirm sending the password unencrypted (only with --security none).
     #[arg(long)]
     pub allow_plaintext_password: bool,
-    /// Replace the settings of an existing account with the same address.
+    /// Replace the settings of an existing account with the same address (a certificate
+    /// trusted for the same server stays trusted).
     #[arg(long)]
     pub replace: bool,
     /// Connect through this SOCKS5 proxy (socks5h://host:port; names are looked up by the

@@ -189,7 +189,10 @@ pub async fn race(addrs: &[SocketAddr], limit: Duration) -> Result<Raced, Connec
             attempts,
             detail: "no address to connect to".into(),
         }
-    } else if attempts.iter().any(|a| a.outcome == AttemptOutcome::NoAnswer) {
+    } else if attempts
+        .iter()
+        .any(|a| a.outcome == AttemptOutcome::NoAnswer)
+    {
         ConnectError::Dropped {
             attempts,
             after: limit,
@@ -208,7 +211,12 @@ fn tried(addrs: &[SocketAddr], outcomes: Vec<Option<AttemptOutcome>>) -> Vec<Att
     addrs
         .iter()
         .zip(outcomes)
-        .filter_map(|(addr, o)| Some(Attempt { addr: *addr, outcome: o? }))
+        .filter_map(|(addr, o)| {
+            Some(Attempt {
+                addr: *addr,
+                outcome: o?,
+            })
+        })
         .collect()
 }
 
@@ -449,7 +457,10 @@ mod tests {
             .map(|s| s.parse().unwrap())
             .collect();
         let order: Vec<String> = interleave(&ips).iter().map(ToString::to_string).collect();
-        assert_eq!(order, ["2001:db8::1", "192.0.2.1", "192.0.2.2", "192.0.2.3"]);
+        assert_eq!(
+            order,
+            ["2001:db8::1", "192.0.2.1", "192.0.2.2", "192.0.2.3"]
+        );
         let many: Vec<IpAddr> = (1..=50).map(|i| IpAddr::from([10, 0, 0, i])).collect();
         assert_eq!(interleave(&many).len(), MAX_ADDRESSES);
     }

@@ -178,7 +178,8 @@ impl HttpClient {
                 .open(bare, port, CONNECT_TIMEOUT)
                 .await
                 .map_err(|e| match e {
-                    OpenError::Timeout(_) | OpenError::Connect(super::ConnectError::Dropped { .. }) => {
+                    OpenError::Timeout(_)
+                    | OpenError::Connect(super::ConnectError::Dropped { .. }) => {
                         HttpError::ConnectTimeout
                     }
                     other => failed(other),

@@ -11,8 +11,8 @@ pub mod smtp;
 mod stack;
 pub mod tls;
 
-pub use explain::attempts_text as explain_attempts;
 pub use connect::{ConnectError, Dialer, OpenError, ProxyError};
+pub use explain::attempts_text as explain_attempts;
 pub use pin::{CertificateInfo, CertificatePin, Fingerprint};
 pub use proxy::{BadProxy, Proxy};
 pub use resolver::{DnsError, Resolver, ResolverSetupError};

@@ -113,9 +113,7 @@ impl CertificateInfo {
         };
         let date = |t: &x509_parser::time::ASN1Time| {
             let secs = u64::try_from(t.timestamp()).unwrap_or(0);
-            httpdate::fmt_http_date(
-                std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
-            )
+            httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
         };
         Some(Self {
             subject: name(cert.subject()),
@@ -245,7 +243,10 @@ mod tests {
         let text = f.to_string();
         assert_eq!(text.len(), 32 * 3 - 1);
         assert_eq!(Fingerprint::parse(&text).unwrap(), f);
-        assert_eq!(Fingerprint::parse(&text.replace(':', "").to_lowercase()).unwrap(), f);
+        assert_eq!(
+            Fingerprint::parse(&text.replace(':', "").to_lowercase()).unwrap(),
+            f
+        );
         assert!(Fingerprint::parse("AB:CD").is_err());
         assert!(Fingerprint::parse(&"zz".repeat(32)).is_err());
     }

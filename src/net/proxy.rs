@@ -169,7 +169,10 @@ mod tests {
     #[test]
     fn socks5_addresses_are_read_and_others_refused_in_words() {
         let p = Proxy::parse("socks5h://127.0.0.1:9050").unwrap();
-        assert_eq!((p.host.as_str(), p.port, p.login.clone()), ("127.0.0.1", 9050, None));
+        assert_eq!(
+            (p.host.as_str(), p.port, p.login.clone()),
+            ("127.0.0.1", 9050, None)
+        );
         assert_eq!(p.to_string(), "socks5h://127.0.0.1:9050");
         let p = Proxy::parse("socks5://me:s%40cret@[::1]:1080").unwrap();
         assert_eq!(p.host, "::1");
@@ -180,7 +183,10 @@ mod tests {
             Proxy::parse("http://proxy:3128"),
             Err(BadProxy::Scheme(_))
         ));
-        assert!(matches!(Proxy::parse("proxy:1080"), Err(BadProxy::Scheme(_) | BadProxy::Form(_))));
+        assert!(matches!(
+            Proxy::parse("proxy:1080"),
+            Err(BadProxy::Scheme(_) | BadProxy::Form(_))
+        ));
         assert_eq!(
             Proxy::for_settings("socks5h://me:pw@proxy:1080"),
             Err(BadProxy::PasswordInSettings)

@@ -7,9 +7,9 @@ use std::time::Duration;
 use super::policy::{Attempt, Setup};
 use crate::account::Account;
 use crate::account::verify::{self, Check, Timeouts, VerifyError};
-use crate::net::{Net, ProxyError};
 use crate::net::resolver::DnsError;
 use crate::net::smtp::{Command, Reply, SmtpConn, SmtpError};
+use crate::net::{Net, ProxyError};
 use crate::secret::Secret;
 
 /// Time limits while sending, after RFC 5321 §4.5.3.2, shortened for a desktop.
@@ -96,7 +96,12 @@ fn from_verify(e: &VerifyError) -> Attempt {
         }
         E::Protocol { .. } | E::Local { .. } => Attempt::Network(e.to_string()),
         // A proxy that is not running yet, or cannot reach the server now, may later.
-        E::Proxy(ProxyError::Unreachable { .. } | ProxyError::Onward { .. }) => {
+        E::Proxy(p)
+            if matches!(
+                **p,
+                ProxyError::Unreachable { .. } | ProxyError::Onward { .. }
+            ) =>
+        {
             Attempt::Network(e.to_string())
         }
         E::Rejected { reply, .. } if reply.is_transient() => Attempt::Reply(reply.clone()),
@@ -143,7 +148,7 @@ impl Session {
             settings: &account.smtp,
             secret,
             allow_plaintext_auth: account.allow_plaintext_auth,
-            pin: account.pinned_certificate.as_ref().map(|p| &p.sha256),
+            pin: account.pinned_certificate.as_ref(),
             timeouts: t.session,
         };
         let (report, conn) = verify::open_session(check).await;

@@ -91,7 +91,15 @@ pub fn save(
                     email: account.email,
                 });
             }
-            OnDuplicate::Replace => account.id = existing.id.clone(),
+            OnDuplicate::Replace => {
+                account.id = existing.id.clone();
+                // New settings for the same server keep the certificate trusted for it.
+                if account.pinned_certificate.is_none()
+                    && existing.smtp.host.eq_ignore_ascii_case(&account.smtp.host)
+                {
+                    account.pinned_certificate = existing.pinned_certificate.clone();
+                }
+            }
         }
     }
     let previous_backend = current.by_id(&account.id).map(|a| a.secret_backend);

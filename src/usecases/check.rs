@@ -51,7 +51,7 @@ pub async fn test(
             settings: &account.smtp,
             secret: token.as_ref().or(secret),
             allow_plaintext_auth: account.allow_plaintext_auth,
-            pin: account.pinned_certificate.as_ref().map(|p| &p.sha256),
+            pin: account.pinned_certificate.as_ref(),
             timeouts,
         },
         progress,

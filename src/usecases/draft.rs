@@ -189,7 +189,11 @@ impl AccountDraft {
             auth: account.smtp.auth,
             session_only: account.secret_backend == SecretBackend::Session,
             allow_plaintext: account.allow_plaintext_auth,
-            proxy: account.proxy.as_ref().map(ToString::to_string).unwrap_or_default(),
+            proxy: account
+                .proxy
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             pin: account.pinned_certificate.clone(),
             ..Self::default()
         }

@@ -289,6 +289,15 @@ impl Smtpd {
             .collect()
     }
 
+    /// The logins it was sent ("AUTH <login> ok|refused").
+    pub fn logins(&self) -> Vec<String> {
+        std::fs::read_to_string(self.out.path().join("auth.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
     /// The messages it received, as raw bytes.
     pub fn received(&self) -> Vec<Vec<u8>> {
         let mut files: Vec<_> = std::fs::read_dir(self.out.path())

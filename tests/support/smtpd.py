@@ -69,11 +69,15 @@ class Handler:
                 f.write(envelope.original_content)
 
 
-def authenticator(user, password):
+def authenticator(user, password, out):
+    """Checks the login, and notes each attempt in OUT/auth.log ("AUTH <login> ok|refused")."""
     def check(server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+        if out:
+            with open(os.path.join(out, "auth.log"), "a") as f:
+                f.write("AUTH %s %s\n" % (auth_data.login.decode(), "ok" if ok else "refused"))
         return AuthResult(success=ok, handled=False)
 
     return check
@@ -201,7 +205,8 @@ async def main():
                 ctx.minimum_version = ssl.TLSVersion.TLSv1
                 ctx.maximum_version = {"1.0": ssl.TLSVersion.TLSv1,
                                        "1.1": ssl.TLSVersion.TLSv1_1}[args.tls_max]
-        auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""))
+        auth = authenticator(os.environ.get("SMTPD_USER", ""), os.environ.get("SMTPD_PASSWORD", ""),
+                             args.out)
         handler = Handler(args.out, args.fail_first, args.refuse_rcpt, args.drop_after_data,
                           args.data_delay, args.defer_rcpt_once)
         cls, extra = SMTP, {"data_size_limit": args.max_size}
