@@ -1,10 +1,11 @@
 //! The window, driven by label like a person would (egui_kittest), against real servers: the
-//! account form's live connection test, its failure explanation, and saving.
+//! account form's live connection test, its failure explanation, saving, and a self-signed
+//! certificate trusted for the account.
 
 mod support;
 
 use egui_kittest::kittest::Queryable;
-use support::ui::{fill_form, wait_for, window};
+use support::ui::{WindowSetup, fill_form, wait_for, window};
 use support::{PASSWORD, USER};
 
 #[test]
@@ -94,5 +95,70 @@ fn the_window_sends_what_the_command_line_queues() {
     assert_eq!(
         v["error"]["kind"], "already_running",
         "the window holds the outbox: {v}"
+    );
+}
+
+#[test]
+fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
+    let setup = WindowSetup {
+        self_signed: true,
+        ..WindowSetup::new("example.test")
+    };
+    let (mut harness, lab) = setup.open();
+    fill_form(&mut harness, lab.smtpd.port, PASSWORD);
+    harness.get_by_label("Test connection").click();
+    harness.step();
+    wait_for(&mut harness, "the refused certificate", |h| {
+        h.query_by_label("Trust this certificate for this account")
+            .is_some()
+    });
+    assert!(
+        harness
+            .query_all_by_label_contains("issued by itself")
+            .next()
+            .is_some()
+    );
+    assert!(harness.query_by_label("Key SHA-256").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("proves nothing about who is at the other end")
+            .is_some()
+    );
+    assert!(lab.smtpd.logins().is_empty(), "no login before trusting");
+
+    // Below the fold: as a screen reader (or a keyboard) reaches it.
+    harness
+        .get_by_label("Trust this certificate for this account")
+        .click_accesskit();
+    harness.step();
+    wait_for(&mut harness, "the check to pass", |h| {
+        h.query_by_label_contains("All steps passed").is_some()
+    });
+    assert!(harness.query_by_label("Trusted certificate").is_some());
+    assert!(
+        harness
+            .query_all_by_label_contains("trusted for this account")
+            .next()
+            .is_some()
+    );
+    harness
+        .get_by_label("For this session only (forgotten at logout)")
+        .click();
+    harness.run();
+    harness.get_by_label("Save account").click();
+    harness.step();
+    wait_for(&mut harness, "the save", |h| {
+        h.query_by_label(&format!("{USER} (default)")).is_some()
+    });
+    let (code, v) = lab.outpost().json(&["account", "list"], "");
+    assert_eq!(code, 0, "{v}");
+    let pin = &v["accounts"][0]["pinned_certificate"];
+    assert_eq!(pin["sha256"].as_str().map(str::len), Some(95), "{v}");
+    assert!(
+        pin["exception"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("issued by itself"),
+        "{v}"
     );
 }

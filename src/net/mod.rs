@@ -17,4 +17,4 @@ pub use pin::{CertificateInfo, CertificatePin, Fingerprint};
 pub use proxy::{BadProxy, Proxy};
 pub use resolver::{DnsError, Resolver, ResolverSetupError};
 pub use stack::{Net, NetConfig, NetSetupError, PORT_MAP_ENV};
-pub use tls::{CertProblem, TlsSetupError};
+pub use tls::{CertProblem, CertReason, TlsSetupError};

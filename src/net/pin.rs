@@ -147,12 +147,26 @@ pub struct CertificatePin {
 }
 
 impl CertificatePin {
-    /// Trusts `info`'s key, noting what `problem` (if any) the usual rules found.
+    /// Trusts `info`'s key, noting what `problem` (if any) the usual rules found. A key
+    /// that replaces one trusted before was refused for the change alone; whether it issued
+    /// itself is what can still be said.
     pub fn new(info: &CertificateInfo, problem: Option<&CertProblem>, now: i64) -> Self {
+        let exception = match problem {
+            Some(p) if !matches!(p.reason, CertReason::Changed { .. }) => Some(p.without_names()),
+            _ if info.issued_by_itself() => Some(
+                CertProblem {
+                    reason: CertReason::SelfSigned,
+                    names: vec![],
+                    certificate: None,
+                }
+                .to_string(),
+            ),
+            _ => None,
+        };
         Self {
             sha256: info.sha256.clone(),
             subject: info.subject.clone(),
-            exception: problem.map(CertProblem::without_names),
+            exception,
             pinned_at: now,
         }
     }

@@ -56,6 +56,8 @@ pub struct WindowSetup {
     /// A sign-in provider (the test authorization server) for mail.example.test, whose SMTP
     /// server then checks XOAUTH2 tokens with it.
     pub oauth: Oauth,
+    /// The lab server presents a self-signed certificate (as `openssl req -x509` makes).
+    pub self_signed: bool,
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -76,12 +78,17 @@ impl WindowSetup {
             picker: None,
             requests: None,
             oauth: Oauth::Off,
+            self_signed: false,
         }
     }
 
     pub fn open(self) -> (Harness<'static, OutpostApp>, Lab) {
         let ca = TestCa::new();
-        let cert = ca.issue("mail", &["mail.example.test"]);
+        let cert = if self.self_signed {
+            ca.self_signed_authority("mail", &["mail.example.test"])
+        } else {
+            ca.issue("mail", &["mail.example.test"])
+        };
         let dns = DnsServer::start_with_latency(&self.zone, self.dns_latency);
         let home = tempfile::tempdir().unwrap();
         let mut smtpd_args = self.smtpd_args.clone();

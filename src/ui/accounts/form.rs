@@ -3,6 +3,7 @@
 
 use egui::{RichText, Ui};
 
+use super::certificate;
 use super::setup::{Setup, SetupAction};
 use super::signin::{self, SignInView};
 use super::trust;
@@ -33,6 +34,14 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
         .show(ui, |ui| {
             action = address_rows(ui, draft, &errors, busy);
             server_rows(ui, draft, &shown(&errors.host), &shown(&errors.port));
+            text_row(
+                ui,
+                "Proxy (SOCKS5)",
+                &mut draft.proxy,
+                "None; e.g. socks5h://127.0.0.1:9050 for Tor",
+                false,
+                errors.proxy.as_deref(),
+            );
             let live = Live {
                 issuers,
                 signin: setup.signin.as_ref(),
@@ -43,6 +52,11 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
             }
         });
     trust::panel(ui, draft);
+    if let Some(pin) = &draft.pin
+        && let Some(a) = certificate::trusted(ui, pin)
+    {
+        action = Some(a);
+    }
     plaintext_consent(ui, draft, errors.security.as_deref());
     ui.add_space(10.0);
     buttons(ui, draft, errors.is_empty(), testing, busy).or(action)

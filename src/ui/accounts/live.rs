@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 
 use egui::{RichText, Ui};
 
-use super::setup::Setup;
-use crate::account::verify::Progress;
+use super::certificate;
+use super::setup::{Setup, SetupAction};
+use crate::account::verify::{Progress, StepRecord, VerifyError};
+use crate::net::{CertProblem, CertificateInfo};
 use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport};
 use crate::explain::Explanation;
 use crate::runtime::Ticket;
@@ -21,6 +23,8 @@ pub struct TestView {
     pub steps: Vec<StepView>,
     /// How it ended, once it has.
     pub outcome: Option<Result<(), Explanation>>,
+    /// What the server's certificate says, once the check has seen it.
+    pub certificate: Option<CertificateInfo>,
 }
 
 impl TestView {
@@ -30,7 +34,20 @@ impl TestView {
             ticket,
             steps: vec![],
             outcome: None,
+            certificate: None,
         }
+    }
+
+    /// The certificate the check refused, and why.
+    pub fn refused_certificate(&self) -> Option<(&CertificateInfo, &CertProblem)> {
+        let problem = self.steps.iter().find_map(|s| match s {
+            StepView::Done(StepRecord {
+                outcome: Err(VerifyError::Certificate(p)),
+                ..
+            }) => Some(p),
+            _ => None,
+        })?;
+        Some((self.certificate.as_ref()?, problem))
     }
 
     /// Whether it still runs.
@@ -109,8 +126,10 @@ impl DetectView {
     }
 }
 
-/// Under the form: the detection's sources and the connection check, as they run.
-pub fn form_progress(ui: &mut Ui, setup: &Setup) {
+/// Under the form: the detection's sources and the connection check, as they run; a refused
+/// certificate can be trusted from there.
+pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
+    let mut action = None;
     if let Some(d) = &setup.detect {
         ui.add_space(10.0);
         ui.separator();
@@ -136,5 +155,9 @@ pub fn form_progress(ui: &mut Ui, setup: &Setup) {
             Some(Err(e)) if t.failed_step().is_none() => widgets::explanation(ui, e),
             _ => {}
         }
+        if let Some((info, problem)) = t.refused_certificate() {
+            action = certificate::refused(ui, info, problem);
+        }
     }
+    action
 }

@@ -2,6 +2,7 @@
 //! form for the account being set up or edited, the live detection and check, and the
 //! question before removing an account (with what becomes of its waiting messages).
 
+mod certificate;
 mod form;
 mod list;
 mod live;
@@ -195,8 +196,7 @@ impl AccountsScreen {
                     ui.add_space(8.0);
                 }
                 let a = form::show(ui, setup, issuers);
-                live::form_progress(ui, setup);
-                a
+                live::form_progress(ui, setup).or(a)
             }
         };
         action = action.or(drawn);

@@ -8,6 +8,7 @@ use super::wizard::{Stage, TestMessage, Wizard};
 use crate::account::{Account, AuthMethod, SmtpSettings};
 use crate::detect::{Detection, Options};
 use crate::explain::{Explain, Explanation};
+use crate::net::CertificatePin;
 use crate::runtime::{Command, Event, SaveFailure, Ticket};
 use crate::secret::Secret;
 use crate::ui::shared::{Nav, Shared};
@@ -48,6 +49,10 @@ pub enum SetupAction {
     Finish,
     /// Something about signing in with the provider (OAuth2).
     SignIn(SignInAction),
+    /// Trust the certificate the check showed, for this account, and check again.
+    TrustCertificate,
+    /// Stop trusting the account's certificate.
+    ForgetCertificate,
 }
 
 /// An account being set up or edited, and the work under way for it.
@@ -149,6 +154,15 @@ impl Setup {
             SetupAction::Save => self.save(shared),
             SetupAction::SendTestMessage => self.send_test_message(shared),
             SetupAction::SignIn(a) => return self.on_signin(a, shared),
+            SetupAction::TrustCertificate => {
+                let refused = self.test.as_ref().and_then(TestView::refused_certificate);
+                if let Some((info, problem)) = refused {
+                    let now = crate::clock::now_secs();
+                    self.draft.pin = Some(CertificatePin::new(info, Some(problem), now));
+                    self.check(shared);
+                }
+            }
+            SetupAction::ForgetCertificate => self.draft.pin = None,
             // They close or replace the setup: the screen around it answers them.
             SetupAction::Remove | SetupAction::Finish => {}
         }
@@ -280,6 +294,7 @@ impl Setup {
             Event::TestDone { ticket, report } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
                     t.outcome = Some(check::outcome(&report).map_err(|e| e.explain()));
+                    t.certificate = report.certificate;
                 }
             }
             Event::DetectProgress { ticket, progress } => {

@@ -5,6 +5,7 @@
 
 use egui::{RichText, Ui};
 
+use super::certificate;
 use super::live::{DetectView, TestView};
 use super::setup::{Setup, SetupAction};
 use super::{signin, trust};
@@ -277,8 +278,11 @@ fn verify(
             if t.failed_step().is_none() {
                 widgets::explanation(ui, e);
             }
+            let trust = t
+                .refused_certificate()
+                .and_then(|(info, problem)| certificate::refused(ui, info, problem));
             ui.add_space(6.0);
-            way_out(ui, w, draft, t, &smtp)
+            way_out(ui, w, draft, t, &smtp).or(trust)
         }
     }
 }
