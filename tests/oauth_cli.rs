@@ -351,3 +351,82 @@ fn gmail_signs_in_with_google_and_says_how_to_get_a_client_id_or_use_an_app_pass
     assert_eq!(v["account"]["smtp"]["host"], "smtp.gmail.com");
     assert_eq!(v["account"]["smtp"]["auth"], "password");
 }
+
+#[test]
+fn sign_in_endpoints_from_the_domains_own_configuration_are_used_when_none_is_known() {
+    let mut lab = lab(&[]);
+    let email = "ann@disc.example.test";
+    // The domain's configuration over HTTPS names its server and where to sign in; no
+    // provider is known for that server.
+    let xml = format!(
+        r#"<?xml version="1.0"?><clientConfig version="1.2"><emailProvider id="disc">
+<domain>disc.example.test</domain><outgoingServer type="smtp"><hostname>mail.example.test</hostname>
+<port>{}</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username>
+<authentication>OAuth2</authentication></outgoingServer></emailProvider>
+<oAuth2><issuer>auth.disc.example.test</issuer><scope>smtp</scope>
+<authURL>{}</authURL><tokenURL>{}</tokenURL></oAuth2></clientConfig>"#,
+        lab.smtpd.port,
+        lab.server.url("/authorize"),
+        lab.server.url("/token"),
+    );
+    let cert = lab.ca.issue("disc", &["autoconfig.disc.example.test"]);
+    let https = support::Httpd::start(
+        &serde_json::json!({"autoconfig.disc.example.test /mail/config-v1.1.xml": {"body": xml}}),
+        Some(&cert),
+    );
+    lab.op
+        .env
+        .push(("OUTPOST_PORT_MAP".into(), format!("443={}", https.port)));
+    let op = &lab.op;
+
+    let (code, v) = op.json(&["detect", email, "--no-probe"], "");
+    support::found(code, &v, "autoconfig", "mail.example.test");
+    assert_eq!(v["smtp"]["auth"], "oauth2", "{v}");
+    assert_eq!(v["oauth2"]["issuer"], "auth.disc.example.test", "{v}");
+
+    // Signing in: the endpoints become a provider; it needs a client id like any other.
+    let add = [
+        "account",
+        "add",
+        "--email",
+        email,
+        "--detect",
+        "--session-keyring",
+    ];
+    let (code, v) = op.json(&add, "");
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "oauth2_no_client_id", "{v}");
+    let advice = v["error"]["advice"].as_str().unwrap();
+    assert!(
+        advice.contains("outpost oauth2 set auth.disc.example.test --client-id"),
+        "{advice}"
+    );
+    let (_, list) = op.json(&["oauth2", "list"], "");
+    let adopted = list["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "auth.disc.example.test")
+        .unwrap_or_else(|| panic!("{list}"))
+        .clone();
+    assert_eq!(adopted["token_url"], lab.server.url("/token"), "{adopted}");
+
+    let (code, v) = op.json(
+        &[
+            "oauth2",
+            "set",
+            "auth.disc.example.test",
+            "--client-id",
+            support::oauth::CLIENT_ID,
+            "--client-secret",
+            support::oauth::CLIENT_SECRET,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    let (code, v) = op.json(&add, "");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["account"]["smtp"]["auth"], "oauth2", "{v}");
+    let (code, v) = op.json(&["account", "test", email], "");
+    assert_eq!(code, 0, "signed in and logged in with the token: {v}");
+}

@@ -11,6 +11,7 @@ use super::output::{Failure, Out, bad_input};
 use crate::account::explain::verify_failure;
 use crate::account::verify::{Progress, Report, StepRecord, Timeouts, VerifyError};
 use crate::account::{Account, AuthMethod, SmtpSettings, parse_email, parse_host};
+use crate::detect::Detection;
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::Net;
 use crate::paths::Paths;
@@ -84,7 +85,7 @@ fn server_settings(
     out: &Out,
     args: &AddArgs,
     email: &str,
-) -> Result<(SmtpSettings, Option<Value>), Failure> {
+) -> Result<(SmtpSettings, Option<Detection>), Failure> {
     let detected = if args.detect {
         let options = super::detect::options(10.0, false, false)?;
         match super::detect::run_detection(out, email, &options)? {
@@ -147,15 +148,19 @@ fn server_settings(
             (None, found) => found.unwrap_or(AuthMethod::Password),
         },
     };
-    Ok((
-        settings,
-        detected.as_ref().map(super::detect::detection_json),
-    ))
+    Ok((settings, detected))
 }
 
 pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure> {
     let email = parse_email(&args.email).map_err(bad_input)?;
-    let (smtp, detected) = server_settings(out, &args, &email)?;
+    let (smtp, detection) = server_settings(out, &args, &email)?;
+    // Where to sign in, when the domain's own configuration said and the server is its.
+    let discovered = detection
+        .as_ref()
+        .map(|d| &d.chosen)
+        .filter(|c| c.smtp.host == smtp.host)
+        .and_then(|c| c.oauth2.clone());
+    let detected = detection.as_ref().map(super::detect::detection_json);
     let mut draft = AccountDraft {
         email: email.clone(),
         name: args.name.clone().unwrap_or_default(),
@@ -174,6 +179,7 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
             paths,
             &email,
             host,
+            discovered.as_ref(),
             args.no_browser,
         )?)
     } else {
@@ -234,8 +240,14 @@ pub(super) fn signin(
             },
         ));
     }
-    let secret =
-        super::oauth2::browser_sign_in(out, paths, &account.email, &account.smtp.host, no_browser)?;
+    let secret = super::oauth2::browser_sign_in(
+        out,
+        paths,
+        &account.email,
+        &account.smtp.host,
+        None,
+        no_browser,
+    )?;
     let saved = accounts::save(paths, account, Some(&secret), OnDuplicate::Replace)?;
     out.text(format!(
         "{} is signed in again; waiting messages are sent.",

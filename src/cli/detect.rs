@@ -47,6 +47,9 @@ pub fn detection_json(d: &Detection) -> Value {
         "source": src,
         "provider": d.chosen.provider,
         "mail_domain": d.chosen.mail_domain(),
+        "oauth2": d.chosen.oauth2.as_ref().map(|o| json!({
+            "issuer": o.issuer, "scope": o.scope, "auth_url": o.auth_url, "token_url": o.token_url,
+        })),
         "provenance": {
             "host": src, "port": src, "security": src,
             "username": origin(d.chosen.username_default),

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::args::{Oauth2Command, SetArgs};
 use super::output::{Failure, Out};
+use crate::detect::config_xml::OAuth2Issuer;
 use crate::explain::Explain;
 use crate::net::Net;
 use crate::oauth::{self, Issuers, OauthError};
@@ -24,6 +25,7 @@ pub(super) fn browser_sign_in(
     paths: &Paths,
     email: &str,
     host: &str,
+    discovered: Option<&OAuth2Issuer>,
     no_browser: bool,
 ) -> Result<crate::secret::Secret, Failure> {
     // The address must reach the person even with --json (which keeps stdout for JSON).
@@ -36,7 +38,7 @@ pub(super) fn browser_sign_in(
     };
     super::runtime().block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
-        let signin = signin::start(paths, email, host).await?;
+        let signin = signin::start(paths, email, host, discovered).await?;
         let name = signin.provider().to_string();
         if no_browser {
             say(format!(

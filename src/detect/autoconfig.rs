@@ -4,7 +4,7 @@
 //! domain itself a document is the domain's own word, whatever servers it names; over plain
 //! HTTP it is never trusted.
 
-use super::config_xml::{self, MAX_BYTES};
+use super::config_xml::{self, AuthKind, MAX_BYTES};
 use super::model::{Candidate, Outcome, Source};
 use super::providers::ProviderTable;
 use super::target::Target;
@@ -87,6 +87,12 @@ pub fn candidates(xml: &str, source: Source, target: &Target) -> Result<Vec<Cand
                 provider: Some(p.display_name.clone()).filter(|n| !n.is_empty()),
                 username_default: s.username.is_empty(),
                 auth_default: s.auth.is_empty(),
+                // Sign-in endpoints only from a source trusted with the servers, and only
+                // over HTTPS: they receive the person's password in the browser.
+                oauth2: config
+                    .oauth2
+                    .clone()
+                    .filter(|o| trusted && o.is_https() && s.auth.contains(&AuthKind::OAuth2)),
             });
         }
     }
@@ -115,4 +121,42 @@ pub async fn find(
         }
     }
     (vec![], Outcome::Nothing(problems.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::target::parse_address;
+
+    fn config(auth_url: &str) -> String {
+        format!(
+            r#"<clientConfig version="1.2"><emailProvider id="d"><domain>d.test</domain>
+<outgoingServer type="smtp"><hostname>smtp.d.test</hostname><port>465</port>
+<socketType>SSL</socketType><authentication>OAuth2</authentication></outgoingServer>
+</emailProvider><oAuth2><issuer>login.d.test</issuer><scope>smtp</scope>
+<authURL>{auth_url}</authURL><tokenURL>https://login.d.test/token</tokenURL></oAuth2>
+</clientConfig>"#
+        )
+    }
+
+    #[test]
+    fn sign_in_endpoints_are_kept_only_from_https_sources_and_https_addresses() {
+        let target = parse_address("ann@d.test").unwrap();
+        let oauth2 =
+            |xml: &str, source| candidates(xml, source, &target).unwrap()[0].oauth2.clone();
+        let found = oauth2(
+            &config("https://login.d.test/authorize"),
+            Source::Autoconfig,
+        );
+        assert_eq!(found.map(|o| o.issuer), Some("login.d.test".into()));
+        // Over plain HTTP anyone on the way could point the browser elsewhere.
+        assert_eq!(
+            oauth2(&config("https://login.d.test/authorize"), Source::Http),
+            None
+        );
+        assert_eq!(
+            oauth2(&config("http://login.d.test/authorize"), Source::Autoconfig),
+            None
+        );
+    }
 }

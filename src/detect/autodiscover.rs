@@ -193,6 +193,7 @@ fn to_candidates(a: AutodiscoverAnswer, target: &Target) -> Vec<Candidate> {
                 provider: None,
                 username_default: login.is_none(),
                 auth_default: true,
+                oauth2: None,
             }
         })
         .collect()

@@ -135,6 +135,15 @@ pub struct OAuth2Issuer {
     pub token_url: String,
 }
 
+impl OAuth2Issuer {
+    /// Whether both endpoints are HTTPS addresses.
+    pub fn is_https(&self) -> bool {
+        [&self.auth_url, &self.token_url]
+            .iter()
+            .all(|u| url::Url::parse(u).is_ok_and(|u| u.scheme() == "https"))
+    }
+}
+
 /// A whole document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientConfig {

@@ -140,6 +140,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
             provider: None,
             username_default: true,
             auth_default: caps.auth.is_empty(),
+            oauth2: None,
         })
         .collect();
     let outcome = if candidates.is_empty() && silent > 0 && silent == errors {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::config_xml::OAuth2Issuer;
 use crate::account::SmtpSettings;
 
 /// Where a setting came from, best first: this is also the ranking between sources.
@@ -88,6 +89,9 @@ pub struct Candidate {
     pub username_default: bool,
     /// The source did not say the login method: a password is assumed.
     pub auth_default: bool,
+    /// Where to sign in (OAuth2), as the domain's own configuration says (the autoconfig
+    /// draft's `<oAuth2>`): used when no provider is known for the server.
+    pub oauth2: Option<OAuth2Issuer>,
 }
 
 impl Candidate {

@@ -284,6 +284,7 @@ impl Provider {
                 provider: Some(self.name.clone()).filter(|n| !n.is_empty()),
                 username_default: s.username.is_empty(),
                 auth_default: s.auth.is_empty(),
+                oauth2: None,
             })
             .collect()
     }

@@ -52,6 +52,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
                         provider: None,
                         username_default: true,
                         auth_default: true,
+                        oauth2: None,
                     });
                 }
             }

@@ -8,6 +8,7 @@ use super::signin::SignInState;
 use crate::account::store::Accounts;
 use crate::account::verify::{Progress, Report};
 use crate::account::{Account, AccountId};
+use crate::detect::config_xml::OAuth2Issuer;
 use crate::detect::{self, Detection, Options};
 use crate::explain::Explanation;
 use crate::fonts::FontFile;
@@ -114,6 +115,8 @@ pub enum Command {
         email: String,
         /// The SMTP server whose provider signs in.
         host: String,
+        /// Where to sign in as the domain's own configuration said, when detection found it.
+        discovered: Option<OAuth2Issuer>,
     },
     /// Save a sign-in provider's client id and secret (blank removes them).
     SetClient {

@@ -83,7 +83,8 @@ async fn cancellable(ctx: Ctx, command: Command) {
             ticket,
             email,
             host,
-        } => signin::sign_in(ctx, ticket, email, host).await,
+            discovered,
+        } => signin::sign_in(ctx, ticket, email, host, discovered).await,
         _ => unreachable!("only checks, detections and sign-ins are cancellable"),
     }
 }

@@ -2,6 +2,7 @@
 
 use super::ctx::Ctx;
 use super::protocol::{Event, Ticket};
+use crate::detect::config_xml::OAuth2Issuer;
 use crate::explain::{Explain, Explanation};
 use crate::oauth::{Issuers, OauthError};
 use crate::secret::Secret;
@@ -49,7 +50,13 @@ pub(super) fn set_client(ctx: &Ctx, provider: &str, client_id: &str, client_secr
 }
 
 /// Signs `email` in with the provider of `host`: opens the browser, waits, exchanges the code.
-pub(super) async fn sign_in(ctx: Ctx, ticket: Ticket, email: String, host: String) {
+pub(super) async fn sign_in(
+    ctx: Ctx,
+    ticket: Ticket,
+    email: String,
+    host: String,
+    discovered: Option<OAuth2Issuer>,
+) {
     let done = |result: Result<Secret, OauthError>| Event::SignIn {
         ticket,
         state: SignInState::Done(result.map_err(|e| e.explain())),
@@ -63,7 +70,7 @@ pub(super) async fn sign_in(ctx: Ctx, ticket: Ticket, email: String, host: Strin
             });
         }
     };
-    let signin = match signin::start(&ctx.paths, &email, &host).await {
+    let signin = match signin::start(&ctx.paths, &email, &host, discovered.as_ref()).await {
         Ok(s) => s,
         Err(e) => return ctx.emit(done(Err(e))),
     };

@@ -10,6 +10,7 @@ use crate::account::{
     parse_email, parse_host,
 };
 use crate::address::EmailAddress;
+use crate::detect::config_xml::OAuth2Issuer;
 use crate::detect::{Candidate, Detection};
 use crate::net::{CertificatePin, Proxy};
 use crate::secret::Secret;
@@ -390,6 +391,17 @@ impl AccountDraft {
             pinned_certificate: self.pin.clone(),
         };
         account.validate().map(|()| account)
+    }
+
+    /// Where to sign in for `host` as the domain's own configuration said, when the settings
+    /// in use came from it.
+    pub fn discovered_signin(&self, host: &str) -> Option<OAuth2Issuer> {
+        let c = &self.found.as_ref()?.candidate;
+        c.smtp
+            .host
+            .eq_ignore_ascii_case(host)
+            .then(|| c.oauth2.clone())
+            .flatten()
     }
 
     /// The proxy typed, if any.

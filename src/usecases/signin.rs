@@ -2,6 +2,7 @@
 //! whether the window or the command line asks. How the browser's address reaches the person
 //! is the front end's; everything else is here.
 
+use crate::detect::config_xml::OAuth2Issuer;
 use crate::net::http::HttpClient;
 use crate::oauth::config::{user_file, value};
 use crate::oauth::signin::WAIT_LIMIT;
@@ -10,17 +11,48 @@ use crate::paths::Paths;
 use crate::secret::Secret;
 
 /// Starts signing `email` in with the provider that issues tokens for the SMTP server
-/// `host`: the address for the browser is ready, the loopback listener waits. Blocks on the
-/// settings files.
-pub async fn start(paths: &Paths, email: &str, host: &str) -> Result<SignIn, OauthError> {
-    let paths = paths.clone();
-    let issuers = tokio::task::spawn_blocking(move || Issuers::load(&paths))
-        .await
-        .expect("reading the sign-in settings does not panic")?;
+/// `host`: the address for the browser is ready, the loopback listener waits. When no
+/// provider is known for `host` and the domain's own configuration said where to sign in
+/// (`discovered`), those endpoints become a provider in the user's settings first (so that
+/// a client id can be set for it and its tokens refreshed later). Blocks on the settings
+/// files.
+pub async fn start(
+    paths: &Paths,
+    email: &str,
+    host: &str,
+    discovered: Option<&OAuth2Issuer>,
+) -> Result<SignIn, OauthError> {
+    let (paths, host_owned, discovered) = (paths.clone(), host.to_string(), discovered.cloned());
+    let issuers = tokio::task::spawn_blocking(move || -> Result<Issuers, OauthError> {
+        let issuers = Issuers::load(&paths)?;
+        match discovered {
+            Some(d) if issuers.for_host(&host_owned).is_none() => {
+                adopt(&paths, &d, &host_owned)?;
+                Ok(Issuers::load(&paths)?)
+            }
+            _ => Ok(issuers),
+        }
+    })
+    .await
+    .expect("reading the sign-in settings does not panic")?;
     let issuer = issuers.for_host(host).ok_or_else(|| OauthError::NoIssuer {
         host: host.to_string(),
     })?;
     SignIn::start(issuer, email).await
+}
+
+/// Keeps the sign-in endpoints a domain's configuration gave as the provider named by its
+/// issuer, for `host`. Blocks.
+fn adopt(paths: &Paths, found: &OAuth2Issuer, host: &str) -> Result<Issuer, OauthError> {
+    let change = ProviderChange {
+        name: Some(found.issuer.clone()),
+        auth_url: Some(found.auth_url.clone()),
+        token_url: Some(found.token_url.clone()),
+        scope: Some(found.scope.clone()),
+        hosts: vec![host.to_ascii_lowercase()],
+        ..ProviderChange::default()
+    };
+    set_provider(paths, &found.issuer, change)
 }
 
 /// Waits for the browser to come back (at most [`WAIT_LIMIT`]) and exchanges the code:

@@ -4,8 +4,8 @@
 use egui::{RichText, Ui};
 
 use super::setup::SetupAction;
-use crate::net::{CertProblem, CertReason, CertificateInfo, CertificatePin};
 use crate::net::tls::shorten_names;
+use crate::net::{CertProblem, CertReason, CertificateInfo, CertificatePin};
 use crate::ui::widgets;
 
 /// What a self-signed certificate is, for people deciding whether to trust one.
@@ -18,35 +18,36 @@ const SELF_SIGNED: &str = "A self-signed certificate was made by the server itse
 /// offer (not for a changed key: that needs a second look, offered the same way after it).
 pub fn refused(ui: &mut Ui, info: &CertificateInfo, problem: &CertProblem) -> Option<SetupAction> {
     ui.add_space(6.0);
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.label(RichText::new("The server's certificate").strong());
-        details(ui, info);
-        ui.add_space(4.0);
-        if matches!(
-            problem.reason,
-            CertReason::SelfSigned | CertReason::UnknownIssuer
-        ) {
-            ui.label(SELF_SIGNED);
-        }
-        if let CertReason::Changed { pinned } = &problem.reason {
-            ui.label(
-                RichText::new(format!(
-                    "This account trusts the key {pinned}. Trust the new one only if the \
+    egui::Frame::group(ui.style())
+        .show(ui, |ui| {
+            ui.label(RichText::new("The server's certificate").strong());
+            details(ui, info);
+            ui.add_space(4.0);
+            if matches!(
+                problem.reason,
+                CertReason::SelfSigned | CertReason::UnknownIssuer
+            ) {
+                ui.label(SELF_SIGNED);
+            }
+            if let CertReason::Changed { pinned } = &problem.reason {
+                ui.label(
+                    RichText::new(format!(
+                        "This account trusts the key {pinned}. Trust the new one only if the \
                      server's certificate was replaced on purpose."
-                ))
-                .color(widgets::error_color(ui)),
-            );
-        }
-        ui.add_space(4.0);
-        ui.button("Trust this certificate for this account")
-            .on_hover_text(
-                "From now on this account accepts exactly this key, and nothing else; a \
+                    ))
+                    .color(widgets::error_color(ui)),
+                );
+            }
+            ui.add_space(4.0);
+            ui.button("Trust this certificate for this account")
+                .on_hover_text(
+                    "From now on this account accepts exactly this key, and nothing else; a \
                  changed key is refused before anything is sent.",
-            )
-            .clicked()
-            .then_some(SetupAction::TrustCertificate)
-    })
-    .inner
+                )
+                .clicked()
+                .then_some(SetupAction::TrustCertificate)
+        })
+        .inner
 }
 
 fn details(ui: &mut Ui, info: &CertificateInfo) {

@@ -8,9 +8,9 @@ use egui::{RichText, Ui};
 use super::certificate;
 use super::setup::{Setup, SetupAction};
 use crate::account::verify::{Progress, StepRecord, VerifyError};
-use crate::net::{CertProblem, CertificateInfo};
 use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport};
 use crate::explain::Explanation;
+use crate::net::{CertProblem, CertificateInfo};
 use crate::runtime::Ticket;
 use crate::ui::widgets::{self, StepView};
 

@@ -258,10 +258,12 @@ impl Setup {
                     .and_then(|i| i.for_host(&host))
                     .map_or_else(|| host.clone(), |i| i.name.clone());
                 self.signin = Some(SignInView::new(ticket, &provider));
+                let discovered = self.draft.discovered_signin(&host);
                 shared.send(Command::SignIn {
                     ticket,
                     email: self.draft.email.trim().to_string(),
                     host,
+                    discovered,
                 });
             }
             SignInAction::Cancel => self.cancel_signin(shared),
