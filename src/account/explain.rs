@@ -78,9 +78,9 @@ fn connection(err: &VerifyError) -> Explanation {
 }
 
 /// How a person can go on with their own server's certificate.
-const OWN_SERVER: &str = "If this is your own server, compare the SHA-256 of its key below \
-     with the one the server shows (see SECURITY.md), then trust this certificate for this \
-     account.";
+const OWN_SERVER: &str = "If this is your own server, compare the SHA-256 of its key (shown \
+     with the certificate) with the one the server itself gives (see SECURITY.md), then trust \
+     this certificate for this account.";
 
 /// The certificate was refused: why, and what to do without helping an attacker.
 fn certificate(problem: &CertProblem) -> Explanation {

@@ -292,6 +292,15 @@ pub(super) fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
             a.secret_backend.label(),
             if is_default(a) { " [default]" } else { "" }
         ));
+        if let Some(p) = &a.proxy {
+            out.text(format!("    through the proxy {p}"));
+        }
+        if let Some(pin) = &a.pinned_certificate {
+            out.text(format!(
+                "    trusts only the certificate key {} ({})",
+                pin.sha256, pin.subject
+            ));
+        }
     }
     out.json(json!({
         "accounts": accounts.accounts.iter().map(|a| account_json(a, is_default(a))).collect::<Vec<_>>()
