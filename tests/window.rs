@@ -5,7 +5,7 @@
 mod support;
 
 use egui_kittest::kittest::Queryable;
-use support::ui::{WindowSetup, fill_form, wait_for, window};
+use support::ui::{WindowSetup, fill_form, save_in_session_keyring, wait_for, window};
 use support::{PASSWORD, USER};
 
 #[test]
@@ -141,12 +141,7 @@ fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
             .next()
             .is_some()
     );
-    harness
-        .get_by_label("For this session only (forgotten at logout)")
-        .click();
-    harness.run();
-    harness.get_by_label("Save account").click();
-    harness.step();
+    save_in_session_keyring(&mut harness);
     wait_for(&mut harness, "the save", |h| {
         h.query_by_label(&format!("{USER} (default)")).is_some()
     });

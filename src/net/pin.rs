@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, OtherError, SignatureScheme};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde::{Deserialize, Serialize};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -219,9 +219,7 @@ impl ServerCertVerifier for PinnedVerifier {
             names: presented_names(end_entity),
             certificate: info.map(Box::new),
         };
-        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-            OtherError(Arc::new(problem)),
-        )))
+        Err(problem.into_rustls())
     }
 
     fn verify_tls12_signature(

@@ -99,6 +99,11 @@ pub struct CertProblem {
 }
 
 impl CertProblem {
+    /// As the error a verifier returns; [`cert_problem`] finds it again after the handshake.
+    pub(crate) fn into_rustls(self) -> rustls::Error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(self))))
+    }
+
     /// Why it was refused, in words, without the names it is issued for.
     pub fn without_names(&self) -> String {
         Self {
@@ -322,9 +327,7 @@ impl ServerCertVerifier for ExplainingVerifier {
                         names: presented_names(end_entity),
                         certificate: CertificateInfo::read(end_entity).map(Box::new),
                     };
-                    rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
-                        Arc::new(problem),
-                    )))
+                    problem.into_rustls()
                 }
                 other => other,
             })

@@ -274,15 +274,20 @@ pub fn past_the_blocked_port(harness: &mut Harness<'_, OutpostApp>) {
     });
 }
 
-/// At the wizard's passed check: saves in the session keyring (no Secret Service runs in
-/// these tests) and asks for the test message.
-pub fn save_and_send_a_test_message(harness: &mut Harness<'_, OutpostApp>) {
+/// Chooses the session keyring (no Secret Service runs in these tests) and presses "Save
+/// account".
+pub fn save_in_session_keyring(harness: &mut Harness<'_, OutpostApp>) {
     harness
         .get_by_label("For this session only (forgotten at logout)")
         .click();
     harness.run();
     harness.get_by_label("Save account").click();
     harness.step();
+}
+
+/// At the wizard's passed check: saves in the session keyring and asks for the test message.
+pub fn save_and_send_a_test_message(harness: &mut Harness<'_, OutpostApp>) {
+    save_in_session_keyring(harness);
     wait_for(harness, "the saved account", |h| {
         h.query_by_label_contains("is ready to send").is_some()
     });
