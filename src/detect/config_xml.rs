@@ -120,7 +120,15 @@ pub struct EmailProvider {
     pub display_name: String,
     /// Its SMTP servers, preferred first.
     pub outgoing: Vec<OutgoingServer>,
+    /// Its help pages for mail apps (`<documentation url>`), at most [`MAX_HELP`].
+    pub documentation: Vec<String>,
+    /// Access to switch on before a mail app works (`<enable visiturl>`): the page, and
+    /// its first instruction.
+    pub enable: Option<(String, String)>,
 }
+
+/// Help pages kept per provider.
+pub const MAX_HELP: usize = 4;
 
 /// An `oAuth2` block: where to sign in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -255,6 +263,18 @@ pub fn parse(xml: &str) -> Result<ClientConfig, ConfigXmlError> {
                         server = Some(ServerFields::default())
                     }
                     (1, "oAuth2") => oauth = Some(OAuth2Issuer::default()),
+                    (2, "documentation") => {
+                        if let (Some(p), Some(url)) = (provider.as_mut(), attr("url"))
+                            && p.documentation.len() < MAX_HELP
+                        {
+                            p.documentation.push(url);
+                        }
+                    }
+                    (2, "enable") => {
+                        if let (Some(p), Some(url)) = (provider.as_mut(), attr("visiturl")) {
+                            p.enable = Some((url, String::new()));
+                        }
+                    }
                     _ => {}
                 }
                 text.clear();
@@ -363,6 +383,13 @@ fn end_element(
                     Ok(_) => {}
                     Err(why) => config.skipped.push(why),
                 }
+            }
+        }
+        (4, "enable", "instruction") => {
+            if let Some((_, instruction)) = provider.as_mut().and_then(|p| p.enable.as_mut())
+                && instruction.is_empty()
+            {
+                *instruction = value;
             }
         }
         (2, "clientConfig", "emailProvider") => {

@@ -12,6 +12,7 @@ pub mod autoconfig;
 pub mod autodiscover;
 pub mod config_xml;
 mod explain;
+pub mod facts;
 pub mod guess;
 pub mod model;
 pub mod mx;

@@ -5,7 +5,8 @@
 //! The format is line-based and tab-separated:
 //! `P id name` starts a provider, `D domain` adds a domain, `S host port security username
 //! auth,auth` adds an SMTP server (preferred first), `O issuer scope auth-url token-url` gives
-//! its OAuth2 issuer. Lines starting with `#` are comments.
+//! its OAuth2 issuer, `H url` a help page, `E url instruction` access to switch on first.
+//! Lines starting with `#` are comments.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,10 @@ pub struct Provider {
     pub outgoing: Vec<OutgoingServer>,
     /// Its OAuth2 issuer, when it has one.
     pub oauth2: Option<OAuth2Issuer>,
+    /// Its help pages for mail apps.
+    pub help: Vec<String>,
+    /// Access to switch on first: the page, and what to do.
+    pub enable: Option<(String, String)>,
 }
 
 /// Providers indexed by domain.
@@ -83,6 +88,16 @@ impl ProviderTable {
     pub fn lookup(&self, domain: &str) -> Option<&Provider> {
         let key = domain.trim().trim_end_matches('.').to_ascii_lowercase();
         self.by_domain.get(&key).map(|&i| &self.providers[i])
+    }
+
+    /// The provider one of whose SMTP servers is `host` (case-insensitive), if any.
+    pub fn by_smtp_host(&self, host: &str) -> Option<&Provider> {
+        let host = host.trim().trim_end_matches('.');
+        self.providers.iter().find(|p| {
+            p.outgoing
+                .iter()
+                .any(|s| s.hostname.eq_ignore_ascii_case(host))
+        })
     }
 
     /// All providers.
@@ -146,6 +161,14 @@ impl ProviderTable {
                         token_url: f[4].to_string(),
                     });
                 }
+                ("H", 2) => {
+                    let idx = current.ok_or_else(|| err("help before any provider"))?;
+                    table.providers[idx].help.push(f[1].to_string());
+                }
+                ("E", 3) => {
+                    let idx = current.ok_or_else(|| err("enable before any provider"))?;
+                    table.providers[idx].enable = Some((f[1].to_string(), f[2].to_string()));
+                }
                 _ => return Err(err("unknown line")),
             }
         }
@@ -202,6 +225,14 @@ impl ProviderTable {
                     clean(&o.auth_url),
                     clean(&o.token_url)
                 ));
+            }
+            // Only HTTPS pages: they are opened in the browser from the window.
+            let https = |u: &&String| u.starts_with("https://");
+            for url in p.documentation.iter().filter(https) {
+                out.push_str(&format!("H\t{}\n", clean(url)));
+            }
+            if let Some((url, instruction)) = p.enable.as_ref().filter(|(u, _)| https(&u)) {
+                out.push_str(&format!("E\t{}\t{}\n", clean(url), clean(instruction)));
             }
         }
         out
