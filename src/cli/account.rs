@@ -12,6 +12,7 @@ use crate::account::explain::verify_failure;
 use crate::account::verify::{Progress, Report, StepRecord, Timeouts, VerifyError};
 use crate::account::{Account, AuthMethod, SmtpSettings, parse_email, parse_host};
 use crate::detect::Detection;
+use crate::detect::facts::ProviderHelp;
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::Net;
 use crate::paths::Paths;
@@ -20,14 +21,22 @@ use crate::usecases::account::{self as accounts, OnDuplicate, Waiting};
 use crate::usecases::check;
 use crate::usecases::draft::AccountDraft;
 
-fn read_secret(args: &AddArgs, auth: AuthMethod, email: &str) -> Result<Option<Secret>, Failure> {
+/// The password (or what the provider takes in its place: `field`, e.g. "App password"), from
+/// standard input or the terminal.
+fn read_secret(
+    args: &AddArgs,
+    auth: AuthMethod,
+    email: &str,
+    field: &str,
+) -> Result<Option<Secret>, Failure> {
     if !auth.needs_secret() {
         return Ok(None);
     }
+    let field = field.to_lowercase();
     let what = if auth == AuthMethod::Oauth2 {
         "token"
     } else {
-        "password"
+        field.as_str()
     };
     let secret = if args.password_stdin {
         let mut s = String::new();
@@ -183,7 +192,19 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
             args.no_browser,
         )?)
     } else {
-        read_secret(&args, account.smtp.auth, &email)?
+        let guidance = detection
+            .as_ref()
+            .and_then(|d| d.provider.as_ref())
+            .and_then(ProviderHelp::guidance)
+            .filter(|_| account.smtp.auth == AuthMethod::Password);
+        let field = guidance.as_ref().map_or("Password", |g| g.field);
+        if let Some(g) = &guidance {
+            // Before the prompt, where the person is looking (stdout may be JSON).
+            for line in g.lines() {
+                eprintln!("{line}");
+            }
+        }
+        read_secret(&args, account.smtp.auth, &email, field)?
     };
     let on_dup = if args.replace {
         OnDuplicate::Replace

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::args::DetectArgs;
 use super::output::{Failure, Out, no_home_failure};
+use crate::detect::facts::ProviderHelp;
 use crate::detect::{self, Candidate, Detection, Options, Outcome, Progress, SourceReport};
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
@@ -62,7 +63,37 @@ pub fn detection_json(d: &Detection) -> Value {
         })).collect::<Vec<_>>(),
         "sources": sources_json(&d.sources),
         "elapsed_ms": d.elapsed.as_millis() as u64,
+        "provider_help": d.provider.as_ref().map(provider_json),
     })
+}
+
+/// What is known of the provider: its help pages, and what it needs before a password works.
+fn provider_json(p: &ProviderHelp) -> Value {
+    let guidance = p.guidance();
+    json!({
+        "id": p.id,
+        "name": p.name,
+        "help": p.help,
+        "enable": p.enable.as_ref().map(|(url, what)| json!({"url": url, "what": what})),
+        "login": p.login(),
+        "guidance": guidance.as_ref().map(|g| json!({
+            "headline": g.headline, "before": g.before, "steps": g.steps, "page": g.page,
+            "field": g.field,
+        })),
+        "limits": p.facts.as_ref().and_then(|f| f.limits.as_ref()),
+    })
+}
+
+/// The provider's guidance and help page, for people.
+pub(super) fn print_provider(out: &Out, p: &ProviderHelp) {
+    if let Some(g) = p.guidance() {
+        for line in g.lines() {
+            out.text(format!("  {line}"));
+        }
+    }
+    if let Some(help) = p.help.first() {
+        out.text(format!("  {}'s help: {help}", p.name));
+    }
 }
 
 fn print_progress(out: &Out, p: &Progress) {
@@ -147,6 +178,9 @@ fn print_detection(out: &Out, d: &Detection) {
     out.text(format!("  Login      {}", c.smtp.auth.as_str()));
     for w in &d.warnings {
         out.text(format!("  Warning: {w}"));
+    }
+    if let Some(p) = &d.provider {
+        print_provider(out, p);
     }
     for a in &d.alternatives {
         out.text(format!(

@@ -209,6 +209,138 @@ impl Facts {
     }
 }
 
+/// What is known of the provider behind a server: its help pages, access to switch on first,
+/// and what it requires of a mail app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderHelp {
+    /// Its ISPDB id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its help pages for mail apps, the curated one first.
+    pub help: Vec<String>,
+    /// Access to switch on first: the page, and what to do.
+    pub enable: Option<(String, String)>,
+    /// The curated facts, when there are some.
+    pub facts: Option<ProviderFacts>,
+}
+
+impl ProviderHelp {
+    /// For the provider whose SMTP server `host` is, or who serves mail `domain`.
+    pub fn find(host: &str, domain: &str) -> Option<Self> {
+        let table = ProviderTable::builtin();
+        let p = table.by_smtp_host(host).or_else(|| table.lookup(domain))?;
+        let facts = Facts::builtin().by_id(&p.id).cloned();
+        let mut help: Vec<String> = facts.iter().map(|f| f.help.clone()).collect();
+        help.extend(
+            p.help
+                .iter()
+                .filter(|h| !help.contains(h))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        let enable = facts
+            .as_ref()
+            .and_then(|f| f.enable_first.as_ref())
+            .map(|e| (e.url.clone(), format!("Switch on {} first.", e.what)))
+            .or_else(|| p.enable.clone());
+        Some(Self {
+            id: p.id.clone(),
+            name: facts
+                .as_ref()
+                .map_or_else(|| p.name.clone(), |f| f.name.clone()),
+            help,
+            enable,
+            facts,
+        })
+    }
+
+    /// How a mail app logs in without the provider's sign-in, when known.
+    pub fn login(&self) -> Option<Login> {
+        self.facts.as_ref().map(|f| f.login)
+    }
+
+    /// What a person must do before a password works here, in words shared by the window and
+    /// the command line; `None` when nothing is known beyond the usual password.
+    pub fn guidance(&self) -> Option<Guidance> {
+        let facts = self.facts.as_ref();
+        let login = facts.map(|f| f.login);
+        let app = facts.and_then(|f| f.app_password.as_ref());
+        let name = &self.name;
+        let headline = match login {
+            Some(Login::AppPassword) => format!(
+                "{name} needs an app password: your account's own password does not work in \
+                 mail apps."
+            ),
+            Some(Login::AuthorizationCode) => {
+                format!("{name} needs an authorization code in place of your password.")
+            }
+            Some(Login::EmailPassword) => {
+                format!("{name} needs its separate e-mail password, not your customer login.")
+            }
+            Some(Login::OauthOnly) => format!(
+                "{name} accepts only its own sign-in from mail apps: no password works, not \
+                 even an app password."
+            ),
+            Some(Login::Password) | None if self.enable.is_some() => {
+                format!("{name} needs access for mail apps switched on first.")
+            }
+            Some(Login::Password) | None => return None,
+        };
+        let mut before = Vec::new();
+        if let Some((url, what)) = &self.enable {
+            before.push(format!("{what} ({url})"));
+        }
+        if let Some(requires) = app.and_then(|a| a.requires.as_ref()) {
+            let place = app
+                .and_then(|a| a.requires_url.as_deref())
+                .map(|u| format!(" ({u})"))
+                .unwrap_or_default();
+            before.push(format!("It needs {requires} on first{place}."));
+        }
+        Some(Guidance {
+            headline,
+            before,
+            steps: app.map(|a| a.steps.clone()).unwrap_or_default(),
+            page: app.map(|a| a.url.clone()),
+            field: login.unwrap_or(Login::Password).field_label(),
+        })
+    }
+}
+
+/// What a person must do before a password works with a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guidance {
+    /// The one sentence that says it ("Gmail needs an app password: …").
+    pub headline: String,
+    /// What must be switched on first, each with its page.
+    pub before: Vec<String>,
+    /// The steps to make the password for apps.
+    pub steps: Vec<String>,
+    /// The page where it is made.
+    pub page: Option<String>,
+    /// What the password field is called.
+    pub field: &'static str,
+}
+
+impl Guidance {
+    /// Everything, as numbered lines for a terminal.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![self.headline.clone()];
+        lines.extend(self.before.iter().cloned());
+        lines.extend(
+            self.steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("  {}. {s}", i + 1)),
+        );
+        if let Some(page) = &self.page {
+            lines.push(format!("  Open: {page}"));
+        }
+        lines
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,7 +362,10 @@ mod tests {
                 assert!(url.starts_with("https://"), "{}: {url}", p.id);
             }
             if p.login.needs_separate_secret() {
-                let a = p.app_password.as_ref().unwrap_or_else(|| panic!("{}", p.id));
+                let a = p
+                    .app_password
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}", p.id));
                 assert!(!a.steps.is_empty(), "{}", p.id);
             }
         }
@@ -240,15 +375,51 @@ mod tests {
     fn providers_are_found_by_server_or_domain() {
         let facts = Facts::builtin();
         let gmail = facts.for_server("smtp.gmail.com", "example.org").unwrap();
-        assert_eq!((gmail.name.as_str(), gmail.login), ("Gmail", Login::AppPassword));
+        assert_eq!(
+            (gmail.name.as_str(), gmail.login),
+            ("Gmail", Login::AppPassword)
+        );
         let gmx = facts.for_server("smtp.example.org", "gmx.de").unwrap();
         assert!(gmx.enable_first.is_some());
-        assert!(facts.for_server("smtp.example.org", "example.org").is_none());
+        assert!(
+            facts
+                .for_server("smtp.example.org", "example.org")
+                .is_none()
+        );
+        let web = ProviderHelp::find("smtp.web.de", "web.de").unwrap();
+        assert!(web.enable.as_ref().unwrap().1.contains("POP3 & IMAP"));
+        assert_eq!(
+            web.help[0],
+            "https://hilfe.web.de/pop-imap/imap/imap-serverdaten.html"
+        );
+        let g = web.guidance().unwrap();
+        assert!(g.headline.contains("switched on first"), "{g:?}");
+    }
+
+    #[test]
+    fn gmail_guidance_leads_to_the_app_password_page() {
+        let gmail = ProviderHelp::find("smtp.gmail.com", "gmail.com").unwrap();
+        let g = gmail.guidance().unwrap();
+        assert!(
+            g.headline.starts_with("Gmail needs an app password"),
+            "{g:?}"
+        );
+        assert!(g.before[0].contains("2-Step Verification"), "{g:?}");
+        assert_eq!(
+            g.page.as_deref(),
+            Some("https://myaccount.google.com/apppasswords")
+        );
+        assert_eq!(g.field, "App password");
+        let lines = g.lines();
+        assert!(lines.iter().any(|l| l.starts_with("  1. ")), "{lines:?}");
+        let plain = ProviderHelp::find("smtp.example.org", "example.org");
+        assert!(plain.and_then(|p| p.guidance()).is_none());
     }
 
     #[test]
     fn a_fact_without_its_source_is_refused() {
-        let text = "[[provider]]\nid = \"x\"\nname = \"X\"\nlogin = \"password\"\nhelp = \"https://x\"\n";
+        let text =
+            "[[provider]]\nid = \"x\"\nname = \"X\"\nlogin = \"password\"\nhelp = \"https://x\"\n";
         assert!(Facts::parse(text).is_err());
     }
 }

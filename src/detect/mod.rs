@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
+use facts::ProviderHelp;
 pub use model::{Candidate, Detection, Outcome, Progress, Source, SourceReport};
 use providers::ProviderTable;
 pub use target::{DetectError, Failure, Target, parse_address, within};
@@ -304,8 +305,10 @@ fn decide(
             alternatives.push(c.clone());
         }
     }
+    let provider = ProviderHelp::find(&chosen.smtp.host, &target.domain);
     Ok(Detection {
         email: target.email_display,
+        provider,
         chosen,
         trusted,
         warnings,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::config_xml::OAuth2Issuer;
+use super::facts::ProviderHelp;
 use crate::account::SmtpSettings;
 
 /// Where a setting came from, best first: this is also the ranking between sources.
@@ -207,4 +208,6 @@ pub struct Detection {
     pub sources: Vec<SourceReport>,
     /// Total time.
     pub elapsed: Duration,
+    /// What is known of the provider behind the chosen server.
+    pub provider: Option<ProviderHelp>,
 }

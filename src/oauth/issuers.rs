@@ -183,14 +183,6 @@ impl Issuers {
     }
 }
 
-/// [`Issuers::prefer_sign_in`] with the providers known for `paths`; without readable
-/// settings, the detection stays as it is. Reads small files: call off the UI thread.
-pub fn prefer_sign_in(paths: &Paths, detection: &mut Detection) {
-    if let Ok(issuers) = Issuers::load(paths) {
-        issuers.prefer_sign_in(detection);
-    }
-}
-
 impl Issuers {
     /// A source that does not say how to log in leaves "password" as a default; a server
     /// that a sign-in provider names signs in with that provider instead.

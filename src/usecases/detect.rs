@@ -1,9 +1,13 @@
 //! "Find my settings": detection for an address (every source racing under one deadline),
-//! with servers that a sign-in provider covers set to sign in through the browser.
+//! with servers that a sign-in provider covers set to sign in through the browser — unless
+//! no client id is set for that provider and the provider takes an app password (or its like)
+//! instead: then the app password is the way in, and the sign-in stays an advanced choice.
 
+use crate::account::AuthMethod;
+use crate::detect::facts::{Login, ProviderHelp};
 use crate::detect::{self, Detection, Failure, Options, Progress};
 use crate::net::Net;
-use crate::oauth::issuers::prefer_sign_in;
+use crate::oauth::Issuers;
 use crate::paths::Paths;
 
 /// Finds the settings for `email`, telling `progress` as each source starts and ends.
@@ -18,10 +22,37 @@ pub async fn detect(
     // The sign-in providers' settings are files: read them off the async threads.
     let paths = paths.clone();
     found = tokio::task::spawn_blocking(move || {
-        prefer_sign_in(&paths, &mut found);
+        if let Ok(issuers) = Issuers::load(&paths) {
+            issuers.prefer_sign_in(&mut found);
+            prefer_app_password(&issuers, &mut found);
+        }
         found
     })
     .await
     .expect("reading the sign-in providers does not panic");
     Ok(found)
+}
+
+/// Settings that would sign in with a provider for which no client id is set log in with a
+/// password instead when the provider takes one from mail apps (an app password, an
+/// authorization code…): signing in could not start, the password can.
+pub fn prefer_app_password(issuers: &Issuers, detection: &mut Detection) {
+    let domain = detection
+        .email
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let candidates = std::iter::once(&mut detection.chosen).chain(&mut detection.alternatives);
+    for c in candidates {
+        let no_client = issuers
+            .for_host(&c.smtp.host)
+            .is_none_or(|i| i.client_id.is_none());
+        let takes_password = ProviderHelp::find(&c.smtp.host, &domain)
+            .and_then(|p| p.login())
+            .is_some_and(|l| l != Login::OauthOnly);
+        if c.smtp.auth == AuthMethod::Oauth2 && no_client && takes_password {
+            c.smtp.auth = AuthMethod::Password;
+        }
+    }
 }
