@@ -34,7 +34,9 @@ fn the_builtin_table_answers_at_once_and_cancels_the_rest() {
     let (code, v) = detect(&outpost(&dns, &ca), "ann@GMail.com", &[]);
     found(code, &v, "builtin", "smtp.gmail.com");
     assert_eq!(v["smtp"]["security"], "tls");
-    assert_eq!(v["smtp"]["auth"], "oauth2");
+    // Gmail signs in with Google; with no client id set, its app password is the way in.
+    assert_eq!(v["smtp"]["auth"], "password");
+    assert_eq!(v["provider_help"]["login"], "app-password");
     assert_eq!(v["trusted"], true);
     assert_eq!(v["provenance"]["host"], "builtin");
     assert_eq!(outcome(&v, "guess"), "cancelled");

@@ -6,6 +6,7 @@ use super::secrets::{SecretBackend, SecretError};
 use super::store::StoreError;
 use super::verify::{Step, VerifyError};
 use crate::explain::{Explain, Explanation, capitalise};
+use crate::net::smtp::{Meaning, Reply};
 use crate::net::tls::{CertProblem, CertReason, shorten_names};
 
 /// Where submission servers listen, for advice about ports.
@@ -75,6 +76,86 @@ fn connection(err: &VerifyError) -> Explanation {
         ),
         _ => unreachable!("sorted by verify_failure"),
     }
+}
+
+/// What a provider's reply means and what to do, in words; `Meaning::Other` gets the
+/// server's own words only.
+pub fn reply_meaning(meaning: Meaning, reply: &Reply) -> Explanation {
+    let (problem, advice): (String, &str) = match meaning {
+        Meaning::AppPasswordRequired => (
+            format!("The server wants an app password, not your account's password: {reply}."),
+            "Switch on 2-step verification for your account, create an app password in its \
+             security settings, and enter that app password instead of your password.",
+        ),
+        Meaning::BadCredentials => (
+            format!("The server refused the user name or password: {reply}."),
+            "Check both. Many providers (Gmail, Yahoo, iCloud, Outlook.com) refuse the \
+             account's own password in mail apps: create an app password in your account's \
+             security settings, or sign in with the provider.",
+        ),
+        Meaning::SmtpAuthDisabled { tenant } => (
+            format!(
+                "Logging in to send mail (SMTP AUTH) is switched off for your {} by its \
+                 administrator: {reply}.",
+                if tenant { "organisation" } else { "mailbox" }
+            ),
+            "Your password is not the problem. Your administrator must allow SMTP AUTH for \
+             this mailbox (Microsoft 365: Exchange admin center → the mailbox → Manage email \
+             apps → Authenticated SMTP); or sign in with Microsoft instead.",
+        ),
+        Meaning::TooManyBadLogins => (
+            format!("The provider blocks logins for now after too many failed attempts: {reply}."),
+            "Wait an hour or so before trying again, and check the password first (an app \
+             password, if your provider needs one): every failed try prolongs the block.",
+        ),
+        Meaning::NotAuthenticated => (
+            format!("The server wants a login before it takes mail: {reply}."),
+            "Set the account's login to 'password' (or sign in with the provider), with \
+             security tls or starttls.",
+        ),
+        Meaning::SenderNotAllowed => (
+            format!("The server does not let this login send from this From address: {reply}."),
+            "Send from the address you log in with, or have it added as an alias (a \
+             'send as' permission) with your provider first.",
+        ),
+        Meaning::NetworkBlocked => (
+            format!("The server refuses mail from this network's address: {reply}."),
+            "Send from another network (not a VPN or a shared hosting address), or ask your \
+             provider to unblock it.",
+        ),
+        Meaning::DailyLimit => (
+            format!("The account reached its daily sending limit: {reply}."),
+            "Sending from this account waits until the provider's limit resets (about 24 \
+             hours); the messages stay in the outbox.",
+        ),
+        Meaning::RateLimited => (
+            format!("The server asks to slow down: {reply}."),
+            "Outpost waits longer before trying again from this account.",
+        ),
+        Meaning::TooManyRecipients => (
+            format!("The server takes fewer recipients at once: {reply}."),
+            "Outpost sends the message to the others in further rounds.",
+        ),
+        Meaning::TooLarge => (
+            format!("The message is larger than the server accepts: {reply}."),
+            "Send large files as a link, or split the attachments over several messages.",
+        ),
+        Meaning::Unauthenticated => (
+            format!("The message was refused as unauthenticated for its sender's domain: {reply}."),
+            "Send through the server of the domain in your From address, or send from an \
+             address of this account.",
+        ),
+        Meaning::RelayDenied => (
+            format!("The server does not pass mail on for this connection: {reply}."),
+            "Log in (login 'password', or sign in), and use your provider's submission server \
+             on port 465 or 587.",
+        ),
+        Meaning::Other => (
+            format!("The server refused: {reply}."),
+            "The server's own words above say why; your provider's support can help.",
+        ),
+    };
+    Explanation::new(problem, advice)
 }
 
 /// How a person can go on with their own server's certificate.
@@ -185,14 +266,17 @@ fn exchange(err: &VerifyError) -> Explanation {
                  expect TLS from the first byte. {PORTS}"
             ),
         ),
-        E::Rejected { step, reply } => Explanation::new(
-            format!("The server refused '{step}': {reply}."),
-            if reply.is_transient() {
-                "The server says this is temporary: try again in a few minutes."
-            } else {
-                "The server's own words above say why; your provider's support can help."
-            },
-        ),
+        E::Rejected { step, reply } => match Meaning::of(reply) {
+            Meaning::Other => Explanation::new(
+                format!("The server refused '{step}': {reply}."),
+                if reply.is_transient() {
+                    "The server says this is temporary: try again in a few minutes."
+                } else {
+                    "The server's own words above say why; your provider's support can help."
+                },
+            ),
+            m => reply_meaning(m, reply),
+        },
         _ => unreachable!("sorted by verify_failure"),
     }
 }
@@ -228,16 +312,14 @@ fn login(err: &VerifyError) -> Explanation {
             "Enter the password in the account form, or add the account again with \
              --password-stdin.",
         ),
-        E::AuthFailed(reply) => Explanation::new(
+        E::AuthFailed(reply) if reply.is_transient() => Explanation::new(
             format!("The server refused the login: {reply}."),
-            if reply.is_transient() {
-                "The server says this is temporary: try again in a few minutes."
-            } else {
-                "Check the user name and password. Many providers (Gmail, Yahoo, iCloud, \
-                 Outlook.com) refuse the normal password for mail programs: create an app \
-                 password in your account's security settings, or use OAuth2 sign-in."
-            },
+            "The server says this is temporary: try again in a few minutes.",
         ),
+        E::AuthFailed(reply) => match Meaning::of(reply) {
+            Meaning::Other => reply_meaning(Meaning::BadCredentials, reply),
+            m => reply_meaning(m, reply),
+        },
         E::EncryptionRequired(reply) => Explanation::new(
             format!("The server requires encryption before a login: {reply}."),
             format!("Choose an encrypted connection. {PORTS}"),

@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use crate::account::SecretError;
+use crate::account::explain::reply_meaning;
 use crate::account::verify::VerifyError;
 use crate::explain::{Explain, Explanation};
-use crate::net::smtp::Reply;
+use crate::net::smtp::{Meaning, Reply};
 
 /// The first retry: soon, it is the person's own submission server.
 pub const FIRST_RETRY: Duration = Duration::from_secs(60);
@@ -69,6 +70,30 @@ pub enum Decision {
     Failed(String),
     /// Pause the account and ask the person; no retry is used up.
     NeedsUser(String),
+    /// The whole account waits this long (a daily limit, a demand to slow down): every one of
+    /// its messages, not only this one; no retry is used up.
+    HoldAccount(Duration, String),
+}
+
+/// How long a daily sending limit holds an account: providers count the last 24 hours.
+pub const DAILY_LIMIT_HOLD: Duration = Duration::from_secs(24 * 3600);
+
+/// Whether this attempt holds the whole account (a daily limit, a demand to slow down).
+pub fn holds_account(attempt: &Attempt) -> bool {
+    hold(attempt).is_some()
+}
+
+/// The meaning of a reply that holds the account: a daily limit (whatever its class), or a
+/// demand to slow down (temporary).
+fn hold(attempt: &Attempt) -> Option<(&Reply, Meaning)> {
+    let Attempt::Reply(r) = attempt else {
+        return None;
+    };
+    match Meaning::of(r) {
+        m @ Meaning::DailyLimit => Some((r, m)),
+        m @ Meaning::RateLimited if r.is_transient() => Some((r, m)),
+        _ => None,
+    }
 }
 
 /// Whether the server asks us to slow down (421, or an enhanced 4.7.x code).
@@ -111,6 +136,18 @@ pub fn decide(
             Decision::Retry(backoff(attempts, throttle, jitter))
         }
     };
+    let words = |r: &Reply, m: Meaning| {
+        let e = reply_meaning(m, r);
+        format!("{} {}", e.problem, e.advice)
+    };
+    // A limit or a demand to slow down concerns the account, not this message.
+    if let Some((r, m)) = hold(attempt).filter(|_| age < lifetime) {
+        let wait = match m {
+            Meaning::DailyLimit => DAILY_LIMIT_HOLD,
+            _ => backoff(attempts, true, jitter),
+        };
+        return Decision::HoldAccount(wait, words(r, m));
+    }
     match attempt {
         Attempt::Reply(r) if r.is_positive() => Decision::Sent,
         Attempt::Reply(r) if r.is_transient() => retry(throttled(r), r.to_string()),
@@ -118,11 +155,18 @@ pub fn decide(
         Attempt::Reply(r) if needs_login(r) => Decision::NeedsUser(format!(
             "the server wants a login or encryption first ({r}); check the account's settings"
         )),
-        Attempt::Reply(r) => Decision::Failed(r.to_string()),
+        Attempt::Reply(r) => match Meaning::of(r) {
+            Meaning::Other => Decision::Failed(r.to_string()),
+            m => Decision::Failed(words(r, m)),
+        },
         Attempt::Auth(r) if r.is_transient() => retry(throttled(r), r.to_string()),
-        Attempt::Auth(r) => Decision::NeedsUser(format!(
-            "the server refused the login ({r}); enter the password again"
-        )),
+        Attempt::Auth(r) => Decision::NeedsUser(match Meaning::of(r) {
+            Meaning::Other | Meaning::BadCredentials => format!(
+                "the server refused the login ({r}); enter the password again (an app \
+                 password, if your provider needs one)"
+            ),
+            m => words(r, m),
+        }),
         Attempt::Network(e) | Attempt::Ambiguous(e) => retry(false, e.clone()),
         Attempt::Offline(_) => Decision::Retry(FIRST_RETRY),
         Attempt::Setup(e) => Decision::NeedsUser(e.to_string()),
@@ -186,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn throttling_replies_wait_longer() {
+    fn throttling_replies_hold_the_account_longer() {
         let slow = decide(
             &reply("421 4.7.0 Too many connections"),
             0,
@@ -201,7 +245,35 @@ mod tests {
             DEFAULT_LIFETIME,
             0.5,
         );
-        assert!(matches!((slow, normal), (Decision::Retry(a), Decision::Retry(b)) if a > b));
+        assert!(
+            matches!((&slow, &normal), (Decision::HoldAccount(a, why), Decision::Retry(b)) if a > b && why.contains("slow down")),
+            "{slow:?} {normal:?}"
+        );
+    }
+
+    #[test]
+    fn a_daily_limit_holds_the_account_for_a_day_and_words_say_so() {
+        let d = decide(
+            &reply("550 5.4.5 Daily user sending limit exceeded."),
+            3,
+            Duration::ZERO,
+            DEFAULT_LIFETIME,
+            0.5,
+        );
+        assert!(
+            matches!(&d, Decision::HoldAccount(w, why) if *w == DAILY_LIMIT_HOLD && why.contains("daily sending limit")),
+            "{d:?}"
+        );
+        let auth = Attempt::Auth(
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
+                .parse()
+                .unwrap(),
+        );
+        let d = decide(&auth, 0, Duration::ZERO, DEFAULT_LIFETIME, 0.5);
+        assert!(
+            matches!(&d, Decision::NeedsUser(why) if why.contains("administrator must allow SMTP AUTH")),
+            "{d:?}"
+        );
     }
 
     #[test]

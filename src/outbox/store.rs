@@ -893,6 +893,18 @@ impl Outbox {
             .map_err(|e| self.db(e))
     }
 
+    /// Holds every waiting message of `account` until `at` at least (a limit reached).
+    pub fn hold_account(&self, account: &str, at: Millis) -> Result<(), OutboxError> {
+        self.conn
+            .execute(
+                "UPDATE messages SET next_attempt = MAX(next_attempt, ?2)
+                 WHERE account = ?1 AND state IN ('queued', 'retry')",
+                params![account, at],
+            )
+            .map(|_| ())
+            .map_err(|e| self.db(e))
+    }
+
     /// Sends for `account` again.
     pub fn resume(&self, account: &str) -> Result<(), OutboxError> {
         self.conn

@@ -16,6 +16,7 @@ use crate::account::{Account, AccountStore, AuthMethod, secrets};
 use crate::clock::{Millis, now_ms, relative};
 use crate::explain::Explain;
 use crate::net::Net;
+use crate::net::smtp::Meaning;
 use crate::oauth;
 use crate::paths::Paths;
 use crate::secret::Secret;
@@ -311,7 +312,22 @@ impl Worker {
             let mut outcomes = Vec::with_capacity(batch.len());
             for c in &batch {
                 tell(&events, WorkerEvent::Sending(c.id));
-                outcomes.push(self.send_one(&loaded, &mut session, c).await);
+                let outcome = self.send_one(&loaded, &mut session, c).await;
+                let holds = policy::holds_account(&outcome.attempt);
+                outcomes.push(outcome);
+                if holds {
+                    break;
+                }
+            }
+            // A limit reached holds the account: the rest of the batch waits with it, unsent.
+            if let Some(last) = outcomes
+                .last()
+                .filter(|o| policy::holds_account(&o.attempt))
+            {
+                let attempt = last.attempt.clone();
+                while outcomes.len() < batch.len() {
+                    outcomes.push(Outcome::whole(attempt.clone()));
+                }
             }
             let paused = outbox.batch(|o| {
                 let mut paused = false;
@@ -411,13 +427,32 @@ impl Worker {
             Decision::Sent if !outcome.deferred.is_empty() => {
                 let later: Vec<String> = outcome.deferred.iter().map(|(r, _)| r.clone()).collect();
                 let why = outcome.deferred[0].1.to_string();
-                outbox.set_recipients(
-                    c.id,
-                    &later,
-                    &format!("sent to the others; {} deferred: {why}", later.len()),
-                )?;
-                let at = now_ms() + policy::backoff(c.attempts, false, jitter()).as_millis() as i64;
-                outbox.mark_retry(c.id, at, &why, RetryKind::Counted)?;
+                // "Too many recipients": the rest go in the next round at once, uncounted.
+                let next_round = outcome
+                    .deferred
+                    .iter()
+                    .all(|(_, r)| Meaning::of(r) == Meaning::TooManyRecipients);
+                let (said, at, kind) = if next_round {
+                    (
+                        format!(
+                            "sent to {} recipient(s); the server takes fewer at once, so the \
+                             other {} go in the next round",
+                            c.recipients.len() - later.len(),
+                            later.len()
+                        ),
+                        now_ms(),
+                        RetryKind::Paused,
+                    )
+                } else {
+                    let wait = policy::backoff(c.attempts, false, jitter());
+                    (
+                        format!("sent to the others; {} deferred: {why}", later.len()),
+                        now_ms() + wait.as_millis() as i64,
+                        RetryKind::Counted,
+                    )
+                };
+                outbox.set_recipients(c.id, &later, &said)?;
+                outbox.mark_retry(c.id, at, &why, kind)?;
                 on_event(WorkerEvent::Retry {
                     id: c.id,
                     at,
@@ -457,6 +492,18 @@ impl Worker {
                     id: c.id,
                     reason: why,
                 });
+            }
+            Decision::HoldAccount(wait, why) => {
+                let at = now_ms() + wait.as_millis() as i64;
+                let why = format!("{why} Sending resumes at {}.", crate::clock::local(at));
+                outbox.hold_account(&c.account, at)?;
+                outbox.mark_retry(c.id, at, &why, RetryKind::Paused)?;
+                on_event(WorkerEvent::Retry {
+                    id: c.id,
+                    at,
+                    reason: why,
+                });
+                return Ok(true);
             }
             Decision::NeedsUser(why) => {
                 outbox.pause(&c.account, &why)?;

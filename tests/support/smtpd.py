@@ -25,6 +25,18 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
+REPLIES = {}  # stage (auth, mail, rcpt, data) -> a recorded provider reply, with --reply
+RCPT_LIMIT = None  # with --rcpt-limit N: RCPTs past the Nth of a transaction get REPLIES["rcpt"]
+
+
+def recorded(stage):
+    """The reply recorded for `stage`, its lines joined as a server sends them."""
+    text = REPLIES.get(stage)
+    if not text:
+        return None
+    return "\r\n".join(text.replace("\\n", "\n").splitlines())
+
+
 class Handler:
     def __init__(self, out, fail_first=0, refuse=(), drop_after_data=False, data_delay=0.0,
                  defer_once=()):
@@ -35,7 +47,16 @@ class Handler:
         self.refuse = set(refuse)
         self.drop_after_data = drop_after_data
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if recorded("mail"):
+            return recorded("mail")
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if recorded("rcpt") and (RCPT_LIMIT is None or len(envelope.rcpt_tos) >= RCPT_LIMIT):
+            return recorded("rcpt")
         if address in self.defer_once:
             self.defer_once.discard(address)
             return f"450 4.2.1 <{address}>: Mailbox busy, try again later"
@@ -46,6 +67,8 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         await asyncio.sleep(self.data_delay)
+        if recorded("data"):
+            return recorded("data")
         if self.fail_first > 0:
             self.fail_first -= 1
             return "451 4.3.0 Temporary local problem, try again later"
@@ -75,9 +98,13 @@ def authenticator(user, password, out):
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+        if recorded("auth"):
+            ok = False
         if out:
             with open(os.path.join(out, "auth.log"), "a") as f:
                 f.write("AUTH %s %s\n" % (auth_data.login.decode(), "ok" if ok else "refused"))
+        if recorded("auth"):
+            return AuthResult(success=False, handled=False, message=recorded("auth"))
         return AuthResult(success=ok, handled=False)
 
     return check
@@ -181,7 +208,16 @@ async def main():
     ap.add_argument("--xoauth2-introspect", metavar="URL",
                     help="offer AUTH XOAUTH2, checking tokens at this introspection endpoint")
     ap.add_argument("--ca", help="the CA that signed the introspection endpoint's certificate")
+    ap.add_argument("--reply", action="append", default=[], metavar="STAGE=TEXT",
+                    help="answer every AUTH, MAIL, RCPT or DATA with TEXT (lines joined by \\n)")
+    ap.add_argument("--rcpt-limit", type=int,
+                    help="with --reply rcpt=…: accept this many RCPTs per transaction first")
     args = ap.parse_args()
+    global RCPT_LIMIT
+    RCPT_LIMIT = args.rcpt_limit
+    for r in args.reply:
+        stage, text = r.split("=", 1)
+        REPLIES[stage] = text
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

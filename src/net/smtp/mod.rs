@@ -5,11 +5,13 @@
 pub mod command;
 mod error;
 pub mod extension;
+pub mod meaning;
 pub mod reply;
 pub mod session;
 
 pub use command::Command;
 pub use error::SmtpError;
 pub use extension::{Capabilities, Mechanism};
+pub use meaning::Meaning;
 pub use reply::{EnhancedCode, Reply, parse_line};
 pub use session::{MAX_LINE, MAX_LINES, SmtpConn};
