@@ -201,3 +201,49 @@ fn the_manual_form_can_still_find_settings() {
     assert_eq!(field(&harness, "Server"), "mail.srv.detect.test");
     assert_eq!(field(&harness, "Port"), "465");
 }
+
+#[test]
+fn a_gmail_address_is_led_to_an_app_password_with_the_advanced_sign_in_behind() {
+    let (mut harness, _lab) = window_with_zone("example.test");
+    start(&mut harness, "ann@gmail.com", "my normal password");
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Gmail needs an app password")
+            .is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("It needs 2-Step Verification on first")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("1. Turn on 2-Step Verification")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("Open the app password page")
+            .is_some()
+    );
+    assert!(
+        harness.query_by_label("Setting up a mail app").is_some(),
+        "Gmail's help page"
+    );
+    // The field asks for what Gmail takes, not the account's password.
+    type_into(&mut harness, "App password", "abcdefghijklmnop");
+    // Hidden, and replaced what was typed on the first page.
+    assert_eq!(field(&harness, "App password").chars().count(), 16);
+    // The sign-in with Google is there, behind "Advanced".
+    assert!(
+        harness
+            .query_by_label("Sign in with Google instead")
+            .is_none()
+    );
+    harness.get_by_label("Advanced").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Sign in with Google instead")
+            .is_some()
+    );
+}

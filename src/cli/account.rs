@@ -538,7 +538,13 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
                     account.email, c.sha256
                 ));
             }
-            let x = verify_failure(step, e);
+            let domain = account.email.rsplit('@').next().unwrap_or_default();
+            let help = ProviderHelp::find(&account.smtp.host, domain);
+            let failed = check::StepFailed {
+                step,
+                error: e.clone(),
+            };
+            let x = failed.explain_with(help.as_ref());
             if let Some(obj) = body.as_object_mut() {
                 obj.insert("failed_step".into(), json!(step.as_str()));
             }

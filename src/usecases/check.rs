@@ -9,8 +9,10 @@ use crate::account::verify::{
     self, Check, Progress, Report, Step, StepRecord, Timeouts, TokenError, VerifyError,
 };
 use crate::account::{Account, AuthMethod, SecretError, secrets};
+use crate::detect::facts::ProviderHelp;
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
+use crate::net::smtp::Meaning;
 use crate::oauth;
 use crate::secret::Secret;
 
@@ -109,6 +111,34 @@ impl Explain for StepFailed {
     }
 }
 
+impl StepFailed {
+    /// The explanation, with the provider's own page when it has one for this refusal (where
+    /// its app passwords are made, what its administrators switch off).
+    pub fn explain_with(&self, provider: Option<&ProviderHelp>) -> Explanation {
+        let mut e = self.explain();
+        let (VerifyError::AuthFailed(reply) | VerifyError::Rejected { reply, .. }) = &self.error
+        else {
+            return e;
+        };
+        let Some(p) = provider else { return e };
+        match Meaning::of(reply) {
+            Meaning::AppPasswordRequired | Meaning::BadCredentials => {
+                if let Some(g) = p.guidance().filter(|g| g.page.is_some()) {
+                    let page = g.page.unwrap_or_default();
+                    e.advice = format!("{} {} Make it here: {page}", e.advice, g.headline);
+                }
+            }
+            Meaning::SmtpAuthDisabled { .. } => {
+                if let Some(admin) = p.facts.as_ref().and_then(|f| f.admin.as_ref()) {
+                    e.advice = format!("{} ({}: {})", e.advice, admin.what, admin.source);
+                }
+            }
+            _ => {}
+        }
+        e
+    }
+}
+
 /// The check's result: every step passed, or the one that failed.
 pub fn outcome(report: &Report) -> Result<(), StepFailed> {
     match report.failure() {
@@ -130,4 +160,31 @@ pub async fn server_size(
     let report = test(net, account, secret, Timeouts::default(), |_| {}).await;
     outcome(&report)?;
     Ok(report.capabilities.and_then(|c| c.size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_gmail_login_points_at_gmails_app_password_page() {
+        let failed = StepFailed {
+            step: Step::Auth,
+            error: VerifyError::AuthFailed(
+                "534-5.7.9 Application-specific password required.\r\n534 5.7.9 more"
+                    .parse()
+                    .unwrap(),
+            ),
+        };
+        let gmail = ProviderHelp::find("smtp.gmail.com", "gmail.com");
+        let e = failed.explain_with(gmail.as_ref());
+        assert!(e.problem.contains("wants an app password"), "{e:?}");
+        assert!(
+            e.advice
+                .contains("Make it here: https://myaccount.google.com/apppasswords"),
+            "{e:?}"
+        );
+        // Without a known provider, the general words only.
+        assert!(!failed.explain_with(None).advice.contains("Make it here"));
+    }
 }

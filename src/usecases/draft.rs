@@ -11,6 +11,7 @@ use crate::account::{
 };
 use crate::address::EmailAddress;
 use crate::detect::config_xml::OAuth2Issuer;
+use crate::detect::facts::ProviderHelp;
 use crate::detect::{Candidate, Detection};
 use crate::net::{CertificatePin, Proxy};
 use crate::secret::Secret;
@@ -391,6 +392,13 @@ impl AccountDraft {
             pinned_certificate: self.pin.clone(),
         };
         account.validate().map(|()| account)
+    }
+
+    /// What is known of the provider of the server in the fields (or of the address's
+    /// domain): its help pages and what it needs before a password works.
+    pub fn provider_help(&self) -> Option<ProviderHelp> {
+        let domain = self.address().map(|a| a.domain().to_string())?;
+        ProviderHelp::find(self.host.trim(), &domain)
     }
 
     /// Where to sign in for `host` as the domain's own configuration said, when the settings

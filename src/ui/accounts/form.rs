@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::certificate;
+use super::provider;
 use super::setup::{Setup, SetupAction};
 use super::signin::{self, SignInView};
 use super::trust;
@@ -52,6 +53,13 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
             }
         });
     trust::panel(ui, draft);
+    if let Some(help) = draft.provider_help() {
+        ui.add_space(6.0);
+        provider::help_links(ui, &help);
+        if draft.auth != AuthMethod::Oauth2 {
+            provider::guidance(ui, &help);
+        }
+    }
     if let Some(pin) = &draft.pin
         && let Some(a) = certificate::trusted(ui, pin)
     {
@@ -193,9 +201,10 @@ fn login_rows(
         } else {
             ""
         };
+        let label = provider::field_label(draft.provider_help().as_ref());
         let field = draft.password.edit();
         let error = password_error.as_deref();
-        widgets::password_row(ui, "Password", field, hint, live.show_password, error);
+        widgets::password_row(ui, label, field, hint, live.show_password, error);
     }
     if draft.auth.needs_secret() {
         ui.label("Keep it");

@@ -6,6 +6,7 @@ mod certificate;
 mod form;
 mod list;
 mod live;
+mod provider;
 mod remove;
 mod setup;
 mod signin;

@@ -295,7 +295,9 @@ impl Setup {
             }
             Event::TestDone { ticket, report } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
-                    t.outcome = Some(check::outcome(&report).map_err(|e| e.explain()));
+                    let help = self.draft.provider_help();
+                    t.outcome =
+                        Some(check::outcome(&report).map_err(|e| e.explain_with(help.as_ref())));
                     t.certificate = report.certificate;
                 }
             }

@@ -8,9 +8,10 @@ use egui::{RichText, Ui};
 use super::certificate;
 use super::live::{DetectView, TestView};
 use super::setup::{Setup, SetupAction};
-use super::{signin, trust};
+use super::{provider, signin, trust};
 use crate::account::verify::Step;
 use crate::account::{Account, AuthMethod, Security, SmtpSettings, parse_email};
+use crate::detect::facts::{Login, ProviderHelp};
 use crate::explain::Explanation;
 use crate::oauth::Issuers;
 use crate::runtime::Ticket;
@@ -176,8 +177,8 @@ fn identity(
         });
     ui.label(
         RichText::new(
-            "Providers that sign you in through the browser (Gmail, Outlook.com, Yahoo, \
-             AOL…) need no password here.",
+            "Gmail, Yahoo, iCloud and others take an app password rather than your \
+             account's own: the next step says how to make one.",
         )
         .weak()
         .small(),
@@ -207,9 +208,19 @@ fn review(
     ui.add_space(10.0);
     let ok = draft.trusted() && draft.account().is_ok();
     let host = draft.host.clone();
+    let help = draft.provider_help();
+    if let Some(h) = &help {
+        provider::help_links(ui, h);
+        ui.add_space(6.0);
+        provider::guidance(ui, h);
+    }
+    let separate = help
+        .as_ref()
+        .and_then(ProviderHelp::login)
+        .is_some_and(Login::needs_separate_secret);
+    let issuer = issuers.and_then(|i| i.for_host(&host));
     if draft.auth == AuthMethod::Oauth2 {
         // The provider's own page takes the password: a button instead of a field.
-        let issuer = issuers.and_then(|i| i.for_host(&host));
         ui.add_enabled_ui(ok, |ui| {
             let signed_in = draft.grant.is_some();
             if let Some(a) = signin::panel(ui, &host, issuer, signin_view, signed_in) {
@@ -218,21 +229,34 @@ fn review(
         });
         ui.add_space(6.0);
     } else if draft.auth == AuthMethod::Password
-        && (draft.password.is_empty() || w.password_in_review)
+        && (draft.password.is_empty() || w.password_in_review || separate)
     {
-        // None typed on the first page (a sign-in was expected, say): ask here.
+        // None typed on the first page (a sign-in was expected, say), or the provider wants
+        // another password than the account's own: ask here, by its name.
         w.password_in_review = true;
+        let label = provider::field_label(help.as_ref());
         egui::Grid::new("wizard-password").show(ui, |ui| {
             let field = draft.password.edit();
-            widgets::text_row(
-                ui,
-                "Password or app password",
-                field,
-                "",
-                !show_password,
-                None,
-            );
+            widgets::text_row(ui, label, field, "", !show_password, None);
         });
+        if let Some(issuer) = issuer {
+            // The sign-in needs a client id registered with the provider: for the few.
+            egui::CollapsingHeader::new("Advanced")
+                .id_salt("wizard-advanced-signin")
+                .show(ui, |ui| {
+                    ui.label(format!(
+                        "Instead of a password, Outpost can sign in with {} through the \
+                         browser, once a client id registered with {} is set in Settings.",
+                        issuer.name, issuer.name
+                    ));
+                    if ui
+                        .button(format!("Sign in with {} instead", issuer.name))
+                        .clicked()
+                    {
+                        draft.auth = AuthMethod::Oauth2;
+                    }
+                });
+        }
     }
     let ready = ok && (draft.auth != AuthMethod::Oauth2 || draft.grant.is_some());
     continue_row(ui, ready, SetupAction::Check, "Edit manually").or(action)

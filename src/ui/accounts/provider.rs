@@ -1,0 +1,58 @@
+//! What a provider needs before a password works — "Gmail needs an app password", what to
+//! switch on first, the steps and the page that makes it — and its help pages, for the
+//! wizard's review and the account form. The words are detection's (`ProviderHelp`), shared
+//! with the command line.
+
+use egui::{RichText, Ui};
+
+use crate::detect::facts::{Login, ProviderHelp};
+
+/// The provider's guidance, when it has some: headline, what to switch on first, numbered
+/// steps and the button that opens the page where the password for apps is made.
+pub fn guidance(ui: &mut Ui, help: &ProviderHelp) {
+    let Some(g) = help.guidance() else {
+        return;
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(RichText::new(&g.headline).strong());
+        for before in &g.before {
+            ui.label(before);
+        }
+        for (i, step) in g.steps.iter().enumerate() {
+            ui.label(format!("{}. {step}", i + 1));
+        }
+        if let Some(page) = &g.page {
+            let what = match help.login() {
+                Some(Login::AuthorizationCode) => "Open the page for the authorization code",
+                Some(Login::EmailPassword) => "Open the page for the e-mail password",
+                _ => "Open the app password page",
+            };
+            ui.hyperlink_to(what, page).on_hover_text(page);
+        }
+    });
+    ui.add_space(6.0);
+}
+
+/// The provider's help pages for mail apps, as links.
+pub fn help_links(ui: &mut Ui, help: &ProviderHelp) {
+    if help.help.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("{}'s help:", help.name)).weak());
+        for (i, url) in help.help.iter().enumerate() {
+            let text = if i == 0 {
+                "Setting up a mail app".to_string()
+            } else {
+                format!("more ({})", i + 1)
+            };
+            ui.hyperlink_to(text, url).on_hover_text(url);
+        }
+    });
+}
+
+/// What the password field is called for this provider ("App password", …).
+pub fn field_label(help: Option<&ProviderHelp>) -> &'static str {
+    help.and_then(ProviderHelp::guidance)
+        .map_or("Password", |g| g.field)
+}
