@@ -317,7 +317,7 @@ fn settings_files_refuse_plain_http_endpoints_and_unknown_providers_need_endpoin
 }
 
 #[test]
-fn gmail_signs_in_with_google_and_says_how_to_get_a_client_id_or_use_an_app_password() {
+fn gmail_takes_an_app_password_and_signs_in_with_google_only_with_a_client_id() {
     let lab = lab(&[]);
     let add = |extra: &[&str], stdin: &str| {
         let mut args = vec![
@@ -331,8 +331,20 @@ fn gmail_signs_in_with_google_and_says_how_to_get_a_client_id_or_use_an_app_pass
         args.extend_from_slice(extra);
         lab.op.json(&args, stdin)
     };
-    // Detection (the built-in table) says Google signs in; no client id is built in.
+    // Detection (the built-in table) knows Google signs in, but no client id is built in:
+    // the way in is an app password, asked for (here there is no terminal to ask on).
     let (code, v) = add(&[], "");
+    assert_eq!(code, 2, "{v}");
+    assert_eq!(v["error"]["kind"], "no_secret", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("No app password was given"),
+        "{v}"
+    );
+    // Asking for the sign-in says how to get a client id, or to use an app password.
+    let (code, v) = add(&["--auth", "oauth2"], "");
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["error"]["kind"], "oauth2_no_client_id", "{v}");
     assert!(

@@ -208,3 +208,69 @@ fn a_demand_to_slow_down_holds_the_account_and_a_sender_not_owned_fails_in_words
     );
     assert!(said.contains("553 5.7.1"), "the server's own words: {said}");
 }
+
+#[test]
+fn a_real_postfix_refuses_a_sender_the_login_does_not_own_and_outpost_says_so() {
+    let ca = TestCa::new();
+    let cert = ca.issue("mail", &["mail.example.test"]);
+    let dns = DnsServer::start("example.test");
+    let postfix = support::postfix::Postfix::start(&cert, &[(USER, PASSWORD)], &[(USER, USER)]);
+    let op = Outpost::new(&dns, &ca);
+    op.add_starttls(postfix.port, PASSWORD, &[]);
+    // A second address on the same login, which the server does not let it send from.
+    let port = postfix.port.to_string();
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            "boss@example.test",
+            "--host",
+            "mail.example.test",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--username",
+            USER,
+            "--password-stdin",
+            "--session-keyring",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(code, 0, "{v}");
+    let own = op.send_to_bob(&[]);
+    let (code, v) = op.json(
+        &[
+            "send",
+            "--from",
+            "boss@example.test",
+            "--to",
+            "bob@example.net",
+            "--body",
+            "hi",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    let foreign = v["id"].as_i64().unwrap();
+    let (code, v) = op.json(&["run", "--until-empty", "--timeout", "10"], "");
+    assert_eq!(code, 0, "{v}");
+    let show = |id: i64| {
+        let (_, v) = op.json(&["queue", "show", &id.to_string()], "");
+        v["message"].clone()
+    };
+    assert_eq!(show(own)["state"], "sent", "{}", postfix.log());
+    let m = show(foreign);
+    assert_eq!(m["state"], "failed", "{m}");
+    let said = m["last_reply"].as_str().unwrap();
+    assert!(said.contains("553 5.7.1"), "{said}");
+    assert!(
+        said.contains("not owned by user"),
+        "Postfix's own words: {said}"
+    );
+    assert!(
+        said.contains("does not let this login send from this From address"),
+        "{said}"
+    );
+}

@@ -42,7 +42,7 @@ fn a_failed_login_is_explained_with_what_to_do() {
     });
     assert!(
         harness
-            .query_by_label_contains("The server refused the login")
+            .query_by_label_contains("The server refused the user name or password")
             .is_some()
     );
     assert!(harness.query_by_label_contains("app password").is_some());

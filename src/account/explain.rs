@@ -78,84 +78,99 @@ fn connection(err: &VerifyError) -> Explanation {
     }
 }
 
-/// What a provider's reply means and what to do, in words; `Meaning::Other` gets the
-/// server's own words only.
-pub fn reply_meaning(meaning: Meaning, reply: &Reply) -> Explanation {
-    let (problem, advice): (String, &str) = match meaning {
+/// What a provider's reply means, briefly, and what to do; `Meaning::Other` says only that
+/// the server refused.
+fn meaning_words(meaning: Meaning) -> (String, &'static str) {
+    let (summary, advice) = match meaning {
         Meaning::AppPasswordRequired => (
-            format!("The server wants an app password, not your account's password: {reply}."),
+            "the server wants an app password, not your account's password",
             "Switch on 2-step verification for your account, create an app password in its \
              security settings, and enter that app password instead of your password.",
         ),
         Meaning::BadCredentials => (
-            format!("The server refused the user name or password: {reply}."),
+            "the server refused the user name or password",
             "Check both. Many providers (Gmail, Yahoo, iCloud, Outlook.com) refuse the \
              account's own password in mail apps: create an app password in your account's \
              security settings, or sign in with the provider.",
         ),
-        Meaning::SmtpAuthDisabled { tenant } => (
-            format!(
-                "Logging in to send mail (SMTP AUTH) is switched off for your {} by its \
-                 administrator: {reply}.",
-                if tenant { "organisation" } else { "mailbox" }
-            ),
-            "Your password is not the problem. Your administrator must allow SMTP AUTH for \
-             this mailbox (Microsoft 365: Exchange admin center → the mailbox → Manage email \
-             apps → Authenticated SMTP); or sign in with Microsoft instead.",
-        ),
+        Meaning::SmtpAuthDisabled { tenant } => {
+            let whose = if tenant { "organisation" } else { "mailbox" };
+            return (
+                format!(
+                    "logging in to send mail (SMTP AUTH) is switched off for your {whose} by \
+                     its administrator"
+                ),
+                "Your password is not the problem. Your administrator must allow SMTP AUTH \
+                 for this mailbox (Microsoft 365: Exchange admin center → the mailbox → Manage \
+                 email apps → Authenticated SMTP); or sign in with Microsoft instead.",
+            );
+        }
         Meaning::TooManyBadLogins => (
-            format!("The provider blocks logins for now after too many failed attempts: {reply}."),
+            "the provider blocks logins for now after too many failed attempts",
             "Wait an hour or so before trying again, and check the password first (an app \
              password, if your provider needs one): every failed try prolongs the block.",
         ),
         Meaning::NotAuthenticated => (
-            format!("The server wants a login before it takes mail: {reply}."),
+            "the server wants a login before it takes mail",
             "Set the account's login to 'password' (or sign in with the provider), with \
              security tls or starttls.",
         ),
         Meaning::SenderNotAllowed => (
-            format!("The server does not let this login send from this From address: {reply}."),
+            "the server does not let this login send from this From address",
             "Send from the address you log in with, or have it added as an alias (a \
              'send as' permission) with your provider first.",
         ),
         Meaning::NetworkBlocked => (
-            format!("The server refuses mail from this network's address: {reply}."),
+            "the server refuses mail from this network's address",
             "Send from another network (not a VPN or a shared hosting address), or ask your \
              provider to unblock it.",
         ),
         Meaning::DailyLimit => (
-            format!("The account reached its daily sending limit: {reply}."),
+            "the account reached its daily sending limit",
             "Sending from this account waits until the provider's limit resets (about 24 \
              hours); the messages stay in the outbox.",
         ),
         Meaning::RateLimited => (
-            format!("The server asks to slow down: {reply}."),
+            "the server asks to slow down",
             "Outpost waits longer before trying again from this account.",
         ),
         Meaning::TooManyRecipients => (
-            format!("The server takes fewer recipients at once: {reply}."),
+            "the server takes fewer recipients at once",
             "Outpost sends the message to the others in further rounds.",
         ),
         Meaning::TooLarge => (
-            format!("The message is larger than the server accepts: {reply}."),
+            "the message is larger than the server accepts",
             "Send large files as a link, or split the attachments over several messages.",
         ),
         Meaning::Unauthenticated => (
-            format!("The message was refused as unauthenticated for its sender's domain: {reply}."),
+            "the message was refused as unauthenticated for its sender's domain",
             "Send through the server of the domain in your From address, or send from an \
              address of this account.",
         ),
         Meaning::RelayDenied => (
-            format!("The server does not pass mail on for this connection: {reply}."),
+            "the server does not pass mail on for this connection",
             "Log in (login 'password', or sign in), and use your provider's submission server \
              on port 465 or 587.",
         ),
         Meaning::Other => (
-            format!("The server refused: {reply}."),
+            "the server refused",
             "The server's own words above say why; your provider's support can help.",
         ),
     };
-    Explanation::new(problem, advice)
+    (summary.to_string(), advice)
+}
+
+/// What a provider's reply means and what to do, for people: the meaning, the server's own
+/// words, the advice.
+pub fn reply_meaning(meaning: Meaning, reply: &Reply) -> Explanation {
+    let (summary, advice) = meaning_words(meaning);
+    Explanation::new(format!("{}: {reply}.", capitalise(&summary)), advice)
+}
+
+/// The same as one line for a message's history: the server's own words first.
+pub fn reply_note(meaning: Meaning, reply: &Reply) -> String {
+    let (summary, advice) = meaning_words(meaning);
+    format!("{reply} — {summary}. {advice}")
 }
 
 /// How a person can go on with their own server's certificate.

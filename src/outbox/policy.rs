@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::account::SecretError;
-use crate::account::explain::reply_meaning;
+use crate::account::explain::reply_note;
 use crate::account::verify::VerifyError;
 use crate::explain::{Explain, Explanation};
 use crate::net::smtp::{Meaning, Reply};
@@ -136,10 +136,7 @@ pub fn decide(
             Decision::Retry(backoff(attempts, throttle, jitter))
         }
     };
-    let words = |r: &Reply, m: Meaning| {
-        let e = reply_meaning(m, r);
-        format!("{} {}", e.problem, e.advice)
-    };
+    let words = |r: &Reply, m: Meaning| reply_note(m, r);
     // A limit or a demand to slow down concerns the account, not this message.
     if let Some((r, m)) = hold(attempt).filter(|_| age < lifetime) {
         let wait = match m {

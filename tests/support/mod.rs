@@ -7,6 +7,7 @@
 pub mod hostile;
 pub mod notifications;
 pub mod oauth;
+pub mod postfix;
 pub mod proxy;
 pub mod ui;
 pub mod xvfb;
