@@ -63,6 +63,15 @@ fn gmail_without_a_client_id_leads_to_an_app_password() {
         "{stderr}"
     );
     assert!(stderr.contains("Open: https://myaccount.google.com/apppasswords"));
+    // The sign-in comes second, with what it needs.
+    assert!(
+        stderr.contains("Or sign in with Google through the browser instead"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("outpost oauth2 set google --client-id"),
+        "{stderr}"
+    );
     let (_, list) = op.json(&["account", "list"], "");
     assert_eq!(list["accounts"][0]["smtp"]["auth"], "password", "{list}");
 }

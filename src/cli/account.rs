@@ -20,6 +20,7 @@ use crate::secret::Secret;
 use crate::usecases::account::{self as accounts, OnDuplicate, Waiting};
 use crate::usecases::check;
 use crate::usecases::draft::AccountDraft;
+use crate::usecases::signin;
 
 /// The password (or what the provider takes in its place: `field`, e.g. "App password"), from
 /// standard input or the terminal.
@@ -202,6 +203,14 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
             // Before the prompt, where the person is looking (stdout may be JSON).
             for line in g.lines() {
                 eprintln!("{line}");
+            }
+            if let Some(issuer) = signin::provider_for(paths, &account.smtp.host) {
+                eprintln!(
+                    "Or sign in with {} through the browser instead: that needs a client id \
+                     registered with {} (outpost oauth2 set {} --client-id …), then add the \
+                     account with --auth oauth2.",
+                    issuer.name, issuer.name, issuer.id
+                );
             }
         }
         read_secret(&args, account.smtp.auth, &email, field)?

@@ -55,6 +55,12 @@ fn adopt(paths: &Paths, found: &OAuth2Issuer, host: &str) -> Result<Issuer, Oaut
     set_provider(paths, &found.issuer, change)
 }
 
+/// The sign-in provider for the SMTP server `host`, when one is known. Blocks on the
+/// settings files.
+pub fn provider_for(paths: &Paths, host: &str) -> Option<Issuer> {
+    Issuers::load(paths).ok()?.for_host(host).cloned()
+}
+
 /// Waits for the browser to come back (at most [`WAIT_LIMIT`]) and exchanges the code:
 /// what the keyring keeps.
 pub async fn finish(signin: SignIn, http: &HttpClient) -> Result<Secret, OauthError> {

@@ -201,7 +201,7 @@ fn login_rows(
         } else {
             ""
         };
-        let label = provider::field_label(draft.provider_help().as_ref());
+        let label = provider::field_label(draft.provider_help().as_ref(), "Password");
         let field = draft.password.edit();
         let error = password_error.as_deref();
         widgets::password_row(ui, label, field, hint, live.show_password, error);

@@ -51,8 +51,8 @@ pub fn help_links(ui: &mut Ui, help: &ProviderHelp) {
     });
 }
 
-/// What the password field is called for this provider ("App password", …).
-pub fn field_label(help: Option<&ProviderHelp>) -> &'static str {
+/// What the password field is called for this provider ("App password", …), else `usual`.
+pub fn field_label(help: Option<&ProviderHelp>, usual: &'static str) -> &'static str {
     help.and_then(ProviderHelp::guidance)
-        .map_or("Password", |g| g.field)
+        .map_or(usual, |g| g.field)
 }

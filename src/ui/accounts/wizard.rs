@@ -234,7 +234,7 @@ fn review(
         // None typed on the first page (a sign-in was expected, say), or the provider wants
         // another password than the account's own: ask here, by its name.
         w.password_in_review = true;
-        let label = provider::field_label(help.as_ref());
+        let label = provider::field_label(help.as_ref(), "Password or app password");
         egui::Grid::new("wizard-password").show(ui, |ui| {
             let field = draft.password.edit();
             widgets::text_row(ui, label, field, "", !show_password, None);
