@@ -136,13 +136,22 @@ impl Explain for OauthError {
                 } else {
                     format!("Register Outpost as a desktop app with {name} at {register_url}")
                 };
+                // Outlook.com takes no password of any kind from mail apps any more (see
+                // assets/provider-facts.toml); Microsoft 365 may, if its administrator allows.
+                let instead = if id == "microsoft" {
+                    "Outlook.com and Hotmail accept no password from mail apps, not even an app \
+                     password; a Microsoft 365 mailbox may, if its administrator allows SMTP \
+                     AUTH (login method 'password')."
+                } else {
+                    PASSWORD_FALLBACK
+                };
                 e(
                     format!("Signing in with {name} needs an OAuth2 client id, and none is set."),
                     format!(
                         "{register} (redirect address http://127.0.0.1, any port), then enter \
                          its client id under Sign-in providers on the Settings page, or run \
                          'outpost oauth2 set {id} --client-id ID [--client-secret SECRET]'. \
-                         {PASSWORD_FALLBACK}"
+                         {instead}"
                     ),
                 )
             }
