@@ -7,7 +7,6 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa, USER};
@@ -24,22 +23,15 @@ impl Socks {
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("microsocks.log");
-        let port = support::free_port();
         // It logs on standard error.
-        let child = Command::new("microsocks")
-            .args(["-i", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("microsocks runs (./scripts/test installs it)");
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(5),
-                "microsocks listens"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let (child, port) = support::start_on_free_port("microsocks", |port| {
+            Command::new("microsocks")
+                .args(["-i", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap())
+                .spawn()
+                .expect("microsocks runs (./scripts/test installs it)")
+        });
         Self {
             child,
             port,

@@ -28,6 +28,33 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Starts a server that takes its port as an argument (`spawn(port)`) on a free port, and
+/// waits until it listens there. A port found free may be taken by another test before the
+/// server binds it: then the server exits, and another port is tried (never a server of
+/// someone else's answering on it: ours must still be running).
+pub fn start_on_free_port(what: &str, spawn: impl Fn(u16) -> Child) -> (Child, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let mut child = spawn(port);
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                if let Ok(None) = child.try_wait() {
+                    return (child, port);
+                }
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("{what} did not start listening (five ports tried)");
+}
+
 /// A folder under `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -327,38 +354,29 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start(options: &[&str]) -> Self {
-        let port = free_port();
         let program = if Path::new("/usr/sbin/smtp-sink").exists() {
             "/usr/sbin/smtp-sink"
         } else {
             "smtp-sink"
         };
-        let mut cmd = Command::new(program);
         let root = std::fs::read_to_string("/proc/self/status")
-            .map(|s| {
-                s.lines()
-                    .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-            })
-            .unwrap_or(false);
-        if root {
-            cmd.args(["-u", "nobody"]);
-        }
-        let child = cmd
-            .args(options)
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("64")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("smtp-sink runs (./scripts/test installs postfix)");
-        let sink = Self { child, port };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return sink;
+            .expect("/proc/self/status is readable")
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
+        let (child, port) = start_on_free_port("smtp-sink", |port| {
+            let mut cmd = Command::new(program);
+            if root {
+                cmd.args(["-u", "nobody"]);
             }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("smtp-sink did not start");
+            cmd.args(options)
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("64")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("smtp-sink runs (./scripts/test installs postfix)")
+        });
+        Self { child, port }
     }
 }
 
