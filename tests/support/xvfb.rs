@@ -31,7 +31,16 @@ impl Xvfb {
                 .spawn()
                 .expect("Xvfb runs (./scripts/test installs xvfb)"),
         );
-        std::thread::sleep(Duration::from_millis(500));
+        // Ready once its socket answers (the display number without the colon names it).
+        let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
+        let start = std::time::Instant::now();
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "Xvfb {display} did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         Self {
             display,
             _server: server,
