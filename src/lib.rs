@@ -12,6 +12,7 @@ pub mod clock;
 pub mod detect;
 pub mod explain;
 pub mod fonts;
+pub mod import;
 pub mod instance;
 pub mod mailto;
 pub mod message;

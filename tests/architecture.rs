@@ -19,8 +19,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "account", "detect", "message", "mailto", "oauth", "outbox", "notify", "instance",
-            "fonts",
+            "account", "detect", "import", "message", "mailto", "oauth", "outbox", "notify",
+            "instance", "fonts",
         ],
     ),
     ("use cases", &["usecases"]),

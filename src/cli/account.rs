@@ -24,8 +24,8 @@ use crate::usecases::signin;
 
 /// The password (or what the provider takes in its place: `field`, e.g. "App password"), from
 /// standard input or the terminal.
-fn read_secret(
-    args: &AddArgs,
+pub(super) fn read_secret(
+    password_stdin: bool,
     auth: AuthMethod,
     email: &str,
     field: &str,
@@ -39,7 +39,7 @@ fn read_secret(
     } else {
         field.as_str()
     };
-    let secret = if args.password_stdin {
+    let secret = if password_stdin {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| {
             Failure::Failed(
@@ -213,7 +213,7 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
                 );
             }
         }
-        read_secret(&args, account.smtp.auth, &email, field)?
+        read_secret(args.password_stdin, account.smtp.auth, &email, field)?
     };
     let on_dup = if args.replace {
         OnDuplicate::Replace

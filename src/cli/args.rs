@@ -100,6 +100,10 @@ pub enum AccountCommand {
         #[arg(long)]
         no_browser: bool,
     },
+    /// Use an account another mail program on this computer sends with (Thunderbird,
+    /// Evolution, KMail, msmtp, git send-email, mutt): `--list` shows them; give one as
+    /// SOURCE:NAME to add it (its password is asked for; none is read from other programs).
+    Import(ImportArgs),
     /// Show the certificate the account's server presents and trust exactly its key for
     /// this account (a self-signed or private certificate of your own server).
     TrustCertificate {
@@ -164,6 +168,29 @@ pub struct SetArgs {
     /// An SMTP host that takes this provider's tokens (repeatable).
     #[arg(long, value_name = "H")]
     pub host: Vec<String>,
+}
+
+/// Arguments of `outpost account import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The account to add, as `--list` names it (e.g. msmtp:work, thunderbird:default/smtp1).
+    #[arg(required_unless_present = "list")]
+    pub source: Option<String>,
+    /// List what other programs send with, and what could not be read.
+    #[arg(long, conflicts_with = "source")]
+    pub list: bool,
+    /// The address to send from, when the other program does not say.
+    #[arg(long, value_name = "E")]
+    pub email: Option<String>,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Keep the password in the kernel keyring until logout or reboot.
+    #[arg(long)]
+    pub session_keyring: bool,
+    /// Replace the settings of an existing account with the same address.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// Arguments of `outpost account add`.

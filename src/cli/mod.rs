@@ -4,6 +4,7 @@ mod account;
 mod args;
 mod certificate;
 mod detect;
+mod import;
 mod oauth2;
 mod outbox;
 mod output;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> ExitCode {
         AccountCommand::Signin { email, no_browser } => {
             account::signin(&out, &paths, &email, no_browser)
         }
+        AccountCommand::Import(args) => import::import(&out, &paths, args),
         AccountCommand::TrustCertificate {
             email,
             fingerprint,

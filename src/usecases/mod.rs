@@ -9,5 +9,6 @@ pub mod certificate;
 pub mod check;
 pub mod detect;
 pub mod draft;
+pub mod import;
 pub mod queue;
 pub mod signin;

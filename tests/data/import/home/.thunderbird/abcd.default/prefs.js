@@ -1,0 +1,20 @@
+// Mozilla User Preferences
+user_pref("mail.identity.id1.fullName", "Ann Example");
+user_pref("mail.identity.id1.smtpServer", "smtp1");
+user_pref("mail.identity.id1.useremail", "ann@example.org");
+user_pref("mail.identity.id2.fullName", "Ann at Gmail");
+user_pref("mail.identity.id2.smtpServer", "smtp2");
+user_pref("mail.identity.id2.useremail", "ann@gmail.com");
+user_pref("mail.identity.id3.useremail", "alias@example.org");
+user_pref("mail.smtp.defaultserver", "smtp1");
+user_pref("mail.smtpserver.smtp1.authMethod", 3);
+user_pref("mail.smtpserver.smtp1.hostname", "smtp.example.org");
+user_pref("mail.smtpserver.smtp1.port", 587);
+user_pref("mail.smtpserver.smtp1.try_ssl", 2);
+user_pref("mail.smtpserver.smtp1.username", "ann@example.org");
+user_pref("mail.smtpserver.smtp2.authMethod", 10);
+user_pref("mail.smtpserver.smtp2.hostname", "smtp.gmail.com");
+user_pref("mail.smtpserver.smtp2.port", 0);
+user_pref("mail.smtpserver.smtp2.try_ssl", 3);
+user_pref("mail.smtpserver.smtp2.username", "ann@gmail.com");
+user_pref("mail.smtpservers", "smtp1,smtp2");
