@@ -247,3 +247,38 @@ fn a_gmail_address_is_led_to_an_app_password_with_the_advanced_sign_in_behind() 
             .is_some()
     );
 }
+
+#[test]
+fn accounts_found_on_this_computer_prefill_the_form_in_one_click() {
+    let setup = WindowSetup {
+        user_home: Some(support::data("import/home")),
+        ..WindowSetup::new("example.test")
+    };
+    let (mut harness, _lab) = setup.open();
+    wait_for(&mut harness, "the list of accounts found", |h| {
+        h.query_by_label("Found on this computer").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("from msmtp · smtp.msmtp.example:587")
+            .is_some()
+    );
+    harness
+        .get_by_label("Use ann@msmtp.example")
+        .click_accesskit();
+    harness.run();
+    assert_eq!(field(&harness, "E-mail address"), "ann@msmtp.example");
+    assert_eq!(field(&harness, "Server"), "smtp.msmtp.example");
+    assert_eq!(field(&harness, "Port"), "587");
+    assert_eq!(field(&harness, "User name"), "ann");
+    assert!(
+        harness
+            .query_by_label_contains("These are the settings msmtp sends with")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("never reads it from other programs")
+            .is_some()
+    );
+}

@@ -233,6 +233,9 @@ pub(super) fn run(
             return out.failure(Failure::Failed(kind, e.explain()), Value::Null);
         }
     };
+    if !until_empty {
+        out.text("Sending what the outbox holds, and new messages as they come; Ctrl+C stops.");
+    }
     let rt = super::runtime();
     let mut events = Vec::new();
     let result: Result<(), Failure> = rt.block_on(async {

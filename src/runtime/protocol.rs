@@ -18,6 +18,7 @@ use crate::outbox::Summary;
 use crate::outbox::worker::WorkerEvent;
 use crate::secret::Secret;
 use crate::usecases::account::{Removed, Waiting};
+use crate::usecases::import::Offer;
 use crate::usecases::queue::{MessageAction, MessageDetail, Queued};
 
 /// Identifies one connection check, so late events of a cancelled one can be ignored.
@@ -102,6 +103,9 @@ pub enum Command {
     },
     /// Read the system's fallback fonts (answered with [`Event::SystemFonts`]).
     SystemFonts,
+    /// Look for the accounts other mail programs send with, in these places (answered with
+    /// [`Event::FoundElsewhere`]).
+    FindElsewhere(crate::import::Places),
     /// Read the sizes of files being attached (answered with [`Event::FileSizes`]).
     FileSizes(Vec<PathBuf>),
     /// Whether to show a desktop notification when a message is refused for good.
@@ -141,6 +145,8 @@ pub enum Event {
     Accounts(Result<Accounts, Explanation>),
     /// A save finished.
     Saved(Result<Account, SaveFailure>),
+    /// What other mail programs on this computer send with.
+    FoundElsewhere(Vec<Offer>),
     /// A removal finished: what remains of the account's secret and its waiting messages.
     Removed(Result<Removed, Explanation>),
     /// A step of a check started or finished.

@@ -113,6 +113,10 @@ fn on_files(ctx: &Ctx, command: Command) {
             ctx.emit_accounts();
             ctx.look();
         }
+        Command::FindElsewhere(places) => {
+            let (offers, _) = crate::usecases::import::list(&ctx.paths, &places);
+            ctx.emit(Event::FoundElsewhere(offers));
+        }
         Command::SetDefault { id } => match accounts::set_default(&ctx.paths, &id) {
             Ok(()) => ctx.emit_accounts(),
             Err(e) => ctx.emit(Event::Accounts(Err(e.explain()))),

@@ -95,6 +95,12 @@ impl OutpostApp {
         self
     }
 
+    /// Looks for other mail programs' settings in `places` instead of this user's (tests).
+    pub fn with_places(mut self, places: crate::import::Places) -> Self {
+        self.shared.places = Some(places);
+        self
+    }
+
     /// Does what a start asked: the window comes forward; a `mailto:` link opens compose.
     pub fn handle(&mut self, request: Request) {
         if let Request::Compose(link) = request {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::account::store::Accounts;
 use crate::account::{Account, AccountId};
 use crate::explain::Explanation;
+use crate::import::Places;
 use crate::oauth::Issuers;
 use crate::runtime::{Command, Core, OutboxView, Ticket};
 
@@ -36,6 +37,8 @@ pub struct Shared {
     pub issuers: Option<Issuers>,
     /// The outbox as last read.
     pub outbox: Option<Arc<OutboxView>>,
+    /// Where other mail programs keep their settings ("Found on this computer").
+    pub places: Option<Places>,
 }
 
 impl Shared {
@@ -48,6 +51,7 @@ impl Shared {
             emails: HashMap::new(),
             issuers: None,
             outbox: None,
+            places: Places::from_env(),
         }
     }
 

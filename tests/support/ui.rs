@@ -58,6 +58,8 @@ pub struct WindowSetup {
     pub oauth: Oauth,
     /// The lab server presents a self-signed certificate (as `openssl req -x509` makes).
     pub self_signed: bool,
+    /// The home folder whose mail programs' settings are found (default: an empty one).
+    pub user_home: Option<std::path::PathBuf>,
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -79,6 +81,7 @@ impl WindowSetup {
             requests: None,
             oauth: Oauth::Off,
             self_signed: false,
+            user_home: None,
         }
     }
 
@@ -132,7 +135,15 @@ impl WindowSetup {
             ..NetConfig::default()
         };
         let core = Core::start(&Paths::under(home.path()), Ok(net), || {});
-        let mut app = OutpostApp::new(core);
+        let user_home = self
+            .user_home
+            .clone()
+            .unwrap_or_else(|| home.path().join("user"));
+        let mut app = OutpostApp::new(core).with_places(outpost::import::Places {
+            config: user_home.join(".config"),
+            home: user_home,
+            repository: None,
+        });
         if let Some(p) = self.picker {
             app = app.with_file_picker(p);
         }

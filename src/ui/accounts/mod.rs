@@ -52,6 +52,9 @@ impl AccountsScreen {
     pub fn add(&mut self, shared: &mut Shared) {
         self.leave(shared);
         self.setup = Some(Setup::wizard());
+        if let Some(places) = shared.places.clone() {
+            shared.send(Command::FindElsewhere(places));
+        }
     }
 
     /// Opens a saved account in the form.
@@ -80,6 +83,11 @@ impl AccountsScreen {
         match event {
             Event::Saved(result) => self.saved(result),
             Event::Removed(result) => self.removed(result),
+            Event::FoundElsewhere(offers) => {
+                if let Some(w) = self.setup.as_mut().and_then(Setup::wizard_mut) {
+                    w.elsewhere = Some(offers);
+                }
+            }
             other => match &mut self.setup {
                 Some(s) => return s.apply(other, shared),
                 None => return Some(other),

@@ -49,6 +49,9 @@ pub enum SetupAction {
     Finish,
     /// Something about signing in with the provider (OAuth2).
     SignIn(SignInAction),
+    /// Start from the settings another mail program on this computer sends with (its index
+    /// in the wizard's list).
+    UseFound(usize),
     /// Trust the certificate the check showed, for this account, and check again.
     TrustCertificate,
     /// Stop trusting the account's certificate.
@@ -134,6 +137,25 @@ impl Setup {
                     );
                 }
                 self.cancel_detect(shared);
+            }
+            SetupAction::UseFound(i) => {
+                let offer = self
+                    .wizard_mut()
+                    .and_then(|w| w.elsewhere.as_ref()?.get(i).cloned());
+                if let Some(offer) = offer {
+                    let f = &offer.found;
+                    self.draft = crate::usecases::import::draft(f, None);
+                    self.view = SetupView::Form;
+                    self.notice = Some(Explanation::new(
+                        format!(
+                            "These are the settings {} sends with (from {}).",
+                            f.program,
+                            f.place.display()
+                        ),
+                        "Enter the password (Outpost never reads it from other programs), \
+                         then test the connection.",
+                    ));
+                }
             }
             SetupAction::EditManually => {
                 self.draft.guess_server();

@@ -17,6 +17,7 @@ use crate::oauth::Issuers;
 use crate::runtime::Ticket;
 use crate::ui::widgets;
 use crate::usecases::draft::AccountDraft;
+use crate::usecases::import::Offer;
 
 /// Where the wizard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +60,8 @@ pub struct Wizard {
     pub test_message: Option<TestMessage>,
     /// The review asks for the password (none was typed on the first page).
     password_in_review: bool,
+    /// What other mail programs on this computer send with, once looked for.
+    pub elsewhere: Option<Vec<Offer>>,
 }
 
 impl Default for Wizard {
@@ -70,6 +73,7 @@ impl Default for Wizard {
             saved: None,
             test_message: None,
             password_in_review: false,
+            elsewhere: None,
         }
     }
 }
@@ -186,10 +190,43 @@ fn identity(
     ui.add_space(10.0);
     let valid = parse_email(&draft.email).is_ok();
     let next = continue_row(ui, valid, SetupAction::Find, "Set up manually");
+    if let Some(a) = w.elsewhere.as_deref().and_then(|o| found_elsewhere(ui, o)) {
+        return Some(a);
+    }
     if action == Some(SetupAction::Find) && !valid {
         return None;
     }
     next.or(action)
+}
+
+/// "Found on this computer": the accounts other mail programs send with, one click each.
+fn found_elsewhere(ui: &mut Ui, offers: &[Offer]) -> Option<SetupAction> {
+    if offers.is_empty() {
+        return None;
+    }
+    let mut action = None;
+    ui.add_space(14.0);
+    ui.label(RichText::new("Found on this computer").strong());
+    for (i, o) in offers.iter().enumerate() {
+        let f = &o.found;
+        let who = f.email.clone().unwrap_or_else(|| f.smtp.host.clone());
+        ui.horizontal(|ui| {
+            let use_it = egui::Button::new(format!("Use {who}"));
+            if ui
+                .add_enabled(!o.known, use_it)
+                .on_hover_text(f.place.display().to_string())
+                .clicked()
+            {
+                action = Some(SetupAction::UseFound(i));
+            }
+            let mut line = format!("from {} · {}:{}", f.program, f.smtp.host, f.smtp.port);
+            if o.known {
+                line.push_str(" · already in Outpost");
+            }
+            ui.label(RichText::new(line).weak());
+        });
+    }
+    action
 }
 
 fn review(
