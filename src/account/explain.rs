@@ -372,6 +372,7 @@ impl Explain for SecretError {
                         "Enter the password again: edit the account in the window, or add it \
                          again with --password-stdin."
                     }
+                    SecretBackend::Goa => "Check the account in GNOME Settings → Online Accounts.",
                 },
             ),
             SecretError::Unsupported { backend } => Explanation::new(
@@ -381,6 +382,16 @@ impl Explain for SecretError {
             SecretError::Platform { detail } => Explanation::new(
                 format!("The keyring failed ({detail})."),
                 "Try again; if it keeps failing, restart the keyring service or log in again.",
+            ),
+            SecretError::GoaGone { .. } => Explanation::new(
+                "The account was removed from GNOME Online Accounts, which kept its password.",
+                "Add it again in GNOME Settings → Online Accounts, or give this account a \
+                 password of its own (edit it in the window).",
+            ),
+            SecretError::GoaAttention { detail, .. } => Explanation::new(
+                format!("GNOME Online Accounts needs you to sign in again ({detail})."),
+                "Sign in again in GNOME Settings → Online Accounts; the messages waiting are \
+                 sent afterwards.",
             ),
         }
     }

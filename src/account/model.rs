@@ -178,6 +178,10 @@ pub struct Account {
     /// The person confirmed sending the password without encryption (`security = none`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_plaintext_auth: bool,
+    /// The GNOME Online Accounts account whose credential this one uses (with
+    /// `secret_backend = goa`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goa_id: Option<String>,
     /// The SOCKS5 proxy this account's connections go through (instead of `ALL_PROXY`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<Proxy>,
@@ -274,6 +278,7 @@ mod tests {
             },
             secret_backend: SecretBackend::System,
             allow_plaintext_auth: false,
+            goa_id: None,
             proxy: None,
             pinned_certificate: None,
         }

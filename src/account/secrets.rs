@@ -21,6 +21,9 @@ pub enum SecretBackend {
     System,
     /// The kernel keyring: kept until logout or reboot, never on disk.
     Session,
+    /// GNOME Online Accounts keeps and hands out the credential (`Account::goa_id`); Outpost
+    /// stores nothing.
+    Goa,
 }
 
 impl SecretBackend {
@@ -29,6 +32,7 @@ impl SecretBackend {
         match self {
             SecretBackend::System => "system keyring",
             SecretBackend::Session => "session keyring (until reboot)",
+            SecretBackend::Goa => "GNOME Online Accounts",
         }
     }
 }
@@ -66,6 +70,20 @@ pub enum SecretError {
         /// What the platform said.
         detail: String,
     },
+    /// The GNOME Online Accounts account is not there any more.
+    #[error("the GNOME Online Accounts account {id} was removed")]
+    GoaGone {
+        /// GOA's id for it.
+        id: String,
+    },
+    /// GNOME Online Accounts gives no credential until the person signs in again there.
+    #[error("GNOME Online Accounts needs you to sign in again ({detail})")]
+    GoaAttention {
+        /// GOA's id for the account.
+        id: String,
+        /// What GOA said.
+        detail: String,
+    },
 }
 
 impl SecretError {
@@ -77,6 +95,8 @@ impl SecretError {
             SecretError::NotFound { .. } => "secret_not_found",
             SecretError::Unsupported { .. } => "keyring_unsupported",
             SecretError::Platform { .. } => "keyring_failed",
+            SecretError::GoaGone { .. } => "goa_account_removed",
+            SecretError::GoaAttention { .. } => "goa_sign_in_again",
         }
     }
 }
@@ -144,6 +164,8 @@ pub fn store(backend: SecretBackend, id: &AccountId, secret: &Secret) -> Result<
             .set_password(secret.expose())
             .map_err(map_system_err),
         SecretBackend::Session => session::store(id, secret),
+        // GOA keeps its own credentials.
+        SecretBackend::Goa => Ok(()),
     }
 }
 
@@ -151,6 +173,10 @@ pub fn store(backend: SecretBackend, id: &AccountId, secret: &Secret) -> Result<
 pub fn for_account(account: &Account) -> Result<Option<Secret>, SecretError> {
     if !account.smtp.auth.needs_secret() {
         return Ok(None);
+    }
+    if account.secret_backend == SecretBackend::Goa {
+        let id = account.goa_id.as_deref().unwrap_or_default();
+        return super::goa::credential(id, account.smtp.auth).map(Some);
     }
     load(account.secret_backend, &account.id).map(Some)
 }
@@ -163,6 +189,8 @@ pub fn load(backend: SecretBackend, id: &AccountId) -> Result<Secret, SecretErro
             .map(Secret::new)
             .map_err(map_system_err),
         SecretBackend::Session => session::load(id),
+        // Asked of GOA by the GOA account's id (`for_account`), never stored here.
+        SecretBackend::Goa => Err(SecretError::NotFound { backend }),
     }
 }
 
@@ -174,6 +202,7 @@ pub fn delete(backend: SecretBackend, id: &AccountId) -> Result<(), SecretError>
             Err(e) => Err(map_system_err(e)),
         },
         SecretBackend::Session => session::delete(id),
+        SecretBackend::Goa => Ok(()),
     }
 }
 

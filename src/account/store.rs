@@ -227,6 +227,7 @@ mod tests {
             },
             secret_backend: SecretBackend::System,
             allow_plaintext_auth: false,
+            goa_id: None,
             proxy: None,
             pinned_certificate: None,
         }

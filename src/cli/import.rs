@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::account::{account_json, read_secret};
 use super::args::ImportArgs;
 use super::output::{Failure, Out, bad_input};
-use crate::account::AuthMethod;
+use crate::account::{AuthMethod, SecretBackend};
 use crate::explain::Explanation;
 use crate::import::{Found, Note, Places};
 use crate::paths::Paths;
@@ -23,6 +23,7 @@ fn found_json(o: &Offer) -> Value {
         "email": f.email,
         "display_name": f.display_name,
         "smtp": f.smtp,
+        "goa_id": f.goa_id,
         "in_outpost": o.known,
     })
 }
@@ -122,7 +123,10 @@ pub(super) fn import(out: &Out, paths: &Paths, args: ImportArgs) -> Result<(), F
     }
     draft.session_only = args.session_keyring;
     let account = draft.account().map_err(bad_input)?;
-    let secret = if account.smtp.auth == AuthMethod::Oauth2 && !args.password_stdin {
+    let secret = if account.secret_backend == SecretBackend::Goa {
+        // GNOME Online Accounts hands the credential out at each use.
+        None
+    } else if account.smtp.auth == AuthMethod::Oauth2 && !args.password_stdin {
         let (email, host) = (&account.email, &account.smtp.host);
         Some(super::oauth2::browser_sign_in(
             out, paths, email, host, None, false,

@@ -6,7 +6,8 @@
 //! live in the keyring and are never read.
 
 use super::ini::{self, Section};
-use super::{Found, Places, Reader, port, settings};
+use super::model::{Found, Places};
+use super::reader::{Reader, port, settings};
 use crate::account::{AuthMethod, Security};
 
 fn section<'a>(sections: &'a [Section], name: &str) -> Option<&'a Section> {
@@ -85,6 +86,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             email: identity.and_then(|i| i.get("Address")).map(str::to_string),
             display_name: identity.and_then(|i| i.get("Name")).map(str::to_string),
             smtp: settings(host, port, security, user, auth),
+            goa_id: None,
         });
     }
 }

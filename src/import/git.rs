@@ -4,7 +4,8 @@
 //! `smtpUser`, `from` (git-send-email(1)). `smtpPass` is never read.
 
 use super::ini;
-use super::{Found, Places, Reader, port, sender, settings};
+use super::model::{Found, Places};
+use super::reader::{Reader, port, sender, settings};
 use crate::account::{AuthMethod, Security};
 
 pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
@@ -60,6 +61,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
                 email,
                 display_name,
                 smtp: settings(host, port, security, user, auth),
+                goa_id: None,
             });
         }
     }

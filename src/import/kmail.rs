@@ -5,7 +5,8 @@
 //! `Transport`). Passwords live in KWallet and are never read.
 
 use super::ini;
-use super::{Found, Places, Reader, port, settings};
+use super::model::{Found, Places};
+use super::reader::{Reader, port, settings};
 use crate::account::{AuthMethod, Security};
 
 pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
@@ -55,6 +56,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
                 .map(str::to_string),
             display_name: identity.and_then(|i| i.get("Name")).map(str::to_string),
             smtp: settings(host, port, security, s.get("user"), auth),
+            goa_id: None,
         });
     }
 }

@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::{Found, Places, Reader, port, sender, settings};
+use super::model::{Found, Places};
+use super::reader::{Reader, port, sender, settings};
 use crate::account::{AuthMethod, Security};
 
 type Block = HashMap<String, String>;
@@ -91,6 +92,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
                 email: b.get("from").map(|f| sender(f).1).unwrap_or_default(),
                 display_name: None,
                 smtp: settings(host, port, security, user, auth),
+                goa_id: None,
             });
         }
     }

@@ -3,7 +3,8 @@
 //! in `~/.muttrc`, `~/.mutt/muttrc`, `$XDG_CONFIG_HOME/mutt/muttrc`, `~/.neomuttrc` and
 //! `$XDG_CONFIG_HOME/neomutt/neomuttrc` (muttrc(5)). `smtp_pass` is never read.
 
-use super::{Found, Places, Reader, sender, settings};
+use super::model::{Found, Places};
+use super::reader::{Reader, sender, settings};
 use crate::account::{AuthMethod, Security};
 
 /// The value of `set NAME = VALUE` on `line`, quotes removed.
@@ -76,6 +77,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             email,
             display_name: realname.or(name),
             smtp: settings(host, port, security, user.as_deref(), auth),
+            goa_id: None,
         });
     }
 }

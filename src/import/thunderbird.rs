@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::ini;
-use super::{Found, Places, Reader, port, settings};
+use super::model::{Found, Places};
+use super::reader::{Reader, port, settings};
 use crate::account::{AuthMethod, Security};
 
 /// `user_pref("NAME", VALUE);` lines: name → value (strings unquoted, numbers as written).
@@ -130,6 +131,7 @@ fn profile_servers(r: &mut Reader<'_>, place: &Path, profile: &str) {
             email: identity.map(|i| i.0.clone()),
             display_name: identity.and_then(|i| i.1.clone()),
             smtp: settings(host, port, security, field("username"), auth),
+            goa_id: None,
         });
     }
 }

@@ -29,6 +29,8 @@ pub enum Credential {
     SignIn(Secret),
     /// Nothing yet: a password to type, or a sign-in to do.
     Missing,
+    /// GNOME Online Accounts hands it out at each use; Outpost keeps none.
+    Managed,
 }
 
 impl Credential {
@@ -36,7 +38,10 @@ impl Credential {
     pub fn secret(&self) -> Option<Secret> {
         match self {
             Credential::Password(s) | Credential::SignIn(s) => Some(s.clone()),
-            Credential::None | Credential::KeepStored | Credential::Missing => None,
+            Credential::None
+            | Credential::KeepStored
+            | Credential::Missing
+            | Credential::Managed => None,
         }
     }
 }
@@ -148,6 +153,8 @@ pub struct AccountDraft {
     pub proxy: String,
     /// The server certificate trusted for this account, if any.
     pub pin: Option<CertificatePin>,
+    /// The GNOME Online Accounts account that keeps the credential, if one does.
+    pub goa_id: Option<String>,
 }
 
 impl Default for AccountDraft {
@@ -171,6 +178,7 @@ impl Default for AccountDraft {
             trust_confirmed: false,
             proxy: String::new(),
             pin: None,
+            goa_id: None,
         }
     }
 }
@@ -197,6 +205,7 @@ impl AccountDraft {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             pin: account.pinned_certificate.clone(),
+            goa_id: account.goa_id.clone(),
             ..Self::default()
         }
     }
@@ -220,7 +229,9 @@ impl AccountDraft {
 
     /// The keyring the secret goes to.
     pub fn backend(&self) -> SecretBackend {
-        if self.session_only {
+        if self.goa_id.is_some() {
+            SecretBackend::Goa
+        } else if self.session_only {
             SecretBackend::Session
         } else {
             SecretBackend::System
@@ -236,6 +247,7 @@ impl AccountDraft {
     pub fn credential(&self) -> Credential {
         match self.auth {
             AuthMethod::None => Credential::None,
+            _ if self.goa_id.is_some() => Credential::Managed,
             AuthMethod::Oauth2 => match &self.grant {
                 Some(g) => Credential::SignIn(g.clone()),
                 None if self.can_keep_stored_secret() => Credential::KeepStored,
@@ -388,6 +400,7 @@ impl AccountDraft {
             },
             secret_backend: self.backend(),
             allow_plaintext_auth: self.allow_plaintext && self.security == Security::None,
+            goa_id: self.goa_id.clone(),
             proxy: self.parsed_proxy()?,
             pinned_certificate: self.pin.clone(),
         };

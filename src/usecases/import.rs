@@ -51,6 +51,7 @@ pub fn draft(found: &Found, email: Option<&str>) -> AccountDraft {
         ..AccountDraft::default()
     };
     d.set_smtp(&found.smtp);
+    d.goa_id = found.goa_id.clone();
     if d.username.is_empty() && d.auth != AuthMethod::None {
         d.username = d.email.clone();
     }

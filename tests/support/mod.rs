@@ -744,6 +744,7 @@ pub fn account_without_login(
         },
         secret_backend: SecretBackend::Session,
         allow_plaintext_auth: false,
+        goa_id: None,
         proxy: None,
         pinned_certificate: None,
     };

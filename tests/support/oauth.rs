@@ -199,6 +199,7 @@ pub fn lab_account(port: u16) -> outpost::account::Account {
         },
         secret_backend: SecretBackend::Session,
         allow_plaintext_auth: false,
+        goa_id: None,
         proxy: None,
         pinned_certificate: None,
     }

@@ -195,6 +195,10 @@ fn login_rows(
             }
         });
         ui.end_row();
+    } else if draft.goa_id.is_some() && draft.auth.needs_secret() {
+        ui.label("Password");
+        ui.label("Kept by GNOME Online Accounts, asked for at each use");
+        ui.end_row();
     } else if draft.auth.needs_secret() {
         let hint = if draft.can_keep_stored_secret() {
             "Leave blank to keep the stored one"
@@ -206,7 +210,7 @@ fn login_rows(
         let error = password_error.as_deref();
         widgets::password_row(ui, label, field, hint, live.show_password, error);
     }
-    if draft.auth.needs_secret() {
+    if draft.auth.needs_secret() && draft.goa_id.is_none() {
         ui.label("Keep it");
         ui.vertical(|ui| widgets::keyring_choice(ui, &mut draft.session_only));
         ui.end_row();

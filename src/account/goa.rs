@@ -1,0 +1,195 @@
+//! GNOME Online Accounts (GOA): the mail accounts added in GNOME Settings → Online Accounts,
+//! read over the session D-Bus (`org.gnome.OnlineAccounts`, its `Account` and `Mail`
+//! interfaces), and their credentials asked for at each use — the password
+//! (`PasswordBased.GetPassword("smtp-password")`) or a fresh access token
+//! (`OAuth2Based.GetAccessToken`). Outpost stores none of them: GOA manages them.
+
+use std::collections::HashMap;
+
+use zbus::blocking::Connection;
+use zbus::zvariant::OwnedValue;
+
+use super::model::{AuthMethod, Security, SmtpSettings};
+use super::secrets::SecretError;
+use crate::secret::Secret;
+
+const SERVICE: &str = "org.gnome.OnlineAccounts";
+const ROOT: &str = "/org/gnome/OnlineAccounts";
+const ACCOUNT: &str = "org.gnome.OnlineAccounts.Account";
+const MAIL: &str = "org.gnome.OnlineAccounts.Mail";
+
+/// A GOA account that sends mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoaAccount {
+    /// GOA's id for it (e.g. `account_1700000000_0`).
+    pub id: String,
+    /// Its provider (`google`, `ms365`, `imap_smtp`, …).
+    pub provider: String,
+    /// The address it sends from.
+    pub email: String,
+    /// The sender's name.
+    pub name: Option<String>,
+    /// Its SMTP settings.
+    pub smtp: SmtpSettings,
+    /// GOA says the person must sign in again.
+    pub attention_needed: bool,
+}
+
+type Properties = HashMap<String, OwnedValue>;
+
+fn text(p: &Properties, key: &str) -> Option<String> {
+    p.get(key)
+        .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
+        .filter(|s| !s.is_empty())
+}
+
+fn flag(p: &Properties, key: &str) -> bool {
+    p.get(key)
+        .and_then(|v| bool::try_from(v).ok())
+        .unwrap_or(false)
+}
+
+fn unavailable(e: zbus::Error) -> SecretError {
+    SecretError::NoService {
+        detail: format!("GNOME Online Accounts: {e}"),
+    }
+}
+
+/// `host[:port]` as GOA writes it, with the usual port for `security` when none is given.
+fn server(host: &str, security: Security) -> (String, u16) {
+    match host.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') || h.ends_with(']') => match p.parse() {
+            Ok(port) => (h.trim_matches(['[', ']']).to_string(), port),
+            Err(_) => (host.to_string(), security.default_port()),
+        },
+        _ => (host.to_string(), security.default_port()),
+    }
+}
+
+/// The GOA accounts that send mail. Blocks on the session bus; with no GOA running, none.
+pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
+    let conn = Connection::session().map_err(unavailable)?;
+    let manager = zbus::blocking::fdo::ObjectManagerProxy::builder(&conn)
+        .destination(SERVICE)
+        .and_then(|b| b.path(ROOT))
+        .and_then(|b| b.build())
+        .map_err(unavailable)?;
+    let objects = match manager.get_managed_objects() {
+        Ok(o) => o,
+        // GOA is not installed or not running: nothing to find.
+        Err(zbus::fdo::Error::ServiceUnknown(_)) => return Ok(vec![]),
+        Err(e) => return Err(unavailable(e.into())),
+    };
+    let mut out = vec![];
+    for interfaces in objects.values() {
+        let get = |name: &str| {
+            interfaces
+                .iter()
+                .find(|(i, _)| i.as_str() == name)
+                .map(|(_, p)| p)
+        };
+        let (Some(account), Some(mail)) = (get(ACCOUNT), get(MAIL)) else {
+            continue;
+        };
+        if !flag(mail, "SmtpSupported") || flag(account, "MailDisabled") {
+            continue;
+        }
+        let (Some(id), Some(host), Some(email)) = (
+            text(account, "Id"),
+            text(mail, "SmtpHost"),
+            text(mail, "EmailAddress"),
+        ) else {
+            continue;
+        };
+        let security = if flag(mail, "SmtpUseSsl") {
+            Security::Tls
+        } else if flag(mail, "SmtpUseTls") {
+            Security::Starttls
+        } else {
+            Security::None
+        };
+        let (host, port) = server(&host, security);
+        let auth = if flag(mail, "SmtpAuthXoauth2") {
+            AuthMethod::Oauth2
+        } else if flag(mail, "SmtpUseAuth") {
+            AuthMethod::Password
+        } else {
+            AuthMethod::None
+        };
+        out.push(GoaAccount {
+            id,
+            provider: text(account, "ProviderType").unwrap_or_default(),
+            email: email.clone(),
+            name: text(mail, "Name"),
+            smtp: SmtpSettings {
+                host: host.to_ascii_lowercase(),
+                port,
+                security,
+                username: text(mail, "SmtpUserName").unwrap_or(email),
+                auth,
+            },
+            attention_needed: flag(account, "AttentionNeeded"),
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// What GOA hands out for account `id` to log in with `auth`: its password, or a fresh
+/// access token. Blocks on the session bus.
+pub fn credential(id: &str, auth: AuthMethod) -> Result<Secret, SecretError> {
+    let conn = Connection::session().map_err(unavailable)?;
+    let path = format!("{ROOT}/Accounts/{id}");
+    let gone = || SecretError::GoaGone { id: id.to_string() };
+    let refused = |e: zbus::Error| match e {
+        zbus::Error::MethodError(name, _, _) if name.as_str().contains("UnknownObject") => gone(),
+        zbus::Error::FDO(ref f) if matches!(**f, zbus::fdo::Error::UnknownObject(_)) => gone(),
+        zbus::Error::MethodError(_, detail, _) => SecretError::GoaAttention {
+            id: id.to_string(),
+            detail: detail.unwrap_or_default(),
+        },
+        other => unavailable(other),
+    };
+    let reply = if auth == AuthMethod::Oauth2 {
+        conn.call_method(
+            Some(SERVICE),
+            path.as_str(),
+            Some("org.gnome.OnlineAccounts.OAuth2Based"),
+            "GetAccessToken",
+            &(),
+        )
+        .map_err(refused)?
+        .body()
+        .deserialize::<(String, i32)>()
+        .map(|(token, _)| token)
+    } else {
+        conn.call_method(
+            Some(SERVICE),
+            path.as_str(),
+            Some("org.gnome.OnlineAccounts.PasswordBased"),
+            "GetPassword",
+            &("smtp-password",),
+        )
+        .map_err(refused)?
+        .body()
+        .deserialize::<String>()
+    };
+    reply.map(Secret::new).map_err(unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goa_servers_are_read_with_or_without_a_port() {
+        assert_eq!(
+            server("smtp.example.org:2525", Security::Starttls),
+            ("smtp.example.org".into(), 2525)
+        );
+        assert_eq!(
+            server("smtp.gmail.com", Security::Tls),
+            ("smtp.gmail.com".into(), 465)
+        );
+    }
+}
