@@ -141,9 +141,23 @@ pub fn credential(id: &str, auth: AuthMethod) -> Result<Secret, SecretError> {
     let conn = Connection::session().map_err(unavailable)?;
     let path = format!("{ROOT}/Accounts/{id}");
     let gone = || SecretError::GoaGone { id: id.to_string() };
+    // GOA (through GDBus) answers a removed account's path with UnknownMethod, "Object does
+    // not exist at path …".
     let refused = |e: zbus::Error| match e {
-        zbus::Error::MethodError(name, _, _) if name.as_str().contains("UnknownObject") => gone(),
-        zbus::Error::FDO(ref f) if matches!(**f, zbus::fdo::Error::UnknownObject(_)) => gone(),
+        zbus::Error::MethodError(name, _, _)
+            if name.as_str().contains("UnknownObject")
+                || name.as_str().contains("UnknownMethod") =>
+        {
+            gone()
+        }
+        zbus::Error::FDO(ref f)
+            if matches!(
+                **f,
+                zbus::fdo::Error::UnknownObject(_) | zbus::fdo::Error::UnknownMethod(_)
+            ) =>
+        {
+            gone()
+        }
         zbus::Error::MethodError(_, detail, _) => SecretError::GoaAttention {
             id: id.to_string(),
             detail: detail.unwrap_or_default(),
