@@ -295,6 +295,7 @@ pub(super) fn account_json(a: &Account, is_default: bool) -> Value {
         "default": is_default,
         "smtp": a.smtp,
         "secret_backend": a.secret_backend,
+        "goa_id": a.goa_id,
         "allow_plaintext_auth": a.allow_plaintext_auth,
         "proxy": a.proxy.as_ref().map(ToString::to_string),
         "pinned_certificate": a.pinned_certificate,
