@@ -476,15 +476,21 @@ fn no_password_or_token_anywhere_after_the_whole_flow() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // Running: it says so once it holds the outbox.
+    let mut first = String::new();
+    let mut stdout = std::io::BufReader::new(worker.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
     let proc = format!("/proc/{}", worker.id());
-    let visible = [
-        std::fs::read(format!("{proc}/cmdline")).unwrap_or_default(),
-        std::fs::read(format!("{proc}/environ")).unwrap_or_default(),
-    ];
+    let read = |what: &str| {
+        std::fs::read(format!("{proc}/{what}"))
+            .unwrap_or_else(|e| panic!("the worker's {what} cannot be read ({e}): nothing checked"))
+    };
+    let visible = [read("cmdline"), read("environ")];
     worker.kill().unwrap();
+    let mut rest = Vec::new();
+    std::io::Read::read_to_end(&mut stdout, &mut rest).unwrap();
     let out = worker.wait_with_output().unwrap();
-    let worker_output = [out.stdout, out.stderr];
+    let worker_output = [first.into_bytes(), rest, out.stderr];
     argv.extend(run(&["queue", "retry", "2"], ""));
     argv.extend(run(&["run", "--until-empty"], ""));
     argv.extend(run(&["--json", "queue", "list"], ""));
