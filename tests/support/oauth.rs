@@ -134,6 +134,11 @@ impl OauthServer {
         self.call("POST", "/admin/revoke");
     }
 
+    /// Lets every access token expire now, as time would (refresh tokens stay valid).
+    pub fn expire_access_tokens(&self) {
+        self.call("POST", "/admin/expire");
+    }
+
     /// An SMTP server (implicit TLS, certificate for mail.example.test) that checks
     /// XOAUTH2 tokens with this server.
     pub fn smtpd(&self, ca: &TestCa) -> Smtpd {
