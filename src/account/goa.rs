@@ -4,18 +4,27 @@
 //! (`PasswordBased.GetPassword("smtp-password")`) or a fresh access token
 //! (`OAuth2Based.GetAccessToken`). Outpost stores none of them: GOA manages them.
 
+#[cfg(target_os = "linux")]
 use std::collections::HashMap;
 
+#[cfg(target_os = "linux")]
 use zbus::blocking::Connection;
+#[cfg(target_os = "linux")]
 use zbus::zvariant::OwnedValue;
 
-use super::model::{AuthMethod, Security, SmtpSettings};
+#[cfg(target_os = "linux")]
+use super::model::Security;
+use super::model::{AuthMethod, SmtpSettings};
 use super::secrets::SecretError;
 use crate::secret::Secret;
 
+#[cfg(target_os = "linux")]
 const SERVICE: &str = "org.gnome.OnlineAccounts";
+#[cfg(target_os = "linux")]
 const ROOT: &str = "/org/gnome/OnlineAccounts";
+#[cfg(target_os = "linux")]
 const ACCOUNT: &str = "org.gnome.OnlineAccounts.Account";
+#[cfg(target_os = "linux")]
 const MAIL: &str = "org.gnome.OnlineAccounts.Mail";
 
 /// A GOA account that sends mail.
@@ -35,26 +44,31 @@ pub struct GoaAccount {
     pub attention_needed: bool,
 }
 
+#[cfg(target_os = "linux")]
 type Properties = HashMap<String, OwnedValue>;
 
+#[cfg(target_os = "linux")]
 fn text(p: &Properties, key: &str) -> Option<String> {
     p.get(key)
         .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
         .filter(|s| !s.is_empty())
 }
 
+#[cfg(target_os = "linux")]
 fn flag(p: &Properties, key: &str) -> bool {
     p.get(key)
         .and_then(|v| bool::try_from(v).ok())
         .unwrap_or(false)
 }
 
+#[cfg(target_os = "linux")]
 fn unavailable(e: zbus::Error) -> SecretError {
     SecretError::NoService {
         detail: format!("GNOME Online Accounts: {e}"),
     }
 }
 
+#[cfg(target_os = "linux")]
 /// `host[:port]` as GOA writes it, with the usual port for `security` when none is given.
 fn server(host: &str, security: Security) -> (String, u16) {
     match host.rsplit_once(':') {
@@ -66,6 +80,7 @@ fn server(host: &str, security: Security) -> (String, u16) {
     }
 }
 
+#[cfg(target_os = "linux")]
 /// The GOA accounts that send mail. Blocks on the session bus; with no GOA running, none.
 pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
     let conn = Connection::session().map_err(unavailable)?;
@@ -135,6 +150,7 @@ pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
     Ok(out)
 }
 
+#[cfg(target_os = "linux")]
 /// What GOA hands out for account `id` to log in with `auth`: its password, or a fresh
 /// access token. Blocks on the session bus.
 pub fn credential(id: &str, auth: AuthMethod) -> Result<Secret, SecretError> {
@@ -191,7 +207,21 @@ pub fn credential(id: &str, auth: AuthMethod) -> Result<Secret, SecretError> {
     reply.map(Secret::new).map_err(unavailable)
 }
 
-#[cfg(test)]
+/// GNOME Online Accounts exists on Linux desktops only: elsewhere there is none to read.
+#[cfg(not(target_os = "linux"))]
+pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
+    Ok(vec![])
+}
+
+/// GNOME Online Accounts exists on Linux desktops only.
+#[cfg(not(target_os = "linux"))]
+pub fn credential(_id: &str, _auth: AuthMethod) -> Result<Secret, SecretError> {
+    Err(SecretError::Unsupported {
+        backend: super::secrets::SecretBackend::Goa,
+    })
+}
+
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

@@ -2,10 +2,6 @@
 //! connection check.
 
 pub mod explain;
-#[cfg(target_os = "linux")]
-pub mod goa;
-#[cfg(not(target_os = "linux"))]
-#[path = "goa_elsewhere.rs"]
 pub mod goa;
 mod model;
 pub mod secrets;

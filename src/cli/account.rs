@@ -215,11 +215,7 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
         }
         read_secret(args.password_stdin, account.smtp.auth, &email, field)?
     };
-    let on_dup = if args.replace {
-        OnDuplicate::Replace
-    } else {
-        OnDuplicate::Refuse
-    };
+    let on_dup = OnDuplicate::replace_when(args.replace);
     let saved = accounts::save(paths, account, secret.as_ref(), on_dup)?;
     out.text(format!(
         "Added {} ({}:{}, {}, login: {}); {}.",

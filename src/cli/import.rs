@@ -139,11 +139,7 @@ pub(super) fn import(out: &Out, paths: &Paths, args: ImportArgs) -> Result<(), F
             "Password",
         )?
     };
-    let on_dup = if args.replace {
-        OnDuplicate::Replace
-    } else {
-        OnDuplicate::Refuse
-    };
+    let on_dup = OnDuplicate::replace_when(args.replace);
     let saved = accounts::save(paths, account, secret.as_ref(), on_dup)?;
     out.text(format!(
         "Added {} from {} ({}:{}, {}). Check it with: outpost account test {}",

@@ -67,6 +67,17 @@ pub enum OnDuplicate {
     Replace,
 }
 
+impl OnDuplicate {
+    /// `Replace` when asked to replace, else `Refuse`.
+    pub fn replace_when(replace: bool) -> Self {
+        if replace {
+            OnDuplicate::Replace
+        } else {
+            OnDuplicate::Refuse
+        }
+    }
+}
+
 /// Validates and saves `account`; a given `secret` goes to its keyring first, so a file never
 /// names an account whose new secret was lost. Returns the saved account (its id may be the
 /// existing one's when replacing).
