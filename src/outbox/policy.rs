@@ -78,11 +78,6 @@ pub enum Decision {
 /// How long a daily sending limit holds an account: providers count the last 24 hours.
 pub const DAILY_LIMIT_HOLD: Duration = Duration::from_secs(24 * 3600);
 
-/// Whether this attempt holds the whole account (a daily limit, a demand to slow down).
-pub fn holds_account(attempt: &Attempt) -> bool {
-    hold(attempt).is_some()
-}
-
 /// The meaning of a reply that holds the account: a daily limit (whatever its class), or a
 /// demand to slow down (temporary).
 fn hold(attempt: &Attempt) -> Option<(&Reply, Meaning)> {

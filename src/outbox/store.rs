@@ -13,7 +13,7 @@ use crate::clock::{Millis, now_ms};
 use crate::message::Composed;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Where a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -230,6 +230,20 @@ CREATE TABLE paused (
 );
 ";
 
+/// Version 2: the message bytes in a table of their own, so that a change of state rewrites
+/// a row of a few hundred bytes instead of a page holding the whole message.
+const SCHEMA_V2: &str = "
+CREATE TABLE bodies (
+    message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    bytes BLOB NOT NULL
+);
+INSERT INTO bodies (message, bytes) SELECT id, bytes FROM messages;
+ALTER TABLE messages DROP COLUMN bytes;
+";
+
+/// Each schema version's changes, in order: version N is `MIGRATIONS[N - 1]`.
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [SCHEMA_V1, SCHEMA_V2];
+
 impl Outbox {
     /// Opens (creating or migrating) the queue at `path`.
     pub fn open(path: &Path) -> Result<Self, OutboxError> {
@@ -266,18 +280,18 @@ impl Outbox {
                 found: version,
             });
         }
-        if version < 1 {
-            // Two processes may open a new outbox at once: migrate under the write lock, and
-            // only if the other one has not done it meanwhile.
+        if version < SCHEMA_VERSION {
+            // Two processes may open an old outbox at once: migrate under the write lock, and
+            // only what the other one has not done meanwhile.
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db)?;
             let version: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(db)?;
-            if version < 1 {
-                tx.execute_batch(SCHEMA_V1).map_err(db)?;
-                tx.pragma_update(None, "user_version", 1).map_err(db)?;
+            for (n, migration) in (1..).zip(MIGRATIONS).skip(version.max(0) as usize) {
+                tx.execute_batch(migration).map_err(db)?;
+                tx.pragma_update(None, "user_version", n).map_err(db)?;
             }
             tx.commit().map_err(db)?;
         }
@@ -315,8 +329,8 @@ impl Outbox {
             .map_err(db_err(&self.path))?;
         tx.execute(
             "INSERT INTO messages (account, message_id, envelope_from, recipients, display_to,
-                subject, bytes, state, next_attempt, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8)",
+                subject, state, next_attempt, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7)",
             params![
                 account,
                 message.message_id,
@@ -324,16 +338,21 @@ impl Outbox {
                 recipients,
                 display_to,
                 subject,
-                message.bytes,
                 now
             ],
         )
         .map_err(db_err(&self.path))?;
         let id = tx.last_insert_rowid();
         tx.execute(
-            "INSERT INTO events (message, at, text) VALUES (?1, ?2, 'queued')",
-            params![id, now],
+            "INSERT INTO bodies (message, bytes) VALUES (?1, ?2)",
+            params![id, message.bytes],
         )
+        .and_then(|_| {
+            tx.execute(
+                "INSERT INTO events (message, at, text) VALUES (?1, ?2, 'queued')",
+                params![id, now],
+            )
+        })
         .and_then(|_| tx.commit())
         .map_err(db_err(&self.path))?;
         Ok(id)
@@ -371,7 +390,7 @@ impl Outbox {
         let claimed = {
             // Walk the due-index in order; only the chosen row's columns are read.
             let mut stmt = tx
-                .prepare(
+                .prepare_cached(
                     "SELECT id, account FROM messages
                      WHERE state IN ('queued', 'retry', 'sending') AND next_attempt <= ?1
                        AND (state != 'sending' OR lease_until < ?1)
@@ -394,9 +413,10 @@ impl Outbox {
                 return Ok(vec![]);
             };
             let mut fetch = tx
-                .prepare(
+                .prepare_cached(
                     "SELECT envelope_from, recipients, bytes, attempts, created
-                     FROM messages WHERE id = ?1",
+                     FROM messages JOIN bodies ON bodies.message = messages.id
+                     WHERE id = ?1",
                 )
                 .map_err(&db)?;
             let mut batch = Vec::new();
@@ -424,15 +444,47 @@ impl Outbox {
             }
             batch
         };
-        for c in &claimed {
-            tx.execute(
-                "UPDATE messages SET state = 'sending', lease_until = ?2 WHERE id = ?1",
-                params![c.id, now + lease.as_millis() as i64],
-            )
-            .map_err(&db)?;
+        {
+            let mut lease_it = tx
+                .prepare_cached(
+                    "UPDATE messages SET state = 'sending', lease_until = ?2 WHERE id = ?1",
+                )
+                .map_err(&db)?;
+            for c in &claimed {
+                lease_it
+                    .execute(params![c.id, now + lease.as_millis() as i64])
+                    .map_err(&db)?;
+            }
         }
         tx.commit().map_err(&db)?;
         Ok(claimed)
+    }
+
+    /// From now on this connection's commits reach the operating system at once (they
+    /// survive the process being killed) but reach the disk only at [`Self::sync`] or the next
+    /// checkpoint: for outcomes, each written as soon as its reply arrives, so that a kill
+    /// sends again only what was in flight, and flushed together for what a power cut needs.
+    pub fn defer_sync(&self) -> Result<(), OutboxError> {
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.db(e))
+    }
+
+    /// Flushes every commit so far to the disk (the write-ahead log, where commits live until
+    /// a checkpoint copies them into the database, which SQLite flushes itself).
+    pub fn sync(&self) -> Result<(), OutboxError> {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let flushed = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&wal)
+            .and_then(|f| f.sync_data());
+        match flushed {
+            Ok(()) => Ok(()),
+            // Checkpointed and removed: everything is in the database file, flushed already.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.db(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))),
+        }
     }
 
     /// Runs `changes` in one transaction: one write to disk for all of them.
@@ -805,7 +857,8 @@ impl Outbox {
         let (bytes, recipients): (Vec<u8>, String) = self
             .conn
             .query_row(
-                "SELECT bytes, recipients FROM messages WHERE id = ?1",
+                "SELECT bytes, recipients FROM messages JOIN bodies ON bodies.message = messages.id
+                 WHERE id = ?1",
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -1074,6 +1127,45 @@ mod tests {
         let c = q.enqueue("other", &composed(3), "bob", "3").unwrap();
         assert_eq!(q.cancel_account("other").unwrap(), 1);
         assert_eq!(q.get(c).unwrap().0.state, State::Cancelled);
+    }
+
+    #[test]
+    fn an_outbox_of_the_first_schema_keeps_its_messages_and_deletes_them_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.sqlite");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(SCHEMA_V1).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        let m = composed(1);
+        for subject in ["kept", "deleted"] {
+            old.execute(
+                "INSERT INTO messages (account, message_id, envelope_from, recipients,
+                    display_to, subject, bytes, state, next_attempt, created)
+                 VALUES ('acc', ?1, ?2, '[\"bob@example.net\"]', 'bob', ?3, ?4, 'queued', 0, 0)",
+                params![m.message_id, m.envelope_from, subject, m.bytes],
+            )
+            .unwrap();
+        }
+        drop(old);
+        let mut q = Outbox::open(&path).unwrap();
+        let version: i64 = q
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let (bytes, rcpts) = q.content(1).unwrap();
+        assert_eq!(
+            (bytes, rcpts),
+            (m.bytes.clone(), vec!["bob@example.net".into()])
+        );
+        q.delete(2).unwrap();
+        let bodies: i64 = q
+            .conn
+            .query_row("SELECT count(*) FROM bodies", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(bodies, 1, "a deleted message's bytes go with it");
+        let c = q.claim_due(Duration::from_secs(60), None, &[]).unwrap();
+        assert_eq!(c.map(|c| c.bytes), Some(m.bytes));
     }
 
     #[test]

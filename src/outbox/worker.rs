@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -163,8 +164,8 @@ fn jitter() -> f64 {
 /// How often to look for the network while messages wait for it.
 const NETWORK_CHECK: Duration = Duration::from_secs(3);
 
-/// Messages a lane claims and records at once.
-const BATCH: usize = 128;
+/// Messages a lane claims at once; their outcomes reach the disk together.
+pub const BATCH: usize = 128;
 
 /// Lanes (connections) at most per account.
 pub const LANES_PER_ACCOUNT: usize = 2;
@@ -209,9 +210,13 @@ impl Worker {
         &self,
         mut on_event: impl FnMut(WorkerEvent),
     ) -> Result<(), WorkerError> {
-        let mut outbox = Outbox::open(&self.paths.outbox_file())?;
+        let outbox = Outbox::open(&self.paths.outbox_file())?;
         // The caller holds the worker lock: whatever is "sending" was left by a dead worker.
         outbox.release_leases()?;
+        outbox.defer_sync()?;
+        // One connection for every lane: writes wait their turn here, not in SQLite's
+        // lock, whose busy handler sleeps for milliseconds at a time.
+        let outbox = Arc::new(Mutex::new(outbox));
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut lanes: JoinSet<(String, Result<(), WorkerError>)> = JoinSet::new();
         let mut busy: HashMap<String, usize> = HashMap::new();
@@ -224,12 +229,13 @@ impl Worker {
                 .filter(|(_, n)| **n >= LANES_PER_ACCOUNT)
                 .map(|(a, _)| a.clone())
                 .collect();
-            if let Some(claimed) = outbox.claim_due(LEASE, None, &full)? {
+            let claimed = locked(&outbox).claim_due(LEASE, None, &full)?;
+            if let Some(claimed) = claimed {
                 *busy.entry(claimed.account.clone()).or_default() += 1;
-                let (worker, tx) = (self.clone(), tx.clone());
+                let (worker, tx, outbox) = (self.clone(), tx.clone(), outbox.clone());
                 lanes.spawn(async move {
                     let account = claimed.account.clone();
-                    (account, worker.lane(claimed, tx).await)
+                    (account, worker.lane(&outbox, claimed, tx).await)
                 });
                 continue;
             }
@@ -294,52 +300,45 @@ impl Worker {
         o
     }
 
-    /// One connection's work: `first`, then the account's next due messages, in batches, over
-    /// the same connection while it stays usable.
+    /// One connection's work: `first`, then the account's next due messages, claimed in
+    /// batches and sent over the same connection while it stays usable.
+    ///
+    /// Each outcome is written as soon as its reply arrives, so a worker killed at any moment
+    /// sends again only the message that was in flight on each lane. Those writes reach the
+    /// disk once per batch ([`Outbox::sync`]): a power cut sends again at most one batch.
     async fn lane(
         &self,
+        outbox: &Mutex<Outbox>,
         first: Claimed,
         events: mpsc::UnboundedSender<WorkerEvent>,
     ) -> Result<(), WorkerError> {
-        let mut outbox = Outbox::open(&self.paths.outbox_file())?;
         let account_id = first.account.clone();
         let loaded = load_account(&self.paths, &account_id).await;
         let mut session: Option<Session> = None;
         let mut batch = vec![first];
-        while !batch.is_empty() {
-            // Send the whole batch over one connection, then write every outcome at once:
-            // a crash in between leaves them leased, to be sent again (never lost).
-            let mut outcomes = Vec::with_capacity(batch.len());
+        let mut paused = false;
+        while !batch.is_empty() && !paused {
+            // Once the account is held or paused, the rest of the batch waits with it, unsent.
+            let mut stopped: Option<Attempt> = None;
             for c in &batch {
-                tell(&events, WorkerEvent::Sending(c.id));
-                let outcome = self.send_one(&loaded, &mut session, c).await;
-                let holds = policy::holds_account(&outcome.attempt);
-                outcomes.push(outcome);
-                if holds {
-                    break;
+                let outcome = match &stopped {
+                    Some(attempt) => Outcome::whole(attempt.clone()),
+                    None => {
+                        tell(&events, WorkerEvent::Sending(c.id));
+                        self.send_one(&loaded, &mut session, c).await
+                    }
+                };
+                let attempt = outcome.attempt.clone();
+                if locked(outbox).batch(|o| self.record(o, c, outcome, &events))? {
+                    paused = true;
+                    stopped.get_or_insert(attempt);
                 }
             }
-            // A limit reached holds the account: the rest of the batch waits with it, unsent.
-            if let Some(last) = outcomes
-                .last()
-                .filter(|o| policy::holds_account(&o.attempt))
-            {
-                let attempt = last.attempt.clone();
-                while outcomes.len() < batch.len() {
-                    outcomes.push(Outcome::whole(attempt.clone()));
-                }
+            let mut outbox = locked(outbox);
+            outbox.sync()?;
+            if !paused {
+                batch = outbox.claim_batch(LEASE, Some(&account_id), &[], BATCH)?;
             }
-            let paused = outbox.batch(|o| {
-                let mut paused = false;
-                for (c, outcome) in batch.iter().zip(outcomes) {
-                    paused |= self.record(o, c, outcome, &events)?;
-                }
-                Ok(paused)
-            })?;
-            if paused {
-                break;
-            }
-            batch = outbox.claim_batch(LEASE, Some(&account_id), &[], BATCH)?;
         }
         if let Some(s) = session {
             s.close().await;
@@ -517,6 +516,12 @@ impl Worker {
         }
         Ok(false)
     }
+}
+
+/// The worker's one connection to the queue, held for one change at a time (never across an
+/// await).
+fn locked(outbox: &Mutex<Outbox>) -> MutexGuard<'_, Outbox> {
+    outbox.lock().expect("a lane does not panic")
 }
 
 /// What the login sends: for an OAuth2 sign-in a fresh access token, refreshed before
