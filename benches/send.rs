@@ -1,0 +1,396 @@
+//! Send latency against a real submission server, Outpost side by side with msmtp.
+//!
+//! The bench starts Debian's Postfix (STARTTLS, Cyrus SASL login, every accepted message
+//! discarded; the tests' own `support::postfix`) on loopback, then compares:
+//!
+//! - **one message**: from the start of `outpost send` (the worker, `outpost run`, already
+//!   running and idle) until Postfix has accepted the message, against `msmtp` sending the same
+//!   message to the same server with the same login;
+//! - **200 messages**: 200 queued messages drained by `outpost run --until-empty`, against 200
+//!   `msmtp` runs one after the other.
+//!
+//! "Accepted" is read the same way for both: Postfix's queue manager logging the message
+//! (`<queue id>: from=<…>`, after the 250 reply), its queue id found through the Message-ID
+//! the cleanup daemon logged. The sides alternate over three rounds (the first side changes
+//! every round); medians are reported. Needs root (Postfix's master runs as root), postfix,
+//! sasl2-bin and msmtp (`./scripts/test` installs them).
+//!
+//! Run with `cargo bench --bench send`.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::postfix::Postfix;
+use support::{DnsServer, Outpost, PASSWORD, TestCa, USER};
+
+const ROUNDS: usize = 3;
+/// Single messages per side and round.
+const SINGLES: usize = 10;
+/// Messages of the bulk comparison.
+const BULK: usize = 200;
+const TO: &str = "bob@example.net";
+
+fn main() {
+    let ca = TestCa::new();
+    let cert = ca.issue("mail", &["mail.example.test"]);
+    let dns = DnsServer::start("example.test");
+    let postfix = Postfix::start(&cert, &[(USER, PASSWORD)], &[(USER, USER)]);
+    let mut log = MailLog::new(postfix.dir.path().join("maillog"));
+    let op = Outpost::new(&dns, &ca);
+    op.add_starttls(postfix.port, PASSWORD, &[]);
+    let msmtp = Msmtp::new(postfix.port, &ca.ca_pem);
+
+    let (mut outpost_one, mut msmtp_one) = (vec![], vec![]);
+    let (mut outpost_bulk, mut msmtp_bulk) = (vec![], vec![]);
+    let mut worker = Worker::start(&op, &mut log);
+    for round in 0..ROUNDS {
+        let outpost_first = round % 2 == 0;
+        for side in 0..2 {
+            if (side == 0) == outpost_first {
+                for _ in 0..SINGLES {
+                    outpost_one.push(outpost_send(&op, &mut log));
+                    settle();
+                }
+            } else {
+                for i in 0..SINGLES {
+                    msmtp_one.push(msmtp.send(&format!("one-{round}-{i}"), &mut log));
+                    settle();
+                }
+            }
+        }
+    }
+    worker.stop();
+    for round in 0..ROUNDS {
+        let outpost_first = round % 2 == 1;
+        for side in 0..2 {
+            if (side == 0) == outpost_first {
+                outpost_bulk.push(outpost_drain(&op, &mut log));
+            } else {
+                log.skip_to_end();
+                let start = Instant::now();
+                for i in 0..BULK {
+                    msmtp.run(&format!("bulk-{round}-{i}"));
+                }
+                log.wait_accepted_count(BULK);
+                msmtp_bulk.push(start.elapsed());
+            }
+            settle();
+        }
+    }
+    // The password goes from the session keyring with the account.
+    let out = op.run(&["account", "remove", USER, "--cancel-waiting"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let (o, m) = (median(&outpost_one), median(&msmtp_one));
+    println!(
+        "Postfix submission on loopback (STARTTLS, SASL PLAIN), {ROUNDS} rounds, sides alternating"
+    );
+    println!(
+        "  one message, send → accepted: outpost {:.1} ms, msmtp {:.1} ms (medians of {} each); \
+         outpost / msmtp = {:.2} (target ≤ 1.2)",
+        ms(o),
+        ms(m),
+        SINGLES * ROUNDS,
+        o.as_secs_f64() / m.as_secs_f64()
+    );
+    for (name, runs) in [("outpost", &outpost_one), ("msmtp", &msmtp_one)] {
+        let per_round: Vec<String> = runs
+            .chunks(SINGLES)
+            .map(|c| format!("{:.1}", ms(median(c))))
+            .collect();
+        println!("    {name} per round (ms): {}", per_round.join(", "));
+    }
+    let rate = |d: Duration| BULK as f64 / d.as_secs_f64();
+    let (o, m) = (median(&outpost_bulk), median(&msmtp_bulk));
+    let runs = |ts: &[Duration]| {
+        ts.iter()
+            .map(|t| format!("{:.1}", rate(*t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "  {BULK} messages: outpost drain {:.1} msg/s (runs: {}), {BULK} msmtp runs {:.1} msg/s \
+         (runs: {}); outpost / msmtp = {:.1} (target ≥ 10)",
+        rate(o),
+        runs(&outpost_bulk),
+        rate(m),
+        runs(&msmtp_bulk),
+        rate(o) / rate(m)
+    );
+}
+
+fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
+/// A pause between runs, so that each starts with the worker idle and the server quiet.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(100));
+}
+
+/// `outpost send`, timed until Postfix has accepted the message.
+fn outpost_send(op: &Outpost, log: &mut MailLog) -> Duration {
+    let start = Instant::now();
+    let (code, v) = op.json(
+        &[
+            "send",
+            "--from",
+            USER,
+            "--to",
+            TO,
+            "--subject",
+            "bench",
+            "--body",
+            "hi",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    let id = v["message_id"].as_str().expect("a Message-ID").to_string();
+    log.wait_accepted(&id);
+    start.elapsed()
+}
+
+/// `BULK` messages queued with no worker running, then `outpost run --until-empty`, timed
+/// from its start until Postfix has accepted all of them.
+fn outpost_drain(op: &Outpost, log: &mut MailLog) -> Duration {
+    for _ in 0..BULK {
+        let (code, v) = op.json(
+            &[
+                "send",
+                "--from",
+                USER,
+                "--to",
+                TO,
+                "--subject",
+                "bulk",
+                "--body",
+                "hi",
+            ],
+            "",
+        );
+        assert_eq!(code, 0, "{v}");
+    }
+    log.skip_to_end();
+    let start = Instant::now();
+    let out = op.run(&["run", "--until-empty"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    log.wait_accepted_count(BULK);
+    start.elapsed()
+}
+
+/// `outpost run` in the background, idle between messages.
+struct Worker(std::process::Child);
+
+impl Worker {
+    fn start(op: &Outpost, log: &mut MailLog) -> Self {
+        let mut child = op
+            .command(&["run"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // It says so once it holds the worker lock; what it says afterwards is read away.
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        assert!(line.contains("Sending"), "the worker said {line:?}");
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        // One message through it, so that it is listening for wake-ups and warmed up.
+        outpost_send(op, log);
+        Self(child)
+    }
+
+    fn stop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// msmtp with an account for the same server and login.
+struct Msmtp {
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Msmtp {
+    fn new(port: u16, ca: &Path) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("msmtprc");
+        let text = format!(
+            "account bench\nhost 127.0.0.1\nport {port}\nfrom {USER}\nauth plain\nuser {USER}\n\
+             password {PASSWORD}\ntls on\ntls_starttls on\ntls_trust_file {}\n\
+             tls_host_override mail.example.test\nlogfile\naccount default : bench\n",
+            ca.display()
+        );
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode_private()
+            .open(&config)
+            .unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        Self { config, _dir: dir }
+    }
+
+    /// Sends a message with Message-ID `<tag@bench.example.test>`; returns that Message-ID.
+    fn run(&self, tag: &str) -> String {
+        let id = format!("<{tag}@bench.example.test>");
+        let message =
+            format!("From: {USER}\r\nTo: {TO}\r\nSubject: bench\r\nMessage-ID: {id}\r\n\r\nhi\r\n");
+        let mut child = Command::new("msmtp")
+            .arg("-C")
+            .arg(&self.config)
+            .arg(TO)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("msmtp runs (./scripts/test installs it)");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(message.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "msmtp: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        id
+    }
+
+    /// One msmtp run, timed until Postfix has accepted the message.
+    fn send(&self, tag: &str, log: &mut MailLog) -> Duration {
+        let start = Instant::now();
+        let id = self.run(tag);
+        log.wait_accepted(&id);
+        start.elapsed()
+    }
+}
+
+trait PrivateMode {
+    fn mode_private(&mut self) -> &mut Self;
+}
+
+impl PrivateMode for std::fs::OpenOptions {
+    /// msmtp refuses a configuration with a password that others can read.
+    fn mode_private(&mut self) -> &mut Self {
+        std::os::unix::fs::OpenOptionsExt::mode(self, 0o600)
+    }
+}
+
+/// Postfix's log, read as it grows.
+struct MailLog {
+    path: PathBuf,
+    offset: usize,
+    /// Message-ID (without brackets) → queue id, from the cleanup daemon's lines.
+    queue_ids: HashMap<String, String>,
+    /// Queue ids the queue manager has taken (accepted by the server).
+    accepted: Vec<String>,
+}
+
+impl MailLog {
+    fn new(path: PathBuf) -> Self {
+        let mut log = Self {
+            path,
+            offset: 0,
+            queue_ids: HashMap::new(),
+            accepted: vec![],
+        };
+        log.read();
+        log
+    }
+
+    /// Reads the complete lines written since the last read.
+    fn read(&mut self) {
+        let text = std::fs::read(&self.path).expect("Postfix's log is readable");
+        let Some(end) = text[self.offset..].iter().rposition(|&b| b == b'\n') else {
+            return;
+        };
+        let new = String::from_utf8_lossy(&text[self.offset..self.offset + end + 1]).into_owned();
+        self.offset += end + 1;
+        for line in new.lines() {
+            let Some((_, rest)) = line.split_once("]: ") else {
+                continue;
+            };
+            let Some((queue_id, what)) = rest.split_once(": ") else {
+                continue;
+            };
+            if let Some(id) = what.strip_prefix("message-id=") {
+                let id = id.trim_start_matches('<').trim_end_matches('>');
+                self.queue_ids.insert(id.to_string(), queue_id.to_string());
+            } else if what.starts_with("from=<") && line.contains("postfix/qmgr") {
+                self.accepted.push(queue_id.to_string());
+            }
+        }
+    }
+
+    /// Forgets what was accepted so far.
+    fn skip_to_end(&mut self) {
+        self.read();
+        self.accepted.clear();
+    }
+
+    /// Waits until the message with this Message-ID has been accepted.
+    fn wait_accepted(&mut self, message_id: &str) {
+        let id = message_id.trim_start_matches('<').trim_end_matches('>');
+        let start = Instant::now();
+        loop {
+            self.read();
+            if let Some(queue_id) = self.queue_ids.get(id)
+                && self.accepted.contains(queue_id)
+            {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "Postfix did not accept {id}"
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// Waits until `n` messages have been accepted since [`Self::skip_to_end`], then forgets
+    /// them.
+    fn wait_accepted_count(&mut self, n: usize) {
+        let start = Instant::now();
+        loop {
+            self.read();
+            if self.accepted.len() >= n {
+                self.accepted.clear();
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "Postfix accepted {} of {n}",
+                self.accepted.len()
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
