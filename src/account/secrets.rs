@@ -234,8 +234,33 @@ mod session {
                 detail: "the kernel keyring refused access".into(),
             },
             other => SecretError::Platform {
-                detail: format!("kernel keyring: {other:?}"),
+                detail: format!("the kernel keyring {}", in_words(&other)),
             },
+        }
+    }
+
+    /// What went wrong, in words (the crate's own text is its variant's name).
+    fn in_words(e: &KeyError) -> String {
+        match e {
+            KeyError::QuotaExceeded => "is full: your key quota is used up".into(),
+            KeyError::OutOfMemory => "ran out of memory".into(),
+            KeyError::KeyringDoesNotExist => "has no session keyring for this login".into(),
+            KeyError::KeyRejected => "rejected the key".into(),
+            KeyError::PermissionDenied => "refused permission".into(),
+            KeyError::OperationNotSupported => "does not support this here".into(),
+            KeyError::Unknown(errno) => {
+                format!("failed: {}", std::io::Error::from_raw_os_error(*errno))
+            }
+            KeyError::BadAddress
+            | KeyError::InvalidArguments
+            | KeyError::InvalidDescription
+            | KeyError::InvalidIdentifier
+            | KeyError::WriteError
+            | KeyError::MissingFileOrDirectory => "refused the request".into(),
+            KeyError::AccessDenied
+            | KeyError::KeyExpired
+            | KeyError::KeyRevoked
+            | KeyError::KeyDoesNotExist => "could not find the key".into(),
         }
     }
 
