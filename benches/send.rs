@@ -141,25 +141,28 @@ fn settle() {
     std::thread::sleep(Duration::from_millis(100));
 }
 
+/// `outpost send` of one message to [`TO`]; returns its Message-ID.
+fn queue_one(op: &Outpost, subject: &str) -> String {
+    let args = [
+        "send",
+        "--from",
+        USER,
+        "--to",
+        TO,
+        "--subject",
+        subject,
+        "--body",
+        "hi",
+    ];
+    let (code, v) = op.json(&args, "");
+    assert_eq!(code, 0, "{v}");
+    v["message_id"].as_str().expect("a Message-ID").to_string()
+}
+
 /// `outpost send`, timed until Postfix has accepted the message.
 fn outpost_send(op: &Outpost, log: &mut MailLog) -> Duration {
     let start = Instant::now();
-    let (code, v) = op.json(
-        &[
-            "send",
-            "--from",
-            USER,
-            "--to",
-            TO,
-            "--subject",
-            "bench",
-            "--body",
-            "hi",
-        ],
-        "",
-    );
-    assert_eq!(code, 0, "{v}");
-    let id = v["message_id"].as_str().expect("a Message-ID").to_string();
+    let id = queue_one(op, "bench");
     log.wait_accepted(&id);
     start.elapsed()
 }
@@ -168,21 +171,7 @@ fn outpost_send(op: &Outpost, log: &mut MailLog) -> Duration {
 /// from its start until Postfix has accepted all of them.
 fn outpost_drain(op: &Outpost, log: &mut MailLog) -> Duration {
     for _ in 0..BULK {
-        let (code, v) = op.json(
-            &[
-                "send",
-                "--from",
-                USER,
-                "--to",
-                TO,
-                "--subject",
-                "bulk",
-                "--body",
-                "hi",
-            ],
-            "",
-        );
-        assert_eq!(code, 0, "{v}");
+        queue_one(op, "bulk");
     }
     log.skip_to_end();
     let start = Instant::now();
