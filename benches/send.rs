@@ -21,7 +21,8 @@
 mod support;
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -238,7 +239,8 @@ impl Msmtp {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode_private()
+            // msmtp refuses a configuration with a password that others can read.
+            .mode(0o600)
             .open(&config)
             .unwrap();
         file.write_all(text.as_bytes()).unwrap();
@@ -282,17 +284,6 @@ impl Msmtp {
     }
 }
 
-trait PrivateMode {
-    fn mode_private(&mut self) -> &mut Self;
-}
-
-impl PrivateMode for std::fs::OpenOptions {
-    /// msmtp refuses a configuration with a password that others can read.
-    fn mode_private(&mut self) -> &mut Self {
-        std::os::unix::fs::OpenOptionsExt::mode(self, 0o600)
-    }
-}
-
 /// Postfix's log, read as it grows.
 struct MailLog {
     path: PathBuf,
@@ -317,11 +308,14 @@ impl MailLog {
 
     /// Reads the complete lines written since the last read.
     fn read(&mut self) {
-        let text = std::fs::read(&self.path).expect("Postfix's log is readable");
-        let Some(end) = text[self.offset..].iter().rposition(|&b| b == b'\n') else {
+        let mut text = Vec::new();
+        let mut file = std::fs::File::open(&self.path).expect("Postfix's log is readable");
+        file.seek(SeekFrom::Start(self.offset as u64)).unwrap();
+        file.read_to_end(&mut text).unwrap();
+        let Some(end) = text.iter().rposition(|&b| b == b'\n') else {
             return;
         };
-        let new = String::from_utf8_lossy(&text[self.offset..self.offset + end + 1]).into_owned();
+        let new = String::from_utf8_lossy(&text[..=end]).into_owned();
         self.offset += end + 1;
         for line in new.lines() {
             let Some((_, rest)) = line.split_once("]: ") else {

@@ -44,15 +44,14 @@ fn sigkill_at_any_moment_loses_no_message_and_repeats_only_the_one_in_flight() {
     // 5 to 19 messages more from this run (a fixed pseudo-random sequence), so that the kill
     // finds outcomes that a batched write would still hold back.
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut kills = 0;
     let start = Instant::now();
-    while kills < KILLS {
+    for kill in 0..KILLS {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let before = smtpd.received().len();
         let target = before + 5 + (seed % 15) as usize;
-        assert!(target < MESSAGES, "drained before kill {kills}: queue more");
+        assert!(target < MESSAGES, "drained before kill {kill}: queue more");
         let mut child = op
             .command(&["run", "--until-empty"])
             .stdout(std::process::Stdio::null())
@@ -72,7 +71,6 @@ fn sigkill_at_any_moment_loses_no_message_and_repeats_only_the_one_in_flight() {
         );
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        kills += 1;
     }
     let (code, v) = op.json(&["run", "--until-empty"], "");
     assert_eq!(code, 0, "{v}");
@@ -95,14 +93,14 @@ fn sigkill_at_any_moment_loses_no_message_and_repeats_only_the_one_in_flight() {
         "every message arrived at least once"
     );
     let twice: usize = arrived.values().map(|n| n - 1).sum();
-    let allowed = kills * LANES_PER_ACCOUNT;
+    let allowed = KILLS * LANES_PER_ACCOUNT;
     eprintln!(
-        "{kills} kills -9 while draining {MESSAGES} messages: {twice} delivered twice (at most \
+        "{KILLS} kills -9 while draining {MESSAGES} messages: {twice} delivered twice (at most \
          {allowed}: one in flight per lane and kill). A power cut would repeat at most what \
          was not yet on disk: {BATCH} outcomes per lane."
     );
     assert!(
         twice <= allowed,
-        "{twice} messages were delivered twice after {kills} kills; at most {allowed} may be"
+        "{twice} messages were delivered twice after {KILLS} kills; at most {allowed} may be"
     );
 }
