@@ -28,7 +28,9 @@ fn state(lab: &Lab, id: i64) -> serde_json::Value {
     v["message"]["state"].clone()
 }
 
-/// Points the lab account at a port where nothing listens: its messages wait and retry.
+/// Points the lab account at a port where nothing listens: its messages wait and retry. The
+/// server is named by its address, so no lookup can time out and make an attempt last (a
+/// message being sent cannot be cancelled).
 fn unreachable_server(lab: &Lab) {
     let closed = support::free_port();
     let (code, v) = lab.outpost().json(
@@ -38,7 +40,7 @@ fn unreachable_server(lab: &Lab) {
             "--email",
             "ann@example.test",
             "--host",
-            "mail.example.test",
+            "127.0.0.1",
             "--port",
             &closed.to_string(),
             "--security",
@@ -152,6 +154,11 @@ fn a_waiting_message_counts_down_can_be_cancelled_and_edited_to_send_again() {
     // The row's state is known first; its details (the countdown) arrive a moment later.
     wait_for(&mut harness, "the next try counting down", countdown);
     select(&mut harness, "Minutes");
+    wait_for(&mut harness, "Cancel sending to be offered", |h| {
+        !h.get_by_label("Cancel sending")
+            .accesskit_node()
+            .is_disabled()
+    });
     harness.get_by_label("Cancel sending").click();
     harness.step();
     wait_for(&mut harness, "the cancellation", |h| {

@@ -188,14 +188,40 @@ pub fn wait_for(
     while !done(harness) {
         assert!(
             start.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}; the window shows:\n{:#?}",
-            harness.root()
+            "timed out waiting for {what}; the window shows:\n{}",
+            screen_text(harness)
         );
         std::thread::sleep(Duration::from_millis(20));
         harness.step();
     }
     // Settle, unless a spinner keeps repainting (then a few steps are enough).
     let _ = harness.try_run();
+}
+
+/// What the window shows, a line per labelled node (role, label, value, disabled), in tree
+/// order: short enough to read whole in a CI log.
+pub fn screen_text(harness: &Harness<'_, OutpostApp>) -> String {
+    let root = harness.root();
+    let mut lines = Vec::new();
+    for node in std::iter::once(root).chain(harness.root().children_recursive()) {
+        let n = node.accesskit_node();
+        if n.role() == egui::accesskit::Role::TextRun {
+            continue;
+        }
+        let (label, value) = (n.label().unwrap_or_default(), n.value().unwrap_or_default());
+        if label.is_empty() && value.is_empty() {
+            continue;
+        }
+        let mut line = format!("{:?} {label:?}", n.role());
+        if !value.is_empty() && value != label {
+            line.push_str(&format!(" = {value:?}"));
+        }
+        if n.is_disabled() {
+            line.push_str(" (disabled)");
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
 }
 
 pub fn type_into(harness: &mut Harness<'_, OutpostApp>, label: &str, text: &str) {
