@@ -170,13 +170,19 @@ impl Session {
 
     /// Sends one message. After an outcome that is not a reply from the server, the
     /// connection is not fit for another message: drop the session.
+    ///
+    /// `gate` runs once the envelope is on its way (while the server answers it) and before
+    /// any byte of the message is sent; when it says no, the message is not sent (`None`),
+    /// and the connection, left in the middle of a transaction, must be dropped. It may not
+    /// run at all when the transaction ends before its envelope.
     pub async fn send(
         &mut self,
         envelope_from: &str,
         recipients: &[String],
         message: &[u8],
         t: SendTimeouts,
-    ) -> Outcome {
+        gate: &mut Gate<'_>,
+    ) -> Option<Outcome> {
         if let Some(limit) = self.size_limit
             && message.len() as u64 > limit
         {
@@ -186,14 +192,16 @@ impl Session {
                  (announced in its EHLO); Outpost did not send it",
                 message.len()
             );
-            return Outcome::whole(Attempt::Reply(reply.parse().expect("a valid reply")));
+            return Some(Outcome::whole(Attempt::Reply(
+                reply.parse().expect("a valid reply"),
+            )));
         }
         if self.needs_reset {
             // A clean slate after a transaction that did not complete.
             match timed(t.command, "RSET", self.conn.command(Command::Rset)).await {
                 Ok(r) if r.code == 250 => {}
-                Ok(r) => return Outcome::whole(Attempt::Reply(r)),
-                Err(a) => return Outcome::whole(a),
+                Ok(r) => return Some(Outcome::whole(Attempt::Reply(r))),
+                Err(a) => return Some(Outcome::whole(a)),
             }
         }
         let envelope = Envelope {
@@ -202,10 +210,10 @@ impl Session {
             size: self.size_limit.is_some().then_some(message.len()),
             pipelining: self.pipelining,
         };
-        let outcome = transaction(&mut self.conn, &envelope, message, t).await;
+        let outcome = transaction(&mut self.conn, &envelope, message, t, gate).await?;
         // A completed DATA resets the server's state; anything else may leave a transaction.
         self.needs_reset = !matches!(&outcome.attempt, Attempt::Reply(r) if r.is_positive());
-        outcome
+        Some(outcome)
     }
 
     /// Says goodbye, briefly. A server that does not answer is left as it is: the messages
@@ -230,6 +238,9 @@ async fn reset(conn: &mut SmtpConn, t: SendTimeouts) {
         .ok();
 }
 
+/// Runs before a message's bytes are sent; false: do not send it (see [`Session::send`]).
+pub type Gate<'a> = dyn FnMut() -> bool + Send + 'a;
+
 /// The envelope of one transaction.
 struct Envelope<'a> {
     from: &'a str,
@@ -241,12 +252,15 @@ struct Envelope<'a> {
 }
 
 /// MAIL and each RCPT (and DATA, when pipelining) sent, and their replies in order; with
-/// PIPELINING in one write, else one by one, stopping when MAIL is refused.
+/// PIPELINING in one write, else one by one, stopping when MAIL is refused. `gate` runs
+/// while the server answers the pipelined envelope (without PIPELINING: before MAIL); what
+/// it said is returned.
 async fn envelope_replies(
     conn: &mut SmtpConn,
     e: &Envelope<'_>,
     t: SendTimeouts,
-) -> Result<Vec<Reply>, Outcome> {
+    gate: &mut Gate<'_>,
+) -> Result<(Vec<Reply>, bool), Outcome> {
     let mail = Command::Mail {
         from: e.from,
         size: e.size,
@@ -256,8 +270,9 @@ async fn envelope_replies(
         let mut commands = vec![mail];
         commands.extend(rcpts);
         commands.push(Command::Data);
-        let Ok((replies, error)) = tokio::time::timeout(t.command, conn.pipeline(&commands)).await
-        else {
+        let mut go = false;
+        let pipelined = conn.pipeline_meanwhile(&commands, || go = gate());
+        let Ok((replies, error)) = tokio::time::timeout(t.command, pipelined).await else {
             return Err(Outcome::whole(Attempt::Network(format!(
                 "MAIL/RCPT/DATA: no answer within {} s",
                 t.command.as_secs()
@@ -271,8 +286,9 @@ async fn envelope_replies(
                 Attempt::Reply,
             )));
         }
-        return Ok(replies);
+        return Ok((replies, go));
     }
+    let go = gate();
     let mut replies = Vec::new();
     for command in std::iter::once(mail).chain(rcpts) {
         match timed(t.command, command.verb(), conn.command(command)).await {
@@ -286,19 +302,36 @@ async fn envelope_replies(
             Err(a) => return Err(Outcome::whole(a)),
         }
     }
-    Ok(replies)
+    Ok((replies, go))
 }
 
+/// One transaction; `None` when `gate` held the message back (the connection is then in
+/// the middle of a transaction).
 async fn transaction(
     conn: &mut SmtpConn,
     e: &Envelope<'_>,
     message: &[u8],
     t: SendTimeouts,
-) -> Outcome {
-    let replies = match envelope_replies(conn, e, t).await {
+    gate: &mut Gate<'_>,
+) -> Option<Outcome> {
+    let (replies, go) = match envelope_replies(conn, e, t, gate).await {
         Ok(replies) => replies,
-        Err(outcome) => return outcome,
+        Err(outcome) => return Some(outcome),
     };
+    if !go {
+        return None;
+    }
+    Some(transaction_replied(conn, e, message, t, replies).await)
+}
+
+/// The rest of a transaction, once the envelope's replies are in.
+async fn transaction_replied(
+    conn: &mut SmtpConn,
+    e: &Envelope<'_>,
+    message: &[u8],
+    t: SendTimeouts,
+    replies: Vec<Reply>,
+) -> Outcome {
     let mut replies = replies.into_iter();
     match replies.next() {
         Some(r) if r.code == 250 => {}

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::policy::{self, Attempt, Decision, Setup};
-use super::send::{self, Outcome, SendTimeouts, Session};
+use super::send::{self, Gate, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Outbox, OutboxError, RetryKind};
 use crate::account::{Account, AccountStore, AuthMethod, secrets};
 use crate::clock::{Millis, now_ms, relative};
@@ -167,6 +167,9 @@ const NETWORK_CHECK: Duration = Duration::from_secs(3);
 /// Messages a lane claims at once; their outcomes reach the disk together.
 pub const BATCH: usize = 128;
 
+/// How often lanes' events are interrupted to look for messages of accounts without one.
+const LOOK_AGAIN: Duration = Duration::from_millis(250);
+
 /// Lanes (connections) at most per account.
 pub const LANES_PER_ACCOUNT: usize = 2;
 
@@ -221,55 +224,66 @@ impl Worker {
         let mut lanes: JoinSet<(String, Result<(), WorkerError>)> = JoinSet::new();
         let mut busy: HashMap<String, usize> = HashMap::new();
         loop {
-            while let Ok(event) = rx.try_recv() {
-                on_event(event);
-            }
-            let full: Vec<String> = busy
-                .iter()
-                .filter(|(_, n)| **n >= LANES_PER_ACCOUNT)
-                .map(|(a, _)| a.clone())
-                .collect();
-            let claimed = locked(&outbox).claim_due(LEASE, None, &full)?;
-            if let Some(claimed) = claimed {
+            // Give each account with messages due and a lane free a lane.
+            loop {
+                let full: Vec<String> = busy
+                    .iter()
+                    .filter(|(_, n)| **n >= LANES_PER_ACCOUNT)
+                    .map(|(a, _)| a.clone())
+                    .collect();
+                let Some(claimed) = locked(&outbox).claim_due(LEASE, None, &full)? else {
+                    break;
+                };
                 *busy.entry(claimed.account.clone()).or_default() += 1;
                 let (worker, tx, outbox) = (self.clone(), tx.clone(), outbox.clone());
                 lanes.spawn(async move {
                     let account = claimed.account.clone();
                     (account, worker.lane(&outbox, claimed, tx).await)
                 });
-                continue;
             }
-            tokio::select! {
-                Some(event) = rx.recv() => on_event(event),
-                done = lanes.join_next() => match done {
-                    None => {
-                        while let Ok(event) = rx.try_recv() {
-                            on_event(event);
+            // Then pass on what the lanes say until one ends, or for a while: another
+            // account's messages may have come meanwhile. (Looking after every event would
+            // cost a query per message under the write lock.)
+            let look_again = tokio::time::sleep(LOOK_AGAIN);
+            tokio::pin!(look_again);
+            loop {
+                tokio::select! {
+                    Some(event) = rx.recv() => on_event(event),
+                    () = &mut look_again => break,
+                    done = lanes.join_next() => match done {
+                        None => {
+                            while let Ok(event) = rx.try_recv() {
+                                on_event(event);
+                            }
+                            return Ok(());
                         }
-                        return Ok(());
-                    }
-                    Some(result) => {
-                        let (account, result) = result.expect("a lane does not panic");
-                        if let Some(n) = busy.get_mut(&account) {
-                            *n -= 1;
+                        Some(result) => {
+                            let (account, result) = result.expect("a lane does not panic");
+                            if let Some(n) = busy.get_mut(&account) {
+                                *n -= 1;
+                            }
+                            result?;
+                            break;
                         }
-                        result?;
-                    }
-                },
+                    },
+                }
             }
         }
     }
 
     /// One message over the lane's session, opening it when needed and dropping it when it
-    /// is no longer fit for another message.
+    /// is no longer fit for another message; `None` when `gate` held it back (see
+    /// [`Session::send`]).
     async fn send_one(
         &self,
         loaded: &Result<(Account, Option<Secret>), Setup>,
         session: &mut Option<Session>,
         c: &Claimed,
-    ) -> Outcome {
+        gate: &mut Gate<'_>,
+    ) -> Option<Outcome> {
+        let whole = |attempt| Some(Outcome::whole(attempt));
         let (account, secret) = match loaded {
-            Err(why) => return Outcome::whole(Attempt::Setup(why.clone())),
+            Err(why) => return whole(Attempt::Setup(why.clone())),
             Ok(pair) => pair,
         };
         let mut s = match session.take() {
@@ -277,7 +291,7 @@ impl Worker {
             None => {
                 let secret = match login_secret(&self.net, account, secret).await {
                     Ok(s) => s,
-                    Err(a) => return Outcome::whole(a),
+                    Err(a) => return whole(a),
                 };
                 match Session::open(&self.net, account, secret.as_ref(), self.timeouts).await {
                     Ok(s) => s,
@@ -285,27 +299,35 @@ impl Worker {
                     Err(Attempt::Auth(r))
                         if account.smtp.auth == AuthMethod::Oauth2 && !r.is_transient() =>
                     {
-                        return Outcome::whole(Attempt::Setup(Setup::TokenRefused(r)));
+                        return whole(Attempt::Setup(Setup::TokenRefused(r)));
                     }
-                    Err(a) => return Outcome::whole(a),
+                    Err(a) => return whole(a),
                 }
             }
         };
         let o = s
-            .send(&c.envelope_from, &c.recipients, &c.bytes, self.timeouts)
-            .await;
+            .send(
+                &c.envelope_from,
+                &c.recipients,
+                &c.bytes,
+                self.timeouts,
+                gate,
+            )
+            .await?;
         if send::reusable(&o) {
             *session = Some(s);
         }
-        o
+        Some(o)
     }
 
     /// One connection's work: `first`, then the account's next due messages, claimed in
     /// batches and sent over the same connection while it stays usable.
     ///
-    /// Each outcome is written as soon as its reply arrives, so a worker killed at any moment
-    /// sends again only the message that was in flight on each lane. Those writes reach the
-    /// disk once per batch ([`Outbox::sync`]): a power cut sends again at most one batch.
+    /// Each outcome is written without waiting for it: while the server answers the next
+    /// message's envelope, and always before that message's bytes go out. So a worker killed
+    /// at any moment has at most one message per lane that the server took and the queue
+    /// does not know of, which is sent again. Those writes reach the disk once per batch
+    /// ([`Outbox::sync`]): a power cut sends again at most one batch.
     async fn lane(
         &self,
         outbox: &Mutex<Outbox>,
@@ -316,27 +338,52 @@ impl Worker {
         let loaded = load_account(&self.paths, &account_id).await;
         let mut session: Option<Session> = None;
         let mut batch = vec![first];
-        let mut paused = false;
-        while !batch.is_empty() && !paused {
-            // Once the account is held or paused, the rest of the batch waits with it, unsent.
-            let mut stopped: Option<Attempt> = None;
-            for c in &batch {
-                let outcome = match &stopped {
-                    Some(attempt) => Outcome::whole(attempt.clone()),
-                    None => {
-                        tell(&events, WorkerEvent::Sending(c.id));
-                        self.send_one(&loaded, &mut session, c).await
-                    }
+        // Once the account is held or paused, the rest of the batch waits with it, unsent:
+        // the attempt that stopped it.
+        let mut stopped: Option<Attempt> = None;
+        // The last outcome, not written yet.
+        let mut unwritten: Option<(Claimed, Outcome)> = None;
+        while !batch.is_empty() && stopped.is_none() {
+            for c in std::mem::take(&mut batch) {
+                let sent = if stopped.is_none() {
+                    tell(&events, WorkerEvent::Sending(c.id));
+                    let mut written = None;
+                    let sent = {
+                        let mut gate = || {
+                            let w = self.write(outbox, unwritten.take(), &events);
+                            let go = matches!(w, Ok(None));
+                            written = Some(w);
+                            go
+                        };
+                        self.send_one(&loaded, &mut session, &c, &mut gate).await
+                    };
+                    // Without a gate (the attempt ended before its envelope): write it now.
+                    stopped =
+                        written.unwrap_or_else(|| self.write(outbox, unwritten.take(), &events))?;
+                    sent
+                } else {
+                    None
                 };
-                let attempt = outcome.attempt.clone();
-                if locked(outbox).batch(|o| self.record(o, c, outcome, &events))? {
-                    paused = true;
-                    stopped.get_or_insert(attempt);
+                let outcome = match (sent, &stopped) {
+                    (Some(outcome), None) => outcome,
+                    // Not sent (its bytes wait for the gate, which said no): it waits with
+                    // the account; its connection may be in the middle of a transaction.
+                    (_, Some(attempt)) => {
+                        session = None;
+                        Outcome::whole(attempt.clone())
+                    }
+                    (None, None) => unreachable!("the gate holds a message back only when stopped"),
+                };
+                unwritten = Some((c, outcome));
+                if session.is_none() {
+                    // The next message needs a new connection first: write this one now.
+                    stopped = stopped.or(self.write(outbox, unwritten.take(), &events)?);
                 }
             }
+            stopped = stopped.or(self.write(outbox, unwritten.take(), &events)?);
             let mut outbox = locked(outbox);
             outbox.sync()?;
-            if !paused {
+            if stopped.is_none() {
                 batch = outbox.claim_batch(LEASE, Some(&account_id), &[], BATCH)?;
             }
         }
@@ -344,6 +391,21 @@ impl Worker {
             s.close().await;
         }
         Ok(())
+    }
+
+    /// Writes `unwritten`, if any; the attempt that stopped the account, if it did.
+    fn write(
+        &self,
+        outbox: &Mutex<Outbox>,
+        unwritten: Option<(Claimed, Outcome)>,
+        events: &mpsc::UnboundedSender<WorkerEvent>,
+    ) -> Result<Option<Attempt>, OutboxError> {
+        let Some((c, outcome)) = unwritten else {
+            return Ok(None);
+        };
+        let attempt = outcome.attempt.clone();
+        let stopped = locked(outbox).batch(|o| self.record(o, &c, outcome, events))?;
+        Ok(stopped.then_some(attempt))
     }
 
     /// Sends for as long as the process runs: whatever is due, then sleeps until the next

@@ -180,9 +180,20 @@ impl SmtpConn {
     /// PIPELINING; only when the server offers it). Replies read before a failure are kept:
     /// a server may say 421 and hang up in the middle.
     pub async fn pipeline(&mut self, commands: &[Command<'_>]) -> (Vec<Reply>, Option<SmtpError>) {
+        self.pipeline_meanwhile(commands, || ()).await
+    }
+
+    /// Like [`Self::pipeline`], running `meanwhile` once the commands are written, while the
+    /// server answers them (work that would otherwise wait for the round trip).
+    pub async fn pipeline_meanwhile(
+        &mut self,
+        commands: &[Command<'_>],
+        meanwhile: impl FnOnce(),
+    ) -> (Vec<Reply>, Option<SmtpError>) {
         if let Err(e) = self.send(commands).await {
             return (vec![], Some(e));
         }
+        meanwhile();
         let mut replies = Vec::with_capacity(commands.len());
         for _ in commands {
             match self.read_reply().await {
