@@ -219,7 +219,10 @@ fn peak_rss_of(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// The real binary on the outbox in `home`, opening on the outbox screen.
+/// The real binary on the outbox in `home`, opening on the outbox screen, under Xvfb (Mesa's
+/// software OpenGL through glow): the first frame on screen, the cost of sitting idle, frames
+/// while scrolling with the mouse wheel (xdotool) as eframe times them (the window's code,
+/// tessellation and painting), and the peak memory of the live process.
 fn real_window(home: &std::path::Path) {
     use std::process::{Command, Stdio};
     if Command::new("Xvfb").arg("-help").output().is_err() {
@@ -232,13 +235,15 @@ fn real_window(home: &std::path::Path) {
         r#"{"app": "(view:Outbox)"}"#,
     )
     .unwrap();
+    let log = home.join("frames.tsv");
     let x = support::xvfb::Xvfb::start(7);
     let started = Instant::now();
-    let app = support::xvfb::Killed(
+    let mut app = support::xvfb::Killed(
         Command::new(env!("CARGO_BIN_EXE_outpost"))
             .env("DISPLAY", &x.display)
             .env_remove("WAYLAND_DISPLAY")
             .env("OUTPOST_HOME", home)
+            .env("OUTPOST_FRAME_LOG", &log)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -250,12 +255,150 @@ fn real_window(home: &std::path::Path) {
         }
         assert!(started.elapsed() < Duration::from_secs(30), "nothing drawn");
     };
-    // Let it read and show the queue, then read its peak memory.
-    std::thread::sleep(Duration::from_secs(3));
+    let pid = app.0.id();
+    let mut alive = || {
+        assert!(
+            app.0.try_wait().unwrap().is_none(),
+            "the window exited while being measured"
+        );
+    };
+    // The table at the top with every row read.
+    let frames = || Frame::read(&log);
+    while !frames()
+        .last()
+        .is_some_and(|f| f.first_row == Some(0) && f.placeholders == Some(0))
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "no rows shown");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let rows_shown = started.elapsed();
+    std::thread::sleep(Duration::from_secs(1));
+
+    // Idle: nothing happens for 20 s (waiting messages count down, once a second).
+    let idle = Duration::from_secs(20);
+    let (cpu, drawn) = (cpu_seconds(pid), frames().len());
+    std::thread::sleep(idle);
+    alive();
+    let idle_cpu = (cpu_seconds(pid) - cpu) / idle.as_secs_f64();
+    let idle_frames = (frames().len() - drawn) as f64 / idle.as_secs_f64();
+
+    // Scrolling: wheel clicks on the table, as a person would.
+    let xdotool = |args: &[&str]| {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &x.display)
+            .output()
+            .expect("xdotool runs (./scripts/test installs it)");
+        assert!(out.status.success(), "xdotool {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let window = xdotool(&["search", "--sync", "--name", "^Outpost$"]);
+    let window = window.lines().next().unwrap().to_string();
+    xdotool(&["mousemove", "--window", &window, "450", "300"]);
+    let before = frames().len();
+    xdotool(&["click", "--repeat", "300", "--delay", "25", "5"]);
+    // Until the smooth scrolling has come to rest.
+    let mut seen = frames().len();
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = frames().len();
+        if now == seen {
+            break;
+        }
+        seen = now;
+    }
+    alive();
+    let peak = peak_rss_of(pid);
+    let all = frames();
+    let scroll = &all[before.saturating_sub(1)..];
+    // A frame scrolled when the table's offset moved since the frame before; its time is
+    // reported on the next line (eframe measures a frame once it is painted).
+    let mut times = Vec::new();
+    let mut with_placeholders = 0;
+    for w in scroll.windows(3) {
+        let (prev, this, next) = (&w[0], &w[1], &w[2]);
+        if this.offset.is_none() || this.offset == prev.offset {
+            continue;
+        }
+        if this.placeholders.unwrap_or(0) > 0 {
+            with_placeholders += 1;
+        }
+        if let Some(ms) = next.previous_ms {
+            times.push(Duration::from_secs_f64(ms / 1000.0));
+        }
+    }
+    let still = scroll.len().saturating_sub(times.len() + 2);
+    assert!(
+        times.len() >= 100,
+        "the table did not scroll: {} frames moved",
+        times.len()
+    );
+    let last_row = scroll.last().and_then(|f| f.first_row).unwrap_or(0);
+    times.sort_unstable();
     println!(
         "real window (Xvfb, software OpenGL), 100000 messages: first frame on screen after {}, \
-         peak RSS {:.0} MiB",
+         rows shown after {}, peak RSS {:.0} MiB (live process)",
         ms(first),
-        peak_rss_of(app.0.id())
+        ms(rows_shown),
+        peak
     );
+    println!(
+        "  idle on the outbox for {} s: {:.2} % of a core, {idle_frames:.1} frames/s",
+        idle.as_secs(),
+        idle_cpu * 100.0
+    );
+    println!(
+        "  300 wheel clicks: {} frames scrolled (to row {last_row}), {still} frames did not \
+         move; frame time p50 {}, p95 {}, max {}; {with_placeholders} scrolled frames showed \
+         rows not read yet",
+        times.len(),
+        ms(support::percentile(&times, 0.5)),
+        ms(support::percentile(&times, 0.95)),
+        ms(*times.last().unwrap()),
+    );
+}
+
+/// A line of the window's frame log (see `OUTPOST_FRAME_LOG`).
+struct Frame {
+    /// The time the frame before took.
+    previous_ms: Option<f64>,
+    /// The table's scroll offset, when it was shown.
+    offset: Option<f64>,
+    first_row: Option<usize>,
+    placeholders: Option<usize>,
+}
+
+impl Frame {
+    /// Every complete line of the log at `path`.
+    fn read(path: &std::path::Path) -> Vec<Frame> {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f.len() == 4).then(|| Frame {
+                    previous_ms: f[0].parse().ok(),
+                    offset: f[1].parse().ok(),
+                    first_row: f[2].parse().ok(),
+                    placeholders: f[3].parse().ok(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// CPU time process `pid` has used (user and system), in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the window runs");
+    // After the command name in parentheses: state is field 3; utime and stime 14 and 15.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    let per_second: f64 = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0);
+    ticks / per_second
 }

@@ -18,19 +18,32 @@ pub fn now_secs() -> i64 {
     now_ms() / 1000
 }
 
-/// How far off `at` is from `now`, for people: "now", "in 59 s", "in 1 min 05 s",
-/// "in 2 h 01 min".
+/// How far off `at` is from `now`, for people: "now", "in 59 s", "in 9 min 05 s", "in 45
+/// min", "in 2 h 01 min" (seconds only while they matter).
 pub fn countdown(at: Millis, now: Millis) -> String {
     let secs = (at - now).div_euclid(1000);
     if secs <= 0 {
         "now".into()
     } else if secs < 60 {
         format!("in {secs} s")
-    } else if secs < 3600 {
+    } else if secs < 600 {
         format!("in {} min {:02} s", secs / 60, secs % 60)
+    } else if secs < 3600 {
+        format!("in {} min", secs / 60)
     } else {
         format!("in {} h {:02} min", secs / 3600, secs % 3600 / 60)
     }
+}
+
+/// How long after `now` [`countdown`] of `at` reads differently, in milliseconds; `None`
+/// once it says "now" for good. A window showing countdowns repaints then, not every frame.
+pub fn countdown_changes_in(at: Millis, now: Millis) -> Option<Millis> {
+    let left = at - now;
+    if left < 1000 {
+        return None;
+    }
+    let step = if left <= 600_000 { 1000 } else { 60_000 };
+    Some(left % step + 1)
 }
 
 /// How far off `at` is, for people (see [`countdown`]).
@@ -63,6 +76,21 @@ mod tests {
         assert_eq!(countdown(65_000, 0), "in 1 min 05 s");
         assert_eq!(countdown(59_999, 0), "in 59 s");
         assert_eq!(countdown(3_600_000 * 2 + 60_000, 0), "in 2 h 01 min");
+        assert_eq!(countdown(45 * 60_000 + 30_000, 0), "in 45 min");
+    }
+
+    #[test]
+    fn a_countdown_changes_exactly_when_it_says() {
+        for left in [
+            1_000, 1_001, 59_999, 61_500, 599_999, 600_000, 600_500, 2_700_123, 7_260_000,
+        ] {
+            let at = 1_000_000_000 + left;
+            let now = 1_000_000_000;
+            let d = countdown_changes_in(at, now).unwrap();
+            assert_eq!(countdown(at, now + d - 1), countdown(at, now), "{left}");
+            assert_ne!(countdown(at, now + d), countdown(at, now), "{left}");
+        }
+        assert_eq!(countdown_changes_in(1_999, 1_000), None, "\"now\" already");
     }
 
     #[test]

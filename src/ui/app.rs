@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountsScreen;
 use super::chrome;
+use super::frame_log::FrameLog;
 use super::outbox::{Filter, OutboxScreen};
 use super::settings::{Settings, SettingsScreen};
 use super::shared::{Nav, Shared};
@@ -59,6 +60,8 @@ pub struct OutpostApp {
     bring_forward: bool,
     /// Fonts the core read, to install on the next frame.
     fonts: Vec<crate::fonts::FontFile>,
+    /// A line per frame, for benchmarks.
+    frame_log: Option<FrameLog>,
 }
 
 impl OutpostApp {
@@ -80,7 +83,14 @@ impl OutpostApp {
             requests: None,
             bring_forward: false,
             fonts: vec![],
+            frame_log: None,
         }
+    }
+
+    /// Writes a line per frame to `log` (see [`FrameLog`]).
+    pub fn with_frame_log(mut self, log: FrameLog) -> Self {
+        self.frame_log = Some(log);
+        self
     }
 
     /// Takes requests from later starts (see [`crate::instance`]) on `requests`.
@@ -256,8 +266,11 @@ impl OutpostApp {
 }
 
 impl eframe::App for OutpostApp {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
         self.show(ui);
+        if let Some(log) = &mut self.frame_log {
+            log.record(frame.info().cpu_usage, self.outbox.take_shown());
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -6,6 +6,7 @@ mod accounts;
 pub mod app;
 mod chrome;
 pub mod fonts;
+mod frame_log;
 mod outbox;
 mod settings;
 mod shared;
@@ -13,6 +14,7 @@ mod widgets;
 mod write;
 
 pub use app::{OutpostApp, Remembered, View};
+use frame_log::FrameLog;
 pub use write::file_dialog::{FilePicker, Picked};
 
 use crate::explain::Explain;
@@ -81,6 +83,12 @@ pub fn run(request: Request) -> Result<(), UiError> {
             });
             core.send(crate::runtime::Command::SystemFonts);
             let mut app = OutpostApp::restore(core, remembered).with_requests(rx);
+            if let Some(path) = std::env::var_os("OUTPOST_FRAME_LOG") {
+                // For benchmarks only: no log is no harm.
+                if let Ok(file) = std::fs::File::create(path) {
+                    app = app.with_frame_log(FrameLog::new(Box::new(file)));
+                }
+            }
             app.handle(request);
             Ok(Box::new(app))
         }),

@@ -19,6 +19,7 @@ use crate::usecases::queue::MessageAction;
 use details::Details;
 pub use filter::Filter;
 use row::OutboxAction;
+pub use table::Shown;
 use table::Table;
 
 /// The screen's state.
@@ -50,6 +51,11 @@ impl OutboxScreen {
         self.selected = Some(id);
         self.details.detail = None;
         shared.send(Command::Detail { id });
+    }
+
+    /// What the table showed since this was last asked (nothing when it was not drawn).
+    pub fn take_shown(&mut self) -> Option<Shown> {
+        self.table.take_shown()
     }
 
     /// Folds in an event of the core about the outbox; any other comes back.

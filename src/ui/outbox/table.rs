@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder, TableRow};
 
 use super::filter::Filter;
 use super::row::{OutboxAction, badge, clip};
-use crate::clock::{Millis, countdown, now_ms};
+use crate::clock::{Millis, countdown, countdown_changes_in, now_ms};
 use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::runtime::OutboxView;
@@ -33,6 +33,19 @@ pub struct Table {
     asked: HashSet<i64>,
     /// Rows to ask for after this frame.
     wanted: Vec<i64>,
+    /// What the last frame showed.
+    shown: Option<Shown>,
+}
+
+/// What the table showed in a frame (for the frame log of benchmarks).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shown {
+    /// How far it was scrolled, in points.
+    pub offset: f32,
+    /// The first row laid out.
+    pub first_row: Option<usize>,
+    /// Rows laid out with placeholders, not read yet.
+    pub placeholders: usize,
 }
 
 const TITLES: [&str; 7] = [
@@ -63,6 +76,11 @@ impl Table {
             self.stale.remove(&r.id);
             self.cache.insert(r.id, r);
         }
+    }
+
+    /// What the table showed since this was last asked.
+    pub fn take_shown(&mut self) -> Option<Shown> {
+        self.shown.take()
     }
 
     /// The rows to ask the core for, collected while drawing.
@@ -127,13 +145,7 @@ impl Table {
             }).weak());
             return open_account;
         }
-        let action = self.rows(ui, view, selected, emails);
-        if Filter::Waiting.count_in(view) > 0 {
-            // Countdowns tick: one repaint a second is enough.
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_secs(1));
-        }
-        action.or(open_account)
+        self.rows(ui, view, selected, emails).or(open_account)
     }
 
     fn rows(
@@ -148,8 +160,11 @@ impl Table {
         let index = &self.index;
         let (cache, stale) = (&self.cache, &self.stale);
         let mut missing = Vec::new();
+        let (mut first_row, mut placeholders) = (None, 0);
+        // When the first countdown on screen reads differently.
+        let mut repaint: Option<Millis> = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        columns(TableBuilder::new(ui))
+        let scrolled = columns(TableBuilder::new(ui))
             .header(row_height, |mut header| {
                 for title in TITLES {
                     header.col(|ui| {
@@ -159,6 +174,7 @@ impl Table {
             })
             .body(|body| {
                 body.rows(row_height, index.len(), |mut row| {
+                    first_row = first_row.or(Some(row.index()));
                     let (id, state) = view.index[index[row.index()] as usize];
                     row.set_selected(selected == Some(id));
                     let known = cache.get(&id).or_else(|| stale.get(&id));
@@ -167,6 +183,7 @@ impl Table {
                     }
                     let Some(m) = known else {
                         // Not read yet: the state is known, the rest comes in a moment.
+                        placeholders += 1;
                         row.col(|ui| badge(ui, state));
                         for _ in 1..TITLES.len() {
                             row.col(|ui| {
@@ -175,6 +192,9 @@ impl Table {
                         }
                         return;
                     };
+                    if let Some(ms) = m.next_attempt_ms.and_then(|t| countdown_changes_in(t, now)) {
+                        repaint = Some(repaint.map_or(ms, |r| r.min(ms)));
+                    }
                     let who = emails
                         .get(&m.account)
                         .map_or(m.account.as_str(), String::as_str);
@@ -183,6 +203,15 @@ impl Table {
                     }
                 });
             });
+        if let Some(ms) = repaint {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(ms as u64));
+        }
+        self.shown = Some(Shown {
+            offset: scrolled.state.clamped_offset().y,
+            first_row,
+            placeholders,
+        });
         for at in missing {
             self.want(view, at);
         }
