@@ -28,7 +28,8 @@ const SCROLL_FRAMES: usize = 400;
 const SMALL: usize = 5_000;
 
 /// An outbox of `n` messages from one paused account (so nothing is sent while measuring):
-/// mostly waiting, every 10th sent, every 17th refused with the server's words.
+/// mostly waiting, every 10th sent, every 17th refused with the server's words; the newest
+/// is due again in 9½ minutes (its countdown shows seconds).
 fn fill(paths: &Paths, n: usize) {
     let account = support::account_without_login(
         paths,
@@ -60,7 +61,15 @@ fn fill(paths: &Paths, n: usize) {
     outbox
         .batch(|o| {
             for id in 1..=n as i64 {
-                if id % 10 == 0 {
+                if id == n as i64 {
+                    // The newest, at the top: a countdown in seconds, ticking while measured.
+                    o.mark_retry(
+                        id,
+                        now_ms() + 570_000,
+                        "421 4.7.0 Try again later, closing connection",
+                        RetryKind::Counted,
+                    )?;
+                } else if id % 10 == 0 {
                     o.mark_sent(id, "250 2.0.0 Ok: queued as 4XyZ", Some("4XyZ"))?;
                 } else if id % 17 == 0 {
                     o.mark_failed(
@@ -274,7 +283,7 @@ fn real_window(home: &std::path::Path) {
     let rows_shown = started.elapsed();
     std::thread::sleep(Duration::from_secs(1));
 
-    // Idle: nothing happens for 20 s (waiting messages count down, once a second).
+    // Idle: nothing happens for 20 s but the newest message's countdown, once a second.
     let idle = Duration::from_secs(20);
     let (cpu, drawn) = (cpu_seconds(pid), frames().len());
     std::thread::sleep(idle);

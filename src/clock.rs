@@ -18,16 +18,14 @@ pub fn now_secs() -> i64 {
     now_ms() / 1000
 }
 
-/// How far off `at` is from `now`, for people: "now", "in 59 s", "in 9 min 05 s", "in 45
-/// min", "in 2 h 01 min" (seconds only while they matter).
+/// How far off `at` is from `now`, for people: "now", "in 59 s", "in 45 min", "in 2 h 01
+/// min" (seconds only in the last minute: a window showing it repaints once a minute before).
 pub fn countdown(at: Millis, now: Millis) -> String {
     let secs = (at - now).div_euclid(1000);
     if secs <= 0 {
         "now".into()
     } else if secs < 60 {
         format!("in {secs} s")
-    } else if secs < 600 {
-        format!("in {} min {:02} s", secs / 60, secs % 60)
     } else if secs < 3600 {
         format!("in {} min", secs / 60)
     } else {
@@ -42,7 +40,7 @@ pub fn countdown_changes_in(at: Millis, now: Millis) -> Option<Millis> {
     if left < 1000 {
         return None;
     }
-    let step = if left <= 600_000 { 1000 } else { 60_000 };
+    let step = if left <= 60_000 { 1000 } else { 60_000 };
     Some(left % step + 1)
 }
 
@@ -73,7 +71,7 @@ mod tests {
     #[test]
     fn countdowns_read_naturally() {
         assert_eq!(countdown(1_000, 5_000), "now");
-        assert_eq!(countdown(65_000, 0), "in 1 min 05 s");
+        assert_eq!(countdown(65_000, 0), "in 1 min");
         assert_eq!(countdown(59_999, 0), "in 59 s");
         assert_eq!(countdown(3_600_000 * 2 + 60_000, 0), "in 2 h 01 min");
         assert_eq!(countdown(45 * 60_000 + 30_000, 0), "in 45 min");
