@@ -134,8 +134,9 @@ impl OauthServer {
         self.call("POST", "/admin/revoke");
     }
 
-    /// Lets every access token expire now, as time would (refresh tokens stay valid).
-    pub fn expire_access_tokens(&self) {
+    /// Lets every access token and authorization code expire now, as time would (refresh
+    /// tokens stay valid).
+    pub fn expire_now(&self) {
         self.call("POST", "/admin/expire");
     }
 

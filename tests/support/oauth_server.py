@@ -10,7 +10,8 @@ authorization request declines instead.
   POST /token        the token endpoint: authorization_code and refresh_token grants
   POST /introspect   RFC 7662 introspection, for the SMTP server that checks XOAUTH2
   POST /admin/revoke revokes every token (as when the person removes the app's access)
-  POST /admin/expire lets every access token expire now (refresh tokens stay valid)
+  POST /admin/expire lets every access token and authorization code expire now (refresh
+                     tokens stay valid)
   GET  /admin/stats  counts of requests, JSON
 
 Prints "PORT n" once listening.
@@ -105,7 +106,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"revoked": True})
         if path == "/admin/expire":
             with LOCK:
-                for t in ACCESS.values():
+                for t in list(ACCESS.values()) + list(CODES.values()):
                     t["expires"] = time.time() - 1
             return self.send_json(200, {"expired": True})
         form = self.form()
