@@ -184,6 +184,16 @@ fn without_a_client_id_the_wizard_says_how_to_get_one_and_settings_take_it() {
         h.query_by_label("Example Lab client id").is_some()
     });
     assert!(harness.query_by_label("Google client id").is_some());
+    // Wide enough to read what was typed, at every window size.
+    let width = |h: &Harness<'_, OutpostApp>, label: &str| {
+        h.get_by_label(label)
+            .accesskit_node()
+            .raw_bounds()
+            .unwrap()
+            .width()
+    };
+    assert!(width(&harness, "Google client id") >= 200.0);
+    assert!(width(&harness, "Google client secret") >= 120.0);
     type_into(&mut harness, "Example Lab client id", CLIENT_ID);
     type_into(
         &mut harness,

@@ -114,7 +114,8 @@ fn detail(
         ui.label(
             RichText::new(
                 "A connection broke after this message was handed over: it may have arrived \
-                 already. Sending again uses the same Message-ID.",
+                 already. If it is sent again, it keeps its identity, so most mail programs \
+                 show it once.",
             )
             .color(ui.visuals().warn_fg_color),
         );
@@ -145,47 +146,48 @@ fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
             let who = emails
                 .get(&m.account)
                 .map_or(m.account.as_str(), String::as_str);
-            for (name, value) in [
-                ("To", m.to.as_str()),
-                ("From account", who),
-                ("Message-ID", &m.message_id),
-                (
-                    "Server queue id",
-                    m.server_queue_id.as_deref().unwrap_or("—"),
-                ),
-            ] {
+            for (name, value) in [("To", m.to.as_str()), ("From account", who)] {
                 ui.label(name);
                 ui.label(value);
                 ui.end_row();
             }
         });
+    // For experts and support: the ids that find the message in the server's logs.
+    egui::CollapsingHeader::new("Technical details")
+        .id_salt("outbox-detail-technical")
+        .show(ui, |ui| {
+            egui::Grid::new("outbox-detail-ids")
+                .num_columns(2)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label("Message-ID");
+                    ui.label(&m.message_id);
+                    ui.end_row();
+                    ui.label("Server's queue id");
+                    ui.label(m.server_queue_id.as_deref().unwrap_or("— (not sent yet)"));
+                    ui.end_row();
+                });
+        });
 }
 
-/// Retry now, Cancel sending, Edit & resend, Delete….
+/// What can be done to the message in its state, and nothing else: Retry now and Cancel
+/// sending while it waits, Edit & resend, Delete… unless it is being sent.
 fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
     let mut action = None;
     let id = m.id;
     ui.horizontal(|ui| {
-        let waiting = matches!(m.state, State::Queued | State::Retry | State::Failed);
-        if ui
-            .add_enabled(waiting, egui::Button::new("Retry now"))
-            .clicked()
-        {
-            action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
-        }
-        if ui
-            .add_enabled(waiting, egui::Button::new("Cancel sending"))
-            .clicked()
-        {
-            action = Some(OutboxAction::Act(id, MessageAction::Cancel));
+        if matches!(m.state, State::Queued | State::Retry | State::Failed) {
+            if ui.button("Retry now").clicked() {
+                action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
+            }
+            if ui.button("Cancel sending").clicked() {
+                action = Some(OutboxAction::Act(id, MessageAction::Cancel));
+            }
         }
         if ui.button("Edit & resend").clicked() {
             action = Some(OutboxAction::EditAndResend(id));
         }
-        if ui
-            .add_enabled(m.state != State::Sending, egui::Button::new("Delete…"))
-            .clicked()
-        {
+        if m.state != State::Sending && ui.button("Delete…").clicked() {
             action = Some(OutboxAction::Act(id, MessageAction::Delete));
         }
     });

@@ -25,6 +25,11 @@ pub struct Providers {
     pub notice: Option<Result<String, Explanation>>,
 }
 
+/// Client ids are long (Google's: 72 characters): the field shows about 30.
+const ID_WIDTH: f32 = 240.0;
+/// A secret is hidden: the field only needs to show that something is there.
+const SECRET_WIDTH: f32 = 150.0;
+
 /// Save a provider's client id and secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveClient {
@@ -71,6 +76,7 @@ impl Providers {
             ui.spinner();
             return None;
         };
+        let field_height = ui.spacing().interact_size.y;
         egui::Grid::new("providers")
             .num_columns(5)
             .spacing([12.0, 6.0])
@@ -81,21 +87,21 @@ impl Providers {
                     ui.label(RichText::new(&i.name).strong())
                         .on_hover_text(format!("Signs in for {}", i.hosts.join(", ")));
                     let id_label = format!("{} client id", i.name);
-                    ui.add(
-                        egui::TextEdit::singleline(&mut edit.client_id)
-                            .hint_text("client id")
-                            .desired_width(220.0),
+                    // A grid's cell offers only last frame's column width: ask for the size.
+                    ui.add_sized(
+                        [ID_WIDTH, field_height],
+                        egui::TextEdit::singleline(&mut edit.client_id).hint_text("client id"),
                     )
                     .on_hover_text(&id_label)
                     .widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::TextInput, true, &id_label)
                     });
                     let secret_label = format!("{} client secret", i.name);
-                    ui.add(
+                    ui.add_sized(
+                        [SECRET_WIDTH, field_height],
                         egui::TextEdit::singleline(&mut edit.client_secret)
                             .hint_text("secret, if issued")
-                            .password(!edit.show_secret)
-                            .desired_width(140.0),
+                            .password(!edit.show_secret),
                     )
                     .widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::TextInput, true, &secret_label)
