@@ -58,6 +58,19 @@ fn saving_adds_the_account_to_the_list_without_writing_the_password() {
     harness.run();
     harness.get_by_label("Save account").click();
     harness.run();
+    // Not tested yet: saving asks first, and says what it means.
+    assert!(
+        harness
+            .query_by_label("These settings have not been tested.")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label(&format!("{USER} (default)"))
+            .is_none()
+    );
+    harness.get_by_label("Save anyway").click();
+    harness.run();
     wait_for(&mut harness, "the save", |h| {
         h.query_by_label(&format!("{USER} (default)")).is_some()
     });

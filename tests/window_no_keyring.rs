@@ -22,6 +22,8 @@ fn without_a_keyring_service_saving_offers_the_session_keyring() {
     fill_form(&mut harness, lab.smtpd.port, PASSWORD);
     harness.get_by_label("Save account").click();
     harness.run();
+    harness.get_by_label("Save anyway").click();
+    harness.run();
     wait_for(&mut harness, "the keyring error", |h| {
         h.query_by_label_contains("No keyring service is running")
             .is_some()

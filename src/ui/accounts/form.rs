@@ -67,7 +67,64 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
     }
     plaintext_consent(ui, draft, errors.security.as_deref());
     ui.add_space(10.0);
-    buttons(ui, draft, errors.is_empty(), testing, busy).or(action)
+    let pressed = buttons(ui, draft, errors.is_empty(), testing, busy);
+    let untested = match setup.test.as_ref().map(|t| &t.outcome) {
+        Some(Some(Ok(()))) => None,
+        Some(Some(Err(_))) => Some("The last connection test failed."),
+        _ => Some("These settings have not been tested."),
+    };
+    let asked_before = setup.confirm_save;
+    let pressed = match (pressed, untested) {
+        // Saving settings that may not work: say so, and let the person choose.
+        (Some(SetupAction::Save), Some(_)) if !setup.confirm_save => {
+            setup.confirm_save = true;
+            None
+        }
+        (Some(SetupAction::Check), _) => {
+            setup.confirm_save = false;
+            Some(SetupAction::Check)
+        }
+        (pressed, _) => pressed,
+    };
+    let confirmed = match untested {
+        Some(why) if setup.confirm_save => {
+            save_anyway(ui, why, &mut setup.confirm_save, !asked_before)
+        }
+        _ => None,
+    };
+    pressed.or(confirmed).or(action)
+}
+
+/// Saving settings that are not proven to work: what that means, "Save anyway" or "Test
+/// connection" first.
+fn save_anyway(ui: &mut Ui, why: &str, asking: &mut bool, new: bool) -> Option<SetupAction> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(
+            RichText::new(why)
+                .strong()
+                .color(ui.visuals().warn_fg_color),
+        );
+        ui.label(
+            "You can save the account anyway: messages sent from it wait in the outbox and are \
+             tried again until the settings work, or fail with the server's reason.",
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Save anyway").clicked() {
+                *asking = false;
+                action = Some(SetupAction::Save);
+            }
+            if ui.button("Test connection first").clicked() {
+                *asking = false;
+                action = Some(SetupAction::Check);
+            }
+        });
+    });
+    if new {
+        // The question appears below the buttons: bring it into view once.
+        ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
+    }
+    action
 }
 
 /// What the login rows show beside the draft.

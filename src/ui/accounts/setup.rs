@@ -77,6 +77,8 @@ pub struct Setup {
     pub saving: bool,
     /// Show the password in clear.
     pub show_password: bool,
+    /// Save was pressed while the settings are not proven to work: ask first.
+    pub confirm_save: bool,
 }
 
 impl Setup {
@@ -100,6 +102,7 @@ impl Setup {
             signin: None,
             saving: false,
             show_password: false,
+            confirm_save: false,
         }
     }
 
