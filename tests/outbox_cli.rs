@@ -392,7 +392,10 @@ fn a_running_worker_sends_a_new_message_at_once_and_is_the_only_one() {
     let mut held = String::new();
     let mut stdout = std::io::BufReader::new(worker.stdout.take().unwrap());
     std::io::BufRead::read_line(&mut stdout, &mut held).unwrap();
-    assert!(!held.is_empty(), "the worker ended before holding the outbox");
+    assert!(
+        !held.is_empty(),
+        "the worker ended before holding the outbox"
+    );
     // Then a second worker on the same outbox is refused.
     let (code, v) = lab.op.json(&["run", "--until-empty"], "");
     assert_eq!(code, 1, "{v}");
