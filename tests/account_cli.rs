@@ -291,6 +291,9 @@ fn list_and_remove_and_duplicates() {
     let (code, v) = op.add("smtp.example.test", None, "starttls", SESSION, "x");
     assert_eq!(code, 2, "{v}");
     assert_eq!(v["error"]["kind"], "duplicate");
+    // The command line says what to type; the use case itself only what to do.
+    let advice = v["error"]["advice"].as_str().unwrap();
+    assert!(advice.contains("--replace"), "{advice}");
     let (code, v) = op.json(&["account", "list"], "");
     assert_eq!(code, 0);
     let accounts = v["accounts"].as_array().unwrap();

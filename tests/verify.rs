@@ -9,6 +9,7 @@ use outpost::account::verify::{self, Check, Step, Timeouts, VerifyError};
 use outpost::account::{AuthMethod, Security, SmtpSettings};
 use outpost::net::{Net, NetConfig};
 use outpost::secret::Secret;
+use support::hostile::{HostileSmtp, Misbehaviour};
 use support::{DnsServer, PASSWORD, Smtpd, USER};
 
 fn settings(port: u16, security: Security) -> SmtpSettings {
@@ -95,4 +96,35 @@ async fn a_missing_secret_is_reported_not_sent_empty() {
         Some((Step::Auth, VerifyError::NoSecret))
     );
     assert!(report.tls_version.is_some_and(|v| v.starts_with("TLS 1.")));
+}
+
+#[tokio::test]
+async fn a_server_silent_at_the_login_points_at_the_password() {
+    let dns = DnsServer::start("example.test");
+    let server = HostileSmtp::start(Misbehaviour::SilentLogin);
+    let net = Net::new(&NetConfig {
+        dns_server: Some(dns.addr),
+        extra_roots: None,
+        ..Default::default()
+    })
+    .unwrap();
+    let secret = Secret::new(PASSWORD);
+    let s = settings(server.port, Security::None);
+    let report = verify::run(
+        Check {
+            net: &net,
+            settings: &s,
+            secret: Some(&secret),
+            allow_plaintext_auth: true,
+            pin: None,
+            timeouts: Timeouts::uniform(Duration::from_secs(1)),
+        },
+        |_| {},
+    )
+    .await;
+    let (step, err) = report.failure().expect("the login fails");
+    assert_eq!(step, Step::Auth, "{err:?}");
+    let e = outpost::account::explain::verify_failure(step, err);
+    assert!(e.problem.contains("no answer to the login"), "{e:?}");
+    assert!(e.advice.contains("password"), "{e:?}");
 }

@@ -256,6 +256,18 @@ fn encryption(err: &VerifyError) -> Explanation {
 fn exchange(err: &VerifyError) -> Explanation {
     use VerifyError as E;
     match err {
+        // Some servers stay silent instead of refusing a wrong password.
+        E::Timeout {
+            step: Step::Auth,
+            after,
+        } => Explanation::new(
+            format!(
+                "The server gave no answer to the login (waited {} seconds).",
+                after.as_secs()
+            ),
+            "Some servers say nothing instead of refusing a wrong password. Check the password \
+             (or the app password, if your provider asks for one), then test again.",
+        ),
         E::Timeout { step, after } => Explanation::new(
             format!(
                 "The server stopped answering during '{step}' (waited {} seconds).",

@@ -19,10 +19,21 @@ pub(super) enum Failure {
 
 impl From<ManageError> for Failure {
     fn from(e: ManageError) -> Self {
+        let mut explained = e.explain();
+        // What to type, where the use case can only say what to do.
+        match &e {
+            ManageError::Duplicate { .. } => {
+                explained.advice = "Add it again with --replace to replace its settings.".into()
+            }
+            ManageError::NotFound { .. } => {
+                explained.advice = "'outpost account list' shows the accounts there are.".into()
+            }
+            _ => {}
+        }
         if e.is_bad_input() {
-            Failure::BadInput(e.kind(), e.explain())
+            Failure::BadInput(e.kind(), explained)
         } else {
-            Failure::Failed(e.kind(), e.explain())
+            Failure::Failed(e.kind(), explained)
         }
     }
 }

@@ -46,13 +46,11 @@ impl Explain for ManageError {
             ManageError::Secret(e) => e.explain(),
             ManageError::Duplicate { email } => Explanation {
                 problem: format!("An account for {email} exists already."),
-                advice: "Edit that account instead, or add it again with --replace to replace \
-                         its settings."
-                    .into(),
+                advice: "Open that account and change its settings instead.".into(),
             },
             ManageError::NotFound { email } => Explanation {
                 problem: format!("There is no account for {email}."),
-                advice: "'outpost account list' shows the accounts there are.".into(),
+                advice: "The list of accounts shows the ones there are.".into(),
             },
         }
     }

@@ -11,6 +11,8 @@ pub enum Misbehaviour {
     Trickle,
     /// Answers EHLO with one line that never ends.
     EndlessLine,
+    /// Offers AUTH and never answers the login.
+    SilentLogin,
 }
 
 pub struct HostileSmtp {
@@ -33,6 +35,14 @@ impl HostileSmtp {
                                 }
                                 std::thread::sleep(Duration::from_secs(1));
                             }
+                        }
+                        Misbehaviour::SilentLogin => {
+                            let _ = s.write_all(b"220 silent.example.test ESMTP\r\n");
+                            let mut buf = [0u8; 512];
+                            let _ = s.read(&mut buf);
+                            let _ = s.write_all(b"250-silent.example.test\r\n250 AUTH PLAIN\r\n");
+                            // Reads the login and says nothing, until the client hangs up.
+                            while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
                         }
                         Misbehaviour::EndlessLine => {
                             let _ = s.write_all(b"220 endless.example.test ESMTP\r\n");
