@@ -65,6 +65,26 @@ fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
             .query_by_label("from usual default (your address)")
             .is_some()
     );
+    // Back to the first step keeps what was typed; Continue finds the settings again.
+    harness.get_by_label("Back").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("Step 1 of 4").is_some());
+    assert_eq!(field(&harness, "E-mail address"), USER);
+    harness.get_by_label("Continue").click();
+    harness.step();
+    wait_for(&mut harness, "the review again", |h| {
+        h.query_by_label_contains("Step 3 of 4").is_some() && h.query_by_label("Continue").is_some()
+    });
+    harness.get_by_label("Continue").click();
+    harness.step();
+    // From a failed check, Back leads to the settings it tried.
+    wait_for(&mut harness, "the blocked port", |h| {
+        h.query_by_label("Try port 587 (STARTTLS) instead")
+            .is_some()
+    });
+    harness.get_by_label("Back").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("Step 3 of 4").is_some());
     harness.get_by_label("Continue").click();
     harness.step();
     past_the_blocked_port(&mut harness);

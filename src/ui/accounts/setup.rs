@@ -37,6 +37,9 @@ pub enum SetupAction {
     Check,
     /// Stop the check.
     CancelCheck,
+    /// The wizard's step before: from the found settings to the address, from the check
+    /// (stopped if it runs) to the found settings.
+    Back,
     /// Check these settings instead (another port, say), at once.
     TryInstead(SmtpSettings),
     /// Save the account.
@@ -171,6 +174,16 @@ impl Setup {
                     w.stage = Stage::Review;
                 }
                 self.cancel_test(shared);
+            }
+            SetupAction::Back => {
+                self.cancel_test(shared);
+                if let Some(w) = self.wizard_mut() {
+                    w.stage = match w.stage {
+                        Stage::Verify => Stage::Review,
+                        Stage::Review => Stage::Identity,
+                        other => other,
+                    };
+                }
             }
             SetupAction::TryInstead(smtp) => {
                 self.draft.try_settings(smtp);

@@ -296,7 +296,17 @@ fn review(
         }
     }
     let ready = ok && (draft.auth != AuthMethod::Oauth2 || draft.grant.is_some());
-    continue_row(ui, ready, SetupAction::Check, "Edit manually").or(action)
+    let mut back = None;
+    ui.horizontal(|ui| {
+        back = back_button(ui);
+        action = continue_row(ui, ready, SetupAction::Check, "Edit manually").or(action.take());
+    });
+    back.or(action)
+}
+
+/// "Back", to the wizard's step before.
+fn back_button(ui: &mut Ui) -> Option<SetupAction> {
+    ui.button("Back").clicked().then_some(SetupAction::Back)
 }
 
 /// "Continue" (to `next`, when `ready`) and the way to the form, named `manual`.
@@ -334,7 +344,11 @@ fn verify(
             .button("Cancel")
             .clicked()
             .then_some(SetupAction::CancelCheck),
-        Some(Ok(())) => passed(ui, draft, saving),
+        Some(Ok(())) => {
+            let save = passed(ui, draft, saving);
+            ui.add_space(6.0);
+            save.or(back_button(ui))
+        }
         Some(Err(e)) => {
             if t.failed_step().is_none() {
                 widgets::explanation(ui, e);
@@ -396,6 +410,7 @@ fn way_out(
         .into_iter()
         .find(|s| key(s) != key(smtp) && !w.tried.contains(&key(s)));
     ui.horizontal(|ui| {
+        action = back_button(ui);
         if let Some(s) = next {
             let what = if s.host == smtp.host {
                 format!("Try {} instead", settings_line(&s))
