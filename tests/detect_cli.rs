@@ -194,6 +194,8 @@ fn nothing_found_is_a_clear_error_and_dead_dns_is_named() {
             .unwrap()
             .contains("smtp.nowhere.detect.test")
     );
+    let advice = v["error"]["advice"].as_str().unwrap();
+    assert!(advice.contains("outpost account add --host"), "{advice}");
     let mut op = outpost(&dns, &ca);
     let dead = std::net::UdpSocket::bind("127.0.0.1:0")
         .unwrap()

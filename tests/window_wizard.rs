@@ -181,6 +181,10 @@ fn nothing_found_opens_a_prefilled_manual_form() {
     assert_eq!(field(&harness, "E-mail address"), "ann@nowhere.detect.test");
     assert_eq!(field(&harness, "Your name"), "Ann Example");
     assert!(harness.query_by_label("Test connection").is_some());
+    assert!(
+        harness.query_by_label_contains("outpost account").is_none(),
+        "no command line shown in the window"
+    );
 }
 
 #[test]
@@ -300,5 +304,21 @@ fn accounts_found_on_this_computer_prefill_the_form_in_one_click() {
         harness
             .query_by_label_contains("never reads it from other programs")
             .is_some()
+    );
+}
+
+#[test]
+fn settings_found_only_by_probing_are_called_a_guess() {
+    let mut setup = WindowSetup::new("detect.test");
+    setup.port_map = vec![(465, Port::Closed), (587, Port::Smtpd), (25, Port::Closed)];
+    let (mut harness, _lab) = setup.open();
+    start(&mut harness, "ann@guess.detect.test", "secret");
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Found by:").is_some()
+    });
+    assert!(harness.query_by_label("smtp.guess.detect.test").is_some());
+    assert!(
+        harness.query_by_label_contains("Guessed:").is_some(),
+        "a probe's answer is not presented as published settings"
     );
 }

@@ -149,7 +149,14 @@ pub fn options(deadline: f64, no_probe: bool, no_online: bool) -> Result<Options
 
 /// Turns a failed detection into the command's failure.
 pub fn failure(f: &detect::Failure) -> (Failure, Value) {
-    let e = f.error.explain();
+    let mut e = f.error.explain();
+    if let detect::DetectError::NothingFound { .. } = f.error {
+        // Where the use case says "by hand", the command line says how.
+        e.advice = format!(
+            "{} With the command line: outpost account add --host …",
+            e.advice
+        );
+    }
     let extra = json!({"email": f.email, "sources": sources_json(&f.sources)});
     let failure = match f.error {
         detect::DetectError::BadAddress { .. } => Failure::BadInput(f.error.kind(), e),

@@ -9,7 +9,7 @@ impl Explain for DetectError {
             DetectError::BadAddress { .. } => "Write the address as name@example.org.".to_string(),
             DetectError::NothingFound { domain } => format!(
                 "Your provider's help pages give its SMTP server (often smtp.{domain}, port 465 \
-                 or 587). Enter it by hand: in the window, or with outpost account add --host …"
+                 or 587). Enter it by hand."
             ),
             DetectError::ProbesBlocked { .. } => "This network seems to block mail ports (some \
                  hotels, schools and companies do). Try another network, or ask your provider \

@@ -90,7 +90,8 @@ impl WindowSetup {
         let cert = if self.self_signed {
             ca.self_signed_authority("mail", &["mail.example.test"])
         } else {
-            ca.issue("mail", &["mail.example.test"])
+            // Also the name probes find in detect.test, for the probe-only result.
+            ca.issue("mail", &["mail.example.test", "smtp.guess.detect.test"])
         };
         let dns = DnsServer::start_with_latency(&self.zone, self.dns_latency);
         let home = tempfile::tempdir().unwrap();

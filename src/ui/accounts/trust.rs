@@ -4,7 +4,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::detect::Candidate;
+use crate::detect::{Candidate, Source};
 use crate::ui::widgets;
 use crate::usecases::draft::{AccountDraft, Found};
 
@@ -83,6 +83,17 @@ fn found_by(ui: &mut Ui, found: &Found) {
     };
     let text = format!("Found by: {}", found.candidate.origin());
     ui.label(RichText::new(text).color(color).strong());
+    if found.candidate.source == Source::Guess {
+        // Nobody published these: a server answered where one usually does.
+        ui.label(
+            RichText::new(
+                "Guessed: no published settings were found, but a mail server answered at \
+                 this usual address and port. The test on the next step shows whether it \
+                 takes your login.",
+            )
+            .color(ui.visuals().warn_fg_color),
+        );
+    }
     let goes = format!("Mail goes through {}", found.candidate.mail_domain());
     ui.label(RichText::new(goes).heading());
 }
