@@ -175,6 +175,19 @@ fn escape_asks_before_discarding_a_draft() {
         harness.get_by_label("Subject").value().as_deref(),
         Some("Half written")
     );
+    // Escape asks; Escape again answers "keep writing".
+    harness.key_press(Key::Escape);
+    harness.step();
+    wait_for(&mut harness, "the question", |h| {
+        h.query_by_label("Discard this message?").is_some()
+    });
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Discard this message?").is_none());
+    assert_eq!(
+        harness.get_by_label("Subject").value().as_deref(),
+        Some("Half written")
+    );
     harness.key_press(Key::Escape);
     harness.step();
     wait_for(&mut harness, "the question", |h| {

@@ -113,6 +113,16 @@ fn a_refused_message_shows_the_servers_words_and_can_be_retried_and_deleted() {
     wait_for(&mut harness, "the question", |h| {
         h.query_by_label("Delete message").is_some()
     });
+    // Escape keeps the message.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Delete message").is_none());
+    assert_eq!(state(&lab, id), "failed");
+    harness.get_by_label("Delete…").click();
+    harness.step();
+    wait_for(&mut harness, "the question again", |h| {
+        h.query_by_label("Delete message").is_some()
+    });
     harness.get_by_label("Delete message").click();
     harness.step();
     wait_for(&mut harness, "the deletion", |h| {
@@ -248,6 +258,24 @@ fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
 #[test]
 fn removing_an_account_can_keep_its_waiting_messages_and_says_so() {
     let (mut harness, lab, id) = asked_to_remove_with_a_message_waiting("Keep me");
+    // Escape keeps the account.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Remove, keep the messages")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_label(&format!("{USER} (default)"))
+            .is_some()
+    );
+    harness.get_by_label("Remove account…").click();
+    harness.step();
+    wait_for(&mut harness, "the question again", |h| {
+        h.query_by_label("Remove, keep the messages").is_some()
+    });
     harness.get_by_label("Remove, keep the messages").click();
     harness.step();
     wait_for(

@@ -34,7 +34,7 @@ impl ConfirmRemove {
             }))
         };
         let mut answer = None;
-        egui::Modal::new(egui::Id::unique("confirm-remove")).show(ctx, |ui| {
+        let asked = egui::Modal::new(egui::Id::unique("confirm-remove")).show(ctx, |ui| {
             ui.heading(format!("Remove {email}?"));
             ui.label("Its settings and its password in the keyring will be deleted.");
             if waiting > 0 {
@@ -66,6 +66,10 @@ impl ConfirmRemove {
                 }
             });
         });
+        // Escape or a click beside the question keeps the account.
+        if answer.is_none() && asked.should_close() {
+            answer = Some(None);
+        }
         answer
     }
 }

@@ -73,7 +73,7 @@ impl Details {
     fn confirm_delete(&mut self, ui: &mut Ui) -> Option<OutboxAction> {
         let id = self.confirm_delete?;
         let mut action = None;
-        egui::Modal::new(egui::Id::unique("confirm-delete")).show(ui.ctx(), |ui| {
+        let asked = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ui.ctx(), |ui| {
             ui.heading(format!("Delete message #{id}?"));
             ui.label(
                 "It and its history are removed from the outbox; if it was not sent yet, it \
@@ -90,6 +90,10 @@ impl Details {
                 }
             });
         });
+        // Escape or a click beside the question keeps the message.
+        if action.is_none() && asked.should_close() {
+            self.confirm_delete = None;
+        }
         action
     }
 }

@@ -255,7 +255,9 @@ impl Compose {
     ) -> Option<ComposeAction> {
         // Taken before the text fields draw, so the body does not turn them into a newline.
         let send_key = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
-        let escape = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+        // While the question is open, Escape is its answer ("keep writing").
+        let escape =
+            !self.confirm_discard && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
         let dropped: Vec<PathBuf> = ui.input(|i| {
             i.raw
                 .dropped_files
@@ -426,7 +428,7 @@ impl Compose {
             return None;
         }
         let mut action = None;
-        egui::Modal::new(egui::Id::unique("confirm-discard")).show(ui.ctx(), |ui| {
+        let asked = egui::Modal::new(egui::Id::unique("confirm-discard")).show(ui.ctx(), |ui| {
             ui.heading("Discard this message?");
             ui.label("What you wrote will be lost.");
             ui.add_space(8.0);
@@ -440,6 +442,10 @@ impl Compose {
                 }
             });
         });
+        // Escape again, or a click beside the question, keeps writing.
+        if action.is_none() && asked.should_close() {
+            self.confirm_discard = false;
+        }
         action
     }
 
