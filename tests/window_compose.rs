@@ -83,9 +83,14 @@ fn compose_checks_addresses_and_sends_chosen_and_dropped_files() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     harness.step();
     wait_for(&mut harness, "the outbox", |h| {
-        h.query_by_label_contains("Message #1 queued").is_some()
+        h.query_by_label_contains("Message #1 (").is_some()
     });
     wait_received(&mut harness, &lab, 1);
+    // The notice follows the message: no "being sent" once it was.
+    wait_for(&mut harness, "the notice to say it was sent", |h| {
+        h.query_by_label_contains("was accepted by the server")
+            .is_some()
+    });
     let text = lab.smtpd.received_text().remove(0);
     for part in [
         "Subject: Quarterly plan",

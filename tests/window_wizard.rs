@@ -90,8 +90,7 @@ fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
     past_the_blocked_port(&mut harness);
     save_and_send_a_test_message(&mut harness);
     wait_for(&mut harness, "the test message queued", |h| {
-        h.query_by_label_contains("Test message #1 is in the outbox")
-            .is_some()
+        h.query_by_label_contains("Test message #1 ").is_some()
     });
     let start = std::time::Instant::now();
     while lab.smtpd.received().is_empty() {
@@ -99,6 +98,11 @@ fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
         std::thread::sleep(Duration::from_millis(50));
         harness.step();
     }
+    // What the wizard says follows the message.
+    wait_for(&mut harness, "the test message said to be sent", |h| {
+        h.query_by_label("Test message #1 was accepted by the server.")
+            .is_some()
+    });
     let text = lab.smtpd.received_text().remove(0);
     assert!(text.contains("Subject: Outpost test message"), "{text}");
     assert!(text.contains(&format!("To: {USER}")), "{text}");

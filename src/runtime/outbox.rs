@@ -24,6 +24,15 @@ pub struct OutboxView {
 }
 
 impl OutboxView {
+    /// The state of message `id`, if it is in the outbox.
+    pub fn state_of(&self, id: i64) -> Option<State> {
+        // Newest first: ids descending.
+        self.index
+            .binary_search_by(|(i, _)| id.cmp(i))
+            .ok()
+            .map(|at| self.index[at].1)
+    }
+
     /// The unfinished messages of the account with id `account`.
     pub fn waiting_for(&self, account: &str) -> i64 {
         self.waiting

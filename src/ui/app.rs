@@ -14,7 +14,7 @@ use super::outbox::{Filter, OutboxScreen};
 use super::settings::{Settings, SettingsScreen};
 use super::shared::{Nav, Shared};
 use super::write::file_dialog::FilePicker;
-use super::write::{WriteScreen, queued_notice};
+use super::write::{WriteScreen, queued_name};
 use crate::instance::Request;
 use crate::runtime::{Core, Event};
 
@@ -148,7 +148,7 @@ impl OutpostApp {
                 match self.write.queued(ticket, &result) {
                     Some(nav) => {
                         if let Ok(q) = &result {
-                            self.outbox.notice = Some(Ok(queued_notice(q)));
+                            self.outbox.just_queued(q.id, queued_name(q));
                         }
                         if let Some(nav) = nav {
                             self.go(nav);

@@ -7,6 +7,7 @@ use egui::{Color32, RichText, Ui};
 use crate::account::explain::verify_failure;
 use crate::account::verify::{Step, StepRecord};
 use crate::explain::Explanation;
+use crate::outbox::State;
 
 /// Green for success, readable on light and dark backgrounds.
 pub fn ok_color(ui: &Ui) -> Color32 {
@@ -197,4 +198,22 @@ pub fn sources(
                 ui.end_row();
             }
         });
+}
+
+/// Where a message just queued is now, in words that follow its state: `what` names it
+/// ("Message #5 (2 KB)"); `state` is `None` until the outbox has shown it.
+pub fn whereabouts(what: &str, state: Option<State>) -> String {
+    match state {
+        None | Some(State::Queued | State::Sending) => {
+            format!("{what} is in the outbox and is being sent.")
+        }
+        Some(State::Retry) => {
+            format!("{what} is waiting to be tried again; the Outbox says why.")
+        }
+        Some(State::Sent) => format!("{what} was accepted by the server."),
+        Some(State::Failed) => {
+            format!("{what} could not be sent; the Outbox gives the server's reason.")
+        }
+        Some(State::Cancelled) => format!("{what} was cancelled."),
+    }
 }

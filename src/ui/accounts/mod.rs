@@ -195,7 +195,7 @@ impl AccountsScreen {
         };
         let issuers = shared.issuers.as_ref();
         let drawn = match setup.view {
-            SetupView::Wizard(_) => wizard::show(ui, setup, issuers),
+            SetupView::Wizard(_) => wizard::show(ui, setup, issuers, shared.outbox.as_deref()),
             SetupView::Form => {
                 if let Some(e) = &setup.notice {
                     widgets::explanation(ui, e);

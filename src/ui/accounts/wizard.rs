@@ -14,7 +14,7 @@ use crate::account::{Account, AuthMethod, Security, SmtpSettings, parse_email};
 use crate::detect::facts::{Login, ProviderHelp};
 use crate::explain::Explanation;
 use crate::oauth::Issuers;
-use crate::runtime::Ticket;
+use crate::runtime::{OutboxView, Ticket};
 use crate::ui::widgets;
 use crate::usecases::draft::AccountDraft;
 use crate::usecases::import::Offer;
@@ -97,7 +97,13 @@ fn settings_line(s: &SmtpSettings) -> String {
 }
 
 /// Draws the wizard's current stage for `setup`.
-pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option<SetupAction> {
+/// Draws the wizard's step; `outbox` tells where the test message is.
+pub fn show(
+    ui: &mut Ui,
+    setup: &mut Setup,
+    issuers: Option<&Issuers>,
+    outbox: Option<&OutboxView>,
+) -> Option<SetupAction> {
     let Setup {
         draft,
         view,
@@ -131,7 +137,7 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
             review(ui, w, draft, show_password, issuers, signin)
         }
         Stage::Verify => verify(ui, w, draft, test.as_ref(), *saving),
-        Stage::Done => done(ui, w),
+        Stage::Done => done(ui, w, outbox),
     }
 }
 
@@ -431,7 +437,7 @@ fn way_out(
     action
 }
 
-fn done(ui: &mut Ui, w: &Wizard) -> Option<SetupAction> {
+fn done(ui: &mut Ui, w: &Wizard, outbox: Option<&OutboxView>) -> Option<SetupAction> {
     let mut action = None;
     let email = w.saved.as_ref().map_or("", |a| a.email.as_str());
     ui.label(
@@ -450,9 +456,8 @@ fn done(ui: &mut Ui, w: &Wizard) -> Option<SetupAction> {
             ui.spinner();
         }
         Some(TestMessage::Queued(id)) => {
-            ui.label(format!(
-                "Test message #{id} is in the outbox; the Outbox tab shows when it arrives."
-            ));
+            let state = outbox.and_then(|o| o.state_of(*id));
+            ui.label(widgets::whereabouts(&format!("Test message #{id}"), state));
         }
         Some(TestMessage::Refused(e)) => widgets::explanation(ui, e),
     }

@@ -31,6 +31,8 @@ pub struct OutboxScreen {
     selected: Option<i64>,
     /// What the last action did.
     pub notice: Option<Result<String, Explanation>>,
+    /// The message just written, and its name: the notice follows its state.
+    queued: Option<(i64, String)>,
     /// Why the outbox cannot be read.
     problem: Option<Explanation>,
     table: Table,
@@ -44,6 +46,12 @@ impl OutboxScreen {
             filter,
             ..Default::default()
         }
+    }
+
+    /// Message `id`, named `name`, was just queued: the notice says where it is.
+    pub fn just_queued(&mut self, id: i64, name: String) {
+        self.notice = None;
+        self.queued = Some((id, name));
     }
 
     /// Shows message `id` and asks for its details.
@@ -71,7 +79,10 @@ impl OutboxScreen {
             }
             Event::Rows(rows) => self.table.rows_arrived(rows),
             Event::OutboxUnreadable(e) => self.problem = Some(e),
-            Event::Acted(result) => self.notice = Some(result),
+            Event::Acted(result) => {
+                self.queued = None;
+                self.notice = Some(result);
+            }
             Event::Detail(result) => self.details.detail = Some(result),
             other => return Some(other),
         }
@@ -89,7 +100,11 @@ impl OutboxScreen {
                 ui.spinner();
                 return;
             };
-            let (filter, notice) = (&mut self.filter, self.notice.as_ref());
+            let queued = self
+                .queued
+                .as_ref()
+                .map(|(id, name)| Ok(widgets::whereabouts(name, view.state_of(*id))));
+            let (filter, notice) = (&mut self.filter, self.notice.as_ref().or(queued.as_ref()));
             let table = self
                 .table
                 .show(ui, &view, filter, self.selected, notice, &shared.emails);
@@ -109,6 +124,7 @@ impl OutboxScreen {
             OutboxAction::Select(id) => self.select(id, shared),
             OutboxAction::Act(id, a) => {
                 self.notice = None;
+                self.queued = None;
                 if a == MessageAction::Delete {
                     self.selected = None;
                     self.details.detail = None;

@@ -249,11 +249,7 @@ impl WriteScreen {
     }
 }
 
-/// The notice the outbox shows for a message just queued.
-pub fn queued_notice(q: &Queued) -> String {
-    format!(
-        "Message #{} queued ({}); it is sent in the background.",
-        q.id,
-        human_size(q.size as u64)
-    )
+/// How the outbox names a message just queued: "Message #5 (2.1 kB)".
+pub fn queued_name(q: &Queued) -> String {
+    format!("Message #{} ({})", q.id, human_size(q.size as u64))
 }
