@@ -113,6 +113,8 @@ fn the_wizard_signs_in_through_the_browser_instead_of_asking_a_password() {
 
     // Back from the browser, the check runs at once with the sign-in.
     past_the_blocked_port(&mut harness);
+    harness.get_by_label("Details").click_accesskit();
+    harness.run();
     assert!(
         harness
             .query_by_label_contains("token is still valid")
@@ -165,6 +167,8 @@ fn a_sign_in_can_be_cancelled_and_a_password_used_instead() {
     harness.get_by_label("Continue").click();
     harness.step();
     past_the_blocked_port(&mut harness);
+    harness.get_by_label("Details").click_accesskit();
+    harness.run();
     assert!(harness.query_by_label_contains("with PLAIN").is_some());
     assert_eq!(lab.oauth.as_ref().unwrap().stats()["authorization_code"], 0);
 }

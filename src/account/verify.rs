@@ -44,18 +44,19 @@ pub enum Step {
 }
 
 impl Step {
-    /// A label for people.
+    /// A label for people, in plain words (the protocol's own names are in the step's
+    /// detail).
     pub fn label(self) -> &'static str {
         match self {
             Step::Token => "Sign-in token",
-            Step::Resolve => "Look up server",
+            Step::Resolve => "Find the server",
             Step::Connect => "Connect",
-            Step::Tls => "Encrypt (TLS)",
-            Step::Greeting => "Server greeting",
-            Step::Ehlo => "Capabilities (EHLO)",
-            Step::Starttls => "Start encryption (STARTTLS)",
+            Step::Tls => "Encrypt the connection",
+            Step::Greeting => "Server's welcome",
+            Step::Ehlo => "Check what the server supports",
+            Step::Starttls => "Switch to encryption",
             Step::Auth => "Log in",
-            Step::Quit => "Close (QUIT)",
+            Step::Quit => "Say goodbye",
         }
     }
 

@@ -136,23 +136,52 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
                     StepView::Running(step) => {
                         ui.add(egui::Spinner::new());
                         ui.label(step.label());
-                        ui.label("…");
+                        ui.label("running…");
                         ui.label("");
                     }
                     StepView::Done(rec) => {
-                        let (mark, color, text) = match &rec.outcome {
-                            Ok(detail) => ("✔", ok_color(ui), detail.clone()),
-                            Err(e) => ("✖", error_color(ui), e.to_string()),
+                        // A mark and a word: the state is never told by colour or glyph alone.
+                        let (mark, color, word) = match &rec.outcome {
+                            Ok(_) => ("✔", ok_color(ui), "passed"),
+                            Err(_) => ("✖", error_color(ui), "failed"),
                         };
                         ui.label(RichText::new(mark).color(color).strong());
                         ui.label(rec.step.label());
-                        ui.label(text);
+                        ui.label(RichText::new(word).color(color));
                         ui.label(RichText::new(ms(rec.elapsed)).weak());
                     }
                 }
                 ui.end_row();
             }
         });
+    // What the server said at each step, in its own terms: for experts and support.
+    let done: Vec<&StepRecord> = steps
+        .iter()
+        .filter_map(|s| match s {
+            StepView::Done(rec) => Some(rec),
+            StepView::Running(_) => None,
+        })
+        .collect();
+    if !done.is_empty() {
+        egui::CollapsingHeader::new("Details")
+            .id_salt("test-step-details")
+            .show(ui, |ui| {
+                egui::Grid::new("test-step-details-grid")
+                    .num_columns(2)
+                    .spacing([12.0, 4.0])
+                    .show(ui, |ui| {
+                        for rec in done {
+                            let detail = match &rec.outcome {
+                                Ok(detail) => detail.clone(),
+                                Err(e) => e.to_string(),
+                            };
+                            ui.label(RichText::new(rec.step.label()).weak());
+                            ui.label(RichText::new(detail).monospace());
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
     if let Some(StepView::Done(rec)) = steps.last()
         && let Err(e) = &rec.outcome
     {
