@@ -22,16 +22,21 @@ fn settings(port: u16, security: Security) -> SmtpSettings {
     }
 }
 
+/// Connections through the lab's DNS server, trusting `roots` besides the usual ones.
+fn lab_net(dns: &DnsServer, roots: Option<std::path::PathBuf>) -> Net {
+    Net::new(&NetConfig {
+        dns_server: Some(dns.addr),
+        extra_roots: roots,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 #[tokio::test]
 async fn no_password_is_sent_unencrypted_without_consent() {
     let dns = DnsServer::start("example.test");
     let smtpd = Smtpd::start("plain", None);
-    let net = Net::new(&NetConfig {
-        dns_server: Some(dns.addr),
-        extra_roots: None,
-        ..Default::default()
-    })
-    .unwrap();
+    let net = lab_net(&dns, None);
     let secret = Secret::new(PASSWORD);
     let s = settings(smtpd.port, Security::None);
     let mut seen = Vec::new();
@@ -72,12 +77,7 @@ async fn a_missing_secret_is_reported_not_sent_empty() {
     let ca = support::TestCa::new();
     let cert = ca.issue("mail", &["mail.example.test"]);
     let smtpd = Smtpd::start("tls", Some(&cert));
-    let net = Net::new(&NetConfig {
-        dns_server: Some(dns.addr),
-        extra_roots: Some(ca.ca_pem.clone()),
-        ..Default::default()
-    })
-    .unwrap();
+    let net = lab_net(&dns, Some(ca.ca_pem.clone()));
     let s = settings(smtpd.port, Security::Tls);
     let report = verify::run(
         Check {
@@ -102,12 +102,7 @@ async fn a_missing_secret_is_reported_not_sent_empty() {
 async fn a_server_silent_at_the_login_points_at_the_password() {
     let dns = DnsServer::start("example.test");
     let server = HostileSmtp::start(Misbehaviour::SilentLogin);
-    let net = Net::new(&NetConfig {
-        dns_server: Some(dns.addr),
-        extra_roots: None,
-        ..Default::default()
-    })
-    .unwrap();
+    let net = lab_net(&dns, None);
     let secret = Secret::new(PASSWORD);
     let s = settings(server.port, Security::None);
     let report = verify::run(
