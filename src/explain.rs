@@ -27,10 +27,38 @@ pub trait Explain {
     fn explain(&self) -> Explanation;
 }
 
+/// A size as people read it, in decimal units as the desktop's file manager shows them
+/// ("850 bytes", "12 kB", "33.6 MB", "1.2 GB"): the same figure everywhere Outpost shows one.
+pub fn size_in_words(bytes: u64) -> String {
+    let b = bytes as f64;
+    if bytes < 1000 {
+        format!("{bytes} bytes")
+    } else if b < 1e6 {
+        format!("{:.0} kB", b / 1e3)
+    } else if b < 1e9 {
+        format!("{:.1} MB", b / 1e6)
+    } else {
+        format!("{:.1} GB", b / 1e9)
+    }
+}
+
 /// `s` with its first letter in upper case.
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_the_file_manager_shows_them() {
+        assert_eq!(size_in_words(850), "850 bytes");
+        assert_eq!(size_in_words(10_000), "10 kB");
+        assert_eq!(size_in_words(33_554_432), "33.6 MB");
+        assert_eq!(size_in_words(1_200_000_000), "1.2 GB");
+    }
 }

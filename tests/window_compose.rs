@@ -75,7 +75,7 @@ fn compose_checks_addresses_and_sends_chosen_and_dropped_files() {
         "the dropped file and the server's limit",
         |h| {
             h.query_by_label("plan.pdf").is_some()
-                && h.query_by_label_contains("the server accepts up to 32.0 MB")
+                && h.query_by_label_contains("the server accepts up to 33.6 MB")
                     .is_some()
         },
     );
@@ -123,7 +123,7 @@ fn a_message_larger_than_the_server_accepts_is_refused_before_queueing() {
     type_into(&mut harness, "To", "bob@example.net");
     drop_file(&mut harness, &big);
     wait_for(&mut harness, "the size check", |h| {
-        h.query_by_label_contains("more than the 10 KB the server accepts")
+        h.query_by_label_contains("more than the 10 kB the server accepts")
             .is_some()
     });
     assert!(disabled(&harness, "Send"));

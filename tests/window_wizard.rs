@@ -162,7 +162,7 @@ fn untrusted_settings_need_an_explicit_trust() {
 fn alternatives_are_one_click_away() {
     let (mut harness, _lab) = window_with_zone("detect.test");
     start(&mut harness, "ann@srv.detect.test", "secret");
-    let alt = "Use mail.srv.detect.test:587 (starttls) from DNS service records (SRV)";
+    let alt = "Use mail.srv.detect.test:587 with STARTTLS from DNS service records (SRV)";
     wait_for(&mut harness, "the alternative", |h| {
         h.query_by_label(alt).is_some()
     });

@@ -84,6 +84,15 @@ impl Security {
             Security::None => "None (unencrypted)",
         }
     }
+
+    /// The label inside a sentence: "TLS", "STARTTLS", "no encryption".
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Security::Tls => "TLS",
+            Security::Starttls => "STARTTLS",
+            Security::None => "no encryption",
+        }
+    }
 }
 
 /// How Outpost logs in.

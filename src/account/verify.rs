@@ -485,7 +485,7 @@ fn describe_caps(caps: &Capabilities) -> String {
         parts.push(if size == 0 {
             "SIZE (no limit given)".to_string()
         } else {
-            format!("SIZE {:.1} MB", size as f64 / 1_000_000.0)
+            format!("SIZE {}", crate::explain::size_in_words(size))
         });
     }
     if caps.starttls {

@@ -122,13 +122,13 @@ impl Candidate {
             .to_string()
     }
 
-    /// `host:port (security)`, for messages.
+    /// `host:port with STARTTLS`, for messages.
     pub fn describe(&self) -> String {
         format!(
-            "{}:{} ({})",
+            "{}:{} with {}",
             self.smtp.host,
             self.smtp.port,
-            self.smtp.security.as_str()
+            self.smtp.security.short_label()
         )
     }
 }

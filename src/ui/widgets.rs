@@ -230,7 +230,7 @@ pub fn sources(
 }
 
 /// Where a message just queued is now, in words that follow its state: `what` names it
-/// ("Message #5 (2 KB)"); `state` is `None` until the outbox has shown it.
+/// ("Message #5 (2 kB)"); `state` is `None` until the outbox has shown it.
 pub fn whereabouts(what: &str, state: Option<State>) -> String {
     match state {
         None | Some(State::Queued | State::Sending) => {

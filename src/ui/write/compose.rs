@@ -9,6 +9,7 @@ use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::account::store::Accounts;
 use crate::account::{Account, AccountId};
+use crate::explain::size_in_words;
 use crate::message::{Draft, parse_mailbox, split_addresses};
 use crate::ui::widgets;
 
@@ -106,19 +107,6 @@ fn field_error(field: &'static str, value: &str) -> Option<String> {
         .iter()
         .find_map(|a| parse_mailbox(field, a).err())
         .map(|e| e.to_string())
-}
-
-/// Bytes as people read them.
-pub fn human_size(bytes: u64) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b < KB {
-        format!("{bytes} bytes")
-    } else if b < KB * KB {
-        format!("{:.0} KB", b / KB)
-    } else {
-        format!("{:.1} MB", b / KB / KB)
-    }
 }
 
 /// What a message of `raw` bytes of attachments and `text` bytes of text weighs once
@@ -239,8 +227,8 @@ impl Compose {
             return Some(format!(
                 "The message would be about {}, more than the {} the server accepts. Remove \
                  attachments, or share large files by link.",
-                human_size(size),
-                human_size(*max)
+                size_in_words(size),
+                size_in_words(*max)
             ));
         }
         None
@@ -487,7 +475,7 @@ impl Compose {
                         ui.spinner();
                     }
                     Some(Ok(n)) => {
-                        ui.label(RichText::new(human_size(*n)).weak());
+                        ui.label(RichText::new(size_in_words(*n)).weak());
                     }
                     Some(Err(e)) => {
                         ui.label(
@@ -537,14 +525,14 @@ impl Compose {
         let total = encoded_size(self.body.len() as u64, raw);
         let server = match limit {
             Some(SizeLimit::Bytes(n)) if *n > 0 => {
-                format!("the server accepts up to {}", human_size(*n))
+                format!("the server accepts up to {}", size_in_words(*n))
             }
             Some(SizeLimit::Bytes(_)) | Some(SizeLimit::None) => "the server names no limit".into(),
             Some(SizeLimit::Asking) => "asking the server for its limit…".into(),
             Some(SizeLimit::Unknown(why)) => format!("the server's limit is unknown ({why})"),
             None => "choose an account to learn the server's limit".into(),
         };
-        format!("Total size about {} · {server}", human_size(total))
+        format!("Total size about {} · {server}", size_in_words(total))
     }
 }
 

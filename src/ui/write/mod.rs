@@ -11,11 +11,10 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 
 use crate::account::AccountId;
-use crate::explain::{Explain, Explanation};
+use crate::explain::{Explain, Explanation, size_in_words};
 use crate::message::Draft;
 use crate::runtime::{Command, Ticket};
 use crate::usecases::queue::Queued;
-pub use compose::human_size;
 use compose::{Compose, ComposeAction, SizeLimit};
 use file_dialog::{FilePicker, NativePicker, Pending, Picked};
 
@@ -249,7 +248,7 @@ impl WriteScreen {
     }
 }
 
-/// How the outbox names a message just queued: "Message #5 (2.1 kB)".
+/// How the outbox names a message just queued: "Message #5 (2 kB)".
 pub fn queued_name(q: &Queued) -> String {
-    format!("Message #{} ({})", q.id, human_size(q.size as u64))
+    format!("Message #{} ({})", q.id, size_in_words(q.size as u64))
 }
