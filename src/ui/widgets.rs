@@ -166,20 +166,17 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
         egui::CollapsingHeader::new("Details")
             .id_salt("test-step-details")
             .show(ui, |ui| {
-                egui::Grid::new("test-step-details-grid")
-                    .num_columns(2)
-                    .spacing([12.0, 4.0])
-                    .show(ui, |ui| {
-                        for rec in done {
-                            let detail = match &rec.outcome {
-                                Ok(detail) => detail.clone(),
-                                Err(e) => e.to_string(),
-                            };
-                            ui.label(RichText::new(rec.step.label()).weak());
-                            ui.label(RichText::new(detail).monospace());
-                            ui.end_row();
-                        }
-                    });
+                let rows = done.into_iter().map(|rec| {
+                    let detail = match &rec.outcome {
+                        Ok(detail) => detail.clone(),
+                        Err(e) => e.to_string(),
+                    };
+                    (
+                        RichText::new(rec.step.label()).weak().into(),
+                        RichText::new(detail).monospace().into(),
+                    )
+                });
+                name_values(ui, "test-step-details-grid", rows);
             });
     }
     if let Some(StepView::Done(rec)) = steps.last()
@@ -245,4 +242,22 @@ pub fn whereabouts(what: &str, state: Option<State>) -> String {
         }
         Some(State::Cancelled) => format!("{what} was cancelled."),
     }
+}
+
+/// Names and their values in two columns.
+pub fn name_values(
+    ui: &mut Ui,
+    id: &str,
+    rows: impl IntoIterator<Item = (egui::WidgetText, egui::WidgetText)>,
+) {
+    egui::Grid::new(id)
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (name, value) in rows {
+                ui.label(name);
+                ui.label(value);
+                ui.end_row();
+            }
+        });
 }

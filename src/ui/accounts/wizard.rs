@@ -195,7 +195,7 @@ fn identity(
     );
     ui.add_space(10.0);
     let valid = parse_email(&draft.email).is_ok();
-    let next = continue_row(ui, valid, SetupAction::Find, "Set up manually");
+    let next = continue_row(ui, false, valid, SetupAction::Find, "Set up manually");
     if let Some(a) = w.elsewhere.as_deref().and_then(|o| found_elsewhere(ui, o)) {
         return Some(a);
     }
@@ -302,12 +302,7 @@ fn review(
         }
     }
     let ready = ok && (draft.auth != AuthMethod::Oauth2 || draft.grant.is_some());
-    let mut back = None;
-    ui.horizontal(|ui| {
-        back = back_button(ui);
-        action = continue_row(ui, ready, SetupAction::Check, "Edit manually").or(action.take());
-    });
-    back.or(action)
+    continue_row(ui, true, ready, SetupAction::Check, "Edit manually").or(action)
 }
 
 /// "Back", to the wizard's step before.
@@ -315,10 +310,20 @@ fn back_button(ui: &mut Ui) -> Option<SetupAction> {
     ui.button("Back").clicked().then_some(SetupAction::Back)
 }
 
-/// "Continue" (to `next`, when `ready`) and the way to the form, named `manual`.
-fn continue_row(ui: &mut Ui, ready: bool, next: SetupAction, manual: &str) -> Option<SetupAction> {
+/// "Back" (with `back`), "Continue" (to `next`, when `ready`) and the way to the form, named
+/// `manual`.
+fn continue_row(
+    ui: &mut Ui,
+    back: bool,
+    ready: bool,
+    next: SetupAction,
+    manual: &str,
+) -> Option<SetupAction> {
     let mut action = None;
     ui.horizontal(|ui| {
+        if back {
+            action = back_button(ui);
+        }
         if ui
             .add_enabled(ready, egui::Button::new("Continue"))
             .clicked()

@@ -143,34 +143,28 @@ fn detail(
 }
 
 fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
-    egui::Grid::new("outbox-detail-grid")
-        .num_columns(2)
-        .spacing([12.0, 4.0])
-        .show(ui, |ui| {
-            let who = emails
-                .get(&m.account)
-                .map_or(m.account.as_str(), String::as_str);
-            for (name, value) in [("To", m.to.as_str()), ("From account", who)] {
-                ui.label(name);
-                ui.label(value);
-                ui.end_row();
-            }
-        });
+    let who = emails
+        .get(&m.account)
+        .map_or(m.account.as_str(), String::as_str);
+    widgets::name_values(
+        ui,
+        "outbox-detail-grid",
+        [("To", m.to.as_str()), ("From account", who)].map(|(n, v)| (n.into(), v.into())),
+    );
     // For experts and support: the ids that find the message in the server's logs.
     egui::CollapsingHeader::new("Technical details")
         .id_salt("outbox-detail-technical")
         .show(ui, |ui| {
-            egui::Grid::new("outbox-detail-ids")
-                .num_columns(2)
-                .spacing([12.0, 4.0])
-                .show(ui, |ui| {
-                    ui.label("Message-ID");
-                    ui.label(&m.message_id);
-                    ui.end_row();
-                    ui.label("Server's queue id");
-                    ui.label(m.server_queue_id.as_deref().unwrap_or("— (not sent yet)"));
-                    ui.end_row();
-                });
+            let queue_id = m.server_queue_id.as_deref().unwrap_or("— (not sent yet)");
+            widgets::name_values(
+                ui,
+                "outbox-detail-ids",
+                [
+                    ("Message-ID", m.message_id.as_str()),
+                    ("Server's queue id", queue_id),
+                ]
+                .map(|(n, v)| (n.into(), v.into())),
+            );
         });
 }
 
