@@ -49,19 +49,26 @@ pub fn relative(at: Millis) -> String {
     countdown(at, now_ms())
 }
 
-/// A moment in the history, in local time: the time of day, with the date when not today.
+/// A moment in local time, always with its day: "today 14:02:11", "yesterday 09:15:00",
+/// "3 Nov 2026 14:02:11".
 pub fn local(ms: Millis) -> String {
     let tz = jiff::tz::TimeZone::system();
     let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
         return ms.to_string();
     };
-    let at = at.to_zoned_datetime(tz.clone());
-    let today = jiff::Timestamp::now().to_zoned_datetime(tz).date();
-    if at.date() == today {
-        at.strftime("%H:%M:%S").to_string()
+    let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
+    on_day(at.to_zoned_datetime(tz), today)
+}
+
+fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date) -> String {
+    let day = if at.date() == today {
+        "today".to_string()
+    } else if today.yesterday().is_ok_and(|y| y == at.date()) {
+        "yesterday".to_string()
     } else {
-        at.strftime("%Y-%m-%d %H:%M:%S").to_string()
-    }
+        at.strftime("%-d %b %Y").to_string()
+    };
+    format!("{day} {}", at.strftime("%H:%M:%S"))
 }
 
 #[cfg(test)]
@@ -92,9 +99,23 @@ mod tests {
     }
 
     #[test]
-    fn the_date_shows_unless_today() {
-        let now = now_ms();
-        assert_eq!(local(now).len(), "12:34:56".len());
-        assert_eq!(local(0).len(), "1970-01-01 00:00:00".len());
+    fn every_moment_says_its_day() {
+        let tz = jiff::tz::TimeZone::UTC;
+        let at = |s: &str| {
+            s.parse::<jiff::Timestamp>()
+                .unwrap()
+                .to_zoned_datetime(tz.clone())
+        };
+        let today = jiff::civil::date(2026, 12, 2);
+        assert_eq!(on_day(at("2026-12-02T14:02:11Z"), today), "today 14:02:11");
+        assert_eq!(
+            on_day(at("2026-12-01T09:15:00Z"), today),
+            "yesterday 09:15:00"
+        );
+        assert_eq!(
+            on_day(at("2026-11-03T14:02:11Z"), today),
+            "3 Nov 2026 14:02:11"
+        );
+        assert!(local(now_ms()).starts_with("today "));
     }
 }

@@ -121,6 +121,9 @@ fn the_wizard_signs_in_through_the_browser_instead_of_asking_a_password() {
             .is_some()
     );
     assert!(harness.query_by_label_contains("with XOAUTH2").is_some());
+    // Closed again, the details leave Save where it was (the harness does not scroll).
+    harness.get_by_label("Details").click_accesskit();
+    harness.run();
     assert!(harness.query_by_label("Keep the sign-in").is_some());
     // The outbox sends with the stored sign-in, checked by the SMTP server.
     save_and_send_a_test_message(&mut harness);

@@ -156,7 +156,7 @@ fn a_waiting_message_counts_down_can_be_cancelled_and_edited_to_send_again() {
     ]);
     open_outbox(&mut harness);
     wait_for(&mut harness, "the retry", |h| {
-        h.query_by_label("retry").is_some()
+        h.query_by_label("will retry").is_some()
     });
     assert!(harness.query_by_label_contains("Waiting (1)").is_some());
     let countdown = |h: &Harness<'_, OutpostApp>| {

@@ -556,7 +556,7 @@ impl Worker {
             }
             Decision::HoldAccount(wait, why) => {
                 let at = now_ms() + wait.as_millis() as i64;
-                let why = format!("{why} Sending resumes at {}.", crate::clock::local(at));
+                let why = format!("{why} Sending resumes {}.", crate::clock::local(at));
                 outbox.hold_account(&c.account, at)?;
                 outbox.mark_retry(c.id, at, &why, RetryKind::Paused)?;
                 on_event(WorkerEvent::Retry {

@@ -13,6 +13,7 @@ use super::frame_log::FrameLog;
 use super::outbox::{Filter, OutboxScreen};
 use super::settings::{Settings, SettingsScreen};
 use super::shared::{Nav, Shared};
+use super::widgets;
 use super::write::file_dialog::FilePicker;
 use super::write::{WriteScreen, queued_name};
 use crate::instance::Request;
@@ -30,6 +31,18 @@ pub enum View {
     Outbox,
     /// Preferences.
     Settings,
+}
+
+impl View {
+    /// The screen's name, as its tab and the window's title say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Accounts => "Accounts",
+            View::Compose => "Write",
+            View::Outbox => "Outbox",
+            View::Settings => "Settings",
+        }
+    }
 }
 
 /// What the window remembers between runs (with its size and position, which eframe keeps).
@@ -62,6 +75,10 @@ pub struct OutpostApp {
     fonts: Vec<crate::fonts::FontFile>,
     /// A line per frame, for benchmarks.
     frame_log: Option<FrameLog>,
+    /// Outpost's look is installed (on the first frame).
+    styled: bool,
+    /// The window's title as last set.
+    title: String,
 }
 
 impl OutpostApp {
@@ -84,6 +101,8 @@ impl OutpostApp {
             bring_forward: false,
             fonts: vec![],
             frame_log: None,
+            styled: false,
+            title: String::new(),
         }
     }
 
@@ -215,6 +234,9 @@ impl OutpostApp {
             self.handle(r);
         }
         let ctx = ui.ctx().clone();
+        if !std::mem::replace(&mut self.styled, true) {
+            super::design::install(&ctx);
+        }
         if std::mem::take(&mut self.bring_forward) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
             ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
@@ -249,7 +271,7 @@ impl OutpostApp {
             View::Compose => {
                 let mut nav = None;
                 egui::CentralPanel::default_margins().show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| nav = self.write.ui(ui, shared));
+                    nav = widgets::scroll(ui, "the message", |ui| self.write.ui(ui, shared));
                 });
                 nav
             }
@@ -261,6 +283,21 @@ impl OutpostApp {
         };
         if let Some(nav) = screen_nav {
             self.go(nav);
+        }
+        self.title(&ctx);
+    }
+
+    /// The window's title says where the person is, for the window list and screen readers;
+    /// a screen arrived at anew puts the focus on its first control again.
+    fn title(&mut self, ctx: &egui::Context) {
+        let title = format!("{} — Outpost", self.view.name());
+        ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| {
+            node.set_label(title.clone());
+        });
+        if self.title != title {
+            widgets::leave(ctx);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
         }
     }
 }

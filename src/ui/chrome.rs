@@ -1,11 +1,11 @@
 //! Around every screen: the title bar with the screens, and the status line.
 
+use super::design::{self, icon};
 use egui::{RichText, Ui};
 
 use super::app::View;
 use super::outbox::Filter;
 use super::shared::Nav;
-use super::widgets;
 use crate::runtime::OutboxView;
 
 /// The title bar: the app's name and the screens, the outbox with how many messages wait.
@@ -13,7 +13,7 @@ pub fn title_bar(ui: &mut Ui, current: View, outbox: Option<&OutboxView>) -> Opt
     let mut nav = None;
     ui.horizontal(|ui| {
         ui.heading("Outpost");
-        ui.add_space(16.0);
+        ui.add_space(design::SECTION_GAP);
         let waiting = outbox.map_or(0, |v| Filter::Waiting.count_in(v));
         let outbox = if waiting > 0 {
             format!("Outbox ({waiting} waiting)")
@@ -21,10 +21,10 @@ pub fn title_bar(ui: &mut Ui, current: View, outbox: Option<&OutboxView>) -> Opt
             "Outbox".into()
         };
         for (view, label) in [
-            (View::Accounts, "Accounts".to_string()),
-            (View::Compose, "Write".to_string()),
+            (View::Accounts, View::Accounts.name().to_string()),
+            (View::Compose, View::Compose.name().to_string()),
             (View::Outbox, outbox),
-            (View::Settings, "Settings".to_string()),
+            (View::Settings, View::Settings.name().to_string()),
         ] {
             if ui.selectable_label(current == view, label).clicked() {
                 nav = Some(Nav::To(view));
@@ -39,13 +39,15 @@ pub fn status_line(ui: &mut Ui, outbox: Option<&OutboxView>, sender: &str) {
     ui.horizontal(|ui| {
         match outbox {
             Some(v) if !v.offline.is_empty() => {
-                ui.label(
-                    RichText::new("• Offline: messages wait for the network")
-                        .color(ui.visuals().warn_fg_color),
+                design::chip(
+                    ui,
+                    icon::WARNING,
+                    "Offline: messages wait for the network",
+                    design::warn(ui),
                 );
             }
             Some(_) => {
-                ui.label(RichText::new("• Online").color(widgets::ok_color(ui)));
+                design::chip(ui, icon::OK, "Online", design::ok(ui));
             }
             None => {}
         }

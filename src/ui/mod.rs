@@ -5,6 +5,7 @@
 mod accounts;
 pub mod app;
 mod chrome;
+mod design;
 pub mod fonts;
 mod frame_log;
 mod outbox;

@@ -2,26 +2,13 @@
 
 use std::time::Duration;
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
+use super::design::{self, icon};
 use crate::account::explain::verify_failure;
 use crate::account::verify::{Step, StepRecord};
 use crate::explain::Explanation;
 use crate::outbox::State;
-
-/// Green for success, readable on light and dark backgrounds.
-pub fn ok_color(ui: &Ui) -> Color32 {
-    if ui.visuals().dark_mode {
-        Color32::from_rgb(0x6c, 0xd6, 0x8a)
-    } else {
-        Color32::from_rgb(0x1a, 0x7f, 0x37)
-    }
-}
-
-/// Red for failure, readable on light and dark backgrounds.
-pub fn error_color(ui: &Ui) -> Color32 {
-    ui.visuals().error_fg_color
-}
 
 /// A grid row: a label and a single-line text field named by it for screen readers.
 /// An error, when given, is shown under the field.
@@ -45,7 +32,7 @@ pub fn text_row(
                 )
                 .labelled_by(label_resp.id);
             if let Some(e) = error {
-                ui.label(RichText::new(e).small().color(error_color(ui)));
+                invalid(ui, r.id, e);
             }
             r
         })
@@ -54,9 +41,26 @@ pub fn text_row(
     response
 }
 
+/// Shows `error` under the field `field` and tells screen readers the field is invalid, and
+/// why.
+pub fn invalid(ui: &mut Ui, field: egui::Id, error: &str) {
+    ui.label(RichText::new(error).small().color(design::error(ui)));
+    ui.ctx().accesskit_node_builder(field, |n| {
+        n.set_invalid(egui::accesskit::Invalid::True);
+        n.set_description(error);
+    });
+}
+
+/// Tells screen readers the value a control shows (egui's combo boxes keep it to
+/// themselves on Linux).
+pub fn tell_value(ui: &Ui, control: egui::Id, value: &str) {
+    ui.ctx()
+        .accesskit_node_builder(control, |n| n.set_description(value));
+}
+
 /// The grid row for the name recipients see.
-pub fn name_row(ui: &mut Ui, name: &mut String) {
-    text_row(ui, "Your name", name, "Shown to recipients", false, None);
+pub fn name_row(ui: &mut Ui, name: &mut String) -> egui::Response {
+    text_row(ui, "Your name", name, "Shown to recipients", false, None)
 }
 
 /// A grid row for a password: the field named by its label, a Show/Hide toggle, and an
@@ -71,20 +75,29 @@ pub fn password_row(
 ) {
     let label = ui.label(label);
     ui.vertical(|ui| {
-        ui.horizontal(|ui| {
-            ui.add(
-                egui::TextEdit::singleline(value)
-                    .password(!*show)
-                    .hint_text(hint)
-                    .desired_width(220.0),
-            )
-            .labelled_by(label.id);
-            if ui.button(if *show { "Hide" } else { "Show" }).clicked() {
+        let field = ui.horizontal(|ui| {
+            let (word, said) = if *show {
+                ("Hide", "Hide the password")
+            } else {
+                ("Show", "Show the password")
+            };
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(value)
+                        .password(!*show)
+                        .hint_text(hint)
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id);
+            let r = ui.button(word);
+            r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, said));
+            if r.clicked() {
                 *show = !*show;
             }
+            field
         });
         if let Some(e) = error {
-            ui.label(RichText::new(e).small().color(error_color(ui)));
+            invalid(ui, field.inner.id, e);
         }
     });
     ui.end_row();
@@ -103,10 +116,10 @@ pub fn keyring_choice(ui: &mut Ui, session_only: &mut bool) {
 /// A problem and what to do about it, in a framed box.
 pub fn explanation(ui: &mut Ui, e: &Explanation) {
     egui::Frame::group(ui.style())
-        .stroke(egui::Stroke::new(1.0, error_color(ui)))
+        .stroke(egui::Stroke::new(1.0, design::error(ui)))
         .show(ui, |ui| {
-            ui.set_max_width(560.0);
-            ui.label(RichText::new(&e.problem).strong().color(error_color(ui)));
+            ui.set_max_width(design::TEXT_WIDTH);
+            ui.label(RichText::new(&e.problem).strong().color(design::error(ui)));
             ui.label(format!("What to do: {}", e.advice));
         });
 }
@@ -120,8 +133,112 @@ pub enum StepView {
     Done(StepRecord),
 }
 
-fn ms(d: Duration) -> String {
-    format!("{} ms", d.as_millis())
+/// A duration as people read it: "0.4 s", "12 s".
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
+/// A spinner that a screen reader announces as "`what`: in progress".
+pub fn spinner(ui: &mut Ui, what: &str) -> egui::Response {
+    let r = ui.add(egui::Spinner::new());
+    r.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::ProgressIndicator,
+            true,
+            format!("{what}: in progress"),
+        )
+    });
+    r
+}
+
+/// Where the keyboard focus was last put on arrival (see [`arrive`]).
+fn arrival_slot() -> egui::Id {
+    egui::Id::unique("outpost-arrival")
+}
+
+/// Puts the keyboard focus on `r`, and scrolls it into view, once each time the person
+/// arrives at a new screen or step, named by `key`: typing starts where the eye does.
+pub fn arrive(ui: &Ui, r: &egui::Response, key: &str) {
+    let key = egui::Id::unique(key);
+    if ui.data(|d| d.get_temp::<egui::Id>(arrival_slot())) == Some(key) {
+        return;
+    }
+    // Not `r.has_focus()`: that is false while the window itself is not focused.
+    if ui.memory(|m| m.has_focus(r.id)) {
+        ui.data_mut(|d| d.insert_temp(arrival_slot(), key));
+    } else {
+        // The click that brought the person here may hold the focus this frame: ask until
+        // it moves.
+        r.request_focus();
+        r.scroll_to_me(None);
+    }
+}
+
+/// Forgets where the focus was put, so that the next screen drawn puts it again.
+pub fn leave(ctx: &egui::Context) {
+    ctx.data_mut(|d| d.remove::<egui::Id>(arrival_slot()));
+}
+
+/// Scrolls `r`, where `what` is shown, into view once for each `key` (a new result, say),
+/// without moving the focus.
+pub fn reveal(
+    ui: &Ui,
+    r: &egui::Response,
+    what: &str,
+    key: impl std::hash::Hash + std::fmt::Debug,
+) {
+    let slot = egui::Id::unique(("outpost-revealed", what));
+    let key = egui::Id::unique(key);
+    if ui.data(|d| d.get_temp::<egui::Id>(slot)) != Some(key) {
+        ui.data_mut(|d| d.insert_temp(slot, key));
+        r.scroll_to_me(None);
+    }
+}
+
+/// A vertical scroll area named `what` for screen readers ("Scroll the settings").
+pub fn scroll<R>(ui: &mut Ui, what: &str, add: impl FnOnce(&mut Ui) -> R) -> R {
+    let out = egui::ScrollArea::vertical().show(ui, add);
+    name_scroll_bars(ui, out.id, what);
+    out.inner
+}
+
+/// Names the bars of the scroll area `id` (egui leaves them nameless): screen readers say
+/// what they scroll.
+pub fn name_scroll_bars(ui: &Ui, id: egui::Id, what: &str) {
+    // egui gives the bar of axis `d` (0 across, 1 down) the id `id.with(d)`.
+    // Naming an id with no node would make one: only bars shown this frame are named.
+    for bar in (0..2_usize).map(|d| id.with(d)) {
+        if ui.ctx().has_accesskit_node(bar) {
+            ui.ctx()
+                .accesskit_node_builder(bar, |n| n.set_label(format!("Scroll {what}")));
+        }
+    }
+}
+
+/// Names the divider of the resizable panel `panel` shown in `ui` (egui calls every one
+/// "Resize panel"), so that two dividers can be told apart.
+pub fn name_divider(ui: &Ui, panel: &str, name: &str) {
+    // egui's id for it: the panel's id (its salt in `ui`'s scope) with "__resize".
+    let id = ui.scope_id().with(panel).with("__resize");
+    ui.ctx().accesskit_node_builder(id, |n| n.set_label(name));
+}
+
+/// `text` on one line at most `width` wide, cut with "…" when longer; the whole text shows
+/// when the pointer rests on it.
+pub fn elided(ui: &mut Ui, text: impl Into<egui::WidgetText>, width: f32) -> egui::Response {
+    let text = text.into();
+    let full = text.text().to_string();
+    ui.scope(|ui| {
+        ui.set_max_width(width);
+        ui.add(egui::Label::new(text).truncate())
+    })
+    .inner
+    .on_hover_text(full)
 }
 
 /// The steps of a check, live: a spinner on the running one, ✓ or ✗ with timing on the others,
@@ -134,21 +251,21 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
             for s in steps {
                 match s {
                     StepView::Running(step) => {
-                        ui.add(egui::Spinner::new());
+                        spinner(ui, step.label());
                         ui.label(step.label());
                         ui.label("running…");
                         ui.label("");
                     }
                     StepView::Done(rec) => {
-                        // A mark and a word: the state is never told by colour or glyph alone.
-                        let (mark, color, word) = match &rec.outcome {
-                            Ok(_) => ("✔", ok_color(ui), "passed"),
-                            Err(_) => ("✖", error_color(ui), "failed"),
+                        // An icon and a word: the state is never told by colour or glyph alone.
+                        let (icon, color, word) = match &rec.outcome {
+                            Ok(_) => (icon::OK, design::ok(ui), "passed"),
+                            Err(_) => (icon::FAILED, design::error(ui), "failed"),
                         };
-                        ui.label(RichText::new(mark).color(color).strong());
+                        ui.label(RichText::new(icon).color(color).strong());
                         ui.label(rec.step.label());
                         ui.label(RichText::new(word).color(color));
-                        ui.label(RichText::new(ms(rec.elapsed)).weak());
+                        ui.label(RichText::new(seconds(rec.elapsed)).weak());
                     }
                 }
                 ui.end_row();
@@ -200,25 +317,35 @@ pub fn sources(
             for (source, report) in sources {
                 match report {
                     None => {
-                        ui.add(egui::Spinner::new());
+                        spinner(ui, source.label());
                         ui.label(source.label());
-                        ui.label("…");
+                        ui.label("looking…");
                         ui.label("");
                     }
                     Some(r) => {
-                        let (mark, color) = match r.outcome {
-                            Outcome::Found(_) => ("✔", ok_color(ui)),
-                            Outcome::Failed(_) => ("✖", error_color(ui)),
-                            _ => ("·", ui.visuals().weak_text_color()),
+                        let (icon, color, word) = match r.outcome {
+                            Outcome::Found(_) => (icon::OK, design::ok(ui), "found"),
+                            Outcome::Failed(_) => (icon::FAILED, design::error(ui), "failed"),
+                            Outcome::Nothing(_) => {
+                                (icon::SKIPPED, ui.visuals().weak_text_color(), "nothing")
+                            }
+                            Outcome::Skipped(_) => {
+                                (icon::SKIPPED, ui.visuals().weak_text_color(), "skipped")
+                            }
+                            Outcome::Cancelled => {
+                                (icon::SKIPPED, ui.visuals().weak_text_color(), "not needed")
+                            }
                         };
-                        ui.label(RichText::new(mark).color(color).strong());
+                        ui.label(RichText::new(icon).color(color).strong());
                         ui.label(source.label());
-                        let mut detail = r.outcome.detail();
-                        if detail.chars().count() > 90 {
-                            detail = detail.chars().take(89).collect::<String>() + "…";
-                        }
-                        ui.label(detail);
-                        ui.label(RichText::new(ms(r.elapsed)).weak());
+                        let detail = r.outcome.detail();
+                        let text = if detail == word {
+                            RichText::new(word).color(color)
+                        } else {
+                            RichText::new(format!("{word}: {detail}")).color(color)
+                        };
+                        elided(ui, text, 360.0);
+                        ui.label(RichText::new(seconds(r.elapsed)).weak());
                     }
                 }
                 ui.end_row();

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 use super::setup::SetupAction;
 use crate::net::tls::shorten_names;
 use crate::net::{CertProblem, CertReason, CertificateInfo, CertificatePin};
-use crate::ui::widgets;
+use crate::ui::design;
 
 /// What a self-signed certificate is, for people deciding whether to trust one.
 const SELF_SIGNED: &str = "A self-signed certificate was made by the server itself, not by \
@@ -35,7 +35,7 @@ pub fn refused(ui: &mut Ui, info: &CertificateInfo, problem: &CertProblem) -> Op
                         "This account trusts the key {pinned}. Trust the new one only if the \
                      server's certificate was replaced on purpose."
                     ))
-                    .color(widgets::error_color(ui)),
+                    .color(design::error(ui)),
                 );
             }
             ui.add_space(4.0);

@@ -10,6 +10,7 @@ use super::signin::{self, SignInView};
 use super::trust;
 use crate::account::{AuthMethod, Security};
 use crate::oauth::Issuers;
+use crate::ui::design;
 use crate::ui::widgets::{self, text_row};
 use crate::usecases::draft::{AccountDraft, DraftErrors};
 
@@ -66,7 +67,7 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
         action = Some(a);
     }
     plaintext_consent(ui, draft, errors.security.as_deref());
-    ui.add_space(10.0);
+    ui.add_space(design::SECTION_GAP);
     let pressed = buttons(ui, draft, errors.is_empty(), testing, busy);
     let untested = match setup.test.as_ref().map(|t| &t.outcome) {
         Some(Some(Ok(()))) => None,
@@ -141,16 +142,20 @@ fn address_rows(
     busy: bool,
 ) -> Option<SetupAction> {
     let mut action = None;
+    // As in the wizard: who you are, then your address.
+    let name = widgets::name_row(ui, &mut draft.name);
+    widgets::arrive(ui, &name, &format!("account-form-{}", draft.id));
     let before = draft.email.clone();
     let label = ui.label("E-mail address");
     ui.vertical(|ui| {
-        ui.horizontal(|ui| {
-            ui.add(
-                egui::TextEdit::singleline(&mut draft.email)
-                    .hint_text("you@example.org")
-                    .desired_width(280.0),
-            )
-            .labelled_by(label.id);
+        let field = ui.horizontal(|ui| {
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut draft.email)
+                        .hint_text("you@example.org")
+                        .desired_width(280.0),
+                )
+                .labelled_by(label.id);
             let find = egui::Button::new("Find settings automatically");
             if !draft.is_saved()
                 && ui
@@ -159,16 +164,16 @@ fn address_rows(
             {
                 action = Some(SetupAction::Find);
             }
+            field.id
         });
         if let Some(e) = errors.email.as_deref().filter(|_| !draft.email.is_empty()) {
-            ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+            widgets::invalid(ui, field.inner, e);
         }
     });
     ui.end_row();
     if draft.email != before {
         draft.email_changed();
     }
-    widgets::name_row(ui, &mut draft.name);
     action
 }
 
@@ -189,7 +194,7 @@ fn server_rows(
     text_row(ui, "Port", &mut draft.port, "465", false, port.as_deref());
     let label = ui.label("Security");
     let mut security = draft.security;
-    egui::ComboBox::from_id_salt("security")
+    let r = egui::ComboBox::from_id_salt("security")
         .selected_text(security.label())
         .show_ui(ui, |ui| {
             for s in Security::ALL {
@@ -198,6 +203,7 @@ fn server_rows(
         })
         .response
         .labelled_by(label.id);
+    widgets::tell_value(ui, r.id, security.label());
     draft.set_security(security);
     ui.end_row();
     let before = draft.username.clone();
@@ -224,7 +230,7 @@ fn login_rows(
     let mut action = None;
     let label = ui.label("Login");
     let mut auth = draft.auth;
-    egui::ComboBox::from_id_salt("auth")
+    let r = egui::ComboBox::from_id_salt("auth")
         .selected_text(auth.label())
         .show_ui(ui, |ui| {
             for a in AuthMethod::ALL {
@@ -233,6 +239,7 @@ fn login_rows(
         })
         .response
         .labelled_by(label.id);
+    widgets::tell_value(ui, r.id, auth.label());
     ui.end_row();
     draft.set_auth(auth);
     if draft.auth == AuthMethod::Oauth2 {
@@ -248,7 +255,7 @@ fn login_rows(
                 }
             });
             if let Some(e) = &password_error {
-                ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+                ui.label(RichText::new(e).small().color(design::error(ui)));
             }
         });
         ui.end_row();
@@ -278,7 +285,7 @@ fn login_rows(
 fn plaintext_consent(ui: &mut Ui, draft: &mut AccountDraft, error: Option<&str>) {
     if let Some(e) = error {
         ui.add_space(4.0);
-        ui.label(RichText::new(e).color(widgets::error_color(ui)));
+        ui.label(RichText::new(e).color(design::error(ui)));
     }
     if draft.security == Security::None && draft.auth.needs_secret() {
         ui.checkbox(
@@ -313,7 +320,7 @@ fn buttons(
             "Save account"
         };
         if ui
-            .add_enabled(valid && !busy, egui::Button::new(save))
+            .add_enabled(valid && !busy, design::primary(ui, save))
             .clicked()
         {
             action = Some(SetupAction::Save);

@@ -12,6 +12,7 @@ use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport}
 use crate::explain::Explanation;
 use crate::net::{CertProblem, CertificateInfo};
 use crate::runtime::Ticket;
+use crate::ui::design;
 use crate::ui::widgets::{self, StepView};
 
 /// A connection check as it runs.
@@ -131,7 +132,7 @@ impl DetectView {
 pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
     let mut action = None;
     if let Some(d) = &setup.detect {
-        ui.add_space(10.0);
+        ui.add_space(design::SECTION_GAP);
         ui.separator();
         ui.heading("Finding settings");
         widgets::sources(ui, &d.sources);
@@ -140,7 +141,7 @@ pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
         }
     }
     if let Some(t) = &setup.test {
-        ui.add_space(12.0);
+        ui.add_space(design::SECTION_GAP);
         ui.separator();
         ui.heading("Connection test");
         widgets::steps(ui, &t.steps);
@@ -148,12 +149,17 @@ pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
             Some(Ok(())) => {
                 ui.label(
                     RichText::new("All steps passed: this account can send mail.")
-                        .color(widgets::ok_color(ui))
+                        .color(design::ok(ui))
                         .strong(),
                 );
             }
             Some(Err(e)) if t.failed_step().is_none() => widgets::explanation(ui, e),
             _ => {}
+        }
+        if t.outcome.is_some() {
+            // The result is below the form: bring it into view once it is in.
+            let end = ui.allocate_response(egui::Vec2::ZERO, egui::Sense::hover());
+            widgets::reveal(ui, &end, "form-test", t.ticket);
         }
         if let Some((info, problem)) = t.refused_certificate() {
             action = certificate::refused(ui, info, problem);

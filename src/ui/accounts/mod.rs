@@ -19,6 +19,7 @@ use crate::account::{Account, AccountId};
 use crate::detect::Options;
 use crate::explain::{Explain, Explanation};
 use crate::runtime::{Command, Event, SaveFailure, Ticket};
+use crate::ui::design;
 use crate::usecases::account::Removed;
 use list::ListAction;
 use remove::ConfirmRemove;
@@ -157,11 +158,12 @@ impl AccountsScreen {
             .min_size(200.0)
             .show(ui, |ui| match &shared.accounts {
                 None => {
-                    ui.spinner();
+                    widgets::spinner(ui, "Loading accounts");
                 }
                 Some(Ok(accounts)) => list_action = list::show(ui, accounts, selected.as_ref()),
                 Some(Err(e)) => widgets::explanation(ui, e),
             });
+        widgets::name_divider(ui, "accounts", "Resize the account list");
         match list_action {
             Some(ListAction::Add) => self.add(shared),
             Some(ListAction::Select(id)) => self.open(&id, shared),
@@ -170,7 +172,7 @@ impl AccountsScreen {
         }
         let mut nav = None;
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| nav = self.content(ui, shared, options));
+            nav = widgets::scroll(ui, "the account", |ui| self.content(ui, shared, options));
         });
         if let Some(c) = &self.confirm_remove
             && let Some(answer) = c.ui(ui.ctx())
@@ -188,7 +190,9 @@ impl AccountsScreen {
         let Some(setup) = &mut self.setup else {
             ui.heading("Welcome to Outpost");
             ui.label("Choose an account on the left, or add one to start sending.");
-            if ui.button("Add account").clicked() {
+            let add = ui.add(design::primary(ui, "Add account"));
+            widgets::arrive(ui, &add, "accounts-welcome");
+            if add.clicked() {
                 self.add(shared);
             }
             return None;
@@ -237,7 +241,7 @@ impl AccountsScreen {
         let mut action = None;
         match &self.notice {
             Some(Notice::Info(text, more)) => {
-                ui.label(RichText::new(text).color(widgets::ok_color(ui)));
+                ui.label(RichText::new(text).color(design::ok(ui)));
                 if let Some(more) = more {
                     ui.label(more);
                 }
@@ -256,6 +260,9 @@ impl AccountsScreen {
             }
             None => return None,
         }
+        // A notice is drawn at the top: bring it into view when it is new.
+        let here = ui.allocate_response(egui::Vec2::ZERO, egui::Sense::hover());
+        widgets::reveal(ui, &here, "accounts-notice", format!("{:?}", self.notice));
         ui.add_space(6.0);
         action
     }

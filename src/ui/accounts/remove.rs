@@ -4,7 +4,7 @@
 use egui::RichText;
 
 use crate::runtime::Command;
-use crate::ui::widgets;
+use crate::ui::design;
 use crate::usecases::account::Waiting;
 
 /// Removing an account, waiting for the person's answer.
@@ -43,7 +43,7 @@ impl ConfirmRemove {
                         "{waiting} message(s) from this account are still waiting to be sent. \
                          Cancel them, or keep them until you add this address again."
                     ))
-                    .color(widgets::error_color(ui)),
+                    .color(design::error(ui)),
                 );
             }
             ui.add_space(8.0);

@@ -6,6 +6,7 @@ use egui::{RichText, Ui};
 use crate::explain::{Explain, Explanation};
 use crate::oauth::{Issuer, OauthError};
 use crate::runtime::{SignInState, Ticket};
+use crate::ui::design;
 use crate::ui::widgets;
 
 /// A sign-in as it runs.
@@ -131,7 +132,7 @@ pub fn panel(
 /// The browser is out: where to finish, the address to open by hand, and Cancel.
 fn waiting(ui: &mut Ui, name: &str, v: &SignInView) -> Option<SignInAction> {
     ui.horizontal(|ui| {
-        ui.spinner();
+        widgets::spinner(ui, "Waiting for the browser");
         ui.label(
             RichText::new(format!(
                 "Waiting for {name} in your browser… Finish signing in there."
@@ -173,7 +174,7 @@ fn ready(
     if signed_in {
         ui.label(
             RichText::new(format!("✔ Signed in with {name}"))
-                .color(widgets::ok_color(ui))
+                .color(design::ok(ui))
                 .strong(),
         );
     }

@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use crate::detect::{Candidate, Source};
-use crate::ui::widgets;
+use crate::ui::design;
 use crate::usecases::draft::{AccountDraft, Found};
 
 /// The wizard's review: the source, every field with where it came from, then the panel.
@@ -77,9 +77,9 @@ fn use_choice(draft: &mut AccountDraft, choice: Option<Candidate>) {
 /// prominently: a trusted source may name another company's servers).
 fn found_by(ui: &mut Ui, found: &Found) {
     let color = if found.trusted() {
-        widgets::ok_color(ui)
+        design::ok(ui)
     } else {
-        widgets::error_color(ui)
+        design::error(ui)
     };
     let text = format!("Found by: {}", found.candidate.origin());
     ui.label(RichText::new(text).color(color).strong());
@@ -104,12 +104,12 @@ fn confirm(ui: &mut Ui, found: &Found, trust_confirmed: &mut bool) -> Option<Can
     if !found.warnings().is_empty() || !found.trusted() {
         ui.add_space(8.0);
         egui::Frame::group(ui.style())
-            .stroke(egui::Stroke::new(1.5, widgets::error_color(ui)))
+            .stroke(egui::Stroke::new(1.5, design::error(ui)))
             .show(ui, |ui| {
                 ui.set_max_width(600.0);
                 for w in found.warnings() {
                     let text = RichText::new(format!("Warning: {w}"));
-                    ui.label(text.color(widgets::error_color(ui)));
+                    ui.label(text.color(design::error(ui)));
                 }
                 if !found.trusted() {
                     ui.label(

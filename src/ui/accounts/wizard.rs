@@ -15,6 +15,7 @@ use crate::detect::facts::{Login, ProviderHelp};
 use crate::explain::Explanation;
 use crate::oauth::Issuers;
 use crate::runtime::{OutboxView, Ticket};
+use crate::ui::design;
 use crate::ui::widgets;
 use crate::usecases::draft::AccountDraft;
 use crate::usecases::import::Offer;
@@ -128,7 +129,7 @@ pub fn show(
         })
         .weak(),
     );
-    ui.add_space(10.0);
+    ui.add_space(design::SECTION_GAP);
     match w.stage {
         Stage::Identity => identity(ui, w, draft, show_password),
         Stage::Finding => finding(ui, detect.as_ref()),
@@ -160,7 +161,8 @@ fn identity(
         .num_columns(2)
         .spacing([16.0, 8.0])
         .show(ui, |ui| {
-            widgets::name_row(ui, &mut draft.name);
+            let name = widgets::name_row(ui, &mut draft.name);
+            widgets::arrive(ui, &name, "wizard-identity");
             let before = draft.email.clone();
             let r = widgets::text_row(
                 ui,
@@ -193,9 +195,9 @@ fn identity(
         .weak()
         .small(),
     );
-    ui.add_space(10.0);
+    ui.add_space(design::SECTION_GAP);
     let valid = parse_email(&draft.email).is_ok();
-    let next = continue_row(ui, false, valid, SetupAction::Find, "Set up manually");
+    let next = continue_row(ui, false, valid, SetupAction::Find, "Set up manually", None);
     if let Some(a) = w.elsewhere.as_deref().and_then(|o| found_elsewhere(ui, o)) {
         return Some(a);
     }
@@ -211,7 +213,7 @@ fn found_elsewhere(ui: &mut Ui, offers: &[Offer]) -> Option<SetupAction> {
         return None;
     }
     let mut action = None;
-    ui.add_space(14.0);
+    ui.add_space(design::SECTION_GAP);
     ui.label(RichText::new("Found on this computer").strong());
     for (i, o) in offers.iter().enumerate() {
         let f = &o.found;
@@ -248,7 +250,7 @@ fn review(
     }
     let mut action = None;
     trust::review(ui, draft);
-    ui.add_space(10.0);
+    ui.add_space(design::SECTION_GAP);
     let ok = draft.trusted() && draft.account().is_ok();
     let host = draft.host.clone();
     let help = draft.provider_help();
@@ -280,7 +282,8 @@ fn review(
         let label = provider::field_label(help.as_ref(), "Password or app password");
         egui::Grid::new("wizard-password").show(ui, |ui| {
             let field = draft.password.edit();
-            widgets::text_row(ui, label, field, "", !show_password, None);
+            let r = widgets::text_row(ui, label, field, "", !show_password, None);
+            widgets::arrive(ui, &r, "wizard-review");
         });
         if let Some(issuer) = issuer {
             // The sign-in needs a client id registered with the provider: for the few.
@@ -302,7 +305,8 @@ fn review(
         }
     }
     let ready = ok && (draft.auth != AuthMethod::Oauth2 || draft.grant.is_some());
-    continue_row(ui, true, ready, SetupAction::Check, "Edit manually").or(action)
+    let arrive = (!w.password_in_review).then_some("wizard-review");
+    continue_row(ui, true, ready, SetupAction::Check, "Edit manually", arrive).or(action)
 }
 
 /// "Back", to the wizard's step before.
@@ -310,24 +314,26 @@ fn back_button(ui: &mut Ui) -> Option<SetupAction> {
     ui.button("Back").clicked().then_some(SetupAction::Back)
 }
 
-/// "Back" (with `back`), "Continue" (to `next`, when `ready`) and the way to the form, named
-/// `manual`.
+/// "Back" (with `back`), "Continue" (to `next`, when `ready`; the focus on arrival at the
+/// step `arrive`) and the way to the form, named `manual`.
 fn continue_row(
     ui: &mut Ui,
     back: bool,
     ready: bool,
     next: SetupAction,
     manual: &str,
+    arrive: Option<&str>,
 ) -> Option<SetupAction> {
     let mut action = None;
     ui.horizontal(|ui| {
         if back {
             action = back_button(ui);
         }
-        if ui
-            .add_enabled(ready, egui::Button::new("Continue"))
-            .clicked()
-        {
+        let r = ui.add_enabled(ready, design::primary(ui, "Continue"));
+        if let Some(key) = arrive {
+            widgets::arrive(ui, &r, key);
+        }
+        if r.clicked() {
             action = Some(next);
         }
         if ui.button(manual).clicked() {
@@ -351,10 +357,11 @@ fn verify(
     widgets::steps(ui, &t.steps);
     ui.add_space(8.0);
     match &t.outcome {
-        None => ui
-            .button("Cancel")
-            .clicked()
-            .then_some(SetupAction::CancelCheck),
+        None => {
+            let r = ui.button("Cancel");
+            widgets::arrive(ui, &r, "wizard-verify-running");
+            r.clicked().then_some(SetupAction::CancelCheck)
+        }
         Some(Ok(())) => {
             let save = passed(ui, draft, saving);
             ui.add_space(6.0);
@@ -377,7 +384,7 @@ fn verify(
 fn passed(ui: &mut Ui, draft: &mut AccountDraft, saving: bool) -> Option<SetupAction> {
     ui.label(
         RichText::new("All steps passed: this account can send mail.")
-            .color(widgets::ok_color(ui))
+            .color(design::ok(ui))
             .strong(),
     );
     ui.add_space(6.0);
@@ -388,9 +395,9 @@ fn passed(ui: &mut Ui, draft: &mut AccountDraft, saving: bool) -> Option<SetupAc
     });
     widgets::keyring_choice(ui, &mut draft.session_only);
     ui.add_space(6.0);
-    ui.add_enabled(!saving, egui::Button::new("Save account"))
-        .clicked()
-        .then_some(SetupAction::Save)
+    let r = ui.add_enabled(!saving, design::primary(ui, "Save account"));
+    widgets::arrive(ui, &r, "wizard-verify-passed");
+    r.clicked().then_some(SetupAction::Save)
 }
 
 /// A step failed: settings not tried yet that may get through (the other usual port, what
@@ -428,11 +435,15 @@ fn way_out(
             } else {
                 format!("Try {} {} instead", s.host, settings_line(&s))
             };
-            if ui.button(what).clicked() {
+            let r = ui.add(design::primary(ui, &what));
+            widgets::arrive(ui, &r, "wizard-verify-failed");
+            if r.clicked() {
                 action = Some(SetupAction::TryInstead(s));
             }
         }
-        if ui.button("Test again").clicked() {
+        let again = ui.button("Test again");
+        widgets::arrive(ui, &again, "wizard-verify-failed");
+        if again.clicked() {
             action = Some(SetupAction::Check);
         }
         if ui.button("Edit manually").clicked() {
@@ -447,18 +458,20 @@ fn done(ui: &mut Ui, w: &Wizard, outbox: Option<&OutboxView>) -> Option<SetupAct
     let email = w.saved.as_ref().map_or("", |a| a.email.as_str());
     ui.label(
         RichText::new(format!("{email} is ready to send."))
-            .color(widgets::ok_color(ui))
+            .color(design::ok(ui))
             .strong(),
     );
     ui.add_space(8.0);
     match &w.test_message {
         None => {
-            if ui.button("Send a test message to myself").clicked() {
+            let r = ui.button("Send a test message to myself");
+            widgets::arrive(ui, &r, "wizard-done");
+            if r.clicked() {
                 action = Some(SetupAction::SendTestMessage);
             }
         }
         Some(TestMessage::Queueing(_)) => {
-            ui.spinner();
+            widgets::spinner(ui, "Queueing the test message");
         }
         Some(TestMessage::Queued(id)) => {
             let state = outbox.and_then(|o| o.state_of(*id));
@@ -467,7 +480,11 @@ fn done(ui: &mut Ui, w: &Wizard, outbox: Option<&OutboxView>) -> Option<SetupAct
         Some(TestMessage::Refused(e)) => widgets::explanation(ui, e),
     }
     ui.add_space(8.0);
-    if ui.button("Finish").clicked() {
+    let finish = ui.add(design::primary(ui, "Finish"));
+    if w.test_message.is_some() {
+        widgets::arrive(ui, &finish, "wizard-done-tested");
+    }
+    if finish.clicked() {
         action = Some(SetupAction::Finish);
     }
     action
@@ -477,18 +494,20 @@ fn finding(ui: &mut Ui, detect: Option<&DetectView>) -> Option<SetupAction> {
     let d = detect?;
     let elapsed = d.started.elapsed().min(d.deadline);
     let left = d.deadline.saturating_sub(elapsed).as_secs_f32().ceil();
+    let text = format!("Searching · at most {left:.0} s more");
     ui.add(
         egui::ProgressBar::new(elapsed.as_secs_f32() / d.deadline.as_secs_f32().max(0.1))
             .desired_width(360.0)
-            .text(format!("Searching · at most {left:.0} s more")),
-    );
+            .text(&text),
+    )
+    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &text));
     ui.add_space(6.0);
     widgets::sources(ui, &d.sources);
     ui.add_space(8.0);
     // A detection that ends without settings opens the manual form (see `Setup`).
-    ui.button("Cancel")
-        .clicked()
-        .then_some(SetupAction::CancelFind)
+    let r = ui.button("Cancel");
+    widgets::arrive(ui, &r, "wizard-finding");
+    r.clicked().then_some(SetupAction::CancelFind)
 }
 
 #[cfg(test)]

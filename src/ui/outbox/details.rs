@@ -36,10 +36,11 @@ impl Details {
             .default_size(240.0)
             .min_size(120.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
+                widgets::scroll(ui, "the message's details", |ui| {
                     action = self.details(ui, id, emails);
                 });
             });
+        widgets::name_divider(ui, "outbox-detail", "Resize the message's details");
         action
     }
 
@@ -64,7 +65,7 @@ impl Details {
                 }
             }
             None | Some(Ok(_)) => {
-                ui.spinner();
+                widgets::spinner(ui, "Loading the message");
             }
         }
         self.confirm_delete(ui).or(action)

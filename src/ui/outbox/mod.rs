@@ -97,7 +97,7 @@ impl OutboxScreen {
                 widgets::explanation(ui, e);
             }
             let Some(view) = shared.outbox.clone() else {
-                ui.spinner();
+                widgets::spinner(ui, "Loading the outbox");
                 return;
             };
             let queued = self

@@ -1,10 +1,10 @@
 //! One message as the table and the details show it: its state as a coloured badge, text
 //! clipped to fit, and what can be done to it.
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
 use crate::outbox::State;
-use crate::ui::widgets;
+use crate::ui::design::{self, icon};
 use crate::usecases::queue::MessageAction;
 
 /// What the person asked for.
@@ -20,16 +20,17 @@ pub enum OutboxAction {
     OpenAccount(String),
 }
 
+/// A message's state as an icon and a word in the state's colour.
 pub fn badge(ui: &mut Ui, state: State) {
-    let visuals = ui.visuals();
-    let color = match state {
-        State::Sent => widgets::ok_color(ui),
-        State::Failed => visuals.error_fg_color,
-        State::Cancelled => visuals.weak_text_color(),
-        State::Sending => visuals.hyperlink_color,
-        State::Queued | State::Retry => visuals.warn_fg_color,
+    let (icon, word, color) = match state {
+        State::Sent => (icon::OK, "sent", design::ok(ui)),
+        State::Failed => (icon::FAILED, "failed", design::error(ui)),
+        State::Cancelled => (icon::CANCELLED, "cancelled", ui.visuals().weak_text_color()),
+        State::Sending => (icon::BUSY, "sending", ui.visuals().hyperlink_color),
+        State::Queued => (icon::WAITING, "waiting", design::warn(ui)),
+        State::Retry => (icon::RETRY, "will retry", design::warn(ui)),
     };
-    ui.label(RichText::new(state.as_str()).color(color).strong());
+    design::chip(ui, icon, word, color);
 }
 
 pub fn clip(s: &str, n: usize) -> String {

@@ -13,6 +13,7 @@ use crate::clock::{Millis, countdown, countdown_changes_in, now_ms};
 use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::runtime::OutboxView;
+use crate::ui::design;
 use crate::ui::widgets;
 
 /// Rows asked for around a missing one, so that scrolling finds them read already.
@@ -129,7 +130,7 @@ impl Table {
         let open_account = paused(ui, view, emails);
         match notice {
             Some(Ok(text)) => {
-                ui.label(RichText::new(text).color(widgets::ok_color(ui)));
+                ui.label(RichText::new(text).color(design::ok(ui)));
             }
             Some(Err(e)) => widgets::explanation(ui, e),
             None => {}
@@ -207,6 +208,7 @@ impl Table {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(ms as u64));
         }
+        widgets::name_scroll_bars(ui, scrolled.id, "the messages");
         self.shown = Some(Shown {
             offset: scrolled.state.clamped_offset().y,
             first_row,
@@ -223,10 +225,15 @@ impl Table {
 fn toolbar(ui: &mut Ui, view: &OutboxView, filter: &mut Filter) {
     ui.horizontal(|ui| {
         ui.heading("Outbox");
-        ui.add_space(12.0);
+        ui.add_space(design::SECTION_GAP);
         for f in Filter::ALL {
             let text = format!("{} ({})", f.label(), f.count_in(view));
-            if ui.selectable_label(*filter == f, text).clicked() {
+            let r = ui.selectable_label(*filter == f, text);
+            if *filter == f {
+                // The keyboard starts at the filter in use; Tab goes on to the messages.
+                widgets::arrive(ui, &r, "outbox");
+            }
+            if r.clicked() {
                 *filter = f;
             }
         }
@@ -245,7 +252,7 @@ fn paused(
         ui.horizontal_wrapped(|ui| {
             ui.label(
                 RichText::new(format!("Sending from {who} is paused: {reason}"))
-                    .color(widgets::error_color(ui)),
+                    .color(design::error(ui)),
             );
             if ui.button(format!("Open {who}")).clicked() {
                 open = Some(OutboxAction::OpenAccount(account.clone()));
@@ -256,12 +263,7 @@ fn paused(
 }
 
 fn columns(table: TableBuilder<'_>) -> TableBuilder<'_> {
-    let text = |width: f32, least: f32| {
-        Column::initial(width)
-            .at_least(least)
-            .clip(true)
-            .resizable(true)
-    };
+    let text = |width: f32, least: f32| Column::initial(width).at_least(least).clip(true);
     table
         .id_salt("outbox-table")
         .striped(true)

@@ -11,6 +11,8 @@ use providers::Providers;
 
 use super::shared::Shared;
 use crate::runtime::{Command, Event};
+use crate::ui::design;
+use crate::ui::widgets;
 
 /// The Settings screen's state.
 #[derive(Default)]
@@ -64,11 +66,11 @@ impl SettingsScreen {
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) {
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
+            widgets::scroll(ui, "the settings", |ui| {
                 if self.prefs.show(ui) {
                     self.apply_prefs(ui.ctx(), shared);
                 }
-                ui.add_space(10.0);
+                ui.add_space(design::SECTION_GAP);
                 if let Some(save) = self.providers.show(ui, shared.issuers.as_ref()) {
                     shared.send(Command::SetClient {
                         provider: save.provider,

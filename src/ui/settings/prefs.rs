@@ -4,6 +4,8 @@
 use egui::{RichText, Ui};
 use serde::{Deserialize, Serialize};
 
+use crate::ui::design;
+
 /// The person's choices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -56,10 +58,11 @@ impl Settings {
         ui.heading("Settings");
         ui.add_space(8.0);
         ui.label(RichText::new("Finding settings").strong());
-        ui.checkbox(
+        let first = ui.checkbox(
             &mut self.online_ispdb,
             "Ask Thunderbird's online database of providers",
         );
+        crate::ui::widgets::arrive(ui, &first, "settings");
         ui.checkbox(
             &mut self.share_address,
             "Send my full address to my provider's setup server (some need it)",
@@ -73,13 +76,13 @@ impl Settings {
             ui.add(egui::Slider::new(&mut self.deadline_secs, 3..=60).suffix(" s"))
                 .labelled_by(label.id);
         });
-        ui.add_space(10.0);
+        ui.add_space(design::SECTION_GAP);
         ui.label(RichText::new("Notifications").strong());
         ui.checkbox(
             &mut self.notify_failures,
             "Notify me when a message cannot be delivered",
         );
-        ui.add_space(10.0);
+        ui.add_space(design::SECTION_GAP);
         ui.label(RichText::new("Appearance").strong());
         ui.horizontal(|ui| {
             ui.label("Theme");

@@ -7,6 +7,7 @@ use egui::{RichText, Ui};
 
 use crate::explain::Explanation;
 use crate::oauth::{Issuers, PASSWORD_FALLBACK};
+use crate::ui::design;
 use crate::ui::widgets;
 
 /// The fields as typed, per provider id.
@@ -58,22 +59,31 @@ impl Providers {
         let mut save = None;
         ui.label(RichText::new("Sign-in providers (OAuth2)").strong());
         ui.label(
-            "Gmail, Microsoft, Yahoo, AOL and others let mail programs sign in through the \
-             browser. Each provider needs a client id, registered by whoever ships Outpost (a \
-             \"desktop\" or \"public\" app with the redirect address http://127.0.0.1). Enter \
-             yours below; a packager can set them in /etc/xdg/outpost/oauth2.json.",
+            "Gmail, Microsoft, Yahoo, AOL and others let you sign in through your browser \
+             instead of typing a password. For that, Outpost needs to be registered with each \
+             provider; whoever gave you Outpost usually did that. To use a registration of \
+             your own, enter it below.",
         );
+        egui::CollapsingHeader::new("Details for packagers")
+            .id_salt("providers-packagers")
+            .show(ui, |ui| {
+                ui.label(
+                    "Register a \"desktop\" or \"public\" app with the redirect address \
+                     http://127.0.0.1 and enter its client id (and secret, if one is issued). \
+                     For every user of a system, set them in /etc/xdg/outpost/oauth2.json.",
+                );
+            });
         ui.label(RichText::new(PASSWORD_FALLBACK).weak());
         if let Some(n) = &self.notice {
             match n {
                 Ok(text) => {
-                    ui.label(RichText::new(text).color(widgets::ok_color(ui)));
+                    ui.label(RichText::new(text).color(design::ok(ui)));
                 }
                 Err(e) => widgets::explanation(ui, e),
             }
         }
         let Some(issuers) = issuers else {
-            ui.spinner();
+            widgets::spinner(ui, "Loading sign-in providers");
             return None;
         };
         let field_height = ui.spacing().interact_size.y;
@@ -120,7 +130,10 @@ impl Providers {
                     }
                     match i.register_url {
                         Some(url) => {
-                            ui.hyperlink_to("Register an app", url);
+                            let said = format!("Register an app with {}", i.name);
+                            ui.hyperlink_to("Register an app", url).widget_info(|| {
+                                egui::WidgetInfo::labeled(egui::Role::Link, true, &said)
+                            });
                         }
                         None => {
                             ui.label("");

@@ -11,6 +11,7 @@ use crate::account::store::Accounts;
 use crate::account::{Account, AccountId};
 use crate::explain::size_in_words;
 use crate::message::{Draft, parse_mailbox, split_addresses};
+use crate::ui::design;
 use crate::ui::widgets;
 
 /// What the person asked for.
@@ -317,8 +318,8 @@ impl Compose {
                     .and_then(|id| accounts.by_id(id))
                     .map_or("Choose an account".to_string(), |a| a.email.clone());
                 let before = self.from.clone();
-                egui::ComboBox::from_id_salt("compose-from")
-                    .selected_text(shown)
+                let r = egui::ComboBox::from_id_salt("compose-from")
+                    .selected_text(&shown)
                     .width(360.0)
                     .show_ui(ui, |ui| {
                         for a in &accounts.accounts {
@@ -327,6 +328,7 @@ impl Compose {
                     })
                     .response
                     .labelled_by(label.id);
+                widgets::tell_value(ui, r.id, &shown);
                 ui.end_row();
                 if self.from != before {
                     action = self.from.clone().map(ComposeAction::AccountChanged);
@@ -361,14 +363,14 @@ impl Compose {
                 // The click that opened compose may hold the focus this frame: ask until the
                 // cursor is in To.
                 if field == "To" && *focus_to {
-                    if r.has_focus() {
+                    if ui.memory(|m| m.has_focus(r.id)) {
                         *focus_to = false;
                     } else {
                         r.request_focus();
                     }
                 }
                 if let Some(e) = &error {
-                    ui.label(RichText::new(e).small().color(widgets::error_color(ui)));
+                    widgets::invalid(ui, r.id, e);
                 }
             });
             ui.end_row();
@@ -388,7 +390,7 @@ impl Compose {
             let send = ui
                 .add_enabled(
                     blocker.is_none() && !self.sending,
-                    egui::Button::new("Send"),
+                    design::primary(ui, "Send"),
                 )
                 .on_hover_text("Ctrl+Enter");
             if send.clicked() || (send_key && blocker.is_none() && !self.sending) {
@@ -403,7 +405,7 @@ impl Compose {
                 ui.label(if self.is_empty() {
                     text.weak()
                 } else {
-                    text.color(widgets::error_color(ui))
+                    text.color(design::error(ui))
                 });
             }
         });
@@ -454,7 +456,7 @@ impl Compose {
         if let Some(p) = &self.dialog_problem {
             ui.label(
                 RichText::new(format!("{p} Drop files on the window, or type a path:"))
-                    .color(widgets::error_color(ui)),
+                    .color(design::error(ui)),
             );
         }
         self.attach_by_path(ui);
@@ -472,15 +474,14 @@ impl Compose {
                 ui.label(shown).on_hover_text(a.path.display().to_string());
                 match &a.size {
                     None => {
-                        ui.spinner();
+                        widgets::spinner(ui, "Reading the file's size");
                     }
                     Some(Ok(n)) => {
                         ui.label(RichText::new(size_in_words(*n)).weak());
                     }
                     Some(Err(e)) => {
                         ui.label(
-                            RichText::new(format!("cannot be read: {e}"))
-                                .color(widgets::error_color(ui)),
+                            RichText::new(format!("cannot be read: {e}")).color(design::error(ui)),
                         );
                     }
                 }

@@ -14,6 +14,7 @@ use crate::account::AccountId;
 use crate::explain::{Explain, Explanation, size_in_words};
 use crate::message::Draft;
 use crate::runtime::{Command, Ticket};
+use crate::ui::widgets;
 use crate::usecases::queue::Queued;
 use compose::{Compose, ComposeAction, SizeLimit};
 use file_dialog::{FilePicker, NativePicker, Pending, Picked};
@@ -182,7 +183,7 @@ impl WriteScreen {
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) -> Option<Nav> {
         let Some(accounts) = shared.accounts_ok() else {
-            ui.spinner();
+            widgets::spinner(ui, "Loading accounts");
             return None;
         };
         if accounts.accounts.is_empty() {
