@@ -82,6 +82,19 @@ fn a_refused_message_shows_the_servers_words_and_can_be_retried_and_deleted() {
             >= 2,
         "the server's own words, in the table and the history"
     );
+    // Tab goes from the filters to the table, then to the details under it.
+    harness.get_by_label("Failed (1)").focus();
+    harness.run();
+    let mut order = vec![];
+    for _ in 0..3 {
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+        let focused = harness
+            .query_by(|n| n.is_focused())
+            .expect("a focused control");
+        order.push(focused.accesskit_node().label().unwrap_or_default());
+    }
+    assert_eq!(order[..2], ["Cancelled (0)", "Lost letter"], "{order:?}");
     // The ids for experts, one click away; actions that cannot apply are not offered.
     assert!(harness.query_by_label_contains("@example.test>").is_none());
     harness.get_by_label("Technical details").click();

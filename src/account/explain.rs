@@ -45,12 +45,9 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
 fn connection(err: &VerifyError) -> Explanation {
     use VerifyError as E;
     match err {
-        E::Refused { addr } => Explanation::new(
-            format!(
-                "{} refused the connection: nothing accepts mail on port {}.",
-                addr.ip(),
-                addr.port()
-            ),
+        // The name and port the person gave, not where a test's port map led.
+        E::Refused { host, port, .. } => Explanation::new(
+            format!("{host} refused the connection: nothing accepts mail on port {port}."),
             format!("The port is probably wrong. {PORTS}"),
         ),
         E::ConnectTimeout {

@@ -150,8 +150,12 @@ pub enum VerifyError {
     #[error(transparent)]
     Dns(#[from] DnsError),
     /// Every address refused the connection.
-    #[error("{addr} refused the connection")]
+    #[error("{host} refused the connection on port {port} (at {})", .addr.ip())]
     Refused {
+        /// The server name, as configured.
+        host: String,
+        /// The port, as configured.
+        port: u16,
         /// The last address tried.
         addr: SocketAddr,
     },
@@ -514,6 +518,8 @@ fn connect_error(host: &str, port: u16, e: ConnectError) -> VerifyError {
     let tried = crate::net::explain_attempts(&e);
     match e {
         ConnectError::Refused { attempts } => VerifyError::Refused {
+            host: host.into(),
+            port,
             addr: attempts
                 .last()
                 .map(|a| a.addr)

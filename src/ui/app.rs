@@ -268,13 +268,7 @@ impl OutpostApp {
                 let options = self.settings.prefs.detect_options();
                 self.accounts.ui(ui, shared, &options)
             }
-            View::Compose => {
-                let mut nav = None;
-                egui::CentralPanel::default_margins().show(ui, |ui| {
-                    nav = widgets::scroll(ui, "the message", |ui| self.write.ui(ui, shared));
-                });
-                nav
-            }
+            View::Compose => self.write.ui(ui, shared),
             View::Outbox => self.outbox.ui(ui, shared),
             View::Settings => {
                 self.settings.ui(ui, shared);

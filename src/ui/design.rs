@@ -222,6 +222,12 @@ pub fn warn(ui: &Ui) -> Color32 {
     Palette::of(ui).warn
 }
 
+/// A section's title within a screen (a screen's own title is `ui.heading`): one style for
+/// every section.
+pub fn section(ui: &mut Ui, text: &str) -> egui::Response {
+    ui.label(egui::RichText::new(text).strong().size(16.0))
+}
+
 /// The one main action of a view ("Continue", "Send", "Save account"), filled with the
 /// accent colour; every other button is plain. Never a destructive action.
 pub fn primary(ui: &Ui, text: &str) -> egui::Button<'static> {

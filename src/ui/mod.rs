@@ -24,6 +24,10 @@ use crate::net::NetConfig;
 use crate::paths::Paths;
 use crate::runtime::Core;
 
+/// The smallest the window gets, in points: every screen fits its width, and the main action
+/// of each is in view without scrolling sideways (tests/window_sizes.rs).
+pub const MIN_SIZE: [f32; 2] = [720.0, 520.0];
+
 /// The window could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum UiError {
@@ -59,7 +63,7 @@ pub fn run(request: Request) -> Result<(), UiError> {
             .with_app_id(crate::APP_ID)
             .with_icon(icon)
             .with_inner_size([900.0, 620.0])
-            .with_min_inner_size([640.0, 420.0]),
+            .with_min_inner_size(MIN_SIZE),
         persistence_path: Some(paths.data_dir.join("window.ron")),
         ..Default::default()
     };

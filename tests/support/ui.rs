@@ -60,6 +60,8 @@ pub struct WindowSetup {
     pub self_signed: bool,
     /// The home folder whose mail programs' settings are found (default: an empty one).
     pub user_home: Option<std::path::PathBuf>,
+    /// The window's size in points.
+    pub size: [f32; 2],
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -82,6 +84,7 @@ impl WindowSetup {
             oauth: Oauth::Off,
             self_signed: false,
             user_home: None,
+            size: [1100.0, 900.0],
         }
     }
 
@@ -152,7 +155,7 @@ impl WindowSetup {
             app = app.with_requests(r);
         }
         let harness = Harness::builder()
-            .with_size([1100.0, 900.0])
+            .with_size(self.size)
             .with_max_steps(200)
             .build_ui_state(|ui, app: &mut OutpostApp| app.show(ui), app);
         let lab = Lab {

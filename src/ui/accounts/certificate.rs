@@ -20,7 +20,7 @@ pub fn refused(ui: &mut Ui, info: &CertificateInfo, problem: &CertProblem) -> Op
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
-            ui.label(RichText::new("The server's certificate").strong());
+            design::section(ui, "The server's certificate");
             details(ui, info);
             ui.add_space(4.0);
             if matches!(
@@ -83,7 +83,7 @@ pub fn trusted(ui: &mut Ui, pin: &CertificatePin) -> Option<SetupAction> {
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
-            ui.label(RichText::new("Trusted certificate").strong());
+            design::section(ui, "Trusted certificate");
             ui.label(format!(
                 "This account accepts only the key of {} (SHA-256 {}), instead of the usual \
                  authorities.",

@@ -134,7 +134,7 @@ pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
     if let Some(d) = &setup.detect {
         ui.add_space(design::SECTION_GAP);
         ui.separator();
-        ui.heading("Finding settings");
+        design::section(ui, "Finding settings");
         widgets::sources(ui, &d.sources);
         if let Some(e) = d.failure.as_ref().filter(|_| setup.notice.is_none()) {
             widgets::explanation(ui, e);
@@ -143,7 +143,7 @@ pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
     if let Some(t) = &setup.test {
         ui.add_space(design::SECTION_GAP);
         ui.separator();
-        ui.heading("Connection test");
+        design::section(ui, "Connection test");
         widgets::steps(ui, &t.steps);
         match &t.outcome {
             Some(Ok(())) => {

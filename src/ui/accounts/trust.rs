@@ -95,7 +95,7 @@ fn found_by(ui: &mut Ui, found: &Found) {
         );
     }
     let goes = format!("Mail goes through {}", found.candidate.mail_domain());
-    ui.label(RichText::new(goes).heading());
+    design::section(ui, &goes);
 }
 
 /// Warnings and the trust asked for in a red frame; then the other settings found, one of

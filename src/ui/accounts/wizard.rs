@@ -214,7 +214,7 @@ fn found_elsewhere(ui: &mut Ui, offers: &[Offer]) -> Option<SetupAction> {
     }
     let mut action = None;
     ui.add_space(design::SECTION_GAP);
-    ui.label(RichText::new("Found on this computer").strong());
+    design::section(ui, "Found on this computer");
     for (i, o) in offers.iter().enumerate() {
         let f = &o.found;
         let who = f.email.clone().unwrap_or_else(|| f.smtp.host.clone());

@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use super::row::{OutboxAction, badge};
 use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
-use crate::ui::widgets;
+use crate::ui::{design, widgets};
 use crate::usecases::queue::{MessageAction, MessageDetail};
 
 /// The details pane's state.
@@ -18,32 +18,71 @@ pub struct Details {
     pub detail: Option<Result<MessageDetail, Explanation>>,
     /// Delete was asked for this message: confirm first.
     confirm_delete: Option<i64>,
+    /// The pane's height, in points, as the person dragged it (0 until then).
+    height: f32,
 }
 
 impl Details {
-    /// Draws message `selected`'s details in a panel along the bottom of `ui` (call before
-    /// the central panel that holds the table).
+    /// The height to keep for the pane in a screen `available` points high: as dragged, 240
+    /// at first, between 120 and what leaves the table 160.
+    pub fn height(&self, available: f32) -> f32 {
+        let wanted = if self.height > 0.0 {
+            self.height
+        } else {
+            240.0
+        };
+        wanted.min(available - 160.0).max(120.0)
+    }
+
+    /// Draws message `id`'s details under the table, in the rest of `ui`, with a divider
+    /// above that resizes them. Drawn after the table, they come after it in Tab order.
     pub fn show(
         &mut self,
         ui: &mut Ui,
-        selected: Option<i64>,
+        id: i64,
         emails: &HashMap<String, String>,
     ) -> Option<OutboxAction> {
-        let id = selected?;
+        let height = self.height(ui.available_height());
+        if let Some(dragged) = divider(ui, "Resize the message's details") {
+            self.height = height - dragged;
+        }
         let mut action = None;
-        egui::Panel::bottom("outbox-detail")
-            .resizable(true)
-            .default_size(240.0)
-            .min_size(120.0)
-            .show(ui, |ui| {
-                widgets::scroll(ui, "the message's details", |ui| {
-                    action = self.details(ui, id, emails);
-                });
-            });
-        widgets::name_divider(ui, "outbox-detail", "Resize the message's details");
+        widgets::scroll(ui, "the message's details", |ui| {
+            action = self.details(ui, id, emails);
+        });
         action
     }
+}
 
+/// A horizontal divider that can be dragged up and down (or moved with the arrow keys when
+/// focused); how far it moved this frame.
+fn divider(ui: &mut Ui, name: &str) -> Option<f32> {
+    let width = ui.available_width();
+    let (rect, r) = ui.allocate_exact_size(egui::vec2(width, 9.0), egui::Sense::click_and_drag());
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Splitter, true, name));
+    let stroke = if r.hovered() || r.dragged() || r.has_focus() {
+        ui.visuals().widgets.hovered.bg_stroke
+    } else {
+        ui.visuals().widgets.noninteractive.bg_stroke
+    };
+    ui.painter().hline(rect.x_range(), rect.center().y, stroke);
+    if r.hovered() || r.dragged() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeVertical);
+    }
+    let keys = if r.has_focus() {
+        ui.input(|i| {
+            (i.key_pressed(egui::Key::ArrowDown) as i8 - i.key_pressed(egui::Key::ArrowUp) as i8)
+                as f32
+                * 20.0
+        })
+    } else {
+        0.0
+    };
+    let moved = r.drag_delta().y + keys;
+    (moved != 0.0).then_some(moved)
+}
+
+impl Details {
     fn details(
         &mut self,
         ui: &mut Ui,
@@ -128,7 +167,7 @@ fn detail(
     ui.add_space(4.0);
     let action = actions(ui, m);
     ui.add_space(4.0);
-    ui.label(RichText::new("History").strong());
+    design::section(ui, "History");
     egui::Grid::new("outbox-history")
         .num_columns(2)
         .spacing([12.0, 2.0])

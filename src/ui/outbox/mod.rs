@@ -91,7 +91,7 @@ impl OutboxScreen {
 
     /// Draws the screen: the selected message along the bottom, the table above it.
     pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) -> Option<Nav> {
-        let mut action = self.details.show(ui, self.selected, &shared.emails);
+        let mut action = None;
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if let Some(e) = &self.problem {
                 widgets::explanation(ui, e);
@@ -105,11 +105,28 @@ impl OutboxScreen {
                 .as_ref()
                 .map(|(id, name)| Ok(widgets::whereabouts(name, view.state_of(*id))));
             let (filter, notice) = (&mut self.filter, self.notice.as_ref().or(queued.as_ref()));
-            let table = self
-                .table
-                .show(ui, &view, filter, self.selected, notice, &shared.emails);
+            // The table on top, the selected message's details under it.
+            let table_height = match self.selected {
+                Some(_) => ui.available_height() - self.details.height(ui.available_height()),
+                None => ui.available_height(),
+            };
+            let size = egui::vec2(ui.available_width(), table_height);
+            let rect = egui::Rect::from_min_size(ui.cursor().min, size);
+            let table = ui
+                .scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+                    self.table
+                        .show(ui, &view, filter, self.selected, notice, &shared.emails)
+                })
+                .inner;
+            // The details stay where they are however few rows the table has.
+            ui.advance_cursor_after_rect(rect);
             if table.is_some() {
                 action = table;
+            }
+            if let Some(id) = self.selected
+                && let Some(a) = self.details.show(ui, id, &shared.emails)
+            {
+                action = Some(a);
             }
         });
         let wanted = self.table.take_wanted();
@@ -144,6 +161,7 @@ impl OutboxScreen {
                     .map(|a| a.id.clone())?;
                 return Some(Nav::OpenAccount(id));
             }
+            OutboxAction::Write => return Some(Nav::To(super::View::Compose)),
         }
         None
     }

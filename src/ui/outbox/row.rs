@@ -1,5 +1,5 @@
-//! One message as the table and the details show it: its state as a coloured badge, text
-//! clipped to fit, and what can be done to it.
+//! One message as the table and the details show it: its state as an icon and a word, and
+//! what can be done to it.
 
 use egui::Ui;
 
@@ -18,6 +18,8 @@ pub enum OutboxAction {
     EditAndResend(i64),
     /// Open the settings of the account with this id (to sign in or log in again).
     OpenAccount(String),
+    /// Write a new message.
+    Write,
 }
 
 /// A message's state as an icon and a word in the state's colour.
@@ -31,12 +33,4 @@ pub fn badge(ui: &mut Ui, state: State) {
         State::Retry => (icon::RETRY, "will retry", design::warn(ui)),
     };
     design::chip(ui, icon, word, color);
-}
-
-pub fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).collect::<String>() + "…"
-    }
 }

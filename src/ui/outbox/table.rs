@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder, TableRow};
 
 use super::filter::Filter;
-use super::row::{OutboxAction, badge, clip};
+use super::row::{OutboxAction, badge};
 use crate::clock::{Millis, countdown, countdown_changes_in, now_ms};
 use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
@@ -49,15 +49,69 @@ pub struct Shown {
     pub placeholders: usize,
 }
 
-const TITLES: [&str; 7] = [
-    "Status",
-    "To",
-    "Subject",
-    "Account",
-    "Attempts",
-    "Next try",
-    "Last reply",
-];
+/// The table's columns, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Status,
+    To,
+    Subject,
+    Account,
+    Attempts,
+    NextTry,
+    LastReply,
+}
+
+impl Col {
+    const ALL: [Col; 7] = [
+        Col::Status,
+        Col::To,
+        Col::Subject,
+        Col::Account,
+        Col::Attempts,
+        Col::NextTry,
+        Col::LastReply,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Col::Status => "Status",
+            Col::To => "To",
+            Col::Subject => "Subject",
+            Col::Account => "Account",
+            Col::Attempts => "Attempts",
+            Col::NextTry => "Next try",
+            Col::LastReply => "Last reply",
+        }
+    }
+
+    /// Its width, in points: fixed for short values, a starting width for text (cut with
+    /// "…" to fit); the subject takes what is left.
+    fn column(self) -> Column {
+        let text = |width: f32| Column::initial(width).at_least(80.0).clip(true);
+        match self {
+            Col::Status => Column::exact(104.0),
+            Col::Attempts => Column::exact(70.0),
+            Col::NextTry => Column::exact(96.0),
+            Col::To => text(170.0),
+            Col::Account => text(150.0),
+            Col::LastReply => text(160.0),
+            Col::Subject => Column::remainder().at_least(120.0).clip(true),
+        }
+    }
+
+    /// The columns that fit `width` points: the last reply (in the details too) and then the
+    /// account go first when the window is narrow.
+    fn fitting(width: f32) -> Vec<Col> {
+        Col::ALL
+            .into_iter()
+            .filter(|c| match c {
+                Col::LastReply => width >= 960.0,
+                Col::Account => width >= 780.0,
+                _ => true,
+            })
+            .collect()
+    }
+}
 
 impl Table {
     /// The queue changed: rows read so far may be out of date.
@@ -138,13 +192,7 @@ impl Table {
         ui.add_space(4.0);
         self.reindex(view, *filter);
         if self.index.is_empty() {
-            ui.add_space(20.0);
-            ui.label(RichText::new(if view.index.is_empty() {
-                "The outbox is empty. Messages you send wait here until the server accepts them."
-            } else {
-                "No message matches this filter."
-            }).weak());
-            return open_account;
+            return empty(ui, view.index.is_empty(), *filter).or(open_account);
         }
         self.rows(ui, view, selected, emails).or(open_account)
     }
@@ -165,11 +213,22 @@ impl Table {
         // When the first countdown on screen reads differently.
         let mut repaint: Option<Millis> = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        let scrolled = columns(TableBuilder::new(ui))
+        let cols = Col::fitting(ui.available_width());
+        let scrolled = cols
+            .iter()
+            .fold(TableBuilder::new(ui), |t, c| t.column(c.column()))
+            .id_salt("outbox-table")
+            .min_scrolled_height(0.0)
+            .striped(true)
+            // A click anywhere on a row selects it; the keyboard stops once per row, at its
+            // subject (a focusable row would be a second, nameless stop).
+            .sense(egui::Sense::CLICK)
+            // The subject is a button, taller than a label: every cell on the row's middle.
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .header(row_height, |mut header| {
-                for title in TITLES {
+                for c in &cols {
                     header.col(|ui| {
-                        ui.strong(title);
+                        ui.strong(c.title());
                     });
                 }
             })
@@ -186,7 +245,7 @@ impl Table {
                         // Not read yet: the state is known, the rest comes in a moment.
                         placeholders += 1;
                         row.col(|ui| badge(ui, state));
-                        for _ in 1..TITLES.len() {
+                        for _ in 1..cols.len() {
                             row.col(|ui| {
                                 ui.label(RichText::new("…").weak());
                             });
@@ -199,7 +258,14 @@ impl Table {
                     let who = emails
                         .get(&m.account)
                         .map_or(m.account.as_str(), String::as_str);
-                    if cells(&mut row, m, state, who, selected == Some(id), now) {
+                    let cell = Cell {
+                        m,
+                        state,
+                        who,
+                        selected: selected == Some(id),
+                        now,
+                    };
+                    if cell.draw(&mut row, &cols) {
                         action = Some(OutboxAction::Select(id));
                     }
                 });
@@ -219,6 +285,25 @@ impl Table {
         }
         action
     }
+}
+
+/// Nothing to show: why, and what to do next.
+fn empty(ui: &mut Ui, outbox_empty: bool, filter: Filter) -> Option<OutboxAction> {
+    ui.add_space(design::SECTION_GAP);
+    if outbox_empty {
+        ui.label(
+            "The outbox is empty. Messages you send wait here until the server accepts them, \
+             and stay listed after, with the server's reply.",
+        );
+        ui.add_space(design::GAP);
+        let write = ui.add(design::primary(ui, "Write a message"));
+        return write.clicked().then_some(OutboxAction::Write);
+    }
+    ui.label(format!(
+        "No message is {}. Choose All to see every message.",
+        filter.label().to_lowercase()
+    ));
+    None
 }
 
 /// The heading and the filters, each with its count.
@@ -262,58 +347,58 @@ fn paused(
     open
 }
 
-fn columns(table: TableBuilder<'_>) -> TableBuilder<'_> {
-    let text = |width: f32, least: f32| Column::initial(width).at_least(least).clip(true);
-    table
-        .id_salt("outbox-table")
-        .striped(true)
-        .sense(egui::Sense::click())
-        .column(Column::exact(72.0))
-        .column(text(170.0, 80.0))
-        .column(text(190.0, 80.0))
-        .column(text(130.0, 60.0))
-        .column(Column::exact(64.0))
-        .column(text(100.0, 60.0))
-        .column(Column::remainder().at_least(80.0).clip(true))
-}
-
-/// One message's row; true when it was clicked.
-fn cells(
-    row: &mut TableRow<'_, '_>,
-    m: &Summary,
+/// One message's row.
+struct Cell<'a> {
+    m: &'a Summary,
     state: State,
-    who: &str,
+    who: &'a str,
     selected: bool,
     now: Millis,
-) -> bool {
-    let mut clicked = false;
-    row.col(|ui| badge(ui, state));
-    row.col(|ui| {
-        ui.label(clip(&m.to, 60));
-    });
-    row.col(|ui| {
-        let subject = if m.subject.is_empty() {
-            "(no subject)"
-        } else {
-            &m.subject
-        };
-        clicked |= ui.selectable_label(selected, clip(subject, 80)).clicked();
-    });
-    row.col(|ui| {
-        ui.label(who);
-    });
-    row.col(|ui| {
-        ui.label(m.attempts.to_string());
-    });
-    row.col(|ui| {
-        ui.label(
-            m.next_attempt_ms
-                .map(|t| countdown(t, now))
-                .unwrap_or_default(),
-        );
-    });
-    row.col(|ui| {
-        ui.label(RichText::new(clip(m.last_reply.as_deref().unwrap_or(""), 120)).weak());
-    });
-    clicked || row.response().clicked()
+}
+
+impl Cell<'_> {
+    /// Draws the row's `cols`; true when it was clicked.
+    fn draw(&self, row: &mut TableRow<'_, '_>, cols: &[Col]) -> bool {
+        let m = self.m;
+        let mut clicked = false;
+        for col in cols {
+            row.col(|ui| match col {
+                Col::Status => badge(ui, self.state),
+                Col::To => cut(ui, RichText::new(&m.to)),
+                Col::Subject => {
+                    let subject = if m.subject.is_empty() {
+                        "(no subject)"
+                    } else {
+                        &m.subject
+                    };
+                    let r = ui.add(egui::Button::selectable(self.selected, subject).truncate());
+                    clicked |= r.on_hover_text(subject).clicked();
+                }
+                Col::Account => cut(ui, RichText::new(self.who)),
+                Col::Attempts => {
+                    ui.label(m.attempts.to_string());
+                }
+                Col::NextTry => {
+                    ui.label(
+                        m.next_attempt_ms
+                            .map(|t| countdown(t, self.now))
+                            .unwrap_or_default(),
+                    );
+                }
+                Col::LastReply => {
+                    cut(
+                        ui,
+                        RichText::new(m.last_reply.as_deref().unwrap_or("")).weak(),
+                    );
+                }
+            });
+        }
+        clicked || row.response().clicked()
+    }
+}
+
+/// `text` cut with "…" to the cell's width, whole on hover.
+fn cut(ui: &mut Ui, text: RichText) {
+    let width = ui.available_width();
+    widgets::elided(ui, text, width);
 }

@@ -1,7 +1,7 @@
 //! Preferences: what detection may ask and send, notifications, look. Remembered with the
 //! window (eframe persistence).
 
-use egui::{RichText, Ui};
+use egui::Ui;
 use serde::{Deserialize, Serialize};
 
 use crate::ui::design;
@@ -57,7 +57,7 @@ impl Settings {
         let before = self.clone();
         ui.heading("Settings");
         ui.add_space(8.0);
-        ui.label(RichText::new("Finding settings").strong());
+        design::section(ui, "Finding settings");
         let first = ui.checkbox(
             &mut self.online_ispdb,
             "Ask Thunderbird's online database of providers",
@@ -77,13 +77,13 @@ impl Settings {
                 .labelled_by(label.id);
         });
         ui.add_space(design::SECTION_GAP);
-        ui.label(RichText::new("Notifications").strong());
+        design::section(ui, "Notifications");
         ui.checkbox(
             &mut self.notify_failures,
             "Notify me when a message cannot be delivered",
         );
         ui.add_space(design::SECTION_GAP);
-        ui.label(RichText::new("Appearance").strong());
+        design::section(ui, "Appearance");
         ui.horizontal(|ui| {
             ui.label("Theme");
             ui.selectable_value(

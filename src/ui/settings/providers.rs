@@ -26,10 +26,15 @@ pub struct Providers {
     pub notice: Option<Result<String, Explanation>>,
 }
 
-/// Client ids are long (Google's: 72 characters): the field shows about 30.
-const ID_WIDTH: f32 = 240.0;
-/// A secret is hidden: the field only needs to show that something is there.
-const SECRET_WIDTH: f32 = 150.0;
+/// The client id and secret fields' widths for a screen `width` points wide. Client ids are
+/// long (Google's: 72 characters): the field shows about 30 when there is room, fewer in a
+/// small window (the text scrolls). A secret is hidden: its field only shows that one is set.
+fn field_widths(width: f32) -> (f32, f32) {
+    (
+        (width * 0.3).clamp(140.0, 240.0),
+        (width * 0.18).clamp(100.0, 150.0),
+    )
+}
 
 /// Save a provider's client id and secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +62,7 @@ impl Providers {
     /// Draws the section.
     pub fn show(&mut self, ui: &mut Ui, issuers: Option<&Issuers>) -> Option<SaveClient> {
         let mut save = None;
-        ui.label(RichText::new("Sign-in providers (OAuth2)").strong());
+        design::section(ui, "Sign-in providers (OAuth2)");
         ui.label(
             "Gmail, Microsoft, Yahoo, AOL and others let you sign in through your browser \
              instead of typing a password. For that, Outpost needs to be registered with each \
@@ -87,6 +92,7 @@ impl Providers {
             return None;
         };
         let field_height = ui.spacing().interact_size.y;
+        let (id_width, secret_width) = field_widths(ui.available_width());
         egui::Grid::new("providers")
             .num_columns(5)
             .spacing([12.0, 6.0])
@@ -99,7 +105,7 @@ impl Providers {
                     let id_label = format!("{} client id", i.name);
                     // A grid's cell offers only last frame's column width: ask for the size.
                     ui.add_sized(
-                        [ID_WIDTH, field_height],
+                        [id_width, field_height],
                         egui::TextEdit::singleline(&mut edit.client_id).hint_text("client id"),
                     )
                     .on_hover_text(&id_label)
@@ -108,7 +114,7 @@ impl Providers {
                     });
                     let secret_label = format!("{} client secret", i.name);
                     ui.add_sized(
-                        [SECRET_WIDTH, field_height],
+                        [secret_width, field_height],
                         egui::TextEdit::singleline(&mut edit.client_secret)
                             .hint_text("secret, if issued")
                             .password(!edit.show_secret),

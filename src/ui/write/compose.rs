@@ -25,6 +25,8 @@ pub enum ComposeAction {
     Discard,
     /// The sending account changed: its server's size limit is wanted.
     AccountChanged(AccountId),
+    /// Go back to the draft set aside.
+    SwitchToParked,
 }
 
 /// What the compose screen knows about the server's size limit.
@@ -77,6 +79,8 @@ pub struct Compose {
     pub error: Option<crate::explain::Explanation>,
     /// Put the cursor in To on the next frame.
     focus_to: bool,
+    /// The height of what is drawn under the editor (attachments), last frame.
+    below_editor: f32,
     /// Files added whose sizes are still to be asked for.
     to_size: Vec<PathBuf>,
 }
@@ -97,6 +101,7 @@ impl Default for Compose {
             sending: false,
             error: None,
             focus_to: true,
+            below_editor: 0.0,
             to_size: vec![],
         }
     }
@@ -235,12 +240,15 @@ impl Compose {
         None
     }
 
-    /// Draws the screen; `limit` is what is known of the chosen account's server.
+    /// Draws the screen in the window's `ui`: the send row along the bottom, always in view,
+    /// and above it the fields and the editor, which grows with the window; `limit` is what
+    /// is known of the chosen account's server; `parked` whether a draft is set aside.
     pub fn show(
         &mut self,
         ui: &mut Ui,
         accounts: &Accounts,
         limit: Option<&SizeLimit>,
+        parked: bool,
     ) -> Option<ComposeAction> {
         // Taken before the text fields draw, so the body does not turn them into a newline.
         let send_key = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
@@ -265,31 +273,24 @@ impl Compose {
                 .or_else(|| accounts.accounts.first().map(|a| a.id.clone()));
             action = self.from.clone().map(ComposeAction::AccountChanged);
         }
-        ui.heading("New message");
-        ui.add_space(8.0);
-        if let Some(a) = self.fields(ui, accounts) {
-            action = Some(a);
-        }
-        ui.add_space(6.0);
-        let label = ui.label("Message");
-        ui.add(
-            egui::TextEdit::multiline(&mut self.body)
-                .desired_rows(12)
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
-        ui.add_space(8.0);
-        if let Some(a) = self.attachments_section(ui, limit) {
-            action = Some(a);
-        }
-        if let Some(e) = &self.error {
-            ui.add_space(6.0);
-            widgets::explanation(ui, e);
-        }
-        ui.add_space(8.0);
-        if let Some(a) = self.send_row(ui, limit, send_key) {
-            action = Some(a);
-        }
+        egui::Panel::bottom("compose-send").show(ui, |ui| {
+            ui.add_space(design::GAP);
+            if let Some(e) = &self.error {
+                widgets::explanation(ui, e);
+                ui.add_space(design::GAP);
+            }
+            if let Some(a) = self.send_row(ui, limit, send_key) {
+                action = Some(a);
+            }
+            ui.add_space(design::GAP);
+        });
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            let height = ui.available_height();
+            let body = widgets::scroll(ui, "the message", |ui| {
+                self.body(ui, accounts, limit, parked, height)
+            });
+            action = body.or(action.take());
+        });
         if escape {
             if self.is_empty() {
                 action = Some(ComposeAction::Discard);
@@ -299,6 +300,57 @@ impl Compose {
         }
         if let Some(a) = self.confirm_discard(ui) {
             action = Some(a);
+        }
+        action
+    }
+
+    /// The heading, the fields, the editor (filling what `height` leaves) and the
+    /// attachments.
+    fn body(
+        &mut self,
+        ui: &mut Ui,
+        accounts: &Accounts,
+        limit: Option<&SizeLimit>,
+        parked: bool,
+        height: f32,
+    ) -> Option<ComposeAction> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            ui.heading("New message");
+            if parked {
+                ui.add_space(design::SECTION_GAP);
+                ui.label(RichText::new("Your earlier draft is set aside.").weak());
+                if ui.button("Switch to the earlier draft").clicked() {
+                    action = Some(ComposeAction::SwitchToParked);
+                }
+            }
+        });
+        ui.add_space(design::GAP);
+        if let Some(a) = self.fields(ui, accounts) {
+            action = Some(a);
+        }
+        ui.add_space(design::GAP);
+        let label = ui.label("Message");
+        // The editor takes the height left, less what the attachments took last frame; at
+        // least six lines (then the screen scrolls).
+        let line = ui.text_style_height(&egui::TextStyle::Body);
+        let rest = height - ui.min_rect().height() - self.below_editor;
+        ui.add(
+            egui::TextEdit::multiline(&mut self.body)
+                .desired_rows(6)
+                .min_size(egui::vec2(0.0, rest.max(6.0 * line)))
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        let top = ui.min_rect().bottom();
+        ui.add_space(design::GAP);
+        if let Some(a) = self.attachments_section(ui, limit) {
+            action = Some(a);
+        }
+        let below = ui.min_rect().bottom() - top + design::GAP;
+        if (below - self.below_editor).abs() > 0.5 {
+            self.below_editor = below;
+            ui.ctx().request_repaint();
         }
         action
     }
@@ -444,7 +496,7 @@ impl Compose {
         ui: &mut Ui,
         limit: Option<&SizeLimit>,
     ) -> Option<ComposeAction> {
-        ui.label(RichText::new("Attachments").strong());
+        design::section(ui, "Attachments");
         self.attachment_list(ui);
         let mut action = None;
         ui.horizontal(|ui| {

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
 use crate::account::AccountId;
 use crate::explain::{Explain, Explanation, size_in_words};
 use crate::message::Draft;
 use crate::runtime::{Command, Ticket};
-use crate::ui::widgets;
+use crate::ui::{design, widgets};
 use crate::usecases::queue::Queued;
 use compose::{Compose, ComposeAction, SizeLimit};
 use file_dialog::{FilePicker, NativePicker, Pending, Picked};
@@ -181,33 +181,23 @@ impl WriteScreen {
     }
 
     /// Draws the screen.
+    /// Draws the screen in the window's `ui` (it lays out its own panels).
     pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) -> Option<Nav> {
-        let Some(accounts) = shared.accounts_ok() else {
-            widgets::spinner(ui, "Loading accounts");
-            return None;
+        let accounts = match shared.accounts_ok() {
+            Some(accounts) if !accounts.accounts.is_empty() => accounts,
+            loaded => {
+                let loaded = loaded.is_some();
+                return egui::CentralPanel::default_margins()
+                    .show(ui, |ui| no_account(ui, loaded))
+                    .inner;
+            }
         };
-        if accounts.accounts.is_empty() {
-            ui.heading("New message");
-            ui.label("Add an account first: Outpost needs one to send from.");
-            return ui
-                .button("Add account")
-                .clicked()
-                .then_some(Nav::AddAccount);
-        }
-        if self.parked.is_some() {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new("Your earlier draft is set aside.").weak());
-                if ui.button("Switch to the earlier draft").clicked() {
-                    std::mem::swap(&mut self.compose, &mut self.parked);
-                }
-            });
-        }
         let mut compose = self.compose.take().unwrap_or_default();
         let limit = compose
             .from
             .as_ref()
             .and_then(|id| self.size_limits.get(id));
-        let action = compose.show(ui, accounts, limit);
+        let action = compose.show(ui, accounts, limit, self.parked.is_some());
         let to_size = compose.take_unsized();
         if !to_size.is_empty() {
             shared.send(Command::FileSizes(to_size));
@@ -244,9 +234,23 @@ impl WriteScreen {
                 }
             }
             ComposeAction::AccountChanged(id) => self.want_size_limit(id, shared),
+            ComposeAction::SwitchToParked => std::mem::swap(&mut self.compose, &mut self.parked),
         }
         None
     }
+}
+
+/// Before there is an account to send from: loading, or what to do first.
+fn no_account(ui: &mut Ui, loaded: bool) -> Option<Nav> {
+    if !loaded {
+        widgets::spinner(ui, "Loading accounts");
+        return None;
+    }
+    ui.heading("New message");
+    ui.label("Add an account first: Outpost needs one to send from.");
+    let add = ui.add(design::primary(ui, "Add account"));
+    widgets::arrive(ui, &add, "write-no-account");
+    add.clicked().then_some(Nav::AddAccount)
 }
 
 /// How the outbox names a message just queued: "Message #5 (2 kB)".
