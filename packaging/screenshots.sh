@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Takes the screenshots for the AppStream metainfo and the README from the app itself: the
 # release binary in Xvfb, with an outbox filled by really sending through a local aiosmtpd
-# (some delivered, one refused, some waiting). Writes packaging/screenshots/*.png.
+# (some delivered, one refused, some waiting), in the light and the dark theme. The servers
+# have real-looking names: a small DNS server (loopback_dns.py) puts every name on 127.0.0.1
+# and port 587 is mapped to aiosmtpd's. Writes packaging/screenshots/*.png.
 # Needs: Xvfb, xwd (x11-apps), python3 with aiosmtpd (all installed by scripts/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +20,12 @@ python3 tests/support/smtpd.py --mode plain --out "$work/mail" \
   --refuse-rcpt nobody@example.net >"$work/smtpd.out" &
 for _ in $(seq 50); do grep -q PORT "$work/smtpd.out" && break; sleep 0.1; done
 port=$(awk '/PORT/ {print $2}' "$work/smtpd.out")
-"$bin" account add --email ann@example.org --name "Ann Example" --host 127.0.0.1 \
-  --port "$port" --security none --auth none >/dev/null
+python3 packaging/loopback_dns.py >"$work/dns.out" &
+for _ in $(seq 50); do grep -q PORT "$work/dns.out" && break; sleep 0.1; done
+export OUTPOST_DNS="127.0.0.1:$(awk '/PORT/ {print $2}' "$work/dns.out")"
+export OUTPOST_PORT_MAP="587=$port"
+"$bin" account add --email ann@example.org --name "Ann Example" --host smtp.example.org \
+  --port 587 --security none --auth none >/dev/null
 send() { "$bin" send --from ann@example.org "$@" >/dev/null; }
 send --to "Bob <bob@example.net>" --subject "Minutes of Tuesday's meeting" --body "Attached."
 send --to carol@example.net --cc dave@example.net --subject "Train tickets for the 14th" --body "Two seats."
@@ -34,8 +40,8 @@ send --to grace@example.net --subject "Garden club: next Saturday" --body "See y
 display=":$((200 + RANDOM % 500))"
 Xvfb "$display" -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &
 sleep 0.5
-shot() { # NAME VIEW: the window opened on VIEW, as it was left
-  printf '{"app": "(view:%s)"}' "$2" >"$OUTPOST_HOME/data/window.ron"
+shot() { # NAME VIEW THEME: the window opened on VIEW in THEME (Light, Dark), as it was left
+  printf '{"app": "(view:%s,settings:(theme:%s))"}' "$2" "$3" >"$OUTPOST_HOME/data/window.ron"
   DISPLAY="$display" "$bin" >/dev/null 2>&1 &
   local pid=$!
   sleep 3
@@ -44,8 +50,10 @@ shot() { # NAME VIEW: the window opened on VIEW, as it was left
   python3 packaging/xwd2png.py "$work/shot.xwd" "$out/$1.png" 900x620
   echo "wrote $out/$1.png"
 }
-shot outbox Outbox
-shot compose Compose
+shot outbox Outbox Light
+shot outbox-dark Outbox Dark
+shot compose Compose Light
 rm -rf "$OUTPOST_HOME"
 mkdir -p "$OUTPOST_HOME/data"
-shot setup Accounts
+shot setup Accounts Light
+shot setup-dark Accounts Dark
