@@ -301,7 +301,7 @@ fn real_window(home: &std::path::Path) {
         assert!(out.status.success(), "xdotool {args:?}: {out:?}");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
-    let window = xdotool(&["search", "--sync", "--name", "^Outpost$"]);
+    let window = xdotool(&["search", "--sync", "--name", "Outpost$"]);
     let window = window.lines().next().unwrap().to_string();
     xdotool(&["mousemove", "--window", &window, "450", "300"]);
     let before = frames().len();
