@@ -71,6 +71,41 @@ fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date) -> String {
     format!("{day} {}", at.strftime("%H:%M:%S"))
 }
 
+/// Tomorrow at 09:00 local time, as [`parse_moment`] reads it ("2026-12-03 09:00"): what
+/// "send later" offers first.
+pub fn tomorrow_morning() -> String {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date();
+    let day = today.tomorrow().unwrap_or(today);
+    format!("{} 09:00", day.strftime("%Y-%m-%d"))
+}
+
+/// A moment written by a person that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "'{0}' is not a date and time (write it as 2026-12-24 09:00, in local time, or with an offset: 2026-12-24T09:00+01:00)"
+)]
+pub struct BadMoment(pub String);
+
+/// A moment as a person writes it: ISO 8601 date and time ("2026-12-24 09:00",
+/// "2026-12-24T09:00:30"), in the local time zone unless it carries an offset or "Z"
+/// ("2026-12-24T08:00Z", "2026-12-24T09:00+01:00").
+pub fn parse_moment(text: &str) -> Result<Millis, BadMoment> {
+    parse_moment_in(text, jiff::tz::TimeZone::system())
+}
+
+fn parse_moment_in(text: &str, tz: jiff::tz::TimeZone) -> Result<Millis, BadMoment> {
+    let t = text.trim();
+    let bad = || BadMoment(t.to_string());
+    if let Ok(at) = t.parse::<jiff::Timestamp>() {
+        return Ok(at.as_millisecond());
+    }
+    let civil = t.parse::<jiff::civil::DateTime>().map_err(|_| bad())?;
+    let at = civil.to_zoned_datetime(tz).map_err(|_| bad())?;
+    Ok(at.timestamp().as_millisecond())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +131,25 @@ mod tests {
             assert_ne!(countdown(at, now + d), countdown(at, now), "{left}");
         }
         assert_eq!(countdown_changes_in(1_999, 1_000), None, "\"now\" already");
+    }
+
+    #[test]
+    fn moments_are_read_in_local_time_unless_they_say_otherwise() {
+        let tz = jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        let utc = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let at = |s| parse_moment_in(s, tz.clone());
+        assert_eq!(at("2026-12-24 09:00"), Ok(utc("2026-12-24T08:00:00Z")));
+        assert_eq!(at("2026-12-24T09:00:30"), Ok(utc("2026-12-24T08:00:30Z")));
+        assert_eq!(at(" 2026-07-01 09:00 "), Ok(utc("2026-07-01T07:00:00Z")));
+        assert_eq!(at("2026-12-24T09:00Z"), Ok(utc("2026-12-24T09:00:00Z")));
+        assert_eq!(
+            at("2026-12-24T09:00-05:00"),
+            Ok(utc("2026-12-24T14:00:00Z"))
+        );
+        for wrong in ["tomorrow", "24.12.2026 09:00", "2026-13-01 09:00", ""] {
+            let e = at(wrong).unwrap_err();
+            assert!(e.to_string().contains("2026-12-24 09:00"), "{e}");
+        }
     }
 
     #[test]

@@ -266,3 +266,92 @@ fn symbols_beyond_eguis_fonts_show_with_the_systems_fonts() {
             .is_some_and(|n| n.value().as_deref() == Some("Done ✓"))
     });
 }
+
+#[test]
+fn undo_takes_a_message_back_into_write_before_it_leaves() {
+    let files = tempfile::tempdir().unwrap();
+    let dropped = file(&files, "draft.txt", b"an attachment that comes back too");
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    write(&mut harness);
+    type_into(&mut harness, "To", "bob@example.net");
+    type_into(&mut harness, "Subject", "Too soon");
+    type_into(&mut harness, "Message", "Not ready yet.");
+    drop_file(&mut harness, &dropped);
+    wait_for(&mut harness, "the attachment", |h| {
+        h.query_by_label("draft.txt").is_some()
+    });
+    harness.get_by_label("Send").click();
+    harness.step();
+    // The default time to undo is 5 s: the outbox counts down with Undo.
+    wait_for(&mut harness, "the countdown", |h| {
+        h.query_by_label_contains("will be sent in ").is_some()
+    });
+    harness.get_by_label("Undo sending message #1").click();
+    harness.step();
+    wait_for(&mut harness, "the message back in Write", |h| {
+        h.query_by_label("Send").is_some() && h.query_by_label("draft.txt").is_some()
+    });
+    assert_eq!(
+        harness.get_by_label("Subject").value().as_deref(),
+        Some("Too soon")
+    );
+    // It never leaves, and the outbox keeps no trace of it.
+    for _ in 0..70 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        harness.step();
+    }
+    assert!(
+        lab.smtpd.received().is_empty(),
+        "an undone message was sent"
+    );
+    let (_, list) = lab.outpost().json(&["queue", "list"], "");
+    assert_eq!(list["messages"].as_array().map(Vec::len), Some(0), "{list}");
+}
+
+#[test]
+fn send_later_schedules_the_message_and_send_now_sends_it() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    write(&mut harness);
+    type_into(&mut harness, "To", "bob@example.net");
+    type_into(&mut harness, "Subject", "For tomorrow");
+    type_into(&mut harness, "Message", "See you then.");
+    harness.get_by_label("Send later…").click();
+    harness.run();
+    // Offered: tomorrow at 09:00; a time that cannot be read is told and not scheduled.
+    assert!(
+        harness
+            .get_by_label("Send at")
+            .value()
+            .is_some_and(|v| v.ends_with(" 09:00"))
+    );
+    type_into(&mut harness, "Send at", "next tuesday");
+    assert!(
+        harness
+            .query_by_label_contains("is not a date and time")
+            .is_some()
+    );
+    assert!(disabled(&harness, "Schedule"));
+    let in_two_hours = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(2))
+        .unwrap()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string();
+    type_into(&mut harness, "Send at", &in_two_hours);
+    harness.get_by_label("Schedule").click();
+    harness.step();
+    wait_for(&mut harness, "the message scheduled", |h| {
+        h.query_all_by_label("scheduled").next().is_some()
+    });
+    assert!(lab.smtpd.received().is_empty(), "sent before its time");
+    harness.get_by_label("For tomorrow").click();
+    harness.step();
+    wait_for(&mut harness, "its details", |h| {
+        h.query_by_label("Send now").is_some()
+    });
+    harness.get_by_label("Send now").click();
+    harness.step();
+    wait_received(&mut harness, &lab, 1);
+    let text = lab.smtpd.received_text().remove(0);
+    assert!(text.contains("Subject: For tomorrow"), "{text}");
+}

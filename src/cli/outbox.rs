@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::output::{Failure, Out};
-use crate::clock::relative;
+use crate::clock::{Millis, local, now_ms, parse_moment, relative};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::Draft;
 use crate::net::Net;
@@ -50,6 +50,49 @@ pub struct SendArgs {
     /// A file to attach; repeat for more.
     #[arg(long, value_name = "F")]
     pub attach: Vec<PathBuf>,
+    /// Wait this many seconds (up to a day) before sending: time to take it back with
+    /// `outpost queue cancel ID`.
+    #[arg(
+        long,
+        value_name = "SECS",
+        conflicts_with = "at",
+        value_parser = clap::value_parser!(u32).range(0..=86_400)
+    )]
+    pub delay: Option<u32>,
+    /// Send at this time: "2026-12-24 09:00" in local time, or ISO 8601 with an offset
+    /// ("2026-12-24T09:00+01:00").
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// When `send` is to leave: at `--at`, after `--delay`, or at once.
+fn not_before(args: &SendArgs) -> Result<Option<Millis>, Failure> {
+    let now = now_ms();
+    match (&args.at, args.delay) {
+        (Some(text), _) => {
+            let at = parse_moment(text).map_err(|e| {
+                Failure::BadInput(
+                    "invalid_time",
+                    Explanation::new(
+                        format!("{}.", capitalise(&e.to_string())),
+                        "Give --at a date and time, e.g. --at \"2026-12-24 09:00\".",
+                    ),
+                )
+            })?;
+            if at <= now {
+                return Err(Failure::BadInput(
+                    "time_in_the_past",
+                    Explanation::new(
+                        format!("{} is in the past ({}).", text.trim(), local(at)),
+                        "Give a later time, or leave out --at to send now.",
+                    ),
+                ));
+            }
+            Ok(Some(at))
+        }
+        (None, Some(secs)) if secs > 0 => Ok(Some(now + i64::from(secs) * 1000)),
+        _ => Ok(None),
+    }
 }
 
 /// `outpost queue …`
@@ -104,6 +147,7 @@ fn open(paths: &Paths) -> Result<Outbox, Failure> {
 
 pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failure> {
     let account = accounts::find(paths, &args.from)?;
+    let not_before = not_before(&args)?;
     let body = match (&args.body, &args.body_file) {
         (Some(b), _) => b.clone(),
         (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
@@ -127,14 +171,28 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         body,
         attachments: args.attach.clone(),
     };
-    let queued = queue::submit(paths, account.id.as_str(), &draft).map_err(|e| match e {
-        SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
-        SubmitError::Outbox(e) => outbox_failure(e),
-    })?;
+    let queued =
+        queue::submit_at(paths, account.id.as_str(), &draft, not_before).map_err(|e| match e {
+            SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
+            SubmitError::Outbox(e) => outbox_failure(e),
+        })?;
     let (id, message_id) = (queued.id, queued.message_id);
-    out.text(format!("Queued as #{id} ({message_id})."));
+    match queued.not_before {
+        Some(at) => out.text(format!(
+            "Queued as #{id} ({message_id}), to be sent {} ({}); until then, \
+             'outpost queue cancel {id}' takes it back.",
+            local(at),
+            relative(at)
+        )),
+        None => out.text(format!("Queued as #{id} ({message_id}).")),
+    }
     out.text("The open Outpost window sends it, or run: outpost run");
-    out.json(json!({"id": id, "message_id": message_id, "state": "queued"}));
+    out.json(json!({
+        "id": id,
+        "message_id": message_id,
+        "state": "queued",
+        "not_before_ms": queued.not_before,
+    }));
     Ok(())
 }
 

@@ -15,6 +15,10 @@ use crate::message::Composed;
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = 2;
 
+/// A message set to leave later that is first taken more than this after its time was not
+/// sent then because Outpost was not running: its history says so.
+const LATE_MS: Millis = 60_000;
+
 /// Where a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -313,7 +317,7 @@ impl Outbox {
             .map_err(|e| self.db(e))
     }
 
-    /// Stores a composed message; when this returns, it is on disk.
+    /// Stores a composed message, to be sent at once; when this returns, it is on disk.
     pub fn enqueue(
         &mut self,
         account: &str,
@@ -321,7 +325,27 @@ impl Outbox {
         display_to: &str,
         subject: &str,
     ) -> Result<i64, OutboxError> {
+        self.enqueue_at(account, message, display_to, subject, None)
+    }
+
+    /// Stores a composed message that the worker takes no earlier than `not_before` (send
+    /// later, or the grace in which sending can be undone), or at once with `None`; when this
+    /// returns, it is on disk.
+    pub fn enqueue_at(
+        &mut self,
+        account: &str,
+        message: &Composed,
+        display_to: &str,
+        subject: &str,
+        not_before: Option<Millis>,
+    ) -> Result<i64, OutboxError> {
         let now = now_ms();
+        let due = not_before.unwrap_or(now).max(now);
+        let what = if due > now {
+            format!("queued, to be sent {}", crate::clock::local(due))
+        } else {
+            "queued".into()
+        };
         let recipients = serde_json::to_string(&message.recipients).expect("strings serialize");
         let tx = self
             .conn
@@ -330,7 +354,7 @@ impl Outbox {
         tx.execute(
             "INSERT INTO messages (account, message_id, envelope_from, recipients, display_to,
                 subject, state, next_attempt, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8)",
             params![
                 account,
                 message.message_id,
@@ -338,6 +362,7 @@ impl Outbox {
                 recipients,
                 display_to,
                 subject,
+                due,
                 now
             ],
         )
@@ -349,8 +374,8 @@ impl Outbox {
         )
         .and_then(|_| {
             tx.execute(
-                "INSERT INTO events (message, at, text) VALUES (?1, ?2, 'queued')",
-                params![id, now],
+                "INSERT INTO events (message, at, text) VALUES (?1, ?2, ?3)",
+                params![id, now, what],
             )
         })
         .and_then(|_| tx.commit())
@@ -387,6 +412,8 @@ impl Outbox {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&db)?;
+        // Messages taken well after their time (see `LATE_MS`), with that time.
+        let mut late = Vec::new();
         let claimed = {
             // Walk the due-index in order; only the chosen row's columns are read.
             let mut stmt = tx
@@ -414,7 +441,7 @@ impl Outbox {
             };
             let mut fetch = tx
                 .prepare_cached(
-                    "SELECT envelope_from, recipients, bytes, attempts, created
+                    "SELECT envelope_from, recipients, bytes, attempts, created, next_attempt
                      FROM messages JOIN bodies ON bodies.message = messages.id
                      WHERE id = ?1",
                 )
@@ -429,6 +456,12 @@ impl Outbox {
                     fetch
                         .query_row([id], |row| {
                             let recipients: String = row.get(1)?;
+                            let (attempts, created, due): (i64, Millis, Millis) =
+                                (row.get(3)?, row.get(4)?, row.get(5)?);
+                            // Set to leave later, and Outpost was not running then.
+                            if attempts == 0 && due > created && now - due > LATE_MS {
+                                late.push((*id, due));
+                            }
                             Ok(Claimed {
                                 id: *id,
                                 account: account.clone(),
@@ -454,6 +487,17 @@ impl Outbox {
                 lease_it
                     .execute(params![c.id, now + lease.as_millis() as i64])
                     .map_err(&db)?;
+            }
+            for (id, due) in late {
+                let text = format!(
+                    "was to be sent {}; Outpost was not running then, so it is sent now",
+                    crate::clock::local(due)
+                );
+                tx.execute(
+                    "INSERT INTO events (message, at, text) VALUES (?1, ?2, ?3)",
+                    params![id, now, text],
+                )
+                .map_err(&db)?;
             }
         }
         tx.commit().map_err(&db)?;
@@ -1026,6 +1070,38 @@ mod tests {
             "leased: not claimed twice"
         );
         assert_eq!(q.list().unwrap()[0].state, State::Sending);
+    }
+
+    #[test]
+    fn a_message_for_later_waits_and_says_when_it_was_sent_late() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut q = open(&dir);
+        let lease = Duration::from_secs(60);
+        let later = now_ms() + 3_600_000;
+        let id = q
+            .enqueue_at("acc", &composed(1), "bob", "Hi", Some(later))
+            .unwrap();
+        assert!(
+            q.claim_due(lease, None, &[]).unwrap().is_none(),
+            "not early"
+        );
+        assert_eq!(q.list().unwrap()[0].next_attempt_ms, Some(later));
+        // As if it had been queued an hour ago for two minutes ago, and Outpost had not run
+        // since.
+        let now = now_ms();
+        q.conn
+            .execute(
+                "UPDATE messages SET created = ?2, next_attempt = ?3 WHERE id = ?1",
+                params![id, now - 3_600_000, now - 120_000],
+            )
+            .unwrap();
+        assert!(q.claim_due(lease, None, &[]).unwrap().is_some());
+        let history: Vec<String> = q.get(id).unwrap().1.into_iter().map(|e| e.text).collect();
+        assert!(history[0].starts_with("queued, to be sent "), "{history:?}");
+        assert!(
+            history[1].contains("Outpost was not running then, so it is sent now"),
+            "{history:?}"
+        );
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub enum Command {
         account: Account,
         /// What to send.
         draft: Draft,
+        /// Not before this moment (send later; the time to undo), or at once.
+        not_before: Option<crate::clock::Millis>,
     },
     /// Do something to one queued message.
     Act {
@@ -93,6 +95,12 @@ pub enum Command {
     },
     /// Read a queued message back as a draft, for "edit & resend".
     Reopen {
+        /// Its queue id.
+        id: i64,
+    },
+    /// Take back a message before it leaves: it comes back as a draft (in
+    /// [`Event::Reopened`]) and leaves the outbox.
+    Undo {
         /// Its queue id.
         id: i64,
     },

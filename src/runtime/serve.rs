@@ -125,8 +125,9 @@ fn on_files(ctx: &Ctx, command: Command) {
             ticket,
             account,
             draft,
+            not_before,
         } => {
-            let result = queue::submit(&ctx.paths, account.id.as_str(), &draft);
+            let result = queue::submit_at(&ctx.paths, account.id.as_str(), &draft, not_before);
             ctx.nudge.notify_one();
             let result = result.map_err(|e| e.explain());
             ctx.emit(Event::Queued { ticket, result });
@@ -148,6 +149,11 @@ fn on_files(ctx: &Ctx, command: Command) {
         }
         Command::Reopen { id } => {
             let draft = queue::reopen(&ctx.paths, id).map_err(|e| e.explain());
+            ctx.emit(Event::Reopened(draft));
+        }
+        Command::Undo { id } => {
+            let draft = queue::undo(&ctx.paths, id).map_err(|e| e.explain());
+            ctx.look();
             ctx.emit(Event::Reopened(draft));
         }
         Command::SystemFonts => ctx.emit(Event::SystemFonts(crate::fonts::system_fallbacks())),

@@ -167,7 +167,7 @@ impl OutpostApp {
                 match self.write.queued(ticket, &result) {
                     Some(nav) => {
                         if let Ok(q) = &result {
-                            self.outbox.just_queued(q.id, queued_name(q));
+                            self.outbox.just_queued(q.id, queued_name(q), q.not_before);
                         }
                         if let Some(nav) = nav {
                             self.go(nav);
@@ -268,7 +268,7 @@ impl OutpostApp {
                 let options = self.settings.prefs.detect_options();
                 self.accounts.ui(ui, shared, &options)
             }
-            View::Compose => self.write.ui(ui, shared),
+            View::Compose => self.write.ui(ui, shared, self.settings.prefs.undo_grace()),
             View::Outbox => self.outbox.ui(ui, shared),
             View::Settings => {
                 self.settings.ui(ui, shared);

@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use crate::clock::local;
+use crate::clock::{Millis, local, now_ms};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::{self, Composed, Draft, MessageError};
 use crate::outbox::sendmail::Prepared;
@@ -33,14 +33,32 @@ pub struct Queued {
     pub message_id: String,
     /// Its size in bytes as it will be sent.
     pub size: usize,
+    /// When it leaves, if not at once.
+    pub not_before: Option<Millis>,
 }
 
 /// Composes `draft` (Message-ID and Date fixed once) for the account with id `account` and
-/// queues it; when this returns Ok
-/// the message is on disk and the worker has been told.
+/// queues it to be sent at once; when this returns Ok the message is on disk and the worker
+/// has been told.
 pub fn submit(paths: &Paths, account: &str, draft: &Draft) -> Result<Queued, SubmitError> {
+    submit_at(paths, account, draft, None)
+}
+
+/// As [`submit`], for the worker to take no earlier than `not_before` (send later; the grace
+/// in which sending can be undone). A message sent later is dated when it is to leave.
+pub fn submit_at(
+    paths: &Paths,
+    account: &str,
+    draft: &Draft,
+    not_before: Option<Millis>,
+) -> Result<Queued, SubmitError> {
     let from = message::parse_address("From", &draft.from)?;
-    let composed = message::compose(draft, SystemTime::now(), &message::new_message_id(&from))?;
+    let date = not_before
+        .filter(|t| *t > now_ms())
+        .map_or_else(SystemTime::now, |t| {
+            SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(t as u64)
+        });
+    let composed = message::compose(draft, date, &message::new_message_id(&from))?;
     let display_to = draft
         .to
         .iter()
@@ -50,11 +68,19 @@ pub fn submit(paths: &Paths, account: &str, draft: &Draft) -> Result<Queued, Sub
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    let id = enqueue(paths, account, &composed, &display_to, &draft.subject)?;
+    let id = enqueue(
+        paths,
+        account,
+        &composed,
+        &display_to,
+        &draft.subject,
+        not_before,
+    )?;
     Ok(Queued {
         id,
         message_id: composed.message_id,
         size: composed.bytes.len(),
+        not_before: not_before.filter(|t| *t > now_ms()),
     })
 }
 
@@ -76,7 +102,14 @@ pub fn submit_from_program(
 ) -> Result<i64, OutboxError> {
     let to = message.recipients.join(", ");
     let subject = message.subject.clone();
-    enqueue(paths, account, &message.into_composed(), &to, &subject)
+    enqueue(
+        paths,
+        account,
+        &message.into_composed(),
+        &to,
+        &subject,
+        None,
+    )
 }
 
 /// Stores a composed message durably and wakes the worker.
@@ -86,8 +119,10 @@ fn enqueue(
     composed: &Composed,
     display_to: &str,
     subject: &str,
+    not_before: Option<Millis>,
 ) -> Result<i64, OutboxError> {
-    let id = Outbox::open(&paths.outbox_file())?.enqueue(account, composed, display_to, subject)?;
+    let id = Outbox::open(&paths.outbox_file())?
+        .enqueue_at(account, composed, display_to, subject, not_before)?;
     wake::notify(paths);
     Ok(id)
 }
@@ -205,7 +240,23 @@ pub fn detail(paths: &Paths, id: i64) -> Result<MessageDetail, OutboxError> {
 
 /// Message `id` as a draft again, its attachments written under the data folder.
 pub fn reopen(paths: &Paths, id: i64) -> Result<Draft, SubmitError> {
-    let (bytes, envelope) = Outbox::open(&paths.outbox_file())?.content(id)?;
+    reopen_from(&Outbox::open(&paths.outbox_file())?, paths, id)
+}
+
+fn reopen_from(outbox: &Outbox, paths: &Paths, id: i64) -> Result<Draft, SubmitError> {
+    let (bytes, envelope) = outbox.content(id)?;
     let dir = paths.data_dir.join("drafts").join(id.to_string());
     Ok(crate::message::reopen(&bytes, &envelope, &dir)?)
+}
+
+/// Takes message `id` back before it leaves (in the time to undo after Send, or while it
+/// waits to be sent later): it will not be sent, comes back as a draft with its attachments,
+/// and is removed from the outbox, since it never left. Fails, changing nothing, when the
+/// worker has taken it already.
+pub fn undo(paths: &Paths, id: i64) -> Result<Draft, SubmitError> {
+    let outbox = Outbox::open(&paths.outbox_file())?;
+    outbox.cancel(id)?;
+    let draft = reopen_from(&outbox, paths, id)?;
+    outbox.delete(id)?;
+    Ok(draft)
 }

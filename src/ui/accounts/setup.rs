@@ -281,6 +281,7 @@ impl Setup {
             ticket,
             account,
             draft,
+            not_before: None,
         });
     }
 

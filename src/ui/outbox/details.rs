@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use egui::{RichText, Ui};
 
-use super::row::{OutboxAction, badge};
+use super::row::{OutboxAction, message_badge, scheduled};
 use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::ui::{design, widgets};
@@ -151,7 +151,7 @@ fn detail(
             &m.subject
         };
         ui.heading(format!("#{} {subject}", m.id));
-        badge(ui, m.state);
+        message_badge(ui, m.state, m);
     });
     facts(ui, m, emails);
     if m.maybe_sent {
@@ -208,19 +208,32 @@ fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
         });
 }
 
-/// What can be done to the message in its state, and nothing else: Retry now and Cancel
-/// sending while it waits, Edit & resend, Delete… unless it is being sent.
+/// What can be done to the message in its state, and nothing else: Send now and Undo while
+/// it waits for its time, Retry now while it waits to be tried again, Cancel sending while
+/// either; Edit & resend; Delete… unless it is being sent.
 fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
     let mut action = None;
     let id = m.id;
     ui.horizontal(|ui| {
-        if matches!(m.state, State::Queued | State::Retry | State::Failed) {
-            if ui.button("Retry now").clicked() {
+        if scheduled(m.state, m) {
+            if ui.button("Send now").clicked() {
                 action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
             }
-            if ui.button("Cancel sending").clicked() {
-                action = Some(OutboxAction::Act(id, MessageAction::Cancel));
+            let undo = ui
+                .button("Undo")
+                .on_hover_text("Back into Write, to change it or send it at another time");
+            if undo.clicked() {
+                action = Some(OutboxAction::Undo(id));
             }
+        } else if matches!(m.state, State::Queued | State::Retry | State::Failed)
+            && ui.button("Retry now").clicked()
+        {
+            action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
+        }
+        if matches!(m.state, State::Queued | State::Retry | State::Failed)
+            && ui.button("Cancel sending").clicked()
+        {
+            action = Some(OutboxAction::Act(id, MessageAction::Cancel));
         }
         if ui.button("Edit & resend").clicked() {
             action = Some(OutboxAction::EditAndResend(id));

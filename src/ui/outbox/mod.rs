@@ -9,11 +9,13 @@ mod filter;
 mod row;
 mod table;
 
-use egui::Ui;
+use egui::{RichText, Ui};
 
 use super::shared::{Nav, Shared};
-use super::widgets;
+use super::{design, widgets};
+use crate::clock::{self, Millis, now_ms};
 use crate::explain::Explanation;
+use crate::outbox::State;
 use crate::runtime::{Command, Event};
 use crate::usecases::queue::MessageAction;
 use details::Details;
@@ -32,11 +34,61 @@ pub struct OutboxScreen {
     /// What the last action did.
     pub notice: Option<Result<String, Explanation>>,
     /// The message just written, and its name: the notice follows its state.
-    queued: Option<(i64, String)>,
+    queued: Option<JustQueued>,
     /// Why the outbox cannot be read.
     problem: Option<Explanation>,
     table: Table,
     details: Details,
+}
+
+/// A message just written, and what the outbox says of it.
+struct JustQueued {
+    id: i64,
+    /// "Message #5 (2 kB)".
+    name: String,
+    /// When it leaves, if not at once.
+    not_before: Option<Millis>,
+}
+
+impl JustQueued {
+    /// It has not left yet, and was set to leave later: Undo can take it back.
+    fn can_undo(&self, state: Option<State>) -> bool {
+        self.not_before.is_some_and(|t| t > now_ms()) && matches!(state, None | Some(State::Queued))
+    }
+
+    /// "Message #5 (2 kB) leaves in 4 s." and Undo, with the countdown kept up to date.
+    fn undo_row(&self, ui: &mut Ui) -> Option<OutboxAction> {
+        let at = self.not_before?;
+        let now = now_ms();
+        let when = if at - now <= 60_000 {
+            clock::countdown(at, now)
+        } else {
+            clock::local(at)
+        };
+        let mut action = None;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{} will be sent {when}.", self.name)).strong());
+            let undo = ui.add(design::primary(ui, "Undo"));
+            // Told apart from the details' Undo by ear.
+            let said = format!("Undo sending message #{}", self.id);
+            undo.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &said));
+            widgets::arrive(ui, &undo, &format!("undo-{}", self.id));
+            if undo.clicked() {
+                action = Some(OutboxAction::Undo(self.id));
+            }
+        });
+        if let Some(ms) = clock::countdown_changes_in(at, now) {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(ms as u64));
+        } else {
+            // At its time: once more, to drop Undo.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(
+                    (at - now).max(0) as u64 + 50,
+                ));
+        }
+        action
+    }
 }
 
 impl OutboxScreen {
@@ -48,10 +100,15 @@ impl OutboxScreen {
         }
     }
 
-    /// Message `id`, named `name`, was just queued: the notice says where it is.
-    pub fn just_queued(&mut self, id: i64, name: String) {
+    /// Message `id`, named `name`, was just queued (to leave at `not_before`, if later):
+    /// the notice says where it is, and offers Undo until it leaves.
+    pub fn just_queued(&mut self, id: i64, name: String, not_before: Option<Millis>) {
         self.notice = None;
-        self.queued = Some((id, name));
+        self.queued = Some(JustQueued {
+            id,
+            name,
+            not_before,
+        });
     }
 
     /// Shows message `id` and asks for its details.
@@ -100,10 +157,22 @@ impl OutboxScreen {
                 widgets::spinner(ui, "Loading the outbox");
                 return;
             };
-            let queued = self
+            let waiting = self
                 .queued
                 .as_ref()
-                .map(|(id, name)| Ok(widgets::whereabouts(name, view.state_of(*id))));
+                .filter(|q| self.notice.is_none() && q.can_undo(view.state_of(q.id)));
+            let queued = match waiting {
+                Some(q) => {
+                    if let Some(a) = q.undo_row(ui) {
+                        action = Some(a);
+                    }
+                    None
+                }
+                None => self
+                    .queued
+                    .as_ref()
+                    .map(|q| Ok(widgets::whereabouts(&q.name, view.state_of(q.id)))),
+            };
             let (filter, notice) = (&mut self.filter, self.notice.as_ref().or(queued.as_ref()));
             // The table on top, the selected message's details under it.
             let table_height = match self.selected {
@@ -162,6 +231,14 @@ impl OutboxScreen {
                 return Some(Nav::OpenAccount(id));
             }
             OutboxAction::Write => return Some(Nav::To(super::View::Compose)),
+            // Back into Write when the core has it (`Event::Reopened`).
+            OutboxAction::Undo(id) => {
+                self.queued = None;
+                if self.selected == Some(id) {
+                    self.selected = None;
+                }
+                shared.send(Command::Undo { id });
+            }
         }
         None
     }

@@ -3,7 +3,8 @@
 
 use egui::Ui;
 
-use crate::outbox::State;
+use crate::clock::now_ms;
+use crate::outbox::{State, Summary};
 use crate::ui::design::{self, icon};
 use crate::usecases::queue::MessageAction;
 
@@ -20,9 +21,27 @@ pub enum OutboxAction {
     OpenAccount(String),
     /// Write a new message.
     Write,
+    /// Take a message back before it leaves, into Write.
+    Undo(i64),
 }
 
-/// A message's state as an icon and a word in the state's colour.
+/// In `state` (the latest known; `m` may be older), set to leave later and not tried yet
+/// (send later, or the time to undo after Send).
+pub fn scheduled(state: State, m: &Summary) -> bool {
+    state == State::Queued && m.attempts == 0 && m.next_attempt_ms.is_some_and(|t| t > now_ms())
+}
+
+/// A message's `state` as an icon and a word, in the state's colour; "scheduled" for one
+/// set to leave later.
+pub fn message_badge(ui: &mut Ui, state: State, m: &Summary) {
+    if scheduled(state, m) {
+        design::chip(ui, icon::WAITING, "scheduled", design::warn(ui));
+    } else {
+        badge(ui, state);
+    }
+}
+
+/// A state as an icon and a word in the state's colour.
 pub fn badge(ui: &mut Ui, state: State) {
     let (icon, word, color) = match state {
         State::Sent => (icon::OK, "sent", design::ok(ui)),

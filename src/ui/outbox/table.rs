@@ -8,8 +8,8 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder, TableRow};
 
 use super::filter::Filter;
-use super::row::{OutboxAction, badge};
-use crate::clock::{Millis, countdown, countdown_changes_in, now_ms};
+use super::row::{OutboxAction, badge, message_badge};
+use crate::clock::{Millis, countdown, countdown_changes_in, local, now_ms};
 use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::runtime::OutboxView;
@@ -363,7 +363,7 @@ impl Cell<'_> {
         let mut clicked = false;
         for col in cols {
             row.col(|ui| match col {
-                Col::Status => badge(ui, self.state),
+                Col::Status => message_badge(ui, self.state, m),
                 Col::To => cut(ui, RichText::new(&m.to)),
                 Col::Subject => {
                     let subject = if m.subject.is_empty() {
@@ -379,11 +379,15 @@ impl Cell<'_> {
                     ui.label(m.attempts.to_string());
                 }
                 Col::NextTry => {
-                    ui.label(
-                        m.next_attempt_ms
-                            .map(|t| countdown(t, self.now))
-                            .unwrap_or_default(),
-                    );
+                    // A countdown within the hour, the day and time beyond (send later).
+                    let next = m.next_attempt_ms.map(|t| {
+                        if t - self.now > 3_600_000 {
+                            local(t)
+                        } else {
+                            countdown(t, self.now)
+                        }
+                    });
+                    cut(ui, RichText::new(next.unwrap_or_default()));
                 }
                 Col::LastReply => {
                     cut(

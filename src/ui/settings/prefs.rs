@@ -24,6 +24,8 @@ pub struct Settings {
     pub theme: egui::ThemePreference,
     /// Size of everything (1.0 = normal).
     pub zoom: f32,
+    /// Seconds a sent message waits in the outbox, in which "Undo" takes it back (0–30).
+    pub undo_secs: u32,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             notify_failures: true,
             theme: egui::ThemePreference::System,
             zoom: 1.0,
+            undo_secs: 5,
         }
     }
 }
@@ -50,6 +53,11 @@ impl Settings {
             online: self.online_ispdb,
             share_address: self.share_address,
         }
+    }
+
+    /// How long a message just sent can still be taken back.
+    pub fn undo_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.undo_secs.min(30)))
     }
 
     /// Draws the page; returns true when something changed.
@@ -74,6 +82,13 @@ impl Settings {
         ui.horizontal(|ui| {
             let label = ui.label("Give up after");
             ui.add(egui::Slider::new(&mut self.deadline_secs, 3..=60).suffix(" s"))
+                .labelled_by(label.id);
+        });
+        ui.add_space(design::SECTION_GAP);
+        design::section(ui, "Sending");
+        ui.horizontal(|ui| {
+            let label = ui.label("Time to undo sending");
+            ui.add(egui::Slider::new(&mut self.undo_secs, 0..=30).suffix(" s"))
                 .labelled_by(label.id);
         });
         ui.add_space(design::SECTION_GAP);

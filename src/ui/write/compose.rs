@@ -9,7 +9,8 @@ use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::account::store::Accounts;
 use crate::account::{Account, AccountId};
-use crate::explain::size_in_words;
+use crate::clock::Millis;
+use crate::explain::{capitalise, size_in_words};
 use crate::message::{Draft, parse_mailbox, split_addresses};
 use crate::ui::design;
 use crate::ui::widgets;
@@ -27,6 +28,8 @@ pub enum ComposeAction {
     AccountChanged(AccountId),
     /// Go back to the draft set aside.
     SwitchToParked,
+    /// Queue the message to be sent at this moment.
+    SendAt(Millis),
 }
 
 /// What the compose screen knows about the server's size limit.
@@ -81,6 +84,8 @@ pub struct Compose {
     focus_to: bool,
     /// The height of what is drawn under the editor (attachments), last frame.
     below_editor: f32,
+    /// "Send later…" is open, with the moment as typed.
+    later: Option<String>,
     /// Files added whose sizes are still to be asked for.
     to_size: Vec<PathBuf>,
 }
@@ -102,6 +107,7 @@ impl Default for Compose {
             error: None,
             focus_to: true,
             below_editor: 0.0,
+            later: None,
             to_size: vec![],
         }
     }
@@ -431,22 +437,29 @@ impl Compose {
 
     /// Send and Discard, with what still keeps the message from being sent.
     fn send_row(
-        &self,
+        &mut self,
         ui: &mut Ui,
         limit: Option<&SizeLimit>,
         send_key: bool,
     ) -> Option<ComposeAction> {
         let mut action = None;
         let blocker = self.blocker(limit);
+        let ready = blocker.is_none() && !self.sending;
         ui.horizontal(|ui| {
             let send = ui
-                .add_enabled(
-                    blocker.is_none() && !self.sending,
-                    design::primary(ui, "Send"),
-                )
+                .add_enabled(ready, design::primary(ui, "Send"))
                 .on_hover_text("Ctrl+Enter");
-            if send.clicked() || (send_key && blocker.is_none() && !self.sending) {
+            if send.clicked() || (send_key && ready) {
                 action = Some(ComposeAction::Send);
+            }
+            if ui
+                .add_enabled(
+                    ready && self.later.is_none(),
+                    egui::Button::new("Send later…"),
+                )
+                .clicked()
+            {
+                self.later = Some(crate::clock::tomorrow_morning());
             }
             if ui.button("Discard").clicked() {
                 action = Some(ComposeAction::Discard);
@@ -461,6 +474,51 @@ impl Compose {
                 });
             }
         });
+        if let Some(a) = self.later_row(ui, ready) {
+            action = Some(a);
+        }
+        action
+    }
+
+    /// "Send later…" open: when, read as it is typed, and "Schedule".
+    fn later_row(&mut self, ui: &mut Ui, ready: bool) -> Option<ComposeAction> {
+        let text = self.later.as_mut()?;
+        let mut action = None;
+        let mut close = false;
+        let when = crate::clock::parse_moment(text);
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Send at");
+            let field = ui
+                .add(egui::TextEdit::singleline(text).desired_width(150.0))
+                .labelled_by(label.id);
+            widgets::arrive(ui, &field, "compose-later");
+            let future = when.as_ref().ok().filter(|t| **t > crate::clock::now_ms());
+            match (&when, future) {
+                (Ok(_), Some(at)) => {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} ({}), local time",
+                            crate::clock::local(*at),
+                            crate::clock::relative(*at)
+                        ))
+                        .weak(),
+                    );
+                }
+                (Ok(_), None) => widgets::invalid(ui, field.id, "That time has passed."),
+                (Err(e), _) => {
+                    widgets::invalid(ui, field.id, &format!("{}.", capitalise(&e.to_string())))
+                }
+            }
+            let schedule = ui.add_enabled(ready && future.is_some(), egui::Button::new("Schedule"));
+            if schedule.clicked() || (field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)))
+            {
+                action = future.map(|at| ComposeAction::SendAt(*at));
+            }
+            close = ui.button("Close").clicked();
+        });
+        if close || action.is_some() {
+            self.later = None;
+        }
         action
     }
 

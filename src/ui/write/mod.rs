@@ -7,10 +7,12 @@ pub mod file_dialog;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use egui::Ui;
 
 use crate::account::AccountId;
+use crate::clock::now_ms;
 use crate::explain::{Explain, Explanation, size_in_words};
 use crate::message::Draft;
 use crate::runtime::{Command, Ticket};
@@ -181,8 +183,9 @@ impl WriteScreen {
     }
 
     /// Draws the screen.
-    /// Draws the screen in the window's `ui` (it lays out its own panels).
-    pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) -> Option<Nav> {
+    /// Draws the screen in the window's `ui` (it lays out its own panels); `grace` is the
+    /// time in which a message sent can be taken back.
+    pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared, grace: Duration) -> Option<Nav> {
         let accounts = match shared.accounts_ok() {
             Some(accounts) if !accounts.accounts.is_empty() => accounts,
             loaded => {
@@ -203,12 +206,18 @@ impl WriteScreen {
             shared.send(Command::FileSizes(to_size));
         }
         self.compose = Some(compose);
-        self.act(action?, shared)
+        self.act(action?, shared, grace)
     }
 
-    fn act(&mut self, action: ComposeAction, shared: &mut Shared) -> Option<Nav> {
+    /// Does what compose asked; `grace` is the time to undo a message sent now.
+    fn act(&mut self, action: ComposeAction, shared: &mut Shared, grace: Duration) -> Option<Nav> {
         match action {
-            ComposeAction::Send => {
+            ComposeAction::Send | ComposeAction::SendAt(_) => {
+                let not_before = match action {
+                    ComposeAction::SendAt(at) => Some(at),
+                    _ if grace.is_zero() => None,
+                    _ => Some(now_ms() + grace.as_millis() as i64),
+                };
                 let c = self.compose.as_mut()?;
                 let account = c.from.as_ref().and_then(|id| shared.account(id)).cloned()?;
                 let draft = c.draft(&account);
@@ -220,6 +229,7 @@ impl WriteScreen {
                     ticket,
                     account,
                     draft,
+                    not_before,
                 });
             }
             ComposeAction::PickFiles => {
