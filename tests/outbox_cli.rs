@@ -541,3 +541,112 @@ fn removing_an_account_says_what_becomes_of_its_waiting_messages() {
         "{v}"
     );
 }
+
+#[test]
+fn an_identity_sends_with_its_name_reply_to_and_signature() {
+    let lab = lab(&[], PASSWORD);
+    let (code, v) = lab.op.json(
+        &[
+            "account",
+            "identity",
+            "add",
+            "--account",
+            USER,
+            "--email",
+            "ann.work@example.test",
+            "--name",
+            "Ann at Work",
+            "--reply-to",
+            "team@example.test",
+            "--signature",
+            "Ann Example\nExample Ltd",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    // A wrong Reply-To is refused, in words, and nothing changes.
+    let (code, v) = lab.op.json(
+        &[
+            "account",
+            "identity",
+            "add",
+            "--account",
+            USER,
+            "--email",
+            "x@example.test",
+            "--reply-to",
+            "nope",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("'nope'"),
+        "{v}"
+    );
+    let (code, v) = lab.op.json(
+        &[
+            "send",
+            "--from",
+            "ANN.WORK@example.test",
+            "--to",
+            "bob@example.net",
+            "--subject",
+            "As Ann at work",
+            "--body",
+            "Hello there.",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    run(&lab.op);
+    assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
+    let text = lab.smtpd.received_text().remove(0).replace("\r\n", "\n");
+    assert!(
+        text.contains("From: \"Ann at Work\" <ann.work@example.test>"),
+        "{text}"
+    );
+    assert!(text.contains("Reply-To: team@example.test"), "{text}");
+    assert!(text.contains("\n-- \nAnn Example\nExample Ltd"), "{text}");
+    assert!(
+        text.contains("X-Envelope-From: ann.work@example.test"),
+        "{text}"
+    );
+    // sendmail picks the identity from -f too, without a signature (programs' text as is).
+    let out = lab.op.run(
+        &["sendmail", "-f", "ann.work@example.test", "bob@example.net"],
+        "Subject: from a program\n\nbody\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    run(&lab.op);
+    let texts = lab.smtpd.received_text();
+    let text = texts
+        .iter()
+        .find(|t| t.contains("Subject: from a program"))
+        .expect("the program's message");
+    assert!(
+        text.contains("X-Envelope-From: ann.work@example.test"),
+        "{text}"
+    );
+    assert!(!text.contains("Example Ltd"), "{text}");
+    // Removed, it no longer sends.
+    let (code, _) = lab.op.json(
+        &["account", "identity", "remove", "ann.work@example.test"],
+        "",
+    );
+    assert_eq!(code, 0);
+    let (code, v) = lab.op.json(
+        &[
+            "send",
+            "--from",
+            "ann.work@example.test",
+            "--to",
+            "b@example.net",
+            "--body",
+            "x",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{v}");
+}

@@ -274,3 +274,111 @@ fn a_real_postfix_refuses_a_sender_the_login_does_not_own_and_outpost_says_so() 
         "{said}"
     );
 }
+
+#[test]
+fn a_real_postfix_sends_from_an_allowed_alias_and_refuses_a_foreign_identity_which_is_marked() {
+    let ca = TestCa::new();
+    let cert = ca.issue("mail", &["mail.example.test"]);
+    let dns = DnsServer::start("example.test");
+    let alias = "ann.alias@example.test";
+    let postfix = support::postfix::Postfix::start(
+        &cert,
+        &[(USER, PASSWORD)],
+        &[(USER, USER), (alias, USER)],
+    );
+    let op = Outpost::new(&dns, &ca);
+    op.add_starttls(postfix.port, PASSWORD, &[]);
+    for (email, name) in [(alias, "Ann (alias)"), ("boss@example.test", "The Boss")] {
+        let (code, v) = op.json(
+            &[
+                "account",
+                "identity",
+                "add",
+                "--account",
+                USER,
+                "--email",
+                email,
+                "--name",
+                name,
+            ],
+            "",
+        );
+        assert_eq!(code, 0, "{v}");
+    }
+    let send_as = |from: &str| {
+        let (code, v) = op.json(
+            &[
+                "send",
+                "--from",
+                from,
+                "--to",
+                "bob@example.net",
+                "--body",
+                "hi",
+            ],
+            "",
+        );
+        assert_eq!(code, 0, "{v}");
+        v["id"].as_i64().unwrap()
+    };
+    let allowed = send_as(alias);
+    let foreign = send_as("boss@example.test");
+    let (code, v) = op.json(&["run", "--until-empty", "--timeout", "10"], "");
+    assert_eq!(code, 0, "{v}");
+    let show = |id: i64| {
+        let (_, v) = op.json(&["queue", "show", &id.to_string()], "");
+        v["message"].clone()
+    };
+    assert_eq!(show(allowed)["state"], "sent", "{}", postfix.log());
+    let m = show(foreign);
+    assert_eq!(m["state"], "failed", "{m}");
+    assert!(
+        m["last_reply"]
+            .as_str()
+            .unwrap()
+            .contains("not owned by user"),
+        "{m}"
+    );
+    // The identity carries the server's words, and the way out.
+    let (_, v) = op.json(&["account", "identity", "list"], "");
+    let ids = &v["accounts"][0]["identities"];
+    let boss = ids
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == "boss@example.test")
+        .unwrap();
+    assert!(
+        boss["refused"].as_str().unwrap().contains("553 5.7.1"),
+        "{boss}"
+    );
+    let ok = ids
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == alias)
+        .unwrap();
+    assert!(ok["refused"].is_null(), "{ok}");
+    let text = op.run(&["account", "identity", "list"], "");
+    let said = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        said.contains("What to do: allow boss@example.test"),
+        "{said}"
+    );
+    // Changed (allowed at the provider), the note goes.
+    let (code, _) = op.json(
+        &[
+            "account",
+            "identity",
+            "add",
+            "--account",
+            USER,
+            "--email",
+            "boss@example.test",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let (_, v) = op.json(&["account", "identity", "list"], "");
+    assert!(!v.to_string().contains("553 5.7.1"), "{v}");
+}

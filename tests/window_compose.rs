@@ -355,3 +355,58 @@ fn send_later_schedules_the_message_and_send_now_sends_it() {
     let text = lab.smtpd.received_text().remove(0);
     assert!(text.contains("Subject: For tomorrow"), "{text}");
 }
+
+#[test]
+fn an_address_added_to_the_account_is_offered_in_write_and_sent_from() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    harness
+        .get_by_label(&format!("{} (default)", support::USER))
+        .click();
+    harness.run();
+    wait_for(&mut harness, "the account's settings", |h| {
+        h.query_by_label("Add an address to send as").is_some()
+    });
+    harness.get_by_label("Add an address to send as").click();
+    harness.run();
+    type_into(&mut harness, "Address", "ann.work@");
+    assert!(
+        harness
+            .query_by_label_contains("'ann.work@' is not an e-mail address")
+            .is_some(),
+        "a wrong address is told"
+    );
+    type_into(&mut harness, "Address", "ann.work@example.test");
+    type_into(&mut harness, "Name", "Ann at Work");
+    // Below the fold in this long form: pressed as the keyboard does (the harness does not
+    // scroll).
+    harness.get_by_label("Save changes").click_accesskit();
+    harness.run();
+    // No connection test ran in this form: saving asks first.
+    harness.get_by_label("Save anyway").click_accesskit();
+    harness.step();
+    wait_for(&mut harness, "the address saved", |h| {
+        h.query_by_label("Remove ann.work@example.test").is_some()
+            && h.query_by_label_contains("Saved").is_some()
+    });
+    let (_, v) = lab.outpost().json(&["account", "identity", "list"], "");
+    assert!(v.to_string().contains("ann.work@example.test"), "{v}");
+
+    write(&mut harness);
+    harness.get_by_label("From").click();
+    harness.run();
+    harness
+        .get_by_label("Ann at Work <ann.work@example.test>")
+        .click();
+    harness.run();
+    type_into(&mut harness, "To", "bob@example.net");
+    type_into(&mut harness, "Subject", "From work");
+    type_into(&mut harness, "Message", "Hello.");
+    harness.get_by_label("Send").click();
+    harness.step();
+    wait_received(&mut harness, &lab, 1);
+    let text = lab.smtpd.received_text().remove(0);
+    assert!(
+        text.contains("From: \"Ann at Work\" <ann.work@example.test>"),
+        "{text}"
+    );
+}

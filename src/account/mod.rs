@@ -3,11 +3,13 @@
 
 pub mod explain;
 pub mod goa;
+mod identity;
 mod model;
 pub mod secrets;
 pub mod store;
 pub mod verify;
 
+pub use identity::{Identity, Senders};
 pub use model::{
     Account, AccountId, AuthMethod, InvalidAccount, Security, SmtpSettings, parse_email, parse_host,
 };

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::identity::Senders;
 use super::secrets::SecretBackend;
 use crate::address::{self, EmailAddress};
 use crate::net::{BadProxy, CertificatePin, Proxy};
@@ -198,6 +199,9 @@ pub struct Account {
     /// authorities: a certificate of the person's own server they chose to trust.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned_certificate: Option<CertificatePin>,
+    /// Reply-To and signature of its own address, and the other addresses it sends as.
+    #[serde(flatten)]
+    pub senders: Senders,
 }
 
 /// A field of an account that failed validation, and why.
@@ -265,7 +269,13 @@ impl Account {
         {
             return Err(InvalidAccount::PlaintextAuthNotConfirmed);
         }
-        Ok(())
+        if let Some(r) = &self.senders.reply_to {
+            parse_email(r)?;
+        }
+        self.senders
+            .identities
+            .iter()
+            .try_for_each(|i| i.validate())
     }
 }
 
@@ -290,6 +300,7 @@ mod tests {
             goa_id: None,
             proxy: None,
             pinned_certificate: None,
+            senders: Senders::default(),
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::identity::Identity;
 use super::model::{Account, AccountId};
 
 /// The newest account file version this build reads and writes.
@@ -28,6 +29,14 @@ impl Accounts {
         self.accounts
             .iter()
             .find(|a| a.email.eq_ignore_ascii_case(email.trim()))
+    }
+
+    /// The account that sends as `email` (its own address or one of its identities), and
+    /// that identity.
+    pub fn sender(&self, email: &str) -> Option<(&Account, Identity)> {
+        self.accounts
+            .iter()
+            .find_map(|a| a.identity(email).map(|i| (a, i)))
     }
 
     /// The account with this id.
@@ -175,6 +184,33 @@ impl AccountStore {
         Ok(result)
     }
 
+    /// Notes on the identity `email` of the account with id `account` that its server
+    /// refused to send as it, in the server's `words`; false when there is no such identity
+    /// (the account's own address is not marked: its refused messages say so).
+    pub fn note_refused_identity(
+        &self,
+        account: &str,
+        email: &str,
+        words: &str,
+    ) -> Result<bool, StoreError> {
+        self.update(|accs| {
+            let identity = accs
+                .accounts
+                .iter_mut()
+                .filter(|a| a.id.as_str() == account)
+                .flat_map(|a| a.senders.identities.iter_mut())
+                .find(|i| i.email.eq_ignore_ascii_case(email));
+            match identity {
+                Some(i) => {
+                    i.refused = Some(words.to_string());
+                    Ok(true)
+                }
+                None => Err(()),
+            }
+        })
+        .map(|r| r.is_ok())
+    }
+
     /// Replaces the file with `accounts`: temp file, fsync, rename, fsync of the folder.
     /// Refuses when the file on disk is damaged or newer, so it is never overwritten.
     pub fn save(&self, accounts: &Accounts) -> Result<(), StoreError> {
@@ -230,6 +266,7 @@ mod tests {
             goa_id: None,
             proxy: None,
             pinned_certificate: None,
+            senders: crate::account::Senders::default(),
         }
     }
 

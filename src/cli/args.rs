@@ -117,6 +117,12 @@ pub enum AccountCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// The addresses an account sends as besides its own (aliases its provider allows),
+    /// each with a name, Reply-To and signature.
+    Identity {
+        #[command(subcommand)]
+        cmd: super::identity::IdentityCommand,
+    },
     /// Check the connection step by step: DNS, TCP, TLS, EHLO, login.
     Test {
         /// The account's e-mail address.

@@ -4,6 +4,7 @@ mod account;
 mod args;
 mod certificate;
 mod detect;
+mod identity;
 mod import;
 mod oauth2;
 mod outbox;
@@ -85,6 +86,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 remove,
             },
         ),
+        AccountCommand::Identity { cmd } => identity::run(&out, &paths, cmd),
         AccountCommand::Test { email, timeout } => {
             return account::test(&out, &paths, &email, timeout);
         }

@@ -146,7 +146,7 @@ fn open(paths: &Paths) -> Result<Outbox, Failure> {
 }
 
 pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failure> {
-    let account = accounts::find(paths, &args.from)?;
+    let (account, identity) = accounts::find_sender(paths, &args.from)?;
     let not_before = not_before(&args)?;
     let body = match (&args.body, &args.body_file) {
         (Some(b), _) => b.clone(),
@@ -162,13 +162,14 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         (None, None) => unreachable!("clap requires --body or --body-file"),
     };
     let draft = Draft {
-        from: account.email.clone(),
-        from_name: account.display_name.clone(),
+        from: identity.email.clone(),
+        from_name: identity.display_name.clone(),
+        reply_to: identity.reply_to.clone(),
         to: args.to.clone(),
         cc: args.cc.clone(),
         bcc: args.bcc.clone(),
         subject: args.subject.clone(),
-        body,
+        body: identity.signed(&body),
         attachments: args.attach.clone(),
     };
     let queued =
@@ -382,11 +383,16 @@ pub fn sendmail(args: &[String]) -> ExitCode {
         Err(e) => return fail(78, e.explain().problem),
     };
     let wanted = parsed.from.clone().or_else(|| sm::header_from(&raw));
-    let account = match &wanted {
-        Some(addr) => accounts.by_email(addr),
-        None => accounts.default.as_ref().and_then(|id| accounts.by_id(id)),
+    // The account sending as that address (its own, or one of its identities).
+    let sender = match &wanted {
+        Some(addr) => accounts.sender(addr),
+        None => accounts
+            .default
+            .as_ref()
+            .and_then(|id| accounts.by_id(id))
+            .map(|a| (a, a.own_identity())),
     };
-    let Some(account) = account else {
+    let Some((account, identity)) = sender else {
         let who = wanted.unwrap_or_else(|| "(no From, and no default account)".into());
         return fail(
             67,
@@ -396,7 +402,7 @@ pub fn sendmail(args: &[String]) -> ExitCode {
     let prepared = match sm::prepare(
         &raw,
         &parsed,
-        (&account.email, account.display_name.as_deref()),
+        (&identity.email, identity.display_name.as_deref()),
     ) {
         Ok(p) => p,
         Err(e @ SendmailError::NoRecipient) => return fail(64, e.to_string()),

@@ -19,6 +19,8 @@ pub struct Draft {
     pub from: String,
     /// Sender name, if any.
     pub from_name: Option<String>,
+    /// Where replies go, when not to the sender (Reply-To).
+    pub reply_to: Option<String>,
     /// Recipients, each `addr` or `Name <addr>`.
     pub to: Vec<String>,
     /// Copy recipients.
@@ -184,8 +186,11 @@ pub fn compose(
         draft.from_name.clone().filter(|n| !n.is_empty()),
         from_addr.clone(),
     );
-    let mut builder = Message::builder()
-        .from(from)
+    let mut builder = Message::builder().from(from);
+    if let Some(r) = draft.reply_to.as_deref().filter(|r| !r.trim().is_empty()) {
+        builder = builder.reply_to(parse_mailbox("Reply-To", r)?);
+    }
+    let mut builder = builder
         .subject(draft.subject.clone())
         .date(date)
         .message_id(Some(message_id.to_string()))
@@ -265,6 +270,7 @@ mod tests {
         Draft {
             from: "ann@example.org".into(),
             from_name: Some("Ann Älvsdóttir".into()),
+            reply_to: None,
             to: vec!["Bob <bob@example.net>".into()],
             cc: vec!["carol@bücher.example".into()],
             bcc: vec!["secret@example.com".into()],

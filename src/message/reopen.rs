@@ -88,9 +88,11 @@ pub fn reopen(bytes: &[u8], envelope: &[String], dir: &Path) -> Result<Draft, Me
         ),
         _ => (None, from),
     };
+    let reply_to = mailboxes(msg.reply_to()).into_iter().next();
     Ok(Draft {
         from,
         from_name,
+        reply_to,
         to,
         cc,
         bcc,
@@ -116,6 +118,7 @@ mod tests {
         let draft = Draft {
             from: "ann@example.org".into(),
             from_name: Some("Ann Älvsdóttir".into()),
+            reply_to: Some("team@example.org".into()),
             to: vec!["Bob <bob@example.net>".into()],
             cc: vec!["carol@example.net".into()],
             bcc: vec!["secret@example.com".into()],
@@ -128,6 +131,7 @@ mod tests {
         let back = reopen(&c.bytes, &c.recipients, &out).unwrap();
         assert_eq!(back.from, draft.from);
         assert_eq!(back.from_name, draft.from_name);
+        assert_eq!(back.reply_to, draft.reply_to);
         assert_eq!((back.to, back.cc), (draft.to, draft.cc));
         assert_eq!(back.bcc, draft.bcc, "Bcc comes back from the envelope");
         assert_eq!((back.subject, back.body), (draft.subject, draft.body));

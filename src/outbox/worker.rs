@@ -549,6 +549,14 @@ impl Worker {
             }
             Decision::Failed(why) => {
                 outbox.mark_failed(c.id, &why)?;
+                if let Attempt::Reply(r) = &outcome.attempt
+                    && Meaning::of(r) == Meaning::SenderNotAllowed
+                {
+                    // The identity says so until it is changed (allowed at the provider). Not
+                    // noted, only the mark is lost: the message's history has the words.
+                    let store = AccountStore::new(self.paths.accounts_file());
+                    let _noted = store.note_refused_identity(&c.account, &c.envelope_from, &why);
+                }
                 on_event(WorkerEvent::Failed {
                     id: c.id,
                     reason: why,

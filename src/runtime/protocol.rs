@@ -73,9 +73,9 @@ pub enum Command {
         /// Names the request in its [`Event::Queued`].
         ticket: Ticket,
         /// The sending account.
-        account: Account,
+        account: Box<Account>,
         /// What to send.
-        draft: Draft,
+        draft: Box<Draft>,
         /// Not before this moment (send later; the time to undo), or at once.
         not_before: Option<crate::clock::Millis>,
     },

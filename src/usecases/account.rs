@@ -5,7 +5,7 @@
 
 use crate::account::store::Accounts;
 use crate::account::{
-    Account, AccountId, AccountStore, InvalidAccount, SecretError, StoreError, secrets,
+    Account, AccountId, AccountStore, Identity, InvalidAccount, SecretError, StoreError, secrets,
 };
 use crate::explain::{Explain, Explanation};
 use crate::outbox::{Outbox, OutboxError};
@@ -266,8 +266,20 @@ fn existing_outbox(paths: &Paths) -> Result<Option<Outbox>, OutboxError> {
     Outbox::open(&file).map(Some)
 }
 
-pub(super) fn store(paths: &Paths) -> AccountStore {
+pub(crate) fn store(paths: &Paths) -> AccountStore {
     AccountStore::new(paths.accounts_file())
+}
+
+/// The account that sends as `email` (its own address or one of its identities), and that
+/// identity.
+pub fn find_sender(paths: &Paths, email: &str) -> Result<(Account, Identity), ManageError> {
+    store(paths)
+        .load()?
+        .sender(email)
+        .map(|(a, i)| (a.clone(), i))
+        .ok_or_else(|| ManageError::NotFound {
+            email: email.trim().to_string(),
+        })
 }
 
 /// The account with this address.

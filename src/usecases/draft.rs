@@ -6,7 +6,7 @@
 //! save use case ([`super::account::save`]) stores.
 
 use crate::account::{
-    Account, AccountId, AuthMethod, InvalidAccount, SecretBackend, Security, SmtpSettings,
+    Account, AccountId, AuthMethod, InvalidAccount, SecretBackend, Security, Senders, SmtpSettings,
     parse_email, parse_host,
 };
 use crate::address::EmailAddress;
@@ -155,6 +155,8 @@ pub struct AccountDraft {
     pub pin: Option<CertificatePin>,
     /// The GNOME Online Accounts account that keeps the credential, if one does.
     pub goa_id: Option<String>,
+    /// Its identities, Reply-To and signature, kept as they are (edited elsewhere).
+    pub senders: Senders,
 }
 
 impl Default for AccountDraft {
@@ -179,6 +181,7 @@ impl Default for AccountDraft {
             proxy: String::new(),
             pin: None,
             goa_id: None,
+            senders: Senders::default(),
         }
     }
 }
@@ -206,6 +209,7 @@ impl AccountDraft {
                 .unwrap_or_default(),
             pin: account.pinned_certificate.clone(),
             goa_id: account.goa_id.clone(),
+            senders: account.senders.clone(),
             ..Self::default()
         }
     }
@@ -403,6 +407,7 @@ impl AccountDraft {
             goa_id: self.goa_id.clone(),
             proxy: self.parsed_proxy()?,
             pinned_certificate: self.pin.clone(),
+            senders: self.senders.clone(),
         };
         account.validate().map(|()| account)
     }

@@ -9,6 +9,7 @@ pub mod certificate;
 pub mod check;
 pub mod detect;
 pub mod draft;
+pub mod identity;
 pub mod import;
 pub mod queue;
 pub mod signin;

@@ -103,8 +103,17 @@ def press(app, name, what=None):
 
 
 def fill(app, name, value):
-    field = find(app, FIELDS, name, f"the field {name!r}")
-    field.queryEditableText().setTextContents(value)
+    # The object found may be replaced while the window redraws: find it again.
+    for _ in range(10):
+        field = find(app, FIELDS, name, f"the field {name!r}")
+        try:
+            field.queryEditableText().setTextContents(value)
+            break
+        except NotImplementedError:
+            time.sleep(0.3)
+    else:
+        same = [f"{describe(n)} {n.get_interfaces()} in {describe(n.parent)}" for n in nodes(app) if n.name == name]
+        raise WalkFailed(f"{name!r} cannot be typed into: {same}")
     # A password field shows (and tells) only as many dots as there are characters.
     masked = field.getRoleName() == "password text"
     deadline = time.time() + 10

@@ -747,6 +747,7 @@ pub fn account_without_login(
         goa_id: None,
         proxy: None,
         pinned_certificate: None,
+        senders: Default::default(),
     };
     AccountStore::new(paths.accounts_file())
         .update(|accounts| {

@@ -208,6 +208,7 @@ pub fn lab_account(port: u16) -> outpost::account::Account {
         goa_id: None,
         proxy: None,
         pinned_certificate: None,
+        senders: Default::default(),
     }
 }
 

@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::certificate;
+use super::identities;
 use super::provider;
 use super::setup::{Setup, SetupAction};
 use super::signin::{self, SignInView};
@@ -53,6 +54,11 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
                 action = Some(a);
             }
         });
+    if draft.is_saved() {
+        // Added once the account works: the wizard's path stays short.
+        let own = draft.email.clone();
+        identities::show(ui, &own, &mut draft.senders);
+    }
     trust::panel(ui, draft);
     if let Some(help) = draft.provider_help() {
         ui.add_space(6.0);

@@ -4,6 +4,7 @@
 
 mod certificate;
 mod form;
+mod identities;
 mod list;
 mod live;
 mod provider;

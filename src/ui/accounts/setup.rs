@@ -279,8 +279,8 @@ impl Setup {
         };
         shared.send(Command::Queue {
             ticket,
-            account,
-            draft,
+            account: Box::new(account),
+            draft: Box::new(draft),
             not_before: None,
         });
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::account::store::Accounts;
-use crate::account::{Account, AccountId};
+use crate::account::{Account, AccountId, Identity};
 use crate::clock::Millis;
 use crate::explain::{capitalise, size_in_words};
 use crate::message::{Draft, parse_mailbox, split_addresses};
@@ -58,6 +58,8 @@ pub struct Attached {
 pub struct Compose {
     /// The sending account.
     pub from: Option<AccountId>,
+    /// The address it sends as, when not its own (one of its identities).
+    pub as_address: Option<String>,
     /// To, as typed (comma-separated).
     pub to: String,
     /// Cc, as typed.
@@ -94,6 +96,7 @@ impl Default for Compose {
     fn default() -> Self {
         Self {
             from: None,
+            as_address: None,
             to: String::new(),
             cc: String::new(),
             bcc: String::new(),
@@ -140,6 +143,7 @@ impl Compose {
     /// A draft filled from a queued message (edit & resend).
     pub fn from_draft(draft: Draft, from: Option<AccountId>) -> Self {
         let mut c = Self::new(from);
+        c.as_address = Some(draft.from);
         c.to = draft.to.join(", ");
         c.cc = draft.cc.join(", ");
         c.bcc = draft.bcc.join(", ");
@@ -185,16 +189,26 @@ impl Compose {
         }
     }
 
-    /// The draft for `account`, as the outbox takes it.
+    /// Who `account` sends this as: the identity chosen, or its own address.
+    fn identity(&self, account: &Account) -> Identity {
+        self.as_address
+            .as_deref()
+            .and_then(|e| account.identity(e))
+            .unwrap_or_else(|| account.own_identity())
+    }
+
+    /// The draft for `account`, as the outbox takes it: from the identity chosen, signed.
     pub fn draft(&self, account: &Account) -> Draft {
+        let identity = self.identity(account);
         Draft {
-            from: account.email.clone(),
-            from_name: account.display_name.clone(),
+            from: identity.email.clone(),
+            from_name: identity.display_name.clone(),
+            reply_to: identity.reply_to.clone(),
             to: split_addresses(&self.to),
             cc: split_addresses(&self.cc),
             bcc: split_addresses(&self.bcc),
             subject: self.subject.clone(),
-            body: self.body.clone(),
+            body: identity.signed(&self.body),
             attachments: self.attachments.iter().map(|a| a.path.clone()).collect(),
         }
     }
@@ -343,12 +357,28 @@ impl Compose {
         let rest = height - ui.min_rect().height() - self.below_editor;
         ui.add(
             egui::TextEdit::multiline(&mut self.body)
+                .id_salt("compose-body")
                 .desired_rows(6)
                 .min_size(egui::vec2(0.0, rest.max(6.0 * line)))
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
         let top = ui.min_rect().bottom();
+        let signature = self
+            .from
+            .as_ref()
+            .and_then(|id| accounts.by_id(id))
+            .and_then(|a| self.identity(a).signature)
+            .filter(|s| !s.trim().is_empty() && !self.body.contains(s.trim_end()));
+        if let Some(sig) = signature {
+            ui.label(
+                RichText::new(format!(
+                    "Added under the text when sent:\n-- \n{}",
+                    sig.trim_end()
+                ))
+                .weak(),
+            );
+        }
         ui.add_space(design::GAP);
         if let Some(a) = self.attachments_section(ui, limit) {
             action = Some(a);
@@ -370,26 +400,48 @@ impl Compose {
             .min_col_width(60.0)
             .show(ui, |ui| {
                 let label = ui.label("From");
-                let shown = self
-                    .from
-                    .as_ref()
-                    .and_then(|id| accounts.by_id(id))
-                    .map_or("Choose an account".to_string(), |a| a.email.clone());
-                let before = self.from.clone();
+                let chosen = self.from.as_ref().and_then(|id| accounts.by_id(id));
+                let shown = chosen.map_or("Choose an account".to_string(), |a| {
+                    self.identity(a).mailbox()
+                });
+                // Every address of every account; the account's own first.
+                let before = (self.from.clone(), chosen.map(|a| self.identity(a).email));
+                let mut choice = before.clone();
                 let r = egui::ComboBox::from_id_salt("compose-from")
                     .selected_text(&shown)
                     .width(360.0)
                     .show_ui(ui, |ui| {
                         for a in &accounts.accounts {
-                            ui.selectable_value(&mut self.from, Some(a.id.clone()), &a.email);
+                            for i in a.identities() {
+                                let value = (Some(a.id.clone()), Some(i.email.clone()));
+                                ui.selectable_value(&mut choice, value, i.mailbox());
+                            }
                         }
                     })
                     .response
                     .labelled_by(label.id);
                 widgets::tell_value(ui, r.id, &shown);
                 ui.end_row();
-                if self.from != before {
-                    action = self.from.clone().map(ComposeAction::AccountChanged);
+                if let Some((email, words)) = chosen
+                    .map(|a| self.identity(a))
+                    .and_then(|i| i.refused.map(|w| (i.email, w)))
+                {
+                    ui.label("");
+                    ui.label(
+                        RichText::new(format!(
+                            "The server refused to send as {email} ({words}). Allow it at your \
+                             provider (see the account's Send as), or choose another address."
+                        ))
+                        .color(design::error(ui)),
+                    );
+                    ui.end_row();
+                }
+                if choice != before {
+                    let account_changed = choice.0 != before.0;
+                    (self.from, self.as_address) = choice;
+                    if account_changed {
+                        action = self.from.clone().map(ComposeAction::AccountChanged);
+                    }
                 }
                 self.recipients(ui);
                 let label = ui.label("Subject");

@@ -98,7 +98,7 @@ impl WriteScreen {
     pub fn reopen(&mut self, draft: Draft, shared: &mut Shared) {
         let from = shared
             .accounts_ok()
-            .and_then(|a| a.by_email(&draft.from).map(|acc| acc.id.clone()));
+            .and_then(|a| a.sender(&draft.from).map(|(acc, _)| acc.id.clone()));
         self.open(Compose::from_draft(draft, from), shared);
     }
 
@@ -227,8 +227,8 @@ impl WriteScreen {
                 self.ticket = Some(ticket);
                 shared.send(Command::Queue {
                     ticket,
-                    account,
-                    draft,
+                    account: Box::new(account),
+                    draft: Box::new(draft),
                     not_before,
                 });
             }

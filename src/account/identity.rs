@@ -1,0 +1,138 @@
+//! Who an account sends as: its own address, and other addresses its provider lets it use
+//! (aliases), each with a name, an optional Reply-To and an optional signature.
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Account, InvalidAccount, parse_email};
+
+/// An address mail is sent as, with what goes with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// The From address.
+    pub email: String,
+    /// The name shown to recipients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Where replies go, when not to `email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// Added under messages written in Outpost, after the usual "-- " line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The server refused to send as this address, in its own words (from the last message
+    /// it refused for that reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+/// What an account sends as besides its own address and name: a Reply-To and a signature
+/// for that address, and its other identities.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Senders {
+    /// Reply-To for the account's own address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// The signature for the account's own address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Other addresses the account sends as.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<Identity>,
+}
+
+impl Identity {
+    /// Checks the address, Reply-To, name and signature.
+    pub fn validate(&self) -> Result<(), InvalidAccount> {
+        parse_email(&self.email)?;
+        if let Some(r) = &self.reply_to {
+            parse_email(r)?;
+        }
+        if self
+            .display_name
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control))
+        {
+            return Err(InvalidAccount::DisplayName);
+        }
+        Ok(())
+    }
+
+    /// `body` with this identity's signature under it, after the usual "-- " line (once).
+    pub fn signed(&self, body: &str) -> String {
+        match self.signature.as_deref().map(str::trim_end) {
+            Some(sig) if !sig.is_empty() && !body.contains(&format!("\n-- \n{sig}")) => {
+                format!("{}\n\n-- \n{sig}\n", body.trim_end())
+            }
+            _ => body.to_string(),
+        }
+    }
+
+    /// "Ann Example <ann@example.org>", or the address alone.
+    pub fn mailbox(&self) -> String {
+        match &self.display_name {
+            Some(n) if !n.is_empty() => format!("{n} <{}>", self.email),
+            _ => self.email.clone(),
+        }
+    }
+}
+
+impl Account {
+    /// The account's own address as an identity.
+    pub fn own_identity(&self) -> Identity {
+        Identity {
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            reply_to: self.senders.reply_to.clone(),
+            signature: self.senders.signature.clone(),
+            refused: None,
+        }
+    }
+
+    /// Every address it sends as, its own first.
+    pub fn identities(&self) -> Vec<Identity> {
+        std::iter::once(self.own_identity())
+            .chain(self.senders.identities.iter().cloned())
+            .collect()
+    }
+
+    /// The identity with address `email` (compared without regard to case).
+    pub fn identity(&self, email: &str) -> Option<Identity> {
+        let email = email.trim();
+        self.identities()
+            .into_iter()
+            .find(|i| i.email.eq_ignore_ascii_case(email))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_goes_under_the_text_once() {
+        let i = Identity {
+            email: "ann@example.org".into(),
+            signature: Some("Ann\nExample Ltd\n".into()),
+            ..Identity::default()
+        };
+        let signed = i.signed("Hello.\n\n");
+        assert_eq!(signed, "Hello.\n\n-- \nAnn\nExample Ltd\n");
+        assert_eq!(i.signed(&signed), signed, "not twice");
+        let plain = Identity::default();
+        assert_eq!(plain.signed("Hello."), "Hello.");
+    }
+
+    #[test]
+    fn identities_are_checked() {
+        let mut i = Identity {
+            email: "alias@example.org".into(),
+            ..Identity::default()
+        };
+        assert_eq!(i.validate(), Ok(()));
+        i.reply_to = Some("nope".into());
+        assert!(i.validate().is_err());
+        i.reply_to = None;
+        i.display_name = Some("Line\nbreak".into());
+        assert_eq!(i.validate(), Err(InvalidAccount::DisplayName));
+    }
+}
