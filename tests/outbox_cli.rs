@@ -5,28 +5,10 @@
 mod support;
 
 use serde_json::Value;
-use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa, USER};
+use support::{DnsServer, Outpost, PASSWORD, SendLab, Smtpd, TestCa, USER};
 
-struct Lab {
-    _dns: DnsServer,
-    _ca: TestCa,
-    smtpd: Smtpd,
-    op: Outpost,
-}
-
-fn lab(smtpd_args: &[&str], password: &str) -> Lab {
-    let ca = TestCa::new();
-    let cert = ca.issue("mail", &["mail.example.test"]);
-    let dns = DnsServer::start("example.test");
-    let smtpd = Smtpd::start_with("starttls", Some(&cert), smtpd_args);
-    let op = Outpost::new(&dns, &ca);
-    op.add_starttls(smtpd.port, password, &["--name", "Ann Example"]);
-    Lab {
-        _dns: dns,
-        _ca: ca,
-        smtpd,
-        op,
-    }
+fn lab(smtpd_args: &[&str], password: &str) -> SendLab {
+    SendLab::start(smtpd_args, password, &["--name", "Ann Example"])
 }
 
 fn send(op: &Outpost, extra: &[&str]) -> i64 {
@@ -271,25 +253,15 @@ fn bad_input_queues_nothing_and_cancel_works() {
         .op
         .json(&["send", "--from", USER, "--to", "bob@", "--body", "x"], "");
     assert_eq!(code, 2, "{v}");
-    let (code, v) = lab.op.json(
-        &[
-            "send",
-            "--from",
-            "stranger@example.org",
-            "--to",
-            "bob@example.net",
-            "--body",
-            "x",
-        ],
-        "",
+    let (code, v) = lab.op.send_as(
+        "stranger@example.org",
+        &["--to", "bob@example.net", "--body", "x"],
     );
     assert_eq!(code, 2, "{v}");
     assert_eq!(v["error"]["kind"], "not_found");
-    let (code, v) = lab.op.json(
+    let (code, v) = lab.op.send_as(
+        USER,
         &[
-            "send",
-            "--from",
-            USER,
             "--to",
             "bob@example.net",
             "--subject",
@@ -297,7 +269,6 @@ fn bad_input_queues_nothing_and_cancel_works() {
             "--body",
             "x",
         ],
-        "",
     );
     assert_eq!(code, 2, "{v}");
     let (_, v) = lab.op.json(&["queue", "list"], "");
@@ -545,15 +516,9 @@ fn removing_an_account_says_what_becomes_of_its_waiting_messages() {
 #[test]
 fn an_identity_sends_with_its_name_reply_to_and_signature() {
     let lab = lab(&[], PASSWORD);
-    let (code, v) = lab.op.json(
+    let (code, v) = lab.op.add_identity(
+        "ann.work@example.test",
         &[
-            "account",
-            "identity",
-            "add",
-            "--account",
-            USER,
-            "--email",
-            "ann.work@example.test",
             "--name",
             "Ann at Work",
             "--reply-to",
@@ -561,34 +526,20 @@ fn an_identity_sends_with_its_name_reply_to_and_signature() {
             "--signature",
             "Ann Example\nExample Ltd",
         ],
-        "",
     );
     assert_eq!(code, 0, "{v}");
     // A wrong Reply-To is refused, in words, and nothing changes.
-    let (code, v) = lab.op.json(
-        &[
-            "account",
-            "identity",
-            "add",
-            "--account",
-            USER,
-            "--email",
-            "x@example.test",
-            "--reply-to",
-            "nope",
-        ],
-        "",
-    );
+    let (code, v) = lab
+        .op
+        .add_identity("x@example.test", &["--reply-to", "nope"]);
     assert_eq!(code, 2, "{v}");
     assert!(
         v["error"]["message"].as_str().unwrap().contains("'nope'"),
         "{v}"
     );
-    let (code, v) = lab.op.json(
+    let (code, v) = lab.op.send_as(
+        "ANN.WORK@example.test",
         &[
-            "send",
-            "--from",
-            "ANN.WORK@example.test",
             "--to",
             "bob@example.net",
             "--subject",
@@ -596,7 +547,6 @@ fn an_identity_sends_with_its_name_reply_to_and_signature() {
             "--body",
             "Hello there.",
         ],
-        "",
     );
     assert_eq!(code, 0, "{v}");
     let id = v["id"].as_i64().unwrap();
@@ -636,17 +586,9 @@ fn an_identity_sends_with_its_name_reply_to_and_signature() {
         "",
     );
     assert_eq!(code, 0);
-    let (code, v) = lab.op.json(
-        &[
-            "send",
-            "--from",
-            "ann.work@example.test",
-            "--to",
-            "b@example.net",
-            "--body",
-            "x",
-        ],
-        "",
+    let (code, v) = lab.op.send_as(
+        "ann.work@example.test",
+        &["--to", "b@example.net", "--body", "x"],
     );
     assert_eq!(code, 2, "{v}");
 }

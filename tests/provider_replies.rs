@@ -6,7 +6,7 @@ mod support;
 
 use serde::Deserialize;
 use serde_json::Value;
-use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa, USER};
+use support::{DnsServer, Outpost, PASSWORD, SendLab, TestCa, USER};
 
 #[derive(Deserialize)]
 struct Recorded {
@@ -53,47 +53,27 @@ fn every_recorded_reply_is_recognised() {
 
 /// A lab whose server answers `stage` with the recorded reply (plus `extra` arguments), and
 /// the account added on it.
-struct Lab {
-    _dns: DnsServer,
-    _ca: TestCa,
-    smtpd: Smtpd,
-    op: Outpost,
-}
-
-fn replaying(r: &Recorded, extra: &[&str]) -> Lab {
-    let ca = TestCa::new();
-    let cert = ca.issue("mail", &["mail.example.test"]);
-    let dns = DnsServer::start("example.test");
+fn replaying(r: &Recorded, extra: &[&str]) -> SendLab {
     let reply = format!("{}={}", r.stage, r.text);
     let mut args = vec!["--reply", reply.as_str()];
     args.extend_from_slice(extra);
-    let smtpd = Smtpd::start_with("starttls", Some(&cert), &args);
-    let op = Outpost::new(&dns, &ca);
-    op.add_starttls(smtpd.port, PASSWORD, &[]);
-    Lab {
-        _dns: dns,
-        _ca: ca,
-        smtpd,
-        op,
-    }
+    SendLab::start(&args, PASSWORD, &[])
 }
 
-fn check_error(lab: &Lab) -> String {
+fn check_error(lab: &SendLab) -> String {
     let (code, v) = lab.op.json(&["account", "test", USER], "");
     assert_eq!(code, 1, "{v}");
     format!("{} {}", v["error"]["message"], v["error"]["advice"])
 }
 
-fn run(lab: &Lab) -> Value {
-    let (code, v) = lab
-        .op
-        .json(&["run", "--until-empty", "--timeout", "10"], "");
+fn run(op: &Outpost) -> Value {
+    let (code, v) = op.json(&["run", "--until-empty", "--timeout", "10"], "");
     assert_eq!(code, 0, "{v}");
     v
 }
 
-fn show(lab: &Lab, id: i64) -> Value {
-    let (code, v) = lab.op.json(&["queue", "show", &id.to_string()], "");
+fn show(op: &Outpost, id: i64) -> Value {
+    let (code, v) = op.json(&["queue", "show", &id.to_string()], "");
     assert_eq!(code, 0, "{v}");
     v["message"].clone()
 }
@@ -105,8 +85,8 @@ fn gmails_app_password_reply_asks_for_an_app_password_and_pauses_the_account() {
     assert!(words.contains("wants an app password"), "{words}");
     assert!(words.contains("2-step verification"), "{words}");
     let id = lab.op.send_to_bob(&[]);
-    let v = run(&lab);
-    let m = show(&lab, id);
+    let v = run(&lab.op);
+    let m = show(&lab.op, id);
     assert_eq!(m["attempts"], 0, "no retry used up: {m} {v}");
     assert!(
         m["last_reply"].as_str().unwrap().contains("app password"),
@@ -135,15 +115,15 @@ fn a_daily_limit_holds_the_account_a_day_without_using_up_retries() {
     let first = lab.op.send_to_bob(&[]);
     let second = lab.op.send_to_bob(&["--subject", "another"]);
     let before = support::now_ms();
-    run(&lab);
+    run(&lab.op);
     for id in [first, second] {
-        let m = show(&lab, id);
+        let m = show(&lab.op, id);
         assert_eq!(m["state"], "retry", "{m}");
         assert_eq!(m["attempts"], 0, "{m}");
         let next = m["next_attempt_ms"].as_i64().unwrap();
         assert!(next >= before + 23 * 3600 * 1000, "held about a day: {m}");
     }
-    let m = show(&lab, first);
+    let m = show(&lab.op, first);
     let said = m["last_reply"].as_str().unwrap();
     assert!(said.contains("daily sending limit"), "{said}");
     assert!(said.contains("Sending resumes "), "{said}");
@@ -162,8 +142,8 @@ fn too_many_recipients_are_sent_in_rounds_the_server_accepts() {
         args.extend(["--to", r.as_str()]);
     }
     let id = lab.op.send(&args);
-    run(&lab);
-    let m = show(&lab, id);
+    run(&lab.op);
+    let m = show(&lab.op, id);
     assert_eq!(m["state"], "sent", "{m}");
     let received = lab.smtpd.received_text();
     assert_eq!(received.len(), 3, "three rounds: 2 + 2 + 1");
@@ -184,8 +164,8 @@ fn too_many_recipients_are_sent_in_rounds_the_server_accepts() {
 fn a_demand_to_slow_down_holds_the_account_and_a_sender_not_owned_fails_in_words() {
     let lab = replaying(&find("rate_limited", "Gmail"), &[]);
     let id = lab.op.send_to_bob(&[]);
-    run(&lab);
-    let m = show(&lab, id);
+    run(&lab.op);
+    let m = show(&lab.op, id);
     assert_eq!(
         (m["state"].as_str(), m["attempts"].as_i64()),
         (Some("retry"), Some(0)),
@@ -198,8 +178,8 @@ fn a_demand_to_slow_down_holds_the_account_and_a_sender_not_owned_fails_in_words
 
     let lab = replaying(&find("sender_not_allowed", "Postfix"), &[]);
     let id = lab.op.send_to_bob(&[]);
-    run(&lab);
-    let m = show(&lab, id);
+    run(&lab.op);
+    let m = show(&lab.op, id);
     assert_eq!(m["state"], "failed", "{m}");
     let said = m["last_reply"].as_str().unwrap();
     assert!(
@@ -240,28 +220,15 @@ fn a_real_postfix_refuses_a_sender_the_login_does_not_own_and_outpost_says_so() 
     );
     assert_eq!(code, 0, "{v}");
     let own = op.send_to_bob(&[]);
-    let (code, v) = op.json(
-        &[
-            "send",
-            "--from",
-            "boss@example.test",
-            "--to",
-            "bob@example.net",
-            "--body",
-            "hi",
-        ],
-        "",
+    let (code, v) = op.send_as(
+        "boss@example.test",
+        &["--to", "bob@example.net", "--body", "hi"],
     );
     assert_eq!(code, 0, "{v}");
     let foreign = v["id"].as_i64().unwrap();
-    let (code, v) = op.json(&["run", "--until-empty", "--timeout", "10"], "");
-    assert_eq!(code, 0, "{v}");
-    let show = |id: i64| {
-        let (_, v) = op.json(&["queue", "show", &id.to_string()], "");
-        v["message"].clone()
-    };
-    assert_eq!(show(own)["state"], "sent", "{}", postfix.log());
-    let m = show(foreign);
+    run(&op);
+    assert_eq!(show(&op, own)["state"], "sent", "{}", postfix.log());
+    let m = show(&op, foreign);
     assert_eq!(m["state"], "failed", "{m}");
     let said = m["last_reply"].as_str().unwrap();
     assert!(said.contains("553 5.7.1"), "{said}");
@@ -289,48 +256,19 @@ fn a_real_postfix_sends_from_an_allowed_alias_and_refuses_a_foreign_identity_whi
     let op = Outpost::new(&dns, &ca);
     op.add_starttls(postfix.port, PASSWORD, &[]);
     for (email, name) in [(alias, "Ann (alias)"), ("boss@example.test", "The Boss")] {
-        let (code, v) = op.json(
-            &[
-                "account",
-                "identity",
-                "add",
-                "--account",
-                USER,
-                "--email",
-                email,
-                "--name",
-                name,
-            ],
-            "",
-        );
+        let (code, v) = op.add_identity(email, &["--name", name]);
         assert_eq!(code, 0, "{v}");
     }
     let send_as = |from: &str| {
-        let (code, v) = op.json(
-            &[
-                "send",
-                "--from",
-                from,
-                "--to",
-                "bob@example.net",
-                "--body",
-                "hi",
-            ],
-            "",
-        );
+        let (code, v) = op.send_as(from, &["--to", "bob@example.net", "--body", "hi"]);
         assert_eq!(code, 0, "{v}");
         v["id"].as_i64().unwrap()
     };
     let allowed = send_as(alias);
     let foreign = send_as("boss@example.test");
-    let (code, v) = op.json(&["run", "--until-empty", "--timeout", "10"], "");
-    assert_eq!(code, 0, "{v}");
-    let show = |id: i64| {
-        let (_, v) = op.json(&["queue", "show", &id.to_string()], "");
-        v["message"].clone()
-    };
-    assert_eq!(show(allowed)["state"], "sent", "{}", postfix.log());
-    let m = show(foreign);
+    run(&op);
+    assert_eq!(show(&op, allowed)["state"], "sent", "{}", postfix.log());
+    let m = show(&op, foreign);
     assert_eq!(m["state"], "failed", "{m}");
     assert!(
         m["last_reply"]
@@ -366,18 +304,7 @@ fn a_real_postfix_sends_from_an_allowed_alias_and_refuses_a_foreign_identity_whi
         "{said}"
     );
     // Changed (allowed at the provider), the note goes.
-    let (code, _) = op.json(
-        &[
-            "account",
-            "identity",
-            "add",
-            "--account",
-            USER,
-            "--email",
-            "boss@example.test",
-        ],
-        "",
-    );
+    let (code, _) = op.add_identity("boss@example.test", &[]);
     assert_eq!(code, 0);
     let (_, v) = op.json(&["account", "identity", "list"], "");
     assert!(!v.to_string().contains("553 5.7.1"), "{v}");

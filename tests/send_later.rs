@@ -9,28 +9,10 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{DnsServer, Outpost, PASSWORD, Smtpd, TestCa};
+use support::{Outpost, PASSWORD, SendLab, Smtpd};
 
-struct Lab {
-    _dns: DnsServer,
-    _ca: TestCa,
-    smtpd: Smtpd,
-    op: Outpost,
-}
-
-fn lab() -> Lab {
-    let ca = TestCa::new();
-    let cert = ca.issue("mail", &["mail.example.test"]);
-    let dns = DnsServer::start("example.test");
-    let smtpd = Smtpd::start("starttls", Some(&cert));
-    let op = Outpost::new(&dns, &ca);
-    op.add_starttls(smtpd.port, PASSWORD, &[]);
-    Lab {
-        _dns: dns,
-        _ca: ca,
-        smtpd,
-        op,
-    }
+fn lab() -> SendLab {
+    SendLab::start(&[], PASSWORD, &[])
 }
 
 /// `outpost run`, until killed.
@@ -68,11 +50,9 @@ fn in_seconds(seconds: i64) -> String {
 fn a_scheduled_message_is_not_sent_early_and_goes_after_its_time_across_a_restart() {
     let lab = lab();
     let at = in_seconds(5);
-    let (code, v) = lab.op.json(
+    let (code, v) = lab.op.send_as(
+        support::USER,
         &[
-            "send",
-            "--from",
-            support::USER,
             "--to",
             "bob@example.net",
             "--subject",
@@ -82,7 +62,6 @@ fn a_scheduled_message_is_not_sent_early_and_goes_after_its_time_across_a_restar
             "--at",
             &at,
         ],
-        "",
     );
     assert_eq!(code, 0, "{v}");
     let id = v["id"].as_i64().unwrap();
@@ -164,19 +143,9 @@ fn times_that_cannot_be_read_or_have_passed_are_refused_and_nothing_is_queued() 
         ("24.12.2026 09:00", "invalid_time"),
         ("2020-01-01 09:00", "time_in_the_past"),
     ] {
-        let (code, v) = lab.op.json(
-            &[
-                "send",
-                "--from",
-                support::USER,
-                "--to",
-                "b@example.net",
-                "--body",
-                "x",
-                "--at",
-                at,
-            ],
-            "",
+        let (code, v) = lab.op.send_as(
+            support::USER,
+            &["--to", "b@example.net", "--body", "x", "--at", at],
         );
         assert_eq!(code, 2, "{v}");
         assert_eq!(v["error"]["kind"], kind, "{v}");

@@ -439,6 +439,25 @@ pub struct Outpost {
     pub env: Vec<(String, String)>,
 }
 
+/// [`MailLab`] with aiosmtpd serving STARTTLS on mail.example.test (with `smtpd_args`), and
+/// Outpost with [`USER`]'s account on it (the password `password`, and `add_args` for
+/// `account add`): the usual lab for sending from the command line.
+pub struct SendLab {
+    pub lab: MailLab,
+    pub smtpd: Smtpd,
+    pub op: Outpost,
+}
+
+impl SendLab {
+    pub fn start(smtpd_args: &[&str], password: &str, add_args: &[&str]) -> Self {
+        let lab = MailLab::start();
+        let smtpd = Smtpd::start_with("starttls", Some(&lab.cert), smtpd_args);
+        let op = Outpost::new(&lab.dns, &lab.ca);
+        op.add_starttls(smtpd.port, password, add_args);
+        Self { lab, smtpd, op }
+    }
+}
+
 impl Outpost {
     pub fn new(dns: &DnsServer, ca: &TestCa) -> Self {
         let home = tempfile::tempdir().unwrap();
@@ -485,11 +504,32 @@ impl Outpost {
 
     /// `outpost send` from [`USER`] with `args`; returns the queue id.
     pub fn send(&self, args: &[&str]) -> i64 {
-        let mut all = vec!["send", "--from", USER];
-        all.extend_from_slice(args);
-        let (code, v) = self.json(&all, "");
+        let (code, v) = self.send_as(USER, args);
         assert_eq!(code, 0, "{v}");
         v["id"].as_i64().unwrap()
+    }
+
+    /// `outpost account identity add --account USER --email email` with `args`, with
+    /// `--json`.
+    pub fn add_identity(&self, email: &str, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut all = vec![
+            "account",
+            "identity",
+            "add",
+            "--account",
+            USER,
+            "--email",
+            email,
+        ];
+        all.extend_from_slice(args);
+        self.json(&all, "")
+    }
+
+    /// `outpost send --from from` with `args`, with `--json`.
+    pub fn send_as(&self, from: &str, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut all = vec!["send", "--from", from];
+        all.extend_from_slice(args);
+        self.json(&all, "")
     }
 
     /// `outpost send` from [`USER`] to bob@example.net (plus `extra`); returns the queue id.

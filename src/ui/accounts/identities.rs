@@ -41,10 +41,7 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
                 .num_columns(2)
                 .spacing([16.0, 8.0])
                 .show(ui, |ui| {
-                    let error = Some(identity.email.trim())
-                        .filter(|e| !e.is_empty())
-                        .and_then(|e| parse_email(e).err())
-                        .map(|e| e.to_string());
+                    let error = address_error(&identity.email);
                     widgets::text_row(
                         ui,
                         "Address",
@@ -79,6 +76,14 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
     }
 }
 
+/// Why `text` is no address; nothing while it is empty.
+fn address_error(text: &str) -> Option<String> {
+    Some(text.trim())
+        .filter(|e| !e.is_empty())
+        .and_then(|e| parse_email(e).err())
+        .map(|e| e.to_string())
+}
+
 /// "this address", or the address.
 fn shown(email: &str) -> &str {
     if email.trim().is_empty() {
@@ -95,10 +100,7 @@ fn extras(ui: &mut Ui, id: &str, reply_to: &mut Option<String>, signature: &mut 
         .spacing([16.0, 8.0])
         .show(ui, |ui| {
             let mut r = reply_to.clone().unwrap_or_default();
-            let error = Some(r.trim())
-                .filter(|e| !e.is_empty())
-                .and_then(|e| parse_email(e).err())
-                .map(|e| e.to_string());
+            let error = address_error(&r);
             widgets::text_row(
                 ui,
                 "Reply-To",
