@@ -76,6 +76,12 @@ fn a_scheduled_message_is_not_sent_early_and_goes_after_its_time_across_a_restar
     assert_eq!(m["message"]["state"], "queued", "{m}");
     let history = m["history"].to_string();
     assert!(history.contains("to be sent"), "{history}");
+    let list = lab.op.run(&["queue", "list"], "");
+    let said = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        said.contains("scheduled") && said.contains("to be sent"),
+        "{said}"
+    );
     // Started again, a worker sends it once its time has come.
     let mut second = worker(&lab.op);
     wait_received(&lab.smtpd, 1, Duration::from_secs(15));

@@ -204,15 +204,22 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             if list.is_empty() {
                 out.text("The outbox is empty.");
             }
+            let now = now_ms();
             for m in &list {
-                let next = m
-                    .next_attempt_ms
-                    .map(|t| format!(", next try {}", relative(t)))
-                    .unwrap_or_default();
+                let scheduled = m.scheduled(now);
+                let next = match (scheduled, m.next_attempt_ms) {
+                    (Some(at), _) => format!(", to be sent {}", local(at)),
+                    (None, Some(t)) => format!(", next try {}", relative(t)),
+                    (None, None) => String::new(),
+                };
                 out.text(format!(
                     "#{:<5} {:<9} {} — {} (attempts {}{next}){}",
                     m.id,
-                    m.state.as_str(),
+                    if scheduled.is_some() {
+                        "scheduled"
+                    } else {
+                        m.state.as_str()
+                    },
                     m.to,
                     m.subject,
                     m.attempts,
@@ -335,6 +342,8 @@ pub(super) fn run(
     for m in &waiting {
         let why = if let Some((_, reason)) = paused.iter().find(|(a, _)| *a == m.account) {
             format!("account paused: {reason}")
+        } else if let Some(at) = m.scheduled(now_ms()) {
+            format!("to be sent {} ({})", local(at), relative(at))
         } else if m.state == State::Retry {
             format!(
                 "next try {}{}",

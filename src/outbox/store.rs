@@ -107,6 +107,15 @@ pub struct Summary {
     pub message_id: String,
 }
 
+impl Summary {
+    /// When it is to leave, if it was set to leave later (send later, or the time to undo)
+    /// and has not been tried yet.
+    pub fn scheduled(&self, now: Millis) -> Option<Millis> {
+        self.next_attempt_ms
+            .filter(|t| self.state == State::Queued && self.attempts == 0 && *t > now)
+    }
+}
+
 /// A message claimed for sending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {

@@ -28,7 +28,7 @@ pub enum OutboxAction {
 /// In `state` (the latest known; `m` may be older), set to leave later and not tried yet
 /// (send later, or the time to undo after Send).
 pub fn scheduled(state: State, m: &Summary) -> bool {
-    state == State::Queued && m.attempts == 0 && m.next_attempt_ms.is_some_and(|t| t > now_ms())
+    state == State::Queued && m.scheduled(now_ms()).is_some()
 }
 
 /// A message's `state` as an icon and a word, in the state's colour; "scheduled" for one
