@@ -162,8 +162,16 @@ fn arrival_slot() -> egui::Id {
 }
 
 /// Puts the keyboard focus on `r`, and scrolls it into view, once each time the person
-/// arrives at a new screen or step, named by `key`: typing starts where the eye does.
+/// arrives at a new screen or step, named by `key`: typing starts where the eye does. Of
+/// several controls that ask in one pass, the first drawn has it (the others would take
+/// the focus from each other every frame).
 pub fn arrive(ui: &Ui, r: &egui::Response, key: &str) {
+    let pass = ui.ctx().cumulative_pass_nr();
+    let asked = egui::Id::unique("outpost-arrival-pass");
+    if ui.data(|d| d.get_temp::<u64>(asked)) == Some(pass) {
+        return;
+    }
+    ui.data_mut(|d| d.insert_temp(asked, pass));
     let key = egui::Id::unique(key);
     if ui.data(|d| d.get_temp::<egui::Id>(arrival_slot())) == Some(key) {
         return;

@@ -82,8 +82,6 @@ pub struct Compose {
     pub sending: bool,
     /// Why the last send was refused.
     pub error: Option<crate::explain::Explanation>,
-    /// Put the cursor in To on the next frame.
-    focus_to: bool,
     /// The height of what is drawn under the editor (attachments), last frame.
     below_editor: f32,
     /// "Send later…" is open, with the moment as typed.
@@ -108,7 +106,6 @@ impl Default for Compose {
             confirm_discard: false,
             sending: false,
             error: None,
-            focus_to: true,
             below_editor: 0.0,
             later: None,
             to_size: vec![],
@@ -454,7 +451,6 @@ impl Compose {
 
     /// To, Cc and Bcc, each checked as typed.
     fn recipients(&mut self, ui: &mut Ui) {
-        let focus_to = &mut self.focus_to;
         for (field, value) in [
             ("To", &mut self.to),
             ("Cc", &mut self.cc),
@@ -470,14 +466,8 @@ impl Compose {
                             .desired_width(f32::INFINITY),
                     )
                     .labelled_by(label.id);
-                // The click that opened compose may hold the focus this frame: ask until the
-                // cursor is in To.
-                if field == "To" && *focus_to {
-                    if ui.memory(|m| m.has_focus(r.id)) {
-                        *focus_to = false;
-                    } else {
-                        r.request_focus();
-                    }
+                if field == "To" {
+                    widgets::arrive(ui, &r, "write");
                 }
                 if let Some(e) = &error {
                     widgets::invalid(ui, r.id, e);
