@@ -30,6 +30,18 @@ fn state(op: &Outpost, id: i64) -> Value {
     v
 }
 
+fn wait_state(op: &Outpost, id: i64, wanted: &str) {
+    let start = Instant::now();
+    while state(op, id)["message"]["state"] != wanted {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "not {wanted}: {}",
+            state(op, id)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn wait_received(smtpd: &Smtpd, n: usize, within: Duration) {
     let start = Instant::now();
     while smtpd.received().len() < n {
@@ -86,13 +98,14 @@ fn a_scheduled_message_is_not_sent_early_and_goes_after_its_time_across_a_restar
     let mut second = worker(&lab.op);
     wait_received(&lab.smtpd, 1, Duration::from_secs(15));
     let sent_at = jiff::Timestamp::now();
-    second.kill().unwrap();
-    second.wait().unwrap();
     assert!(
         sent_at >= at.parse::<jiff::Timestamp>().unwrap(),
         "sent early"
     );
-    assert_eq!(state(&lab.op, id)["message"]["state"], "sent");
+    // The server has it; the worker writes that down a moment later.
+    wait_state(&lab.op, id, "sent");
+    second.kill().unwrap();
+    second.wait().unwrap();
     // Dated when it was to leave, not when it was written.
     let text = lab.smtpd.received_text().remove(0);
     let date = at
@@ -134,11 +147,11 @@ fn a_worker_killed_during_the_grace_still_sends_the_message_exactly_once() {
     );
     let mut second = worker(&lab.op);
     wait_received(&lab.smtpd, 1, Duration::from_secs(15));
+    wait_state(&lab.op, id, "sent");
     std::thread::sleep(Duration::from_secs(2));
     second.kill().unwrap();
     second.wait().unwrap();
     assert_eq!(lab.smtpd.received().len(), 1, "sent exactly once");
-    assert_eq!(state(&lab.op, id)["message"]["state"], "sent");
 }
 
 #[test]
