@@ -3,7 +3,7 @@
 //! line show the same words.
 
 /// A problem in plain words, and the next thing to try.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Explanation {
     /// What happened.
     pub problem: String,

@@ -98,9 +98,14 @@ impl Account {
     /// The identity with address `email` (compared without regard to case).
     pub fn identity(&self, email: &str) -> Option<Identity> {
         let email = email.trim();
-        self.identities()
-            .into_iter()
+        if self.email.eq_ignore_ascii_case(email) {
+            return Some(self.own_identity());
+        }
+        self.senders
+            .identities
+            .iter()
             .find(|i| i.email.eq_ignore_ascii_case(email))
+            .cloned()
     }
 }
 

@@ -30,7 +30,7 @@ use super::shared::{Nav, Shared};
 use super::widgets;
 
 /// A message across the top of the screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Notice {
     /// Something worked; a second line may say more.
     Info(String, Option<String>),
@@ -263,7 +263,7 @@ impl AccountsScreen {
         }
         // A notice is drawn at the top: bring it into view when it is new.
         let here = ui.allocate_response(egui::Vec2::ZERO, egui::Sense::hover());
-        widgets::reveal(ui, &here, "accounts-notice", format!("{:?}", self.notice));
+        widgets::reveal(ui, &here, "accounts-notice", &self.notice);
         ui.add_space(6.0);
         action
     }

@@ -397,12 +397,19 @@ impl Compose {
             .min_col_width(60.0)
             .show(ui, |ui| {
                 let label = ui.label("From");
-                let chosen = self.from.as_ref().and_then(|id| accounts.by_id(id));
-                let shown = chosen.map_or("Choose an account".to_string(), |a| {
-                    self.identity(a).mailbox()
-                });
+                let identity = self
+                    .from
+                    .as_ref()
+                    .and_then(|id| accounts.by_id(id))
+                    .map(|a| self.identity(a));
+                let shown = identity
+                    .as_ref()
+                    .map_or("Choose an account".to_string(), Identity::mailbox);
                 // Every address of every account; the account's own first.
-                let before = (self.from.clone(), chosen.map(|a| self.identity(a).email));
+                let before = (
+                    self.from.clone(),
+                    identity.as_ref().map(|i| i.email.clone()),
+                );
                 let mut choice = before.clone();
                 let r = egui::ComboBox::from_id_salt("compose-from")
                     .selected_text(&shown)
@@ -419,9 +426,7 @@ impl Compose {
                     .labelled_by(label.id);
                 widgets::tell_value(ui, r.id, &shown);
                 ui.end_row();
-                if let Some((email, words)) = chosen
-                    .map(|a| self.identity(a))
-                    .and_then(|i| i.refused.map(|w| (i.email, w)))
+                if let Some((email, words)) = identity.and_then(|i| i.refused.map(|w| (i.email, w)))
                 {
                     ui.label("");
                     ui.label(
