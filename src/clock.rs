@@ -83,9 +83,7 @@ pub fn tomorrow_morning() -> String {
 
 /// A moment written by a person that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not a date and time (write it as 2026-12-24 09:00, in local time, or with an offset: 2026-12-24T09:00+01:00)"
-)]
+#[error("{}", tr!("clock-bad-moment", text = .0.as_str()))]
 pub struct BadMoment(pub String);
 
 /// A moment as a person writes it: ISO 8601 date and time ("2026-12-24 09:00",

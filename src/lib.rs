@@ -5,6 +5,10 @@
 //! connection check ([`account`]), the error explanations ([`diagnose`]) and the background
 //! runtime the window talks to ([`runtime`]).
 
+// First: its `tr!` macro is used by every module after it.
+#[macro_use]
+pub mod i18n;
+
 pub mod account;
 pub mod address;
 pub mod cli;

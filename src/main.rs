@@ -37,11 +37,11 @@ fn open_window(request: outpost::instance::Request) -> ExitCode {
     match outpost::ui::run(request) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: the window could not be opened: {e}");
             eprintln!(
-                "  Outpost needs a graphical session (X11 or Wayland). Without one, use the \
-                 command line: outpost --help"
+                "{}",
+                outpost::tr!("window-cannot-open", error = e.to_string())
             );
+            eprintln!("  {}", outpost::tr!("window-needs-session"));
             ExitCode::FAILURE
         }
     }
@@ -49,7 +49,7 @@ fn open_window(request: outpost::instance::Request) -> ExitCode {
 
 #[cfg(not(feature = "gui"))]
 fn open_window(_request: outpost::instance::Request) -> ExitCode {
-    eprintln!("error: this outpost was built without its window (feature \"gui\").");
-    eprintln!("  Use the command line: outpost --help");
+    eprintln!("{}", outpost::tr!("window-not-built"));
+    eprintln!("  {}", outpost::tr!("use-command-line"));
     ExitCode::FAILURE
 }

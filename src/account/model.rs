@@ -78,20 +78,20 @@ impl Security {
     }
 
     /// A label for people.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Security::Tls => "TLS (implicit)",
-            Security::Starttls => "STARTTLS",
-            Security::None => "None (unencrypted)",
+            Security::Tls => tr!("security-tls"),
+            Security::Starttls => "STARTTLS".into(),
+            Security::None => tr!("security-none"),
         }
     }
 
     /// The label inside a sentence: "TLS", "STARTTLS", "no encryption".
-    pub fn short_label(self) -> &'static str {
+    pub fn short_label(self) -> String {
         match self {
-            Security::Tls => "TLS",
-            Security::Starttls => "STARTTLS",
-            Security::None => "no encryption",
+            Security::Tls => "TLS".into(),
+            Security::Starttls => "STARTTLS".into(),
+            Security::None => tr!("security-none-short"),
         }
     }
 }
@@ -122,11 +122,11 @@ impl AuthMethod {
     }
 
     /// A label for people.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            AuthMethod::Password => "Password",
-            AuthMethod::Oauth2 => "Sign in with the provider (OAuth2)",
-            AuthMethod::None => "No login",
+            AuthMethod::Password => tr!("field-password"),
+            AuthMethod::Oauth2 => tr!("auth-oauth2"),
+            AuthMethod::None => tr!("auth-none"),
         }
     }
 
@@ -146,14 +146,19 @@ macro_rules! from_str_by_name {
                     .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
                     .ok_or_else(|| {
                         let names: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                        format!("'{s}' is not a {}; use one of: {}", $what, names.join(", "))
+                        tr!(
+                            "not-one-of",
+                            text = s,
+                            what = $what,
+                            names = names.join(", ")
+                        )
                     })
             }
         }
     };
 }
-from_str_by_name!(Security, "security mode");
-from_str_by_name!(AuthMethod, "login method");
+from_str_by_name!(Security, "security");
+from_str_by_name!(AuthMethod, "login");
 
 /// Where and how to submit mail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,25 +213,22 @@ pub struct Account {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidAccount {
     /// Not a usable e-mail address.
-    #[error("'{0}' is not an e-mail address; write it as name@example.org")]
+    #[error("{}", tr!("invalid-email", text = .0.as_str()))]
     Email(String),
     /// The display name contains a line break or control character.
-    #[error("the name may not contain line breaks or control characters")]
+    #[error("{}", tr!("invalid-display-name"))]
     DisplayName,
     /// Not a usable host name.
-    #[error("'{0}' is not a server name; write it as smtp.example.org or an IP address")]
+    #[error("{}", tr!("invalid-host", text = .0.as_str()))]
     Host(String),
     /// Port 0.
-    #[error("port 0 is not a port; submission servers use 465 (TLS) or 587 (STARTTLS)")]
+    #[error("{}", tr!("invalid-port"))]
     Port,
     /// The login name contains a line break or control character.
-    #[error("the user name may not contain line breaks or control characters")]
+    #[error("{}", tr!("invalid-username"))]
     Username,
     /// A password would cross the network unencrypted without the person's consent.
-    #[error(
-        "security 'none' would send your password unencrypted; choose tls or starttls, \
-         or confirm that this server is on a network you trust"
-    )]
+    #[error("{}", tr!("invalid-plaintext"))]
     PlaintextAuthNotConfirmed,
     /// The proxy cannot be used as written.
     #[error(transparent)]

@@ -28,11 +28,11 @@ pub enum SecretBackend {
 
 impl SecretBackend {
     /// A label for people.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            SecretBackend::System => "system keyring",
-            SecretBackend::Session => "session keyring (until reboot)",
-            SecretBackend::Goa => "GNOME Online Accounts",
+            SecretBackend::System => tr!("backend-system"),
+            SecretBackend::Session => tr!("backend-session"),
+            SecretBackend::Goa => tr!("backend-goa"),
         }
     }
 }
@@ -41,43 +41,43 @@ impl SecretBackend {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
     /// No keyring service answered (no Secret Service on the session bus, or no session bus).
-    #[error("no keyring service is running ({detail})")]
+    #[error("{}", tr!("secret-error-no-service", detail = .detail.as_str()))]
     NoService {
         /// What the platform said.
         detail: String,
     },
     /// The keyring is locked or access was refused.
-    #[error("the keyring is locked or refused access ({detail})")]
+    #[error("{}", tr!("secret-error-locked", detail = .detail.as_str()))]
     Locked {
         /// What the platform said.
         detail: String,
     },
     /// The keyring holds no secret for this account.
-    #[error("the {} holds no secret for this account", .backend.label())]
+    #[error("{}", tr!("secret-error-not-found", backend = .backend.label()))]
     NotFound {
         /// The keyring asked.
         backend: SecretBackend,
     },
     /// This keyring does not exist on this platform.
-    #[error("the {} is not available on this platform", .backend.label())]
+    #[error("{}", tr!("secret-error-unsupported", backend = .backend.label()))]
     Unsupported {
         /// The keyring asked for.
         backend: SecretBackend,
     },
     /// Any other failure of the keyring.
-    #[error("the keyring failed ({detail})")]
+    #[error("{}", tr!("secret-error-platform", detail = .detail.as_str()))]
     Platform {
         /// What the platform said.
         detail: String,
     },
     /// The GNOME Online Accounts account is not there any more.
-    #[error("the GNOME Online Accounts account {id} was removed")]
+    #[error("{}", tr!("secret-error-goa-gone", id = .id.as_str()))]
     GoaGone {
         /// GOA's id for it.
         id: String,
     },
     /// GNOME Online Accounts gives no credential until the person signs in again there.
-    #[error("GNOME Online Accounts needs you to sign in again ({detail})")]
+    #[error("{}", tr!("secret-error-goa-attention", detail = .detail.as_str()))]
     GoaAttention {
         /// GOA's id for the account.
         id: String,
@@ -127,8 +127,8 @@ fn platform_detail(e: &keyring_core::Error) -> String {
     use keyring_core::Error as E;
     match e {
         E::PlatformFailure(inner) | E::NoStorageAccess(inner) => inner.to_string(),
-        E::BadEncoding(_) => "the stored secret is not valid text".into(),
-        E::BadDataFormat(_, inner) => format!("the stored secret is malformed: {inner}"),
+        E::BadEncoding(_) => tr!("secret-not-text"),
+        E::BadDataFormat(_, inner) => tr!("secret-malformed", error = inner.to_string()),
         other => other.to_string(),
     }
 }
@@ -231,37 +231,39 @@ mod session {
                 }
             }
             KeyError::AccessDenied => SecretError::Locked {
-                detail: "the kernel keyring refused access".into(),
+                detail: tr!("kernel-access"),
             },
             other => SecretError::Platform {
-                detail: format!("the kernel keyring {}", in_words(&other)),
+                detail: in_words(&other),
             },
         }
     }
 
     /// What went wrong, in words (the crate's own text is its variant's name).
     fn in_words(e: &KeyError) -> String {
-        match e {
-            KeyError::QuotaExceeded => "is full: your key quota is used up".into(),
-            KeyError::OutOfMemory => "ran out of memory".into(),
-            KeyError::KeyringDoesNotExist => "has no session keyring for this login".into(),
-            KeyError::KeyRejected => "rejected the key".into(),
-            KeyError::PermissionDenied => "refused permission".into(),
-            KeyError::OperationNotSupported => "does not support this here".into(),
+        let what = match e {
+            KeyError::QuotaExceeded => "full",
+            KeyError::OutOfMemory => "memory",
+            KeyError::KeyringDoesNotExist => "no-keyring",
+            KeyError::KeyRejected => "rejected",
+            KeyError::PermissionDenied => "permission",
+            KeyError::OperationNotSupported => "unsupported",
             KeyError::Unknown(errno) => {
-                format!("failed: {}", std::io::Error::from_raw_os_error(*errno))
+                let error = std::io::Error::from_raw_os_error(*errno).to_string();
+                return tr!("kernel-errno", error = error);
             }
             KeyError::BadAddress
             | KeyError::InvalidArguments
             | KeyError::InvalidDescription
             | KeyError::InvalidIdentifier
             | KeyError::WriteError
-            | KeyError::MissingFileOrDirectory => "refused the request".into(),
+            | KeyError::MissingFileOrDirectory => "request",
             KeyError::AccessDenied
             | KeyError::KeyExpired
             | KeyError::KeyRevoked
-            | KeyError::KeyDoesNotExist => "could not find the key".into(),
-        }
+            | KeyError::KeyDoesNotExist => "missing",
+        };
+        tr!("kernel-failed", what = what)
     }
 
     pub fn store(id: &AccountId, secret: &Secret) -> Result<(), SecretError> {
@@ -277,7 +279,7 @@ mod session {
         String::from_utf8(bytes)
             .map(Secret::new)
             .map_err(|_| SecretError::Platform {
-                detail: "the stored secret is not valid text".into(),
+                detail: tr!("secret-not-text"),
             })
     }
 

@@ -79,7 +79,12 @@ struct FileV1 {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file system refused.
-    #[error("could not {action} {path}: {source}")]
+    #[error("{}", tr!(
+        "store-error-io",
+        action = *.action,
+        path = .path.display().to_string(),
+        error = .source.to_string()
+    ))]
     Io {
         /// What was being done.
         action: &'static str,
@@ -89,7 +94,11 @@ pub enum StoreError {
         source: io::Error,
     },
     /// The file is not an account file this build understands.
-    #[error("the account file {path} is damaged ({detail}); it was left untouched")]
+    #[error("{}", tr!(
+        "store-error-corrupt",
+        path = .path.display().to_string(),
+        detail = .detail.as_str()
+    ))]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -97,10 +106,12 @@ pub enum StoreError {
         detail: String,
     },
     /// The file was written by a newer Outpost.
-    #[error(
-        "the account file {path} was written by a newer Outpost (format {found}, this one \
-         knows {supported}); it was left untouched"
-    )]
+    #[error("{}", tr!(
+        "store-error-too-new",
+        path = .path.display().to_string(),
+        found = *.found,
+        supported = *.supported
+    ))]
     TooNew {
         /// The file.
         path: PathBuf,
@@ -148,7 +159,7 @@ impl AccountStore {
         let version = value
             .get("version")
             .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| corrupt("no format version".into()))?;
+            .ok_or_else(|| corrupt(tr!("store-no-version")))?;
         if version > u64::from(FILE_VERSION) {
             return Err(StoreError::TooNew {
                 path: self.path.clone(),

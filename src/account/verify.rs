@@ -46,17 +46,17 @@ pub enum Step {
 impl Step {
     /// A label for people, in plain words (the protocol's own names are in the step's
     /// detail).
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Step::Token => "Sign-in token",
-            Step::Resolve => "Find the server",
-            Step::Connect => "Connect",
-            Step::Tls => "Encrypt the connection",
-            Step::Greeting => "Server's welcome",
-            Step::Ehlo => "Check what the server supports",
-            Step::Starttls => "Switch to encryption",
-            Step::Auth => "Log in",
-            Step::Quit => "Say goodbye",
+            Step::Token => tr!("step-token"),
+            Step::Resolve => tr!("step-resolve"),
+            Step::Connect => tr!("step-connect"),
+            Step::Tls => tr!("step-tls"),
+            Step::Greeting => tr!("step-greeting"),
+            Step::Ehlo => tr!("step-ehlo"),
+            Step::Starttls => tr!("step-starttls"),
+            Step::Auth => tr!("step-auth"),
+            Step::Quit => tr!("step-quit"),
         }
     }
 
@@ -78,7 +78,7 @@ impl Step {
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.write_str(&self.label())
     }
 }
 
@@ -150,7 +150,12 @@ pub enum VerifyError {
     #[error(transparent)]
     Dns(#[from] DnsError),
     /// Every address refused the connection.
-    #[error("{host} refused the connection on port {port} (at {})", .addr.ip())]
+    #[error("{}", tr!(
+        "verify-error-refused",
+        host = .host.as_str(),
+        port = *.port,
+        ip = .addr.ip().to_string()
+    ))]
     Refused {
         /// The server name, as configured.
         host: String,
@@ -161,7 +166,13 @@ pub enum VerifyError {
     },
     /// No address answered in time: the attempts were dropped on the way, most likely by a
     /// firewall (a refusal is told apart: [`VerifyError::Refused`]).
-    #[error("no answer from {host} on port {port} within {} s ({tried})", .after.as_secs())]
+    #[error("{}", tr!(
+        "verify-error-connect-timeout",
+        host = .host.as_str(),
+        port = *.port,
+        seconds = .after.as_secs(),
+        tried = .tried.as_str()
+    ))]
     ConnectTimeout {
         /// The server name.
         host: String,
@@ -176,7 +187,12 @@ pub enum VerifyError {
     #[error("{0}")]
     Proxy(Box<ProxyError>),
     /// The network could not reach the server.
-    #[error("{host} cannot be reached on port {port}: {detail}")]
+    #[error("{}", tr!(
+        "verify-error-unreachable",
+        host = .host.as_str(),
+        port = *.port,
+        detail = .detail.as_str()
+    ))]
     Unreachable {
         /// The server name.
         host: String,
@@ -189,22 +205,26 @@ pub enum VerifyError {
     #[error("{0}")]
     Certificate(CertProblem),
     /// The TLS handshake failed for another reason.
-    #[error("the TLS handshake failed: {detail}")]
+    #[error("{}", tr!("verify-error-tls", detail = .detail.as_str()))]
     TlsFailed {
         /// What rustls said.
         detail: String,
     },
     /// `security = starttls`, and the server did not offer STARTTLS.
-    #[error("the server did not offer encryption (STARTTLS)")]
+    #[error("{}", tr!("verify-error-no-starttls"))]
     NoStartTls,
     /// The server answered STARTTLS with an error.
-    #[error("the server refused STARTTLS: {0}")]
+    #[error("{}", tr!("verify-error-starttls-refused", reply = .0.to_string()))]
     StartTlsRefused(Reply),
     /// The server sent data right after agreeing to STARTTLS, before the handshake.
-    #[error("the server sent data before the TLS handshake")]
+    #[error("{}", tr!("verify-error-injection"))]
     StartTlsInjection,
     /// A step took longer than its timeout.
-    #[error("no answer during '{step}' within {} s", .after.as_secs())]
+    #[error("{}", tr!(
+        "verify-error-timeout",
+        step = .step.label(),
+        seconds = .after.as_secs()
+    ))]
     Timeout {
         /// The step.
         step: Step,
@@ -212,13 +232,17 @@ pub enum VerifyError {
         after: Duration,
     },
     /// The server closed the connection.
-    #[error("the server closed the connection during '{step}'")]
+    #[error("{}", tr!("verify-error-closed", step = .step.label()))]
     Closed {
         /// The step.
         step: Step,
     },
     /// The server does not speak SMTP as expected.
-    #[error("the server's answer during '{step}' is not SMTP: {detail}")]
+    #[error("{}", tr!(
+        "verify-error-protocol",
+        step = .step.label(),
+        detail = .detail.as_str()
+    ))]
     Protocol {
         /// The step.
         step: Step,
@@ -226,7 +250,11 @@ pub enum VerifyError {
         detail: String,
     },
     /// The server refused a step with an error reply.
-    #[error("the server refused '{step}': {reply}")]
+    #[error("{}", tr!(
+        "verify-error-rejected",
+        step = .step.label(),
+        reply = .reply.to_string()
+    ))]
     Rejected {
         /// The step.
         step: Step,
@@ -234,25 +262,25 @@ pub enum VerifyError {
         reply: Reply,
     },
     /// The account needs a login, and the server offers none.
-    #[error("the server offers no login (AUTH) on this connection")]
+    #[error("{}", tr!("verify-error-no-auth"))]
     NoAuthOffered,
     /// None of the server's login methods is one Outpost speaks.
-    #[error("the server offers only these login methods: {}", .offered.join(", "))]
+    #[error("{}", tr!("verify-error-mechanisms", offered = .offered.join(", ")))]
     NoCommonMechanism {
         /// The mechanisms offered.
         offered: Vec<String>,
     },
     /// The password would have crossed the network unencrypted without consent.
-    #[error("the connection is not encrypted, so the password was not sent")]
+    #[error("{}", tr!("verify-error-plaintext"))]
     PlaintextRefused,
     /// The account needs a secret and none was given.
-    #[error("no password or token is stored for this account")]
+    #[error("{}", tr!("verify-error-no-secret"))]
     NoSecret,
     /// The server refused the login.
-    #[error("the server refused the login: {0}")]
+    #[error("{}", tr!("verify-error-auth", reply = .0.to_string()))]
     AuthFailed(Reply),
     /// The server demands encryption before a login.
-    #[error("the server requires encryption first: {0}")]
+    #[error("{}", tr!("verify-error-encryption-required", reply = .0.to_string()))]
     EncryptionRequired(Reply),
     /// No OAuth2 access token could be had.
     #[error("{0}")]
@@ -378,16 +406,19 @@ impl Check<'_> {
         let v = conn.tls_version().unwrap_or("TLS");
         match self.pin {
             Some(pin) => match &pin.exception {
-                Some(why) => format!(
-                    "{v}, the certificate trusted for this account (key {}) although {why}",
-                    pin.sha256
+                Some(why) => tr!(
+                    "tls-pinned-although",
+                    version = v,
+                    key = pin.sha256.to_string(),
+                    why = why.to_string()
                 ),
-                None => format!(
-                    "{v}, the certificate trusted for this account (key {})",
-                    pin.sha256
-                ),
+                None => tr!("tls-pinned", version = v, key = pin.sha256.to_string()),
             },
-            None => format!("{v}, certificate valid for {}", self.settings.host),
+            None => tr!(
+                "tls-valid-for",
+                version = v,
+                host = self.settings.host.as_str()
+            ),
         }
     }
 }
@@ -449,12 +480,16 @@ fn smtp_error(step: Step, e: SmtpError) -> VerifyError {
         SmtpError::Closed => VerifyError::Closed { step },
         SmtpError::Io(e) if is_closed(&e) => VerifyError::Closed { step },
         SmtpError::Io(e) => VerifyError::Local {
-            detail: format!("connection error during '{step}': {e}"),
+            detail: tr!(
+                "connection-error-during",
+                step = step.label(),
+                error = e.to_string()
+            ),
         },
         SmtpError::Malformed(line) => VerifyError::Protocol { step, detail: line },
         SmtpError::TooLong => VerifyError::Protocol {
             step,
-            detail: "overlong reply".into(),
+            detail: tr!("overlong-reply"),
         },
         SmtpError::Pipelined => VerifyError::StartTlsInjection,
         SmtpError::Reply(reply) => VerifyError::Rejected { step, reply },
@@ -475,7 +510,7 @@ fn tls_error(e: io::Error) -> VerifyError {
     match cert_problem(&e) {
         Some(p) => VerifyError::Certificate(p),
         None if is_closed(&e) => VerifyError::TlsFailed {
-            detail: "the server closed the connection during the handshake".into(),
+            detail: tr!("closed-in-handshake"),
         },
         None => VerifyError::TlsFailed {
             detail: e.to_string(),
@@ -487,7 +522,7 @@ fn describe_caps(caps: &Capabilities) -> String {
     let mut parts = Vec::new();
     if let Some(size) = caps.size {
         parts.push(if size == 0 {
-            "SIZE (no limit given)".to_string()
+            tr!("size-no-limit")
         } else {
             format!("SIZE {}", crate::explain::size_in_words(size))
         });
@@ -508,7 +543,7 @@ fn describe_caps(caps: &Capabilities) -> String {
         }
     }
     if parts.is_empty() {
-        "no extensions".into()
+        tr!("no-extensions")
     } else {
         parts.join(", ")
     }
@@ -561,7 +596,7 @@ pub async fn run(check: Check<'_>, progress: impl FnMut(Progress)) -> Report {
             match conn.quit().await {
                 Ok(reply) => Ok(((), reply.to_string())),
                 // The check has passed; a server that hangs up instead is fine.
-                Err(SmtpError::Closed) => Ok(((), "connection closed by the server".into())),
+                Err(SmtpError::Closed) => Ok(((), tr!("closed-by-server"))),
                 Err(e) => Err(smtp_error(Step::Quit, e)),
             }
         })
@@ -619,7 +654,10 @@ async fn reach<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<F>) -> Resu
     let dialer = &check.net.dialer;
     if let Some(proxy) = dialer.proxy_for(host) {
         r.step(Step::Resolve, t.dns, async {
-            Ok(((), format!("{host} is looked up by the proxy {proxy}")))
+            Ok((
+                (),
+                tr!("resolve-by-proxy", host = host, proxy = proxy.to_string()),
+            ))
         })
         .await?;
         let tcp = r
@@ -638,13 +676,13 @@ async fn reach<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<F>) -> Resu
             let ips = check.net.resolver.lookup_ip(host).await?;
             let list: Vec<String> = ips.iter().map(ToString::to_string).collect();
             let detail = if host.parse::<IpAddr>().is_ok() {
-                format!("{host} is an address: nothing to look up")
+                tr!("resolve-is-address", host = host)
             } else {
                 // A hostile answer may hold a thousand addresses: name a few.
                 let shown = list.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
                 match list.len() {
-                    n if n > 4 => format!("{host} is at {shown} and {} more", n - 4),
-                    _ => format!("{host} is at {shown}"),
+                    n if n > 4 => tr!("resolve-more", host = host, shown = shown, more = n - 4),
+                    _ => tr!("resolve-at", host = host, shown = shown),
                 }
             };
             Ok((ips, detail))
@@ -776,7 +814,11 @@ async fn login<F: FnMut(Progress)>(
         match reply.code {
             235 => Ok((
                 (),
-                format!("logged in as {} with {}", s.username, mech.name()),
+                tr!(
+                    "logged-in-as",
+                    user = s.username.as_str(),
+                    mechanism = mech.name()
+                ),
             )),
             530 | 538 => Err(VerifyError::EncryptionRequired(reply)),
             _ => Err(VerifyError::AuthFailed(reply)),

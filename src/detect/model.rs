@@ -51,17 +51,17 @@ impl Source {
     }
 
     /// A label for people.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Source::Builtin => "Built-in provider list",
-            Source::Autoconfig => "Provider's autoconfig (HTTPS)",
-            Source::Wellknown => "Domain's well-known autoconfig",
-            Source::Ispdb => "Thunderbird's online database",
-            Source::Srv => "DNS service records (SRV)",
-            Source::Mx => "Mail exchanger (MX)",
-            Source::Autodiscover => "Microsoft Autodiscover",
-            Source::Guess => "Probing likely servers",
-            Source::Http => "Autoconfig over plain HTTP",
+            Source::Builtin => tr!("source-builtin"),
+            Source::Autoconfig => tr!("source-autoconfig"),
+            Source::Wellknown => tr!("source-wellknown"),
+            Source::Ispdb => tr!("source-ispdb"),
+            Source::Srv => tr!("source-srv"),
+            Source::Mx => tr!("source-mx"),
+            Source::Autodiscover => tr!("source-autodiscover"),
+            Source::Guess => tr!("source-guess"),
+            Source::Http => tr!("source-http"),
         }
     }
 }
@@ -108,8 +108,12 @@ impl Candidate {
     /// Where it came from, for people: the source, and the provider when known.
     pub fn origin(&self) -> String {
         match &self.provider {
-            Some(p) => format!("{} ({p})", self.source.label()),
-            None => self.source.label().to_string(),
+            Some(p) => tr!(
+                "origin-provider",
+                source = self.source.label(),
+                provider = p.to_string()
+            ),
+            None => self.source.label(),
         }
     }
 
@@ -124,11 +128,11 @@ impl Candidate {
 
     /// `host:port with STARTTLS`, for messages.
     pub fn describe(&self) -> String {
-        format!(
-            "{}:{} with {}",
-            self.smtp.host,
-            self.smtp.port,
-            self.smtp.security.short_label()
+        tr!(
+            "describe-settings",
+            host = self.smtp.host.as_str(),
+            port = self.smtp.port,
+            security = self.smtp.security.short_label()
         )
     }
 }
@@ -163,10 +167,9 @@ impl Outcome {
     /// Details for people.
     pub fn detail(&self) -> String {
         match self {
-            Outcome::Found(1) => "1 server".into(),
-            Outcome::Found(n) => format!("{n} servers"),
+            Outcome::Found(n) => tr!("outcome-servers", count = *n),
             Outcome::Nothing(s) | Outcome::Failed(s) | Outcome::Skipped(s) => s.clone(),
-            Outcome::Cancelled => "not needed".into(),
+            Outcome::Cancelled => tr!("source-not-needed"),
         }
     }
 }

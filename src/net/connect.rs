@@ -47,11 +47,17 @@ impl fmt::Display for Attempt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ip = self.addr.ip();
         match &self.outcome {
-            AttemptOutcome::Connected => write!(f, "{ip} answered"),
-            AttemptOutcome::Refused => write!(f, "{ip} refused"),
-            AttemptOutcome::Failed(why) => write!(f, "{ip} unreachable ({why})"),
-            AttemptOutcome::NoAnswer => write!(f, "{ip} did not answer"),
-            AttemptOutcome::Abandoned => write!(f, "{ip} had not answered yet"),
+            AttemptOutcome::Connected => f.write_str(&tr!("attempt-answered", ip = ip.to_string())),
+            AttemptOutcome::Refused => f.write_str(&tr!("attempt-refused", ip = ip.to_string())),
+            AttemptOutcome::Failed(why) => f.write_str(&tr!(
+                "attempt-failed",
+                ip = ip.to_string(),
+                why = why.to_string()
+            )),
+            AttemptOutcome::NoAnswer => f.write_str(&tr!("attempt-no-answer", ip = ip.to_string())),
+            AttemptOutcome::Abandoned => {
+                f.write_str(&tr!("attempt-abandoned", ip = ip.to_string()))
+            }
         }
     }
 }
@@ -70,14 +76,14 @@ pub fn others(attempts: &[Attempt]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectError {
     /// Every address refused.
-    #[error("every address refused the connection")]
+    #[error("{}", tr!("connect-refused"))]
     Refused {
         /// What each address did.
         attempts: Vec<Attempt>,
     },
     /// At least one address did not answer at all within the limit: dropped packets, most
     /// likely a firewall.
-    #[error("no answer within {} s", .after.as_secs())]
+    #[error("{}", tr!("connect-dropped", seconds = .after.as_secs()))]
     Dropped {
         /// What each address did.
         attempts: Vec<Attempt>,
@@ -224,7 +230,7 @@ fn tried(addrs: &[SocketAddr], outcomes: Vec<Option<AttemptOutcome>>) -> Vec<Att
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProxyError {
     /// The proxy itself could not be reached.
-    #[error("the proxy {proxy} cannot be reached: {cause}")]
+    #[error("{}", tr!("proxy-unreachable", proxy = .proxy.to_string(), cause = .cause.to_string()))]
     Unreachable {
         /// The proxy.
         proxy: Proxy,
@@ -232,13 +238,18 @@ pub enum ProxyError {
         cause: ConnectError,
     },
     /// The proxy wants a user name and password it was not given, or refused them.
-    #[error("the proxy {proxy} refused the login")]
+    #[error("{}", tr!("proxy-login", proxy = .proxy.to_string()))]
     Login {
         /// The proxy.
         proxy: Proxy,
     },
     /// The proxy tried and could not connect on to the server.
-    #[error("the proxy {proxy} could not connect to {target}: {reason}")]
+    #[error("{}", tr!(
+        "proxy-onward",
+        proxy = .proxy.to_string(),
+        target = .target.to_string(),
+        reason = .reason.to_string()
+    ))]
     Onward {
         /// The proxy.
         proxy: Proxy,
@@ -248,7 +259,7 @@ pub enum ProxyError {
         reason: String,
     },
     /// The proxy does not speak SOCKS5 as expected, or hung up.
-    #[error("{proxy} is not a working SOCKS5 proxy: {detail}")]
+    #[error("{}", tr!("proxy-protocol", proxy = .proxy.to_string(), detail = .detail.to_string()))]
     Protocol {
         /// The proxy.
         proxy: Proxy,
@@ -328,7 +339,7 @@ pub enum OpenError {
     #[error(transparent)]
     Proxy(#[from] ProxyError),
     /// The whole took longer than its limit.
-    #[error("no connection within {} s", .0.as_secs())]
+    #[error("{}", tr!("connection-timeout", seconds = .0.as_secs()))]
     Timeout(Duration),
 }
 

@@ -9,23 +9,20 @@ impl Explain for DnsError {
     fn explain(&self) -> Explanation {
         match self {
             DnsError::NotFound { host } => Explanation::new(
-                format!("The server name {host} does not exist."),
-                "Check the spelling of the server name (for example smtp.example.org); \
-                 your provider's help pages give the exact name.",
+                tr!("dns-not-found", host = host.as_str()),
+                tr!("dns-not-found-advice"),
             ),
             DnsError::NoRecords { host, .. } => Explanation::new(
-                format!("The name {host} exists but has no address."),
-                "Check the server name: it may be the mail domain rather than the server \
-                 (smtp.example.org rather than example.org).",
+                tr!("dns-no-records", host = host.as_str()),
+                tr!("dns-no-records-advice"),
             ),
             DnsError::Timeout { host } => Explanation::new(
-                format!("No DNS server answered for {host}."),
-                "Check that this computer is online. Behind a hotel or train Wi-Fi, sign in \
-                 to its page first; with a VPN, check that it is connected.",
+                tr!("dns-timeout", host = host.as_str()),
+                tr!("dns-timeout-advice"),
             ),
             DnsError::Failed { host, detail } => Explanation::new(
-                format!("Looking up {host} failed ({detail})."),
-                "Check this computer's network connection and DNS settings.",
+                tr!("dns-failed", host = host.as_str(), detail = detail.as_str()),
+                tr!("dns-failed-advice"),
             ),
         }
     }
@@ -36,14 +33,10 @@ impl Explain for NetSetupError {
         Explanation::new(
             format!("{}.", capitalise(&self.to_string())),
             match self {
-                NetSetupError::Resolver(_) => {
-                    "Fix or unset OUTPOST_DNS, or check /etc/resolv.conf."
-                }
-                NetSetupError::Tls(_) => "Fix or unset SSL_CERT_FILE.",
-                NetSetupError::PortMap(_) => "Fix or unset OUTPOST_PORT_MAP.",
-                NetSetupError::Proxy(_) => {
-                    "Set ALL_PROXY to a SOCKS5 proxy (socks5h://host:port), or unset it."
-                }
+                NetSetupError::Resolver(_) => tr!("netsetup-resolver-advice"),
+                NetSetupError::Tls(_) => tr!("netsetup-tls-advice"),
+                NetSetupError::PortMap(_) => tr!("netsetup-port-map-advice"),
+                NetSetupError::Proxy(_) => tr!("netsetup-proxy-advice"),
             },
         )
     }
@@ -55,22 +48,10 @@ impl Explain for ProxyError {
         Explanation::new(
             problem,
             match self {
-                ProxyError::Unreachable { .. } => {
-                    "Check that the proxy is running (for Tor: that the Tor service is \
-                     started), or change the proxy in the account's settings or ALL_PROXY."
-                }
-                ProxyError::Login { .. } => {
-                    "Give the proxy's user name and password in ALL_PROXY \
-                     (socks5h://user:password@host:port), or ask whoever runs it."
-                }
-                ProxyError::Onward { .. } => {
-                    "Check the server name and port; if they are right, the server may be \
-                     down, or the proxy's network may not reach it."
-                }
-                ProxyError::Protocol { .. } => {
-                    "Check that the address is a SOCKS5 proxy (Tor listens on port 9050), \
-                     not an HTTP proxy or another service."
-                }
+                ProxyError::Unreachable { .. } => tr!("proxy-unreachable-advice"),
+                ProxyError::Login { .. } => tr!("proxy-login-advice"),
+                ProxyError::Onward { .. } => tr!("proxy-onward-advice"),
+                ProxyError::Protocol { .. } => tr!("proxy-protocol-advice"),
             },
         )
     }

@@ -31,28 +31,25 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
     /// The server answered with an error status.
-    #[error("the server answered HTTP {0}")]
+    #[error("{}", tr!("http-status", status = *.0))]
     Status(u16),
     /// The body was larger than allowed.
-    #[error("the answer is larger than {0} bytes")]
+    #[error("{}", tr!("http-too-large", bytes = *.0))]
     TooLarge(usize),
     /// The request took too long.
-    #[error("no complete answer within {} s", REQUEST_TIMEOUT.as_secs())]
+    #[error("{}", tr!("http-timeout", seconds = REQUEST_TIMEOUT.as_secs()))]
     Timeout,
     /// No connection could be made in time.
-    #[error("no connection within {} s", CONNECT_TIMEOUT.as_secs())]
+    #[error("{}", tr!("connection-timeout", seconds = CONNECT_TIMEOUT.as_secs()))]
     ConnectTimeout,
     /// The server took the connection and then said nothing.
-    #[error(
-        "the server accepted the connection but sent nothing for {} s",
-        FIRST_BYTE_TIMEOUT.as_secs()
-    )]
+    #[error("{}", tr!("http-silent", seconds = FIRST_BYTE_TIMEOUT.as_secs()))]
     Silent,
     /// More redirects than allowed.
-    #[error("more than {MAX_REDIRECTS} redirects")]
+    #[error("{}", tr!("http-redirects", count = MAX_REDIRECTS))]
     TooManyRedirects,
     /// A redirect from HTTPS to HTTP.
-    #[error("a redirect from {from} to unencrypted {to} was refused")]
+    #[error("{}", tr!("http-downgrade", from = .from.to_string(), to = .to.to_string()))]
     Downgrade {
         /// The HTTPS address.
         from: String,

@@ -23,10 +23,7 @@ pub struct Fingerprint([u8; 32]);
 
 /// Not a SHA-256 fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not a SHA-256 fingerprint; give the 64 hex digits Outpost showed (colons \
-     optional), e.g. 3A:9F:…"
-)]
+#[error("{}", tr!("pin-bad", text = .0.as_str()))]
 pub struct BadFingerprint(pub String);
 
 impl Fingerprint {

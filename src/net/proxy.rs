@@ -27,19 +27,13 @@ pub struct Proxy {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BadProxy {
     /// Not `scheme://host:port`.
-    #[error("'{0}' is not a proxy address; write it as socks5h://host:port")]
+    #[error("{}", tr!("proxy-bad-form", text = .0.as_str()))]
     Form(String),
     /// A scheme other than SOCKS5.
-    #[error(
-        "'{0}' is not a SOCKS5 proxy; Outpost reaches mail servers only through SOCKS5 \
-         (socks5h://host:port, e.g. socks5h://127.0.0.1:9050 for Tor)"
-    )]
+    #[error("{}", tr!("proxy-bad-scheme", text = .0.as_str()))]
     Scheme(String),
     /// A password in an account's saved settings.
-    #[error(
-        "a proxy password is not saved in the account's settings; give the proxy without it, \
-         or set it in ALL_PROXY for the programs that need it"
-    )]
+    #[error("{}", tr!("proxy-password-in-settings"))]
     PasswordInSettings,
 }
 

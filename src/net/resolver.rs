@@ -34,13 +34,13 @@ pub struct SrvRecord {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResolverSetupError {
     /// `OUTPOST_DNS` is not an `ip:port` pair.
-    #[error("{DNS_ENV}='{value}' is not a DNS server address; write it as 127.0.0.1:53")]
+    #[error("{}", tr!("dns-bad-server", var = DNS_ENV, value = .value.as_str()))]
     BadServer {
         /// The value found.
         value: String,
     },
     /// The system's DNS configuration could not be read.
-    #[error("the system's DNS configuration could not be read ({detail})")]
+    #[error("{}", tr!("dns-system-config", detail = .detail.as_str()))]
     SystemConfig {
         /// What went wrong.
         detail: String,
@@ -51,13 +51,13 @@ pub enum ResolverSetupError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DnsError {
     /// The name does not exist (NXDOMAIN).
-    #[error("the name {host} does not exist in DNS")]
+    #[error("{}", tr!("dns-error-not-found", host = .host.as_str()))]
     NotFound {
         /// The name looked up.
         host: String,
     },
     /// The name exists but has no record of the type asked for.
-    #[error("{host} has no {record} record")]
+    #[error("{}", tr!("dns-error-no-records", host = .host.as_str(), record = *.record))]
     NoRecords {
         /// The name looked up.
         host: String,
@@ -65,13 +65,13 @@ pub enum DnsError {
         record: &'static str,
     },
     /// No DNS server answered in time.
-    #[error("no DNS server answered for {host} in time")]
+    #[error("{}", tr!("dns-error-timeout", host = .host.as_str()))]
     Timeout {
         /// The name looked up.
         host: String,
     },
     /// The DNS servers could not be reached or gave an error.
-    #[error("DNS lookup of {host} failed ({detail})")]
+    #[error("{}", tr!("dns-error-failed", host = .host.as_str(), detail = .detail.as_str()))]
     Failed {
         /// The name looked up.
         host: String,

@@ -21,10 +21,10 @@ pub enum NetSetupError {
     #[error(transparent)]
     Tls(#[from] TlsSetupError),
     /// `ALL_PROXY` names no usable proxy.
-    #[error("ALL_PROXY: {0}")]
+    #[error("{}", tr!("netsetup-all-proxy", error = .0.to_string()))]
     Proxy(#[from] BadProxy),
     /// `OUTPOST_PORT_MAP` is not a list of `port=port` pairs.
-    #[error("{PORT_MAP_ENV}='{0}' is not a list of port=port pairs")]
+    #[error("{}", tr!("netsetup-port-map", var = PORT_MAP_ENV, value = .0.as_str()))]
     PortMap(String),
 }
 

@@ -26,7 +26,12 @@ pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
     /// The file named by `SSL_CERT_FILE` could not be used.
-    #[error("{CERT_FILE_ENV}={path} cannot be used: {detail}")]
+    #[error("{}", tr!(
+        "tls-cert-file",
+        var = CERT_FILE_ENV,
+        path = .path.display().to_string(),
+        detail = .detail.to_string()
+    ))]
     CertFile {
         /// The file.
         path: PathBuf,
@@ -34,7 +39,7 @@ pub enum TlsSetupError {
         detail: String,
     },
     /// rustls refused the configuration.
-    #[error("the TLS configuration could not be built: {0}")]
+    #[error("{}", tr!("tls-config", error = .0.to_string()))]
     Rustls(#[from] rustls::Error),
 }
 
@@ -116,49 +121,36 @@ impl CertProblem {
 
 impl fmt::Display for CertProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.reason {
+        let text = match &self.reason {
             CertReason::WrongName { expected } => {
-                write!(f, "the certificate is not valid for {expected}")?
+                tr!("cert-problem-wrong-name", expected = expected.as_str())
             }
             CertReason::Expired { not_after: Some(t) } => {
-                write!(f, "the certificate expired on {t}")?
+                tr!("cert-problem-expired-on", date = t.to_string())
             }
-            CertReason::Expired { not_after: None } => write!(f, "the certificate has expired")?,
+            CertReason::Expired { not_after: None } => tr!("cert-problem-expired"),
             CertReason::NotYetValid {
                 not_before: Some(t),
-            } => write!(f, "the certificate is not valid before {t}")?,
-            CertReason::NotYetValid { not_before: None } => {
-                write!(f, "the certificate is not valid yet")?
-            }
-            CertReason::UnknownIssuer => write!(
-                f,
-                "the certificate was not issued by a trusted authority (it may be \
-                 self-signed, or from a private authority)"
-            )?,
-            CertReason::SelfSigned => write!(
-                f,
-                "the certificate was issued by itself (self-signed), not by an authority \
-                 this computer trusts"
-            )?,
-            CertReason::WrongPurpose => write!(f, "the certificate is not meant for a server")?,
-            CertReason::Revoked => write!(f, "the certificate was revoked")?,
-            CertReason::Unacceptable => write!(
-                f,
-                "the certificate is damaged or signed in a way Outpost does not accept"
-            )?,
-            CertReason::Changed { pinned } => {
-                write!(
-                    f,
-                    "the server's certificate changed: this account trusts only the key \
-                     {pinned}"
-                )?;
-                if let Some(c) = &self.certificate {
-                    write!(f, ", and the server showed the key {}", c.sha256)?;
-                }
-            }
-        }
+            } => tr!("cert-problem-not-before", date = t.to_string()),
+            CertReason::NotYetValid { not_before: None } => tr!("cert-problem-not-yet-valid"),
+            CertReason::UnknownIssuer => tr!("cert-problem-unknown-issuer"),
+            CertReason::SelfSigned => tr!("cert-problem-self-signed"),
+            CertReason::WrongPurpose => tr!("cert-problem-wrong-purpose"),
+            CertReason::Revoked => tr!("cert-problem-revoked"),
+            CertReason::Unacceptable => tr!("cert-problem-unacceptable"),
+            CertReason::Changed { pinned } => match &self.certificate {
+                Some(c) => tr!(
+                    "cert-problem-changed-shown",
+                    pinned = pinned.to_string(),
+                    shown = c.sha256.to_string()
+                ),
+                None => tr!("cert-problem-changed", pinned = pinned.to_string()),
+            },
+        };
+        f.write_str(&text)?;
         if !self.names.is_empty() {
-            write!(f, " (it is issued for {})", shorten_names(&self.names))?;
+            let names = shorten_names(&self.names);
+            write!(f, " {}", tr!("cert-problem-issued-for", names = names))?;
         }
         Ok(())
     }

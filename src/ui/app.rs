@@ -35,12 +35,12 @@ pub enum View {
 
 impl View {
     /// The screen's name, as its tab and the window's title say it.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> String {
         match self {
-            View::Accounts => "Accounts",
-            View::Compose => "Write",
-            View::Outbox => "Outbox",
-            View::Settings => "Settings",
+            View::Accounts => tr!("view-accounts"),
+            View::Compose => tr!("view-write"),
+            View::Outbox => tr!("view-outbox"),
+            View::Settings => tr!("view-settings"),
         }
     }
 }
@@ -96,7 +96,7 @@ impl OutpostApp {
             write: WriteScreen::default(),
             outbox: OutboxScreen::with_filter(remembered.filter),
             settings: SettingsScreen::new(remembered.settings),
-            sender_status: "Nothing to send.".into(),
+            sender_status: tr!("status-nothing-to-send"),
             requests: None,
             bring_forward: false,
             fonts: vec![],
@@ -284,7 +284,7 @@ impl OutpostApp {
     /// The window's title says where the person is, for the window list and screen readers;
     /// a screen arrived at anew puts the focus on its first control again.
     fn title(&mut self, ctx: &egui::Context) {
-        let title = format!("{} — Outpost", self.view.name());
+        let title = tr!("window-title", screen = self.view.name());
         ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| {
             node.set_label(title.clone());
         });

@@ -16,15 +16,15 @@ pub fn title_bar(ui: &mut Ui, current: View, outbox: Option<&OutboxView>) -> Opt
         ui.add_space(design::SECTION_GAP);
         let waiting = outbox.map_or(0, |v| Filter::Waiting.count_in(v));
         let outbox = if waiting > 0 {
-            format!("Outbox ({waiting} waiting)")
+            tr!("title-outbox-waiting", count = waiting)
         } else {
-            "Outbox".into()
+            View::Outbox.name()
         };
         for (view, label) in [
-            (View::Accounts, View::Accounts.name().to_string()),
-            (View::Compose, View::Compose.name().to_string()),
+            (View::Accounts, View::Accounts.name()),
+            (View::Compose, View::Compose.name()),
             (View::Outbox, outbox),
-            (View::Settings, View::Settings.name().to_string()),
+            (View::Settings, View::Settings.name()),
         ] {
             if ui.selectable_label(current == view, label).clicked() {
                 nav = Some(Nav::To(view));
@@ -39,19 +39,14 @@ pub fn status_line(ui: &mut Ui, outbox: Option<&OutboxView>, sender: &str) {
     ui.horizontal(|ui| {
         match outbox {
             Some(v) if !v.offline.is_empty() => {
-                design::chip(
-                    ui,
-                    icon::WARNING,
-                    "Offline: messages wait for the network",
-                    design::warn(ui),
-                );
+                design::chip(ui, icon::WARNING, &tr!("status-offline"), design::warn(ui));
             }
             Some(_) => {
-                design::chip(ui, icon::OK, "Online", design::ok(ui));
+                design::chip(ui, icon::OK, &tr!("status-online"), design::ok(ui));
             }
             None => {}
         }
         ui.separator();
-        ui.label(RichText::new(format!("Outbox: {sender}")).weak());
+        ui.label(RichText::new(tr!("status-outbox", status = sender)).weak());
     });
 }

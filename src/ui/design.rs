@@ -224,20 +224,26 @@ pub fn warn(ui: &Ui) -> Color32 {
 
 /// A section's title within a screen (a screen's own title is `ui.heading`): one style for
 /// every section.
-pub fn section(ui: &mut Ui, text: &str) -> egui::Response {
-    ui.label(egui::RichText::new(text).strong().size(16.0))
+pub fn section(ui: &mut Ui, text: impl AsRef<str>) -> egui::Response {
+    ui.label(egui::RichText::new(text.as_ref()).strong().size(16.0))
 }
 
 /// The one main action of a view ("Continue", "Send", "Save account"), filled with the
 /// accent colour; every other button is plain. Never a destructive action.
-pub fn primary(ui: &Ui, text: &str) -> egui::Button<'static> {
+pub fn primary(ui: &Ui, text: impl AsRef<str>) -> egui::Button<'static> {
     let p = Palette::of(ui);
-    egui::Button::new(egui::RichText::new(text).color(p.primary_text).strong()).fill(p.primary)
+    egui::Button::new(
+        egui::RichText::new(text.as_ref())
+            .color(p.primary_text)
+            .strong(),
+    )
+    .fill(p.primary)
 }
 
 /// An icon and its word in one colour: how every state is shown. Screen readers read the
 /// word.
-pub fn chip(ui: &mut Ui, icon: &str, word: &str, color: Color32) -> egui::Response {
+pub fn chip(ui: &mut Ui, icon: &str, word: impl AsRef<str>, color: Color32) -> egui::Response {
+    let word = word.as_ref();
     let r = ui.label(
         egui::RichText::new(format!("{icon} {word}"))
             .color(color)

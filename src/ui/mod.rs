@@ -49,7 +49,7 @@ pub fn run(request: Request) -> Result<(), UiError> {
     let listener = match crate::instance::claim(&paths, &request)? {
         Claim::First(listener) => listener,
         Claim::HandedOver => {
-            println!("Outpost is already open; its window was brought forward.");
+            println!("{}", tr!("window-already-open"));
             return Ok(());
         }
     };

@@ -14,19 +14,19 @@ use crate::outbox::State;
 /// An error, when given, is shown under the field.
 pub fn text_row(
     ui: &mut Ui,
-    label: &str,
+    label: impl AsRef<str>,
     value: &mut String,
-    hint: &str,
+    hint: impl AsRef<str>,
     password: bool,
     error: Option<&str>,
 ) -> egui::Response {
-    let label_resp = ui.label(label);
+    let label_resp = ui.label(label.as_ref());
     let response = ui
         .vertical(|ui| {
             let r = ui
                 .add(
                     egui::TextEdit::singleline(value)
-                        .hint_text(hint)
+                        .hint_text(hint.as_ref())
                         .password(password)
                         .desired_width(280.0),
                 )
@@ -60,7 +60,14 @@ pub fn tell_value(ui: &Ui, control: egui::Id, value: &str) {
 
 /// The grid row for the name recipients see.
 pub fn name_row(ui: &mut Ui, name: &mut String) -> egui::Response {
-    text_row(ui, "Your name", name, "Shown to recipients", false, None)
+    text_row(
+        ui,
+        &tr!("field-your-name"),
+        name,
+        &tr!("field-your-name-hint"),
+        false,
+        None,
+    )
 }
 
 /// A grid row for a password: the field named by its label, a Show/Hide toggle, and an
@@ -77,9 +84,9 @@ pub fn password_row(
     ui.vertical(|ui| {
         let field = ui.horizontal(|ui| {
             let (word, said) = if *show {
-                ("Hide", "Hide the password")
+                (tr!("password-hide"), tr!("password-hide-said"))
             } else {
-                ("Show", "Show the password")
+                (tr!("password-show"), tr!("password-show-said"))
             };
             let field = ui
                 .add(
@@ -90,7 +97,7 @@ pub fn password_row(
                 )
                 .labelled_by(label.id);
             let r = ui.button(word);
-            r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, said));
+            r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &said));
             if r.clicked() {
                 *show = !*show;
             }
@@ -105,12 +112,8 @@ pub fn password_row(
 
 /// Where a password or sign-in is kept: the system keyring, or this session only.
 pub fn keyring_choice(ui: &mut Ui, session_only: &mut bool) {
-    ui.radio_value(session_only, false, "In the system keyring");
-    ui.radio_value(
-        session_only,
-        true,
-        "For this session only (forgotten at logout)",
-    );
+    ui.radio_value(session_only, false, tr!("keyring-system"));
+    ui.radio_value(session_only, true, tr!("keyring-session"));
 }
 
 /// A problem and what to do about it, in a framed box.
@@ -120,7 +123,7 @@ pub fn explanation(ui: &mut Ui, e: &Explanation) {
         .show(ui, |ui| {
             ui.set_max_width(design::TEXT_WIDTH);
             ui.label(RichText::new(&e.problem).strong().color(design::error(ui)));
-            ui.label(format!("What to do: {}", e.advice));
+            ui.label(tr!("what-to-do", advice = e.advice.as_str()));
         });
 }
 
@@ -137,9 +140,9 @@ pub enum StepView {
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s < 10.0 {
-        format!("{s:.1} s")
+        tr!("seconds-tenths", seconds = crate::i18n::decimal(s, 1))
     } else {
-        format!("{} s", d.as_secs())
+        tr!("seconds", seconds = d.as_secs())
     }
 }
 
@@ -150,7 +153,7 @@ pub fn spinner(ui: &mut Ui, what: &str) -> egui::Response {
         egui::WidgetInfo::labeled(
             egui::Role::ProgressIndicator,
             true,
-            format!("{what}: in progress"),
+            tr!("spinner-in-progress", what = what),
         )
     });
     r
@@ -222,8 +225,7 @@ pub fn name_scroll_bars(ui: &Ui, id: egui::Id, what: &str) {
     // Naming an id with no node would make one: only bars shown this frame are named.
     for bar in (0..2_usize).map(|d| id.with(d)) {
         if ui.ctx().has_accesskit_node(bar) {
-            ui.ctx()
-                .accesskit_node_builder(bar, |n| n.set_label(format!("Scroll {what}")));
+            ui.ctx().accesskit_node_builder(bar, |n| n.set_label(what));
         }
     }
 }
@@ -259,16 +261,16 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
             for s in steps {
                 match s {
                     StepView::Running(step) => {
-                        spinner(ui, step.label());
+                        spinner(ui, &step.label());
                         ui.label(step.label());
-                        ui.label("running…");
+                        ui.label(tr!("step-running"));
                         ui.label("");
                     }
                     StepView::Done(rec) => {
                         // An icon and a word: the state is never told by colour or glyph alone.
                         let (icon, color, word) = match &rec.outcome {
-                            Ok(_) => (icon::OK, design::ok(ui), "passed"),
-                            Err(_) => (icon::FAILED, design::error(ui), "failed"),
+                            Ok(_) => (icon::OK, design::ok(ui), tr!("step-passed")),
+                            Err(_) => (icon::FAILED, design::error(ui), tr!("step-failed")),
                         };
                         ui.label(RichText::new(icon).color(color).strong());
                         ui.label(rec.step.label());
@@ -288,7 +290,7 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
         })
         .collect();
     if !done.is_empty() {
-        egui::CollapsingHeader::new("Details")
+        egui::CollapsingHeader::new(tr!("details"))
             .id_salt("test-step-details")
             .show(ui, |ui| {
                 let rows = done.into_iter().map(|rec| {
@@ -325,24 +327,32 @@ pub fn sources(
             for (source, report) in sources {
                 match report {
                     None => {
-                        spinner(ui, source.label());
+                        spinner(ui, &source.label());
                         ui.label(source.label());
-                        ui.label("looking…");
+                        ui.label(tr!("source-looking"));
                         ui.label("");
                     }
                     Some(r) => {
                         let (icon, color, word) = match r.outcome {
-                            Outcome::Found(_) => (icon::OK, design::ok(ui), "found"),
-                            Outcome::Failed(_) => (icon::FAILED, design::error(ui), "failed"),
-                            Outcome::Nothing(_) => {
-                                (icon::SKIPPED, ui.visuals().weak_text_color(), "nothing")
+                            Outcome::Found(_) => (icon::OK, design::ok(ui), tr!("source-found")),
+                            Outcome::Failed(_) => {
+                                (icon::FAILED, design::error(ui), tr!("source-failed"))
                             }
-                            Outcome::Skipped(_) => {
-                                (icon::SKIPPED, ui.visuals().weak_text_color(), "skipped")
-                            }
-                            Outcome::Cancelled => {
-                                (icon::SKIPPED, ui.visuals().weak_text_color(), "not needed")
-                            }
+                            Outcome::Nothing(_) => (
+                                icon::SKIPPED,
+                                ui.visuals().weak_text_color(),
+                                tr!("source-nothing"),
+                            ),
+                            Outcome::Skipped(_) => (
+                                icon::SKIPPED,
+                                ui.visuals().weak_text_color(),
+                                tr!("source-skipped"),
+                            ),
+                            Outcome::Cancelled => (
+                                icon::SKIPPED,
+                                ui.visuals().weak_text_color(),
+                                tr!("source-not-needed"),
+                            ),
                         };
                         ui.label(RichText::new(icon).color(color).strong());
                         ui.label(source.label());
@@ -350,7 +360,12 @@ pub fn sources(
                         let text = if detail == word {
                             RichText::new(word).color(color)
                         } else {
-                            RichText::new(format!("{word}: {detail}")).color(color)
+                            RichText::new(tr!(
+                                "source-word-detail",
+                                word = word.as_str(),
+                                detail = detail.as_str()
+                            ))
+                            .color(color)
                         };
                         elided(ui, text, 360.0);
                         ui.label(RichText::new(seconds(r.elapsed)).weak());
@@ -366,16 +381,16 @@ pub fn sources(
 pub fn whereabouts(what: &str, state: Option<State>) -> String {
     match state {
         None | Some(State::Queued | State::Sending) => {
-            format!("{what} is in the outbox and is being sent.")
+            tr!("whereabouts-sending", what = what)
         }
         Some(State::Retry) => {
-            format!("{what} is waiting to be tried again; the Outbox says why.")
+            tr!("whereabouts-retry", what = what)
         }
-        Some(State::Sent) => format!("{what} was accepted by the server."),
+        Some(State::Sent) => tr!("whereabouts-sent", what = what),
         Some(State::Failed) => {
-            format!("{what} could not be sent; the Outbox gives the server's reason.")
+            tr!("whereabouts-failed", what = what)
         }
-        Some(State::Cancelled) => format!("{what} was cancelled."),
+        Some(State::Cancelled) => tr!("whereabouts-cancelled", what = what),
     }
 }
 

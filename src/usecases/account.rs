@@ -179,19 +179,18 @@ impl Removed {
     pub fn what_became_of_waiting(&self) -> Option<String> {
         match &self.waiting {
             Ok((_, 0)) => None,
-            Ok((Waiting::Cancel, n)) => Some(format!(
-                "{n} waiting message(s) cancelled; they will not be sent."
-            )),
-            Ok((Waiting::Keep, n)) => Some(format!(
-                "{n} waiting message(s) kept: they are sent once an account for {} is added \
-                 again.",
-                self.account.email
+            Ok((Waiting::Cancel, n)) => Some(tr!("removed-cancelled", count = *n)),
+            Ok((Waiting::Keep, n)) => Some(tr!(
+                "removed-kept",
+                count = *n,
+                email = self.account.email.as_str()
             )),
             Err(e) => {
                 let x = e.explain();
-                Some(format!(
-                    "Its waiting messages could not be changed: {} {}",
-                    x.problem, x.advice
+                Some(tr!(
+                    "removed-waiting-unchanged",
+                    problem = x.problem.as_str(),
+                    advice = x.advice.as_str()
                 ))
             }
         }

@@ -8,21 +8,21 @@ use super::reply::Reply;
 #[derive(Debug, thiserror::Error)]
 pub enum SmtpError {
     /// Reading or writing failed.
-    #[error("connection error: {0}")]
+    #[error("{}", tr!("smtp-io", error = .0.to_string()))]
     Io(#[from] io::Error),
     /// The server closed the connection.
-    #[error("the server closed the connection")]
+    #[error("{}", tr!("smtp-closed"))]
     Closed,
     /// The server sent something that is not an SMTP reply.
-    #[error("the server sent something that is not SMTP: {0:?}")]
+    #[error("{}", tr!("smtp-malformed", text = format!("{:?}", .0)))]
     Malformed(String),
     /// A reply was longer than Outpost accepts.
-    #[error("the server sent an overlong reply")]
+    #[error("{}", tr!("smtp-too-long"))]
     TooLong,
     /// The server sent bytes after its STARTTLS reply, before TLS began (an injection attempt).
-    #[error("the server sent data before the TLS handshake; the connection was dropped")]
+    #[error("{}", tr!("smtp-pipelined"))]
     Pipelined,
     /// The server answered with an unexpected reply.
-    #[error("the server replied: {0}")]
+    #[error("{}", tr!("smtp-reply", reply = .0.to_string()))]
     Reply(Reply),
 }

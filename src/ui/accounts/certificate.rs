@@ -9,10 +9,9 @@ use crate::net::{CertProblem, CertReason, CertificateInfo, CertificatePin};
 use crate::ui::design;
 
 /// What a self-signed certificate is, for people deciding whether to trust one.
-const SELF_SIGNED: &str = "A self-signed certificate was made by the server itself, not by \
-     an authority this computer trusts: it encrypts the connection, but proves nothing about \
-     who is at the other end. Trust it only if this is your own server (or your \
-     organisation's) and the key's SHA-256 below is the one the server shows.";
+fn self_signed() -> String {
+    tr!("cert-self-signed")
+}
 
 /// The refused certificate, with the button to trust it when trusting it is a choice to
 /// offer (not for a changed key: that needs a second look, offered the same way after it).
@@ -20,30 +19,24 @@ pub fn refused(ui: &mut Ui, info: &CertificateInfo, problem: &CertProblem) -> Op
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
-            design::section(ui, "The server's certificate");
+            design::section(ui, &tr!("cert-servers"));
             details(ui, info);
             ui.add_space(4.0);
             if matches!(
                 problem.reason,
                 CertReason::SelfSigned | CertReason::UnknownIssuer
             ) {
-                ui.label(SELF_SIGNED);
+                ui.label(self_signed());
             }
             if let CertReason::Changed { pinned } = &problem.reason {
                 ui.label(
-                    RichText::new(format!(
-                        "This account trusts the key {pinned}. Trust the new one only if the \
-                     server's certificate was replaced on purpose."
-                    ))
-                    .color(design::error(ui)),
+                    RichText::new(tr!("cert-changed", pinned = pinned.to_string()))
+                        .color(design::error(ui)),
                 );
             }
             ui.add_space(4.0);
-            ui.button("Trust this certificate for this account")
-                .on_hover_text(
-                    "From now on this account accepts exactly this key, and nothing else; a \
-                 changed key is refused before anything is sent.",
-                )
+            ui.button(tr!("cert-trust"))
+                .on_hover_text(tr!("cert-trust-hint"))
                 .clicked()
                 .then_some(SetupAction::TrustCertificate)
         })
@@ -61,20 +54,24 @@ fn details(ui: &mut Ui, info: &CertificateInfo) {
                     .labelled_by(l.id);
                 ui.end_row();
             };
-            row(ui, "Issued to", info.subject.clone());
+            row(ui, &tr!("cert-issued-to"), info.subject.clone());
             let by = if info.issued_by_itself() {
-                format!("{} (itself)", info.issuer)
+                tr!("cert-itself", issuer = info.issuer.as_str())
             } else {
                 info.issuer.clone()
             };
-            row(ui, "Issued by", by);
-            row(ui, "Names", shorten_names(&info.names));
+            row(ui, &tr!("cert-issued-by"), by);
+            row(ui, &tr!("cert-names"), shorten_names(&info.names));
             row(
                 ui,
-                "Valid",
-                format!("{} to {}", info.not_before, info.not_after),
+                &tr!("cert-valid"),
+                tr!(
+                    "cert-valid-range",
+                    from = info.not_before.as_str(),
+                    to = info.not_after.as_str()
+                ),
             );
-            row(ui, "Key SHA-256", info.sha256.to_string());
+            row(ui, &tr!("cert-key"), info.sha256.to_string());
         });
 }
 
@@ -83,16 +80,16 @@ pub fn trusted(ui: &mut Ui, pin: &CertificatePin) -> Option<SetupAction> {
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
-            design::section(ui, "Trusted certificate");
-            ui.label(format!(
-                "This account accepts only the key of {} (SHA-256 {}), instead of the usual \
-                 authorities.",
-                pin.subject, pin.sha256
+            design::section(ui, &tr!("cert-trusted"));
+            ui.label(tr!(
+                "cert-pinned",
+                subject = pin.subject.as_str(),
+                sha256 = pin.sha256.to_string()
             ));
             if let Some(why) = &pin.exception {
-                ui.label(format!("Trusted although {why}."));
+                ui.label(tr!("cert-trusted-although", why = why.to_string()));
             }
-            ui.button("Stop trusting it")
+            ui.button(tr!("cert-stop-trusting"))
                 .clicked()
                 .then_some(SetupAction::ForgetCertificate)
         })

@@ -25,9 +25,9 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
     let fresh = !draft.is_saved() && draft.host.is_empty() && draft.found.is_none();
     let shown = |e: &Option<String>| if fresh { None } else { e.clone() };
     ui.heading(if draft.is_saved() {
-        "Account settings"
+        tr!("form-title-saved")
     } else {
-        "Add an account"
+        tr!("form-title-new")
     });
     ui.add_space(8.0);
     let mut action = None;
@@ -39,9 +39,9 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
             server_rows(ui, draft, &shown(&errors.host), &shown(&errors.port));
             text_row(
                 ui,
-                "Proxy (SOCKS5)",
+                &tr!("field-proxy"),
                 &mut draft.proxy,
-                "None; e.g. socks5h://127.0.0.1:9050 for Tor",
+                &tr!("field-proxy-hint"),
                 false,
                 errors.proxy.as_deref(),
             );
@@ -77,11 +77,11 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
     let pressed = buttons(ui, draft, errors.is_empty(), testing, busy);
     let untested = match setup.test.as_ref().map(|t| &t.outcome) {
         Some(Some(Ok(()))) => None,
-        Some(Some(Err(_))) => Some("The last connection test failed."),
-        _ => Some("These settings have not been tested."),
+        Some(Some(Err(_))) => Some(tr!("test-failed-last")),
+        _ => Some(tr!("test-never")),
     };
     let asked_before = setup.confirm_save;
-    let pressed = match (pressed, untested) {
+    let pressed = match (pressed, &untested) {
         // Saving settings that may not work: say so, and let the person choose.
         (Some(SetupAction::Save), Some(_)) if !setup.confirm_save => {
             setup.confirm_save = true;
@@ -93,7 +93,7 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
         }
         (pressed, _) => pressed,
     };
-    let confirmed = match untested {
+    let confirmed = match &untested {
         Some(why) if setup.confirm_save => {
             save_anyway(ui, why, &mut setup.confirm_save, !asked_before)
         }
@@ -112,16 +112,13 @@ fn save_anyway(ui: &mut Ui, why: &str, asking: &mut bool, new: bool) -> Option<S
                 .strong()
                 .color(ui.visuals().warn_fg_color),
         );
-        ui.label(
-            "You can save the account anyway: messages sent from it wait in the outbox and are \
-             tried again until the settings work, or fail with the server's reason.",
-        );
+        ui.label(tr!("save-anyway-text"));
         ui.horizontal(|ui| {
-            if ui.button("Save anyway").clicked() {
+            if ui.button(tr!("save-anyway")).clicked() {
                 *asking = false;
                 action = Some(SetupAction::Save);
             }
-            if ui.button("Test connection first").clicked() {
+            if ui.button(tr!("test-first")).clicked() {
                 *asking = false;
                 action = Some(SetupAction::Check);
             }
@@ -152,7 +149,7 @@ fn address_rows(
     let name = widgets::name_row(ui, &mut draft.name);
     widgets::arrive(ui, &name, &format!("account-form-{}", draft.id));
     let before = draft.email.clone();
-    let label = ui.label("E-mail address");
+    let label = ui.label(tr!("field-email"));
     ui.vertical(|ui| {
         let field = ui.horizontal(|ui| {
             let field = ui
@@ -162,7 +159,7 @@ fn address_rows(
                         .desired_width(280.0),
                 )
                 .labelled_by(label.id);
-            let find = egui::Button::new("Find settings automatically");
+            let find = egui::Button::new(tr!("find-settings"));
             if !draft.is_saved()
                 && ui
                     .add_enabled(errors.email.is_none() && !busy, find)
@@ -191,14 +188,21 @@ fn server_rows(
 ) {
     text_row(
         ui,
-        "Server",
+        &tr!("field-server"),
         &mut draft.host,
         "smtp.example.org",
         false,
         host.as_deref(),
     );
-    text_row(ui, "Port", &mut draft.port, "465", false, port.as_deref());
-    let label = ui.label("Security");
+    text_row(
+        ui,
+        &tr!("field-port"),
+        &mut draft.port,
+        "465",
+        false,
+        port.as_deref(),
+    );
+    let label = ui.label(tr!("field-security"));
     let mut security = draft.security;
     let r = egui::ComboBox::from_id_salt("security")
         .selected_text(security.label())
@@ -209,15 +213,15 @@ fn server_rows(
         })
         .response
         .labelled_by(label.id);
-    widgets::tell_value(ui, r.id, security.label());
+    widgets::tell_value(ui, r.id, &security.label());
     draft.set_security(security);
     ui.end_row();
     let before = draft.username.clone();
     text_row(
         ui,
-        "User name",
+        &tr!("field-username"),
         &mut draft.username,
-        "Usually your address",
+        &tr!("field-username-hint"),
         false,
         None,
     );
@@ -234,7 +238,7 @@ fn login_rows(
     live: Live<'_>,
 ) -> Option<SetupAction> {
     let mut action = None;
-    let label = ui.label("Login");
+    let label = ui.label(tr!("field-login"));
     let mut auth = draft.auth;
     let r = egui::ComboBox::from_id_salt("auth")
         .selected_text(auth.label())
@@ -245,11 +249,11 @@ fn login_rows(
         })
         .response
         .labelled_by(label.id);
-    widgets::tell_value(ui, r.id, auth.label());
+    widgets::tell_value(ui, r.id, &auth.label());
     ui.end_row();
     draft.set_auth(auth);
     if draft.auth == AuthMethod::Oauth2 {
-        ui.label("Sign-in");
+        ui.label(tr!("field-signin"));
         ui.vertical(|ui| {
             let host = draft.host.trim().to_string();
             let issuer = live.issuers.and_then(|i| i.for_host(&host));
@@ -266,22 +270,22 @@ fn login_rows(
         });
         ui.end_row();
     } else if draft.goa_id.is_some() && draft.auth.needs_secret() {
-        ui.label("Password");
-        ui.label("Kept by GNOME Online Accounts, asked for at each use");
+        ui.label(tr!("field-password"));
+        ui.label(tr!("password-kept-by-goa"));
         ui.end_row();
     } else if draft.auth.needs_secret() {
         let hint = if draft.can_keep_stored_secret() {
-            "Leave blank to keep the stored one"
+            tr!("password-keep-stored")
         } else {
-            ""
+            String::new()
         };
-        let label = provider::field_label(draft.provider_help().as_ref(), "Password");
+        let label = provider::field_label(draft.provider_help().as_ref(), tr!("field-password"));
         let field = draft.password.edit();
         let error = password_error.as_deref();
-        widgets::password_row(ui, label, field, hint, live.show_password, error);
+        widgets::password_row(ui, &label, field, &hint, live.show_password, error);
     }
     if draft.auth.needs_secret() && draft.goa_id.is_none() {
-        ui.label("Keep it");
+        ui.label(tr!("field-keep"));
         ui.vertical(|ui| widgets::keyring_choice(ui, &mut draft.session_only));
         ui.end_row();
     }
@@ -294,10 +298,7 @@ fn plaintext_consent(ui: &mut Ui, draft: &mut AccountDraft, error: Option<&str>)
         ui.label(RichText::new(e).color(design::error(ui)));
     }
     if draft.security == Security::None && draft.auth.needs_secret() {
-        ui.checkbox(
-            &mut draft.allow_plaintext,
-            "Send my password unencrypted: this server is on a network I trust",
-        );
+        ui.checkbox(&mut draft.allow_plaintext, tr!("plaintext-consent"));
     }
 }
 
@@ -311,19 +312,19 @@ fn buttons(
     let mut action = None;
     ui.horizontal(|ui| {
         if testing {
-            if ui.button("Cancel test").clicked() {
+            if ui.button(tr!("cancel-test")).clicked() {
                 action = Some(SetupAction::CancelCheck);
             }
         } else if ui
-            .add_enabled(valid, egui::Button::new("Test connection"))
+            .add_enabled(valid, egui::Button::new(tr!("test-connection")))
             .clicked()
         {
             action = Some(SetupAction::Check);
         }
         let save = if draft.is_saved() {
-            "Save changes"
+            tr!("save-changes")
         } else {
-            "Save account"
+            tr!("save-account")
         };
         if ui
             .add_enabled(valid && !busy, design::primary(ui, save))
@@ -331,7 +332,7 @@ fn buttons(
         {
             action = Some(SetupAction::Save);
         }
-        if draft.is_saved() && ui.button("Remove account…").clicked() {
+        if draft.is_saved() && ui.button(tr!("remove-account")).clicked() {
             action = Some(SetupAction::Remove);
         }
     });

@@ -12,16 +12,10 @@ use crate::ui::widgets;
 /// Draws the section for `senders` of the account whose own address is `own`.
 pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
     ui.add_space(design::SECTION_GAP);
-    design::section(ui, "Send as");
-    ui.label(
-        RichText::new(
-            "Other addresses this account may send from (aliases your provider allows), each \
-             with the name recipients see; a Reply-To and a signature for each.",
-        )
-        .weak(),
-    );
+    design::section(ui, &tr!("send-as"));
+    ui.label(RichText::new(tr!("send-as-text")).weak());
     let own_label = if own.trim().is_empty() {
-        "This account's address".to_string()
+        tr!("own-address")
     } else {
         own.trim().to_string()
     };
@@ -44,14 +38,21 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
                     let error = address_error(&identity.email);
                     widgets::text_row(
                         ui,
-                        "Address",
+                        &tr!("field-address"),
                         &mut identity.email,
                         "alias@example.org",
                         false,
                         error.as_deref(),
                     );
                     let mut name = identity.display_name.clone().unwrap_or_default();
-                    widgets::text_row(ui, "Name", &mut name, "Shown to recipients", false, None);
+                    widgets::text_row(
+                        ui,
+                        &tr!("field-name"),
+                        &mut name,
+                        &tr!("field-your-name-hint"),
+                        false,
+                        None,
+                    );
                     identity.display_name = Some(name).filter(|n| !n.trim().is_empty());
                 });
             extras(
@@ -60,8 +61,8 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
                 &mut identity.reply_to,
                 &mut identity.signature,
             );
-            let label = format!("Remove {}", shown(&identity.email));
-            let r = ui.button("Remove");
+            let label = tr!("remove-address", address = shown(&identity.email));
+            let r = ui.button(tr!("remove"));
             r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
             if r.clicked() {
                 remove = Some(n);
@@ -71,7 +72,7 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
     if let Some(n) = remove {
         senders.identities.remove(n);
     }
-    if ui.button("Add an address to send as").clicked() {
+    if ui.button(tr!("add-send-as")).clicked() {
         senders.identities.push(Identity::default());
     }
 }
@@ -85,11 +86,11 @@ fn address_error(text: &str) -> Option<String> {
 }
 
 /// "this address", or the address.
-fn shown(email: &str) -> &str {
+fn shown(email: &str) -> String {
     if email.trim().is_empty() {
-        "this address"
+        tr!("this-address")
     } else {
-        email.trim()
+        email.trim().to_string()
     }
 }
 
@@ -103,20 +104,20 @@ fn extras(ui: &mut Ui, id: &str, reply_to: &mut Option<String>, signature: &mut 
             let error = address_error(&r);
             widgets::text_row(
                 ui,
-                "Reply-To",
+                &tr!("field-reply-to"),
                 &mut r,
-                "Replies go to the address itself",
+                &tr!("field-reply-to-hint"),
                 false,
                 error.as_deref(),
             );
             *reply_to = Some(r.trim().to_string()).filter(|r| !r.is_empty());
-            let label = ui.label("Signature");
+            let label = ui.label(tr!("field-signature"));
             let mut s = signature.clone().unwrap_or_default();
             ui.add(
                 egui::TextEdit::multiline(&mut s)
                     .desired_rows(2)
                     .desired_width(280.0)
-                    .hint_text("Put under your messages, after a \"-- \" line"),
+                    .hint_text(tr!("field-signature-hint")),
             )
             .labelled_by(label.id);
             *signature = Some(s).filter(|s| !s.trim().is_empty());
@@ -130,14 +131,10 @@ fn refused(ui: &mut Ui, email: &str, words: &str) -> bool {
     design::chip(
         ui,
         icon::WARNING,
-        "refused by the server",
+        &tr!("identity-refused"),
         design::error(ui),
     );
-    ui.label(format!("The server said: {words}"));
-    ui.label(format!(
-        "What to do: allow {email} as an address of this account at your provider (Gmail: \
-         Settings → Accounts → Send mail as; Microsoft 365: the mailbox's \"Send as\" \
-         permission), then clear this note and save; or remove the address."
-    ));
-    ui.button("Allowed now: clear this note").clicked()
+    ui.label(tr!("server-said", words = words));
+    ui.label(tr!("identity-refused-advice", email = email));
+    ui.button(tr!("identity-clear-note")).clicked()
 }

@@ -19,15 +19,15 @@ pub enum ListAction {
 /// Draws the list; `selected` is highlighted.
 pub fn show(ui: &mut Ui, accounts: &Accounts, selected: Option<&AccountId>) -> Option<ListAction> {
     let mut action = None;
-    ui.heading("Accounts");
+    ui.heading(tr!("view-accounts"));
     ui.add_space(4.0);
     if accounts.accounts.is_empty() {
-        ui.label(RichText::new("No accounts yet.").weak());
+        ui.label(RichText::new(tr!("no-accounts-yet")).weak());
     }
     for a in &accounts.accounts {
         let is_default = accounts.default.as_ref() == Some(&a.id);
         let text = if is_default {
-            format!("{} (default)", a.email)
+            tr!("account-default", email = a.email.as_str())
         } else {
             a.email.clone()
         };
@@ -37,7 +37,7 @@ pub fn show(ui: &mut Ui, accounts: &Accounts, selected: Option<&AccountId>) -> O
         }
         r.context_menu(|ui| {
             if ui
-                .add_enabled(!is_default, egui::Button::new("Make default"))
+                .add_enabled(!is_default, egui::Button::new(tr!("make-default")))
                 .clicked()
             {
                 action = Some(ListAction::MakeDefault(a.id.clone()));
@@ -46,7 +46,7 @@ pub fn show(ui: &mut Ui, accounts: &Accounts, selected: Option<&AccountId>) -> O
         });
     }
     ui.add_space(8.0);
-    if ui.button("Add account").clicked() {
+    if ui.button(tr!("add-account")).clicked() {
         action = Some(ListAction::Add);
     }
     action

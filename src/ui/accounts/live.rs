@@ -134,7 +134,7 @@ pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
     if let Some(d) = &setup.detect {
         ui.add_space(design::SECTION_GAP);
         ui.separator();
-        design::section(ui, "Finding settings");
+        design::section(ui, tr!("finding-settings"));
         widgets::sources(ui, &d.sources);
         if let Some(e) = d.failure.as_ref().filter(|_| setup.notice.is_none()) {
             widgets::explanation(ui, e);
@@ -143,12 +143,12 @@ pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
     if let Some(t) = &setup.test {
         ui.add_space(design::SECTION_GAP);
         ui.separator();
-        design::section(ui, "Connection test");
+        design::section(ui, tr!("connection-test"));
         widgets::steps(ui, &t.steps);
         match &t.outcome {
             Some(Ok(())) => {
                 ui.label(
-                    RichText::new("All steps passed: this account can send mail.")
+                    RichText::new(tr!("all-passed"))
                         .color(design::ok(ui))
                         .strong(),
                 );

@@ -110,7 +110,10 @@ impl AccountsScreen {
         s.saved(&result);
         self.notice = match result {
             Ok(_) if matches!(s.view, SetupView::Wizard(_)) => None,
-            Ok(account) => Some(Notice::Info(format!("Saved {}.", account.email), None)),
+            Ok(account) => Some(Notice::Info(
+                tr!("account-saved", email = account.email.as_str()),
+                None,
+            )),
             Err(f) if f.keyring_unavailable => Some(Notice::NoKeyring(f.explanation)),
             Err(f) => Some(Notice::Problem(f.explanation)),
         };
@@ -122,14 +125,15 @@ impl AccountsScreen {
                 self.setup = None;
                 match &removed.secret_left {
                     None => Notice::Info(
-                        format!("Removed {}.", removed.account.email),
+                        tr!("account-removed", email = removed.account.email.as_str()),
                         removed.what_became_of_waiting(),
                     ),
                     Some(e) => {
                         let e = e.explain();
-                        let mut problem = format!(
-                            "Removed {}, but its password may remain in the keyring: {}",
-                            removed.account.email, e.problem
+                        let mut problem = tr!(
+                            "account-removed-secret-left",
+                            email = removed.account.email.as_str(),
+                            problem = e.problem.as_str()
                         );
                         if let Some(more) = removed.what_became_of_waiting() {
                             problem = format!("{problem} {more}");
@@ -159,12 +163,12 @@ impl AccountsScreen {
             .min_size(200.0)
             .show(ui, |ui| match &shared.accounts {
                 None => {
-                    widgets::spinner(ui, "Loading accounts");
+                    widgets::spinner(ui, &tr!("spinner-accounts"));
                 }
                 Some(Ok(accounts)) => list_action = list::show(ui, accounts, selected.as_ref()),
                 Some(Err(e)) => widgets::explanation(ui, e),
             });
-        widgets::name_divider(ui, "accounts", "Resize the account list");
+        widgets::name_divider(ui, "accounts", &tr!("divider-account-list"));
         match list_action {
             Some(ListAction::Add) => self.add(shared),
             Some(ListAction::Select(id)) => self.open(&id, shared),
@@ -173,7 +177,9 @@ impl AccountsScreen {
         }
         let mut nav = None;
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            nav = widgets::scroll(ui, "the account", |ui| self.content(ui, shared, options));
+            nav = widgets::scroll(ui, &tr!("scroll-account"), |ui| {
+                self.content(ui, shared, options)
+            });
         });
         if let Some(c) = &self.confirm_remove
             && let Some(answer) = c.ui(ui.ctx())
@@ -189,9 +195,9 @@ impl AccountsScreen {
     fn content(&mut self, ui: &mut Ui, shared: &mut Shared, options: &Options) -> Option<Nav> {
         let mut action = self.notice_ui(ui);
         let Some(setup) = &mut self.setup else {
-            ui.heading("Welcome to Outpost");
-            ui.label("Choose an account on the left, or add one to start sending.");
-            let add = ui.add(design::primary(ui, "Add account"));
+            ui.heading(tr!("welcome"));
+            ui.label(tr!("welcome-text"));
+            let add = ui.add(design::primary(ui, &tr!("add-account")));
             widgets::arrive(ui, &add, "accounts-welcome");
             if add.clicked() {
                 self.add(shared);
@@ -204,9 +210,7 @@ impl AccountsScreen {
             SetupView::Form => {
                 if let Some(e) = &setup.notice {
                     widgets::explanation(ui, e);
-                    ui.label(
-                        "The usual settings are filled in below; check them with your provider.",
-                    );
+                    ui.label(tr!("usual-settings-below"));
                     ui.add_space(8.0);
                 }
                 let a = form::show(ui, setup, issuers);
@@ -250,9 +254,7 @@ impl AccountsScreen {
             Some(Notice::Problem(e)) => widgets::explanation(ui, e),
             Some(Notice::NoKeyring(e)) => {
                 widgets::explanation(ui, e);
-                if ui
-                    .button("Keep the password for this session only")
-                    .clicked()
+                if ui.button(tr!("keep-session-only")).clicked()
                     && let Some(s) = &mut self.setup
                 {
                     s.draft.session_only = true;

@@ -23,9 +23,9 @@ pub fn guidance(ui: &mut Ui, help: &ProviderHelp) {
         }
         if let Some(page) = &g.page {
             let what = match help.login() {
-                Some(Login::AuthorizationCode) => "Open the page for the authorization code",
-                Some(Login::EmailPassword) => "Open the page for the e-mail password",
-                _ => "Open the app password page",
+                Some(Login::AuthorizationCode) => tr!("open-code-page"),
+                Some(Login::EmailPassword) => tr!("open-email-password-page"),
+                _ => tr!("open-app-password-page"),
             };
             ui.hyperlink_to(what, page).on_hover_text(page);
         }
@@ -39,12 +39,12 @@ pub fn help_links(ui: &mut Ui, help: &ProviderHelp) {
         return;
     }
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(format!("{}'s help:", help.name)).weak());
+        ui.label(RichText::new(tr!("provider-help", provider = help.name.as_str())).weak());
         for (i, url) in help.help.iter().enumerate() {
             let text = if i == 0 {
-                "Setting up a mail app".to_string()
+                tr!("provider-help-first")
             } else {
-                format!("more ({})", i + 1)
+                tr!("provider-help-more", number = i + 1)
             };
             ui.hyperlink_to(text, url).on_hover_text(url);
         }
@@ -52,7 +52,7 @@ pub fn help_links(ui: &mut Ui, help: &ProviderHelp) {
 }
 
 /// What the password field is called for this provider ("App password", …), else `usual`.
-pub fn field_label(help: Option<&ProviderHelp>, usual: &'static str) -> &'static str {
+pub fn field_label(help: Option<&ProviderHelp>, usual: String) -> String {
     help.and_then(ProviderHelp::guidance)
-        .map_or(usual, |g| g.field)
+        .map_or(usual, |g| g.field.to_string())
 }

@@ -35,33 +35,29 @@ impl ConfirmRemove {
         };
         let mut answer = None;
         let asked = egui::Modal::new(egui::Id::unique("confirm-remove")).show(ctx, |ui| {
-            ui.heading(format!("Remove {email}?"));
-            ui.label("Its settings and its password in the keyring will be deleted.");
+            ui.heading(tr!("remove-title", email = email.as_str()));
+            ui.label(tr!("remove-what"));
             if waiting > 0 {
                 ui.label(
-                    RichText::new(format!(
-                        "{waiting} message(s) from this account are still waiting to be sent. \
-                         Cancel them, or keep them until you add this address again."
-                    ))
-                    .color(design::error(ui)),
+                    RichText::new(tr!("remove-waiting", count = waiting)).color(design::error(ui)),
                 );
             }
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 if waiting == 0 {
-                    if ui.button("Remove").clicked() {
+                    if ui.button(tr!("remove")).clicked() {
                         answer = remove(Waiting::Cancel);
                     }
                 } else {
-                    let cancel = format!("Remove and cancel {waiting} message(s)");
+                    let cancel = tr!("remove-and-cancel", count = waiting);
                     if ui.button(cancel).clicked() {
                         answer = remove(Waiting::Cancel);
                     }
-                    if ui.button("Remove, keep the messages").clicked() {
+                    if ui.button(tr!("remove-keep-messages")).clicked() {
                         answer = remove(Waiting::Keep);
                     }
                 }
-                if ui.button("Keep it").clicked() {
+                if ui.button(tr!("keep-it")).clicked() {
                     answer = Some(None);
                 }
             });

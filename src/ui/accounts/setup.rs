@@ -136,11 +136,7 @@ impl Setup {
             SetupAction::CancelFind => {
                 if let Some(w) = self.wizard_mut() {
                     w.stage = Stage::Identity;
-                    w.notice = Some(
-                        "The search was cancelled. Continue to search again, or set up the \
-                         account manually."
-                            .into(),
-                    );
+                    w.notice = Some(tr!("search-cancelled"));
                 }
                 self.cancel_detect(shared);
             }
@@ -153,13 +149,12 @@ impl Setup {
                     self.draft = crate::usecases::import::draft(f, None);
                     self.view = SetupView::Form;
                     self.notice = Some(Explanation::new(
-                        format!(
-                            "These are the settings {} sends with (from {}).",
-                            f.program,
-                            f.place.display()
+                        tr!(
+                            "imported-settings",
+                            program = f.program.to_string(),
+                            place = f.place.display().to_string()
                         ),
-                        "Enter the password (Outpost never reads it from other programs), \
-                         then test the connection.",
+                        tr!("imported-settings-advice"),
                     ));
                 }
             }
@@ -269,11 +264,15 @@ impl Setup {
             from: account.email.clone(),
             from_name: account.display_name.clone(),
             to: vec![account.email.clone()],
-            subject: "Outpost test message".into(),
+            subject: tr!("test-message-subject"),
             body: format!(
-                "This message was sent by Outpost to check that {} can send mail through \
-                 {}:{}.\n\nIf you can read it, everything works.\n",
-                account.email, account.smtp.host, account.smtp.port
+                "{}\n",
+                tr!(
+                    "test-message-body",
+                    email = account.email.as_str(),
+                    host = account.smtp.host.as_str(),
+                    port = account.smtp.port
+                )
             ),
             ..Default::default()
         };
@@ -441,8 +440,8 @@ impl Setup {
         if let Some(t) = self.test.as_mut().filter(|t| t.running()) {
             shared.send(Command::CancelTest { ticket: t.ticket });
             t.outcome = Some(Err(Explanation {
-                problem: "The test was cancelled.".into(),
-                advice: "Press Test connection to start it again.".into(),
+                problem: tr!("test-cancelled"),
+                advice: tr!("test-cancelled-advice"),
             }));
         }
     }

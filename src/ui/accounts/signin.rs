@@ -68,8 +68,8 @@ impl SignInView {
     /// Marks it cancelled by the person.
     pub fn cancel(&mut self) {
         self.outcome = Some(Err(Explanation {
-            problem: "The sign-in was cancelled.".into(),
-            advice: "Sign in again when you are ready, or use a password instead.".into(),
+            problem: tr!("signin-cancelled"),
+            advice: tr!("signin-cancelled-advice"),
         }));
     }
 }
@@ -98,7 +98,7 @@ pub fn panel(
 ) -> Option<SignInAction> {
     let mut action = None;
     let use_password = |ui: &mut Ui, action: &mut Option<SignInAction>| {
-        if ui.button("Use a password instead").clicked() {
+        if ui.button(tr!("use-password-instead")).clicked() {
             *action = Some(SignInAction::UsePassword);
         }
     };
@@ -116,7 +116,7 @@ pub fn panel(
     if let Err(e) = issuer.client() {
         widgets::explanation(ui, &e.explain());
         ui.horizontal(|ui| {
-            if ui.button("Open Settings").clicked() {
+            if ui.button(tr!("open-settings")).clicked() {
                 action = Some(SignInAction::OpenSettings);
             }
             use_password(ui, &mut action);
@@ -132,29 +132,22 @@ pub fn panel(
 /// The browser is out: where to finish, the address to open by hand, and Cancel.
 fn waiting(ui: &mut Ui, name: &str, v: &SignInView) -> Option<SignInAction> {
     ui.horizontal(|ui| {
-        widgets::spinner(ui, "Waiting for the browser");
-        ui.label(
-            RichText::new(format!(
-                "Waiting for {name} in your browser… Finish signing in there."
-            ))
-            .strong(),
-        );
+        widgets::spinner(ui, &tr!("spinner-browser"));
+        ui.label(RichText::new(tr!("signin-waiting", provider = name)).strong());
     });
     if let Some(url) = &v.url {
         match &v.browser_problem {
-            Some(p) => ui.label(format!(
-                "No browser could be opened ({p}). Open this address yourself:"
-            )),
-            None => ui.label(RichText::new("If no browser opened, open this address:").weak()),
+            Some(p) => ui.label(tr!("signin-no-browser", problem = p.to_string())),
+            None => ui.label(RichText::new(tr!("signin-open-yourself")).weak()),
         };
         ui.horizontal(|ui| {
             ui.add(egui::Label::new(RichText::new(url).monospace().small()).truncate());
-            if ui.button("Copy address").clicked() {
+            if ui.button(tr!("copy-address")).clicked() {
                 ui.ctx().copy_text(url.clone());
             }
         });
     }
-    ui.button("Cancel sign-in")
+    ui.button(tr!("cancel-signin"))
         .clicked()
         .then_some(SignInAction::Cancel)
 }
@@ -173,31 +166,28 @@ fn ready(
     }
     if signed_in {
         ui.label(
-            RichText::new(format!("✔ Signed in with {name}"))
+            RichText::new(tr!("signed-in-with", provider = name))
                 .color(design::ok(ui))
                 .strong(),
         );
     }
     ui.horizontal(|ui| {
         let text = if signed_in {
-            "Sign in again".to_string()
+            tr!("sign-in-again")
         } else {
-            format!("Sign in with {name}")
+            tr!("sign-in-with", provider = name)
         };
         if ui.button(text).clicked() {
             action = Some(SignInAction::Start);
         }
-        if ui.button("Use a password instead").clicked() {
+        if ui.button(tr!("use-password-instead")).clicked() {
             action = Some(SignInAction::UsePassword);
         }
     });
     ui.label(
-        RichText::new(format!(
-            "{name} asks for your password on its own page in your browser; Outpost never \
-             sees it and keeps only a revocable sign-in in the keyring."
-        ))
-        .weak()
-        .small(),
+        RichText::new(tr!("signin-note", provider = name))
+            .weak()
+            .small(),
     );
     action
 }

@@ -19,7 +19,7 @@ pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
     let source = c.origin();
     let from = |default: bool, what: &str| {
         if default {
-            format!("usual default ({what})")
+            tr!("usual-default", what = what)
         } else {
             source.clone()
         }
@@ -30,23 +30,27 @@ pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
         .striped(true)
         .show(ui, |ui| {
             for (field, value, origin) in [
-                ("Server", draft.host.clone(), source.clone()),
-                ("Port", draft.port.clone(), source.clone()),
-                ("Security", draft.security.label().into(), source.clone()),
+                (tr!("field-server"), draft.host.clone(), source.clone()),
+                (tr!("field-port"), draft.port.clone(), source.clone()),
                 (
-                    "User name",
-                    draft.username.clone(),
-                    from(c.username_default, "your address"),
+                    tr!("field-security"),
+                    draft.security.label().to_string(),
+                    source.clone(),
                 ),
                 (
-                    "Login",
-                    draft.auth.label().into(),
-                    from(c.auth_default, "password"),
+                    tr!("field-username"),
+                    draft.username.clone(),
+                    from(c.username_default, &tr!("default-your-address")),
+                ),
+                (
+                    tr!("field-login"),
+                    draft.auth.label().to_string(),
+                    from(c.auth_default, &tr!("default-password")),
                 ),
             ] {
                 ui.label(RichText::new(field).strong());
                 ui.label(value);
-                ui.label(RichText::new(format!("from {origin}")).weak());
+                ui.label(RichText::new(tr!("review-from", origin = origin.as_str())).weak());
                 ui.end_row();
             }
         });
@@ -81,20 +85,16 @@ fn found_by(ui: &mut Ui, found: &Found) {
     } else {
         design::error(ui)
     };
-    let text = format!("Found by: {}", found.candidate.origin());
+    let text = tr!("found-by", origin = found.candidate.origin());
     ui.label(RichText::new(text).color(color).strong());
     if found.candidate.source == Source::Guess {
         // Nobody published these: a server answered where one usually does.
-        ui.label(
-            RichText::new(
-                "Guessed: no published settings were found, but a mail server answered at \
-                 this usual address and port. The test on the next step shows whether it \
-                 takes your login.",
-            )
-            .color(ui.visuals().warn_fg_color),
-        );
+        ui.label(RichText::new(tr!("guessed")).color(ui.visuals().warn_fg_color));
     }
-    let goes = format!("Mail goes through {}", found.candidate.mail_domain());
+    let goes = tr!(
+        "mail-goes-through",
+        domain = found.candidate.mail_domain().to_string()
+    );
     design::section(ui, &goes);
 }
 
@@ -108,24 +108,25 @@ fn confirm(ui: &mut Ui, found: &Found, trust_confirmed: &mut bool) -> Option<Can
             .show(ui, |ui| {
                 ui.set_max_width(600.0);
                 for w in found.warnings() {
-                    let text = RichText::new(format!("Warning: {w}"));
+                    let text = RichText::new(tr!("warning", warning = w.to_string()));
                     ui.label(text.color(design::error(ui)));
                 }
                 if !found.trusted() {
-                    ui.label(
-                        "Outpost could not confirm these settings through a trusted source. \
-                         Check them with your provider before sending your password.",
-                    );
-                    ui.checkbox(trust_confirmed, "I trust these settings");
+                    ui.label(tr!("not-confirmed"));
+                    ui.checkbox(trust_confirmed, tr!("trust-settings"));
                 }
             });
     }
     let mut chosen = None;
     if found.others().next().is_some() {
         ui.add_space(8.0);
-        ui.label("Other settings found:");
+        ui.label(tr!("other-settings"));
         for alt in found.others() {
-            let text = format!("Use {} from {}", alt.describe(), alt.source.label());
+            let text = tr!(
+                "use-other",
+                settings = alt.describe(),
+                source = alt.source.label()
+            );
             if ui.button(text).clicked() {
                 chosen = Some(alt.clone());
             }

@@ -94,7 +94,11 @@ fn swap(s: &SmtpSettings) -> Option<SmtpSettings> {
 }
 
 fn settings_line(s: &SmtpSettings) -> String {
-    format!("port {} ({})", s.port, s.security.label())
+    tr!(
+        "settings-line",
+        port = s.port,
+        security = s.security.label()
+    )
 }
 
 /// Draws the wizard's current stage for `setup`.
@@ -118,14 +122,14 @@ pub fn show(
     let super::setup::SetupView::Wizard(w) = view else {
         return None;
     };
-    ui.heading("Add an account");
+    ui.heading(tr!("form-title-new"));
     ui.label(
         RichText::new(match w.stage {
-            Stage::Identity => "Step 1 of 4 · Who you are",
-            Stage::Finding => "Step 2 of 4 · Finding your server",
-            Stage::Review => "Step 3 of 4 · Check the settings",
-            Stage::Verify => "Step 4 of 4 · Testing the connection",
-            Stage::Done => "Done",
+            Stage::Identity => tr!("wizard-step-identity"),
+            Stage::Finding => tr!("wizard-step-finding"),
+            Stage::Review => tr!("wizard-step-review"),
+            Stage::Verify => tr!("wizard-step-verify"),
+            Stage::Done => tr!("wizard-step-done"),
         })
         .weak(),
     );
@@ -166,7 +170,7 @@ fn identity(
             let before = draft.email.clone();
             let r = widgets::text_row(
                 ui,
-                "E-mail address",
+                tr!("field-email"),
                 &mut draft.email,
                 "you@example.org",
                 false,
@@ -180,24 +184,24 @@ fn identity(
             }
             widgets::password_row(
                 ui,
-                "Password",
+                &tr!("field-password"),
                 draft.password.edit(),
                 "",
                 show_password,
                 None,
             );
         });
-    ui.label(
-        RichText::new(
-            "Gmail, Yahoo, iCloud and others take an app password rather than your \
-             account's own: the next step says how to make one.",
-        )
-        .weak()
-        .small(),
-    );
+    ui.label(RichText::new(tr!("app-password-note")).weak().small());
     ui.add_space(design::SECTION_GAP);
     let valid = parse_email(&draft.email).is_ok();
-    let next = continue_row(ui, false, valid, SetupAction::Find, "Set up manually", None);
+    let next = continue_row(
+        ui,
+        false,
+        valid,
+        SetupAction::Find,
+        &tr!("set-up-manually"),
+        None,
+    );
     if let Some(a) = w.elsewhere.as_deref().and_then(|o| found_elsewhere(ui, o)) {
         return Some(a);
     }
@@ -214,12 +218,12 @@ fn found_elsewhere(ui: &mut Ui, offers: &[Offer]) -> Option<SetupAction> {
     }
     let mut action = None;
     ui.add_space(design::SECTION_GAP);
-    design::section(ui, "Found on this computer");
+    design::section(ui, tr!("found-here"));
     for (i, o) in offers.iter().enumerate() {
         let f = &o.found;
         let who = f.email.clone().unwrap_or_else(|| f.smtp.host.clone());
         ui.horizontal(|ui| {
-            let use_it = egui::Button::new(format!("Use {who}"));
+            let use_it = egui::Button::new(tr!("use-found", who = who.as_str()));
             if ui
                 .add_enabled(!o.known, use_it)
                 .on_hover_text(f.place.display().to_string())
@@ -227,9 +231,14 @@ fn found_elsewhere(ui: &mut Ui, offers: &[Offer]) -> Option<SetupAction> {
             {
                 action = Some(SetupAction::UseFound(i));
             }
-            let mut line = format!("from {} · {}:{}", f.program, f.smtp.host, f.smtp.port);
+            let mut line = tr!(
+                "found-line",
+                program = f.program.to_string(),
+                host = f.smtp.host.as_str(),
+                port = f.smtp.port
+            );
             if o.known {
-                line.push_str(" · already in Outpost");
+                line = format!("{line} {}", tr!("found-known"));
             }
             ui.label(RichText::new(line).weak());
         });
@@ -279,24 +288,20 @@ fn review(
         // None typed on the first page (a sign-in was expected, say), or the provider wants
         // another password than the account's own: ask here, by its name.
         w.password_in_review = true;
-        let label = provider::field_label(help.as_ref(), "Password or app password");
+        let label = provider::field_label(help.as_ref(), tr!("field-password-or-app"));
         egui::Grid::new("wizard-password").show(ui, |ui| {
             let field = draft.password.edit();
-            let r = widgets::text_row(ui, label, field, "", !show_password, None);
+            let r = widgets::text_row(ui, &label, field, "", !show_password, None);
             widgets::arrive(ui, &r, "wizard-review");
         });
         if let Some(issuer) = issuer {
             // The sign-in needs a client id registered with the provider: for the few.
-            egui::CollapsingHeader::new("Advanced")
+            egui::CollapsingHeader::new(tr!("advanced"))
                 .id_salt("wizard-advanced-signin")
                 .show(ui, |ui| {
-                    ui.label(format!(
-                        "Instead of a password, Outpost can sign in with {} through the \
-                         browser, once a client id registered with {} is set in Settings.",
-                        issuer.name, issuer.name
-                    ));
+                    ui.label(tr!("signin-instead-text", provider = issuer.name.as_str()));
                     if ui
-                        .button(format!("Sign in with {} instead", issuer.name))
+                        .button(tr!("signin-instead", provider = issuer.name.as_str()))
                         .clicked()
                     {
                         draft.auth = AuthMethod::Oauth2;
@@ -306,12 +311,22 @@ fn review(
     }
     let ready = ok && (draft.auth != AuthMethod::Oauth2 || draft.grant.is_some());
     let arrive = (!w.password_in_review).then_some("wizard-review");
-    continue_row(ui, true, ready, SetupAction::Check, "Edit manually", arrive).or(action)
+    continue_row(
+        ui,
+        true,
+        ready,
+        SetupAction::Check,
+        &tr!("edit-manually"),
+        arrive,
+    )
+    .or(action)
 }
 
 /// "Back", to the wizard's step before.
 fn back_button(ui: &mut Ui) -> Option<SetupAction> {
-    ui.button("Back").clicked().then_some(SetupAction::Back)
+    ui.button(tr!("back"))
+        .clicked()
+        .then_some(SetupAction::Back)
 }
 
 /// "Back" (with `back`), "Continue" (to `next`, when `ready`; the focus on arrival at the
@@ -329,7 +344,7 @@ fn continue_row(
         if back {
             action = back_button(ui);
         }
-        let r = ui.add_enabled(ready, design::primary(ui, "Continue"));
+        let r = ui.add_enabled(ready, design::primary(ui, tr!("continue")));
         if let Some(key) = arrive {
             widgets::arrive(ui, &r, key);
         }
@@ -358,7 +373,7 @@ fn verify(
     ui.add_space(8.0);
     match &t.outcome {
         None => {
-            let r = ui.button("Cancel");
+            let r = ui.button(tr!("cancel"));
             widgets::arrive(ui, &r, "wizard-verify-running");
             r.clicked().then_some(SetupAction::CancelCheck)
         }
@@ -383,19 +398,19 @@ fn verify(
 /// Every step passed: where to keep the secret, and Save.
 fn passed(ui: &mut Ui, draft: &mut AccountDraft, saving: bool) -> Option<SetupAction> {
     ui.label(
-        RichText::new("All steps passed: this account can send mail.")
+        RichText::new(tr!("all-passed"))
             .color(design::ok(ui))
             .strong(),
     );
     ui.add_space(6.0);
     ui.label(if draft.auth == AuthMethod::Oauth2 {
-        "Keep the sign-in"
+        tr!("keep-signin")
     } else {
-        "Keep the password"
+        tr!("keep-password")
     });
     widgets::keyring_choice(ui, &mut draft.session_only);
     ui.add_space(6.0);
-    let r = ui.add_enabled(!saving, design::primary(ui, "Save account"));
+    let r = ui.add_enabled(!saving, design::primary(ui, tr!("save-account")));
     widgets::arrive(ui, &r, "wizard-verify-passed");
     r.clicked().then_some(SetupAction::Save)
 }
@@ -431,9 +446,13 @@ fn way_out(
         action = back_button(ui);
         if let Some(s) = next {
             let what = if s.host == smtp.host {
-                format!("Try {} instead", settings_line(&s))
+                tr!("try-instead", settings = settings_line(&s))
             } else {
-                format!("Try {} {} instead", s.host, settings_line(&s))
+                tr!(
+                    "try-host-instead",
+                    host = s.host.as_str(),
+                    settings = settings_line(&s)
+                )
             };
             let r = ui.add(design::primary(ui, &what));
             widgets::arrive(ui, &r, "wizard-verify-failed");
@@ -441,12 +460,12 @@ fn way_out(
                 action = Some(SetupAction::TryInstead(s));
             }
         }
-        let again = ui.button("Test again");
+        let again = ui.button(tr!("test-again"));
         widgets::arrive(ui, &again, "wizard-verify-failed");
         if again.clicked() {
             action = Some(SetupAction::Check);
         }
-        if ui.button("Edit manually").clicked() {
+        if ui.button(tr!("edit-manually")).clicked() {
             action = Some(SetupAction::EditManually);
         }
     });
@@ -457,30 +476,33 @@ fn done(ui: &mut Ui, w: &Wizard, outbox: Option<&OutboxView>) -> Option<SetupAct
     let mut action = None;
     let email = w.saved.as_ref().map_or("", |a| a.email.as_str());
     ui.label(
-        RichText::new(format!("{email} is ready to send."))
+        RichText::new(tr!("ready-to-send", email = email))
             .color(design::ok(ui))
             .strong(),
     );
     ui.add_space(8.0);
     match &w.test_message {
         None => {
-            let r = ui.button("Send a test message to myself");
+            let r = ui.button(tr!("send-test-message"));
             widgets::arrive(ui, &r, "wizard-done");
             if r.clicked() {
                 action = Some(SetupAction::SendTestMessage);
             }
         }
         Some(TestMessage::Queueing(_)) => {
-            widgets::spinner(ui, "Queueing the test message");
+            widgets::spinner(ui, &tr!("spinner-test-message"));
         }
         Some(TestMessage::Queued(id)) => {
             let state = outbox.and_then(|o| o.state_of(*id));
-            ui.label(widgets::whereabouts(&format!("Test message #{id}"), state));
+            ui.label(widgets::whereabouts(
+                &tr!("test-message-number", id = *id),
+                state,
+            ));
         }
         Some(TestMessage::Refused(e)) => widgets::explanation(ui, e),
     }
     ui.add_space(8.0);
-    let finish = ui.add(design::primary(ui, "Finish"));
+    let finish = ui.add(design::primary(ui, tr!("finish")));
     if w.test_message.is_some() {
         widgets::arrive(ui, &finish, "wizard-done-tested");
     }
@@ -494,7 +516,7 @@ fn finding(ui: &mut Ui, detect: Option<&DetectView>) -> Option<SetupAction> {
     let d = detect?;
     let elapsed = d.started.elapsed().min(d.deadline);
     let left = d.deadline.saturating_sub(elapsed).as_secs_f32().ceil();
-    let text = format!("Searching · at most {left:.0} s more");
+    let text = tr!("searching", seconds = left as i64);
     ui.add(
         egui::ProgressBar::new(elapsed.as_secs_f32() / d.deadline.as_secs_f32().max(0.1))
             .desired_width(360.0)
@@ -505,7 +527,7 @@ fn finding(ui: &mut Ui, detect: Option<&DetectView>) -> Option<SetupAction> {
     widgets::sources(ui, &d.sources);
     ui.add_space(8.0);
     // A detection that ends without settings opens the manual form (see `Setup`).
-    let r = ui.button("Cancel");
+    let r = ui.button(tr!("cancel"));
     widgets::arrive(ui, &r, "wizard-finding");
     r.clicked().then_some(SetupAction::CancelFind)
 }

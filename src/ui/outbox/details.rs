@@ -43,11 +43,11 @@ impl Details {
         emails: &HashMap<String, String>,
     ) -> Option<OutboxAction> {
         let height = self.height(ui.available_height());
-        if let Some(dragged) = divider(ui, "Resize the message's details") {
+        if let Some(dragged) = divider(ui, &tr!("divider-details")) {
             self.height = height - dragged;
         }
         let mut action = None;
-        widgets::scroll(ui, "the message's details", |ui| {
+        widgets::scroll(ui, &tr!("scroll-details"), |ui| {
             action = self.details(ui, id, emails);
         });
         action
@@ -104,7 +104,7 @@ impl Details {
                 }
             }
             None | Some(Ok(_)) => {
-                widgets::spinner(ui, "Loading the message");
+                widgets::spinner(ui, &tr!("spinner-message"));
             }
         }
         self.confirm_delete(ui).or(action)
@@ -114,18 +114,15 @@ impl Details {
         let id = self.confirm_delete?;
         let mut action = None;
         let asked = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ui.ctx(), |ui| {
-            ui.heading(format!("Delete message #{id}?"));
-            ui.label(
-                "It and its history are removed from the outbox; if it was not sent yet, it \
-                 never will be.",
-            );
+            ui.heading(tr!("delete-title", id = id));
+            ui.label(tr!("delete-text"));
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                if ui.button("Delete message").clicked() {
+                if ui.button(tr!("delete-message")).clicked() {
                     action = Some(OutboxAction::Act(id, MessageAction::Delete));
                     self.confirm_delete = None;
                 }
-                if ui.button("Keep it").clicked() {
+                if ui.button(tr!("keep-it")).clicked() {
                     self.confirm_delete = None;
                 }
             });
@@ -146,28 +143,21 @@ fn detail(
     let m = &d.summary;
     ui.horizontal(|ui| {
         let subject = if m.subject.is_empty() {
-            "(no subject)"
+            tr!("no-subject")
         } else {
-            &m.subject
+            m.subject.clone()
         };
         ui.heading(format!("#{} {subject}", m.id));
         message_badge(ui, m.state, m);
     });
     facts(ui, m, emails);
     if m.maybe_sent {
-        ui.label(
-            RichText::new(
-                "A connection broke after this message was handed over: it may have arrived \
-                 already. If it is sent again, it keeps its identity, so most mail programs \
-                 show it once.",
-            )
-            .color(ui.visuals().warn_fg_color),
-        );
+        ui.label(RichText::new(tr!("maybe-sent")).color(ui.visuals().warn_fg_color));
     }
     ui.add_space(4.0);
     let action = actions(ui, m);
     ui.add_space(4.0);
-    design::section(ui, "History");
+    design::section(ui, tr!("history"));
     egui::Grid::new("outbox-history")
         .num_columns(2)
         .spacing([12.0, 2.0])
@@ -189,19 +179,24 @@ fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
     widgets::name_values(
         ui,
         "outbox-detail-grid",
-        [("To", m.to.as_str()), ("From account", who)].map(|(n, v)| (n.into(), v.into())),
+        [
+            (tr!("header-to"), m.to.as_str()),
+            (tr!("from-account"), who),
+        ]
+        .map(|(n, v)| (n.into(), v.into())),
     );
     // For experts and support: the ids that find the message in the server's logs.
-    egui::CollapsingHeader::new("Technical details")
+    egui::CollapsingHeader::new(tr!("technical-details"))
         .id_salt("outbox-detail-technical")
         .show(ui, |ui| {
-            let queue_id = m.server_queue_id.as_deref().unwrap_or("— (not sent yet)");
+            let not_yet = tr!("not-sent-yet");
+            let queue_id = m.server_queue_id.as_deref().unwrap_or(&not_yet);
             widgets::name_values(
                 ui,
                 "outbox-detail-ids",
                 [
-                    ("Message-ID", m.message_id.as_str()),
-                    ("Server's queue id", queue_id),
+                    ("Message-ID".to_string(), m.message_id.as_str()),
+                    (tr!("server-queue-id"), queue_id),
                 ]
                 .map(|(n, v)| (n.into(), v.into())),
             );
@@ -216,29 +211,27 @@ fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
     let id = m.id;
     ui.horizontal(|ui| {
         if scheduled(m.state, m) {
-            if ui.button("Send now").clicked() {
+            if ui.button(tr!("send-now")).clicked() {
                 action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
             }
-            let undo = ui
-                .button("Undo")
-                .on_hover_text("Back into Write, to change it or send it at another time");
+            let undo = ui.button(tr!("undo")).on_hover_text(tr!("undo-hint"));
             if undo.clicked() {
                 action = Some(OutboxAction::Undo(id));
             }
         } else if matches!(m.state, State::Queued | State::Retry | State::Failed)
-            && ui.button("Retry now").clicked()
+            && ui.button(tr!("retry-now")).clicked()
         {
             action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
         }
         if matches!(m.state, State::Queued | State::Retry | State::Failed)
-            && ui.button("Cancel sending").clicked()
+            && ui.button(tr!("cancel-sending")).clicked()
         {
             action = Some(OutboxAction::Act(id, MessageAction::Cancel));
         }
-        if ui.button("Edit & resend").clicked() {
+        if ui.button(tr!("edit-resend")).clicked() {
             action = Some(OutboxAction::EditAndResend(id));
         }
-        if m.state != State::Sending && ui.button("Delete…").clicked() {
+        if m.state != State::Sending && ui.button(tr!("delete")).clicked() {
             action = Some(OutboxAction::Act(id, MessageAction::Delete));
         }
     });

@@ -30,13 +30,13 @@ impl Filter {
         Filter::Cancelled,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Filter::All => "All",
-            Filter::Waiting => "Waiting",
-            Filter::Sent => "Sent",
-            Filter::Failed => "Failed",
-            Filter::Cancelled => "Cancelled",
+            Filter::All => tr!("filter-all"),
+            Filter::Waiting => tr!("filter-waiting"),
+            Filter::Sent => tr!("filter-sent"),
+            Filter::Failed => tr!("filter-failed"),
+            Filter::Cancelled => tr!("filter-cancelled"),
         }
     }
 

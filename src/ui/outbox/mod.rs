@@ -67,10 +67,12 @@ impl JustQueued {
         };
         let mut action = None;
         ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("{} will be sent {when}.", self.name)).strong());
-            let undo = ui.add(design::primary(ui, "Undo"));
+            ui.label(
+                RichText::new(tr!("will-be-sent", what = self.name.as_str(), when = when)).strong(),
+            );
+            let undo = ui.add(design::primary(ui, tr!("undo")));
             // Told apart from the details' Undo by ear.
-            let said = format!("Undo sending message #{}", self.id);
+            let said = tr!("undo-sending", id = self.id);
             undo.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &said));
             widgets::arrive(ui, &undo, &format!("undo-{}", self.id));
             if undo.clicked() {
@@ -154,7 +156,7 @@ impl OutboxScreen {
                 widgets::explanation(ui, e);
             }
             let Some(view) = shared.outbox.clone() else {
-                widgets::spinner(ui, "Loading the outbox");
+                widgets::spinner(ui, &tr!("spinner-outbox"));
                 return;
             };
             let waiting = self

@@ -35,7 +35,7 @@ pub fn scheduled(state: State, m: &Summary) -> bool {
 /// set to leave later.
 pub fn message_badge(ui: &mut Ui, state: State, m: &Summary) {
     if scheduled(state, m) {
-        design::chip(ui, icon::WAITING, "scheduled", design::warn(ui));
+        design::chip(ui, icon::WAITING, tr!("state-scheduled"), design::warn(ui));
     } else {
         badge(ui, state);
     }
@@ -44,12 +44,20 @@ pub fn message_badge(ui: &mut Ui, state: State, m: &Summary) {
 /// A state as an icon and a word in the state's colour.
 pub fn badge(ui: &mut Ui, state: State) {
     let (icon, word, color) = match state {
-        State::Sent => (icon::OK, "sent", design::ok(ui)),
-        State::Failed => (icon::FAILED, "failed", design::error(ui)),
-        State::Cancelled => (icon::CANCELLED, "cancelled", ui.visuals().weak_text_color()),
-        State::Sending => (icon::BUSY, "sending", ui.visuals().hyperlink_color),
-        State::Queued => (icon::WAITING, "waiting", design::warn(ui)),
-        State::Retry => (icon::RETRY, "will retry", design::warn(ui)),
+        State::Sent => (icon::OK, tr!("state-sent"), design::ok(ui)),
+        State::Failed => (icon::FAILED, tr!("state-failed"), design::error(ui)),
+        State::Cancelled => (
+            icon::CANCELLED,
+            tr!("state-cancelled"),
+            ui.visuals().weak_text_color(),
+        ),
+        State::Sending => (
+            icon::BUSY,
+            tr!("state-sending"),
+            ui.visuals().hyperlink_color,
+        ),
+        State::Queued => (icon::WAITING, tr!("state-waiting"), design::warn(ui)),
+        State::Retry => (icon::RETRY, tr!("state-retry"), design::warn(ui)),
     };
     design::chip(ui, icon, word, color);
 }

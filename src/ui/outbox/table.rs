@@ -72,15 +72,15 @@ impl Col {
         Col::LastReply,
     ];
 
-    fn title(self) -> &'static str {
+    fn title(self) -> String {
         match self {
-            Col::Status => "Status",
-            Col::To => "To",
-            Col::Subject => "Subject",
-            Col::Account => "Account",
-            Col::Attempts => "Attempts",
-            Col::NextTry => "Next try",
-            Col::LastReply => "Last reply",
+            Col::Status => tr!("col-status"),
+            Col::To => tr!("header-to"),
+            Col::Subject => tr!("field-subject"),
+            Col::Account => tr!("col-account"),
+            Col::Attempts => tr!("col-attempts"),
+            Col::NextTry => tr!("col-next-try"),
+            Col::LastReply => tr!("col-last-reply"),
         }
     }
 
@@ -274,7 +274,7 @@ impl Table {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(ms as u64));
         }
-        widgets::name_scroll_bars(ui, scrolled.id, "the messages");
+        widgets::name_scroll_bars(ui, scrolled.id, &tr!("scroll-messages"));
         self.shown = Some(Shown {
             offset: scrolled.state.clamped_offset().y,
             first_row,
@@ -291,28 +291,28 @@ impl Table {
 fn empty(ui: &mut Ui, outbox_empty: bool, filter: Filter) -> Option<OutboxAction> {
     ui.add_space(design::SECTION_GAP);
     if outbox_empty {
-        ui.label(
-            "The outbox is empty. Messages you send wait here until the server accepts them, \
-             and stay listed after, with the server's reply.",
-        );
+        ui.label(tr!("outbox-empty"));
         ui.add_space(design::GAP);
-        let write = ui.add(design::primary(ui, "Write a message"));
+        let write = ui.add(design::primary(ui, tr!("write-message")));
         return write.clicked().then_some(OutboxAction::Write);
     }
-    ui.label(format!(
-        "No message is {}. Choose All to see every message.",
-        filter.label().to_lowercase()
-    ));
+    let which = match filter {
+        Filter::Waiting => "waiting",
+        Filter::Sent => "sent",
+        Filter::Failed => "failed",
+        Filter::All | Filter::Cancelled => "cancelled",
+    };
+    ui.label(tr!("filter-empty", filter = which));
     None
 }
 
 /// The heading and the filters, each with its count.
 fn toolbar(ui: &mut Ui, view: &OutboxView, filter: &mut Filter) {
     ui.horizontal(|ui| {
-        ui.heading("Outbox");
+        ui.heading(tr!("view-outbox"));
         ui.add_space(design::SECTION_GAP);
         for f in Filter::ALL {
-            let text = format!("{} ({})", f.label(), f.count_in(view));
+            let text = tr!("filter-count", filter = f.label(), count = f.count_in(view));
             let r = ui.selectable_label(*filter == f, text);
             if *filter == f {
                 // The keyboard starts at the filter in use; Tab goes on to the messages.
@@ -336,10 +336,10 @@ fn paused(
         let who = emails.get(account).map_or(account.as_str(), String::as_str);
         ui.horizontal_wrapped(|ui| {
             ui.label(
-                RichText::new(format!("Sending from {who} is paused: {reason}"))
+                RichText::new(tr!("paused", who = who, reason = reason.to_string()))
                     .color(design::error(ui)),
             );
-            if ui.button(format!("Open {who}")).clicked() {
+            if ui.button(tr!("open-who", who = who)).clicked() {
                 open = Some(OutboxAction::OpenAccount(account.clone()));
             }
         });
@@ -367,11 +367,11 @@ impl Cell<'_> {
                 Col::To => cut(ui, RichText::new(&m.to)),
                 Col::Subject => {
                     let subject = if m.subject.is_empty() {
-                        "(no subject)"
+                        tr!("no-subject")
                     } else {
-                        &m.subject
+                        m.subject.clone()
                     };
-                    let r = ui.add(egui::Button::selectable(self.selected, subject).truncate());
+                    let r = ui.add(egui::Button::selectable(self.selected, &subject).truncate());
                     clicked |= r.on_hover_text(subject).clicked();
                 }
                 Col::Account => cut(ui, RichText::new(self.who)),

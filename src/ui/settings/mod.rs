@@ -66,7 +66,7 @@ impl SettingsScreen {
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) {
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            widgets::scroll(ui, "the settings", |ui| {
+            widgets::scroll(ui, &tr!("scroll-settings"), |ui| {
                 if self.prefs.show(ui) {
                     self.apply_prefs(ui.ctx(), shared);
                 }

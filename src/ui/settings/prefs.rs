@@ -63,54 +63,50 @@ impl Settings {
     /// Draws the page; returns true when something changed.
     pub fn show(&mut self, ui: &mut Ui) -> bool {
         let before = self.clone();
-        ui.heading("Settings");
+        ui.heading(tr!("view-settings"));
         ui.add_space(8.0);
-        design::section(ui, "Finding settings");
-        let first = ui.checkbox(
-            &mut self.online_ispdb,
-            "Ask Thunderbird's online database of providers",
-        );
+        design::section(ui, tr!("finding-settings"));
+        let first = ui.checkbox(&mut self.online_ispdb, tr!("pref-online-ispdb"));
         crate::ui::widgets::arrive(ui, &first, "settings");
-        ui.checkbox(
-            &mut self.share_address,
-            "Send my full address to my provider's setup server (some need it)",
-        );
-        ui.checkbox(
-            &mut self.probe,
-            "Try likely servers directly when nothing else answers",
-        );
+        ui.checkbox(&mut self.share_address, tr!("pref-share-address"));
+        ui.checkbox(&mut self.probe, tr!("pref-probe"));
         ui.horizontal(|ui| {
-            let label = ui.label("Give up after");
+            let label = ui.label(tr!("pref-give-up"));
             ui.add(egui::Slider::new(&mut self.deadline_secs, 3..=60).suffix(" s"))
                 .labelled_by(label.id);
         });
         ui.add_space(design::SECTION_GAP);
-        design::section(ui, "Sending");
+        design::section(ui, tr!("pref-sending"));
         ui.horizontal(|ui| {
-            let label = ui.label("Time to undo sending");
+            let label = ui.label(tr!("pref-undo"));
             ui.add(egui::Slider::new(&mut self.undo_secs, 0..=30).suffix(" s"))
                 .labelled_by(label.id);
         });
         ui.add_space(design::SECTION_GAP);
-        design::section(ui, "Notifications");
-        ui.checkbox(
-            &mut self.notify_failures,
-            "Notify me when a message cannot be delivered",
-        );
+        design::section(ui, tr!("pref-notifications"));
+        ui.checkbox(&mut self.notify_failures, tr!("pref-notify-failures"));
         ui.add_space(design::SECTION_GAP);
-        design::section(ui, "Appearance");
+        design::section(ui, tr!("pref-appearance"));
         ui.horizontal(|ui| {
-            ui.label("Theme");
+            ui.label(tr!("pref-theme"));
             ui.selectable_value(
                 &mut self.theme,
                 egui::ThemePreference::System,
-                "As the system",
+                tr!("pref-theme-system"),
             );
-            ui.selectable_value(&mut self.theme, egui::ThemePreference::Light, "Light");
-            ui.selectable_value(&mut self.theme, egui::ThemePreference::Dark, "Dark");
+            ui.selectable_value(
+                &mut self.theme,
+                egui::ThemePreference::Light,
+                tr!("pref-theme-light"),
+            );
+            ui.selectable_value(
+                &mut self.theme,
+                egui::ThemePreference::Dark,
+                tr!("pref-theme-dark"),
+            );
         });
         ui.horizontal(|ui| {
-            let label = ui.label("Text and controls size");
+            let label = ui.label(tr!("pref-zoom"));
             ui.add(
                 egui::Slider::new(&mut self.zoom, 0.75..=2.5)
                     .step_by(0.25)

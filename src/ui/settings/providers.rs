@@ -62,21 +62,12 @@ impl Providers {
     /// Draws the section.
     pub fn show(&mut self, ui: &mut Ui, issuers: Option<&Issuers>) -> Option<SaveClient> {
         let mut save = None;
-        design::section(ui, "Sign-in providers (OAuth2)");
-        ui.label(
-            "Gmail, Microsoft, Yahoo, AOL and others let you sign in through your browser \
-             instead of typing a password. For that, Outpost needs to be registered with each \
-             provider; whoever gave you Outpost usually did that. To use a registration of \
-             your own, enter it below.",
-        );
-        egui::CollapsingHeader::new("Details for packagers")
+        design::section(ui, tr!("providers"));
+        ui.label(tr!("providers-text"));
+        egui::CollapsingHeader::new(tr!("providers-packagers"))
             .id_salt("providers-packagers")
             .show(ui, |ui| {
-                ui.label(
-                    "Register a \"desktop\" or \"public\" app with the redirect address \
-                     http://127.0.0.1 and enter its client id (and secret, if one is issued). \
-                     For every user of a system, set them in /etc/xdg/outpost/oauth2.json.",
-                );
+                ui.label(tr!("providers-packagers-text"));
             });
         ui.label(RichText::new(PASSWORD_FALLBACK).weak());
         if let Some(n) = &self.notice {
@@ -88,7 +79,7 @@ impl Providers {
             }
         }
         let Some(issuers) = issuers else {
-            widgets::spinner(ui, "Loading sign-in providers");
+            widgets::spinner(ui, &tr!("spinner-providers"));
             return None;
         };
         let field_height = ui.spacing().interact_size.y;
@@ -101,22 +92,22 @@ impl Providers {
                 for i in issuers.all() {
                     let edit = self.edits.entry(i.id.clone()).or_default();
                     ui.label(RichText::new(&i.name).strong())
-                        .on_hover_text(format!("Signs in for {}", i.hosts.join(", ")));
-                    let id_label = format!("{} client id", i.name);
+                        .on_hover_text(tr!("signs-in-for", hosts = i.hosts.join(", ")));
+                    let id_label = tr!("client-id-of", provider = i.name.as_str());
                     // A grid's cell offers only last frame's column width: ask for the size.
                     ui.add_sized(
                         [id_width, field_height],
-                        egui::TextEdit::singleline(&mut edit.client_id).hint_text("client id"),
+                        egui::TextEdit::singleline(&mut edit.client_id).hint_text(tr!("client-id")),
                     )
                     .on_hover_text(&id_label)
                     .widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::TextInput, true, &id_label)
                     });
-                    let secret_label = format!("{} client secret", i.name);
+                    let secret_label = tr!("client-secret-of", provider = i.name.as_str());
                     ui.add_sized(
                         [secret_width, field_height],
                         egui::TextEdit::singleline(&mut edit.client_secret)
-                            .hint_text("secret, if issued")
+                            .hint_text(tr!("client-secret"))
                             .password(!edit.show_secret),
                     )
                     .widget_info(|| {
@@ -125,7 +116,10 @@ impl Providers {
                     let saved = edit.client_id.trim() == i.client_id.as_deref().unwrap_or("")
                         && edit.client_secret.trim() == i.client_secret.as_deref().unwrap_or("");
                     if ui
-                        .add_enabled(!saved, egui::Button::new(format!("Save {}", i.name)))
+                        .add_enabled(
+                            !saved,
+                            egui::Button::new(tr!("save-provider", provider = i.name.as_str())),
+                        )
                         .clicked()
                     {
                         save = Some(SaveClient {
@@ -136,8 +130,8 @@ impl Providers {
                     }
                     match i.register_url {
                         Some(url) => {
-                            let said = format!("Register an app with {}", i.name);
-                            ui.hyperlink_to("Register an app", url).widget_info(|| {
+                            let said = tr!("register-app-with", provider = i.name.as_str());
+                            ui.hyperlink_to(tr!("register-app"), url).widget_info(|| {
                                 egui::WidgetInfo::labeled(egui::Role::Link, true, &said)
                             });
                         }

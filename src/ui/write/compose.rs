@@ -114,6 +114,14 @@ impl Default for Compose {
 }
 
 /// The first bad address in a field, as a sentence.
+/// The name a header field is shown with ("To" → "An" in German).
+fn header_label(field: &str) -> String {
+    match field {
+        "Cc" => tr!("header-cc"),
+        "Bcc" => tr!("header-bcc"),
+        _ => tr!("header-to"),
+    }
+}
 fn field_error(field: &'static str, value: &str) -> Option<String> {
     split_addresses(value)
         .iter()
@@ -221,17 +229,17 @@ impl Compose {
     /// Why the draft cannot be sent yet, if it cannot.
     fn blocker(&self, limit: Option<&SizeLimit>) -> Option<String> {
         if self.from.is_none() {
-            return Some("Choose the account to send from.".into());
+            return Some(tr!("choose-account"));
         }
         if [&self.to, &self.cc, &self.bcc]
             .iter()
             .all(|f| split_addresses(f).is_empty())
         {
-            return Some("Add at least one recipient.".into());
+            return Some(tr!("add-recipient"));
         }
         for (field, value) in [("To", &self.to), ("Cc", &self.cc), ("Bcc", &self.bcc)] {
             if field_error(field, value).is_some() {
-                return Some(format!("Correct the address in {field}."));
+                return Some(tr!("correct-address-in", field = header_label(field)));
             }
         }
         if let Some(a) = self
@@ -239,7 +247,10 @@ impl Compose {
             .iter()
             .find(|a| matches!(a.size, Some(Err(_))))
         {
-            return Some(format!("Remove {}: it cannot be read.", a.path.display()));
+            return Some(tr!(
+                "remove-unreadable",
+                file = a.path.display().to_string()
+            ));
         }
         let raw = self.attachment_bytes()?;
         let size = encoded_size(self.body.len() as u64, raw);
@@ -247,11 +258,10 @@ impl Compose {
             && *max > 0
             && size > *max
         {
-            return Some(format!(
-                "The message would be about {}, more than the {} the server accepts. Remove \
-                 attachments, or share large files by link.",
-                size_in_words(size),
-                size_in_words(*max)
+            return Some(tr!(
+                "too-big",
+                size = size_in_words(size),
+                limit = size_in_words(*max)
             ));
         }
         None
@@ -303,7 +313,7 @@ impl Compose {
         });
         egui::CentralPanel::default_margins().show(ui, |ui| {
             let height = ui.available_height();
-            let body = widgets::scroll(ui, "the message", |ui| {
+            let body = widgets::scroll(ui, &tr!("scroll-message"), |ui| {
                 self.body(ui, accounts, limit, parked, height)
             });
             action = body.or(action.take());
@@ -333,11 +343,11 @@ impl Compose {
     ) -> Option<ComposeAction> {
         let mut action = None;
         ui.horizontal(|ui| {
-            ui.heading("New message");
+            ui.heading(tr!("new-message"));
             if parked {
                 ui.add_space(design::SECTION_GAP);
-                ui.label(RichText::new("Your earlier draft is set aside.").weak());
-                if ui.button("Switch to the earlier draft").clicked() {
+                ui.label(RichText::new(tr!("draft-set-aside")).weak());
+                if ui.button(tr!("switch-to-draft")).clicked() {
                     action = Some(ComposeAction::SwitchToParked);
                 }
             }
@@ -347,7 +357,7 @@ impl Compose {
             action = Some(a);
         }
         ui.add_space(design::GAP);
-        let label = ui.label("Message");
+        let label = ui.label(tr!("field-message"));
         // The editor takes the height left, less what the attachments took last frame; at
         // least six lines (then the screen scrolls).
         let line = ui.text_style_height(&egui::TextStyle::Body);
@@ -370,7 +380,8 @@ impl Compose {
         if let Some(sig) = signature {
             ui.label(
                 RichText::new(format!(
-                    "Added under the text when sent:\n-- \n{}",
+                    "{}\n-- \n{}",
+                    tr!("signature-added"),
                     sig.trim_end()
                 ))
                 .weak(),
@@ -396,7 +407,7 @@ impl Compose {
             .spacing([12.0, 8.0])
             .min_col_width(60.0)
             .show(ui, |ui| {
-                let label = ui.label("From");
+                let label = ui.label(tr!("field-from"));
                 let identity = self
                     .from
                     .as_ref()
@@ -404,7 +415,7 @@ impl Compose {
                     .map(|a| self.identity(a));
                 let shown = identity
                     .as_ref()
-                    .map_or("Choose an account".to_string(), Identity::mailbox);
+                    .map_or_else(|| tr!("choose-an-account"), Identity::mailbox);
                 // Every address of every account; the account's own first.
                 let before = (
                     self.from.clone(),
@@ -430,9 +441,10 @@ impl Compose {
                 {
                     ui.label("");
                     ui.label(
-                        RichText::new(format!(
-                            "The server refused to send as {email} ({words}). Allow it at your \
-                             provider (see the account's Send as), or choose another address."
+                        RichText::new(tr!(
+                            "from-refused",
+                            email = email.as_str(),
+                            words = words.as_str()
                         ))
                         .color(design::error(ui)),
                     );
@@ -446,7 +458,7 @@ impl Compose {
                     }
                 }
                 self.recipients(ui);
-                let label = ui.label("Subject");
+                let label = ui.label(tr!("field-subject"));
                 ui.add(egui::TextEdit::singleline(&mut self.subject).desired_width(f32::INFINITY))
                     .labelled_by(label.id);
                 ui.end_row();
@@ -462,12 +474,12 @@ impl Compose {
             ("Bcc", &mut self.bcc),
         ] {
             let error = field_error(field, value);
-            let label = ui.label(field);
+            let label = ui.label(header_label(field));
             ui.vertical(|ui| {
                 let r = ui
                     .add(
                         egui::TextEdit::singleline(&mut *value)
-                            .hint_text("name@example.org, Name <other@example.org>")
+                            .hint_text(tr!("recipients-hint"))
                             .desired_width(f32::INFINITY),
                     )
                     .labelled_by(label.id);
@@ -494,7 +506,7 @@ impl Compose {
         let ready = blocker.is_none() && !self.sending;
         ui.horizontal(|ui| {
             let send = ui
-                .add_enabled(ready, design::primary(ui, "Send"))
+                .add_enabled(ready, design::primary(ui, tr!("send")))
                 .on_hover_text("Ctrl+Enter");
             if send.clicked() || (send_key && ready) {
                 action = Some(ComposeAction::Send);
@@ -502,13 +514,13 @@ impl Compose {
             if ui
                 .add_enabled(
                     ready && self.later.is_none(),
-                    egui::Button::new("Send later…"),
+                    egui::Button::new(tr!("send-later")),
                 )
                 .clicked()
             {
                 self.later = Some(crate::clock::tomorrow_morning());
             }
-            if ui.button("Discard").clicked() {
+            if ui.button(tr!("discard")).clicked() {
                 action = Some(ComposeAction::Discard);
             }
             if let Some(b) = &blocker {
@@ -534,7 +546,7 @@ impl Compose {
         let mut close = false;
         let when = crate::clock::parse_moment(text);
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label("Send at");
+            let label = ui.label(tr!("send-at"));
             let field = ui
                 .add(egui::TextEdit::singleline(text).desired_width(150.0))
                 .labelled_by(label.id);
@@ -543,25 +555,28 @@ impl Compose {
             match (&when, future) {
                 (Ok(_), Some(at)) => {
                     ui.label(
-                        RichText::new(format!(
-                            "{} ({}), local time",
-                            crate::clock::local(*at),
-                            crate::clock::relative(*at)
+                        RichText::new(tr!(
+                            "send-at-local",
+                            when = crate::clock::local(*at),
+                            countdown = crate::clock::relative(*at)
                         ))
                         .weak(),
                     );
                 }
-                (Ok(_), None) => widgets::invalid(ui, field.id, "That time has passed."),
+                (Ok(_), None) => widgets::invalid(ui, field.id, &tr!("time-passed")),
                 (Err(e), _) => {
                     widgets::invalid(ui, field.id, &format!("{}.", capitalise(&e.to_string())))
                 }
             }
-            let schedule = ui.add_enabled(ready && future.is_some(), egui::Button::new("Schedule"));
+            let schedule = ui.add_enabled(
+                ready && future.is_some(),
+                egui::Button::new(tr!("schedule")),
+            );
             if schedule.clicked() || (field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)))
             {
                 action = future.map(|at| ComposeAction::SendAt(*at));
             }
-            close = ui.button("Close").clicked();
+            close = ui.button(tr!("close")).clicked();
         });
         if close || action.is_some() {
             self.later = None;
@@ -576,15 +591,15 @@ impl Compose {
         }
         let mut action = None;
         let asked = egui::Modal::new(egui::Id::unique("confirm-discard")).show(ui.ctx(), |ui| {
-            ui.heading("Discard this message?");
-            ui.label("What you wrote will be lost.");
+            ui.heading(tr!("discard-title"));
+            ui.label(tr!("discard-text"));
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                if ui.button("Discard message").clicked() {
+                if ui.button(tr!("discard-message")).clicked() {
                     action = Some(ComposeAction::Discard);
                     self.confirm_discard = false;
                 }
-                if ui.button("Keep writing").clicked() {
+                if ui.button(tr!("keep-writing")).clicked() {
                     self.confirm_discard = false;
                 }
             });
@@ -601,19 +616,18 @@ impl Compose {
         ui: &mut Ui,
         limit: Option<&SizeLimit>,
     ) -> Option<ComposeAction> {
-        design::section(ui, "Attachments");
+        design::section(ui, tr!("attachments"));
         self.attachment_list(ui);
         let mut action = None;
         ui.horizontal(|ui| {
-            if ui.button("Attach files…").clicked() {
+            if ui.button(tr!("attach-files")).clicked() {
                 action = Some(ComposeAction::PickFiles);
             }
-            ui.label(RichText::new("or drop files on the window").weak());
+            ui.label(RichText::new(tr!("or-drop-files")).weak());
         });
         if let Some(p) = &self.dialog_problem {
             ui.label(
-                RichText::new(format!("{p} Drop files on the window, or type a path:"))
-                    .color(design::error(ui)),
+                RichText::new(tr!("drop-or-type", problem = p.as_str())).color(design::error(ui)),
             );
         }
         self.attach_by_path(ui);
@@ -631,18 +645,19 @@ impl Compose {
                 ui.label(shown).on_hover_text(a.path.display().to_string());
                 match &a.size {
                     None => {
-                        widgets::spinner(ui, "Reading the file's size");
+                        widgets::spinner(ui, &tr!("spinner-file-size"));
                     }
                     Some(Ok(n)) => {
                         ui.label(RichText::new(size_in_words(*n)).weak());
                     }
                     Some(Err(e)) => {
                         ui.label(
-                            RichText::new(format!("cannot be read: {e}")).color(design::error(ui)),
+                            RichText::new(tr!("cannot-be-read", error = e.to_string()))
+                                .color(design::error(ui)),
                         );
                     }
                 }
-                let button = format!("Remove {}", name.unwrap_or_default());
+                let button = tr!("remove-file", file = name.unwrap_or_default());
                 if ui.small_button(button).clicked() {
                     remove = Some(i);
                 }
@@ -656,17 +671,17 @@ impl Compose {
     /// A path typed by hand, attached with the button or Enter.
     fn attach_by_path(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
-            let label = ui.label("File path");
+            let label = ui.label(tr!("field-file-path"));
             let r = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.typed_path)
-                        .hint_text("/home/you/report.pdf")
+                        .hint_text(tr!("file-path-hint"))
                         .desired_width(300.0),
                 )
                 .labelled_by(label.id);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             let typed = !self.typed_path.trim().is_empty();
-            let button = ui.add_enabled(typed, egui::Button::new("Attach"));
+            let button = ui.add_enabled(typed, egui::Button::new(tr!("attach")));
             if (button.clicked() || enter) && typed {
                 let path = expand_home(self.typed_path.trim());
                 self.typed_path.clear();
@@ -678,19 +693,19 @@ impl Compose {
     /// The message's size as it will be sent, against what the server accepts.
     fn size_line(&self, limit: Option<&SizeLimit>) -> String {
         let Some(raw) = self.attachment_bytes() else {
-            return "Reading the attachments' sizes…".into();
+            return tr!("reading-sizes");
         };
         let total = encoded_size(self.body.len() as u64, raw);
         let server = match limit {
             Some(SizeLimit::Bytes(n)) if *n > 0 => {
-                format!("the server accepts up to {}", size_in_words(*n))
+                tr!("limit-up-to", size = size_in_words(*n))
             }
-            Some(SizeLimit::Bytes(_)) | Some(SizeLimit::None) => "the server names no limit".into(),
-            Some(SizeLimit::Asking) => "asking the server for its limit…".into(),
-            Some(SizeLimit::Unknown(why)) => format!("the server's limit is unknown ({why})"),
-            None => "choose an account to learn the server's limit".into(),
+            Some(SizeLimit::Bytes(_)) | Some(SizeLimit::None) => tr!("limit-none"),
+            Some(SizeLimit::Asking) => tr!("limit-asking"),
+            Some(SizeLimit::Unknown(why)) => tr!("limit-unknown", why = why.to_string()),
+            None => tr!("limit-choose-account"),
         };
-        format!("Total size about {} · {server}", size_in_words(total))
+        tr!("total-size", size = size_in_words(total), server = server)
     }
 }
 

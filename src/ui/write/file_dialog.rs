@@ -34,7 +34,7 @@ impl FilePicker for NativePicker {
             return Picked::Unavailable(why);
         }
         match rfd::FileDialog::new()
-            .set_title("Attach files")
+            .set_title(tr!("attach-files-title"))
             .pick_files()
         {
             Some(files) if !files.is_empty() => Picked::Files(files),
@@ -51,11 +51,7 @@ fn no_dialog_service() -> Option<String> {
     if zenity || portal_available() {
         return None;
     }
-    Some(
-        "No file chooser is available here (neither the desktop portal nor zenity is \
-         installed)."
-            .into(),
-    )
+    Some(tr!("no-file-chooser"))
 }
 
 #[cfg(target_os = "linux")]

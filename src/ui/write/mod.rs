@@ -76,13 +76,8 @@ impl WriteScreen {
                 c.body = m.body;
                 if !m.ignored.is_empty() {
                     c.error = Some(Explanation {
-                        problem: format!(
-                            "The link also asked for {}; Outpost ignored it.",
-                            m.ignored.join(", ")
-                        ),
-                        advice: "Links never attach files or set other headers; attach files \
-                                 yourself if you meant to."
-                            .into(),
+                        problem: tr!("link-ignored", headers = m.ignored.join(", ")),
+                        advice: tr!("link-ignored-advice"),
                     });
                 }
             }
@@ -253,17 +248,21 @@ impl WriteScreen {
 /// Before there is an account to send from: loading, or what to do first.
 fn no_account(ui: &mut Ui, loaded: bool) -> Option<Nav> {
     if !loaded {
-        widgets::spinner(ui, "Loading accounts");
+        widgets::spinner(ui, &tr!("spinner-accounts"));
         return None;
     }
-    ui.heading("New message");
-    ui.label("Add an account first: Outpost needs one to send from.");
-    let add = ui.add(design::primary(ui, "Add account"));
+    ui.heading(tr!("new-message"));
+    ui.label(tr!("add-account-first"));
+    let add = ui.add(design::primary(ui, tr!("add-account")));
     widgets::arrive(ui, &add, "write-no-account");
     add.clicked().then_some(Nav::AddAccount)
 }
 
 /// How the outbox names a message just queued: "Message #5 (2 kB)".
 pub fn queued_name(q: &Queued) -> String {
-    format!("Message #{} ({})", q.id, size_in_words(q.size as u64))
+    tr!(
+        "message-number-size",
+        id = q.id,
+        size = size_in_words(q.size as u64)
+    )
 }

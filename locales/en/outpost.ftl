@@ -1,0 +1,738 @@
+# Outpost's messages in English: the fallback for every language.
+# Grouped by the source file that shows them (## path). Values are named by what they hold:
+# { $count } selects plural forms ([one], *[other]), { $host } a server name, and so on.
+
+## src/ui/app.rs
+view-accounts = Accounts
+view-write = Write
+view-outbox = Outbox
+view-settings = Settings
+status-nothing-to-send = Nothing to send.
+window-title = { $screen } — Outpost
+
+## src/ui/chrome.rs
+title-outbox-waiting = Outbox ({ $count } waiting)
+status-offline = Offline: messages wait for the network
+status-online = Online
+status-outbox = Outbox: { $status }
+
+## src/ui/mod.rs
+window-already-open = Outpost is already open; its window was brought forward.
+
+## src/main.rs
+window-cannot-open = error: the window could not be opened: { $error }
+window-needs-session = Outpost needs a graphical session (X11 or Wayland). Without one, use the command line: outpost --help
+window-not-built = error: this outpost was built without its window (feature "gui").
+use-command-line = Use the command line: outpost --help
+
+## src/ui/widgets.rs
+field-your-name = Your name
+field-your-name-hint = Shown to recipients
+password-hide = Hide
+password-hide-said = Hide the password
+password-show = Show
+password-show-said = Show the password
+keyring-system = In the system keyring
+keyring-session = For this session only (forgotten at logout)
+what-to-do = What to do: { $advice }
+seconds-tenths = { $seconds } s
+seconds = { $seconds } s
+spinner-in-progress = { $what }: in progress
+step-running = running…
+step-passed = passed
+step-failed = failed
+details = Details
+source-looking = looking…
+source-found = found
+source-failed = failed
+source-nothing = nothing
+source-skipped = skipped
+source-not-needed = not needed
+source-word-detail = { $word }: { $detail }
+whereabouts-sending = { $what } is in the outbox and is being sent.
+whereabouts-retry = { $what } is waiting to be tried again; the Outbox says why.
+whereabouts-sent = { $what } was accepted by the server.
+whereabouts-failed = { $what } could not be sent; the Outbox gives the server's reason.
+whereabouts-cancelled = { $what } was cancelled.
+
+## src/ui/write/compose.rs
+scroll-message = Scroll the message
+spinner-file-size = Reading the file's size
+
+## src/ui/write/mod.rs
+spinner-accounts = Loading accounts
+
+## src/ui/accounts/mod.rs
+divider-account-list = Resize the account list
+scroll-account = Scroll the account
+
+## src/ui/settings/providers.rs
+spinner-providers = Loading sign-in providers
+
+## src/ui/settings/mod.rs
+scroll-settings = Scroll the settings
+
+## src/ui/outbox/mod.rs
+spinner-outbox = Loading the outbox
+
+## src/ui/outbox/details.rs
+scroll-details = Scroll the message's details
+spinner-message = Loading the message
+
+## src/ui/outbox/table.rs
+scroll-messages = Scroll the messages
+
+## src/ui/accounts/wizard.rs
+spinner-test-message = Queueing the test message
+
+## src/ui/accounts/signin.rs
+spinner-browser = Waiting for the browser
+account-saved = Saved { $email }.
+account-removed = Removed { $email }.
+account-removed-secret-left = Removed { $email }, but its password may remain in the keyring: { $problem }
+welcome = Welcome to Outpost
+welcome-text = Choose an account on the left, or add one to start sending.
+add-account = Add account
+usual-settings-below = The usual settings are filled in below; check them with your provider.
+keep-session-only = Keep the password for this session only
+
+## src/ui/accounts/list.rs
+no-accounts-yet = No accounts yet.
+account-default = { $email } (default)
+make-default = Make default
+
+## src/ui/accounts/provider.rs
+open-code-page = Open the page for the authorization code
+open-email-password-page = Open the page for the e-mail password
+open-app-password-page = Open the app password page
+provider-help = { $provider }'s help:
+provider-help-first = Setting up a mail app
+provider-help-more = more ({ $number })
+
+## src/ui/accounts/remove.rs
+remove-title = Remove { $email }?
+remove-what = Its settings and its password in the keyring will be deleted.
+remove-waiting =
+    { $count ->
+        [one] One message from this account is still waiting to be sent.
+       *[other] { $count } messages from this account are still waiting to be sent.
+    } Cancel them, or keep them until you add this address again.
+remove = Remove
+remove-and-cancel =
+    { $count ->
+        [one] Remove and cancel the message
+       *[other] Remove and cancel { $count } messages
+    }
+remove-keep-messages = Remove, keep the messages
+keep-it = Keep it
+
+## src/ui/accounts/certificate.rs
+cert-self-signed = A self-signed certificate was made by the server itself, not by an authority this computer trusts: it encrypts the connection, but proves nothing about who is at the other end. Trust it only if this is your own server (or your organisation's) and the key's SHA-256 below is the one the server shows.
+cert-servers = The server's certificate
+cert-changed = This account trusts the key { $pinned }. Trust the new one only if the server's certificate was replaced on purpose.
+cert-trust = Trust this certificate for this account
+cert-trust-hint = From now on this account accepts exactly this key, and nothing else; a changed key is refused before anything is sent.
+cert-issued-to = Issued to
+cert-itself = { $issuer } (itself)
+cert-issued-by = Issued by
+cert-names = Names
+cert-valid = Valid
+cert-valid-range = { $from } to { $to }
+cert-key = Key SHA-256
+cert-trusted = Trusted certificate
+cert-pinned = This account accepts only the key of { $subject } (SHA-256 { $sha256 }), instead of the usual authorities.
+cert-trusted-although = Trusted although { $why }.
+cert-stop-trusting = Stop trusting it
+
+## src/usecases/account.rs
+removed-cancelled =
+    { $count ->
+        [one] One waiting message cancelled; it will not be sent.
+       *[other] { $count } waiting messages cancelled; they will not be sent.
+    }
+removed-kept =
+    { $count ->
+        [one] One waiting message kept: it is sent once an account for { $email } is added again.
+       *[other] { $count } waiting messages kept: they are sent once an account for { $email } is added again.
+    }
+removed-waiting-unchanged = Its waiting messages could not be changed: { $problem } { $advice }
+
+## src/clock.rs
+clock-bad-moment = '{ $text }' is not a date and time (write it as 2026-12-24 09:00, in local time, or with an offset: 2026-12-24T09:00+01:00)
+
+## src/ui/accounts/form.rs
+form-title-saved = Account settings
+form-title-new = Add an account
+field-proxy = Proxy (SOCKS5)
+field-proxy-hint = None; e.g. socks5h://127.0.0.1:9050 for Tor
+test-failed-last = The last connection test failed.
+test-never = These settings have not been tested.
+save-anyway-text = You can save the account anyway: messages sent from it wait in the outbox and are tried again until the settings work, or fail with the server's reason.
+save-anyway = Save anyway
+test-first = Test connection first
+field-email = E-mail address
+find-settings = Find settings automatically
+field-server = Server
+field-port = Port
+field-security = Security
+field-username = User name
+field-username-hint = Usually your address
+field-login = Login
+field-signin = Sign-in
+field-password = Password
+password-kept-by-goa = Kept by GNOME Online Accounts, asked for at each use
+password-keep-stored = Leave blank to keep the stored one
+field-keep = Keep it
+plaintext-consent = Send my password unencrypted: this server is on a network I trust
+cancel-test = Cancel test
+test-connection = Test connection
+save-changes = Save changes
+save-account = Save account
+remove-account = Remove account…
+
+## src/ui/accounts/identities.rs
+send-as = Send as
+send-as-text = Other addresses this account may send from (aliases your provider allows), each with the name recipients see; a Reply-To and a signature for each.
+own-address = This account's address
+field-address = Address
+field-name = Name
+remove-address = Remove { $address }
+add-send-as = Add an address to send as
+this-address = this address
+field-reply-to = Reply-To
+field-reply-to-hint = Replies go to the address itself
+field-signature = Signature
+field-signature-hint = Put under your messages, after a "-- " line
+identity-refused = refused by the server
+server-said = The server said: { $words }
+identity-refused-advice = What to do: allow { $email } as an address of this account at your provider (Gmail: Settings → Accounts → Send mail as; Microsoft 365: the mailbox's "Send as" permission), then clear this note and save; or remove the address.
+identity-clear-note = Allowed now: clear this note
+
+## src/ui/accounts/trust.rs
+usual-default = usual default ({ $what })
+default-your-address = your address
+default-password = password
+review-from = from { $origin }
+found-by = Found by: { $origin }
+guessed = Guessed: no published settings were found, but a mail server answered at this usual address and port. The test on the next step shows whether it takes your login.
+mail-goes-through = Mail goes through { $domain }
+warning = Warning: { $warning }
+not-confirmed = Outpost could not confirm these settings through a trusted source. Check them with your provider before sending your password.
+trust-settings = I trust these settings
+other-settings = Other settings found:
+use-other = Use { $settings } from { $source }
+settings-line = port { $port } ({ $security })
+wizard-step-identity = Step 1 of 4 · Who you are
+wizard-step-finding = Step 2 of 4 · Finding your server
+wizard-step-review = Step 3 of 4 · Check the settings
+wizard-step-verify = Step 4 of 4 · Testing the connection
+wizard-step-done = Done
+app-password-note = Gmail, Yahoo, iCloud and others take an app password rather than your account's own: the next step says how to make one.
+set-up-manually = Set up manually
+found-here = Found on this computer
+use-found = Use { $who }
+found-line = from { $program } · { $host }:{ $port }
+found-known = · already in Outpost
+field-password-or-app = Password or app password
+advanced = Advanced
+signin-instead-text = Instead of a password, Outpost can sign in with { $provider } through the browser, once a client id registered with { $provider } is set in Settings.
+signin-instead = Sign in with { $provider } instead
+edit-manually = Edit manually
+back = Back
+continue = Continue
+cancel = Cancel
+all-passed = All steps passed: this account can send mail.
+keep-signin = Keep the sign-in
+keep-password = Keep the password
+try-instead = Try { $settings } instead
+try-host-instead = Try { $host } { $settings } instead
+test-again = Test again
+ready-to-send = { $email } is ready to send.
+send-test-message = Send a test message to myself
+test-message-number = Test message #{ $id }
+finish = Finish
+searching = Searching · at most { $seconds } s more
+
+## src/ui/accounts/setup.rs
+search-cancelled = The search was cancelled. Continue to search again, or set up the account manually.
+imported-settings = These are the settings { $program } sends with (from { $place }).
+imported-settings-advice = Enter the password (Outpost never reads it from other programs), then test the connection.
+test-message-subject = Outpost test message
+test-message-body =
+    This message was sent by Outpost to check that { $email } can send mail through { $host }:{ $port }.
+
+    If you can read it, everything works.
+test-cancelled = The test was cancelled.
+test-cancelled-advice = Press Test connection to start it again.
+
+## src/ui/accounts/live.rs
+finding-settings = Finding settings
+connection-test = Connection test
+signin-cancelled = The sign-in was cancelled.
+signin-cancelled-advice = Sign in again when you are ready, or use a password instead.
+use-password-instead = Use a password instead
+open-settings = Open Settings
+signin-waiting = Waiting for { $provider } in your browser… Finish signing in there.
+signin-no-browser = No browser could be opened ({ $problem }). Open this address yourself:
+signin-open-yourself = If no browser opened, open this address:
+copy-address = Copy address
+cancel-signin = Cancel sign-in
+signed-in-with = ✔ Signed in with { $provider }
+sign-in-again = Sign in again
+sign-in-with = Sign in with { $provider }
+signin-note = { $provider } asks for your password on its own page in your browser; Outpost never sees it and keeps only a revocable sign-in in the keyring.
+link-ignored = The link also asked for { $headers }; Outpost ignored it.
+link-ignored-advice = Links never attach files or set other headers; attach files yourself if you meant to.
+new-message = New message
+add-account-first = Add an account first: Outpost needs one to send from.
+message-number-size = Message #{ $id } ({ $size })
+
+## src/ui/write/file_dialog.rs
+attach-files-title = Attach files
+no-file-chooser = No file chooser is available here (neither the desktop portal nor zenity is installed).
+choose-account = Choose the account to send from.
+add-recipient = Add at least one recipient.
+correct-address-in = Correct the address in { $field }.
+remove-unreadable = Remove { $file }: it cannot be read.
+too-big = The message would be about { $size }, more than the { $limit } the server accepts. Remove attachments, or share large files by link.
+draft-set-aside = Your earlier draft is set aside.
+switch-to-draft = Switch to the earlier draft
+field-message = Message
+signature-added = Added under the text when sent:
+field-from = From
+choose-an-account = Choose an account
+from-refused = The server refused to send as { $email } ({ $words }). Allow it at your provider (see the account's Send as), or choose another address.
+field-subject = Subject
+recipients-hint = name@example.org, Name <other@example.org>
+send = Send
+send-later = Send later…
+discard = Discard
+send-at = Send at
+send-at-local = { $when } ({ $countdown }), local time
+time-passed = That time has passed.
+schedule = Schedule
+close = Close
+discard-title = Discard this message?
+discard-text = What you wrote will be lost.
+discard-message = Discard message
+keep-writing = Keep writing
+attachments = Attachments
+attach-files = Attach files…
+or-drop-files = or drop files on the window
+drop-or-type = { $problem } Drop files on the window, or type a path:
+cannot-be-read = cannot be read: { $error }
+remove-file = Remove { $file }
+field-file-path = File path
+file-path-hint = /home/you/report.pdf
+attach = Attach
+reading-sizes = Reading the attachments' sizes…
+limit-up-to = the server accepts up to { $size }
+limit-none = the server names no limit
+limit-asking = asking the server for its limit…
+limit-unknown = the server's limit is unknown ({ $why })
+limit-choose-account = choose an account to learn the server's limit
+total-size = Total size about { $size } · { $server }
+header-to = To
+header-cc = Cc
+header-bcc = Bcc
+divider-details = Resize the message's details
+delete-title = Delete message #{ $id }?
+delete-text = It and its history are removed from the outbox; if it was not sent yet, it never will be.
+delete-message = Delete message
+no-subject = (no subject)
+maybe-sent = A connection broke after this message was handed over: it may have arrived already. If it is sent again, it keeps its identity, so most mail programs show it once.
+history = History
+from-account = From account
+technical-details = Technical details
+not-sent-yet = — (not sent yet)
+server-queue-id = Server's queue id
+send-now = Send now
+undo = Undo
+undo-hint = Back into Write, to change it or send it at another time
+retry-now = Retry now
+cancel-sending = Cancel sending
+edit-resend = Edit & resend
+delete = Delete…
+will-be-sent = { $what } will be sent { $when }.
+undo-sending = Undo sending message #{ $id }
+
+## src/ui/outbox/row.rs
+state-scheduled = scheduled
+state-sent = sent
+state-failed = failed
+state-cancelled = cancelled
+state-sending = sending
+state-waiting = waiting
+state-retry = will retry
+
+## src/ui/outbox/filter.rs
+filter-all = All
+filter-waiting = Waiting
+filter-sent = Sent
+filter-failed = Failed
+filter-cancelled = Cancelled
+col-status = Status
+col-account = Account
+col-attempts = Attempts
+col-next-try = Next try
+col-last-reply = Last reply
+outbox-empty = The outbox is empty. Messages you send wait here until the server accepts them, and stay listed after, with the server's reply.
+write-message = Write a message
+filter-empty =
+    { $filter ->
+        [waiting] No message is waiting.
+        [sent] No message is sent.
+        [failed] No message has failed.
+       *[cancelled] No message is cancelled.
+    } Choose All to see every message.
+filter-count = { $filter } ({ $count })
+paused = Sending from { $who } is paused: { $reason }
+open-who = Open { $who }
+
+## src/ui/settings/prefs.rs
+pref-online-ispdb = Ask Thunderbird's online database of providers
+pref-share-address = Send my full address to my provider's setup server (some need it)
+pref-probe = Try likely servers directly when nothing else answers
+pref-give-up = Give up after
+pref-sending = Sending
+pref-undo = Time to undo sending
+pref-notifications = Notifications
+pref-notify-failures = Notify me when a message cannot be delivered
+pref-appearance = Appearance
+pref-theme = Theme
+pref-theme-system = As the system
+pref-theme-light = Light
+pref-theme-dark = Dark
+pref-zoom = Text and controls size
+providers = Sign-in providers (OAuth2)
+providers-text = Gmail, Microsoft, Yahoo, AOL and others let you sign in through your browser instead of typing a password. For that, Outpost needs to be registered with each provider; whoever gave you Outpost usually did that. To use a registration of your own, enter it below.
+providers-packagers = Details for packagers
+providers-packagers-text = Register a "desktop" or "public" app with the redirect address http://127.0.0.1 and enter its client id (and secret, if one is issued). For every user of a system, set them in /etc/xdg/outpost/oauth2.json.
+signs-in-for = Signs in for { $hosts }
+client-id-of = { $provider } client id
+client-id = client id
+client-secret-of = { $provider } client secret
+client-secret = secret, if issued
+save-provider = Save { $provider }
+register-app-with = Register an app with { $provider }
+register-app = Register an app
+
+## src/account/explain.rs
+ports = Submission servers use port 465 with security 'tls', or 587 with 'starttls'.
+verify-local = { $detail } (during '{ $step }').
+verify-local-advice = Try again; if it keeps happening, check this computer's network connection.
+verify-refused = { $host } refused the connection: nothing accepts mail on port { $port }.
+verify-refused-advice = The port is probably wrong. { ports }
+verify-connect-timeout = { $host } did not answer on port { $port } within { $seconds } seconds: the connection attempts were dropped without any reply, probably by a firewall ({ $tried }).
+verify-connect-timeout-advice = This network may block port { $port }: try { $other } instead, or another network. A wrong server name can look like this too.
+verify-unreachable = { $host } cannot be reached on port { $port } ({ $detail }).
+verify-unreachable-advice = Check that this computer is online and that no firewall blocks mail ports.
+meaning-app-password = the server wants an app password, not your account's password
+meaning-app-password-advice = Switch on 2-step verification for your account, create an app password in its security settings, and enter that app password instead of your password.
+meaning-bad-credentials = the server refused the user name or password
+meaning-bad-credentials-advice = Check both. Many providers (Gmail, Yahoo, iCloud, Outlook.com) refuse the account's own password in mail apps: create an app password in your account's security settings, or sign in with the provider.
+meaning-smtp-auth-disabled =
+    logging in to send mail (SMTP AUTH) is switched off for your { $whose ->
+        [organisation] organisation
+       *[mailbox] mailbox
+    } by its administrator
+meaning-smtp-auth-disabled-advice = Your password is not the problem. Your administrator must allow SMTP AUTH for this mailbox (Microsoft 365: Exchange admin center → the mailbox → Manage email apps → Authenticated SMTP); or sign in with Microsoft instead.
+meaning-too-many-bad-logins = the provider blocks logins for now after too many failed attempts
+meaning-too-many-bad-logins-advice = Wait an hour or so before trying again, and check the password first (an app password, if your provider needs one): every failed try prolongs the block.
+meaning-not-authenticated = the server wants a login before it takes mail
+meaning-not-authenticated-advice = Set the account's login to 'password' (or sign in with the provider), with security tls or starttls.
+meaning-sender-not-allowed = the server does not let this login send from this From address
+meaning-sender-not-allowed-advice = Send from the address you log in with, or have it added as an alias (a 'send as' permission) with your provider first.
+meaning-network-blocked = the server refuses mail from this network's address
+meaning-network-blocked-advice = Send from another network (not a VPN or a shared hosting address), or ask your provider to unblock it.
+meaning-daily-limit = the account reached its daily sending limit
+meaning-daily-limit-advice = Sending from this account waits until the provider's limit resets (about 24 hours); the messages stay in the outbox.
+meaning-rate-limited = the server asks to slow down
+meaning-rate-limited-advice = Outpost waits longer before trying again from this account.
+meaning-too-many-recipients = the server takes fewer recipients at once
+meaning-too-many-recipients-advice = Outpost sends the message to the others in further rounds.
+meaning-too-large = the message is larger than the server accepts
+meaning-too-large-advice = Send large files as a link, or split the attachments over several messages.
+meaning-unauthenticated = the message was refused as unauthenticated for its sender's domain
+meaning-unauthenticated-advice = Send through the server of the domain in your From address, or send from an address of this account.
+meaning-relay-denied = the server does not pass mail on for this connection
+meaning-relay-denied-advice = Log in (login 'password', or sign in), and use your provider's submission server on port 465 or 587.
+meaning-other = the server refused
+meaning-other-advice = The server's own words above say why; your provider's support can help.
+-cert-own-server = If this is your own server, compare the SHA-256 of its key (shown with the certificate) with the one the server itself gives (see SECURITY.md), then trust this certificate for this account.
+cert-wrong-name-advice = If { $names } is your provider's server, use that name as the server. Otherwise someone may be intercepting the connection: do not go on.
+cert-wrong-name-unknown-advice = The server name may be wrong; otherwise someone may be intercepting the connection: do not go on.
+cert-expired-advice = The server's administrator must renew the certificate. Also check that this computer's date and time are right.
+cert-not-yet-valid-advice = Check that this computer's date and time are right.
+cert-unknown-issuer-advice = The certificate is self-signed or from an authority this computer does not trust. If your organisation runs its own authority, install its certificate (or name it in SSL_CERT_FILE). { -cert-own-server } Otherwise someone may be intercepting the connection: do not go on.
+cert-revoked-advice = The certificate was withdrawn by its issuer: do not go on, and tell the server's administrator.
+cert-self-signed-advice = A self-signed certificate proves nothing by itself: anyone can make one. { -cert-own-server } Otherwise ask the server's administrator for a certificate from an authority (Let's Encrypt is free).
+cert-wrong-purpose-advice = The server's administrator must install a certificate made for servers. Do not go on.
+cert-unacceptable-advice = Do not go on; tell the server's administrator.
+cert-changed-advice = Nothing was sent, not even the login. If the server's certificate was replaced on purpose, compare the new key's SHA-256 with the server's and trust the new certificate for this account. Otherwise someone may be intercepting the connection: do not go on.
+verify-tls-failed = The encrypted connection could not be set up ({ $detail }).
+verify-tls-failed-advice = The server may not expect TLS at the start on this port, or may speak only TLS older than 1.2, which Outpost refuses as no longer safe. { ports } Nothing was sent.
+verify-no-starttls = The server did not offer encryption (STARTTLS); someone may be stripping it.
+verify-no-starttls-advice = Nothing was sent. Try security 'tls' on port 465. If this server truly has no encryption, ask your provider for one that does; do not send a password over it.
+verify-starttls-refused = The server refused to start encryption: { $reply }.
+verify-starttls-refused-advice = Nothing was sent. Try security 'tls' on port 465, or try again later.
+verify-starttls-injection = The server sent data before encryption began, which a genuine server never does; someone may be tampering with the connection.
+verify-starttls-injection-advice = Nothing was sent. Try another network, or security 'tls' on port 465.
+verify-login-silent = The server gave no answer to the login (waited { $seconds } seconds).
+verify-login-silent-advice = Some servers say nothing instead of refusing a wrong password. Check the password (or the app password, if your provider asks for one), then test again.
+verify-timeout = The server stopped answering during '{ $step }' (waited { $seconds } seconds).
+verify-timeout-greeting-advice = The port may expect TLS from the first byte: try security 'tls'. { ports }
+verify-timeout-advice = The server may be overloaded, or a firewall interferes. Try again later, or another port.
+verify-closed = The server closed the connection during '{ $step }'.
+verify-closed-advice = It may refuse connections from this network, or expect a different security setting on this port. Try again later, or another port.
+verify-protocol = The answer during '{ $step }' is not SMTP ({ $detail }).
+verify-protocol-advice = Check the server name and port: this may not be a mail server, or it may expect TLS from the first byte. { ports }
+verify-rejected = The server refused '{ $step }': { $reply }.
+temporary-advice = The server says this is temporary: try again in a few minutes.
+verify-no-auth = The server offers no login on this connection.
+verify-no-auth-advice = This may be a server for server-to-server mail (port 25), or it offers a login only over encryption. Use your provider's submission server. { ports } If this server accepts mail from your network without a login, set login to 'none'.
+verify-no-mechanism = The server offers only login methods Outpost does not speak: { $offered }.
+verify-no-mechanism-advice = Outpost logs in with PLAIN, LOGIN or XOAUTH2 (OAuth2). Ask your provider whether another server or port offers one of these.
+verify-plaintext-refused = Outpost did not send your password: the connection is not encrypted.
+verify-plaintext-refused-advice = Choose security 'tls' or 'starttls'. Only for a server on a network you trust, confirm sending the password unencrypted in the account settings.
+verify-no-secret = No password or token is stored for this account.
+verify-no-secret-advice = Enter the password in the account form, or add the account again with --password-stdin.
+verify-auth-failed = The server refused the login: { $reply }.
+verify-encryption-required = The server requires encryption before a login: { $reply }.
+verify-encryption-required-advice = Choose an encrypted connection. { ports }
+secret-no-service = No keyring service is running ({ $detail }).
+secret-no-service-advice = Start your desktop's keyring (GNOME Keyring or KWallet) and try again. Or keep the password for this session only, in the kernel keyring, forgotten at logout or reboot: choose 'this session only' in the window, or pass --session-keyring. Outpost never writes passwords to a file.
+secret-locked = The keyring is locked or refused access ({ $detail }).
+secret-locked-advice = Unlock your keyring (log in to the desktop, or open Passwords and Keys) and try again.
+secret-not-found = The { $backend } holds no password for this account.
+secret-not-found-session-advice = The session keyring forgets at logout and reboot: enter the password again (edit the account, or add it again with --password-stdin).
+secret-not-found-system-advice = Enter the password again: edit the account in the window, or add it again with --password-stdin.
+secret-not-found-goa-advice = Check the account in GNOME Settings → Online Accounts.
+secret-unsupported = The { $backend } does not exist on this system.
+secret-unsupported-advice = Use the system keyring instead.
+secret-platform = The keyring failed ({ $detail }).
+secret-platform-advice = Try again; if it keeps failing, restart the keyring service or log in again.
+secret-goa-gone = The account was removed from GNOME Online Accounts, which kept its password.
+secret-goa-gone-advice = Add it again in GNOME Settings → Online Accounts, or give this account a password of its own (edit it in the window).
+secret-goa-attention = GNOME Online Accounts needs you to sign in again ({ $detail }).
+secret-goa-attention-advice = Sign in again in GNOME Settings → Online Accounts; the messages waiting are sent afterwards.
+store-io = Could not { $action ->
+        [read] read
+        [open] open
+        [lock] lock
+        [create] create
+       *[write] write
+    } { $path } ({ $error }).
+store-io-advice = Check that the folder exists, that you may write to it and that the disk is not full.
+store-corrupt = The account file { $path } is damaged ({ $detail }).
+store-corrupt-advice = Outpost left it as it is. Repair it in a text editor, or move it away to start again with no accounts (your passwords stay in the keyring).
+store-too-new = The account file { $path } comes from a newer Outpost (format { $found }).
+store-too-new-advice = Outpost left it as it is. Update Outpost, or move the file away to start again with no accounts.
+invalid-email-advice = Write the address as name@example.org.
+invalid-name-advice = Remove the line break or control character.
+invalid-host-advice = Write the server as smtp.example.org, or an IP address.
+invalid-proxy-advice = Write the proxy as socks5h://host:port (Tor: socks5h://127.0.0.1:9050), or leave it empty.
+invalid-plaintext-advice = Choose security 'tls' or 'starttls'. Only for a server on a network you trust, confirm sending the password unencrypted (--allow-plaintext-password).
+
+## src/account/model.rs
+security-tls = TLS (implicit)
+security-none = None (unencrypted)
+security-none-short = no encryption
+auth-oauth2 = Sign in with the provider (OAuth2)
+auth-none = No login
+
+## src/account/secrets.rs
+backend-system = system keyring
+backend-session = session keyring (until reboot)
+backend-goa = GNOME Online Accounts
+
+## src/account/verify.rs
+step-token = Sign-in token
+step-resolve = Find the server
+step-connect = Connect
+step-tls = Encrypt the connection
+step-greeting = Server's welcome
+step-ehlo = Check what the server supports
+step-starttls = Switch to encryption
+step-auth = Log in
+step-quit = Say goodbye
+
+## src/detect/model.rs
+source-builtin = Built-in provider list
+source-autoconfig = Provider's autoconfig (HTTPS)
+source-wellknown = Domain's well-known autoconfig
+source-ispdb = Thunderbird's online database
+source-srv = DNS service records (SRV)
+source-mx = Mail exchanger (MX)
+source-autodiscover = Microsoft Autodiscover
+source-guess = Probing likely servers
+source-http = Autoconfig over plain HTTP
+origin-provider = { $source } ({ $provider })
+describe-settings = { $host }:{ $port } with { $security }
+outcome-servers =
+    { $count ->
+        [one] 1 server
+       *[other] { $count } servers
+    }
+
+## src/net/explain.rs
+dns-not-found = The server name { $host } does not exist.
+dns-not-found-advice = Check the spelling of the server name (for example smtp.example.org); your provider's help pages give the exact name.
+dns-no-records = The name { $host } exists but has no address.
+dns-no-records-advice = Check the server name: it may be the mail domain rather than the server (smtp.example.org rather than example.org).
+dns-timeout = No DNS server answered for { $host }.
+dns-timeout-advice = Check that this computer is online. Behind a hotel or train Wi-Fi, sign in to its page first; with a VPN, check that it is connected.
+dns-failed = Looking up { $host } failed ({ $detail }).
+dns-failed-advice = Check this computer's network connection and DNS settings.
+netsetup-resolver-advice = Fix or unset OUTPOST_DNS, or check /etc/resolv.conf.
+netsetup-tls-advice = Fix or unset SSL_CERT_FILE.
+netsetup-port-map-advice = Fix or unset OUTPOST_PORT_MAP.
+netsetup-proxy-advice = Set ALL_PROXY to a SOCKS5 proxy (socks5h://host:port), or unset it.
+proxy-unreachable-advice = Check that the proxy is running (for Tor: that the Tor service is started), or change the proxy in the account's settings or ALL_PROXY.
+proxy-login-advice = Give the proxy's user name and password in ALL_PROXY (socks5h://user:password@host:port), or ask whoever runs it.
+proxy-onward-advice = Check the server name and port; if they are right, the server may be down, or the proxy's network may not reach it.
+proxy-protocol-advice = Check that the address is a SOCKS5 proxy (Tor listens on port 9050), not an HTTP proxy or another service.
+
+## src/net/connect.rs
+attempt-answered = { $ip } answered
+attempt-refused = { $ip } refused
+attempt-failed = { $ip } unreachable ({ $why })
+attempt-no-answer = { $ip } did not answer
+attempt-abandoned = { $ip } had not answered yet
+connect-refused = every address refused the connection
+connect-dropped = no answer within { $seconds } s
+proxy-unreachable = the proxy { $proxy } cannot be reached: { $cause }
+proxy-login = the proxy { $proxy } refused the login
+proxy-onward = the proxy { $proxy } could not connect to { $target }: { $reason }
+proxy-protocol = { $proxy } is not a working SOCKS5 proxy: { $detail }
+connection-timeout = no connection within { $seconds } s
+
+## src/net/proxy.rs
+proxy-bad-form = '{ $text }' is not a proxy address; write it as socks5h://host:port
+proxy-bad-scheme = '{ $text }' is not a SOCKS5 proxy; Outpost reaches mail servers only through SOCKS5 (socks5h://host:port, e.g. socks5h://127.0.0.1:9050 for Tor)
+proxy-password-in-settings = a proxy password is not saved in the account's settings; give the proxy without it, or set it in ALL_PROXY for the programs that need it
+
+## src/net/resolver.rs
+dns-bad-server = { $var }='{ $value }' is not a DNS server address; write it as 127.0.0.1:53
+dns-system-config = the system's DNS configuration could not be read ({ $detail })
+dns-error-not-found = the name { $host } does not exist in DNS
+dns-error-no-records = { $host } has no { $record } record
+dns-error-timeout = no DNS server answered for { $host } in time
+dns-error-failed = DNS lookup of { $host } failed ({ $detail })
+
+## src/net/http.rs
+http-status = the server answered HTTP { $status }
+http-too-large = the answer is larger than { $bytes } bytes
+http-timeout = no complete answer within { $seconds } s
+http-silent = the server accepted the connection but sent nothing for { $seconds } s
+http-redirects = more than { $count } redirects
+http-downgrade = a redirect from { $from } to unencrypted { $to } was refused
+
+## src/net/smtp/error.rs
+smtp-io = connection error: { $error }
+smtp-closed = the server closed the connection
+smtp-malformed = the server sent something that is not SMTP: { $text }
+smtp-too-long = the server sent an overlong reply
+smtp-pipelined = the server sent data before the TLS handshake; the connection was dropped
+smtp-reply = the server replied: { $reply }
+
+## src/net/stack.rs
+netsetup-all-proxy = ALL_PROXY: { $error }
+netsetup-port-map = { $var }='{ $value }' is not a list of port=port pairs
+
+## src/net/tls.rs
+tls-cert-file = { $var }={ $path } cannot be used: { $detail }
+tls-config = the TLS configuration could not be built: { $error }
+cert-problem-wrong-name = the certificate is not valid for { $expected }
+cert-problem-expired-on = the certificate expired on { $date }
+cert-problem-expired = the certificate has expired
+cert-problem-not-before = the certificate is not valid before { $date }
+cert-problem-not-yet-valid = the certificate is not valid yet
+cert-problem-unknown-issuer = the certificate was not issued by a trusted authority (it may be self-signed, or from a private authority)
+cert-problem-self-signed = the certificate was issued by itself (self-signed), not by an authority this computer trusts
+cert-problem-wrong-purpose = the certificate is not meant for a server
+cert-problem-revoked = the certificate was revoked
+cert-problem-unacceptable = the certificate is damaged or signed in a way Outpost does not accept
+cert-problem-changed = the server's certificate changed: this account trusts only the key { $pinned }
+cert-problem-changed-shown = the server's certificate changed: this account trusts only the key { $pinned }, and the server showed the key { $shown }
+cert-problem-issued-for = (it is issued for { $names })
+
+## src/net/pin.rs
+pin-bad = '{ $text }' is not a SHA-256 fingerprint; give the 64 hex digits Outpost showed (colons optional), e.g. 3A:9F:…
+not-one-of =
+    '{ $text }' is not a { $what ->
+        [security] security mode
+       *[login] login method
+    }; use one of: { $names }
+invalid-email = '{ $text }' is not an e-mail address; write it as name@example.org
+invalid-display-name = the name may not contain line breaks or control characters
+invalid-host = '{ $text }' is not a server name; write it as smtp.example.org or an IP address
+invalid-port = port 0 is not a port; submission servers use 465 (TLS) or 587 (STARTTLS)
+invalid-username = the user name may not contain line breaks or control characters
+invalid-plaintext = security 'none' would send your password unencrypted; choose tls or starttls, or confirm that this server is on a network you trust
+secret-error-no-service = no keyring service is running ({ $detail })
+secret-error-locked = the keyring is locked or refused access ({ $detail })
+secret-error-not-found = the { $backend } holds no secret for this account
+secret-error-unsupported = the { $backend } is not available on this platform
+secret-error-platform = the keyring failed ({ $detail })
+secret-error-goa-gone = the GNOME Online Accounts account { $id } was removed
+secret-error-goa-attention = GNOME Online Accounts needs you to sign in again ({ $detail })
+secret-not-text = the stored secret is not valid text
+secret-malformed = the stored secret is malformed: { $error }
+kernel-access = the kernel keyring refused access
+kernel-failed =
+    the kernel keyring { $what ->
+        [full] is full: your key quota is used up
+        [memory] ran out of memory
+        [no-keyring] has no session keyring for this login
+        [rejected] rejected the key
+        [permission] refused permission
+        [unsupported] does not support this here
+        [missing] could not find the key
+       *[request] refused the request
+    }
+kernel-errno = the kernel keyring failed: { $error }
+
+## src/account/store.rs
+store-error-io =
+    could not { $action ->
+        [read] read
+        [open] open
+        [lock] lock
+        [create] create
+       *[write] write
+    } { $path }: { $error }
+store-error-corrupt = the account file { $path } is damaged ({ $detail }); it was left untouched
+store-error-too-new = the account file { $path } was written by a newer Outpost (format { $found }, this one knows { $supported }); it was left untouched
+store-no-version = no format version
+verify-error-refused = { $host } refused the connection on port { $port } (at { $ip })
+verify-error-connect-timeout = no answer from { $host } on port { $port } within { $seconds } s ({ $tried })
+verify-error-unreachable = { $host } cannot be reached on port { $port }: { $detail }
+verify-error-tls = the TLS handshake failed: { $detail }
+verify-error-no-starttls = the server did not offer encryption (STARTTLS)
+verify-error-starttls-refused = the server refused STARTTLS: { $reply }
+verify-error-injection = the server sent data before the TLS handshake
+verify-error-timeout = no answer during '{ $step }' within { $seconds } s
+verify-error-closed = the server closed the connection during '{ $step }'
+verify-error-protocol = the server's answer during '{ $step }' is not SMTP: { $detail }
+verify-error-rejected = the server refused '{ $step }': { $reply }
+verify-error-no-auth = the server offers no login (AUTH) on this connection
+verify-error-mechanisms = the server offers only these login methods: { $offered }
+verify-error-plaintext = the connection is not encrypted, so the password was not sent
+verify-error-no-secret = no password or token is stored for this account
+verify-error-auth = the server refused the login: { $reply }
+verify-error-encryption-required = the server requires encryption first: { $reply }
+tls-pinned-although = { $version }, the certificate trusted for this account (key { $key }) although { $why }
+tls-pinned = { $version }, the certificate trusted for this account (key { $key })
+tls-valid-for = { $version }, certificate valid for { $host }
+connection-error-during = connection error during '{ $step }': { $error }
+overlong-reply = overlong reply
+closed-in-handshake = the server closed the connection during the handshake
+size-no-limit = SIZE (no limit given)
+no-extensions = no extensions
+closed-by-server = connection closed by the server
+resolve-by-proxy = { $host } is looked up by the proxy { $proxy }
+resolve-is-address = { $host } is an address: nothing to look up
+resolve-more = { $host } is at { $shown } and { $more } more
+resolve-at = { $host } is at { $shown }
+logged-in-as = logged in as { $user } with { $mechanism }

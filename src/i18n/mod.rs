@@ -1,0 +1,106 @@
+//! Words in the person's language. Every sentence Outpost shows a person (window, command-line
+//! text, explanations, notifications) is a Fluent message in `locales/<language>/outpost.ftl`,
+//! built into the binary and looked up with [`tr!`](crate::tr). The language follows the
+//! system locale ([`language`]); a message a language lacks falls back to English.
+//!
+//! JSON output, error kinds and logs stay English: [`use_language`] switches the whole
+//! process (the command line does so for `--json`).
+
+mod lang;
+
+pub use fluent_bundle::{FluentArgs, FluentValue};
+pub use lang::{Language, from_locale};
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use fluent_bundle::FluentResource;
+use fluent_bundle::concurrent::FluentBundle;
+
+type Bundle = FluentBundle<FluentResource>;
+
+/// The language in use, as its index in [`Language::ALL`]; `u8::MAX` until chosen.
+static CURRENT: AtomicU8 = AtomicU8::new(u8::MAX);
+
+/// The language messages are shown in: chosen once from the system locale, unless
+/// [`use_language`] chose first.
+pub fn language() -> Language {
+    match CURRENT.load(Ordering::Relaxed) {
+        u8::MAX => {
+            let chosen = lang::from_system();
+            // Another thread may have chosen meanwhile; its choice stands.
+            let _ = CURRENT.compare_exchange(
+                u8::MAX,
+                chosen.index(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+            Language::ALL[usize::from(CURRENT.load(Ordering::Relaxed))]
+        }
+        i => Language::ALL[usize::from(i)],
+    }
+}
+
+/// Shows every message from now on in `lang` (tests, and English for JSON output).
+pub fn use_language(lang: Language) {
+    CURRENT.store(lang.index(), Ordering::Relaxed);
+}
+
+fn bundle(lang: Language) -> &'static Bundle {
+    static BUNDLES: [OnceLock<Bundle>; Language::ALL.len()] = [const { OnceLock::new() }; 2];
+    BUNDLES[usize::from(lang.index())].get_or_init(|| {
+        let mut bundle = FluentBundle::new_concurrent(vec![lang.id()]);
+        // Left-to-right languages only so far: no bidi isolation marks around values (egui
+        // would draw them as boxes).
+        bundle.set_use_isolating(false);
+        let resource = FluentResource::try_new(lang.source().to_string())
+            .unwrap_or_else(|(resource, _)| resource);
+        // A message defined twice keeps its first text; the translations test rejects it.
+        let _ = bundle.add_resource(resource);
+        bundle
+    })
+}
+
+/// The message `id` in the current language with `args`, else in English, else the id
+/// itself (never in a shipped build: the translations test checks every id).
+pub fn text(id: &str, args: Option<&FluentArgs>) -> String {
+    let lang = language();
+    format_in(lang, id, args)
+        .or_else(|| format_in(Language::English, id, args))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The message `id` in `lang`, if that language has it.
+pub fn format_in(lang: Language, id: &str, args: Option<&FluentArgs>) -> Option<String> {
+    let bundle = bundle(lang);
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, args, &mut errors);
+    Some(text.into_owned())
+}
+
+/// A number with the decimal separator of the current language ("33.6", "33,6").
+pub fn decimal(value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    match language() {
+        Language::English => text,
+        Language::German => text.replace('.', ","),
+    }
+}
+
+/// The message `id` in the person's language: `tr!("outbox-title")`, or with named values:
+/// `tr!("outbox-waiting", count = n)`. Ids are literals, so the translations test finds them.
+#[macro_export]
+macro_rules! tr {
+    ($id:literal) => {
+        $crate::i18n::text($id, None)
+    };
+    ($id:literal, $($name:ident = $value:expr),+ $(,)?) => {{
+        let mut args = $crate::i18n::FluentArgs::new();
+        $( args.set(stringify!($name), $crate::i18n::FluentValue::from($value)); )+
+        $crate::i18n::text($id, Some(&args))
+    }};
+}
+
+#[cfg(test)]
+mod tests;

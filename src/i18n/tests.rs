@@ -1,0 +1,123 @@
+//! The translations check: every message id the code uses is in every shipped language, no
+//! language has ids nothing uses, each file parses, and a translation uses the same values as
+//! the English message.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use fluent_bundle::FluentResource;
+
+use super::*;
+
+/// Message ids in `tr!("…"` calls of the Rust files under `dir`.
+fn ids_in_code(dir: &Path, found: &mut BTreeMap<String, String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.ends_with("i18n") {
+            // Its docs and tests name ids as examples.
+            continue;
+        } else if path.is_dir() {
+            ids_in_code(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let code = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in code.match_indices("tr!(") {
+                let before = code[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = code[at + 4..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let id = &rest[..rest.find('"').unwrap()];
+                found.insert(id.to_string(), path.display().to_string());
+            }
+        }
+    }
+}
+
+/// Each message's id and the `$values` its text uses, in file order.
+fn messages(source: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut all: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut current = None;
+    for line in source.lines() {
+        let starts = line.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        if starts && let Some((id, _)) = line.split_once('=') {
+            let id = id.trim().to_string();
+            assert!(!all.contains_key(&id), "{id} is defined twice");
+            all.insert(id.clone(), BTreeSet::new());
+            current = Some(id);
+        } else if line.starts_with('-') {
+            // A term: words shared by messages, not a message the code asks for.
+            current = None;
+        } else if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        if let Some(id) = &current {
+            let values = all.get_mut(id).unwrap();
+            for (at, _) in line.match_indices('$') {
+                let name: String = line[at + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .collect();
+                values.insert(name);
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn every_language_has_every_message_the_code_uses_and_no_other() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut used = BTreeMap::new();
+    ids_in_code(&root.join("src"), &mut used);
+    let english = messages(Language::English.source());
+    for lang in Language::ALL {
+        let source = lang.source();
+        if let Err((_, errors)) = FluentResource::try_new(source.to_string()) {
+            panic!(
+                "locales/{}/outpost.ftl does not parse: {errors:?}",
+                lang.code()
+            );
+        }
+        let defined = messages(source);
+        let missing: Vec<_> = used
+            .iter()
+            .filter(|(id, _)| !defined.contains_key(*id))
+            .map(|(id, file)| format!("{id} (used in {file})"))
+            .collect();
+        let unused: Vec<_> = defined
+            .keys()
+            .filter(|id| !used.contains_key(*id))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "locales/{}/outpost.ftl lacks {missing:#?}",
+            lang.code()
+        );
+        assert!(
+            unused.is_empty(),
+            "locales/{}/outpost.ftl has ids nothing uses: {unused:#?}",
+            lang.code()
+        );
+        for (id, values) in &defined {
+            assert_eq!(
+                values,
+                &english[id],
+                "locales/{}/outpost.ftl: {id} uses other values than in English",
+                lang.code()
+            );
+        }
+    }
+}
+
+#[test]
+fn plural_rules_follow_the_language() {
+    let mut args = FluentArgs::new();
+    args.set("count", 1);
+    let one = format_in(Language::German, "remove-and-cancel", Some(&args)).unwrap();
+    args.set("count", 3);
+    let many = format_in(Language::German, "remove-and-cancel", Some(&args)).unwrap();
+    assert_ne!(one.replace('1', ""), many.replace('3', ""));
+}
