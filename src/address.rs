@@ -8,25 +8,25 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     /// No `@`.
-    #[error("it has no @; write it as name@example.org")]
+    #[error("{}", tr!("address-no-at"))]
     NoAt,
     /// Nothing, or spaces, before the `@`.
-    #[error("the part before @ is empty or has spaces")]
+    #[error("{}", tr!("address-local-part"))]
     LocalPart,
     /// The domain is no valid name.
-    #[error("the domain after @ is not a valid name")]
+    #[error("{}", tr!("address-domain"))]
     Domain,
     /// The domain is a single label or an IP address (where a full domain is needed).
-    #[error("the domain after @ must be a full domain such as example.org")]
+    #[error("{}", tr!("address-not-full-domain"))]
     NotFullDomain,
     /// Otherwise not an address mail can be sent to.
-    #[error("it is not a valid address")]
+    #[error("{}", tr!("address-invalid"))]
     Invalid,
 }
 
 /// A server name that is not one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a server name; write it as smtp.example.org or an IP address")]
+#[error("{}", tr!("invalid-host", text = .0.as_str()))]
 pub struct BadHost(pub String);
 
 /// An e-mail address, checked: `local@domain`, the domain a full DNS name (IDN allowed).

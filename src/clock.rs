@@ -23,13 +23,14 @@ pub fn now_secs() -> i64 {
 pub fn countdown(at: Millis, now: Millis) -> String {
     let secs = (at - now).div_euclid(1000);
     if secs <= 0 {
-        "now".into()
+        tr!("countdown-now")
     } else if secs < 60 {
-        format!("in {secs} s")
+        tr!("countdown-seconds", seconds = secs)
     } else if secs < 3600 {
-        format!("in {} min", secs / 60)
+        tr!("countdown-minutes", minutes = secs / 60)
     } else {
-        format!("in {} h {:02} min", secs / 3600, secs % 3600 / 60)
+        let minutes = format!("{:02}", secs % 3600 / 60);
+        tr!("countdown-hours", hours = secs / 3600, minutes = minutes)
     }
 }
 
@@ -49,8 +50,8 @@ pub fn relative(at: Millis) -> String {
     countdown(at, now_ms())
 }
 
-/// A moment in local time, always with its day: "today 14:02:11", "yesterday 09:15:00",
-/// "3 Nov 2026 14:02:11".
+/// A moment in local time, always with its day, in the person's language: "today 14:02:11",
+/// "yesterday 09:15:00", "3 Nov 2026 14:02:11" ("3. Nov. 2026 14:02:11" in German).
 pub fn local(ms: Millis) -> String {
     let tz = jiff::tz::TimeZone::system();
     let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
@@ -60,15 +61,22 @@ pub fn local(ms: Millis) -> String {
     on_day(at.to_zoned_datetime(tz), today)
 }
 
+/// The day and time as the person's language writes them (see `date-*` in the messages).
 fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date) -> String {
-    let day = if at.date() == today {
-        "today".to_string()
+    let time = at.strftime("%H:%M:%S").to_string();
+    if at.date() == today {
+        tr!("date-today", time = time)
     } else if today.yesterday().is_ok_and(|y| y == at.date()) {
-        "yesterday".to_string()
+        tr!("date-yesterday", time = time)
     } else {
-        at.strftime("%-d %b %Y").to_string()
-    };
-    format!("{day} {}", at.strftime("%H:%M:%S"))
+        tr!(
+            "date-day",
+            day = at.day(),
+            month = at.month(),
+            year = at.year(),
+            time = time
+        )
+    }
 }
 
 /// Tomorrow at 09:00 local time, as [`parse_moment`] reads it ("2026-12-03 09:00"): what

@@ -32,13 +32,13 @@ pub trait Explain {
 pub fn size_in_words(bytes: u64) -> String {
     let b = bytes as f64;
     if bytes < 1000 {
-        format!("{bytes} bytes")
+        tr!("size-bytes", count = bytes)
     } else if b < 1e6 {
-        format!("{:.0} kB", b / 1e3)
+        tr!("size-kb", size = crate::i18n::decimal(b / 1e3, 0))
     } else if b < 1e9 {
-        format!("{:.1} MB", b / 1e6)
+        tr!("size-mb", size = crate::i18n::decimal(b / 1e6, 1))
     } else {
-        format!("{:.1} GB", b / 1e9)
+        tr!("size-gb", size = crate::i18n::decimal(b / 1e9, 1))
     }
 }
 

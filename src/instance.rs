@@ -42,7 +42,11 @@ impl Request {
 #[derive(Debug, thiserror::Error)]
 pub enum InstanceError {
     /// The socket could not be created.
-    #[error("cannot listen on {path}: {source}")]
+    #[error("{}", tr!(
+        "instance-listen",
+        path = .path.display().to_string(),
+        error = .source.to_string()
+    ))]
     Listen {
         /// The socket's path.
         path: PathBuf,

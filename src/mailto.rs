@@ -26,10 +26,10 @@ pub struct Mailto {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MailtoError {
     /// It is not a `mailto:` link.
-    #[error("'{0}' is not a mailto: link")]
+    #[error("{}", tr!("mailto-not", text = .0.as_str()))]
     NotMailto(String),
     /// A `%` is not followed by two hex digits, or the bytes are not UTF-8.
-    #[error("the mailto: link has broken %-encoding near '{0}'")]
+    #[error("{}", tr!("mailto-encoding", text = .0.as_str()))]
     BadEncoding(String),
 }
 
@@ -92,7 +92,7 @@ impl Explain for MailtoError {
     fn explain(&self) -> Explanation {
         Explanation::new(
             format!("{}.", capitalise(&self.to_string())),
-            "Write the message by hand, or ask whoever made the link to fix it.",
+            tr!("mailto-advice"),
         )
     }
 }

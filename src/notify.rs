@@ -6,10 +6,10 @@
 pub enum NotifyError {
     /// No session bus, or no notification service on it.
     #[cfg(target_os = "linux")]
-    #[error("no notification service: {0}")]
+    #[error("{}", tr!("notify-no-service", error = .0.to_string()))]
     Bus(#[from] zbus::Error),
     /// This platform has no notification support in Outpost yet.
-    #[error("desktop notifications are not supported on this platform")]
+    #[error("{}", tr!("notify-unsupported"))]
     Unsupported,
 }
 

@@ -18,7 +18,7 @@ pub struct Paths {
 
 /// No folder could be chosen for Outpost's files.
 #[derive(Debug, thiserror::Error)]
-#[error("no home directory is known for this user; set {HOME_ENV} to a folder Outpost may use")]
+#[error("{}", tr!("no-home", var = HOME_ENV))]
 pub struct NoHomeDir;
 
 impl Paths {

@@ -157,6 +157,27 @@ removed-kept =
 removed-waiting-unchanged = Seine wartenden Nachrichten ließen sich nicht ändern: { $problem } { $advice }
 
 ## src/clock.rs
+countdown-now = jetzt
+countdown-seconds = in { $seconds } s
+countdown-minutes = in { $minutes } Min.
+countdown-hours = in { $hours } Std. { $minutes } Min.
+date-today = heute { $time }
+date-yesterday = gestern { $time }
+# Tag, abgekürzter Monat (wie CLDR) und Jahr, dann die Uhrzeit.
+date-day = { $day }. { $month ->
+        [1] Jan.
+        [2] Feb.
+        [3] März
+        [4] Apr.
+        [5] Mai
+        [6] Juni
+        [7] Juli
+        [8] Aug.
+        [9] Sept.
+        [10] Okt.
+        [11] Nov.
+       *[12] Dez.
+    } { $year } { $time }
 clock-bad-moment = „{ $text }“ ist kein Datum mit Uhrzeit (schreiben Sie es als 2026-12-24 09:00 in Ortszeit oder mit Versatz: 2026-12-24T09:00+01:00)
 
 ## src/ui/accounts/form.rs
@@ -735,3 +756,280 @@ resolve-is-address = { $host } ist eine Adresse: nichts nachzuschlagen
 resolve-more = { $host } liegt bei { $shown } und { $more } weiteren
 resolve-at = { $host } liegt bei { $shown }
 logged-in-as = angemeldet als { $user } mit { $mechanism }
+
+## src/detect/explain.rs
+detect-nothing-advice = Die Hilfeseiten Ihres Anbieters nennen seinen SMTP-Server (oft smtp.{ $domain }, Port 465 oder 587). Geben Sie ihn von Hand ein.
+detect-blocked-advice = Dieses Netz scheint Mail-Ports zu sperren (manche Hotels, Schulen und Firmen tun das). Versuchen Sie ein anderes Netz, oder fragen Sie Ihren Anbieter nach seinem Server und geben Sie ihn von Hand ein.
+detect-dns-advice = Prüfen Sie, ob dieser Computer online ist; in einem Hotel- oder Zug-WLAN melden Sie sich zuerst auf dessen Seite an. Sie können den Server auch von Hand eingeben.
+
+## src/detect/target.rs
+detect-bad-address = „{ $input }“ ist keine E-Mail-Adresse: { $reason }
+detect-nothing = für { $domain } wurden keine Einstellungen gefunden
+detect-blocked = kein Mailserver bei { $domain } hat auf den Ports 465, 587 oder 25 geantwortet
+detect-dns = das DNS hat für { $domain } nicht geantwortet
+
+## src/detect/autoconfig.rs
+warn-http = über unverschlüsseltes HTTP erfahren, wo jeder auf dem Weg es ändern kann
+no-smtp-in-it = { $url }: kein SMTP-Server darin
+
+## src/detect/config_xml.rs
+xml-too-large = das Dokument ist größer als { $bytes } Bytes
+xml-too-deep = das Dokument ist zu tief verschachtelt
+xml-malformed = das Dokument ist kein wohlgeformtes XML: { $error }
+xml-not-client-config = das Dokument ist keine Autoconfig-clientConfig (Wurzelelement <{ $root }>)
+
+## src/detect/facts.rs
+login-app-password = App-Passwort
+login-authorization-code = Autorisierungscode
+login-email-password = E-Mail-Passwort
+switch-on-first = Schalten Sie zuerst { $what } ein.
+needs-app-password = { $provider } verlangt ein App-Passwort: Das Passwort Ihres Kontos funktioniert in Mail-Programmen nicht.
+needs-authorization-code = { $provider } verlangt statt Ihres Passworts einen Autorisierungscode.
+needs-email-password = { $provider } verlangt sein eigenes E-Mail-Passwort, nicht Ihre Kundenanmeldung.
+oauth-only = { $provider } nimmt von Mail-Programmen nur die eigene Anmeldung an: Kein Passwort funktioniert, nicht einmal ein App-Passwort.
+needs-access-first = Bei { $provider } muss zuerst der Zugang für Mail-Programme eingeschaltet werden.
+needs-on-first = Dazu muss zuerst { $requires } eingeschaltet sein{ $place }.
+guidance-open = Öffnen: { $page }
+facts-error = die Anbieterangaben lassen sich nicht lesen: { $error }
+
+## src/detect/guess.rs
+probe-no-answer = keine rechtzeitige Antwort
+probe-greeting = Begrüßung { $reply }
+probe-no-starttls = kein STARTTLS angeboten
+probes-silent = alle { $count } Proben blieben unbeantwortet: Dieses Netz sperrt vielleicht Mail-Ports
+probes-nothing = keine der { $count } Proben hat einen Mailserver gefunden
+
+## src/detect/mod.rs
+not-in-builtin = { $domain } steht nicht in der eingebauten Liste
+dns-around-proxy = nicht gefragt: DNS-Abfragen würden am Proxy { $proxy } vorbeigehen
+warn-unauthenticated = diese Einstellungen stammen aus einer nicht authentifizierten Quelle ({ $source }): Bestätigen Sie sie vor der Nutzung
+warn-no-encryption = dieser Server bietet keine Verschlüsselung: Ein Passwort ginge lesbar durchs Netz
+warn-disagree = die Quellen widersprechen sich: { $first } sagt { $first-says }, { $second } sagt { $second-says }
+
+## src/detect/mx.rs
+no-mx = { $domain } hat keinen MX
+mx-belongs = die Mail von { $domain } wickelt { $mx } ab, das zu { $provider } gehört
+mx-ispdb = die Mail von { $domain } wickelt { $mx } ab; Thunderbirds Datenbank kennt { $name }
+mx-own = die Mail von { $domain } wickelt { $mx } ab; diese Einstellungen stammen aus der eigenen Autoconfig von { $name }, für die { $domain } nicht bürgt
+mx-unknown = der MX-Host { $mx } ist kein bekannter Anbieter
+
+## src/detect/srv.rs
+srv-declined = { $domain } erklärt, dass es keinen Einlieferungsdienst anbietet
+srv-none = keine SRV-Einträge für { $domain }
+
+## src/outbox/explain.rs
+outbox-db-advice = Prüfen Sie den freien Speicherplatz und die Rechte des Ordners. Outpost hat nichts verändert; die schon eingereihten Nachrichten bleiben erhalten.
+outbox-too-new-advice = Aktualisieren Sie Outpost; die eingereihten Nachrichten bleiben erhalten.
+outbox-damaged-advice = Um mit einem leeren Postausgang zu beginnen, legen Sie die Datei beiseite (benennen Sie sie zum Beispiel in outbox-damaged.sqlite um); Outpost legt dann eine neue an. Die Nachrichten der alten Datei lassen sich vielleicht mit dem Befehl .recover von sqlite3 retten.
+outbox-not-found-advice = „outpost queue list“ zeigt die vorhandenen Nachrichten.
+outbox-sending-advice = Warten Sie, bis dieser Versuch endet, und versuchen Sie es dann erneut.
+outbox-sent-advice = Sie wurde schon zugestellt; es ist nichts mehr zu tun.
+outbox-cancelled-advice = Sie wird nicht gesendet; „Bearbeiten und erneut senden“ sendet sie doch noch.
+outbox-state-advice = „outpost queue show“ sagt, wo sie steht.
+worker-running-advice = Dieses Outpost sendet die Nachrichten; schließen Sie es, um stattdessen von hier zu senden.
+worker-lock-advice = Prüfen Sie, ob der Datenordner Ihnen gehört und die Festplatte nicht voll ist, und versuchen Sie es dann erneut; die eingereihten Nachrichten bleiben erhalten.
+
+## src/outbox/policy.rs
+setup-account-gone = ihr Konto wurde entfernt; fügen Sie es erneut hinzu, um diese Nachricht zu senden
+setup-token-refused = der Server hat das Anmelde-Token abgelehnt ({ $reply }); melden Sie sich erneut an
+setup-server-name = { $error }: Prüfen Sie den Servernamen des Kontos
+gave-up =
+    { $days ->
+        [one] nach 1 Tag aufgegeben: { $why }
+       *[other] nach { $days } Tagen aufgegeben: { $why }
+    }
+needs-login = der Server verlangt zuerst eine Anmeldung oder Verschlüsselung ({ $reply }); prüfen Sie die Kontoeinstellungen
+login-refused-again = der Server hat die Anmeldung abgelehnt ({ $reply }); geben Sie das Passwort erneut ein (ein App-Passwort, falls Ihr Anbieter eines verlangt)
+
+## src/outbox/send.rs
+what-error = { $what }: { $error }
+what-no-answer = { $what }: keine Antwort binnen { $seconds } s
+connection-failed = die Verbindung ist gescheitert
+no-reply-to-mail = keine Antwort auf MAIL
+missing-rcpt-reply = Antwort auf RCPT fehlt
+no-recipient = kein Empfänger
+after-final-dot = nach dem abschließenden „.“: { $error }
+no-reply-final-dot = keine Antwort auf das abschließende „.“ binnen { $seconds } s
+
+## src/outbox/store.rs
+outbox-error-db = der Postausgang { $path } ist nicht nutzbar: { $error }
+outbox-error-too-new = der Postausgang { $path } stammt von einem neueren Outpost (Schema { $found }); er wurde nicht verändert
+outbox-error-damaged = der Postausgang { $path } ist beschädigt ({ $error }); er wurde nicht verändert
+outbox-error-not-found = im Postausgang gibt es keine Nachricht { $id }
+outbox-error-state =
+    Nachricht { $id } ist jetzt { $state ->
+        [queued] wartend
+        [sending] im Versand
+        [retry] auf einen neuen Versuch wartend
+        [sent] gesendet
+        [failed] fehlgeschlagen
+       *[cancelled] abgebrochen
+    }
+note-queued-for = eingereiht, zu senden { $when }
+note-queued = eingereiht
+note-late = sollte { $when } gesendet werden; Outpost lief da nicht, daher wird sie jetzt gesendet
+note-sent = gesendet: { $reply }
+note-retry = neuer Versuch folgt: { $reply }
+note-failed = fehlgeschlagen: { $reason }
+note-account-removed = abgebrochen: ihr Konto wurde entfernt
+note-account-back = ihr Konto wurde erneut hinzugefügt; das Senden geht weiter
+note-retry-requested = neuer Versuch angefordert
+note-sender-stopped = der Versand brach beim Senden ab; neuer Versuch mit derselben Message-ID
+
+## src/outbox/worker.rs
+worker-already-running = ein anderes Outpost sendet bereits aus diesem Postausgang ({ $detail })
+worker-lock = { $path } ließ sich nicht sperren: { $error }
+event-sending = Nachricht Nr. { $id } wird gesendet …
+event-sent = Nachricht Nr. { $id } gesendet
+event-retry = Nachricht Nr. { $id } wird { $when } erneut versucht: { $reason }
+event-failed = Nachricht Nr. { $id } fehlgeschlagen: { $reason }
+event-recipient-refused = Nachricht Nr. { $id }: Empfänger { $recipient } wurde abgelehnt: { $reply }
+event-paused = Senden angehalten: { $reason }
+note-recipient-refused = Empfänger { $recipient } abgelehnt: { $reply }
+maybe-sent-again = vielleicht gesendet ({ $error }); neuer Versuch mit derselben Message-ID
+next-round =
+    { $sent ->
+        [one] an 1 Empfänger gesendet
+       *[other] an { $sent } Empfänger gesendet
+    }; der Server nimmt weniger auf einmal an, daher gehen die übrigen { $later } in der nächsten Runde
+sent-to-others = an die übrigen gesendet; { $count } zurückgestellt: { $why }
+sent-refused = { $text } (abgelehnt: { $names })
+resumes-at = { $why } Das Senden geht { $when } weiter.
+
+## src/outbox/sendmail.rs
+sendmail-unknown-option = unbekannte sendmail-Option { $option }
+sendmail-missing-value = die Option { $option } braucht einen Wert
+sendmail-no-recipient = keine Empfänger: Geben Sie sie als Argumente an, oder lesen Sie mit -t To, Cc und Bcc
+sendmail-bad-address = „{ $text }“ ist keine E-Mail-Adresse
+sendmail-too-large = die Nachricht ist größer als { $bytes } Bytes
+sendmail-bad-header = der Nachrichtenkopf ist fehlerhaft: { $detail }
+sendmail-continuation-first = eine Fortsetzungszeile steht am Anfang
+account-exists = ein Konto für { $email } gibt es schon
+account-missing = es gibt kein Konto für { $email }
+account-exists-problem = Ein Konto für { $email } gibt es schon.
+account-exists-advice = Öffnen Sie stattdessen dieses Konto und ändern Sie seine Einstellungen.
+account-missing-problem = Es gibt kein Konto für { $email }.
+account-missing-advice = Die Kontenliste zeigt die vorhandenen Konten.
+
+## src/usecases/certificate.rs
+cert-not-encrypted = { $email } verbindet sich ohne Verschlüsselung (Sicherheit none): Es gibt kein Zertifikat
+cert-mismatch = der Server zeigt den Schlüssel { $shown }, nicht { $given }
+cert-not-encrypted-advice = Wählen Sie zuerst Sicherheit „tls“ oder „starttls“ für das Konto.
+cert-not-trusted = Dem Zertifikat wurde nicht vertraut: Der Server zeigt den Schlüssel { $shown }, nicht { $given }.
+cert-mismatch-advice = Prüfen Sie den Fingerabdruck auf dem Server selbst. Weicht der Schlüssel des Servers wirklich von dem erwarteten ab, hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
+
+## src/usecases/check.rs
+token-still-valid = das gespeicherte Token von { $issuer } ist noch gültig
+token-renewed = bei { $issuer } erneuert
+make-it-here = { $advice } { $headline } Erstellen Sie es hier: { $page }
+
+## src/usecases/draft.rs
+enter-address = Geben Sie die Adresse ein, von der Sie senden.
+enter-server = Geben Sie den Server ein, z. B. smtp.example.org.
+port-range = Ein Port ist eine Zahl von 1 bis 65535 (465 oder 587).
+signin-again-move = Melden Sie sich erneut an, um die Anmeldung in den anderen Schlüsselbund zu verschieben.
+signin-first = Melden Sie sich zuerst beim Anbieter an.
+password-again-move = Geben Sie das Passwort erneut ein, um es in den anderen Schlüsselbund zu verschieben.
+enter-password = Geben Sie das Passwort ein.
+confirm-settings = Prüfen Sie diese Einstellungen mit Ihrem Anbieter, und bestätigen Sie sie dann.
+plaintext-warning = Ohne Verschlüsselung geht Ihr Passwort lesbar für jeden auf dem Weg durchs Netz. Wählen Sie TLS oder STARTTLS, oder bestätigen Sie unten.
+
+## src/usecases/queue.rs
+action-failed =
+    Nachricht { $id } ließ sich nicht { $action ->
+        [retry] erneut versuchen
+        [cancel] abbrechen
+       *[delete] löschen
+    }: { $error }
+action-retry-done = Nachricht Nr. { $id } wird jetzt versucht.
+action-cancel-done = Nachricht Nr. { $id } abgebrochen; sie wird nicht gesendet.
+action-delete-done = Nachricht Nr. { $id } gelöscht.
+cannot-retry =
+    Nachricht Nr. { $id } ist { $state ->
+        [queued] wartend
+        [sending] im Versand
+        [retry] auf einen neuen Versuch wartend
+        [sent] gesendet
+        [failed] fehlgeschlagen
+       *[cancelled] abgebrochen
+    } und lässt sich nicht erneut versuchen.
+cannot-retry-advice = Nur wartende oder fehlgeschlagene Nachrichten lassen sich erneut versuchen.
+cancelled-already = Nachricht Nr. { $id } ist schon abgebrochen.
+cancelled-already-advice = Sie wird nicht gesendet; es ist nichts mehr zu tun.
+cannot-cancel = Nachricht Nr. { $id } lässt sich nicht mehr abbrechen.
+cannot-cancel-advice = Sie wird gerade gesendet oder wurde schon gesendet.
+cannot-delete = Nachricht Nr. { $id } lässt sich nicht löschen, während sie gesendet wird.
+cannot-delete-advice = Warten Sie, bis dieser Versuch endet, und löschen Sie sie dann.
+
+## src/message/compose.rs
+message-bad-address =
+    { $field ->
+        [To] An
+        [Cc] Kopie (Cc)
+        [Bcc] Blindkopie (Bcc)
+        [From] Von
+        [Reply-To] Antwort an
+       *[other] { $field }
+    }: „{ $input }“ ist keine E-Mail-Adresse
+message-no-recipient = die Nachricht hat keinen Empfänger
+message-line-break =
+    { $field ->
+        [From] Der Absender
+        [Subject] Der Betreff
+       *[other] { $field }
+    } darf keinen Zeilenumbruch enthalten
+message-attachment = der Anhang { $path } lässt sich nicht lesen: { $reason }
+message-build = die Nachricht ließ sich nicht erstellen: { $error }
+message-too-large = die Nachricht wäre { $size } Bytes groß, mehr als die { $limit } Bytes, die Outpost sendet
+not-a-file = es ist keine Datei
+
+## src/message/explain.rs
+message-bad-address-advice = Schreiben Sie Adressen als name@example.org oder Name <name@example.org>.
+message-no-recipient-advice = Fügen Sie mindestens einen Empfänger hinzu (An, Kopie oder Blindkopie).
+message-line-break-advice = Entfernen Sie den Zeilenumbruch.
+message-attachment-advice = Prüfen Sie, ob die Datei existiert und Sie sie lesen dürfen.
+message-too-large-advice = Senden Sie weniger oder kleinere Anhänge, oder teilen Sie große Dateien per Link.
+message-build-advice = Prüfen Sie die Adressen und versuchen Sie es erneut.
+
+## src/message/reopen.rs
+cannot-read-back = die eingereihte Nachricht lässt sich nicht zurücklesen
+
+## src/explain.rs
+size-bytes = { $count } Bytes
+size-kb = { $size } kB
+size-mb = { $size } MB
+size-gb = { $size } GB
+
+## src/notify.rs
+notify-no-service = kein Benachrichtigungsdienst: { $error }
+notify-unsupported = Desktop-Benachrichtigungen werden auf dieser Plattform nicht unterstützt
+
+## src/address.rs
+address-no-at = sie hat kein @; schreiben Sie sie als name@example.org
+address-local-part = der Teil vor dem @ ist leer oder enthält Leerzeichen
+address-domain = die Domain nach dem @ ist kein gültiger Name
+address-not-full-domain = die Domain nach dem @ muss eine vollständige Domain wie example.org sein
+address-invalid = sie ist keine gültige Adresse
+
+## src/mailto.rs
+mailto-not = „{ $text }“ ist kein mailto:-Link
+mailto-encoding = der mailto:-Link hat eine fehlerhafte %-Kodierung bei „{ $text }“
+mailto-advice = Schreiben Sie die Nachricht von Hand, oder bitten Sie, wer den Link erstellt hat, ihn zu korrigieren.
+
+## src/paths.rs
+no-home = für diesen Benutzer ist kein Persönlicher Ordner bekannt; setzen Sie { $var } auf einen Ordner, den Outpost nutzen darf
+
+## src/instance.rs
+instance-listen = auf { $path } lässt sich nicht lauschen: { $error }
+
+## src/runtime/outbox.rs
+notify-recipient-refused = { $recipient } wurde abgelehnt: { $reply }
+notify-not-delivered-id = Nachricht Nr. { $id } wurde nicht zugestellt
+notify-not-delivered = „{ $subject }“ wurde nicht zugestellt
+
+## src/runtime/signin.rs
+client-saved = Client-ID für { $provider } gespeichert.
+
+## src/runtime/worker.rs
+sending-stopped = Das Senden wurde beendet: { $problem }
+sending-stopped-advice = { $advice } Starten Sie Outpost neu; die eingereihten Nachrichten bleiben erhalten.

@@ -158,6 +158,27 @@ removed-kept =
 removed-waiting-unchanged = Its waiting messages could not be changed: { $problem } { $advice }
 
 ## src/clock.rs
+countdown-now = now
+countdown-seconds = in { $seconds } s
+countdown-minutes = in { $minutes } min
+countdown-hours = in { $hours } h { $minutes } min
+date-today = today { $time }
+date-yesterday = yesterday { $time }
+# Day, abbreviated month and year, then the time (24-hour clock).
+date-day = { $day } { $month ->
+        [1] Jan
+        [2] Feb
+        [3] Mar
+        [4] Apr
+        [5] May
+        [6] Jun
+        [7] Jul
+        [8] Aug
+        [9] Sep
+        [10] Oct
+        [11] Nov
+       *[12] Dec
+    } { $year } { $time }
 clock-bad-moment = '{ $text }' is not a date and time (write it as 2026-12-24 09:00, in local time, or with an offset: 2026-12-24T09:00+01:00)
 
 ## src/ui/accounts/form.rs
@@ -736,3 +757,267 @@ resolve-is-address = { $host } is an address: nothing to look up
 resolve-more = { $host } is at { $shown } and { $more } more
 resolve-at = { $host } is at { $shown }
 logged-in-as = logged in as { $user } with { $mechanism }
+
+## src/detect/explain.rs
+detect-nothing-advice = Your provider's help pages give its SMTP server (often smtp.{ $domain }, port 465 or 587). Enter it by hand.
+detect-blocked-advice = This network seems to block mail ports (some hotels, schools and companies do). Try another network, or ask your provider for its server and enter it by hand.
+detect-dns-advice = Check that this computer is online; behind a hotel or train Wi-Fi, sign in to its page first. You can also enter the server by hand.
+
+## src/detect/target.rs
+detect-bad-address = '{ $input }' is not an e-mail address: { $reason }
+detect-nothing = no settings were found for { $domain }
+detect-blocked = no mail server near { $domain } answered on ports 465, 587 or 25
+detect-dns = DNS did not answer for { $domain }
+
+## src/detect/autoconfig.rs
+warn-http = learned over unencrypted HTTP, where anyone on the way can change it
+no-smtp-in-it = { $url }: no SMTP server in it
+
+## src/detect/config_xml.rs
+xml-too-large = the document is larger than { $bytes } bytes
+xml-too-deep = the document is nested too deeply
+xml-malformed = the document is not well-formed XML: { $error }
+xml-not-client-config = the document is not an autoconfig clientConfig (root element <{ $root }>)
+
+## src/detect/facts.rs
+login-app-password = App password
+login-authorization-code = Authorization code
+login-email-password = E-mail password
+switch-on-first = Switch on { $what } first.
+needs-app-password = { $provider } needs an app password: your account's own password does not work in mail apps.
+needs-authorization-code = { $provider } needs an authorization code in place of your password.
+needs-email-password = { $provider } needs its separate e-mail password, not your customer login.
+oauth-only = { $provider } accepts only its own sign-in from mail apps: no password works, not even an app password.
+needs-access-first = { $provider } needs access for mail apps switched on first.
+needs-on-first = It needs { $requires } on first{ $place }.
+guidance-open = Open: { $page }
+facts-error = the provider facts cannot be read: { $error }
+
+## src/detect/guess.rs
+probe-no-answer = no answer in time
+probe-greeting = greeting { $reply }
+probe-no-starttls = no STARTTLS offered
+probes-silent = all { $count } probes went unanswered: this network may have blocked mail ports
+probes-nothing = none of { $count } probes found a mail server
+
+## src/detect/mod.rs
+not-in-builtin = { $domain } is not in the built-in list
+dns-around-proxy = not asked: DNS lookups would go around the proxy { $proxy }
+warn-unauthenticated = these settings come from an unauthenticated source ({ $source }): confirm them before use
+warn-no-encryption = this server offers no encryption: a password would cross the network readable
+warn-disagree = sources disagree: { $first } says { $first-says }, { $second } says { $second-says }
+
+## src/detect/mx.rs
+no-mx = { $domain } has no MX
+mx-belongs = { $domain }'s mail is handled by { $mx }, which belongs to { $provider }
+mx-ispdb = { $domain }'s mail is handled by { $mx }; Thunderbird's database knows { $name }
+mx-own = { $domain }'s mail is handled by { $mx }; these settings come from { $name }'s own autoconfig, which { $domain } does not vouch for
+mx-unknown = the MX host { $mx } is not a known provider
+
+## src/detect/srv.rs
+srv-declined = { $domain } declares that it offers no submission service
+srv-none = no SRV records for { $domain }
+
+## src/outbox/explain.rs
+outbox-db-advice = Check free disk space and the folder's permissions. Outpost changed nothing; the messages already queued are kept.
+outbox-too-new-advice = Update Outpost; the queued messages are kept.
+outbox-damaged-advice = To start with an empty outbox, move the file aside (for example rename it to outbox-damaged.sqlite); Outpost then makes a new one. The messages in the old file may be saved with sqlite3's .recover command.
+outbox-not-found-advice = 'outpost queue list' shows the messages there are.
+outbox-sending-advice = Wait until this attempt ends, then try again.
+outbox-sent-advice = It was delivered already; nothing more to do.
+outbox-cancelled-advice = It will not be sent; Edit & resend sends it after all.
+outbox-state-advice = 'outpost queue show' says where it is.
+worker-running-advice = That Outpost sends the messages; close it to send from here instead.
+worker-lock-advice = Check that the data folder is yours and the disk is not full, then try again; the queued messages are kept.
+
+## src/outbox/policy.rs
+setup-account-gone = its account was removed; add it again to send this message
+setup-token-refused = the server refused the sign-in token ({ $reply }); sign in again
+setup-server-name = { $error }: check the account's server name
+gave-up =
+    { $days ->
+        [one] gave up after 1 day: { $why }
+       *[other] gave up after { $days } days: { $why }
+    }
+needs-login = the server wants a login or encryption first ({ $reply }); check the account's settings
+login-refused-again = the server refused the login ({ $reply }); enter the password again (an app password, if your provider needs one)
+
+## src/outbox/send.rs
+what-error = { $what }: { $error }
+what-no-answer = { $what }: no answer within { $seconds } s
+connection-failed = the connection failed
+no-reply-to-mail = no reply to MAIL
+missing-rcpt-reply = missing RCPT reply
+no-recipient = no recipient
+after-final-dot = after the final ".": { $error }
+no-reply-final-dot = no reply to the final "." within { $seconds } s
+
+## src/outbox/store.rs
+outbox-error-db = the outbox { $path } cannot be used: { $error }
+outbox-error-too-new = the outbox { $path } was written by a newer Outpost (schema { $found }); it was left untouched
+outbox-error-damaged = the outbox { $path } is damaged ({ $error }); it was left untouched
+outbox-error-not-found = there is no message { $id } in the outbox
+outbox-error-state =
+    message { $id } is { $state ->
+        [queued] waiting
+        [sending] being sent
+        [retry] waiting to be tried again
+        [sent] sent
+        [failed] failed
+       *[cancelled] cancelled
+    } now
+note-queued-for = queued, to be sent { $when }
+note-queued = queued
+note-late = was to be sent { $when }; Outpost was not running then, so it is sent now
+note-sent = sent: { $reply }
+note-retry = will retry: { $reply }
+note-failed = failed: { $reason }
+note-account-removed = cancelled: its account was removed
+note-account-back = its account was added again; sending resumes
+note-retry-requested = retry requested
+note-sender-stopped = the sender stopped while sending it; trying again with the same Message-ID
+
+## src/outbox/worker.rs
+worker-already-running = another Outpost is already sending from this outbox ({ $detail })
+worker-lock = could not lock { $path }: { $error }
+event-sending = message #{ $id } sending…
+event-sent = message #{ $id } sent
+event-retry = message #{ $id } will be retried { $when }: { $reason }
+event-failed = message #{ $id } failed: { $reason }
+event-recipient-refused = message #{ $id }: recipient { $recipient } was refused: { $reply }
+event-paused = sending paused: { $reason }
+note-recipient-refused = refused recipient { $recipient }: { $reply }
+maybe-sent-again = may have been sent ({ $error }); trying again with the same Message-ID
+next-round =
+    { $sent ->
+        [one] sent to 1 recipient
+       *[other] sent to { $sent } recipients
+    }; the server takes fewer at once, so the other { $later } go in the next round
+sent-to-others = sent to the others; { $count } deferred: { $why }
+sent-refused = { $text } (refused: { $names })
+resumes-at = { $why } Sending resumes { $when }.
+
+## src/outbox/sendmail.rs
+sendmail-unknown-option = unknown sendmail option { $option }
+sendmail-missing-value = the option { $option } needs a value
+sendmail-no-recipient = no recipients: give them as arguments, or use -t to read To, Cc and Bcc
+sendmail-bad-address = '{ $text }' is not an e-mail address
+sendmail-too-large = the message is larger than { $bytes } bytes
+sendmail-bad-header = the message header is malformed: { $detail }
+sendmail-continuation-first = a continuation line comes first
+account-exists = an account for { $email } exists already
+account-missing = there is no account for { $email }
+account-exists-problem = An account for { $email } exists already.
+account-exists-advice = Open that account and change its settings instead.
+account-missing-problem = There is no account for { $email }.
+account-missing-advice = The list of accounts shows the ones there are.
+
+## src/usecases/certificate.rs
+cert-not-encrypted = { $email } connects without encryption (security none): there is no certificate
+cert-mismatch = the server shows the key { $shown }, not { $given }
+cert-not-encrypted-advice = Choose security 'tls' or 'starttls' for the account first.
+cert-not-trusted = The certificate was not trusted: the server shows the key { $shown }, not { $given }.
+cert-mismatch-advice = Check the fingerprint on the server itself. If the server's key really differs from the one you expected, someone may be intercepting the connection: do not go on.
+
+## src/usecases/check.rs
+token-still-valid = the stored { $issuer } token is still valid
+token-renewed = renewed with { $issuer }
+make-it-here = { $advice } { $headline } Make it here: { $page }
+
+## src/usecases/draft.rs
+enter-address = Enter the address you send from.
+enter-server = Enter the server, e.g. smtp.example.org.
+port-range = A port is a number from 1 to 65535 (465 or 587).
+signin-again-move = Sign in again to move the sign-in to the other keyring.
+signin-first = Sign in with the provider first.
+password-again-move = Enter the password again to move it to the other keyring.
+enter-password = Enter the password.
+confirm-settings = Check these settings with your provider, then confirm them.
+plaintext-warning = Without encryption your password crosses the network readable by anyone on the way. Choose TLS or STARTTLS, or confirm below.
+
+## src/usecases/queue.rs
+action-failed =
+    could not { $action ->
+        [retry] retry
+        [cancel] cancel
+       *[delete] delete
+    } message { $id }: { $error }
+action-retry-done = Message #{ $id } will be tried now.
+action-cancel-done = Message #{ $id } cancelled; it will not be sent.
+action-delete-done = Message #{ $id } deleted.
+cannot-retry =
+    Message #{ $id } is { $state ->
+        [queued] waiting
+        [sending] being sent
+        [retry] waiting to be tried again
+        [sent] sent
+        [failed] failed
+       *[cancelled] cancelled
+    } and cannot be retried.
+cannot-retry-advice = Only waiting or failed messages can be tried again.
+cancelled-already = Message #{ $id } is cancelled already.
+cancelled-already-advice = It will not be sent; nothing more to do.
+cannot-cancel = Message #{ $id } cannot be cancelled any more.
+cannot-cancel-advice = It is being sent or was sent already.
+cannot-delete = Message #{ $id } cannot be deleted while it is being sent.
+cannot-delete-advice = Wait until this attempt ends, then delete it.
+
+## src/message/compose.rs
+message-bad-address = { $field }: '{ $input }' is not an e-mail address
+message-no-recipient = the message has no recipient
+message-line-break = { $field } may not contain a line break
+message-attachment = cannot read the attachment { $path }: { $reason }
+message-build = the message could not be built: { $error }
+message-too-large = the message would be { $size } bytes, more than the { $limit } bytes Outpost sends
+not-a-file = it is not a file
+
+## src/message/explain.rs
+message-bad-address-advice = Write addresses as name@example.org or Name <name@example.org>.
+message-no-recipient-advice = Add at least one recipient (To, Cc or Bcc).
+message-line-break-advice = Remove the line break.
+message-attachment-advice = Check that the file exists and that you may read it.
+message-too-large-advice = Send fewer or smaller attachments, or share large files by link.
+message-build-advice = Check the addresses and try again.
+
+## src/message/reopen.rs
+cannot-read-back = the queued message cannot be read back
+
+## src/explain.rs
+size-bytes = { $count } bytes
+size-kb = { $size } kB
+size-mb = { $size } MB
+size-gb = { $size } GB
+
+## src/notify.rs
+notify-no-service = no notification service: { $error }
+notify-unsupported = desktop notifications are not supported on this platform
+
+## src/address.rs
+address-no-at = it has no @; write it as name@example.org
+address-local-part = the part before @ is empty or has spaces
+address-domain = the domain after @ is not a valid name
+address-not-full-domain = the domain after @ must be a full domain such as example.org
+address-invalid = it is not a valid address
+
+## src/mailto.rs
+mailto-not = '{ $text }' is not a mailto: link
+mailto-encoding = the mailto: link has broken %-encoding near '{ $text }'
+mailto-advice = Write the message by hand, or ask whoever made the link to fix it.
+
+## src/paths.rs
+no-home = no home directory is known for this user; set { $var } to a folder Outpost may use
+
+## src/instance.rs
+instance-listen = cannot listen on { $path }: { $error }
+
+## src/runtime/outbox.rs
+notify-recipient-refused = { $recipient } was refused: { $reply }
+notify-not-delivered-id = Message #{ $id } was not delivered
+notify-not-delivered = “{ $subject }” was not delivered
+
+## src/runtime/signin.rs
+client-saved = Saved the client id for { $provider }.
+
+## src/runtime/worker.rs
+sending-stopped = Sending stopped: { $problem }
+sending-stopped-advice = { $advice } Restart Outpost; the queued messages are kept.

@@ -198,7 +198,9 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
             .and_then(|d| d.provider.as_ref())
             .and_then(ProviderHelp::guidance)
             .filter(|_| account.smtp.auth == AuthMethod::Password);
-        let field = guidance.as_ref().map_or("Password", |g| g.field);
+        let field = guidance
+            .as_ref()
+            .map_or_else(|| tr!("field-password"), |g| g.field.clone());
         if let Some(g) = &guidance {
             // Before the prompt, where the person is looking (stdout may be JSON).
             for line in g.lines() {
@@ -213,7 +215,7 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
                 );
             }
         }
-        read_secret(args.password_stdin, account.smtp.auth, &email, field)?
+        read_secret(args.password_stdin, account.smtp.auth, &email, &field)?
     };
     let on_dup = OnDuplicate::replace_when(args.replace);
     let saved = accounts::save(paths, account, secret.as_ref(), on_dup)?;

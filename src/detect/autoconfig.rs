@@ -57,10 +57,7 @@ pub fn candidates(xml: &str, source: Source, target: &Target) -> Result<Vec<Cand
             let mut warnings = Vec::new();
             let trusted = match source {
                 Source::Http => {
-                    warnings.push(
-                        "learned over unencrypted HTTP, where anyone on the way can change it"
-                            .to_string(),
-                    );
+                    warnings.push(tr!("warn-http"));
                     false
                 }
                 // Thunderbird's curated database vouches for its own entries; a document over
@@ -114,7 +111,7 @@ pub async fn find(
                     let n = c.len();
                     return (c, Outcome::Found(n));
                 }
-                Ok(_) => problems.push(format!("{url}: no SMTP server in it")),
+                Ok(_) => problems.push(tr!("no-smtp-in-it", url = url.as_str())),
                 Err(e) => problems.push(format!("{url}: {e}")),
             },
             Err(e) => problems.push(format!("{url}: {e}")),

@@ -163,7 +163,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
                     url = next;
                     continue;
                 }
-                Ok(_) => problems.push(format!("{url}: no SMTP server in the answer")),
+                Ok(_) => problems.push(tr!("no-smtp-in-it", url = url.as_str())),
                 Err(e) => problems.push(format!("{url}: {e}")),
             }
             break;

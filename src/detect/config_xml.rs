@@ -167,16 +167,16 @@ pub struct ClientConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigXmlError {
     /// Larger than [`MAX_BYTES`].
-    #[error("the document is larger than {MAX_BYTES} bytes")]
+    #[error("{}", tr!("xml-too-large", bytes = MAX_BYTES))]
     TooLarge,
     /// Nested deeper than any real document.
-    #[error("the document is nested too deeply")]
+    #[error("{}", tr!("xml-too-deep"))]
     TooDeep,
     /// Not well-formed XML.
-    #[error("the document is not well-formed XML: {0}")]
+    #[error("{}", tr!("xml-malformed", error = .0.as_str()))]
     Malformed(String),
     /// Well-formed, but not a `clientConfig`.
-    #[error("the document is not an autoconfig clientConfig (root element <{0}>)")]
+    #[error("{}", tr!("xml-not-client-config", root = .0.as_str()))]
     NotClientConfig(String),
 }
 

@@ -28,12 +28,12 @@ pub enum Login {
 
 impl Login {
     /// What the password field is called for this provider.
-    pub fn field_label(self) -> &'static str {
+    pub fn field_label(self) -> String {
         match self {
-            Login::AppPassword => "App password",
-            Login::AuthorizationCode => "Authorization code",
-            Login::EmailPassword => "E-mail password",
-            Login::Password | Login::OauthOnly => "Password",
+            Login::AppPassword => tr!("login-app-password"),
+            Login::AuthorizationCode => tr!("login-authorization-code"),
+            Login::EmailPassword => tr!("login-email-password"),
+            Login::Password | Login::OauthOnly => tr!("field-password"),
         }
     }
 
@@ -163,7 +163,7 @@ struct File {
 
 /// The facts file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the provider facts cannot be read: {0}")]
+#[error("{}", tr!("facts-error", error = .0.as_str()))]
 pub struct FactsError(String);
 
 /// All providers' facts.
@@ -242,7 +242,7 @@ impl ProviderHelp {
         let enable = facts
             .as_ref()
             .and_then(|f| f.enable_first.as_ref())
-            .map(|e| (e.url.clone(), format!("Switch on {} first.", e.what)))
+            .map(|e| (e.url.clone(), tr!("switch-on-first", what = e.what.as_str())))
             .or_else(|| p.enable.clone());
         Some(Self {
             id: p.id.clone(),
@@ -268,22 +268,16 @@ impl ProviderHelp {
         let app = facts.and_then(|f| f.app_password.as_ref());
         let name = &self.name;
         let headline = match login {
-            Some(Login::AppPassword) => format!(
-                "{name} needs an app password: your account's own password does not work in \
-                 mail apps."
-            ),
+            Some(Login::AppPassword) => tr!("needs-app-password", provider = name.as_str()),
             Some(Login::AuthorizationCode) => {
-                format!("{name} needs an authorization code in place of your password.")
+                tr!("needs-authorization-code", provider = name.as_str())
             }
             Some(Login::EmailPassword) => {
-                format!("{name} needs its separate e-mail password, not your customer login.")
+                tr!("needs-email-password", provider = name.as_str())
             }
-            Some(Login::OauthOnly) => format!(
-                "{name} accepts only its own sign-in from mail apps: no password works, not \
-                 even an app password."
-            ),
+            Some(Login::OauthOnly) => tr!("oauth-only", provider = name.as_str()),
             Some(Login::Password) | None if self.enable.is_some() => {
-                format!("{name} needs access for mail apps switched on first.")
+                tr!("needs-access-first", provider = name.as_str())
             }
             Some(Login::Password) | None => return None,
         };
@@ -296,7 +290,11 @@ impl ProviderHelp {
                 .and_then(|a| a.requires_url.as_deref())
                 .map(|u| format!(" ({u})"))
                 .unwrap_or_default();
-            before.push(format!("It needs {requires} on first{place}."));
+            before.push(tr!(
+                "needs-on-first",
+                requires = requires.as_str(),
+                place = place
+            ));
         }
         Some(Guidance {
             headline,
@@ -320,7 +318,7 @@ pub struct Guidance {
     /// The page where it is made.
     pub page: Option<String>,
     /// What the password field is called.
-    pub field: &'static str,
+    pub field: String,
 }
 
 impl Guidance {
@@ -335,7 +333,7 @@ impl Guidance {
                 .map(|(i, s)| format!("  {}. {s}", i + 1)),
         );
         if let Some(page) = &self.page {
-            lines.push(format!("  Open: {page}"));
+            lines.push(format!("  {}", tr!("guidance-open", page = page.as_str())));
         }
         lines
     }

@@ -17,7 +17,10 @@ use crate::net::tls;
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(6);
 /// Delay between starting two probes, so a burst does not look like a port scan.
 const STAGGER: Duration = Duration::from_millis(20);
-const NO_ANSWER: &str = "no answer in time";
+/// A probe that got no answer, in words.
+fn no_answer() -> String {
+    tr!("probe-no-answer")
+}
 const PORTS: [(u16, Security); 3] = [
     (465, Security::Tls),
     (587, Security::Starttls),
@@ -54,12 +57,12 @@ async fn probe(
     };
     let greeting = conn.read_reply().await.map_err(smtp)?;
     if greeting.code != 220 {
-        return Err(format!("greeting {greeting}"));
+        return Err(tr!("probe-greeting", reply = greeting.to_string()));
     }
     let mut caps = conn.ehlo("[127.0.0.1]").await.map_err(smtp)?;
     if security == Security::Starttls {
         if !caps.starttls {
-            return Err("no STARTTLS offered".into());
+            return Err(tr!("probe-no-starttls"));
         }
         conn.starttls_command().await.map_err(smtp)?;
         conn = conn
@@ -90,7 +93,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
                 tokio::time::sleep(delay).await;
                 let r = tokio::time::timeout(PROBE_TIMEOUT, probe(&net, &host, port, security))
                     .await
-                    .unwrap_or_else(|_| Err(NO_ANSWER.into()));
+                    .unwrap_or_else(|_| Err(no_answer()));
                 ((h, p), host, port, security, r)
             });
         }
@@ -109,7 +112,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
             Ok(caps) => found.push(((h, p), host, port, security, caps.clone())),
             Err(e) => {
                 errors += 1;
-                silent += usize::from(e == NO_ANSWER);
+                silent += usize::from(*e == no_answer());
             }
         }
         done[rank] = Some(result);
@@ -144,11 +147,9 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
         })
         .collect();
     let outcome = if candidates.is_empty() && silent > 0 && silent == errors {
-        Outcome::Failed(format!(
-            "all {silent} probes went unanswered: this network may have blocked mail ports"
-        ))
+        Outcome::Failed(tr!("probes-silent", count = silent))
     } else if candidates.is_empty() {
-        Outcome::Nothing(format!("none of {errors} probes found a mail server"))
+        Outcome::Nothing(tr!("probes-nothing", count = errors))
     } else {
         Outcome::Found(candidates.len())
     };

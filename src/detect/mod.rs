@@ -71,7 +71,7 @@ fn builtin(target: &Target) -> (Vec<Candidate>, Outcome) {
         }
         None => (
             vec![],
-            Outcome::Nothing(format!("{} is not in the built-in list", target.domain)),
+            Outcome::Nothing(tr!("not-in-builtin", domain = target.domain.as_str())),
         ),
     }
 }
@@ -151,9 +151,7 @@ pub async fn run(
                 // domain is being set up, around the proxy.
                 Source::Srv | Source::Mx if let Some(proxy) = proxy => (
                     vec![],
-                    Outcome::Skipped(format!(
-                        "not asked: DNS lookups would go around the proxy {proxy}"
-                    )),
+                    Outcome::Skipped(tr!("dns-around-proxy", proxy = proxy.to_string())),
                 ),
                 Source::Srv => srv::find(&net, &target).await,
                 Source::Mx => mx::find(&net, &target, options.online).await,
@@ -267,15 +265,15 @@ fn decide(
     let mut warnings = chosen.warnings.clone();
     let mut trusted = chosen.trusted;
     if !chosen.trusted {
-        warnings.push(format!(
-            "these settings come from an unauthenticated source ({}): confirm them before use",
-            chosen.source
+        warnings.push(tr!(
+            "warn-unauthenticated",
+            source = chosen.source.to_string()
         ));
     }
     if chosen.smtp.security == Security::None {
         trusted = false;
         warnings.push(
-            "this server offers no encryption: a password would cross the network readable".into(),
+            tr!("warn-no-encryption"),
         );
     }
     for (source, candidates) in &results {
@@ -290,12 +288,12 @@ fn decide(
             .any(|c| c.smtp.host.eq_ignore_ascii_case(&chosen.smtp.host))
         {
             trusted = false;
-            warnings.push(format!(
-                "sources disagree: {} says {}, {} says {}",
-                chosen.source,
-                chosen.describe(),
-                source,
-                other.describe()
+            warnings.push(tr!(
+                "warn-disagree",
+                first = chosen.source.to_string(),
+                first_says = chosen.describe(),
+                second = source.to_string(),
+                second_says = other.describe()
             ));
         }
     }

@@ -31,7 +31,7 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
         Err(DnsError::NotFound { .. } | DnsError::NoRecords { .. }) => {
             return (
                 vec![],
-                Outcome::Nothing(format!("{} has no MX", target.domain)),
+                Outcome::Nothing(tr!("no-mx", domain = target.domain.as_str())),
             );
         }
         Err(e) => return (vec![], Outcome::Failed(e.to_string())),
@@ -39,7 +39,7 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
     let Some(mx) = hosts.first() else {
         return (
             vec![],
-            Outcome::Nothing(format!("{} has no MX", target.domain)),
+            Outcome::Nothing(tr!("no-mx", domain = target.domain.as_str())),
         );
     };
     let table = ProviderTable::builtin();
@@ -47,10 +47,11 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
         if let Some(p) = table.lookup(&name) {
             let mut candidates = p.candidates(&target.email, Source::Mx);
             for c in &mut candidates {
-                c.warnings.push(format!(
-                    "{}'s mail is handled by {mx}, which belongs to {}",
-                    target.domain,
-                    if p.name.is_empty() { &p.id } else { &p.name }
+                c.warnings.push(tr!(
+                    "mx-belongs",
+                    domain = target.domain.as_str(),
+                    mx = mx.as_str(),
+                    provider = if p.name.is_empty() { &p.id } else { &p.name }.as_str()
                 ));
             }
             let n = candidates.len();
@@ -64,14 +65,17 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
             domain: name.clone(),
             ..target.clone()
         };
-        let ispdb_note = format!(
-            "{}'s mail is handled by {mx}; Thunderbird's database knows {name}",
-            target.domain
+        let ispdb_note = tr!(
+            "mx-ispdb",
+            domain = target.domain.as_str(),
+            mx = mx.as_str(),
+            name = name.as_str()
         );
-        let own_note = format!(
-            "{}'s mail is handled by {mx}; these settings come from {name}'s own autoconfig, \
-             which {} does not vouch for",
-            target.domain, target.domain
+        let own_note = tr!(
+            "mx-own",
+            domain = target.domain.as_str(),
+            mx = mx.as_str(),
+            name = name.as_str()
         );
         let mut lookups = vec![];
         if online {
@@ -96,7 +100,7 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
     }
     (
         vec![],
-        Outcome::Nothing(format!("the MX host {mx} is not a known provider")),
+        Outcome::Nothing(tr!("mx-unknown", mx = mx.as_str())),
     )
 }
 

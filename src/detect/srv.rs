@@ -65,9 +65,9 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
     } else if !failures.is_empty() {
         Outcome::Failed(failures.join("; "))
     } else if declined {
-        Outcome::Nothing(format!("{d} declares that it offers no submission service"))
+        Outcome::Nothing(tr!("srv-declined", domain = d.to_string()))
     } else {
-        Outcome::Nothing(format!("no SRV records for {d}"))
+        Outcome::Nothing(tr!("srv-none", domain = d.to_string()))
     };
     (candidates, outcome)
 }

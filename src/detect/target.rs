@@ -40,7 +40,7 @@ pub fn within(host: &str, domain: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DetectError {
     /// The input is not an e-mail address (exit status 2).
-    #[error("'{input}' is not an e-mail address: {reason}")]
+    #[error("{}", tr!("detect-bad-address", input = .input.as_str(), reason = .reason.as_str()))]
     BadAddress {
         /// What was given.
         input: String,
@@ -48,19 +48,19 @@ pub enum DetectError {
         reason: String,
     },
     /// Every source answered, with nothing usable.
-    #[error("no settings were found for {domain}")]
+    #[error("{}", tr!("detect-nothing", domain = .domain.as_str()))]
     NothingFound {
         /// The domain.
         domain: String,
     },
     /// Every live probe went unanswered: this network probably filters mail ports.
-    #[error("no mail server near {domain} answered on ports 465, 587 or 25")]
+    #[error("{}", tr!("detect-blocked", domain = .domain.as_str()))]
     ProbesBlocked {
         /// The domain.
         domain: String,
     },
     /// No DNS server answered, so most sources could not run.
-    #[error("DNS did not answer for {domain}")]
+    #[error("{}", tr!("detect-dns", domain = .domain.as_str()))]
     DnsUnreachable {
         /// The domain.
         domain: String,

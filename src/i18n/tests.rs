@@ -121,3 +121,58 @@ fn plural_rules_follow_the_language() {
     let many = format_in(Language::German, "remove-and-cancel", Some(&args)).unwrap();
     assert_ne!(one.replace('1', ""), many.replace('3', ""));
 }
+
+/// Formats `id` in `lang` with `values`, failing on any error Fluent reports.
+fn format(lang: Language, id: &str, values: &[(&str, FluentValue<'static>)]) -> String {
+    let bundle = bundle(lang);
+    let mut args = FluentArgs::new();
+    for (k, v) in values {
+        args.set(*k, v.clone());
+    }
+    let mut errors = vec![];
+    let pattern = bundle.get_message(id).unwrap().value().unwrap();
+    let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+    assert!(errors.is_empty(), "{id}: {errors:?}");
+    text.into_owned()
+}
+
+#[test]
+fn every_message_formats_without_errors_in_every_language() {
+    for lang in Language::ALL {
+        for (id, values) in messages(lang.source()) {
+            let args: Vec<(&str, FluentValue<'static>)> = values
+                .iter()
+                .map(|v| (v.as_str(), FluentValue::from(1)))
+                .collect();
+            let text = format(lang, &id, &args);
+            assert!(!text.trim().is_empty(), "{id} is empty in {}", lang.code());
+        }
+    }
+}
+
+#[test]
+fn dates_and_countdowns_read_as_each_language_writes_them() {
+    let day = |lang| {
+        format(
+            lang,
+            "date-day",
+            &[
+                ("day", 3.into()),
+                ("month", 11.into()),
+                ("year", 2026.into()),
+                ("time", "14:02:11".into()),
+            ],
+        )
+    };
+    assert_eq!(day(Language::English), "3 Nov 2026 14:02:11");
+    assert_eq!(day(Language::German), "3. Nov. 2026 14:02:11");
+    let hours = |lang| {
+        format(
+            lang,
+            "countdown-hours",
+            &[("hours", 2.into()), ("minutes", "01".into())],
+        )
+    };
+    assert_eq!(hours(Language::English), "in 2 h 01 min");
+    assert_eq!(hours(Language::German), "in 2 Std. 01 Min.");
+}

@@ -52,7 +52,7 @@ pub struct Composed {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MessageError {
     /// An address is malformed.
-    #[error("{field}: '{input}' is not an e-mail address")]
+    #[error("{}", tr!("message-bad-address", field = *.field, input = .input.as_str()))]
     BadAddress {
         /// From, To, Cc or Bcc.
         field: &'static str,
@@ -60,16 +60,20 @@ pub enum MessageError {
         input: String,
     },
     /// No recipient at all.
-    #[error("the message has no recipient")]
+    #[error("{}", tr!("message-no-recipient"))]
     NoRecipient,
     /// A header would contain a line break.
-    #[error("{field} may not contain a line break")]
+    #[error("{}", tr!("message-line-break", field = *.field))]
     LineBreak {
         /// The header.
         field: &'static str,
     },
     /// An attachment cannot be read.
-    #[error("cannot read the attachment {path}: {reason}")]
+    #[error("{}", tr!(
+        "message-attachment",
+        path = .path.display().to_string(),
+        reason = .reason.as_str()
+    ))]
     Attachment {
         /// The file.
         path: PathBuf,
@@ -77,10 +81,10 @@ pub enum MessageError {
         reason: String,
     },
     /// lettre refused the message.
-    #[error("the message could not be built: {0}")]
+    #[error("{}", tr!("message-build", error = .0.as_str()))]
     Build(String),
     /// The message would be larger than [`MAX_MESSAGE_BYTES`].
-    #[error("the message would be {size} bytes, more than the {limit} bytes Outpost sends")]
+    #[error("{}", tr!("message-too-large", size = *.size, limit = *.limit))]
     TooLarge {
         /// Its size.
         size: u64,
@@ -219,7 +223,7 @@ pub fn compose(
         };
         let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
         if !meta.is_file() {
-            return Err(unreadable("it is not a file".into()));
+            return Err(unreadable(tr!("not-a-file")));
         }
         size += meta.len();
         if size > MAX_MESSAGE_BYTES {
@@ -257,7 +261,7 @@ pub fn compose(
 pub fn file_size(path: &Path) -> Result<u64, String> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(m.len()),
-        Ok(_) => Err("it is not a file".to_string()),
+        Ok(_) => Err(tr!("not-a-file")),
         Err(e) => Err(e.to_string()),
     }
 }

@@ -7,16 +7,12 @@ impl Explain for MessageError {
     fn explain(&self) -> Explanation {
         use MessageError as E;
         let advice = match self {
-            E::BadAddress { .. } => {
-                "Write addresses as name@example.org or Name <name@example.org>."
-            }
-            E::NoRecipient => "Add at least one recipient (To, Cc or Bcc).",
-            E::LineBreak { .. } => "Remove the line break.",
-            E::Attachment { .. } => "Check that the file exists and that you may read it.",
-            E::TooLarge { .. } => {
-                "Send fewer or smaller attachments, or share large files by link."
-            }
-            E::Build(_) => "Check the addresses and try again.",
+            E::BadAddress { .. } => tr!("message-bad-address-advice"),
+            E::NoRecipient => tr!("message-no-recipient-advice"),
+            E::LineBreak { .. } => tr!("message-line-break-advice"),
+            E::Attachment { .. } => tr!("message-attachment-advice"),
+            E::TooLarge { .. } => tr!("message-too-large-advice"),
+            E::Build(_) => tr!("message-build-advice"),
         };
         Explanation::new(format!("{}.", capitalise(&self.to_string())), advice)
     }

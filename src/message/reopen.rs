@@ -53,7 +53,7 @@ fn safe_name(name: &str, index: usize) -> String {
 /// not in To or Cc were Bcc. Attachments are written into `dir` (created), and the draft
 /// points at those files.
 pub fn reopen(bytes: &[u8], envelope: &[String], dir: &Path) -> Result<Draft, MessageError> {
-    let unreadable = || MessageError::Build("the queued message cannot be read back".into());
+    let unreadable = || MessageError::Build(tr!("cannot-read-back"));
     let msg = MessageParser::default()
         .parse(bytes)
         .ok_or_else(unreadable)?;

@@ -37,7 +37,7 @@ pub enum Attempt {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Setup {
     /// The message's account is not in the account file any more.
-    #[error("its account was removed; add it again to send this message")]
+    #[error("{}", tr!("setup-account-gone"))]
     AccountGone,
     /// The account file cannot be read.
     #[error("{}", .0.problem)]
@@ -49,10 +49,10 @@ pub enum Setup {
     #[error("{} {}", .0.problem, .0.advice)]
     SignIn(Explanation),
     /// The server refused the access token of a sign-in.
-    #[error("the server refused the sign-in token ({0}); sign in again")]
+    #[error("{}", tr!("setup-token-refused", reply = .0.to_string()))]
     TokenRefused(Reply),
     /// The server's name does not exist (any more).
-    #[error("{0}: check the account's server name")]
+    #[error("{}", tr!("setup-server-name", error = .0.to_string()))]
     ServerName(VerifyError),
     /// The connection cannot be made safely as set up (no STARTTLS, a refused certificate, …).
     #[error("{0}")]
@@ -123,9 +123,10 @@ pub fn decide(
 ) -> Decision {
     let retry = |throttle: bool, why: String| {
         if age >= lifetime {
-            Decision::Failed(format!(
-                "gave up after {} days: {why}",
-                lifetime.as_secs() / 86_400
+            Decision::Failed(tr!(
+                "gave-up",
+                days = lifetime.as_secs() / 86_400,
+                why = why
             ))
         } else {
             Decision::Retry(backoff(attempts, throttle, jitter))
@@ -144,19 +145,18 @@ pub fn decide(
         Attempt::Reply(r) if r.is_positive() => Decision::Sent,
         Attempt::Reply(r) if r.is_transient() => retry(throttled(r), r.to_string()),
         // "Authentication required" and its kin concern the account, not this message.
-        Attempt::Reply(r) if needs_login(r) => Decision::NeedsUser(format!(
-            "the server wants a login or encryption first ({r}); check the account's settings"
-        )),
+        Attempt::Reply(r) if needs_login(r) => {
+            Decision::NeedsUser(tr!("needs-login", reply = r.to_string()))
+        }
         Attempt::Reply(r) => match Meaning::of(r) {
             Meaning::Other => Decision::Failed(r.to_string()),
             m => Decision::Failed(words(r, m)),
         },
         Attempt::Auth(r) if r.is_transient() => retry(throttled(r), r.to_string()),
         Attempt::Auth(r) => Decision::NeedsUser(match Meaning::of(r) {
-            Meaning::Other | Meaning::BadCredentials => format!(
-                "the server refused the login ({r}); enter the password again (an app \
-                 password, if your provider needs one)"
-            ),
+            Meaning::Other | Meaning::BadCredentials => {
+                tr!("login-refused-again", reply = r.to_string())
+            }
             m => words(r, m),
         }),
         Attempt::Network(e) | Attempt::Ambiguous(e) => retry(false, e.clone()),

@@ -118,10 +118,15 @@ async fn timed<T>(
     match tokio::time::timeout(limit, work).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(SmtpError::Reply(r))) => Err(Attempt::Reply(r)),
-        Ok(Err(e)) => Err(Attempt::Network(format!("{what}: {e}"))),
-        Err(_) => Err(Attempt::Network(format!(
-            "{what}: no answer within {} s",
-            limit.as_secs()
+        Ok(Err(e)) => Err(Attempt::Network(tr!(
+            "what-error",
+            what = what,
+            error = e.to_string()
+        ))),
+        Err(_) => Err(Attempt::Network(tr!(
+            "what-no-answer",
+            what = what,
+            seconds = limit.as_secs()
         ))),
     }
 }
@@ -156,7 +161,7 @@ impl Session {
             return Err(report
                 .failure()
                 .map(|(_, e)| from_verify(e))
-                .unwrap_or_else(|| Attempt::Network("the connection failed".into())));
+                .unwrap_or_else(|| Attempt::Network(tr!("connection-failed"))));
         };
         let caps = report.capabilities.as_ref();
         let size_limit = caps.and_then(|c| c.size).filter(|s| *s > 0);
@@ -273,16 +278,23 @@ async fn envelope_replies(
         let mut go = false;
         let pipelined = conn.pipeline_meanwhile(&commands, || go = gate());
         let Ok((replies, error)) = tokio::time::timeout(t.command, pipelined).await else {
-            return Err(Outcome::whole(Attempt::Network(format!(
-                "MAIL/RCPT/DATA: no answer within {} s",
-                t.command.as_secs()
+            return Err(Outcome::whole(Attempt::Network(tr!(
+                "what-no-answer",
+                what = "MAIL/RCPT/DATA",
+                seconds = t.command.as_secs()
             ))));
         };
         if let Some(e) = error {
             // A server closing down says so (421) before it hangs up: keep its words.
             let closing = replies.iter().find(|r| r.code == 421).cloned();
             return Err(Outcome::whole(closing.map_or_else(
-                || Attempt::Network(format!("MAIL/RCPT/DATA: {e}")),
+                || {
+                    Attempt::Network(tr!(
+                        "what-error",
+                        what = "MAIL/RCPT/DATA",
+                        error = e.to_string()
+                    ))
+                },
                 Attempt::Reply,
             )));
         }
@@ -341,7 +353,7 @@ async fn transaction_replied(
             }
             return Outcome::whole(Attempt::Reply(r));
         }
-        None => return Outcome::whole(Attempt::Network("no reply to MAIL".into())),
+        None => return Outcome::whole(Attempt::Network(tr!("no-reply-to-mail"))),
     }
     let (mut accepted, mut refused, mut deferred) = (0, vec![], vec![]);
     for rcpt in e.recipients {
@@ -349,7 +361,7 @@ async fn transaction_replied(
             Some(r) if r.code == 250 || r.code == 251 => accepted += 1,
             Some(r) if r.is_transient() => deferred.push((rcpt.clone(), r)),
             Some(r) => refused.push((rcpt.clone(), r)),
-            None => return Outcome::whole(Attempt::Network("missing RCPT reply".into())),
+            None => return Outcome::whole(Attempt::Network(tr!("missing-rcpt-reply"))),
         }
     }
     let data_reply = replies.next();
@@ -363,7 +375,7 @@ async fn transaction_replied(
         reset(conn, t).await;
         // Nothing to send now: the first deferral decides a retry, else the first refusal.
         let first = deferred.first().or(refused.first()).map(|(_, r)| r.clone());
-        let attempt = first.map_or_else(|| Attempt::Network("no recipient".into()), Attempt::Reply);
+        let attempt = first.map_or_else(|| Attempt::Network(tr!("no-recipient")), Attempt::Reply);
         return with(attempt, None);
     }
     let data = match data_reply {
@@ -387,14 +399,11 @@ async fn transaction_replied(
         }
         // The whole message was written: the server may have taken it before breaking off.
         Ok(Err(e)) => with(
-            Attempt::Ambiguous(format!("after the final \".\": {e}")),
+            Attempt::Ambiguous(tr!("after-final-dot", error = e.to_string())),
             None,
         ),
         Err(_) => with(
-            Attempt::Ambiguous(format!(
-                "no reply to the final \".\" within {} s",
-                t.data.as_secs()
-            )),
+            Attempt::Ambiguous(tr!("no-reply-final-dot", seconds = t.data.as_secs())),
             None,
         ),
     }

@@ -29,22 +29,22 @@ pub struct SendmailArgs {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendmailError {
     /// An option Outpost does not know.
-    #[error("unknown sendmail option {0}")]
+    #[error("{}", tr!("sendmail-unknown-option", option = .0.as_str()))]
     UnknownOption(String),
     /// An option lacks its value.
-    #[error("the option {0} needs a value")]
+    #[error("{}", tr!("sendmail-missing-value", option = .0.as_str()))]
     MissingValue(String),
     /// No recipient.
-    #[error("no recipients: give them as arguments, or use -t to read To, Cc and Bcc")]
+    #[error("{}", tr!("sendmail-no-recipient"))]
     NoRecipient,
     /// A malformed address.
-    #[error("'{0}' is not an e-mail address")]
+    #[error("{}", tr!("sendmail-bad-address", text = .0.as_str()))]
     BadAddress(String),
     /// The message is too large.
-    #[error("the message is larger than {MAX_MESSAGE_BYTES} bytes")]
+    #[error("{}", tr!("sendmail-too-large", bytes = MAX_MESSAGE_BYTES))]
     TooLarge,
     /// The header is not valid.
-    #[error("the message header is malformed: {0}")]
+    #[error("{}", tr!("sendmail-bad-header", detail = .0.as_str()))]
     BadHeader(String),
 }
 
@@ -161,7 +161,7 @@ fn split_header(raw: &[u8]) -> Result<(Vec<(String, String)>, usize), SendmailEr
         }
         if text.starts_with([' ', '\t']) {
             let last = fields.last_mut().ok_or_else(|| {
-                SendmailError::BadHeader("a continuation line comes first".into())
+                SendmailError::BadHeader(tr!("sendmail-continuation-first"))
             })?;
             last.1.push(' ');
             last.1.push_str(text.trim());

@@ -148,7 +148,11 @@ pub struct Event {
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
     /// SQLite failed (disk full, damaged file, permissions).
-    #[error("the outbox {path} cannot be used: {source}")]
+    #[error("{}", tr!(
+        "outbox-error-db",
+        path = .path.display().to_string(),
+        error = .source.to_string()
+    ))]
     Db {
         /// The database file.
         path: PathBuf,
@@ -156,9 +160,11 @@ pub enum OutboxError {
         source: rusqlite::Error,
     },
     /// Written by a newer Outpost.
-    #[error(
-        "the outbox {path} was written by a newer Outpost (schema {found}); it was left untouched"
-    )]
+    #[error("{}", tr!(
+        "outbox-error-too-new",
+        path = .path.display().to_string(),
+        found = *.found
+    ))]
     TooNew {
         /// The database file.
         path: PathBuf,
@@ -166,7 +172,11 @@ pub enum OutboxError {
         found: i64,
     },
     /// The file is not a database any more (damaged on disk); it was left untouched.
-    #[error("the outbox {path} is damaged ({source}); it was left untouched")]
+    #[error("{}", tr!(
+        "outbox-error-damaged",
+        path = .path.display().to_string(),
+        error = .source.to_string()
+    ))]
     Damaged {
         /// The database file.
         path: PathBuf,
@@ -174,10 +184,10 @@ pub enum OutboxError {
         source: rusqlite::Error,
     },
     /// No message with this id.
-    #[error("there is no message {0} in the outbox")]
+    #[error("{}", tr!("outbox-error-not-found", id = *.0))]
     NotFound(i64),
     /// The message exists, but its state does not allow what was asked.
-    #[error("message {id} is {} now", state.as_str())]
+    #[error("{}", tr!("outbox-error-state", id = *.id, state = .state.as_str()))]
     WrongState {
         /// Its queue id.
         id: i64,
@@ -351,9 +361,9 @@ impl Outbox {
         let now = now_ms();
         let due = not_before.unwrap_or(now).max(now);
         let what = if due > now {
-            format!("queued, to be sent {}", crate::clock::local(due))
+            tr!("note-queued-for", when = crate::clock::local(due))
         } else {
-            "queued".into()
+            tr!("note-queued")
         };
         let recipients = serde_json::to_string(&message.recipients).expect("strings serialize");
         let tx = self
@@ -498,10 +508,7 @@ impl Outbox {
                     .map_err(&db)?;
             }
             for (id, due) in late {
-                let text = format!(
-                    "was to be sent {}; Outpost was not running then, so it is sent now",
-                    crate::clock::local(due)
-                );
+                let text = tr!("note-late", when = crate::clock::local(due));
                 tx.execute(
                     "INSERT INTO events (message, at, text) VALUES (?1, ?2, ?3)",
                     params![id, now, text],
@@ -616,7 +623,7 @@ impl Outbox {
             "UPDATE messages SET state = 'sent', lease_until = NULL, attempts = attempts + 1,
                 last_reply = ?2, server_queue_id = ?3 WHERE id = ?1",
             &[&reply, &server_queue_id],
-            &format!("sent: {reply}"),
+            &tr!("note-sent", reply = reply),
         )
     }
 
@@ -638,7 +645,7 @@ impl Outbox {
                 offline = ?6
              WHERE id = ?1",
             &[&at, &i64::from(counts), &reply, &maybe_sent, &offline],
-            &format!("will retry: {reply}"),
+            &tr!("note-retry", reply = reply),
         )
     }
 
@@ -649,7 +656,7 @@ impl Outbox {
             "UPDATE messages SET state = 'failed', lease_until = NULL, attempts = attempts + 1,
                 last_reply = ?2 WHERE id = ?1",
             &[&reason],
-            &format!("failed: {reason}"),
+            &tr!("note-failed", reason = reason),
         )
     }
 
@@ -719,7 +726,7 @@ impl Outbox {
                 *id,
                 "UPDATE messages SET state = 'cancelled', lease_until = NULL WHERE id = ?1",
                 &[],
-                "cancelled: its account was removed",
+                &tr!("note-account-removed"),
             )?;
         }
         Ok(ids.len())
@@ -751,7 +758,7 @@ impl Outbox {
                 *id,
                 "UPDATE messages SET account = ?2, next_attempt = ?3 WHERE id = ?1",
                 &[&account, &now_ms()],
-                "its account was added again; sending resumes",
+                &tr!("note-account-back"),
             )?;
             self.resume(old)?;
             adopted += 1;
@@ -766,7 +773,7 @@ impl Outbox {
             "UPDATE messages SET state = 'retry', next_attempt = ?2
              WHERE id = ?1 AND state IN ('queued', 'retry', 'failed')",
             &[&now_ms()],
-            "retry requested",
+            &tr!("note-retry-requested"),
         )
     }
 
@@ -960,7 +967,7 @@ impl Outbox {
                 "UPDATE messages SET state = 'retry', lease_until = NULL, next_attempt = ?2
                  WHERE id = ?1",
                 &[&now_ms()],
-                "the sender stopped while sending it; trying again with the same Message-ID",
+                &tr!("note-sender-stopped"),
             )?;
         }
         Ok(ids.len())

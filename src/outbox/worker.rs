@@ -29,10 +29,10 @@ pub const LEASE: Duration = Duration::from_secs(15 * 60);
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
     /// Another worker sends from this outbox.
-    #[error("another Outpost is already sending from this outbox ({0})")]
+    #[error("{}", tr!("worker-already-running", detail = .0.as_str()))]
     AlreadyRunning(String),
     /// The lock file could not be used.
-    #[error("could not lock {path}: {source}")]
+    #[error("{}", tr!("worker-lock", path = .path.as_str(), error = .source.to_string()))]
     Lock {
         /// The lock file.
         path: String,
@@ -123,26 +123,33 @@ impl std::fmt::Display for WorkerEvent {
     /// The one way the window's status line, the command line and notifications say it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WorkerEvent::Sending(id) => write!(f, "message #{id} sending…"),
+            WorkerEvent::Sending(id) => f.write_str(&tr!("event-sending", id = *id)),
             // The server's reply is in the message's history (`queue show`, Details).
-            WorkerEvent::Sent { id, .. } => write!(f, "message #{id} sent"),
+            WorkerEvent::Sent { id, .. } => f.write_str(&tr!("event-sent", id = *id)),
             WorkerEvent::Retry { id, at, reason } => {
-                write!(
-                    f,
-                    "message #{id} will be retried {}: {reason}",
-                    relative(*at)
-                )
+                f.write_str(&tr!(
+                    "event-retry",
+                    id = *id,
+                    when = relative(*at),
+                    reason = reason.as_str()
+                ))
             }
-            WorkerEvent::Failed { id, reason } => write!(f, "message #{id} failed: {reason}"),
+            WorkerEvent::Failed { id, reason } => {
+                f.write_str(&tr!("event-failed", id = *id, reason = reason.as_str()))
+            }
             WorkerEvent::RecipientRefused {
                 id,
                 recipient,
                 reply,
-            } => write!(
-                f,
-                "message #{id}: recipient {recipient} was refused: {reply}"
-            ),
-            WorkerEvent::Paused { reason, .. } => write!(f, "sending paused: {reason}"),
+            } => f.write_str(&tr!(
+                "event-recipient-refused",
+                id = *id,
+                recipient = recipient.as_str(),
+                reply = reply.as_str()
+            )),
+            WorkerEvent::Paused { reason, .. } => {
+                f.write_str(&tr!("event-paused", reason = reason.as_str()))
+            }
         }
     }
 }
@@ -468,7 +475,14 @@ impl Worker {
         let on_event = |e| tell(events, e);
         let age = Duration::from_millis((now_ms() - c.created_ms).max(0) as u64);
         for (rcpt, reply) in &outcome.refused {
-            outbox.note(c.id, &format!("refused recipient {rcpt}: {reply}"))?;
+            outbox.note(
+                c.id,
+                &tr!(
+                    "note-recipient-refused",
+                    recipient = rcpt.as_str(),
+                    reply = reply.to_string()
+                ),
+            )?;
             on_event(WorkerEvent::RecipientRefused {
                 id: c.id,
                 recipient: rcpt.clone(),
@@ -481,7 +495,7 @@ impl Worker {
             Attempt::Network(e) | Attempt::Offline(e) => e.clone(),
             Attempt::Setup(e) => e.to_string(),
             Attempt::Ambiguous(e) => {
-                format!("may have been sent ({e}); trying again with the same Message-ID")
+                tr!("maybe-sent-again", error = e.as_str())
             }
         };
         match decision {
@@ -495,11 +509,10 @@ impl Worker {
                     .all(|(_, r)| Meaning::of(r) == Meaning::TooManyRecipients);
                 let (said, at, kind) = if next_round {
                     (
-                        format!(
-                            "sent to {} recipient(s); the server takes fewer at once, so the \
-                             other {} go in the next round",
-                            c.recipients.len() - later.len(),
-                            later.len()
+                        tr!(
+                            "next-round",
+                            sent = c.recipients.len() - later.len(),
+                            later = later.len()
                         ),
                         now_ms(),
                         RetryKind::Paused,
@@ -507,7 +520,7 @@ impl Worker {
                 } else {
                     let wait = policy::backoff(c.attempts, false, jitter());
                     (
-                        format!("sent to the others; {} deferred: {why}", later.len()),
+                        tr!("sent-to-others", count = later.len(), why = why.as_str()),
                         now_ms() + wait.as_millis() as i64,
                         RetryKind::Counted,
                     )
@@ -525,7 +538,7 @@ impl Worker {
                 if !outcome.refused.is_empty() {
                     let names: Vec<&str> =
                         outcome.refused.iter().map(|(r, _)| r.as_str()).collect();
-                    text = format!("{text} (refused: {})", names.join(", "));
+                    text = tr!("sent-refused", text = text, names = names.join(", "));
                 }
                 outbox.mark_sent(c.id, &text, outcome.server_queue_id.as_deref())?;
                 on_event(WorkerEvent::Sent {
@@ -564,7 +577,7 @@ impl Worker {
             }
             Decision::HoldAccount(wait, why) => {
                 let at = now_ms() + wait.as_millis() as i64;
-                let why = format!("{why} Sending resumes {}.", crate::clock::local(at));
+                let why = tr!("resumes-at", why = why, when = crate::clock::local(at));
                 outbox.hold_account(&c.account, at)?;
                 outbox.mark_retry(c.id, at, &why, RetryKind::Paused)?;
                 on_event(WorkerEvent::Retry {

@@ -61,7 +61,11 @@ pub(super) fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
             id,
             recipient,
             reply,
-        } => (*id, format!("{recipient} was refused: {reply}")),
+        } => (*id, tr!(
+            "notify-recipient-refused",
+            recipient = recipient.as_str(),
+            reply = reply.as_str()
+        )),
         _ => return,
     };
     let subject = Outbox::open(&ctx.paths.outbox_file())
@@ -70,9 +74,9 @@ pub(super) fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
         .map(|(m, _)| m.subject)
         .unwrap_or_default();
     let title = if subject.is_empty() {
-        format!("Message #{id} was not delivered")
+        tr!("notify-not-delivered-id", id = id)
     } else {
-        format!("“{subject}” was not delivered")
+        tr!("notify-not-delivered", subject = subject.as_str())
     };
     // Best effort: without a notification service the outbox screen still shows it.
     crate::notify::show(&title, &what).ok();

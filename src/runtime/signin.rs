@@ -43,7 +43,7 @@ pub(super) fn set_client(ctx: &Ctx, provider: &str, client_id: &str, client_secr
     let result = signin::set_provider(&ctx.paths, provider, change);
     ctx.emit(Event::ClientSaved(
         result
-            .map(|_| format!("Saved the client id for {provider}."))
+            .map(|_| tr!("client-saved", provider = provider))
             .map_err(|e| e.explain()),
     ));
     emit_issuers(ctx);

@@ -37,11 +37,8 @@ pub(super) async fn send_in_background(ctx: Ctx) {
     if let Err(e) = result {
         let e = e.explain();
         ctx.emit(Event::WorkerStopped(Explanation {
-            problem: format!("Sending stopped: {}", e.problem),
-            advice: format!(
-                "{} Restart Outpost; the queued messages are kept.",
-                e.advice
-            ),
+            problem: tr!("sending-stopped", problem = e.problem.as_str()),
+            advice: tr!("sending-stopped-advice", advice = e.advice.as_str()),
         }));
     }
 }

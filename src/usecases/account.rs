@@ -25,13 +25,13 @@ pub enum ManageError {
     #[error(transparent)]
     Secret(#[from] SecretError),
     /// Another account already sends from this address.
-    #[error("an account for {email} exists already")]
+    #[error("{}", tr!("account-exists", email = .email.as_str()))]
     Duplicate {
         /// The address.
         email: String,
     },
     /// No account has this address.
-    #[error("there is no account for {email}")]
+    #[error("{}", tr!("account-missing", email = .email.as_str()))]
     NotFound {
         /// The address asked for.
         email: String,
@@ -45,12 +45,12 @@ impl Explain for ManageError {
             ManageError::Store(e) => e.explain(),
             ManageError::Secret(e) => e.explain(),
             ManageError::Duplicate { email } => Explanation {
-                problem: format!("An account for {email} exists already."),
-                advice: "Open that account and change its settings instead.".into(),
+                problem: tr!("account-exists-problem", email = email.as_str()),
+                advice: tr!("account-exists-advice"),
             },
             ManageError::NotFound { email } => Explanation {
-                problem: format!("There is no account for {email}."),
-                advice: "The list of accounts shows the ones there are.".into(),
+                problem: tr!("account-missing-problem", email = email.as_str()),
+                advice: tr!("account-missing-advice"),
             },
         }
     }

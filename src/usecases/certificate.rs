@@ -26,13 +26,13 @@ pub enum CertificateError {
     #[error(transparent)]
     Check(#[from] StepFailed),
     /// The account's connection is not encrypted: there is no certificate.
-    #[error("{email} connects without encryption (security none): there is no certificate")]
+    #[error("{}", tr!("cert-not-encrypted", email = .email.as_str()))]
     NotEncrypted {
         /// The account.
         email: String,
     },
     /// The server shows another key than the one given.
-    #[error("the server shows the key {shown}, not {given}")]
+    #[error("{}", tr!("cert-mismatch", shown = .shown.to_string(), given = .given.to_string()))]
     Mismatch {
         /// The fingerprint given.
         given: Fingerprint,
@@ -50,16 +50,15 @@ impl Explain for CertificateError {
             CertificateError::Check(e) => e.explain(),
             CertificateError::NotEncrypted { .. } => Explanation::new(
                 format!("{}.", crate::explain::capitalise(&self.to_string())),
-                "Choose security 'tls' or 'starttls' for the account first.",
+                tr!("cert-not-encrypted-advice"),
             ),
-            CertificateError::Mismatch { .. } => Explanation::new(
-                format!(
-                    "The certificate was not trusted: {}.",
-                    self.to_string().trim_start_matches("the ")
+            CertificateError::Mismatch { given, shown } => Explanation::new(
+                tr!(
+                    "cert-not-trusted",
+                    shown = shown.to_string(),
+                    given = given.to_string()
                 ),
-                "Check the fingerprint on the server itself. If the server's key really \
-                 differs from the one you expected, someone may be intercepting the \
-                 connection: do not go on.",
+                tr!("cert-mismatch-advice"),
             ),
             CertificateError::Manage(e) => e.explain(),
         }

@@ -80,10 +80,10 @@ async fn token_step(
     let fresh = grant.is_fresh(crate::clock::now_secs());
     let (outcome, token) = match oauth::access_token(net, account, secret).await {
         Ok(token) if fresh => (
-            Ok(format!("the stored {} token is still valid", grant.issuer)),
+            Ok(tr!("token-still-valid", issuer = grant.issuer.to_string())),
             Some(token),
         ),
-        Ok(token) => (Ok(format!("renewed with {}", grant.issuer)), Some(token)),
+        Ok(token) => (Ok(tr!("token-renewed", issuer = grant.issuer.to_string())), Some(token)),
         Err(e) => (Err(VerifyError::Token(TokenError(Arc::new(e)))), None),
     };
     let record = StepRecord {
@@ -125,7 +125,12 @@ impl StepFailed {
             Meaning::AppPasswordRequired | Meaning::BadCredentials => {
                 if let Some(g) = p.guidance().filter(|g| g.page.is_some()) {
                     let page = g.page.unwrap_or_default();
-                    e.advice = format!("{} {} Make it here: {page}", e.advice, g.headline);
+                    e.advice = tr!(
+                        "make-it-here",
+                        advice = e.advice.as_str(),
+                        headline = g.headline.as_str(),
+                        page = page.as_str()
+                    );
                 }
             }
             Meaning::SmtpAuthDisabled { .. } => {

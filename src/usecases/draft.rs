@@ -339,14 +339,14 @@ impl AccountDraft {
         let mut e = DraftErrors::default();
         if let Err(err) = parse_email(&self.email) {
             e.email = Some(if self.email.trim().is_empty() {
-                "Enter the address you send from.".into()
+                tr!("enter-address")
             } else {
                 err.to_string()
             });
         }
         if let Err(err) = parse_host(&self.host) {
             e.host = Some(if self.host.trim().is_empty() {
-                "Enter the server, e.g. smtp.example.org.".into()
+                tr!("enter-server")
             } else {
                 err.to_string()
             });
@@ -356,27 +356,21 @@ impl AccountDraft {
         }
         match self.port.trim().parse::<u16>() {
             Ok(p) if p > 0 => {}
-            _ => e.port = Some("A port is a number from 1 to 65535 (465 or 587).".into()),
+            _ => e.port = Some(tr!("port-range")),
         }
         if self.credential() == Credential::Missing {
             e.password = Some(match (self.auth, self.is_saved()) {
-                (AuthMethod::Oauth2, true) => "Sign in again to move the sign-in to the other \
-                                               keyring."
-                    .into(),
-                (AuthMethod::Oauth2, false) => "Sign in with the provider first.".into(),
-                (_, true) => "Enter the password again to move it to the other keyring.".into(),
-                (_, false) => "Enter the password.".into(),
+                (AuthMethod::Oauth2, true) => tr!("signin-again-move"),
+                (AuthMethod::Oauth2, false) => tr!("signin-first"),
+                (_, true) => tr!("password-again-move"),
+                (_, false) => tr!("enter-password"),
             });
         }
         if !self.trusted() {
-            e.trust = Some("Check these settings with your provider, then confirm them.".into());
+            e.trust = Some(tr!("confirm-settings"));
         }
         if self.security == Security::None && self.auth.needs_secret() && !self.allow_plaintext {
-            e.security = Some(
-                "Without encryption your password crosses the network readable by anyone on \
-                 the way. Choose TLS or STARTTLS, or confirm below."
-                    .into(),
-            );
+            e.security = Some(tr!("plaintext-warning"));
         }
         e
     }

@@ -142,16 +142,21 @@ impl MessageAction {
     /// What the action does, in words.
     pub fn verb(self) -> &'static str {
         match self {
-            MessageAction::RetryNow => "could not retry",
-            MessageAction::Cancel => "could not cancel",
-            MessageAction::Delete => "could not delete",
+            MessageAction::RetryNow => "retry",
+            MessageAction::Cancel => "cancel",
+            MessageAction::Delete => "delete",
         }
     }
 }
 
 /// An action on a message that could not be done.
 #[derive(Debug, thiserror::Error)]
-#[error("{} message {id}: {source}", action.verb())]
+#[error("{}", tr!(
+    "action-failed",
+    action = .action.verb(),
+    id = *.id,
+    error = .source.to_string()
+))]
 pub struct ActionError {
     /// The message.
     pub id: i64,
@@ -168,15 +173,15 @@ pub fn act(paths: &Paths, id: i64, action: MessageAction) -> Result<String, Acti
     let done = match action {
         MessageAction::RetryNow => {
             outbox.retry_now_by_request(id).map_err(fail)?;
-            format!("Message #{id} will be tried now.")
+            tr!("action-retry-done", id = id)
         }
         MessageAction::Cancel => {
             outbox.cancel(id).map_err(fail)?;
-            format!("Message #{id} cancelled; it will not be sent.")
+            tr!("action-cancel-done", id = id)
         }
         MessageAction::Delete => {
             outbox.delete(id).map_err(fail)?;
-            format!("Message #{id} deleted.")
+            tr!("action-delete-done", id = id)
         }
     };
     wake::notify(paths);
@@ -191,20 +196,20 @@ impl Explain for ActionError {
         };
         let (problem, advice) = match (self.action, state) {
             (MessageAction::RetryNow, _) => (
-                format!("Message #{id} is {} and cannot be retried.", state.as_str()),
-                "Only waiting or failed messages can be tried again.",
+                tr!("cannot-retry", id = id, state = state.as_str()),
+                tr!("cannot-retry-advice"),
             ),
             (MessageAction::Cancel, State::Cancelled) => (
-                format!("Message #{id} is cancelled already."),
-                "It will not be sent; nothing more to do.",
+                tr!("cancelled-already", id = id),
+                tr!("cancelled-already-advice"),
             ),
             (MessageAction::Cancel, _) => (
-                format!("Message #{id} cannot be cancelled any more."),
-                "It is being sent or was sent already.",
+                tr!("cannot-cancel", id = id),
+                tr!("cannot-cancel-advice"),
             ),
             (MessageAction::Delete, _) => (
-                format!("Message #{id} cannot be deleted while it is being sent."),
-                "Wait until this attempt ends, then delete it.",
+                tr!("cannot-delete", id = id),
+                tr!("cannot-delete-advice"),
             ),
         };
         Explanation::new(capitalise(&problem), advice)

@@ -54,5 +54,5 @@ pub fn help_links(ui: &mut Ui, help: &ProviderHelp) {
 /// What the password field is called for this provider ("App password", …), else `usual`.
 pub fn field_label(help: Option<&ProviderHelp>, usual: String) -> String {
     help.and_then(ProviderHelp::guidance)
-        .map_or(usual, |g| g.field.to_string())
+        .map_or(usual, |g| g.field)
 }
