@@ -1033,3 +1033,86 @@ client-saved = Client-ID für { $provider } gespeichert.
 ## src/runtime/worker.rs
 sending-stopped = Das Senden wurde beendet: { $problem }
 sending-stopped-advice = { $advice } Starten Sie Outpost neu; die eingereihten Nachrichten bleiben erhalten.
+
+## src/oauth/error.rs
+oauth-no-issuer = Outpost kennt keine OAuth2-Anmeldung für { $host }
+oauth-no-client-id = für { $provider } ist keine OAuth2-Client-ID festgelegt
+oauth-listen = auf 127.0.0.1 ließ sich nicht auf den Browser lauschen: { $error }
+oauth-denied = der Anbieter hat Sie nicht angemeldet: { $error }{ $description }
+oauth-timeout = keine Antwort vom Browser binnen { $minutes } Minuten
+oauth-refused = der Anbieter hat die Token-Anfrage abgelehnt: { $error }{ $description }
+oauth-sign-in-again = die Anmeldung ist abgelaufen und lässt sich ohne Sie nicht erneuern
+oauth-unavailable = der Token-Dienst des Anbieters ist gescheitert (HTTP { $status })
+oauth-bad-response = die Antwort des Anbieters ist nicht verwendbar: { $detail }
+oauth-http = der Token-Dienst des Anbieters ist nicht erreichbar: { $error }
+password-fallback = Oder melden Sie sich stattdessen mit einem Passwort an: Viele Anbieter nehmen ein App-Passwort an (Google und Yahoo: erstellen Sie eines in den Sicherheitseinstellungen des Kontos, bei eingeschalteter Bestätigung in zwei Schritten), mit dem Anmeldeverfahren „Passwort“.
+register-desktop-app = Registrieren Sie Outpost als Desktop-App bei { $provider }
+register-desktop-app-at = Registrieren Sie Outpost als Desktop-App bei { $provider } unter { $url }
+microsoft-no-password = Outlook.com und Hotmail nehmen von Mail-Programmen kein Passwort an, nicht einmal ein App-Passwort; ein Postfach von Microsoft 365 vielleicht, wenn seine Verwaltung SMTP AUTH erlaubt (Anmeldeverfahren „Passwort“).
+no-client-id = Die Anmeldung bei { $provider } braucht eine OAuth2-Client-ID, und keine ist festgelegt.
+no-client-id-advice = { $register } (Weiterleitungsadresse http://127.0.0.1, beliebiger Port), und tragen Sie dann ihre Client-ID unter „Anmeldedienste“ auf der Seite „Einstellungen“ ein, oder führen Sie „outpost oauth2 set { $id } --client-id ID [--client-secret GEHEIMNIS]“ aus. { $instead }
+no-issuer-advice = Fügen Sie die Endpunkte des Anbieters mit „outpost oauth2 set NAME --host { $host } --auth-url … --token-url … --scope … --client-id …“ hinzu, oder nutzen Sie ein Passwort.
+denied-access = Sie haben Outpost im Browser nicht erlaubt, Mail zu senden.
+denied-access-advice = Melden Sie sich erneut an, und erlauben Sie den Zugriff. { password-fallback }
+oauth-timeout-advice = Melden Sie sich erneut an; hat sich kein Browser geöffnet, öffnen Sie die Adresse, die Outpost zeigt, selbst.
+signin-invalid = Die Anmeldung ist nicht mehr gültig: { $error }.
+signin-invalid-advice = Melden Sie sich erneut an (im Fenster: das Konto öffnen und „Erneut anmelden“ drücken; in der Befehlszeile: „outpost account signin ADRESSE“). Nachrichten warten so lange und werden danach gesendet.
+client-refused-advice = Prüfen Sie Client-ID und Geheimnis unter „Anmeldedienste“ auf der Seite „Einstellungen“.
+oauth-transient-advice = Outpost versucht es von selbst erneut; prüfen Sie, ob dieser Computer online ist.
+oauth-config-advice = Korrigieren Sie die Datei, oder entfernen Sie den Anbieter daraus.
+oauth-other-advice = Versuchen Sie erneut, sich anzumelden. { password-fallback }
+
+## src/oauth/config.rs
+config-io =
+    { $path } ließ sich nicht { $action ->
+        [read] lesen
+       *[write] schreiben
+    }: { $error }
+config-not-valid = keine gültigen Anmeldeeinstellungen: { $error }
+
+## src/oauth/issuers.rs
+provider-needs = der Anbieter „{ $id }“ steht nicht in Outposts Tabelle, daher braucht er auch { $what }
+provider-no-hosts = der Anbieter „{ $id }“ nennt keine SMTP-Hosts („hosts“)
+
+## src/oauth/redirect.rs
+browser-signed-in = Angemeldet
+browser-signed-in-text = { $provider } hat Sie bei Outpost angemeldet. Sie können diesen Tab schließen und zu Outpost zurückkehren.
+browser-not-signed-in = Nicht angemeldet
+browser-not-signed-in-text = { $provider } hat Sie nicht angemeldet ({ $error }). Kehren Sie zu Outpost zurück, um es erneut zu versuchen oder stattdessen ein Passwort zu nutzen.
+browser-not-for-outpost = Nicht für Outpost
+browser-ignored = Diese Anfrage wurde übergangen: { $why }.
+
+## src/oauth/token.rs
+token-not-json = die Token-Antwort ist kein gültiges JSON: { $error }
+token-not-bearer = der Token-Typ ist „{ $kind }“, nicht Bearer
+token-empty = das Zugriffs-Token ist leer
+token-http = HTTP { $status } ohne OAuth2-Fehler
+
+## src/import/evolution.rs
+import-no-auth-section = der SMTP-Versand hat keinen Abschnitt [Authentication]
+import-transport-no-host = der SMTP-Versand nennt keinen Host
+
+## src/import/git.rs
+import-section-error = [{ $name }]: { $error }
+
+## src/import/kmail.rs
+import-kmail-no-host = Versand { $id } nennt keinen Host
+import-kmail-error = Versand { $id }: { $error }
+
+## src/import/msmtp.rs
+import-msmtp-no-host = Konto „{ $name }“ nennt keinen Host
+import-msmtp-error = Konto „{ $name }“: { $error }
+
+## src/import/mutt.rs
+import-mutt-not-address = smtp_url „{ $url }“ ist keine Adresse
+import-mutt-scheme = smtp_url nutzt „{ $scheme }“, nicht smtp oder smtps
+import-mutt-no-server = smtp_url „{ $url }“ nennt keinen Server
+
+## src/import/reader.rs
+import-unreadable = sie lässt sich nicht lesen ({ $error })
+import-bad-port = „{ $text }“ ist kein Port
+
+## src/import/thunderbird.rs
+import-tb-no-host = Server „{ $key }“ hat keinen Hostnamen
+import-tb-error = Server „{ $key }“: { $error }
+step-failed = { $step }: { $error }

@@ -1021,3 +1021,86 @@ client-saved = Saved the client id for { $provider }.
 ## src/runtime/worker.rs
 sending-stopped = Sending stopped: { $problem }
 sending-stopped-advice = { $advice } Restart Outpost; the queued messages are kept.
+
+## src/oauth/error.rs
+oauth-no-issuer = Outpost knows no OAuth2 sign-in for { $host }
+oauth-no-client-id = no OAuth2 client id is set for { $provider }
+oauth-listen = could not listen for the browser on 127.0.0.1: { $error }
+oauth-denied = the provider did not sign you in: { $error }{ $description }
+oauth-timeout = no answer from the browser within { $minutes } minutes
+oauth-refused = the provider refused the token request: { $error }{ $description }
+oauth-sign-in-again = the sign-in expired and cannot be renewed without you
+oauth-unavailable = the provider's token service failed (HTTP { $status })
+oauth-bad-response = the provider's answer is not usable: { $detail }
+oauth-http = the provider's token service cannot be reached: { $error }
+password-fallback = Or log in with a password instead: many providers accept an app password (Google and Yahoo: create one in the account's security settings, with 2-step verification on), chosen as login method 'password'.
+register-desktop-app = Register Outpost as a desktop app with { $provider }
+register-desktop-app-at = Register Outpost as a desktop app with { $provider } at { $url }
+microsoft-no-password = Outlook.com and Hotmail accept no password from mail apps, not even an app password; a Microsoft 365 mailbox may, if its administrator allows SMTP AUTH (login method 'password').
+no-client-id = Signing in with { $provider } needs an OAuth2 client id, and none is set.
+no-client-id-advice = { $register } (redirect address http://127.0.0.1, any port), then enter its client id under Sign-in providers on the Settings page, or run 'outpost oauth2 set { $id } --client-id ID [--client-secret SECRET]'. { $instead }
+no-issuer-advice = Add the provider's endpoints with 'outpost oauth2 set NAME --host { $host } --auth-url … --token-url … --scope … --client-id …', or use a password.
+denied-access = You did not allow Outpost to send mail in the browser.
+denied-access-advice = Sign in again and allow access. { password-fallback }
+oauth-timeout-advice = Sign in again; if no browser opened, open the address Outpost shows yourself.
+signin-invalid = The sign-in is no longer valid: { $error }.
+signin-invalid-advice = Sign in again (in the window: open the account and press Sign in again; on the command line: 'outpost account signin ADDRESS'). Messages wait meanwhile and are sent after.
+client-refused-advice = Check the client id and secret under Sign-in providers on the Settings page.
+oauth-transient-advice = Outpost tries again by itself; check that this computer is online.
+oauth-config-advice = Correct the file, or remove the provider from it.
+oauth-other-advice = Try signing in again. { password-fallback }
+
+## src/oauth/config.rs
+config-io =
+    could not { $action ->
+        [read] read
+       *[write] write
+    } { $path }: { $error }
+config-not-valid = not valid sign-in settings: { $error }
+
+## src/oauth/issuers.rs
+provider-needs = provider '{ $id }' is not in Outpost's table, so it needs { $what } as well
+provider-no-hosts = provider '{ $id }' names no SMTP hosts ("hosts")
+
+## src/oauth/redirect.rs
+browser-signed-in = Signed in
+browser-signed-in-text = { $provider } signed you in to Outpost. You can close this tab and go back to Outpost.
+browser-not-signed-in = Not signed in
+browser-not-signed-in-text = { $provider } did not sign you in ({ $error }). Go back to Outpost to try again or to use a password instead.
+browser-not-for-outpost = Not for Outpost
+browser-ignored = This request was ignored: { $why }.
+
+## src/oauth/token.rs
+token-not-json = the token answer is not valid JSON: { $error }
+token-not-bearer = the token type is '{ $kind }', not Bearer
+token-empty = the access token is empty
+token-http = HTTP { $status } without an OAuth2 error
+
+## src/import/evolution.rs
+import-no-auth-section = the SMTP transport has no [Authentication] section
+import-transport-no-host = the SMTP transport names no host
+
+## src/import/git.rs
+import-section-error = [{ $name }]: { $error }
+
+## src/import/kmail.rs
+import-kmail-no-host = transport { $id } names no host
+import-kmail-error = transport { $id }: { $error }
+
+## src/import/msmtp.rs
+import-msmtp-no-host = account '{ $name }' names no host
+import-msmtp-error = account '{ $name }': { $error }
+
+## src/import/mutt.rs
+import-mutt-not-address = smtp_url '{ $url }' is not an address
+import-mutt-scheme = smtp_url uses '{ $scheme }', not smtp or smtps
+import-mutt-no-server = smtp_url '{ $url }' names no server
+
+## src/import/reader.rs
+import-unreadable = it cannot be read ({ $error })
+import-bad-port = '{ $text }' is not a port
+
+## src/import/thunderbird.rs
+import-tb-no-host = server '{ $key }' has no host name
+import-tb-error = server '{ $key }': { $error }
+step-failed = { $step }: { $error }

@@ -242,7 +242,12 @@ impl ProviderHelp {
         let enable = facts
             .as_ref()
             .and_then(|f| f.enable_first.as_ref())
-            .map(|e| (e.url.clone(), tr!("switch-on-first", what = e.what.as_str())))
+            .map(|e| {
+                (
+                    e.url.clone(),
+                    tr!("switch-on-first", what = e.what.as_str()),
+                )
+            })
             .or_else(|| p.enable.clone());
         Some(Self {
             id: p.id.clone(),

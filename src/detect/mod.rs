@@ -272,9 +272,7 @@ fn decide(
     }
     if chosen.smtp.security == Security::None {
         trusted = false;
-        warnings.push(
-            tr!("warn-no-encryption"),
-        );
+        warnings.push(tr!("warn-no-encryption"));
     }
     for (source, candidates) in &results {
         if *source == chosen.source {

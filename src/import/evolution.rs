@@ -42,14 +42,11 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             continue;
         }
         let Some(a) = section(s, "Authentication") else {
-            r.note(
-                path,
-                "the SMTP transport has no [Authentication] section".into(),
-            );
+            r.note(path, tr!("import-no-auth-section"));
             continue;
         };
         let Some(host) = a.get("Host").filter(|h| !h.is_empty()) else {
-            r.note(path, "the SMTP transport names no host".into());
+            r.note(path, tr!("import-transport-no-host"));
             continue;
         };
         let security = match section(s, "Security").and_then(|x| x.get("Method")) {

@@ -43,7 +43,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             let port = match port(s.get("smtpServerPort")) {
                 Ok(p) => p.or(Some(if security == Security::Tls { 465 } else { 25 })),
                 Err(e) => {
-                    r.note(&place, format!("[{name}]: {e}"));
+                    r.note(&place, tr!("import-section-error", name = name, error = e));
                     continue;
                 }
             };

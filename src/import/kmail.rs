@@ -21,7 +21,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             continue;
         };
         let Some(host) = s.get("host").filter(|h| !h.is_empty()) else {
-            r.note(&place, format!("transport {id} names no host"));
+            r.note(&place, tr!("import-kmail-no-host", id = id));
             continue;
         };
         let security = match s.get("encryption").map(str::to_ascii_uppercase).as_deref() {
@@ -32,7 +32,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
         let port = match port(s.get("port")) {
             Ok(p) => p,
             Err(e) => {
-                r.note(&place, format!("transport {id}: {e}"));
+                r.note(&place, tr!("import-kmail-error", id = id, error = e));
                 continue;
             }
         };

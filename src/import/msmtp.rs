@@ -62,7 +62,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
         }
         for (name, b) in accounts {
             let Some(host) = b.get("host").filter(|h| !h.is_empty()) else {
-                r.note(&place, format!("account '{name}' names no host"));
+                r.note(&place, tr!("import-msmtp-no-host", name = name.as_str()));
                 continue;
             };
             let tls = on(b.get("tls"), false);
@@ -74,7 +74,10 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             let port = match port(b.get("port").map(String::as_str)) {
                 Ok(p) => p.or(Some(if security == Security::Tls { 465 } else { 25 })),
                 Err(e) => {
-                    r.note(&place, format!("account '{name}': {e}"));
+                    r.note(
+                        &place,
+                        tr!("import-msmtp-error", name = name.as_str(), error = e),
+                    );
                     continue;
                 }
             };

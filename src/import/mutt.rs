@@ -36,22 +36,19 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
         }
         let Some(url) = url else { continue };
         let Ok(parsed) = url::Url::parse(&url) else {
-            r.note(&place, format!("smtp_url '{url}' is not an address"));
+            r.note(&place, tr!("import-mutt-not-address", url = url.as_str()));
             continue;
         };
         let security = match parsed.scheme() {
             "smtps" => Security::Tls,
             "smtp" => Security::Starttls,
             other => {
-                r.note(
-                    &place,
-                    format!("smtp_url uses '{other}', not smtp or smtps"),
-                );
+                r.note(&place, tr!("import-mutt-scheme", scheme = other));
                 continue;
             }
         };
         let Some(host) = parsed.host_str() else {
-            r.note(&place, format!("smtp_url '{url}' names no server"));
+            r.note(&place, tr!("import-mutt-no-server", url = url.as_str()));
             continue;
         };
         let user = url::form_urlencoded::parse(format!("u={}", parsed.username()).as_bytes())

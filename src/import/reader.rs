@@ -20,7 +20,7 @@ impl Reader<'_> {
             Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
-                self.note(place, format!("it cannot be read ({e})"));
+                self.note(place, tr!("import-unreadable", error = e.to_string()));
                 None
             }
         }
@@ -45,7 +45,7 @@ pub(super) fn port(text: Option<&str>) -> Result<Option<u16>, String> {
         None => Ok(None),
         Some(t) => match t.parse::<u16>() {
             Ok(p) if p > 0 => Ok(Some(p)),
-            _ => Err(format!("'{t}' is not a port")),
+            _ => Err(tr!("import-bad-port", text = t)),
         },
     }
 }

@@ -101,7 +101,7 @@ fn profile_servers(r: &mut Reader<'_>, place: &Path, profile: &str) {
     for key in keys.into_iter().filter(|k| !k.is_empty()) {
         let field = |f: &str| get(format!("mail.smtpserver.{key}.{f}"));
         let Some(host) = field("hostname").filter(|h| !h.is_empty()) else {
-            r.note(place, format!("server '{key}' has no host name"));
+            r.note(place, tr!("import-tb-no-host", key = key.as_str()));
             continue;
         };
         let security = match field("try_ssl") {
@@ -112,7 +112,7 @@ fn profile_servers(r: &mut Reader<'_>, place: &Path, profile: &str) {
         let port = match port(field("port").filter(|p| *p != "0")) {
             Ok(p) => p.or(Some(if security == Security::Tls { 465 } else { 587 })),
             Err(e) => {
-                r.note(place, format!("server '{key}': {e}"));
+                r.note(place, tr!("import-tb-error", key = key.as_str(), error = e));
                 continue;
             }
         };

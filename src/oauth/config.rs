@@ -48,7 +48,12 @@ pub struct OauthConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// It could not be read or written.
-    #[error("could not {action} {}: {source}", .path.display())]
+    #[error("{}", tr!(
+        "config-io",
+        action = *.action,
+        path = .path.display().to_string(),
+        error = .source.to_string()
+    ))]
     Io {
         /// "read" or "write".
         action: &'static str,
@@ -109,7 +114,7 @@ impl OauthConfig {
         };
         let config: Self = serde_json::from_str(&text).map_err(|e| ConfigError::Invalid {
             path: path.into(),
-            problem: format!("not valid sign-in settings: {e}"),
+            problem: tr!("config-not-valid", error = e.to_string()),
         })?;
         config.check(path)?;
         Ok(config)

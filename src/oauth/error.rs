@@ -13,13 +13,13 @@ use crate::net::http::HttpError;
 #[derive(Debug, thiserror::Error)]
 pub enum OauthError {
     /// No issuer is known for this SMTP server.
-    #[error("Outpost knows no OAuth2 sign-in for {host}")]
+    #[error("{}", tr!("oauth-no-issuer", host = .host.as_str()))]
     NoIssuer {
         /// The SMTP host.
         host: String,
     },
     /// The issuer is known, but no client id is set for it.
-    #[error("no OAuth2 client id is set for {name}")]
+    #[error("{}", tr!("oauth-no-client-id", provider = .name.as_str()))]
     NoClientId {
         /// The issuer's id in settings.
         id: String,
@@ -32,10 +32,14 @@ pub enum OauthError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The loopback redirect could not listen.
-    #[error("could not listen for the browser on 127.0.0.1: {0}")]
+    #[error("{}", tr!("oauth-listen", error = .0.as_str()))]
     Listen(String),
     /// The provider did not sign the person in (RFC 6749 §4.1.2.1).
-    #[error("the provider did not sign you in: {error}{}", describe(.description))]
+    #[error("{}", tr!(
+        "oauth-denied",
+        error = .error.as_str(),
+        description = describe(.description)
+    ))]
     Denied {
         /// The OAuth2 error code, e.g. `access_denied`.
         error: String,
@@ -43,10 +47,14 @@ pub enum OauthError {
         description: String,
     },
     /// Nobody came back from the browser in time.
-    #[error("no answer from the browser within {} minutes", .0.as_secs() / 60)]
+    #[error("{}", tr!("oauth-timeout", minutes = .0.as_secs() / 60))]
     Timeout(Duration),
     /// The token endpoint refused (RFC 6749 §5.2).
-    #[error("the provider refused the token request: {error}{}", describe(.description))]
+    #[error("{}", tr!(
+        "oauth-refused",
+        error = .error.as_str(),
+        description = describe(.description)
+    ))]
     Refused {
         /// The OAuth2 error code, e.g. `invalid_grant`.
         error: String,
@@ -54,16 +62,16 @@ pub enum OauthError {
         description: String,
     },
     /// The access token expired and there is no refresh token.
-    #[error("the sign-in expired and cannot be renewed without you")]
+    #[error("{}", tr!("oauth-sign-in-again"))]
     SignInAgain,
     /// The token endpoint failed with a server error.
-    #[error("the provider's token service failed (HTTP {0})")]
+    #[error("{}", tr!("oauth-unavailable", status = *.0))]
     Unavailable(u16),
     /// The token endpoint answered something that is not OAuth2.
-    #[error("the provider's answer is not usable: {0}")]
+    #[error("{}", tr!("oauth-bad-response", detail = .0.as_str()))]
     BadResponse(String),
     /// The token endpoint could not be reached.
-    #[error("the provider's token service cannot be reached: {0}")]
+    #[error("{}", tr!("oauth-http", error = .0.to_string()))]
     Http(HttpError),
     /// The keyring failed.
     #[error(transparent)]
@@ -118,9 +126,9 @@ impl TokenProblem for OauthError {
 }
 
 /// What a person can do instead of OAuth2, and how.
-pub const PASSWORD_FALLBACK: &str = "Or log in with a password instead: many providers accept \
-an app password (Google and Yahoo: create one in the account's security settings, with 2-step \
-verification on), chosen as login method 'password'.";
+pub fn password_fallback() -> String {
+    tr!("password-fallback")
+}
 
 impl Explain for OauthError {
     fn explain(&self) -> Explanation {
@@ -132,70 +140,50 @@ impl Explain for OauthError {
                 register_url,
             } => {
                 let register = if register_url.is_empty() {
-                    format!("Register Outpost as a desktop app with {name}")
+                    tr!("register-desktop-app", provider = name.as_str())
                 } else {
-                    format!("Register Outpost as a desktop app with {name} at {register_url}")
+                    tr!(
+                        "register-desktop-app-at",
+                        provider = name.as_str(),
+                        url = register_url.as_str()
+                    )
                 };
                 // Outlook.com takes no password of any kind from mail apps any more (see
                 // assets/provider-facts.toml); Microsoft 365 may, if its administrator allows.
                 let instead = if id == "microsoft" {
-                    "Outlook.com and Hotmail accept no password from mail apps, not even an app \
-                     password; a Microsoft 365 mailbox may, if its administrator allows SMTP \
-                     AUTH (login method 'password')."
+                    tr!("microsoft-no-password")
                 } else {
-                    PASSWORD_FALLBACK
+                    password_fallback()
                 };
                 e(
-                    format!("Signing in with {name} needs an OAuth2 client id, and none is set."),
-                    format!(
-                        "{register} (redirect address http://127.0.0.1, any port), then enter \
-                         its client id under Sign-in providers on the Settings page, or run \
-                         'outpost oauth2 set {id} --client-id ID [--client-secret SECRET]'. \
-                         {instead}"
+                    tr!("no-client-id", provider = name.as_str()),
+                    tr!(
+                        "no-client-id-advice",
+                        register = register,
+                        id = id.as_str(),
+                        instead = instead
                     ),
                 )
             }
             OauthError::NoIssuer { host } => e(
                 self.to_string(),
-                format!(
-                    "Add the provider's endpoints with 'outpost oauth2 set NAME --host {host} \
-                     --auth-url … --token-url … --scope … --client-id …', or use a password."
-                ),
+                tr!("no-issuer-advice", host = host.as_str()),
             ),
-            OauthError::Denied { error, .. } if error == "access_denied" => e(
-                "You did not allow Outpost to send mail in the browser.".into(),
-                format!("Sign in again and allow access. {PASSWORD_FALLBACK}"),
-            ),
-            OauthError::Timeout(_) => e(
-                self.to_string(),
-                "Sign in again; if no browser opened, open the address Outpost shows yourself."
-                    .into(),
-            ),
+            OauthError::Denied { error, .. } if error == "access_denied" => {
+                e(tr!("denied-access"), tr!("denied-access-advice"))
+            }
+            OauthError::Timeout(_) => e(self.to_string(), tr!("oauth-timeout-advice")),
             err if err.needs_sign_in() => e(
-                format!("The sign-in is no longer valid: {self}."),
-                "Sign in again (in the window: open the account and press Sign in again; on the \
-                 command line: \
-                 'outpost account signin ADDRESS'). Messages wait meanwhile and are sent after."
-                    .into(),
+                tr!("signin-invalid", error = self.to_string()),
+                tr!("signin-invalid-advice"),
             ),
-            OauthError::Refused { error, .. } if error.contains("client") => e(
-                self.to_string(),
-                "Check the client id and secret under Sign-in providers on the Settings page."
-                    .into(),
-            ),
-            err if err.is_transient() => e(
-                self.to_string(),
-                "Outpost tries again by itself; check that this computer is online.".into(),
-            ),
+            OauthError::Refused { error, .. } if error.contains("client") => {
+                e(self.to_string(), tr!("client-refused-advice"))
+            }
+            err if err.is_transient() => e(self.to_string(), tr!("oauth-transient-advice")),
             OauthError::Secret(s) => s.explain(),
-            OauthError::Config(_) => e(
-                self.to_string(),
-                "Correct the file, or remove the provider from it.".into(),
-            ),
-            _ => e(
-                self.to_string(),
-                format!("Try signing in again. {PASSWORD_FALLBACK}"),
-            ),
+            OauthError::Config(_) => e(self.to_string(), tr!("oauth-config-advice")),
+            _ => e(self.to_string(), tr!("oauth-other-advice")),
         }
     }
 }

@@ -205,15 +205,13 @@ fn new_issuer(path: PathBuf, id: &str, c: &ProviderConfig) -> Result<Issuer, Con
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| ConfigError::Invalid {
                 path: path.clone(),
-                problem: format!(
-                    "provider '{id}' is not in Outpost's table, so it needs {what} as well"
-                ),
+                problem: tr!("provider-needs", id = id, what = what),
             })
     };
     if c.hosts.is_empty() {
         return Err(ConfigError::Invalid {
             path,
-            problem: format!("provider '{id}' names no SMTP hosts (\"hosts\")"),
+            problem: tr!("provider-no-hosts", id = id),
         });
     }
     Ok(Issuer {

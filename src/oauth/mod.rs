@@ -16,7 +16,7 @@ pub mod token;
 
 pub use access::access_token;
 pub use config::{ConfigError, OauthConfig, ProviderConfig};
-pub use error::{OauthError, PASSWORD_FALLBACK};
+pub use error::{OauthError, password_fallback};
 pub use grant::{Grant, Stored};
 pub use issuers::{Issuer, Issuers};
 pub use signin::SignIn;

@@ -77,9 +77,10 @@ fn page(title: &str, text: &str) -> String {
             .replace('>', "&gt;")
     };
     format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+        "<!doctype html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><title>{t}</title></head>\
          <body style=\"font-family:sans-serif;max-width:36em;margin:4em auto\">\
          <h1>{t}</h1><p>{x}</p></body></html>",
+        l = crate::i18n::language().code(),
         t = esc(title),
         x = esc(text)
     )
@@ -147,21 +148,19 @@ impl Loopback {
             match parse(&head, state) {
                 Answer::Code(code) => {
                     let html = page(
-                        "Signed in",
-                        &format!(
-                            "{provider} signed you in to Outpost. You can close this tab and \
-                             go back to Outpost."
-                        ),
+                        &tr!("browser-signed-in"),
+                        &tr!("browser-signed-in-text", provider = provider),
                     );
                     respond(&mut stream, "200 OK", &html).await;
                     return Ok(code);
                 }
                 Answer::Error { error, description } => {
                     let html = page(
-                        "Not signed in",
-                        &format!(
-                            "{provider} did not sign you in ({error}). Go back to Outpost to try \
-                             again or to use a password instead."
+                        &tr!("browser-not-signed-in"),
+                        &tr!(
+                            "browser-not-signed-in-text",
+                            provider = provider,
+                            error = error.as_str()
                         ),
                     );
                     respond(&mut stream, "200 OK", &html).await;
@@ -169,8 +168,8 @@ impl Loopback {
                 }
                 Answer::Ignore(why) => {
                     let html = page(
-                        "Not for Outpost",
-                        &format!("This request was ignored: {why}."),
+                        &tr!("browser-not-for-outpost"),
+                        &tr!("browser-ignored", why = why),
                     );
                     respond(&mut stream, "400 Bad Request", &html).await;
                 }

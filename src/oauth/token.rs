@@ -54,17 +54,16 @@ struct ErrorResponse {
 /// Reads a token endpoint's answer: tokens on 200, the RFC 6749 §5.2 error otherwise.
 fn read(status: u16, body: &str) -> Result<TokenResponse, OauthError> {
     if status == 200 {
-        let t: TokenResponse = serde_json::from_str(body).map_err(|e| {
-            OauthError::BadResponse(format!("the token answer is not valid JSON: {e}"))
-        })?;
+        let t: TokenResponse = serde_json::from_str(body)
+            .map_err(|e| OauthError::BadResponse(tr!("token-not-json", error = e.to_string())))?;
         if !t.token_type.eq_ignore_ascii_case("bearer") {
-            return Err(OauthError::BadResponse(format!(
-                "the token type is '{}', not Bearer",
-                t.token_type
+            return Err(OauthError::BadResponse(tr!(
+                "token-not-bearer",
+                kind = t.token_type.as_str()
             )));
         }
         if t.access_token.is_empty() {
-            return Err(OauthError::BadResponse("the access token is empty".into()));
+            return Err(OauthError::BadResponse(tr!("token-empty")));
         }
         return Ok(t);
     }
@@ -74,9 +73,7 @@ fn read(status: u16, body: &str) -> Result<TokenResponse, OauthError> {
             description: e.error_description.unwrap_or_default(),
         }),
         Err(_) if status >= 500 => Err(OauthError::Unavailable(status)),
-        Err(_) => Err(OauthError::BadResponse(format!(
-            "HTTP {status} without an OAuth2 error"
-        ))),
+        Err(_) => Err(OauthError::BadResponse(tr!("token-http", status = status))),
     }
 }
 

@@ -160,9 +160,9 @@ fn split_header(raw: &[u8]) -> Result<(Vec<(String, String)>, usize), SendmailEr
             return Ok((fields, pos));
         }
         if text.starts_with([' ', '\t']) {
-            let last = fields.last_mut().ok_or_else(|| {
-                SendmailError::BadHeader(tr!("sendmail-continuation-first"))
-            })?;
+            let last = fields
+                .last_mut()
+                .ok_or_else(|| SendmailError::BadHeader(tr!("sendmail-continuation-first")))?;
             last.1.push(' ');
             last.1.push_str(text.trim());
             continue;

@@ -126,14 +126,12 @@ impl std::fmt::Display for WorkerEvent {
             WorkerEvent::Sending(id) => f.write_str(&tr!("event-sending", id = *id)),
             // The server's reply is in the message's history (`queue show`, Details).
             WorkerEvent::Sent { id, .. } => f.write_str(&tr!("event-sent", id = *id)),
-            WorkerEvent::Retry { id, at, reason } => {
-                f.write_str(&tr!(
-                    "event-retry",
-                    id = *id,
-                    when = relative(*at),
-                    reason = reason.as_str()
-                ))
-            }
+            WorkerEvent::Retry { id, at, reason } => f.write_str(&tr!(
+                "event-retry",
+                id = *id,
+                when = relative(*at),
+                reason = reason.as_str()
+            )),
             WorkerEvent::Failed { id, reason } => {
                 f.write_str(&tr!("event-failed", id = *id, reason = reason.as_str()))
             }

@@ -61,11 +61,14 @@ pub(super) fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
             id,
             recipient,
             reply,
-        } => (*id, tr!(
-            "notify-recipient-refused",
-            recipient = recipient.as_str(),
-            reply = reply.as_str()
-        )),
+        } => (
+            *id,
+            tr!(
+                "notify-recipient-refused",
+                recipient = recipient.as_str(),
+                reply = reply.as_str()
+            ),
+        ),
         _ => return,
     };
     let subject = Outbox::open(&ctx.paths.outbox_file())

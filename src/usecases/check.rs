@@ -83,7 +83,10 @@ async fn token_step(
             Ok(tr!("token-still-valid", issuer = grant.issuer.to_string())),
             Some(token),
         ),
-        Ok(token) => (Ok(tr!("token-renewed", issuer = grant.issuer.to_string())), Some(token)),
+        Ok(token) => (
+            Ok(tr!("token-renewed", issuer = grant.issuer.to_string())),
+            Some(token),
+        ),
         Err(e) => (Err(VerifyError::Token(TokenError(Arc::new(e)))), None),
     };
     let record = StepRecord {
@@ -97,7 +100,7 @@ async fn token_step(
 
 /// The step a check failed at, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{step}: {error}")]
+#[error("{}", tr!("step-failed", step = .step.label(), error = .error.to_string()))]
 pub struct StepFailed {
     /// The step.
     pub step: Step,

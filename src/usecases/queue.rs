@@ -203,14 +203,12 @@ impl Explain for ActionError {
                 tr!("cancelled-already", id = id),
                 tr!("cancelled-already-advice"),
             ),
-            (MessageAction::Cancel, _) => (
-                tr!("cannot-cancel", id = id),
-                tr!("cannot-cancel-advice"),
-            ),
-            (MessageAction::Delete, _) => (
-                tr!("cannot-delete", id = id),
-                tr!("cannot-delete-advice"),
-            ),
+            (MessageAction::Cancel, _) => {
+                (tr!("cannot-cancel", id = id), tr!("cannot-cancel-advice"))
+            }
+            (MessageAction::Delete, _) => {
+                (tr!("cannot-delete", id = id), tr!("cannot-delete-advice"))
+            }
         };
         Explanation::new(capitalise(&problem), advice)
     }

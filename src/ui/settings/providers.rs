@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use egui::{RichText, Ui};
 
 use crate::explain::Explanation;
-use crate::oauth::{Issuers, PASSWORD_FALLBACK};
+use crate::oauth::{Issuers, password_fallback};
 use crate::ui::design;
 use crate::ui::widgets;
 
@@ -69,7 +69,7 @@ impl Providers {
             .show(ui, |ui| {
                 ui.label(tr!("providers-packagers-text"));
             });
-        ui.label(RichText::new(PASSWORD_FALLBACK).weak());
+        ui.label(RichText::new(password_fallback()).weak());
         if let Some(n) = &self.notice {
             match n {
                 Ok(text) => {
