@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
     let mut args = std::env::args();
@@ -22,7 +22,9 @@ fn main() -> ExitCode {
     let request = match link {
         Some(link) => outpost::instance::Request::Compose(link),
         None => {
-            let cli = outpost::cli::Cli::parse();
+            // --help in the person's language.
+            let matches = outpost::cli::help::command().get_matches();
+            let cli = outpost::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
             if cli.command.is_some() {
                 return outpost::cli::run(cli);
             }

@@ -804,7 +804,7 @@ not-in-builtin = { $domain } steht nicht in der eingebauten Liste
 dns-around-proxy = nicht gefragt: DNS-Abfragen würden am Proxy { $proxy } vorbeigehen
 warn-unauthenticated = diese Einstellungen stammen aus einer nicht authentifizierten Quelle ({ $source }): Bestätigen Sie sie vor der Nutzung
 warn-no-encryption = dieser Server bietet keine Verschlüsselung: Ein Passwort ginge lesbar durchs Netz
-warn-disagree = die Quellen widersprechen sich: { $first } sagt { $first-says }, { $second } sagt { $second-says }
+warn-disagree = die Quellen widersprechen sich: { $first } sagt { $first_says }, { $second } sagt { $second_says }
 
 ## src/detect/mx.rs
 no-mx = { $domain } hat keinen MX
@@ -1005,11 +1005,11 @@ notify-no-service = kein Benachrichtigungsdienst: { $error }
 notify-unsupported = Desktop-Benachrichtigungen werden auf dieser Plattform nicht unterstützt
 
 ## src/address.rs
-address-no-at = sie hat kein @; schreiben Sie sie als name@example.org
-address-local-part = der Teil vor dem @ ist leer oder enthält Leerzeichen
-address-domain = die Domain nach dem @ ist kein gültiger Name
-address-not-full-domain = die Domain nach dem @ muss eine vollständige Domain wie example.org sein
-address-invalid = sie ist keine gültige Adresse
+address-no-at = Sie hat kein @; schreiben Sie sie als name@example.org
+address-local-part = Der Teil vor dem @ ist leer oder enthält Leerzeichen
+address-domain = Die Domain nach dem @ ist kein gültiger Name
+address-not-full-domain = Die Domain nach dem @ muss eine vollständige Domain wie example.org sein
+address-invalid = Sie ist keine gültige Adresse
 
 ## src/mailto.rs
 mailto-not = „{ $text }“ ist kein mailto:-Link
@@ -1115,4 +1115,269 @@ import-bad-port = „{ $text }“ ist kein Port
 ## src/import/thunderbird.rs
 import-tb-no-host = Server „{ $key }“ hat keinen Hostnamen
 import-tb-error = Server „{ $key }“: { $error }
-step-failed = { $step }: { $error }
+step-failed-error = { $step }: { $error }
+
+## src/cli/account.rs
+secret-token = Token
+stdin-read-failed = „{ $what }“ ließ sich nicht von der Standardeingabe lesen ({ $error }).
+stdin-read-failed-advice = Leiten Sie es per Pipe hinein, z. B. `secret-tool lookup … | outpost account add …`.
+secret-prompt = { $what } für { $email }:{ " " }
+terminal-read-failed = „{ $what }“ ließ sich nicht lesen ({ $error }).
+terminal-read-failed-advice = Nutzen Sie --password-stdin, um es per Pipe zu übergeben.
+no-secret-given = Für „{ $what }“ wurde nichts angegeben, und es gibt kein Terminal zum Nachfragen.
+no-secret-given-advice = Übergeben Sie es auf der Standardeingabe mit --password-stdin (nie als Argument), oder nutzen Sie --auth none für einen Server ohne Anmeldung.
+secret-empty = „{ $what }“ ist leer.
+secret-empty-advice = Geben Sie „{ $what }“ an, oder nutzen Sie --auth none für einen Server ohne Anmeldung.
+settings-unconfirmed = Die gefundenen Einstellungen sind nicht bestätigt: { $warnings }.
+settings-unconfirmed-advice = Prüfen Sie sie mit Ihrem Anbieter. Um sie trotzdem zu nutzen, geben Sie sie ausdrücklich an: --host { $host } --port { $port } --security { $security }
+cli-signin-instead = Oder melden Sie sich stattdessen über den Browser bei { $provider } an: Das braucht eine bei { $provider } registrierte Client-ID (outpost oauth2 set { $id } --client-id …); fügen Sie das Konto dann mit --auth oauth2 hinzu.
+cli-added = { $email } hinzugefügt ({ $host }:{ $port }, { $security }, Anmeldung: { $auth }); { $kept }.
+cli-kept-in =
+    { $what ->
+        [sign-in] Anmeldung
+       *[password] Passwort
+    } aufbewahrt in: { $backend }
+cli-no-password-needed = kein Passwort nötig
+cli-check-it = Prüfen Sie es mit: outpost account test { $email }
+cli-not-oauth2 = { $email } meldet sich mit dem Anmeldeverfahren „{ $auth }“ an, nicht über den Browser.
+cli-not-oauth2-advice = Um sich stattdessen beim Anbieter anzumelden: outpost account add --email { $email } --detect --auth oauth2 --replace
+cli-signed-in-again = { $email } ist wieder angemeldet; wartende Nachrichten werden gesendet.
+cli-no-accounts = Noch keine Konten. Fügen Sie eines hinzu mit: outpost account add --email … (oder öffnen Sie das Fenster: outpost)
+cli-account-line = { $email }{ $name } — { $host }:{ $port } { $security } (Anmeldung: { $auth }, { $backend }){ $default }
+cli-default-mark = [Standard]
+cli-through-proxy = über den Proxy { $proxy }
+cli-trusts-only = vertraut nur dem Zertifikatsschlüssel { $key } ({ $subject })
+cli-password-may-remain = Das Passwort ist vielleicht noch im Schlüsselbund: { $problem } { $advice }
+cli-warning = Warnung: { $text }
+cli-still-waiting =
+    { $count ->
+        [one] Eine Nachricht von { $email } wartet noch auf den Versand.
+       *[other] { $count } Nachrichten von { $email } warten noch auf den Versand.
+    }
+cli-nothing-removed = { $problem } Es wurde nichts entfernt.
+cli-nothing-removed-advice = Sagen Sie, was aus ihnen wird: --cancel-waiting (sie werden nicht gesendet) oder --keep-waiting (sie werden gesendet, sobald das Konto wieder hinzugefügt ist).
+cli-ask-waiting = Verwerfen [c], behalten, bis das Konto wieder hinzugefügt ist [k], oder aufhören [s]?{ " " }
+cli-answer-unread = Die Antwort ließ sich nicht lesen ({ $error }).
+cli-answer-unread-advice = Geben Sie stattdessen --cancel-waiting oder --keep-waiting an.
+cli-stopped = Es wurde nichts entfernt: { $email } bleibt, wie es ist.
+cli-stopped-advice = Führen Sie den Befehl erneut aus und antworten Sie c oder k, oder geben Sie --cancel-waiting oder --keep-waiting an.
+cli-bad-timeout = --timeout { $value } ist keine Dauer.
+cli-bad-timeout-advice = Geben Sie die Sekunden an, die jeder Schritt dauern darf, z. B. --timeout 15.
+cli-testing = { $email } wird über { $host }:{ $port } getestet (Sicherheit { $security }, Anmeldung { $auth })
+cli-cert-presents = Der Server legt dieses Zertifikat vor:
+cli-cert-trust-hint = Ist es Ihr eigener Server und ist der SHA-256 des Schlüssels der, den er anzeigt (siehe SECURITY.md): outpost account trust-certificate { $email } --fingerprint { $key }
+
+## src/cli/certificate.rs
+cli-cert-self-issued = { $issuer } (selbst: ein selbst signiertes Zertifikat)
+cli-cert-refused = Abgelehnt
+cli-cert-confirm = Diesem Zertifikat für { $email } vertrauen, und ab jetzt nur seinem Schlüssel? [j/N]{ " " }
+cli-cert-answer-advice = Geben Sie stattdessen --fingerprint mit dem SHA-256 des Schlüssels an.
+cli-cert-fingerprint-advice = Führen Sie den Befehl ohne --fingerprint aus, um den des Servers zu sehen.
+cli-cert-untrusted = { $email } vertraut dem Zertifikatsschlüssel { $key } nicht mehr; wieder entscheiden die üblichen Zertifizierungsstellen.
+cli-cert-none = { $email } vertraute keinem eigenen Zertifikat.
+cli-cert-presents-host = { $host }:{ $port } legt dieses Zertifikat vor:
+cli-cert-no-terminal = Es wurde nichts vertraut: Es gibt kein Terminal zum Bestätigen.
+cli-cert-no-terminal-advice = Vergleichen Sie den SHA-256 des Schlüssels mit dem des Servers (siehe SECURITY.md), und führen Sie den Befehl dann erneut mit --fingerprint { $key } aus.
+cli-cert-nothing = Es wurde nichts vertraut.
+cli-cert-trusted = { $email } vertraut jetzt dem Schlüssel dieses Zertifikats und keinem anderen: Ein geänderter Schlüssel wird abgelehnt, bevor etwas gesendet wird.
+
+## src/cli/detect.rs
+cli-looking = Einstellungen für { $email } werden gesucht
+cli-bad-deadline = --deadline { $value } ist keine Dauer.
+cli-bad-deadline-advice = Geben Sie die Sekunden an, die die Suche dauern darf, z. B. --deadline 10.
+cli-by-hand = { $advice } In der Befehlszeile: outpost account add --host …
+cli-settings-for =
+    Einstellungen für { $email } (aus: { $source }{ $provider }{ $unconfirmed ->
+        [yes] , NICHT bestätigt
+       *[no] {""}
+    }):
+cli-also-possible = Auch möglich: { $settings } aus { $source }
+
+## src/cli/identity.rs
+cli-identity-removed = { $account } sendet nicht mehr als { $email }.
+cli-signature-unreadable = Die Signatur lässt sich nicht aus { $path } lesen ({ $error }).
+cli-signature-unreadable-advice = Prüfen Sie den Pfad, oder geben Sie den Text mit --signature an.
+cli-sends-as =
+    { $account } sendet als { $email }{ $own ->
+        [yes] {" "}(seine eigene Adresse).
+       *[no] ; der Server muss es erlauben: Eine Ablehnung zeigt „outpost account identity list“.
+    }
+cli-no-accounts-short = Noch keine Konten. Fügen Sie eines hinzu mit: outpost account add --email …
+cli-replies-to = (Antworten an { $address })
+cli-signed = , mit Signatur
+cli-identity-refused = vom Server abgelehnt: { $words }
+cli-identity-refused-advice = Was tun: Erlauben Sie { $email } bei Ihrem Anbieter als Adresse dieses Kontos (Gmail: Einstellungen → Konten → Senden als; Microsoft 365: die Berechtigung „Senden als“ des Postfachs), und fügen Sie sie dann hier erneut hinzu, um diesen Hinweis zu entfernen.
+
+## src/cli/import.rs
+cli-found-line = { $host }:{ $port } { $email } ({ $security }, Anmeldung { $auth }{ $user })
+cli-no-address = (keine Adresse)
+cli-login-as = als { $user }
+cli-no-home = HOME ist nicht gesetzt, daher lassen sich die Einstellungen anderer Programme nicht finden.
+cli-no-home-advice = Führen Sie Outpost als Benutzer mit einem Persönlichen Ordner aus.
+cli-nothing-to-import = Kein anderes Mail-Programm auf diesem Computer hat Sendeeinstellungen, die Outpost lesen kann.
+cli-offer =
+    { $id }{ $known ->
+        [yes] {"  "}(schon in Outpost)
+       *[no] {""}
+    }
+cli-found-in = gefunden in { $place }
+cli-note = Hinweis: { $program } { $place }: { $problem }
+cli-import-not-found = In den Einstellungen anderer Programme wurde kein Konto „{ $id }“ gefunden.
+cli-import-list-advice = „outpost account import --list“ zeigt, was sich finden lässt.
+cli-import-these = Diese lassen sich importieren: { $ids }.
+cli-import-no-address = { $program } sagt nicht, von welcher Adresse „{ $id }“ sendet.
+cli-import-no-address-advice = Geben Sie sie mit --email sie@example.org an.
+cli-imported = { $email } aus { $program } hinzugefügt ({ $host }:{ $port }, { $security }). Prüfen Sie es mit: outpost account test { $email }
+
+## src/cli/oauth2.rs
+cli-open-to-sign-in = Öffnen Sie diese Adresse in einem Browser, um sich bei { $provider } anzumelden:
+cli-sign-in-browser = Melden Sie sich in Ihrem Browser bei { $provider } an. Hat sich kein Browser geöffnet, öffnen Sie diese Adresse:
+cli-no-browser = Es ließ sich kein Browser öffnen ({ $error }). Öffnen Sie diese Adresse, um sich bei { $provider } anzumelden:
+cli-waiting-browser = Warten auf den Browser … (Strg+C bricht ab)
+cli-signed-in = Bei { $provider } angemeldet.
+cli-no-provider-settings = { $file } hat keine Einstellungen für „{ $provider }“.
+cli-no-provider-settings-advice = „outpost oauth2 list“ zeigt die Anbieter und ihre Einstellungen.
+cli-provider-removed = Ihre Einstellungen für { $provider } wurden entfernt.
+cli-provider-line = { $id } { $name } Client-ID: { $client } Hosts: { $hosts }
+cli-not-set = (nicht gesetzt)
+cli-set-client-id = Legen Sie eine Client-ID fest mit: outpost oauth2 set ID --client-id … (gespeichert in { $file })
+cli-provider-saved =
+    Gespeichert: { $name } ({ $id }) meldet an für { $hosts }{ $client ->
+        [yes] .
+       *[no] ; noch keine Client-ID.
+    }
+
+## src/cli/outbox.rs
+cli-at-advice = Geben Sie bei --at Datum und Uhrzeit an, z. B. --at "2026-12-24 09:00".
+cli-in-the-past = { $text } liegt in der Vergangenheit ({ $when }).
+cli-in-the-past-advice = Geben Sie einen späteren Zeitpunkt an, oder lassen Sie --at weg, um jetzt zu senden.
+cli-body-unreadable = Der Text lässt sich nicht aus { $path } lesen ({ $error }).
+cli-body-unreadable-advice = Prüfen Sie den Pfad, oder geben Sie den Text mit --body an.
+cli-queued-later = Eingereiht als Nr. { $id } ({ $message_id }), zu senden { $when } ({ $countdown }); bis dahin nimmt „outpost queue cancel { $id }“ sie zurück.
+cli-queued = Eingereiht als Nr. { $id } ({ $message_id }).
+cli-who-sends = Das geöffnete Outpost-Fenster sendet sie, oder führen Sie aus: outpost run
+cli-outbox-empty = Der Postausgang ist leer.
+cli-to-be-sent = , zu senden { $when }
+cli-next-try = , nächster Versuch { $when }
+cli-queue-line = Nr. { $id } { $state } { $to } — { $subject } (Versuche { $attempts }{ $next })
+cli-last = zuletzt: { $reply }
+cli-show-head = Nr. { $id } { $state } — an { $to } — { $subject }
+cli-maybe-sent = Nach dem Senden brach eine Verbindung ab: Die Nachricht ist vielleicht schon angekommen.
+cli-retry-next-run = Nr. { $id } wird beim nächsten Lauf versucht.
+cli-cancelled = Nr. { $id } abgebrochen.
+cli-bad-number = Fehler: { $option } { $value } ist keine positive Zahl von Sekunden oder Tagen.
+cli-serving = Gesendet wird, was im Postausgang liegt, und neue Nachrichten, sobald sie kommen; Strg+C beendet.
+cli-account-paused = Konto angehalten: { $reason }
+cli-to-be-sent-at = zu senden { $when } ({ $countdown })
+cli-next-try-last = nächster Versuch { $when }{ $last }
+cli-waiting-line = Wartend: Nr. { $id } an { $to } — { $why }
+cli-sendmail = sendmail: { $text }
+cli-sendmail-unreadable = die Nachricht lässt sich nicht lesen: { $error }
+cli-no-from = (kein Absender und kein Standardkonto)
+cli-no-sender = kein Outpost-Konto sendet als { $who }; fügen Sie eines hinzu mit: outpost account add
+
+## src/cli/output.rs
+cli-replace-advice = Fügen Sie es erneut mit --replace hinzu, um seine Einstellungen zu ersetzen.
+cli-list-advice = „outpost account list“ zeigt die vorhandenen Konten.
+cli-error =
+    Fehler: { $problem }
+      Was tun: { $advice }
+cli-home-advice = Setzen Sie OUTPOST_HOME auf einen Ordner.
+
+## src/cli/help.rs: --help (the English help is the doc comments in src/cli; one message per
+## command ("help-account-add") and option ("help-account-add-email"), only in translations)
+help = Ausgehende Mail für den Desktop: findet Ihre SMTP-Einstellungen und stellt über einen beständigen Postausgang zu
+help-json = Ein JSON-Objekt auf der Standardausgabe ausgeben statt Text
+help-account = Konten hinzufügen, auflisten, entfernen und testen
+help-account-add = Ein Konto hinzufügen; das Passwort kommt in den Schlüsselbund
+help-account-add-email = Die Adresse, von der gesendet wird
+help-account-add-name = Der Name, den Empfänger sehen
+help-account-add-host = Der Einlieferungsserver (von --detect gefunden, wenn nicht angegeben)
+help-account-add-port = Der Port (Vorgabe: 465 für tls, 587 für starttls, 25 für none)
+help-account-add-security = tls (implizites TLS), starttls oder none (von --detect gefunden, wenn nicht angegeben)
+help-account-add-username = Anmeldename (Vorgabe: die E-Mail-Adresse)
+help-account-add-auth = password, oauth2 (Anmeldung über den Browser) oder none (Vorgabe: password, oder was --detect gefunden hat)
+help-account-add-detect = Die Servereinstellungen anhand der Adresse suchen; jede angegebene Option ersetzt das Gefundene
+help-account-add-password_stdin = Das Passwort von der Standardeingabe lesen, statt nachzufragen (mit --auth oauth2: ein anderswo erhaltenes Zugriffs-Token, das statt der Anmeldung über den Browser genutzt wird)
+help-account-add-no_browser = Bei Anmeldung oauth2: die Anmeldeadresse ausgeben, statt einen Browser zu öffnen
+help-account-add-session_keyring = Das Passwort bis zum Abmelden oder Neustart im Kernel-Schlüsselbund aufbewahren, nicht im Schlüsselbund des Systems
+help-account-add-allow_plaintext_password = Das unverschlüsselte Senden des Passworts bestätigen (nur mit --security none)
+help-account-add-replace = Die Einstellungen eines vorhandenen Kontos mit derselben Adresse ersetzen (ein für denselben Server vertrautes Zertifikat bleibt vertraut)
+help-account-add-proxy = Über diesen SOCKS5-Proxy verbinden (socks5h://host:port; Namen löst der Proxy auf) statt über den aus ALL_PROXY
+help-account-list = Die Konten auflisten
+help-account-remove = Ein Konto und sein Passwort entfernen; fragt, was aus seinen noch wartenden Nachrichten wird
+help-account-remove-email = Die E-Mail-Adresse des Kontos
+help-account-remove-cancel_waiting = Die noch wartenden Nachrichten des Kontos verwerfen: Sie werden nicht gesendet
+help-account-remove-keep_waiting = Die noch wartenden Nachrichten des Kontos behalten: Sie werden gesendet, sobald wieder ein Konto für dieselbe Adresse hinzugefügt ist
+help-account-signin = Erneut über den Browser anmelden (Konten mit Anmeldung oauth2); das Senden geht weiter
+help-account-signin-email = Die E-Mail-Adresse des Kontos
+help-account-signin-no_browser = Die zu öffnende Adresse ausgeben, statt einen Browser zu öffnen
+help-account-import = Ein Konto übernehmen, mit dem ein anderes Mail-Programm auf diesem Computer sendet (Thunderbird, Evolution, KMail, msmtp, git send-email, mutt): `--list` zeigt sie; geben Sie eines als QUELLE:NAME an, um es hinzuzufügen (sein Passwort wird abgefragt; keines wird aus anderen Programmen gelesen)
+help-account-import-source = Das hinzuzufügende Konto, wie `--list` es nennt (z. B. msmtp:work, thunderbird:default/smtp1)
+help-account-import-list = Auflisten, womit andere Programme senden und was sich nicht lesen ließ
+help-account-import-email = Die Absenderadresse, wenn das andere Programm sie nicht nennt
+help-account-import-password_stdin = Das Passwort von der Standardeingabe lesen, statt nachzufragen
+help-account-import-session_keyring = Das Passwort bis zum Abmelden oder Neustart im Kernel-Schlüsselbund aufbewahren
+help-account-import-replace = Die Einstellungen eines vorhandenen Kontos mit derselben Adresse ersetzen
+help-account-trust-certificate = Das Zertifikat zeigen, das der Server des Kontos vorlegt, und für dieses Konto genau seinem Schlüssel vertrauen (ein selbst signiertes oder privates Zertifikat Ihres eigenen Servers)
+help-account-trust-certificate-email = Die E-Mail-Adresse des Kontos
+help-account-trust-certificate-fingerprint = Der SHA-256 des Schlüssels wie angezeigt (64 Hexziffern): nur vertraut, wenn der Server genau ihn zeigt; ohne ihn wird im Terminal nachgefragt
+help-account-trust-certificate-remove = Dem Zertifikat des Kontos nicht mehr vertrauen: Wieder entscheiden die üblichen Zertifizierungsstellen
+help-account-identity = Die Adressen, als die ein Konto außer seiner eigenen sendet (Aliasse, die sein Anbieter erlaubt), jeweils mit Name, Antwortadresse und Signatur
+help-account-identity-add = Eine Absenderadresse hinzufügen (ein Alias, den Ihr Anbieter dem Konto erlaubt) oder ändern; mit der eigenen Adresse des Kontos deren Antwortadresse und Signatur festlegen
+help-account-identity-add-account = Das Konto, zu dem sie gehört (seine eigene Adresse)
+help-account-identity-add-email = Die Adresse, als die gesendet wird
+help-account-identity-add-name = Der Name, den Empfänger sehen
+help-account-identity-add-reply_to = Wohin Antworten gehen
+help-account-identity-add-signature = Die Signatur, unter Nachrichten gesetzt, die mit `outpost send` und im Fenster geschrieben werden
+help-account-identity-add-signature_file = Eine Datei mit der Signatur
+help-account-identity-list = Jede Adresse auflisten, als die ein Konto sendet
+help-account-identity-remove = Nicht mehr als eine Adresse senden (nicht die eigene des Kontos: Entfernen Sie dafür das Konto)
+help-account-identity-remove-email = Die Adresse
+help-account-test = Die Verbindung Schritt für Schritt prüfen: DNS, TCP, TLS, EHLO, Anmeldung
+help-account-test-email = Die E-Mail-Adresse des Kontos
+help-account-test-timeout = Grenze für jeden Schritt, in Sekunden
+help-detect = Die SMTP-Einstellungen für eine Adresse suchen (Anbieterliste, Autoconfig, DNS, Proben)
+help-detect-email = Die E-Mail-Adresse
+help-detect-deadline = Die Grenze für die ganze Suche, in Sekunden
+help-detect-no_probe = Server nicht direkt ausprobieren
+help-detect-no_online = Thunderbirds Online-Datenbank nicht fragen
+help-detect-share_address = Die Adresse selbst an Autoconfig-Server senden (manche brauchen sie; zum Schutz der Privatsphäre aus)
+help-send = Eine Nachricht verfassen und in den Postausgang legen
+help-send-from = Die Adresse des sendenden Kontos
+help-send-to = Ein Empfänger (`adresse` oder `Name <adresse>`); für weitere wiederholen
+help-send-cc = Ein Kopieempfänger
+help-send-bcc = Ein Blindkopieempfänger (nicht in den Kopfzeilen)
+help-send-subject = Der Betreff
+help-send-body = Der Nachrichtentext
+help-send-body_file = Eine Datei mit dem Nachrichtentext
+help-send-attach = Eine anzuhängende Datei; für weitere wiederholen
+help-send-delay = So viele Sekunden (bis zu einem Tag) vor dem Senden warten: Zeit, sie mit `outpost queue cancel ID` zurückzunehmen
+help-send-at = Zu diesem Zeitpunkt senden: "2026-12-24 09:00" in Ortszeit, oder ISO 8601 mit Versatz ("2026-12-24T09:00+01:00")
+help-queue = Den Postausgang ansehen und bearbeiten
+help-queue-list = Jede Nachricht im Postausgang, die neueste zuerst
+help-queue-show = Eine Nachricht mit ihrem Verlauf
+help-queue-show-id = Ihre Nummer im Postausgang
+help-queue-retry = Eine wartende oder fehlgeschlagene Nachricht jetzt versuchen (und ihr Konto fortsetzen)
+help-queue-retry-id = Ihre Nummer im Postausgang
+help-queue-cancel = Eine noch nicht gesendete Nachricht abbrechen
+help-queue-cancel-id = Ihre Nummer im Postausgang
+help-sendmail = Eine von der Standardeingabe gelesene Nachricht einreihen, wie sendmail es tut (-t, -i, -f ABSENDER)
+help-sendmail-args = Die Optionen und Empfänger von sendmail
+help-oauth2 = Die OAuth2-Anmeldedienste und ihre Client-IDs
+help-oauth2-list = Die Anbieter auflisten, die SMTP-Hosts, für die sie anmelden, und ob eine Client-ID festgelegt ist
+help-oauth2-set = Die Client-ID (und das Geheimnis) eines Anbieters festlegen, andere Endpunkte, oder einen Anbieter hinzufügen
+help-oauth2-set-provider = Die Kennung des Anbieters (google, microsoft, yahoo, aol, … oder eine neue)
+help-oauth2-set-client_id = Die beim Anbieter registrierte Client-ID (ein Desktop- bzw. öffentlicher Client)
+help-oauth2-set-client_secret = Das Client-Geheimnis, bei Anbietern, die Desktop-Apps eines geben (Google tut es; es ist kein Geheimnis von Ihnen)
+help-oauth2-set-name = Der Name auf dem Anmeldeknopf
+help-oauth2-set-auth_url = Der Autorisierungsendpunkt (https), z. B. der eines Microsoft-365-Mandanten
+help-oauth2-set-token_url = Der Token-Endpunkt (https)
+help-oauth2-set-scope = Bereiche (Scopes), durch Leerzeichen getrennt
+help-oauth2-set-host = Ein SMTP-Host, der die Tokens dieses Anbieters annimmt (wiederholbar)
+help-oauth2-unset = Ihre Einstellungen für einen Anbieter entfernen
+help-oauth2-unset-provider = Die Kennung des Anbieters (siehe `outpost oauth2 list`)
+help-run = Senden, was im Postausgang liegt, ohne Fenster
+help-run-until_empty = Aufhören, wenn nichts mehr übrig ist, das sich jetzt senden lässt
+help-run-timeout = Grenze für jeden Netzwerkschritt, in Sekunden (Vorgabe: 10 zum Verbinden, 120 je Befehl, 300 für die Nachricht)
+help-run-give_up_after = Eine Nachricht nach so vielen Tagen Versuchen aufgeben

@@ -805,7 +805,7 @@ not-in-builtin = { $domain } is not in the built-in list
 dns-around-proxy = not asked: DNS lookups would go around the proxy { $proxy }
 warn-unauthenticated = these settings come from an unauthenticated source ({ $source }): confirm them before use
 warn-no-encryption = this server offers no encryption: a password would cross the network readable
-warn-disagree = sources disagree: { $first } says { $first-says }, { $second } says { $second-says }
+warn-disagree = sources disagree: { $first } says { $first_says }, { $second } says { $second_says }
 
 ## src/detect/mx.rs
 no-mx = { $domain } has no MX
@@ -1103,4 +1103,171 @@ import-bad-port = '{ $text }' is not a port
 ## src/import/thunderbird.rs
 import-tb-no-host = server '{ $key }' has no host name
 import-tb-error = server '{ $key }': { $error }
-step-failed = { $step }: { $error }
+step-failed-error = { $step }: { $error }
+
+## src/cli/account.rs
+secret-token = token
+stdin-read-failed = Could not read the { $what } from standard input ({ $error }).
+stdin-read-failed-advice = Pipe it in, e.g. `secret-tool lookup … | outpost account add …`.
+secret-prompt = { $what } for { $email }:{ " " }
+terminal-read-failed = Could not read the { $what } ({ $error }).
+terminal-read-failed-advice = Use --password-stdin to pipe it in.
+no-secret-given = No { $what } was given, and there is no terminal to ask on.
+no-secret-given-advice = Pass it on standard input with --password-stdin (never as an argument), or use --auth none for a server that needs no login.
+secret-empty = The { $what } is empty.
+secret-empty-advice = Give the { $what }, or use --auth none for a server without login.
+settings-unconfirmed = The settings found are not confirmed: { $warnings }.
+settings-unconfirmed-advice = Check them with your provider. To use them anyway, give them explicitly: --host { $host } --port { $port } --security { $security }
+cli-signin-instead = Or sign in with { $provider } through the browser instead: that needs a client id registered with { $provider } (outpost oauth2 set { $id } --client-id …), then add the account with --auth oauth2.
+cli-added = Added { $email } ({ $host }:{ $port }, { $security }, login: { $auth }); { $kept }.
+cli-kept-in =
+    { $what ->
+        [sign-in] sign-in
+       *[password] password
+    } kept in the { $backend }
+cli-no-password-needed = no password needed
+cli-check-it = Check it with: outpost account test { $email }
+cli-not-oauth2 = { $email } logs in with login method '{ $auth }', not by signing in through the browser.
+cli-not-oauth2-advice = To sign in with the provider instead: outpost account add --email { $email } --detect --auth oauth2 --replace
+cli-signed-in-again = { $email } is signed in again; waiting messages are sent.
+cli-no-accounts = No accounts yet. Add one with: outpost account add --email … (or open the window: outpost)
+cli-account-line = { $email }{ $name } — { $host }:{ $port } { $security } (login: { $auth }, { $backend }){ $default }
+cli-default-mark = [default]
+cli-through-proxy = through the proxy { $proxy }
+cli-trusts-only = trusts only the certificate key { $key } ({ $subject })
+cli-password-may-remain = The password may still be in the keyring: { $problem } { $advice }
+cli-warning = warning: { $text }
+cli-still-waiting =
+    { $count ->
+        [one] One message from { $email } is still waiting to be sent.
+       *[other] { $count } messages from { $email } are still waiting to be sent.
+    }
+cli-nothing-removed = { $problem } Nothing was removed.
+cli-nothing-removed-advice = Say what becomes of them: --cancel-waiting (they are not sent) or --keep-waiting (they are sent once the account is added again).
+cli-ask-waiting = Cancel them [c], keep them until the account is added again [k], or stop [s]?{ " " }
+cli-answer-unread = Could not read the answer ({ $error }).
+cli-answer-unread-advice = Pass --cancel-waiting or --keep-waiting instead.
+cli-stopped = Nothing was removed: { $email } stays as it is.
+cli-stopped-advice = Run the command again and answer c or k, or pass --cancel-waiting or --keep-waiting.
+cli-bad-timeout = --timeout { $value } is not a duration.
+cli-bad-timeout-advice = Give the seconds each step may take, e.g. --timeout 15.
+cli-testing = Testing { $email } via { $host }:{ $port } (security { $security }, login { $auth })
+cli-cert-presents = The server presents this certificate:
+cli-cert-trust-hint = If this is your own server and the key's SHA-256 is the one it shows (see SECURITY.md): outpost account trust-certificate { $email } --fingerprint { $key }
+
+## src/cli/certificate.rs
+cli-cert-self-issued = { $issuer } (itself: a self-signed certificate)
+cli-cert-refused = Refused
+cli-cert-confirm = Trust this certificate for { $email }, and only its key from now on? [y/N]{ " " }
+cli-cert-answer-advice = Pass --fingerprint with the key's SHA-256 instead.
+cli-cert-fingerprint-advice = Run without --fingerprint to see the server's.
+cli-cert-untrusted = { $email } no longer trusts the certificate key { $key }; the usual authorities decide again.
+cli-cert-none = { $email } trusted no certificate of its own.
+cli-cert-presents-host = { $host }:{ $port } presents this certificate:
+cli-cert-no-terminal = Nothing was trusted: there is no terminal to confirm on.
+cli-cert-no-terminal-advice = Compare the key's SHA-256 with the server's own (see SECURITY.md), then run again with --fingerprint { $key }.
+cli-cert-nothing = Nothing was trusted.
+cli-cert-trusted = { $email } now trusts this certificate's key, and no other: a changed key is refused before anything is sent.
+
+## src/cli/detect.rs
+cli-looking = Looking for the settings of { $email }
+cli-bad-deadline = --deadline { $value } is not a duration.
+cli-bad-deadline-advice = Give the seconds detection may take, e.g. --deadline 10.
+cli-by-hand = { $advice } With the command line: outpost account add --host …
+cli-settings-for =
+    Settings for { $email } (from: { $source }{ $provider }{ $unconfirmed ->
+        [yes] , NOT confirmed
+       *[no] {""}
+    }):
+cli-also-possible = Also possible: { $settings } from { $source }
+
+## src/cli/identity.rs
+cli-identity-removed = { $account } no longer sends as { $email }.
+cli-signature-unreadable = Cannot read the signature from { $path } ({ $error }).
+cli-signature-unreadable-advice = Check the path, or give the text with --signature.
+cli-sends-as =
+    { $account } sends as { $email }{ $own ->
+        [yes] {" "}(its own address).
+       *[no] ; the server must allow it: a refusal shows in 'outpost account identity list'.
+    }
+cli-no-accounts-short = No accounts yet. Add one with: outpost account add --email …
+cli-replies-to = (replies to { $address })
+cli-signed = , signed
+cli-identity-refused = refused by the server: { $words }
+cli-identity-refused-advice = What to do: allow { $email } as an address of this account at your provider (Gmail: Settings → Accounts → Send mail as; Microsoft 365: the mailbox's 'Send as' permission), then add it again here to clear this note.
+
+## src/cli/import.rs
+cli-found-line = { $host }:{ $port } { $email } ({ $security }, login { $auth }{ $user })
+cli-no-address = (no address)
+cli-login-as = as { $user }
+cli-no-home = HOME is not set, so other programs' settings cannot be found.
+cli-no-home-advice = Run Outpost as a user with a home folder.
+cli-nothing-to-import = No other mail program on this computer has sending settings Outpost can read.
+cli-offer =
+    { $id }{ $known ->
+        [yes] {"  "}(already in Outpost)
+       *[no] {""}
+    }
+cli-found-in = found in { $place }
+cli-note = Note: { $program } { $place }: { $problem }
+cli-import-not-found = No account '{ $id }' was found in other programs' settings.
+cli-import-list-advice = 'outpost account import --list' shows what can be found.
+cli-import-these = These can be imported: { $ids }.
+cli-import-no-address = { $program } does not say which address '{ $id }' sends from.
+cli-import-no-address-advice = Give it with --email you@example.org.
+cli-imported = Added { $email } from { $program } ({ $host }:{ $port }, { $security }). Check it with: outpost account test { $email }
+
+## src/cli/oauth2.rs
+cli-open-to-sign-in = Open this address in a browser to sign in with { $provider }:
+cli-sign-in-browser = Sign in with { $provider } in your browser. If no browser opened, open this address:
+cli-no-browser = No browser could be opened ({ $error }). Open this address to sign in with { $provider }:
+cli-waiting-browser = Waiting for the browser… (Ctrl+C cancels)
+cli-signed-in = Signed in with { $provider }.
+cli-no-provider-settings = { $file } has no settings for '{ $provider }'.
+cli-no-provider-settings-advice = 'outpost oauth2 list' shows the providers and their settings.
+cli-provider-removed = Removed your settings for { $provider }.
+cli-provider-line = { $id } { $name } client id: { $client } hosts: { $hosts }
+cli-not-set = (not set)
+cli-set-client-id = Set a client id with: outpost oauth2 set ID --client-id … (kept in { $file })
+cli-provider-saved =
+    Saved: { $name } ({ $id }) signs in for { $hosts }{ $client ->
+        [yes] .
+       *[no] ; no client id yet.
+    }
+
+## src/cli/outbox.rs
+cli-at-advice = Give --at a date and time, e.g. --at "2026-12-24 09:00".
+cli-in-the-past = { $text } is in the past ({ $when }).
+cli-in-the-past-advice = Give a later time, or leave out --at to send now.
+cli-body-unreadable = Cannot read the body from { $path } ({ $error }).
+cli-body-unreadable-advice = Check the path, or give the text with --body.
+cli-queued-later = Queued as #{ $id } ({ $message_id }), to be sent { $when } ({ $countdown }); until then, 'outpost queue cancel { $id }' takes it back.
+cli-queued = Queued as #{ $id } ({ $message_id }).
+cli-who-sends = The open Outpost window sends it, or run: outpost run
+cli-outbox-empty = The outbox is empty.
+cli-to-be-sent = , to be sent { $when }
+cli-next-try = , next try { $when }
+cli-queue-line = #{ $id } { $state } { $to } — { $subject } (attempts { $attempts }{ $next })
+cli-last = last: { $reply }
+cli-show-head = #{ $id } { $state } — to { $to } — { $subject }
+cli-maybe-sent = A connection broke after sending: it may have arrived already.
+cli-retry-next-run = #{ $id } will be tried at the next run.
+cli-cancelled = #{ $id } cancelled.
+cli-bad-number = error: { $option } { $value } is not a positive number of seconds or days.
+cli-serving = Sending what the outbox holds, and new messages as they come; Ctrl+C stops.
+cli-account-paused = account paused: { $reason }
+cli-to-be-sent-at = to be sent { $when } ({ $countdown })
+cli-next-try-last = next try { $when }{ $last }
+cli-waiting-line = Waiting: #{ $id } to { $to } — { $why }
+cli-sendmail = sendmail: { $text }
+cli-sendmail-unreadable = cannot read the message: { $error }
+cli-no-from = (no From, and no default account)
+cli-no-sender = no Outpost account sends as { $who }; add one with: outpost account add
+
+## src/cli/output.rs
+cli-replace-advice = Add it again with --replace to replace its settings.
+cli-list-advice = 'outpost account list' shows the accounts there are.
+cli-error =
+    error: { $problem }
+      What to do: { $advice }
+cli-home-advice = Set OUTPOST_HOME to a folder.

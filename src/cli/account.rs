@@ -33,11 +33,10 @@ pub(super) fn read_secret(
     if !auth.needs_secret() {
         return Ok(None);
     }
-    let field = field.to_lowercase();
     let what = if auth == AuthMethod::Oauth2 {
-        "token"
+        tr!("secret-token")
     } else {
-        field.as_str()
+        crate::i18n::in_sentence(field)
     };
     let secret = if password_stdin {
         let mut s = String::new();
@@ -45,9 +44,12 @@ pub(super) fn read_secret(
             Failure::Failed(
                 "stdin",
                 Explanation {
-                    problem: format!("Could not read the {what} from standard input ({e})."),
-                    advice: "Pipe it in, e.g. `secret-tool lookup … | outpost account add …`."
-                        .into(),
+                    problem: tr!(
+                        "stdin-read-failed",
+                        what = what.as_str(),
+                        error = e.to_string()
+                    ),
+                    advice: tr!("stdin-read-failed-advice"),
                 },
             )
         })?;
@@ -55,26 +57,31 @@ pub(super) fn read_secret(
         let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
         Secret::new(trimmed)
     } else if std::io::stdin().is_terminal() {
-        let s = rpassword::prompt_password(format!("{} for {email}: ", capitalise(what))).map_err(
-            |e| {
-                Failure::Failed(
-                    "stdin",
-                    Explanation {
-                        problem: format!("Could not read the {what} ({e})."),
-                        advice: "Use --password-stdin to pipe it in.".into(),
-                    },
-                )
-            },
-        )?;
+        let s = rpassword::prompt_password(tr!(
+            "secret-prompt",
+            what = capitalise(&what),
+            email = email
+        ))
+        .map_err(|e| {
+            Failure::Failed(
+                "stdin",
+                Explanation {
+                    problem: tr!(
+                        "terminal-read-failed",
+                        what = what.as_str(),
+                        error = e.to_string()
+                    ),
+                    advice: tr!("terminal-read-failed-advice"),
+                },
+            )
+        })?;
         Secret::new(s)
     } else {
         return Err(Failure::BadInput(
             "no_secret",
             Explanation {
-                problem: format!("No {what} was given, and there is no terminal to ask on."),
-                advice: "Pass it on standard input with --password-stdin (never as an \
-                         argument), or use --auth none for a server that needs no login."
-                    .into(),
+                problem: tr!("no-secret-given", what = what.as_str()),
+                advice: tr!("no-secret-given-advice"),
             },
         ));
     };
@@ -82,8 +89,8 @@ pub(super) fn read_secret(
         return Err(Failure::BadInput(
             "empty_secret",
             Explanation {
-                problem: format!("The {what} is empty."),
-                advice: format!("Give the {what}, or use --auth none for a server without login."),
+                problem: tr!("secret-empty", what = what.as_str()),
+                advice: tr!("secret-empty-advice", what = what.as_str()),
             },
         ));
     }
@@ -113,16 +120,12 @@ fn server_settings(
         return Err(Failure::Failed(
             "untrusted",
             Explanation {
-                problem: format!(
-                    "The settings found are not confirmed: {}.",
-                    d.warnings.join("; ")
-                ),
-                advice: format!(
-                    "Check them with your provider. To use them anyway, give them explicitly: \
-                     --host {} --port {} --security {}",
-                    c.host,
-                    c.port,
-                    c.security.as_str()
+                problem: tr!("settings-unconfirmed", warnings = d.warnings.join("; ")),
+                advice: tr!(
+                    "settings-unconfirmed-advice",
+                    host = c.host.as_str(),
+                    port = c.port,
+                    security = c.security.as_str()
                 ),
             },
         ));
@@ -208,10 +211,12 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
             }
             if let Some(issuer) = signin::provider_for(paths, &account.smtp.host) {
                 eprintln!(
-                    "Or sign in with {} through the browser instead: that needs a client id \
-                     registered with {} (outpost oauth2 set {} --client-id …), then add the \
-                     account with --auth oauth2.",
-                    issuer.name, issuer.name, issuer.id
+                    "{}",
+                    tr!(
+                        "cli-signin-instead",
+                        provider = issuer.name.as_str(),
+                        id = issuer.id.as_str()
+                    )
                 );
             }
         }
@@ -219,27 +224,29 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
     };
     let on_dup = OnDuplicate::replace_when(args.replace);
     let saved = accounts::save(paths, account, secret.as_ref(), on_dup)?;
-    out.text(format!(
-        "Added {} ({}:{}, {}, login: {}); {}.",
-        saved.email,
-        saved.smtp.host,
-        saved.smtp.port,
-        saved.smtp.security.as_str(),
-        saved.smtp.auth.as_str(),
-        if secret.is_some() {
-            let what = match saved.smtp.auth {
-                AuthMethod::Oauth2 => "sign-in",
-                _ => "password",
-            };
-            format!("{what} kept in the {}", saved.secret_backend.label())
-        } else {
-            "no password needed".into()
-        }
+    let kept = if secret.is_some() {
+        let what = match saved.smtp.auth {
+            AuthMethod::Oauth2 => "sign-in",
+            _ => "password",
+        };
+        tr!(
+            "cli-kept-in",
+            what = what,
+            backend = saved.secret_backend.label()
+        )
+    } else {
+        tr!("cli-no-password-needed")
+    };
+    out.text(tr!(
+        "cli-added",
+        email = saved.email.as_str(),
+        host = saved.smtp.host.as_str(),
+        port = saved.smtp.port,
+        security = saved.smtp.security.as_str(),
+        auth = saved.smtp.auth.as_str(),
+        kept = kept
     ));
-    out.text(format!(
-        "Check it with: outpost account test {}",
-        saved.email
-    ));
+    out.text(tr!("cli-check-it", email = saved.email.as_str()));
     out.json(json!({ "account": account_json(&saved, false), "detected": detected }));
     Ok(())
 }
@@ -255,16 +262,12 @@ pub(super) fn signin(
         return Err(Failure::BadInput(
             "not_oauth2",
             Explanation {
-                problem: format!(
-                    "{} logs in with login method '{}', not by signing in through the browser.",
-                    account.email,
-                    account.smtp.auth.as_str()
+                problem: tr!(
+                    "cli-not-oauth2",
+                    email = account.email.as_str(),
+                    auth = account.smtp.auth.as_str()
                 ),
-                advice: format!(
-                    "To sign in with the provider instead: outpost account add --email {} \
-                     --detect --auth oauth2 --replace",
-                    account.email
-                ),
+                advice: tr!("cli-not-oauth2-advice", email = account.email.as_str()),
             },
         ));
     }
@@ -277,10 +280,7 @@ pub(super) fn signin(
         no_browser,
     )?;
     let saved = accounts::save(paths, account, Some(&secret), OnDuplicate::Replace)?;
-    out.text(format!(
-        "{} is signed in again; waiting messages are sent.",
-        saved.email
-    ));
+    out.text(tr!("cli-signed-in-again", email = saved.email.as_str()));
     out.json(json!({ "account": account_json(&saved, false) }));
     Ok(())
 }
@@ -304,30 +304,43 @@ pub(super) fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
     let accounts = accounts::list(paths)?;
     let is_default = |a: &Account| accounts.default.as_ref() == Some(&a.id);
     if accounts.accounts.is_empty() {
-        out.text("No accounts yet. Add one with: outpost account add --email … (or open the window: outpost)");
+        out.text(tr!("cli-no-accounts"));
     }
     for a in &accounts.accounts {
-        out.text(format!(
-            "{}{} — {}:{} {} (login: {}, {}){}",
-            a.email,
-            a.display_name
+        let default = if is_default(a) {
+            format!(" {}", tr!("cli-default-mark"))
+        } else {
+            String::new()
+        };
+        out.text(tr!(
+            "cli-account-line",
+            email = a.email.as_str(),
+            name = a
+                .display_name
                 .as_deref()
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default(),
-            a.smtp.host,
-            a.smtp.port,
-            a.smtp.security.as_str(),
-            a.smtp.auth.as_str(),
-            a.secret_backend.label(),
-            if is_default(a) { " [default]" } else { "" }
+            host = a.smtp.host.as_str(),
+            port = a.smtp.port,
+            security = a.smtp.security.as_str(),
+            auth = a.smtp.auth.as_str(),
+            backend = a.secret_backend.label(),
+            default = default
         ));
         if let Some(p) = &a.proxy {
-            out.text(format!("    through the proxy {p}"));
+            out.text(format!(
+                "    {}",
+                tr!("cli-through-proxy", proxy = p.to_string())
+            ));
         }
         if let Some(pin) = &a.pinned_certificate {
             out.text(format!(
-                "    trusts only the certificate key {} ({})",
-                pin.sha256, pin.subject
+                "    {}",
+                tr!(
+                    "cli-trusts-only",
+                    key = pin.sha256.to_string(),
+                    subject = pin.subject.as_str()
+                )
             ));
         }
     }
@@ -361,20 +374,24 @@ pub(super) fn remove(
         _ => ask_waiting(paths, &account)?,
     };
     let removed = accounts::remove(paths, &account.email, waiting)?;
-    out.text(format!("Removed {}.", removed.account.email));
+    out.text(tr!(
+        "account-removed",
+        email = removed.account.email.as_str()
+    ));
     let fate = removed.what_became_of_waiting();
     if let Some(f) = &fate {
         out.text(f);
     }
     let warning = removed.secret_left.as_ref().map(|e| {
         let e = e.explain();
-        format!(
-            "The password may still be in the keyring: {} {}",
-            e.problem, e.advice
+        tr!(
+            "cli-password-may-remain",
+            problem = e.problem.as_str(),
+            advice = e.advice.as_str()
         )
     });
     if let (Some(w), false) = (&warning, out.json) {
-        eprintln!("warning: {w}");
+        eprintln!("{}", tr!("cli-warning", text = w.as_str()));
     }
     let (kept, cancelled) = match &removed.waiting {
         Ok((Waiting::Keep, n)) => (*n, 0),
@@ -397,30 +414,29 @@ fn ask_waiting(paths: &Paths, account: &Account) -> Result<Waiting, Failure> {
     if n == 0 {
         return Ok(Waiting::Cancel);
     }
-    let problem = format!(
-        "{n} message(s) from {} are still waiting to be sent.",
-        account.email
+    let problem = tr!(
+        "cli-still-waiting",
+        count = n,
+        email = account.email.as_str()
     );
     if !std::io::stdin().is_terminal() {
         return Err(Failure::BadInput(
             "messages_waiting",
             Explanation {
-                problem: format!("{problem} Nothing was removed."),
-                advice: "Say what becomes of them: --cancel-waiting (they are not sent) or \
-                          --keep-waiting (they are sent once the account is added again)."
-                    .into(),
+                problem: tr!("cli-nothing-removed", problem = problem.as_str()),
+                advice: tr!("cli-nothing-removed-advice"),
             },
         ));
     }
     eprintln!("{problem}");
-    eprint!("Cancel them [c], keep them until the account is added again [k], or stop [s]? ");
+    eprint!("{}", tr!("cli-ask-waiting"));
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer).map_err(|e| {
         Failure::Failed(
             "stdin",
             Explanation {
-                problem: format!("Could not read the answer ({e})."),
-                advice: "Pass --cancel-waiting or --keep-waiting instead.".into(),
+                problem: tr!("cli-answer-unread", error = e.to_string()),
+                advice: tr!("cli-answer-unread-advice"),
             },
         )
     })?;
@@ -430,9 +446,8 @@ fn ask_waiting(paths: &Paths, account: &Account) -> Result<Waiting, Failure> {
         _ => Err(Failure::BadInput(
             "stopped",
             Explanation {
-                problem: format!("Nothing was removed: {} stays as it is.", account.email),
-                advice: "Run the command again and answer c or k, or pass --cancel-waiting                          or --keep-waiting."
-                    .into(),
+                problem: tr!("cli-stopped", email = account.email.as_str()),
+                advice: tr!("cli-stopped-advice"),
             },
         )),
     }
@@ -488,8 +503,8 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
         Ok(d) if !d.is_zero() => Timeouts::uniform(d),
         _ => {
             let e = Explanation {
-                problem: format!("--timeout {timeout} is not a duration."),
-                advice: "Give the seconds each step may take, e.g. --timeout 15.".into(),
+                problem: tr!("cli-bad-timeout", value = timeout.to_string()),
+                advice: tr!("cli-bad-timeout-advice"),
             };
             return out.failure(Failure::BadInput("invalid", e), Value::Null);
         }
@@ -508,13 +523,13 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
     let rt = super::runtime();
     let report = rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
-        out.text(format!(
-            "Testing {} via {}:{} (security {}, login {})",
-            account.email,
-            account.smtp.host,
-            account.smtp.port,
-            account.smtp.security.as_str(),
-            account.smtp.auth.as_str()
+        out.text(tr!(
+            "cli-testing",
+            email = account.email.as_str(),
+            host = account.smtp.host.as_str(),
+            port = account.smtp.port,
+            security = account.smtp.security.as_str(),
+            auth = account.smtp.auth.as_str()
         ));
         Ok(check::test(&net, &account, secret.as_ref(), timeouts, |p| {
             if let Progress::Finished(s) = p {
@@ -530,20 +545,20 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
     let mut body = report_json(&account, &report);
     match report.failure() {
         None => {
-            out.text("All steps passed: this account can send mail.");
+            out.text(tr!("all-passed"));
             out.json(body);
             ExitCode::SUCCESS
         }
         Some((step, e)) => {
             if let (VerifyError::Certificate(p), Some(c)) = (e, &report.certificate) {
-                out.text("The server presents this certificate:");
+                out.text(tr!("cli-cert-presents"));
                 for line in super::certificate::describe(c, Some(p)) {
                     out.text(line);
                 }
-                out.text(format!(
-                    "If this is your own server and the key's SHA-256 is the one it shows \
-                     (see SECURITY.md): outpost account trust-certificate {} --fingerprint {}",
-                    account.email, c.sha256
+                out.text(tr!(
+                    "cli-cert-trust-hint",
+                    email = account.email.as_str(),
+                    key = c.sha256.to_string()
                 ));
             }
             let domain = account.email.rsplit('@').next().unwrap_or_default();

@@ -23,28 +23,41 @@ pub(super) struct TrustArgs<'a> {
 
 /// A certificate, line by line, for people.
 pub(super) fn describe(info: &CertificateInfo, problem: Option<&CertProblem>) -> Vec<String> {
-    let mut lines = vec![
-        format!("  Issued to:   {}", info.subject),
-        format!(
-            "  Issued by:   {}{}",
-            info.issuer,
-            if info.issued_by_itself() {
-                " (itself: a self-signed certificate)"
-            } else {
-                ""
-            }
+    let by = if info.issued_by_itself() {
+        tr!("cli-cert-self-issued", issuer = info.issuer.as_str())
+    } else {
+        info.issuer.clone()
+    };
+    let mut rows = vec![
+        (tr!("cert-issued-to"), info.subject.clone()),
+        (tr!("cert-issued-by"), by),
+        (
+            tr!("cert-names"),
+            crate::net::tls::shorten_names(&info.names),
         ),
-        format!(
-            "  Names:       {}",
-            crate::net::tls::shorten_names(&info.names)
+        (
+            tr!("cert-valid"),
+            tr!(
+                "cert-valid-range",
+                from = info.not_before.as_str(),
+                to = info.not_after.as_str()
+            ),
         ),
-        format!("  Valid:       {} to {}", info.not_before, info.not_after),
-        format!("  Key SHA-256: {}", info.sha256),
+        (tr!("cert-key"), info.sha256.to_string()),
     ];
     if let Some(p) = problem {
-        lines.push(format!("  Refused:     {}", p.without_names()));
+        rows.push((tr!("cli-cert-refused"), p.without_names()));
     }
-    lines
+    // The values line up after the longest label, in whatever language.
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    rows.into_iter()
+        .map(|(label, value)| format!("  {:<width$} {value}", format!("{label}:")))
+        .collect()
 }
 
 /// The certificate as JSON.
@@ -81,18 +94,21 @@ fn failed(e: CertificateError) -> Failure {
 
 /// Asks on the terminal whether to trust what is shown.
 fn confirmed(email: &str) -> Result<bool, Failure> {
-    eprint!("Trust this certificate for {email}, and only its key from now on? [y/N] ");
+    eprint!("{}", tr!("cli-cert-confirm", email = email));
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer).map_err(|e| {
         Failure::Failed(
             "stdin",
             Explanation::new(
-                format!("Could not read the answer ({e})."),
-                "Pass --fingerprint with the key's SHA-256 instead.",
+                tr!("cli-answer-unread", error = e.to_string()),
+                tr!("cli-cert-answer-advice"),
             ),
         )
     })?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    Ok(matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes" | "j" | "ja"
+    ))
 }
 
 pub(super) fn trust(out: &Out, paths: &Paths, args: TrustArgs<'_>) -> Result<(), Failure> {
@@ -105,7 +121,7 @@ pub(super) fn trust(out: &Out, paths: &Paths, args: TrustArgs<'_>) -> Result<(),
                 "invalid",
                 Explanation::new(
                     format!("{}.", crate::explain::capitalise(&e.to_string())),
-                    "Run without --fingerprint to see the server's.",
+                    tr!("cli-cert-fingerprint-advice"),
                 ),
             )
         })?;
@@ -114,11 +130,12 @@ pub(super) fn trust(out: &Out, paths: &Paths, args: TrustArgs<'_>) -> Result<(),
         let was = account.pinned_certificate.clone();
         let saved = certificate::set_pin(paths, &account, None)?;
         out.text(match &was {
-            Some(p) => format!(
-                "{} no longer trusts the certificate key {}; the usual authorities decide again.",
-                saved.email, p.sha256
+            Some(p) => tr!(
+                "cli-cert-untrusted",
+                email = saved.email.as_str(),
+                key = p.sha256.to_string()
             ),
-            None => format!("{} trusted no certificate of its own.", saved.email),
+            None => tr!("cli-cert-none", email = saved.email.as_str()),
         });
         out.json(json!({ "email": saved.email, "removed": was.as_ref().map(pin_json) }));
         return Ok(());
@@ -132,9 +149,10 @@ pub(super) fn trust(out: &Out, paths: &Paths, args: TrustArgs<'_>) -> Result<(),
         ))
         .map_err(failed)?;
     let (info, problem) = (&presented.certificate, presented.problem.as_ref());
-    out.text(format!(
-        "{}:{} presents this certificate:",
-        account.smtp.host, account.smtp.port
+    out.text(tr!(
+        "cli-cert-presents-host",
+        host = account.smtp.host.as_str(),
+        port = account.smtp.port
     ));
     for line in describe(info, problem) {
         out.text(line);
@@ -144,17 +162,13 @@ pub(super) fn trust(out: &Out, paths: &Paths, args: TrustArgs<'_>) -> Result<(),
             return Err(Failure::BadInput(
                 "confirmation_needed",
                 Explanation::new(
-                    "Nothing was trusted: there is no terminal to confirm on.",
-                    format!(
-                        "Compare the key's SHA-256 with the server's own (see SECURITY.md), \
-                         then run again with --fingerprint {}.",
-                        info.sha256
-                    ),
+                    tr!("cli-cert-no-terminal"),
+                    tr!("cli-cert-no-terminal-advice", key = info.sha256.to_string()),
                 ),
             ));
         }
         if !confirmed(&account.email)? {
-            out.text("Nothing was trusted.");
+            out.text(tr!("cli-cert-nothing"));
             return Ok(());
         }
     }
@@ -164,11 +178,7 @@ pub(super) fn trust(out: &Out, paths: &Paths, args: TrustArgs<'_>) -> Result<(),
         .pinned_certificate
         .as_ref()
         .expect("trust sets the pin");
-    out.text(format!(
-        "{} now trusts this certificate's key, and no other: a changed key is refused before \
-         anything is sent.",
-        saved.email
-    ));
+    out.text(tr!("cli-cert-trusted", email = saved.email.as_str()));
     out.json(json!({
         "email": saved.email,
         "certificate": certificate_json(info, problem),

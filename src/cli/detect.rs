@@ -92,7 +92,10 @@ pub(super) fn print_provider(out: &Out, p: &ProviderHelp) {
         }
     }
     if let Some(help) = p.help.first() {
-        out.text(format!("  {}'s help: {help}", p.name));
+        out.text(format!(
+            "  {} {help}",
+            tr!("provider-help", provider = p.name.as_str())
+        ));
     }
 }
 
@@ -121,7 +124,7 @@ pub fn run_detection(
     let rt = super::runtime();
     rt.block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
-        out.text(format!("Looking for the settings of {}", email.trim()));
+        out.text(tr!("cli-looking", email = email.trim()));
         let paths = Paths::from_env().map_err(no_home_failure)?;
         let progress = |p| print_progress(out, &p);
         Ok(usecases::detect::detect(&net, &paths, email, options, progress).await)
@@ -140,8 +143,8 @@ pub fn options(deadline: f64, no_probe: bool, no_online: bool) -> Result<Options
         _ => Err(Failure::BadInput(
             "invalid",
             Explanation {
-                problem: format!("--deadline {deadline} is not a duration."),
-                advice: "Give the seconds detection may take, e.g. --deadline 10.".into(),
+                problem: tr!("cli-bad-deadline", value = deadline.to_string()),
+                advice: tr!("cli-bad-deadline-advice"),
             },
         )),
     }
@@ -152,10 +155,7 @@ pub fn failure(f: &detect::Failure) -> (Failure, Value) {
     let mut e = f.error.explain();
     if let detect::DetectError::NothingFound { .. } = f.error {
         // Where the use case says "by hand", the command line says how.
-        e.advice = format!(
-            "{} With the command line: outpost account add --host …",
-            e.advice
-        );
+        e.advice = tr!("cli-by-hand", advice = e.advice.as_str());
     }
     let extra = json!({"email": f.email, "sources": sources_json(&f.sources)});
     let failure = match f.error {
@@ -168,32 +168,53 @@ pub fn failure(f: &detect::Failure) -> (Failure, Value) {
 fn print_detection(out: &Out, d: &Detection) {
     let c = &d.chosen;
     out.text(format!(
-        "\nSettings for {} (from: {}{}{}):",
-        d.email,
-        c.source.label(),
-        c.provider
-            .as_deref()
-            .map(|p| format!(", {p}"))
-            .unwrap_or_default(),
-        if d.trusted { "" } else { ", NOT confirmed" }
+        "\n{}",
+        tr!(
+            "cli-settings-for",
+            email = d.email.as_str(),
+            source = c.source.label(),
+            provider = c
+                .provider
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default(),
+            unconfirmed = if d.trusted { "no" } else { "yes" }
+        )
     ));
-    out.text(format!("  Mail goes through {}", c.mail_domain()));
-    out.text(format!("  Server     {}", c.smtp.host));
-    out.text(format!("  Port       {}", c.smtp.port));
-    out.text(format!("  Security   {}", c.smtp.security.as_str()));
-    out.text(format!("  User name  {}", c.smtp.username));
-    out.text(format!("  Login      {}", c.smtp.auth.as_str()));
+    out.text(format!(
+        "  {}",
+        tr!("mail-goes-through", domain = c.mail_domain())
+    ));
+    let rows = [
+        (tr!("field-server"), c.smtp.host.clone()),
+        (tr!("field-port"), c.smtp.port.to_string()),
+        (tr!("field-security"), c.smtp.security.as_str().to_string()),
+        (tr!("field-username"), c.smtp.username.clone()),
+        (tr!("field-login"), c.smtp.auth.as_str().to_string()),
+    ];
+    // The values line up after the longest label, in whatever language.
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in rows {
+        out.text(format!("  {label:<width$}  {value}"));
+    }
     for w in &d.warnings {
-        out.text(format!("  Warning: {w}"));
+        out.text(format!("  {}", tr!("warning", warning = w.as_str())));
     }
     if let Some(p) = &d.provider {
         print_provider(out, p);
     }
     for a in &d.alternatives {
         out.text(format!(
-            "  Also possible: {} from {}",
-            a.describe(),
-            a.source
+            "  {}",
+            tr!(
+                "cli-also-possible",
+                settings = a.describe(),
+                source = a.source.to_string()
+            )
         ));
     }
 }

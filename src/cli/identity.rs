@@ -57,10 +57,10 @@ pub fn run(out: &Out, paths: &Paths, cmd: IdentityCommand) -> Result<(), Failure
         IdentityCommand::List => list(out, paths),
         IdentityCommand::Remove { email } => {
             let account = identity::remove(paths, &email)?;
-            out.text(format!(
-                "{} no longer sends as {}.",
-                account.email,
-                email.trim()
+            out.text(tr!(
+                "cli-identity-removed",
+                account = account.email.as_str(),
+                email = email.trim()
             ));
             out.json(json!({ "account": account.email, "removed": email.trim() }));
             Ok(())
@@ -75,8 +75,12 @@ fn add(out: &Out, paths: &Paths, args: IdentityArgs) -> Result<(), Failure> {
             Failure::BadInput(
                 "signature_file",
                 Explanation::new(
-                    format!("Cannot read the signature from {} ({e}).", f.display()),
-                    "Check the path, or give the text with --signature.",
+                    tr!(
+                        "cli-signature-unreadable",
+                        path = f.display().to_string(),
+                        error = e.to_string()
+                    ),
+                    tr!("cli-signature-unreadable-advice"),
                 ),
             )
         })?),
@@ -90,15 +94,12 @@ fn add(out: &Out, paths: &Paths, args: IdentityArgs) -> Result<(), Failure> {
         refused: None,
     };
     let account = identity::set(paths, &args.account, wanted.clone())?;
-    out.text(format!(
-        "{} sends as {}{}.",
-        account.email,
-        wanted.email,
-        if wanted.email.eq_ignore_ascii_case(&account.email) {
-            " (its own address)"
-        } else {
-            "; the server must allow it: a refusal shows in 'outpost account identity list'"
-        }
+    let own = wanted.email.eq_ignore_ascii_case(&account.email);
+    out.text(tr!(
+        "cli-sends-as",
+        account = account.email.as_str(),
+        email = wanted.email.as_str(),
+        own = if own { "yes" } else { "no" }
     ));
     out.json(json!({ "account": account.email, "identities": identities_json(&account) }));
     Ok(())
@@ -107,26 +108,24 @@ fn add(out: &Out, paths: &Paths, args: IdentityArgs) -> Result<(), Failure> {
 fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
     let all = accounts::list(paths)?;
     if all.accounts.is_empty() {
-        out.text("No accounts yet. Add one with: outpost account add --email …");
+        out.text(tr!("cli-no-accounts-short"));
     }
     for a in &all.accounts {
         out.text(format!("{}:", a.email));
         for i in a.identities() {
             let mut line = format!("    {}", i.mailbox());
             if let Some(r) = &i.reply_to {
-                line.push_str(&format!(" (replies to {r})"));
+                line.push_str(&format!(" {}", tr!("cli-replies-to", address = r.as_str())));
             }
             if i.signature.is_some() {
-                line.push_str(", signed");
+                line.push_str(&tr!("cli-signed"));
             }
             out.text(line);
             if let Some(words) = &i.refused {
                 out.text(format!(
-                    "      refused by the server: {words}\n      What to do: allow {} as \
-                     an address of this account at your provider (Gmail: Settings → \
-                     Accounts → Send mail as; Microsoft 365: the mailbox's 'Send as' \
-                     permission), then add it again here to clear this note.",
-                    i.email
+                    "      {}\n      {}",
+                    tr!("cli-identity-refused", words = words.as_str()),
+                    tr!("cli-identity-refused-advice", email = i.email.as_str())
                 ));
             }
         }

@@ -33,17 +33,17 @@ fn note_json(n: &Note) -> Value {
 }
 
 fn describe(f: &Found) -> String {
-    format!(
-        "{}:{} {} ({}, login {}{})",
-        f.smtp.host,
-        f.smtp.port,
-        f.email.as_deref().unwrap_or("(no address)"),
-        f.smtp.security.as_str(),
-        f.smtp.auth.as_str(),
-        if f.smtp.username.is_empty() {
+    tr!(
+        "cli-found-line",
+        host = f.smtp.host.as_str(),
+        port = f.smtp.port,
+        email = f.email.clone().unwrap_or_else(|| tr!("cli-no-address")),
+        security = f.smtp.security.as_str(),
+        auth = f.smtp.auth.as_str(),
+        user = if f.smtp.username.is_empty() {
             String::new()
         } else {
-            format!(" as {}", f.smtp.username)
+            format!(" {}", tr!("cli-login-as", user = f.smtp.username.as_str()))
         }
     )
 }
@@ -51,10 +51,7 @@ fn describe(f: &Found) -> String {
 fn no_home() -> Failure {
     Failure::Failed(
         "no_home",
-        Explanation::new(
-            "HOME is not set, so other programs' settings cannot be found.",
-            "Run Outpost as a user with a home folder.",
-        ),
+        Explanation::new(tr!("cli-no-home"), tr!("cli-no-home-advice")),
     )
 }
 
@@ -63,29 +60,26 @@ pub(super) fn import(out: &Out, paths: &Paths, args: ImportArgs) -> Result<(), F
     let (offers, notes) = importing::list(paths, &places);
     let Some(id) = args.source.as_deref() else {
         if offers.is_empty() {
-            out.text(
-                "No other mail program on this computer has sending settings Outpost can read.",
-            );
+            out.text(tr!("cli-nothing-to-import"));
         }
         for o in &offers {
             out.text(format!(
-                "{}{}\n    {}\n    found in {}",
-                o.found.id(),
-                if o.known {
-                    "  (already in Outpost)"
-                } else {
-                    ""
-                },
+                "{}\n    {}\n    {}",
+                tr!(
+                    "cli-offer",
+                    id = o.found.id(),
+                    known = if o.known { "yes" } else { "no" }
+                ),
                 describe(&o.found),
-                o.found.place.display()
+                tr!("cli-found-in", place = o.found.place.display().to_string())
             ));
         }
         for n in &notes {
-            out.text(format!(
-                "Note: {} {}: {}",
-                n.program,
-                n.place.display(),
-                n.problem
+            out.text(tr!(
+                "cli-note",
+                program = n.program.to_string(),
+                place = n.place.display().to_string(),
+                problem = n.problem.as_str()
             ));
         }
         out.json(json!({
@@ -99,11 +93,11 @@ pub(super) fn import(out: &Out, paths: &Paths, args: ImportArgs) -> Result<(), F
         return Err(Failure::BadInput(
             "not_found",
             Explanation::new(
-                format!("No account '{id}' was found in other programs' settings."),
+                tr!("cli-import-not-found", id = id),
                 if ids.is_empty() {
-                    "'outpost account import --list' shows what can be found.".to_string()
+                    tr!("cli-import-list-advice")
                 } else {
-                    format!("These can be imported: {}.", ids.join(", "))
+                    tr!("cli-import-these", ids = ids.join(", "))
                 },
             ),
         ));
@@ -113,11 +107,12 @@ pub(super) fn import(out: &Out, paths: &Paths, args: ImportArgs) -> Result<(), F
         return Err(Failure::BadInput(
             "no_address",
             Explanation::new(
-                format!(
-                    "{} does not say which address '{id}' sends from.",
-                    offer.found.program
+                tr!(
+                    "cli-import-no-address",
+                    program = offer.found.program.to_string(),
+                    id = id
                 ),
-                "Give it with --email you@example.org.",
+                tr!("cli-import-no-address-advice"),
             ),
         ));
     }
@@ -136,19 +131,18 @@ pub(super) fn import(out: &Out, paths: &Paths, args: ImportArgs) -> Result<(), F
             args.password_stdin,
             account.smtp.auth,
             &account.email,
-            "Password",
+            &tr!("field-password"),
         )?
     };
     let on_dup = OnDuplicate::replace_when(args.replace);
     let saved = accounts::save(paths, account, secret.as_ref(), on_dup)?;
-    out.text(format!(
-        "Added {} from {} ({}:{}, {}). Check it with: outpost account test {}",
-        saved.email,
-        offer.found.program,
-        saved.smtp.host,
-        saved.smtp.port,
-        saved.smtp.security.as_str(),
-        saved.email
+    out.text(tr!(
+        "cli-imported",
+        email = saved.email.as_str(),
+        program = offer.found.program.to_string(),
+        host = saved.smtp.host.as_str(),
+        port = saved.smtp.port,
+        security = saved.smtp.security.as_str()
     ));
     out.json(json!({ "account": account_json(&saved, false), "imported_from": found_json(offer) }));
     Ok(())

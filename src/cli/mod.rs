@@ -4,6 +4,7 @@ mod account;
 mod args;
 mod certificate;
 mod detect;
+pub mod help;
 mod identity;
 mod import;
 mod oauth2;
@@ -21,6 +22,10 @@ use output::{Out, no_home};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    if cli.json {
+        // JSON is read by programs: its messages and advice stay English, like its kinds.
+        crate::i18n::use_language(crate::i18n::Language::English);
+    }
     let out = Out { json: cli.json };
     let cmd = match cli.command {
         Some(Command::Account(cmd)) => cmd,

@@ -41,23 +41,21 @@ pub(super) fn browser_sign_in(
         let signin = signin::start(paths, email, host, discovered).await?;
         let name = signin.provider().to_string();
         if no_browser {
-            say(format!(
-                "Open this address in a browser to sign in with {name}:"
-            ));
+            say(tr!("cli-open-to-sign-in", provider = name.as_str()));
         } else {
             match signin.open_browser() {
-                Ok(()) => say(format!(
-                    "Sign in with {name} in your browser. If no browser opened, open this address:"
-                )),
-                Err(e) => say(format!(
-                    "No browser could be opened ({e}). Open this address to sign in with {name}:"
+                Ok(()) => say(tr!("cli-sign-in-browser", provider = name.as_str())),
+                Err(e) => say(tr!(
+                    "cli-no-browser",
+                    error = e.to_string(),
+                    provider = name.as_str()
                 )),
             }
         }
         say(format!("  {}", signin.url()));
-        say("Waiting for the browser… (Ctrl+C cancels)".into());
+        say(tr!("cli-waiting-browser"));
         let secret = signin::finish(signin, &net.http).await?;
-        say(format!("Signed in with {name}."));
+        say(tr!("cli-signed-in", provider = name.as_str()));
         Ok(secret)
     })
 }
@@ -71,16 +69,16 @@ pub(super) fn command(out: &Out, paths: &Paths, cmd: Oauth2Command) -> Result<()
                 return Err(Failure::BadInput(
                     "not_found",
                     crate::explain::Explanation {
-                        problem: format!(
-                            "{} has no settings for '{provider}'.",
-                            oauth::config::user_file(paths).display()
+                        problem: tr!(
+                            "cli-no-provider-settings",
+                            file = oauth::config::user_file(paths).display().to_string(),
+                            provider = provider.as_str()
                         ),
-                        advice: "'outpost oauth2 list' shows the providers and their settings."
-                            .into(),
+                        advice: tr!("cli-no-provider-settings-advice"),
                     },
                 ));
             }
-            out.text(format!("Removed your settings for {provider}."));
+            out.text(tr!("cli-provider-removed", provider = provider.as_str()));
             out.json(json!({"removed": provider}));
             Ok(())
         }
@@ -91,12 +89,13 @@ fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
     let issuers = Issuers::load(paths).map_err(OauthError::from)?;
     let mut rows = Vec::new();
     for i in issuers.all() {
-        out.text(format!(
-            "{:<10} {:<10} client id: {:<22} hosts: {}",
-            i.id,
-            i.name,
-            i.client_id.as_deref().unwrap_or("(not set)"),
-            i.hosts.join(", ")
+        let client = i.client_id.clone().unwrap_or_else(|| tr!("cli-not-set"));
+        out.text(tr!(
+            "cli-provider-line",
+            id = format!("{:<10}", i.id),
+            name = format!("{:<10}", i.name),
+            client = format!("{client:<22}"),
+            hosts = i.hosts.join(", ")
         ));
         rows.push(json!({
             "id": i.id, "name": i.name, "hosts": i.hosts, "scope": i.scope,
@@ -105,9 +104,9 @@ fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
             "register_url": i.register_url,
         }));
     }
-    out.text(format!(
-        "Set a client id with: outpost oauth2 set ID --client-id … (kept in {})",
-        oauth::config::user_file(paths).display()
+    out.text(tr!(
+        "cli-set-client-id",
+        file = oauth::config::user_file(paths).display().to_string()
     ));
     out.json(json!({"providers": rows}));
     Ok(())
@@ -124,15 +123,15 @@ fn set(out: &Out, paths: &Paths, a: SetArgs) -> Result<(), Failure> {
         hosts: a.host,
     };
     let issuer = signin::set_provider(paths, &a.provider, change)?;
-    out.text(format!(
-        "Saved: {} ({}) signs in for {}{}.",
-        issuer.name,
-        issuer.id,
-        issuer.hosts.join(", "),
-        if issuer.client_id.is_some() {
-            ""
+    out.text(tr!(
+        "cli-provider-saved",
+        name = issuer.name.as_str(),
+        id = issuer.id.as_str(),
+        hosts = issuer.hosts.join(", "),
+        client = if issuer.client_id.is_some() {
+            "yes"
         } else {
-            "; no client id yet"
+            "no"
         }
     ));
     out.json(json!({"provider": issuer.id, "client_id": issuer.client_id, "hosts": issuer.hosts}));

@@ -75,7 +75,7 @@ fn not_before(args: &SendArgs) -> Result<Option<Millis>, Failure> {
                     "invalid_time",
                     Explanation::new(
                         format!("{}.", capitalise(&e.to_string())),
-                        "Give --at a date and time, e.g. --at \"2026-12-24 09:00\".",
+                        tr!("cli-at-advice"),
                     ),
                 )
             })?;
@@ -83,8 +83,8 @@ fn not_before(args: &SendArgs) -> Result<Option<Millis>, Failure> {
                 return Err(Failure::BadInput(
                     "time_in_the_past",
                     Explanation::new(
-                        format!("{} is in the past ({}).", text.trim(), local(at)),
-                        "Give a later time, or leave out --at to send now.",
+                        tr!("cli-in-the-past", text = text.trim(), when = local(at)),
+                        tr!("cli-in-the-past-advice"),
                     ),
                 ));
             }
@@ -154,8 +154,12 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
             Failure::BadInput(
                 "body_file",
                 Explanation {
-                    problem: format!("Cannot read the body from {} ({e}).", f.display()),
-                    advice: "Check the path, or give the text with --body.".into(),
+                    problem: tr!(
+                        "cli-body-unreadable",
+                        path = f.display().to_string(),
+                        error = e.to_string()
+                    ),
+                    advice: tr!("cli-body-unreadable-advice"),
                 },
             )
         })?,
@@ -179,15 +183,16 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         })?;
     let (id, message_id) = (queued.id, queued.message_id);
     match queued.not_before {
-        Some(at) => out.text(format!(
-            "Queued as #{id} ({message_id}), to be sent {} ({}); until then, \
-             'outpost queue cancel {id}' takes it back.",
-            local(at),
-            relative(at)
+        Some(at) => out.text(tr!(
+            "cli-queued-later",
+            id = id,
+            message_id = message_id.as_str(),
+            when = local(at),
+            countdown = relative(at)
         )),
-        None => out.text(format!("Queued as #{id} ({message_id}).")),
+        None => out.text(tr!("cli-queued", id = id, message_id = message_id.as_str())),
     }
-    out.text("The open Outpost window sends it, or run: outpost run");
+    out.text(tr!("cli-who-sends"));
     out.json(json!({
         "id": id,
         "message_id": message_id,
@@ -202,31 +207,37 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
         QueueCommand::List => {
             let list = queue::list(paths).map_err(outbox_failure)?;
             if list.is_empty() {
-                out.text("The outbox is empty.");
+                out.text(tr!("cli-outbox-empty"));
             }
             let now = now_ms();
             for m in &list {
                 let scheduled = m.scheduled(now);
                 let next = match (scheduled, m.next_attempt_ms) {
-                    (Some(at), _) => format!(", to be sent {}", local(at)),
-                    (None, Some(t)) => format!(", next try {}", relative(t)),
+                    (Some(at), _) => tr!("cli-to-be-sent", when = local(at)),
+                    (None, Some(t)) => tr!("cli-next-try", when = relative(t)),
                     (None, None) => String::new(),
                 };
+                let state = if scheduled.is_some() {
+                    tr!("state-scheduled")
+                } else {
+                    state_word(m.state)
+                };
+                let last = m
+                    .last_reply
+                    .as_deref()
+                    .map(|r| format!("\n        {}", tr!("cli-last", reply = r)))
+                    .unwrap_or_default();
                 out.text(format!(
-                    "#{:<5} {:<9} {} — {} (attempts {}{next}){}",
-                    m.id,
-                    if scheduled.is_some() {
-                        "scheduled"
-                    } else {
-                        m.state.as_str()
-                    },
-                    m.to,
-                    m.subject,
-                    m.attempts,
-                    m.last_reply
-                        .as_deref()
-                        .map(|r| format!("\n        last: {r}"))
-                        .unwrap_or_default()
+                    "{}{last}",
+                    tr!(
+                        "cli-queue-line",
+                        id = format!("{:<5}", m.id),
+                        state = format!("{state:<9}"),
+                        to = m.to.as_str(),
+                        subject = m.subject.as_str(),
+                        attempts = m.attempts,
+                        next = next
+                    )
                 ));
             }
             out.json(json!({"messages": list}));
@@ -234,19 +245,19 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
         QueueCommand::Show { id } => {
             let detail = queue::detail(paths, id).map_err(outbox_failure)?;
             let (m, events) = (&detail.summary, &detail.history);
-            out.text(format!(
-                "#{} {} — to {} — {}",
-                m.id,
-                m.state.as_str(),
-                m.to,
-                m.subject
+            out.text(tr!(
+                "cli-show-head",
+                id = m.id,
+                state = state_word(m.state),
+                to = m.to.as_str(),
+                subject = m.subject.as_str()
             ));
             out.text(format!("  Message-ID: {}", m.message_id));
             if let Some(q) = &m.server_queue_id {
-                out.text(format!("  Server queue id: {q}"));
+                out.text(format!("  {}: {q}", tr!("server-queue-id")));
             }
             if m.maybe_sent {
-                out.text("  A connection broke after sending: it may have arrived already.");
+                out.text(format!("  {}", tr!("cli-maybe-sent")));
             }
             for (e, when) in events.iter().zip(&detail.when) {
                 out.text(format!("  {when} {}", e.text));
@@ -255,12 +266,12 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
         }
         QueueCommand::Retry { id } => {
             queue::act(paths, id, MessageAction::RetryNow).map_err(action_failure)?;
-            out.text(format!("#{id} will be tried at the next run."));
+            out.text(tr!("cli-retry-next-run", id = id));
             out.json(json!({"id": id, "state": "retry"}));
         }
         QueueCommand::Cancel { id } => {
             queue::act(paths, id, MessageAction::Cancel).map_err(action_failure)?;
-            out.text(format!("#{id} cancelled."));
+            out.text(tr!("cli-cancelled", id = id));
             out.json(json!({"id": id, "state": "cancelled"}));
         }
     }
@@ -268,10 +279,24 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
 }
 
 fn bad_number(option: &str, value: f64) -> ExitCode {
-    eprintln!("error: {option} {value} is not a positive number of seconds or days.");
+    eprintln!(
+        "{}",
+        tr!("cli-bad-number", option = option, value = value.to_string())
+    );
     ExitCode::from(2)
 }
 
+/// A message's state in words, as the outbox shows it.
+fn state_word(state: State) -> String {
+    match state {
+        State::Queued => tr!("state-waiting"),
+        State::Sending => tr!("state-sending"),
+        State::Retry => tr!("state-retry"),
+        State::Sent => tr!("state-sent"),
+        State::Failed => tr!("state-failed"),
+        State::Cancelled => tr!("state-cancelled"),
+    }
+}
 /// `outpost run [--until-empty] [--timeout SECS] [--give-up-after DAYS]`.
 pub(super) fn run(
     out: &Out,
@@ -300,7 +325,7 @@ pub(super) fn run(
         }
     };
     if !until_empty {
-        out.text("Sending what the outbox holds, and new messages as they come; Ctrl+C stops.");
+        out.text(tr!("cli-serving"));
     }
     let rt = super::runtime();
     let mut events = Vec::new();
@@ -341,22 +366,32 @@ pub(super) fn run(
     let paused = outbox.paused().unwrap_or_default();
     for m in &waiting {
         let why = if let Some((_, reason)) = paused.iter().find(|(a, _)| *a == m.account) {
-            format!("account paused: {reason}")
+            tr!("cli-account-paused", reason = reason.as_str())
         } else if let Some(at) = m.scheduled(now_ms()) {
-            format!("to be sent {} ({})", local(at), relative(at))
+            tr!(
+                "cli-to-be-sent-at",
+                when = local(at),
+                countdown = relative(at)
+            )
         } else if m.state == State::Retry {
-            format!(
-                "next try {}{}",
-                m.next_attempt_ms.map(relative).unwrap_or_default(),
-                m.last_reply
+            tr!(
+                "cli-next-try-last",
+                when = m.next_attempt_ms.map(relative).unwrap_or_default(),
+                last = m
+                    .last_reply
                     .as_deref()
-                    .map(|r| format!(" (last: {r})"))
+                    .map(|r| format!(" ({})", tr!("cli-last", reply = r)))
                     .unwrap_or_default()
             )
         } else {
-            m.state.as_str().to_string()
+            state_word(m.state)
         };
-        out.text(format!("Waiting: #{} to {} — {why}", m.id, m.to));
+        out.text(tr!(
+            "cli-waiting-line",
+            id = m.id,
+            to = m.to.as_str(),
+            why = why
+        ));
     }
     out.json(json!({"events": events, "waiting": waiting, "paused": paused.iter().map(|(a, r)| json!({"account": a, "reason": r})).collect::<Vec<_>>()}));
     ExitCode::SUCCESS
@@ -367,7 +402,7 @@ pub(super) fn run(
 pub fn sendmail(args: &[String]) -> ExitCode {
     use crate::outbox::sendmail::{self as sm, SendmailError};
     let fail = |code: u8, text: String| {
-        eprintln!("sendmail: {text}");
+        eprintln!("{}", tr!("cli-sendmail", text = text));
         ExitCode::from(code)
     };
     let parsed = match sm::parse_args(args) {
@@ -380,7 +415,7 @@ pub fn sendmail(args: &[String]) -> ExitCode {
         &mut std::io::Read::take(std::io::stdin(), limit),
         &mut input,
     ) {
-        return fail(74, format!("cannot read the message: {e}"));
+        return fail(74, tr!("cli-sendmail-unreadable", error = e.to_string()));
     }
     let raw = sm::read_message(&input, parsed.ignore_dots);
     let paths = match Paths::from_env() {
@@ -402,11 +437,8 @@ pub fn sendmail(args: &[String]) -> ExitCode {
             .map(|a| (a, a.own_identity())),
     };
     let Some((account, identity)) = sender else {
-        let who = wanted.unwrap_or_else(|| "(no From, and no default account)".into());
-        return fail(
-            67,
-            format!("no Outpost account sends as {who}; add one with: outpost account add"),
-        );
+        let who = wanted.unwrap_or_else(|| tr!("cli-no-from"));
+        return fail(67, tr!("cli-no-sender", who = who));
     };
     let prepared = match sm::prepare(
         &raw,

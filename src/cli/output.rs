@@ -22,12 +22,8 @@ impl From<ManageError> for Failure {
         let mut explained = e.explain();
         // What to type, where the use case can only say what to do.
         match &e {
-            ManageError::Duplicate { .. } => {
-                explained.advice = "Add it again with --replace to replace its settings.".into()
-            }
-            ManageError::NotFound { .. } => {
-                explained.advice = "'outpost account list' shows the accounts there are.".into()
-            }
+            ManageError::Duplicate { .. } => explained.advice = tr!("cli-replace-advice"),
+            ManageError::NotFound { .. } => explained.advice = tr!("cli-list-advice"),
             _ => {}
         }
         if e.is_bad_input() {
@@ -72,7 +68,14 @@ impl Out {
             }
             println!("{extra}");
         } else {
-            eprintln!("error: {}\n  What to do: {}", e.problem, e.advice);
+            eprintln!(
+                "{}",
+                tr!(
+                    "cli-error",
+                    problem = e.problem.as_str(),
+                    advice = e.advice.as_str()
+                )
+            );
         }
         ExitCode::from(code)
     }
@@ -82,7 +85,7 @@ impl Out {
 pub(super) fn no_home_failure(e: crate::paths::NoHomeDir) -> Failure {
     let e = Explanation {
         problem: e.to_string(),
-        advice: "Set OUTPOST_HOME to a folder.".into(),
+        advice: tr!("cli-home-advice"),
     };
     Failure::Failed("no_home", e)
 }

@@ -88,6 +88,16 @@ pub fn decimal(value: f64, places: usize) -> String {
     }
 }
 
+/// `noun` (a field's name, "App password") as the current language writes it inside a
+/// sentence: lower case in English ("the app password"), unchanged in German, whose nouns
+/// keep their capital.
+pub fn in_sentence(noun: &str) -> String {
+    match language() {
+        Language::English => noun.to_lowercase(),
+        Language::German => noun.to_string(),
+    }
+}
+
 /// The message `id` in the person's language: `tr!("outbox-title")`, or with named values:
 /// `tr!("outbox-waiting", count = n)`. Ids are literals, so the translations test finds them.
 #[macro_export]

@@ -9,15 +9,59 @@ use fluent_bundle::FluentResource;
 
 use super::*;
 
-/// Message ids in `tr!("…"` calls of the Rust files under `dir`.
+/// The names given to values after the id in a `tr!` call (`tr!("id", count = n)` → count),
+/// from the text after the id's closing quote.
+fn value_names(rest: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let (mut depth, mut in_str, mut prev) = (0_i32, false, ' ');
+    let mut chars = rest.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_str {
+            if c == '"' && prev != '\\' {
+                in_str = false;
+            }
+            prev = if prev == '\\' && c == '\\' { ' ' } else { c };
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => break,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                let after = rest[i + 1..].trim_start();
+                let name: String = after
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let tail = after[name.len()..].trim_start();
+                if !name.is_empty() && tail.starts_with('=') && !tail.starts_with("==") {
+                    names.insert(name);
+                }
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    names
+}
+
+/// Message ids in `tr!("…"` calls of the Rust files under `dir`, with where each is used and
+/// the names of the values each call gives.
 fn ids_in_code(dir: &Path, found: &mut BTreeMap<String, String>) {
+    calls_in_code(dir, &mut |id, file, _| {
+        found.insert(id.to_string(), file.to_string());
+    });
+}
+
+fn calls_in_code(dir: &Path, each: &mut dyn FnMut(&str, &str, BTreeSet<String>)) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.ends_with("i18n") {
             // Its docs and tests name ids as examples.
             continue;
         } else if path.is_dir() {
-            ids_in_code(&path, found);
+            calls_in_code(&path, each);
         } else if path.extension().is_some_and(|e| e == "rs") {
             let code = std::fs::read_to_string(&path).unwrap();
             for (at, _) in code.match_indices("tr!(") {
@@ -29,11 +73,31 @@ fn ids_in_code(dir: &Path, found: &mut BTreeMap<String, String>) {
                 let Some(rest) = rest.strip_prefix('"') else {
                     continue;
                 };
-                let id = &rest[..rest.find('"').unwrap()];
-                found.insert(id.to_string(), path.display().to_string());
+                let end = rest.find('"').unwrap();
+                let names = value_names(&rest[end + 1..]);
+                each(&rest[..end], &path.display().to_string(), names);
             }
         }
     }
+}
+
+#[test]
+fn every_call_gives_the_values_its_message_uses() {
+    let english = messages(Language::English.source());
+    let mut wrong = vec![];
+    calls_in_code(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut |id, file, names| {
+            if let Some(used) = english.get(id)
+                && *used != names
+            {
+                wrong.push(format!(
+                    "{id} in {file}: gives {names:?}, the message uses {used:?}"
+                ));
+            }
+        },
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 /// Each message's id and the `$values` its text uses, in file order.
@@ -73,6 +137,11 @@ fn every_language_has_every_message_the_code_uses_and_no_other() {
     let mut used = BTreeMap::new();
     ids_in_code(&root.join("src"), &mut used);
     let english = messages(Language::English.source());
+    let help: BTreeSet<String> = crate::cli::help::texts()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let is_help = |id: &str| id == "help" || id.starts_with("help-");
     for lang in Language::ALL {
         let source = lang.source();
         if let Err((_, errors)) = FluentResource::try_new(source.to_string()) {
@@ -89,7 +158,7 @@ fn every_language_has_every_message_the_code_uses_and_no_other() {
             .collect();
         let unused: Vec<_> = defined
             .keys()
-            .filter(|id| !used.contains_key(*id))
+            .filter(|id| !used.contains_key(*id) && !is_help(id))
             .collect();
         assert!(
             missing.is_empty(),
@@ -101,7 +170,23 @@ fn every_language_has_every_message_the_code_uses_and_no_other() {
             "locales/{}/outpost.ftl has ids nothing uses: {unused:#?}",
             lang.code()
         );
-        for (id, values) in &defined {
+        // --help: English is the doc comments; a translation has exactly the texts clap has.
+        let helps: BTreeSet<String> = defined.keys().filter(|id| is_help(id)).cloned().collect();
+        if lang == Language::English {
+            assert!(
+                helps.is_empty(),
+                "English help belongs in doc comments: {helps:?}"
+            );
+        } else {
+            let lacking: Vec<_> = help.difference(&helps).collect();
+            let stale: Vec<_> = helps.difference(&help).collect();
+            assert!(
+                lacking.is_empty() && stale.is_empty(),
+                "locales/{}/outpost.ftl: help texts missing {lacking:?}, for no option {stale:?}",
+                lang.code()
+            );
+        }
+        for (id, values) in defined.iter().filter(|(id, _)| !is_help(id)) {
             assert_eq!(
                 values,
                 &english[id],

@@ -100,7 +100,7 @@ async fn token_step(
 
 /// The step a check failed at, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", tr!("step-failed", step = .step.label(), error = .error.to_string()))]
+#[error("{}", tr!("step-failed-error", step = .step.label(), error = .error.to_string()))]
 pub struct StepFailed {
     /// The step.
     pub step: Step,
