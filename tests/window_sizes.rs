@@ -5,35 +5,9 @@
 mod support;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use outpost::ui::{MIN_SIZE, OutpostApp};
-use support::ui::{WindowSetup, open_outbox, wait_for, window_with_account};
-
-/// Every object with a name or a value that reaches past the window's left or right edge.
-fn cut_off(harness: &Harness<'_, OutpostApp>) -> Vec<String> {
-    let width = MIN_SIZE[0];
-    harness
-        .root()
-        .children_recursive()
-        .filter_map(|node| {
-            let n = node.accesskit_node();
-            let said = n.label().or(n.value()).unwrap_or_default();
-            // In the window's coordinates (the harness draws at one pixel per point).
-            let b = n.bounding_box()?;
-            (!said.is_empty() && (b.x1 > f64::from(width) + 0.5 || b.x0 < -0.5))
-                .then(|| format!("{:?} {said:?} spans x {:.0}..{:.0}", n.role(), b.x0, b.x1))
-        })
-        .collect()
-}
-
-fn assert_fits(harness: &Harness<'_, OutpostApp>, screen: &str) {
-    let cut = cut_off(harness);
-    assert!(
-        cut.is_empty(),
-        "{screen} at {MIN_SIZE:?}: past the window's edge:\n{}",
-        cut.join("\n")
-    );
-}
+use support::ui::{WindowSetup, assert_fits, open_outbox, wait_for, window_with_account};
 
 fn assert_in_view(harness: &Harness<'_, OutpostApp>, label: &str) {
     let r = harness.get_by_label(label).rect();

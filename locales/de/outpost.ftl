@@ -636,7 +636,10 @@ proxy-password-in-settings = ein Proxy-Passwort wird nicht in den Kontoeinstellu
 dns-bad-server = { $var }=„{ $value }“ ist keine DNS-Serveradresse; schreiben Sie sie als 127.0.0.1:53
 dns-system-config = die DNS-Konfiguration des Systems ließ sich nicht lesen ({ $detail })
 dns-error-not-found = den Namen { $host } gibt es im DNS nicht
-dns-error-no-records = { $host } hat keinen Eintrag vom Typ { $record }
+dns-error-no-records = { $host } hat keinen { $record ->
+        [address] Adresseintrag
+       *[other] Eintrag vom Typ { $record }
+    }
 dns-error-timeout = kein DNS-Server hat rechtzeitig für { $host } geantwortet
 dns-error-failed = DNS-Abfrage von { $host } fehlgeschlagen ({ $detail })
 

@@ -14,8 +14,7 @@ use super::*;
 fn value_names(rest: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let (mut depth, mut in_str, mut prev) = (0_i32, false, ' ');
-    let mut chars = rest.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in rest.char_indices() {
         if in_str {
             if c == '"' && prev != '\\' {
                 in_str = false;

@@ -39,10 +39,10 @@ pub fn status_line(ui: &mut Ui, outbox: Option<&OutboxView>, sender: &str) {
     ui.horizontal(|ui| {
         match outbox {
             Some(v) if !v.offline.is_empty() => {
-                design::chip(ui, icon::WARNING, &tr!("status-offline"), design::warn(ui));
+                design::chip(ui, icon::WARNING, tr!("status-offline"), design::warn(ui));
             }
             Some(_) => {
-                design::chip(ui, icon::OK, &tr!("status-online"), design::ok(ui));
+                design::chip(ui, icon::OK, tr!("status-online"), design::ok(ui));
             }
             None => {}
         }

@@ -62,9 +62,9 @@ pub fn tell_value(ui: &Ui, control: egui::Id, value: &str) {
 pub fn name_row(ui: &mut Ui, name: &mut String) -> egui::Response {
     text_row(
         ui,
-        &tr!("field-your-name"),
+        tr!("field-your-name"),
         name,
-        &tr!("field-your-name-hint"),
+        tr!("field-your-name-hint"),
         false,
         None,
     )
@@ -121,7 +121,7 @@ pub fn explanation(ui: &mut Ui, e: &Explanation) {
     egui::Frame::group(ui.style())
         .stroke(egui::Stroke::new(1.0, design::error(ui)))
         .show(ui, |ui| {
-            ui.set_max_width(design::TEXT_WIDTH);
+            ui.set_max_width(design::TEXT_WIDTH.min(ui.available_width()));
             ui.label(RichText::new(&e.problem).strong().color(design::error(ui)));
             ui.label(tr!("what-to-do", advice = e.advice.as_str()));
         });
@@ -320,6 +320,20 @@ pub fn sources(
     sources: &[(crate::detect::Source, Option<crate::detect::SourceReport>)],
 ) {
     use crate::detect::Outcome;
+    // The detail takes what the names leave (they are longer in some languages), cut with
+    // "…" to fit: the icon and the seconds columns take about 70 points with the spacing.
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let widest = sources
+        .iter()
+        .map(|(s, _)| {
+            let color = ui.visuals().text_color();
+            ui.painter()
+                .layout_no_wrap(s.label(), font.clone(), color)
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max);
+    let detail_width = (ui.available_width() - widest - 3.0 * 12.0 - 70.0).clamp(120.0, 360.0);
     egui::Grid::new("detect-sources")
         .num_columns(4)
         .spacing([12.0, 4.0])
@@ -367,7 +381,7 @@ pub fn sources(
                             ))
                             .color(color)
                         };
-                        elided(ui, text, 360.0);
+                        elided(ui, text, detail_width);
                         ui.label(RichText::new(seconds(r.elapsed)).weak());
                     }
                 }

@@ -471,7 +471,13 @@ impl Outpost {
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_outpost"));
-        cmd.args(args).env_remove("SSL_CERT_DIR");
+        // English whatever the machine's locale: the tests read its words.
+        cmd.args(args)
+            .env_remove("SSL_CERT_DIR")
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANGUAGE");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

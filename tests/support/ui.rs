@@ -62,6 +62,8 @@ pub struct WindowSetup {
     pub user_home: Option<std::path::PathBuf>,
     /// The window's size in points.
     pub size: [f32; 2],
+    /// The language the window speaks (one per test binary: it is the process's).
+    pub language: outpost::i18n::Language,
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -85,10 +87,12 @@ impl WindowSetup {
             self_signed: false,
             user_home: None,
             size: [1100.0, 900.0],
+            language: outpost::i18n::Language::English,
         }
     }
 
     pub fn open(self) -> (Harness<'static, OutpostApp>, Lab) {
+        outpost::i18n::use_language(self.language);
         let ca = TestCa::new();
         let cert = if self.self_signed {
             ca.self_signed_authority("mail", &["mail.example.test"])
@@ -200,6 +204,34 @@ pub fn wait_for(
     }
     // Settle, unless a spinner keeps repainting (then a few steps are enough).
     let _ = harness.try_run();
+}
+
+/// Every object with a name or a value that reaches past the window's left or right edge
+/// when it is `width` points wide: what a person would see cut off.
+pub fn cut_off(harness: &Harness<'_, OutpostApp>, width: f32) -> Vec<String> {
+    harness
+        .root()
+        .children_recursive()
+        .filter_map(|node| {
+            let n = node.accesskit_node();
+            let said = n.label().or(n.value()).unwrap_or_default();
+            // In the window's coordinates (the harness draws at one pixel per point).
+            let b = n.bounding_box()?;
+            (!said.is_empty() && (b.x1 > f64::from(width) + 0.5 || b.x0 < -0.5))
+                .then(|| format!("{:?} {said:?} spans x {:.0}..{:.0}", n.role(), b.x0, b.x1))
+        })
+        .collect()
+}
+
+/// Nothing on `screen` reaches past the edge of the window at its smallest size.
+pub fn assert_fits(harness: &Harness<'_, OutpostApp>, screen: &str) {
+    let size = outpost::ui::MIN_SIZE;
+    let cut = cut_off(harness, size[0]);
+    assert!(
+        cut.is_empty(),
+        "{screen} at {size:?}: past the window's edge:\n{}",
+        cut.join("\n")
+    );
 }
 
 /// What the window shows, a line per labelled node (role, label, value, disabled), in tree

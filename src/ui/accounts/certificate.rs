@@ -19,7 +19,7 @@ pub fn refused(ui: &mut Ui, info: &CertificateInfo, problem: &CertProblem) -> Op
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
-            design::section(ui, &tr!("cert-servers"));
+            design::section(ui, tr!("cert-servers"));
             details(ui, info);
             ui.add_space(4.0);
             if matches!(
@@ -80,7 +80,7 @@ pub fn trusted(ui: &mut Ui, pin: &CertificatePin) -> Option<SetupAction> {
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
-            design::section(ui, &tr!("cert-trusted"));
+            design::section(ui, tr!("cert-trusted"));
             ui.label(tr!(
                 "cert-pinned",
                 subject = pin.subject.as_str(),

@@ -39,9 +39,9 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
             server_rows(ui, draft, &shown(&errors.host), &shown(&errors.port));
             text_row(
                 ui,
-                &tr!("field-proxy"),
+                tr!("field-proxy"),
                 &mut draft.proxy,
-                &tr!("field-proxy-hint"),
+                tr!("field-proxy-hint"),
                 false,
                 errors.proxy.as_deref(),
             );
@@ -113,7 +113,7 @@ fn save_anyway(ui: &mut Ui, why: &str, asking: &mut bool, new: bool) -> Option<S
                 .color(ui.visuals().warn_fg_color),
         );
         ui.label(tr!("save-anyway-text"));
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button(tr!("save-anyway")).clicked() {
                 *asking = false;
                 action = Some(SetupAction::Save);
@@ -188,7 +188,7 @@ fn server_rows(
 ) {
     text_row(
         ui,
-        &tr!("field-server"),
+        tr!("field-server"),
         &mut draft.host,
         "smtp.example.org",
         false,
@@ -196,7 +196,7 @@ fn server_rows(
     );
     text_row(
         ui,
-        &tr!("field-port"),
+        tr!("field-port"),
         &mut draft.port,
         "465",
         false,
@@ -219,9 +219,9 @@ fn server_rows(
     let before = draft.username.clone();
     text_row(
         ui,
-        &tr!("field-username"),
+        tr!("field-username"),
         &mut draft.username,
-        &tr!("field-username-hint"),
+        tr!("field-username-hint"),
         false,
         None,
     );
@@ -310,7 +310,7 @@ fn buttons(
     busy: bool,
 ) -> Option<SetupAction> {
     let mut action = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if testing {
             if ui.button(tr!("cancel-test")).clicked() {
                 action = Some(SetupAction::CancelCheck);

@@ -12,7 +12,7 @@ use crate::ui::widgets;
 /// Draws the section for `senders` of the account whose own address is `own`.
 pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
     ui.add_space(design::SECTION_GAP);
-    design::section(ui, &tr!("send-as"));
+    design::section(ui, tr!("send-as"));
     ui.label(RichText::new(tr!("send-as-text")).weak());
     let own_label = if own.trim().is_empty() {
         tr!("own-address")
@@ -38,7 +38,7 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
                     let error = address_error(&identity.email);
                     widgets::text_row(
                         ui,
-                        &tr!("field-address"),
+                        tr!("field-address"),
                         &mut identity.email,
                         "alias@example.org",
                         false,
@@ -47,9 +47,9 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
                     let mut name = identity.display_name.clone().unwrap_or_default();
                     widgets::text_row(
                         ui,
-                        &tr!("field-name"),
+                        tr!("field-name"),
                         &mut name,
-                        &tr!("field-your-name-hint"),
+                        tr!("field-your-name-hint"),
                         false,
                         None,
                     );
@@ -104,9 +104,9 @@ fn extras(ui: &mut Ui, id: &str, reply_to: &mut Option<String>, signature: &mut 
             let error = address_error(&r);
             widgets::text_row(
                 ui,
-                &tr!("field-reply-to"),
+                tr!("field-reply-to"),
                 &mut r,
-                &tr!("field-reply-to-hint"),
+                tr!("field-reply-to-hint"),
                 false,
                 error.as_deref(),
             );
@@ -131,7 +131,7 @@ fn refused(ui: &mut Ui, email: &str, words: &str) -> bool {
     design::chip(
         ui,
         icon::WARNING,
-        &tr!("identity-refused"),
+        tr!("identity-refused"),
         design::error(ui),
     );
     ui.label(tr!("server-said", words = words));

@@ -197,7 +197,7 @@ impl AccountsScreen {
         let Some(setup) = &mut self.setup else {
             ui.heading(tr!("welcome"));
             ui.label(tr!("welcome-text"));
-            let add = ui.add(design::primary(ui, &tr!("add-account")));
+            let add = ui.add(design::primary(ui, tr!("add-account")));
             widgets::arrive(ui, &add, "accounts-welcome");
             if add.clicked() {
                 self.add(shared);

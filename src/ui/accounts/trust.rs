@@ -106,7 +106,7 @@ fn confirm(ui: &mut Ui, found: &Found, trust_confirmed: &mut bool) -> Option<Can
         egui::Frame::group(ui.style())
             .stroke(egui::Stroke::new(1.5, design::error(ui)))
             .show(ui, |ui| {
-                ui.set_max_width(600.0);
+                ui.set_max_width(ui.available_width().min(600.0));
                 for w in found.warnings() {
                     let text = RichText::new(tr!("warning", warning = w.to_string()));
                     ui.label(text.color(design::error(ui)));

@@ -340,7 +340,7 @@ fn continue_row(
     arrive: Option<&str>,
 ) -> Option<SetupAction> {
     let mut action = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if back {
             action = back_button(ui);
         }
@@ -442,7 +442,7 @@ fn way_out(
     let next = offers
         .into_iter()
         .find(|s| key(s) != key(smtp) && !w.tried.contains(&key(s)));
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         action = back_button(ui);
         if let Some(s) = next {
             let what = if s.host == smtp.host {
