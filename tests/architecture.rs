@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// servers as account settings), detection before sign-in (whose providers come from its
 /// table), sign-in before the outbox (whose worker renews a sign-in before sending).
 const LAYERS: &[(&str, &[&str])] = &[
+    ("words", &["i18n"]),
     (
         "shared types",
         &["clock", "secret", "explain", "paths", "address"],
@@ -28,12 +29,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("front ends", &["cli", "ui"]),
 ];
 
+/// The ordered layer's index in [`LAYERS`].
+const DOMAIN: usize = 3;
+
 /// A module's place: (layer, position in the layer). Front ends do not use each other.
 fn rank(module: &str) -> Option<(usize, usize)> {
     LAYERS.iter().enumerate().find_map(|(l, (_, mods))| {
         let p = mods.iter().position(|m| *m == module)?;
         // The domain layer is ordered; the others are not (a module sees only layers below).
-        Some((l, if l == 2 { p } else { 0 }))
+        Some((l, if l == DOMAIN { p } else { 0 }))
     })
 }
 
@@ -42,7 +46,7 @@ fn may_use(from: &str, to: &str) -> bool {
         return true;
     }
     match (rank(from), rank(to)) {
-        (Some((fl, fp)), Some((tl, tp))) => tl < fl || (tl == fl && tl == 2 && tp < fp),
+        (Some((fl, fp)), Some((tl, tp))) => tl < fl || (tl == fl && tl == DOMAIN && tp < fp),
         _ => true,
     }
 }

@@ -243,7 +243,7 @@ fn asked_to_remove_with_a_message_waiting(
     harness.get_by_label("Remove account…").click();
     harness.step();
     wait_for(&mut harness, "the question", |h| {
-        h.query_by_label_contains("1 message(s) from this account are still waiting")
+        h.query_by_label_contains("One message from this account is still waiting")
             .is_some()
     });
     (harness, lab, id)
@@ -254,7 +254,7 @@ fn removing_an_account_says_how_many_messages_wait_and_cancels_them() {
     let (mut harness, lab, id) = asked_to_remove_with_a_message_waiting("Still waiting");
     let op = lab.outpost();
     harness
-        .get_by_label("Remove and cancel 1 message(s)")
+        .get_by_label("Remove and cancel the message")
         .click();
     harness.step();
     wait_for(&mut harness, "the removal", |h| {
@@ -296,7 +296,7 @@ fn removing_an_account_can_keep_its_waiting_messages_and_says_so() {
         "the removal, and what became of the message",
         |h| {
             h.query_by_label(&format!("Removed {USER}.")).is_some()
-                && h.query_by_label_contains("1 waiting message(s) kept")
+                && h.query_by_label_contains("One waiting message kept")
                     .is_some()
         },
     );

@@ -38,7 +38,7 @@ fn localise(cmd: Command, path: &str, lang: Language) -> Command {
     if lang == Language::English {
         return cmd;
     }
-    let text = |id: &str| i18n::format_in(lang, id, None);
+    let text = |id: &str| i18n::format_in(lang, id, None).map(|f| f.text);
     // A translation is one paragraph: it replaces the long text too, where there is one.
     let mut cmd = match text(path) {
         Some(about) if cmd.get_long_about().is_some() => cmd.about(about.clone()).long_about(about),

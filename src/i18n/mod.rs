@@ -6,18 +6,14 @@
 //! JSON output, error kinds and logs stay English: [`use_language`] switches the whole
 //! process (the command line does so for `--json`).
 
+mod bundle;
 mod lang;
 
+pub use bundle::{Formatted, format_in};
 pub use fluent_bundle::{FluentArgs, FluentValue};
 pub use lang::{Language, from_locale};
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
-
-use fluent_bundle::FluentResource;
-use fluent_bundle::concurrent::FluentBundle;
-
-type Bundle = FluentBundle<FluentResource>;
 
 /// The language in use, as its index in [`Language::ALL`]; `u8::MAX` until chosen.
 static CURRENT: AtomicU8 = AtomicU8::new(u8::MAX);
@@ -46,37 +42,13 @@ pub fn use_language(lang: Language) {
     CURRENT.store(lang.index(), Ordering::Relaxed);
 }
 
-fn bundle(lang: Language) -> &'static Bundle {
-    static BUNDLES: [OnceLock<Bundle>; Language::ALL.len()] = [const { OnceLock::new() }; 2];
-    BUNDLES[usize::from(lang.index())].get_or_init(|| {
-        let mut bundle = FluentBundle::new_concurrent(vec![lang.id()]);
-        // Left-to-right languages only so far: no bidi isolation marks around values (egui
-        // would draw them as boxes).
-        bundle.set_use_isolating(false);
-        let resource = FluentResource::try_new(lang.source().to_string())
-            .unwrap_or_else(|(resource, _)| resource);
-        // A message defined twice keeps its first text; the translations test rejects it.
-        let _ = bundle.add_resource(resource);
-        bundle
-    })
-}
-
 /// The message `id` in the current language with `args`, else in English, else the id
 /// itself (never in a shipped build: the translations test checks every id).
 pub fn text(id: &str, args: Option<&FluentArgs>) -> String {
     let lang = language();
     format_in(lang, id, args)
         .or_else(|| format_in(Language::English, id, args))
-        .unwrap_or_else(|| id.to_string())
-}
-
-/// The message `id` in `lang`, if that language has it.
-pub fn format_in(lang: Language, id: &str, args: Option<&FluentArgs>) -> Option<String> {
-    let bundle = bundle(lang);
-    let pattern = bundle.get_message(id)?.value()?;
-    let mut errors = Vec::new();
-    let text = bundle.format_pattern(pattern, args, &mut errors);
-    Some(text.into_owned())
+        .map_or_else(|| id.to_string(), |f| f.text)
 }
 
 /// A number with the decimal separator of the current language ("33.6", "33,6").
@@ -111,6 +83,3 @@ macro_rules! tr {
         $crate::i18n::text($id, Some(&args))
     }};
 }
-
-#[cfg(test)]
-mod tests;
