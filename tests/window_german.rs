@@ -51,7 +51,7 @@ fn the_wizard_in_german_fits_the_smallest_window_at_every_step() {
     );
     assert!(
         harness
-            .query_by_label("aus übliche Vorgabe (Ihre Adresse)")
+            .query_by_label("Quelle: übliche Vorgabe (Ihre Adresse)")
             .is_some()
     );
     harness.get_by_label("Weiter").click();

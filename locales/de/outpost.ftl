@@ -15,15 +15,6 @@ status-offline = Offline: Nachrichten warten auf das Netz
 status-online = Online
 status-outbox = Postausgang: { $status }
 
-## src/ui/mod.rs
-window-already-open = Outpost ist schon geöffnet; sein Fenster wurde nach vorn geholt.
-
-## src/main.rs
-window-cannot-open = Fehler: Das Fenster ließ sich nicht öffnen: { $error }
-window-needs-session = Outpost braucht eine grafische Sitzung (X11 oder Wayland). Ohne sie nutzen Sie die Befehlszeile: outpost --help
-window-not-built = Fehler: Dieses Outpost wurde ohne Fenster gebaut (Funktion „gui“).
-use-command-line = Nutzen Sie die Befehlszeile: outpost --help
-
 ## src/ui/widgets.rs
 field-your-name = Ihr Name
 field-your-name-hint = Für Empfänger sichtbar
@@ -40,7 +31,7 @@ spinner-in-progress = { $what }: läuft
 step-running = läuft …
 step-passed = bestanden
 step-failed = fehlgeschlagen
-details = Einzelheiten
+details = Details
 source-looking = sucht …
 source-found = gefunden
 source-failed = fehlgeschlagen
@@ -53,77 +44,6 @@ whereabouts-retry = { $what } wartet auf einen neuen Versuch; der Postausgang sa
 whereabouts-sent = { $what } wurde vom Server angenommen.
 whereabouts-failed = { $what } ließ sich nicht senden; der Postausgang nennt den Grund des Servers.
 whereabouts-cancelled = { $what } wurde abgebrochen.
-
-## src/ui/write/compose.rs
-scroll-message = Nachricht blättern
-spinner-file-size = Dateigröße wird gelesen
-
-## src/ui/write/mod.rs
-spinner-accounts = Konten werden geladen
-
-## src/ui/accounts/mod.rs
-divider-account-list = Größe der Kontenliste ändern
-scroll-account = Konto blättern
-
-## src/ui/settings/providers.rs
-spinner-providers = Anmeldedienste werden geladen
-
-## src/ui/settings/mod.rs
-scroll-settings = Einstellungen blättern
-
-## src/ui/outbox/mod.rs
-spinner-outbox = Postausgang wird geladen
-
-## src/ui/outbox/details.rs
-scroll-details = Nachrichtendetails blättern
-spinner-message = Nachricht wird geladen
-
-## src/ui/outbox/table.rs
-scroll-messages = Nachrichten blättern
-
-## src/ui/accounts/wizard.rs
-spinner-test-message = Testnachricht wird eingereiht
-
-## src/ui/accounts/signin.rs
-spinner-browser = Warten auf den Browser
-account-saved = { $email } gespeichert.
-account-removed = { $email } entfernt.
-account-removed-secret-left = { $email } entfernt, aber sein Passwort ist vielleicht noch im Schlüsselbund: { $problem }
-welcome = Willkommen bei Outpost
-welcome-text = Wählen Sie links ein Konto, oder fügen Sie eines hinzu, um zu senden.
-add-account = Konto hinzufügen
-usual-settings-below = Unten stehen die üblichen Einstellungen; prüfen Sie sie mit Ihrem Anbieter.
-keep-session-only = Passwort nur für diese Sitzung behalten
-
-## src/ui/accounts/list.rs
-no-accounts-yet = Noch keine Konten.
-account-default = { $email } (Standard)
-make-default = Als Standard festlegen
-
-## src/ui/accounts/provider.rs
-open-code-page = Seite für den Autorisierungscode öffnen
-open-email-password-page = Seite für das E-Mail-Passwort öffnen
-open-app-password-page = Seite für App-Passwörter öffnen
-provider-help = Hilfe von { $provider }:
-provider-help-first = Mail-Programm einrichten
-provider-help-more = mehr ({ $number })
-
-## src/ui/accounts/remove.rs
-remove-title = { $email } entfernen?
-remove-what = Seine Einstellungen und sein Passwort im Schlüsselbund werden gelöscht.
-remove-waiting =
-    { $count ->
-        [one] Eine Nachricht dieses Kontos wartet noch auf den Versand.
-       *[other] { $count } Nachrichten dieses Kontos warten noch auf den Versand.
-    } Verwerfen Sie sie, oder behalten Sie sie, bis Sie diese Adresse wieder hinzufügen.
-remove = Entfernen
-remove-and-cancel =
-    { $count ->
-        [one] Entfernen und die Nachricht verwerfen
-       *[other] Entfernen und { $count } Nachrichten verwerfen
-    }
-remove-keep-messages = Entfernen, Nachrichten behalten
-keep-it = Behalten
 
 ## src/ui/accounts/certificate.rs
 cert-self-signed = Ein selbst signiertes Zertifikat hat der Server selbst ausgestellt, nicht eine Stelle, der dieser Computer vertraut: Es verschlüsselt die Verbindung, beweist aber nicht, wer am anderen Ende ist. Vertrauen Sie ihm nur, wenn es Ihr eigener Server ist (oder der Ihrer Organisation) und der SHA-256 des Schlüssels unten der ist, den der Server anzeigt.
@@ -142,43 +62,6 @@ cert-trusted = Vertrautes Zertifikat
 cert-pinned = Dieses Konto nimmt statt der üblichen Zertifizierungsstellen nur den Schlüssel von { $subject } an (SHA-256 { $sha256 }).
 cert-trusted-although = Vertraut, obwohl { $why }.
 cert-stop-trusting = Nicht mehr vertrauen
-
-## src/usecases/account.rs
-removed-cancelled =
-    { $count ->
-        [one] Eine wartende Nachricht verworfen; sie wird nicht gesendet.
-       *[other] { $count } wartende Nachrichten verworfen; sie werden nicht gesendet.
-    }
-removed-kept =
-    { $count ->
-        [one] Eine wartende Nachricht behalten: Sie wird gesendet, sobald wieder ein Konto für { $email } hinzugefügt ist.
-       *[other] { $count } wartende Nachrichten behalten: Sie werden gesendet, sobald wieder ein Konto für { $email } hinzugefügt ist.
-    }
-removed-waiting-unchanged = Seine wartenden Nachrichten ließen sich nicht ändern: { $problem } { $advice }
-
-## src/clock.rs
-countdown-now = jetzt
-countdown-seconds = in { $seconds } s
-countdown-minutes = in { $minutes } Min.
-countdown-hours = in { $hours } Std. { $minutes } Min.
-date-today = heute { $time }
-date-yesterday = gestern { $time }
-# Tag, abgekürzter Monat (wie CLDR) und Jahr, dann die Uhrzeit.
-date-day = { $day }. { $month ->
-        [1] Jan.
-        [2] Feb.
-        [3] März
-        [4] Apr.
-        [5] Mai
-        [6] Juni
-        [7] Juli
-        [8] Aug.
-        [9] Sept.
-        [10] Okt.
-        [11] Nov.
-       *[12] Dez.
-    } { $year } { $time }
-clock-bad-moment = „{ $text }“ ist kein Datum mit Uhrzeit (schreiben Sie es als 2026-12-24 09:00 in Ortszeit oder mit Versatz: 2026-12-24T09:00+01:00)
 
 ## src/ui/accounts/form.rs
 form-title-saved = Kontoeinstellungen
@@ -202,7 +85,7 @@ field-signin = Anmeldedienst
 field-password = Passwort
 password-kept-by-goa = Von GNOME Online-Konten verwahrt, bei jeder Nutzung abgefragt
 password-keep-stored = Leer lassen, um das gespeicherte zu behalten
-field-keep = Aufbewahren
+field-keep = Aufbewahrung
 plaintext-consent = Mein Passwort unverschlüsselt senden: Dieser Server ist in einem Netz, dem ich vertraue
 cancel-test = Test abbrechen
 test-connection = Verbindung testen
@@ -211,6 +94,7 @@ save-account = Konto speichern
 remove-account = Konto entfernen …
 
 ## src/ui/accounts/identities.rs
+remove = Entfernen
 send-as = Senden als
 send-as-text = Weitere Adressen, von denen dieses Konto senden darf (Aliasse, die Ihr Anbieter erlaubt), jeweils mit dem Namen, den Empfänger sehen, einer Antwortadresse und einer Signatur.
 own-address = Die Adresse dieses Kontos
@@ -228,11 +112,86 @@ server-said = Der Server sagte: { $words }
 identity-refused-advice = Was tun: Erlauben Sie { $email } bei Ihrem Anbieter als Adresse dieses Kontos (Gmail: Einstellungen → Konten → Senden als; Microsoft 365: die Berechtigung „Senden als“ des Postfachs), entfernen Sie dann diesen Hinweis und speichern Sie; oder entfernen Sie die Adresse.
 identity-clear-note = Jetzt erlaubt: Hinweis entfernen
 
+## src/ui/accounts/list.rs
+add-account = Konto hinzufügen
+no-accounts-yet = Noch keine Konten.
+account-default = { $email } (Standard)
+make-default = Als Standard festlegen
+
+## src/ui/accounts/live.rs
+all-passed = Alle Schritte bestanden: Dieses Konto kann Mail senden.
+finding-settings = Einstellungen suchen
+connection-test = Verbindungstest
+
+## src/ui/accounts/mod.rs
+spinner-accounts = Konten werden geladen
+divider-account-list = Größe der Kontenliste ändern
+scroll-account = Bildlauf des Kontos
+account-saved = { $email } gespeichert.
+account-removed = { $email } entfernt.
+account-removed-secret-left = { $email } entfernt, aber sein Passwort ist vielleicht noch im Schlüsselbund: { $problem }
+welcome = Willkommen bei Outpost
+welcome-text = Wählen Sie links ein Konto, oder fügen Sie eines hinzu, um zu senden.
+usual-settings-below = Unten stehen die üblichen Einstellungen; prüfen Sie sie mit Ihrem Anbieter.
+keep-session-only = Passwort nur für diese Sitzung behalten
+
+## src/ui/accounts/provider.rs
+open-code-page = Seite für den Autorisierungscode öffnen
+open-email-password-page = Seite für das E-Mail-Passwort öffnen
+open-app-password-page = Seite für App-Passwörter öffnen
+provider-help = Hilfe von { $provider }:
+provider-help-first = Mail-Programm einrichten
+provider-help-more = mehr ({ $number })
+
+## src/ui/accounts/remove.rs
+remove-title = { $email } entfernen?
+remove-what = Seine Einstellungen und sein Passwort im Schlüsselbund werden gelöscht.
+remove-waiting =
+    { $count ->
+        [one] Eine Nachricht dieses Kontos wartet noch auf den Versand.
+       *[other] { $count } Nachrichten dieses Kontos warten noch auf den Versand.
+    } Verwerfen Sie sie, oder behalten Sie sie, bis Sie diese Adresse wieder hinzufügen.
+remove-and-cancel =
+    { $count ->
+        [one] Entfernen und die Nachricht verwerfen
+       *[other] Entfernen und { $count } Nachrichten verwerfen
+    }
+remove-keep-messages = Entfernen, Nachrichten behalten
+keep-it = Behalten
+
+## src/ui/accounts/setup.rs
+search-cancelled = Die Suche wurde abgebrochen. Mit „Weiter“ suchen Sie erneut, oder richten Sie das Konto von Hand ein.
+imported-settings = Mit diesen Einstellungen sendet { $program } (aus { $place }).
+imported-settings-advice = Geben Sie das Passwort ein (Outpost liest es nie aus anderen Programmen) und testen Sie dann die Verbindung.
+test-message-subject = Testnachricht von Outpost
+test-message-body =
+    Diese Nachricht hat Outpost gesendet, um zu prüfen, ob { $email } Mail über { $host }:{ $port } senden kann.
+
+    Wenn Sie sie lesen können, funktioniert alles.
+test-cancelled = Der Test wurde abgebrochen.
+test-cancelled-advice = Drücken Sie „Verbindung testen“, um ihn neu zu starten.
+
+## src/ui/accounts/signin.rs
+spinner-browser = Warten auf den Browser
+signin-cancelled = Die Anmeldung wurde abgebrochen.
+signin-cancelled-advice = Melden Sie sich erneut an, wenn Sie bereit sind, oder nutzen Sie stattdessen ein Passwort.
+use-password-instead = Stattdessen ein Passwort nutzen
+open-settings = Einstellungen öffnen
+signin-waiting = Warten auf { $provider } in Ihrem Browser … Schließen Sie die Anmeldung dort ab.
+signin-no-browser = Es ließ sich kein Browser öffnen ({ $problem }). Öffnen Sie diese Adresse selbst:
+signin-open-yourself = Falls sich kein Browser geöffnet hat, öffnen Sie diese Adresse:
+copy-address = Adresse kopieren
+cancel-signin = Anmeldung abbrechen
+signed-in-with = ✔ Angemeldet bei { $provider }
+sign-in-again = Erneut anmelden
+sign-in-with = Bei { $provider } anmelden
+signin-note = { $provider } fragt Ihr Passwort auf seiner eigenen Seite in Ihrem Browser ab; Outpost sieht es nie und bewahrt nur eine widerrufbare Anmeldung im Schlüsselbund auf.
+
 ## src/ui/accounts/trust.rs
 usual-default = übliche Vorgabe ({ $what })
 default-your-address = Ihre Adresse
 default-password = Passwort
-review-from = aus { $origin }
+review-from = Quelle: { $origin }
 found-by = Gefunden durch: { $origin }
 guessed = Geraten: Es wurden keine veröffentlichten Einstellungen gefunden, aber unter dieser üblichen Adresse und diesem Port hat ein Mailserver geantwortet. Der Test im nächsten Schritt zeigt, ob er Ihre Anmeldung annimmt.
 mail-goes-through = Mail geht über { $domain }
@@ -240,7 +199,10 @@ warning = Warnung: { $warning }
 not-confirmed = Outpost konnte diese Einstellungen nicht über eine vertrauenswürdige Quelle bestätigen. Prüfen Sie sie mit Ihrem Anbieter, bevor Sie Ihr Passwort senden.
 trust-settings = Ich vertraue diesen Einstellungen
 other-settings = Weitere gefundene Einstellungen:
-use-other = { $settings } aus { $source } verwenden
+use-other = { $settings } verwenden (Quelle: { $source })
+
+## src/ui/accounts/wizard.rs
+spinner-test-message = Testnachricht wird eingereiht
 settings-line = Port { $port } ({ $security })
 wizard-step-identity = Schritt 1 von 4 · Wer Sie sind
 wizard-step-finding = Schritt 2 von 4 · Ihr Server wird gesucht
@@ -256,12 +218,11 @@ found-known = · schon in Outpost
 field-password-or-app = Passwort oder App-Passwort
 advanced = Erweitert
 signin-instead-text = Statt mit einem Passwort kann sich Outpost über den Browser bei { $provider } anmelden, sobald in den Einstellungen eine bei { $provider } registrierte Client-ID eingetragen ist.
-signin-instead = Stattdessen mit { $provider } anmelden
+signin-instead = Stattdessen bei { $provider } anmelden
 edit-manually = Von Hand bearbeiten
 back = Zurück
 continue = Weiter
 cancel = Abbrechen
-all-passed = Alle Schritte bestanden: Dieses Konto kann Mail senden.
 keep-signin = Anmeldung aufbewahren
 keep-password = Passwort aufbewahren
 try-instead = Stattdessen { $settings } versuchen
@@ -273,43 +234,10 @@ test-message-number = Testnachricht Nr. { $id }
 finish = Fertigstellen
 searching = Suche · höchstens noch { $seconds } s
 
-## src/ui/accounts/setup.rs
-search-cancelled = Die Suche wurde abgebrochen. Mit „Weiter“ suchen Sie erneut, oder richten Sie das Konto von Hand ein.
-imported-settings = Mit diesen Einstellungen sendet { $program } (aus { $place }).
-imported-settings-advice = Geben Sie das Passwort ein (Outpost liest es nie aus anderen Programmen) und testen Sie dann die Verbindung.
-test-message-subject = Testnachricht von Outpost
-test-message-body =
-    Diese Nachricht hat Outpost gesendet, um zu prüfen, ob { $email } Mail über { $host }:{ $port } senden kann.
-
-    Wenn Sie sie lesen können, funktioniert alles.
-test-cancelled = Der Test wurde abgebrochen.
-test-cancelled-advice = Drücken Sie „Verbindung testen“, um ihn neu zu starten.
-
-## src/ui/accounts/live.rs
-finding-settings = Einstellungen suchen
-connection-test = Verbindungstest
-signin-cancelled = Die Anmeldung wurde abgebrochen.
-signin-cancelled-advice = Melden Sie sich erneut an, wenn Sie bereit sind, oder nutzen Sie stattdessen ein Passwort.
-use-password-instead = Stattdessen ein Passwort nutzen
-open-settings = Einstellungen öffnen
-signin-waiting = Warten auf { $provider } in Ihrem Browser … Schließen Sie die Anmeldung dort ab.
-signin-no-browser = Es ließ sich kein Browser öffnen ({ $problem }). Öffnen Sie diese Adresse selbst:
-signin-open-yourself = Falls sich kein Browser geöffnet hat, öffnen Sie diese Adresse:
-copy-address = Adresse kopieren
-cancel-signin = Anmeldung abbrechen
-signed-in-with = ✔ Angemeldet bei { $provider }
-sign-in-again = Erneut anmelden
-sign-in-with = Mit { $provider } anmelden
-signin-note = { $provider } fragt Ihr Passwort auf seiner eigenen Seite in Ihrem Browser ab; Outpost sieht es nie und bewahrt nur eine widerrufbare Anmeldung im Schlüsselbund auf.
-link-ignored = Der Link verlangte auch { $headers }; Outpost hat das übergangen.
-link-ignored-advice = Links hängen nie Dateien an und setzen keine weiteren Kopfzeilen; hängen Sie Dateien selbst an, wenn Sie das wollten.
+## src/ui/write/compose.rs
+scroll-message = Bildlauf der Nachricht
+spinner-file-size = Dateigröße wird gelesen
 new-message = Neue Nachricht
-add-account-first = Fügen Sie zuerst ein Konto hinzu: Outpost braucht eines zum Senden.
-message-number-size = Nachricht Nr. { $id } ({ $size })
-
-## src/ui/write/file_dialog.rs
-attach-files-title = Dateien anhängen
-no-file-chooser = Hier gibt es keinen Dateiauswahldialog (weder das Desktop-Portal noch zenity ist installiert).
 choose-account = Wählen Sie das Konto, von dem gesendet wird.
 add-recipient = Fügen Sie mindestens einen Empfänger hinzu.
 correct-address-in = Korrigieren Sie die Adresse in „{ $field }“.
@@ -355,6 +283,20 @@ total-size = Gesamtgröße etwa { $size } · { $server }
 header-to = An
 header-cc = Kopie (Cc)
 header-bcc = Blindkopie (Bcc)
+
+## src/ui/write/file_dialog.rs
+attach-files-title = Dateien anhängen
+no-file-chooser = Hier gibt es keinen Dateiauswahldialog (weder das Desktop-Portal noch zenity ist installiert).
+
+## src/ui/write/mod.rs
+link-ignored = Der Link verlangte auch { $headers }; Outpost hat das ignoriert.
+link-ignored-advice = Links hängen nie Dateien an und setzen keine weiteren Kopfzeilen; hängen Sie Dateien selbst an, wenn Sie das wollten.
+add-account-first = Fügen Sie zuerst ein Konto hinzu: Outpost braucht eines zum Senden.
+message-number-size = Nachricht Nr. { $id } ({ $size })
+
+## src/ui/outbox/details.rs
+scroll-details = Bildlauf der Nachrichtendetails
+spinner-message = Nachricht wird geladen
 divider-details = Größe der Nachrichtendetails ändern
 delete-title = Nachricht Nr. { $id } löschen?
 delete-text = Sie und ihr Verlauf werden aus dem Postausgang entfernt; wurde sie noch nicht gesendet, wird sie es nie.
@@ -362,8 +304,8 @@ delete-message = Nachricht löschen
 no-subject = (kein Betreff)
 maybe-sent = Nach der Übergabe dieser Nachricht brach eine Verbindung ab: Sie ist vielleicht schon angekommen. Wird sie erneut gesendet, behält sie ihre Kennung, sodass die meisten Mail-Programme sie nur einmal zeigen.
 history = Verlauf
-from-account = Vom Konto
-technical-details = Technische Einzelheiten
+from-account = Konto
+technical-details = Technische Details
 not-sent-yet = — (noch nicht gesendet)
 server-queue-id = Warteschlangen-ID des Servers
 send-now = Jetzt senden
@@ -373,6 +315,16 @@ retry-now = Jetzt erneut versuchen
 cancel-sending = Senden abbrechen
 edit-resend = Bearbeiten und erneut senden
 delete = Löschen …
+
+## src/ui/outbox/filter.rs
+filter-all = Alle
+filter-waiting = Wartend
+filter-sent = Gesendet
+filter-failed = Fehlgeschlagen
+filter-cancelled = Abgebrochen
+
+## src/ui/outbox/mod.rs
+spinner-outbox = Postausgang wird geladen
 will-be-sent = { $what } wird { $when } gesendet.
 undo-sending = Senden von Nachricht Nr. { $id } rückgängig machen
 
@@ -385,12 +337,8 @@ state-sending = wird gesendet
 state-waiting = wartet
 state-retry = neuer Versuch folgt
 
-## src/ui/outbox/filter.rs
-filter-all = Alle
-filter-waiting = Wartend
-filter-sent = Gesendet
-filter-failed = Fehlgeschlagen
-filter-cancelled = Abgebrochen
+## src/ui/outbox/table.rs
+scroll-messages = Bildlauf der Nachrichten
 col-status = Status
 col-account = Konto
 col-attempts = Versuche
@@ -401,13 +349,16 @@ write-message = Nachricht schreiben
 filter-empty =
     { $filter ->
         [waiting] Keine Nachricht wartet.
-        [sent] Keine Nachricht ist gesendet.
+        [sent] Keine Nachricht wurde gesendet.
         [failed] Keine Nachricht ist fehlgeschlagen.
-       *[cancelled] Keine Nachricht ist abgebrochen.
+       *[cancelled] Keine Nachricht wurde abgebrochen.
     } Wählen Sie „Alle“, um jede Nachricht zu sehen.
 filter-count = { $filter } ({ $count })
 paused = Senden von { $who } ist angehalten: { $reason }
 open-who = { $who } öffnen
+
+## src/ui/settings/mod.rs
+scroll-settings = Bildlauf der Einstellungen
 
 ## src/ui/settings/prefs.rs
 pref-online-ispdb = Thunderbirds Online-Datenbank der Anbieter fragen
@@ -424,9 +375,12 @@ pref-theme-system = Wie das System
 pref-theme-light = Hell
 pref-theme-dark = Dunkel
 pref-zoom = Größe von Text und Bedienelementen
+
+## src/ui/settings/providers.rs
+spinner-providers = Anmeldedienste werden geladen
 providers = Anmeldedienste (OAuth2)
 providers-text = Gmail, Microsoft, Yahoo, AOL und andere lassen Sie sich über Ihren Browser anmelden, statt ein Passwort einzugeben. Dafür muss Outpost bei jedem Anbieter registriert sein; meist hat das erledigt, wer Ihnen Outpost gegeben hat. Um eine eigene Registrierung zu nutzen, tragen Sie sie unten ein.
-providers-packagers = Einzelheiten für Paketbetreuer
+providers-packagers = Details für Paketbetreuer
 providers-packagers-text = Registrieren Sie eine „Desktop“- oder „öffentliche“ App mit der Weiterleitungsadresse http://127.0.0.1 und tragen Sie ihre Client-ID ein (und das Geheimnis, falls eines ausgegeben wird). Für alle Benutzer eines Systems legen Sie sie in /etc/xdg/outpost/oauth2.json fest.
 signs-in-for = Meldet an für { $hosts }
 client-id-of = Client-ID für { $provider }
@@ -437,688 +391,14 @@ save-provider = { $provider } speichern
 register-app-with = App bei { $provider } registrieren
 register-app = App registrieren
 
-## src/account/explain.rs
-ports = Einlieferungsserver nutzen Port 465 mit Sicherheit „tls“ oder 587 mit „starttls“.
-verify-local = { $detail } (bei „{ $step }“).
-verify-local-advice = Versuchen Sie es erneut; passiert es wieder, prüfen Sie die Netzwerkverbindung dieses Computers.
-verify-refused = { $host } hat die Verbindung abgelehnt: Auf Port { $port } nimmt nichts Mail an.
-verify-refused-advice = Der Port ist wahrscheinlich falsch. { ports }
-verify-connect-timeout = { $host } hat auf Port { $port } nicht binnen { $seconds } Sekunden geantwortet: Die Verbindungsversuche wurden ohne jede Antwort verworfen, wahrscheinlich von einer Firewall ({ $tried }).
-verify-connect-timeout-advice = Dieses Netz sperrt vielleicht Port { $port }: Versuchen Sie stattdessen { $other } oder ein anderes Netz. Ein falscher Servername kann ebenso aussehen.
-verify-unreachable = { $host } ist auf Port { $port } nicht erreichbar ({ $detail }).
-verify-unreachable-advice = Prüfen Sie, ob dieser Computer online ist und keine Firewall die Mail-Ports sperrt.
-meaning-app-password = der Server will ein App-Passwort, nicht das Passwort Ihres Kontos
-meaning-app-password-advice = Schalten Sie für Ihr Konto die Bestätigung in zwei Schritten ein, erstellen Sie in seinen Sicherheitseinstellungen ein App-Passwort, und geben Sie dieses statt Ihres Passworts ein.
-meaning-bad-credentials = der Server hat Benutzername oder Passwort abgelehnt
-meaning-bad-credentials-advice = Prüfen Sie beides. Viele Anbieter (Gmail, Yahoo, iCloud, Outlook.com) lehnen in Mail-Programmen das Passwort des Kontos ab: Erstellen Sie in den Sicherheitseinstellungen Ihres Kontos ein App-Passwort, oder melden Sie sich beim Anbieter an.
-meaning-smtp-auth-disabled =
-    die Anmeldung zum Senden (SMTP AUTH) ist für { $whose ->
-        [organisation] Ihre Organisation
-       *[mailbox] Ihr Postfach
-    } von der Verwaltung abgeschaltet
-meaning-smtp-auth-disabled-advice = Ihr Passwort ist nicht das Problem. Ihre Verwaltung muss SMTP AUTH für dieses Postfach erlauben (Microsoft 365: Exchange Admin Center → das Postfach → E-Mail-Apps verwalten → Authentifiziertes SMTP); oder melden Sie sich stattdessen bei Microsoft an.
-meaning-too-many-bad-logins = der Anbieter sperrt Anmeldungen vorerst nach zu vielen Fehlversuchen
-meaning-too-many-bad-logins-advice = Warten Sie etwa eine Stunde, bevor Sie es erneut versuchen, und prüfen Sie vorher das Passwort (ein App-Passwort, falls Ihr Anbieter eines verlangt): Jeder Fehlversuch verlängert die Sperre.
-meaning-not-authenticated = der Server verlangt eine Anmeldung, bevor er Mail annimmt
-meaning-not-authenticated-advice = Stellen Sie die Anmeldung des Kontos auf „Passwort“ (oder melden Sie sich beim Anbieter an), mit Sicherheit tls oder starttls.
-meaning-sender-not-allowed = der Server lässt diese Anmeldung nicht von dieser Absenderadresse senden
-meaning-sender-not-allowed-advice = Senden Sie von der Adresse, mit der Sie sich anmelden, oder lassen Sie die Adresse zuerst bei Ihrem Anbieter als Alias hinzufügen (eine Berechtigung „Senden als“).
-meaning-network-blocked = der Server lehnt Mail von der Adresse dieses Netzes ab
-meaning-network-blocked-advice = Senden Sie aus einem anderen Netz (kein VPN und keine geteilte Hosting-Adresse), oder bitten Sie Ihren Anbieter, die Sperre aufzuheben.
-meaning-daily-limit = das Konto hat seine tägliche Sendegrenze erreicht
-meaning-daily-limit-advice = Das Senden von diesem Konto wartet, bis die Grenze des Anbieters zurückgesetzt wird (etwa 24 Stunden); die Nachrichten bleiben im Postausgang.
-meaning-rate-limited = der Server bittet, langsamer zu senden
-meaning-rate-limited-advice = Outpost wartet länger, bevor es von diesem Konto erneut sendet.
-meaning-too-many-recipients = der Server nimmt weniger Empfänger auf einmal an
-meaning-too-many-recipients-advice = Outpost sendet die Nachricht in weiteren Runden an die übrigen.
-meaning-too-large = die Nachricht ist größer, als der Server annimmt
-meaning-too-large-advice = Senden Sie große Dateien als Link, oder verteilen Sie die Anhänge auf mehrere Nachrichten.
-meaning-unauthenticated = die Nachricht wurde als nicht authentifiziert für die Domain ihres Absenders abgelehnt
-meaning-unauthenticated-advice = Senden Sie über den Server der Domain Ihrer Absenderadresse, oder senden Sie von einer Adresse dieses Kontos.
-meaning-relay-denied = der Server leitet für diese Verbindung keine Mail weiter
-meaning-relay-denied-advice = Melden Sie sich an (Anmeldung „Passwort“ oder Anmeldedienst), und nutzen Sie den Einlieferungsserver Ihres Anbieters auf Port 465 oder 587.
-meaning-other = der Server hat abgelehnt
-meaning-other-advice = Die Worte des Servers oben sagen, warum; der Kundendienst Ihres Anbieters kann helfen.
--cert-own-server = Ist es Ihr eigener Server, vergleichen Sie den SHA-256 seines Schlüssels (beim Zertifikat angezeigt) mit dem, den der Server selbst nennt (siehe SECURITY.md), und vertrauen Sie dann diesem Zertifikat für dieses Konto.
-cert-wrong-name-advice = Ist { $names } der Server Ihres Anbieters, tragen Sie diesen Namen als Server ein. Andernfalls hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
-cert-wrong-name-unknown-advice = Der Servername ist vielleicht falsch; andernfalls hört jemand die Verbindung ab: Machen Sie nicht weiter.
-cert-expired-advice = Die Verwaltung des Servers muss das Zertifikat erneuern. Prüfen Sie auch, ob Datum und Uhrzeit dieses Computers stimmen.
-cert-not-yet-valid-advice = Prüfen Sie, ob Datum und Uhrzeit dieses Computers stimmen.
-cert-unknown-issuer-advice = Das Zertifikat ist selbst signiert oder von einer Stelle, der dieser Computer nicht vertraut. Betreibt Ihre Organisation eine eigene Zertifizierungsstelle, installieren Sie deren Zertifikat (oder nennen Sie es in SSL_CERT_FILE). { -cert-own-server } Andernfalls hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
-cert-revoked-advice = Der Aussteller hat das Zertifikat zurückgezogen: Machen Sie nicht weiter, und benachrichtigen Sie die Verwaltung des Servers.
-cert-self-signed-advice = Ein selbst signiertes Zertifikat beweist für sich nichts: Jeder kann eines erstellen. { -cert-own-server } Andernfalls bitten Sie die Verwaltung des Servers um ein Zertifikat einer Zertifizierungsstelle (Let's Encrypt ist kostenlos).
-cert-wrong-purpose-advice = Die Verwaltung des Servers muss ein für Server ausgestelltes Zertifikat installieren. Machen Sie nicht weiter.
-cert-unacceptable-advice = Machen Sie nicht weiter; benachrichtigen Sie die Verwaltung des Servers.
-cert-changed-advice = Es wurde nichts gesendet, nicht einmal die Anmeldung. Wurde das Zertifikat des Servers absichtlich ersetzt, vergleichen Sie den SHA-256 des neuen Schlüssels mit dem des Servers und vertrauen Sie dem neuen Zertifikat für dieses Konto. Andernfalls hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
-verify-tls-failed = Die verschlüsselte Verbindung ließ sich nicht aufbauen ({ $detail }).
-verify-tls-failed-advice = Der Server erwartet auf diesem Port vielleicht kein TLS von Beginn an, oder er spricht nur TLS älter als 1.2, das Outpost als nicht mehr sicher ablehnt. { ports } Es wurde nichts gesendet.
-verify-no-starttls = Der Server hat keine Verschlüsselung (STARTTLS) angeboten; vielleicht entfernt jemand das Angebot.
-verify-no-starttls-advice = Es wurde nichts gesendet. Versuchen Sie Sicherheit „tls“ auf Port 465. Hat dieser Server wirklich keine Verschlüsselung, fragen Sie Ihren Anbieter nach einem, der sie hat; senden Sie kein Passwort darüber.
-verify-starttls-refused = Der Server hat den Beginn der Verschlüsselung abgelehnt: { $reply }.
-verify-starttls-refused-advice = Es wurde nichts gesendet. Versuchen Sie Sicherheit „tls“ auf Port 465, oder versuchen Sie es später erneut.
-verify-starttls-injection = Der Server hat vor Beginn der Verschlüsselung Daten gesendet, was ein echter Server nie tut; vielleicht manipuliert jemand die Verbindung.
-verify-starttls-injection-advice = Es wurde nichts gesendet. Versuchen Sie ein anderes Netz oder Sicherheit „tls“ auf Port 465.
-verify-login-silent = Der Server hat auf die Anmeldung nicht geantwortet ({ $seconds } Sekunden gewartet).
-verify-login-silent-advice = Manche Server schweigen, statt ein falsches Passwort abzulehnen. Prüfen Sie das Passwort (oder das App-Passwort, falls Ihr Anbieter eines verlangt), und testen Sie dann erneut.
-verify-timeout = Der Server hat bei „{ $step }“ aufgehört zu antworten ({ $seconds } Sekunden gewartet).
-verify-timeout-greeting-advice = Der Port erwartet vielleicht TLS ab dem ersten Byte: Versuchen Sie Sicherheit „tls“. { ports }
-verify-timeout-advice = Der Server ist vielleicht überlastet, oder eine Firewall stört. Versuchen Sie es später oder mit einem anderen Port.
-verify-closed = Der Server hat die Verbindung bei „{ $step }“ geschlossen.
-verify-closed-advice = Er lehnt vielleicht Verbindungen aus diesem Netz ab oder erwartet auf diesem Port eine andere Sicherheitseinstellung. Versuchen Sie es später oder mit einem anderen Port.
-verify-protocol = Die Antwort bei „{ $step }“ ist kein SMTP ({ $detail }).
-verify-protocol-advice = Prüfen Sie Servername und Port: Das ist vielleicht kein Mailserver, oder er erwartet TLS ab dem ersten Byte. { ports }
-verify-rejected = Der Server hat „{ $step }“ abgelehnt: { $reply }.
-temporary-advice = Der Server sagt, das sei vorübergehend: Versuchen Sie es in ein paar Minuten erneut.
-verify-no-auth = Der Server bietet auf dieser Verbindung keine Anmeldung an.
-verify-no-auth-advice = Das ist vielleicht ein Server für Mail zwischen Servern (Port 25), oder er bietet die Anmeldung nur verschlüsselt an. Nutzen Sie den Einlieferungsserver Ihres Anbieters. { ports } Nimmt dieser Server Mail aus Ihrem Netz ohne Anmeldung an, stellen Sie die Anmeldung auf „keine“.
-verify-no-mechanism = Der Server bietet nur Anmeldeverfahren an, die Outpost nicht beherrscht: { $offered }.
-verify-no-mechanism-advice = Outpost meldet sich mit PLAIN, LOGIN oder XOAUTH2 (OAuth2) an. Fragen Sie Ihren Anbieter, ob ein anderer Server oder Port eines davon anbietet.
-verify-plaintext-refused = Outpost hat Ihr Passwort nicht gesendet: Die Verbindung ist nicht verschlüsselt.
-verify-plaintext-refused-advice = Wählen Sie Sicherheit „tls“ oder „starttls“. Nur für einen Server in einem Netz, dem Sie vertrauen, bestätigen Sie in den Kontoeinstellungen das unverschlüsselte Senden des Passworts.
-verify-no-secret = Für dieses Konto ist kein Passwort und kein Token gespeichert.
-verify-no-secret-advice = Geben Sie das Passwort im Kontoformular ein, oder fügen Sie das Konto mit --password-stdin erneut hinzu.
-verify-auth-failed = Der Server hat die Anmeldung abgelehnt: { $reply }.
-verify-encryption-required = Der Server verlangt vor der Anmeldung Verschlüsselung: { $reply }.
-verify-encryption-required-advice = Wählen Sie eine verschlüsselte Verbindung. { ports }
-secret-no-service = Es läuft kein Schlüsselbund-Dienst ({ $detail }).
-secret-no-service-advice = Starten Sie den Schlüsselbund Ihres Desktops (GNOME Schlüsselbund oder KWallet) und versuchen Sie es erneut. Oder behalten Sie das Passwort nur für diese Sitzung im Kernel-Schlüsselbund, vergessen beim Abmelden oder Neustart: Wählen Sie im Fenster „Nur für diese Sitzung“, oder geben Sie --session-keyring an. Outpost schreibt Passwörter nie in eine Datei.
-secret-locked = Der Schlüsselbund ist gesperrt oder hat den Zugriff verweigert ({ $detail }).
-secret-locked-advice = Entsperren Sie Ihren Schlüsselbund (am Desktop anmelden oder „Passwörter und Verschlüsselung“ öffnen) und versuchen Sie es erneut.
-secret-not-found = { $backend } enthält kein Passwort für dieses Konto.
-secret-not-found-session-advice = Der Sitzungsschlüsselbund vergisst beim Abmelden und Neustart: Geben Sie das Passwort erneut ein (Konto bearbeiten, oder es mit --password-stdin erneut hinzufügen).
-secret-not-found-system-advice = Geben Sie das Passwort erneut ein: Bearbeiten Sie das Konto im Fenster, oder fügen Sie es mit --password-stdin erneut hinzu.
-secret-not-found-goa-advice = Prüfen Sie das Konto in den GNOME-Einstellungen → Online-Konten.
-secret-unsupported = { $backend } gibt es auf diesem System nicht.
-secret-unsupported-advice = Nutzen Sie stattdessen den Schlüsselbund des Systems.
-secret-platform = Der Schlüsselbund ist gescheitert ({ $detail }).
-secret-platform-advice = Versuchen Sie es erneut; scheitert es weiter, starten Sie den Schlüsselbund-Dienst neu oder melden Sie sich erneut an.
-secret-goa-gone = Das Konto wurde aus GNOME Online-Konten entfernt, das sein Passwort verwahrte.
-secret-goa-gone-advice = Fügen Sie es in den GNOME-Einstellungen → Online-Konten erneut hinzu, oder geben Sie diesem Konto ein eigenes Passwort (im Fenster bearbeiten).
-secret-goa-attention = GNOME Online-Konten verlangt eine erneute Anmeldung ({ $detail }).
-secret-goa-attention-advice = Melden Sie sich in den GNOME-Einstellungen → Online-Konten erneut an; die wartenden Nachrichten werden danach gesendet.
-store-io = { $path } ließ sich nicht { $action ->
-        [read] lesen
-        [open] öffnen
-        [lock] sperren
-        [create] anlegen
-       *[write] schreiben
-    } ({ $error }).
-store-io-advice = Prüfen Sie, ob der Ordner existiert, Sie hineinschreiben dürfen und die Festplatte nicht voll ist.
-store-corrupt = Die Kontendatei { $path } ist beschädigt ({ $detail }).
-store-corrupt-advice = Outpost hat sie unverändert gelassen. Reparieren Sie sie in einem Texteditor, oder verschieben Sie sie, um ohne Konten neu zu beginnen (Ihre Passwörter bleiben im Schlüsselbund).
-store-too-new = Die Kontendatei { $path } stammt von einem neueren Outpost (Format { $found }).
-store-too-new-advice = Outpost hat sie unverändert gelassen. Aktualisieren Sie Outpost, oder verschieben Sie die Datei, um ohne Konten neu zu beginnen.
-invalid-email-advice = Schreiben Sie die Adresse als name@example.org.
-invalid-name-advice = Entfernen Sie den Zeilenumbruch oder das Steuerzeichen.
-invalid-host-advice = Schreiben Sie den Server als smtp.example.org oder als IP-Adresse.
-invalid-proxy-advice = Schreiben Sie den Proxy als socks5h://host:port (Tor: socks5h://127.0.0.1:9050), oder lassen Sie das Feld leer.
-invalid-plaintext-advice = Wählen Sie Sicherheit „tls“ oder „starttls“. Nur für einen Server in einem Netz, dem Sie vertrauen, bestätigen Sie das unverschlüsselte Senden des Passworts (--allow-plaintext-password).
+## src/ui/mod.rs
+window-already-open = Outpost ist schon geöffnet; sein Fenster wurde nach vorn geholt.
 
-## src/account/model.rs
-security-tls = TLS (implizit)
-security-none = Keine (unverschlüsselt)
-security-none-short = ohne Verschlüsselung
-auth-oauth2 = Beim Anbieter anmelden (OAuth2)
-auth-none = Keine Anmeldung
-
-## src/account/secrets.rs
-backend-system = Schlüsselbund des Systems
-backend-session = Sitzungsschlüsselbund (bis zum Neustart)
-backend-goa = GNOME Online-Konten
-
-## src/account/verify.rs
-step-token = Anmelde-Token
-step-resolve = Server finden
-step-connect = Verbinden
-step-tls = Verbindung verschlüsseln
-step-greeting = Begrüßung des Servers
-step-ehlo = Fähigkeiten des Servers prüfen
-step-starttls = Auf Verschlüsselung umschalten
-step-auth = Anmelden
-step-quit = Verabschieden
-
-## src/detect/model.rs
-source-builtin = Eingebaute Anbieterliste
-source-autoconfig = Autoconfig des Anbieters (HTTPS)
-source-wellknown = Well-known-Autoconfig der Domain
-source-ispdb = Thunderbirds Online-Datenbank
-source-srv = DNS-Diensteinträge (SRV)
-source-mx = Mail-Exchanger (MX)
-source-autodiscover = Microsoft Autodiscover
-source-guess = Wahrscheinliche Server ausprobieren
-source-http = Autoconfig über unverschlüsseltes HTTP
-origin-provider = { $source } ({ $provider })
-describe-settings = { $host }:{ $port } mit { $security }
-outcome-servers =
-    { $count ->
-        [one] 1 Server
-       *[other] { $count } Server
-    }
-
-## src/net/explain.rs
-dns-not-found = Den Servernamen { $host } gibt es nicht.
-dns-not-found-advice = Prüfen Sie die Schreibweise des Servernamens (zum Beispiel smtp.example.org); die Hilfeseiten Ihres Anbieters nennen den genauen Namen.
-dns-no-records = Den Namen { $host } gibt es, aber er hat keine Adresse.
-dns-no-records-advice = Prüfen Sie den Servernamen: Vielleicht ist es die Mail-Domain statt des Servers (smtp.example.org statt example.org).
-dns-timeout = Für { $host } hat kein DNS-Server geantwortet.
-dns-timeout-advice = Prüfen Sie, ob dieser Computer online ist. In einem Hotel- oder Zug-WLAN melden Sie sich zuerst auf dessen Seite an; mit einem VPN prüfen Sie, ob es verbunden ist.
-dns-failed = Die Suche nach { $host } ist fehlgeschlagen ({ $detail }).
-dns-failed-advice = Prüfen Sie die Netzwerkverbindung und die DNS-Einstellungen dieses Computers.
-netsetup-resolver-advice = Korrigieren oder entfernen Sie OUTPOST_DNS, oder prüfen Sie /etc/resolv.conf.
-netsetup-tls-advice = Korrigieren oder entfernen Sie SSL_CERT_FILE.
-netsetup-port-map-advice = Korrigieren oder entfernen Sie OUTPOST_PORT_MAP.
-netsetup-proxy-advice = Setzen Sie ALL_PROXY auf einen SOCKS5-Proxy (socks5h://host:port), oder entfernen Sie es.
-proxy-unreachable-advice = Prüfen Sie, ob der Proxy läuft (bei Tor: ob der Tor-Dienst gestartet ist), oder ändern Sie den Proxy in den Kontoeinstellungen oder in ALL_PROXY.
-proxy-login-advice = Geben Sie Benutzername und Passwort des Proxys in ALL_PROXY an (socks5h://benutzer:passwort@host:port), oder fragen Sie, wer ihn betreibt.
-proxy-onward-advice = Prüfen Sie Servername und Port; stimmen sie, ist der Server vielleicht ausgefallen, oder das Netz des Proxys erreicht ihn nicht.
-proxy-protocol-advice = Prüfen Sie, ob die Adresse ein SOCKS5-Proxy ist (Tor lauscht auf Port 9050), kein HTTP-Proxy und kein anderer Dienst.
-
-## src/net/connect.rs
-attempt-answered = { $ip } hat geantwortet
-attempt-refused = { $ip } hat abgelehnt
-attempt-failed = { $ip } nicht erreichbar ({ $why })
-attempt-no-answer = { $ip } hat nicht geantwortet
-attempt-abandoned = { $ip } hatte noch nicht geantwortet
-connect-refused = jede Adresse hat die Verbindung abgelehnt
-connect-dropped = keine Antwort binnen { $seconds } s
-proxy-unreachable = der Proxy { $proxy } ist nicht erreichbar: { $cause }
-proxy-login = der Proxy { $proxy } hat die Anmeldung abgelehnt
-proxy-onward = der Proxy { $proxy } konnte keine Verbindung zu { $target } aufbauen: { $reason }
-proxy-protocol = { $proxy } ist kein funktionierender SOCKS5-Proxy: { $detail }
-connection-timeout = keine Verbindung binnen { $seconds } s
-
-## src/net/proxy.rs
-proxy-bad-form = „{ $text }“ ist keine Proxy-Adresse; schreiben Sie sie als socks5h://host:port
-proxy-bad-scheme = „{ $text }“ ist kein SOCKS5-Proxy; Outpost erreicht Mailserver nur über SOCKS5 (socks5h://host:port, z. B. socks5h://127.0.0.1:9050 für Tor)
-proxy-password-in-settings = ein Proxy-Passwort wird nicht in den Kontoeinstellungen gespeichert; geben Sie den Proxy ohne es an, oder setzen Sie es in ALL_PROXY für die Programme, die es brauchen
-
-## src/net/resolver.rs
-dns-bad-server = { $var }=„{ $value }“ ist keine DNS-Serveradresse; schreiben Sie sie als 127.0.0.1:53
-dns-system-config = die DNS-Konfiguration des Systems ließ sich nicht lesen ({ $detail })
-dns-error-not-found = den Namen { $host } gibt es im DNS nicht
-dns-error-no-records = { $host } hat keinen { $record ->
-        [address] Adresseintrag
-       *[other] Eintrag vom Typ { $record }
-    }
-dns-error-timeout = kein DNS-Server hat rechtzeitig für { $host } geantwortet
-dns-error-failed = DNS-Abfrage von { $host } fehlgeschlagen ({ $detail })
-
-## src/net/http.rs
-http-status = der Server antwortete mit HTTP { $status }
-http-too-large = die Antwort ist größer als { $bytes } Bytes
-http-timeout = keine vollständige Antwort binnen { $seconds } s
-http-silent = der Server nahm die Verbindung an, sendete aber { $seconds } s lang nichts
-http-redirects = mehr als { $count } Weiterleitungen
-http-downgrade = eine Weiterleitung von { $from } auf das unverschlüsselte { $to } wurde abgelehnt
-
-## src/net/smtp/error.rs
-smtp-io = Verbindungsfehler: { $error }
-smtp-closed = der Server hat die Verbindung geschlossen
-smtp-malformed = der Server hat etwas gesendet, das kein SMTP ist: { $text }
-smtp-too-long = der Server hat eine überlange Antwort gesendet
-smtp-pipelined = der Server hat vor dem TLS-Handshake Daten gesendet; die Verbindung wurde getrennt
-smtp-reply = der Server antwortete: { $reply }
-
-## src/net/stack.rs
-netsetup-all-proxy = ALL_PROXY: { $error }
-netsetup-port-map = { $var }=„{ $value }“ ist keine Liste von Paaren Port=Port
-
-## src/net/tls.rs
-tls-cert-file = { $var }={ $path } ist nicht nutzbar: { $detail }
-tls-config = die TLS-Konfiguration ließ sich nicht erstellen: { $error }
-cert-problem-wrong-name = das Zertifikat gilt nicht für { $expected }
-cert-problem-expired-on = das Zertifikat ist am { $date } abgelaufen
-cert-problem-expired = das Zertifikat ist abgelaufen
-cert-problem-not-before = das Zertifikat gilt erst ab { $date }
-cert-problem-not-yet-valid = das Zertifikat gilt noch nicht
-cert-problem-unknown-issuer = das Zertifikat wurde nicht von einer vertrauenswürdigen Stelle ausgestellt (es ist vielleicht selbst signiert oder von einer privaten Stelle)
-cert-problem-self-signed = das Zertifikat hat sich selbst ausgestellt (selbst signiert), nicht eine Stelle, der dieser Computer vertraut
-cert-problem-wrong-purpose = das Zertifikat ist nicht für einen Server bestimmt
-cert-problem-revoked = das Zertifikat wurde widerrufen
-cert-problem-unacceptable = das Zertifikat ist beschädigt oder auf eine Weise signiert, die Outpost nicht annimmt
-cert-problem-changed = das Zertifikat des Servers hat sich geändert: Dieses Konto vertraut nur dem Schlüssel { $pinned }
-cert-problem-changed-shown = das Zertifikat des Servers hat sich geändert: Dieses Konto vertraut nur dem Schlüssel { $pinned }, und der Server zeigte den Schlüssel { $shown }
-cert-problem-issued-for = (es ist ausgestellt für { $names })
-
-## src/net/pin.rs
-pin-bad = „{ $text }“ ist kein SHA-256-Fingerabdruck; geben Sie die 64 Hexziffern an, die Outpost gezeigt hat (Doppelpunkte freigestellt), z. B. 3A:9F:…
-not-one-of =
-    „{ $text }“ ist { $what ->
-        [security] keine Sicherheitsart
-       *[login] kein Anmeldeverfahren
-    }; nutzen Sie eines von: { $names }
-invalid-email = „{ $text }“ ist keine E-Mail-Adresse; schreiben Sie sie als name@example.org
-invalid-display-name = der Name darf keine Zeilenumbrüche oder Steuerzeichen enthalten
-invalid-host = „{ $text }“ ist kein Servername; schreiben Sie ihn als smtp.example.org oder als IP-Adresse
-invalid-port = Port 0 ist kein Port; Einlieferungsserver nutzen 465 (TLS) oder 587 (STARTTLS)
-invalid-username = der Benutzername darf keine Zeilenumbrüche oder Steuerzeichen enthalten
-invalid-plaintext = Sicherheit „none“ würde Ihr Passwort unverschlüsselt senden; wählen Sie tls oder starttls, oder bestätigen Sie, dass dieser Server in einem Netz ist, dem Sie vertrauen
-secret-error-no-service = es läuft kein Schlüsselbund-Dienst ({ $detail })
-secret-error-locked = der Schlüsselbund ist gesperrt oder hat den Zugriff verweigert ({ $detail })
-secret-error-not-found = { $backend } enthält kein Geheimnis für dieses Konto
-secret-error-unsupported = { $backend } ist auf dieser Plattform nicht verfügbar
-secret-error-platform = der Schlüsselbund ist gescheitert ({ $detail })
-secret-error-goa-gone = das Konto { $id } in GNOME Online-Konten wurde entfernt
-secret-error-goa-attention = GNOME Online-Konten verlangt eine erneute Anmeldung ({ $detail })
-secret-not-text = das gespeicherte Geheimnis ist kein gültiger Text
-secret-malformed = das gespeicherte Geheimnis ist fehlerhaft: { $error }
-kernel-access = der Kernel-Schlüsselbund hat den Zugriff verweigert
-kernel-failed =
-    der Kernel-Schlüsselbund { $what ->
-        [full] ist voll: Ihr Schlüsselkontingent ist aufgebraucht
-        [memory] hat keinen Speicher mehr
-        [no-keyring] hat keinen Sitzungsschlüsselbund für diese Anmeldung
-        [rejected] hat den Schlüssel abgelehnt
-        [permission] hat die Berechtigung verweigert
-        [unsupported] unterstützt das hier nicht
-        [missing] hat den Schlüssel nicht gefunden
-       *[request] hat die Anfrage abgelehnt
-    }
-kernel-errno = der Kernel-Schlüsselbund ist gescheitert: { $error }
-
-## src/account/store.rs
-store-error-io =
-    { $path } ließ sich nicht { $action ->
-        [read] lesen
-        [open] öffnen
-        [lock] sperren
-        [create] anlegen
-       *[write] schreiben
-    }: { $error }
-store-error-corrupt = die Kontendatei { $path } ist beschädigt ({ $detail }); sie wurde nicht verändert
-store-error-too-new = die Kontendatei { $path } stammt von einem neueren Outpost (Format { $found }, dieses kennt { $supported }); sie wurde nicht verändert
-store-no-version = keine Formatversion
-verify-error-refused = { $host } hat die Verbindung auf Port { $port } abgelehnt (bei { $ip })
-verify-error-connect-timeout = keine Antwort von { $host } auf Port { $port } binnen { $seconds } s ({ $tried })
-verify-error-unreachable = { $host } ist auf Port { $port } nicht erreichbar: { $detail }
-verify-error-tls = der TLS-Handshake ist fehlgeschlagen: { $detail }
-verify-error-no-starttls = der Server hat keine Verschlüsselung (STARTTLS) angeboten
-verify-error-starttls-refused = der Server hat STARTTLS abgelehnt: { $reply }
-verify-error-injection = der Server hat vor dem TLS-Handshake Daten gesendet
-verify-error-timeout = keine Antwort bei „{ $step }“ binnen { $seconds } s
-verify-error-closed = der Server hat die Verbindung bei „{ $step }“ geschlossen
-verify-error-protocol = die Antwort des Servers bei „{ $step }“ ist kein SMTP: { $detail }
-verify-error-rejected = der Server hat „{ $step }“ abgelehnt: { $reply }
-verify-error-no-auth = der Server bietet auf dieser Verbindung keine Anmeldung (AUTH) an
-verify-error-mechanisms = der Server bietet nur diese Anmeldeverfahren an: { $offered }
-verify-error-plaintext = die Verbindung ist nicht verschlüsselt, daher wurde das Passwort nicht gesendet
-verify-error-no-secret = für dieses Konto ist kein Passwort und kein Token gespeichert
-verify-error-auth = der Server hat die Anmeldung abgelehnt: { $reply }
-verify-error-encryption-required = der Server verlangt zuerst Verschlüsselung: { $reply }
-tls-pinned-although = { $version }, das für dieses Konto vertraute Zertifikat (Schlüssel { $key }), obwohl { $why }
-tls-pinned = { $version }, das für dieses Konto vertraute Zertifikat (Schlüssel { $key })
-tls-valid-for = { $version }, Zertifikat gültig für { $host }
-connection-error-during = Verbindungsfehler bei „{ $step }“: { $error }
-overlong-reply = überlange Antwort
-closed-in-handshake = der Server hat die Verbindung während des Handshakes geschlossen
-size-no-limit = SIZE (keine Grenze angegeben)
-no-extensions = keine Erweiterungen
-closed-by-server = Verbindung vom Server geschlossen
-resolve-by-proxy = { $host } wird vom Proxy { $proxy } aufgelöst
-resolve-is-address = { $host } ist eine Adresse: nichts nachzuschlagen
-resolve-more = { $host } liegt bei { $shown } und { $more } weiteren
-resolve-at = { $host } liegt bei { $shown }
-logged-in-as = angemeldet als { $user } mit { $mechanism }
-
-## src/detect/explain.rs
-detect-nothing-advice = Die Hilfeseiten Ihres Anbieters nennen seinen SMTP-Server (oft smtp.{ $domain }, Port 465 oder 587). Geben Sie ihn von Hand ein.
-detect-blocked-advice = Dieses Netz scheint Mail-Ports zu sperren (manche Hotels, Schulen und Firmen tun das). Versuchen Sie ein anderes Netz, oder fragen Sie Ihren Anbieter nach seinem Server und geben Sie ihn von Hand ein.
-detect-dns-advice = Prüfen Sie, ob dieser Computer online ist; in einem Hotel- oder Zug-WLAN melden Sie sich zuerst auf dessen Seite an. Sie können den Server auch von Hand eingeben.
-
-## src/detect/target.rs
-detect-bad-address = „{ $input }“ ist keine E-Mail-Adresse: { $reason }
-detect-nothing = für { $domain } wurden keine Einstellungen gefunden
-detect-blocked = kein Mailserver bei { $domain } hat auf den Ports 465, 587 oder 25 geantwortet
-detect-dns = das DNS hat für { $domain } nicht geantwortet
-
-## src/detect/autoconfig.rs
-warn-http = über unverschlüsseltes HTTP erfahren, wo jeder auf dem Weg es ändern kann
-no-smtp-in-it = { $url }: kein SMTP-Server darin
-
-## src/detect/config_xml.rs
-xml-too-large = das Dokument ist größer als { $bytes } Bytes
-xml-too-deep = das Dokument ist zu tief verschachtelt
-xml-malformed = das Dokument ist kein wohlgeformtes XML: { $error }
-xml-not-client-config = das Dokument ist keine Autoconfig-clientConfig (Wurzelelement <{ $root }>)
-
-## src/detect/facts.rs
-login-app-password = App-Passwort
-login-authorization-code = Autorisierungscode
-login-email-password = E-Mail-Passwort
-switch-on-first = Schalten Sie zuerst { $what } ein.
-needs-app-password = { $provider } verlangt ein App-Passwort: Das Passwort Ihres Kontos funktioniert in Mail-Programmen nicht.
-needs-authorization-code = { $provider } verlangt statt Ihres Passworts einen Autorisierungscode.
-needs-email-password = { $provider } verlangt sein eigenes E-Mail-Passwort, nicht Ihre Kundenanmeldung.
-oauth-only = { $provider } nimmt von Mail-Programmen nur die eigene Anmeldung an: Kein Passwort funktioniert, nicht einmal ein App-Passwort.
-needs-access-first = Bei { $provider } muss zuerst der Zugang für Mail-Programme eingeschaltet werden.
-needs-on-first = Dazu muss zuerst { $requires } eingeschaltet sein{ $place }.
-guidance-open = Öffnen: { $page }
-facts-error = die Anbieterangaben lassen sich nicht lesen: { $error }
-
-## src/detect/guess.rs
-probe-no-answer = keine rechtzeitige Antwort
-probe-greeting = Begrüßung { $reply }
-probe-no-starttls = kein STARTTLS angeboten
-probes-silent = alle { $count } Proben blieben unbeantwortet: Dieses Netz sperrt vielleicht Mail-Ports
-probes-nothing = keine der { $count } Proben hat einen Mailserver gefunden
-
-## src/detect/mod.rs
-not-in-builtin = { $domain } steht nicht in der eingebauten Liste
-dns-around-proxy = nicht gefragt: DNS-Abfragen würden am Proxy { $proxy } vorbeigehen
-warn-unauthenticated = diese Einstellungen stammen aus einer nicht authentifizierten Quelle ({ $source }): Bestätigen Sie sie vor der Nutzung
-warn-no-encryption = dieser Server bietet keine Verschlüsselung: Ein Passwort ginge lesbar durchs Netz
-warn-disagree = die Quellen widersprechen sich: { $first } sagt { $first_says }, { $second } sagt { $second_says }
-
-## src/detect/mx.rs
-no-mx = { $domain } hat keinen MX
-mx-belongs = die Mail von { $domain } wickelt { $mx } ab, das zu { $provider } gehört
-mx-ispdb = die Mail von { $domain } wickelt { $mx } ab; Thunderbirds Datenbank kennt { $name }
-mx-own = die Mail von { $domain } wickelt { $mx } ab; diese Einstellungen stammen aus der eigenen Autoconfig von { $name }, für die { $domain } nicht bürgt
-mx-unknown = der MX-Host { $mx } ist kein bekannter Anbieter
-
-## src/detect/srv.rs
-srv-declined = { $domain } erklärt, dass es keinen Einlieferungsdienst anbietet
-srv-none = keine SRV-Einträge für { $domain }
-
-## src/outbox/explain.rs
-outbox-db-advice = Prüfen Sie den freien Speicherplatz und die Rechte des Ordners. Outpost hat nichts verändert; die schon eingereihten Nachrichten bleiben erhalten.
-outbox-too-new-advice = Aktualisieren Sie Outpost; die eingereihten Nachrichten bleiben erhalten.
-outbox-damaged-advice = Um mit einem leeren Postausgang zu beginnen, legen Sie die Datei beiseite (benennen Sie sie zum Beispiel in outbox-damaged.sqlite um); Outpost legt dann eine neue an. Die Nachrichten der alten Datei lassen sich vielleicht mit dem Befehl .recover von sqlite3 retten.
-outbox-not-found-advice = „outpost queue list“ zeigt die vorhandenen Nachrichten.
-outbox-sending-advice = Warten Sie, bis dieser Versuch endet, und versuchen Sie es dann erneut.
-outbox-sent-advice = Sie wurde schon zugestellt; es ist nichts mehr zu tun.
-outbox-cancelled-advice = Sie wird nicht gesendet; „Bearbeiten und erneut senden“ sendet sie doch noch.
-outbox-state-advice = „outpost queue show“ sagt, wo sie steht.
-worker-running-advice = Dieses Outpost sendet die Nachrichten; schließen Sie es, um stattdessen von hier zu senden.
-worker-lock-advice = Prüfen Sie, ob der Datenordner Ihnen gehört und die Festplatte nicht voll ist, und versuchen Sie es dann erneut; die eingereihten Nachrichten bleiben erhalten.
-
-## src/outbox/policy.rs
-setup-account-gone = ihr Konto wurde entfernt; fügen Sie es erneut hinzu, um diese Nachricht zu senden
-setup-token-refused = der Server hat das Anmelde-Token abgelehnt ({ $reply }); melden Sie sich erneut an
-setup-server-name = { $error }: Prüfen Sie den Servernamen des Kontos
-gave-up =
-    { $days ->
-        [one] nach 1 Tag aufgegeben: { $why }
-       *[other] nach { $days } Tagen aufgegeben: { $why }
-    }
-needs-login = der Server verlangt zuerst eine Anmeldung oder Verschlüsselung ({ $reply }); prüfen Sie die Kontoeinstellungen
-login-refused-again = der Server hat die Anmeldung abgelehnt ({ $reply }); geben Sie das Passwort erneut ein (ein App-Passwort, falls Ihr Anbieter eines verlangt)
-
-## src/outbox/send.rs
-what-error = { $what }: { $error }
-what-no-answer = { $what }: keine Antwort binnen { $seconds } s
-connection-failed = die Verbindung ist gescheitert
-no-reply-to-mail = keine Antwort auf MAIL
-missing-rcpt-reply = Antwort auf RCPT fehlt
-no-recipient = kein Empfänger
-after-final-dot = nach dem abschließenden „.“: { $error }
-no-reply-final-dot = keine Antwort auf das abschließende „.“ binnen { $seconds } s
-
-## src/outbox/store.rs
-outbox-error-db = der Postausgang { $path } ist nicht nutzbar: { $error }
-outbox-error-too-new = der Postausgang { $path } stammt von einem neueren Outpost (Schema { $found }); er wurde nicht verändert
-outbox-error-damaged = der Postausgang { $path } ist beschädigt ({ $error }); er wurde nicht verändert
-outbox-error-not-found = im Postausgang gibt es keine Nachricht { $id }
-outbox-error-state =
-    Nachricht { $id } ist jetzt { $state ->
-        [queued] wartend
-        [sending] im Versand
-        [retry] auf einen neuen Versuch wartend
-        [sent] gesendet
-        [failed] fehlgeschlagen
-       *[cancelled] abgebrochen
-    }
-note-queued-for = eingereiht, zu senden { $when }
-note-queued = eingereiht
-note-late = sollte { $when } gesendet werden; Outpost lief da nicht, daher wird sie jetzt gesendet
-note-sent = gesendet: { $reply }
-note-retry = neuer Versuch folgt: { $reply }
-note-failed = fehlgeschlagen: { $reason }
-note-account-removed = abgebrochen: ihr Konto wurde entfernt
-note-account-back = ihr Konto wurde erneut hinzugefügt; das Senden geht weiter
-note-retry-requested = neuer Versuch angefordert
-note-sender-stopped = der Versand brach beim Senden ab; neuer Versuch mit derselben Message-ID
-
-## src/outbox/worker.rs
-worker-already-running = ein anderes Outpost sendet bereits aus diesem Postausgang ({ $detail })
-worker-lock = { $path } ließ sich nicht sperren: { $error }
-event-sending = Nachricht Nr. { $id } wird gesendet …
-event-sent = Nachricht Nr. { $id } gesendet
-event-retry = Nachricht Nr. { $id } wird { $when } erneut versucht: { $reason }
-event-failed = Nachricht Nr. { $id } fehlgeschlagen: { $reason }
-event-recipient-refused = Nachricht Nr. { $id }: Empfänger { $recipient } wurde abgelehnt: { $reply }
-event-paused = Senden angehalten: { $reason }
-note-recipient-refused = Empfänger { $recipient } abgelehnt: { $reply }
-maybe-sent-again = vielleicht gesendet ({ $error }); neuer Versuch mit derselben Message-ID
-next-round =
-    { $sent ->
-        [one] an 1 Empfänger gesendet
-       *[other] an { $sent } Empfänger gesendet
-    }; der Server nimmt weniger auf einmal an, daher gehen die übrigen { $later } in der nächsten Runde
-sent-to-others = an die übrigen gesendet; { $count } zurückgestellt: { $why }
-sent-refused = { $text } (abgelehnt: { $names })
-resumes-at = { $why } Das Senden geht { $when } weiter.
-
-## src/outbox/sendmail.rs
-sendmail-unknown-option = unbekannte sendmail-Option { $option }
-sendmail-missing-value = die Option { $option } braucht einen Wert
-sendmail-no-recipient = keine Empfänger: Geben Sie sie als Argumente an, oder lesen Sie mit -t To, Cc und Bcc
-sendmail-bad-address = „{ $text }“ ist keine E-Mail-Adresse
-sendmail-too-large = die Nachricht ist größer als { $bytes } Bytes
-sendmail-bad-header = der Nachrichtenkopf ist fehlerhaft: { $detail }
-sendmail-continuation-first = eine Fortsetzungszeile steht am Anfang
-account-exists = ein Konto für { $email } gibt es schon
-account-missing = es gibt kein Konto für { $email }
-account-exists-problem = Ein Konto für { $email } gibt es schon.
-account-exists-advice = Öffnen Sie stattdessen dieses Konto und ändern Sie seine Einstellungen.
-account-missing-problem = Es gibt kein Konto für { $email }.
-account-missing-advice = Die Kontenliste zeigt die vorhandenen Konten.
-
-## src/usecases/certificate.rs
-cert-not-encrypted = { $email } verbindet sich ohne Verschlüsselung (Sicherheit none): Es gibt kein Zertifikat
-cert-mismatch = der Server zeigt den Schlüssel { $shown }, nicht { $given }
-cert-not-encrypted-advice = Wählen Sie zuerst Sicherheit „tls“ oder „starttls“ für das Konto.
-cert-not-trusted = Dem Zertifikat wurde nicht vertraut: Der Server zeigt den Schlüssel { $shown }, nicht { $given }.
-cert-mismatch-advice = Prüfen Sie den Fingerabdruck auf dem Server selbst. Weicht der Schlüssel des Servers wirklich von dem erwarteten ab, hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
-
-## src/usecases/check.rs
-token-still-valid = das gespeicherte Token von { $issuer } ist noch gültig
-token-renewed = bei { $issuer } erneuert
-make-it-here = { $advice } { $headline } Erstellen Sie es hier: { $page }
-
-## src/usecases/draft.rs
-enter-address = Geben Sie die Adresse ein, von der Sie senden.
-enter-server = Geben Sie den Server ein, z. B. smtp.example.org.
-port-range = Ein Port ist eine Zahl von 1 bis 65535 (465 oder 587).
-signin-again-move = Melden Sie sich erneut an, um die Anmeldung in den anderen Schlüsselbund zu verschieben.
-signin-first = Melden Sie sich zuerst beim Anbieter an.
-password-again-move = Geben Sie das Passwort erneut ein, um es in den anderen Schlüsselbund zu verschieben.
-enter-password = Geben Sie das Passwort ein.
-confirm-settings = Prüfen Sie diese Einstellungen mit Ihrem Anbieter, und bestätigen Sie sie dann.
-plaintext-warning = Ohne Verschlüsselung geht Ihr Passwort lesbar für jeden auf dem Weg durchs Netz. Wählen Sie TLS oder STARTTLS, oder bestätigen Sie unten.
-
-## src/usecases/queue.rs
-action-failed =
-    Nachricht { $id } ließ sich nicht { $action ->
-        [retry] erneut versuchen
-        [cancel] abbrechen
-       *[delete] löschen
-    }: { $error }
-action-retry-done = Nachricht Nr. { $id } wird jetzt versucht.
-action-cancel-done = Nachricht Nr. { $id } abgebrochen; sie wird nicht gesendet.
-action-delete-done = Nachricht Nr. { $id } gelöscht.
-cannot-retry =
-    Nachricht Nr. { $id } ist { $state ->
-        [queued] wartend
-        [sending] im Versand
-        [retry] auf einen neuen Versuch wartend
-        [sent] gesendet
-        [failed] fehlgeschlagen
-       *[cancelled] abgebrochen
-    } und lässt sich nicht erneut versuchen.
-cannot-retry-advice = Nur wartende oder fehlgeschlagene Nachrichten lassen sich erneut versuchen.
-cancelled-already = Nachricht Nr. { $id } ist schon abgebrochen.
-cancelled-already-advice = Sie wird nicht gesendet; es ist nichts mehr zu tun.
-cannot-cancel = Nachricht Nr. { $id } lässt sich nicht mehr abbrechen.
-cannot-cancel-advice = Sie wird gerade gesendet oder wurde schon gesendet.
-cannot-delete = Nachricht Nr. { $id } lässt sich nicht löschen, während sie gesendet wird.
-cannot-delete-advice = Warten Sie, bis dieser Versuch endet, und löschen Sie sie dann.
-
-## src/message/compose.rs
-message-bad-address =
-    { $field ->
-        [To] An
-        [Cc] Kopie (Cc)
-        [Bcc] Blindkopie (Bcc)
-        [From] Von
-        [Reply-To] Antwort an
-       *[other] { $field }
-    }: „{ $input }“ ist keine E-Mail-Adresse
-message-no-recipient = die Nachricht hat keinen Empfänger
-message-line-break =
-    { $field ->
-        [From] Der Absender
-        [Subject] Der Betreff
-       *[other] { $field }
-    } darf keinen Zeilenumbruch enthalten
-message-attachment = der Anhang { $path } lässt sich nicht lesen: { $reason }
-message-build = die Nachricht ließ sich nicht erstellen: { $error }
-message-too-large = die Nachricht wäre { $size } Bytes groß, mehr als die { $limit } Bytes, die Outpost sendet
-not-a-file = es ist keine Datei
-
-## src/message/explain.rs
-message-bad-address-advice = Schreiben Sie Adressen als name@example.org oder Name <name@example.org>.
-message-no-recipient-advice = Fügen Sie mindestens einen Empfänger hinzu (An, Kopie oder Blindkopie).
-message-line-break-advice = Entfernen Sie den Zeilenumbruch.
-message-attachment-advice = Prüfen Sie, ob die Datei existiert und Sie sie lesen dürfen.
-message-too-large-advice = Senden Sie weniger oder kleinere Anhänge, oder teilen Sie große Dateien per Link.
-message-build-advice = Prüfen Sie die Adressen und versuchen Sie es erneut.
-
-## src/message/reopen.rs
-cannot-read-back = die eingereihte Nachricht lässt sich nicht zurücklesen
-
-## src/explain.rs
-size-bytes = { $count } Bytes
-size-kb = { $size } kB
-size-mb = { $size } MB
-size-gb = { $size } GB
-
-## src/notify.rs
-notify-no-service = kein Benachrichtigungsdienst: { $error }
-notify-unsupported = Desktop-Benachrichtigungen werden auf dieser Plattform nicht unterstützt
-
-## src/address.rs
-address-no-at = Sie hat kein @; schreiben Sie sie als name@example.org
-address-local-part = Der Teil vor dem @ ist leer oder enthält Leerzeichen
-address-domain = Die Domain nach dem @ ist kein gültiger Name
-address-not-full-domain = Die Domain nach dem @ muss eine vollständige Domain wie example.org sein
-address-invalid = Sie ist keine gültige Adresse
-
-## src/mailto.rs
-mailto-not = „{ $text }“ ist kein mailto:-Link
-mailto-encoding = der mailto:-Link hat eine fehlerhafte %-Kodierung bei „{ $text }“
-mailto-advice = Schreiben Sie die Nachricht von Hand, oder bitten Sie, wer den Link erstellt hat, ihn zu korrigieren.
-
-## src/paths.rs
-no-home = für diesen Benutzer ist kein Persönlicher Ordner bekannt; setzen Sie { $var } auf einen Ordner, den Outpost nutzen darf
-
-## src/instance.rs
-instance-listen = auf { $path } lässt sich nicht lauschen: { $error }
-
-## src/runtime/outbox.rs
-notify-recipient-refused = { $recipient } wurde abgelehnt: { $reply }
-notify-not-delivered-id = Nachricht Nr. { $id } wurde nicht zugestellt
-notify-not-delivered = „{ $subject }“ wurde nicht zugestellt
-
-## src/runtime/signin.rs
-client-saved = Client-ID für { $provider } gespeichert.
-
-## src/runtime/worker.rs
-sending-stopped = Das Senden wurde beendet: { $problem }
-sending-stopped-advice = { $advice } Starten Sie Outpost neu; die eingereihten Nachrichten bleiben erhalten.
-
-## src/oauth/error.rs
-oauth-no-issuer = Outpost kennt keine OAuth2-Anmeldung für { $host }
-oauth-no-client-id = für { $provider } ist keine OAuth2-Client-ID festgelegt
-oauth-listen = auf 127.0.0.1 ließ sich nicht auf den Browser lauschen: { $error }
-oauth-denied = der Anbieter hat Sie nicht angemeldet: { $error }{ $description }
-oauth-timeout = keine Antwort vom Browser binnen { $minutes } Minuten
-oauth-refused = der Anbieter hat die Token-Anfrage abgelehnt: { $error }{ $description }
-oauth-sign-in-again = die Anmeldung ist abgelaufen und lässt sich ohne Sie nicht erneuern
-oauth-unavailable = der Token-Dienst des Anbieters ist gescheitert (HTTP { $status })
-oauth-bad-response = die Antwort des Anbieters ist nicht verwendbar: { $detail }
-oauth-http = der Token-Dienst des Anbieters ist nicht erreichbar: { $error }
-password-fallback = Oder melden Sie sich stattdessen mit einem Passwort an: Viele Anbieter nehmen ein App-Passwort an (Google und Yahoo: erstellen Sie eines in den Sicherheitseinstellungen des Kontos, bei eingeschalteter Bestätigung in zwei Schritten), mit dem Anmeldeverfahren „Passwort“.
-register-desktop-app = Registrieren Sie Outpost als Desktop-App bei { $provider }
-register-desktop-app-at = Registrieren Sie Outpost als Desktop-App bei { $provider } unter { $url }
-microsoft-no-password = Outlook.com und Hotmail nehmen von Mail-Programmen kein Passwort an, nicht einmal ein App-Passwort; ein Postfach von Microsoft 365 vielleicht, wenn seine Verwaltung SMTP AUTH erlaubt (Anmeldeverfahren „Passwort“).
-no-client-id = Die Anmeldung bei { $provider } braucht eine OAuth2-Client-ID, und keine ist festgelegt.
-no-client-id-advice = { $register } (Weiterleitungsadresse http://127.0.0.1, beliebiger Port), und tragen Sie dann ihre Client-ID unter „Anmeldedienste“ auf der Seite „Einstellungen“ ein, oder führen Sie „outpost oauth2 set { $id } --client-id ID [--client-secret GEHEIMNIS]“ aus. { $instead }
-no-issuer-advice = Fügen Sie die Endpunkte des Anbieters mit „outpost oauth2 set NAME --host { $host } --auth-url … --token-url … --scope … --client-id …“ hinzu, oder nutzen Sie ein Passwort.
-denied-access = Sie haben Outpost im Browser nicht erlaubt, Mail zu senden.
-denied-access-advice = Melden Sie sich erneut an, und erlauben Sie den Zugriff. { password-fallback }
-oauth-timeout-advice = Melden Sie sich erneut an; hat sich kein Browser geöffnet, öffnen Sie die Adresse, die Outpost zeigt, selbst.
-signin-invalid = Die Anmeldung ist nicht mehr gültig: { $error }.
-signin-invalid-advice = Melden Sie sich erneut an (im Fenster: das Konto öffnen und „Erneut anmelden“ drücken; in der Befehlszeile: „outpost account signin ADRESSE“). Nachrichten warten so lange und werden danach gesendet.
-client-refused-advice = Prüfen Sie Client-ID und Geheimnis unter „Anmeldedienste“ auf der Seite „Einstellungen“.
-oauth-transient-advice = Outpost versucht es von selbst erneut; prüfen Sie, ob dieser Computer online ist.
-oauth-config-advice = Korrigieren Sie die Datei, oder entfernen Sie den Anbieter daraus.
-oauth-other-advice = Versuchen Sie erneut, sich anzumelden. { password-fallback }
-
-## src/oauth/config.rs
-config-io =
-    { $path } ließ sich nicht { $action ->
-        [read] lesen
-       *[write] schreiben
-    }: { $error }
-config-not-valid = keine gültigen Anmeldeeinstellungen: { $error }
-
-## src/oauth/issuers.rs
-provider-needs = der Anbieter „{ $id }“ steht nicht in Outposts Tabelle, daher braucht er auch { $what }
-provider-no-hosts = der Anbieter „{ $id }“ nennt keine SMTP-Hosts („hosts“)
-
-## src/oauth/redirect.rs
-browser-signed-in = Angemeldet
-browser-signed-in-text = { $provider } hat Sie bei Outpost angemeldet. Sie können diesen Tab schließen und zu Outpost zurückkehren.
-browser-not-signed-in = Nicht angemeldet
-browser-not-signed-in-text = { $provider } hat Sie nicht angemeldet ({ $error }). Kehren Sie zu Outpost zurück, um es erneut zu versuchen oder stattdessen ein Passwort zu nutzen.
-browser-not-for-outpost = Nicht für Outpost
-browser-ignored = Diese Anfrage wurde übergangen: { $why }.
-
-## src/oauth/token.rs
-token-not-json = die Token-Antwort ist kein gültiges JSON: { $error }
-token-not-bearer = der Token-Typ ist „{ $kind }“, nicht Bearer
-token-empty = das Zugriffs-Token ist leer
-token-http = HTTP { $status } ohne OAuth2-Fehler
-
-## src/import/evolution.rs
-import-no-auth-section = der SMTP-Versand hat keinen Abschnitt [Authentication]
-import-transport-no-host = der SMTP-Versand nennt keinen Host
-
-## src/import/git.rs
-import-section-error = [{ $name }]: { $error }
-
-## src/import/kmail.rs
-import-kmail-no-host = Versand { $id } nennt keinen Host
-import-kmail-error = Versand { $id }: { $error }
-
-## src/import/msmtp.rs
-import-msmtp-no-host = Konto „{ $name }“ nennt keinen Host
-import-msmtp-error = Konto „{ $name }“: { $error }
-
-## src/import/mutt.rs
-import-mutt-not-address = smtp_url „{ $url }“ ist keine Adresse
-import-mutt-scheme = smtp_url nutzt „{ $scheme }“, nicht smtp oder smtps
-import-mutt-no-server = smtp_url „{ $url }“ nennt keinen Server
-
-## src/import/reader.rs
-import-unreadable = sie lässt sich nicht lesen ({ $error })
-import-bad-port = „{ $text }“ ist kein Port
-
-## src/import/thunderbird.rs
-import-tb-no-host = Server „{ $key }“ hat keinen Hostnamen
-import-tb-error = Server „{ $key }“: { $error }
-step-failed-error = { $step }: { $error }
+## src/main.rs
+window-cannot-open = Fehler: Das Fenster ließ sich nicht öffnen: { $error }
+window-needs-session = Outpost braucht eine grafische Sitzung (X11 oder Wayland). Ohne sie nutzen Sie die Befehlszeile: outpost --help
+window-not-built = Fehler: Dieses Outpost wurde ohne Fenster gebaut (Funktion „gui“).
+use-command-line = Nutzen Sie die Befehlszeile: outpost --help
 
 ## src/cli/account.rs
 secret-token = Token
@@ -1190,11 +470,11 @@ cli-bad-deadline = --deadline { $value } ist keine Dauer.
 cli-bad-deadline-advice = Geben Sie die Sekunden an, die die Suche dauern darf, z. B. --deadline 10.
 cli-by-hand = { $advice } In der Befehlszeile: outpost account add --host …
 cli-settings-for =
-    Einstellungen für { $email } (aus: { $source }{ $provider }{ $unconfirmed ->
+    Einstellungen für { $email } (Quelle: { $source }{ $provider }{ $unconfirmed ->
         [yes] , NICHT bestätigt
        *[no] {""}
     }):
-cli-also-possible = Auch möglich: { $settings } aus { $source }
+cli-also-possible = Auch möglich: { $settings } (Quelle: { $source })
 
 ## src/cli/identity.rs
 cli-identity-removed = { $account } sendet nicht mehr als { $email }.
@@ -1287,8 +567,739 @@ cli-error =
       Was tun: { $advice }
 cli-home-advice = Setzen Sie OUTPOST_HOME auf einen Ordner.
 
-## src/cli/help.rs: --help (the English help is the doc comments in src/cli; one message per
-## command ("help-account-add") and option ("help-account-add-email"), only in translations)
+## src/usecases/account.rs
+removed-cancelled =
+    { $count ->
+        [one] Eine wartende Nachricht verworfen; sie wird nicht gesendet.
+       *[other] { $count } wartende Nachrichten verworfen; sie werden nicht gesendet.
+    }
+removed-kept =
+    { $count ->
+        [one] Eine wartende Nachricht behalten: Sie wird gesendet, sobald wieder ein Konto für { $email } hinzugefügt ist.
+       *[other] { $count } wartende Nachrichten behalten: Sie werden gesendet, sobald wieder ein Konto für { $email } hinzugefügt ist.
+    }
+removed-waiting-unchanged = Seine wartenden Nachrichten ließen sich nicht ändern: { $problem } { $advice }
+account-exists = ein Konto für { $email } gibt es schon
+account-missing = es gibt kein Konto für { $email }
+account-exists-problem = Ein Konto für { $email } gibt es schon.
+account-exists-advice = Öffnen Sie stattdessen dieses Konto und ändern Sie seine Einstellungen.
+account-missing-problem = Es gibt kein Konto für { $email }.
+account-missing-advice = Die Kontenliste zeigt die vorhandenen Konten.
+
+## src/usecases/certificate.rs
+cert-not-encrypted = { $email } verbindet sich ohne Verschlüsselung (Sicherheit none): Es gibt kein Zertifikat
+cert-mismatch = der Server zeigt den Schlüssel { $shown }, nicht { $given }
+cert-not-encrypted-advice = Wählen Sie zuerst Sicherheit „tls“ oder „starttls“ für das Konto.
+cert-not-trusted = Dem Zertifikat wurde nicht vertraut: Der Server zeigt den Schlüssel { $shown }, nicht { $given }.
+cert-mismatch-advice = Prüfen Sie den Fingerabdruck auf dem Server selbst. Weicht der Schlüssel des Servers wirklich von dem erwarteten ab, hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
+
+## src/usecases/check.rs
+token-still-valid = das gespeicherte Token von { $issuer } ist noch gültig
+token-renewed = bei { $issuer } erneuert
+make-it-here = { $advice } { $headline } Erstellen Sie es hier: { $page }
+step-failed-error = { $step }: { $error }
+
+## src/usecases/draft.rs
+enter-address = Geben Sie die Adresse ein, von der Sie senden.
+enter-server = Geben Sie den Server ein, z. B. smtp.example.org.
+port-range = Ein Port ist eine Zahl von 1 bis 65535 (465 oder 587).
+signin-again-move = Melden Sie sich erneut an, um die Anmeldung in den anderen Schlüsselbund zu verschieben.
+signin-first = Melden Sie sich zuerst beim Anbieter an.
+password-again-move = Geben Sie das Passwort erneut ein, um es in den anderen Schlüsselbund zu verschieben.
+enter-password = Geben Sie das Passwort ein.
+confirm-settings = Prüfen Sie diese Einstellungen mit Ihrem Anbieter, und bestätigen Sie sie dann.
+plaintext-warning = Ohne Verschlüsselung geht Ihr Passwort lesbar für jeden auf dem Weg durchs Netz. Wählen Sie TLS oder STARTTLS, oder bestätigen Sie unten.
+
+## src/usecases/queue.rs
+action-failed =
+    Nachricht { $id } ließ sich nicht { $action ->
+        [retry] erneut versuchen
+        [cancel] abbrechen
+       *[delete] löschen
+    }: { $error }
+action-retry-done = Nachricht Nr. { $id } wird jetzt versucht.
+action-cancel-done = Nachricht Nr. { $id } abgebrochen; sie wird nicht gesendet.
+action-delete-done = Nachricht Nr. { $id } gelöscht.
+cannot-retry =
+    Nachricht Nr. { $id } ist { $state ->
+        [queued] wartend
+        [sending] im Versand
+        [retry] auf einen neuen Versuch wartend
+        [sent] gesendet
+        [failed] fehlgeschlagen
+       *[cancelled] abgebrochen
+    } und lässt sich nicht erneut versuchen.
+cannot-retry-advice = Nur wartende oder fehlgeschlagene Nachrichten lassen sich erneut versuchen.
+cancelled-already = Nachricht Nr. { $id } ist schon abgebrochen.
+cancelled-already-advice = Sie wird nicht gesendet; es ist nichts mehr zu tun.
+cannot-cancel = Nachricht Nr. { $id } lässt sich nicht mehr abbrechen.
+cannot-cancel-advice = Sie wird gerade gesendet oder wurde schon gesendet.
+cannot-delete = Nachricht Nr. { $id } lässt sich nicht löschen, während sie gesendet wird.
+cannot-delete-advice = Warten Sie, bis dieser Versuch endet, und löschen Sie sie dann.
+
+## src/runtime/outbox.rs
+notify-recipient-refused = { $recipient } wurde abgelehnt: { $reply }
+notify-not-delivered-id = Nachricht Nr. { $id } wurde nicht zugestellt
+notify-not-delivered = „{ $subject }“ wurde nicht zugestellt
+
+## src/runtime/signin.rs
+client-saved = Client-ID für { $provider } gespeichert.
+
+## src/runtime/worker.rs
+sending-stopped = Das Senden wurde beendet: { $problem }
+sending-stopped-advice = { $advice } Starten Sie Outpost neu; die eingereihten Nachrichten bleiben erhalten.
+
+## src/account/explain.rs
+ports = Einlieferungsserver nutzen Port 465 mit Sicherheit „tls“ oder 587 mit „starttls“.
+verify-local = { $detail } (bei „{ $step }“).
+verify-local-advice = Versuchen Sie es erneut; passiert es wieder, prüfen Sie die Netzwerkverbindung dieses Computers.
+verify-refused = { $host } hat die Verbindung abgelehnt: Auf Port { $port } nimmt nichts Mail an.
+verify-refused-advice = Der Port ist wahrscheinlich falsch. { ports }
+verify-connect-timeout = { $host } hat auf Port { $port } nicht binnen { $seconds } Sekunden geantwortet: Die Verbindungsversuche wurden ohne jede Antwort verworfen, wahrscheinlich von einer Firewall ({ $tried }).
+verify-connect-timeout-advice = Dieses Netz sperrt vielleicht Port { $port }: Versuchen Sie stattdessen { $other } oder ein anderes Netz. Ein falscher Servername kann ebenso aussehen.
+verify-unreachable = { $host } ist auf Port { $port } nicht erreichbar ({ $detail }).
+verify-unreachable-advice = Prüfen Sie, ob dieser Computer online ist und keine Firewall die Mail-Ports sperrt.
+meaning-app-password = der Server will ein App-Passwort, nicht das Passwort Ihres Kontos
+meaning-app-password-advice = Schalten Sie für Ihr Konto die Bestätigung in zwei Schritten ein, erstellen Sie in seinen Sicherheitseinstellungen ein App-Passwort, und geben Sie dieses statt Ihres Passworts ein.
+meaning-bad-credentials = der Server hat Benutzername oder Passwort abgelehnt
+meaning-bad-credentials-advice = Prüfen Sie beides. Viele Anbieter (Gmail, Yahoo, iCloud, Outlook.com) lehnen in Mail-Programmen das Passwort des Kontos ab: Erstellen Sie in den Sicherheitseinstellungen Ihres Kontos ein App-Passwort, oder melden Sie sich beim Anbieter an.
+meaning-smtp-auth-disabled =
+    die Anmeldung zum Senden (SMTP AUTH) ist für { $whose ->
+        [organisation] Ihre Organisation
+       *[mailbox] Ihr Postfach
+    } von der Verwaltung abgeschaltet
+meaning-smtp-auth-disabled-advice = Ihr Passwort ist nicht das Problem. Ihre Verwaltung muss SMTP AUTH für dieses Postfach erlauben (Microsoft 365: Exchange Admin Center → das Postfach → E-Mail-Apps verwalten → Authentifiziertes SMTP); oder melden Sie sich stattdessen bei Microsoft an.
+meaning-too-many-bad-logins = der Anbieter sperrt Anmeldungen vorerst nach zu vielen Fehlversuchen
+meaning-too-many-bad-logins-advice = Warten Sie etwa eine Stunde, bevor Sie es erneut versuchen, und prüfen Sie vorher das Passwort (ein App-Passwort, falls Ihr Anbieter eines verlangt): Jeder Fehlversuch verlängert die Sperre.
+meaning-not-authenticated = der Server verlangt eine Anmeldung, bevor er Mail annimmt
+meaning-not-authenticated-advice = Stellen Sie die Anmeldung des Kontos auf „Passwort“ (oder melden Sie sich beim Anbieter an), mit Sicherheit tls oder starttls.
+meaning-sender-not-allowed = der Server lässt diese Anmeldung nicht von dieser Absenderadresse senden
+meaning-sender-not-allowed-advice = Senden Sie von der Adresse, mit der Sie sich anmelden, oder lassen Sie die Adresse zuerst bei Ihrem Anbieter als Alias hinzufügen (eine Berechtigung „Senden als“).
+meaning-network-blocked = der Server lehnt Mail von der Adresse dieses Netzes ab
+meaning-network-blocked-advice = Senden Sie aus einem anderen Netz (kein VPN und keine geteilte Hosting-Adresse), oder bitten Sie Ihren Anbieter, die Sperre aufzuheben.
+meaning-daily-limit = das Konto hat seine tägliche Sendegrenze erreicht
+meaning-daily-limit-advice = Das Senden von diesem Konto wartet, bis die Grenze des Anbieters zurückgesetzt wird (etwa 24 Stunden); die Nachrichten bleiben im Postausgang.
+meaning-rate-limited = der Server bittet, langsamer zu senden
+meaning-rate-limited-advice = Outpost wartet länger, bevor es von diesem Konto erneut sendet.
+meaning-too-many-recipients = der Server nimmt weniger Empfänger auf einmal an
+meaning-too-many-recipients-advice = Outpost sendet die Nachricht in weiteren Runden an die übrigen.
+meaning-too-large = die Nachricht ist größer, als der Server annimmt
+meaning-too-large-advice = Senden Sie große Dateien als Link, oder verteilen Sie die Anhänge auf mehrere Nachrichten.
+meaning-unauthenticated = die Nachricht wurde als nicht authentifiziert für die Domain ihres Absenders abgelehnt
+meaning-unauthenticated-advice = Senden Sie über den Server der Domain Ihrer Absenderadresse, oder senden Sie von einer Adresse dieses Kontos.
+meaning-relay-denied = der Server leitet für diese Verbindung keine Mail weiter
+meaning-relay-denied-advice = Melden Sie sich an (Anmeldung „Passwort“ oder Anmeldedienst), und nutzen Sie den Einlieferungsserver Ihres Anbieters auf Port 465 oder 587.
+meaning-other = der Server hat abgelehnt
+meaning-other-advice = Die Worte des Servers oben sagen, warum; der Kundendienst Ihres Anbieters kann helfen.
+-cert-own-server = Ist es Ihr eigener Server, vergleichen Sie den SHA-256 seines Schlüssels (beim Zertifikat angezeigt) mit dem, den der Server selbst nennt (siehe SECURITY.md), und vertrauen Sie dann diesem Zertifikat für dieses Konto.
+cert-wrong-name-advice = Ist { $names } der Server Ihres Anbieters, tragen Sie diesen Namen als Server ein. Andernfalls hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
+cert-wrong-name-unknown-advice = Der Servername ist vielleicht falsch; andernfalls hört jemand die Verbindung ab: Machen Sie nicht weiter.
+cert-expired-advice = Die Verwaltung des Servers muss das Zertifikat erneuern. Prüfen Sie auch, ob Datum und Uhrzeit dieses Computers stimmen.
+cert-not-yet-valid-advice = Prüfen Sie, ob Datum und Uhrzeit dieses Computers stimmen.
+cert-unknown-issuer-advice = Das Zertifikat ist selbst signiert oder von einer Stelle, der dieser Computer nicht vertraut. Betreibt Ihre Organisation eine eigene Zertifizierungsstelle, installieren Sie deren Zertifikat (oder nennen Sie es in SSL_CERT_FILE). { -cert-own-server } Andernfalls hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
+cert-revoked-advice = Der Aussteller hat das Zertifikat zurückgezogen: Machen Sie nicht weiter, und benachrichtigen Sie die Verwaltung des Servers.
+cert-self-signed-advice = Ein selbst signiertes Zertifikat beweist für sich nichts: Jeder kann eines erstellen. { -cert-own-server } Andernfalls bitten Sie die Verwaltung des Servers um ein Zertifikat einer Zertifizierungsstelle (Let's Encrypt ist kostenlos).
+cert-wrong-purpose-advice = Die Verwaltung des Servers muss ein für Server ausgestelltes Zertifikat installieren. Machen Sie nicht weiter.
+cert-unacceptable-advice = Machen Sie nicht weiter; benachrichtigen Sie die Verwaltung des Servers.
+cert-changed-advice = Es wurde nichts gesendet, nicht einmal die Anmeldung. Wurde das Zertifikat des Servers absichtlich ersetzt, vergleichen Sie den SHA-256 des neuen Schlüssels mit dem des Servers und vertrauen Sie dem neuen Zertifikat für dieses Konto. Andernfalls hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
+verify-tls-failed = Die verschlüsselte Verbindung ließ sich nicht aufbauen ({ $detail }).
+verify-tls-failed-advice = Der Server erwartet auf diesem Port vielleicht kein TLS von Beginn an, oder er spricht nur TLS älter als 1.2, das Outpost als nicht mehr sicher ablehnt. { ports } Es wurde nichts gesendet.
+verify-no-starttls = Der Server hat keine Verschlüsselung (STARTTLS) angeboten; vielleicht entfernt jemand das Angebot.
+verify-no-starttls-advice = Es wurde nichts gesendet. Versuchen Sie Sicherheit „tls“ auf Port 465. Hat dieser Server wirklich keine Verschlüsselung, fragen Sie Ihren Anbieter nach einem, der sie hat; senden Sie kein Passwort darüber.
+verify-starttls-refused = Der Server hat den Beginn der Verschlüsselung abgelehnt: { $reply }.
+verify-starttls-refused-advice = Es wurde nichts gesendet. Versuchen Sie Sicherheit „tls“ auf Port 465, oder versuchen Sie es später erneut.
+verify-starttls-injection = Der Server hat vor Beginn der Verschlüsselung Daten gesendet, was ein echter Server nie tut; vielleicht manipuliert jemand die Verbindung.
+verify-starttls-injection-advice = Es wurde nichts gesendet. Versuchen Sie ein anderes Netz oder Sicherheit „tls“ auf Port 465.
+verify-login-silent = Der Server hat auf die Anmeldung nicht geantwortet ({ $seconds } Sekunden gewartet).
+verify-login-silent-advice = Manche Server schweigen, statt ein falsches Passwort abzulehnen. Prüfen Sie das Passwort (oder das App-Passwort, falls Ihr Anbieter eines verlangt), und testen Sie dann erneut.
+verify-timeout = Der Server hat bei „{ $step }“ aufgehört zu antworten ({ $seconds } Sekunden gewartet).
+verify-timeout-greeting-advice = Der Port erwartet vielleicht TLS ab dem ersten Byte: Versuchen Sie Sicherheit „tls“. { ports }
+verify-timeout-advice = Der Server ist vielleicht überlastet, oder eine Firewall stört. Versuchen Sie es später oder mit einem anderen Port.
+verify-closed = Der Server hat die Verbindung bei „{ $step }“ geschlossen.
+verify-closed-advice = Er lehnt vielleicht Verbindungen aus diesem Netz ab oder erwartet auf diesem Port eine andere Sicherheitseinstellung. Versuchen Sie es später oder mit einem anderen Port.
+verify-protocol = Die Antwort bei „{ $step }“ ist kein SMTP ({ $detail }).
+verify-protocol-advice = Prüfen Sie Servername und Port: Das ist vielleicht kein Mailserver, oder er erwartet TLS ab dem ersten Byte. { ports }
+verify-rejected = Der Server hat „{ $step }“ abgelehnt: { $reply }.
+temporary-advice = Der Server sagt, das sei vorübergehend: Versuchen Sie es in ein paar Minuten erneut.
+verify-no-auth = Der Server bietet auf dieser Verbindung keine Anmeldung an.
+verify-no-auth-advice = Das ist vielleicht ein Server für Mail zwischen Servern (Port 25), oder er bietet die Anmeldung nur verschlüsselt an. Nutzen Sie den Einlieferungsserver Ihres Anbieters. { ports } Nimmt dieser Server Mail aus Ihrem Netz ohne Anmeldung an, stellen Sie die Anmeldung auf „keine“.
+verify-no-mechanism = Der Server bietet nur Anmeldeverfahren an, die Outpost nicht beherrscht: { $offered }.
+verify-no-mechanism-advice = Outpost meldet sich mit PLAIN, LOGIN oder XOAUTH2 (OAuth2) an. Fragen Sie Ihren Anbieter, ob ein anderer Server oder Port eines davon anbietet.
+verify-plaintext-refused = Outpost hat Ihr Passwort nicht gesendet: Die Verbindung ist nicht verschlüsselt.
+verify-plaintext-refused-advice = Wählen Sie Sicherheit „tls“ oder „starttls“. Nur für einen Server in einem Netz, dem Sie vertrauen, bestätigen Sie in den Kontoeinstellungen das unverschlüsselte Senden des Passworts.
+verify-no-secret = Für dieses Konto ist kein Passwort und kein Token gespeichert.
+verify-no-secret-advice = Geben Sie das Passwort im Kontoformular ein, oder fügen Sie das Konto mit --password-stdin erneut hinzu.
+verify-auth-failed = Der Server hat die Anmeldung abgelehnt: { $reply }.
+verify-encryption-required = Der Server verlangt vor der Anmeldung Verschlüsselung: { $reply }.
+verify-encryption-required-advice = Wählen Sie eine verschlüsselte Verbindung. { ports }
+secret-no-service = Es läuft kein Schlüsselbund-Dienst ({ $detail }).
+secret-no-service-advice = Starten Sie den Schlüsselbund Ihres Desktops (GNOME Schlüsselbund oder KWallet) und versuchen Sie es erneut. Oder behalten Sie das Passwort nur für diese Sitzung im Kernel-Schlüsselbund, vergessen beim Abmelden oder Neustart: Wählen Sie im Fenster „Nur für diese Sitzung“, oder geben Sie --session-keyring an. Outpost schreibt Passwörter nie in eine Datei.
+secret-locked = Der Schlüsselbund ist gesperrt oder hat den Zugriff verweigert ({ $detail }).
+secret-locked-advice = Entsperren Sie Ihren Schlüsselbund (am Desktop anmelden oder „Passwörter und Verschlüsselung“ öffnen) und versuchen Sie es erneut.
+secret-not-found = Für dieses Konto ist kein Passwort gespeichert (in: { $backend }).
+secret-not-found-session-advice = Der Sitzungsschlüsselbund vergisst beim Abmelden und Neustart: Geben Sie das Passwort erneut ein (Konto bearbeiten, oder es mit --password-stdin erneut hinzufügen).
+secret-not-found-system-advice = Geben Sie das Passwort erneut ein: Bearbeiten Sie das Konto im Fenster, oder fügen Sie es mit --password-stdin erneut hinzu.
+secret-not-found-goa-advice = Prüfen Sie das Konto in den GNOME-Einstellungen → Online-Konten.
+secret-unsupported = „{ $backend }“ gibt es auf diesem System nicht.
+secret-unsupported-advice = Nutzen Sie stattdessen den Schlüsselbund des Systems.
+secret-platform = Der Schlüsselbund ist gescheitert ({ $detail }).
+secret-platform-advice = Versuchen Sie es erneut; scheitert es weiter, starten Sie den Schlüsselbund-Dienst neu oder melden Sie sich erneut an.
+secret-goa-gone = Das Konto wurde aus GNOME Online-Konten entfernt, das sein Passwort verwahrte.
+secret-goa-gone-advice = Fügen Sie es in den GNOME-Einstellungen → Online-Konten erneut hinzu, oder geben Sie diesem Konto ein eigenes Passwort (im Fenster bearbeiten).
+secret-goa-attention = GNOME Online-Konten verlangt eine erneute Anmeldung ({ $detail }).
+secret-goa-attention-advice = Melden Sie sich in den GNOME-Einstellungen → Online-Konten erneut an; die wartenden Nachrichten werden danach gesendet.
+store-io = { $path } ließ sich nicht { $action ->
+        [read] lesen
+        [open] öffnen
+        [lock] sperren
+        [create] anlegen
+       *[write] schreiben
+    } ({ $error }).
+store-io-advice = Prüfen Sie, ob der Ordner existiert, Sie hineinschreiben dürfen und die Festplatte nicht voll ist.
+store-corrupt = Die Kontendatei { $path } ist beschädigt ({ $detail }).
+store-corrupt-advice = Outpost hat sie unverändert gelassen. Reparieren Sie sie in einem Texteditor, oder verschieben Sie sie, um ohne Konten neu zu beginnen (Ihre Passwörter bleiben im Schlüsselbund).
+store-too-new = Die Kontendatei { $path } stammt von einem neueren Outpost (Format { $found }).
+store-too-new-advice = Outpost hat sie unverändert gelassen. Aktualisieren Sie Outpost, oder verschieben Sie die Datei, um ohne Konten neu zu beginnen.
+invalid-email-advice = Schreiben Sie die Adresse als name@example.org.
+invalid-name-advice = Entfernen Sie den Zeilenumbruch oder das Steuerzeichen.
+invalid-host-advice = Schreiben Sie den Server als smtp.example.org oder als IP-Adresse.
+invalid-proxy-advice = Schreiben Sie den Proxy als socks5h://host:port (Tor: socks5h://127.0.0.1:9050), oder lassen Sie das Feld leer.
+invalid-plaintext-advice = Wählen Sie Sicherheit „tls“ oder „starttls“. Nur für einen Server in einem Netz, dem Sie vertrauen, bestätigen Sie das unverschlüsselte Senden des Passworts (--allow-plaintext-password).
+
+## src/account/model.rs
+security-tls = TLS (implizit)
+security-none = Keine (unverschlüsselt)
+security-none-short = ohne Verschlüsselung
+auth-oauth2 = Beim Anbieter anmelden (OAuth2)
+auth-none = Keine Anmeldung
+not-one-of =
+    „{ $text }“ ist { $what ->
+        [security] keine Sicherheitsart
+       *[login] kein Anmeldeverfahren
+    }; nutzen Sie eines von: { $names }
+invalid-email = „{ $text }“ ist keine E-Mail-Adresse; schreiben Sie sie als name@example.org
+invalid-display-name = der Name darf keine Zeilenumbrüche oder Steuerzeichen enthalten
+invalid-host = „{ $text }“ ist kein Servername; schreiben Sie ihn als smtp.example.org oder als IP-Adresse
+invalid-port = Port 0 ist kein Port; Einlieferungsserver nutzen 465 (TLS) oder 587 (STARTTLS)
+invalid-username = der Benutzername darf keine Zeilenumbrüche oder Steuerzeichen enthalten
+invalid-plaintext = Sicherheit „none“ würde Ihr Passwort unverschlüsselt senden; wählen Sie tls oder starttls, oder bestätigen Sie, dass dieser Server in einem Netz ist, dem Sie vertrauen
+
+## src/account/secrets.rs
+backend-system = Schlüsselbund des Systems
+backend-session = Sitzungsschlüsselbund (bis zum Neustart)
+backend-goa = GNOME Online-Konten
+secret-error-no-service = es läuft kein Schlüsselbund-Dienst ({ $detail })
+secret-error-locked = der Schlüsselbund ist gesperrt oder hat den Zugriff verweigert ({ $detail })
+secret-error-not-found = für dieses Konto ist kein Geheimnis gespeichert (in: { $backend })
+secret-error-unsupported = „{ $backend }“ ist auf dieser Plattform nicht verfügbar
+secret-error-platform = der Schlüsselbund ist gescheitert ({ $detail })
+secret-error-goa-gone = das Konto { $id } in GNOME Online-Konten wurde entfernt
+secret-error-goa-attention = GNOME Online-Konten verlangt eine erneute Anmeldung ({ $detail })
+secret-not-text = das gespeicherte Geheimnis ist kein gültiger Text
+secret-malformed = das gespeicherte Geheimnis ist fehlerhaft: { $error }
+kernel-access = der Kernel-Schlüsselbund hat den Zugriff verweigert
+kernel-failed =
+    der Kernel-Schlüsselbund { $what ->
+        [full] ist voll: Ihr Schlüsselkontingent ist aufgebraucht
+        [memory] hat keinen Speicher mehr
+        [no-keyring] hat keinen Sitzungsschlüsselbund für diese Anmeldung
+        [rejected] hat den Schlüssel abgelehnt
+        [permission] hat die Berechtigung verweigert
+        [unsupported] unterstützt das hier nicht
+        [missing] hat den Schlüssel nicht gefunden
+       *[request] hat die Anfrage abgelehnt
+    }
+kernel-errno = der Kernel-Schlüsselbund ist gescheitert: { $error }
+no-system-keyring = auf dieser Plattform gibt es keinen Schlüsselbund des Systems
+
+## src/account/store.rs
+store-error-io =
+    { $path } ließ sich nicht { $action ->
+        [read] lesen
+        [open] öffnen
+        [lock] sperren
+        [create] anlegen
+       *[write] schreiben
+    }: { $error }
+store-error-corrupt = die Kontendatei { $path } ist beschädigt ({ $detail }); sie wurde nicht verändert
+store-error-too-new = die Kontendatei { $path } stammt von einem neueren Outpost (Format { $found }, dieses kennt { $supported }); sie wurde nicht verändert
+store-no-version = keine Formatversion
+
+## src/account/verify.rs
+step-token = Anmelde-Token
+step-resolve = Server finden
+step-connect = Verbinden
+step-tls = Verbindung verschlüsseln
+step-greeting = Begrüßung des Servers
+step-ehlo = Fähigkeiten des Servers prüfen
+step-starttls = Auf Verschlüsselung umschalten
+step-auth = Anmelden
+step-quit = Verabschieden
+verify-error-refused = { $host } hat die Verbindung auf Port { $port } abgelehnt (bei { $ip })
+verify-error-connect-timeout = keine Antwort von { $host } auf Port { $port } binnen { $seconds } s ({ $tried })
+verify-error-unreachable = { $host } ist auf Port { $port } nicht erreichbar: { $detail }
+verify-error-tls = der TLS-Handshake ist fehlgeschlagen: { $detail }
+verify-error-no-starttls = der Server hat keine Verschlüsselung (STARTTLS) angeboten
+verify-error-starttls-refused = der Server hat STARTTLS abgelehnt: { $reply }
+verify-error-injection = der Server hat vor dem TLS-Handshake Daten gesendet
+verify-error-timeout = keine Antwort bei „{ $step }“ binnen { $seconds } s
+verify-error-closed = der Server hat die Verbindung bei „{ $step }“ geschlossen
+verify-error-protocol = die Antwort des Servers bei „{ $step }“ ist kein SMTP: { $detail }
+verify-error-rejected = der Server hat „{ $step }“ abgelehnt: { $reply }
+verify-error-no-auth = der Server bietet auf dieser Verbindung keine Anmeldung (AUTH) an
+verify-error-mechanisms = der Server bietet nur diese Anmeldeverfahren an: { $offered }
+verify-error-plaintext = die Verbindung ist nicht verschlüsselt, daher wurde das Passwort nicht gesendet
+verify-error-no-secret = für dieses Konto ist kein Passwort und kein Token gespeichert
+verify-error-auth = der Server hat die Anmeldung abgelehnt: { $reply }
+verify-error-encryption-required = der Server verlangt zuerst Verschlüsselung: { $reply }
+tls-pinned-although = { $version }, das für dieses Konto vertraute Zertifikat (Schlüssel { $key }), obwohl { $why }
+tls-pinned = { $version }, das für dieses Konto vertraute Zertifikat (Schlüssel { $key })
+tls-valid-for = { $version }, Zertifikat gültig für { $host }
+connection-error-during = Verbindungsfehler bei „{ $step }“: { $error }
+overlong-reply = überlange Antwort
+closed-in-handshake = der Server hat die Verbindung während des Handshakes geschlossen
+size-no-limit = SIZE (keine Grenze angegeben)
+no-extensions = keine Erweiterungen
+closed-by-server = Verbindung vom Server geschlossen
+resolve-by-proxy = { $host } wird vom Proxy { $proxy } aufgelöst
+resolve-is-address = { $host } ist eine Adresse: nichts nachzuschlagen
+resolve-more = { $host } liegt bei { $shown } und { $more } weiteren
+resolve-at = { $host } liegt bei { $shown }
+logged-in-as = angemeldet als { $user } mit { $mechanism }
+
+## src/detect/autoconfig.rs
+warn-http = über unverschlüsseltes HTTP erfahren, wo jeder auf dem Weg es ändern kann
+no-smtp-in-it = { $url }: kein SMTP-Server darin
+
+## src/detect/autodiscover.rs
+xml-too-deep = das Dokument ist zu tief verschachtelt
+autodiscover-too-large = die Antwort ist zu groß
+autodiscover-malformed = kein wohlgeformtes XML: { $error }
+autodiscover-not = keine Autodiscover-Antwort
+
+## src/detect/config_xml.rs
+xml-too-large = das Dokument ist größer als { $bytes } Bytes
+xml-malformed = das Dokument ist kein wohlgeformtes XML: { $error }
+xml-not-client-config = das Dokument ist keine Autoconfig-clientConfig (Wurzelelement <{ $root }>)
+xml-bad-hostname = ungültiger Hostname { $text }
+xml-bad-port = ungültiger Port { $text } für { $host }
+xml-bad-socket = unbekannter socketType { $text } für { $host }
+xml-unknown-entity = unbekannte Entität &{ $name };
+xml-ends-inside = das Dokument endet innerhalb von <{ $path }>
+
+## src/detect/explain.rs
+detect-nothing-advice = Die Hilfeseiten Ihres Anbieters nennen seinen SMTP-Server (oft smtp.{ $domain }, Port 465 oder 587). Geben Sie ihn von Hand ein.
+detect-blocked-advice = Dieses Netz scheint Mail-Ports zu sperren (manche Hotels, Schulen und Firmen tun das). Versuchen Sie ein anderes Netz, oder fragen Sie Ihren Anbieter nach seinem Server und geben Sie ihn von Hand ein.
+detect-dns-advice = Prüfen Sie, ob dieser Computer online ist; in einem Hotel- oder Zug-WLAN melden Sie sich zuerst auf dessen Seite an. Sie können den Server auch von Hand eingeben.
+
+## src/detect/facts.rs
+login-app-password = App-Passwort
+login-authorization-code = Autorisierungscode
+login-email-password = E-Mail-Passwort
+switch-on-first = Schalten Sie zuerst { $what } ein.
+needs-app-password = { $provider } verlangt ein App-Passwort: Das Passwort Ihres Kontos funktioniert in Mail-Programmen nicht.
+needs-authorization-code = { $provider } verlangt statt Ihres Passworts einen Autorisierungscode.
+needs-email-password = { $provider } verlangt sein eigenes E-Mail-Passwort, nicht Ihre Kundenanmeldung.
+oauth-only = { $provider } nimmt von Mail-Programmen nur die eigene Anmeldung an: Kein Passwort funktioniert, nicht einmal ein App-Passwort.
+needs-access-first = Bei { $provider } muss zuerst der Zugang für Mail-Programme eingeschaltet werden.
+needs-on-first = Dazu muss zuerst { $requires } eingeschaltet sein{ $place }.
+guidance-open = Öffnen: { $page }
+facts-error = die Anbieterangaben lassen sich nicht lesen: { $error }
+
+## src/detect/guess.rs
+probe-no-answer = keine rechtzeitige Antwort
+probe-greeting = Begrüßung { $reply }
+probe-no-starttls = kein STARTTLS angeboten
+probes-silent = alle { $count } Proben blieben unbeantwortet: Dieses Netz sperrt vielleicht Mail-Ports
+probes-nothing = keine der { $count } Proben hat einen Mailserver gefunden
+
+## src/detect/mod.rs
+not-in-builtin = { $domain } steht nicht in der eingebauten Liste
+dns-around-proxy = nicht gefragt: DNS-Abfragen würden am Proxy { $proxy } vorbeigehen
+warn-unauthenticated = diese Einstellungen stammen aus einer nicht authentifizierten Quelle ({ $source }): Bestätigen Sie sie vor der Nutzung
+warn-no-encryption = dieser Server bietet keine Verschlüsselung: Ein Passwort ginge lesbar durchs Netz
+warn-disagree = die Quellen widersprechen sich: { $first } sagt { $first_says }, { $second } sagt { $second_says }
+
+## src/detect/model.rs
+source-builtin = Eingebaute Anbieterliste
+source-autoconfig = Autoconfig des Anbieters (HTTPS)
+source-wellknown = Well-known-Autoconfig der Domain
+source-ispdb = Thunderbirds Online-Datenbank
+source-srv = DNS-Diensteinträge (SRV)
+source-mx = Mail-Exchanger (MX)
+source-autodiscover = Microsoft Autodiscover
+source-guess = Wahrscheinliche Server ausprobieren
+source-http = Autoconfig über unverschlüsseltes HTTP
+origin-provider = { $source } ({ $provider })
+describe-settings = { $host }:{ $port } mit { $security }
+outcome-servers =
+    { $count ->
+        [one] 1 Server
+       *[other] { $count } Server
+    }
+
+## src/detect/mx.rs
+no-mx = { $domain } hat keinen MX
+mx-belongs = die Mail von { $domain } wickelt { $mx } ab, das zu { $provider } gehört
+mx-ispdb = die Mail von { $domain } wickelt { $mx } ab; Thunderbirds Datenbank kennt { $name }
+mx-own = die Mail von { $domain } wickelt { $mx } ab; diese Einstellungen stammen aus der eigenen Autoconfig von { $name }, für die { $domain } nicht bürgt
+mx-unknown = der MX-Host { $mx } ist kein bekannter Anbieter
+
+## src/detect/srv.rs
+srv-declined = { $domain } erklärt, dass es keinen Einlieferungsdienst anbietet
+srv-none = keine SRV-Einträge für { $domain }
+
+## src/detect/target.rs
+detect-bad-address = „{ $input }“ ist keine E-Mail-Adresse: { $reason }
+detect-nothing = für { $domain } wurden keine Einstellungen gefunden
+detect-blocked = kein Mailserver bei { $domain } hat auf den Ports 465, 587 oder 25 geantwortet
+detect-dns = das DNS hat für { $domain } nicht geantwortet
+
+## src/message/compose.rs
+message-bad-address =
+    { $field ->
+        [To] An
+        [Cc] Kopie (Cc)
+        [Bcc] Blindkopie (Bcc)
+        [From] Von
+        [Reply-To] Antwort an
+       *[other] { $field }
+    }: „{ $input }“ ist keine E-Mail-Adresse
+message-no-recipient = die Nachricht hat keinen Empfänger
+message-line-break =
+    { $field ->
+        [From] Der Absender
+        [Subject] Der Betreff
+       *[other] { $field }
+    } darf keinen Zeilenumbruch enthalten
+message-attachment = der Anhang { $path } lässt sich nicht lesen: { $reason }
+message-build = die Nachricht ließ sich nicht erstellen: { $error }
+message-too-large = die Nachricht wäre { $size } Bytes groß, mehr als die { $limit } Bytes, die Outpost sendet
+not-a-file = es ist keine Datei
+
+## src/message/explain.rs
+message-bad-address-advice = Schreiben Sie Adressen als name@example.org oder Name <name@example.org>.
+message-no-recipient-advice = Fügen Sie mindestens einen Empfänger hinzu (An, Kopie oder Blindkopie).
+message-line-break-advice = Entfernen Sie den Zeilenumbruch.
+message-attachment-advice = Prüfen Sie, ob die Datei existiert und Sie sie lesen dürfen.
+message-too-large-advice = Senden Sie weniger oder kleinere Anhänge, oder teilen Sie große Dateien per Link.
+message-build-advice = Prüfen Sie die Adressen und versuchen Sie es erneut.
+
+## src/message/reopen.rs
+cannot-read-back = die eingereihte Nachricht lässt sich nicht zurücklesen
+
+## src/mailto.rs
+mailto-not = „{ $text }“ ist kein mailto:-Link
+mailto-encoding = der mailto:-Link hat eine fehlerhafte %-Kodierung bei „{ $text }“
+mailto-advice = Schreiben Sie die Nachricht von Hand, oder bitten Sie, wer den Link erstellt hat, ihn zu korrigieren.
+
+## src/oauth/config.rs
+config-io =
+    { $path } ließ sich nicht { $action ->
+        [read] lesen
+       *[write] schreiben
+    }: { $error }
+config-not-valid = keine gültigen Anmeldeeinstellungen: { $error }
+
+## src/oauth/error.rs
+oauth-no-issuer = Outpost kennt keine OAuth2-Anmeldung für { $host }
+oauth-no-client-id = für { $provider } ist keine OAuth2-Client-ID festgelegt
+oauth-listen = auf 127.0.0.1 ließ sich nicht auf den Browser lauschen: { $error }
+oauth-denied = der Anbieter hat Sie nicht angemeldet: { $error }{ $description }
+oauth-timeout = keine Antwort vom Browser binnen { $minutes } Minuten
+oauth-refused = der Anbieter hat die Token-Anfrage abgelehnt: { $error }{ $description }
+oauth-sign-in-again = die Anmeldung ist abgelaufen und lässt sich ohne Sie nicht erneuern
+oauth-unavailable = der Token-Dienst des Anbieters ist gescheitert (HTTP { $status })
+oauth-bad-response = die Antwort des Anbieters ist nicht verwendbar: { $detail }
+oauth-http = der Token-Dienst des Anbieters ist nicht erreichbar: { $error }
+password-fallback = Oder melden Sie sich stattdessen mit einem Passwort an: Viele Anbieter nehmen ein App-Passwort an (Google und Yahoo: erstellen Sie eines in den Sicherheitseinstellungen des Kontos, bei eingeschalteter Bestätigung in zwei Schritten), mit dem Anmeldeverfahren „Passwort“.
+register-desktop-app = Registrieren Sie Outpost als Desktop-App bei { $provider }
+register-desktop-app-at = Registrieren Sie Outpost als Desktop-App bei { $provider } unter { $url }
+microsoft-no-password = Outlook.com und Hotmail nehmen von Mail-Programmen kein Passwort an, nicht einmal ein App-Passwort; ein Postfach von Microsoft 365 vielleicht, wenn seine Verwaltung SMTP AUTH erlaubt (Anmeldeverfahren „Passwort“).
+no-client-id = Die Anmeldung bei { $provider } braucht eine OAuth2-Client-ID, und keine ist festgelegt.
+no-client-id-advice = { $register } (Weiterleitungsadresse http://127.0.0.1, beliebiger Port), und tragen Sie dann ihre Client-ID unter „Anmeldedienste“ auf der Seite „Einstellungen“ ein, oder führen Sie „outpost oauth2 set { $id } --client-id ID [--client-secret GEHEIMNIS]“ aus. { $instead }
+no-issuer-advice = Fügen Sie die Endpunkte des Anbieters mit „outpost oauth2 set NAME --host { $host } --auth-url … --token-url … --scope … --client-id …“ hinzu, oder nutzen Sie ein Passwort.
+denied-access = Sie haben Outpost im Browser nicht erlaubt, Mail zu senden.
+denied-access-advice = Melden Sie sich erneut an, und erlauben Sie den Zugriff. { password-fallback }
+oauth-timeout-advice = Melden Sie sich erneut an; hat sich kein Browser geöffnet, öffnen Sie die Adresse, die Outpost zeigt, selbst.
+signin-invalid = Die Anmeldung ist nicht mehr gültig: { $error }.
+signin-invalid-advice = Melden Sie sich erneut an (im Fenster: das Konto öffnen und „Erneut anmelden“ drücken; in der Befehlszeile: „outpost account signin ADRESSE“). Nachrichten warten so lange und werden danach gesendet.
+client-refused-advice = Prüfen Sie Client-ID und Geheimnis unter „Anmeldedienste“ auf der Seite „Einstellungen“.
+oauth-transient-advice = Outpost versucht es von selbst erneut; prüfen Sie, ob dieser Computer online ist.
+oauth-config-advice = Korrigieren Sie die Datei, oder entfernen Sie den Anbieter daraus.
+oauth-other-advice = Versuchen Sie erneut, sich anzumelden. { password-fallback }
+
+## src/oauth/issuers.rs
+provider-needs = der Anbieter „{ $id }“ steht nicht in Outposts Tabelle, daher braucht er auch { $what }
+provider-no-hosts = der Anbieter „{ $id }“ nennt keine SMTP-Hosts („hosts“)
+
+## src/oauth/redirect.rs
+browser-signed-in = Angemeldet
+browser-signed-in-text = { $provider } hat Sie bei Outpost angemeldet. Sie können diesen Tab schließen und zu Outpost zurückkehren.
+browser-not-signed-in = Nicht angemeldet
+browser-not-signed-in-text = { $provider } hat Sie nicht angemeldet ({ $error }). Kehren Sie zu Outpost zurück, um es erneut zu versuchen oder stattdessen ein Passwort zu nutzen.
+browser-not-for-outpost = Nicht für Outpost
+browser-ignored = Diese Anfrage wurde übergangen: { $why }.
+
+## src/oauth/token.rs
+token-not-json = die Token-Antwort ist kein gültiges JSON: { $error }
+token-not-bearer = der Token-Typ ist „{ $kind }“, nicht Bearer
+token-empty = das Zugriffs-Token ist leer
+token-http = HTTP { $status } ohne OAuth2-Fehler
+
+## src/outbox/explain.rs
+outbox-db-advice = Prüfen Sie den freien Speicherplatz und die Rechte des Ordners. Outpost hat nichts verändert; die schon eingereihten Nachrichten bleiben erhalten.
+outbox-too-new-advice = Aktualisieren Sie Outpost; die eingereihten Nachrichten bleiben erhalten.
+outbox-damaged-advice = Um mit einem leeren Postausgang zu beginnen, legen Sie die Datei beiseite (benennen Sie sie zum Beispiel in outbox-damaged.sqlite um); Outpost legt dann eine neue an. Die Nachrichten der alten Datei lassen sich vielleicht mit dem Befehl .recover von sqlite3 retten.
+outbox-not-found-advice = „outpost queue list“ zeigt die vorhandenen Nachrichten.
+outbox-sending-advice = Warten Sie, bis dieser Versuch endet, und versuchen Sie es dann erneut.
+outbox-sent-advice = Sie wurde schon zugestellt; es ist nichts mehr zu tun.
+outbox-cancelled-advice = Sie wird nicht gesendet; „Bearbeiten und erneut senden“ sendet sie doch noch.
+outbox-state-advice = „outpost queue show“ sagt, wo sie steht.
+worker-running-advice = Dieses Outpost sendet die Nachrichten; schließen Sie es, um stattdessen von hier zu senden.
+worker-lock-advice = Prüfen Sie, ob der Datenordner Ihnen gehört und die Festplatte nicht voll ist, und versuchen Sie es dann erneut; die eingereihten Nachrichten bleiben erhalten.
+
+## src/outbox/policy.rs
+setup-account-gone = ihr Konto wurde entfernt; fügen Sie es erneut hinzu, um diese Nachricht zu senden
+setup-token-refused = der Server hat das Anmelde-Token abgelehnt ({ $reply }); melden Sie sich erneut an
+setup-server-name = { $error }: Prüfen Sie den Servernamen des Kontos
+gave-up =
+    { $days ->
+        [one] nach 1 Tag aufgegeben: { $why }
+       *[other] nach { $days } Tagen aufgegeben: { $why }
+    }
+needs-login = der Server verlangt zuerst eine Anmeldung oder Verschlüsselung ({ $reply }); prüfen Sie die Kontoeinstellungen
+login-refused-again = der Server hat die Anmeldung abgelehnt ({ $reply }); geben Sie das Passwort erneut ein (ein App-Passwort, falls Ihr Anbieter eines verlangt)
+
+## src/outbox/send.rs
+what-error = { $what }: { $error }
+what-no-answer = { $what }: keine Antwort binnen { $seconds } s
+connection-failed = die Verbindung ist gescheitert
+no-reply-to-mail = keine Antwort auf MAIL
+missing-rcpt-reply = Antwort auf RCPT fehlt
+no-recipient = kein Empfänger
+after-final-dot = nach dem abschließenden „.“: { $error }
+no-reply-final-dot = keine Antwort auf das abschließende „.“ binnen { $seconds } s
+
+## src/outbox/sendmail.rs
+sendmail-unknown-option = unbekannte sendmail-Option { $option }
+sendmail-missing-value = die Option { $option } braucht einen Wert
+sendmail-no-recipient = keine Empfänger: Geben Sie sie als Argumente an, oder lesen Sie mit -t To, Cc und Bcc
+sendmail-bad-address = „{ $text }“ ist keine E-Mail-Adresse
+sendmail-too-large = die Nachricht ist größer als { $bytes } Bytes
+sendmail-bad-header = der Nachrichtenkopf ist fehlerhaft: { $detail }
+sendmail-continuation-first = eine Fortsetzungszeile steht am Anfang
+
+## src/outbox/store.rs
+outbox-error-db = der Postausgang { $path } ist nicht nutzbar: { $error }
+outbox-error-too-new = der Postausgang { $path } stammt von einem neueren Outpost (Schema { $found }); er wurde nicht verändert
+outbox-error-damaged = der Postausgang { $path } ist beschädigt ({ $error }); er wurde nicht verändert
+outbox-error-not-found = im Postausgang gibt es keine Nachricht { $id }
+outbox-error-state =
+    Nachricht { $id } ist jetzt { $state ->
+        [queued] wartend
+        [sending] im Versand
+        [retry] auf einen neuen Versuch wartend
+        [sent] gesendet
+        [failed] fehlgeschlagen
+       *[cancelled] abgebrochen
+    }
+note-queued-for = eingereiht, zu senden { $when }
+note-queued = eingereiht
+note-late = sollte { $when } gesendet werden; Outpost lief da nicht, daher wird sie jetzt gesendet
+note-sent = gesendet: { $reply }
+note-retry = neuer Versuch folgt: { $reply }
+note-failed = fehlgeschlagen: { $reason }
+note-account-removed = abgebrochen: ihr Konto wurde entfernt
+note-account-back = ihr Konto wurde erneut hinzugefügt; das Senden geht weiter
+note-retry-requested = neuer Versuch angefordert
+note-sender-stopped = der Versand brach beim Senden ab; neuer Versuch mit derselben Message-ID
+
+## src/outbox/worker.rs
+worker-already-running = ein anderes Outpost sendet bereits aus diesem Postausgang ({ $detail })
+worker-lock = { $path } ließ sich nicht sperren: { $error }
+event-sending = Nachricht Nr. { $id } wird gesendet …
+event-sent = Nachricht Nr. { $id } gesendet
+event-retry = Nachricht Nr. { $id } wird { $when } erneut versucht: { $reason }
+event-failed = Nachricht Nr. { $id } fehlgeschlagen: { $reason }
+event-recipient-refused = Nachricht Nr. { $id }: Empfänger { $recipient } wurde abgelehnt: { $reply }
+event-paused = Senden angehalten: { $reason }
+note-recipient-refused = Empfänger { $recipient } abgelehnt: { $reply }
+maybe-sent-again = vielleicht gesendet ({ $error }); neuer Versuch mit derselben Message-ID
+next-round =
+    { $sent ->
+        [one] an 1 Empfänger gesendet
+       *[other] an { $sent } Empfänger gesendet
+    }; der Server nimmt weniger auf einmal an, daher gehen die übrigen { $later } in der nächsten Runde
+sent-to-others = an die übrigen gesendet; { $count } zurückgestellt: { $why }
+sent-refused = { $text } (abgelehnt: { $names })
+resumes-at = { $why } Das Senden geht { $when } weiter.
+
+## src/notify.rs
+notify-no-service = kein Benachrichtigungsdienst: { $error }
+notify-unsupported = Desktop-Benachrichtigungen werden auf dieser Plattform nicht unterstützt
+
+## src/instance.rs
+instance-listen = auf { $path } lässt sich nicht lauschen: { $error }
+
+## src/import/evolution.rs
+import-no-auth-section = der SMTP-Versand hat keinen Abschnitt [Authentication]
+import-transport-no-host = der SMTP-Versand nennt keinen Host
+
+## src/import/git.rs
+import-section-error = [{ $name }]: { $error }
+
+## src/import/kmail.rs
+import-kmail-no-host = Versand { $id } nennt keinen Host
+import-kmail-error = Versand { $id }: { $error }
+
+## src/import/msmtp.rs
+import-msmtp-no-host = Konto „{ $name }“ nennt keinen Host
+import-msmtp-error = Konto „{ $name }“: { $error }
+
+## src/import/mutt.rs
+import-mutt-not-address = smtp_url „{ $url }“ ist keine Adresse
+import-mutt-scheme = smtp_url nutzt „{ $scheme }“, nicht smtp oder smtps
+import-mutt-no-server = smtp_url „{ $url }“ nennt keinen Server
+
+## src/import/reader.rs
+import-unreadable = sie lässt sich nicht lesen ({ $error })
+import-bad-port = „{ $text }“ ist kein Port
+
+## src/import/thunderbird.rs
+import-tb-no-host = Server „{ $key }“ hat keinen Hostnamen
+import-tb-error = Server „{ $key }“: { $error }
+
+## src/net/connect.rs
+attempt-answered = { $ip } hat geantwortet
+attempt-refused = { $ip } hat abgelehnt
+attempt-failed = { $ip } nicht erreichbar ({ $why })
+attempt-no-answer = { $ip } hat nicht geantwortet
+attempt-abandoned = { $ip } hatte noch nicht geantwortet
+connect-refused = jede Adresse hat die Verbindung abgelehnt
+connect-dropped = keine Antwort binnen { $seconds } s
+proxy-unreachable = der Proxy { $proxy } ist nicht erreichbar: { $cause }
+proxy-login = der Proxy { $proxy } hat die Anmeldung abgelehnt
+proxy-onward = der Proxy { $proxy } konnte keine Verbindung zu { $target } aufbauen: { $reason }
+proxy-protocol = { $proxy } ist kein funktionierender SOCKS5-Proxy: { $detail }
+connection-timeout = keine Verbindung binnen { $seconds } s
+
+## src/net/explain.rs
+dns-not-found = Den Servernamen { $host } gibt es nicht.
+dns-not-found-advice = Prüfen Sie die Schreibweise des Servernamens (zum Beispiel smtp.example.org); die Hilfeseiten Ihres Anbieters nennen den genauen Namen.
+dns-no-records = Den Namen { $host } gibt es, aber er hat keine Adresse.
+dns-no-records-advice = Prüfen Sie den Servernamen: Vielleicht ist es die Mail-Domain statt des Servers (smtp.example.org statt example.org).
+dns-timeout = Für { $host } hat kein DNS-Server geantwortet.
+dns-timeout-advice = Prüfen Sie, ob dieser Computer online ist. In einem Hotel- oder Zug-WLAN melden Sie sich zuerst auf dessen Seite an; mit einem VPN prüfen Sie, ob es verbunden ist.
+dns-failed = Die Suche nach { $host } ist fehlgeschlagen ({ $detail }).
+dns-failed-advice = Prüfen Sie die Netzwerkverbindung und die DNS-Einstellungen dieses Computers.
+netsetup-resolver-advice = Korrigieren oder entfernen Sie OUTPOST_DNS, oder prüfen Sie /etc/resolv.conf.
+netsetup-tls-advice = Korrigieren oder entfernen Sie SSL_CERT_FILE.
+netsetup-port-map-advice = Korrigieren oder entfernen Sie OUTPOST_PORT_MAP.
+netsetup-proxy-advice = Setzen Sie ALL_PROXY auf einen SOCKS5-Proxy (socks5h://host:port), oder entfernen Sie es.
+proxy-unreachable-advice = Prüfen Sie, ob der Proxy läuft (bei Tor: ob der Tor-Dienst gestartet ist), oder ändern Sie den Proxy in den Kontoeinstellungen oder in ALL_PROXY.
+proxy-login-advice = Geben Sie Benutzername und Passwort des Proxys in ALL_PROXY an (socks5h://benutzer:passwort@host:port), oder fragen Sie, wer ihn betreibt.
+proxy-onward-advice = Prüfen Sie Servername und Port; stimmen sie, ist der Server vielleicht ausgefallen, oder das Netz des Proxys erreicht ihn nicht.
+proxy-protocol-advice = Prüfen Sie, ob die Adresse ein SOCKS5-Proxy ist (Tor lauscht auf Port 9050), kein HTTP-Proxy und kein anderer Dienst.
+
+## src/net/http.rs
+http-status = der Server antwortete mit HTTP { $status }
+http-too-large = die Antwort ist größer als { $bytes } Bytes
+http-timeout = keine vollständige Antwort binnen { $seconds } s
+http-silent = der Server nahm die Verbindung an, sendete aber { $seconds } s lang nichts
+http-redirects = mehr als { $count } Weiterleitungen
+http-downgrade = eine Weiterleitung von { $from } auf das unverschlüsselte { $to } wurde abgelehnt
+
+## src/net/pin.rs
+pin-bad = „{ $text }“ ist kein SHA-256-Fingerabdruck; geben Sie die 64 Hexziffern an, die Outpost gezeigt hat (Doppelpunkte freigestellt), z. B. 3A:9F:…
+
+## src/net/proxy.rs
+proxy-bad-form = „{ $text }“ ist keine Proxy-Adresse; schreiben Sie sie als socks5h://host:port
+proxy-bad-scheme = „{ $text }“ ist kein SOCKS5-Proxy; Outpost erreicht Mailserver nur über SOCKS5 (socks5h://host:port, z. B. socks5h://127.0.0.1:9050 für Tor)
+proxy-password-in-settings = ein Proxy-Passwort wird nicht in den Kontoeinstellungen gespeichert; geben Sie den Proxy ohne es an, oder setzen Sie es in ALL_PROXY für die Programme, die es brauchen
+
+## src/net/resolver.rs
+dns-bad-server = { $var }=„{ $value }“ ist keine DNS-Serveradresse; schreiben Sie sie als 127.0.0.1:53
+dns-system-config = die DNS-Konfiguration des Systems ließ sich nicht lesen ({ $detail })
+dns-error-not-found = den Namen { $host } gibt es im DNS nicht
+dns-error-no-records = { $host } hat keinen { $record ->
+        [address] Adresseintrag
+       *[other] Eintrag vom Typ { $record }
+    }
+dns-error-timeout = kein DNS-Server hat rechtzeitig für { $host } geantwortet
+dns-error-failed = DNS-Abfrage von { $host } fehlgeschlagen ({ $detail })
+
+## src/net/smtp/error.rs
+smtp-io = Verbindungsfehler: { $error }
+smtp-closed = der Server hat die Verbindung geschlossen
+smtp-malformed = der Server hat etwas gesendet, das kein SMTP ist: { $text }
+smtp-too-long = der Server hat eine überlange Antwort gesendet
+smtp-pipelined = der Server hat vor dem TLS-Handshake Daten gesendet; die Verbindung wurde getrennt
+smtp-reply = der Server antwortete: { $reply }
+
+## src/net/stack.rs
+netsetup-all-proxy = ALL_PROXY: { $error }
+netsetup-port-map = { $var }=„{ $value }“ ist keine Liste von Paaren Port=Port
+
+## src/net/tls.rs
+tls-cert-file = { $var }={ $path } ist nicht nutzbar: { $detail }
+tls-config = die TLS-Konfiguration ließ sich nicht erstellen: { $error }
+cert-problem-wrong-name = das Zertifikat gilt nicht für { $expected }
+cert-problem-expired-on = das Zertifikat ist am { $date } abgelaufen
+cert-problem-expired = das Zertifikat ist abgelaufen
+cert-problem-not-before = das Zertifikat gilt erst ab { $date }
+cert-problem-not-yet-valid = das Zertifikat gilt noch nicht
+cert-problem-unknown-issuer = das Zertifikat wurde nicht von einer vertrauenswürdigen Stelle ausgestellt (es ist vielleicht selbst signiert oder von einer privaten Stelle)
+cert-problem-self-signed = das Zertifikat hat sich selbst ausgestellt (selbst signiert), nicht eine Stelle, der dieser Computer vertraut
+cert-problem-wrong-purpose = das Zertifikat ist nicht für einen Server bestimmt
+cert-problem-revoked = das Zertifikat wurde widerrufen
+cert-problem-unacceptable = das Zertifikat ist beschädigt oder auf eine Weise signiert, die Outpost nicht annimmt
+cert-problem-changed = das Zertifikat des Servers hat sich geändert: Dieses Konto vertraut nur dem Schlüssel { $pinned }
+cert-problem-changed-shown = das Zertifikat des Servers hat sich geändert: Dieses Konto vertraut nur dem Schlüssel { $pinned }, und der Server zeigte den Schlüssel { $shown }
+cert-problem-issued-for = (es ist ausgestellt für { $names })
+
+## src/clock.rs
+countdown-now = jetzt
+countdown-seconds = in { $seconds } s
+countdown-minutes = in { $minutes } Min.
+countdown-hours = in { $hours } Std. { $minutes } Min.
+date-today = heute { $time }
+date-yesterday = gestern { $time }
+# Tag, abgekürzter Monat (wie CLDR) und Jahr, dann die Uhrzeit.
+date-day = { $day }. { $month ->
+        [1] Jan.
+        [2] Feb.
+        [3] März
+        [4] Apr.
+        [5] Mai
+        [6] Juni
+        [7] Juli
+        [8] Aug.
+        [9] Sept.
+        [10] Okt.
+        [11] Nov.
+       *[12] Dez.
+    } { $year } { $time }
+clock-bad-moment = „{ $text }“ ist kein Datum mit Uhrzeit (schreiben Sie es als 2026-12-24 09:00 in Ortszeit oder mit Versatz: 2026-12-24T09:00+01:00)
+
+## src/explain.rs
+size-bytes = { $count } Bytes
+size-kb = { $size } kB
+size-mb = { $size } MB
+size-gb = { $size } GB
+
+## src/address.rs
+address-no-at = Sie hat kein @; schreiben Sie sie als name@example.org
+address-local-part = Der Teil vor dem @ ist leer oder enthält Leerzeichen
+address-domain = Die Domain nach dem @ ist kein gültiger Name
+address-not-full-domain = Die Domain nach dem @ muss eine vollständige Domain wie example.org sein
+address-invalid = Sie ist keine gültige Adresse
+
+## src/paths.rs
+no-home = für diesen Benutzer ist kein Persönlicher Ordner bekannt; setzen Sie { $var } auf einen Ordner, den Outpost nutzen darf
+
+## src/cli/help.rs: --help (the English help is the doc comments in src/cli; one message
+## per command ("help-account-add") and option ("help-account-add-email"), only in translations)
 help = Ausgehende Mail für den Desktop: findet Ihre SMTP-Einstellungen und stellt über einen beständigen Postausgang zu
 help-json = Ein JSON-Objekt auf der Standardausgabe ausgeben statt Text
 help-account = Konten hinzufügen, auflisten, entfernen und testen

@@ -16,15 +16,6 @@ status-offline = Offline: messages wait for the network
 status-online = Online
 status-outbox = Outbox: { $status }
 
-## src/ui/mod.rs
-window-already-open = Outpost is already open; its window was brought forward.
-
-## src/main.rs
-window-cannot-open = error: the window could not be opened: { $error }
-window-needs-session = Outpost needs a graphical session (X11 or Wayland). Without one, use the command line: outpost --help
-window-not-built = error: this outpost was built without its window (feature "gui").
-use-command-line = Use the command line: outpost --help
-
 ## src/ui/widgets.rs
 field-your-name = Your name
 field-your-name-hint = Shown to recipients
@@ -55,77 +46,6 @@ whereabouts-sent = { $what } was accepted by the server.
 whereabouts-failed = { $what } could not be sent; the Outbox gives the server's reason.
 whereabouts-cancelled = { $what } was cancelled.
 
-## src/ui/write/compose.rs
-scroll-message = Scroll the message
-spinner-file-size = Reading the file's size
-
-## src/ui/write/mod.rs
-spinner-accounts = Loading accounts
-
-## src/ui/accounts/mod.rs
-divider-account-list = Resize the account list
-scroll-account = Scroll the account
-
-## src/ui/settings/providers.rs
-spinner-providers = Loading sign-in providers
-
-## src/ui/settings/mod.rs
-scroll-settings = Scroll the settings
-
-## src/ui/outbox/mod.rs
-spinner-outbox = Loading the outbox
-
-## src/ui/outbox/details.rs
-scroll-details = Scroll the message's details
-spinner-message = Loading the message
-
-## src/ui/outbox/table.rs
-scroll-messages = Scroll the messages
-
-## src/ui/accounts/wizard.rs
-spinner-test-message = Queueing the test message
-
-## src/ui/accounts/signin.rs
-spinner-browser = Waiting for the browser
-account-saved = Saved { $email }.
-account-removed = Removed { $email }.
-account-removed-secret-left = Removed { $email }, but its password may remain in the keyring: { $problem }
-welcome = Welcome to Outpost
-welcome-text = Choose an account on the left, or add one to start sending.
-add-account = Add account
-usual-settings-below = The usual settings are filled in below; check them with your provider.
-keep-session-only = Keep the password for this session only
-
-## src/ui/accounts/list.rs
-no-accounts-yet = No accounts yet.
-account-default = { $email } (default)
-make-default = Make default
-
-## src/ui/accounts/provider.rs
-open-code-page = Open the page for the authorization code
-open-email-password-page = Open the page for the e-mail password
-open-app-password-page = Open the app password page
-provider-help = { $provider }'s help:
-provider-help-first = Setting up a mail app
-provider-help-more = more ({ $number })
-
-## src/ui/accounts/remove.rs
-remove-title = Remove { $email }?
-remove-what = Its settings and its password in the keyring will be deleted.
-remove-waiting =
-    { $count ->
-        [one] One message from this account is still waiting to be sent.
-       *[other] { $count } messages from this account are still waiting to be sent.
-    } Cancel them, or keep them until you add this address again.
-remove = Remove
-remove-and-cancel =
-    { $count ->
-        [one] Remove and cancel the message
-       *[other] Remove and cancel { $count } messages
-    }
-remove-keep-messages = Remove, keep the messages
-keep-it = Keep it
-
 ## src/ui/accounts/certificate.rs
 cert-self-signed = A self-signed certificate was made by the server itself, not by an authority this computer trusts: it encrypts the connection, but proves nothing about who is at the other end. Trust it only if this is your own server (or your organisation's) and the key's SHA-256 below is the one the server shows.
 cert-servers = The server's certificate
@@ -143,43 +63,6 @@ cert-trusted = Trusted certificate
 cert-pinned = This account accepts only the key of { $subject } (SHA-256 { $sha256 }), instead of the usual authorities.
 cert-trusted-although = Trusted although { $why }.
 cert-stop-trusting = Stop trusting it
-
-## src/usecases/account.rs
-removed-cancelled =
-    { $count ->
-        [one] One waiting message cancelled; it will not be sent.
-       *[other] { $count } waiting messages cancelled; they will not be sent.
-    }
-removed-kept =
-    { $count ->
-        [one] One waiting message kept: it is sent once an account for { $email } is added again.
-       *[other] { $count } waiting messages kept: they are sent once an account for { $email } is added again.
-    }
-removed-waiting-unchanged = Its waiting messages could not be changed: { $problem } { $advice }
-
-## src/clock.rs
-countdown-now = now
-countdown-seconds = in { $seconds } s
-countdown-minutes = in { $minutes } min
-countdown-hours = in { $hours } h { $minutes } min
-date-today = today { $time }
-date-yesterday = yesterday { $time }
-# Day, abbreviated month and year, then the time (24-hour clock).
-date-day = { $day } { $month ->
-        [1] Jan
-        [2] Feb
-        [3] Mar
-        [4] Apr
-        [5] May
-        [6] Jun
-        [7] Jul
-        [8] Aug
-        [9] Sep
-        [10] Oct
-        [11] Nov
-       *[12] Dec
-    } { $year } { $time }
-clock-bad-moment = '{ $text }' is not a date and time (write it as 2026-12-24 09:00, in local time, or with an offset: 2026-12-24T09:00+01:00)
 
 ## src/ui/accounts/form.rs
 form-title-saved = Account settings
@@ -212,6 +95,7 @@ save-account = Save account
 remove-account = Remove account…
 
 ## src/ui/accounts/identities.rs
+remove = Remove
 send-as = Send as
 send-as-text = Other addresses this account may send from (aliases your provider allows), each with the name recipients see; a Reply-To and a signature for each.
 own-address = This account's address
@@ -229,6 +113,81 @@ server-said = The server said: { $words }
 identity-refused-advice = What to do: allow { $email } as an address of this account at your provider (Gmail: Settings → Accounts → Send mail as; Microsoft 365: the mailbox's "Send as" permission), then clear this note and save; or remove the address.
 identity-clear-note = Allowed now: clear this note
 
+## src/ui/accounts/list.rs
+add-account = Add account
+no-accounts-yet = No accounts yet.
+account-default = { $email } (default)
+make-default = Make default
+
+## src/ui/accounts/live.rs
+all-passed = All steps passed: this account can send mail.
+finding-settings = Finding settings
+connection-test = Connection test
+
+## src/ui/accounts/mod.rs
+spinner-accounts = Loading accounts
+divider-account-list = Resize the account list
+scroll-account = Scroll the account
+account-saved = Saved { $email }.
+account-removed = Removed { $email }.
+account-removed-secret-left = Removed { $email }, but its password may remain in the keyring: { $problem }
+welcome = Welcome to Outpost
+welcome-text = Choose an account on the left, or add one to start sending.
+usual-settings-below = The usual settings are filled in below; check them with your provider.
+keep-session-only = Keep the password for this session only
+
+## src/ui/accounts/provider.rs
+open-code-page = Open the page for the authorization code
+open-email-password-page = Open the page for the e-mail password
+open-app-password-page = Open the app password page
+provider-help = { $provider }'s help:
+provider-help-first = Setting up a mail app
+provider-help-more = more ({ $number })
+
+## src/ui/accounts/remove.rs
+remove-title = Remove { $email }?
+remove-what = Its settings and its password in the keyring will be deleted.
+remove-waiting =
+    { $count ->
+        [one] One message from this account is still waiting to be sent.
+       *[other] { $count } messages from this account are still waiting to be sent.
+    } Cancel them, or keep them until you add this address again.
+remove-and-cancel =
+    { $count ->
+        [one] Remove and cancel the message
+       *[other] Remove and cancel { $count } messages
+    }
+remove-keep-messages = Remove, keep the messages
+keep-it = Keep it
+
+## src/ui/accounts/setup.rs
+search-cancelled = The search was cancelled. Continue to search again, or set up the account manually.
+imported-settings = These are the settings { $program } sends with (from { $place }).
+imported-settings-advice = Enter the password (Outpost never reads it from other programs), then test the connection.
+test-message-subject = Outpost test message
+test-message-body =
+    This message was sent by Outpost to check that { $email } can send mail through { $host }:{ $port }.
+
+    If you can read it, everything works.
+test-cancelled = The test was cancelled.
+test-cancelled-advice = Press Test connection to start it again.
+
+## src/ui/accounts/signin.rs
+spinner-browser = Waiting for the browser
+signin-cancelled = The sign-in was cancelled.
+signin-cancelled-advice = Sign in again when you are ready, or use a password instead.
+use-password-instead = Use a password instead
+open-settings = Open Settings
+signin-waiting = Waiting for { $provider } in your browser… Finish signing in there.
+signin-no-browser = No browser could be opened ({ $problem }). Open this address yourself:
+signin-open-yourself = If no browser opened, open this address:
+copy-address = Copy address
+cancel-signin = Cancel sign-in
+signed-in-with = ✔ Signed in with { $provider }
+sign-in-again = Sign in again
+sign-in-with = Sign in with { $provider }
+signin-note = { $provider } asks for your password on its own page in your browser; Outpost never sees it and keeps only a revocable sign-in in the keyring.
+
 ## src/ui/accounts/trust.rs
 usual-default = usual default ({ $what })
 default-your-address = your address
@@ -242,6 +201,9 @@ not-confirmed = Outpost could not confirm these settings through a trusted sourc
 trust-settings = I trust these settings
 other-settings = Other settings found:
 use-other = Use { $settings } from { $source }
+
+## src/ui/accounts/wizard.rs
+spinner-test-message = Queueing the test message
 settings-line = port { $port } ({ $security })
 wizard-step-identity = Step 1 of 4 · Who you are
 wizard-step-finding = Step 2 of 4 · Finding your server
@@ -262,7 +224,6 @@ edit-manually = Edit manually
 back = Back
 continue = Continue
 cancel = Cancel
-all-passed = All steps passed: this account can send mail.
 keep-signin = Keep the sign-in
 keep-password = Keep the password
 try-instead = Try { $settings } instead
@@ -274,43 +235,10 @@ test-message-number = Test message #{ $id }
 finish = Finish
 searching = Searching · at most { $seconds } s more
 
-## src/ui/accounts/setup.rs
-search-cancelled = The search was cancelled. Continue to search again, or set up the account manually.
-imported-settings = These are the settings { $program } sends with (from { $place }).
-imported-settings-advice = Enter the password (Outpost never reads it from other programs), then test the connection.
-test-message-subject = Outpost test message
-test-message-body =
-    This message was sent by Outpost to check that { $email } can send mail through { $host }:{ $port }.
-
-    If you can read it, everything works.
-test-cancelled = The test was cancelled.
-test-cancelled-advice = Press Test connection to start it again.
-
-## src/ui/accounts/live.rs
-finding-settings = Finding settings
-connection-test = Connection test
-signin-cancelled = The sign-in was cancelled.
-signin-cancelled-advice = Sign in again when you are ready, or use a password instead.
-use-password-instead = Use a password instead
-open-settings = Open Settings
-signin-waiting = Waiting for { $provider } in your browser… Finish signing in there.
-signin-no-browser = No browser could be opened ({ $problem }). Open this address yourself:
-signin-open-yourself = If no browser opened, open this address:
-copy-address = Copy address
-cancel-signin = Cancel sign-in
-signed-in-with = ✔ Signed in with { $provider }
-sign-in-again = Sign in again
-sign-in-with = Sign in with { $provider }
-signin-note = { $provider } asks for your password on its own page in your browser; Outpost never sees it and keeps only a revocable sign-in in the keyring.
-link-ignored = The link also asked for { $headers }; Outpost ignored it.
-link-ignored-advice = Links never attach files or set other headers; attach files yourself if you meant to.
+## src/ui/write/compose.rs
+scroll-message = Scroll the message
+spinner-file-size = Reading the file's size
 new-message = New message
-add-account-first = Add an account first: Outpost needs one to send from.
-message-number-size = Message #{ $id } ({ $size })
-
-## src/ui/write/file_dialog.rs
-attach-files-title = Attach files
-no-file-chooser = No file chooser is available here (neither the desktop portal nor zenity is installed).
 choose-account = Choose the account to send from.
 add-recipient = Add at least one recipient.
 correct-address-in = Correct the address in { $field }.
@@ -356,6 +284,20 @@ total-size = Total size about { $size } · { $server }
 header-to = To
 header-cc = Cc
 header-bcc = Bcc
+
+## src/ui/write/file_dialog.rs
+attach-files-title = Attach files
+no-file-chooser = No file chooser is available here (neither the desktop portal nor zenity is installed).
+
+## src/ui/write/mod.rs
+link-ignored = The link also asked for { $headers }; Outpost ignored it.
+link-ignored-advice = Links never attach files or set other headers; attach files yourself if you meant to.
+add-account-first = Add an account first: Outpost needs one to send from.
+message-number-size = Message #{ $id } ({ $size })
+
+## src/ui/outbox/details.rs
+scroll-details = Scroll the message's details
+spinner-message = Loading the message
 divider-details = Resize the message's details
 delete-title = Delete message #{ $id }?
 delete-text = It and its history are removed from the outbox; if it was not sent yet, it never will be.
@@ -374,6 +316,16 @@ retry-now = Retry now
 cancel-sending = Cancel sending
 edit-resend = Edit & resend
 delete = Delete…
+
+## src/ui/outbox/filter.rs
+filter-all = All
+filter-waiting = Waiting
+filter-sent = Sent
+filter-failed = Failed
+filter-cancelled = Cancelled
+
+## src/ui/outbox/mod.rs
+spinner-outbox = Loading the outbox
 will-be-sent = { $what } will be sent { $when }.
 undo-sending = Undo sending message #{ $id }
 
@@ -386,12 +338,8 @@ state-sending = sending
 state-waiting = waiting
 state-retry = will retry
 
-## src/ui/outbox/filter.rs
-filter-all = All
-filter-waiting = Waiting
-filter-sent = Sent
-filter-failed = Failed
-filter-cancelled = Cancelled
+## src/ui/outbox/table.rs
+scroll-messages = Scroll the messages
 col-status = Status
 col-account = Account
 col-attempts = Attempts
@@ -410,6 +358,9 @@ filter-count = { $filter } ({ $count })
 paused = Sending from { $who } is paused: { $reason }
 open-who = Open { $who }
 
+## src/ui/settings/mod.rs
+scroll-settings = Scroll the settings
+
 ## src/ui/settings/prefs.rs
 pref-online-ispdb = Ask Thunderbird's online database of providers
 pref-share-address = Send my full address to my provider's setup server (some need it)
@@ -425,6 +376,9 @@ pref-theme-system = As the system
 pref-theme-light = Light
 pref-theme-dark = Dark
 pref-zoom = Text and controls size
+
+## src/ui/settings/providers.rs
+spinner-providers = Loading sign-in providers
 providers = Sign-in providers (OAuth2)
 providers-text = Gmail, Microsoft, Yahoo, AOL and others let you sign in through your browser instead of typing a password. For that, Outpost needs to be registered with each provider; whoever gave you Outpost usually did that. To use a registration of your own, enter it below.
 providers-packagers = Details for packagers
@@ -438,672 +392,14 @@ save-provider = Save { $provider }
 register-app-with = Register an app with { $provider }
 register-app = Register an app
 
-## src/account/explain.rs
-ports = Submission servers use port 465 with security 'tls', or 587 with 'starttls'.
-verify-local = { $detail } (during '{ $step }').
-verify-local-advice = Try again; if it keeps happening, check this computer's network connection.
-verify-refused = { $host } refused the connection: nothing accepts mail on port { $port }.
-verify-refused-advice = The port is probably wrong. { ports }
-verify-connect-timeout = { $host } did not answer on port { $port } within { $seconds } seconds: the connection attempts were dropped without any reply, probably by a firewall ({ $tried }).
-verify-connect-timeout-advice = This network may block port { $port }: try { $other } instead, or another network. A wrong server name can look like this too.
-verify-unreachable = { $host } cannot be reached on port { $port } ({ $detail }).
-verify-unreachable-advice = Check that this computer is online and that no firewall blocks mail ports.
-meaning-app-password = the server wants an app password, not your account's password
-meaning-app-password-advice = Switch on 2-step verification for your account, create an app password in its security settings, and enter that app password instead of your password.
-meaning-bad-credentials = the server refused the user name or password
-meaning-bad-credentials-advice = Check both. Many providers (Gmail, Yahoo, iCloud, Outlook.com) refuse the account's own password in mail apps: create an app password in your account's security settings, or sign in with the provider.
-meaning-smtp-auth-disabled =
-    logging in to send mail (SMTP AUTH) is switched off for your { $whose ->
-        [organisation] organisation
-       *[mailbox] mailbox
-    } by its administrator
-meaning-smtp-auth-disabled-advice = Your password is not the problem. Your administrator must allow SMTP AUTH for this mailbox (Microsoft 365: Exchange admin center → the mailbox → Manage email apps → Authenticated SMTP); or sign in with Microsoft instead.
-meaning-too-many-bad-logins = the provider blocks logins for now after too many failed attempts
-meaning-too-many-bad-logins-advice = Wait an hour or so before trying again, and check the password first (an app password, if your provider needs one): every failed try prolongs the block.
-meaning-not-authenticated = the server wants a login before it takes mail
-meaning-not-authenticated-advice = Set the account's login to 'password' (or sign in with the provider), with security tls or starttls.
-meaning-sender-not-allowed = the server does not let this login send from this From address
-meaning-sender-not-allowed-advice = Send from the address you log in with, or have it added as an alias (a 'send as' permission) with your provider first.
-meaning-network-blocked = the server refuses mail from this network's address
-meaning-network-blocked-advice = Send from another network (not a VPN or a shared hosting address), or ask your provider to unblock it.
-meaning-daily-limit = the account reached its daily sending limit
-meaning-daily-limit-advice = Sending from this account waits until the provider's limit resets (about 24 hours); the messages stay in the outbox.
-meaning-rate-limited = the server asks to slow down
-meaning-rate-limited-advice = Outpost waits longer before trying again from this account.
-meaning-too-many-recipients = the server takes fewer recipients at once
-meaning-too-many-recipients-advice = Outpost sends the message to the others in further rounds.
-meaning-too-large = the message is larger than the server accepts
-meaning-too-large-advice = Send large files as a link, or split the attachments over several messages.
-meaning-unauthenticated = the message was refused as unauthenticated for its sender's domain
-meaning-unauthenticated-advice = Send through the server of the domain in your From address, or send from an address of this account.
-meaning-relay-denied = the server does not pass mail on for this connection
-meaning-relay-denied-advice = Log in (login 'password', or sign in), and use your provider's submission server on port 465 or 587.
-meaning-other = the server refused
-meaning-other-advice = The server's own words above say why; your provider's support can help.
--cert-own-server = If this is your own server, compare the SHA-256 of its key (shown with the certificate) with the one the server itself gives (see SECURITY.md), then trust this certificate for this account.
-cert-wrong-name-advice = If { $names } is your provider's server, use that name as the server. Otherwise someone may be intercepting the connection: do not go on.
-cert-wrong-name-unknown-advice = The server name may be wrong; otherwise someone may be intercepting the connection: do not go on.
-cert-expired-advice = The server's administrator must renew the certificate. Also check that this computer's date and time are right.
-cert-not-yet-valid-advice = Check that this computer's date and time are right.
-cert-unknown-issuer-advice = The certificate is self-signed or from an authority this computer does not trust. If your organisation runs its own authority, install its certificate (or name it in SSL_CERT_FILE). { -cert-own-server } Otherwise someone may be intercepting the connection: do not go on.
-cert-revoked-advice = The certificate was withdrawn by its issuer: do not go on, and tell the server's administrator.
-cert-self-signed-advice = A self-signed certificate proves nothing by itself: anyone can make one. { -cert-own-server } Otherwise ask the server's administrator for a certificate from an authority (Let's Encrypt is free).
-cert-wrong-purpose-advice = The server's administrator must install a certificate made for servers. Do not go on.
-cert-unacceptable-advice = Do not go on; tell the server's administrator.
-cert-changed-advice = Nothing was sent, not even the login. If the server's certificate was replaced on purpose, compare the new key's SHA-256 with the server's and trust the new certificate for this account. Otherwise someone may be intercepting the connection: do not go on.
-verify-tls-failed = The encrypted connection could not be set up ({ $detail }).
-verify-tls-failed-advice = The server may not expect TLS at the start on this port, or may speak only TLS older than 1.2, which Outpost refuses as no longer safe. { ports } Nothing was sent.
-verify-no-starttls = The server did not offer encryption (STARTTLS); someone may be stripping it.
-verify-no-starttls-advice = Nothing was sent. Try security 'tls' on port 465. If this server truly has no encryption, ask your provider for one that does; do not send a password over it.
-verify-starttls-refused = The server refused to start encryption: { $reply }.
-verify-starttls-refused-advice = Nothing was sent. Try security 'tls' on port 465, or try again later.
-verify-starttls-injection = The server sent data before encryption began, which a genuine server never does; someone may be tampering with the connection.
-verify-starttls-injection-advice = Nothing was sent. Try another network, or security 'tls' on port 465.
-verify-login-silent = The server gave no answer to the login (waited { $seconds } seconds).
-verify-login-silent-advice = Some servers say nothing instead of refusing a wrong password. Check the password (or the app password, if your provider asks for one), then test again.
-verify-timeout = The server stopped answering during '{ $step }' (waited { $seconds } seconds).
-verify-timeout-greeting-advice = The port may expect TLS from the first byte: try security 'tls'. { ports }
-verify-timeout-advice = The server may be overloaded, or a firewall interferes. Try again later, or another port.
-verify-closed = The server closed the connection during '{ $step }'.
-verify-closed-advice = It may refuse connections from this network, or expect a different security setting on this port. Try again later, or another port.
-verify-protocol = The answer during '{ $step }' is not SMTP ({ $detail }).
-verify-protocol-advice = Check the server name and port: this may not be a mail server, or it may expect TLS from the first byte. { ports }
-verify-rejected = The server refused '{ $step }': { $reply }.
-temporary-advice = The server says this is temporary: try again in a few minutes.
-verify-no-auth = The server offers no login on this connection.
-verify-no-auth-advice = This may be a server for server-to-server mail (port 25), or it offers a login only over encryption. Use your provider's submission server. { ports } If this server accepts mail from your network without a login, set login to 'none'.
-verify-no-mechanism = The server offers only login methods Outpost does not speak: { $offered }.
-verify-no-mechanism-advice = Outpost logs in with PLAIN, LOGIN or XOAUTH2 (OAuth2). Ask your provider whether another server or port offers one of these.
-verify-plaintext-refused = Outpost did not send your password: the connection is not encrypted.
-verify-plaintext-refused-advice = Choose security 'tls' or 'starttls'. Only for a server on a network you trust, confirm sending the password unencrypted in the account settings.
-verify-no-secret = No password or token is stored for this account.
-verify-no-secret-advice = Enter the password in the account form, or add the account again with --password-stdin.
-verify-auth-failed = The server refused the login: { $reply }.
-verify-encryption-required = The server requires encryption before a login: { $reply }.
-verify-encryption-required-advice = Choose an encrypted connection. { ports }
-secret-no-service = No keyring service is running ({ $detail }).
-secret-no-service-advice = Start your desktop's keyring (GNOME Keyring or KWallet) and try again. Or keep the password for this session only, in the kernel keyring, forgotten at logout or reboot: choose 'this session only' in the window, or pass --session-keyring. Outpost never writes passwords to a file.
-secret-locked = The keyring is locked or refused access ({ $detail }).
-secret-locked-advice = Unlock your keyring (log in to the desktop, or open Passwords and Keys) and try again.
-secret-not-found = The { $backend } holds no password for this account.
-secret-not-found-session-advice = The session keyring forgets at logout and reboot: enter the password again (edit the account, or add it again with --password-stdin).
-secret-not-found-system-advice = Enter the password again: edit the account in the window, or add it again with --password-stdin.
-secret-not-found-goa-advice = Check the account in GNOME Settings → Online Accounts.
-secret-unsupported = The { $backend } does not exist on this system.
-secret-unsupported-advice = Use the system keyring instead.
-secret-platform = The keyring failed ({ $detail }).
-secret-platform-advice = Try again; if it keeps failing, restart the keyring service or log in again.
-secret-goa-gone = The account was removed from GNOME Online Accounts, which kept its password.
-secret-goa-gone-advice = Add it again in GNOME Settings → Online Accounts, or give this account a password of its own (edit it in the window).
-secret-goa-attention = GNOME Online Accounts needs you to sign in again ({ $detail }).
-secret-goa-attention-advice = Sign in again in GNOME Settings → Online Accounts; the messages waiting are sent afterwards.
-store-io = Could not { $action ->
-        [read] read
-        [open] open
-        [lock] lock
-        [create] create
-       *[write] write
-    } { $path } ({ $error }).
-store-io-advice = Check that the folder exists, that you may write to it and that the disk is not full.
-store-corrupt = The account file { $path } is damaged ({ $detail }).
-store-corrupt-advice = Outpost left it as it is. Repair it in a text editor, or move it away to start again with no accounts (your passwords stay in the keyring).
-store-too-new = The account file { $path } comes from a newer Outpost (format { $found }).
-store-too-new-advice = Outpost left it as it is. Update Outpost, or move the file away to start again with no accounts.
-invalid-email-advice = Write the address as name@example.org.
-invalid-name-advice = Remove the line break or control character.
-invalid-host-advice = Write the server as smtp.example.org, or an IP address.
-invalid-proxy-advice = Write the proxy as socks5h://host:port (Tor: socks5h://127.0.0.1:9050), or leave it empty.
-invalid-plaintext-advice = Choose security 'tls' or 'starttls'. Only for a server on a network you trust, confirm sending the password unencrypted (--allow-plaintext-password).
+## src/ui/mod.rs
+window-already-open = Outpost is already open; its window was brought forward.
 
-## src/account/model.rs
-security-tls = TLS (implicit)
-security-none = None (unencrypted)
-security-none-short = no encryption
-auth-oauth2 = Sign in with the provider (OAuth2)
-auth-none = No login
-
-## src/account/secrets.rs
-backend-system = system keyring
-backend-session = session keyring (until reboot)
-backend-goa = GNOME Online Accounts
-
-## src/account/verify.rs
-step-token = Sign-in token
-step-resolve = Find the server
-step-connect = Connect
-step-tls = Encrypt the connection
-step-greeting = Server's welcome
-step-ehlo = Check what the server supports
-step-starttls = Switch to encryption
-step-auth = Log in
-step-quit = Say goodbye
-
-## src/detect/model.rs
-source-builtin = Built-in provider list
-source-autoconfig = Provider's autoconfig (HTTPS)
-source-wellknown = Domain's well-known autoconfig
-source-ispdb = Thunderbird's online database
-source-srv = DNS service records (SRV)
-source-mx = Mail exchanger (MX)
-source-autodiscover = Microsoft Autodiscover
-source-guess = Probing likely servers
-source-http = Autoconfig over plain HTTP
-origin-provider = { $source } ({ $provider })
-describe-settings = { $host }:{ $port } with { $security }
-outcome-servers =
-    { $count ->
-        [one] 1 server
-       *[other] { $count } servers
-    }
-
-## src/net/explain.rs
-dns-not-found = The server name { $host } does not exist.
-dns-not-found-advice = Check the spelling of the server name (for example smtp.example.org); your provider's help pages give the exact name.
-dns-no-records = The name { $host } exists but has no address.
-dns-no-records-advice = Check the server name: it may be the mail domain rather than the server (smtp.example.org rather than example.org).
-dns-timeout = No DNS server answered for { $host }.
-dns-timeout-advice = Check that this computer is online. Behind a hotel or train Wi-Fi, sign in to its page first; with a VPN, check that it is connected.
-dns-failed = Looking up { $host } failed ({ $detail }).
-dns-failed-advice = Check this computer's network connection and DNS settings.
-netsetup-resolver-advice = Fix or unset OUTPOST_DNS, or check /etc/resolv.conf.
-netsetup-tls-advice = Fix or unset SSL_CERT_FILE.
-netsetup-port-map-advice = Fix or unset OUTPOST_PORT_MAP.
-netsetup-proxy-advice = Set ALL_PROXY to a SOCKS5 proxy (socks5h://host:port), or unset it.
-proxy-unreachable-advice = Check that the proxy is running (for Tor: that the Tor service is started), or change the proxy in the account's settings or ALL_PROXY.
-proxy-login-advice = Give the proxy's user name and password in ALL_PROXY (socks5h://user:password@host:port), or ask whoever runs it.
-proxy-onward-advice = Check the server name and port; if they are right, the server may be down, or the proxy's network may not reach it.
-proxy-protocol-advice = Check that the address is a SOCKS5 proxy (Tor listens on port 9050), not an HTTP proxy or another service.
-
-## src/net/connect.rs
-attempt-answered = { $ip } answered
-attempt-refused = { $ip } refused
-attempt-failed = { $ip } unreachable ({ $why })
-attempt-no-answer = { $ip } did not answer
-attempt-abandoned = { $ip } had not answered yet
-connect-refused = every address refused the connection
-connect-dropped = no answer within { $seconds } s
-proxy-unreachable = the proxy { $proxy } cannot be reached: { $cause }
-proxy-login = the proxy { $proxy } refused the login
-proxy-onward = the proxy { $proxy } could not connect to { $target }: { $reason }
-proxy-protocol = { $proxy } is not a working SOCKS5 proxy: { $detail }
-connection-timeout = no connection within { $seconds } s
-
-## src/net/proxy.rs
-proxy-bad-form = '{ $text }' is not a proxy address; write it as socks5h://host:port
-proxy-bad-scheme = '{ $text }' is not a SOCKS5 proxy; Outpost reaches mail servers only through SOCKS5 (socks5h://host:port, e.g. socks5h://127.0.0.1:9050 for Tor)
-proxy-password-in-settings = a proxy password is not saved in the account's settings; give the proxy without it, or set it in ALL_PROXY for the programs that need it
-
-## src/net/resolver.rs
-dns-bad-server = { $var }='{ $value }' is not a DNS server address; write it as 127.0.0.1:53
-dns-system-config = the system's DNS configuration could not be read ({ $detail })
-dns-error-not-found = the name { $host } does not exist in DNS
-dns-error-no-records = { $host } has no { $record } record
-dns-error-timeout = no DNS server answered for { $host } in time
-dns-error-failed = DNS lookup of { $host } failed ({ $detail })
-
-## src/net/http.rs
-http-status = the server answered HTTP { $status }
-http-too-large = the answer is larger than { $bytes } bytes
-http-timeout = no complete answer within { $seconds } s
-http-silent = the server accepted the connection but sent nothing for { $seconds } s
-http-redirects = more than { $count } redirects
-http-downgrade = a redirect from { $from } to unencrypted { $to } was refused
-
-## src/net/smtp/error.rs
-smtp-io = connection error: { $error }
-smtp-closed = the server closed the connection
-smtp-malformed = the server sent something that is not SMTP: { $text }
-smtp-too-long = the server sent an overlong reply
-smtp-pipelined = the server sent data before the TLS handshake; the connection was dropped
-smtp-reply = the server replied: { $reply }
-
-## src/net/stack.rs
-netsetup-all-proxy = ALL_PROXY: { $error }
-netsetup-port-map = { $var }='{ $value }' is not a list of port=port pairs
-
-## src/net/tls.rs
-tls-cert-file = { $var }={ $path } cannot be used: { $detail }
-tls-config = the TLS configuration could not be built: { $error }
-cert-problem-wrong-name = the certificate is not valid for { $expected }
-cert-problem-expired-on = the certificate expired on { $date }
-cert-problem-expired = the certificate has expired
-cert-problem-not-before = the certificate is not valid before { $date }
-cert-problem-not-yet-valid = the certificate is not valid yet
-cert-problem-unknown-issuer = the certificate was not issued by a trusted authority (it may be self-signed, or from a private authority)
-cert-problem-self-signed = the certificate was issued by itself (self-signed), not by an authority this computer trusts
-cert-problem-wrong-purpose = the certificate is not meant for a server
-cert-problem-revoked = the certificate was revoked
-cert-problem-unacceptable = the certificate is damaged or signed in a way Outpost does not accept
-cert-problem-changed = the server's certificate changed: this account trusts only the key { $pinned }
-cert-problem-changed-shown = the server's certificate changed: this account trusts only the key { $pinned }, and the server showed the key { $shown }
-cert-problem-issued-for = (it is issued for { $names })
-
-## src/net/pin.rs
-pin-bad = '{ $text }' is not a SHA-256 fingerprint; give the 64 hex digits Outpost showed (colons optional), e.g. 3A:9F:…
-not-one-of =
-    '{ $text }' is not a { $what ->
-        [security] security mode
-       *[login] login method
-    }; use one of: { $names }
-invalid-email = '{ $text }' is not an e-mail address; write it as name@example.org
-invalid-display-name = the name may not contain line breaks or control characters
-invalid-host = '{ $text }' is not a server name; write it as smtp.example.org or an IP address
-invalid-port = port 0 is not a port; submission servers use 465 (TLS) or 587 (STARTTLS)
-invalid-username = the user name may not contain line breaks or control characters
-invalid-plaintext = security 'none' would send your password unencrypted; choose tls or starttls, or confirm that this server is on a network you trust
-secret-error-no-service = no keyring service is running ({ $detail })
-secret-error-locked = the keyring is locked or refused access ({ $detail })
-secret-error-not-found = the { $backend } holds no secret for this account
-secret-error-unsupported = the { $backend } is not available on this platform
-secret-error-platform = the keyring failed ({ $detail })
-secret-error-goa-gone = the GNOME Online Accounts account { $id } was removed
-secret-error-goa-attention = GNOME Online Accounts needs you to sign in again ({ $detail })
-secret-not-text = the stored secret is not valid text
-secret-malformed = the stored secret is malformed: { $error }
-kernel-access = the kernel keyring refused access
-kernel-failed =
-    the kernel keyring { $what ->
-        [full] is full: your key quota is used up
-        [memory] ran out of memory
-        [no-keyring] has no session keyring for this login
-        [rejected] rejected the key
-        [permission] refused permission
-        [unsupported] does not support this here
-        [missing] could not find the key
-       *[request] refused the request
-    }
-kernel-errno = the kernel keyring failed: { $error }
-
-## src/account/store.rs
-store-error-io =
-    could not { $action ->
-        [read] read
-        [open] open
-        [lock] lock
-        [create] create
-       *[write] write
-    } { $path }: { $error }
-store-error-corrupt = the account file { $path } is damaged ({ $detail }); it was left untouched
-store-error-too-new = the account file { $path } was written by a newer Outpost (format { $found }, this one knows { $supported }); it was left untouched
-store-no-version = no format version
-verify-error-refused = { $host } refused the connection on port { $port } (at { $ip })
-verify-error-connect-timeout = no answer from { $host } on port { $port } within { $seconds } s ({ $tried })
-verify-error-unreachable = { $host } cannot be reached on port { $port }: { $detail }
-verify-error-tls = the TLS handshake failed: { $detail }
-verify-error-no-starttls = the server did not offer encryption (STARTTLS)
-verify-error-starttls-refused = the server refused STARTTLS: { $reply }
-verify-error-injection = the server sent data before the TLS handshake
-verify-error-timeout = no answer during '{ $step }' within { $seconds } s
-verify-error-closed = the server closed the connection during '{ $step }'
-verify-error-protocol = the server's answer during '{ $step }' is not SMTP: { $detail }
-verify-error-rejected = the server refused '{ $step }': { $reply }
-verify-error-no-auth = the server offers no login (AUTH) on this connection
-verify-error-mechanisms = the server offers only these login methods: { $offered }
-verify-error-plaintext = the connection is not encrypted, so the password was not sent
-verify-error-no-secret = no password or token is stored for this account
-verify-error-auth = the server refused the login: { $reply }
-verify-error-encryption-required = the server requires encryption first: { $reply }
-tls-pinned-although = { $version }, the certificate trusted for this account (key { $key }) although { $why }
-tls-pinned = { $version }, the certificate trusted for this account (key { $key })
-tls-valid-for = { $version }, certificate valid for { $host }
-connection-error-during = connection error during '{ $step }': { $error }
-overlong-reply = overlong reply
-closed-in-handshake = the server closed the connection during the handshake
-size-no-limit = SIZE (no limit given)
-no-extensions = no extensions
-closed-by-server = connection closed by the server
-resolve-by-proxy = { $host } is looked up by the proxy { $proxy }
-resolve-is-address = { $host } is an address: nothing to look up
-resolve-more = { $host } is at { $shown } and { $more } more
-resolve-at = { $host } is at { $shown }
-logged-in-as = logged in as { $user } with { $mechanism }
-
-## src/detect/explain.rs
-detect-nothing-advice = Your provider's help pages give its SMTP server (often smtp.{ $domain }, port 465 or 587). Enter it by hand.
-detect-blocked-advice = This network seems to block mail ports (some hotels, schools and companies do). Try another network, or ask your provider for its server and enter it by hand.
-detect-dns-advice = Check that this computer is online; behind a hotel or train Wi-Fi, sign in to its page first. You can also enter the server by hand.
-
-## src/detect/target.rs
-detect-bad-address = '{ $input }' is not an e-mail address: { $reason }
-detect-nothing = no settings were found for { $domain }
-detect-blocked = no mail server near { $domain } answered on ports 465, 587 or 25
-detect-dns = DNS did not answer for { $domain }
-
-## src/detect/autoconfig.rs
-warn-http = learned over unencrypted HTTP, where anyone on the way can change it
-no-smtp-in-it = { $url }: no SMTP server in it
-
-## src/detect/config_xml.rs
-xml-too-large = the document is larger than { $bytes } bytes
-xml-too-deep = the document is nested too deeply
-xml-malformed = the document is not well-formed XML: { $error }
-xml-not-client-config = the document is not an autoconfig clientConfig (root element <{ $root }>)
-
-## src/detect/facts.rs
-login-app-password = App password
-login-authorization-code = Authorization code
-login-email-password = E-mail password
-switch-on-first = Switch on { $what } first.
-needs-app-password = { $provider } needs an app password: your account's own password does not work in mail apps.
-needs-authorization-code = { $provider } needs an authorization code in place of your password.
-needs-email-password = { $provider } needs its separate e-mail password, not your customer login.
-oauth-only = { $provider } accepts only its own sign-in from mail apps: no password works, not even an app password.
-needs-access-first = { $provider } needs access for mail apps switched on first.
-needs-on-first = It needs { $requires } on first{ $place }.
-guidance-open = Open: { $page }
-facts-error = the provider facts cannot be read: { $error }
-
-## src/detect/guess.rs
-probe-no-answer = no answer in time
-probe-greeting = greeting { $reply }
-probe-no-starttls = no STARTTLS offered
-probes-silent = all { $count } probes went unanswered: this network may have blocked mail ports
-probes-nothing = none of { $count } probes found a mail server
-
-## src/detect/mod.rs
-not-in-builtin = { $domain } is not in the built-in list
-dns-around-proxy = not asked: DNS lookups would go around the proxy { $proxy }
-warn-unauthenticated = these settings come from an unauthenticated source ({ $source }): confirm them before use
-warn-no-encryption = this server offers no encryption: a password would cross the network readable
-warn-disagree = sources disagree: { $first } says { $first_says }, { $second } says { $second_says }
-
-## src/detect/mx.rs
-no-mx = { $domain } has no MX
-mx-belongs = { $domain }'s mail is handled by { $mx }, which belongs to { $provider }
-mx-ispdb = { $domain }'s mail is handled by { $mx }; Thunderbird's database knows { $name }
-mx-own = { $domain }'s mail is handled by { $mx }; these settings come from { $name }'s own autoconfig, which { $domain } does not vouch for
-mx-unknown = the MX host { $mx } is not a known provider
-
-## src/detect/srv.rs
-srv-declined = { $domain } declares that it offers no submission service
-srv-none = no SRV records for { $domain }
-
-## src/outbox/explain.rs
-outbox-db-advice = Check free disk space and the folder's permissions. Outpost changed nothing; the messages already queued are kept.
-outbox-too-new-advice = Update Outpost; the queued messages are kept.
-outbox-damaged-advice = To start with an empty outbox, move the file aside (for example rename it to outbox-damaged.sqlite); Outpost then makes a new one. The messages in the old file may be saved with sqlite3's .recover command.
-outbox-not-found-advice = 'outpost queue list' shows the messages there are.
-outbox-sending-advice = Wait until this attempt ends, then try again.
-outbox-sent-advice = It was delivered already; nothing more to do.
-outbox-cancelled-advice = It will not be sent; Edit & resend sends it after all.
-outbox-state-advice = 'outpost queue show' says where it is.
-worker-running-advice = That Outpost sends the messages; close it to send from here instead.
-worker-lock-advice = Check that the data folder is yours and the disk is not full, then try again; the queued messages are kept.
-
-## src/outbox/policy.rs
-setup-account-gone = its account was removed; add it again to send this message
-setup-token-refused = the server refused the sign-in token ({ $reply }); sign in again
-setup-server-name = { $error }: check the account's server name
-gave-up =
-    { $days ->
-        [one] gave up after 1 day: { $why }
-       *[other] gave up after { $days } days: { $why }
-    }
-needs-login = the server wants a login or encryption first ({ $reply }); check the account's settings
-login-refused-again = the server refused the login ({ $reply }); enter the password again (an app password, if your provider needs one)
-
-## src/outbox/send.rs
-what-error = { $what }: { $error }
-what-no-answer = { $what }: no answer within { $seconds } s
-connection-failed = the connection failed
-no-reply-to-mail = no reply to MAIL
-missing-rcpt-reply = missing RCPT reply
-no-recipient = no recipient
-after-final-dot = after the final ".": { $error }
-no-reply-final-dot = no reply to the final "." within { $seconds } s
-
-## src/outbox/store.rs
-outbox-error-db = the outbox { $path } cannot be used: { $error }
-outbox-error-too-new = the outbox { $path } was written by a newer Outpost (schema { $found }); it was left untouched
-outbox-error-damaged = the outbox { $path } is damaged ({ $error }); it was left untouched
-outbox-error-not-found = there is no message { $id } in the outbox
-outbox-error-state =
-    message { $id } is { $state ->
-        [queued] waiting
-        [sending] being sent
-        [retry] waiting to be tried again
-        [sent] sent
-        [failed] failed
-       *[cancelled] cancelled
-    } now
-note-queued-for = queued, to be sent { $when }
-note-queued = queued
-note-late = was to be sent { $when }; Outpost was not running then, so it is sent now
-note-sent = sent: { $reply }
-note-retry = will retry: { $reply }
-note-failed = failed: { $reason }
-note-account-removed = cancelled: its account was removed
-note-account-back = its account was added again; sending resumes
-note-retry-requested = retry requested
-note-sender-stopped = the sender stopped while sending it; trying again with the same Message-ID
-
-## src/outbox/worker.rs
-worker-already-running = another Outpost is already sending from this outbox ({ $detail })
-worker-lock = could not lock { $path }: { $error }
-event-sending = message #{ $id } sending…
-event-sent = message #{ $id } sent
-event-retry = message #{ $id } will be retried { $when }: { $reason }
-event-failed = message #{ $id } failed: { $reason }
-event-recipient-refused = message #{ $id }: recipient { $recipient } was refused: { $reply }
-event-paused = sending paused: { $reason }
-note-recipient-refused = refused recipient { $recipient }: { $reply }
-maybe-sent-again = may have been sent ({ $error }); trying again with the same Message-ID
-next-round =
-    { $sent ->
-        [one] sent to 1 recipient
-       *[other] sent to { $sent } recipients
-    }; the server takes fewer at once, so the other { $later } go in the next round
-sent-to-others = sent to the others; { $count } deferred: { $why }
-sent-refused = { $text } (refused: { $names })
-resumes-at = { $why } Sending resumes { $when }.
-
-## src/outbox/sendmail.rs
-sendmail-unknown-option = unknown sendmail option { $option }
-sendmail-missing-value = the option { $option } needs a value
-sendmail-no-recipient = no recipients: give them as arguments, or use -t to read To, Cc and Bcc
-sendmail-bad-address = '{ $text }' is not an e-mail address
-sendmail-too-large = the message is larger than { $bytes } bytes
-sendmail-bad-header = the message header is malformed: { $detail }
-sendmail-continuation-first = a continuation line comes first
-account-exists = an account for { $email } exists already
-account-missing = there is no account for { $email }
-account-exists-problem = An account for { $email } exists already.
-account-exists-advice = Open that account and change its settings instead.
-account-missing-problem = There is no account for { $email }.
-account-missing-advice = The list of accounts shows the ones there are.
-
-## src/usecases/certificate.rs
-cert-not-encrypted = { $email } connects without encryption (security none): there is no certificate
-cert-mismatch = the server shows the key { $shown }, not { $given }
-cert-not-encrypted-advice = Choose security 'tls' or 'starttls' for the account first.
-cert-not-trusted = The certificate was not trusted: the server shows the key { $shown }, not { $given }.
-cert-mismatch-advice = Check the fingerprint on the server itself. If the server's key really differs from the one you expected, someone may be intercepting the connection: do not go on.
-
-## src/usecases/check.rs
-token-still-valid = the stored { $issuer } token is still valid
-token-renewed = renewed with { $issuer }
-make-it-here = { $advice } { $headline } Make it here: { $page }
-
-## src/usecases/draft.rs
-enter-address = Enter the address you send from.
-enter-server = Enter the server, e.g. smtp.example.org.
-port-range = A port is a number from 1 to 65535 (465 or 587).
-signin-again-move = Sign in again to move the sign-in to the other keyring.
-signin-first = Sign in with the provider first.
-password-again-move = Enter the password again to move it to the other keyring.
-enter-password = Enter the password.
-confirm-settings = Check these settings with your provider, then confirm them.
-plaintext-warning = Without encryption your password crosses the network readable by anyone on the way. Choose TLS or STARTTLS, or confirm below.
-
-## src/usecases/queue.rs
-action-failed =
-    could not { $action ->
-        [retry] retry
-        [cancel] cancel
-       *[delete] delete
-    } message { $id }: { $error }
-action-retry-done = Message #{ $id } will be tried now.
-action-cancel-done = Message #{ $id } cancelled; it will not be sent.
-action-delete-done = Message #{ $id } deleted.
-cannot-retry =
-    Message #{ $id } is { $state ->
-        [queued] waiting
-        [sending] being sent
-        [retry] waiting to be tried again
-        [sent] sent
-        [failed] failed
-       *[cancelled] cancelled
-    } and cannot be retried.
-cannot-retry-advice = Only waiting or failed messages can be tried again.
-cancelled-already = Message #{ $id } is cancelled already.
-cancelled-already-advice = It will not be sent; nothing more to do.
-cannot-cancel = Message #{ $id } cannot be cancelled any more.
-cannot-cancel-advice = It is being sent or was sent already.
-cannot-delete = Message #{ $id } cannot be deleted while it is being sent.
-cannot-delete-advice = Wait until this attempt ends, then delete it.
-
-## src/message/compose.rs
-message-bad-address = { $field }: '{ $input }' is not an e-mail address
-message-no-recipient = the message has no recipient
-message-line-break = { $field } may not contain a line break
-message-attachment = cannot read the attachment { $path }: { $reason }
-message-build = the message could not be built: { $error }
-message-too-large = the message would be { $size } bytes, more than the { $limit } bytes Outpost sends
-not-a-file = it is not a file
-
-## src/message/explain.rs
-message-bad-address-advice = Write addresses as name@example.org or Name <name@example.org>.
-message-no-recipient-advice = Add at least one recipient (To, Cc or Bcc).
-message-line-break-advice = Remove the line break.
-message-attachment-advice = Check that the file exists and that you may read it.
-message-too-large-advice = Send fewer or smaller attachments, or share large files by link.
-message-build-advice = Check the addresses and try again.
-
-## src/message/reopen.rs
-cannot-read-back = the queued message cannot be read back
-
-## src/explain.rs
-size-bytes = { $count } bytes
-size-kb = { $size } kB
-size-mb = { $size } MB
-size-gb = { $size } GB
-
-## src/notify.rs
-notify-no-service = no notification service: { $error }
-notify-unsupported = desktop notifications are not supported on this platform
-
-## src/address.rs
-address-no-at = it has no @; write it as name@example.org
-address-local-part = the part before @ is empty or has spaces
-address-domain = the domain after @ is not a valid name
-address-not-full-domain = the domain after @ must be a full domain such as example.org
-address-invalid = it is not a valid address
-
-## src/mailto.rs
-mailto-not = '{ $text }' is not a mailto: link
-mailto-encoding = the mailto: link has broken %-encoding near '{ $text }'
-mailto-advice = Write the message by hand, or ask whoever made the link to fix it.
-
-## src/paths.rs
-no-home = no home directory is known for this user; set { $var } to a folder Outpost may use
-
-## src/instance.rs
-instance-listen = cannot listen on { $path }: { $error }
-
-## src/runtime/outbox.rs
-notify-recipient-refused = { $recipient } was refused: { $reply }
-notify-not-delivered-id = Message #{ $id } was not delivered
-notify-not-delivered = “{ $subject }” was not delivered
-
-## src/runtime/signin.rs
-client-saved = Saved the client id for { $provider }.
-
-## src/runtime/worker.rs
-sending-stopped = Sending stopped: { $problem }
-sending-stopped-advice = { $advice } Restart Outpost; the queued messages are kept.
-
-## src/oauth/error.rs
-oauth-no-issuer = Outpost knows no OAuth2 sign-in for { $host }
-oauth-no-client-id = no OAuth2 client id is set for { $provider }
-oauth-listen = could not listen for the browser on 127.0.0.1: { $error }
-oauth-denied = the provider did not sign you in: { $error }{ $description }
-oauth-timeout = no answer from the browser within { $minutes } minutes
-oauth-refused = the provider refused the token request: { $error }{ $description }
-oauth-sign-in-again = the sign-in expired and cannot be renewed without you
-oauth-unavailable = the provider's token service failed (HTTP { $status })
-oauth-bad-response = the provider's answer is not usable: { $detail }
-oauth-http = the provider's token service cannot be reached: { $error }
-password-fallback = Or log in with a password instead: many providers accept an app password (Google and Yahoo: create one in the account's security settings, with 2-step verification on), chosen as login method 'password'.
-register-desktop-app = Register Outpost as a desktop app with { $provider }
-register-desktop-app-at = Register Outpost as a desktop app with { $provider } at { $url }
-microsoft-no-password = Outlook.com and Hotmail accept no password from mail apps, not even an app password; a Microsoft 365 mailbox may, if its administrator allows SMTP AUTH (login method 'password').
-no-client-id = Signing in with { $provider } needs an OAuth2 client id, and none is set.
-no-client-id-advice = { $register } (redirect address http://127.0.0.1, any port), then enter its client id under Sign-in providers on the Settings page, or run 'outpost oauth2 set { $id } --client-id ID [--client-secret SECRET]'. { $instead }
-no-issuer-advice = Add the provider's endpoints with 'outpost oauth2 set NAME --host { $host } --auth-url … --token-url … --scope … --client-id …', or use a password.
-denied-access = You did not allow Outpost to send mail in the browser.
-denied-access-advice = Sign in again and allow access. { password-fallback }
-oauth-timeout-advice = Sign in again; if no browser opened, open the address Outpost shows yourself.
-signin-invalid = The sign-in is no longer valid: { $error }.
-signin-invalid-advice = Sign in again (in the window: open the account and press Sign in again; on the command line: 'outpost account signin ADDRESS'). Messages wait meanwhile and are sent after.
-client-refused-advice = Check the client id and secret under Sign-in providers on the Settings page.
-oauth-transient-advice = Outpost tries again by itself; check that this computer is online.
-oauth-config-advice = Correct the file, or remove the provider from it.
-oauth-other-advice = Try signing in again. { password-fallback }
-
-## src/oauth/config.rs
-config-io =
-    could not { $action ->
-        [read] read
-       *[write] write
-    } { $path }: { $error }
-config-not-valid = not valid sign-in settings: { $error }
-
-## src/oauth/issuers.rs
-provider-needs = provider '{ $id }' is not in Outpost's table, so it needs { $what } as well
-provider-no-hosts = provider '{ $id }' names no SMTP hosts ("hosts")
-
-## src/oauth/redirect.rs
-browser-signed-in = Signed in
-browser-signed-in-text = { $provider } signed you in to Outpost. You can close this tab and go back to Outpost.
-browser-not-signed-in = Not signed in
-browser-not-signed-in-text = { $provider } did not sign you in ({ $error }). Go back to Outpost to try again or to use a password instead.
-browser-not-for-outpost = Not for Outpost
-browser-ignored = This request was ignored: { $why }.
-
-## src/oauth/token.rs
-token-not-json = the token answer is not valid JSON: { $error }
-token-not-bearer = the token type is '{ $kind }', not Bearer
-token-empty = the access token is empty
-token-http = HTTP { $status } without an OAuth2 error
-
-## src/import/evolution.rs
-import-no-auth-section = the SMTP transport has no [Authentication] section
-import-transport-no-host = the SMTP transport names no host
-
-## src/import/git.rs
-import-section-error = [{ $name }]: { $error }
-
-## src/import/kmail.rs
-import-kmail-no-host = transport { $id } names no host
-import-kmail-error = transport { $id }: { $error }
-
-## src/import/msmtp.rs
-import-msmtp-no-host = account '{ $name }' names no host
-import-msmtp-error = account '{ $name }': { $error }
-
-## src/import/mutt.rs
-import-mutt-not-address = smtp_url '{ $url }' is not an address
-import-mutt-scheme = smtp_url uses '{ $scheme }', not smtp or smtps
-import-mutt-no-server = smtp_url '{ $url }' names no server
-
-## src/import/reader.rs
-import-unreadable = it cannot be read ({ $error })
-import-bad-port = '{ $text }' is not a port
-
-## src/import/thunderbird.rs
-import-tb-no-host = server '{ $key }' has no host name
-import-tb-error = server '{ $key }': { $error }
-step-failed-error = { $step }: { $error }
+## src/main.rs
+window-cannot-open = error: the window could not be opened: { $error }
+window-needs-session = Outpost needs a graphical session (X11 or Wayland). Without one, use the command line: outpost --help
+window-not-built = error: this outpost was built without its window (feature "gui").
+use-command-line = Use the command line: outpost --help
 
 ## src/cli/account.rs
 secret-token = token
@@ -1271,3 +567,718 @@ cli-error =
     error: { $problem }
       What to do: { $advice }
 cli-home-advice = Set OUTPOST_HOME to a folder.
+
+## src/usecases/account.rs
+removed-cancelled =
+    { $count ->
+        [one] One waiting message cancelled; it will not be sent.
+       *[other] { $count } waiting messages cancelled; they will not be sent.
+    }
+removed-kept =
+    { $count ->
+        [one] One waiting message kept: it is sent once an account for { $email } is added again.
+       *[other] { $count } waiting messages kept: they are sent once an account for { $email } is added again.
+    }
+removed-waiting-unchanged = Its waiting messages could not be changed: { $problem } { $advice }
+account-exists = an account for { $email } exists already
+account-missing = there is no account for { $email }
+account-exists-problem = An account for { $email } exists already.
+account-exists-advice = Open that account and change its settings instead.
+account-missing-problem = There is no account for { $email }.
+account-missing-advice = The list of accounts shows the ones there are.
+
+## src/usecases/certificate.rs
+cert-not-encrypted = { $email } connects without encryption (security none): there is no certificate
+cert-mismatch = the server shows the key { $shown }, not { $given }
+cert-not-encrypted-advice = Choose security 'tls' or 'starttls' for the account first.
+cert-not-trusted = The certificate was not trusted: the server shows the key { $shown }, not { $given }.
+cert-mismatch-advice = Check the fingerprint on the server itself. If the server's key really differs from the one you expected, someone may be intercepting the connection: do not go on.
+
+## src/usecases/check.rs
+token-still-valid = the stored { $issuer } token is still valid
+token-renewed = renewed with { $issuer }
+make-it-here = { $advice } { $headline } Make it here: { $page }
+step-failed-error = { $step }: { $error }
+
+## src/usecases/draft.rs
+enter-address = Enter the address you send from.
+enter-server = Enter the server, e.g. smtp.example.org.
+port-range = A port is a number from 1 to 65535 (465 or 587).
+signin-again-move = Sign in again to move the sign-in to the other keyring.
+signin-first = Sign in with the provider first.
+password-again-move = Enter the password again to move it to the other keyring.
+enter-password = Enter the password.
+confirm-settings = Check these settings with your provider, then confirm them.
+plaintext-warning = Without encryption your password crosses the network readable by anyone on the way. Choose TLS or STARTTLS, or confirm below.
+
+## src/usecases/queue.rs
+action-failed =
+    could not { $action ->
+        [retry] retry
+        [cancel] cancel
+       *[delete] delete
+    } message { $id }: { $error }
+action-retry-done = Message #{ $id } will be tried now.
+action-cancel-done = Message #{ $id } cancelled; it will not be sent.
+action-delete-done = Message #{ $id } deleted.
+cannot-retry =
+    Message #{ $id } is { $state ->
+        [queued] waiting
+        [sending] being sent
+        [retry] waiting to be tried again
+        [sent] sent
+        [failed] failed
+       *[cancelled] cancelled
+    } and cannot be retried.
+cannot-retry-advice = Only waiting or failed messages can be tried again.
+cancelled-already = Message #{ $id } is cancelled already.
+cancelled-already-advice = It will not be sent; nothing more to do.
+cannot-cancel = Message #{ $id } cannot be cancelled any more.
+cannot-cancel-advice = It is being sent or was sent already.
+cannot-delete = Message #{ $id } cannot be deleted while it is being sent.
+cannot-delete-advice = Wait until this attempt ends, then delete it.
+
+## src/runtime/outbox.rs
+notify-recipient-refused = { $recipient } was refused: { $reply }
+notify-not-delivered-id = Message #{ $id } was not delivered
+notify-not-delivered = “{ $subject }” was not delivered
+
+## src/runtime/signin.rs
+client-saved = Saved the client id for { $provider }.
+
+## src/runtime/worker.rs
+sending-stopped = Sending stopped: { $problem }
+sending-stopped-advice = { $advice } Restart Outpost; the queued messages are kept.
+
+## src/account/explain.rs
+ports = Submission servers use port 465 with security 'tls', or 587 with 'starttls'.
+verify-local = { $detail } (during '{ $step }').
+verify-local-advice = Try again; if it keeps happening, check this computer's network connection.
+verify-refused = { $host } refused the connection: nothing accepts mail on port { $port }.
+verify-refused-advice = The port is probably wrong. { ports }
+verify-connect-timeout = { $host } did not answer on port { $port } within { $seconds } seconds: the connection attempts were dropped without any reply, probably by a firewall ({ $tried }).
+verify-connect-timeout-advice = This network may block port { $port }: try { $other } instead, or another network. A wrong server name can look like this too.
+verify-unreachable = { $host } cannot be reached on port { $port } ({ $detail }).
+verify-unreachable-advice = Check that this computer is online and that no firewall blocks mail ports.
+meaning-app-password = the server wants an app password, not your account's password
+meaning-app-password-advice = Switch on 2-step verification for your account, create an app password in its security settings, and enter that app password instead of your password.
+meaning-bad-credentials = the server refused the user name or password
+meaning-bad-credentials-advice = Check both. Many providers (Gmail, Yahoo, iCloud, Outlook.com) refuse the account's own password in mail apps: create an app password in your account's security settings, or sign in with the provider.
+meaning-smtp-auth-disabled =
+    logging in to send mail (SMTP AUTH) is switched off for your { $whose ->
+        [organisation] organisation
+       *[mailbox] mailbox
+    } by its administrator
+meaning-smtp-auth-disabled-advice = Your password is not the problem. Your administrator must allow SMTP AUTH for this mailbox (Microsoft 365: Exchange admin center → the mailbox → Manage email apps → Authenticated SMTP); or sign in with Microsoft instead.
+meaning-too-many-bad-logins = the provider blocks logins for now after too many failed attempts
+meaning-too-many-bad-logins-advice = Wait an hour or so before trying again, and check the password first (an app password, if your provider needs one): every failed try prolongs the block.
+meaning-not-authenticated = the server wants a login before it takes mail
+meaning-not-authenticated-advice = Set the account's login to 'password' (or sign in with the provider), with security tls or starttls.
+meaning-sender-not-allowed = the server does not let this login send from this From address
+meaning-sender-not-allowed-advice = Send from the address you log in with, or have it added as an alias (a 'send as' permission) with your provider first.
+meaning-network-blocked = the server refuses mail from this network's address
+meaning-network-blocked-advice = Send from another network (not a VPN or a shared hosting address), or ask your provider to unblock it.
+meaning-daily-limit = the account reached its daily sending limit
+meaning-daily-limit-advice = Sending from this account waits until the provider's limit resets (about 24 hours); the messages stay in the outbox.
+meaning-rate-limited = the server asks to slow down
+meaning-rate-limited-advice = Outpost waits longer before trying again from this account.
+meaning-too-many-recipients = the server takes fewer recipients at once
+meaning-too-many-recipients-advice = Outpost sends the message to the others in further rounds.
+meaning-too-large = the message is larger than the server accepts
+meaning-too-large-advice = Send large files as a link, or split the attachments over several messages.
+meaning-unauthenticated = the message was refused as unauthenticated for its sender's domain
+meaning-unauthenticated-advice = Send through the server of the domain in your From address, or send from an address of this account.
+meaning-relay-denied = the server does not pass mail on for this connection
+meaning-relay-denied-advice = Log in (login 'password', or sign in), and use your provider's submission server on port 465 or 587.
+meaning-other = the server refused
+meaning-other-advice = The server's own words above say why; your provider's support can help.
+-cert-own-server = If this is your own server, compare the SHA-256 of its key (shown with the certificate) with the one the server itself gives (see SECURITY.md), then trust this certificate for this account.
+cert-wrong-name-advice = If { $names } is your provider's server, use that name as the server. Otherwise someone may be intercepting the connection: do not go on.
+cert-wrong-name-unknown-advice = The server name may be wrong; otherwise someone may be intercepting the connection: do not go on.
+cert-expired-advice = The server's administrator must renew the certificate. Also check that this computer's date and time are right.
+cert-not-yet-valid-advice = Check that this computer's date and time are right.
+cert-unknown-issuer-advice = The certificate is self-signed or from an authority this computer does not trust. If your organisation runs its own authority, install its certificate (or name it in SSL_CERT_FILE). { -cert-own-server } Otherwise someone may be intercepting the connection: do not go on.
+cert-revoked-advice = The certificate was withdrawn by its issuer: do not go on, and tell the server's administrator.
+cert-self-signed-advice = A self-signed certificate proves nothing by itself: anyone can make one. { -cert-own-server } Otherwise ask the server's administrator for a certificate from an authority (Let's Encrypt is free).
+cert-wrong-purpose-advice = The server's administrator must install a certificate made for servers. Do not go on.
+cert-unacceptable-advice = Do not go on; tell the server's administrator.
+cert-changed-advice = Nothing was sent, not even the login. If the server's certificate was replaced on purpose, compare the new key's SHA-256 with the server's and trust the new certificate for this account. Otherwise someone may be intercepting the connection: do not go on.
+verify-tls-failed = The encrypted connection could not be set up ({ $detail }).
+verify-tls-failed-advice = The server may not expect TLS at the start on this port, or may speak only TLS older than 1.2, which Outpost refuses as no longer safe. { ports } Nothing was sent.
+verify-no-starttls = The server did not offer encryption (STARTTLS); someone may be stripping it.
+verify-no-starttls-advice = Nothing was sent. Try security 'tls' on port 465. If this server truly has no encryption, ask your provider for one that does; do not send a password over it.
+verify-starttls-refused = The server refused to start encryption: { $reply }.
+verify-starttls-refused-advice = Nothing was sent. Try security 'tls' on port 465, or try again later.
+verify-starttls-injection = The server sent data before encryption began, which a genuine server never does; someone may be tampering with the connection.
+verify-starttls-injection-advice = Nothing was sent. Try another network, or security 'tls' on port 465.
+verify-login-silent = The server gave no answer to the login (waited { $seconds } seconds).
+verify-login-silent-advice = Some servers say nothing instead of refusing a wrong password. Check the password (or the app password, if your provider asks for one), then test again.
+verify-timeout = The server stopped answering during '{ $step }' (waited { $seconds } seconds).
+verify-timeout-greeting-advice = The port may expect TLS from the first byte: try security 'tls'. { ports }
+verify-timeout-advice = The server may be overloaded, or a firewall interferes. Try again later, or another port.
+verify-closed = The server closed the connection during '{ $step }'.
+verify-closed-advice = It may refuse connections from this network, or expect a different security setting on this port. Try again later, or another port.
+verify-protocol = The answer during '{ $step }' is not SMTP ({ $detail }).
+verify-protocol-advice = Check the server name and port: this may not be a mail server, or it may expect TLS from the first byte. { ports }
+verify-rejected = The server refused '{ $step }': { $reply }.
+temporary-advice = The server says this is temporary: try again in a few minutes.
+verify-no-auth = The server offers no login on this connection.
+verify-no-auth-advice = This may be a server for server-to-server mail (port 25), or it offers a login only over encryption. Use your provider's submission server. { ports } If this server accepts mail from your network without a login, set login to 'none'.
+verify-no-mechanism = The server offers only login methods Outpost does not speak: { $offered }.
+verify-no-mechanism-advice = Outpost logs in with PLAIN, LOGIN or XOAUTH2 (OAuth2). Ask your provider whether another server or port offers one of these.
+verify-plaintext-refused = Outpost did not send your password: the connection is not encrypted.
+verify-plaintext-refused-advice = Choose security 'tls' or 'starttls'. Only for a server on a network you trust, confirm sending the password unencrypted in the account settings.
+verify-no-secret = No password or token is stored for this account.
+verify-no-secret-advice = Enter the password in the account form, or add the account again with --password-stdin.
+verify-auth-failed = The server refused the login: { $reply }.
+verify-encryption-required = The server requires encryption before a login: { $reply }.
+verify-encryption-required-advice = Choose an encrypted connection. { ports }
+secret-no-service = No keyring service is running ({ $detail }).
+secret-no-service-advice = Start your desktop's keyring (GNOME Keyring or KWallet) and try again. Or keep the password for this session only, in the kernel keyring, forgotten at logout or reboot: choose 'this session only' in the window, or pass --session-keyring. Outpost never writes passwords to a file.
+secret-locked = The keyring is locked or refused access ({ $detail }).
+secret-locked-advice = Unlock your keyring (log in to the desktop, or open Passwords and Keys) and try again.
+secret-not-found = The { $backend } holds no password for this account.
+secret-not-found-session-advice = The session keyring forgets at logout and reboot: enter the password again (edit the account, or add it again with --password-stdin).
+secret-not-found-system-advice = Enter the password again: edit the account in the window, or add it again with --password-stdin.
+secret-not-found-goa-advice = Check the account in GNOME Settings → Online Accounts.
+secret-unsupported = The { $backend } does not exist on this system.
+secret-unsupported-advice = Use the system keyring instead.
+secret-platform = The keyring failed ({ $detail }).
+secret-platform-advice = Try again; if it keeps failing, restart the keyring service or log in again.
+secret-goa-gone = The account was removed from GNOME Online Accounts, which kept its password.
+secret-goa-gone-advice = Add it again in GNOME Settings → Online Accounts, or give this account a password of its own (edit it in the window).
+secret-goa-attention = GNOME Online Accounts needs you to sign in again ({ $detail }).
+secret-goa-attention-advice = Sign in again in GNOME Settings → Online Accounts; the messages waiting are sent afterwards.
+store-io = Could not { $action ->
+        [read] read
+        [open] open
+        [lock] lock
+        [create] create
+       *[write] write
+    } { $path } ({ $error }).
+store-io-advice = Check that the folder exists, that you may write to it and that the disk is not full.
+store-corrupt = The account file { $path } is damaged ({ $detail }).
+store-corrupt-advice = Outpost left it as it is. Repair it in a text editor, or move it away to start again with no accounts (your passwords stay in the keyring).
+store-too-new = The account file { $path } comes from a newer Outpost (format { $found }).
+store-too-new-advice = Outpost left it as it is. Update Outpost, or move the file away to start again with no accounts.
+invalid-email-advice = Write the address as name@example.org.
+invalid-name-advice = Remove the line break or control character.
+invalid-host-advice = Write the server as smtp.example.org, or an IP address.
+invalid-proxy-advice = Write the proxy as socks5h://host:port (Tor: socks5h://127.0.0.1:9050), or leave it empty.
+invalid-plaintext-advice = Choose security 'tls' or 'starttls'. Only for a server on a network you trust, confirm sending the password unencrypted (--allow-plaintext-password).
+
+## src/account/model.rs
+security-tls = TLS (implicit)
+security-none = None (unencrypted)
+security-none-short = no encryption
+auth-oauth2 = Sign in with the provider (OAuth2)
+auth-none = No login
+not-one-of =
+    '{ $text }' is not a { $what ->
+        [security] security mode
+       *[login] login method
+    }; use one of: { $names }
+invalid-email = '{ $text }' is not an e-mail address; write it as name@example.org
+invalid-display-name = the name may not contain line breaks or control characters
+invalid-host = '{ $text }' is not a server name; write it as smtp.example.org or an IP address
+invalid-port = port 0 is not a port; submission servers use 465 (TLS) or 587 (STARTTLS)
+invalid-username = the user name may not contain line breaks or control characters
+invalid-plaintext = security 'none' would send your password unencrypted; choose tls or starttls, or confirm that this server is on a network you trust
+
+## src/account/secrets.rs
+backend-system = system keyring
+backend-session = session keyring (until reboot)
+backend-goa = GNOME Online Accounts
+secret-error-no-service = no keyring service is running ({ $detail })
+secret-error-locked = the keyring is locked or refused access ({ $detail })
+secret-error-not-found = the { $backend } holds no secret for this account
+secret-error-unsupported = the { $backend } is not available on this platform
+secret-error-platform = the keyring failed ({ $detail })
+secret-error-goa-gone = the GNOME Online Accounts account { $id } was removed
+secret-error-goa-attention = GNOME Online Accounts needs you to sign in again ({ $detail })
+secret-not-text = the stored secret is not valid text
+secret-malformed = the stored secret is malformed: { $error }
+kernel-access = the kernel keyring refused access
+kernel-failed =
+    the kernel keyring { $what ->
+        [full] is full: your key quota is used up
+        [memory] ran out of memory
+        [no-keyring] has no session keyring for this login
+        [rejected] rejected the key
+        [permission] refused permission
+        [unsupported] does not support this here
+        [missing] could not find the key
+       *[request] refused the request
+    }
+kernel-errno = the kernel keyring failed: { $error }
+no-system-keyring = no system keyring on this platform
+
+## src/account/store.rs
+store-error-io =
+    could not { $action ->
+        [read] read
+        [open] open
+        [lock] lock
+        [create] create
+       *[write] write
+    } { $path }: { $error }
+store-error-corrupt = the account file { $path } is damaged ({ $detail }); it was left untouched
+store-error-too-new = the account file { $path } was written by a newer Outpost (format { $found }, this one knows { $supported }); it was left untouched
+store-no-version = no format version
+
+## src/account/verify.rs
+step-token = Sign-in token
+step-resolve = Find the server
+step-connect = Connect
+step-tls = Encrypt the connection
+step-greeting = Server's welcome
+step-ehlo = Check what the server supports
+step-starttls = Switch to encryption
+step-auth = Log in
+step-quit = Say goodbye
+verify-error-refused = { $host } refused the connection on port { $port } (at { $ip })
+verify-error-connect-timeout = no answer from { $host } on port { $port } within { $seconds } s ({ $tried })
+verify-error-unreachable = { $host } cannot be reached on port { $port }: { $detail }
+verify-error-tls = the TLS handshake failed: { $detail }
+verify-error-no-starttls = the server did not offer encryption (STARTTLS)
+verify-error-starttls-refused = the server refused STARTTLS: { $reply }
+verify-error-injection = the server sent data before the TLS handshake
+verify-error-timeout = no answer during '{ $step }' within { $seconds } s
+verify-error-closed = the server closed the connection during '{ $step }'
+verify-error-protocol = the server's answer during '{ $step }' is not SMTP: { $detail }
+verify-error-rejected = the server refused '{ $step }': { $reply }
+verify-error-no-auth = the server offers no login (AUTH) on this connection
+verify-error-mechanisms = the server offers only these login methods: { $offered }
+verify-error-plaintext = the connection is not encrypted, so the password was not sent
+verify-error-no-secret = no password or token is stored for this account
+verify-error-auth = the server refused the login: { $reply }
+verify-error-encryption-required = the server requires encryption first: { $reply }
+tls-pinned-although = { $version }, the certificate trusted for this account (key { $key }) although { $why }
+tls-pinned = { $version }, the certificate trusted for this account (key { $key })
+tls-valid-for = { $version }, certificate valid for { $host }
+connection-error-during = connection error during '{ $step }': { $error }
+overlong-reply = overlong reply
+closed-in-handshake = the server closed the connection during the handshake
+size-no-limit = SIZE (no limit given)
+no-extensions = no extensions
+closed-by-server = connection closed by the server
+resolve-by-proxy = { $host } is looked up by the proxy { $proxy }
+resolve-is-address = { $host } is an address: nothing to look up
+resolve-more = { $host } is at { $shown } and { $more } more
+resolve-at = { $host } is at { $shown }
+logged-in-as = logged in as { $user } with { $mechanism }
+
+## src/detect/autoconfig.rs
+warn-http = learned over unencrypted HTTP, where anyone on the way can change it
+no-smtp-in-it = { $url }: no SMTP server in it
+
+## src/detect/autodiscover.rs
+xml-too-deep = the document is nested too deeply
+autodiscover-too-large = the answer is too large
+autodiscover-malformed = not well-formed XML: { $error }
+autodiscover-not = not an Autodiscover answer
+
+## src/detect/config_xml.rs
+xml-too-large = the document is larger than { $bytes } bytes
+xml-malformed = the document is not well-formed XML: { $error }
+xml-not-client-config = the document is not an autoconfig clientConfig (root element <{ $root }>)
+xml-bad-hostname = bad hostname { $text }
+xml-bad-port = bad port { $text } for { $host }
+xml-bad-socket = unknown socketType { $text } for { $host }
+xml-unknown-entity = unknown entity &{ $name };
+xml-ends-inside = the document ends inside <{ $path }>
+
+## src/detect/explain.rs
+detect-nothing-advice = Your provider's help pages give its SMTP server (often smtp.{ $domain }, port 465 or 587). Enter it by hand.
+detect-blocked-advice = This network seems to block mail ports (some hotels, schools and companies do). Try another network, or ask your provider for its server and enter it by hand.
+detect-dns-advice = Check that this computer is online; behind a hotel or train Wi-Fi, sign in to its page first. You can also enter the server by hand.
+
+## src/detect/facts.rs
+login-app-password = App password
+login-authorization-code = Authorization code
+login-email-password = E-mail password
+switch-on-first = Switch on { $what } first.
+needs-app-password = { $provider } needs an app password: your account's own password does not work in mail apps.
+needs-authorization-code = { $provider } needs an authorization code in place of your password.
+needs-email-password = { $provider } needs its separate e-mail password, not your customer login.
+oauth-only = { $provider } accepts only its own sign-in from mail apps: no password works, not even an app password.
+needs-access-first = { $provider } needs access for mail apps switched on first.
+needs-on-first = It needs { $requires } on first{ $place }.
+guidance-open = Open: { $page }
+facts-error = the provider facts cannot be read: { $error }
+
+## src/detect/guess.rs
+probe-no-answer = no answer in time
+probe-greeting = greeting { $reply }
+probe-no-starttls = no STARTTLS offered
+probes-silent = all { $count } probes went unanswered: this network may have blocked mail ports
+probes-nothing = none of { $count } probes found a mail server
+
+## src/detect/mod.rs
+not-in-builtin = { $domain } is not in the built-in list
+dns-around-proxy = not asked: DNS lookups would go around the proxy { $proxy }
+warn-unauthenticated = these settings come from an unauthenticated source ({ $source }): confirm them before use
+warn-no-encryption = this server offers no encryption: a password would cross the network readable
+warn-disagree = sources disagree: { $first } says { $first_says }, { $second } says { $second_says }
+
+## src/detect/model.rs
+source-builtin = Built-in provider list
+source-autoconfig = Provider's autoconfig (HTTPS)
+source-wellknown = Domain's well-known autoconfig
+source-ispdb = Thunderbird's online database
+source-srv = DNS service records (SRV)
+source-mx = Mail exchanger (MX)
+source-autodiscover = Microsoft Autodiscover
+source-guess = Probing likely servers
+source-http = Autoconfig over plain HTTP
+origin-provider = { $source } ({ $provider })
+describe-settings = { $host }:{ $port } with { $security }
+outcome-servers =
+    { $count ->
+        [one] 1 server
+       *[other] { $count } servers
+    }
+
+## src/detect/mx.rs
+no-mx = { $domain } has no MX
+mx-belongs = { $domain }'s mail is handled by { $mx }, which belongs to { $provider }
+mx-ispdb = { $domain }'s mail is handled by { $mx }; Thunderbird's database knows { $name }
+mx-own = { $domain }'s mail is handled by { $mx }; these settings come from { $name }'s own autoconfig, which { $domain } does not vouch for
+mx-unknown = the MX host { $mx } is not a known provider
+
+## src/detect/srv.rs
+srv-declined = { $domain } declares that it offers no submission service
+srv-none = no SRV records for { $domain }
+
+## src/detect/target.rs
+detect-bad-address = '{ $input }' is not an e-mail address: { $reason }
+detect-nothing = no settings were found for { $domain }
+detect-blocked = no mail server near { $domain } answered on ports 465, 587 or 25
+detect-dns = DNS did not answer for { $domain }
+
+## src/message/compose.rs
+message-bad-address = { $field }: '{ $input }' is not an e-mail address
+message-no-recipient = the message has no recipient
+message-line-break = { $field } may not contain a line break
+message-attachment = cannot read the attachment { $path }: { $reason }
+message-build = the message could not be built: { $error }
+message-too-large = the message would be { $size } bytes, more than the { $limit } bytes Outpost sends
+not-a-file = it is not a file
+
+## src/message/explain.rs
+message-bad-address-advice = Write addresses as name@example.org or Name <name@example.org>.
+message-no-recipient-advice = Add at least one recipient (To, Cc or Bcc).
+message-line-break-advice = Remove the line break.
+message-attachment-advice = Check that the file exists and that you may read it.
+message-too-large-advice = Send fewer or smaller attachments, or share large files by link.
+message-build-advice = Check the addresses and try again.
+
+## src/message/reopen.rs
+cannot-read-back = the queued message cannot be read back
+
+## src/mailto.rs
+mailto-not = '{ $text }' is not a mailto: link
+mailto-encoding = the mailto: link has broken %-encoding near '{ $text }'
+mailto-advice = Write the message by hand, or ask whoever made the link to fix it.
+
+## src/oauth/config.rs
+config-io =
+    could not { $action ->
+        [read] read
+       *[write] write
+    } { $path }: { $error }
+config-not-valid = not valid sign-in settings: { $error }
+
+## src/oauth/error.rs
+oauth-no-issuer = Outpost knows no OAuth2 sign-in for { $host }
+oauth-no-client-id = no OAuth2 client id is set for { $provider }
+oauth-listen = could not listen for the browser on 127.0.0.1: { $error }
+oauth-denied = the provider did not sign you in: { $error }{ $description }
+oauth-timeout = no answer from the browser within { $minutes } minutes
+oauth-refused = the provider refused the token request: { $error }{ $description }
+oauth-sign-in-again = the sign-in expired and cannot be renewed without you
+oauth-unavailable = the provider's token service failed (HTTP { $status })
+oauth-bad-response = the provider's answer is not usable: { $detail }
+oauth-http = the provider's token service cannot be reached: { $error }
+password-fallback = Or log in with a password instead: many providers accept an app password (Google and Yahoo: create one in the account's security settings, with 2-step verification on), chosen as login method 'password'.
+register-desktop-app = Register Outpost as a desktop app with { $provider }
+register-desktop-app-at = Register Outpost as a desktop app with { $provider } at { $url }
+microsoft-no-password = Outlook.com and Hotmail accept no password from mail apps, not even an app password; a Microsoft 365 mailbox may, if its administrator allows SMTP AUTH (login method 'password').
+no-client-id = Signing in with { $provider } needs an OAuth2 client id, and none is set.
+no-client-id-advice = { $register } (redirect address http://127.0.0.1, any port), then enter its client id under Sign-in providers on the Settings page, or run 'outpost oauth2 set { $id } --client-id ID [--client-secret SECRET]'. { $instead }
+no-issuer-advice = Add the provider's endpoints with 'outpost oauth2 set NAME --host { $host } --auth-url … --token-url … --scope … --client-id …', or use a password.
+denied-access = You did not allow Outpost to send mail in the browser.
+denied-access-advice = Sign in again and allow access. { password-fallback }
+oauth-timeout-advice = Sign in again; if no browser opened, open the address Outpost shows yourself.
+signin-invalid = The sign-in is no longer valid: { $error }.
+signin-invalid-advice = Sign in again (in the window: open the account and press Sign in again; on the command line: 'outpost account signin ADDRESS'). Messages wait meanwhile and are sent after.
+client-refused-advice = Check the client id and secret under Sign-in providers on the Settings page.
+oauth-transient-advice = Outpost tries again by itself; check that this computer is online.
+oauth-config-advice = Correct the file, or remove the provider from it.
+oauth-other-advice = Try signing in again. { password-fallback }
+
+## src/oauth/issuers.rs
+provider-needs = provider '{ $id }' is not in Outpost's table, so it needs { $what } as well
+provider-no-hosts = provider '{ $id }' names no SMTP hosts ("hosts")
+
+## src/oauth/redirect.rs
+browser-signed-in = Signed in
+browser-signed-in-text = { $provider } signed you in to Outpost. You can close this tab and go back to Outpost.
+browser-not-signed-in = Not signed in
+browser-not-signed-in-text = { $provider } did not sign you in ({ $error }). Go back to Outpost to try again or to use a password instead.
+browser-not-for-outpost = Not for Outpost
+browser-ignored = This request was ignored: { $why }.
+
+## src/oauth/token.rs
+token-not-json = the token answer is not valid JSON: { $error }
+token-not-bearer = the token type is '{ $kind }', not Bearer
+token-empty = the access token is empty
+token-http = HTTP { $status } without an OAuth2 error
+
+## src/outbox/explain.rs
+outbox-db-advice = Check free disk space and the folder's permissions. Outpost changed nothing; the messages already queued are kept.
+outbox-too-new-advice = Update Outpost; the queued messages are kept.
+outbox-damaged-advice = To start with an empty outbox, move the file aside (for example rename it to outbox-damaged.sqlite); Outpost then makes a new one. The messages in the old file may be saved with sqlite3's .recover command.
+outbox-not-found-advice = 'outpost queue list' shows the messages there are.
+outbox-sending-advice = Wait until this attempt ends, then try again.
+outbox-sent-advice = It was delivered already; nothing more to do.
+outbox-cancelled-advice = It will not be sent; Edit & resend sends it after all.
+outbox-state-advice = 'outpost queue show' says where it is.
+worker-running-advice = That Outpost sends the messages; close it to send from here instead.
+worker-lock-advice = Check that the data folder is yours and the disk is not full, then try again; the queued messages are kept.
+
+## src/outbox/policy.rs
+setup-account-gone = its account was removed; add it again to send this message
+setup-token-refused = the server refused the sign-in token ({ $reply }); sign in again
+setup-server-name = { $error }: check the account's server name
+gave-up =
+    { $days ->
+        [one] gave up after 1 day: { $why }
+       *[other] gave up after { $days } days: { $why }
+    }
+needs-login = the server wants a login or encryption first ({ $reply }); check the account's settings
+login-refused-again = the server refused the login ({ $reply }); enter the password again (an app password, if your provider needs one)
+
+## src/outbox/send.rs
+what-error = { $what }: { $error }
+what-no-answer = { $what }: no answer within { $seconds } s
+connection-failed = the connection failed
+no-reply-to-mail = no reply to MAIL
+missing-rcpt-reply = missing RCPT reply
+no-recipient = no recipient
+after-final-dot = after the final ".": { $error }
+no-reply-final-dot = no reply to the final "." within { $seconds } s
+
+## src/outbox/sendmail.rs
+sendmail-unknown-option = unknown sendmail option { $option }
+sendmail-missing-value = the option { $option } needs a value
+sendmail-no-recipient = no recipients: give them as arguments, or use -t to read To, Cc and Bcc
+sendmail-bad-address = '{ $text }' is not an e-mail address
+sendmail-too-large = the message is larger than { $bytes } bytes
+sendmail-bad-header = the message header is malformed: { $detail }
+sendmail-continuation-first = a continuation line comes first
+
+## src/outbox/store.rs
+outbox-error-db = the outbox { $path } cannot be used: { $error }
+outbox-error-too-new = the outbox { $path } was written by a newer Outpost (schema { $found }); it was left untouched
+outbox-error-damaged = the outbox { $path } is damaged ({ $error }); it was left untouched
+outbox-error-not-found = there is no message { $id } in the outbox
+outbox-error-state =
+    message { $id } is { $state ->
+        [queued] waiting
+        [sending] being sent
+        [retry] waiting to be tried again
+        [sent] sent
+        [failed] failed
+       *[cancelled] cancelled
+    } now
+note-queued-for = queued, to be sent { $when }
+note-queued = queued
+note-late = was to be sent { $when }; Outpost was not running then, so it is sent now
+note-sent = sent: { $reply }
+note-retry = will retry: { $reply }
+note-failed = failed: { $reason }
+note-account-removed = cancelled: its account was removed
+note-account-back = its account was added again; sending resumes
+note-retry-requested = retry requested
+note-sender-stopped = the sender stopped while sending it; trying again with the same Message-ID
+
+## src/outbox/worker.rs
+worker-already-running = another Outpost is already sending from this outbox ({ $detail })
+worker-lock = could not lock { $path }: { $error }
+event-sending = message #{ $id } sending…
+event-sent = message #{ $id } sent
+event-retry = message #{ $id } will be retried { $when }: { $reason }
+event-failed = message #{ $id } failed: { $reason }
+event-recipient-refused = message #{ $id }: recipient { $recipient } was refused: { $reply }
+event-paused = sending paused: { $reason }
+note-recipient-refused = refused recipient { $recipient }: { $reply }
+maybe-sent-again = may have been sent ({ $error }); trying again with the same Message-ID
+next-round =
+    { $sent ->
+        [one] sent to 1 recipient
+       *[other] sent to { $sent } recipients
+    }; the server takes fewer at once, so the other { $later } go in the next round
+sent-to-others = sent to the others; { $count } deferred: { $why }
+sent-refused = { $text } (refused: { $names })
+resumes-at = { $why } Sending resumes { $when }.
+
+## src/notify.rs
+notify-no-service = no notification service: { $error }
+notify-unsupported = desktop notifications are not supported on this platform
+
+## src/instance.rs
+instance-listen = cannot listen on { $path }: { $error }
+
+## src/import/evolution.rs
+import-no-auth-section = the SMTP transport has no [Authentication] section
+import-transport-no-host = the SMTP transport names no host
+
+## src/import/git.rs
+import-section-error = [{ $name }]: { $error }
+
+## src/import/kmail.rs
+import-kmail-no-host = transport { $id } names no host
+import-kmail-error = transport { $id }: { $error }
+
+## src/import/msmtp.rs
+import-msmtp-no-host = account '{ $name }' names no host
+import-msmtp-error = account '{ $name }': { $error }
+
+## src/import/mutt.rs
+import-mutt-not-address = smtp_url '{ $url }' is not an address
+import-mutt-scheme = smtp_url uses '{ $scheme }', not smtp or smtps
+import-mutt-no-server = smtp_url '{ $url }' names no server
+
+## src/import/reader.rs
+import-unreadable = it cannot be read ({ $error })
+import-bad-port = '{ $text }' is not a port
+
+## src/import/thunderbird.rs
+import-tb-no-host = server '{ $key }' has no host name
+import-tb-error = server '{ $key }': { $error }
+
+## src/net/connect.rs
+attempt-answered = { $ip } answered
+attempt-refused = { $ip } refused
+attempt-failed = { $ip } unreachable ({ $why })
+attempt-no-answer = { $ip } did not answer
+attempt-abandoned = { $ip } had not answered yet
+connect-refused = every address refused the connection
+connect-dropped = no answer within { $seconds } s
+proxy-unreachable = the proxy { $proxy } cannot be reached: { $cause }
+proxy-login = the proxy { $proxy } refused the login
+proxy-onward = the proxy { $proxy } could not connect to { $target }: { $reason }
+proxy-protocol = { $proxy } is not a working SOCKS5 proxy: { $detail }
+connection-timeout = no connection within { $seconds } s
+
+## src/net/explain.rs
+dns-not-found = The server name { $host } does not exist.
+dns-not-found-advice = Check the spelling of the server name (for example smtp.example.org); your provider's help pages give the exact name.
+dns-no-records = The name { $host } exists but has no address.
+dns-no-records-advice = Check the server name: it may be the mail domain rather than the server (smtp.example.org rather than example.org).
+dns-timeout = No DNS server answered for { $host }.
+dns-timeout-advice = Check that this computer is online. Behind a hotel or train Wi-Fi, sign in to its page first; with a VPN, check that it is connected.
+dns-failed = Looking up { $host } failed ({ $detail }).
+dns-failed-advice = Check this computer's network connection and DNS settings.
+netsetup-resolver-advice = Fix or unset OUTPOST_DNS, or check /etc/resolv.conf.
+netsetup-tls-advice = Fix or unset SSL_CERT_FILE.
+netsetup-port-map-advice = Fix or unset OUTPOST_PORT_MAP.
+netsetup-proxy-advice = Set ALL_PROXY to a SOCKS5 proxy (socks5h://host:port), or unset it.
+proxy-unreachable-advice = Check that the proxy is running (for Tor: that the Tor service is started), or change the proxy in the account's settings or ALL_PROXY.
+proxy-login-advice = Give the proxy's user name and password in ALL_PROXY (socks5h://user:password@host:port), or ask whoever runs it.
+proxy-onward-advice = Check the server name and port; if they are right, the server may be down, or the proxy's network may not reach it.
+proxy-protocol-advice = Check that the address is a SOCKS5 proxy (Tor listens on port 9050), not an HTTP proxy or another service.
+
+## src/net/http.rs
+http-status = the server answered HTTP { $status }
+http-too-large = the answer is larger than { $bytes } bytes
+http-timeout = no complete answer within { $seconds } s
+http-silent = the server accepted the connection but sent nothing for { $seconds } s
+http-redirects = more than { $count } redirects
+http-downgrade = a redirect from { $from } to unencrypted { $to } was refused
+
+## src/net/pin.rs
+pin-bad = '{ $text }' is not a SHA-256 fingerprint; give the 64 hex digits Outpost showed (colons optional), e.g. 3A:9F:…
+
+## src/net/proxy.rs
+proxy-bad-form = '{ $text }' is not a proxy address; write it as socks5h://host:port
+proxy-bad-scheme = '{ $text }' is not a SOCKS5 proxy; Outpost reaches mail servers only through SOCKS5 (socks5h://host:port, e.g. socks5h://127.0.0.1:9050 for Tor)
+proxy-password-in-settings = a proxy password is not saved in the account's settings; give the proxy without it, or set it in ALL_PROXY for the programs that need it
+
+## src/net/resolver.rs
+dns-bad-server = { $var }='{ $value }' is not a DNS server address; write it as 127.0.0.1:53
+dns-system-config = the system's DNS configuration could not be read ({ $detail })
+dns-error-not-found = the name { $host } does not exist in DNS
+dns-error-no-records = { $host } has no { $record } record
+dns-error-timeout = no DNS server answered for { $host } in time
+dns-error-failed = DNS lookup of { $host } failed ({ $detail })
+
+## src/net/smtp/error.rs
+smtp-io = connection error: { $error }
+smtp-closed = the server closed the connection
+smtp-malformed = the server sent something that is not SMTP: { $text }
+smtp-too-long = the server sent an overlong reply
+smtp-pipelined = the server sent data before the TLS handshake; the connection was dropped
+smtp-reply = the server replied: { $reply }
+
+## src/net/stack.rs
+netsetup-all-proxy = ALL_PROXY: { $error }
+netsetup-port-map = { $var }='{ $value }' is not a list of port=port pairs
+
+## src/net/tls.rs
+tls-cert-file = { $var }={ $path } cannot be used: { $detail }
+tls-config = the TLS configuration could not be built: { $error }
+cert-problem-wrong-name = the certificate is not valid for { $expected }
+cert-problem-expired-on = the certificate expired on { $date }
+cert-problem-expired = the certificate has expired
+cert-problem-not-before = the certificate is not valid before { $date }
+cert-problem-not-yet-valid = the certificate is not valid yet
+cert-problem-unknown-issuer = the certificate was not issued by a trusted authority (it may be self-signed, or from a private authority)
+cert-problem-self-signed = the certificate was issued by itself (self-signed), not by an authority this computer trusts
+cert-problem-wrong-purpose = the certificate is not meant for a server
+cert-problem-revoked = the certificate was revoked
+cert-problem-unacceptable = the certificate is damaged or signed in a way Outpost does not accept
+cert-problem-changed = the server's certificate changed: this account trusts only the key { $pinned }
+cert-problem-changed-shown = the server's certificate changed: this account trusts only the key { $pinned }, and the server showed the key { $shown }
+cert-problem-issued-for = (it is issued for { $names })
+
+## src/clock.rs
+countdown-now = now
+countdown-seconds = in { $seconds } s
+countdown-minutes = in { $minutes } min
+countdown-hours = in { $hours } h { $minutes } min
+date-today = today { $time }
+date-yesterday = yesterday { $time }
+# Day, abbreviated month and year, then the time (24-hour clock).
+date-day = { $day } { $month ->
+        [1] Jan
+        [2] Feb
+        [3] Mar
+        [4] Apr
+        [5] May
+        [6] Jun
+        [7] Jul
+        [8] Aug
+        [9] Sep
+        [10] Oct
+        [11] Nov
+       *[12] Dec
+    } { $year } { $time }
+clock-bad-moment = '{ $text }' is not a date and time (write it as 2026-12-24 09:00, in local time, or with an offset: 2026-12-24T09:00+01:00)
+
+## src/explain.rs
+size-bytes = { $count } bytes
+size-kb = { $size } kB
+size-mb = { $size } MB
+size-gb = { $size } GB
+
+## src/address.rs
+address-no-at = it has no @; write it as name@example.org
+address-local-part = the part before @ is empty or has spaces
+address-domain = the domain after @ is not a valid name
+address-not-full-domain = the domain after @ must be a full domain such as example.org
+address-invalid = it is not a valid address
+
+## src/paths.rs
+no-home = no home directory is known for this user; set { $var } to a folder Outpost may use

@@ -113,7 +113,7 @@ fn system_store() -> Result<Store, SecretError> {
     let store = windows_native_keyring_store::Store::new();
     #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
     let store: Result<Store, keyring_core::Error> = Err(keyring_core::Error::NotSupportedByStore(
-        "no system keyring on this platform".into(),
+        tr!("no-system-keyring"),
     ));
     store
         .map(|s| s as Store)

@@ -54,7 +54,7 @@ impl Protocol {
 /// Parses an Autodiscover response, bounded like the autoconfig parser.
 pub fn parse(xml: &str) -> Result<AutodiscoverAnswer, String> {
     if xml.len() > MAX_BYTES {
-        return Err("the answer is too large".into());
+        return Err(tr!("autodiscover-too-large"));
     }
     let mut reader = Reader::from_str(xml);
     let mut path: Vec<String> = Vec::new();
@@ -67,11 +67,11 @@ pub fn parse(xml: &str) -> Result<AutodiscoverAnswer, String> {
     loop {
         match reader
             .read_event()
-            .map_err(|e| format!("not well-formed XML: {e}"))?
+            .map_err(|e| tr!("autodiscover-malformed", error = e.to_string()))?
         {
             Event::Start(e) => {
                 if path.len() >= 32 {
-                    return Err("nested too deeply".into());
+                    return Err(tr!("xml-too-deep"));
                 }
                 let name = e.local_name().as_ref().to_string();
                 root.get_or_insert_with(|| name.clone());
@@ -114,7 +114,7 @@ pub fn parse(xml: &str) -> Result<AutodiscoverAnswer, String> {
         }
     }
     if root.as_deref() != Some("Autodiscover") {
-        return Err("not an Autodiscover answer".into());
+        return Err(tr!("autodiscover-not"));
     }
     if action.eq_ignore_ascii_case("redirectUrl") && !redirect.is_empty() {
         answer.redirect_url = Some(redirect);

@@ -198,16 +198,28 @@ impl ServerFields {
         } else {
             parse_host(raw)
         }
-        .map_err(|_| format!("bad hostname {raw:?}"))?;
+        .map_err(|_| tr!("xml-bad-hostname", text = format!("{raw:?}")))?;
         let port = match self.port.trim().parse::<u16>() {
             Ok(p) if p > 0 => p,
-            _ => return Err(format!("bad port {:?} for {hostname}", self.port)),
+            _ => {
+                return Err(tr!(
+                    "xml-bad-port",
+                    text = format!("{:?}", self.port),
+                    host = hostname
+                ));
+            }
         };
         let security = match self.socket.trim().to_ascii_uppercase().as_str() {
             "SSL" | "TLS" => Security::Tls,
             "STARTTLS" => Security::Starttls,
             "PLAIN" => Security::None,
-            other => return Err(format!("unknown socketType {other:?} for {hostname}")),
+            other => {
+                return Err(tr!(
+                    "xml-bad-socket",
+                    text = format!("{other:?}"),
+                    host = hostname
+                ));
+            }
         };
         Ok(OutgoingServer {
             hostname,
@@ -304,7 +316,7 @@ pub fn parse(xml: &str) -> Result<ClientConfig, ConfigXmlError> {
                         let name: &str = &r;
                         quick_xml::escape::resolve_predefined_entity(name)
                             .ok_or_else(|| {
-                                ConfigXmlError::Malformed(format!("unknown entity &{name};"))
+                                ConfigXmlError::Malformed(tr!("xml-unknown-entity", name = name))
                             })?
                             .to_string()
                     }
@@ -324,9 +336,9 @@ pub fn parse(xml: &str) -> Result<ClientConfig, ConfigXmlError> {
         }
     }
     if !path.is_empty() {
-        return Err(ConfigXmlError::Malformed(format!(
-            "the document ends inside <{}>",
-            path.join("><")
+        return Err(ConfigXmlError::Malformed(tr!(
+            "xml-ends-inside",
+            path = path.join("><")
         )));
     }
     Ok(config)
