@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Takes the screenshots for the AppStream metainfo and the README from the app itself: the
 # release binary in Xvfb, with an outbox filled by really sending through a local aiosmtpd
-# (some delivered, one refused, some waiting), in the light and the dark theme. The servers
+# (some delivered, one refused, some waiting), in the light and the dark theme, and in German. The servers
 # have real-looking names: a small DNS server (loopback_dns.py) puts every name on 127.0.0.1
 # and port 587 is mapped to aiosmtpd's. Writes packaging/screenshots/*.png.
 # Needs: Xvfb, xwd (x11-apps), python3 with aiosmtpd (all installed by scripts/test).
@@ -42,7 +42,7 @@ Xvfb "$display" -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &
 sleep 0.5
 shot() { # NAME VIEW THEME: the window opened on VIEW in THEME (Light, Dark), as it was left
   printf '{"app": "(view:%s,settings:(theme:%s))"}' "$2" "$3" >"$OUTPOST_HOME/data/window.ron"
-  DISPLAY="$display" "$bin" >/dev/null 2>&1 &
+  LANG="${shot_lang:-C.UTF-8}" DISPLAY="$display" "$bin" >/dev/null 2>&1 &
   local pid=$!
   sleep 3
   xwd -root -silent -display "$display" >"$work/shot.xwd"
@@ -53,7 +53,9 @@ shot() { # NAME VIEW THEME: the window opened on VIEW in THEME (Light, Dark), as
 shot outbox Outbox Light
 shot outbox-dark Outbox Dark
 shot compose Compose Light
+shot_lang=de_DE.UTF-8 shot outbox-de Outbox Light
 rm -rf "$OUTPOST_HOME"
 mkdir -p "$OUTPOST_HOME/data"
 shot setup Accounts Light
 shot setup-dark Accounts Dark
+shot_lang=de_DE.UTF-8 shot setup-de Accounts Light

@@ -92,6 +92,7 @@ test-connection = Verbindung testen
 save-changes = Änderungen speichern
 save-account = Konto speichern
 remove-account = Konto entfernen …
+email-hint = name@example.org
 
 ## src/ui/accounts/identities.rs
 remove = Entfernen
@@ -330,12 +331,6 @@ undo-sending = Senden von Nachricht Nr. { $id } rückgängig machen
 
 ## src/ui/outbox/row.rs
 state-scheduled = geplant
-state-sent = gesendet
-state-failed = fehlgeschlagen
-state-cancelled = abgebrochen
-state-sending = wird gesendet
-state-waiting = wartet
-state-retry = neuer Versuch folgt
 
 ## src/ui/outbox/table.rs
 scroll-messages = Bildlauf der Nachrichten
@@ -1091,6 +1086,12 @@ sendmail-bad-header = der Nachrichtenkopf ist fehlerhaft: { $detail }
 sendmail-continuation-first = eine Fortsetzungszeile steht am Anfang
 
 ## src/outbox/store.rs
+state-sent = gesendet
+state-failed = fehlgeschlagen
+state-cancelled = abgebrochen
+state-sending = wird gesendet
+state-waiting = wartet
+state-retry = neuer Versuch folgt
 outbox-error-db = der Postausgang { $path } ist nicht nutzbar: { $error }
 outbox-error-too-new = der Postausgang { $path } stammt von einem neueren Outpost (Schema { $found }); er wurde nicht verändert
 outbox-error-damaged = der Postausgang { $path } ist beschädigt ({ $error }); er wurde nicht verändert

@@ -93,6 +93,7 @@ test-connection = Test connection
 save-changes = Save changes
 save-account = Save account
 remove-account = Remove account…
+email-hint = you@example.org
 
 ## src/ui/accounts/identities.rs
 remove = Remove
@@ -331,12 +332,6 @@ undo-sending = Undo sending message #{ $id }
 
 ## src/ui/outbox/row.rs
 state-scheduled = scheduled
-state-sent = sent
-state-failed = failed
-state-cancelled = cancelled
-state-sending = sending
-state-waiting = waiting
-state-retry = will retry
 
 ## src/ui/outbox/table.rs
 scroll-messages = Scroll the messages
@@ -1079,6 +1074,12 @@ sendmail-bad-header = the message header is malformed: { $detail }
 sendmail-continuation-first = a continuation line comes first
 
 ## src/outbox/store.rs
+state-sent = sent
+state-failed = failed
+state-cancelled = cancelled
+state-sending = sending
+state-waiting = waiting
+state-retry = will retry
 outbox-error-db = the outbox { $path } cannot be used: { $error }
 outbox-error-too-new = the outbox { $path } was written by a newer Outpost (schema { $found }); it was left untouched
 outbox-error-damaged = the outbox { $path } is damaged ({ $error }); it was left untouched

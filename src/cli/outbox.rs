@@ -220,7 +220,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
                 let state = if scheduled.is_some() {
                     tr!("state-scheduled")
                 } else {
-                    state_word(m.state)
+                    m.state.in_words()
                 };
                 let last = m
                     .last_reply
@@ -248,7 +248,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             out.text(tr!(
                 "cli-show-head",
                 id = m.id,
-                state = state_word(m.state),
+                state = m.state.in_words(),
                 to = m.to.as_str(),
                 subject = m.subject.as_str()
             ));
@@ -286,17 +286,6 @@ fn bad_number(option: &str, value: f64) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// A message's state in words, as the outbox shows it.
-fn state_word(state: State) -> String {
-    match state {
-        State::Queued => tr!("state-waiting"),
-        State::Sending => tr!("state-sending"),
-        State::Retry => tr!("state-retry"),
-        State::Sent => tr!("state-sent"),
-        State::Failed => tr!("state-failed"),
-        State::Cancelled => tr!("state-cancelled"),
-    }
-}
 /// `outpost run [--until-empty] [--timeout SECS] [--give-up-after DAYS]`.
 pub(super) fn run(
     out: &Out,
@@ -384,7 +373,7 @@ pub(super) fn run(
                     .unwrap_or_default()
             )
         } else {
-            state_word(m.state)
+            m.state.in_words()
         };
         out.text(tr!(
             "cli-waiting-line",

@@ -61,6 +61,18 @@ impl State {
         }
     }
 
+    /// The state as the outbox shows it to people ("will retry", "sent").
+    pub fn in_words(self) -> String {
+        match self {
+            State::Queued => tr!("state-waiting"),
+            State::Sending => tr!("state-sending"),
+            State::Retry => tr!("state-retry"),
+            State::Sent => tr!("state-sent"),
+            State::Failed => tr!("state-failed"),
+            State::Cancelled => tr!("state-cancelled"),
+        }
+    }
+
     /// Whether the message is finished (sent, failed or cancelled).
     pub fn is_final(self) -> bool {
         matches!(self, State::Sent | State::Failed | State::Cancelled)

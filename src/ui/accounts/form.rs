@@ -155,7 +155,7 @@ fn address_rows(
             let field = ui
                 .add(
                     egui::TextEdit::singleline(&mut draft.email)
-                        .hint_text("you@example.org")
+                        .hint_text(tr!("email-hint"))
                         .desired_width(280.0),
                 )
                 .labelled_by(label.id);

@@ -172,7 +172,7 @@ fn identity(
                 ui,
                 tr!("field-email"),
                 &mut draft.email,
-                "you@example.org",
+                tr!("email-hint"),
                 false,
                 email_error.as_deref(),
             );

@@ -43,21 +43,13 @@ pub fn message_badge(ui: &mut Ui, state: State, m: &Summary) {
 
 /// A state as an icon and a word in the state's colour.
 pub fn badge(ui: &mut Ui, state: State) {
-    let (icon, word, color) = match state {
-        State::Sent => (icon::OK, tr!("state-sent"), design::ok(ui)),
-        State::Failed => (icon::FAILED, tr!("state-failed"), design::error(ui)),
-        State::Cancelled => (
-            icon::CANCELLED,
-            tr!("state-cancelled"),
-            ui.visuals().weak_text_color(),
-        ),
-        State::Sending => (
-            icon::BUSY,
-            tr!("state-sending"),
-            ui.visuals().hyperlink_color,
-        ),
-        State::Queued => (icon::WAITING, tr!("state-waiting"), design::warn(ui)),
-        State::Retry => (icon::RETRY, tr!("state-retry"), design::warn(ui)),
+    let (icon, color) = match state {
+        State::Sent => (icon::OK, design::ok(ui)),
+        State::Failed => (icon::FAILED, design::error(ui)),
+        State::Cancelled => (icon::CANCELLED, ui.visuals().weak_text_color()),
+        State::Sending => (icon::BUSY, ui.visuals().hyperlink_color),
+        State::Queued => (icon::WAITING, design::warn(ui)),
+        State::Retry => (icon::RETRY, design::warn(ui)),
     };
-    design::chip(ui, icon, word, color);
+    design::chip(ui, icon, state.in_words(), color);
 }

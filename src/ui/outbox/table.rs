@@ -84,14 +84,43 @@ impl Col {
         }
     }
 
-    /// Its width, in points: fixed for short values, a starting width for text (cut with
-    /// "…" to fit); the subject takes what is left.
-    fn column(self) -> Column {
+    /// Its width, in points: fixed for short values (wide enough for their words and title
+    /// in the language shown), a starting width for text (cut with "…" to fit); the subject
+    /// takes what is left.
+    fn column(self, ui: &Ui) -> Column {
         let text = |width: f32| Column::initial(width).at_least(80.0).clip(true);
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let color = ui.visuals().text_color();
+        // Each cell's words, and the cell's margins.
+        let fits = |least: f32, words: Vec<String>| {
+            words
+                .into_iter()
+                .map(|w| ui.painter().layout_no_wrap(w, font.clone(), color).size().x + 12.0)
+                .fold(least, f32::max)
+        };
+        let states = || {
+            let mut words: Vec<String> = [
+                State::Queued,
+                State::Sending,
+                State::Retry,
+                State::Sent,
+                State::Failed,
+                State::Cancelled,
+            ]
+            .into_iter()
+            .map(|s| format!("{} {}", design::icon::RETRY, s.in_words()))
+            .collect();
+            words.push(format!(
+                "{} {}",
+                design::icon::WAITING,
+                tr!("state-scheduled")
+            ));
+            words
+        };
         match self {
-            Col::Status => Column::exact(104.0),
-            Col::Attempts => Column::exact(70.0),
-            Col::NextTry => Column::exact(96.0),
+            Col::Status => Column::exact(fits(104.0, [states(), vec![self.title()]].concat())),
+            Col::Attempts => Column::exact(fits(70.0, vec![self.title()])),
+            Col::NextTry => Column::exact(fits(96.0, vec![self.title()])),
             Col::To => text(170.0),
             Col::Account => text(150.0),
             Col::LastReply => text(160.0),
@@ -214,9 +243,10 @@ impl Table {
         let mut repaint: Option<Millis> = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         let cols = Col::fitting(ui.available_width());
-        let scrolled = cols
-            .iter()
-            .fold(TableBuilder::new(ui), |t, c| t.column(c.column()))
+        let columns: Vec<Column> = cols.iter().map(|c| c.column(ui)).collect();
+        let scrolled = columns
+            .into_iter()
+            .fold(TableBuilder::new(ui), |t, c| t.column(c))
             .id_salt("outbox-table")
             .min_scrolled_height(0.0)
             .striped(true)
