@@ -1,6 +1,7 @@
 //! Outpost: outgoing mail for the desktop.
 //!
-//! The library holds everything the window and the command line share: where data lives
+//! The library holds everything the window and the command line share: the words in the
+//! person's language ([`i18n`]), where data lives
 //! ([`paths`]), the network stack ([`net`]), accounts with their keyring secrets and the live
 //! connection check ([`account`]), the error explanations ([`diagnose`]) and the background
 //! runtime the window talks to ([`runtime`]).

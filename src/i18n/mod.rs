@@ -3,8 +3,8 @@
 //! built into the binary and looked up with [`tr!`](crate::tr). The language follows the
 //! system locale ([`language`]); a message a language lacks falls back to English.
 //!
-//! JSON output, error kinds and logs stay English: [`use_language`] switches the whole
-//! process (the command line does so for `--json`).
+//! JSON output and error kinds stay English: [`use_language`] switches the whole process
+//! (the command line does so for `--json`). `tests/translations.rs` checks the messages.
 
 mod bundle;
 mod lang;
@@ -70,8 +70,9 @@ pub fn in_sentence(noun: &str) -> String {
     }
 }
 
-/// The message `id` in the person's language: `tr!("outbox-title")`, or with named values:
-/// `tr!("outbox-waiting", count = n)`. Ids are literals, so the translations test finds them.
+/// The message `id` in the person's language: `tr!("view-outbox")`, or with named values:
+/// `tr!("title-outbox-waiting", count = n)`. Ids are literals, so the translations test
+/// finds them.
 #[macro_export]
 macro_rules! tr {
     ($id:literal) => {

@@ -34,7 +34,7 @@ pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
                 (tr!("field-port"), draft.port.clone(), source.clone()),
                 (
                     tr!("field-security"),
-                    draft.security.label().to_string(),
+                    draft.security.label(),
                     source.clone(),
                 ),
                 (
@@ -44,7 +44,7 @@ pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
                 ),
                 (
                     tr!("field-login"),
-                    draft.auth.label().to_string(),
+                    draft.auth.label(),
                     from(c.auth_default, &tr!("default-password")),
                 ),
             ] {
