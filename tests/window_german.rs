@@ -140,3 +140,40 @@ fn the_wizard_in_german_fits_the_smallest_window_at_every_step() {
     harness.run();
     assert_fits(&harness, "Einstellungen");
 }
+
+#[test]
+fn a_gmail_address_gets_googles_steps_in_german() {
+    let mut setup = WindowSetup::new("example.test");
+    setup.size = MIN_SIZE;
+    setup.language = Language::German;
+    let (mut harness, _lab) = setup.open();
+    wait_for(&mut harness, "Schritt 1", |h| {
+        h.query_by_label("Weiter").is_some()
+    });
+    type_into(&mut harness, "E-Mail-Adresse", "anna@gmail.com");
+    type_into(&mut harness, "Passwort", "mein normales Passwort");
+    harness.get_by_label("Weiter").click();
+    harness.step();
+    wait_for(&mut harness, "die Anleitung für Gmail", |h| {
+        h.query_by_label_contains("Gmail verlangt ein App-Passwort")
+            .is_some()
+    });
+    // The provider's facts in German too, from Google's German help page.
+    for words in [
+        "Dazu muss zuerst die Bestätigung in zwei Schritten eingeschaltet sein",
+        "1. Schalten Sie für Ihr Google-Konto die Bestätigung in zwei Schritten ein",
+        "3. Geben Sie einen Namen wie „Outpost“ ein",
+    ] {
+        assert!(harness.query_by_label_contains(words).is_some(), "{words}");
+    }
+    assert!(
+        harness
+            .query_by_label("Seite für App-Passwörter öffnen")
+            .is_some()
+    );
+    assert!(
+        harness.query_by_label("App-Passwort").is_some(),
+        "the field's name"
+    );
+    assert_fits(&harness, "Schritt 3 für Gmail");
+}

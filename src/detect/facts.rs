@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::providers::ProviderTable;
+use crate::i18n::{self, Language};
 
 /// How a mail app logs in to a provider without the provider's own sign-in (OAuth2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -62,6 +63,59 @@ pub struct AppPassword {
     pub steps: Vec<String>,
     /// The provider's page these come from.
     pub source: String,
+    /// The same in German.
+    #[serde(default)]
+    pub de: Option<AppPasswordWords>,
+}
+
+/// What [`AppPassword`] says to people, in another language than English: from the
+/// provider's page in that language where it has one, else translated from the English page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppPasswordWords {
+    /// What must be on first.
+    #[serde(default)]
+    pub requires: Option<String>,
+    /// The steps, in order.
+    pub steps: Vec<String>,
+    /// The page these come from.
+    pub source: String,
+}
+
+impl AppPassword {
+    /// The steps in the person's language.
+    pub fn steps(&self) -> &[String] {
+        match (i18n::language(), &self.de) {
+            (Language::German, Some(de)) => &de.steps,
+            _ => &self.steps,
+        }
+    }
+
+    /// What must be on first, in the person's language.
+    pub fn requires(&self) -> Option<&str> {
+        match (i18n::language(), &self.de) {
+            (Language::German, Some(de)) => de.requires.as_deref(),
+            _ => self.requires.as_deref(),
+        }
+    }
+}
+
+/// A fact's one sentence in another language than English, with the page it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Words {
+    /// What it says.
+    pub what: String,
+    /// The page it comes from.
+    pub source: String,
+}
+
+/// `english`, or its German words when German is spoken and there are some.
+fn in_language<'a>(english: &'a str, de: Option<&'a Words>) -> &'a str {
+    match (i18n::language(), de) {
+        (Language::German, Some(de)) => &de.what,
+        _ => english,
+    }
 }
 
 /// Access that must be switched on in the web settings before a mail app can send.
@@ -74,6 +128,16 @@ pub struct EnableFirst {
     pub url: String,
     /// The provider's page this comes from.
     pub source: String,
+    /// The same in German.
+    #[serde(default)]
+    pub de: Option<Words>,
+}
+
+impl EnableFirst {
+    /// What to switch on, where, in the person's language.
+    pub fn what(&self) -> &str {
+        in_language(&self.what, self.de.as_ref())
+    }
 }
 
 /// What an organisation's administrator may have switched off.
@@ -84,6 +148,24 @@ pub struct Admin {
     pub what: String,
     /// The provider's page this comes from.
     pub source: String,
+    /// The same in German.
+    #[serde(default)]
+    pub de: Option<Words>,
+}
+
+impl Admin {
+    /// What, in the person's language.
+    pub fn what(&self) -> &str {
+        in_language(&self.what, self.de.as_ref())
+    }
+
+    /// The page that says it, in the person's language where it has one.
+    pub fn page(&self) -> &str {
+        match (i18n::language(), &self.de) {
+            (Language::German, Some(de)) => &de.source,
+            _ => &self.source,
+        }
+    }
 }
 
 /// Published sending limits.
@@ -144,11 +226,16 @@ impl ProviderFacts {
         if let Some(a) = &self.app_password {
             urls.extend([a.url.as_str(), a.source.as_str()]);
             urls.extend(a.requires_url.as_deref());
+            urls.extend(a.de.as_ref().map(|d| d.source.as_str()));
         }
         if let Some(e) = &self.enable_first {
             urls.extend([e.url.as_str(), e.source.as_str()]);
+            urls.extend(e.de.as_ref().map(|d| d.source.as_str()));
         }
-        urls.extend(self.admin.as_ref().map(|a| a.source.as_str()));
+        if let Some(a) = &self.admin {
+            urls.push(a.source.as_str());
+            urls.extend(a.de.as_ref().map(|d| d.source.as_str()));
+        }
         urls.extend(self.limits.as_ref().map(|l| l.source.as_str()));
         urls.extend(self.replies.values().map(String::as_str));
         urls
@@ -290,21 +377,17 @@ impl ProviderHelp {
         if let Some((url, what)) = &self.enable {
             before.push(format!("{what} ({url})"));
         }
-        if let Some(requires) = app.and_then(|a| a.requires.as_ref()) {
+        if let Some(requires) = app.and_then(AppPassword::requires) {
             let place = app
                 .and_then(|a| a.requires_url.as_deref())
                 .map(|u| format!(" ({u})"))
                 .unwrap_or_default();
-            before.push(tr!(
-                "needs-on-first",
-                requires = requires.as_str(),
-                place = place
-            ));
+            before.push(tr!("needs-on-first", requires = requires, place = place));
         }
         Some(Guidance {
             headline,
             before,
-            steps: app.map(|a| a.steps.clone()).unwrap_or_default(),
+            steps: app.map(|a| a.steps().to_vec()).unwrap_or_default(),
             page: app.map(|a| a.url.clone()),
             field: login.unwrap_or(Login::Password).field_label(),
         })
@@ -364,6 +447,24 @@ mod tests {
             for url in p.urls() {
                 assert!(url.starts_with("https://"), "{}: {url}", p.id);
             }
+            // German is shipped: every fact a person reads has its German words.
+            if let Some(a) = &p.app_password {
+                let de =
+                    a.de.as_ref()
+                        .unwrap_or_else(|| panic!("{}: no German steps", p.id));
+                assert_eq!(de.steps.len(), a.steps.len(), "{}", p.id);
+                assert_eq!(de.requires.is_some(), a.requires.is_some(), "{}", p.id);
+            }
+            assert!(
+                p.enable_first.as_ref().is_none_or(|e| e.de.is_some()),
+                "{}: no German words for enable_first",
+                p.id
+            );
+            assert!(
+                p.admin.as_ref().is_none_or(|a| a.de.is_some()),
+                "{}: no German words for admin",
+                p.id
+            );
             if p.login.needs_separate_secret() {
                 let a = p
                     .app_password

@@ -138,7 +138,7 @@ impl StepFailed {
             }
             Meaning::SmtpAuthDisabled { .. } => {
                 if let Some(admin) = p.facts.as_ref().and_then(|f| f.admin.as_ref()) {
-                    e.advice = format!("{} ({}: {})", e.advice, admin.what, admin.source);
+                    e.advice = format!("{} ({}: {})", e.advice, admin.what(), admin.page());
                 }
             }
             _ => {}

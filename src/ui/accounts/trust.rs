@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use crate::detect::{Candidate, Source};
-use crate::ui::design;
+use crate::ui::{design, widgets};
 use crate::usecases::draft::{AccountDraft, Found};
 
 /// The wizard's review: the source, every field with where it came from, then the panel.
@@ -50,7 +50,10 @@ pub fn review(ui: &mut Ui, draft: &mut AccountDraft) {
             ] {
                 ui.label(RichText::new(field).strong());
                 ui.label(value);
-                ui.label(RichText::new(tr!("review-from", origin = origin.as_str())).weak());
+                // Cut with "…" where the window is narrow (whole on hover).
+                let from = RichText::new(tr!("review-from", origin = origin.as_str())).weak();
+                let room = ui.available_width().max(120.0);
+                widgets::elided(ui, from, room);
                 ui.end_row();
             }
         });
