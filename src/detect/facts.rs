@@ -85,18 +85,12 @@ pub struct AppPasswordWords {
 impl AppPassword {
     /// The steps in the person's language.
     pub fn steps(&self) -> &[String] {
-        match (i18n::language(), &self.de) {
-            (Language::German, Some(de)) => &de.steps,
-            _ => &self.steps,
-        }
+        in_german(&self.de).map_or(&self.steps, |de| &de.steps)
     }
 
     /// What must be on first, in the person's language.
     pub fn requires(&self) -> Option<&str> {
-        match (i18n::language(), &self.de) {
-            (Language::German, Some(de)) => de.requires.as_deref(),
-            _ => self.requires.as_deref(),
-        }
+        in_german(&self.de).map_or(self.requires.as_deref(), |de| de.requires.as_deref())
     }
 }
 
@@ -110,12 +104,9 @@ pub struct Words {
     pub source: String,
 }
 
-/// `english`, or its German words when German is spoken and there are some.
-fn in_language<'a>(english: &'a str, de: Option<&'a Words>) -> &'a str {
-    match (i18n::language(), de) {
-        (Language::German, Some(de)) => &de.what,
-        _ => english,
-    }
+/// A fact's German words, when German is spoken and the fact has them.
+fn in_german<T>(de: &Option<T>) -> Option<&T> {
+    de.as_ref().filter(|_| i18n::language() == Language::German)
 }
 
 /// Access that must be switched on in the web settings before a mail app can send.
@@ -136,7 +127,7 @@ pub struct EnableFirst {
 impl EnableFirst {
     /// What to switch on, where, in the person's language.
     pub fn what(&self) -> &str {
-        in_language(&self.what, self.de.as_ref())
+        in_german(&self.de).map_or(&self.what, |de| &de.what)
     }
 }
 
@@ -156,15 +147,12 @@ pub struct Admin {
 impl Admin {
     /// What, in the person's language.
     pub fn what(&self) -> &str {
-        in_language(&self.what, self.de.as_ref())
+        in_german(&self.de).map_or(&self.what, |de| &de.what)
     }
 
     /// The page that says it, in the person's language where it has one.
     pub fn page(&self) -> &str {
-        match (i18n::language(), &self.de) {
-            (Language::German, Some(de)) => &de.source,
-            _ => &self.source,
-        }
+        in_german(&self.de).map_or(&self.source, |de| &de.source)
     }
 }
 

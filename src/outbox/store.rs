@@ -38,6 +38,16 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order a message goes through them.
+    pub const ALL: [State; 6] = [
+        State::Queued,
+        State::Sending,
+        State::Retry,
+        State::Sent,
+        State::Failed,
+        State::Cancelled,
+    ];
+
     /// The name stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {

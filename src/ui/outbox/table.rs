@@ -99,17 +99,10 @@ impl Col {
                 .fold(least, f32::max)
         };
         let states = || {
-            let mut words: Vec<String> = [
-                State::Queued,
-                State::Sending,
-                State::Retry,
-                State::Sent,
-                State::Failed,
-                State::Cancelled,
-            ]
-            .into_iter()
-            .map(|s| format!("{} {}", design::icon::RETRY, s.in_words()))
-            .collect();
+            let mut words: Vec<String> = State::ALL
+                .into_iter()
+                .map(|s| format!("{} {}", design::icon::RETRY, s.in_words()))
+                .collect();
             words.push(format!(
                 "{} {}",
                 design::icon::WAITING,
