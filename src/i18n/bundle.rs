@@ -10,7 +10,8 @@ use super::lang::Language;
 type Bundle = FluentBundle<FluentResource>;
 
 fn bundle(lang: Language) -> &'static Bundle {
-    static BUNDLES: [OnceLock<Bundle>; Language::ALL.len()] = [const { OnceLock::new() }; 2];
+    static BUNDLES: [OnceLock<Bundle>; Language::ALL.len()] =
+        [const { OnceLock::new() }; Language::ALL.len()];
     BUNDLES[usize::from(lang.index())].get_or_init(|| {
         let mut bundle = FluentBundle::new_concurrent(vec![lang.id()]);
         // Left-to-right languages only so far: no bidi isolation marks around values (egui
