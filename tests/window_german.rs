@@ -7,21 +7,11 @@ mod support;
 
 use std::time::Duration;
 
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use outpost::i18n::Language;
 use outpost::ui::MIN_SIZE;
-use support::ui::{Port, WindowSetup, assert_fits, type_into, wait_for, wait_received};
+use support::ui::{Port, WindowSetup, assert_fits, open_tab, type_into, wait_for, wait_received};
 use support::{PASSWORD, USER};
-
-/// Clicks the tab whose name starts with `name` ("Postausgang (1 wartend)").
-fn tab(harness: &mut egui_kittest::Harness<'_, outpost::ui::OutpostApp>, name: &str) {
-    harness
-        .query_all_by_label_contains(name)
-        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
-        .expect("the tab")
-        .click();
-    harness.step();
-}
 
 #[test]
 fn the_wizard_in_german_fits_the_smallest_window_at_every_step() {
@@ -115,7 +105,7 @@ fn the_wizard_in_german_fits_the_smallest_window_at_every_step() {
     assert_fits(&harness, "Kontoeinstellungen");
 
     // The other screens, with their longer German words, fit too.
-    tab(&mut harness, "Postausgang");
+    open_tab(&mut harness, "Postausgang");
     wait_for(&mut harness, "der Postausgang", |h| {
         h.query_by_label("Testnachricht von Outpost").is_some()
     });
@@ -130,13 +120,13 @@ fn the_wizard_in_german_fits_the_smallest_window_at_every_step() {
         h.query_by_label("Verlauf").is_some()
     });
     assert_fits(&harness, "Postausgang mit Details");
-    tab(&mut harness, "Schreiben");
+    open_tab(&mut harness, "Schreiben");
     harness.run();
     wait_for(&mut harness, "Schreiben", |h| {
         h.query_by_label("Senden").is_some()
     });
     assert_fits(&harness, "Schreiben");
-    tab(&mut harness, "Einstellungen");
+    open_tab(&mut harness, "Einstellungen");
     harness.run();
     assert_fits(&harness, "Einstellungen");
 }

@@ -11,7 +11,7 @@ mod lang;
 
 pub use bundle::{Formatted, format_in};
 pub use fluent_bundle::{FluentArgs, FluentValue};
-pub use lang::{Language, from_locale};
+pub use lang::Language;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 

@@ -314,6 +314,17 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
     }
 }
 
+/// How wide the widest of `texts` is in body text, on one line: what a column of them needs,
+/// in whatever language they are.
+pub fn widest_text(ui: &Ui, texts: impl IntoIterator<Item = String>) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let color = ui.visuals().text_color();
+    texts
+        .into_iter()
+        .map(|t| ui.painter().layout_no_wrap(t, font.clone(), color).size().x)
+        .fold(0.0, f32::max)
+}
+
 /// Detection's sources, live: a spinner while one runs, then what it found and how long it took.
 pub fn sources(
     ui: &mut Ui,
@@ -322,17 +333,7 @@ pub fn sources(
     use crate::detect::Outcome;
     // The detail takes what the names leave (they are longer in some languages), cut with
     // "…" to fit: the icon and the seconds columns take about 70 points with the spacing.
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let widest = sources
-        .iter()
-        .map(|(s, _)| {
-            let color = ui.visuals().text_color();
-            ui.painter()
-                .layout_no_wrap(s.label(), font.clone(), color)
-                .size()
-                .x
-        })
-        .fold(0.0, f32::max);
+    let widest = widest_text(ui, sources.iter().map(|(s, _)| s.label()));
     let detail_width = (ui.available_width() - widest - 3.0 * 12.0 - 70.0).clamp(120.0, 360.0);
     egui::Grid::new("detect-sources")
         .num_columns(4)

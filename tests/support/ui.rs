@@ -372,12 +372,17 @@ pub fn save_and_send_a_test_message(harness: &mut Harness<'_, OutpostApp>) {
 
 /// Clicks the Outbox tab.
 pub fn open_outbox(harness: &mut Harness<'_, OutpostApp>) {
-    // The tab's label says how many wait ("Outbox (2 waiting)"); the status line also says
-    // "Outbox: …", but is no button.
+    open_tab(harness, "Outbox");
+}
+
+/// Clicks the title bar's tab whose name starts with `name`: its label may say more
+/// ("Outbox (2 waiting)"), and other objects may share the name ("Outbox: …" in the status
+/// line, a screen's heading), but are no buttons.
+pub fn open_tab(harness: &mut Harness<'_, OutpostApp>, name: &str) {
     harness
-        .query_all_by_label_contains("Outbox")
+        .query_all_by_label_contains(name)
         .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
-        .expect("the Outbox tab")
+        .unwrap_or_else(|| panic!("no tab {name:?}"))
         .click();
     harness.step();
 }

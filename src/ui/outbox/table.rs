@@ -89,15 +89,9 @@ impl Col {
     /// takes what is left.
     fn column(self, ui: &Ui) -> Column {
         let text = |width: f32| Column::initial(width).at_least(80.0).clip(true);
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let color = ui.visuals().text_color();
         // Each cell's words, and the cell's margins.
-        let fits = |least: f32, words: Vec<String>| {
-            words
-                .into_iter()
-                .map(|w| ui.painter().layout_no_wrap(w, font.clone(), color).size().x + 12.0)
-                .fold(least, f32::max)
-        };
+        let fits =
+            |least: f32, words: Vec<String>| (widgets::widest_text(ui, words) + 12.0).max(least);
         let states = || {
             let mut words: Vec<String> = State::ALL
                 .into_iter()
