@@ -18,6 +18,7 @@ use outpost::clock::now_ms;
 use outpost::message::{self, Draft};
 use outpost::net::NetConfig;
 use outpost::outbox::Outbox;
+use outpost::outbox::history::Cause;
 use outpost::outbox::store::RetryKind;
 use outpost::paths::Paths;
 use outpost::runtime::Core;
@@ -40,7 +41,12 @@ fn fill(paths: &Paths, n: usize) {
     );
     let mut outbox = Outbox::open(&paths.outbox_file()).unwrap();
     outbox
-        .pause(account.id.as_str(), "paused for the benchmark")
+        .pause(
+            account.id.as_str(),
+            &Cause::Said {
+                text: "paused for the benchmark".into(),
+            },
+        )
         .unwrap();
     let from = message::parse_address("From", &account.email).unwrap();
     for i in 0..n {
@@ -66,7 +72,7 @@ fn fill(paths: &Paths, n: usize) {
                     o.mark_retry(
                         id,
                         now_ms() + 570_000,
-                        "421 4.7.0 Try again later, closing connection",
+                        &reply("421 4.7.0 Try again later, closing connection"),
                         RetryKind::Counted,
                     )?;
                 } else if id % 10 == 0 {
@@ -74,13 +80,14 @@ fn fill(paths: &Paths, n: usize) {
                 } else if id % 17 == 0 {
                     o.mark_failed(
                         id,
-                        "550 5.1.1 <reader@example.net>: Recipient address rejected",
+                        &reply("550 5.1.1 <reader@example.net>: Recipient address rejected"),
+                        None,
                     )?;
                 } else if id % 3 == 0 {
                     o.mark_retry(
                         id,
                         now_ms() + 3_600_000,
-                        "451 4.7.1 Greylisted, try again later",
+                        &reply("451 4.7.1 Greylisted, try again later"),
                         RetryKind::Counted,
                     )?;
                 }
@@ -88,6 +95,10 @@ fn fill(paths: &Paths, n: usize) {
             Ok(())
         })
         .unwrap();
+}
+
+fn reply(text: &str) -> Cause {
+    Cause::Reply { reply: text.into() }
 }
 
 fn ms(d: Duration) -> String {

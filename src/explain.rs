@@ -50,6 +50,15 @@ pub fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// What a panic says, as far as it says anything.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| tr!("bug-no-detail"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,11 @@
 //! Outpost: outgoing mail for the desktop.
 //!
 //! The library holds everything the window and the command line share: the words in the
-//! person's language ([`i18n`]), where data lives
-//! ([`paths`]), the network stack ([`net`]), accounts with their keyring secrets and the live
-//! connection check ([`account`]), the error explanations ([`diagnose`]) and the background
-//! runtime the window talks to ([`runtime`]).
+//! person's language ([`i18n`]), where data lives ([`paths`]), the network stack ([`net`]),
+//! accounts with their keyring secrets and the live connection check ([`account`]), the
+//! error explanations ([`explain`]), the durable outbox and its sender ([`outbox`]), one
+//! entry point per use case for both front ends ([`usecases`]) and the background runtime
+//! the window talks to ([`runtime`]).
 
 // First: its `tr!` macro is used by every module after it.
 #[macro_use]
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod detect;
 pub mod explain;
+pub mod fault;
 pub mod fonts;
 pub mod import;
 pub mod instance;

@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("words", &["i18n"]),
     (
         "shared types",
-        &["clock", "secret", "explain", "paths", "address"],
+        &["clock", "secret", "explain", "paths", "address", "fault"],
     ),
     ("network", &["net"]),
     (

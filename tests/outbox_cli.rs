@@ -141,6 +141,22 @@ fn one_refused_recipient_of_three_is_reported_and_the_others_get_it() {
         history.contains("refused recipient nobody@example.net: 550 5.1.1"),
         "{history}"
     );
+    // Which recipients got it, as data, for programs.
+    let refused = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "recipient_refused")
+        .unwrap();
+    assert_eq!(refused["recipient"], "nobody@example.net");
+    let rcpts = &v["message"]["recipients"];
+    let states: Vec<_> = (0..3).map(|i| rcpts[i]["state"].clone()).collect();
+    assert_eq!(states, ["accepted", "refused", "accepted"], "{v}");
+    assert!(rcpts[1]["reply"].as_str().unwrap().starts_with("550 5.1.1"));
+    // And in words, as the list says it.
+    let list = lab.op.run(&["queue", "list"], "");
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(list.contains("sent, 1 refused"), "{list}");
     let text = String::from_utf8_lossy(&lab.smtpd.received()[0]).into_owned();
     assert!(
         text.contains("X-Envelope-To: carol@example.net")
@@ -159,12 +175,21 @@ fn a_deferred_recipient_gets_the_message_later_and_only_once() {
     let v = show(&lab.op, id);
     assert_eq!(v["message"]["state"], "retry", "{v}");
     assert!(
-        v["history"].to_string().contains("1 deferred: 450 4.2.1"),
+        v["history"]
+            .to_string()
+            .contains("recipient busy@example.net deferred: 450 4.2.1"),
         "{v}"
     );
+    let states = |v: &serde_json::Value| -> Vec<String> {
+        let rcpts = v["message"]["recipients"].as_array().unwrap();
+        rcpts.iter().map(|r| r["state"].to_string()).collect()
+    };
+    assert_eq!(states(&v), ["\"accepted\"", "\"deferred\""], "{v}");
     lab.op.json(&["queue", "retry", &id.to_string()], "");
     run(&lab.op);
-    assert_eq!(show(&lab.op, id)["message"]["state"], "sent");
+    let v = show(&lab.op, id);
+    assert_eq!(v["message"]["state"], "sent");
+    assert_eq!(states(&v), ["\"accepted\"", "\"accepted\""], "{v}");
     let received = lab.smtpd.received_text();
     assert_eq!(received.len(), 2);
     let to_bob = received

@@ -305,6 +305,7 @@ delete-message = Nachricht löschen
 no-subject = (kein Betreff)
 maybe-sent = Nach der Übergabe dieser Nachricht brach eine Verbindung ab: Sie ist vielleicht schon angekommen. Wird sie erneut gesendet, behält sie ihre Kennung, sodass die meisten Mail-Programme sie nur einmal zeigen.
 history = Verlauf
+recipients = Empfänger
 from-account = Konto
 technical-details = Technische Details
 not-sent-yet = — (noch nicht gesendet)
@@ -541,6 +542,7 @@ cli-queue-line = Nr. { $id } { $state } { $to } — { $subject } (Versuche { $at
 cli-last = zuletzt: { $reply }
 cli-show-head = Nr. { $id } { $state } — an { $to } — { $subject }
 cli-maybe-sent = Nach dem Senden brach eine Verbindung ab: Die Nachricht ist vielleicht schon angekommen.
+cli-recipient = { $field }: { $address } — { $state }{ $reply }
 cli-retry-next-run = Nr. { $id } wird beim nächsten Lauf versucht.
 cli-cancelled = Nr. { $id } abgebrochen.
 cli-bad-number = Fehler: { $option } { $value } ist keine positive Zahl von Sekunden oder Tagen.
@@ -1046,6 +1048,10 @@ token-http = HTTP { $status } ohne OAuth2-Fehler
 outbox-db-advice = Prüfen Sie den freien Speicherplatz und die Rechte des Ordners. Outpost hat nichts verändert; die schon eingereihten Nachrichten bleiben erhalten.
 outbox-too-new-advice = Aktualisieren Sie Outpost; die eingereihten Nachrichten bleiben erhalten.
 outbox-damaged-advice = Um mit einem leeren Postausgang zu beginnen, legen Sie die Datei beiseite (benennen Sie sie zum Beispiel in outbox-damaged.sqlite um); Outpost legt dann eine neue an. Die Nachrichten der alten Datei lassen sich vielleicht mit dem Befehl .recover von sqlite3 retten.
+outbox-error-unreadable = der Postausgang { $path } enthält etwas, das dieses Outpost nicht lesen kann: { $error }
+outbox-unreadable = Nachricht Nr. { $id } hat einen Wert für „{ $what }“, den dieses Outpost nicht kennt: „{ $found }“
+outbox-unreadable-row = der Postausgang hat einen Wert für „{ $what }“, den dieses Outpost nicht kennt: „{ $found }“
+outbox-unreadable-advice = Es wurde nichts verändert. Hat ein neueres Outpost den Postausgang geschrieben, oder wurde er von Hand geändert? Verwenden Sie das Outpost, das ihn geschrieben hat, oder legen Sie die Datei beiseite (benennen Sie sie in outbox-unreadable.sqlite um), um mit einem leeren Postausgang zu beginnen; ihre Nachrichten bleiben in der Datei.
 outbox-not-found-advice = „outpost queue list“ zeigt die vorhandenen Nachrichten.
 outbox-sending-advice = Warten Sie, bis dieser Versuch endet, und versuchen Sie es dann erneut.
 outbox-sent-advice = Sie wurde schon zugestellt; es ist nichts mehr zu tun.
@@ -1092,6 +1098,15 @@ state-cancelled = abgebrochen
 state-sending = wird gesendet
 state-waiting = wartet
 state-retry = wird wiederholt
+state-sent-refused =
+    { $count ->
+        [one] gesendet, 1 abgelehnt
+       *[other] gesendet, { $count } abgelehnt
+    }
+delivery-waiting = wartet
+delivery-accepted = angenommen
+delivery-refused = abgelehnt
+delivery-deferred = zurückgestellt
 outbox-error-db = der Postausgang { $path } ist nicht nutzbar: { $error }
 outbox-error-too-new = der Postausgang { $path } stammt von einem neueren Outpost (Schema { $found }); er wurde nicht verändert
 outbox-error-damaged = der Postausgang { $path } ist beschädigt ({ $error }); er wurde nicht verändert
@@ -1109,12 +1124,16 @@ note-queued-for = eingereiht, zu senden { $when }
 note-queued = eingereiht
 note-late = sollte { $when } gesendet werden; Outpost lief da nicht, daher wird sie jetzt gesendet
 note-sent = gesendet: { $reply }
-note-retry = wird wiederholt: { $reply }
+note-retry = wird { $when } wiederholt: { $reason }
 note-failed = fehlgeschlagen: { $reason }
 note-account-removed = abgebrochen: ihr Konto wurde entfernt
 note-account-back = ihr Konto wurde erneut hinzugefügt; das Senden geht weiter
 note-retry-requested = neuer Versuch angefordert
 note-sender-stopped = der Versand brach beim Senden ab; neuer Versuch mit derselben Message-ID
+note-recipient-deferred = Empfänger { $recipient } zurückgestellt: { $reply }
+note-held = wartet mit seinem Konto: { $reason }
+note-paused = wartet auf Sie: { $reason }
+note-cancelled = abgebrochen
 
 ## src/outbox/worker.rs
 worker-already-running = ein anderes Outpost sendet bereits aus diesem Postausgang ({ $detail })
@@ -1125,15 +1144,10 @@ event-retry = Nachricht Nr. { $id } wird { $when } erneut versucht: { $reason }
 event-failed = Nachricht Nr. { $id } fehlgeschlagen: { $reason }
 event-recipient-refused = Nachricht Nr. { $id }: Empfänger { $recipient } wurde abgelehnt: { $reply }
 event-paused = Senden angehalten: { $reason }
+event-lane-failed = ein Fehler in Outpost beendete eine Verbindung ({ $bug }); ihre Nachrichten werden in einer Minute erneut versucht, die anderen gehen weiter
+cause-bug = ein Fehler in Outpost brach den Versuch ab ({ $detail })
 note-recipient-refused = Empfänger { $recipient } abgelehnt: { $reply }
 maybe-sent-again = vielleicht gesendet ({ $error }); neuer Versuch mit derselben Message-ID
-next-round =
-    { $sent ->
-        [one] an 1 Empfänger gesendet
-       *[other] an { $sent } Empfänger gesendet
-    }; der Server nimmt weniger auf einmal an, daher gehen die übrigen { $later } in der nächsten Runde
-sent-to-others = an die übrigen gesendet; { $count } zurückgestellt: { $why }
-sent-refused = { $text } (abgelehnt: { $names })
 resumes-at = { $why } Das Senden geht { $when } weiter.
 
 ## src/notify.rs
@@ -1396,3 +1410,24 @@ help-run = Senden, was im Postausgang liegt, ohne Fenster
 help-run-until_empty = Aufhören, wenn nichts mehr übrig ist, das sich jetzt senden lässt
 help-run-timeout = Grenze für jeden Netzwerkschritt, in Sekunden (Vorgabe: 10 zum Verbinden, 120 je Befehl, 300 für die Nachricht)
 help-run-give_up_after = Eine Nachricht nach so vielen Tagen Versuchen aufgeben
+
+## src/runtime/guard.rs
+bug-problem = Ein Fehler in Outpost brach beim { $what } ab: { $detail }.
+bug-advice = Es ging nichts verloren: Nachrichten im Postausgang bleiben dort und werden wie bisher gesendet. Versuchen Sie es erneut; passiert es wieder, melden Sie den Fehler bitte mit dem, was Sie getan haben.
+bug-no-detail = keine Einzelheiten
+bug-doing-accounts = Lesen der Konten
+bug-doing-save = Speichern des Kontos
+bug-doing-remove = Entfernen des Kontos
+bug-doing-check = Prüfen der Verbindung
+bug-doing-sign-in = Anmelden
+bug-doing-queue = Einreihen der Nachricht in den Postausgang
+bug-doing-message = Lesen oder Ändern der Nachricht
+bug-doing-server-size = Erfragen der Größengrenze des Servers
+bug-doing-files = Lesen der Größen der Anhänge
+bug-doing-client = Speichern der Anmeldeeinstellungen
+bug-doing-other = Arbeiten im Hintergrund
+bug-doing-watch = Beobachten des Postausgangs
+bug-doing-send = Senden
+core-stopped = Der Hintergrundteil von Outpost wurde durch einen Fehler beendet: aus diesem Fenster kann nichts mehr geprüft, gespeichert oder gesendet werden.
+core-stopped-advice = Es ging nichts verloren: Postausgang und Konten liegen auf der Festplatte. Schließen Sie Outpost und öffnen Sie es erneut.
+watcher-not-started = der Postausgang kann nicht auf Änderungen beobachtet werden: { $error }

@@ -306,6 +306,7 @@ delete-message = Delete message
 no-subject = (no subject)
 maybe-sent = A connection broke after this message was handed over: it may have arrived already. If it is sent again, it keeps its identity, so most mail programs show it once.
 history = History
+recipients = Recipients
 from-account = From account
 technical-details = Technical details
 not-sent-yet = — (not sent yet)
@@ -542,6 +543,7 @@ cli-queue-line = #{ $id } { $state } { $to } — { $subject } (attempts { $attem
 cli-last = last: { $reply }
 cli-show-head = #{ $id } { $state } — to { $to } — { $subject }
 cli-maybe-sent = A connection broke after sending: it may have arrived already.
+cli-recipient = { $field }: { $address } — { $state }{ $reply }
 cli-retry-next-run = #{ $id } will be tried at the next run.
 cli-cancelled = #{ $id } cancelled.
 cli-bad-number = error: { $option } { $value } is not a positive number of seconds or days.
@@ -1034,6 +1036,10 @@ token-http = HTTP { $status } without an OAuth2 error
 outbox-db-advice = Check free disk space and the folder's permissions. Outpost changed nothing; the messages already queued are kept.
 outbox-too-new-advice = Update Outpost; the queued messages are kept.
 outbox-damaged-advice = To start with an empty outbox, move the file aside (for example rename it to outbox-damaged.sqlite); Outpost then makes a new one. The messages in the old file may be saved with sqlite3's .recover command.
+outbox-error-unreadable = the outbox { $path } holds something this Outpost cannot read: { $error }
+outbox-unreadable = message #{ $id } has a { $what } this Outpost does not know: “{ $found }”
+outbox-unreadable-row = the outbox has a { $what } this Outpost does not know: “{ $found }”
+outbox-unreadable-advice = Nothing was changed. Was the outbox written by a newer Outpost, or changed by hand? Use the Outpost that wrote it, or move the file aside (rename it to outbox-unreadable.sqlite) to start with an empty outbox; its messages stay in the file.
 outbox-not-found-advice = 'outpost queue list' shows the messages there are.
 outbox-sending-advice = Wait until this attempt ends, then try again.
 outbox-sent-advice = It was delivered already; nothing more to do.
@@ -1080,6 +1086,15 @@ state-cancelled = cancelled
 state-sending = sending
 state-waiting = waiting
 state-retry = will retry
+state-sent-refused =
+    { $count ->
+        [one] sent, 1 refused
+       *[other] sent, { $count } refused
+    }
+delivery-waiting = waiting
+delivery-accepted = accepted
+delivery-refused = refused
+delivery-deferred = deferred
 outbox-error-db = the outbox { $path } cannot be used: { $error }
 outbox-error-too-new = the outbox { $path } was written by a newer Outpost (schema { $found }); it was left untouched
 outbox-error-damaged = the outbox { $path } is damaged ({ $error }); it was left untouched
@@ -1097,12 +1112,16 @@ note-queued-for = queued, to be sent { $when }
 note-queued = queued
 note-late = was to be sent { $when }; Outpost was not running then, so it is sent now
 note-sent = sent: { $reply }
-note-retry = will retry: { $reply }
+note-retry = will retry { $when }: { $reason }
 note-failed = failed: { $reason }
 note-account-removed = cancelled: its account was removed
 note-account-back = its account was added again; sending resumes
 note-retry-requested = retry requested
 note-sender-stopped = the sender stopped while sending it; trying again with the same Message-ID
+note-recipient-deferred = recipient { $recipient } deferred: { $reply }
+note-held = waits with its account: { $reason }
+note-paused = waits for you: { $reason }
+note-cancelled = cancelled
 
 ## src/outbox/worker.rs
 worker-already-running = another Outpost is already sending from this outbox ({ $detail })
@@ -1113,15 +1132,10 @@ event-retry = message #{ $id } will be retried { $when }: { $reason }
 event-failed = message #{ $id } failed: { $reason }
 event-recipient-refused = message #{ $id }: recipient { $recipient } was refused: { $reply }
 event-paused = sending paused: { $reason }
+event-lane-failed = a bug stopped one connection ({ $bug }); its messages are tried again in a minute, the others go on
+cause-bug = a bug in Outpost stopped the attempt ({ $detail })
 note-recipient-refused = refused recipient { $recipient }: { $reply }
 maybe-sent-again = may have been sent ({ $error }); trying again with the same Message-ID
-next-round =
-    { $sent ->
-        [one] sent to 1 recipient
-       *[other] sent to { $sent } recipients
-    }; the server takes fewer at once, so the other { $later } go in the next round
-sent-to-others = sent to the others; { $count } deferred: { $why }
-sent-refused = { $text } (refused: { $names })
 resumes-at = { $why } Sending resumes { $when }.
 
 ## src/notify.rs
@@ -1283,3 +1297,24 @@ address-invalid = it is not a valid address
 
 ## src/paths.rs
 no-home = no home directory is known for this user; set { $var } to a folder Outpost may use
+
+## src/runtime/guard.rs
+bug-problem = A bug in Outpost stopped it while { $what }: { $detail }.
+bug-advice = Nothing was lost: messages in the outbox stay there and are sent as before. Try again; if it happens again, please report it with what you did.
+bug-no-detail = no details
+bug-doing-accounts = reading the accounts
+bug-doing-save = saving the account
+bug-doing-remove = removing the account
+bug-doing-check = checking the connection
+bug-doing-sign-in = signing in
+bug-doing-queue = putting the message in the outbox
+bug-doing-message = reading or changing the message
+bug-doing-server-size = asking the server for its size limit
+bug-doing-files = reading the attachments' sizes
+bug-doing-client = saving the sign-in settings
+bug-doing-other = working in the background
+bug-doing-watch = watching the outbox for changes
+bug-doing-send = sending
+core-stopped = Outpost's background part stopped because of a bug: nothing more can be checked, saved or sent from this window.
+core-stopped-advice = Nothing was lost: the outbox and the accounts are on disk. Close Outpost and open it again.
+watcher-not-started = the outbox cannot be watched for changes: { $error }

@@ -131,6 +131,7 @@ fn outbox_failure(e: OutboxError) -> Failure {
         OutboxError::WrongState { .. } => ("wrong_state", true),
         OutboxError::TooNew { .. } => ("outbox_too_new", false),
         OutboxError::Damaged { .. } => ("outbox_damaged", false),
+        OutboxError::Unreadable { .. } => ("outbox_unreadable", false),
         OutboxError::Db { .. } => ("outbox", false),
     };
     let x = e.explain();
@@ -217,11 +218,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
                     (None, Some(t)) => tr!("cli-next-try", when = relative(t)),
                     (None, None) => String::new(),
                 };
-                let state = if scheduled.is_some() {
-                    tr!("state-scheduled")
-                } else {
-                    m.state.in_words()
-                };
+                let state = m.in_words(now);
                 let last = m
                     .last_reply
                     .as_deref()
@@ -248,7 +245,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             out.text(tr!(
                 "cli-show-head",
                 id = m.id,
-                state = m.state.in_words(),
+                state = m.in_words(now_ms()),
                 to = m.to.as_str(),
                 subject = m.subject.as_str()
             ));
@@ -259,10 +256,33 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             if m.maybe_sent {
                 out.text(format!("  {}", tr!("cli-maybe-sent")));
             }
-            for (e, when) in events.iter().zip(&detail.when) {
-                out.text(format!("  {when} {}", e.text));
+            for r in &m.recipients {
+                let reply = r.reply.as_deref().map(|r| format!(" ({r})"));
+                out.text(format!(
+                    "  {}",
+                    tr!(
+                        "cli-recipient",
+                        field = r.field.in_words(),
+                        address = r.address.as_str(),
+                        state = r.state.in_words(),
+                        reply = reply.unwrap_or_default()
+                    )
+                ));
             }
-            out.json(json!({"message": m, "history": events}));
+            for (words, when) in detail.words.iter().zip(&detail.when) {
+                out.text(format!("  {when} {words}"));
+            }
+            // Each entry's kind and values, and its words (English, as all JSON is).
+            let history: Vec<serde_json::Value> = events
+                .iter()
+                .zip(&detail.words)
+                .map(|(e, words)| {
+                    let mut v = json!(e);
+                    v["text"] = json!(words);
+                    v
+                })
+                .collect();
+            out.json(json!({"message": m, "history": history}));
         }
         QueueCommand::Retry { id } => {
             queue::act(paths, id, MessageAction::RetryNow).map_err(action_failure)?;

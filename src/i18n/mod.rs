@@ -7,40 +7,15 @@
 //! (the command line does so for `--json`). `tests/translations.rs` checks the messages.
 
 mod bundle;
+mod current;
 mod lang;
+mod words;
 
 pub use bundle::{Formatted, format_in};
+pub use current::{language, use_language};
 pub use fluent_bundle::{FluentArgs, FluentValue};
 pub use lang::Language;
-
-use std::sync::atomic::{AtomicU8, Ordering};
-
-/// The language in use, as its index in [`Language::ALL`]; `u8::MAX` until chosen.
-static CURRENT: AtomicU8 = AtomicU8::new(u8::MAX);
-
-/// The language messages are shown in: chosen once from the system locale, unless
-/// [`use_language`] chose first.
-pub fn language() -> Language {
-    match CURRENT.load(Ordering::Relaxed) {
-        u8::MAX => {
-            let chosen = lang::from_system();
-            // Another thread may have chosen meanwhile; its choice stands.
-            let _ = CURRENT.compare_exchange(
-                u8::MAX,
-                chosen.index(),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
-            Language::ALL[usize::from(CURRENT.load(Ordering::Relaxed))]
-        }
-        i => Language::ALL[usize::from(i)],
-    }
-}
-
-/// Shows every message from now on in `lang` (tests, and English for JSON output).
-pub fn use_language(lang: Language) {
-    CURRENT.store(lang.index(), Ordering::Relaxed);
-}
+pub use words::Words;
 
 /// The message `id` in the current language with `args`, else in English, else the id
 /// itself (never in a shipped build: the translations test checks every id).

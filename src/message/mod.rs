@@ -10,4 +10,4 @@ pub use compose::{
     Composed, Draft, MAX_MESSAGE_BYTES, MessageError, compose, file_size, new_message_id,
     parse_address, parse_mailbox, split_addresses,
 };
-pub use reopen::reopen;
+pub use reopen::{header_recipients, reopen};

@@ -29,6 +29,16 @@ fn bare(mailbox: &str) -> String {
     }
 }
 
+/// The addresses `bytes` (a message as queued) names in To and in Cc, bare and lower case;
+/// empty lists for bytes that do not read as a message.
+pub fn header_recipients(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    let Some(msg) = MessageParser::default().parse(bytes) else {
+        return (vec![], vec![]);
+    };
+    let bare_all = |list| mailboxes(list).iter().map(|m| bare(m)).collect();
+    (bare_all(msg.to()), bare_all(msg.cc()))
+}
+
 /// A file name safe to create inside a folder: no separators, no hidden or empty names.
 fn safe_name(name: &str, index: usize) -> String {
     let cleaned: String = name

@@ -9,6 +9,7 @@ impl Explain for super::OutboxError {
             E::Db { .. } => tr!("outbox-db-advice"),
             E::TooNew { .. } => tr!("outbox-too-new-advice"),
             E::Damaged { .. } => tr!("outbox-damaged-advice"),
+            E::Unreadable { .. } => tr!("outbox-unreadable-advice"),
             E::NotFound(_) => tr!("outbox-not-found-advice"),
             E::WrongState { state, .. } => match state {
                 super::State::Sending => tr!("outbox-sending-advice"),

@@ -1,7 +1,9 @@
 //! The outbox: a durable queue, the policy that reads server replies, and the worker that
 //! sends in the background.
 
+mod describe;
 mod explain;
+pub mod history;
 pub mod policy;
 pub mod send;
 pub mod sendmail;

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use super::history::{Cause, Trouble};
 use crate::account::SecretError;
-use crate::account::explain::reply_note;
 use crate::account::verify::VerifyError;
 use crate::explain::{Explain, Explanation};
 use crate::net::smtp::{Meaning, Reply};
@@ -22,11 +22,11 @@ pub enum Attempt {
     /// The server replied (to the final "." or to the command that failed).
     Reply(Reply),
     /// The connection failed before the message was handed over (TCP, timeout).
-    Network(String),
+    Network(Trouble),
     /// This computer seems offline (DNS or the network unreachable): no attempt is counted.
-    Offline(String),
+    Offline(Trouble),
     /// The connection broke after the final "." and before the reply: it may have been sent.
-    Ambiguous(String),
+    Ambiguous(Trouble),
     /// The login was refused.
     Auth(Reply),
     /// Sending is impossible as set up (no encryption offered, certificate refused, …).
@@ -59,20 +59,56 @@ pub enum Setup {
     Connection(VerifyError),
 }
 
-/// What to do with the message.
+impl Setup {
+    /// A stable name for the kind of problem.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Setup::AccountGone => "account_gone",
+            Setup::Accounts(_) => "accounts_unreadable",
+            Setup::Secret(_) => "secret",
+            Setup::SignIn(_) => "sign_in",
+            Setup::TokenRefused(_) => "token_refused",
+            Setup::ServerName(_) => "server_name",
+            Setup::Connection(e) => e.kind(),
+        }
+    }
+}
+
+impl Attempt {
+    /// Why the attempt did not deliver, as the history keeps it.
+    pub fn cause(&self) -> Cause {
+        match self {
+            Attempt::Reply(r) => Cause::Reply {
+                reply: r.to_string(),
+            },
+            Attempt::Auth(r) => Cause::Login {
+                reply: r.to_string(),
+            },
+            Attempt::Network(t) => Cause::Network(t.clone()),
+            Attempt::Offline(t) => Cause::Offline(t.clone()),
+            Attempt::Ambiguous(t) => Cause::MaybeSent(t.clone()),
+            Attempt::Setup(s) => Cause::Setup(Trouble::new(s.kind(), || s.to_string())),
+        }
+    }
+}
+
+/// What to do with the message. Why is the attempt's [`Attempt::cause`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// Done.
     Sent,
     /// Try again after this long.
     Retry(Duration),
-    /// Refused for good.
-    Failed(String),
+    /// Refused for good, or given up after this many days.
+    Failed {
+        /// Set when the message failed for now for longer than its lifetime.
+        gave_up_after_days: Option<u64>,
+    },
     /// Pause the account and ask the person; no retry is used up.
-    NeedsUser(String),
+    NeedsUser,
     /// The whole account waits this long (a daily limit, a demand to slow down): every one of
     /// its messages, not only this one; no retry is used up.
-    HoldAccount(Duration, String),
+    HoldAccount(Duration),
 }
 
 /// How long a daily sending limit holds an account: providers count the last 24 hours.
@@ -80,13 +116,13 @@ pub const DAILY_LIMIT_HOLD: Duration = Duration::from_secs(24 * 3600);
 
 /// The meaning of a reply that holds the account: a daily limit (whatever its class), or a
 /// demand to slow down (temporary).
-fn hold(attempt: &Attempt) -> Option<(&Reply, Meaning)> {
+fn hold(attempt: &Attempt) -> Option<Meaning> {
     let Attempt::Reply(r) = attempt else {
         return None;
     };
     match Meaning::of(r) {
-        m @ Meaning::DailyLimit => Some((r, m)),
-        m @ Meaning::RateLimited if r.is_transient() => Some((r, m)),
+        m @ Meaning::DailyLimit => Some(m),
+        m @ Meaning::RateLimited if r.is_transient() => Some(m),
         _ => None,
     }
 }
@@ -98,7 +134,7 @@ fn throttled(r: &Reply) -> bool {
 
 /// 530, or an RFC 3463 security code meaning "log in first" (5.7.0 authentication required,
 /// 5.7.8 credentials invalid, 5.7.9 mechanism too weak, 5.7.11 encryption required).
-fn needs_login(r: &Reply) -> bool {
+pub fn needs_login(r: &Reply) -> bool {
     r.code == 530
         || r.enhanced
             .is_some_and(|e| e.class == 5 && e.subject == 7 && matches!(e.detail, 0 | 8 | 9 | 11))
@@ -121,47 +157,37 @@ pub fn decide(
     lifetime: Duration,
     jitter: f64,
 ) -> Decision {
-    let retry = |throttle: bool, why: String| {
+    let retry = |throttle: bool| {
         if age >= lifetime {
-            Decision::Failed(tr!(
-                "gave-up",
-                days = lifetime.as_secs() / 86_400,
-                why = why
-            ))
+            Decision::Failed {
+                gave_up_after_days: Some(lifetime.as_secs() / 86_400),
+            }
         } else {
             Decision::Retry(backoff(attempts, throttle, jitter))
         }
     };
-    let words = |r: &Reply, m: Meaning| reply_note(m, r);
+    let failed = Decision::Failed {
+        gave_up_after_days: None,
+    };
     // A limit or a demand to slow down concerns the account, not this message.
-    if let Some((r, m)) = hold(attempt).filter(|_| age < lifetime) {
+    if let Some(m) = hold(attempt).filter(|_| age < lifetime) {
         let wait = match m {
             Meaning::DailyLimit => DAILY_LIMIT_HOLD,
             _ => backoff(attempts, true, jitter),
         };
-        return Decision::HoldAccount(wait, words(r, m));
+        return Decision::HoldAccount(wait);
     }
     match attempt {
         Attempt::Reply(r) if r.is_positive() => Decision::Sent,
-        Attempt::Reply(r) if r.is_transient() => retry(throttled(r), r.to_string()),
+        Attempt::Reply(r) if r.is_transient() => retry(throttled(r)),
         // "Authentication required" and its kin concern the account, not this message.
-        Attempt::Reply(r) if needs_login(r) => {
-            Decision::NeedsUser(tr!("needs-login", reply = r.to_string()))
-        }
-        Attempt::Reply(r) => match Meaning::of(r) {
-            Meaning::Other => Decision::Failed(r.to_string()),
-            m => Decision::Failed(words(r, m)),
-        },
-        Attempt::Auth(r) if r.is_transient() => retry(throttled(r), r.to_string()),
-        Attempt::Auth(r) => Decision::NeedsUser(match Meaning::of(r) {
-            Meaning::Other | Meaning::BadCredentials => {
-                tr!("login-refused-again", reply = r.to_string())
-            }
-            m => words(r, m),
-        }),
-        Attempt::Network(e) | Attempt::Ambiguous(e) => retry(false, e.clone()),
+        Attempt::Reply(r) if needs_login(r) => Decision::NeedsUser,
+        Attempt::Reply(_) => failed,
+        Attempt::Auth(r) if r.is_transient() => retry(throttled(r)),
+        Attempt::Auth(_) => Decision::NeedsUser,
+        Attempt::Network(_) | Attempt::Ambiguous(_) => retry(false),
         Attempt::Offline(_) => Decision::Retry(FIRST_RETRY),
-        Attempt::Setup(e) => Decision::NeedsUser(e.to_string()),
+        Attempt::Setup(_) => Decision::NeedsUser,
     }
 }
 
@@ -185,26 +211,26 @@ mod tests {
         ));
         assert_eq!(
             d(&reply("550 5.1.1 No such user")),
-            Decision::Failed("550 5.1.1 No such user".into())
+            Decision::Failed {
+                gave_up_after_days: None
+            }
         );
         let auth = Attempt::Auth("535 5.7.8 Authentication failed".parse().unwrap());
-        assert!(matches!(d(&auth), Decision::NeedsUser(m) if m.contains("535 5.7.8")));
-        assert!(matches!(
-            d(&Attempt::Network("connection refused".into())),
-            Decision::Retry(_)
-        ));
+        assert_eq!(d(&auth), Decision::NeedsUser);
+        let refused = Trouble::new("connection_refused", || "refused".into());
+        assert!(matches!(d(&Attempt::Network(refused)), Decision::Retry(_)));
     }
 
     #[test]
     fn a_demand_to_log_in_pauses_the_account_instead_of_failing_the_message() {
         let d = |a: &Attempt| decide(a, 0, Duration::ZERO, DEFAULT_LIFETIME, 0.5);
-        assert!(matches!(
+        assert_eq!(
             d(&reply("530 5.7.0 Authentication required")),
-            Decision::NeedsUser(_)
-        ));
+            Decision::NeedsUser
+        );
         assert!(matches!(
             d(&reply("554 5.7.1 Relay access denied")),
-            Decision::Failed(_)
+            Decision::Failed { .. }
         ));
     }
 
@@ -238,13 +264,13 @@ mod tests {
             0.5,
         );
         assert!(
-            matches!((&slow, &normal), (Decision::HoldAccount(a, why), Decision::Retry(b)) if a > b && why.contains("slow down")),
+            matches!((&slow, &normal), (Decision::HoldAccount(a), Decision::Retry(b)) if a > b),
             "{slow:?} {normal:?}"
         );
     }
 
     #[test]
-    fn a_daily_limit_holds_the_account_for_a_day_and_words_say_so() {
+    fn a_daily_limit_holds_the_account_for_a_day() {
         let d = decide(
             &reply("550 5.4.5 Daily user sending limit exceeded."),
             3,
@@ -252,20 +278,14 @@ mod tests {
             DEFAULT_LIFETIME,
             0.5,
         );
-        assert!(
-            matches!(&d, Decision::HoldAccount(w, why) if *w == DAILY_LIMIT_HOLD && why.contains("daily sending limit")),
-            "{d:?}"
-        );
+        assert_eq!(d, Decision::HoldAccount(DAILY_LIMIT_HOLD));
         let auth = Attempt::Auth(
             "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
                 .parse()
                 .unwrap(),
         );
         let d = decide(&auth, 0, Duration::ZERO, DEFAULT_LIFETIME, 0.5);
-        assert!(
-            matches!(&d, Decision::NeedsUser(why) if why.contains("administrator must allow SMTP AUTH")),
-            "{d:?}"
-        );
+        assert_eq!(d, Decision::NeedsUser);
     }
 
     #[test]
@@ -277,6 +297,11 @@ mod tests {
             DEFAULT_LIFETIME,
             0.5,
         );
-        assert!(matches!(old, Decision::Failed(m) if m.contains("gave up after 5 days")));
+        assert_eq!(
+            old,
+            Decision::Failed {
+                gave_up_after_days: Some(5)
+            }
+        );
     }
 }

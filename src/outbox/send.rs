@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::history::Trouble;
 use super::policy::{Attempt, Setup};
 use crate::account::Account;
 use crate::account::verify::{self, Check, Timeouts, VerifyError};
@@ -90,11 +91,13 @@ fn from_verify(e: &VerifyError) -> Attempt {
         E::Dns(DnsError::NotFound { .. } | DnsError::NoRecords { .. }) => {
             Attempt::Setup(Setup::ServerName(e.clone()))
         }
-        E::Dns(_) | E::Unreachable { .. } => Attempt::Offline(e.to_string()),
-        E::Refused { .. } | E::ConnectTimeout { .. } | E::Timeout { .. } | E::Closed { .. } => {
-            Attempt::Network(e.to_string())
-        }
-        E::Protocol { .. } | E::Local { .. } => Attempt::Network(e.to_string()),
+        E::Dns(_) | E::Unreachable { .. } => Attempt::Offline(trouble(e)),
+        E::Refused { .. }
+        | E::ConnectTimeout { .. }
+        | E::Timeout { .. }
+        | E::Closed { .. }
+        | E::Protocol { .. }
+        | E::Local { .. } => Attempt::Network(trouble(e)),
         // A proxy that is not running yet, or cannot reach the server now, may later.
         E::Proxy(p)
             if matches!(
@@ -102,12 +105,34 @@ fn from_verify(e: &VerifyError) -> Attempt {
                 ProxyError::Unreachable { .. } | ProxyError::Onward { .. }
             ) =>
         {
-            Attempt::Network(e.to_string())
+            Attempt::Network(trouble(e))
         }
         E::Rejected { reply, .. } if reply.is_transient() => Attempt::Reply(reply.clone()),
         E::AuthFailed(reply) => Attempt::Auth(reply.clone()),
         _ => Attempt::Setup(Setup::Connection(e.clone())),
     }
+}
+
+/// A connection's failure as the history keeps it.
+fn trouble(e: &VerifyError) -> Trouble {
+    Trouble::new(e.kind(), || e.to_string())
+}
+
+/// A command that failed without a reply, or got none in time.
+fn no_reply(what: &str, error: Option<&SmtpError>, limit: Duration) -> Trouble {
+    match error {
+        Some(e) => Trouble::new("connection_lost", || {
+            tr!("what-error", what = what, error = e.to_string())
+        }),
+        None => Trouble::new("timeout", || {
+            tr!("what-no-answer", what = what, seconds = limit.as_secs())
+        }),
+    }
+}
+
+/// A reply missing where one was due.
+fn missing(say: impl Fn() -> String) -> Attempt {
+    Attempt::Network(Trouble::new("protocol", say))
 }
 
 async fn timed<T>(
@@ -118,16 +143,8 @@ async fn timed<T>(
     match tokio::time::timeout(limit, work).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(SmtpError::Reply(r))) => Err(Attempt::Reply(r)),
-        Ok(Err(e)) => Err(Attempt::Network(tr!(
-            "what-error",
-            what = what,
-            error = e.to_string()
-        ))),
-        Err(_) => Err(Attempt::Network(tr!(
-            "what-no-answer",
-            what = what,
-            seconds = limit.as_secs()
-        ))),
+        Ok(Err(e)) => Err(Attempt::Network(no_reply(what, Some(&e), limit))),
+        Err(_) => Err(Attempt::Network(no_reply(what, None, limit))),
     }
 }
 
@@ -161,7 +178,7 @@ impl Session {
             return Err(report
                 .failure()
                 .map(|(_, e)| from_verify(e))
-                .unwrap_or_else(|| Attempt::Network(tr!("connection-failed"))));
+                .unwrap_or_else(|| missing(|| tr!("connection-failed"))));
         };
         let caps = report.capabilities.as_ref();
         let size_limit = caps.and_then(|c| c.size).filter(|s| *s > 0);
@@ -278,23 +295,17 @@ async fn envelope_replies(
         let mut go = false;
         let pipelined = conn.pipeline_meanwhile(&commands, || go = gate());
         let Ok((replies, error)) = tokio::time::timeout(t.command, pipelined).await else {
-            return Err(Outcome::whole(Attempt::Network(tr!(
-                "what-no-answer",
-                what = "MAIL/RCPT/DATA",
-                seconds = t.command.as_secs()
+            return Err(Outcome::whole(Attempt::Network(no_reply(
+                "MAIL/RCPT/DATA",
+                None,
+                t.command,
             ))));
         };
         if let Some(e) = error {
             // A server closing down says so (421) before it hangs up: keep its words.
             let closing = replies.iter().find(|r| r.code == 421).cloned();
             return Err(Outcome::whole(closing.map_or_else(
-                || {
-                    Attempt::Network(tr!(
-                        "what-error",
-                        what = "MAIL/RCPT/DATA",
-                        error = e.to_string()
-                    ))
-                },
+                || Attempt::Network(no_reply("MAIL/RCPT/DATA", Some(&e), t.command)),
                 Attempt::Reply,
             )));
         }
@@ -353,7 +364,7 @@ async fn transaction_replied(
             }
             return Outcome::whole(Attempt::Reply(r));
         }
-        None => return Outcome::whole(Attempt::Network(tr!("no-reply-to-mail"))),
+        None => return Outcome::whole(missing(|| tr!("no-reply-to-mail"))),
     }
     let (mut accepted, mut refused, mut deferred) = (0, vec![], vec![]);
     for rcpt in e.recipients {
@@ -361,7 +372,7 @@ async fn transaction_replied(
             Some(r) if r.code == 250 || r.code == 251 => accepted += 1,
             Some(r) if r.is_transient() => deferred.push((rcpt.clone(), r)),
             Some(r) => refused.push((rcpt.clone(), r)),
-            None => return Outcome::whole(Attempt::Network(tr!("missing-rcpt-reply"))),
+            None => return Outcome::whole(missing(|| tr!("missing-rcpt-reply"))),
         }
     }
     let data_reply = replies.next();
@@ -375,7 +386,7 @@ async fn transaction_replied(
         reset(conn, t).await;
         // Nothing to send now: the first deferral decides a retry, else the first refusal.
         let first = deferred.first().or(refused.first()).map(|(_, r)| r.clone());
-        let attempt = first.map_or_else(|| Attempt::Network(tr!("no-recipient")), Attempt::Reply);
+        let attempt = first.map_or_else(|| missing(|| tr!("no-recipient")), Attempt::Reply);
         return with(attempt, None);
     }
     let data = match data_reply {
@@ -399,11 +410,15 @@ async fn transaction_replied(
         }
         // The whole message was written: the server may have taken it before breaking off.
         Ok(Err(e)) => with(
-            Attempt::Ambiguous(tr!("after-final-dot", error = e.to_string())),
+            Attempt::Ambiguous(Trouble::new("connection_lost", || {
+                tr!("after-final-dot", error = e.to_string())
+            })),
             None,
         ),
         Err(_) => with(
-            Attempt::Ambiguous(tr!("no-reply-final-dot", seconds = t.data.as_secs())),
+            Attempt::Ambiguous(Trouble::new("timeout", || {
+                tr!("no-reply-final-dot", seconds = t.data.as_secs())
+            })),
             None,
         ),
     }

@@ -10,12 +10,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::history::{Cause, Happening, Trouble};
 use super::policy::{self, Attempt, Decision, Setup};
 use super::send::{self, Gate, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Outbox, OutboxError, RetryKind};
 use crate::account::{Account, AccountStore, AuthMethod, secrets};
 use crate::clock::{Millis, now_ms, relative};
-use crate::explain::Explain;
+use crate::explain::{Explain, panic_text};
 use crate::net::Net;
 use crate::net::smtp::Meaning;
 use crate::oauth;
@@ -110,6 +111,14 @@ pub enum WorkerEvent {
         /// The server's reply.
         reply: String,
     },
+    /// A bug stopped one lane (connection) of an account; the messages it held wait to be
+    /// tried again, and the other lanes go on.
+    LaneFailed {
+        /// The account's id.
+        account: String,
+        /// What the bug said.
+        bug: String,
+    },
     /// Sending for an account stopped until the person acts.
     Paused {
         /// The account's id.
@@ -147,6 +156,9 @@ impl std::fmt::Display for WorkerEvent {
             )),
             WorkerEvent::Paused { reason, .. } => {
                 f.write_str(&tr!("event-paused", reason = reason.as_str()))
+            }
+            WorkerEvent::LaneFailed { bug, .. } => {
+                f.write_str(&tr!("event-lane-failed", bug = bug.as_str()))
             }
         }
     }
@@ -218,15 +230,20 @@ impl Worker {
         &self,
         mut on_event: impl FnMut(WorkerEvent),
     ) -> Result<(), WorkerError> {
-        let outbox = Outbox::open(&self.paths.outbox_file())?;
-        // The caller holds the worker lock: whatever is "sending" was left by a dead worker.
-        outbox.release_leases()?;
-        outbox.defer_sync()?;
+        let outbox = tokio::task::block_in_place(|| -> Result<Outbox, OutboxError> {
+            let outbox = Outbox::open(&self.paths.outbox_file())?;
+            // The caller holds the worker lock: whatever is "sending" was left by a dead worker.
+            outbox.release_leases()?;
+            outbox.defer_sync()?;
+            Ok(outbox)
+        })?;
         // One connection for every lane: writes wait their turn here, not in SQLite's
         // lock, whose busy handler sleeps for milliseconds at a time.
         let outbox = Arc::new(Mutex::new(outbox));
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut lanes: JoinSet<(String, Result<(), WorkerError>)> = JoinSet::new();
+        let mut lanes: JoinSet<Result<(), WorkerError>> = JoinSet::new();
+        // Each lane's account and the messages it holds (claimed, outcome not written).
+        let mut held: HashMap<tokio::task::Id, (String, InHand)> = HashMap::new();
         let mut busy: HashMap<String, usize> = HashMap::new();
         loop {
             // Give each account with messages due and a lane free a lane.
@@ -236,15 +253,19 @@ impl Worker {
                     .filter(|(_, n)| **n >= LANES_PER_ACCOUNT)
                     .map(|(a, _)| a.clone())
                     .collect();
-                let Some(claimed) = locked(&outbox).claim_due(LEASE, None, &full)? else {
+                let claim = || locked(&outbox).claim_due(LEASE, None, &full);
+                let Some(claimed) = tokio::task::block_in_place(claim)? else {
                     break;
                 };
-                *busy.entry(claimed.account.clone()).or_default() += 1;
+                let account = claimed.account.clone();
+                *busy.entry(account.clone()).or_default() += 1;
+                let in_hand = InHand::default();
+                in_hand.take(claimed.id);
                 let (worker, tx, outbox) = (self.clone(), tx.clone(), outbox.clone());
-                lanes.spawn(async move {
-                    let account = claimed.account.clone();
-                    (account, worker.lane(&outbox, claimed, tx).await)
-                });
+                let hand = in_hand.clone();
+                let lane =
+                    lanes.spawn(async move { worker.lane(&outbox, claimed, tx, &hand).await });
+                held.insert(lane.id(), (account, in_hand));
             }
             // Then pass on what the lanes say until one ends, or for a while: another
             // account's messages may have come meanwhile. (Looking after every event would
@@ -255,19 +276,38 @@ impl Worker {
                 tokio::select! {
                     Some(event) = rx.recv() => on_event(event),
                     () = &mut look_again => break,
-                    done = lanes.join_next() => match done {
+                    done = lanes.join_next_with_id() => match done {
                         None => {
                             while let Ok(event) = rx.try_recv() {
                                 on_event(event);
                             }
                             return Ok(());
                         }
-                        Some(result) => {
-                            let (account, result) = result.expect("a lane does not panic");
+                        Some(ended) => {
+                            let id = match &ended {
+                                Ok((id, _)) => *id,
+                                Err(e) => e.id(),
+                            };
+                            let Some((account, in_hand)) = held.remove(&id) else {
+                                continue;
+                            };
                             if let Some(n) = busy.get_mut(&account) {
                                 *n -= 1;
                             }
-                            result?;
+                            match ended {
+                                Ok((_, result)) => result?,
+                                Err(e) => {
+                                    // A bug in this lane: only it ends; what it held waits.
+                                    let bug = e.try_into_panic().map_or_else(
+                                        |_| tr!("bug-no-detail"),
+                                        |p| panic_text(p.as_ref()),
+                                    );
+                                    let ids = in_hand.all();
+                                    let release = || locked(&outbox).release_after_bug(&ids, &bug);
+                                    tokio::task::block_in_place(release)?;
+                                    on_event(WorkerEvent::LaneFailed { account, bug });
+                                }
+                            }
                             break;
                         }
                     },
@@ -338,8 +378,10 @@ impl Worker {
         outbox: &Mutex<Outbox>,
         first: Claimed,
         events: mpsc::UnboundedSender<WorkerEvent>,
+        in_hand: &InHand,
     ) -> Result<(), WorkerError> {
         let account_id = first.account.clone();
+        crate::fault::point(&format!("lane:{account_id}"));
         let loaded = load_account(&self.paths, &account_id).await;
         let mut session: Option<Session> = None;
         let mut batch = vec![first];
@@ -355,7 +397,7 @@ impl Worker {
                     let mut written = None;
                     let sent = {
                         let mut gate = || {
-                            let w = self.write(outbox, unwritten.take(), &events);
+                            let w = self.write(outbox, unwritten.take(), &events, in_hand);
                             let go = matches!(w, Ok(None));
                             written = Some(w);
                             go
@@ -363,8 +405,9 @@ impl Worker {
                         self.send_one(&loaded, &mut session, &c, &mut gate).await
                     };
                     // Without a gate (the attempt ended before its envelope): write it now.
-                    stopped =
-                        written.unwrap_or_else(|| self.write(outbox, unwritten.take(), &events))?;
+                    stopped = written.unwrap_or_else(|| {
+                        self.write(outbox, unwritten.take(), &events, in_hand)
+                    })?;
                     sent
                 } else {
                     None
@@ -382,14 +425,21 @@ impl Worker {
                 unwritten = Some((c, outcome));
                 if session.is_none() {
                     // The next message needs a new connection first: write this one now.
-                    stopped = stopped.or(self.write(outbox, unwritten.take(), &events)?);
+                    stopped = stopped.or(self.write(outbox, unwritten.take(), &events, in_hand)?);
                 }
             }
-            stopped = stopped.or(self.write(outbox, unwritten.take(), &events)?);
-            let mut outbox = locked(outbox);
-            outbox.sync()?;
-            if stopped.is_none() {
-                batch = outbox.claim_batch(LEASE, Some(&account_id), &[], BATCH)?;
+            stopped = stopped.or(self.write(outbox, unwritten.take(), &events, in_hand)?);
+            let next = || -> Result<Vec<Claimed>, OutboxError> {
+                let mut outbox = locked(outbox);
+                outbox.sync()?;
+                if stopped.is_some() {
+                    return Ok(vec![]);
+                }
+                outbox.claim_batch(LEASE, Some(&account_id), &[], BATCH)
+            };
+            batch = tokio::task::block_in_place(next)?;
+            for c in &batch {
+                in_hand.take(c.id);
             }
         }
         if let Some(s) = session {
@@ -398,18 +448,23 @@ impl Worker {
         Ok(())
     }
 
-    /// Writes `unwritten`, if any; the attempt that stopped the account, if it did.
+    /// Writes `unwritten`, if any (off the async threads: SQLite, and the accounts file when
+    /// an identity is refused); the attempt that stopped the account, if it did.
     fn write(
         &self,
         outbox: &Mutex<Outbox>,
         unwritten: Option<(Claimed, Outcome)>,
         events: &mpsc::UnboundedSender<WorkerEvent>,
+        in_hand: &InHand,
     ) -> Result<Option<Attempt>, OutboxError> {
         let Some((c, outcome)) = unwritten else {
             return Ok(None);
         };
         let attempt = outcome.attempt.clone();
-        let stopped = locked(outbox).batch(|o| self.record(o, &c, outcome, events))?;
+        let stopped = tokio::task::block_in_place(|| {
+            locked(outbox).batch(|o| self.record(o, &c, outcome, events))
+        })?;
+        in_hand.put_down(c.id);
         Ok(stopped.then_some(attempt))
     }
 
@@ -425,15 +480,20 @@ impl Worker {
         let listener = super::wake::Listener::bind(&self.paths);
         loop {
             self.run_until_empty(&mut on_event).await?;
-            let outbox = Outbox::open(&self.paths.outbox_file())?;
-            let offline = outbox.offline_accounts()?;
+            let (outbox, offline, next_due) =
+                tokio::task::block_in_place(|| -> Result<_, OutboxError> {
+                    let outbox = Outbox::open(&self.paths.outbox_file())?;
+                    let offline = outbox.offline_accounts()?;
+                    let next_due = outbox.next_due()?;
+                    Ok((outbox, offline, next_due))
+                })?;
             // While messages wait for the network, look for it every few seconds.
             let idle = if offline.is_empty() {
                 idle
             } else {
                 NETWORK_CHECK.min(idle)
             };
-            let wait = outbox.next_due()?.map_or(idle, |at| {
+            let wait = next_due.map_or(idle, |at| {
                 Duration::from_millis((at - now_ms()).clamp(0, idle.as_millis() as i64) as u64)
             });
             tokio::select! {
@@ -442,7 +502,7 @@ impl Worker {
             }
             for account in offline {
                 if self.server_reachable(&account).await {
-                    outbox.online_again(&account)?;
+                    tokio::task::block_in_place(|| outbox.online_again(&account))?;
                 }
             }
         }
@@ -451,7 +511,7 @@ impl Worker {
     /// Whether the account's server can be looked up again (the network is back).
     async fn server_reachable(&self, account: &str) -> bool {
         // Only the server's name is needed: no keyring access every few seconds.
-        let Ok(account) = find_account(&self.paths, account) else {
+        let Ok(account) = tokio::task::block_in_place(|| find_account(&self.paths, account)) else {
             return false;
         };
         tokio::time::timeout(
@@ -470,79 +530,66 @@ impl Worker {
         outcome: Outcome,
         events: &mpsc::UnboundedSender<WorkerEvent>,
     ) -> Result<bool, OutboxError> {
+        crate::fault::point(&format!("record:{}", c.account));
         let on_event = |e| tell(events, e);
         let age = Duration::from_millis((now_ms() - c.created_ms).max(0) as u64);
         for (rcpt, reply) in &outcome.refused {
-            outbox.note(
-                c.id,
-                &tr!(
-                    "note-recipient-refused",
-                    recipient = rcpt.as_str(),
-                    reply = reply.to_string()
-                ),
-            )?;
+            outbox.recipient_result(c.id, rcpt, &reply.to_string(), true)?;
             on_event(WorkerEvent::RecipientRefused {
                 id: c.id,
                 recipient: rcpt.clone(),
                 reply: reply.to_string(),
             });
         }
+        for (rcpt, reply) in &outcome.deferred {
+            outbox.recipient_result(c.id, rcpt, &reply.to_string(), false)?;
+        }
         let decision = policy::decide(&outcome.attempt, c.attempts, age, self.lifetime, jitter());
-        let reason = match &outcome.attempt {
-            Attempt::Reply(r) | Attempt::Auth(r) => r.to_string(),
-            Attempt::Network(e) | Attempt::Offline(e) => e.clone(),
-            Attempt::Setup(e) => e.to_string(),
-            Attempt::Ambiguous(e) => {
-                tr!("maybe-sent-again", error = e.as_str())
-            }
-        };
+        let cause = outcome.attempt.cause();
         match decision {
             Decision::Sent if !outcome.deferred.is_empty() => {
-                let later: Vec<String> = outcome.deferred.iter().map(|(r, _)| r.clone()).collect();
-                let why = outcome.deferred[0].1.to_string();
-                // "Too many recipients": the rest go in the next round at once, uncounted.
+                // The others have it; the deferred ones wait. "Too many recipients": they go
+                // in the next round at once, uncounted.
                 let next_round = outcome
                     .deferred
                     .iter()
                     .all(|(_, r)| Meaning::of(r) == Meaning::TooManyRecipients);
-                let (said, at, kind) = if next_round {
-                    (
-                        tr!(
-                            "next-round",
-                            sent = c.recipients.len() - later.len(),
-                            later = later.len()
-                        ),
-                        now_ms(),
-                        RetryKind::Paused,
-                    )
+                let (at, kind) = if next_round {
+                    (now_ms(), RetryKind::Paused)
                 } else {
                     let wait = policy::backoff(c.attempts, false, jitter());
-                    (
-                        tr!("sent-to-others", count = later.len(), why = why.as_str()),
-                        now_ms() + wait.as_millis() as i64,
-                        RetryKind::Counted,
-                    )
+                    (now_ms() + wait.as_millis() as i64, RetryKind::Counted)
                 };
-                outbox.set_recipients(c.id, &later, &said)?;
+                let why = Cause::Reply {
+                    reply: outcome.deferred[0].1.to_string(),
+                };
+                let reply = match &outcome.attempt {
+                    Attempt::Reply(r) => r.to_string(),
+                    _ => String::new(),
+                };
+                let not_now: Vec<&String> = (outcome.refused.iter().chain(&outcome.deferred))
+                    .map(|(r, _)| r)
+                    .collect();
+                let accepted: Vec<&str> = (c.recipients.iter())
+                    .filter(|r| !not_now.contains(r))
+                    .map(String::as_str)
+                    .collect();
+                let queue_id = outcome.server_queue_id.as_deref();
+                outbox.mark_partly_sent(c.id, &accepted, &reply, queue_id)?;
                 outbox.mark_retry(c.id, at, &why, kind)?;
                 on_event(WorkerEvent::Retry {
                     id: c.id,
                     at,
-                    reason: why,
+                    reason: why.in_words(),
                 });
             }
             Decision::Sent => {
-                let mut text = reason.clone();
-                if !outcome.refused.is_empty() {
-                    let names: Vec<&str> =
-                        outcome.refused.iter().map(|(r, _)| r.as_str()).collect();
-                    text = tr!("sent-refused", text = text, names = names.join(", "));
-                }
-                outbox.mark_sent(c.id, &text, outcome.server_queue_id.as_deref())?;
-                on_event(WorkerEvent::Sent {
-                    id: c.id,
-                    reply: text,
-                });
+                let reply = match &outcome.attempt {
+                    Attempt::Reply(r) => r.to_string(),
+                    _ => String::new(),
+                };
+                outbox.mark_sent(c.id, &reply, outcome.server_queue_id.as_deref())?;
+                on_event(WorkerEvent::Sent { id: c.id, reply });
             }
             Decision::Retry(wait) => {
                 let at = now_ms() + wait.as_millis() as i64;
@@ -551,15 +598,20 @@ impl Worker {
                     Attempt::Ambiguous(_) => RetryKind::MaybeSent,
                     _ => RetryKind::Counted,
                 };
-                outbox.mark_retry(c.id, at, &reason, kind)?;
+                outbox.mark_retry(c.id, at, &cause, kind)?;
                 on_event(WorkerEvent::Retry {
                     id: c.id,
                     at,
-                    reason,
+                    reason: cause.in_words(),
                 });
             }
-            Decision::Failed(why) => {
-                outbox.mark_failed(c.id, &why)?;
+            Decision::Failed { gave_up_after_days } => {
+                outbox.mark_failed(c.id, &cause, gave_up_after_days)?;
+                let what = Happening::Failed {
+                    cause,
+                    gave_up_after_days,
+                };
+                let why = what.reason().unwrap_or_default();
                 if let Attempt::Reply(r) = &outcome.attempt
                     && Meaning::of(r) == Meaning::SenderNotAllowed
                 {
@@ -573,24 +625,22 @@ impl Worker {
                     reason: why,
                 });
             }
-            Decision::HoldAccount(wait, why) => {
-                let at = now_ms() + wait.as_millis() as i64;
-                let why = tr!("resumes-at", why = why, when = crate::clock::local(at));
-                outbox.hold_account(&c.account, at)?;
-                outbox.mark_retry(c.id, at, &why, RetryKind::Paused)?;
+            Decision::HoldAccount(wait) => {
+                let until = now_ms() + wait.as_millis() as i64;
+                outbox.mark_held(c.id, &c.account, until, &cause)?;
+                let held = Happening::Held { until, cause };
                 on_event(WorkerEvent::Retry {
                     id: c.id,
-                    at,
-                    reason: why,
+                    at: until,
+                    reason: held.reason().unwrap_or_default(),
                 });
                 return Ok(true);
             }
-            Decision::NeedsUser(why) => {
-                outbox.pause(&c.account, &why)?;
-                outbox.mark_retry(c.id, now_ms(), &why, RetryKind::Paused)?;
+            Decision::NeedsUser => {
+                outbox.mark_paused(c.id, &c.account, &cause)?;
                 on_event(WorkerEvent::Paused {
                     account: c.account.clone(),
-                    reason: why,
+                    reason: cause.in_words(),
                 });
                 return Ok(true);
             }
@@ -600,9 +650,44 @@ impl Worker {
 }
 
 /// The worker's one connection to the queue, held for one change at a time (never across an
-/// await).
+/// await). A lane that panicked while holding it left it poisoned, perhaps in the middle of a
+/// transaction: that is rolled back, and the other lanes go on.
 fn locked(outbox: &Mutex<Outbox>) -> MutexGuard<'_, Outbox> {
-    outbox.lock().expect("a lane does not panic")
+    match outbox.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => {
+            outbox.clear_poison();
+            let guard = poisoned.into_inner();
+            guard.abandon_transaction();
+            guard
+        }
+    }
+}
+
+/// The messages a lane holds: claimed, their outcome not written yet. Should the lane panic,
+/// these go back to waiting.
+#[derive(Clone, Default)]
+struct InHand(Arc<Mutex<Vec<i64>>>);
+
+impl InHand {
+    fn ids(&self) -> MutexGuard<'_, Vec<i64>> {
+        // Held for a push or a removal only: a panic cannot happen while it is held.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn take(&self, id: i64) {
+        self.ids().push(id);
+    }
+
+    fn put_down(&self, id: i64) {
+        self.ids().retain(|i| *i != id);
+    }
+
+    fn all(&self) -> Vec<i64> {
+        self.ids().clone()
+    }
 }
 
 /// What the login sends: for an OAuth2 sign-in a fresh access token, refreshed before
@@ -621,7 +706,9 @@ async fn login_secret(
     };
     match oauth::access_token(net, account, stored).await {
         Ok(token) => Ok(Some(token)),
-        Err(e) if e.is_transient() => Err(Attempt::Network(e.to_string())),
+        Err(e) if e.is_transient() => {
+            Err(Attempt::Network(Trouble::new("sign_in", || e.to_string())))
+        }
         Err(e) => Err(Attempt::Setup(Setup::SignIn(e.explain()))),
     }
 }
@@ -638,12 +725,12 @@ fn find_account(paths: &Paths, id: &str) -> Result<Account, Setup> {
     }
 }
 
-/// The account with this id and its secret, or why it cannot send.
+/// The account with this id and its secret, or why it cannot send (the file and the keyring
+/// read off the async threads).
 async fn load_account(paths: &Paths, id: &str) -> Result<(Account, Option<Secret>), Setup> {
-    let account = find_account(paths, id)?;
-    let acc = account.clone();
-    let secret = tokio::task::spawn_blocking(move || secrets::for_account(&acc))
-        .await
-        .expect("reading the keyring does not panic");
-    Ok((account, secret.map_err(Setup::Secret)?))
+    tokio::task::block_in_place(|| {
+        let account = find_account(paths, id)?;
+        let secret = secrets::for_account(&account).map_err(Setup::Secret)?;
+        Ok((account, secret))
+    })
 }

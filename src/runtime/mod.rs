@@ -4,6 +4,7 @@
 //! ([`crate::usecases`]).
 
 mod ctx;
+mod guard;
 mod outbox;
 mod protocol;
 mod serve;
@@ -30,6 +31,18 @@ use ctx::{Ctx, Waker};
 pub struct Core {
     commands: mpsc::UnboundedSender<Command>,
     events: std_mpsc::Receiver<Event>,
+    /// The core has stopped and the window was told ([`Event::CoreStopped`]).
+    told_stopped: AtomicBool,
+}
+
+/// Says the core has stopped when dropped: at the end of its thread, however it ends (a
+/// panic too), so that the watcher thread ends and the window hears of it.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Core {
@@ -45,14 +58,23 @@ impl Core {
         let (ev_tx, ev_rx) = std_mpsc::channel();
         let wake: Waker = Arc::new(wake);
         let paths = paths.clone();
-        std::thread::Builder::new()
+        let stopped = Arc::new(AtomicBool::new(false));
+        let stop_on_drop = StopOnDrop(stopped.clone());
+        // Should the thread not start, its closure and with it the events' sender are gone:
+        // the window hears that the core stopped (see `try_recv`).
+        let _thread = std::thread::Builder::new()
             .name("outpost-core".into())
             .spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
+                let _stop = stop_on_drop;
+                let rt = match tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
                     .enable_all()
                     .build()
-                    .expect("a tokio runtime starts");
+                {
+                    Ok(rt) => rt,
+                    // The window hears that the core stopped: its events' sender is gone.
+                    Err(_) => return,
+                };
                 rt.block_on(async move {
                     let (poke, pokes) = std_mpsc::channel();
                     let ctx = Ctx {
@@ -63,32 +85,42 @@ impl Core {
                         wake,
                         poke,
                         notify: Arc::new(AtomicBool::new(true)),
-                        stopped: Arc::new(AtomicBool::new(false)),
+                        stopped,
                     };
-                    let stopped = ctx.stopped.clone();
                     watch::start(ctx.clone(), pokes);
                     tokio::spawn(worker::send_in_background(ctx.clone()));
                     serve::serve(ctx, cmd_rx).await;
-                    stopped.store(true, Ordering::Relaxed);
                 });
-            })
-            .expect("the core thread starts");
+            });
         let core = Self {
             commands: cmd_tx,
             events: ev_rx,
+            told_stopped: AtomicBool::new(false),
         };
         core.send(Command::Reload);
         core
     }
 
-    /// Queues a command; never blocks.
+    /// Queues a command; never blocks. A core that has stopped takes none: the window heard
+    /// so from [`Self::try_recv`] ([`Event::CoreStopped`]).
     pub fn send(&self, command: Command) {
-        // The core ends only when this handle is dropped: it is always there to receive.
-        self.commands.send(command).ok();
+        let _stopped_already = self.commands.send(command);
     }
 
-    /// The next event, if one is waiting; never blocks.
+    /// The next event, if one is waiting; never blocks. Once the core has stopped (a bug
+    /// ended it), the events it sent are given first, then [`Event::CoreStopped`] once.
     pub fn try_recv(&self) -> Option<Event> {
-        self.events.try_recv().ok()
+        match self.events.try_recv() {
+            Ok(event) => Some(event),
+            Err(std_mpsc::TryRecvError::Empty) => None,
+            Err(std_mpsc::TryRecvError::Disconnected) => {
+                (!self.told_stopped.swap(true, Ordering::Relaxed)).then(|| {
+                    Event::CoreStopped(Explanation::new(
+                        tr!("core-stopped"),
+                        tr!("core-stopped-advice"),
+                    ))
+                })
+            }
+        }
     }
 }

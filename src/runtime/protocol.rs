@@ -233,6 +233,11 @@ pub enum Event {
         /// Where it is.
         state: SignInState,
     },
+    /// A bug stopped a task of the core; the request it served was answered with this too.
+    /// Nothing was lost; for the status line.
+    Bug(Explanation),
+    /// The core has stopped (a bug ended it): nothing more will be answered. What to do.
+    CoreStopped(Explanation),
     /// A check or a detection could not start (no password stored, keyring locked, no
     /// network stack).
     NotStarted {

@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::ctx::{Ctx, blocking};
+use super::guard::{Answer, guarded};
 use super::protocol::{Command, Event, SaveFailure, Ticket};
 use super::{signin, watch};
 use crate::account::Account;
@@ -24,6 +25,9 @@ pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Comman
     let mut running: HashMap<Ticket, JoinHandle<()>> = HashMap::new();
     while let Some(command) = commands.recv().await {
         running.retain(|_, handle| !handle.is_finished());
+        crate::fault::point("core-loop");
+        // Whatever happens in the task, its screen gets an answer.
+        let answer = Answer::to(&command);
         match command {
             Command::CancelTest { ticket } => {
                 if let Some(handle) = running.remove(&ticket) {
@@ -33,7 +37,8 @@ pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Comman
             Command::Test { ticket, .. }
             | Command::Detect { ticket, .. }
             | Command::SignIn { ticket, .. } => {
-                running.insert(ticket, tokio::spawn(cancellable(ctx.clone(), command)));
+                let work = cancellable(ctx.clone(), command);
+                running.insert(ticket, tokio::spawn(guarded(ctx.clone(), answer, work)));
             }
             Command::WakeWorker => ctx.nudge.notify_one(),
             Command::Notifications(on) => ctx.notify.store(on, Ordering::Relaxed),
@@ -42,11 +47,13 @@ pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Comman
                 ctx.poke.send(watch::Request::Rows(ids)).ok();
             }
             Command::ServerSize { account } => {
-                tokio::spawn(server_size(ctx.clone(), account));
+                let work = server_size(ctx.clone(), account);
+                tokio::spawn(guarded(ctx.clone(), answer, work));
             }
             other => {
-                let ctx = ctx.clone();
-                tokio::spawn(blocking(move || on_files(&ctx, other)));
+                let task = ctx.clone();
+                let work = blocking(move || on_files(&task, other));
+                tokio::spawn(guarded(ctx.clone(), answer, work));
             }
         }
     }
@@ -54,6 +61,7 @@ pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Comman
 
 /// The commands that run until they end or are cancelled.
 async fn cancellable(ctx: Ctx, command: Command) {
+    crate::fault::point("core-task");
     match command {
         Command::Test {
             ticket,
@@ -91,6 +99,7 @@ async fn cancellable(ctx: Ctx, command: Command) {
 
 /// The commands that read or write files, the keyring or the queue (blocking).
 fn on_files(ctx: &Ctx, command: Command) {
+    crate::fault::point("core-task");
     match command {
         Command::Reload => {
             ctx.emit_accounts();

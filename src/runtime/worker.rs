@@ -3,7 +3,12 @@
 
 use std::sync::atomic::Ordering;
 
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+
 use super::ctx::Ctx;
+use super::guard::bug;
 use super::outbox::notify_failure;
 use super::protocol::Event;
 use crate::explain::{Explain, Explanation};
@@ -20,25 +25,27 @@ pub(super) async fn send_in_background(ctx: Ctx) {
         Err(e) => return ctx.emit(Event::WorkerStopped(e.explain())),
     };
     let worker = Worker::new(net, ctx.paths.clone());
-    let result = worker
-        .serve(std::time::Duration::from_secs(60), &ctx.nudge, |e| {
-            if ctx.notify.load(Ordering::Relaxed)
-                && matches!(
-                    e,
-                    WorkerEvent::Failed { .. } | WorkerEvent::RecipientRefused { .. }
-                )
-            {
-                let (ctx, e) = (ctx.clone(), e.clone());
-                tokio::task::spawn_blocking(move || notify_failure(&ctx, &e));
-            }
-            ctx.emit(Event::Worker(e))
-        })
-        .await;
-    if let Err(e) = result {
-        let e = e.explain();
-        ctx.emit(Event::WorkerStopped(Explanation {
-            problem: tr!("sending-stopped", problem = e.problem.as_str()),
-            advice: tr!("sending-stopped-advice", advice = e.advice.as_str()),
-        }));
-    }
+    let serving = worker.serve(std::time::Duration::from_secs(60), &ctx.nudge, |e| {
+        if ctx.notify.load(Ordering::Relaxed)
+            && matches!(
+                e,
+                WorkerEvent::Failed { .. } | WorkerEvent::RecipientRefused { .. }
+            )
+        {
+            let (ctx, e) = (ctx.clone(), e.clone());
+            tokio::task::spawn_blocking(move || notify_failure(&ctx, &e));
+        }
+        ctx.emit(Event::Worker(e))
+    });
+    // A lane that panics fails alone (the worker goes on); a bug anywhere else stops
+    // sending in this window, and says so.
+    let e = match AssertUnwindSafe(serving).catch_unwind().await {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => e.explain(),
+        Err(payload) => bug(&tr!("bug-doing-send"), payload.as_ref()),
+    };
+    ctx.emit(Event::WorkerStopped(Explanation {
+        problem: tr!("sending-stopped", problem = e.problem.as_str()),
+        advice: tr!("sending-stopped-advice", advice = e.advice.as_str()),
+    }));
 }

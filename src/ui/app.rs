@@ -160,7 +160,7 @@ impl OutpostApp {
                 return;
             }
             Event::Worker(e) => return self.sender_status = e.to_string(),
-            Event::WorkerStopped(e) => {
+            Event::WorkerStopped(e) | Event::Bug(e) | Event::CoreStopped(e) => {
                 return self.sender_status = format!("{} {}", e.problem, e.advice);
             }
             Event::Queued { ticket, result } => {

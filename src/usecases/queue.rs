@@ -7,8 +7,9 @@ use std::time::SystemTime;
 use crate::clock::{Millis, local, now_ms};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::{self, Composed, Draft, MessageError};
+use crate::outbox::history::Entry;
 use crate::outbox::sendmail::Prepared;
-use crate::outbox::store::{Event, State};
+use crate::outbox::store::State;
 use crate::outbox::{Outbox, OutboxError, Summary, wake};
 use crate::paths::Paths;
 
@@ -220,9 +221,11 @@ pub struct MessageDetail {
     /// The message.
     pub summary: Summary,
     /// Every state change and server reply, oldest first.
-    pub history: Vec<Event>,
+    pub history: Vec<Entry>,
     /// When each happened, in local time (read off the UI thread: the time zone is a file).
     pub when: Vec<String>,
+    /// Each entry in words, in the reader's language.
+    pub words: Vec<String>,
 }
 
 /// Every message, newest first.
@@ -234,10 +237,12 @@ pub fn list(paths: &Paths) -> Result<Vec<Summary>, OutboxError> {
 pub fn detail(paths: &Paths, id: i64) -> Result<MessageDetail, OutboxError> {
     let (summary, history) = Outbox::open(&paths.outbox_file())?.get(id)?;
     let when = history.iter().map(|e| local(e.at_ms)).collect();
+    let words = history.iter().map(|e| e.what.in_words()).collect();
     Ok(MessageDetail {
         summary,
         history,
         when,
+        words,
     })
 }
 

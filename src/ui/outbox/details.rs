@@ -151,6 +151,7 @@ fn detail(
         message_badge(ui, m.state, m);
     });
     facts(ui, m, emails);
+    recipients(ui, m);
     if m.maybe_sent {
         ui.label(RichText::new(tr!("maybe-sent")).color(ui.visuals().warn_fg_color));
     }
@@ -163,13 +164,33 @@ fn detail(
         .spacing([12.0, 2.0])
         .striped(true)
         .show(ui, |ui| {
-            for (e, when) in d.history.iter().zip(&d.when) {
+            for (words, when) in d.words.iter().zip(&d.when) {
                 ui.label(RichText::new(when).weak().monospace());
-                ui.label(&e.text);
+                ui.label(words);
                 ui.end_row();
             }
         });
     action
+}
+
+/// Each recipient, where it was named, what became of it and the server's words for it.
+fn recipients(ui: &mut Ui, m: &Summary) {
+    if m.recipients.is_empty() {
+        return;
+    }
+    design::section(ui, tr!("recipients"));
+    egui::Grid::new("outbox-recipients")
+        .num_columns(3)
+        .spacing([12.0, 2.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for r in &m.recipients {
+                ui.label(format!("{}: {}", r.field.in_words(), r.address));
+                ui.label(r.state.in_words());
+                ui.label(RichText::new(r.reply.as_deref().unwrap_or("")).weak());
+                ui.end_row();
+            }
+        });
 }
 
 fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {

@@ -32,17 +32,19 @@ pub fn scheduled(state: State, m: &Summary) -> bool {
 }
 
 /// A message's `state` as an icon and a word, in the state's colour; "scheduled" for one
-/// set to leave later.
+/// set to leave later, "sent, 1 refused" for one some of whose recipients were refused.
 pub fn message_badge(ui: &mut Ui, state: State, m: &Summary) {
     if scheduled(state, m) {
         design::chip(ui, icon::WAITING, tr!("state-scheduled"), design::warn(ui));
+    } else if state == m.state {
+        badge(ui, state, m.in_words(now_ms()));
     } else {
-        badge(ui, state);
+        badge(ui, state, state.in_words());
     }
 }
 
-/// A state as an icon and a word in the state's colour.
-pub fn badge(ui: &mut Ui, state: State) {
+/// A state as an icon and `words` in the state's colour.
+pub fn badge(ui: &mut Ui, state: State, words: String) {
     let (icon, color) = match state {
         State::Sent => (icon::OK, design::ok(ui)),
         State::Failed => (icon::FAILED, design::error(ui)),
@@ -51,5 +53,5 @@ pub fn badge(ui: &mut Ui, state: State) {
         State::Queued => (icon::WAITING, design::warn(ui)),
         State::Retry => (icon::RETRY, design::warn(ui)),
     };
-    design::chip(ui, icon, state.in_words(), color);
+    design::chip(ui, icon, words, color);
 }

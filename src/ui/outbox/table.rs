@@ -102,6 +102,12 @@ impl Col {
                 design::icon::WAITING,
                 tr!("state-scheduled")
             ));
+            // Refused recipients, up to the tens: more is cut with "…".
+            words.push(format!(
+                "{} {}",
+                design::icon::OK,
+                tr!("state-sent-refused", count = 99)
+            ));
             words
         };
         match self {
@@ -261,7 +267,7 @@ impl Table {
                     let Some(m) = known else {
                         // Not read yet: the state is known, the rest comes in a moment.
                         placeholders += 1;
-                        row.col(|ui| badge(ui, state));
+                        row.col(|ui| badge(ui, state, state.in_words()));
                         for _ in 1..cols.len() {
                             row.col(|ui| {
                                 ui.label(RichText::new("…").weak());

@@ -1,0 +1,110 @@
+//! The outbox by account: paused ones (waiting for the person), those waiting for the
+//! network, how many messages each has waiting, and when the next one is due.
+
+use rusqlite::params;
+
+use super::db::{Outbox, read_json};
+use super::error::{OutboxError, to_json};
+use crate::clock::{Millis, now_ms};
+use crate::outbox::history::Cause;
+
+impl Outbox {
+    /// Stops sending for `account` until [`Self::resume`]: the person must act first.
+    pub fn pause(&self, account: &str, cause: &Cause) -> Result<(), OutboxError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO paused (account, cause, since) VALUES (?1, ?2, ?3)",
+                params![account, to_json(cause).map_err(|e| self.db(e))?, now_ms()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.db(e))
+    }
+
+    /// Sends for `account` again.
+    pub fn resume(&self, account: &str) -> Result<(), OutboxError> {
+        self.conn
+            .execute("DELETE FROM paused WHERE account = ?1", [account])
+            .map(|_| ())
+            .map_err(|e| self.db(e))
+    }
+
+    /// Paused accounts and why, in words.
+    pub fn paused(&self) -> Result<Vec<(String, String)>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT account, cause FROM paused ORDER BY since")
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let cause: Cause = read_json(None, "pause", r.get(1)?)?;
+                Ok((r.get(0)?, cause.in_words()))
+            })
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
+    /// Accounts with messages waiting because this computer was offline.
+    pub fn offline_accounts(&self) -> Result<Vec<String>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT account FROM messages WHERE state = 'retry' AND offline = 1")
+            .map_err(|e| self.db(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
+    /// The network is back for `account`: its messages that waited for it are due now.
+    pub fn online_again(&self, account: &str) -> Result<(), OutboxError> {
+        self.conn
+            .execute(
+                "UPDATE messages SET next_attempt = ?2, offline = 0
+                 WHERE state = 'retry' AND offline = 1 AND account = ?1",
+                params![account, now_ms()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.db(e))
+    }
+
+    /// How many messages of `account` are not sent yet (queued, waiting to retry, or being
+    /// sent).
+    pub fn waiting_for(&self, account: &str) -> Result<usize, OutboxError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM messages WHERE account = ?1
+                 AND state IN ('queued', 'retry', 'sending')",
+                [account],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.db(e))
+    }
+
+    /// How many unfinished messages each account has.
+    pub fn waiting_by_account(&self) -> Result<Vec<(String, i64)>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT account, COUNT(*) FROM messages
+                 WHERE state IN ('queued', 'retry', 'sending') GROUP BY account",
+            )
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+
+    /// When the next waiting message is due, if any; messages of paused accounts wait for
+    /// the person, not for a time, and do not count.
+    pub fn next_due(&self) -> Result<Option<Millis>, OutboxError> {
+        self.conn
+            .query_row(
+                "SELECT MIN(CASE WHEN state = 'sending' THEN lease_until ELSE next_attempt END)
+                 FROM messages WHERE state IN ('queued', 'retry', 'sending')
+                   AND account NOT IN (SELECT account FROM paused)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db(e))
+    }
+}

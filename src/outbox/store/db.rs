@@ -1,0 +1,224 @@
+//! The outbox's database: SQLite in WAL mode with `synchronous = FULL`, so a message is on
+//! disk before anyone hears "queued", and every state change survives a crash or power cut.
+//! Opening creates or migrates it; every change writes its history entry with it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::error::{OutboxError, Unreadable, db_err, not_stored};
+use super::schema::{SCHEMA_VERSION, migrate};
+use super::state::State;
+use crate::clock::{Millis, now_ms};
+use crate::outbox::history::Happening;
+
+/// The queue.
+pub struct Outbox {
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
+}
+
+impl Outbox {
+    /// Opens (creating or migrating) the queue at `path`.
+    pub fn open(path: &Path) -> Result<Self, OutboxError> {
+        let db = |source: rusqlite::Error| db_err(path)(source);
+        let io = |e: std::io::Error| db(rusqlite::Error::ToSqlConversionFailure(Box::new(e)));
+        if let Some(dir) = path.parent() {
+            crate::paths::create_private_dir(dir).map_err(io)?;
+        }
+        // Readable by this user only; SQLite gives its -wal and -shm files the same mode.
+        let mut create = std::fs::OpenOptions::new();
+        create.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+        create.open(path).map_err(io)?;
+        let mut conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
+        // Switching to WAL needs the database to itself: only do it when it is not WAL yet.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(db)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(db)?;
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db)?;
+        if version > SCHEMA_VERSION {
+            return Err(OutboxError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            migrate(&mut conn).map_err(db)?;
+        }
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub(super) fn db(&self, source: rusqlite::Error) -> OutboxError {
+        db_err(&self.path)(source)
+    }
+
+    /// Adds `what` to the history of message `id`, as happening now.
+    pub(super) fn record(&self, id: i64, what: &Happening) -> Result<(), OutboxError> {
+        record(&self.conn, id, now_ms(), what).map_err(|e| self.db(e))
+    }
+
+    /// Runs `sql` with `id` as `?1` and `values` after it; it must change message `id`, else
+    /// the message is gone or in another state. Then `what` goes into its history.
+    pub(super) fn update(
+        &self,
+        id: i64,
+        sql: &str,
+        values: &[&dyn rusqlite::ToSql],
+        what: &Happening,
+    ) -> Result<(), OutboxError> {
+        let params = rusqlite::params_from_iter(
+            std::iter::once(&id as &dyn rusqlite::ToSql).chain(values.iter().copied()),
+        );
+        let changed = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.execute(params))
+            .map_err(|e| self.db(e))?;
+        if changed == 0 {
+            return Err(self.not_changed(id));
+        }
+        self.record(id, what)
+    }
+
+    /// Why a change to message `id` changed nothing: it is gone, or in another state.
+    pub(super) fn not_changed(&self, id: i64) -> OutboxError {
+        let state: Option<String> = match self
+            .conn
+            .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+        {
+            Ok(state) => state,
+            Err(e) => return self.db(e),
+        };
+        match state.map(|s| read_state(id, s)) {
+            Some(Ok(state)) => OutboxError::WrongState { id, state },
+            Some(Err(e)) => self.db(e),
+            None => OutboxError::NotFound(id),
+        }
+    }
+
+    /// From now on this connection's commits reach the operating system at once (they
+    /// survive the process being killed) but reach the disk only at [`Self::sync`] or the next
+    /// checkpoint: for outcomes, each written as soon as its reply arrives, so that a kill
+    /// sends again only what was in flight, and flushed together for what a power cut needs.
+    pub fn defer_sync(&self) -> Result<(), OutboxError> {
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.db(e))
+    }
+
+    /// Flushes every commit so far to the disk (the write-ahead log, where commits live until
+    /// a checkpoint copies them into the database, which SQLite flushes itself).
+    pub fn sync(&self) -> Result<(), OutboxError> {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let flushed = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&wal)
+            .and_then(|f| f.sync_data());
+        match flushed {
+            Ok(()) => Ok(()),
+            // Checkpointed and removed: everything is in the database file, flushed already.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.db(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))),
+        }
+    }
+
+    /// Runs `changes` in one transaction: one write to disk for all of them.
+    pub fn batch<T>(
+        &mut self,
+        changes: impl FnOnce(&Outbox) -> Result<T, OutboxError>,
+    ) -> Result<T, OutboxError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.db(e))?;
+        match changes(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT").map_err(|e| self.db(e))?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The first error is the one to report; a failed ROLLBACK leaves SQLite to
+                // roll back when the connection is next used.
+                self.conn.execute_batch("ROLLBACK").ok();
+                Err(e)
+            }
+        }
+    }
+
+    /// Rolls back a transaction left open by a task that panicked in the middle of a change.
+    pub fn abandon_transaction(&self) {
+        if !self.conn.is_autocommit() {
+            // A failed ROLLBACK leaves SQLite to roll back when the connection is next used.
+            let _rolled_back = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// A number that changes whenever another connection (another process, or the worker)
+    /// commits a change: a cheap way to know that a list must be read again.
+    pub fn data_version(&self) -> Result<i64, OutboxError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.db(e))
+    }
+}
+
+/// Adds `what`, which happened `at`, to the history of message `id`.
+pub(super) fn record(
+    conn: &Connection,
+    id: i64,
+    at: Millis,
+    what: &Happening,
+) -> rusqlite::Result<()> {
+    let data = serde_json::to_value(what).map_err(not_stored)?;
+    let kind = data["kind"].as_str().unwrap_or_default().to_string();
+    conn.prepare_cached("INSERT INTO history (message, at, kind, data) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(rusqlite::params![id, at, kind, data.to_string()])
+        .map(|_| ())
+}
+
+/// The state stored for message `id`, or why it cannot be read.
+pub(super) fn read_state(id: i64, stored: String) -> rusqlite::Result<State> {
+    State::parse(&stored).ok_or_else(|| {
+        Unreadable {
+            message: Some(id),
+            what: "state",
+            found: stored,
+        }
+        .in_row()
+    })
+}
+
+/// A history entry or an outcome stored as JSON, or why it cannot be read.
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(
+    message: Option<i64>,
+    what: &'static str,
+    stored: String,
+) -> rusqlite::Result<T> {
+    serde_json::from_str(&stored).map_err(|_| {
+        Unreadable {
+            message,
+            what,
+            found: stored,
+        }
+        .in_row()
+    })
+}

@@ -1,0 +1,27 @@
+//! The durable queue, one job per file: the database and its history writes (`db`), the
+//! schema and its migrations (`schema`), putting messages in (`enqueue`), taking them for
+//! sending (`claim`), what the sender learnt (`outcome`), each recipient's state
+//! (`recipients`), what the person does (`actions`), accounts' pauses and waits (`accounts`),
+//! and what the lists and details read (`read`).
+
+mod accounts;
+mod actions;
+mod claim;
+mod db;
+mod enqueue;
+mod error;
+mod outcome;
+mod read;
+mod recipients;
+mod schema;
+mod state;
+
+pub use claim::Claimed;
+pub use db::Outbox;
+pub use error::{OutboxError, Unreadable};
+pub use read::Summary;
+pub use schema::SCHEMA_VERSION;
+pub use state::{RetryKind, State};
+
+#[cfg(test)]
+mod tests;

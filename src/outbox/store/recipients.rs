@@ -1,0 +1,137 @@
+//! Each recipient of a message with its own state and the server's reply for it: which header
+//! named it, whether the server accepted, refused or deferred it.
+
+use rusqlite::{Connection, params};
+
+use super::error::Unreadable;
+use crate::outbox::history::{Delivery, Field, Recipient};
+
+/// The field each of `addresses` (the envelope) was named in, by the message's headers: To,
+/// Cc, else Bcc (a blind copy, or a recipient a program gave only in the envelope).
+pub(super) fn fields(bytes: &[u8], addresses: &[String]) -> Vec<Field> {
+    let (to, cc) = crate::message::header_recipients(bytes);
+    addresses
+        .iter()
+        .map(|a| {
+            let a = a.to_ascii_lowercase();
+            if to.contains(&a) {
+                Field::To
+            } else if cc.contains(&a) {
+                Field::Cc
+            } else {
+                Field::Bcc
+            }
+        })
+        .collect()
+}
+
+/// Stores the recipients of a new message `id`, all waiting.
+pub(super) fn insert(
+    conn: &Connection,
+    id: i64,
+    bytes: &[u8],
+    addresses: &[String],
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO recipients (message, position, address, field, state)
+         VALUES (?1, ?2, ?3, ?4, 'waiting')",
+    )?;
+    for (position, (address, field)) in addresses.iter().zip(fields(bytes, addresses)).enumerate() {
+        stmt.execute(params![id, position as i64, address, field.as_str()])?;
+    }
+    Ok(())
+}
+
+/// The addresses of message `id` still to deliver (waiting or deferred), in their order.
+pub(super) fn undelivered(conn: &Connection, id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT address FROM recipients WHERE message = ?1 AND state IN ('waiting', 'deferred')
+         ORDER BY position",
+    )?;
+    stmt.query_map([id], |r| r.get(0))?.collect()
+}
+
+/// Every recipient of message `id`, all of them, in their order.
+pub(super) fn every(conn: &Connection, id: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT address FROM recipients WHERE message = ?1 ORDER BY position")?;
+    stmt.query_map([id], |r| r.get(0))?.collect()
+}
+
+/// Sets the state of message `id`'s recipient `address` (every row with that address) and
+/// the server's reply for it.
+pub(super) fn set(
+    conn: &Connection,
+    id: i64,
+    address: &str,
+    state: Delivery,
+    reply: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE recipients SET state = ?3, reply = COALESCE(?4, reply)
+         WHERE message = ?1 AND address = ?2",
+    )?
+    .execute(params![id, address, state.as_str(), reply])
+    .map(|_| ())
+}
+
+/// The recipients of message `id` in one of `states` were accepted with `reply`.
+pub(super) fn accept(
+    conn: &Connection,
+    id: i64,
+    states: &[Delivery],
+    reply: &str,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE recipients SET state = 'accepted', reply = ?3 WHERE message = ?1 AND state = ?2",
+    )?;
+    for state in states {
+        stmt.execute(params![id, state.as_str(), reply])?;
+    }
+    Ok(())
+}
+
+/// The recipients of the messages `ids`, by message, in their order.
+pub(super) fn of(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, Recipient)>> {
+    let mut found = Vec::new();
+    // SQLite limits the parameters of one statement: ask in chunks.
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut stmt = conn.prepare(&format!(
+            "SELECT message, address, field, state, reply FROM recipients
+             WHERE message IN ({marks}) ORDER BY message, position"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| {
+            let id: i64 = r.get(0)?;
+            let unreadable = |what, found: String| {
+                Unreadable {
+                    message: Some(id),
+                    what,
+                    found,
+                }
+                .in_row()
+            };
+            let field: String = r.get(2)?;
+            let state: String = r.get(3)?;
+            Ok((
+                id,
+                Recipient {
+                    address: r.get(1)?,
+                    field: Field::ALL
+                        .into_iter()
+                        .find(|f| f.as_str() == field)
+                        .ok_or_else(|| unreadable("recipient field", field.clone()))?,
+                    state: Delivery::ALL
+                        .into_iter()
+                        .find(|d| d.as_str() == state)
+                        .ok_or_else(|| unreadable("recipient state", state.clone()))?,
+                    reply: r.get(4)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            found.push(row?);
+        }
+    }
+    Ok(found)
+}

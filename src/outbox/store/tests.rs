@@ -1,0 +1,451 @@
+//! The queue's behaviour: durability, leases, history as data, recipients, migrations.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, params};
+
+use super::db::Outbox;
+use super::error::OutboxError;
+use super::schema::{SCHEMA_V1, SCHEMA_VERSION};
+use super::state::{RetryKind, State};
+use crate::clock::now_ms;
+use crate::message::Composed;
+use crate::outbox::history::{Cause, Delivery, Field, Happening};
+
+fn composed(n: u8) -> Composed {
+    Composed {
+        message_id: format!("<m{n}@example.org>"),
+        envelope_from: "ann@example.org".into(),
+        recipients: vec!["bob@example.net".into(), "carol@example.net".into()],
+        bytes: format!("Subject: {n}\r\n\r\nbody\r\n").into_bytes(),
+    }
+}
+
+fn open(dir: &tempfile::TempDir) -> Outbox {
+    Outbox::open(&dir.path().join("data/outbox.sqlite")).unwrap()
+}
+
+#[test]
+fn a_queued_message_survives_reopening_and_is_claimed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = open(&dir)
+        .enqueue("acc", &composed(1), "bob@example.net", "Hi")
+        .unwrap();
+    let mut q = open(&dir);
+    let lease = Duration::from_secs(60);
+    let c = q.claim_due(lease, None, &[]).unwrap().unwrap();
+    assert_eq!((c.id, c.recipients.len()), (id, 2));
+    assert_eq!(c.bytes, composed(1).bytes);
+    assert!(
+        q.claim_due(lease, None, &[]).unwrap().is_none(),
+        "leased: not claimed twice"
+    );
+    assert_eq!(q.list().unwrap()[0].state, State::Sending);
+}
+
+#[test]
+fn a_message_for_later_waits_and_says_when_it_was_sent_late() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    let lease = Duration::from_secs(60);
+    let later = now_ms() + 3_600_000;
+    let id = q
+        .enqueue_at("acc", &composed(1), "bob", "Hi", Some(later))
+        .unwrap();
+    assert!(
+        q.claim_due(lease, None, &[]).unwrap().is_none(),
+        "not early"
+    );
+    assert_eq!(q.list().unwrap()[0].next_attempt_ms, Some(later));
+    // As if it had been queued an hour ago for two minutes ago, and Outpost had not run
+    // since.
+    let now = now_ms();
+    q.conn
+        .execute(
+            "UPDATE messages SET created = ?2, next_attempt = ?3 WHERE id = ?1",
+            params![id, now - 3_600_000, now - 120_000],
+        )
+        .unwrap();
+    assert!(q.claim_due(lease, None, &[]).unwrap().is_some());
+    let history: Vec<String> = (q.get(id).unwrap().1.into_iter())
+        .map(|e| e.what.in_words())
+        .collect();
+    assert!(history[0].starts_with("queued, to be sent "), "{history:?}");
+    assert!(
+        history[1].contains("Outpost was not running then, so it is sent now"),
+        "{history:?}"
+    );
+}
+
+#[test]
+fn a_lapsed_lease_makes_the_message_due_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
+    q.claim_due(Duration::ZERO, None, &[]).unwrap().unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    assert!(
+        q.claim_due(Duration::from_secs(60), None, &[])
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
+fn busy_accounts_are_skipped_so_no_lane_blocks_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    q.enqueue("a", &composed(1), "bob", "1").unwrap();
+    let b = q.enqueue("b", &composed(2), "bob", "2").unwrap();
+    let c = q
+        .claim_due(Duration::from_secs(60), None, &["a".into()])
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.id, b);
+}
+
+#[test]
+fn states_and_history_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    let id = q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
+    q.claim_due(Duration::from_secs(60), None, &[]).unwrap();
+    let later = Cause::Reply {
+        reply: "451 4.3.0 later".into(),
+    };
+    q.mark_retry(id, now_ms() + 60_000, &later, RetryKind::Counted)
+        .unwrap();
+    assert!(
+        q.claim_due(Duration::from_secs(60), None, &[])
+            .unwrap()
+            .is_none(),
+        "not due yet"
+    );
+    q.retry_now(id).unwrap();
+    q.claim_due(Duration::from_secs(60), None, &[])
+        .unwrap()
+        .unwrap();
+    q.mark_sent(id, "250 2.0.0 Ok: queued as X1", Some("X1"))
+        .unwrap();
+    let (s, events) = q.get(id).unwrap();
+    assert_eq!((s.state, s.attempts), (State::Sent, 2));
+    assert_eq!(s.server_queue_id.as_deref(), Some("X1"));
+    let texts: Vec<_> = events.iter().map(|e| e.what.in_words()).collect();
+    assert_eq!(texts[0], "queued");
+    assert!(texts.iter().any(|t| t.contains("451 4.3.0")));
+    assert!(
+        matches!(&events[1].what, Happening::Retry { cause, .. } if *cause == later),
+        "stored as data: {:?}",
+        events[1]
+    );
+    assert!(s.recipients.iter().all(|r| r.state == Delivery::Accepted));
+    assert_eq!(s.last_reply.as_deref(), Some("250 2.0.0 Ok: queued as X1"));
+    assert!(q.cancel(id).is_err(), "a sent message cannot be cancelled");
+    assert!(matches!(q.get(99), Err(OutboxError::NotFound(99))));
+}
+
+#[test]
+fn deleting_counting_and_noticing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    let reader = open(&dir);
+    let before = reader.data_version().unwrap();
+    let a = q.enqueue("acc", &composed(1), "bob", "1").unwrap();
+    let b = q.enqueue("acc", &composed(2), "bob", "2").unwrap();
+    assert_ne!(
+        reader.data_version().unwrap(),
+        before,
+        "another connection wrote"
+    );
+    q.cancel(b).unwrap();
+    let mut counts = reader.counts().unwrap();
+    counts.sort_by_key(|(s, _)| s.as_str());
+    assert_eq!(counts, vec![(State::Cancelled, 1), (State::Queued, 1)]);
+    let (bytes, rcpts) = reader.content(a).unwrap();
+    assert_eq!((bytes, rcpts.len()), (composed(1).bytes, 2));
+    q.claim_due(Duration::from_secs(60), None, &[])
+        .unwrap()
+        .unwrap();
+    assert!(q.delete(a).is_err(), "a message being sent stays");
+    q.delete(b).unwrap();
+    assert!(matches!(q.get(b), Err(OutboxError::NotFound(_))));
+    assert_eq!(reader.index().unwrap(), vec![(a, State::Sending)]);
+    assert!(reader.next_due().unwrap().is_some());
+    let login = Cause::Login {
+        reply: "535 5.7.8 no".into(),
+    };
+    q.mark_paused(a, "acc", &login).unwrap();
+    assert!(reader.paused().unwrap()[0].1.contains("535 5.7.8"));
+    assert_eq!(
+        reader.next_due().unwrap(),
+        None,
+        "a paused account's messages are not due (the worker would spin)"
+    );
+    q.resume("acc").unwrap();
+    assert_eq!(reader.summaries(&[a, 999]).unwrap()[0].id, a);
+    assert_eq!(
+        reader.waiting_by_account().unwrap(),
+        vec![("acc".into(), 1)]
+    );
+    let c = q.enqueue("other", &composed(3), "bob", "3").unwrap();
+    assert_eq!(q.cancel_account("other").unwrap(), 1);
+    assert_eq!(q.get(c).unwrap().0.state, State::Cancelled);
+}
+
+#[test]
+fn an_outbox_of_the_first_schema_keeps_its_messages_and_deletes_them_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let old = Connection::open(&path).unwrap();
+    old.execute_batch(SCHEMA_V1).unwrap();
+    old.pragma_update(None, "user_version", 1).unwrap();
+    let m = composed(1);
+    for subject in ["kept", "deleted"] {
+        old.execute(
+            "INSERT INTO messages (account, message_id, envelope_from, recipients,
+                display_to, subject, bytes, state, next_attempt, created)
+             VALUES ('acc', ?1, ?2, '[\"bob@example.net\"]', 'bob', ?3, ?4, 'queued', 0, 0)",
+            params![m.message_id, m.envelope_from, subject, m.bytes],
+        )
+        .unwrap();
+    }
+    drop(old);
+    let mut q = Outbox::open(&path).unwrap();
+    let version: i64 = q
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let (bytes, rcpts) = q.content(1).unwrap();
+    assert_eq!(
+        (bytes, rcpts),
+        (m.bytes.clone(), vec!["bob@example.net".into()])
+    );
+    q.delete(2).unwrap();
+    let bodies: i64 = q
+        .conn
+        .query_row("SELECT count(*) FROM bodies", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bodies, 1, "a deleted message's bytes go with it");
+    let c = q.claim_due(Duration::from_secs(60), None, &[]).unwrap();
+    assert_eq!(c.map(|c| c.bytes), Some(m.bytes));
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    Outbox::open(&path).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 9)
+        .unwrap();
+    assert!(matches!(
+        Outbox::open(&path),
+        Err(OutboxError::TooNew { found: 9, .. })
+    ));
+}
+
+#[test]
+fn each_recipient_has_its_field_state_and_reply() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    let m = Composed {
+        recipients: vec![
+            "bob@example.net".into(),
+            "carol@example.net".into(),
+            "dave@example.net".into(),
+        ],
+        bytes: b"To: Bob <Bob@Example.net>\r\nCc: carol@example.net\r\nSubject: x\r\n\r\nbody\r\n"
+            .to_vec(),
+        ..composed(1)
+    };
+    let id = q.enqueue("acc", &m, "bob, carol, dave", "x").unwrap();
+    q.claim_due(Duration::from_secs(60), None, &[]).unwrap();
+    q.recipient_result(id, "carol@example.net", "550 5.1.1 no such user", true)
+        .unwrap();
+    q.recipient_result(id, "dave@example.net", "450 4.2.1 mailbox busy", false)
+        .unwrap();
+    q.mark_retry(
+        id,
+        now_ms(),
+        &Cause::Reply {
+            reply: "450 4.2.1 mailbox busy".into(),
+        },
+        RetryKind::Counted,
+    )
+    .unwrap();
+    let c = q
+        .claim_due(Duration::from_secs(60), None, &[])
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        c.recipients,
+        vec![
+            "bob@example.net".to_string(),
+            "dave@example.net".to_string()
+        ],
+        "a refused recipient is not tried again; a deferred one is"
+    );
+    q.mark_sent(id, "250 2.0.0 Ok", None).unwrap();
+    let (s, history) = q.get(id).unwrap();
+    let fields: Vec<_> = s.recipients.iter().map(|r| (r.field, r.state)).collect();
+    assert_eq!(
+        fields,
+        vec![
+            (Field::To, Delivery::Accepted),
+            (Field::Cc, Delivery::Refused),
+            (Field::Bcc, Delivery::Accepted),
+        ]
+    );
+    assert_eq!(
+        s.recipients[1].reply.as_deref(),
+        Some("550 5.1.1 no such user")
+    );
+    assert_eq!(s.in_words(now_ms()), "sent, 1 refused");
+    assert!(history.iter().any(|e| e.what
+        == Happening::RecipientRefused {
+            recipient: "carol@example.net".into(),
+            reply: "550 5.1.1 no such user".into()
+        }));
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json["recipients"][1]["state"], "refused");
+    assert_eq!(json["recipients"][1]["field"], "cc");
+}
+
+#[test]
+fn an_unknown_value_in_the_database_is_an_error_that_says_which_and_what() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    let id = q.enqueue("acc", &composed(1), "bob", "Hi").unwrap();
+    q.conn
+        .execute(
+            "UPDATE messages SET state = 'teleported' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    let err = q.list().unwrap_err();
+    assert!(
+        matches!(&err, OutboxError::Unreadable { source, .. }
+            if source.message == Some(id) && source.found == "teleported"),
+        "{err:?}"
+    );
+    let words = err.to_string();
+    assert!(
+        words.contains(&format!("#{id}")) && words.contains("teleported"),
+        "{words}"
+    );
+    assert!(
+        q.index().is_err() && q.counts().is_err(),
+        "never mapped silently"
+    );
+    q.conn
+        .execute("UPDATE messages SET state = 'queued' WHERE id = ?1;", [id])
+        .unwrap();
+    q.conn
+        .execute(
+            "UPDATE history SET data = '{\"kind\":\"abducted\"}' WHERE message = ?1",
+            [id],
+        )
+        .unwrap();
+    assert!(matches!(
+        q.get(id),
+        Err(OutboxError::Unreadable { source, .. }) if source.what == "history"
+    ));
+    q.conn
+        .execute(
+            "UPDATE recipients SET state = 'lost' WHERE message = ?1",
+            [id],
+        )
+        .unwrap();
+    assert!(matches!(
+        q.list(),
+        Err(OutboxError::Unreadable { source, .. }) if source.what == "recipient state"
+    ));
+}
+
+/// An outbox as the release before history became data (schema 2) left it: sentences in the
+/// history (English and German), a sent message whose reply names a refused recipient, a
+/// failed one, a paused account.
+#[test]
+fn an_outbox_of_schema_2_keeps_its_history_as_notes_and_its_recipients() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let old = Connection::open(&path).unwrap();
+    old.execute_batch(SCHEMA_V1).unwrap();
+    old.execute_batch(super::schema::SCHEMA_V2).unwrap();
+    old.pragma_update(None, "user_version", 2).unwrap();
+    let bytes = b"To: bob@example.net\r\nSubject: x\r\n\r\nbody\r\n".to_vec();
+    let rows = [
+        (
+            "sent",
+            "[\"bob@example.net\",\"eve@example.net\"]",
+            Some("250 2.0.0 Ok (refused: eve@example.net)"),
+        ),
+        (
+            "failed",
+            "[\"bob@example.net\"]",
+            Some("550 5.7.1 relay denied"),
+        ),
+        ("retry", "[\"bob@example.net\"]", None),
+    ];
+    for (state, rcpts, last) in rows {
+        old.execute(
+            "INSERT INTO messages (account, message_id, envelope_from, recipients, display_to,
+                subject, state, next_attempt, created, last_reply)
+             VALUES ('acc', '<m@x>', 'ann@example.org', ?1, 'bob', 'x', ?2, 0, 0, ?3)",
+            params![rcpts, state, last],
+        )
+        .unwrap();
+        let id = old.last_insert_rowid();
+        old.execute(
+            "INSERT INTO bodies (message, bytes) VALUES (?1, ?2)",
+            params![id, bytes],
+        )
+        .unwrap();
+        for text in ["queued", "wird wiederholt: 451 4.3.0 später"] {
+            old.execute(
+                "INSERT INTO events (message, at, text) VALUES (?1, 7, ?2)",
+                params![id, text],
+            )
+            .unwrap();
+        }
+    }
+    old.execute(
+        "INSERT INTO paused (account, reason, since) VALUES ('acc', 'log in again', 1)",
+        [],
+    )
+    .unwrap();
+    drop(old);
+    let q = Outbox::open(&path).unwrap();
+    let (sent, history) = q.get(1).unwrap();
+    assert_eq!(
+        history.iter().map(|e| &e.what).collect::<Vec<_>>(),
+        vec![
+            &Happening::Note {
+                text: "queued".into()
+            },
+            &Happening::Note {
+                text: "wird wiederholt: 451 4.3.0 später".into()
+            }
+        ],
+        "nothing lost, nothing rewritten"
+    );
+    assert_eq!(history[0].at_ms, 7);
+    let states: Vec<_> = sent.recipients.iter().map(|r| r.state).collect();
+    assert_eq!(states, vec![Delivery::Accepted, Delivery::Refused]);
+    assert_eq!(sent.recipients[0].field, Field::To);
+    assert_eq!(sent.recipients[1].field, Field::Bcc);
+    assert_eq!(sent.in_words(now_ms()), "sent, 1 refused");
+    assert_eq!(
+        sent.last_reply.as_deref(),
+        Some("250 2.0.0 Ok (refused: eve@example.net)")
+    );
+    let (failed, _) = q.get(2).unwrap();
+    assert_eq!(failed.recipients[0].state, Delivery::Waiting);
+    assert_eq!(failed.last_reply.as_deref(), Some("550 5.7.1 relay denied"));
+    assert_eq!(
+        q.paused().unwrap(),
+        vec![("acc".into(), "log in again".into())]
+    );
+}
