@@ -235,3 +235,224 @@ fn the_checks_see_what_they_check() {
     );
     assert!(crate_paths("$crate::x, outpost_crate::y").is_empty());
 }
+
+/// A file's module path under `src` (`outbox::store::claim`; a folder's `mod.rs` is the
+/// folder's module), as names.
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap();
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    if parts
+        .last()
+        .is_some_and(|p| p == "mod" || p == "lib" || p == "main")
+    {
+        parts.pop();
+    }
+    parts
+}
+
+/// The paths a line names, starting at `crate::`, `super::` or `self::`, with `use` groups
+/// (`use super::{a, b::C}`) spread out: each as its segments.
+fn named_paths(statement: &str) -> Vec<Vec<String>> {
+    fn spread(prefix: &[String], rest: &str, out: &mut Vec<Vec<String>>) {
+        let rest = rest.trim();
+        if let Some(group) = rest.strip_prefix('{') {
+            // Split the group at its top-level commas.
+            let inner = group.strip_suffix('}').unwrap_or(group);
+            let (mut depth, mut start) = (0, 0);
+            let bytes: Vec<char> = inner.chars().collect();
+            for (i, c) in bytes.iter().enumerate() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        spread(prefix, &bytes[start..i].iter().collect::<String>(), out);
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            spread(prefix, &bytes[start..].iter().collect::<String>(), out);
+            return;
+        }
+        let mut path = prefix.to_vec();
+        let mut tail = rest;
+        loop {
+            let word: String = tail
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if word.is_empty() {
+                break;
+            }
+            path.push(word.clone());
+            tail = &tail[word.len()..];
+            match tail.strip_prefix("::") {
+                Some(t) if t.starts_with('{') => return spread(&path, t, out),
+                Some(t) => tail = t,
+                None => break,
+            }
+        }
+        if !path.is_empty() {
+            out.push(path);
+        }
+    }
+    let mut out = vec![];
+    for start in ["crate::", "super::", "self::"] {
+        for (i, _) in statement.match_indices(start) {
+            let before = &statement[..i];
+            if before.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
+                continue;
+            }
+            spread(&[], &statement[i..], &mut out);
+        }
+    }
+    out
+}
+
+/// `path` (as written in the module `at`) as a path from the crate root.
+fn absolute(at: &[String], path: &[String]) -> Vec<String> {
+    let mut here = at.to_vec();
+    let mut rest = path;
+    match rest.first().map(String::as_str) {
+        Some("crate") => {
+            here.clear();
+            rest = &rest[1..];
+        }
+        Some("self") => rest = &rest[1..],
+        _ => {}
+    }
+    while rest.first().is_some_and(|s| s == "super") {
+        here.pop();
+        rest = &rest[1..];
+    }
+    here.extend(rest.iter().cloned());
+    here
+}
+
+/// Every cycle between the modules of one folder: `a → b → a`, each named by its folder.
+fn cycles_within_folders(src: &Path) -> Vec<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut files = vec![];
+    rust_files(src, &mut files);
+    // folder → (child → children it uses)
+    let mut graphs: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    let is_module = |folder: &[String], name: &str| {
+        let dir = folder.iter().fold(src.to_path_buf(), |d, p| d.join(p));
+        dir.join(format!("{name}.rs")).exists() || dir.join(name).join("mod.rs").exists()
+    };
+    for file in &files {
+        let at = module_path(src, file);
+        let text = std::fs::read_to_string(file).unwrap();
+        // Statements, so that a `use` spread over lines is read whole.
+        let code = code_lines(&text).join(" ");
+        for statement in code.split(';') {
+            for path in named_paths(statement) {
+                let to = absolute(&at, &path);
+                // For each folder both lie in: the child of it each lies in.
+                for depth in 0..at.len().min(to.len()) {
+                    if at[..depth] != to[..depth] {
+                        break;
+                    }
+                    let folder = &at[..depth];
+                    let (from, target) = (&at[depth], &to[depth]);
+                    if from != target && is_module(folder, target) && is_module(folder, from) {
+                        graphs
+                            .entry(folder.to_vec())
+                            .or_default()
+                            .entry(from.clone())
+                            .or_default()
+                            .insert(target.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    for (folder, graph) in &graphs {
+        // A cycle: a child that can reach itself; named from its smallest member.
+        for start in graph.keys() {
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = BTreeSet::new();
+            while let Some((node, trail)) = stack.pop() {
+                for next in graph.get(&node).into_iter().flatten() {
+                    if next == start {
+                        let smallest = trail.iter().min().unwrap();
+                        if smallest == start {
+                            let mut cycle = trail.clone();
+                            cycle.push(start.clone());
+                            found.insert(format!(
+                                "src/{}: {}",
+                                folder.join("/"),
+                                cycle.join(" → ")
+                            ));
+                        }
+                    } else if seen.insert(next.clone()) {
+                        let mut t = trail.clone();
+                        t.push(next.clone());
+                        stack.push((next.clone(), t));
+                    }
+                }
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+#[test]
+fn no_cycle_between_the_files_of_one_folder() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let cycles = cycles_within_folders(&src);
+    assert!(
+        cycles.is_empty(),
+        "files of one folder that use each other in a circle (one of them has a job the \
+         other needs: give it a module of its own, lower down):\n{}",
+        cycles.join("\n")
+    );
+}
+
+#[test]
+fn the_cycle_check_sees_cycles() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("room");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("mod.rs"),
+        "mod a;\nmod b;\nmod c;\npub use a::A;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("a.rs"),
+        "use super::{b::B, c};\npub struct A;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("b.rs"),
+        "pub struct B;\nfn f() { crate::room::c::g(); }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("c.rs"),
+        "use super::{\n    a::A,\n};\npub fn g() {}\n",
+    )
+    .unwrap();
+    // a → c → a, and a → b → c → a through the absolute path: one of them is named.
+    let cycles = cycles_within_folders(dir.path());
+    assert_eq!(cycles.len(), 1, "{cycles:?}");
+    assert!(cycles[0].starts_with("src/room: a → ") && cycles[0].ends_with("c → a"));
+    assert_eq!(
+        named_paths("use super::{b::{B, C}, c}"),
+        vec![
+            vec!["super", "b", "B"],
+            vec!["super", "b", "C"],
+            vec!["super", "c"]
+        ]
+    );
+}

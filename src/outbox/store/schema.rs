@@ -99,15 +99,26 @@ ALTER TABLE paused_v3 RENAME TO paused;
 /// with the header field each was named in and, for a sent message, whether the server took
 /// it; then the old columns go.
 fn recipients_v3(conn: &Connection) -> rusqlite::Result<()> {
-    /// A message as version 2 kept it: id, recipients (JSON), state, last reply, bytes.
-    type Row = (i64, String, String, Option<String>, Vec<u8>);
+    /// A message as version 2 kept it: id, recipients (JSON), state, last reply, bytes, and
+    /// whether its history says it was sent to some while others were deferred.
+    type Row = (i64, String, String, Option<String>, Vec<u8>, bool);
     let rows: Vec<Row> = {
         let mut stmt = conn.prepare(
-            "SELECT id, recipients, state, last_reply, bytes
+            "SELECT id, recipients, state, last_reply, bytes,
+                EXISTS (SELECT 1 FROM history WHERE history.message = messages.id
+                    AND (data LIKE '%sent to the others; %'
+                        OR data LIKE '%an die übrigen gesendet; %'))
              FROM messages JOIN bodies ON bodies.message = messages.id",
         )?;
         stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })?
         .collect::<Result<_, _>>()?
     };
@@ -115,7 +126,7 @@ fn recipients_v3(conn: &Connection) -> rusqlite::Result<()> {
         "INSERT INTO recipients (message, position, address, field, state, reply)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for (id, json, state, last_reply, bytes) in rows {
+    for (id, json, state, last_reply, bytes, partly_sent) in rows {
         let unreadable = |what, found: &str| {
             Unreadable {
                 message: Some(id),
@@ -145,12 +156,24 @@ fn recipients_v3(conn: &Connection) -> rusqlite::Result<()> {
                     .collect()
             })
             .unwrap_or_default();
+        // Version 2 dropped the recipients that had the message from the list when others
+        // were deferred ("sent to the others"): those named in To or Cc come back, accepted
+        // (Bcc ones cannot).
+        let (to, cc) = crate::message::header_recipients(&bytes);
+        let listed: Vec<String> = addresses.iter().map(|a| a.to_ascii_lowercase()).collect();
+        let had_it: Vec<String> = to
+            .into_iter()
+            .chain(cc)
+            .filter(|a| partly_sent && !listed.contains(a))
+            .collect();
+        let addresses: Vec<String> = had_it.iter().chain(&addresses).cloned().collect();
         for (position, (address, field)) in
             addresses.iter().zip(fields(&bytes, &addresses)).enumerate()
         {
             let delivery = match state {
                 State::Sent if refused.contains(&address.to_ascii_lowercase()) => Delivery::Refused,
                 State::Sent => Delivery::Accepted,
+                _ if had_it.contains(address) => Delivery::Accepted,
                 _ => Delivery::Waiting,
             };
             insert.execute(params![

@@ -449,3 +449,84 @@ fn an_outbox_of_schema_2_keeps_its_history_as_notes_and_its_recipients() {
         vec![("acc".into(), "log in again".into())]
     );
 }
+
+/// The outbox the release before schema 3 left (`tests/data/outbox-v2.sh` says how it was
+/// made): every message, every sentence of its history and the paused account come through,
+/// and each recipient's fate is as the old release knew it.
+#[test]
+fn the_outbox_of_the_previous_release_opens_with_nothing_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/outbox-v2.sqlite");
+    std::fs::copy(fixture, &path).unwrap();
+    let q = Outbox::open(&path).unwrap();
+    let all = q.list().unwrap();
+    let states: Vec<_> = all
+        .iter()
+        .rev()
+        .map(|m| (m.subject.as_str(), m.state))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("One refused", State::Sent),
+            ("One deferred", State::Retry),
+            ("Refused", State::Failed),
+            ("Cancelled", State::Cancelled),
+            ("Später", State::Queued),
+            ("Paused", State::Retry),
+        ]
+    );
+    let words = |id: i64| -> Vec<String> {
+        let (_, history) = q.get(id).unwrap();
+        history.iter().map(|e| e.what.in_words()).collect()
+    };
+    let one_refused = &all[5];
+    assert_eq!(one_refused.in_words(now_ms()), "sent, 1 refused");
+    let fates: Vec<_> = one_refused
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.state))
+        .collect();
+    assert_eq!(
+        fates,
+        vec![
+            ("bob@example.net", Delivery::Accepted),
+            ("nobody@example.net", Delivery::Refused)
+        ]
+    );
+    assert!(
+        words(1)
+            .iter()
+            .any(|w| w.starts_with("refused recipient nobody@example.net"))
+    );
+    // Bob had it; busy@ was deferred and waits.
+    let deferred: Vec<_> = all[4]
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.field, r.state))
+        .collect();
+    assert_eq!(
+        deferred,
+        vec![
+            ("bob@example.net", Field::To, Delivery::Accepted),
+            ("busy@example.net", Field::Cc, Delivery::Waiting)
+        ]
+    );
+    assert!(
+        words(5)[0].starts_with("eingereiht, zu senden"),
+        "kept as it was written: {:?}",
+        words(5)
+    );
+    assert_eq!(q.paused().unwrap().len(), 1);
+    assert!(q.paused().unwrap()[0].1.contains("530 5.7.0"));
+    assert!(all[0].last_reply.as_deref().unwrap().contains("530 5.7.0"));
+    // And it sends on: the waiting one is claimed with the recipient still to have it.
+    let mut q = q;
+    q.retry_now(2).unwrap();
+    let c = q
+        .claim_due(Duration::from_secs(60), Some(&all[4].account), &[])
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.recipients, vec!["busy@example.net".to_string()]);
+}
