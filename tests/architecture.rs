@@ -351,8 +351,15 @@ fn cycles_within_folders(src: &Path) -> Vec<String> {
     for file in &files {
         let at = module_path(src, file);
         let text = std::fs::read_to_string(file).unwrap();
-        // Statements, so that a `use` spread over lines is read whole.
-        let code = code_lines(&text).join(" ");
+        // Statements, so that a `use` spread over lines is read whole; a file's tests (at its
+        // end) may reach anywhere.
+        let lines = code_lines(&text);
+        let tests = lines.windows(2).position(|w| {
+            w[0].trim_start().starts_with("#[cfg(")
+                && w[0].contains("test")
+                && w[1].starts_with("mod ")
+        });
+        let code = lines[..tests.unwrap_or(lines.len())].join(" ");
         for statement in code.split(';') {
             for path in named_paths(statement) {
                 let to = absolute(&at, &path);

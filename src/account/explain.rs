@@ -1,8 +1,8 @@
 //! Account errors in plain words: the failed step of a check, the keyring, the account file,
 //! invalid fields.
 
+use super::keyring::{SecretBackend, SecretError};
 use super::model::InvalidAccount;
-use super::secrets::{SecretBackend, SecretError};
 use super::store::StoreError;
 use super::verify::{Step, VerifyError};
 use crate::explain::{Explain, Explanation, capitalise};

@@ -12,10 +12,10 @@ use zbus::blocking::Connection;
 #[cfg(target_os = "linux")]
 use zbus::zvariant::OwnedValue;
 
+use super::keyring::SecretError;
 #[cfg(target_os = "linux")]
 use super::model::Security;
 use super::model::{AuthMethod, SmtpSettings};
-use super::secrets::SecretError;
 use crate::secret::Secret;
 
 #[cfg(target_os = "linux")]
@@ -217,7 +217,7 @@ pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
 #[cfg(not(target_os = "linux"))]
 pub fn credential(_id: &str, _auth: AuthMethod) -> Result<Secret, SecretError> {
     Err(SecretError::Unsupported {
-        backend: super::secrets::SecretBackend::Goa,
+        backend: super::keyring::SecretBackend::Goa,
     })
 }
 

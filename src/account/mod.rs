@@ -4,14 +4,15 @@
 pub mod explain;
 pub mod goa;
 mod identity;
+mod keyring;
 mod model;
 pub mod secrets;
 pub mod store;
 pub mod verify;
 
-pub use identity::{Identity, Senders};
+pub use keyring::{SecretBackend, SecretError};
 pub use model::{
-    Account, AccountId, AuthMethod, InvalidAccount, Security, SmtpSettings, parse_email, parse_host,
+    Account, AccountId, AuthMethod, Identity, InvalidAccount, Security, Senders, SmtpSettings,
+    parse_email, parse_host,
 };
-pub use secrets::{SecretBackend, SecretError};
 pub use store::{AccountStore, StoreError};

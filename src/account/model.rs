@@ -6,8 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::identity::Senders;
-use super::secrets::SecretBackend;
+use super::keyring::SecretBackend;
 use crate::address::{self, EmailAddress};
 use crate::net::{BadProxy, CertificatePin, Proxy};
 
@@ -279,6 +278,41 @@ impl Account {
             .iter()
             .try_for_each(|i| i.validate())
     }
+}
+
+/// An address mail is sent as, with what goes with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// The From address.
+    pub email: String,
+    /// The name shown to recipients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Where replies go, when not to `email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// Added under messages written in Outpost, after the usual "-- " line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The server refused to send as this address, in its own words (from the last message
+    /// it refused for that reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+/// What an account sends as besides its own address and name: a Reply-To and a signature
+/// for that address, and its other identities.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Senders {
+    /// Reply-To for the account's own address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// The signature for the account's own address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Other addresses the account sends as.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<Identity>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::identity::Identity;
+use super::model::Identity;
 use super::model::{Account, AccountId};
 
 /// The newest account file version this build reads and writes.

@@ -8,7 +8,6 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::providers::ProviderTable;
 use crate::i18n::{self, Language};
 
 /// How a mail app logs in to a provider without the provider's own sign-in (OAuth2).
@@ -273,15 +272,6 @@ impl Facts {
     pub fn by_id(&self, id: &str) -> Option<&ProviderFacts> {
         self.providers.iter().find(|p| p.id == id)
     }
-
-    /// The facts of the provider whose SMTP server `host` is, or who serves mail `domain`.
-    pub fn for_server(&self, host: &str, domain: &str) -> Option<&ProviderFacts> {
-        let table = ProviderTable::builtin();
-        table
-            .by_smtp_host(host)
-            .or_else(|| table.lookup(domain))
-            .and_then(|p| self.by_id(&p.id))
-    }
 }
 
 /// What is known of the provider behind a server: its help pages, access to switch on first,
@@ -301,40 +291,6 @@ pub struct ProviderHelp {
 }
 
 impl ProviderHelp {
-    /// For the provider whose SMTP server `host` is, or who serves mail `domain`.
-    pub fn find(host: &str, domain: &str) -> Option<Self> {
-        let table = ProviderTable::builtin();
-        let p = table.by_smtp_host(host).or_else(|| table.lookup(domain))?;
-        let facts = Facts::builtin().by_id(&p.id).cloned();
-        let mut help: Vec<String> = facts.iter().map(|f| f.help.clone()).collect();
-        help.extend(
-            p.help
-                .iter()
-                .filter(|h| !help.contains(h))
-                .cloned()
-                .collect::<Vec<_>>(),
-        );
-        let enable = facts
-            .as_ref()
-            .and_then(|f| f.enable_first.as_ref())
-            .map(|e| {
-                (
-                    e.url.clone(),
-                    tr!("switch-on-first", what = e.what.as_str()),
-                )
-            })
-            .or_else(|| p.enable.clone());
-        Some(Self {
-            id: p.id.clone(),
-            name: facts
-                .as_ref()
-                .map_or_else(|| p.name.clone(), |f| f.name.clone()),
-            help,
-            enable,
-            facts,
-        })
-    }
-
     /// How a mail app logs in without the provider's sign-in, when known.
     pub fn login(&self) -> Option<Login> {
         self.facts.as_ref().map(|f| f.login)
@@ -418,6 +374,7 @@ impl Guidance {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::providers::ProviderTable;
 
     #[test]
     fn every_fact_names_an_https_page_and_a_provider_of_the_table() {

@@ -14,6 +14,7 @@ pub mod config_xml;
 mod explain;
 pub mod facts;
 pub mod guess;
+mod help;
 pub mod model;
 pub mod mx;
 pub mod providers;

@@ -1,6 +1,7 @@
 //! The network stack every part of Outpost shares: one resolver, one TLS configuration, and
 //! the SMTP client session used to check servers.
 
+pub mod certificate;
 pub mod connect;
 mod explain;
 pub mod http;
@@ -11,9 +12,10 @@ pub mod smtp;
 mod stack;
 pub mod tls;
 
+pub use certificate::{CertificateInfo, Fingerprint};
 pub use connect::{ConnectError, Dialer, OpenError, ProxyError};
 pub use explain::attempts_text as explain_attempts;
-pub use pin::{CertificateInfo, CertificatePin, Fingerprint};
+pub use pin::CertificatePin;
 pub use proxy::{BadProxy, Proxy};
 pub use resolver::{DnsError, Resolver, ResolverSetupError};
 pub use stack::{Net, NetConfig, NetSetupError, PORT_MAP_ENV};

@@ -17,7 +17,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 
-use super::pin::{CertificateInfo, Fingerprint};
+use super::certificate::{CertificateInfo, Fingerprint, presented_names};
 
 /// Environment variable naming a PEM file of extra trusted certificates.
 pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
@@ -272,31 +272,6 @@ fn server_name_text(name: &ServerName<'_>) -> String {
     }
 }
 
-/// The names a certificate is issued for, read by asking webpki to match an impossible name.
-pub(crate) fn presented_names(end_entity: &CertificateDer<'_>) -> Vec<String> {
-    let Ok(cert) = webpki::EndEntityCert::try_from(end_entity) else {
-        return vec![];
-    };
-    let probe = ServerName::try_from("outpost-name-probe.invalid").expect("valid DNS name");
-    match cert.verify_is_valid_for_subject_name(&probe) {
-        Err(webpki::Error::CertNotValidForName(ctx)) => {
-            ctx.presented.iter().map(|n| bare_name(n)).collect()
-        }
-        _ => vec![],
-    }
-}
-
-/// webpki names what a certificate presents as `DnsName("mail.example.org")`; people want
-/// the name alone.
-fn bare_name(presented: &str) -> String {
-    presented
-        .split_once('(')
-        .and_then(|(_, rest)| rest.strip_suffix(')'))
-        .map(|inner| inner.trim_matches('"'))
-        .unwrap_or(presented)
-        .to_string()
-}
-
 impl ServerCertVerifier for ExplainingVerifier {
     fn verify_server_cert(
         &self,
@@ -392,15 +367,5 @@ mod tests {
             !text.contains("CaUsedAsEndEntity") && !text.contains("Other("),
             "{text}"
         );
-    }
-
-    #[test]
-    fn presented_names_are_bare() {
-        assert_eq!(
-            bare_name("DnsName(\"mail.example.org\")"),
-            "mail.example.org"
-        );
-        assert_eq!(bare_name("IpAddress(127.0.0.1)"), "127.0.0.1");
-        assert_eq!(bare_name("mail.example.org"), "mail.example.org");
     }
 }

@@ -6,10 +6,17 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc as std_mpsc;
 
 use super::protocol::Event;
-use super::watch;
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
 use crate::paths::Paths;
+
+/// What the watcher is asked.
+pub(super) enum WatchRequest {
+    /// Look for changes now.
+    Look,
+    /// Read these messages (the rows the outbox screen is about to show).
+    Rows(Vec<i64>),
+}
 
 /// Called after every event (the window passes `request_repaint`).
 pub(super) type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -23,7 +30,7 @@ pub(super) struct Ctx {
     pub events: std_mpsc::Sender<Event>,
     pub wake: Waker,
     /// Asks the watcher to look now, or to read rows.
-    pub poke: std_mpsc::Sender<watch::Request>,
+    pub poke: std_mpsc::Sender<WatchRequest>,
     /// Show desktop notifications for messages refused for good.
     pub notify: Arc<AtomicBool>,
     /// Set when the window has gone: background threads end.
@@ -41,7 +48,7 @@ impl Ctx {
     /// Asks the watcher to look at the queue now. A watcher that has ended (the window is
     /// closing) has nothing left to look at.
     pub fn look(&self) {
-        self.poke.send(watch::Request::Look).ok();
+        self.poke.send(WatchRequest::Look).ok();
     }
 
     /// The accounts as they are on disk.

@@ -8,8 +8,7 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 
 use super::ctx::Ctx;
-use super::protocol::{Command, Event, SaveFailure, Ticket};
-use super::signin::SignInState;
+use super::protocol::{Command, Event, SaveFailure, SignInState, Ticket};
 use crate::account::AccountId;
 use crate::explain::{Explanation, panic_text};
 

@@ -13,8 +13,7 @@ mod watch;
 mod worker;
 
 pub use outbox::OutboxView;
-pub use protocol::{Command, Event, SaveFailure, Ticket};
-pub use signin::SignInState;
+pub use protocol::{Command, Event, SaveFailure, SignInState, Ticket};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,9 +1,6 @@
-//! The core's side of the outbox screen: the queue as the screen counts and scrolls it, and
-//! the desktop notification when a message is refused for good.
+//! The core's side of the outbox screen: the queue as the screen counts and scrolls it.
 
-use super::ctx::Ctx;
 use crate::outbox::store::State;
-use crate::outbox::worker::WorkerEvent;
 use crate::outbox::{Outbox, OutboxError};
 
 /// The queue as the outbox screen needs it to filter, count and scroll: every message's id
@@ -51,36 +48,4 @@ pub(super) fn read(o: &Outbox) -> Result<OutboxView, OutboxError> {
         paused: o.paused()?,
         offline: o.offline_accounts()?,
     })
-}
-
-/// Tells the desktop about a message refused for good.
-pub(super) fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
-    let (id, what) = match event {
-        WorkerEvent::Failed { id, reason } => (*id, reason.clone()),
-        WorkerEvent::RecipientRefused {
-            id,
-            recipient,
-            reply,
-        } => (
-            *id,
-            tr!(
-                "notify-recipient-refused",
-                recipient = recipient.as_str(),
-                reply = reply.as_str()
-            ),
-        ),
-        _ => return,
-    };
-    let subject = Outbox::open(&ctx.paths.outbox_file())
-        .ok()
-        .and_then(|o| o.get(id).ok())
-        .map(|(m, _)| m.subject)
-        .unwrap_or_default();
-    let title = if subject.is_empty() {
-        tr!("notify-not-delivered-id", id = id)
-    } else {
-        tr!("notify-not-delivered", subject = subject.as_str())
-    };
-    // Best effort: without a notification service the outbox screen still shows it.
-    crate::notify::show(&title, &what).ok();
 }

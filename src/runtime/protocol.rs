@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::outbox::OutboxView;
-use super::signin::SignInState;
 use crate::account::store::Accounts;
 use crate::account::verify::{Progress, Report};
 use crate::account::{Account, AccountId};
@@ -255,4 +254,20 @@ pub struct SaveFailure {
     pub explanation: Explanation,
     /// No keyring service runs: the session keyring is the way out.
     pub keyring_unavailable: bool,
+}
+
+/// Where a sign-in is.
+#[derive(Debug)]
+pub enum SignInState {
+    /// The browser was sent to the provider; `browser` says why it could not be opened.
+    Waiting {
+        /// The provider's name.
+        provider: String,
+        /// The address to open by hand.
+        url: String,
+        /// Why no browser opened, if none did.
+        browser: Result<(), String>,
+    },
+    /// Signed in (what the keyring is to keep), or why not.
+    Done(Result<Secret, Explanation>),
 }

@@ -8,10 +8,10 @@ use std::sync::atomic::Ordering;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::ctx::{Ctx, blocking};
+use super::ctx::{Ctx, WatchRequest, blocking};
 use super::guard::{Answer, guarded};
 use super::protocol::{Command, Event, SaveFailure, Ticket};
-use super::{signin, watch};
+use super::signin;
 use crate::account::Account;
 use crate::account::SecretError;
 use crate::account::verify::Timeouts;
@@ -44,7 +44,7 @@ pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Comman
             Command::Notifications(on) => ctx.notify.store(on, Ordering::Relaxed),
             Command::Rows(ids) => {
                 // A watcher that has ended (the window is closing) needs no rows.
-                ctx.poke.send(watch::Request::Rows(ids)).ok();
+                ctx.poke.send(WatchRequest::Rows(ids)).ok();
             }
             Command::ServerSize { account } => {
                 let work = server_size(ctx.clone(), account);

@@ -1,28 +1,12 @@
 //! Sign-in through the browser for the window, and the sign-in providers' settings.
 
 use super::ctx::Ctx;
-use super::protocol::{Event, Ticket};
+use super::protocol::{Event, SignInState, Ticket};
 use crate::detect::config_xml::OAuth2Issuer;
-use crate::explain::{Explain, Explanation};
+use crate::explain::Explain;
 use crate::oauth::{Issuers, OauthError};
 use crate::secret::Secret;
 use crate::usecases::signin::{self, ProviderChange};
-
-/// Where a sign-in is.
-#[derive(Debug)]
-pub enum SignInState {
-    /// The browser was sent to the provider; `browser` says why it could not be opened.
-    Waiting {
-        /// The provider's name.
-        provider: String,
-        /// The address to open by hand.
-        url: String,
-        /// Why no browser opened, if none did.
-        browser: Result<(), String>,
-    },
-    /// Signed in (what the keyring is to keep), or why not.
-    Done(Result<Secret, Explanation>),
-}
 
 fn load(ctx: &Ctx) -> Result<Issuers, OauthError> {
     Issuers::load(&ctx.paths).map_err(OauthError::from)

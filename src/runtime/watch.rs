@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, SystemTime};
 
-use super::ctx::Ctx;
+use super::ctx::{Ctx, WatchRequest};
 use super::guard;
 use super::outbox;
 use super::protocol::Event;
@@ -19,14 +19,6 @@ use crate::outbox::Outbox;
 /// How often to look when nothing pokes the watcher.
 const WATCH_EVERY: Duration = Duration::from_millis(500);
 
-/// What the watcher is asked.
-pub(super) enum Request {
-    /// Look for changes now.
-    Look,
-    /// Read these messages (the rows the outbox screen is about to show).
-    Rows(Vec<i64>),
-}
-
 fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.modified().ok()?, m.len()))
@@ -35,7 +27,7 @@ fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
 /// Starts the watcher thread, which answers `requests` on its own connection. It stops when
 /// the core does. A bug in it is told (the status line) and the watcher starts again, a
 /// second later, reading everything anew.
-pub(super) fn start(ctx: Ctx, requests: std_mpsc::Receiver<Request>) {
+pub(super) fn start(ctx: Ctx, requests: std_mpsc::Receiver<WatchRequest>) {
     let told = ctx.clone();
     let started = std::thread::Builder::new()
         .name("outpost-watch".into())
@@ -66,7 +58,7 @@ pub(super) fn start(ctx: Ctx, requests: std_mpsc::Receiver<Request>) {
 }
 
 /// Watches until the core stops.
-fn watch(ctx: &Ctx, requests: &std_mpsc::Receiver<Request>) {
+fn watch(ctx: &Ctx, requests: &std_mpsc::Receiver<WatchRequest>) {
     crate::fault::point("watcher");
     let queue = ctx.paths.outbox_file();
     let accounts = ctx.paths.accounts_file();
@@ -101,7 +93,7 @@ fn watch(ctx: &Ctx, requests: &std_mpsc::Receiver<Request>) {
             seen_accounts = now;
             ctx.emit_accounts();
         }
-        if let Ok(Request::Rows(ids)) = requests.recv_timeout(WATCH_EVERY)
+        if let Ok(WatchRequest::Rows(ids)) = requests.recv_timeout(WATCH_EVERY)
             && let Some(o) = &outbox
         {
             match o.summaries(&ids) {

@@ -1,5 +1,6 @@
 //! The window's own sender: the outbox worker on the core's runtime, unless another Outpost
-//! already sends from this outbox.
+//! already sends from this outbox; and the desktop notification when a message is refused
+//! for good.
 
 use std::sync::atomic::Ordering;
 
@@ -9,9 +10,9 @@ use futures_util::FutureExt;
 
 use super::ctx::Ctx;
 use super::guard::bug;
-use super::outbox::notify_failure;
 use super::protocol::Event;
 use crate::explain::{Explain, Explanation};
+use crate::outbox::Outbox;
 use crate::outbox::worker::{self, Worker, WorkerEvent};
 
 /// The window's outbox worker, unless another Outpost already sends from this outbox.
@@ -48,4 +49,36 @@ pub(super) async fn send_in_background(ctx: Ctx) {
         problem: tr!("sending-stopped", problem = e.problem.as_str()),
         advice: tr!("sending-stopped-advice", advice = e.advice.as_str()),
     }));
+}
+
+/// Tells the desktop about a message refused for good.
+fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
+    let (id, what) = match event {
+        WorkerEvent::Failed { id, reason } => (*id, reason.clone()),
+        WorkerEvent::RecipientRefused {
+            id,
+            recipient,
+            reply,
+        } => (
+            *id,
+            tr!(
+                "notify-recipient-refused",
+                recipient = recipient.as_str(),
+                reply = reply.as_str()
+            ),
+        ),
+        _ => return,
+    };
+    let subject = Outbox::open(&ctx.paths.outbox_file())
+        .ok()
+        .and_then(|o| o.get(id).ok())
+        .map(|(m, _)| m.subject)
+        .unwrap_or_default();
+    let title = if subject.is_empty() {
+        tr!("notify-not-delivered-id", id = id)
+    } else {
+        tr!("notify-not-delivered", subject = subject.as_str())
+    };
+    // Best effort: without a notification service the outbox screen still shows it.
+    crate::notify::show(&title, &what).ok();
 }

@@ -12,38 +12,12 @@ use super::chrome;
 use super::frame_log::FrameLog;
 use super::outbox::{Filter, OutboxScreen};
 use super::settings::{Settings, SettingsScreen};
-use super::shared::{Nav, Shared};
+use super::shared::{Nav, Shared, View};
 use super::widgets;
 use super::write::file_dialog::FilePicker;
 use super::write::{WriteScreen, queued_name};
 use crate::instance::Request;
 use crate::runtime::{Core, Event};
-
-/// The screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum View {
-    /// Accounts: the list, the wizard, the form.
-    #[default]
-    Accounts,
-    /// Writing a message.
-    Compose,
-    /// The queue.
-    Outbox,
-    /// Preferences.
-    Settings,
-}
-
-impl View {
-    /// The screen's name, as its tab and the window's title say it.
-    pub fn name(self) -> String {
-        match self {
-            View::Accounts => tr!("view-accounts"),
-            View::Compose => tr!("view-write"),
-            View::Outbox => tr!("view-outbox"),
-            View::Settings => tr!("view-settings"),
-        }
-    }
-}
 
 /// What the window remembers between runs (with its size and position, which eframe keeps).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

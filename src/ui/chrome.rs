@@ -3,9 +3,8 @@
 use super::design::{self, icon};
 use egui::{RichText, Ui};
 
-use super::app::View;
 use super::outbox::Filter;
-use super::shared::Nav;
+use super::shared::{Nav, View};
 use crate::runtime::OutboxView;
 
 /// The title bar: the app's name and the screens, the outbox with how many messages wait.

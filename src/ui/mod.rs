@@ -14,8 +14,9 @@ mod shared;
 mod widgets;
 mod write;
 
-pub use app::{OutpostApp, Remembered, View};
+pub use app::{OutpostApp, Remembered};
 use frame_log::FrameLog;
+pub use shared::View;
 pub use write::file_dialog::{FilePicker, Picked};
 
 use crate::explain::Explain;

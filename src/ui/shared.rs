@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::account::store::Accounts;
 use crate::account::{Account, AccountId};
 use crate::explain::Explanation;
@@ -12,11 +14,37 @@ use crate::import::Places;
 use crate::oauth::Issuers;
 use crate::runtime::{Command, Core, OutboxView, Ticket};
 
+/// The screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum View {
+    /// Accounts: the list, the wizard, the form.
+    #[default]
+    Accounts,
+    /// Writing a message.
+    Compose,
+    /// The queue.
+    Outbox,
+    /// Preferences.
+    Settings,
+}
+
+impl View {
+    /// The screen's name, as its tab and the window's title say it.
+    pub fn name(self) -> String {
+        match self {
+            View::Accounts => tr!("view-accounts"),
+            View::Compose => tr!("view-write"),
+            View::Outbox => tr!("view-outbox"),
+            View::Settings => tr!("view-settings"),
+        }
+    }
+}
+
 /// Where a screen asks the app to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Nav {
     /// Show a screen.
-    To(super::View),
+    To(View),
     /// Start adding an account.
     AddAccount,
     /// Open an account's settings.

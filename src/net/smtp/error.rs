@@ -2,7 +2,7 @@
 
 use std::io;
 
-use super::reply::Reply;
+use super::reply::{Malformed, Reply};
 
 /// What went wrong in an SMTP exchange.
 #[derive(Debug, thiserror::Error)]
@@ -25,4 +25,10 @@ pub enum SmtpError {
     /// The server answered with an unexpected reply.
     #[error("{}", tr!("smtp-reply", reply = .0.to_string()))]
     Reply(Reply),
+}
+
+impl From<Malformed> for SmtpError {
+    fn from(m: Malformed) -> Self {
+        SmtpError::Malformed(m.0)
+    }
 }

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use super::error::SmtpError;
-
 /// An RFC 3463 enhanced status code such as `5.7.8`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EnhancedCode {
@@ -45,6 +43,10 @@ impl EnhancedCode {
     }
 }
 
+/// Text that is not an SMTP reply: what was received (shortened).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed(pub String);
+
 /// A server reply: its code, enhanced code (from the first line) and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -80,18 +82,18 @@ impl Reply {
 
 impl Reply {
     /// Builds a reply from its raw lines (without CR LF); all must carry the same code.
-    pub fn from_lines(raw: &[impl AsRef<str>]) -> Result<Self, SmtpError> {
+    pub fn from_lines(raw: &[impl AsRef<str>]) -> Result<Self, Malformed> {
         let mut code = None;
         let mut lines = Vec::with_capacity(raw.len());
         for line in raw {
             let line = line.as_ref();
             let (c, last, text) = parse_line(line)?;
             if *code.get_or_insert(c) != c || (last && lines.len() + 1 != raw.len()) {
-                return Err(SmtpError::Malformed(line.to_string()));
+                return Err(Malformed(line.to_string()));
             }
             lines.push(text.to_string());
         }
-        let code = code.ok_or_else(|| SmtpError::Malformed(String::new()))?;
+        let code = code.ok_or_else(|| Malformed(String::new()))?;
         let mut enhanced = None;
         // Enhanced codes matter on status replies; EHLO's keyword lines have none.
         if (code != 250 || lines.len() == 1)
@@ -110,10 +112,10 @@ impl Reply {
 }
 
 impl std::str::FromStr for Reply {
-    type Err = SmtpError;
+    type Err = Malformed;
 
     /// Parses a reply as a server sends it, lines separated by CR LF or LF.
-    fn from_str(s: &str) -> Result<Self, SmtpError> {
+    fn from_str(s: &str) -> Result<Self, Malformed> {
         let lines: Vec<&str> = s.lines().collect();
         Reply::from_lines(&lines)
     }
@@ -134,8 +136,8 @@ impl fmt::Display for Reply {
 }
 
 /// Parses one reply line into (code, is_last, text).
-pub fn parse_line(line: &str) -> Result<(u16, bool, &str), SmtpError> {
-    let bad = || SmtpError::Malformed(line.chars().take(80).collect());
+pub fn parse_line(line: &str) -> Result<(u16, bool, &str), Malformed> {
+    let bad = || Malformed(line.chars().take(80).collect());
     let bytes = line.as_bytes();
     if bytes.len() < 3 || !bytes[..3].iter().all(u8::is_ascii_digit) {
         return Err(bad());

@@ -151,7 +151,7 @@ impl SmtpConn {
             let (_, last, _) = parse_line(&line)?;
             lines.push(line);
             if last {
-                return Reply::from_lines(&lines);
+                return Ok(Reply::from_lines(&lines)?);
             }
             if lines.len() >= MAX_LINES {
                 return Err(SmtpError::TooLong);

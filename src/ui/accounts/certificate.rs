@@ -3,7 +3,7 @@
 
 use egui::{RichText, Ui};
 
-use super::setup::SetupAction;
+use super::action::SetupAction;
 use crate::net::tls::shorten_names;
 use crate::net::{CertProblem, CertReason, CertificateInfo, CertificatePin};
 use crate::ui::design;

@@ -3,10 +3,11 @@
 
 use egui::{RichText, Ui};
 
+use super::action::SetupAction;
 use super::certificate;
 use super::identities;
 use super::provider;
-use super::setup::{Setup, SetupAction};
+use super::setup::Setup;
 use super::signin::{self, SignInView};
 use super::trust;
 use crate::account::{AuthMethod, Security};
@@ -336,5 +337,46 @@ fn buttons(
             action = Some(SetupAction::Remove);
         }
     });
+    action
+}
+
+/// Under the form: the detection's sources and the connection check, as they run; a refused
+/// certificate can be trusted from there.
+pub fn progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
+    let mut action = None;
+    if let Some(d) = &setup.detect {
+        ui.add_space(design::SECTION_GAP);
+        ui.separator();
+        design::section(ui, tr!("finding-settings"));
+        widgets::sources(ui, &d.sources);
+        if let Some(e) = d.failure.as_ref().filter(|_| setup.notice.is_none()) {
+            widgets::explanation(ui, e);
+        }
+    }
+    if let Some(t) = &setup.test {
+        ui.add_space(design::SECTION_GAP);
+        ui.separator();
+        design::section(ui, tr!("connection-test"));
+        widgets::steps(ui, &t.steps);
+        match &t.outcome {
+            Some(Ok(())) => {
+                ui.label(
+                    RichText::new(tr!("all-passed"))
+                        .color(design::ok(ui))
+                        .strong(),
+                );
+            }
+            Some(Err(e)) if t.failed_step().is_none() => widgets::explanation(ui, e),
+            _ => {}
+        }
+        if t.outcome.is_some() {
+            // The result is below the form: bring it into view once it is in.
+            let end = ui.allocate_response(egui::Vec2::ZERO, egui::Sense::hover());
+            widgets::reveal(ui, &end, "form-test", t.ticket);
+        }
+        if let Some((info, problem)) = t.refused_certificate() {
+            action = certificate::refused(ui, info, problem);
+        }
+    }
     action
 }

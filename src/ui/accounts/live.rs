@@ -3,17 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use egui::{RichText, Ui};
-
-use super::certificate;
-use super::setup::{Setup, SetupAction};
 use crate::account::verify::{Progress, StepRecord, VerifyError};
 use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport};
 use crate::explain::Explanation;
 use crate::net::{CertProblem, CertificateInfo};
 use crate::runtime::Ticket;
-use crate::ui::design;
-use crate::ui::widgets::{self, StepView};
+use crate::ui::widgets::StepView;
 
 /// A connection check as it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,45 +120,4 @@ impl DetectView {
             }
         }
     }
-}
-
-/// Under the form: the detection's sources and the connection check, as they run; a refused
-/// certificate can be trusted from there.
-pub fn form_progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
-    let mut action = None;
-    if let Some(d) = &setup.detect {
-        ui.add_space(design::SECTION_GAP);
-        ui.separator();
-        design::section(ui, tr!("finding-settings"));
-        widgets::sources(ui, &d.sources);
-        if let Some(e) = d.failure.as_ref().filter(|_| setup.notice.is_none()) {
-            widgets::explanation(ui, e);
-        }
-    }
-    if let Some(t) = &setup.test {
-        ui.add_space(design::SECTION_GAP);
-        ui.separator();
-        design::section(ui, tr!("connection-test"));
-        widgets::steps(ui, &t.steps);
-        match &t.outcome {
-            Some(Ok(())) => {
-                ui.label(
-                    RichText::new(tr!("all-passed"))
-                        .color(design::ok(ui))
-                        .strong(),
-                );
-            }
-            Some(Err(e)) if t.failed_step().is_none() => widgets::explanation(ui, e),
-            _ => {}
-        }
-        if t.outcome.is_some() {
-            // The result is below the form: bring it into view once it is in.
-            let end = ui.allocate_response(egui::Vec2::ZERO, egui::Sense::hover());
-            widgets::reveal(ui, &end, "form-test", t.ticket);
-        }
-        if let Some((info, problem)) = t.refused_certificate() {
-            action = certificate::refused(ui, info, problem);
-        }
-    }
-    action
 }

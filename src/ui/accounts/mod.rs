@@ -2,6 +2,7 @@
 //! form for the account being set up or edited, the live detection and check, and the
 //! question before removing an account (with what becomes of its waiting messages).
 
+mod action;
 mod certificate;
 mod form;
 mod identities;
@@ -13,6 +14,7 @@ mod setup;
 mod signin;
 mod trust;
 mod wizard;
+mod wizard_state;
 
 use egui::{RichText, Ui};
 
@@ -22,9 +24,10 @@ use crate::explain::{Explain, Explanation};
 use crate::runtime::{Command, Event, SaveFailure, Ticket};
 use crate::ui::design;
 use crate::usecases::account::Removed;
+use action::SetupAction;
 use list::ListAction;
 use remove::ConfirmRemove;
-use setup::{Setup, SetupAction, SetupView};
+use setup::{Setup, SetupView};
 
 use super::shared::{Nav, Shared};
 use super::widgets;
@@ -214,7 +217,7 @@ impl AccountsScreen {
                     ui.add_space(8.0);
                 }
                 let a = form::show(ui, setup, issuers);
-                live::form_progress(ui, setup).or(a)
+                form::progress(ui, setup).or(a)
             }
         };
         action = action.or(drawn);

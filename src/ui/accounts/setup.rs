@@ -2,10 +2,11 @@
 //! ("Edit manually" switches the view, nothing is converted), with the background work it
 //! started (detection, the connection check, a sign-in) and what each action asks of the core.
 
+use super::action::SetupAction;
 use super::live::{DetectView, TestView};
 use super::signin::{SignInAction, SignInView};
-use super::wizard::{Stage, TestMessage, Wizard};
-use crate::account::{Account, AuthMethod, SmtpSettings};
+use super::wizard_state::{Stage, TestMessage, Wizard};
+use crate::account::{Account, AuthMethod};
 use crate::detect::{Detection, Options};
 use crate::explain::{Explain, Explanation};
 use crate::net::CertificatePin;
@@ -22,43 +23,6 @@ pub enum SetupView {
     Wizard(Box<Wizard>),
     /// The form with every field.
     Form,
-}
-
-/// What the person asked for, in the wizard or the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SetupAction {
-    /// Find the settings from the address.
-    Find,
-    /// Stop finding them.
-    CancelFind,
-    /// Show the form with everything known so far.
-    EditManually,
-    /// Check the connection with these settings.
-    Check,
-    /// Stop the check.
-    CancelCheck,
-    /// The wizard's step before: from the found settings to the address, from the check
-    /// (stopped if it runs) to the found settings.
-    Back,
-    /// Check these settings instead (another port, say), at once.
-    TryInstead(SmtpSettings),
-    /// Save the account.
-    Save,
-    /// Ask to remove the saved account.
-    Remove,
-    /// Queue a message to the account's own address.
-    SendTestMessage,
-    /// Leave the wizard, showing the saved account.
-    Finish,
-    /// Something about signing in with the provider (OAuth2).
-    SignIn(SignInAction),
-    /// Start from the settings another mail program on this computer sends with (its index
-    /// in the wizard's list).
-    UseFound(usize),
-    /// Trust the certificate the check showed, for this account, and check again.
-    TrustCertificate,
-    /// Stop trusting the account's certificate.
-    ForgetCertificate,
 }
 
 /// An account being set up or edited, and the work under way for it.

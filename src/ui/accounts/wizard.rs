@@ -5,79 +5,21 @@
 
 use egui::{RichText, Ui};
 
+use super::action::SetupAction;
 use super::certificate;
 use super::live::{DetectView, TestView};
-use super::setup::{Setup, SetupAction};
+use super::setup::Setup;
+use super::wizard_state::{Stage, TestMessage, Wizard};
 use super::{provider, signin, trust};
 use crate::account::verify::Step;
-use crate::account::{Account, AuthMethod, Security, SmtpSettings, parse_email};
+use crate::account::{AuthMethod, Security, SmtpSettings, parse_email};
 use crate::detect::facts::{Login, ProviderHelp};
-use crate::explain::Explanation;
 use crate::oauth::Issuers;
-use crate::runtime::{OutboxView, Ticket};
+use crate::runtime::OutboxView;
 use crate::ui::design;
 use crate::ui::widgets;
 use crate::usecases::draft::AccountDraft;
 use crate::usecases::import::Offer;
-
-/// Where the wizard is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Name, address and password.
-    Identity,
-    /// Detection runs.
-    Finding,
-    /// What was found, to accept or change.
-    Review,
-    /// The connection check runs or has ended.
-    Verify,
-    /// Saved.
-    Done,
-}
-
-/// The test message sent at the end, as far as it got.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TestMessage {
-    /// Being queued.
-    Queueing(Ticket),
-    /// Queued with this id.
-    Queued(i64),
-    /// Not queued.
-    Refused(Explanation),
-}
-
-/// What the wizard itself keeps (the account is in the draft).
-#[derive(Debug, Clone)]
-pub struct Wizard {
-    /// Where it is.
-    pub stage: Stage,
-    /// Settings tried already, so the way-out button offers something new.
-    pub tried: Vec<(String, u16, Security)>,
-    /// A message shown on the first page (e.g. "cancelled").
-    pub notice: Option<String>,
-    /// The saved account.
-    pub saved: Option<Account>,
-    /// The test message.
-    pub test_message: Option<TestMessage>,
-    /// The review asks for the password (none was typed on the first page).
-    password_in_review: bool,
-    /// What other mail programs on this computer send with, once looked for.
-    pub elsewhere: Option<Vec<Offer>>,
-}
-
-impl Default for Wizard {
-    fn default() -> Self {
-        Self {
-            stage: Stage::Identity,
-            tried: vec![],
-            notice: None,
-            saved: None,
-            test_message: None,
-            password_in_review: false,
-            elsewhere: None,
-        }
-    }
-}
 
 /// The usual other way to reach a server when the first one cannot be reached.
 fn swap(s: &SmtpSettings) -> Option<SmtpSettings> {

@@ -232,7 +232,7 @@ impl OutboxScreen {
                     .map(|a| a.id.clone())?;
                 return Some(Nav::OpenAccount(id));
             }
-            OutboxAction::Write => return Some(Nav::To(super::View::Compose)),
+            OutboxAction::Write => return Some(Nav::To(crate::ui::View::Compose)),
             // Back into Write when the core has it (`Event::Reopened`).
             OutboxAction::Undo(id) => {
                 self.queued = None;

@@ -21,7 +21,7 @@ use crate::usecases::queue::Queued;
 use compose::{Compose, ComposeAction, SizeLimit};
 use file_dialog::{FilePicker, NativePicker, Pending, Picked};
 
-use super::View;
+use super::shared::View;
 use super::shared::{Nav, Shared};
 
 /// The Write screen's state.
