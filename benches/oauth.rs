@@ -10,7 +10,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use outpost::account::verify::Timeouts;
+use outpost::account::check::Timeouts;
 use outpost::account::{SecretBackend, secrets};
 use outpost::net::{Net, NetConfig};
 use outpost::oauth::{Grant, OauthConfig, SignIn, Stored};
@@ -77,7 +77,7 @@ fn main() {
     let t = Timeouts::uniform(Duration::from_secs(10));
     let check = |secret: &outpost::secret::Secret| {
         let start = Instant::now();
-        let report = rt.block_on(check::test(&net, &account, Some(secret), t, |_| {}));
+        let report = rt.block_on(check::connection(&net, &account, Some(secret), t, |_| {}));
         assert!(report.is_ok(), "{report:?}");
         start.elapsed()
     };

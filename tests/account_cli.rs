@@ -26,12 +26,12 @@ fn add(op: &Outpost, host: &str, port: u16, security: &str, password: &str) {
 }
 
 fn test(op: &Outpost, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["account", "test", USER];
+    let mut args = vec!["account", "check", USER];
     args.extend_from_slice(extra);
     op.json(&args, "")
 }
 
-/// Runs `account test`, which must fail at `step` with an error of `kind`.
+/// Runs `account check`, which must fail at `step` with an error of `kind`.
 fn fails_at(op: &Outpost, extra: &[&str], step: &str, kind: &str) -> Value {
     let (code, v) = test(op, extra);
     assert_eq!(code, 1, "{v}");
@@ -87,9 +87,12 @@ fn good_login_over_starttls_with_human_output() {
     let smtpd = Smtpd::start("starttls", Some(&lab.cert));
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", smtpd.port, "starttls", PASSWORD);
-    let out = op.run(&["account", "test", USER], "");
+    let out = op.run(&["account", "check", USER], "");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
+    // The command's old name still works, for scripts written before the rename.
+    let old_name = op.run(&["account", "test", USER], "");
+    assert!(old_name.status.success());
     let starttls = text.find("STARTTLS").expect("a STARTTLS step is printed");
     let login = text.find("✓ Log in").expect("the login step is printed");
     assert!(
@@ -348,7 +351,7 @@ fn the_password_never_lands_in_the_data_dir_or_output() {
     let smtpd = Smtpd::start("tls", Some(&lab.cert));
     let op = Outpost::new(&lab.dns, &lab.ca);
     add(&op, "mail.example.test", smtpd.port, "tls", PASSWORD);
-    let out = op.run(&["account", "test", USER], "");
+    let out = op.run(&["account", "check", USER], "");
     assert!(out.status.success());
     let out2 = op.run(&["--json", "account", "list"], "");
     for stream in [&out.stdout, &out.stderr, &out2.stdout, &out2.stderr] {

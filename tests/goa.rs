@@ -127,7 +127,7 @@ fn a_goa_account_sends_with_the_password_goa_hands_out_and_its_removal_is_said()
     let (code, v) = op.json(&["account", "import", &id], "");
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["account"]["secret_backend"], "goa", "{v}");
-    let (code, v) = op.json(&["account", "test", USER], "");
+    let (code, v) = op.json(&["account", "check", USER], "");
     assert_eq!(code, 0, "the password GOA hands out logs in: {v}");
     op.send_to_bob(&[]);
     let (code, v) = op.json(&["run", "--until-empty", "--timeout", "10"], "");
@@ -154,7 +154,7 @@ fn a_goa_account_sends_with_the_password_goa_hands_out_and_its_removal_is_said()
         .output()
         .unwrap();
     assert!(removed.status.success(), "{removed:?}");
-    let (code, v) = op.json(&["account", "test", USER], "");
+    let (code, v) = op.json(&["account", "check", USER], "");
     assert_ne!(code, 0, "{v}");
     assert_eq!(v["error"]["kind"], "goa_account_removed", "{v}");
     assert!(

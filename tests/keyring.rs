@@ -35,7 +35,7 @@ fn password_round_trips_through_the_secret_service_and_no_file() {
     assert_eq!(ss.count_items(APP_ID, &id), 1, "one item in the keyring");
 
     // The login succeeds with the password read back from the keyring.
-    let (code, v) = op.json(&["account", "test", USER], "");
+    let (code, v) = op.json(&["account", "check", USER], "");
     assert_eq!(code, 0, "{v}");
 
     for (path, bytes) in support::all_files(op.home.path()) {

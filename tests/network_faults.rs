@@ -9,8 +9,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use outpost::account::explain::verify_failure;
-use outpost::account::verify::{self, Check, Report, Step, Timeouts, VerifyError};
+use outpost::account::check::{self, Check, CheckError, Report, Step, Timeouts};
+use outpost::account::explain::check_failure;
 use outpost::account::{AuthMethod, Security, SmtpSettings};
 use outpost::net::{Net, NetConfig};
 use serde_json::json;
@@ -92,7 +92,7 @@ async fn check(dns: &DnsServer, host: &str, port: u16, limit: Duration) -> Repor
         username: USER.into(),
         auth: AuthMethod::None,
     };
-    verify::run(
+    check::run(
         Check {
             net: &net,
             settings: &settings,
@@ -106,7 +106,7 @@ async fn check(dns: &DnsServer, host: &str, port: u16, limit: Duration) -> Repor
     .await
 }
 
-fn connect_step(report: &Report) -> (Duration, Result<String, VerifyError>) {
+fn connect_step(report: &Report) -> (Duration, Result<String, CheckError>) {
     let s = report
         .steps
         .iter()
@@ -169,7 +169,7 @@ async fn everything_dropped_is_told_apart_from_refused() {
     let (step, err) = report.failure().expect("nothing answers");
     assert_eq!(step, Step::Connect);
     assert_eq!(err.kind(), "connect_timeout", "{err:?}");
-    let words = verify_failure(step, err);
+    let words = check_failure(step, err);
     assert!(
         words.problem.contains("probably by a firewall"),
         "{words:?}"
@@ -187,7 +187,7 @@ async fn everything_dropped_is_told_apart_from_refused() {
     let report = check(&dns, "closed.faults.test", closed, limit).await;
     let (step, err) = report.failure().expect("refused");
     assert_eq!(err.kind(), "connection_refused", "{err:?}");
-    let words = verify_failure(step, err);
+    let words = check_failure(step, err);
     assert!(!words.problem.contains("firewall"), "{words:?}");
     assert!(connect_step(&report).0 < Duration::from_millis(200));
 }

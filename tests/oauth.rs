@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::time::Duration;
 
-use outpost::account::verify::{Step, Timeouts, VerifyError};
+use outpost::account::check::{CheckError, Step, Timeouts};
 use outpost::net::{Net, NetConfig};
 use outpost::oauth::pkce::Pkce;
 use outpost::oauth::token::{self, Client};
@@ -237,8 +237,15 @@ fn an_expired_code_and_an_expired_token_are_refused_and_a_refresh_cures_the_toke
     let smtpd = lab.server.smtpd(&lab.ca);
     let account = support::oauth::lab_account(smtpd.port);
     let t = Timeouts::uniform(Duration::from_secs(10));
-    let check =
-        |secret: &Secret| rt.block_on(check::test(&lab.net, &account, Some(secret), t, |_| {}));
+    let check = |secret: &Secret| {
+        rt.block_on(check::connection(
+            &lab.net,
+            &account,
+            Some(secret),
+            t,
+            |_| {},
+        ))
+    };
 
     let fresh = check(&Secret::new(grant.access_token.clone()));
     assert!(fresh.is_ok(), "{fresh:?}");
@@ -247,7 +254,7 @@ fn an_expired_code_and_an_expired_token_are_refused_and_a_refresh_cures_the_toke
     // The same access token, expired: the server refuses it after its 334 error detail.
     let expired = check(&Secret::new(grant.access_token.clone()));
     match expired.failure() {
-        Some((Step::Auth, VerifyError::AuthFailed(reply))) => {
+        Some((Step::Auth, CheckError::AuthFailed(reply))) => {
             assert_eq!(reply.code, 535, "{reply}")
         }
         other => panic!("expected a refused login, got {other:?}"),

@@ -1,4 +1,4 @@
-//! `outpost account add --auth oauth2`, `account signin`, `account test`, `oauth2 …` and the
+//! `outpost account add --auth oauth2`, `account signin`, `account check`, `oauth2 …` and the
 //! outbox, end to end: the test authorization server, an SMTP server checking XOAUTH2 with it,
 //! the test browser through `$BROWSER`, and a real Secret Service for the sign-in.
 
@@ -155,7 +155,7 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
     );
     assert_eq!(lab.refreshes(), 0);
 
-    let (code, v) = lab.json(&["account", "test", USER]);
+    let (code, v) = lab.json(&["account", "check", USER]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["steps"][0]["step"], "token");
     assert!(tokens_in(&v.to_string()).is_empty(), "{v}");
@@ -435,6 +435,6 @@ fn sign_in_endpoints_from_the_domains_own_configuration_are_used_when_none_is_kn
     let (code, v) = op.json(&add, "");
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["account"]["smtp"]["auth"], "oauth2", "{v}");
-    let (code, v) = op.json(&["account", "test", email], "");
+    let (code, v) = op.json(&["account", "check", email], "");
     assert_eq!(code, 0, "signed in and logged in with the token: {v}");
 }

@@ -35,7 +35,7 @@ fn add(op: &Outpost, port: u16) {
 }
 
 fn check(op: &Outpost) -> (i32, Value) {
-    op.json(&["account", "test", USER], "")
+    op.json(&["account", "check", USER], "")
 }
 
 fn trust(op: &Outpost, extra: &[&str]) -> (i32, Value) {

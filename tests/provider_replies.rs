@@ -61,7 +61,7 @@ fn replaying(r: &Recorded, extra: &[&str]) -> SendLab {
 }
 
 fn check_error(lab: &SendLab) -> String {
-    let (code, v) = lab.op.json(&["account", "test", USER], "");
+    let (code, v) = lab.op.json(&["account", "check", USER], "");
     assert_eq!(code, 1, "{v}");
     format!("{} {}", v["error"]["message"], v["error"]["advice"])
 }

@@ -29,7 +29,7 @@ fn add(op: &Outpost, port: u16, security: &str) {
 }
 
 fn account_test(op: &Outpost) -> Value {
-    let (code, v) = op.json(&["account", "test", support::USER], "");
+    let (code, v) = op.json(&["account", "check", support::USER], "");
     assert_ne!(code, 0, "the check must fail: {v}");
     v
 }
@@ -188,7 +188,7 @@ fn add_plain(op: &Outpost, host: &str, port: u16) {
 
 fn timed_test(op: &Outpost, limit: Duration) -> Value {
     let started = Instant::now();
-    let (code, v) = op.json(&["account", "test", support::USER, "--timeout", "2"], "");
+    let (code, v) = op.json(&["account", "check", support::USER, "--timeout", "2"], "");
     assert_ne!(code, 0, "{v}");
     assert!(
         started.elapsed() < limit,
@@ -457,8 +457,8 @@ fn no_password_or_token_anywhere_after_the_whole_flow() {
             &format!("{secret}\n"),
         ));
     }
-    argv.extend(run(&["account", "test", support::USER], ""));
-    argv.extend(run(&["account", "test", "token@example.test"], ""));
+    argv.extend(run(&["account", "check", support::USER], ""));
+    argv.extend(run(&["account", "check", "token@example.test"], ""));
     for (from, to) in [
         (support::USER, "bob@example.net"),
         (support::USER, "nobody@example.net"),

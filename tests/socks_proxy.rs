@@ -92,7 +92,7 @@ fn an_accounts_proxy_carries_its_check_and_its_mail() {
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["account"]["proxy"], proxy.as_str(), "{v}");
 
-    let (code, v) = op.json(&["account", "test", USER], "");
+    let (code, v) = op.json(&["account", "check", USER], "");
     assert_eq!(code, 0, "{v}");
     let resolve = step(&v, "resolve")["detail"].as_str().unwrap().to_string();
     assert!(resolve.contains("looked up by the proxy"), "{resolve}");
@@ -117,7 +117,7 @@ fn an_accounts_proxy_carries_its_check_and_its_mail() {
 
     // The proxy stopped: said as such, with what to do.
     drop(socks);
-    let (code, v) = op.json(&["account", "test", USER], "");
+    let (code, v) = op.json(&["account", "check", USER], "");
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["error"]["kind"], "proxy", "{v}");
     let message = v["error"]["message"].as_str().unwrap();

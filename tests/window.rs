@@ -1,5 +1,5 @@
 //! The window, driven by label like a person would (egui_kittest), against real servers: the
-//! account form's live connection test, its failure explanation, saving, and a self-signed
+//! account form's live connection check, its failure explanation, saving, and a self-signed
 //! certificate trusted for the account.
 
 mod support;
@@ -12,7 +12,7 @@ use support::{PASSWORD, USER};
 fn the_form_tests_a_connection_live_and_shows_each_step() {
     let (mut harness, lab) = window();
     fill_form(&mut harness, lab.smtpd.port, PASSWORD);
-    harness.get_by_label("Test connection").click();
+    harness.get_by_label("Check connection").click();
     // A spinner keeps repainting while the check runs: step, do not wait to settle.
     harness.step();
     wait_for(&mut harness, "the test to pass", |h| {
@@ -45,7 +45,7 @@ fn the_form_tests_a_connection_live_and_shows_each_step() {
 fn a_failed_login_is_explained_with_what_to_do() {
     let (mut harness, lab) = window();
     fill_form(&mut harness, lab.smtpd.port, "wrong password");
-    harness.get_by_label("Test connection").click();
+    harness.get_by_label("Check connection").click();
     // A spinner keeps repainting while the check runs: step, do not wait to settle.
     harness.step();
     wait_for(&mut harness, "the failure", |h| {
@@ -72,7 +72,7 @@ fn saving_adds_the_account_to_the_list_without_writing_the_password() {
     // Not tested yet: saving asks first, and says what it means.
     assert!(
         harness
-            .query_by_label("These settings have not been tested.")
+            .query_by_label("These settings have not been checked.")
             .is_some()
     );
     assert!(
@@ -87,7 +87,7 @@ fn saving_adds_the_account_to_the_list_without_writing_the_password() {
     });
     assert!(harness.query_by_label_contains("Saved").is_some());
     // The saved account tests with the password from the keyring (the field is blank now).
-    harness.get_by_label("Test connection").click();
+    harness.get_by_label("Check connection").click();
     // A spinner keeps repainting while the check runs: step, do not wait to settle.
     harness.step();
     wait_for(&mut harness, "the test to pass", |h| {
@@ -130,7 +130,7 @@ fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
     };
     let (mut harness, lab) = setup.open();
     fill_form(&mut harness, lab.smtpd.port, PASSWORD);
-    harness.get_by_label("Test connection").click();
+    harness.get_by_label("Check connection").click();
     harness.step();
     wait_for(&mut harness, "the refused certificate", |h| {
         h.query_by_label("Trust this certificate for this account")

@@ -381,7 +381,7 @@ fn an_address_added_to_the_account_is_offered_in_write_and_sent_from() {
     // scroll).
     harness.get_by_label("Save changes").click_accesskit();
     harness.run();
-    // No connection test ran in this form: saving asks first.
+    // No connection check ran in this form: saving asks first.
     harness.get_by_label("Save anyway").click_accesskit();
     harness.step();
     wait_for(&mut harness, "the address saved", |h| {

@@ -184,7 +184,7 @@ fn nothing_found_opens_a_prefilled_manual_form() {
     assert_eq!(field(&harness, "Server"), "smtp.nowhere.detect.test");
     assert_eq!(field(&harness, "E-mail address"), "ann@nowhere.detect.test");
     assert_eq!(field(&harness, "Your name"), "Ann Example");
-    assert!(harness.query_by_label("Test connection").is_some());
+    assert!(harness.query_by_label("Check connection").is_some());
     assert!(
         harness.query_by_label_contains("outpost account").is_none(),
         "no command line shown in the window"

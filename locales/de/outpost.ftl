@@ -68,11 +68,11 @@ form-title-saved = Kontoeinstellungen
 form-title-new = Konto hinzufügen
 field-proxy = Proxy (SOCKS5)
 field-proxy-hint = Keiner; z. B. socks5h://127.0.0.1:9050 für Tor
-test-failed-last = Der letzte Verbindungstest ist fehlgeschlagen.
-test-never = Diese Einstellungen wurden nicht getestet.
+test-failed-last = Die letzte Verbindungsprüfung ist fehlgeschlagen.
+test-never = Diese Einstellungen wurden nicht geprüft.
 save-anyway-text = Sie können das Konto trotzdem speichern: Nachrichten von ihm warten im Postausgang und werden erneut versucht, bis die Einstellungen funktionieren oder der Server mit seinem Grund ablehnt.
 save-anyway = Trotzdem speichern
-test-first = Erst Verbindung testen
+test-first = Erst Verbindung prüfen
 field-email = E-Mail-Adresse
 find-settings = Einstellungen automatisch suchen
 field-server = Server
@@ -87,8 +87,8 @@ password-kept-by-goa = Von GNOME Online-Konten verwahrt, bei jeder Nutzung abgef
 password-keep-stored = Leer lassen, um das gespeicherte zu behalten
 field-keep = Aufbewahrung
 plaintext-consent = Mein Passwort unverschlüsselt senden: Dieser Server ist in einem Netz, dem ich vertraue
-cancel-test = Test abbrechen
-test-connection = Verbindung testen
+cancel-test = Prüfung abbrechen
+test-connection = Verbindung prüfen
 save-changes = Änderungen speichern
 save-account = Konto speichern
 remove-account = Konto entfernen …
@@ -122,7 +122,7 @@ make-default = Als Standard festlegen
 ## src/ui/accounts/live.rs
 all-passed = Alle Schritte bestanden: Dieses Konto kann Mail senden.
 finding-settings = Einstellungen suchen
-connection-test = Verbindungstest
+connection-test = Verbindungsprüfung
 
 ## src/ui/accounts/mod.rs
 spinner-accounts = Konten werden geladen
@@ -163,14 +163,14 @@ keep-it = Behalten
 ## src/ui/accounts/setup.rs
 search-cancelled = Die Suche wurde abgebrochen. Mit „Weiter“ suchen Sie erneut, oder richten Sie das Konto von Hand ein.
 imported-settings = Mit diesen Einstellungen sendet { $program } (aus { $place }).
-imported-settings-advice = Geben Sie das Passwort ein (Outpost liest es nie aus anderen Programmen) und testen Sie dann die Verbindung.
+imported-settings-advice = Geben Sie das Passwort ein (Outpost liest es nie aus anderen Programmen) und prüfen Sie dann die Verbindung.
 test-message-subject = Testnachricht von Outpost
 test-message-body =
     Diese Nachricht hat Outpost gesendet, um zu prüfen, ob { $email } Mail über { $host }:{ $port } senden kann.
 
     Wenn Sie sie lesen können, funktioniert alles.
-test-cancelled = Der Test wurde abgebrochen.
-test-cancelled-advice = Drücken Sie „Verbindung testen“, um ihn neu zu starten.
+test-cancelled = Die Prüfung wurde abgebrochen.
+test-cancelled-advice = Drücken Sie „Verbindung prüfen“, um sie neu zu starten.
 
 ## src/ui/accounts/signin.rs
 spinner-browser = Warten auf den Browser
@@ -194,7 +194,7 @@ default-your-address = Ihre Adresse
 default-password = Passwort
 review-from = Quelle: { $origin }
 found-by = Gefunden durch: { $origin }
-guessed = Geraten: Es wurden keine veröffentlichten Einstellungen gefunden, aber unter dieser üblichen Adresse und diesem Port hat ein Mailserver geantwortet. Der Test im nächsten Schritt zeigt, ob er Ihre Anmeldung annimmt.
+guessed = Geraten: Es wurden keine veröffentlichten Einstellungen gefunden, aber unter dieser üblichen Adresse und diesem Port hat ein Mailserver geantwortet. Die Prüfung im nächsten Schritt zeigt, ob er Ihre Anmeldung annimmt.
 mail-goes-through = Mail geht über { $domain }
 warning = Warnung: { $warning }
 not-confirmed = Outpost konnte diese Einstellungen nicht über eine vertrauenswürdige Quelle bestätigen. Prüfen Sie sie mit Ihrem Anbieter, bevor Sie Ihr Passwort senden.
@@ -208,7 +208,7 @@ settings-line = Port { $port } ({ $security })
 wizard-step-identity = Schritt 1 von 4 · Wer Sie sind
 wizard-step-finding = Schritt 2 von 4 · Ihr Server wird gesucht
 wizard-step-review = Schritt 3 von 4 · Einstellungen prüfen
-wizard-step-verify = Schritt 4 von 4 · Verbindung wird getestet
+wizard-step-verify = Schritt 4 von 4 · Verbindung wird geprüft
 wizard-step-done = Fertig
 app-password-note = Gmail, Yahoo, iCloud und andere verlangen ein App-Passwort statt des Passworts Ihres Kontos: Der nächste Schritt sagt, wie Sie eines erstellen.
 set-up-manually = Von Hand einrichten
@@ -228,7 +228,7 @@ keep-signin = Anmeldung aufbewahren
 keep-password = Passwort aufbewahren
 try-instead = Stattdessen { $settings } versuchen
 try-host-instead = Stattdessen { $host } { $settings } versuchen
-test-again = Erneut testen
+test-again = Erneut prüfen
 ready-to-send = { $email } ist bereit zum Senden.
 send-test-message = Testnachricht an mich senden
 test-message-number = Testnachricht Nr. { $id }
@@ -417,7 +417,7 @@ cli-kept-in =
        *[password] Passwort
     } aufbewahrt in: { $backend }
 cli-no-password-needed = kein Passwort nötig
-cli-check-it = Prüfen Sie es mit: outpost account test { $email }
+cli-check-it = Prüfen Sie es mit: outpost account check { $email }
 cli-not-oauth2 = { $email } meldet sich mit dem Anmeldeverfahren „{ $auth }“ an, nicht über den Browser.
 cli-not-oauth2-advice = Um sich stattdessen beim Anbieter anzumelden: outpost account add --email { $email } --detect --auth oauth2 --replace
 cli-signed-in-again = { $email } ist wieder angemeldet; wartende Nachrichten werden gesendet.
@@ -442,7 +442,7 @@ cli-stopped = Es wurde nichts entfernt: { $email } bleibt, wie es ist.
 cli-stopped-advice = Führen Sie den Befehl erneut aus und antworten Sie c oder k, oder geben Sie --cancel-waiting oder --keep-waiting an.
 cli-bad-timeout = --timeout { $value } ist keine Dauer.
 cli-bad-timeout-advice = Geben Sie die Sekunden an, die jeder Schritt dauern darf, z. B. --timeout 15.
-cli-testing = { $email } wird über { $host }:{ $port } getestet (Sicherheit { $security }, Anmeldung { $auth })
+cli-testing = { $email } wird über { $host }:{ $port } geprüft (Sicherheit { $security }, Anmeldung { $auth })
 cli-cert-presents = Der Server legt dieses Zertifikat vor:
 cli-cert-trust-hint = Ist es Ihr eigener Server und ist der SHA-256 des Schlüssels der, den er anzeigt (siehe SECURITY.md): outpost account trust-certificate { $email } --fingerprint { $key }
 
@@ -506,7 +506,7 @@ cli-import-list-advice = „outpost account import --list“ zeigt, was sich fin
 cli-import-these = Diese lassen sich importieren: { $ids }.
 cli-import-no-address = { $program } sagt nicht, von welcher Adresse „{ $id }“ sendet.
 cli-import-no-address-advice = Geben Sie sie mit --email sie@example.org an.
-cli-imported = { $email } aus { $program } hinzugefügt ({ $host }:{ $port }, { $security }). Prüfen Sie es mit: outpost account test { $email }
+cli-imported = { $email } aus { $program } hinzugefügt ({ $host }:{ $port }, { $security }). Prüfen Sie es mit: outpost account check { $email }
 
 ## src/cli/oauth2.rs
 cli-open-to-sign-in = Öffnen Sie diese Adresse in einem Browser, um sich bei { $provider } anzumelden:
@@ -708,7 +708,7 @@ verify-starttls-refused-advice = Es wurde nichts gesendet. Versuchen Sie Sicherh
 verify-starttls-injection = Der Server hat vor Beginn der Verschlüsselung Daten gesendet, was ein echter Server nie tut; vielleicht manipuliert jemand die Verbindung.
 verify-starttls-injection-advice = Es wurde nichts gesendet. Versuchen Sie ein anderes Netz oder Sicherheit „tls“ auf Port 465.
 verify-login-silent = Der Server hat auf die Anmeldung nicht geantwortet ({ $seconds } Sekunden gewartet).
-verify-login-silent-advice = Manche Server schweigen, statt ein falsches Passwort abzulehnen. Prüfen Sie das Passwort (oder das App-Passwort, falls Ihr Anbieter eines verlangt), und testen Sie dann erneut.
+verify-login-silent-advice = Manche Server schweigen, statt ein falsches Passwort abzulehnen. Prüfen Sie das Passwort (oder das App-Passwort, falls Ihr Anbieter eines verlangt), und prüfen Sie dann erneut.
 verify-timeout = Der Server hat bei „{ $step }“ aufgehört zu antworten ({ $seconds } Sekunden gewartet).
 verify-timeout-greeting-advice = Der Port erwartet vielleicht TLS ab dem ersten Byte: Versuchen Sie Sicherheit „tls“. { ports }
 verify-timeout-advice = Der Server ist vielleicht überlastet, oder eine Firewall stört. Versuchen Sie es später oder mit einem anderen Port.
@@ -1317,7 +1317,7 @@ no-home = für diesen Benutzer ist kein Persönlicher Ordner bekannt; setzen Sie
 ## per command ("help-account-add") and option ("help-account-add-email"), only in translations)
 help = Ausgehende Mail für den Desktop: findet Ihre SMTP-Einstellungen und stellt über einen beständigen Postausgang zu
 help-json = Ein JSON-Objekt auf der Standardausgabe ausgeben statt Text
-help-account = Konten hinzufügen, auflisten, entfernen und testen
+help-account = Konten hinzufügen, auflisten, entfernen und prüfen
 help-account-add = Ein Konto hinzufügen; das Passwort kommt in den Schlüsselbund
 help-account-add-email = Die Adresse, von der gesendet wird
 help-account-add-name = Der Name, den Empfänger sehen
@@ -1363,9 +1363,9 @@ help-account-identity-add-signature_file = Eine Datei mit der Signatur
 help-account-identity-list = Jede Adresse auflisten, als die ein Konto sendet
 help-account-identity-remove = Nicht mehr als eine Adresse senden (nicht die eigene des Kontos: Entfernen Sie dafür das Konto)
 help-account-identity-remove-email = Die Adresse
-help-account-test = Die Verbindung Schritt für Schritt prüfen: DNS, TCP, TLS, EHLO, Anmeldung
-help-account-test-email = Die E-Mail-Adresse des Kontos
-help-account-test-timeout = Grenze für jeden Schritt, in Sekunden
+help-account-check = Die Verbindung Schritt für Schritt prüfen: DNS, TCP, TLS, EHLO, Anmeldung
+help-account-check-email = Die E-Mail-Adresse des Kontos
+help-account-check-timeout = Grenze für jeden Schritt, in Sekunden
 help-detect = Die SMTP-Einstellungen für eine Adresse suchen (Anbieterliste, Autoconfig, DNS, Proben)
 help-detect-email = Die E-Mail-Adresse
 help-detect-deadline = Die Grenze für die ganze Suche, in Sekunden

@@ -69,11 +69,11 @@ form-title-saved = Account settings
 form-title-new = Add an account
 field-proxy = Proxy (SOCKS5)
 field-proxy-hint = None; e.g. socks5h://127.0.0.1:9050 for Tor
-test-failed-last = The last connection test failed.
-test-never = These settings have not been tested.
+test-failed-last = The last connection check failed.
+test-never = These settings have not been checked.
 save-anyway-text = You can save the account anyway: messages sent from it wait in the outbox and are tried again until the settings work, or fail with the server's reason.
 save-anyway = Save anyway
-test-first = Test connection first
+test-first = Check the connection first
 field-email = E-mail address
 find-settings = Find settings automatically
 field-server = Server
@@ -88,8 +88,8 @@ password-kept-by-goa = Kept by GNOME Online Accounts, asked for at each use
 password-keep-stored = Leave blank to keep the stored one
 field-keep = Keep it
 plaintext-consent = Send my password unencrypted: this server is on a network I trust
-cancel-test = Cancel test
-test-connection = Test connection
+cancel-test = Cancel check
+test-connection = Check connection
 save-changes = Save changes
 save-account = Save account
 remove-account = Remove account…
@@ -123,7 +123,7 @@ make-default = Make default
 ## src/ui/accounts/live.rs
 all-passed = All steps passed: this account can send mail.
 finding-settings = Finding settings
-connection-test = Connection test
+connection-test = Connection check
 
 ## src/ui/accounts/mod.rs
 spinner-accounts = Loading accounts
@@ -164,14 +164,14 @@ keep-it = Keep it
 ## src/ui/accounts/setup.rs
 search-cancelled = The search was cancelled. Continue to search again, or set up the account manually.
 imported-settings = These are the settings { $program } sends with (from { $place }).
-imported-settings-advice = Enter the password (Outpost never reads it from other programs), then test the connection.
+imported-settings-advice = Enter the password (Outpost never reads it from other programs), then check the connection.
 test-message-subject = Outpost test message
 test-message-body =
     This message was sent by Outpost to check that { $email } can send mail through { $host }:{ $port }.
 
     If you can read it, everything works.
-test-cancelled = The test was cancelled.
-test-cancelled-advice = Press Test connection to start it again.
+test-cancelled = The check was cancelled.
+test-cancelled-advice = Press Check connection to start it again.
 
 ## src/ui/accounts/signin.rs
 spinner-browser = Waiting for the browser
@@ -195,7 +195,7 @@ default-your-address = your address
 default-password = password
 review-from = from { $origin }
 found-by = Found by: { $origin }
-guessed = Guessed: no published settings were found, but a mail server answered at this usual address and port. The test on the next step shows whether it takes your login.
+guessed = Guessed: no published settings were found, but a mail server answered at this usual address and port. The check on the next step shows whether it takes your login.
 mail-goes-through = Mail goes through { $domain }
 warning = Warning: { $warning }
 not-confirmed = Outpost could not confirm these settings through a trusted source. Check them with your provider before sending your password.
@@ -209,7 +209,7 @@ settings-line = port { $port } ({ $security })
 wizard-step-identity = Step 1 of 4 · Who you are
 wizard-step-finding = Step 2 of 4 · Finding your server
 wizard-step-review = Step 3 of 4 · Check the settings
-wizard-step-verify = Step 4 of 4 · Testing the connection
+wizard-step-verify = Step 4 of 4 · Checking the connection
 wizard-step-done = Done
 app-password-note = Gmail, Yahoo, iCloud and others take an app password rather than your account's own: the next step says how to make one.
 set-up-manually = Set up manually
@@ -229,7 +229,7 @@ keep-signin = Keep the sign-in
 keep-password = Keep the password
 try-instead = Try { $settings } instead
 try-host-instead = Try { $host } { $settings } instead
-test-again = Test again
+test-again = Check again
 ready-to-send = { $email } is ready to send.
 send-test-message = Send a test message to myself
 test-message-number = Test message #{ $id }
@@ -418,7 +418,7 @@ cli-kept-in =
        *[password] password
     } kept in the { $backend }
 cli-no-password-needed = no password needed
-cli-check-it = Check it with: outpost account test { $email }
+cli-check-it = Check it with: outpost account check { $email }
 cli-not-oauth2 = { $email } logs in with login method '{ $auth }', not by signing in through the browser.
 cli-not-oauth2-advice = To sign in with the provider instead: outpost account add --email { $email } --detect --auth oauth2 --replace
 cli-signed-in-again = { $email } is signed in again; waiting messages are sent.
@@ -443,7 +443,7 @@ cli-stopped = Nothing was removed: { $email } stays as it is.
 cli-stopped-advice = Run the command again and answer c or k, or pass --cancel-waiting or --keep-waiting.
 cli-bad-timeout = --timeout { $value } is not a duration.
 cli-bad-timeout-advice = Give the seconds each step may take, e.g. --timeout 15.
-cli-testing = Testing { $email } via { $host }:{ $port } (security { $security }, login { $auth })
+cli-testing = Checking { $email } via { $host }:{ $port } (security { $security }, login { $auth })
 cli-cert-presents = The server presents this certificate:
 cli-cert-trust-hint = If this is your own server and the key's SHA-256 is the one it shows (see SECURITY.md): outpost account trust-certificate { $email } --fingerprint { $key }
 
@@ -507,7 +507,7 @@ cli-import-list-advice = 'outpost account import --list' shows what can be found
 cli-import-these = These can be imported: { $ids }.
 cli-import-no-address = { $program } does not say which address '{ $id }' sends from.
 cli-import-no-address-advice = Give it with --email you@example.org.
-cli-imported = Added { $email } from { $program } ({ $host }:{ $port }, { $security }). Check it with: outpost account test { $email }
+cli-imported = Added { $email } from { $program } ({ $host }:{ $port }, { $security }). Check it with: outpost account check { $email }
 
 ## src/cli/oauth2.rs
 cli-open-to-sign-in = Open this address in a browser to sign in with { $provider }:
@@ -709,7 +709,7 @@ verify-starttls-refused-advice = Nothing was sent. Try security 'tls' on port 46
 verify-starttls-injection = The server sent data before encryption began, which a genuine server never does; someone may be tampering with the connection.
 verify-starttls-injection-advice = Nothing was sent. Try another network, or security 'tls' on port 465.
 verify-login-silent = The server gave no answer to the login (waited { $seconds } seconds).
-verify-login-silent-advice = Some servers say nothing instead of refusing a wrong password. Check the password (or the app password, if your provider asks for one), then test again.
+verify-login-silent-advice = Some servers say nothing instead of refusing a wrong password. Check the password (or the app password, if your provider asks for one), then check again.
 verify-timeout = The server stopped answering during '{ $step }' (waited { $seconds } seconds).
 verify-timeout-greeting-advice = The port may expect TLS from the first byte: try security 'tls'. { ports }
 verify-timeout-advice = The server may be overloaded, or a firewall interferes. Try again later, or another port.

@@ -1,10 +1,10 @@
 //! Account errors in plain words: the failed step of a check, the keyring, the account file,
 //! invalid fields.
 
+use super::check::{CheckError, Step};
 use super::keyring::{SecretBackend, SecretError};
 use super::model::InvalidAccount;
 use super::store::StoreError;
-use super::verify::{Step, VerifyError};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::net::smtp::{Meaning, Reply};
 use crate::net::tls::{CertProblem, CertReason, shorten_names};
@@ -15,8 +15,8 @@ pub fn ports() -> String {
 }
 
 /// The explanation of a failed check step.
-pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
-    use VerifyError as E;
+pub fn check_failure(step: Step, err: &CheckError) -> Explanation {
+    use CheckError as E;
     match err {
         E::Dns(e) => e.explain(),
         E::Refused { .. } | E::ConnectTimeout { .. } | E::Unreachable { .. } => connection(err),
@@ -47,8 +47,8 @@ pub fn verify_failure(step: Step, err: &VerifyError) -> Explanation {
 }
 
 /// The server could not be reached.
-fn connection(err: &VerifyError) -> Explanation {
-    use VerifyError as E;
+fn connection(err: &CheckError) -> Explanation {
+    use CheckError as E;
     match err {
         // The name and port the person gave, not where a test's port map led.
         E::Refused { host, port, .. } => Explanation::new(
@@ -83,7 +83,7 @@ fn connection(err: &VerifyError) -> Explanation {
             ),
             tr!("verify-unreachable-advice"),
         ),
-        _ => unreachable!("sorted by verify_failure"),
+        _ => unreachable!("sorted by check_failure"),
     }
 }
 
@@ -181,8 +181,8 @@ fn certificate(problem: &CertProblem) -> Explanation {
 }
 
 /// Encryption could not be set up.
-fn encryption(err: &VerifyError) -> Explanation {
-    use VerifyError as E;
+fn encryption(err: &CheckError) -> Explanation {
+    use CheckError as E;
     match err {
         E::TlsFailed { detail } => Explanation::new(
             tr!("verify-tls-failed", detail = detail.as_str()),
@@ -199,13 +199,13 @@ fn encryption(err: &VerifyError) -> Explanation {
             tr!("verify-starttls-injection"),
             tr!("verify-starttls-injection-advice"),
         ),
-        _ => unreachable!("sorted by verify_failure"),
+        _ => unreachable!("sorted by check_failure"),
     }
 }
 
 /// The exchange broke off or was refused.
-fn exchange(err: &VerifyError) -> Explanation {
-    use VerifyError as E;
+fn exchange(err: &CheckError) -> Explanation {
+    use CheckError as E;
     match err {
         // Some servers stay silent instead of refusing a wrong password.
         E::Timeout {
@@ -254,13 +254,13 @@ fn exchange(err: &VerifyError) -> Explanation {
             ),
             m => reply_meaning(m, reply),
         },
-        _ => unreachable!("sorted by verify_failure"),
+        _ => unreachable!("sorted by check_failure"),
     }
 }
 
 /// The login could not be made.
-fn login(err: &VerifyError) -> Explanation {
-    use VerifyError as E;
+fn login(err: &CheckError) -> Explanation {
+    use CheckError as E;
     match err {
         E::NoAuthOffered => Explanation::new(tr!("verify-no-auth"), tr!("verify-no-auth-advice")),
         E::NoCommonMechanism { offered } => Explanation::new(
@@ -285,7 +285,7 @@ fn login(err: &VerifyError) -> Explanation {
             tr!("verify-encryption-required", reply = reply.to_string()),
             tr!("verify-encryption-required-advice"),
         ),
-        _ => unreachable!("sorted by verify_failure"),
+        _ => unreachable!("sorted by check_failure"),
     }
 }
 
@@ -387,14 +387,14 @@ mod tests {
 
     #[test]
     fn wrong_name_advice_names_the_certificate() {
-        let err = VerifyError::Certificate(CertProblem {
+        let err = CheckError::Certificate(CertProblem {
             reason: CertReason::WrongName {
                 expected: "smtp.example.org".into(),
             },
             names: vec!["mail.example.net".into()],
             certificate: None,
         });
-        let e = verify_failure(Step::Tls, &err);
+        let e = check_failure(Step::Tls, &err);
         assert!(
             e.problem.contains("not valid for smtp.example.org"),
             "{e:?}"
@@ -408,20 +408,20 @@ mod tests {
         let reply: Reply = "535 5.7.8 Authentication credentials invalid"
             .parse()
             .unwrap();
-        let e = verify_failure(Step::Auth, &VerifyError::AuthFailed(reply));
+        let e = check_failure(Step::Auth, &CheckError::AuthFailed(reply));
         assert!(e.problem.contains("535 5.7.8"), "{e:?}");
         assert!(e.advice.contains("app password"), "{e:?}");
     }
 
     #[test]
     fn a_silent_port_suggests_the_other_port() {
-        let err = VerifyError::ConnectTimeout {
+        let err = CheckError::ConnectTimeout {
             host: "smtp.example.org".into(),
             port: 587,
             after: std::time::Duration::from_secs(10),
             tried: "192.0.2.1 did not answer".into(),
         };
-        let e = verify_failure(Step::Connect, &err);
+        let e = check_failure(Step::Connect, &err);
         assert!(e.advice.contains("try 465"), "{e:?}");
         assert!(e.problem.contains("probably by a firewall"), "{e:?}");
     }

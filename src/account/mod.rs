@@ -1,6 +1,7 @@
 //! Accounts: the SMTP settings a person sends through, where their secret lives, and the live
 //! connection check.
 
+pub mod check;
 pub mod explain;
 pub mod goa;
 mod identity;
@@ -8,7 +9,6 @@ mod keyring;
 mod model;
 pub mod secrets;
 pub mod store;
-pub mod verify;
 
 pub use keyring::{SecretBackend, SecretError};
 pub use model::{

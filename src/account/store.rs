@@ -39,6 +39,14 @@ impl Accounts {
             .find_map(|a| a.identity(email).map(|i| (a, i)))
     }
 
+    /// The account a message is sent from when none is named: the default, else the first.
+    pub fn default_sender(&self) -> Option<&Account> {
+        self.default
+            .as_ref()
+            .and_then(|id| self.by_id(id))
+            .or_else(|| self.accounts.first())
+    }
+
     /// The account with this id.
     pub fn by_id(&self, id: &AccountId) -> Option<&Account> {
         self.accounts.iter().find(|a| &a.id == id)

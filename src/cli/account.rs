@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::args::AddArgs;
 use super::output::{Failure, Out, bad_input};
-use crate::account::explain::verify_failure;
-use crate::account::verify::{Progress, Report, StepRecord, Timeouts, VerifyError};
+use crate::account::check::{CheckError, Progress, Report, StepRecord, Timeouts};
+use crate::account::explain::check_failure;
 use crate::account::{Account, AuthMethod, SmtpSettings, parse_email, parse_host};
 use crate::detect::Detection;
 use crate::detect::facts::ProviderHelp;
@@ -458,7 +458,7 @@ fn step_json(s: &StepRecord) -> Value {
     match &s.outcome {
         Ok(detail) => json!({"step": s.step.as_str(), "ok": true, "ms": ms, "detail": detail}),
         Err(e) => {
-            let x = verify_failure(s.step, e);
+            let x = check_failure(s.step, e);
             json!({"step": s.step.as_str(), "ok": false, "ms": ms,
                    "error": {"kind": e.kind(), "message": x.problem, "advice": x.advice}})
         }
@@ -482,7 +482,7 @@ fn report_json(account: &Account, report: &Report) -> Value {
         "steps": report.steps.iter().map(step_json).collect::<Vec<_>>(),
         "certificate": report.certificate.as_ref().map(|c| {
             let refused = match report.failure() {
-                Some((_, VerifyError::Certificate(p))) => Some(p),
+                Some((_, CheckError::Certificate(p))) => Some(p),
                 _ => None,
             };
             super::certificate::certificate_json(c, refused)
@@ -498,7 +498,7 @@ fn print_step(out: &Out, s: &StepRecord) {
     }
 }
 
-pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitCode {
+pub(super) fn check(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitCode {
     let timeouts = match Duration::try_from_secs_f64(timeout) {
         Ok(d) if !d.is_zero() => Timeouts::uniform(d),
         _ => {
@@ -531,12 +531,14 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
             security = account.smtp.security.as_str(),
             auth = account.smtp.auth.as_str()
         ));
-        Ok(check::test(&net, &account, secret.as_ref(), timeouts, |p| {
-            if let Progress::Finished(s) = p {
-                print_step(out, &s)
-            }
-        })
-        .await)
+        Ok(
+            check::connection(&net, &account, secret.as_ref(), timeouts, |p| {
+                if let Progress::Finished(s) = p {
+                    print_step(out, &s)
+                }
+            })
+            .await,
+        )
     });
     let report = match report {
         Ok(r) => r,
@@ -550,7 +552,7 @@ pub(super) fn test(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitC
             ExitCode::SUCCESS
         }
         Some((step, e)) => {
-            if let (VerifyError::Certificate(p), Some(c)) = (e, &report.certificate) {
+            if let (CheckError::Certificate(p), Some(c)) = (e, &report.certificate) {
                 out.text(tr!("cli-cert-presents"));
                 for line in super::certificate::describe(c, Some(p)) {
                     out.text(line);

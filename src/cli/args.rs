@@ -20,7 +20,7 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Add, list, remove and test accounts.
+    /// Add, list, remove and check accounts.
     #[command(subcommand)]
     Account(AccountCommand),
     /// Find the SMTP settings for an address (provider list, autoconfig, DNS, probes).
@@ -124,7 +124,8 @@ pub enum AccountCommand {
         cmd: super::identity::IdentityCommand,
     },
     /// Check the connection step by step: DNS, TCP, TLS, EHLO, login.
-    Test {
+    #[command(alias = "test")]
+    Check {
         /// The account's e-mail address.
         email: String,
         /// Limit for each step, in seconds.

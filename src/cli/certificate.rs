@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::output::{Failure, Out};
-use crate::account::verify::Timeouts;
+use crate::account::check::Timeouts;
 use crate::explain::{Explain, Explanation};
 use crate::net::{CertProblem, CertificateInfo, CertificatePin, Fingerprint, Net};
 use crate::paths::Paths;

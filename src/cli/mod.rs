@@ -92,8 +92,8 @@ pub fn run(cli: Cli) -> ExitCode {
             },
         ),
         AccountCommand::Identity { cmd } => identity::run(&out, &paths, cmd),
-        AccountCommand::Test { email, timeout } => {
-            return account::test(&out, &paths, &email, timeout);
+        AccountCommand::Check { email, timeout } => {
+            return account::check(&out, &paths, &email, timeout);
         }
     };
     match result {

@@ -439,11 +439,7 @@ pub fn sendmail(args: &[String]) -> ExitCode {
     // The account sending as that address (its own, or one of its identities).
     let sender = match &wanted {
         Some(addr) => accounts.sender(addr),
-        None => accounts
-            .default
-            .as_ref()
-            .and_then(|id| accounts.by_id(id))
-            .map(|a| (a, a.own_identity())),
+        None => accounts.default_sender().map(|a| (a, a.own_identity())),
     };
     let Some((account, identity)) = sender else {
         let who = wanted.unwrap_or_else(|| tr!("cli-no-from"));

@@ -36,14 +36,14 @@ pub enum AttemptOutcome {
 
 /// One address tried.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
+pub struct AddressAttempt {
     /// The address.
     pub addr: SocketAddr,
     /// What became of it.
     pub outcome: AttemptOutcome,
 }
 
-impl fmt::Display for Attempt {
+impl fmt::Display for AddressAttempt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ip = self.addr.ip();
         match &self.outcome {
@@ -63,7 +63,7 @@ impl fmt::Display for Attempt {
 }
 
 /// The attempts other than the one that answered, for a step report: "" when there were none.
-pub fn others(attempts: &[Attempt]) -> String {
+pub fn others(attempts: &[AddressAttempt]) -> String {
     let rest: Vec<String> = attempts
         .iter()
         .filter(|a| a.outcome != AttemptOutcome::Connected)
@@ -79,14 +79,14 @@ pub enum ConnectError {
     #[error("{}", tr!("connect-refused"))]
     Refused {
         /// What each address did.
-        attempts: Vec<Attempt>,
+        attempts: Vec<AddressAttempt>,
     },
     /// At least one address did not answer at all within the limit: dropped packets, most
     /// likely a firewall.
     #[error("{}", tr!("connect-dropped", seconds = .after.as_secs()))]
     Dropped {
         /// What each address did.
-        attempts: Vec<Attempt>,
+        attempts: Vec<AddressAttempt>,
         /// The limit.
         after: Duration,
     },
@@ -94,7 +94,7 @@ pub enum ConnectError {
     #[error("{detail}")]
     Unreachable {
         /// What each address did.
-        attempts: Vec<Attempt>,
+        attempts: Vec<AddressAttempt>,
         /// What the system said about the first.
         detail: String,
     },
@@ -102,7 +102,7 @@ pub enum ConnectError {
 
 impl ConnectError {
     /// What each address did.
-    pub fn attempts(&self) -> &[Attempt] {
+    pub fn attempts(&self) -> &[AddressAttempt] {
         match self {
             ConnectError::Refused { attempts }
             | ConnectError::Dropped { attempts, .. }
@@ -132,7 +132,7 @@ pub struct Raced {
     /// The address that answered.
     pub addr: SocketAddr,
     /// What each address tried did.
-    pub attempts: Vec<Attempt>,
+    pub attempts: Vec<AddressAttempt>,
 }
 
 fn outcome_of(e: &io::Error) -> AttemptOutcome {
@@ -213,12 +213,12 @@ pub async fn race(addrs: &[SocketAddr], limit: Duration) -> Result<Raced, Connec
     })
 }
 
-fn tried(addrs: &[SocketAddr], outcomes: Vec<Option<AttemptOutcome>>) -> Vec<Attempt> {
+fn tried(addrs: &[SocketAddr], outcomes: Vec<Option<AttemptOutcome>>) -> Vec<AddressAttempt> {
     addrs
         .iter()
         .zip(outcomes)
         .filter_map(|(addr, o)| {
-            Some(Attempt {
+            Some(AddressAttempt {
                 addr: *addr,
                 outcome: o?,
             })
@@ -308,7 +308,7 @@ pub enum Path {
         /// The address that answered.
         addr: SocketAddr,
         /// What each address tried did.
-        attempts: Vec<Attempt>,
+        attempts: Vec<AddressAttempt>,
     },
     /// Through a proxy, which looked the name up.
     Proxy(Proxy),

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::config::ConfigError;
 
 use crate::account::SecretError;
-use crate::account::verify::TokenProblem;
+use crate::account::check::TokenProblem;
 use crate::explain::{Explain, Explanation};
 use crate::net::http::HttpError;
 

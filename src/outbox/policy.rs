@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::history::{Cause, Trouble};
 use crate::account::SecretError;
-use crate::account::verify::VerifyError;
+use crate::account::check::CheckError;
 use crate::explain::{Explain, Explanation};
 use crate::net::smtp::{Meaning, Reply};
 
@@ -30,12 +30,12 @@ pub enum Attempt {
     /// The login was refused.
     Auth(Reply),
     /// Sending is impossible as set up (no encryption offered, certificate refused, …).
-    Setup(Setup),
+    Setup(AccountProblem),
 }
 
 /// Why an account cannot send as it is set up: the person must act before it can.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Setup {
+pub enum AccountProblem {
     /// The message's account is not in the account file any more.
     #[error("{}", tr!("setup-account-gone"))]
     AccountGone,
@@ -53,23 +53,23 @@ pub enum Setup {
     TokenRefused(Reply),
     /// The server's name does not exist (any more).
     #[error("{}", tr!("setup-server-name", error = .0.to_string()))]
-    ServerName(VerifyError),
+    ServerName(CheckError),
     /// The connection cannot be made safely as set up (no STARTTLS, a refused certificate, …).
     #[error("{0}")]
-    Connection(VerifyError),
+    Connection(CheckError),
 }
 
-impl Setup {
+impl AccountProblem {
     /// A stable name for the kind of problem.
     pub fn kind(&self) -> &'static str {
         match self {
-            Setup::AccountGone => "account_gone",
-            Setup::Accounts(_) => "accounts_unreadable",
-            Setup::Secret(_) => "secret",
-            Setup::SignIn(_) => "sign_in",
-            Setup::TokenRefused(_) => "token_refused",
-            Setup::ServerName(_) => "server_name",
-            Setup::Connection(e) => e.kind(),
+            AccountProblem::AccountGone => "account_gone",
+            AccountProblem::Accounts(_) => "accounts_unreadable",
+            AccountProblem::Secret(_) => "secret",
+            AccountProblem::SignIn(_) => "sign_in",
+            AccountProblem::TokenRefused(_) => "token_refused",
+            AccountProblem::ServerName(_) => "server_name",
+            AccountProblem::Connection(e) => e.kind(),
         }
     }
 }

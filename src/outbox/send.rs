@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use super::history::Trouble;
-use super::policy::{Attempt, Setup};
+use super::policy::{AccountProblem, Attempt};
 use crate::account::Account;
-use crate::account::verify::{self, Check, Timeouts, VerifyError};
+use crate::account::check::{self, Check, CheckError, Timeouts};
 use crate::net::resolver::DnsError;
 use crate::net::smtp::{Command, Reply, SmtpConn, SmtpError};
 use crate::net::{Net, ProxyError};
@@ -85,11 +85,11 @@ pub fn queue_id(reply: &Reply) -> Option<String> {
         .filter(|w| !w.is_empty())
 }
 
-fn from_verify(e: &VerifyError) -> Attempt {
-    use VerifyError as E;
+fn from_verify(e: &CheckError) -> Attempt {
+    use CheckError as E;
     match e {
         E::Dns(DnsError::NotFound { .. } | DnsError::NoRecords { .. }) => {
-            Attempt::Setup(Setup::ServerName(e.clone()))
+            Attempt::Setup(AccountProblem::ServerName(e.clone()))
         }
         E::Dns(_) | E::Unreachable { .. } => Attempt::Offline(trouble(e)),
         E::Refused { .. }
@@ -109,12 +109,12 @@ fn from_verify(e: &VerifyError) -> Attempt {
         }
         E::Rejected { reply, .. } if reply.is_transient() => Attempt::Reply(reply.clone()),
         E::AuthFailed(reply) => Attempt::Auth(reply.clone()),
-        _ => Attempt::Setup(Setup::Connection(e.clone())),
+        _ => Attempt::Setup(AccountProblem::Connection(e.clone())),
     }
 }
 
 /// A connection's failure as the history keeps it.
-fn trouble(e: &VerifyError) -> Trouble {
+fn trouble(e: &CheckError) -> Trouble {
     Trouble::new(e.kind(), || e.to_string())
 }
 
@@ -173,7 +173,7 @@ impl Session {
             pin: account.pinned_certificate.as_ref(),
             timeouts: t.session,
         };
-        let (report, conn) = verify::open_session(check).await;
+        let (report, conn) = check::open_session(check).await;
         let Some(conn) = conn else {
             return Err(report
                 .failure()

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::history::{Cause, Happening, Trouble};
-use super::policy::{self, Attempt, Decision, Setup};
+use super::policy::{self, AccountProblem, Attempt, Decision};
 use super::send::{self, Gate, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Outbox, OutboxError, RetryKind};
 use crate::account::{Account, AccountStore, AuthMethod, secrets};
@@ -321,7 +321,7 @@ impl Worker {
     /// [`Session::send`]).
     async fn send_one(
         &self,
-        loaded: &Result<(Account, Option<Secret>), Setup>,
+        loaded: &Result<(Account, Option<Secret>), AccountProblem>,
         session: &mut Option<Session>,
         c: &Claimed,
         gate: &mut Gate<'_>,
@@ -344,7 +344,7 @@ impl Worker {
                     Err(Attempt::Auth(r))
                         if account.smtp.auth == AuthMethod::Oauth2 && !r.is_transient() =>
                     {
-                        return whole(Attempt::Setup(Setup::TokenRefused(r)));
+                        return whole(Attempt::Setup(AccountProblem::TokenRefused(r)));
                     }
                     Err(a) => return whole(a),
                 }
@@ -709,28 +709,31 @@ async fn login_secret(
         Err(e) if e.is_transient() => {
             Err(Attempt::Network(Trouble::new("sign_in", || e.to_string())))
         }
-        Err(e) => Err(Attempt::Setup(Setup::SignIn(e.explain()))),
+        Err(e) => Err(Attempt::Setup(AccountProblem::SignIn(e.explain()))),
     }
 }
 
 /// The account with this id, or why it cannot send.
-fn find_account(paths: &Paths, id: &str) -> Result<Account, Setup> {
+fn find_account(paths: &Paths, id: &str) -> Result<Account, AccountProblem> {
     match AccountStore::new(paths.accounts_file()).load() {
         Ok(accs) => accs
             .accounts
             .into_iter()
             .find(|a| a.id.as_str() == id)
-            .ok_or(Setup::AccountGone),
-        Err(e) => Err(Setup::Accounts(e.explain())),
+            .ok_or(AccountProblem::AccountGone),
+        Err(e) => Err(AccountProblem::Accounts(e.explain())),
     }
 }
 
 /// The account with this id and its secret, or why it cannot send (the file and the keyring
 /// read off the async threads).
-async fn load_account(paths: &Paths, id: &str) -> Result<(Account, Option<Secret>), Setup> {
+async fn load_account(
+    paths: &Paths,
+    id: &str,
+) -> Result<(Account, Option<Secret>), AccountProblem> {
     tokio::task::block_in_place(|| {
         let account = find_account(paths, id)?;
-        let secret = secrets::for_account(&account).map_err(Setup::Secret)?;
+        let secret = secrets::for_account(&account).map_err(AccountProblem::Secret)?;
         Ok((account, secret))
     })
 }

@@ -45,7 +45,7 @@ impl Answer {
             Command::Reload | Command::SetDefault { .. } => Answer::Accounts,
             Command::Save { .. } => Answer::Saved,
             Command::Remove { .. } => Answer::Removed,
-            Command::Test { ticket, .. } | Command::Detect { ticket, .. } => {
+            Command::Check { ticket, .. } | Command::Detect { ticket, .. } => {
                 Answer::Ticket(*ticket)
             }
             Command::SignIn { ticket, .. } => Answer::SignIn(*ticket),

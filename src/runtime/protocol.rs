@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::outbox::OutboxView;
+use crate::account::check::{Progress, Report};
 use crate::account::store::Accounts;
-use crate::account::verify::{Progress, Report};
 use crate::account::{Account, AccountId};
 use crate::detect::config_xml::OAuth2Issuer;
 use crate::detect::{self, Detection, Options};
@@ -20,7 +20,8 @@ use crate::usecases::account::{Removed, Waiting};
 use crate::usecases::import::Offer;
 use crate::usecases::queue::{MessageAction, MessageDetail, Queued};
 
-/// Identifies one connection check, so late events of a cancelled one can be ignored.
+/// Identifies one request (a check, a detection, a sign-in, a message queued), so that its
+/// answer finds the screen that asked, and late events of a cancelled one can be ignored.
 pub type Ticket = u64;
 
 /// What the window asks of the core.
@@ -48,7 +49,7 @@ pub enum Command {
         id: AccountId,
     },
     /// Check a connection; without `secret`, the stored one is used.
-    Test {
+    Check {
         /// Names the check in its events.
         ticket: Ticket,
         /// The settings to check (possibly not saved yet).
@@ -118,7 +119,7 @@ pub enum Command {
     /// Whether to show a desktop notification when a message is refused for good.
     Notifications(bool),
     /// Sign in through the browser with the provider of `host` (answered with
-    /// [`Event::SignIn`]); stopped with [`Command::CancelTest`].
+    /// [`Event::SignIn`]); stopped with [`Command::Cancel`].
     SignIn {
         /// Names the sign-in in its events.
         ticket: Ticket,
@@ -139,8 +140,8 @@ pub enum Command {
         client_secret: String,
     },
     /// Stop a running check, detection or sign-in.
-    CancelTest {
-        /// The check.
+    Cancel {
+        /// The request to stop.
         ticket: Ticket,
     },
 }
@@ -157,14 +158,14 @@ pub enum Event {
     /// A removal finished: what remains of the account's secret and its waiting messages.
     Removed(Result<Removed, Explanation>),
     /// A step of a check started or finished.
-    TestProgress {
+    CheckProgress {
         /// The check.
         ticket: Ticket,
         /// What happened.
         progress: Progress,
     },
     /// A check finished (successfully or at a failed step).
-    TestDone {
+    CheckDone {
         /// The check.
         ticket: Ticket,
         /// Every step.

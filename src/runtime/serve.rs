@@ -14,7 +14,7 @@ use super::protocol::{Command, Event, SaveFailure, Ticket};
 use super::signin;
 use crate::account::Account;
 use crate::account::SecretError;
-use crate::account::verify::Timeouts;
+use crate::account::check::Timeouts;
 use crate::explain::{Explain, Explanation};
 use crate::secret::Secret;
 use crate::usecases::account::{self as accounts, ManageError, OnDuplicate};
@@ -29,12 +29,12 @@ pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Comman
         // Whatever happens in the task, its screen gets an answer.
         let answer = Answer::to(&command);
         match command {
-            Command::CancelTest { ticket } => {
+            Command::Cancel { ticket } => {
                 if let Some(handle) = running.remove(&ticket) {
                     handle.abort();
                 }
             }
-            Command::Test { ticket, .. }
+            Command::Check { ticket, .. }
             | Command::Detect { ticket, .. }
             | Command::SignIn { ticket, .. } => {
                 let work = cancellable(ctx.clone(), command);
@@ -63,11 +63,11 @@ pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Comman
 async fn cancellable(ctx: Ctx, command: Command) {
     crate::fault::point("core-task");
     match command {
-        Command::Test {
+        Command::Check {
             ticket,
             account,
             secret,
-        } => run_test(ctx, ticket, account, secret).await,
+        } => run_check(ctx, ticket, account, secret).await,
         Command::Detect {
             ticket,
             email,
@@ -214,13 +214,13 @@ async fn server_size(ctx: Ctx, account: Account) {
     });
 }
 
-async fn run_test(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Secret>) {
+async fn run_check(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Secret>) {
     let (net, secret) = match check_inputs(&ctx, &account, secret).await {
         Ok(v) => v,
         Err(error) => return ctx.emit(Event::NotStarted { ticket, error }),
     };
-    let progress = |progress| ctx.emit(Event::TestProgress { ticket, progress });
-    let report = check::test(
+    let progress = |progress| ctx.emit(Event::CheckProgress { ticket, progress });
+    let report = check::connection(
         &net,
         &account,
         secret.as_ref(),
@@ -228,5 +228,5 @@ async fn run_test(ctx: Ctx, ticket: Ticket, account: Account, secret: Option<Sec
         progress,
     )
     .await;
-    ctx.emit(Event::TestDone { ticket, report });
+    ctx.emit(Event::CheckDone { ticket, report });
 }

@@ -110,12 +110,9 @@ impl Shared {
         self.accounts_ok()?.by_id(id)
     }
 
-    /// The account a new message is sent from: the default, else the first.
+    /// The account a new message is sent from ([`Accounts::default_sender`]).
     pub fn sender(&self) -> Option<AccountId> {
-        let a = self.accounts_ok()?;
-        a.default
-            .clone()
-            .or_else(|| a.accounts.first().map(|a| a.id.clone()))
+        Some(self.accounts_ok()?.default_sender()?.id.clone())
     }
 
     /// Takes the accounts as read; true on the first read that found none (first run).

@@ -5,8 +5,8 @@ use std::time::Duration;
 use egui::{RichText, Ui};
 
 use super::design::{self, icon};
-use crate::account::explain::verify_failure;
-use crate::account::verify::{Step, StepRecord};
+use crate::account::check::{Step, StepRecord};
+use crate::account::explain::check_failure;
 use crate::explain::Explanation;
 use crate::outbox::State;
 
@@ -310,7 +310,7 @@ pub fn steps(ui: &mut Ui, steps: &[StepView]) {
         && let Err(e) = &rec.outcome
     {
         ui.add_space(6.0);
-        explanation(ui, &verify_failure(rec.step, e));
+        explanation(ui, &check_failure(rec.step, e));
     }
 }
 

@@ -2,7 +2,7 @@
 //! without sending anything of the person's, and the pin kept with the account (or removed).
 
 use crate::account::Account;
-use crate::account::verify::{self, Check, Step, Timeouts, VerifyError};
+use crate::account::check::{self, Check, CheckError, Step, Timeouts};
 use crate::explain::{Explain, Explanation};
 use crate::net::{CertProblem, CertificateInfo, CertificatePin, Fingerprint, Net};
 use crate::paths::Paths;
@@ -74,7 +74,7 @@ pub async fn presented(
     timeouts: Timeouts,
 ) -> Result<Presented, CertificateError> {
     let net = net.via(account.proxy.as_ref());
-    let report = verify::run(
+    let report = check::run(
         Check {
             net: &net,
             settings: &account.smtp,
@@ -87,7 +87,7 @@ pub async fn presented(
     )
     .await;
     let problem = match report.failure() {
-        Some((_, VerifyError::Certificate(p))) => Some(p.clone()),
+        Some((_, CheckError::Certificate(p))) => Some(p.clone()),
         // Past encryption: the certificate was shown and accepted.
         Some(_) if report.steps.iter().any(|s| s.step == Step::Tls) => None,
         Some((step, e)) => {

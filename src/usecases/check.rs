@@ -2,11 +2,11 @@
 //! one stored (an OAuth2 sign-in first gets a fresh access token, timed as its own step),
 //! and the size of message the server accepts.
 
-use crate::account::explain::verify_failure;
+use crate::account::explain::check_failure;
 use std::sync::Arc;
 
-use crate::account::verify::{
-    self, Check, Progress, Report, Step, StepRecord, Timeouts, TokenError, VerifyError,
+use crate::account::check::{
+    self, Check, CheckError, Progress, Report, Step, StepRecord, Timeouts, TokenError,
 };
 use crate::account::{Account, AuthMethod, SecretError, secrets};
 use crate::detect::facts::ProviderHelp;
@@ -27,7 +27,7 @@ pub fn secret_for(account: &Account, typed: Option<Secret>) -> Result<Option<Sec
 
 /// Runs the connection check for `account` with `secret`. An OAuth2 sign-in first gets a
 /// fresh access token (the "Sign-in token" step).
-pub async fn test(
+pub async fn connection(
     net: &Net,
     account: &Account,
     secret: Option<&Secret>,
@@ -47,7 +47,7 @@ pub async fn test(
         }
         (token_record, token) = (Some(record), fresh);
     }
-    let mut report = verify::run(
+    let mut report = check::run(
         Check {
             net,
             settings: &account.smtp,
@@ -87,7 +87,7 @@ async fn token_step(
             Ok(tr!("token-renewed", issuer = grant.issuer.to_string())),
             Some(token),
         ),
-        Err(e) => (Err(VerifyError::Token(TokenError(Arc::new(e)))), None),
+        Err(e) => (Err(CheckError::Token(TokenError(Arc::new(e)))), None),
     };
     let record = StepRecord {
         step: Step::Token,
@@ -105,12 +105,12 @@ pub struct StepFailed {
     /// The step.
     pub step: Step,
     /// What went wrong.
-    pub error: VerifyError,
+    pub error: CheckError,
 }
 
 impl Explain for StepFailed {
     fn explain(&self) -> Explanation {
-        verify_failure(self.step, &self.error)
+        check_failure(self.step, &self.error)
     }
 }
 
@@ -119,7 +119,7 @@ impl StepFailed {
     /// its app passwords are made, what its administrators switch off).
     pub fn explain_with(&self, provider: Option<&ProviderHelp>) -> Explanation {
         let mut e = self.explain();
-        let (VerifyError::AuthFailed(reply) | VerifyError::Rejected { reply, .. }) = &self.error
+        let (CheckError::AuthFailed(reply) | CheckError::Rejected { reply, .. }) = &self.error
         else {
             return e;
         };
@@ -165,7 +165,7 @@ pub async fn server_size(
     account: &Account,
     secret: Option<&Secret>,
 ) -> Result<Option<u64>, StepFailed> {
-    let report = test(net, account, secret, Timeouts::default(), |_| {}).await;
+    let report = connection(net, account, secret, Timeouts::default(), |_| {}).await;
     outcome(&report)?;
     Ok(report.capabilities.and_then(|c| c.size))
 }
@@ -178,7 +178,7 @@ mod tests {
     fn a_refused_gmail_login_points_at_gmails_app_password_page() {
         let failed = StepFailed {
             step: Step::Auth,
-            error: VerifyError::AuthFailed(
+            error: CheckError::AuthFailed(
                 "534-5.7.9 Application-specific password required.\r\n534 5.7.9 more"
                     .parse()
                     .unwrap(),

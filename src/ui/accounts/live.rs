@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::account::verify::{Progress, StepRecord, VerifyError};
+use crate::account::check::{CheckError, Progress, StepRecord};
 use crate::detect::{Detection, Progress as DetectProgress, Source, SourceReport};
 use crate::explain::Explanation;
 use crate::net::{CertProblem, CertificateInfo};
@@ -12,7 +12,7 @@ use crate::ui::widgets::StepView;
 
 /// A connection check as it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestView {
+pub struct CheckView {
     /// The check's ticket.
     pub ticket: Ticket,
     /// Its steps so far.
@@ -23,7 +23,7 @@ pub struct TestView {
     pub certificate: Option<CertificateInfo>,
 }
 
-impl TestView {
+impl CheckView {
     /// A check just started.
     pub fn new(ticket: Ticket) -> Self {
         Self {
@@ -38,7 +38,7 @@ impl TestView {
     pub fn refused_certificate(&self) -> Option<(&CertificateInfo, &CertProblem)> {
         let problem = self.steps.iter().find_map(|s| match s {
             StepView::Done(StepRecord {
-                outcome: Err(VerifyError::Certificate(p)),
+                outcome: Err(CheckError::Certificate(p)),
                 ..
             }) => Some(p),
             _ => None,
@@ -66,7 +66,7 @@ impl TestView {
     }
 
     /// The step that failed, if one did.
-    pub fn failed_step(&self) -> Option<crate::account::verify::Step> {
+    pub fn failed_step(&self) -> Option<crate::account::check::Step> {
         self.steps.iter().find_map(|s| match s {
             StepView::Done(r) if r.outcome.is_err() => Some(r.step),
             _ => None,

@@ -3,7 +3,7 @@
 //! started (detection, the connection check, a sign-in) and what each action asks of the core.
 
 use super::action::SetupAction;
-use super::live::{DetectView, TestView};
+use super::live::{CheckView, DetectView};
 use super::signin::{SignInAction, SignInView};
 use super::wizard_state::{Stage, TestMessage, Wizard};
 use crate::account::{Account, AuthMethod};
@@ -35,7 +35,7 @@ pub struct Setup {
     /// Shown above the form: why detection found nothing.
     pub notice: Option<Explanation>,
     /// The connection check.
-    pub test: Option<TestView>,
+    pub test: Option<CheckView>,
     /// The detection.
     pub detect: Option<DetectView>,
     /// A sign-in through the browser.
@@ -138,7 +138,7 @@ impl Setup {
                 self.cancel_test(shared);
                 if let Some(w) = self.wizard_mut() {
                     w.stage = match w.stage {
-                        Stage::Verify => Stage::Review,
+                        Stage::Check => Stage::Review,
                         Stage::Review => Stage::Identity,
                         other => other,
                     };
@@ -152,7 +152,7 @@ impl Setup {
             SetupAction::SendTestMessage => self.send_test_message(shared),
             SetupAction::SignIn(a) => return self.on_signin(a, shared),
             SetupAction::TrustCertificate => {
-                let refused = self.test.as_ref().and_then(TestView::refused_certificate);
+                let refused = self.test.as_ref().and_then(CheckView::refused_certificate);
                 if let Some((info, problem)) = refused {
                     let now = crate::clock::now_secs();
                     self.draft.pin = Some(CertificatePin::new(info, Some(problem), now));
@@ -197,11 +197,11 @@ impl Setup {
         if let SetupView::Wizard(w) = &mut self.view {
             let s = &account.smtp;
             w.tried.push((s.host.clone(), s.port, s.security));
-            w.stage = Stage::Verify;
+            w.stage = Stage::Check;
         }
         let ticket = shared.ticket();
-        self.test = Some(TestView::new(ticket));
-        shared.send(Command::Test {
+        self.test = Some(CheckView::new(ticket));
+        shared.send(Command::Check {
             ticket,
             account,
             secret: self.draft.secret(),
@@ -290,12 +290,12 @@ impl Setup {
     /// Folds in an event of the core about this setup; any other comes back.
     pub fn apply(&mut self, event: Event, shared: &mut Shared) -> Option<Event> {
         match event {
-            Event::TestProgress { ticket, progress } => {
+            Event::CheckProgress { ticket, progress } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
                     t.apply(progress);
                 }
             }
-            Event::TestDone { ticket, report } => {
+            Event::CheckDone { ticket, report } => {
                 if let Some(t) = self.test.as_mut().filter(|t| t.ticket == ticket) {
                     let help = self.draft.provider_help();
                     t.outcome =
@@ -402,7 +402,7 @@ impl Setup {
 
     fn cancel_test(&mut self, shared: &mut Shared) {
         if let Some(t) = self.test.as_mut().filter(|t| t.running()) {
-            shared.send(Command::CancelTest { ticket: t.ticket });
+            shared.send(Command::Cancel { ticket: t.ticket });
             t.outcome = Some(Err(Explanation {
                 problem: tr!("test-cancelled"),
                 advice: tr!("test-cancelled-advice"),
@@ -412,13 +412,13 @@ impl Setup {
 
     fn cancel_detect(&mut self, shared: &mut Shared) {
         if let Some(old) = self.detect.take() {
-            shared.send(Command::CancelTest { ticket: old.ticket });
+            shared.send(Command::Cancel { ticket: old.ticket });
         }
     }
 
     fn cancel_signin(&mut self, shared: &mut Shared) {
         if let Some(v) = self.signin.as_mut().filter(|v| v.running()) {
-            shared.send(Command::CancelTest { ticket: v.ticket });
+            shared.send(Command::Cancel { ticket: v.ticket });
             v.cancel();
         }
     }

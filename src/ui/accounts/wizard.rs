@@ -7,11 +7,11 @@ use egui::{RichText, Ui};
 
 use super::action::SetupAction;
 use super::certificate;
-use super::live::{DetectView, TestView};
+use super::live::{CheckView, DetectView};
 use super::setup::Setup;
 use super::wizard_state::{Stage, TestMessage, Wizard};
 use super::{provider, signin, trust};
-use crate::account::verify::Step;
+use crate::account::check::Step;
 use crate::account::{AuthMethod, Security, SmtpSettings, parse_email};
 use crate::detect::facts::{Login, ProviderHelp};
 use crate::oauth::Issuers;
@@ -70,7 +70,7 @@ pub fn show(
             Stage::Identity => tr!("wizard-step-identity"),
             Stage::Finding => tr!("wizard-step-finding"),
             Stage::Review => tr!("wizard-step-review"),
-            Stage::Verify => tr!("wizard-step-verify"),
+            Stage::Check => tr!("wizard-step-verify"),
             Stage::Done => tr!("wizard-step-done"),
         })
         .weak(),
@@ -83,7 +83,7 @@ pub fn show(
             let signin = signin.as_ref();
             review(ui, w, draft, show_password, issuers, signin)
         }
-        Stage::Verify => verify(ui, w, draft, test.as_ref(), *saving),
+        Stage::Check => checking(ui, w, draft, test.as_ref(), *saving),
         Stage::Done => done(ui, w, outbox),
     }
 }
@@ -300,11 +300,11 @@ fn continue_row(
     action
 }
 
-fn verify(
+fn checking(
     ui: &mut Ui,
     w: &Wizard,
     draft: &mut AccountDraft,
-    test: Option<&TestView>,
+    test: Option<&CheckView>,
     saving: bool,
 ) -> Option<SetupAction> {
     let smtp = draft.account().ok()?.smtp;
@@ -363,7 +363,7 @@ fn way_out(
     ui: &mut Ui,
     w: &Wizard,
     draft: &AccountDraft,
-    t: &TestView,
+    t: &CheckView,
     smtp: &SmtpSettings,
 ) -> Option<SetupAction> {
     let mut action = None;

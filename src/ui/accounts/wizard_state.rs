@@ -16,7 +16,7 @@ pub enum Stage {
     /// What was found, to accept or change.
     Review,
     /// The connection check runs or has ended.
-    Verify,
+    Check,
     /// Saved.
     Done,
 }

@@ -294,10 +294,7 @@ impl Compose {
         }
         let mut action = None;
         if self.from.is_none() {
-            self.from = accounts
-                .default
-                .clone()
-                .or_else(|| accounts.accounts.first().map(|a| a.id.clone()));
+            self.from = accounts.default_sender().map(|a| a.id.clone());
             action = self.from.clone().map(ComposeAction::AccountChanged);
         }
         egui::Panel::bottom("compose-send").show(ui, |ui| {

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use outpost::account::verify::{self, Check, Step, Timeouts, VerifyError};
+use outpost::account::check::{self, Check, CheckError, Step, Timeouts};
 use outpost::account::{AuthMethod, Security, SmtpSettings};
 use outpost::net::{Net, NetConfig};
 use outpost::secret::Secret;
@@ -40,7 +40,7 @@ async fn no_password_is_sent_unencrypted_without_consent() {
     let secret = Secret::new(PASSWORD);
     let s = settings(smtpd.port, Security::None);
     let mut seen = Vec::new();
-    let report = verify::run(
+    let report = check::run(
         Check {
             net: &net,
             settings: &s,
@@ -54,7 +54,7 @@ async fn no_password_is_sent_unencrypted_without_consent() {
     .await;
     assert_eq!(
         report.failure().map(|(s, e)| (s, e.clone())),
-        Some((Step::Auth, VerifyError::PlaintextRefused))
+        Some((Step::Auth, CheckError::PlaintextRefused))
     );
     // Everything before the login ran and was reported live, start and finish.
     let steps: Vec<Step> = report.steps.iter().map(|r| r.step).collect();
@@ -79,7 +79,7 @@ async fn a_missing_secret_is_reported_not_sent_empty() {
     let smtpd = Smtpd::start("tls", Some(&cert));
     let net = lab_net(&dns, Some(ca.ca_pem.clone()));
     let s = settings(smtpd.port, Security::Tls);
-    let report = verify::run(
+    let report = check::run(
         Check {
             net: &net,
             settings: &s,
@@ -93,7 +93,7 @@ async fn a_missing_secret_is_reported_not_sent_empty() {
     .await;
     assert_eq!(
         report.failure().map(|(s, e)| (s, e.clone())),
-        Some((Step::Auth, VerifyError::NoSecret))
+        Some((Step::Auth, CheckError::NoSecret))
     );
     assert!(report.tls_version.is_some_and(|v| v.starts_with("TLS 1.")));
 }
@@ -105,7 +105,7 @@ async fn a_server_silent_at_the_login_points_at_the_password() {
     let net = lab_net(&dns, None);
     let secret = Secret::new(PASSWORD);
     let s = settings(server.port, Security::None);
-    let report = verify::run(
+    let report = check::run(
         Check {
             net: &net,
             settings: &s,
@@ -119,7 +119,7 @@ async fn a_server_silent_at_the_login_points_at_the_password() {
     .await;
     let (step, err) = report.failure().expect("the login fails");
     assert_eq!(step, Step::Auth, "{err:?}");
-    let e = outpost::account::explain::verify_failure(step, err);
+    let e = outpost::account::explain::check_failure(step, err);
     assert!(e.problem.contains("no answer to the login"), "{e:?}");
     assert!(e.advice.contains("password"), "{e:?}");
 }

@@ -145,7 +145,7 @@ impl fmt::Display for TokenError {
 
 /// Why a step failed. Never contains a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
+pub enum CheckError {
     /// The DNS lookup failed.
     #[error(transparent)]
     Dns(#[from] DnsError),
@@ -165,7 +165,7 @@ pub enum VerifyError {
         addr: SocketAddr,
     },
     /// No address answered in time: the attempts were dropped on the way, most likely by a
-    /// firewall (a refusal is told apart: [`VerifyError::Refused`]).
+    /// firewall (a refusal is told apart: [`CheckError::Refused`]).
     #[error("{}", tr!(
         "verify-error-connect-timeout",
         host = .host.as_str(),
@@ -293,35 +293,35 @@ pub enum VerifyError {
     },
 }
 
-impl VerifyError {
+impl CheckError {
     /// A stable machine-readable name for the kind of failure.
     pub fn kind(&self) -> &'static str {
         match self {
-            VerifyError::Dns(DnsError::NotFound { .. }) => "dns_not_found",
-            VerifyError::Dns(DnsError::NoRecords { .. }) => "dns_no_address",
-            VerifyError::Dns(DnsError::Timeout { .. }) => "dns_timeout",
-            VerifyError::Dns(DnsError::Failed { .. }) => "dns_failed",
-            VerifyError::Refused { .. } => "connection_refused",
-            VerifyError::ConnectTimeout { .. } => "connect_timeout",
-            VerifyError::Unreachable { .. } => "unreachable",
-            VerifyError::Proxy(_) => "proxy",
-            VerifyError::Certificate(_) => "certificate",
-            VerifyError::TlsFailed { .. } => "tls_failed",
-            VerifyError::NoStartTls => "starttls_not_offered",
-            VerifyError::StartTlsRefused(_) => "starttls_refused",
-            VerifyError::StartTlsInjection => "starttls_injection",
-            VerifyError::Timeout { .. } => "timeout",
-            VerifyError::Closed { .. } => "connection_closed",
-            VerifyError::Protocol { .. } => "protocol",
-            VerifyError::Rejected { .. } => "rejected",
-            VerifyError::NoAuthOffered => "auth_not_offered",
-            VerifyError::NoCommonMechanism { .. } => "no_common_mechanism",
-            VerifyError::PlaintextRefused => "plaintext_refused",
-            VerifyError::NoSecret => "no_secret",
-            VerifyError::AuthFailed(_) => "auth_failed",
-            VerifyError::EncryptionRequired(_) => "encryption_required",
-            VerifyError::Token(e) => e.0.kind(),
-            VerifyError::Local { .. } => "local",
+            CheckError::Dns(DnsError::NotFound { .. }) => "dns_not_found",
+            CheckError::Dns(DnsError::NoRecords { .. }) => "dns_no_address",
+            CheckError::Dns(DnsError::Timeout { .. }) => "dns_timeout",
+            CheckError::Dns(DnsError::Failed { .. }) => "dns_failed",
+            CheckError::Refused { .. } => "connection_refused",
+            CheckError::ConnectTimeout { .. } => "connect_timeout",
+            CheckError::Unreachable { .. } => "unreachable",
+            CheckError::Proxy(_) => "proxy",
+            CheckError::Certificate(_) => "certificate",
+            CheckError::TlsFailed { .. } => "tls_failed",
+            CheckError::NoStartTls => "starttls_not_offered",
+            CheckError::StartTlsRefused(_) => "starttls_refused",
+            CheckError::StartTlsInjection => "starttls_injection",
+            CheckError::Timeout { .. } => "timeout",
+            CheckError::Closed { .. } => "connection_closed",
+            CheckError::Protocol { .. } => "protocol",
+            CheckError::Rejected { .. } => "rejected",
+            CheckError::NoAuthOffered => "auth_not_offered",
+            CheckError::NoCommonMechanism { .. } => "no_common_mechanism",
+            CheckError::PlaintextRefused => "plaintext_refused",
+            CheckError::NoSecret => "no_secret",
+            CheckError::AuthFailed(_) => "auth_failed",
+            CheckError::EncryptionRequired(_) => "encryption_required",
+            CheckError::Token(e) => e.0.kind(),
+            CheckError::Local { .. } => "local",
         }
     }
 }
@@ -334,7 +334,7 @@ pub struct StepRecord {
     /// How long it took.
     pub elapsed: Duration,
     /// What it found, or why it failed.
-    pub outcome: Result<String, VerifyError>,
+    pub outcome: Result<String, CheckError>,
 }
 
 /// Progress of a running check.
@@ -363,7 +363,7 @@ pub struct Report {
 
 impl Report {
     /// The failed step and its error, if any step failed.
-    pub fn failure(&self) -> Option<(Step, &VerifyError)> {
+    pub fn failure(&self) -> Option<(Step, &CheckError)> {
         self.steps
             .iter()
             .find_map(|s| s.outcome.as_ref().err().map(|e| (s.step, e)))
@@ -435,18 +435,18 @@ impl<F: FnMut(Progress)> Runner<F> {
         &mut self,
         step: Step,
         limit: Duration,
-        work: impl Future<Output = Result<(T, String), VerifyError>>,
+        work: impl Future<Output = Result<(T, String), CheckError>>,
     ) -> Result<T, ()> {
         (self.progress)(Progress::Started(step));
         let start = Instant::now();
         let result = match tokio::time::timeout(limit, work).await {
             Ok(r) => r,
-            Err(_) => Err(VerifyError::Timeout { step, after: limit }),
+            Err(_) => Err(CheckError::Timeout { step, after: limit }),
         };
         let (value, outcome) = match result {
             Ok((v, detail)) => (Ok(v), Ok(detail)),
             Err(e) => {
-                if let VerifyError::Certificate(CertProblem {
+                if let CheckError::Certificate(CertProblem {
                     certificate: Some(c),
                     ..
                 }) = &e
@@ -475,24 +475,24 @@ impl<F: FnMut(Progress)> Runner<F> {
     }
 }
 
-fn smtp_error(step: Step, e: SmtpError) -> VerifyError {
+fn smtp_error(step: Step, e: SmtpError) -> CheckError {
     match e {
-        SmtpError::Closed => VerifyError::Closed { step },
-        SmtpError::Io(e) if is_closed(&e) => VerifyError::Closed { step },
-        SmtpError::Io(e) => VerifyError::Local {
+        SmtpError::Closed => CheckError::Closed { step },
+        SmtpError::Io(e) if is_closed(&e) => CheckError::Closed { step },
+        SmtpError::Io(e) => CheckError::Local {
             detail: tr!(
                 "connection-error-during",
                 step = step.label(),
                 error = e.to_string()
             ),
         },
-        SmtpError::Malformed(line) => VerifyError::Protocol { step, detail: line },
-        SmtpError::TooLong => VerifyError::Protocol {
+        SmtpError::Malformed(line) => CheckError::Protocol { step, detail: line },
+        SmtpError::TooLong => CheckError::Protocol {
             step,
             detail: tr!("overlong-reply"),
         },
-        SmtpError::Pipelined => VerifyError::StartTlsInjection,
-        SmtpError::Reply(reply) => VerifyError::Rejected { step, reply },
+        SmtpError::Pipelined => CheckError::StartTlsInjection,
+        SmtpError::Reply(reply) => CheckError::Rejected { step, reply },
     }
 }
 
@@ -506,13 +506,13 @@ fn is_closed(e: &io::Error) -> bool {
     )
 }
 
-fn tls_error(e: io::Error) -> VerifyError {
+fn tls_error(e: io::Error) -> CheckError {
     match cert_problem(&e) {
-        Some(p) => VerifyError::Certificate(p),
-        None if is_closed(&e) => VerifyError::TlsFailed {
+        Some(p) => CheckError::Certificate(p),
+        None if is_closed(&e) => CheckError::TlsFailed {
             detail: tr!("closed-in-handshake"),
         },
-        None => VerifyError::TlsFailed {
+        None => CheckError::TlsFailed {
             detail: e.to_string(),
         },
     }
@@ -549,10 +549,10 @@ fn describe_caps(caps: &Capabilities) -> String {
     }
 }
 
-fn connect_error(host: &str, port: u16, e: ConnectError) -> VerifyError {
+fn connect_error(host: &str, port: u16, e: ConnectError) -> CheckError {
     let tried = crate::net::explain_attempts(&e);
     match e {
-        ConnectError::Refused { attempts } => VerifyError::Refused {
+        ConnectError::Refused { attempts } => CheckError::Refused {
             host: host.into(),
             port,
             addr: attempts
@@ -560,13 +560,13 @@ fn connect_error(host: &str, port: u16, e: ConnectError) -> VerifyError {
                 .map(|a| a.addr)
                 .unwrap_or_else(|| SocketAddr::new(IpAddr::from([0, 0, 0, 0]), port)),
         },
-        ConnectError::Dropped { after, .. } => VerifyError::ConnectTimeout {
+        ConnectError::Dropped { after, .. } => CheckError::ConnectTimeout {
             host: host.into(),
             port,
             after,
             tried,
         },
-        ConnectError::Unreachable { detail, .. } => VerifyError::Unreachable {
+        ConnectError::Unreachable { detail, .. } => CheckError::Unreachable {
             host: host.into(),
             port,
             detail,
@@ -665,7 +665,7 @@ async fn reach<F: FnMut(Progress)>(check: &Check<'_>, r: &mut Runner<F>) -> Resu
                 let tcp = dialer
                     .through(proxy, host, port, t.connect)
                     .await
-                    .map_err(|e| VerifyError::Proxy(Box::new(e)))?;
+                    .map_err(|e| CheckError::Proxy(Box::new(e)))?;
                 Ok((tcp, Path::Proxy(proxy.clone()).to_string()))
             })
             .await?;
@@ -741,7 +741,7 @@ async fn greeting<F: FnMut(Progress)>(
             .await
             .map_err(|e| smtp_error(Step::Greeting, e))?;
         if reply.code != 220 {
-            return Err(VerifyError::Rejected {
+            return Err(CheckError::Rejected {
                 step: Step::Greeting,
                 reply,
             });
@@ -761,10 +761,10 @@ async fn starttls<F: FnMut(Progress)>(
     let (host, t) = (check.settings.host.as_str(), check.timeouts);
     r.step(Step::Starttls, t.command, async {
         if !caps.starttls {
-            return Err(VerifyError::NoStartTls);
+            return Err(CheckError::NoStartTls);
         }
         let reply = conn.starttls_command().await.map_err(|e| match e {
-            SmtpError::Reply(reply) => VerifyError::StartTlsRefused(reply),
+            SmtpError::Reply(reply) => CheckError::StartTlsRefused(reply),
             other => smtp_error(Step::Starttls, other),
         })?;
         Ok(((), reply.to_string()))
@@ -792,19 +792,19 @@ async fn login<F: FnMut(Progress)>(
     let (s, t) = (check.settings, check.timeouts);
     r.step(Step::Auth, t.command, async {
         if !conn.is_encrypted() && !check.allow_plaintext_auth {
-            return Err(VerifyError::PlaintextRefused);
+            return Err(CheckError::PlaintextRefused);
         }
-        let secret = check.secret.ok_or(VerifyError::NoSecret)?;
+        let secret = check.secret.ok_or(CheckError::NoSecret)?;
         let wanted: &[Mechanism] = match s.auth {
             AuthMethod::Oauth2 => &[Mechanism::Xoauth2],
             _ => &[Mechanism::Plain, Mechanism::Login],
         };
         if caps.auth.is_empty() {
-            return Err(VerifyError::NoAuthOffered);
+            return Err(CheckError::NoAuthOffered);
         }
         let mech = caps
             .pick_mechanism(wanted)
-            .ok_or_else(|| VerifyError::NoCommonMechanism {
+            .ok_or_else(|| CheckError::NoCommonMechanism {
                 offered: caps.auth.clone(),
             })?;
         let reply = conn
@@ -820,8 +820,8 @@ async fn login<F: FnMut(Progress)>(
                     mechanism = mech.name()
                 ),
             )),
-            530 | 538 => Err(VerifyError::EncryptionRequired(reply)),
-            _ => Err(VerifyError::AuthFailed(reply)),
+            530 | 538 => Err(CheckError::EncryptionRequired(reply)),
+            _ => Err(CheckError::AuthFailed(reply)),
         }
     })
     .await
