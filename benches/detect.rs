@@ -4,6 +4,9 @@
 //! the critical path of the winning source (plus, where a better source stalls, the grace it
 //! is given). Run with `cargo bench --bench detect`.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

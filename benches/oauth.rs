@@ -5,6 +5,9 @@
 //! and the whole browser sign-in (authorization request, redirect to the loopback port, code
 //! exchange). Run with `cargo bench --bench oauth`.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

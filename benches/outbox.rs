@@ -11,6 +11,9 @@
 //!
 //! Run with `cargo bench --bench outbox` (as root, or with smtp-sink allowed to bind).
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

@@ -7,6 +7,9 @@
 //! messages in Xvfb (software OpenGL): the time from start to the first drawn frame and its
 //! peak memory. Run with `cargo bench --bench window` (Xvfb and xwd from `scripts/test`).
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

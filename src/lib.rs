@@ -13,6 +13,7 @@ pub mod i18n;
 
 pub mod account;
 pub mod address;
+pub mod blocking;
 pub mod cli;
 pub mod clock;
 pub mod detect;

@@ -2,6 +2,9 @@
 //! loopback, and a test CA. Secrets go to the kernel session keyring here; the Secret Service
 //! has its own test file.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Instant;

@@ -5,6 +5,9 @@
 //! waits, the other account's message leaves), and a lane that panics while it holds the
 //! outbox in the middle of a change (no poisoning cascade).
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use egui_kittest::kittest::Queryable;

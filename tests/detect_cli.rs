@@ -1,6 +1,9 @@
 //! `outpost detect` against a real DNS server on loopback (SRV, MX, A records) and real SMTP
 //! servers for the probes, reached through `OUTPOST_PORT_MAP`.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Instant;

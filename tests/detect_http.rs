@@ -2,6 +2,9 @@
 //! over TLS with a test CA, and plain): provider autoconfig, well-known, online ISPDB,
 //! Autodiscover, plain HTTP (never trusted), hostile answers, redirects and disagreement.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use serde_json::{Value, json};

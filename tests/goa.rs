@@ -4,6 +4,9 @@
 //! without a password of Outpost's own, checked and sent with the password GOA hands out;
 //! removed in GOA → Outpost says so.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::io::Write;

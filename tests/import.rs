@@ -2,6 +2,9 @@
 //! in each program's documented format (tests/data/import/home): the exact settings found,
 //! where, notes for what cannot be read, and one added as an Outpost account.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use serde_json::Value;

@@ -1,6 +1,9 @@
 //! Passwords in a real Secret Service (GNOME Keyring on a private D-Bus session bus started
 //! by the test), never in a file; and a clear error when no keyring service runs.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use support::{DnsServer, Outpost, PASSWORD, SecretService, Smtpd, TestCa, USER};

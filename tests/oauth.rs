@@ -3,6 +3,9 @@
 //! XOAUTH2 string with it. The browser is `tests/support/browser.py`, which opens the
 //! authorization page and follows the redirect back to Outpost, as a browser would.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::collections::HashMap;

@@ -2,6 +2,9 @@
 //! outbox, end to end: the test authorization server, an SMTP server checking XOAUTH2 with it,
 //! the test browser through `$BROWSER`, and a real Secret Service for the sign-in.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::Path;

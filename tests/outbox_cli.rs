@@ -2,6 +2,9 @@
 //! received bytes, and the server's faults (451 then 250, one recipient refused, refused
 //! login, connection dropped after DATA) each ending in the right state with the server's words.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use serde_json::Value;

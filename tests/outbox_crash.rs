@@ -3,6 +3,9 @@
 //! may be lost, the queue must end with every message sent — and a kill may send again only
 //! what was in flight at that moment: one message per lane.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::collections::HashMap;

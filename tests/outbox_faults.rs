@@ -1,6 +1,9 @@
 //! Server faults injected with Postfix's `smtp-sink` (-r/-f/-q/-Q/-w) and aiosmtpd's size
 //! limit: each ends in the right state, with the server's own words.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use serde_json::Value;

@@ -3,6 +3,9 @@
 //! login is sent; the pin removed and the certificate refused again. Against aiosmtpd with
 //! self-signed certificates as `openssl req -x509` makes them (CA:TRUE) and leaf-only ones.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::PathBuf;

@@ -2,6 +2,9 @@
 //! password for Gmail, access switched on for GMX…), with its help pages; the app password
 //! is the way in when no sign-in client id is set.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use support::{DnsServer, Outpost, TestCa};

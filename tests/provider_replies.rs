@@ -2,6 +2,9 @@
 //! recognised, explained in their own terms and acted on: a test SMTP server (aiosmtpd)
 //! replays each recorded reply to the real check and the real outbox.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use serde::Deserialize;

@@ -2,6 +2,9 @@
 //! STARTTLS stripped or refused, bad certificates, outdated TLS; hostile sizes, times and
 //! files; and no secret anywhere it should not be.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::{Duration, Instant};

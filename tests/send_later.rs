@@ -3,6 +3,9 @@
 //! worker started again; a delayed message cancelled in time is never sent; a worker killed
 //! (SIGKILL) during the grace still sends it, exactly once; times people write are checked.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::process::{Child, Stdio};

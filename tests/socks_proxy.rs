@@ -3,6 +3,9 @@
 //! given), a stopped proxy said in words, and detection under ALL_PROXY not asking DNS
 //! around the proxy.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::PathBuf;

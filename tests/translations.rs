@@ -4,6 +4,9 @@
 //! message formats without Fluent complaining, and a translation's --help has exactly the
 //! texts the command line has.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

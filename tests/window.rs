@@ -2,6 +2,9 @@
 //! account form's live connection check, its failure explanation, saving, and a self-signed
 //! certificate trusted for the account.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use egui_kittest::kittest::Queryable;

@@ -4,6 +4,9 @@
 //! settings. The walk (`tests/support/atspi_walk.py`) fails on any object that takes focus
 //! without a name, and on a window that does not say where the person is.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::process::{Command, Stdio};

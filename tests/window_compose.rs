@@ -3,6 +3,9 @@
 //! Ctrl+Enter to send, Esc asking before a draft is lost, and a way on when no file chooser
 //! can be shown.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::sync::Arc;

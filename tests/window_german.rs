@@ -3,6 +3,9 @@
 //! the test message and the account list are German. (A test binary of its own: the language
 //! is the process's.)
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Duration;

@@ -2,6 +2,9 @@
 //! keyring with one click. Alone in its test binary, because it points the process's D-Bus
 //! address at nothing before anything else starts.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use egui_kittest::kittest::Queryable;

@@ -4,6 +4,9 @@
 //! how to get a client id when none is set, with the Settings page to enter one. The test
 //! plays the browser: it opens the address the window shows with `tests/support/browser.py`.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use egui_kittest::Harness;

@@ -3,6 +3,9 @@
 //! actions (retry now, cancel, edit & resend, delete) change the real queue, as the command
 //! line sees it.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use egui_kittest::Harness;

@@ -2,6 +2,9 @@
 //! survive a restart (through eframe's storage, as the real window saves it); the theme and
 //! size follow the choices; and the first page stays usable at 2× scale.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::collections::HashMap;

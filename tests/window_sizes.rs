@@ -2,6 +2,9 @@
 //! width: nothing is drawn past the window's edge (long text is cut with "…" and shown whole
 //! on hover), and each screen's main action is in view without scrolling.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use egui_kittest::Harness;

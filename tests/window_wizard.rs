@@ -3,6 +3,9 @@
 //! deadline, cancelling, reviewing with provenance, trusting, alternatives, verifying with a
 //! one-click way out of a blocked port, saving, and the test message through the outbox.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Duration;

@@ -2,6 +2,9 @@
 //! is kept in the target dir (`CARGO_TARGET_TMPDIR/outpost-window.png`); a message refused for
 //! good raises a desktop notification on the session bus while the window runs.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::process::{Command, Stdio};

@@ -243,6 +243,10 @@ impl AccountStore {
             version: FILE_VERSION,
             accounts: accounts.clone(),
         };
+        #[expect(
+            clippy::expect_used,
+            reason = "strings, numbers and enums always serialize to JSON"
+        )]
         let mut json = serde_json::to_vec_pretty(&file).expect("accounts serialize to JSON");
         json.push(b'\n');
         crate::paths::write_private(&self.path, &json).map_err(|e| self.io("write", &self.path, e))

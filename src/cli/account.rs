@@ -136,6 +136,10 @@ fn server_settings(
         (None, Some(f)) => f.host.clone(),
         (None, None) => unreachable!("clap requires --host without --detect"),
     };
+    #[expect(
+        clippy::expect_used,
+        reason = "clap requires --security unless --detect found one"
+    )]
     let security = args
         .security
         .or(found.map(|f| f.security))

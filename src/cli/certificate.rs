@@ -174,6 +174,10 @@ pub(super) fn trust(out: &Out, paths: &Paths, args: TrustArgs<'_>) -> Result<(),
     }
     let saved =
         certificate::trust(paths, &account, &presented, expected.as_ref()).map_err(failed)?;
+    #[expect(
+        clippy::expect_used,
+        reason = "trusting a certificate sets the account's pin"
+    )]
     let pin = saved
         .pinned_certificate
         .as_ref()

@@ -108,6 +108,10 @@ pub fn sendmail_main(args: &[String]) -> ExitCode {
 }
 
 /// The runtime a command runs its network work on.
+#[expect(
+    clippy::expect_used,
+    reason = "it fails only when the system gives no threads, and then no command can run"
+)]
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -252,6 +252,10 @@ impl Facts {
     /// The facts built into this binary.
     pub fn builtin() -> &'static Facts {
         static FACTS: OnceLock<Facts> = OnceLock::new();
+        #[expect(
+            clippy::expect_used,
+            reason = "the facts built in are checked by unit tests"
+        )]
         FACTS.get_or_init(|| Facts::parse(EMBEDDED).expect("the embedded facts are valid"))
     }
 

@@ -81,6 +81,10 @@ impl ProviderTable {
     /// The table built into this binary.
     pub fn builtin() -> &'static ProviderTable {
         static TABLE: OnceLock<ProviderTable> = OnceLock::new();
+        #[expect(
+            clippy::expect_used,
+            reason = "the table built in is checked by unit tests"
+        )]
         TABLE.get_or_init(|| ProviderTable::parse(EMBEDDED).expect("the embedded table is valid"))
     }
 

@@ -27,6 +27,10 @@ impl Language {
         }
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "each shipped language's code is a valid identifier (unit-tested)"
+    )]
     pub(super) fn id(self) -> LanguageIdentifier {
         self.code()
             .parse()

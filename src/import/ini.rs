@@ -44,11 +44,10 @@ pub fn parse(text: &str) -> Vec<Section> {
                 .strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
                 .unwrap_or(v);
-            sections
-                .last_mut()
-                .expect("there is always a section")
-                .entries
-                .push((k.trim().to_string(), v.to_string()));
+            // There is always a section: entries before any header go to the unnamed one.
+            if let Some(section) = sections.last_mut() {
+                section.entries.push((k.trim().to_string(), v.to_string()));
+            }
         }
     }
     sections

@@ -169,6 +169,7 @@ pub fn new_message_id(from: &Address) -> String {
 fn content_type(path: &Path) -> ContentType {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     ContentType::parse(mime.essence_str()).unwrap_or_else(|_| {
+        #[expect(clippy::expect_used, reason = "a constant, valid content type")]
         ContentType::parse("application/octet-stream").expect("a valid content type")
     })
 }

@@ -23,6 +23,7 @@ impl Fingerprint {
     /// The fingerprint of a public key given as DER SubjectPublicKeyInfo.
     pub fn of_key(spki: &[u8]) -> Self {
         let digest = ring::digest::digest(&ring::digest::SHA256, spki);
+        #[expect(clippy::expect_used, reason = "a SHA-256 digest is 32 bytes")]
         Self(digest.as_ref().try_into().expect("SHA-256 is 32 bytes"))
     }
 
@@ -126,6 +127,7 @@ pub(crate) fn presented_names(end_entity: &CertificateDer<'_>) -> Vec<String> {
     let Ok(cert) = webpki::EndEntityCert::try_from(end_entity) else {
         return vec![];
     };
+    #[expect(clippy::expect_used, reason = "a constant, valid DNS name")]
     let probe = ServerName::try_from("outpost-name-probe.invalid").expect("valid DNS name");
     match cert.verify_is_valid_for_subject_name(&probe) {
         Err(webpki::Error::CertNotValidForName(ctx)) => {

@@ -168,6 +168,10 @@ impl Resolver {
         let config = ResolverConfig::from_parts(None, vec![], vec![ns]);
         let mut opts = options();
         opts.use_hosts_file = ResolveHosts::Never;
+        #[expect(
+            clippy::expect_used,
+            reason = "a resolver with one server and no system configuration has nothing to fail on"
+        )]
         let inner = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
             .with_options(opts)
             .build()

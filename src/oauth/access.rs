@@ -25,9 +25,8 @@ fn lock_for(account: &str) -> Arc<tokio::sync::Mutex<()>> {
 /// The sign-in the keyring holds for `account` now, if it holds one.
 async fn stored_grant(account: &Account) -> Option<Grant> {
     let (backend, id) = (account.secret_backend, account.id.clone());
-    let secret = tokio::task::spawn_blocking(move || secrets::load(backend, &id))
+    let secret = crate::blocking::run(move || secrets::load(backend, &id))
         .await
-        .ok()?
         .ok()?;
     match Stored::parse(&secret) {
         Stored::Grant(g) => Some(*g),
@@ -76,9 +75,8 @@ pub async fn access_token(
         account.id.clone(),
         fresh.to_secret(),
     );
-    tokio::task::spawn_blocking(move || secrets::store(backend, &id, &stored))
+    crate::blocking::run(move || secrets::store(backend, &id, &stored))
         .await
-        .map_err(|e| OauthError::BadResponse(e.to_string()))?
         .map_err(OauthError::Secret)?;
     Ok(Secret::new(fresh.access_token))
 }

@@ -131,6 +131,10 @@ impl OauthConfig {
         if let Some(dir) = path.parent() {
             crate::paths::create_private_dir(dir).map_err(io)?;
         }
+        #[expect(
+            clippy::expect_used,
+            reason = "strings and numbers always serialize to JSON"
+        )]
         let mut json = serde_json::to_vec_pretty(self).expect("settings serialize");
         json.push(b'\n');
         crate::paths::write_private(path, &json).map_err(io)

@@ -49,6 +49,10 @@ impl Grant {
     }
 
     /// The grant as the keyring keeps it.
+    #[expect(
+        clippy::expect_used,
+        reason = "strings and numbers always serialize to JSON"
+    )]
     pub fn to_secret(&self) -> Secret {
         Secret::new(serde_json::to_string(self).expect("a grant serializes"))
     }

@@ -137,7 +137,9 @@ impl Issuers {
                 Some(i) => i,
                 None => {
                     self.list.push(new_issuer(path.into(), id, c)?);
-                    self.list.last_mut().expect("just pushed")
+                    #[expect(clippy::expect_used, reason = "an issuer was pushed a line above")]
+                    let last = self.list.last_mut().expect("just pushed");
+                    last
                 }
             };
             let set = |field: &mut String, typed: &Option<String>| {

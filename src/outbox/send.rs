@@ -214,9 +214,9 @@ impl Session {
                  (announced in its EHLO); Outpost did not send it",
                 message.len()
             );
-            return Some(Outcome::whole(Attempt::Reply(
-                reply.parse().expect("a valid reply"),
-            )));
+            #[expect(clippy::expect_used, reason = "the reply made above is a valid reply")]
+            let reply = reply.parse().expect("a valid reply");
+            return Some(Outcome::whole(Attempt::Reply(reply)));
         }
         if self.needs_reset {
             // A clean slate after a transaction that did not complete.

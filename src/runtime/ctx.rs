@@ -58,15 +58,4 @@ impl Ctx {
     }
 }
 
-/// Runs `f` on tokio's blocking threads (file, keyring and database work). A panic in `f`
-/// goes on in the caller, whose guard ([`super::guard::guarded`]) answers for it.
-pub(super) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(value) => value,
-        Err(e) => match e.try_into_panic() {
-            Ok(payload) => std::panic::resume_unwind(payload),
-            // Cancelled: only when the runtime shuts down, and then nobody waits.
-            Err(_) => std::future::pending().await,
-        },
-    }
-}
+pub(super) use crate::blocking::run as blocking;

@@ -54,6 +54,10 @@ pub fn run(request: Request) -> Result<(), UiError> {
             return Ok(());
         }
     };
+    #[expect(
+        clippy::expect_used,
+        reason = "the icon built in is a PNG (the window tests open it)"
+    )]
     let icon = eframe::icon_data::from_png_bytes(include_bytes!(
         "../../icons/hicolor/256x256/apps/io.github.outpostmail.Outpost.png"
     ))

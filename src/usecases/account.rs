@@ -221,7 +221,12 @@ pub fn remove(
                 .ok_or_else(|| ManageError::NotFound {
                     email: email.trim().to_string(),
                 })?;
-        Ok::<_, ManageError>(accs.remove(&id).expect("the account was just found"))
+        #[expect(
+            clippy::expect_used,
+            reason = "the account was found a line above, under the file's lock"
+        )]
+        let removed = accs.remove(&id).expect("the account was just found");
+        Ok::<_, ManageError>(removed)
     })??;
     let secret_left = secrets::delete(removed.secret_backend, &removed.id).err();
     let waiting = match waiting_messages {

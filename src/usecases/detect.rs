@@ -21,15 +21,14 @@ pub async fn detect(
     let mut found = detect::run(net, email, options, progress).await?;
     // The sign-in providers' settings are files: read them off the async threads.
     let paths = paths.clone();
-    found = tokio::task::spawn_blocking(move || {
+    found = crate::blocking::run(move || {
         if let Ok(issuers) = Issuers::load(&paths) {
             issuers.prefer_sign_in(&mut found);
             prefer_app_password(&issuers, &mut found);
         }
         found
     })
-    .await
-    .expect("reading the sign-in providers does not panic");
+    .await;
     Ok(found)
 }
 

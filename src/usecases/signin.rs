@@ -23,7 +23,7 @@ pub async fn start(
     discovered: Option<&OAuth2Issuer>,
 ) -> Result<SignIn, OauthError> {
     let (paths, host_owned, discovered) = (paths.clone(), host.to_string(), discovered.cloned());
-    let issuers = tokio::task::spawn_blocking(move || -> Result<Issuers, OauthError> {
+    let issuers = crate::blocking::run(move || -> Result<Issuers, OauthError> {
         let issuers = Issuers::load(&paths)?;
         match discovered {
             Some(d) if issuers.for_host(&host_owned).is_none() => {
@@ -33,8 +33,7 @@ pub async fn start(
             _ => Ok(issuers),
         }
     })
-    .await
-    .expect("reading the sign-in settings does not panic")?;
+    .await?;
     let issuer = issuers.for_host(host).ok_or_else(|| OauthError::NoIssuer {
         host: host.to_string(),
     })?;
@@ -119,7 +118,12 @@ pub fn set_provider(
     let mut check = Issuers::builtin();
     check.apply(&file, &config)?;
     config.write(&file)?;
-    Ok(check.get(provider).expect("just applied").clone())
+    #[expect(
+        clippy::expect_used,
+        reason = "the change was just applied to these settings"
+    )]
+    let applied = check.get(provider).expect("just applied").clone();
+    Ok(applied)
 }
 
 /// Removes the user's settings for `provider`; false when there were none. Blocks.
