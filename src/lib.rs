@@ -22,6 +22,7 @@ pub mod fault;
 pub mod fonts;
 pub mod import;
 pub mod instance;
+pub mod log;
 pub mod mailto;
 pub mod message;
 pub mod net;

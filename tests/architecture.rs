@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "shared types",
         &[
-            "clock", "secret", "explain", "paths", "address", "fault", "blocking",
+            "clock", "secret", "explain", "paths", "address", "fault", "blocking", "log",
         ],
     ),
     ("network", &["net"]),

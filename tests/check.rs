@@ -51,6 +51,7 @@ async fn no_password_is_sent_unencrypted_without_consent() {
             allow_plaintext_auth: false,
             pin: None,
             timeouts: Timeouts::uniform(Duration::from_secs(5)),
+            transcript: None,
         },
         |p| seen.push(p),
     )
@@ -90,6 +91,7 @@ async fn a_missing_secret_is_reported_not_sent_empty() {
             allow_plaintext_auth: false,
             pin: None,
             timeouts: Timeouts::default(),
+            transcript: None,
         },
         |_| {},
     )
@@ -116,6 +118,7 @@ async fn a_server_silent_at_the_login_points_at_the_password() {
             allow_plaintext_auth: true,
             pin: None,
             timeouts: Timeouts::uniform(Duration::from_secs(1)),
+            transcript: None,
         },
         |_| {},
     )

@@ -103,6 +103,7 @@ async fn check(dns: &DnsServer, host: &str, port: u16, limit: Duration) -> Repor
             allow_plaintext_auth: false,
             pin: None,
             timeouts: Timeouts::uniform(limit),
+            transcript: None,
         },
         |_| {},
     )

@@ -87,6 +87,17 @@ impl Lab {
     }
 }
 
+/// No word of `text` decodes (base64) to something holding a token or XOAUTH2's string.
+fn no_encoded_token(text: &str) -> bool {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "+/=".contains(c)))
+        .filter(|w| w.len() >= 8)
+        .filter_map(|w| engine.decode(w).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .all(|w| !w.contains("auth=Bearer") && tokens_in(&w).is_empty())
+}
+
 /// Tokens of the test server ("at-…", "rt-…") found in `text`.
 fn tokens_in(text: &str) -> Vec<String> {
     text.match_indices("t-")
@@ -104,7 +115,10 @@ fn tokens_in(text: &str) -> Vec<String> {
 #[test]
 fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_pauses() {
     // Access tokens live 300 s: due for renewal at once under the 5-minute margin.
-    let lab = lab(&["--token-lifetime", "300"]);
+    let mut lab = lab(&["--token-lifetime", "300"]);
+    // Every command logs its conversations (the sender into its file): no token may reach
+    // them, as the end of this test checks.
+    lab.op.env.push(("OUTPOST_LOG".into(), "debug".into()));
 
     // As shipped: the provider is known, but nobody registered a client id.
     lab.set_provider(lab.server.provider_args_without_client());
@@ -217,12 +231,37 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
     assert_eq!(lab.message(second)["state"], "sent");
     assert_eq!(lab.smtpd.received().len(), 2);
 
-    // No token in any file, nor in what the commands printed.
-    for (path, bytes) in support::all_files(lab.op.home.path()) {
-        let found = tokens_in(&String::from_utf8_lossy(&bytes));
+    // No token in any file (the sender's debug log among them), nor in what the commands
+    // printed.
+    let files = support::all_files(lab.op.home.path());
+    assert!(
+        files.iter().any(|(p, b)| p.to_string_lossy().contains("/logs/")
+            && String::from_utf8_lossy(b).contains("C: AUTH XOAUTH2 [hidden]")),
+        "the sender's log has its logins, hidden"
+    );
+    for (path, bytes) in files {
+        let text = String::from_utf8_lossy(&bytes);
+        let found = tokens_in(&text);
         assert!(found.is_empty(), "a token in {}: {found:?}", path.display());
+        assert!(no_encoded_token(&text), "an encoded token in {}", path.display());
     }
     let _ = &lab.ca;
+    // The transcript and the debug log show the XOAUTH2 login hidden: no token, raw or in
+    // the base64 the login sends it in.
+    let out = lab
+        .op
+        .command(&["account", "check", USER, "--transcript"])
+        .env("OUTPOST_LOG", "debug")
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("C: AUTH XOAUTH2 [hidden]"), "{said}");
+    assert!(tokens_in(&said).is_empty(), "{said}");
+    assert!(no_encoded_token(&said), "{said}");
 }
 
 #[test]

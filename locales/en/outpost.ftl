@@ -230,6 +230,9 @@ keep-password = Keep the password
 try-instead = Try { $settings } instead
 try-host-instead = Try { $host } { $settings } instead
 test-again = Check again
+copy-transcript = Copy transcript
+copy-transcript-hint = The conversation with the server, with passwords and tokens hidden: paste it into a message to your provider's support.
+transcript-copied = Copied to the clipboard.
 ready-to-send = { $email } is ready to send.
 send-test-message = Send a test message to myself
 test-message-number = Test message #{ $id }
@@ -444,6 +447,7 @@ cli-stopped-advice = Run the command again and answer c or k, or pass --cancel-w
 cli-bad-timeout = --timeout { $value } is not a duration.
 cli-bad-timeout-advice = Give the seconds each step may take, e.g. --timeout 15.
 cli-testing = Checking { $email } via { $host }:{ $port } (security { $security }, login { $auth })
+cli-transcript = The conversation with the server (passwords and tokens hidden):
 cli-cert-presents = The server presents this certificate:
 cli-cert-trust-hint = If this is your own server and the key's SHA-256 is the one it shows (see SECURITY.md): outpost account trust-certificate { $email } --fingerprint { $key }
 

@@ -14,7 +14,7 @@ use super::model::{AuthMethod, Security, SmtpSettings};
 use crate::explain::Explain;
 use crate::net::connect::{self, ConnectError, Path};
 use crate::net::pin::pinned_config;
-use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError};
+use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError, Transcript};
 use crate::net::tls::cert_problem;
 use crate::net::{CertProblem, CertificateInfo, CertificatePin, DnsError, Net, ProxyError};
 use crate::secret::Secret;
@@ -359,6 +359,8 @@ pub struct Report {
     pub tls_version: Option<&'static str>,
     /// What the server's certificate says: after the handshake, or when it was refused.
     pub certificate: Option<CertificateInfo>,
+    /// The conversation with the server, secrets hidden, when it was asked for.
+    pub transcript: Vec<String>,
 }
 
 impl Report {
@@ -390,6 +392,8 @@ pub struct Check<'a> {
     pub pin: Option<&'a CertificatePin>,
     /// Step limits.
     pub timeouts: Timeouts,
+    /// Where to write the conversation (secrets hidden), when a person asked for it.
+    pub transcript: Option<&'a Transcript>,
 }
 
 impl Check<'_> {
@@ -624,11 +628,13 @@ async fn open_steps<F: FnMut(Progress)>(
     let (s, t) = (check.settings, check.timeouts);
     let tcp = reach(check, r).await?;
     let ehlo_name = client_name(&tcp);
+    let transcript = check.transcript.cloned();
     let mut conn = if s.security == Security::Tls {
         tls_from_the_start(check, r, tcp).await?
     } else {
         SmtpConn::plain(tcp)
-    };
+    }
+    .with_transcript(transcript);
     greeting(r, &mut conn, t.command).await?;
     let mut caps = ehlo(r, &mut conn, &ehlo_name, t.command).await?;
     if s.security == Security::Starttls {

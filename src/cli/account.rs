@@ -502,7 +502,13 @@ fn print_step(out: &Out, s: &StepRecord) {
     }
 }
 
-pub(super) fn check(out: &Out, paths: &Paths, email: &str, timeout: f64) -> ExitCode {
+pub(super) fn check(
+    out: &Out,
+    paths: &Paths,
+    email: &str,
+    timeout: f64,
+    transcript: bool,
+) -> ExitCode {
     let timeouts = match Duration::try_from_secs_f64(timeout) {
         Ok(d) if !d.is_zero() => Timeouts::uniform(d),
         _ => {
@@ -549,6 +555,15 @@ pub(super) fn check(out: &Out, paths: &Paths, email: &str, timeout: f64) -> Exit
         Err(f) => return out.failure(f, Value::Null),
     };
     let mut body = report_json(&account, &report);
+    if transcript {
+        out.text(tr!("cli-transcript"));
+        for line in &report.transcript {
+            out.text(format!("  {line}"));
+        }
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("transcript".into(), json!(report.transcript));
+        }
+    }
     match report.failure() {
         None => {
             out.text(tr!("all-passed"));

@@ -131,6 +131,10 @@ pub enum AccountCommand {
         /// Limit for each step, in seconds.
         #[arg(long, value_name = "SECS", default_value_t = 15.0)]
         timeout: f64,
+        /// Print the conversation with the server, every password and token hidden: to hand
+        /// to your provider's support.
+        #[arg(long)]
+        transcript: bool,
     },
 }
 

@@ -27,6 +27,10 @@ pub fn run(cli: Cli) -> ExitCode {
         crate::i18n::use_language(crate::i18n::Language::English);
     }
     let out = Out { json: cli.json };
+    // The sender logs to a file, like the window; every other command to standard error.
+    if !matches!(cli.command, Some(Command::Run { .. })) {
+        crate::log::to_stderr();
+    }
     let cmd = match cli.command {
         Some(Command::Account(cmd)) => cmd,
         Some(Command::Detect(args)) => return detect::detect(&out, &args),
@@ -45,7 +49,10 @@ pub fn run(cli: Cli) -> ExitCode {
                     until_empty,
                     timeout,
                     give_up_after,
-                } => return outbox::run(&out, &paths, until_empty, timeout, give_up_after),
+                } => {
+                    let _log = crate::log::to_file(&paths);
+                    return outbox::run(&out, &paths, until_empty, timeout, give_up_after);
+                }
                 Command::Account(_) | Command::Detect(_) | Command::Sendmail { .. } => {
                     unreachable!("handled above")
                 }
@@ -92,8 +99,12 @@ pub fn run(cli: Cli) -> ExitCode {
             },
         ),
         AccountCommand::Identity { cmd } => identity::run(&out, &paths, cmd),
-        AccountCommand::Check { email, timeout } => {
-            return account::check(&out, &paths, &email, timeout);
+        AccountCommand::Check {
+            email,
+            timeout,
+            transcript,
+        } => {
+            return account::check(&out, &paths, &email, timeout, transcript);
         }
     };
     match result {
@@ -104,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Runs as `sendmail` when the binary is called by that name.
 pub fn sendmail_main(args: &[String]) -> ExitCode {
+    crate::log::to_stderr();
     outbox::sendmail(args)
 }
 

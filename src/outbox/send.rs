@@ -172,6 +172,8 @@ impl Session {
             allow_plaintext_auth: account.allow_plaintext_auth,
             pin: account.pinned_certificate.as_ref(),
             timeouts: t.session,
+            // The log has the conversation at debug level; nobody asked to keep it.
+            transcript: None,
         };
         let (report, conn) = check::open_session(check).await;
         let Some(conn) = conn else {

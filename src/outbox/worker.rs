@@ -167,7 +167,17 @@ impl std::fmt::Display for WorkerEvent {
 /// Tells the collector in [`Worker::serve`]; it drains until every lane has ended, so no
 /// event of a running lane is lost.
 fn tell(events: &mpsc::UnboundedSender<WorkerEvent>, event: WorkerEvent) {
-    events.send(event).ok();
+    match &event {
+        WorkerEvent::Sending(_) => tracing::debug!("{event}"),
+        WorkerEvent::Sent { reply, .. } => tracing::info!("{event}: {reply}"),
+        WorkerEvent::Retry { .. } => tracing::info!("{event}"),
+        WorkerEvent::Failed { .. }
+        | WorkerEvent::RecipientRefused { .. }
+        | WorkerEvent::Paused { .. } => tracing::warn!("{event}"),
+        WorkerEvent::LaneFailed { account, .. } => tracing::error!("account {account}: {event}"),
+    }
+    // The collector drains until every lane has ended: a send fails only after that.
+    let _collected = events.send(event);
 }
 
 fn jitter() -> f64 {

@@ -123,6 +123,7 @@ impl Answer {
 pub(super) async fn guarded(ctx: Ctx, answer: Answer, work: impl Future<Output = ()>) {
     if let Err(payload) = AssertUnwindSafe(work).catch_unwind().await {
         let error = bug(&answer.doing(), payload.as_ref());
+        tracing::error!("{}", error.problem);
         for event in answer.events(error) {
             ctx.emit(event);
         }

@@ -37,10 +37,9 @@ pub(super) fn start(ctx: Ctx, requests: std_mpsc::Receiver<WatchRequest>) {
                 match watched {
                     Ok(()) => return,
                     Err(payload) => {
-                        ctx.emit(Event::Bug(guard::bug(
-                            &tr!("bug-doing-watch"),
-                            payload.as_ref(),
-                        )));
+                        let bug = guard::bug(&tr!("bug-doing-watch"), payload.as_ref());
+                        tracing::error!("{}", bug.problem);
+                        ctx.emit(Event::Bug(bug));
                         std::thread::sleep(Duration::from_secs(1));
                         if ctx.stopped.load(Ordering::Relaxed) {
                             return;

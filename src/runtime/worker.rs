@@ -45,6 +45,7 @@ pub(super) async fn send_in_background(ctx: Ctx) {
         Ok(Err(e)) => e.explain(),
         Err(payload) => bug(&tr!("bug-doing-send"), payload.as_ref()),
     };
+    tracing::error!("sending stopped in the window: {} {}", e.problem, e.advice);
     ctx.emit(Event::WorkerStopped(Explanation {
         problem: tr!("sending-stopped", problem = e.problem.as_str()),
         advice: tr!("sending-stopped-advice", advice = e.advice.as_str()),
@@ -80,5 +81,7 @@ fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
         tr!("notify-not-delivered", subject = subject.as_str())
     };
     // Best effort: without a notification service the outbox screen still shows it.
-    crate::notify::show(&title, &what).ok();
+    if let Err(e) = crate::notify::show(&title, &what) {
+        tracing::warn!("no desktop notification for message #{id}: {e}");
+    }
 }

@@ -131,7 +131,13 @@ pub fn save(
     {
         // Best effort: the account is saved either way; an old keyring that cannot be
         // reached keeps an item that nothing reads any more.
-        secrets::delete(old, &saved.id).ok();
+        if let Err(e) = secrets::delete(old, &saved.id) {
+            tracing::warn!(
+                "the old secret of {} stays in {}: {e}",
+                saved.email,
+                old.label()
+            );
+        }
     }
     let known: Vec<&str> = known.iter().map(AccountId::as_str).collect();
     resume_messages(paths, &saved, secret.is_some(), &known);

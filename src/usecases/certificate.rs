@@ -82,6 +82,7 @@ pub async fn presented(
             allow_plaintext_auth: false,
             pin: None,
             timeouts,
+            transcript: None,
         },
         |_| {},
     )

@@ -12,7 +12,7 @@ use crate::account::{Account, AuthMethod, SecretError, secrets};
 use crate::detect::facts::ProviderHelp;
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
-use crate::net::smtp::Meaning;
+use crate::net::smtp::{Meaning, Transcript};
 use crate::oauth;
 use crate::secret::Secret;
 
@@ -26,7 +26,8 @@ pub fn secret_for(account: &Account, typed: Option<Secret>) -> Result<Option<Sec
 }
 
 /// Runs the connection check for `account` with `secret`. An OAuth2 sign-in first gets a
-/// fresh access token (the "Sign-in token" step).
+/// fresh access token (the "Sign-in token" step). The report has the conversation with the
+/// server, secrets hidden, for the person to hand to their provider's support.
 pub async fn connection(
     net: &Net,
     account: &Account,
@@ -47,6 +48,7 @@ pub async fn connection(
         }
         (token_record, token) = (Some(record), fresh);
     }
+    let transcript = Transcript::default();
     let mut report = check::run(
         Check {
             net,
@@ -55,6 +57,7 @@ pub async fn connection(
             allow_plaintext_auth: account.allow_plaintext_auth,
             pin: account.pinned_certificate.as_ref(),
             timeouts,
+            transcript: Some(&transcript),
         },
         progress,
     )
@@ -62,6 +65,7 @@ pub async fn connection(
     if let Some(record) = token_record {
         report.steps.insert(0, record);
     }
+    report.transcript = transcript.lines();
     report
 }
 

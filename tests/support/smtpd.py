@@ -195,6 +195,8 @@ async def main():
     ap.add_argument("--key")
     ap.add_argument("--out")
     ap.add_argument("--ntlm-only", action="store_true")
+    ap.add_argument("--exclude-auth", action="append", default=[], metavar="MECHANISM",
+                    help="do not offer this login method (LOGIN alone: --exclude-auth PLAIN)")
     ap.add_argument("--greeting-delay", type=float, default=0.0)
     ap.add_argument("--fail-first", type=int, default=0, help="answer 451 to the first N DATA")
     ap.add_argument("--refuse-rcpt", action="append", default=[], help="answer 550 to RCPT of ADDR")
@@ -254,6 +256,8 @@ async def main():
             global INTROSPECT
             INTROSPECT = (args.xoauth2_introspect, ssl.create_default_context(cafile=args.ca))
             cls = type("Xoauth2SMTP", (Xoauth2Mixin, cls), {})
+        if args.exclude_auth:
+            extra["auth_exclude_mechanism"] = args.exclude_auth
         if args.ntlm_only:
             cls = NtlmOnlySMTP
             extra["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]

@@ -85,6 +85,25 @@ impl Command<'_> {
         buf.extend_from_slice(b"\r\n");
     }
 
+    /// The command's line as a transcript shows it (without CRLF): a login's initial
+    /// response and answers are [`super::transcript::HIDDEN`], whatever they hold.
+    pub fn redacted(&self) -> String {
+        use super::transcript::HIDDEN;
+        match self {
+            Command::Auth {
+                mechanism,
+                initial: Some(_),
+            } => format!("AUTH {} {HIDDEN}", mechanism.name()),
+            Command::Response(answer) if answer.expose().is_empty() => String::new(),
+            Command::Response(_) => HIDDEN.to_string(),
+            other => {
+                let mut buf = Vec::new();
+                other.write_to(&mut buf);
+                String::from_utf8_lossy(&buf).trim_end().to_string()
+            }
+        }
+    }
+
     /// The command's name, for errors and history (never a secret).
     pub fn verb(&self) -> &'static str {
         match self {
@@ -142,6 +161,8 @@ mod tests {
             initial: Some(&token),
         };
         assert_eq!(line(auth), "AUTH PLAIN AGFubgBwdw==\r\n");
+        assert_eq!(auth.redacted(), "AUTH PLAIN [hidden]", "never the secret");
+        assert_eq!(Command::Response(&token).redacted(), "[hidden]");
         assert_eq!(auth.verb(), "AUTH");
         assert_eq!(line(Command::Response(&Secret::default())), "\r\n");
         assert_eq!(line(Command::CancelAuth), "*\r\n");

@@ -8,6 +8,7 @@ pub mod extension;
 pub mod meaning;
 pub mod reply;
 pub mod session;
+pub mod transcript;
 
 pub use command::Command;
 pub use error::SmtpError;
@@ -15,3 +16,4 @@ pub use extension::{Capabilities, Mechanism};
 pub use meaning::Meaning;
 pub use reply::{EnhancedCode, Reply, parse_line};
 pub use session::{MAX_LINE, MAX_LINES, SmtpConn};
+pub use transcript::Transcript;

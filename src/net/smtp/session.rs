@@ -17,6 +17,7 @@ use super::command::Command;
 use super::error::SmtpError;
 use super::extension::{Capabilities, Mechanism};
 use super::reply::{Reply, parse_line};
+use super::transcript::{self, Transcript};
 use crate::secret::Secret;
 
 /// Longest reply line accepted (RFC 5321 allows 512; servers send longer EHLO lines).
@@ -72,6 +73,8 @@ impl AsyncWrite for Stream {
 /// One SMTP connection, plain or encrypted.
 pub struct SmtpConn {
     io: BufReader<Stream>,
+    /// The conversation, when one is being written down.
+    transcript: Option<Transcript>,
 }
 
 impl SmtpConn {
@@ -81,6 +84,7 @@ impl SmtpConn {
         tcp.set_nodelay(true).ok();
         Self {
             io: BufReader::new(Stream::Plain(tcp)),
+            transcript: None,
         }
     }
 
@@ -88,7 +92,17 @@ impl SmtpConn {
     pub fn tls(tls: TlsStream<TcpStream>) -> Self {
         Self {
             io: BufReader::new(Stream::Tls(Box::new(tls))),
+            transcript: None,
         }
+    }
+
+    /// Writes the conversation into `transcript` from now on (when given), secrets hidden.
+    pub fn with_transcript(mut self, transcript: Option<Transcript>) -> Self {
+        if let (Some(t), Some(version)) = (&transcript, self.tls_version()) {
+            transcript::note(Some(t), &format!("{version} from the first byte"));
+        }
+        self.transcript = transcript;
+        self
     }
 
     /// Whether the connection is encrypted.
@@ -140,7 +154,9 @@ impl SmtpConn {
         while matches!(line.last(), Some(b'\n' | b'\r')) {
             line.pop();
         }
-        Ok(String::from_utf8_lossy(&line).into_owned())
+        let line = String::from_utf8_lossy(&line).into_owned();
+        transcript::server(self.transcript.as_ref(), &line);
+        Ok(line)
     }
 
     /// Reads one (possibly multi-line) reply.
@@ -165,6 +181,7 @@ impl SmtpConn {
         let mut buf = Vec::with_capacity(64);
         for c in commands {
             c.write_to(&mut buf);
+            transcript::client(self.transcript.as_ref(), &c.redacted());
         }
         let stream = self.io.get_mut();
         let result = async {
@@ -237,10 +254,15 @@ impl SmtpConn {
         server_name: &str,
         config: Arc<rustls::ClientConfig>,
     ) -> Result<SmtpConn, io::Error> {
+        let transcript = self.transcript;
         match self.io.into_inner() {
-            Stream::Plain(tcp) => Ok(SmtpConn::tls(
-                crate::net::tls::handshake(tcp, server_name, config).await?,
-            )),
+            Stream::Plain(tcp) => {
+                let tls = crate::net::tls::handshake(tcp, server_name, config).await?;
+                let conn = SmtpConn::tls(tls);
+                let version = conn.tls_version().unwrap_or("TLS");
+                transcript::note(transcript.as_ref(), &format!("{version} began"));
+                Ok(SmtpConn { transcript, ..conn })
+            }
             Stream::Tls(_) => Err(io::Error::other("the connection is already encrypted")),
         }
     }
@@ -308,6 +330,9 @@ impl SmtpConn {
             out.extend_from_slice(b"\r\n");
         }
         out.extend_from_slice(b".\r\n");
+        let said = format!("(the message, {} bytes)", message.len());
+        transcript::client(self.transcript.as_ref(), &said);
+        transcript::client(self.transcript.as_ref(), ".");
         let stream = self.io.get_mut();
         stream.write_all(&out).await?;
         stream.flush().await?;

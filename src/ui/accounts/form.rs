@@ -370,6 +370,9 @@ pub fn progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
             _ => {}
         }
         if t.outcome.is_some() {
+            t.copy_transcript(ui);
+        }
+        if t.outcome.is_some() {
             // The result is below the form: bring it into view once it is in.
             let end = ui.allocate_response(egui::Vec2::ZERO, egui::Sense::hover());
             widgets::reveal(ui, &end, "form-test", t.ticket);

@@ -21,6 +21,8 @@ pub struct CheckView {
     pub outcome: Option<Result<(), Explanation>>,
     /// What the server's certificate says, once the check has seen it.
     pub certificate: Option<CertificateInfo>,
+    /// The conversation with the server, secrets hidden, once the check has ended.
+    pub transcript: Vec<String>,
 }
 
 impl CheckView {
@@ -31,7 +33,29 @@ impl CheckView {
             steps: vec![],
             outcome: None,
             certificate: None,
+            transcript: vec![],
         }
+    }
+
+    /// "Copy transcript": the conversation with the server on the clipboard, passwords and
+    /// tokens hidden, for the person's provider's support; says once it was copied.
+    pub fn copy_transcript(&self, ui: &mut egui::Ui) {
+        if self.transcript.is_empty() {
+            return;
+        }
+        let copied = egui::Id::unique(("transcript-copied", self.ticket));
+        ui.horizontal_wrapped(|ui| {
+            let r = ui
+                .button(tr!("copy-transcript"))
+                .on_hover_text(tr!("copy-transcript-hint"));
+            if r.clicked() {
+                ui.ctx().copy_text(self.transcript.join("\n"));
+                ui.data_mut(|d| d.insert_temp(copied, true));
+            }
+            if ui.data(|d| d.get_temp::<bool>(copied).unwrap_or(false)) {
+                ui.label(egui::RichText::new(tr!("transcript-copied")).weak());
+            }
+        });
     }
 
     /// The certificate the check refused, and why.

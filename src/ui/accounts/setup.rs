@@ -301,6 +301,7 @@ impl Setup {
                     t.outcome =
                         Some(check::outcome(&report).map_err(|e| e.explain_with(help.as_ref())));
                     t.certificate = report.certificate;
+                    t.transcript = report.transcript;
                 }
             }
             Event::DetectProgress { ticket, progress } => {

@@ -332,7 +332,9 @@ fn checking(
                 .refused_certificate()
                 .and_then(|(info, problem)| certificate::refused(ui, info, problem));
             ui.add_space(6.0);
-            way_out(ui, w, draft, t, &smtp).or(trust)
+            let action = way_out(ui, w, draft, t, &smtp).or(trust);
+            t.copy_transcript(ui);
+            action
         }
     }
 }
