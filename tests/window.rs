@@ -60,6 +60,25 @@ fn a_failed_login_is_explained_with_what_to_do() {
             .is_some()
     );
     assert!(harness.query_by_label_contains("app password").is_some());
+    // The conversation, for the provider's support, with the password hidden.
+    harness.get_by_label("Copy transcript").click();
+    harness.step();
+    let copied: Vec<String> = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied.len(), 1, "{copied:?}");
+    assert!(copied[0].contains("C: AUTH PLAIN [hidden]"), "{}", copied[0]);
+    assert!(copied[0].contains("S: 535"), "{}", copied[0]);
+    assert!(!copied[0].contains("wrong password"), "{}", copied[0]);
+    harness.run();
+    assert!(harness.query_by_label("Copied to the clipboard.").is_some());
 }
 
 #[test]
