@@ -6,11 +6,9 @@
 //! kept. Passwords and tokens never reach it: they are `Secret`s, whose `Debug` is hidden, and
 //! SMTP lines are logged from typed commands with the login hidden.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use tracing_subscriber::EnvFilter;
-
-use crate::paths::Paths;
 
 /// The environment variable that sets what is logged.
 pub const ENV: &str = "OUTPOST_LOG";
@@ -44,24 +42,16 @@ pub fn to_stderr() {
     let _first = tracing::subscriber::set_global_default(subscriber);
 }
 
-/// Where the window and the sender write their log.
-pub fn folder(paths: &Paths) -> PathBuf {
-    paths.data_dir.join("logs")
-}
-
-/// The window and the sender: a file a day in [`folder`]. A folder that cannot be written
-/// leaves Outpost without a log, not without its window.
-pub fn to_file(paths: &Paths) -> Guard {
-    let dir = folder(paths);
-    let appender = crate::paths::create_private_dir(&dir).ok().and_then(|()| {
-        tracing_appender::rolling::Builder::new()
-            .rotation(tracing_appender::rolling::Rotation::DAILY)
-            .filename_prefix("outpost")
-            .filename_suffix("log")
-            .max_log_files(KEEP_DAYS)
-            .build(&dir)
-            .ok()
-    });
+/// The window and the sender: a file a day in `dir` (the data folder's `logs/`). A folder
+/// that cannot be written leaves Outpost without a log, not without its window.
+pub fn to_file(dir: &Path) -> Guard {
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("outpost")
+        .filename_suffix("log")
+        .max_log_files(KEEP_DAYS)
+        .build(dir)
+        .ok();
     let Some(appender) = appender else {
         return Guard { _flushes: None };
     };

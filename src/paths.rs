@@ -47,6 +47,14 @@ impl Paths {
         }
     }
 
+    /// The folder of the window's and the sender's log ([`crate::log`]), made (readable by
+    /// this user only) when it is not there yet.
+    pub fn log_dir(&self) -> std::io::Result<PathBuf> {
+        let dir = self.data_dir.join("logs");
+        create_private_dir(&dir)?;
+        Ok(dir)
+    }
+
     /// The outbox database.
     pub fn outbox_file(&self) -> PathBuf {
         self.data_dir.join("outbox.sqlite")

@@ -235,15 +235,21 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
     // printed.
     let files = support::all_files(lab.op.home.path());
     assert!(
-        files.iter().any(|(p, b)| p.to_string_lossy().contains("/logs/")
-            && String::from_utf8_lossy(b).contains("C: AUTH XOAUTH2 [hidden]")),
+        files
+            .iter()
+            .any(|(p, b)| p.to_string_lossy().contains("/logs/")
+                && String::from_utf8_lossy(b).contains("C: AUTH XOAUTH2 [hidden]")),
         "the sender's log has its logins, hidden"
     );
     for (path, bytes) in files {
         let text = String::from_utf8_lossy(&bytes);
         let found = tokens_in(&text);
         assert!(found.is_empty(), "a token in {}: {found:?}", path.display());
-        assert!(no_encoded_token(&text), "an encoded token in {}", path.display());
+        assert!(
+            no_encoded_token(&text),
+            "an encoded token in {}",
+            path.display()
+        );
     }
     let _ = &lab.ca;
     // The transcript and the debug log show the XOAUTH2 login hidden: no token, raw or in

@@ -221,6 +221,20 @@ fn a_permanent_refusal_fails_with_the_servers_words() {
         m["last_reply"].as_str().unwrap().contains("550 5.1.1"),
         "{m}"
     );
+    // Asked to try again, it tries the refused recipient again (the person may have had it
+    // fixed), and the server refuses it again.
+    let (code, v) = lab.op.json(&["queue", "retry", &id.to_string()], "");
+    assert_eq!(code, 0, "{v}");
+    run(&lab.op);
+    let v = show(&lab.op, id);
+    assert_eq!(v["message"]["state"], "failed", "{v}");
+    let refusals = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "recipient_refused")
+        .count();
+    assert_eq!(refusals, 2, "{v}");
 }
 
 #[test]

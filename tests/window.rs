@@ -74,7 +74,11 @@ fn a_failed_login_is_explained_with_what_to_do() {
         })
         .collect();
     assert_eq!(copied.len(), 1, "{copied:?}");
-    assert!(copied[0].contains("C: AUTH PLAIN [hidden]"), "{}", copied[0]);
+    assert!(
+        copied[0].contains("C: AUTH PLAIN [hidden]"),
+        "{}",
+        copied[0]
+    );
     assert!(copied[0].contains("S: 535"), "{}", copied[0]);
     assert!(!copied[0].contains("wrong password"), "{}", copied[0]);
     harness.run();

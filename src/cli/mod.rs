@@ -50,7 +50,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     timeout,
                     give_up_after,
                 } => {
-                    let _log = crate::log::to_file(&paths);
+                    let _log = paths.log_dir().ok().map(|dir| crate::log::to_file(&dir));
                     return outbox::run(&out, &paths, until_empty, timeout, give_up_after);
                 }
                 Command::Account(_) | Command::Detect(_) | Command::Sendmail { .. } => {

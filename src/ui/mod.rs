@@ -47,7 +47,7 @@ pub enum UiError {
 /// `mailto:` link). When a window is open already, hands `request` to it and returns.
 pub fn run(request: Request) -> Result<(), UiError> {
     let paths = Paths::from_env()?;
-    let _log = crate::log::to_file(&paths);
+    let _log = paths.log_dir().ok().map(|dir| crate::log::to_file(&dir));
     let listener = match crate::instance::claim(&paths, &request)? {
         Claim::First(listener) => listener,
         Claim::HandedOver => {

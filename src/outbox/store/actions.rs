@@ -94,8 +94,18 @@ impl Outbox {
         Ok(adopted)
     }
 
-    /// Makes a waiting (or failed) message due now.
+    /// Makes a waiting (or failed) message due now. A failed message is tried again for the
+    /// recipients the server refused too (the person may have had that fixed); never for
+    /// those that have it.
     pub fn retry_now(&self, id: i64) -> Result<(), OutboxError> {
+        self.conn
+            .execute(
+                "UPDATE recipients SET state = 'waiting'
+                 WHERE message = ?1 AND state = 'refused'
+                   AND (SELECT state FROM messages WHERE id = ?1) = 'failed'",
+                [id],
+            )
+            .map_err(|e| self.db(e))?;
         self.update(
             id,
             "UPDATE messages SET state = 'retry', next_attempt = ?2

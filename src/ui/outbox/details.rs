@@ -151,13 +151,13 @@ fn detail(
         message_badge(ui, m.state, m);
     });
     facts(ui, m, emails);
-    recipients(ui, m);
     if m.maybe_sent {
         ui.label(RichText::new(tr!("maybe-sent")).color(ui.visuals().warn_fg_color));
     }
     ui.add_space(4.0);
     let action = actions(ui, m);
     ui.add_space(4.0);
+    recipients(ui, m);
     design::section(ui, tr!("history"));
     egui::Grid::new("outbox-history")
         .num_columns(2)
@@ -179,18 +179,18 @@ fn recipients(ui: &mut Ui, m: &Summary) {
         return;
     }
     design::section(ui, tr!("recipients"));
-    egui::Grid::new("outbox-recipients")
-        .num_columns(3)
-        .spacing([12.0, 2.0])
-        .striped(true)
-        .show(ui, |ui| {
-            for r in &m.recipients {
-                ui.label(format!("{}: {}", r.field.in_words(), r.address));
-                ui.label(r.state.in_words());
-                ui.label(RichText::new(r.reply.as_deref().unwrap_or("")).weak());
-                ui.end_row();
+    for r in &m.recipients {
+        ui.horizontal(|ui| {
+            ui.label(format!("{}: {}", r.field.in_words(), r.address));
+            ui.label(RichText::new(r.state.in_words()).strong());
+            if let Some(reply) = &r.reply {
+                // The server's words, cut to the width left (whole on hover).
+                let width = ui.available_width();
+                widgets::elided(ui, RichText::new(reply).weak(), width);
             }
         });
+    }
+    ui.add_space(4.0);
 }
 
 fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
