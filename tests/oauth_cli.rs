@@ -254,12 +254,7 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
     let _ = &lab.ca;
     // The transcript and the debug log show the XOAUTH2 login hidden: no token, raw or in
     // the base64 the login sends it in.
-    let out = lab
-        .op
-        .command(&["account", "check", USER, "--transcript"])
-        .env("OUTPOST_LOG", "debug")
-        .output()
-        .unwrap();
+    let out = lab.op.check_with_transcript(USER);
     let said = format!(
         "{}\n{}",
         String::from_utf8_lossy(&out.stdout),

@@ -166,29 +166,6 @@ fn tls_older_than_1_2_is_refused() {
     assert!(smtpd.received().is_empty());
 }
 
-/// Adds an account without login on `host:port` (plain, so hostile servers need no TLS).
-fn add_plain(op: &Outpost, host: &str, port: u16) {
-    let port = port.to_string();
-    let (code, v) = op.json(
-        &[
-            "account",
-            "add",
-            "--email",
-            support::USER,
-            "--host",
-            host,
-            "--port",
-            &port,
-            "--security",
-            "none",
-            "--auth",
-            "none",
-        ],
-        "",
-    );
-    assert_eq!(code, 0, "{v}");
-}
-
 fn timed_test(op: &Outpost, limit: Duration) -> Value {
     let started = Instant::now();
     let (code, v) = op.json(&["account", "check", support::USER, "--timeout", "2"], "");
@@ -206,7 +183,7 @@ fn against(how: Misbehaviour) -> Value {
     let lab = lab();
     let server = HostileSmtp::start(how);
     let op = Outpost::new(&lab.dns, &lab.ca);
-    add_plain(&op, "mail.example.test", server.port);
+    op.add_without_login(support::USER, "mail.example.test", server.port);
     timed_test(&op, Duration::from_secs(8))
 }
 
@@ -230,7 +207,7 @@ fn a_dns_answer_with_a_thousand_addresses_stays_bounded() {
     let dns = DnsServer::start("hostile.test");
     let op = Outpost::new(&dns, &ca);
     let closed = support::free_port();
-    add_plain(&op, "many.hostile.test", closed);
+    op.add_without_login(support::USER, "many.hostile.test", closed);
     let v = timed_test(&op, Duration::from_secs(15));
     assert_eq!(v["failed_step"], "connect", "{v}");
     let resolved = v["steps"][0]["detail"].as_str().unwrap_or_default();
@@ -240,7 +217,7 @@ fn a_dns_answer_with_a_thousand_addresses_stays_bounded() {
 fn lab_outbox() -> (Lab, Outpost) {
     let lab = lab();
     let op = Outpost::new(&lab.dns, &lab.ca);
-    add_plain(&op, "mail.example.test", 9);
+    op.add_without_login(support::USER, "mail.example.test", 9);
     (lab, op)
 }
 

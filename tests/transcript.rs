@@ -64,12 +64,7 @@ fn assert_no_secret(what: &str, text: &str) {
 /// and a message sent by `outpost run` with its log file; all their words, and the transcript.
 fn check_and_send(smtpd_args: &[&str]) -> (String, String) {
     let lab = SendLab::start(smtpd_args, PASSWORD, &[]);
-    let out = lab
-        .op
-        .command(&["account", "check", USER, "--transcript"])
-        .env("OUTPOST_LOG", "debug")
-        .output()
-        .unwrap();
+    let out = lab.op.check_with_transcript(USER);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stdout}\n{stderr}");

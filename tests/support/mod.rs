@@ -498,8 +498,36 @@ impl Outpost {
         extra: &[&str],
         password: &str,
     ) -> (i32, serde_json::Value) {
+        self.add_as(USER, host, port, security, extra, password)
+    }
+
+    /// `account add` for `email` on `host` without encryption or login; it must succeed.
+    pub fn add_without_login(&self, email: &str, host: &str, port: u16) {
+        let extra = ["--auth", "none"];
+        let (code, v) = self.add_as(email, host, Some(port), "none", &extra, "");
+        assert_eq!(code, 0, "{v}");
+    }
+
+    /// `account check email --transcript` with the log at debug level on standard error.
+    pub fn check_with_transcript(&self, email: &str) -> Output {
+        self.command(&["account", "check", email, "--transcript"])
+            .env("OUTPOST_LOG", "debug")
+            .output()
+            .unwrap()
+    }
+
+    /// `account add` for `email` on `host`, the password on standard input, with `--json`.
+    pub fn add_as(
+        &self,
+        email: &str,
+        host: &str,
+        port: Option<u16>,
+        security: &str,
+        extra: &[&str],
+        password: &str,
+    ) -> (i32, serde_json::Value) {
         let port = port.map(|p| p.to_string());
-        let mut args = vec!["account", "add", "--email", USER, "--host", host];
+        let mut args = vec!["account", "add", "--email", email, "--host", host];
         if let Some(p) = &port {
             args.extend_from_slice(&["--port", p]);
         }
