@@ -3,13 +3,18 @@
 //! fails alone). Armed by [`arm`] in a test's own process, or for a whole run of the binary
 //! by `OUTPOST_FAULT=point[,point…]` (a debugging aid; nothing sets it in normal use).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
+
+/// Whether any point is armed: the one check a point costs in normal use.
+static ANY: AtomicBool = AtomicBool::new(false);
 
 /// The points armed, first from `OUTPOST_FAULT`.
 fn armed() -> &'static Mutex<Vec<String>> {
     static ARMED: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
     ARMED.get_or_init(|| {
         let from_env = std::env::var("OUTPOST_FAULT").unwrap_or_default();
+        ANY.store(!from_env.trim().is_empty(), Ordering::Relaxed);
         Mutex::new(
             from_env
                 .split(',')
@@ -23,6 +28,7 @@ fn armed() -> &'static Mutex<Vec<String>> {
 
 /// Makes `point` panic from now on.
 pub fn arm(point: &str) {
+    ANY.store(true, Ordering::Relaxed);
     armed()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -31,6 +37,9 @@ pub fn arm(point: &str) {
 
 /// Panics when `point` is armed: a bug, on purpose.
 pub fn point(point: &str) {
+    if !ready() {
+        return;
+    }
     let hit = armed()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -39,4 +48,17 @@ pub fn point(point: &str) {
     if hit {
         panic!("a fault injected at {point}");
     }
+}
+
+/// Panics when `point:of` is armed (a point for one account, say), naming it only then.
+pub fn point_of(point: &str, of: &str) {
+    if ready() {
+        self::point(&format!("{point}:{of}"));
+    }
+}
+
+/// Whether a point may be armed: the environment read once, then one atomic load.
+fn ready() -> bool {
+    armed();
+    ANY.load(Ordering::Relaxed)
 }

@@ -90,6 +90,29 @@ pub enum Happening {
     },
 }
 
+impl Happening {
+    /// The entry's kind, as stored and as `--json` names it (serde's tag).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Happening::Queued { .. } => "queued",
+            Happening::Late { .. } => "late",
+            Happening::Sent { .. } => "sent",
+            Happening::RecipientRefused { .. } => "recipient_refused",
+            Happening::RecipientDeferred { .. } => "recipient_deferred",
+            Happening::Retry { .. } => "retry",
+            Happening::Held { .. } => "held",
+            Happening::Paused { .. } => "paused",
+            Happening::Failed { .. } => "failed",
+            Happening::Cancelled => "cancelled",
+            Happening::AccountRemoved => "account_removed",
+            Happening::AccountBack => "account_back",
+            Happening::RetryRequested => "retry_requested",
+            Happening::SenderStopped => "sender_stopped",
+            Happening::Note { .. } => "note",
+        }
+    }
+}
+
 /// Why an attempt did not deliver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -275,6 +298,21 @@ mod tests {
             e.what,
             "read back as written"
         );
+        // The stored kind is serde's tag, for every kind.
+        for what in [
+            Happening::Queued { not_before: None },
+            Happening::Late { due: 1 },
+            Happening::Cancelled,
+            Happening::AccountRemoved,
+            Happening::AccountBack,
+            Happening::RetryRequested,
+            Happening::SenderStopped,
+            Happening::Note { text: "x".into() },
+            e.what.clone(),
+        ] {
+            let json = serde_json::to_value(&what).unwrap();
+            assert_eq!(json["kind"], what.kind());
+        }
         let t = Cause::Network(Trouble::new("timeout", || "no answer".into()));
         let json = serde_json::to_value(&t).unwrap();
         assert_eq!(json["reason"], "network");

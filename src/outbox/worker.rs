@@ -391,7 +391,7 @@ impl Worker {
         in_hand: &InHand,
     ) -> Result<(), WorkerError> {
         let account_id = first.account.clone();
-        crate::fault::point(&format!("lane:{account_id}"));
+        crate::fault::point_of("lane", &account_id);
         let loaded = load_account(&self.paths, &account_id).await;
         let mut session: Option<Session> = None;
         let mut batch = vec![first];
@@ -540,7 +540,7 @@ impl Worker {
         outcome: Outcome,
         events: &mpsc::UnboundedSender<WorkerEvent>,
     ) -> Result<bool, OutboxError> {
-        crate::fault::point(&format!("record:{}", c.account));
+        crate::fault::point_of("record", &c.account);
         let on_event = |e| tell(events, e);
         let age = Duration::from_millis((now_ms() - c.created_ms).max(0) as u64);
         for (rcpt, reply) in &outcome.refused {

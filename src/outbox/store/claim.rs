@@ -106,7 +106,7 @@ impl Outbox {
                 .filter(|(_, a)| *a == account)
                 .take(max.max(1))
             {
-                let mut c = fetch
+                let c = fetch
                     .query_row([id], |row| {
                         let (attempts, created, due): (i64, Millis, Millis) =
                             (row.get(2)?, row.get(3)?, row.get(4)?);
@@ -125,8 +125,13 @@ impl Outbox {
                         })
                     })
                     .map_err(&db)?;
-                c.recipients = recipients::undelivered(&tx, *id).map_err(&db)?;
                 batch.push(c);
+            }
+            // Their recipients still to deliver, in one query for the batch.
+            let ids: Vec<i64> = batch.iter().map(|c| c.id).collect();
+            let mut undelivered = recipients::undelivered(&tx, &ids).map_err(&db)?;
+            for c in &mut batch {
+                c.recipients = undelivered.remove(&c.id).unwrap_or_default();
             }
             batch
         };

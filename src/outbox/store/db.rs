@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::error::{OutboxError, Unreadable, db_err, not_stored};
+use super::error::{OutboxError, Unreadable, db_err, to_json};
 use super::schema::{SCHEMA_VERSION, migrate};
 use super::state::State;
 use crate::clock::{Millis, now_ms};
@@ -82,6 +82,19 @@ impl Outbox {
         values: &[&dyn rusqlite::ToSql],
         what: &Happening,
     ) -> Result<(), OutboxError> {
+        let json = to_json(what).map_err(|e| self.db(e))?;
+        self.update_as(id, sql, values, what.kind(), &json)
+    }
+
+    /// [`Self::update`] with the entry already as JSON (`kind`, `json`).
+    pub(super) fn update_as(
+        &self,
+        id: i64,
+        sql: &str,
+        values: &[&dyn rusqlite::ToSql],
+        kind: &str,
+        json: &str,
+    ) -> Result<(), OutboxError> {
         let params = rusqlite::params_from_iter(
             std::iter::once(&id as &dyn rusqlite::ToSql).chain(values.iter().copied()),
         );
@@ -93,7 +106,7 @@ impl Outbox {
         if changed == 0 {
             return Err(self.not_changed(id));
         }
-        self.record(id, what)
+        insert(&self.conn, id, now_ms(), kind, json).map_err(|e| self.db(e))
     }
 
     /// Why a change to message `id` changed nothing: it is gone, or in another state.
@@ -188,10 +201,13 @@ pub(super) fn record(
     at: Millis,
     what: &Happening,
 ) -> rusqlite::Result<()> {
-    let data = serde_json::to_value(what).map_err(not_stored)?;
-    let kind = data["kind"].as_str().unwrap_or_default().to_string();
+    insert(conn, id, at, what.kind(), &to_json(what)?)
+}
+
+/// Adds an entry of `kind`, as JSON, to the history of message `id`.
+fn insert(conn: &Connection, id: i64, at: Millis, kind: &str, json: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("INSERT INTO history (message, at, kind, data) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(rusqlite::params![id, at, kind, data.to_string()])
+        .execute(rusqlite::params![id, at, kind, json])
         .map(|_| ())
 }
 

@@ -24,10 +24,12 @@ impl Outbox {
         let json = to_json(what).map_err(|e| self.db(e))?;
         let mut all: Vec<&dyn rusqlite::ToSql> = vec![&json];
         all.extend_from_slice(values);
-        self.update(id, sql, &all, what)
+        self.update_as(id, sql, &all, what.kind(), &json)
     }
 
-    /// The server accepted the message for every recipient still to deliver.
+    /// The server accepted the message for every recipient still to deliver. Their rows are
+    /// not written (one page less for each message's commit): a sent message's recipients
+    /// still waiting are those it was sent to ([`recipients::of`]).
     pub fn mark_sent(
         &self,
         id: i64,
@@ -43,9 +45,7 @@ impl Outbox {
                 reply: reply.to_string(),
                 server_queue_id: server_queue_id.map(str::to_string),
             },
-        )?;
-        let undelivered = [Delivery::Waiting, Delivery::Deferred];
-        recipients::accept(&self.conn, id, &undelivered, reply).map_err(|e| self.db(e))
+        )
     }
 
     /// The server accepted the message for `accepted`, and refused or deferred the others

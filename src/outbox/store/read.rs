@@ -110,7 +110,7 @@ impl Outbox {
     ) -> Result<Vec<Summary>, OutboxError> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!("{} {sql}", Self::SUMMARY))
+            .prepare(&format!("{} {sql}", Self::SUMMARY))
             .map_err(|e| self.db(e))?;
         let mut found: Vec<Summary> = stmt
             .query_map(params, Self::summary)
@@ -125,8 +125,16 @@ impl Outbox {
         // Both are in id order (recipients ascending): match them up.
         found.sort_by_key(|s| s.id);
         for s in &mut found {
+            let sent = match (&s.state, &s.last_event) {
+                (State::Sent, Some(Happening::Sent { reply, .. })) => Some(Some(reply.as_str())),
+                (State::Sent, _) => Some(None),
+                _ => None,
+            };
             while let Some((_, r)) = by_message.next_if(|(id, _)| *id == s.id) {
-                s.recipients.push(r);
+                s.recipients.push(match sent {
+                    Some(reply) => recipients::as_sent(r, reply),
+                    None => r,
+                });
             }
         }
         Ok(found)

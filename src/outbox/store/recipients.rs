@@ -42,13 +42,30 @@ pub(super) fn insert(
     Ok(())
 }
 
-/// The addresses of message `id` still to deliver (waiting or deferred), in their order.
-pub(super) fn undelivered(conn: &Connection, id: i64) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT address FROM recipients WHERE message = ?1 AND state IN ('waiting', 'deferred')
-         ORDER BY position",
-    )?;
-    stmt.query_map([id], |r| r.get(0))?.collect()
+/// The addresses still to deliver (waiting or deferred) of the messages `ids` (at most a
+/// claim's batch), by message, each in its order.
+pub(super) fn undelivered(
+    conn: &Connection,
+    ids: &[i64],
+) -> rusqlite::Result<std::collections::HashMap<i64, Vec<String>>> {
+    let mut found: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        // Not cached: one text per batch size would push the hot statements out.
+        let mut stmt = conn.prepare(&format!(
+            "SELECT message, address FROM recipients
+             WHERE message IN ({marks}) AND state IN ('waiting', 'deferred')
+             ORDER BY message, position"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (id, address) = row?;
+            found.entry(id).or_default().push(address);
+        }
+    }
+    Ok(found)
 }
 
 /// Every recipient of message `id`, all of them, in their order.
@@ -56,6 +73,16 @@ pub(super) fn every(conn: &Connection, id: i64) -> rusqlite::Result<Vec<String>>
     let mut stmt =
         conn.prepare_cached("SELECT address FROM recipients WHERE message = ?1 ORDER BY position")?;
     stmt.query_map([id], |r| r.get(0))?.collect()
+}
+
+/// `r`, of a message the server accepted with `reply`: accepted with that reply unless the
+/// server refused it (or accepted it, with its own words, in an earlier round).
+pub(super) fn as_sent(mut r: Recipient, reply: Option<&str>) -> Recipient {
+    if matches!(r.state, Delivery::Waiting | Delivery::Deferred) {
+        r.state = Delivery::Accepted;
+        r.reply = reply.map(str::to_string);
+    }
+    r
 }
 
 /// Sets the state of message `id`'s recipient `address` (every row with that address) and
@@ -75,23 +102,9 @@ pub(super) fn set(
     .map(|_| ())
 }
 
-/// The recipients of message `id` in one of `states` were accepted with `reply`.
-pub(super) fn accept(
-    conn: &Connection,
-    id: i64,
-    states: &[Delivery],
-    reply: &str,
-) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "UPDATE recipients SET state = 'accepted', reply = ?3 WHERE message = ?1 AND state = ?2",
-    )?;
-    for state in states {
-        stmt.execute(params![id, state.as_str(), reply])?;
-    }
-    Ok(())
-}
-
-/// The recipients of the messages `ids`, by message, in their order.
+/// The recipients of the messages `ids`, by message, in their order, as stored: a sent
+/// message's recipients still waiting or deferred are those it was sent to, which
+/// [`as_sent`] says.
 pub(super) fn of(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, Recipient)>> {
     let mut found = Vec::new();
     // SQLite limits the parameters of one statement: ask in chunks.
