@@ -195,17 +195,18 @@ impl Session {
     /// Sends one message. After an outcome that is not a reply from the server, the
     /// connection is not fit for another message: drop the session.
     ///
-    /// `gate` runs once the envelope is on its way (while the server answers it) and before
-    /// any byte of the message is sent; when it says no, the message is not sent (`None`),
-    /// and the connection, left in the middle of a transaction, must be dropped. It may not
-    /// run at all when the transaction ends before its envelope.
+    /// `gate` begins once the envelope is on its way (while the server answers it) and is
+    /// asked before any byte of the message is sent; when it says no, the message is not sent
+    /// (`None`), and the connection, left in the middle of a transaction, must be dropped. It
+    /// may not begin at all when the transaction ends before its envelope, nor be asked when
+    /// the envelope's replies do not come.
     pub async fn send(
         &mut self,
         envelope_from: &str,
         recipients: &[String],
         message: &[u8],
         t: SendTimeouts,
-        gate: &mut Gate<'_>,
+        gate: &mut impl Gate,
     ) -> Option<Outcome> {
         if let Some(limit) = self.size_limit
             && message.len() as u64 > limit
@@ -262,8 +263,14 @@ async fn reset(conn: &mut SmtpConn, t: SendTimeouts) {
         .ok();
 }
 
-/// Runs before a message's bytes are sent; false: do not send it (see [`Session::send`]).
-pub type Gate<'a> = dyn FnMut() -> bool + Send + 'a;
+/// What must be done before a message's bytes are sent, overlapping the server's answer to
+/// its envelope (see [`Session::send`]).
+pub trait Gate: Send {
+    /// The envelope is on its way: start the work.
+    fn begin(&mut self);
+    /// Whether the message may be sent, once the work has finished.
+    fn proceed(&mut self) -> impl Future<Output = bool> + Send;
+}
 
 /// The envelope of one transaction.
 struct Envelope<'a> {
@@ -276,14 +283,14 @@ struct Envelope<'a> {
 }
 
 /// MAIL and each RCPT (and DATA, when pipelining) sent, and their replies in order; with
-/// PIPELINING in one write, else one by one, stopping when MAIL is refused. `gate` runs
+/// PIPELINING in one write, else one by one, stopping when MAIL is refused. `gate` works
 /// while the server answers the pipelined envelope (without PIPELINING: before MAIL); what
 /// it said is returned.
 async fn envelope_replies(
     conn: &mut SmtpConn,
     e: &Envelope<'_>,
     t: SendTimeouts,
-    gate: &mut Gate<'_>,
+    gate: &mut impl Gate,
 ) -> Result<(Vec<Reply>, bool), Outcome> {
     let mail = Command::Mail {
         from: e.from,
@@ -294,8 +301,7 @@ async fn envelope_replies(
         let mut commands = vec![mail];
         commands.extend(rcpts);
         commands.push(Command::Data);
-        let mut go = false;
-        let pipelined = conn.pipeline_meanwhile(&commands, || go = gate());
+        let pipelined = conn.pipeline_meanwhile(&commands, || gate.begin());
         let Ok((replies, error)) = tokio::time::timeout(t.command, pipelined).await else {
             return Err(Outcome::whole(Attempt::Network(no_reply(
                 "MAIL/RCPT/DATA",
@@ -311,9 +317,10 @@ async fn envelope_replies(
                 Attempt::Reply,
             )));
         }
-        return Ok((replies, go));
+        return Ok((replies, gate.proceed().await));
     }
-    let go = gate();
+    gate.begin();
+    let go = gate.proceed().await;
     let mut replies = Vec::new();
     for command in std::iter::once(mail).chain(rcpts) {
         match timed(t.command, command.verb(), conn.command(command)).await {
@@ -337,7 +344,7 @@ async fn transaction(
     e: &Envelope<'_>,
     message: &[u8],
     t: SendTimeouts,
-    gate: &mut Gate<'_>,
+    gate: &mut impl Gate,
 ) -> Option<Outcome> {
     let (replies, go) = match envelope_replies(conn, e, t, gate).await {
         Ok(replies) => replies,

@@ -10,6 +10,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::blocking::Pending;
+
 use super::history::{Cause, Happening, Trouble};
 use super::policy::{self, AccountProblem, Attempt, Decision};
 use super::send::{self, Gate, Outcome, SendTimeouts, Session};
@@ -240,13 +242,15 @@ impl Worker {
         &self,
         mut on_event: impl FnMut(WorkerEvent),
     ) -> Result<(), WorkerError> {
-        let outbox = tokio::task::block_in_place(|| -> Result<Outbox, OutboxError> {
-            let outbox = Outbox::open(&self.paths.outbox_file())?;
+        let file = self.paths.outbox_file();
+        let outbox = crate::blocking::run(move || -> Result<Outbox, OutboxError> {
+            let outbox = Outbox::open(&file)?;
             // The caller holds the worker lock: whatever is "sending" was left by a dead worker.
             outbox.release_leases()?;
             outbox.defer_sync()?;
             Ok(outbox)
-        })?;
+        })
+        .await?;
         // One connection for every lane: writes wait their turn here, not in SQLite's
         // lock, whose busy handler sleeps for milliseconds at a time.
         let outbox = Arc::new(Mutex::new(outbox));
@@ -263,18 +267,23 @@ impl Worker {
                     .filter(|(_, n)| **n >= LANES_PER_ACCOUNT)
                     .map(|(a, _)| a.clone())
                     .collect();
-                let claim = || locked(&outbox).claim_due(LEASE, None, &full);
-                let Some(claimed) = tokio::task::block_in_place(claim)? else {
+                let o = outbox.clone();
+                let claim = move || locked(&o).claim_due(LEASE, None, &full);
+                let Some(claimed) = crate::blocking::run(claim).await? else {
                     break;
                 };
                 let account = claimed.account.clone();
                 *busy.entry(account.clone()).or_default() += 1;
                 let in_hand = InHand::default();
                 in_hand.take(claimed.id);
-                let (worker, tx, outbox) = (self.clone(), tx.clone(), outbox.clone());
-                let hand = in_hand.clone();
-                let lane =
-                    lanes.spawn(async move { worker.lane(&outbox, claimed, tx, &hand).await });
+                let writes = Writes {
+                    worker: Arc::new(self.clone()),
+                    outbox: outbox.clone(),
+                    events: tx.clone(),
+                    in_hand: in_hand.clone(),
+                };
+                let worker = self.clone();
+                let lane = lanes.spawn(async move { worker.lane(writes, claimed).await });
                 held.insert(lane.id(), (account, in_hand));
             }
             // Then pass on what the lanes say until one ends, or for a while: another
@@ -312,9 +321,9 @@ impl Worker {
                                         |_| tr!("bug-no-detail"),
                                         |p| panic_text(p.as_ref()),
                                     );
-                                    let ids = in_hand.all();
-                                    let release = || locked(&outbox).release_after_bug(&ids, &bug);
-                                    tokio::task::block_in_place(release)?;
+                                    let (ids, o, words) = (in_hand.all(), outbox.clone(), bug.clone());
+                                    let release = move || locked(&o).release_after_bug(&ids, &words);
+                                    crate::blocking::run(release).await?;
                                     on_event(WorkerEvent::LaneFailed { account, bug });
                                 }
                             }
@@ -334,7 +343,7 @@ impl Worker {
         loaded: &Result<(Account, Option<Secret>), AccountProblem>,
         session: &mut Option<Session>,
         c: &Claimed,
-        gate: &mut Gate<'_>,
+        gate: &mut impl Gate,
     ) -> Option<Outcome> {
         let whole = |attempt| Some(Outcome::whole(attempt));
         let (account, secret) = match loaded {
@@ -378,18 +387,12 @@ impl Worker {
     /// One connection's work: `first`, then the account's next due messages, claimed in
     /// batches and sent over the same connection while it stays usable.
     ///
-    /// Each outcome is written without waiting for it: while the server answers the next
-    /// message's envelope, and always before that message's bytes go out. So a worker killed
-    /// at any moment has at most one message per lane that the server took and the queue
-    /// does not know of, which is sent again. Those writes reach the disk once per batch
-    /// ([`Outbox::sync`]): a power cut sends again at most one batch.
-    async fn lane(
-        &self,
-        outbox: &Mutex<Outbox>,
-        first: Claimed,
-        events: mpsc::UnboundedSender<WorkerEvent>,
-        in_hand: &InHand,
-    ) -> Result<(), WorkerError> {
+    /// Each outcome is written without waiting for it: on a blocking thread while the server
+    /// answers the next message's envelope, and always before that message's bytes go out.
+    /// So a worker killed at any moment has at most one message per lane that the server
+    /// took and the queue does not know of, which is sent again. Those writes reach the disk
+    /// once per batch ([`Outbox::sync`]): a power cut sends again at most one batch.
+    async fn lane(&self, writes: Writes, first: Claimed) -> Result<(), WorkerError> {
         let account_id = first.account.clone();
         crate::fault::point_of("lane", &account_id);
         let loaded = load_account(&self.paths, &account_id).await;
@@ -403,21 +406,24 @@ impl Worker {
         while !batch.is_empty() && stopped.is_none() {
             for c in std::mem::take(&mut batch) {
                 let sent = if stopped.is_none() {
-                    tell(&events, WorkerEvent::Sending(c.id));
-                    let mut written = None;
-                    let sent = {
-                        let mut gate = || {
-                            let w = self.write(outbox, unwritten.take(), &events, in_hand);
-                            let go = matches!(w, Ok(None));
-                            written = Some(w);
-                            go
-                        };
-                        self.send_one(&loaded, &mut session, &c, &mut gate).await
+                    tell(&writes.events, WorkerEvent::Sending(c.id));
+                    let mut gate = WriteGate {
+                        writes: &writes,
+                        unwritten: &mut unwritten,
+                        pending: None,
+                        written: None,
                     };
-                    // Without a gate (the attempt ended before its envelope): write it now.
-                    stopped = written.unwrap_or_else(|| {
-                        self.write(outbox, unwritten.take(), &events, in_hand)
-                    })?;
+                    let sent = self.send_one(&loaded, &mut session, &c, &mut gate).await;
+                    let WriteGate {
+                        pending, written, ..
+                    } = gate;
+                    // Written while the server answered; begun, but the replies did not come;
+                    // or never begun (the attempt ended before its envelope): written now.
+                    stopped = match (written, pending) {
+                        (Some(w), _) => w?,
+                        (None, Some(p)) => p.value().await?,
+                        (None, None) => writes.write(unwritten.take()).await?,
+                    };
                     sent
                 } else {
                     None
@@ -435,47 +441,28 @@ impl Worker {
                 unwritten = Some((c, outcome));
                 if session.is_none() {
                     // The next message needs a new connection first: write this one now.
-                    stopped = stopped.or(self.write(outbox, unwritten.take(), &events, in_hand)?);
+                    stopped = stopped.or(writes.write(unwritten.take()).await?);
                 }
             }
-            stopped = stopped.or(self.write(outbox, unwritten.take(), &events, in_hand)?);
-            let next = || -> Result<Vec<Claimed>, OutboxError> {
-                let mut outbox = locked(outbox);
+            stopped = stopped.or(writes.write(unwritten.take()).await?);
+            let (o, account, more) = (writes.outbox.clone(), account_id.clone(), stopped.is_none());
+            batch = crate::blocking::run(move || -> Result<Vec<Claimed>, OutboxError> {
+                let mut outbox = locked(&o);
                 outbox.sync()?;
-                if stopped.is_some() {
+                if !more {
                     return Ok(vec![]);
                 }
-                outbox.claim_batch(LEASE, Some(&account_id), &[], BATCH)
-            };
-            batch = tokio::task::block_in_place(next)?;
+                outbox.claim_batch(LEASE, Some(&account), &[], BATCH)
+            })
+            .await?;
             for c in &batch {
-                in_hand.take(c.id);
+                writes.in_hand.take(c.id);
             }
         }
         if let Some(s) = session {
             s.close().await;
         }
         Ok(())
-    }
-
-    /// Writes `unwritten`, if any (off the async threads: SQLite, and the accounts file when
-    /// an identity is refused); the attempt that stopped the account, if it did.
-    fn write(
-        &self,
-        outbox: &Mutex<Outbox>,
-        unwritten: Option<(Claimed, Outcome)>,
-        events: &mpsc::UnboundedSender<WorkerEvent>,
-        in_hand: &InHand,
-    ) -> Result<Option<Attempt>, OutboxError> {
-        let Some((c, outcome)) = unwritten else {
-            return Ok(None);
-        };
-        let attempt = outcome.attempt.clone();
-        let stopped = tokio::task::block_in_place(|| {
-            locked(outbox).batch(|o| self.record(o, &c, outcome, events))
-        })?;
-        in_hand.put_down(c.id);
-        Ok(stopped.then_some(attempt))
     }
 
     /// Sends for as long as the process runs: whatever is due, then sleeps until the next
@@ -490,13 +477,12 @@ impl Worker {
         let listener = super::wake::Listener::bind(&self.paths);
         loop {
             self.run_until_empty(&mut on_event).await?;
-            let (outbox, offline, next_due) =
-                tokio::task::block_in_place(|| -> Result<_, OutboxError> {
-                    let outbox = Outbox::open(&self.paths.outbox_file())?;
-                    let offline = outbox.offline_accounts()?;
-                    let next_due = outbox.next_due()?;
-                    Ok((outbox, offline, next_due))
-                })?;
+            let file = self.paths.outbox_file();
+            let (offline, next_due) = crate::blocking::run(move || -> Result<_, OutboxError> {
+                let outbox = Outbox::open(&file)?;
+                Ok((outbox.offline_accounts()?, outbox.next_due()?))
+            })
+            .await?;
             // While messages wait for the network, look for it every few seconds.
             let idle = if offline.is_empty() {
                 idle
@@ -512,7 +498,9 @@ impl Worker {
             }
             for account in offline {
                 if self.server_reachable(&account).await {
-                    tokio::task::block_in_place(|| outbox.online_again(&account))?;
+                    let file = self.paths.outbox_file();
+                    crate::blocking::run(move || Outbox::open(&file)?.online_again(&account))
+                        .await?;
                 }
             }
         }
@@ -521,7 +509,8 @@ impl Worker {
     /// Whether the account's server can be looked up again (the network is back).
     async fn server_reachable(&self, account: &str) -> bool {
         // Only the server's name is needed: no keyring access every few seconds.
-        let Ok(account) = tokio::task::block_in_place(|| find_account(&self.paths, account)) else {
+        let (paths, id) = (self.paths.clone(), account.to_string());
+        let Ok(account) = crate::blocking::run(move || find_account(&paths, &id)).await else {
             return false;
         };
         tokio::time::timeout(
@@ -674,6 +663,68 @@ fn locked(outbox: &Mutex<Outbox>) -> MutexGuard<'_, Outbox> {
     }
 }
 
+/// How a lane writes its outcomes: on tokio's blocking threads (SQLite, the WAL's fsync, the
+/// accounts file when an identity is refused), never on the async threads that carry the
+/// connections.
+struct Writes {
+    worker: Arc<Worker>,
+    outbox: Arc<Mutex<Outbox>>,
+    events: mpsc::UnboundedSender<WorkerEvent>,
+    in_hand: InHand,
+}
+
+/// What writing an outcome came to: the attempt that stopped the account, if it did.
+type Written = Result<Option<Attempt>, OutboxError>;
+
+impl Writes {
+    /// Starts writing `unwritten`, if any.
+    fn start(&self, unwritten: Option<(Claimed, Outcome)>) -> Option<Pending<Written>> {
+        let (c, outcome) = unwritten?;
+        let (worker, outbox) = (self.worker.clone(), self.outbox.clone());
+        let (events, in_hand) = (self.events.clone(), self.in_hand.clone());
+        Some(crate::blocking::start(move || {
+            let attempt = outcome.attempt.clone();
+            let stopped = locked(&outbox).batch(|o| worker.record(o, &c, outcome, &events))?;
+            in_hand.put_down(c.id);
+            Ok(stopped.then_some(attempt))
+        }))
+    }
+
+    /// Writes `unwritten`, if any.
+    async fn write(&self, unwritten: Option<(Claimed, Outcome)>) -> Written {
+        match self.start(unwritten) {
+            Some(pending) => pending.value().await,
+            None => Ok(None),
+        }
+    }
+}
+
+/// The gate before a message's bytes: the previous message's outcome, written while the
+/// server answers this one's envelope; the message goes out only once it is written and
+/// did not stop the account.
+struct WriteGate<'a> {
+    writes: &'a Writes,
+    unwritten: &'a mut Option<(Claimed, Outcome)>,
+    pending: Option<Pending<Written>>,
+    written: Option<Written>,
+}
+
+impl Gate for WriteGate<'_> {
+    fn begin(&mut self) {
+        self.pending = self.writes.start(self.unwritten.take());
+    }
+
+    async fn proceed(&mut self) -> bool {
+        let written = match self.pending.take() {
+            Some(p) => p.value().await,
+            None => Ok(None),
+        };
+        let go = matches!(written, Ok(None));
+        self.written = Some(written);
+        go
+    }
+}
+
 /// The messages a lane holds: claimed, their outcome not written yet. Should the lane panic,
 /// these go back to waiting.
 #[derive(Clone, Default)]
@@ -741,9 +792,11 @@ async fn load_account(
     paths: &Paths,
     id: &str,
 ) -> Result<(Account, Option<Secret>), AccountProblem> {
-    tokio::task::block_in_place(|| {
-        let account = find_account(paths, id)?;
+    let (paths, id) = (paths.clone(), id.to_string());
+    crate::blocking::run(move || {
+        let account = find_account(&paths, &id)?;
         let secret = secrets::for_account(&account).map_err(AccountProblem::Secret)?;
         Ok((account, secret))
     })
+    .await
 }
