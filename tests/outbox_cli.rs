@@ -634,3 +634,66 @@ fn an_identity_sends_with_its_name_reply_to_and_signature() {
     );
     assert_eq!(code, 2, "{v}");
 }
+
+/// Ends the process when dropped: no test leaves a sender running.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_queue_says_whether_a_sender_runs_which_and_since_when() {
+    let lab = lab(&[], PASSWORD);
+    let sender = |op: &Outpost| {
+        let (code, v) = op.json(&["queue", "list"], "");
+        assert_eq!(code, 0, "{v}");
+        v["sender"].clone()
+    };
+    assert_eq!(sender(&lab.op)["running"], false);
+    // A message set to leave in an hour waits, and nothing sends it: the list says so.
+    send(&lab.op, &["--to", "bob@example.net", "--delay", "3600"]);
+    let out = lab.op.run(&["queue", "list"], "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Nothing is sending now"), "{text}");
+    let run = Running(
+        lab.op
+            .command(&["run"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    let s = loop {
+        let s = sender(&lab.op);
+        if s["running"] == true {
+            break s;
+        }
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the sender never showed: {s}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(s["pid"], run.0.id(), "{s}");
+    assert!(s["since"].as_i64().unwrap() > 0, "{s}");
+    assert!(
+        s["next_due"].as_i64().unwrap() > 0,
+        "the message for later: {s}"
+    );
+    let out = lab.op.run(&["queue", "list"], "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("Sending: Outpost (process {})", run.0.id())),
+        "{text}"
+    );
+    drop(run);
+    assert_eq!(
+        sender(&lab.op)["running"],
+        false,
+        "it ended with its process"
+    );
+}

@@ -237,7 +237,31 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
                     )
                 ));
             }
-            out.json(json!({"messages": list}));
+            // Whether anything sends the waiting messages now, and when the next one is due.
+            let waiting = list.iter().any(|m| !m.state.is_final());
+            let queue::Sending { sender, next_due } =
+                queue::sending(paths).map_err(outbox_failure)?;
+            match (&sender, waiting) {
+                (Some(s), _) => out.text(tr!(
+                    "cli-sender-running",
+                    pid = s.pid.map(|p| p.to_string()).unwrap_or_default(),
+                    since = s.since_ms.map(local).unwrap_or_default(),
+                    next = next_due
+                        .map(relative)
+                        .unwrap_or_else(|| tr!("cli-sender-nothing-due"))
+                )),
+                (None, true) => out.text(tr!("cli-sender-none")),
+                (None, false) => {}
+            }
+            out.json(json!({
+                "messages": list,
+                "sender": {
+                    "running": sender.is_some(),
+                    "pid": sender.as_ref().and_then(|s| s.pid),
+                    "since": sender.as_ref().and_then(|s| s.since_ms),
+                    "next_due": next_due,
+                },
+            }));
         }
         QueueCommand::Show { id } => {
             let detail = queue::detail(paths, id).map_err(outbox_failure)?;

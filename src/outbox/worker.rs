@@ -53,7 +53,8 @@ pub struct WorkerLock {
     _file: File,
 }
 
-/// Becomes the one worker for `paths`, or says who is.
+/// Becomes the one worker for `paths`, or says who is. The lock file then says which
+/// process sends, and since when ([`sender`]).
 pub fn lock(paths: &Paths) -> Result<WorkerLock, WorkerError> {
     let path = paths.worker_lock_file();
     let lock_err = |source| WorkerError::Lock {
@@ -61,18 +62,56 @@ pub fn lock(paths: &Paths) -> Result<WorkerLock, WorkerError> {
         source,
     };
     std::fs::create_dir_all(&paths.data_dir).map_err(lock_err)?;
-    let file = OpenOptions::new()
+    let mut file = OpenOptions::new()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(&path)
         .map_err(lock_err)?;
     match file.try_lock() {
-        Ok(()) => Ok(WorkerLock { _file: file }),
+        Ok(()) => {
+            let said = format!("{} {}\n", std::process::id(), now_ms());
+            file.set_len(0)
+                .and_then(|()| std::io::Write::write_all(&mut file, said.as_bytes()))
+                .map_err(lock_err)?;
+            Ok(WorkerLock { _file: file })
+        }
         Err(std::fs::TryLockError::WouldBlock) => {
             Err(WorkerError::AlreadyRunning(path.display().to_string()))
         }
         Err(std::fs::TryLockError::Error(e)) => Err(lock_err(e)),
+    }
+}
+
+/// The process that sends from an outbox, as its lock file says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Sender {
+    /// Its process id.
+    pub pid: Option<u32>,
+    /// When it began sending.
+    pub since_ms: Option<Millis>,
+}
+
+/// The sender of the outbox of `paths`, if one runs (the window's, or `outpost run`):
+/// whoever holds the worker lock. Nobody, when the lock can be had (it is let go at once).
+pub fn sender(paths: &Paths) -> Option<Sender> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .open(paths.worker_lock_file())
+        .ok()?;
+    match file.try_lock() {
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut said = String::new();
+            let _unreadable = std::io::Read::read_to_string(&mut file, &mut said);
+            let mut words = said.split_whitespace();
+            Some(Sender {
+                pid: words.next().and_then(|w| w.parse().ok()),
+                since_ms: words.next().and_then(|w| w.parse().ok()),
+            })
+        }
+        // Free (nobody sends), or not lockable here: no sender to tell of.
+        Ok(()) | Err(_) => None,
     }
 }
 

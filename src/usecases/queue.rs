@@ -10,6 +10,7 @@ use crate::message::{self, Composed, Draft, MessageError};
 use crate::outbox::history::Entry;
 use crate::outbox::sendmail::Prepared;
 use crate::outbox::store::State;
+use crate::outbox::worker::{self, Sender};
 use crate::outbox::{Outbox, OutboxError, Summary, wake};
 use crate::paths::Paths;
 
@@ -226,6 +227,24 @@ pub struct MessageDetail {
     pub when: Vec<String>,
     /// Each entry in words, in the reader's language.
     pub words: Vec<String>,
+}
+
+/// Who sends the waiting messages now (the window's sender, or `outpost run`), and when the
+/// next one is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sending {
+    /// The process that sends, if one runs.
+    pub sender: Option<Sender>,
+    /// When the next waiting message is due; none while every one waits for the person.
+    pub next_due: Option<Millis>,
+}
+
+/// Who sends now, and when the next message is due.
+pub fn sending(paths: &Paths) -> Result<Sending, OutboxError> {
+    Ok(Sending {
+        sender: worker::sender(paths),
+        next_due: Outbox::open(&paths.outbox_file())?.next_due()?,
+    })
 }
 
 /// Every message, newest first.
