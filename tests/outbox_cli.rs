@@ -697,3 +697,55 @@ fn the_queue_says_whether_a_sender_runs_which_and_since_when() {
         "it ended with its process"
     );
 }
+
+#[test]
+fn run_stop_lets_the_sender_finish_what_it_sends_and_stop_losing_and_repeating_nothing() {
+    // Each message's last reply takes a while: the stop arrives in the middle of the drain.
+    let lab = lab(&["--data-delay", "0.3"], PASSWORD);
+    let ids: Vec<i64> = (0..6)
+        .map(|_| send(&lab.op, &["--to", "bob@example.net"]))
+        .collect();
+    let mut sender = Running(
+        lab.op
+            .command(&["run"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let states = |op: &Outpost| -> Vec<String> {
+        let (_, v) = op.json(&["queue", "list"], "");
+        let list = v["messages"].as_array().unwrap();
+        list.iter()
+            .map(|m| m["state"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let started = std::time::Instant::now();
+    while !states(&lab.op).iter().any(|s| s == "sent") {
+        assert!(started.elapsed().as_secs() < 20, "nothing was sent");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (code, v) = lab.op.json(&["run", "--stop"], "");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["stopped"], true, "{v}");
+    assert_eq!(v["pid"], sender.0.id(), "{v}");
+    let ended = (0..100).find_map(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        sender.0.try_wait().unwrap()
+    });
+    assert!(
+        ended.is_some_and(|s| s.success()),
+        "the sender ended by itself"
+    );
+    let after = states(&lab.op);
+    let sent = after.iter().filter(|s| *s == "sent").count();
+    assert!(
+        (1..ids.len()).contains(&sent) && after.iter().all(|s| s == "sent" || s == "queued"),
+        "stopped in the middle, nothing left half-sent: {after:?}"
+    );
+    let (_, v) = lab.op.json(&["run", "--stop"], "");
+    assert_eq!(v["running"], false, "{v}");
+    // The rest leaves with the next sender, and each message arrives once.
+    run(&lab.op);
+    assert!(states(&lab.op).iter().all(|s| s == "sent"));
+    assert_eq!(lab.smtpd.received().len(), ids.len());
+}

@@ -44,6 +44,10 @@ pub enum Command {
         /// Stop when nothing is left that can be sent now.
         #[arg(long)]
         until_empty: bool,
+        /// Ask the running sender (the window's or another `outpost run`) to finish what it
+        /// is sending and stop; waits until it has.
+        #[arg(long, conflicts_with_all = ["until_empty", "timeout"])]
+        stop: bool,
         /// Limit for each network step, in seconds (default: 10 to connect, 120 per command,
         /// 300 for the message).
         #[arg(long, value_name = "SECS")]

@@ -45,10 +45,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 Command::Send(args) => outbox::send(&out, &paths, args),
                 Command::Queue(cmd) => outbox::queue(&out, &paths, cmd),
                 Command::Oauth2(cmd) => oauth2::command(&out, &paths, cmd),
+                Command::Run { stop: true, .. } => return outbox::stop(&out, &paths),
                 Command::Run {
                     until_empty,
                     timeout,
                     give_up_after,
+                    ..
                 } => {
                     let _log = paths.log_dir().ok().map(|dir| crate::log::to_file(&dir));
                     return outbox::run(&out, &paths, until_empty, timeout, give_up_after);

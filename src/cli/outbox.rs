@@ -330,6 +330,34 @@ fn bad_number(option: &str, value: f64) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// `outpost run --stop`: the running sender finishes what it is sending and stops.
+pub(super) fn stop(out: &Out, paths: &Paths) -> ExitCode {
+    // Long enough for a message's last reply under the default limits.
+    let patience = std::time::Duration::from_secs(330);
+    match queue::stop_sending(paths, patience) {
+        None => {
+            out.text(tr!("cli-stop-none"));
+            out.json(json!({"stopped": false, "running": false}));
+        }
+        Some(s) if worker::sender(paths).is_some() => {
+            let e = Explanation::new(
+                tr!(
+                    "cli-stop-waiting",
+                    pid = s.pid.map(|p| p.to_string()).unwrap_or_default()
+                ),
+                tr!("cli-stop-waiting-advice"),
+            );
+            return out.failure(Failure::Failed("still_running", e), json!({"pid": s.pid}));
+        }
+        Some(s) => {
+            let pid = s.pid.map(|p| p.to_string()).unwrap_or_default();
+            out.text(tr!("cli-sender-stopped", pid = pid));
+            out.json(json!({"stopped": true, "pid": s.pid}));
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// `outpost run [--until-empty] [--timeout SECS] [--give-up-after DAYS]`.
 pub(super) fn run(
     out: &Out,

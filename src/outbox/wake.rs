@@ -1,6 +1,7 @@
 //! Waking the worker at once when a message is queued or a retry is asked for, from any
 //! process: the worker listens on a datagram socket in the data dir; `notify` sends it one
 //! byte and never fails (a worker that is not running simply finds the message later).
+//! `ask_to_stop` asks it to finish what it is sending and stop (`outpost run --stop`).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,14 +12,36 @@ fn socket(paths: &Paths) -> PathBuf {
     paths.data_dir.join("outbox.wake")
 }
 
-/// Tells a running worker that there is new work. Best effort: with no worker running there
-/// is nobody to tell, and a worker wakes on its own within its idle time anyway.
+/// What the worker is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// There is new work.
+    Work,
+    /// Finish the transactions in flight and stop.
+    Stop,
+}
+
+const STOP: &[u8] = b"stop";
+
 #[cfg_attr(not(unix), expect(unused_variables))]
-pub fn notify(paths: &Paths) {
+fn tell(paths: &Paths, what: &[u8]) -> bool {
     #[cfg(unix)]
     if let Ok(sock) = std::os::unix::net::UnixDatagram::unbound() {
-        sock.send_to(b"!", socket(paths)).ok();
+        return sock.send_to(what, socket(paths)).is_ok();
     }
+    false
+}
+
+/// Tells a running worker that there is new work. Best effort: with no worker running there
+/// is nobody to tell, and a worker wakes on its own within its idle time anyway.
+pub fn notify(paths: &Paths) {
+    let _nobody_listens = tell(paths, b"!");
+}
+
+/// Asks the running worker to finish what it is sending and stop; false when no worker
+/// listens.
+pub fn ask_to_stop(paths: &Paths) -> bool {
+    tell(paths, STOP)
 }
 
 /// The worker's end: wait for a wake-up or a timeout.
@@ -44,19 +67,20 @@ impl Listener {
         Self {}
     }
 
-    /// Returns after a wake-up or after `timeout`, whichever comes first.
-    pub async fn wait(&self, timeout: Duration) {
+    /// The next thing the worker is told; never, without a socket.
+    pub async fn next(&self) -> Wake {
         #[cfg(unix)]
         if let Some(sock) = &self.sock {
             let mut buf = [0u8; 16];
-            // A wake-up or the timeout: either way it is time to look.
-            tokio::time::timeout(timeout, sock.recv(&mut buf))
-                .await
-                .ok();
-            // Several notifications may have piled up: one pass handles them all.
-            while sock.try_recv(&mut buf).is_ok() {}
-            return;
+            loop {
+                match sock.recv(&mut buf).await {
+                    Ok(n) if &buf[..n] == STOP => return Wake::Stop,
+                    Ok(_) => return Wake::Work,
+                    // A passing error of the socket: wait for the next datagram.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
         }
-        tokio::time::sleep(timeout).await;
+        std::future::pending().await
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use super::history::{Cause, Happening, Trouble};
 use super::policy::{self, AccountProblem, Attempt, Decision};
 use super::send::{self, Gate, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Outbox, OutboxError, RetryKind};
+use super::wake::Wake;
 use crate::account::{Account, AccountStore, AuthMethod, secrets};
 use crate::clock::{Millis, now_ms, relative};
 use crate::explain::{Explain, panic_text};
@@ -248,6 +250,8 @@ pub struct Worker {
     paths: Paths,
     timeouts: SendTimeouts,
     lifetime: Duration,
+    /// Asked to stop: lanes finish the transaction in flight, claim nothing more, and end.
+    stopping: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -258,7 +262,13 @@ impl Worker {
             paths,
             timeouts: SendTimeouts::default(),
             lifetime: policy::DEFAULT_LIFETIME,
+            stopping: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Whether it was asked to stop.
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
     }
 
     /// Replaces the time limits.
@@ -299,8 +309,8 @@ impl Worker {
         let mut held: HashMap<tokio::task::Id, (String, InHand)> = HashMap::new();
         let mut busy: HashMap<String, usize> = HashMap::new();
         loop {
-            // Give each account with messages due and a lane free a lane.
-            loop {
+            // Give each account with messages due and a lane free a lane (none once stopping).
+            while !self.stopping() {
                 let full: Vec<String> = busy
                     .iter()
                     .filter(|(_, n)| **n >= LANES_PER_ACCOUNT)
@@ -443,7 +453,13 @@ impl Worker {
         // The last outcome, not written yet.
         let mut unwritten: Option<(Claimed, Outcome)> = None;
         while !batch.is_empty() && stopped.is_none() {
+            // Asked to stop: what this lane claimed and has not begun goes back to waiting.
+            let mut left = vec![];
             for c in std::mem::take(&mut batch) {
+                if self.stopping() {
+                    left.push(c.id);
+                    continue;
+                }
                 let sent = if stopped.is_none() {
                     tell(&writes.events, WorkerEvent::Sending(c.id));
                     let mut gate = WriteGate {
@@ -484,9 +500,11 @@ impl Worker {
                 }
             }
             stopped = stopped.or(writes.write(unwritten.take()).await?);
-            let (o, account, more) = (writes.outbox.clone(), account_id.clone(), stopped.is_none());
+            let more = stopped.is_none() && !self.stopping();
+            let (o, account, released) = (writes.outbox.clone(), account_id.clone(), left.clone());
             batch = crate::blocking::run(move || -> Result<Vec<Claimed>, OutboxError> {
                 let mut outbox = locked(&o);
+                outbox.release(&released)?;
                 outbox.sync()?;
                 if !more {
                     return Ok(vec![]);
@@ -494,6 +512,9 @@ impl Worker {
                 outbox.claim_batch(LEASE, Some(&account), &[], BATCH)
             })
             .await?;
+            for id in left {
+                writes.in_hand.put_down(id);
+            }
             for c in &batch {
                 writes.in_hand.take(c.id);
             }
@@ -504,18 +525,37 @@ impl Worker {
         Ok(())
     }
 
-    /// Sends for as long as the process runs: whatever is due, then sleeps until the next
-    /// message is due (at most `idle`), a wake-up arrives ([`super::wake::notify`]), or
-    /// `nudge` is notified. The caller must hold the worker lock.
+    /// Sends for as long as the process runs, or until asked to stop
+    /// ([`super::wake::ask_to_stop`]: the transactions in flight end first): whatever is
+    /// due, then sleeps until the next message is due (at most `idle`), a wake-up arrives
+    /// ([`super::wake::notify`]), or `nudge` is notified. The caller must hold the worker lock.
     pub async fn serve(
         &self,
         idle: Duration,
         nudge: &tokio::sync::Notify,
         mut on_event: impl FnMut(WorkerEvent),
     ) -> Result<(), WorkerError> {
+        // What the socket says, heard while sending too (a stop request reaches the lanes).
         let listener = super::wake::Listener::bind(&self.paths);
+        let (told, mut wakes) = mpsc::unbounded_channel();
+        let stopping = self.stopping.clone();
+        let hearing = tokio::spawn(async move {
+            loop {
+                let wake = listener.next().await;
+                if wake == Wake::Stop {
+                    stopping.store(true, Ordering::Relaxed);
+                }
+                if told.send(wake).is_err() {
+                    return;
+                }
+            }
+        });
+        let _stop_hearing = AbortOnDrop(hearing);
         loop {
             self.run_until_empty(&mut on_event).await?;
+            if self.stopping() {
+                return Ok(());
+            }
             let file = self.paths.outbox_file();
             let (offline, next_due) = crate::blocking::run(move || -> Result<_, OutboxError> {
                 let outbox = Outbox::open(&file)?;
@@ -532,8 +572,14 @@ impl Worker {
                 Duration::from_millis((at - now_ms()).clamp(0, idle.as_millis() as i64) as u64)
             });
             tokio::select! {
-                _ = listener.wait(wait) => {}
-                _ = nudge.notified() => {}
+                _ = wakes.recv() => {}
+                () = tokio::time::sleep(wait) => {}
+                () = nudge.notified() => {}
+            }
+            // Several wake-ups may have piled up: this pass answers them all.
+            while wakes.try_recv().is_ok() {}
+            if self.stopping() {
+                return Ok(());
             }
             for account in offline {
                 if self.server_reachable(&account).await {
@@ -684,6 +730,15 @@ impl Worker {
             }
         }
         Ok(false)
+    }
+}
+
+/// Ends a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

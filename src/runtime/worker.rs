@@ -41,7 +41,14 @@ pub(super) async fn send_in_background(ctx: Ctx) {
     // A lane that panics fails alone (the worker goes on); a bug anywhere else stops
     // sending in this window, and says so.
     let e = match AssertUnwindSafe(serving).catch_unwind().await {
-        Ok(Ok(())) => return,
+        // Asked to stop ('outpost run --stop'): it says so, and why no message leaves.
+        Ok(Ok(())) => {
+            let asked = Explanation::new(
+                tr!("sending-stopped-asked"),
+                tr!("sending-stopped-asked-advice"),
+            );
+            return ctx.emit(Event::WorkerStopped(asked));
+        }
         Ok(Err(e)) => e.explain(),
         Err(payload) => bug(&tr!("bug-doing-send"), payload.as_ref()),
     };

@@ -247,6 +247,18 @@ pub fn sending(paths: &Paths) -> Result<Sending, OutboxError> {
     })
 }
 
+/// Asks the running sender to finish what it is sending and stop, and waits (at most
+/// `patience`) until it has; the sender that was asked, if one ran.
+pub fn stop_sending(paths: &Paths, patience: std::time::Duration) -> Option<Sender> {
+    let sender = worker::sender(paths)?;
+    wake::ask_to_stop(paths);
+    let asked = std::time::Instant::now();
+    while worker::sender(paths).is_some() && asked.elapsed() < patience {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Some(sender)
+}
+
 /// Every message, newest first.
 pub fn list(paths: &Paths) -> Result<Vec<Summary>, OutboxError> {
     Outbox::open(&paths.outbox_file())?.list()

@@ -179,6 +179,23 @@ impl Outbox {
         Ok(())
     }
 
+    /// Messages `ids`, claimed and not begun, wait again as they did (the sender was asked to
+    /// stop): no attempt counted, nothing for their history.
+    pub fn release(&self, ids: &[i64]) -> Result<(), OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "UPDATE messages SET lease_until = NULL,
+                    state = CASE WHEN attempts = 0 THEN 'queued' ELSE 'retry' END
+                 WHERE id = ?1 AND state = 'sending'",
+            )
+            .map_err(|e| self.db(e))?;
+        for id in ids {
+            stmt.execute([id]).map_err(|e| self.db(e))?;
+        }
+        Ok(())
+    }
+
     /// Frees messages left "sending" by a worker that died; call only while holding the
     /// worker lock, when no message can really be in flight. Returns how many were freed.
     pub fn release_leases(&self) -> Result<usize, OutboxError> {
