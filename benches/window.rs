@@ -261,7 +261,7 @@ fn real_window(home: &std::path::Path) {
     let log = home.join("frames.tsv");
     let x = support::xvfb::Xvfb::start(7);
     let started = Instant::now();
-    let mut app = support::xvfb::Killed(
+    let mut app = support::Killed(
         Command::new(env!("CARGO_BIN_EXE_outpost"))
             .env("DISPLAY", &x.display)
             .env_remove("WAYLAND_DISPLAY")

@@ -8,7 +8,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{DnsServer, Outpost, PASSWORD, SendLab, Smtpd, TestCa, USER};
+use support::{DnsServer, Killed, Outpost, PASSWORD, SendLab, Smtpd, TestCa, USER};
 
 fn lab(smtpd_args: &[&str], password: &str) -> SendLab {
     SendLab::start(smtpd_args, password, &["--name", "Ann Example"])
@@ -635,16 +635,6 @@ fn an_identity_sends_with_its_name_reply_to_and_signature() {
     assert_eq!(code, 2, "{v}");
 }
 
-/// Ends the process when dropped: no test leaves a sender running.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_queue_says_whether_a_sender_runs_which_and_since_when() {
     let lab = lab(&[], PASSWORD);
@@ -659,7 +649,7 @@ fn the_queue_says_whether_a_sender_runs_which_and_since_when() {
     let out = lab.op.run(&["queue", "list"], "");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Nothing is sending now"), "{text}");
-    let run = Running(
+    let run = Killed(
         lab.op
             .command(&["run"])
             .stdout(std::process::Stdio::null())
@@ -705,7 +695,7 @@ fn run_stop_lets_the_sender_finish_what_it_sends_and_stop_losing_and_repeating_n
     let ids: Vec<i64> = (0..6)
         .map(|_| send(&lab.op, &["--to", "bob@example.net"]))
         .collect();
-    let mut sender = Running(
+    let mut sender = Killed(
         lab.op
             .command(&["run"])
             .stdout(std::process::Stdio::null())

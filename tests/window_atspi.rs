@@ -12,7 +12,8 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::xvfb::{Killed, Xvfb};
+use support::Killed;
+use support::xvfb::Xvfb;
 use support::{DnsServer, Outpost, PASSWORD, SecretService, Smtpd, TestCa, USER, free_port};
 
 /// Turns accessibility on for the session, as GNOME does when a screen reader runs: the

@@ -10,8 +10,9 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::Killed;
 use support::notifications::Notifications;
-use support::xvfb::{Killed, Xvfb};
+use support::xvfb::Xvfb;
 use support::{DnsServer, Outpost, PASSWORD, SecretService, Smtpd, TestCa};
 
 #[test]

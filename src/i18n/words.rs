@@ -27,15 +27,6 @@ impl Words {
         )
     }
 
-    /// The same text in every language: words that are not ours (a server's, another
-    /// program's, an older Outpost's).
-    pub fn verbatim(text: impl Into<String>) -> Self {
-        Self(BTreeMap::from([(
-            Language::English.code().to_string(),
-            text.into(),
-        )]))
-    }
-
     /// The sentence in the current language, else in English, else in any language kept.
     pub fn text(&self) -> String {
         let current = language().code();
@@ -59,7 +50,6 @@ mod tests {
         assert_eq!(words.0.get("de").map(String::as_str), Some("gesendet"));
         assert_eq!(language(), Language::English, "unit tests read English");
         assert_eq!(words.text(), "sent");
-        assert_eq!(Words::verbatim("250 ok").text(), "250 ok");
         let json = serde_json::to_string(&words).unwrap();
         assert_eq!(serde_json::from_str::<Words>(&json).unwrap(), words);
     }

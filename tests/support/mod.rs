@@ -433,6 +433,16 @@ impl Drop for Httpd {
     }
 }
 
+/// A child process killed when dropped: no test leaves one running.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs the `outpost` binary with its own `OUTPOST_HOME`, DNS server and trusted CA.
 pub struct Outpost {
     pub home: tempfile::TempDir,

@@ -1,17 +1,9 @@
 //! A real X server (Xvfb) of a test's own, the real binary in it, and screenshots (xwd).
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// A child process killed when dropped.
-pub struct Killed(pub Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use super::Killed;
 
 /// An X server on its own display; stops when dropped.
 pub struct Xvfb {

@@ -3,7 +3,8 @@
 
 use rusqlite::params;
 
-use super::db::{Outbox, read_json};
+use super::db::Outbox;
+use super::error::read_json;
 use super::error::{OutboxError, to_json};
 use crate::clock::{Millis, now_ms};
 use crate::outbox::history::Cause;

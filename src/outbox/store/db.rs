@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::error::{OutboxError, Unreadable, db_err, to_json};
+use super::error::{OutboxError, db_err, read_state, to_json};
 use super::schema::{SCHEMA_VERSION, migrate};
-use super::state::State;
 use crate::clock::{Millis, now_ms};
 use crate::outbox::history::Happening;
 
@@ -121,7 +120,7 @@ impl Outbox {
             Ok(state) => state,
             Err(e) => return self.db(e),
         };
-        match state.map(|s| read_state(id, s)) {
+        match state.map(|s| read_state(Some(id), s)) {
             Some(Ok(state)) => OutboxError::WrongState { id, state },
             Some(Err(e)) => self.db(e),
             None => OutboxError::NotFound(id),
@@ -209,32 +208,4 @@ fn insert(conn: &Connection, id: i64, at: Millis, kind: &str, json: &str) -> rus
     conn.prepare_cached("INSERT INTO history (message, at, kind, data) VALUES (?1, ?2, ?3, ?4)")?
         .execute(rusqlite::params![id, at, kind, json])
         .map(|_| ())
-}
-
-/// The state stored for message `id`, or why it cannot be read.
-pub(super) fn read_state(id: i64, stored: String) -> rusqlite::Result<State> {
-    State::parse(&stored).ok_or_else(|| {
-        Unreadable {
-            message: Some(id),
-            what: "state",
-            found: stored,
-        }
-        .in_row()
-    })
-}
-
-/// A history entry or an outcome stored as JSON, or why it cannot be read.
-pub(super) fn read_json<T: serde::de::DeserializeOwned>(
-    message: Option<i64>,
-    what: &'static str,
-    stored: String,
-) -> rusqlite::Result<T> {
-    serde_json::from_str(&stored).map_err(|_| {
-        Unreadable {
-            message,
-            what,
-            found: stored,
-        }
-        .in_row()
-    })
 }

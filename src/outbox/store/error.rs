@@ -119,3 +119,44 @@ pub(super) fn not_stored(e: serde_json::Error) -> rusqlite::Error {
 pub(super) fn to_json(value: &impl serde::Serialize) -> rusqlite::Result<String> {
     serde_json::to_string(value).map_err(not_stored)
 }
+
+/// The value stored as `stored` for `what` of `message` (a state, a recipient's field):
+/// the one of `all` whose `name` it is, or why it cannot be read.
+pub(super) fn read_one_of<T: Copy>(
+    message: Option<i64>,
+    what: &'static str,
+    stored: String,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> rusqlite::Result<T> {
+    match all.iter().copied().find(|v| name(*v) == stored) {
+        Some(v) => Ok(v),
+        None => Err(Unreadable {
+            message,
+            what,
+            found: stored,
+        }
+        .in_row()),
+    }
+}
+
+/// A message's state as stored (of `message`, when known), or why it cannot be read.
+pub(super) fn read_state(message: Option<i64>, stored: String) -> rusqlite::Result<State> {
+    read_one_of(message, "state", stored, &State::ALL, State::as_str)
+}
+
+/// A history entry, an outcome or a pause's cause stored as JSON, or why it cannot be read.
+pub(super) fn read_json<T: serde::de::DeserializeOwned>(
+    message: Option<i64>,
+    what: &'static str,
+    stored: String,
+) -> rusqlite::Result<T> {
+    serde_json::from_str(&stored).map_err(|_| {
+        Unreadable {
+            message,
+            what,
+            found: stored,
+        }
+        .in_row()
+    })
+}

@@ -4,8 +4,9 @@
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::db::{Outbox, read_json, read_state};
+use super::db::Outbox;
 use super::error::OutboxError;
+use super::error::{read_json, read_state};
 use super::recipients;
 use super::state::State;
 use crate::clock::Millis;
@@ -75,7 +76,7 @@ impl Summary {
 impl Outbox {
     fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         let id = row.get(0)?;
-        let state = read_state(id, row.get(5)?)?;
+        let state = read_state(Some(id), row.get(5)?)?;
         let last_event: Option<Happening> = row
             .get::<_, Option<String>>(8)?
             .map(|json| read_json(Some(id), "last outcome", json))
@@ -157,7 +158,7 @@ impl Outbox {
         let rows = stmt
             .query_map([], |r| {
                 let id = r.get(0)?;
-                Ok((id, read_state(id, r.get(1)?)?))
+                Ok((id, read_state(Some(id), r.get(1)?)?))
             })
             .map_err(|e| self.db(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
@@ -222,15 +223,7 @@ impl Outbox {
             .map_err(|e| self.db(e))?;
         let rows = stmt
             .query_map([], |r| {
-                let stored: String = r.get(0)?;
-                let state = State::parse(&stored).ok_or_else(|| {
-                    super::error::Unreadable {
-                        message: None,
-                        what: "state",
-                        found: stored,
-                    }
-                    .in_row()
-                })?;
+                let state = read_state(None, r.get(0)?)?;
                 Ok((state, r.get(1)?))
             })
             .map_err(|e| self.db(e))?;

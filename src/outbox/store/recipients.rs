@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::error::Unreadable;
+use super::error::read_one_of;
 use crate::outbox::history::{Delivery, Field, Recipient};
 
 /// The field each of `addresses` (the envelope) was named in, by the message's headers: To,
@@ -116,28 +116,26 @@ pub(super) fn of(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<(i64, R
         ))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| {
             let id: i64 = r.get(0)?;
-            let unreadable = |what, found: String| {
-                Unreadable {
-                    message: Some(id),
-                    what,
-                    found,
-                }
-                .in_row()
-            };
-            let field: String = r.get(2)?;
-            let state: String = r.get(3)?;
+            let field = r.get(2)?;
+            let state = r.get(3)?;
             Ok((
                 id,
                 Recipient {
                     address: r.get(1)?,
-                    field: Field::ALL
-                        .into_iter()
-                        .find(|f| f.as_str() == field)
-                        .ok_or_else(|| unreadable("recipient field", field.clone()))?,
-                    state: Delivery::ALL
-                        .into_iter()
-                        .find(|d| d.as_str() == state)
-                        .ok_or_else(|| unreadable("recipient state", state.clone()))?,
+                    field: read_one_of(
+                        Some(id),
+                        "recipient field",
+                        field,
+                        &Field::ALL,
+                        Field::as_str,
+                    )?,
+                    state: read_one_of(
+                        Some(id),
+                        "recipient state",
+                        state,
+                        &Delivery::ALL,
+                        Delivery::as_str,
+                    )?,
                     reply: r.get(4)?,
                 },
             ))

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
-use super::error::Unreadable;
+use super::error::{read_json, read_state};
 use super::recipients::fields;
 use super::state::State;
 use crate::outbox::history::Delivery;
@@ -127,17 +127,8 @@ fn recipients_v3(conn: &Connection) -> rusqlite::Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for (id, json, state, last_reply, bytes, partly_sent) in rows {
-        let unreadable = |what, found: &str| {
-            Unreadable {
-                message: Some(id),
-                what,
-                found: found.to_string(),
-            }
-            .in_row()
-        };
-        let addresses: Vec<String> =
-            serde_json::from_str(&json).map_err(|_| unreadable("recipients", &json))?;
-        let state = State::parse(&state).ok_or_else(|| unreadable("state", &state))?;
+        let addresses: Vec<String> = read_json(Some(id), "recipients", json)?;
+        let state = read_state(Some(id), state)?;
         // Older versions appended the refused ones to a sent message's reply: "… (refused:
         // a, b)" in English, "… (abgelehnt: a, b)" in German.
         let refused: Vec<String> = last_reply

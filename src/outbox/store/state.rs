@@ -43,11 +43,6 @@ impl State {
         }
     }
 
-    /// The state stored as `s`, if it is one.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|state| state.as_str() == s)
-    }
-
     /// The state as the outbox shows it to people ("will retry", "sent").
     pub fn in_words(self) -> String {
         match self {
