@@ -220,7 +220,7 @@ fn outpost_side(port: u16) {
         .enable_all()
         .build()
         .unwrap();
-    let _lock = worker::lock(&paths).unwrap();
+    let _lock = worker::lock(&paths, worker::Role::Run).unwrap();
     let net = rt
         .block_on(async { Net::new(&NetConfig::default()) })
         .unwrap();

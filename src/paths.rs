@@ -14,6 +14,11 @@ pub struct Paths {
     pub data_dir: PathBuf,
     /// Log files.
     pub log_dir: PathBuf,
+    /// Where the desktop looks for programs to start at login (XDG autostart).
+    pub autostart_dir: PathBuf,
+    /// The folder `OUTPOST_HOME` names, when it is set: a program Outpost starts on its own
+    /// (the background sender) is given it too.
+    pub home: Option<PathBuf>,
 }
 
 /// No folder could be chosen for Outpost's files.
@@ -29,10 +34,13 @@ impl Paths {
             _ => {
                 let dirs = directories::ProjectDirs::from("io.github", "outpostmail", "Outpost")
                     .ok_or(NoHomeDir)?;
+                let base = directories::BaseDirs::new().ok_or(NoHomeDir)?;
                 Ok(Self {
                     config_dir: dirs.config_dir().to_path_buf(),
                     data_dir: dirs.data_dir().to_path_buf(),
                     log_dir: dirs.data_local_dir().join("logs"),
+                    autostart_dir: base.config_dir().join("autostart"),
+                    home: None,
                 })
             }
         }
@@ -44,6 +52,8 @@ impl Paths {
             config_dir: root.join("config"),
             data_dir: root.join("data"),
             log_dir: root.join("logs"),
+            autostart_dir: root.join("autostart"),
+            home: Some(root.to_path_buf()),
         }
     }
 

@@ -25,7 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "account", "detect", "import", "message", "mailto", "oauth", "outbox", "notify",
+            "notify", "account", "detect", "import", "message", "mailto", "oauth", "outbox",
             "instance", "fonts",
         ],
     ),

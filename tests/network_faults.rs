@@ -17,37 +17,8 @@ use outpost::account::explain::check_failure;
 use outpost::account::{AuthMethod, Security, SmtpSettings};
 use outpost::net::{Net, NetConfig};
 use serde_json::json;
+use support::netns::inside_namespace;
 use support::{DnsServer, Httpd, Outpost, Smtpd, TestCa, USER};
-
-/// Set in the copy of the test that runs inside the namespace.
-const INSIDE: &str = "OUTPOST_TEST_IN_NETNS";
-
-/// Outside the namespace: runs `test` again inside a new one and fails with its output when
-/// it fails. Inside: true, and the test goes on.
-fn inside_namespace(test: &str) -> bool {
-    if std::env::var_os(INSIDE).is_some() {
-        return true;
-    }
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new("unshare")
-        .args(["--net", "--"])
-        .arg(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(INSIDE, "1")
-        .output()
-        .expect("unshare runs (util-linux)");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && text.contains("1 passed"),
-        "{test} in a private network namespace (unshare -n; needs root or user namespaces, \
-         and nftables: ./scripts/test installs it) failed:\n{text}"
-    );
-    false
-}
 
 /// Brings loopback up and drops, on the way in, TCP packets to `ports` at each of `dropped`.
 fn drop_packets(ports: &[u16], dropped: &[&str]) {

@@ -7,6 +7,7 @@ view-write = Schreiben
 view-outbox = Postausgang
 view-settings = Einstellungen
 status-nothing-to-send = Nichts zu senden.
+status-taking-over = Outpost im Hintergrund (Prozess { $pid }) beendet die Nachricht, die es gerade sendet; danach sendet dieses Fenster.
 window-title = { $screen } – Outpost
 
 ## src/ui/chrome.rs
@@ -366,6 +367,8 @@ pref-probe = Wahrscheinliche Server direkt versuchen, wenn sonst nichts antworte
 pref-give-up = Aufgeben nach
 pref-sending = Senden
 pref-undo = Zeit zum Rückgängigmachen
+pref-keep-sending = Nach dem Schließen des Fensters weiter senden
+pref-keep-sending-hint = Wartende Nachrichten (auf einen neuen Versuch, einen späteren Zeitpunkt oder das Netz) gehen auch bei geschlossenem Fenster hinaus, und nach der nächsten Anmeldung.
 pref-notifications = Benachrichtigungen
 pref-notify-failures = Mich benachrichtigen, wenn eine Nachricht nicht zugestellt werden kann
 pref-appearance = Erscheinungsbild
@@ -538,11 +541,13 @@ cli-body-unreadable = Der Text lässt sich nicht aus { $path } lesen ({ $error }
 cli-body-unreadable-advice = Prüfen Sie den Pfad, oder geben Sie den Text mit --body an.
 cli-queued-later = Eingereiht als Nr. { $id } ({ $message_id }), zu senden { $when } ({ $countdown }); bis dahin nimmt „outpost queue cancel { $id }“ sie zurück.
 cli-queued = Eingereiht als Nr. { $id } ({ $message_id }).
-cli-who-sends = Das geöffnete Outpost-Fenster sendet sie, oder führen Sie aus: outpost run
 cli-outbox-empty = Der Postausgang ist leer.
-cli-sender-running = Es wird gesendet: Outpost (Prozess { $pid }) seit { $since }; die nächste Nachricht ist { $next } fällig.
+cli-sender-running = Es wird gesendet: { $who } seit { $since }; die nächste Nachricht ist { $next } fällig.
+cli-sent-by = { $who } sendet sie.
+cli-sent-in-background = Outpost sendet sie im Hintergrund (Prozess { $pid }), ganz ohne Fenster; „outpost queue list“ zeigt, wie es steht.
+cli-background-off = { $var } ist abgeschaltet, daher wurde kein Versand gestartet: sie geht hinaus, solange das Outpost-Fenster offen ist oder „outpost run“ läuft.
 cli-sender-nothing-due = sobald Sie handeln (ein Konto wartet auf Sie)
-cli-sender-none = Zurzeit sendet nichts: wartende Nachrichten gehen hinaus, solange das Outpost-Fenster offen ist oder 'outpost run' läuft.
+cli-sender-none = Zurzeit sendet nichts: wartende Nachrichten gehen hinaus, wenn eine Nachricht eingereiht wird, wenn sich das Outpost-Fenster öffnet oder wenn Sie ausführen: outpost run --background
 cli-stop-none = Es wird nicht gesendet: es gibt nichts anzuhalten.
 cli-sender-stopped = Der Versand (Prozess { $pid }) hat beendet, was er sendete, und hat aufgehört. Wartende Nachrichten bleiben im Postausgang.
 cli-stop-waiting = Der Versand (Prozess { $pid }) wurde gebeten aufzuhören und beendet noch, was er sendet.
@@ -650,6 +655,19 @@ cannot-delete-advice = Warten Sie, bis dieser Versuch endet, und löschen Sie si
 ## src/runtime/outbox.rs
 notify-recipient-refused = { $recipient } wurde abgelehnt: { $reply }
 notify-not-delivered-id = Nachricht Nr. { $id } wurde nicht zugestellt
+notify-sending-on = { $count ->
+    [one] Outpost sendet die wartende Nachricht im Hintergrund
+   *[other] Outpost sendet { $count } wartende Nachrichten im Hintergrund
+}
+notify-sending-on-body = Sie gehen hinaus, sobald es geht, auch ohne geöffnetes Fenster. Einstellungen → Senden schaltet das ab.
+autostart-name = Outpost: wartende Mail senden
+autostart-comment = Sendet nach der Anmeldung die Nachrichten, die in Outposts Postausgang warten, und endet dann
+background-no-program = Outpost findet seine eigene Programmdatei nicht, um im Hintergrund zu senden: { $error }
+background-not-started = Der Versand im Hintergrund ließ sich nicht starten: { $error }
+background-advice = Die Nachricht bleibt im Postausgang. Sie geht hinaus, wenn Sie Outpost öffnen oder ausführen: outpost run --background
+sender-window = Outposts Fenster (Prozess { $pid })
+sender-background = Outpost im Hintergrund (Prozess { $pid })
+sender-run = „outpost run“ (Prozess { $pid })
 notify-not-delivered = „{ $subject }“ wurde nicht zugestellt
 
 ## src/runtime/signin.rs
@@ -1423,6 +1441,7 @@ help-oauth2-unset-provider = Die Kennung des Anbieters (siehe `outpost oauth2 li
 help-run = Senden, was im Postausgang liegt, ohne Fenster
 help-run-until_empty = Aufhören, wenn nichts mehr übrig ist, das sich jetzt senden lässt
 help-run-stop = Den laufenden Versand (den des Fensters oder ein anderes „outpost run“) bitten, zu beenden, was er sendet, und aufzuhören; wartet, bis er es getan hat
+help-run-background = Senden, solange Nachrichten warten, dann enden: vom Terminal gelöst, still (das Protokoll sagt, was geschah), und dem Fenster weichend. Das Einreihen startet es von selbst, wenn nichts sendet, ebenso die Anmeldung nach einem Neustart, solange Nachrichten warten
 help-run-timeout = Grenze für jeden Netzwerkschritt, in Sekunden (Vorgabe: 10 zum Verbinden, 120 je Befehl, 300 für die Nachricht)
 help-run-give_up_after = Eine Nachricht nach so vielen Tagen Versuchen aufgeben
 

@@ -8,6 +8,7 @@ view-write = Write
 view-outbox = Outbox
 view-settings = Settings
 status-nothing-to-send = Nothing to send.
+status-taking-over = Outpost in the background (process { $pid }) finishes the message it is sending; then this window sends.
 window-title = { $screen } — Outpost
 
 ## src/ui/chrome.rs
@@ -367,6 +368,8 @@ pref-probe = Try likely servers directly when nothing else answers
 pref-give-up = Give up after
 pref-sending = Sending
 pref-undo = Time to undo sending
+pref-keep-sending = Keep sending after the window is closed
+pref-keep-sending-hint = Messages that wait (for a retry, a later time or the network) still leave when the window is closed, and after the next login.
 pref-notifications = Notifications
 pref-notify-failures = Notify me when a message cannot be delivered
 pref-appearance = Appearance
@@ -539,11 +542,13 @@ cli-body-unreadable = Cannot read the body from { $path } ({ $error }).
 cli-body-unreadable-advice = Check the path, or give the text with --body.
 cli-queued-later = Queued as #{ $id } ({ $message_id }), to be sent { $when } ({ $countdown }); until then, 'outpost queue cancel { $id }' takes it back.
 cli-queued = Queued as #{ $id } ({ $message_id }).
-cli-who-sends = The open Outpost window sends it, or run: outpost run
 cli-outbox-empty = The outbox is empty.
-cli-sender-running = Sending: Outpost (process { $pid }) since { $since }; the next message is due { $next }.
+cli-sender-running = Sending: { $who } since { $since }; the next message is due { $next }.
+cli-sent-by = { $who } sends it.
+cli-sent-in-background = Outpost sends it in the background (process { $pid }), with no window needed; 'outpost queue list' shows how it goes.
+cli-background-off = { $var } is off, so no sender was started: it leaves while Outpost's window is open or 'outpost run' runs.
 cli-sender-nothing-due = when you act (an account waits for you)
-cli-sender-none = Nothing is sending now: waiting messages leave while Outpost's window is open or 'outpost run' runs.
+cli-sender-none = Nothing is sending now: waiting messages leave when a message is queued, when Outpost's window opens, or when you run: outpost run --background
 cli-stop-none = Nothing is sending: there is no sender to stop.
 cli-sender-stopped = The sender (process { $pid }) finished what it was sending and stopped. Waiting messages stay in the outbox.
 cli-stop-waiting = The sender (process { $pid }) was asked to stop and is still finishing what it sends.
@@ -651,6 +656,19 @@ cannot-delete-advice = Wait until this attempt ends, then delete it.
 ## src/runtime/outbox.rs
 notify-recipient-refused = { $recipient } was refused: { $reply }
 notify-not-delivered-id = Message #{ $id } was not delivered
+notify-sending-on = { $count ->
+    [one] Outpost will send the waiting message in the background
+   *[other] Outpost will send { $count } waiting messages in the background
+}
+notify-sending-on-body = They leave as soon as they can, with no window open. Settings → Sending turns this off.
+autostart-name = Outpost: send waiting mail
+autostart-comment = Sends the messages waiting in Outpost's outbox after you log in, then ends
+background-no-program = Outpost cannot find its own program file to send in the background: { $error }
+background-not-started = The background sender could not be started: { $error }
+background-advice = The message is kept in the outbox. It leaves when you open Outpost, or run: outpost run --background
+sender-window = Outpost's window (process { $pid })
+sender-background = Outpost in the background (process { $pid })
+sender-run = 'outpost run' (process { $pid })
 notify-not-delivered = “{ $subject }” was not delivered
 
 ## src/runtime/signin.rs

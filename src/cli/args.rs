@@ -46,8 +46,13 @@ pub enum Command {
         until_empty: bool,
         /// Ask the running sender (the window's or another `outpost run`) to finish what it
         /// is sending and stop; waits until it has.
-        #[arg(long, conflicts_with_all = ["until_empty", "timeout"])]
+        #[arg(long, conflicts_with_all = ["until_empty", "timeout", "background"])]
         stop: bool,
+        /// Send while messages wait, then end: detached from the terminal, quietly (the log
+        /// says what happened), giving way to the window. Queueing starts it by itself when
+        /// nothing sends, and so does the login after a restart while messages wait.
+        #[arg(long, conflicts_with = "until_empty")]
+        background: bool,
         /// Limit for each network step, in seconds (default: 10 to connect, 120 per command,
         /// 300 for the message).
         #[arg(long, value_name = "SECS")]

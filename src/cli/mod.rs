@@ -48,12 +48,25 @@ pub fn run(cli: Cli) -> ExitCode {
                 Command::Run { stop: true, .. } => return outbox::stop(&out, &paths),
                 Command::Run {
                     until_empty,
+                    background,
                     timeout,
                     give_up_after,
                     ..
                 } => {
+                    if background {
+                        // First of all: out of the caller's session, before its job ends.
+                        crate::outbox::background::detach();
+                    }
                     let _log = paths.log_dir().ok().map(|dir| crate::log::to_file(&dir));
-                    return outbox::run(&out, &paths, until_empty, timeout, give_up_after);
+                    let limits = outbox::Limits {
+                        timeout,
+                        give_up_after,
+                    };
+                    return if background {
+                        outbox::run_background(&paths, limits)
+                    } else {
+                        outbox::run(&out, &paths, until_empty, limits)
+                    };
                 }
                 Command::Account(_) | Command::Detect(_) | Command::Sendmail { .. } => {
                     unreachable!("handled above")

@@ -11,9 +11,10 @@ use crate::clock::{Millis, local, now_ms, parse_moment, relative};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::Draft;
 use crate::net::Net;
+use crate::outbox::background::{self, Start};
 use crate::outbox::send::SendTimeouts;
 use crate::outbox::worker::{self, Worker, WorkerEvent};
-use crate::outbox::{Outbox, OutboxError, State};
+use crate::outbox::{Outbox, OutboxError, State, notice};
 use crate::paths::Paths;
 use crate::usecases::account as accounts;
 use crate::usecases::queue::{self, ActionError, MessageAction, SubmitError};
@@ -193,14 +194,53 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         )),
         None => out.text(tr!("cli-queued", id = id, message_id = message_id.as_str())),
     }
-    out.text(tr!("cli-who-sends"));
+    let sender = start_sender(paths);
+    out.text(sender.0);
     out.json(json!({
         "id": id,
         "message_id": message_id,
         "state": "queued",
         "not_before_ms": queued.not_before,
+        "sender": sender.1,
     }));
     Ok(())
+}
+
+/// Who sends from the outbox, in words: the window, `outpost run` or the background
+/// sender, with its process.
+fn who_sends(s: &worker::Sender) -> String {
+    let pid = s.pid.map(|p| p.to_string()).unwrap_or_default();
+    match s.role {
+        Some(worker::Role::Window) => tr!("sender-window", pid = pid),
+        Some(worker::Role::Background) => tr!("sender-background", pid = pid),
+        Some(worker::Role::Run) | None => tr!("sender-run", pid = pid),
+    }
+}
+
+/// Makes sure a sender takes the message just queued (see [`background::start`]); what
+/// happened, in words and for JSON. The message is queued whatever this says.
+fn start_sender(paths: &Paths) -> (String, Value) {
+    match background::start(paths) {
+        Ok(Start::Running(s)) => (
+            tr!("cli-sent-by", who = who_sends(&s)),
+            json!({"running": true, "pid": s.pid, "role": s.role, "started": false}),
+        ),
+        Ok(Start::Started(pid)) => (
+            tr!("cli-sent-in-background", pid = pid),
+            json!({"running": true, "pid": pid, "role": worker::Role::Background, "started": true}),
+        ),
+        Ok(Start::Off) => (
+            tr!("cli-background-off", var = background::ENV),
+            json!({"running": false, "started": false}),
+        ),
+        Err(e) => {
+            let e = e.explain();
+            (
+                format!("{} {}", e.problem, e.advice),
+                json!({"running": false, "started": false, "error": e.problem}),
+            )
+        }
+    }
 }
 
 pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), Failure> {
@@ -244,7 +284,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             match (&sender, waiting) {
                 (Some(s), _) => out.text(tr!(
                     "cli-sender-running",
-                    pid = s.pid.map(|p| p.to_string()).unwrap_or_default(),
+                    who = who_sends(s),
                     since = s.since_ms.map(local).unwrap_or_default(),
                     next = next_due
                         .map(relative)
@@ -259,6 +299,7 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
                     "running": sender.is_some(),
                     "pid": sender.as_ref().and_then(|s| s.pid),
                     "since": sender.as_ref().and_then(|s| s.since_ms),
+                    "role": sender.as_ref().and_then(|s| s.role),
                     "next_due": next_due,
                 },
             }));
@@ -358,24 +399,117 @@ pub(super) fn stop(out: &Out, paths: &Paths) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `outpost run`'s limits: `--timeout SECS`, `--give-up-after DAYS`.
+pub(super) struct Limits {
+    pub timeout: Option<f64>,
+    pub give_up_after: f64,
+}
+
+impl Limits {
+    /// A worker over the network with these limits; on a wrong number, its exit code.
+    fn worker(&self, paths: &Paths) -> Result<Result<Worker, Failure>, ExitCode> {
+        let timeouts = match self.timeout.map(std::time::Duration::try_from_secs_f64) {
+            None => SendTimeouts::default(),
+            Some(Ok(d)) if !d.is_zero() => SendTimeouts::uniform(d),
+            Some(_) => return Err(bad_number("--timeout", self.timeout.unwrap_or_default())),
+        };
+        let lifetime = match std::time::Duration::try_from_secs_f64(self.give_up_after * 86_400.0) {
+            Ok(d) if !d.is_zero() => d,
+            _ => return Err(bad_number("--give-up-after", self.give_up_after)),
+        };
+        Ok(Net::from_env()
+            .map_err(|e| Failure::Failed("setup", e.explain()))
+            .map(|net| {
+                Worker::new(net, paths.clone())
+                    .with_timeouts(timeouts)
+                    .with_lifetime(lifetime)
+            }))
+    }
+}
+
+fn worker_failure(e: worker::WorkerError) -> Failure {
+    match e {
+        worker::WorkerError::Outbox(o) => outbox_failure(o),
+        other => Failure::Failed("worker", other.explain()),
+    }
+}
+
+/// `outpost run --background`: sends while messages wait, then ends. Says nothing (its
+/// output goes nowhere): the log has what happened, and a message refused for good is told
+/// to the desktop.
+pub(super) fn run_background(paths: &Paths, limits: Limits) -> ExitCode {
+    let worker = match limits.worker(paths) {
+        Ok(Ok(w)) => w,
+        Ok(Err(f)) => {
+            tracing::error!(
+                "the background sender cannot start: {}",
+                f.explanation().problem
+            );
+            return ExitCode::FAILURE;
+        }
+        Err(code) => return code,
+    };
+    let rt = super::runtime();
+    let mut first = true;
+    loop {
+        // Nothing waits (a login with an empty outbox): done before anything is opened.
+        if !queue::anything_waits(paths) {
+            return ExitCode::SUCCESS;
+        }
+        // The first time, the sender that holds the outbox may be ending (a window closing):
+        // its turn is waited for. Later, whoever took the outbox sends.
+        let patience = if first {
+            BACKGROUND_PATIENCE
+        } else {
+            std::time::Duration::ZERO
+        };
+        first = false;
+        let _lock = match worker::lock_waiting(paths, worker::Role::Background, patience) {
+            Ok(lock) => lock,
+            Err(worker::WorkerError::AlreadyRunning(_)) => {
+                tracing::info!("another sender holds the outbox: it sends");
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => {
+                tracing::error!("the background sender cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        tracing::info!("sending in the background while messages wait");
+        let nudge = tokio::sync::Notify::new();
+        let served = rt.block_on(worker.serve(worker::Until::NothingWaits, &nudge, |e| {
+            if e.is_refusal() {
+                let paths = paths.clone();
+                tokio::task::spawn_blocking(move || notice::tell_desktop(&paths, &e));
+            }
+        }));
+        match served {
+            Ok(worker::Served::Stopped) => {
+                tracing::info!("the background sender was asked to stop");
+                return ExitCode::SUCCESS;
+            }
+            // It lets go of the outbox, then looks once more: a message queued meanwhile
+            // was queued by someone who saw a sender and started none.
+            Ok(worker::Served::NothingWaits) => tracing::info!("nothing waits: ending"),
+            Err(e) => {
+                tracing::error!("the background sender stopped: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+}
+
+/// How long a background sender waits for the outbox's sender that is ending.
+const BACKGROUND_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// `outpost run [--until-empty] [--timeout SECS] [--give-up-after DAYS]`.
-pub(super) fn run(
-    out: &Out,
-    paths: &Paths,
-    until_empty: bool,
-    timeout: Option<f64>,
-    give_up_after: f64,
-) -> ExitCode {
-    let timeouts = match timeout.map(std::time::Duration::try_from_secs_f64) {
-        None => SendTimeouts::default(),
-        Some(Ok(d)) if !d.is_zero() => SendTimeouts::uniform(d),
-        Some(_) => return bad_number("--timeout", timeout.unwrap_or_default()),
+pub(super) fn run(out: &Out, paths: &Paths, until_empty: bool, limits: Limits) -> ExitCode {
+    let worker = match limits.worker(paths) {
+        Ok(Ok(w)) => w,
+        Ok(Err(f)) => return out.failure(f, Value::Null),
+        Err(code) => return code,
     };
-    let lifetime = match std::time::Duration::try_from_secs_f64(give_up_after * 86_400.0) {
-        Ok(d) if !d.is_zero() => d,
-        _ => return bad_number("--give-up-after", give_up_after),
-    };
-    let _lock = match worker::lock(paths) {
+    let _lock = match worker::lock(paths, worker::Role::Run) {
         Ok(l) => l,
         Err(e) => {
             let kind = match e {
@@ -390,27 +524,18 @@ pub(super) fn run(
     }
     let rt = super::runtime();
     let mut events = Vec::new();
-    let result: Result<(), Failure> = rt.block_on(async {
-        let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
-        let worker = Worker::new(net, paths.clone())
-            .with_timeouts(timeouts)
-            .with_lifetime(lifetime);
-        let report = |e: WorkerEvent| {
-            out.text(capitalise(&e.to_string()));
-            events.push(capitalise(&e.to_string()));
-        };
-        let result = if until_empty {
-            worker.run_until_empty(report).await
-        } else {
-            let nudge = tokio::sync::Notify::new();
-            let idle = std::time::Duration::from_secs(60);
-            worker.serve(idle, &nudge, report).await
-        };
-        result.map_err(|e| match e {
-            worker::WorkerError::Outbox(o) => outbox_failure(o),
-            other => Failure::Failed("worker", other.explain()),
-        })
-    });
+    let report = |e: WorkerEvent| {
+        out.text(capitalise(&e.to_string()));
+        events.push(capitalise(&e.to_string()));
+    };
+    let result = if until_empty {
+        rt.block_on(worker.run_until_empty(report))
+    } else {
+        let nudge = tokio::sync::Notify::new();
+        rt.block_on(worker.serve(worker::Until::Stopped, &nudge, report))
+            .map(|_| ())
+    }
+    .map_err(worker_failure);
     if let Err(f) = result {
         return out.failure(f, Value::Null);
     }
@@ -507,7 +632,14 @@ pub fn sendmail(args: &[String]) -> ExitCode {
         Err(e) => return fail(65, e.to_string()),
     };
     match queue::submit_from_program(&paths, account.id.as_str(), prepared) {
-        Ok(_) => ExitCode::SUCCESS,
+        // Silent, as sendmail is; a sender that cannot be started is logged, and the
+        // message waits for the next one (the window, the login, the next queueing).
+        Ok(_) => {
+            if let Err(e) = background::start(&paths) {
+                tracing::error!("{e}");
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(75, e.explain().problem),
     }
 }

@@ -17,6 +17,15 @@ pub(super) enum Failure {
     Failed(&'static str, Explanation),
 }
 
+impl Failure {
+    /// What went wrong, and what to do.
+    pub(super) fn explanation(&self) -> &Explanation {
+        match self {
+            Failure::BadInput(_, e) | Failure::Failed(_, e) => e,
+        }
+    }
+}
+
 impl From<ManageError> for Failure {
     fn from(e: ManageError) -> Self {
         let mut explained = e.explain();

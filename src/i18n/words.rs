@@ -27,6 +27,17 @@ impl Words {
         )
     }
 
+    /// The sentence in each language, by language code, English first.
+    pub fn each(&self) -> impl Iterator<Item = (&str, &str)> {
+        let english = Language::English.code();
+        let first = self.0.get_key_value(english);
+        let others = self.0.iter().filter(move |(code, _)| *code != english);
+        first
+            .into_iter()
+            .chain(others)
+            .map(|(code, text)| (code.as_str(), text.as_str()))
+    }
+
     /// The sentence in the current language, else in English, else in any language kept.
     pub fn text(&self) -> String {
         let current = language().code();

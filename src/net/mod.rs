@@ -2,6 +2,7 @@
 //! the SMTP client session used to check servers.
 
 pub mod certificate;
+pub mod changes;
 pub mod connect;
 mod explain;
 pub mod http;

@@ -1,9 +1,12 @@
 //! The outbox: a durable queue, the policy that reads server replies, and the worker that
 //! sends in the background.
 
+pub mod autostart;
+pub mod background;
 mod describe;
 mod explain;
 pub mod history;
+pub mod notice;
 pub mod policy;
 pub mod send;
 pub mod sendmail;

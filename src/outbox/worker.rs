@@ -22,6 +22,7 @@ use crate::account::{Account, AccountStore, AuthMethod, secrets};
 use crate::clock::{Millis, now_ms, relative};
 use crate::explain::{Explain, panic_text};
 use crate::net::Net;
+use crate::net::changes::NetworkChanges;
 use crate::net::smtp::Meaning;
 use crate::oauth;
 use crate::paths::Paths;
@@ -55,35 +56,97 @@ pub struct WorkerLock {
     _file: File,
 }
 
-/// Becomes the one worker for `paths`, or says who is. The lock file then says which
-/// process sends, and since when ([`sender`]).
-pub fn lock(paths: &Paths) -> Result<WorkerLock, WorkerError> {
-    let path = paths.worker_lock_file();
-    let lock_err = |source| WorkerError::Lock {
-        path: path.display().to_string(),
+/// Which kind of sender holds the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The window's own sender.
+    Window,
+    /// `outpost run`, started by the person or a service.
+    Run,
+    /// The sender started on its own while messages wait (`outpost run --background`): it
+    /// gives way to the window.
+    Background,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Window => "window",
+            Role::Run => "run",
+            Role::Background => "background",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Self> {
+        [Role::Window, Role::Run, Role::Background]
+            .into_iter()
+            .find(|r| r.as_str() == word)
+    }
+}
+
+/// Becomes the one worker for `paths` as `role`, or says who is. The lock file then says
+/// which process sends, since when, and as what ([`sender`]).
+pub fn lock(paths: &Paths, role: Role) -> Result<WorkerLock, WorkerError> {
+    match open_lock(paths)? {
+        (file, true) => claimed(paths, file, role),
+        (_, false) => Err(WorkerError::AlreadyRunning(
+            paths.worker_lock_file().display().to_string(),
+        )),
+    }
+}
+
+/// As [`lock`], waiting up to `patience` for the sender that holds the outbox to end (a
+/// window closing, a sender finishing). Blocks: call off the async threads.
+pub fn lock_waiting(
+    paths: &Paths,
+    role: Role,
+    patience: Duration,
+) -> Result<WorkerLock, WorkerError> {
+    let began = std::time::Instant::now();
+    loop {
+        match lock(paths, role) {
+            Err(WorkerError::AlreadyRunning(_)) if began.elapsed() < patience => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn lock_error(paths: &Paths) -> impl Fn(std::io::Error) -> WorkerError {
+    let path = paths.worker_lock_file().display().to_string();
+    move |source| WorkerError::Lock {
+        path: path.clone(),
         source,
-    };
-    std::fs::create_dir_all(&paths.data_dir).map_err(lock_err)?;
-    let mut file = OpenOptions::new()
+    }
+}
+
+/// The lock file, and whether this process now holds it.
+fn open_lock(paths: &Paths) -> Result<(File, bool), WorkerError> {
+    let lock_err = lock_error(paths);
+    std::fs::create_dir_all(&paths.data_dir).map_err(&lock_err)?;
+    let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .read(true)
         .write(true)
-        .open(&path)
-        .map_err(lock_err)?;
+        .open(paths.worker_lock_file())
+        .map_err(&lock_err)?;
     match file.try_lock() {
-        Ok(()) => {
-            let said = format!("{} {}\n", std::process::id(), now_ms());
-            file.set_len(0)
-                .and_then(|()| std::io::Write::write_all(&mut file, said.as_bytes()))
-                .map_err(lock_err)?;
-            Ok(WorkerLock { _file: file })
-        }
-        Err(std::fs::TryLockError::WouldBlock) => {
-            Err(WorkerError::AlreadyRunning(path.display().to_string()))
-        }
+        Ok(()) => Ok((file, true)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok((file, false)),
         Err(std::fs::TryLockError::Error(e)) => Err(lock_err(e)),
     }
+}
+
+/// Says in the lock file who holds it now.
+fn claimed(paths: &Paths, mut file: File, role: Role) -> Result<WorkerLock, WorkerError> {
+    let said = format!("{} {} {}\n", std::process::id(), now_ms(), role.as_str());
+    file.set_len(0)
+        .and_then(|()| std::io::Write::write_all(&mut file, said.as_bytes()))
+        .map_err(lock_error(paths))?;
+    Ok(WorkerLock { _file: file })
 }
 
 /// The process that sends from an outbox, as its lock file says.
@@ -93,6 +156,8 @@ pub struct Sender {
     pub pid: Option<u32>,
     /// When it began sending.
     pub since_ms: Option<Millis>,
+    /// Which kind of sender it is.
+    pub role: Option<Role>,
 }
 
 /// The sender of the outbox of `paths`, if one runs (the window's, or `outpost run`):
@@ -110,6 +175,7 @@ pub fn sender(paths: &Paths) -> Option<Sender> {
             Some(Sender {
                 pid: words.next().and_then(|w| w.parse().ok()),
                 since_ms: words.next().and_then(|w| w.parse().ok()),
+                role: words.next().and_then(Role::parse),
             })
         }
         // Free (nobody sends), or not lockable here: no sender to tell of.
@@ -169,6 +235,17 @@ pub enum WorkerEvent {
         /// What to do.
         reason: String,
     },
+}
+
+impl WorkerEvent {
+    /// Whether it tells of a refusal for good (of the message, or of one recipient): what
+    /// the desktop is told.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            WorkerEvent::Failed { .. } | WorkerEvent::RecipientRefused { .. }
+        )
+    }
 }
 
 impl std::fmt::Display for WorkerEvent {
@@ -231,8 +308,14 @@ fn jitter() -> f64 {
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
 }
 
-/// How often to look for the network while messages wait for it.
+/// How often to look for the network while messages wait for it, where the system does not
+/// say when it changes.
 const NETWORK_CHECK: Duration = Duration::from_secs(3);
+
+/// Where the system says when the network changes: how often to look all the same while
+/// messages wait for it, for a failure no change on this computer ends (a name server that
+/// was down).
+const OFFLINE_LOOK: Duration = Duration::from_secs(30 * 60);
 
 /// Messages a lane claims at once; their outcomes reach the disk together.
 pub const BATCH: usize = 128;
@@ -525,16 +608,18 @@ impl Worker {
         Ok(())
     }
 
-    /// Sends for as long as the process runs, or until asked to stop
-    /// ([`super::wake::ask_to_stop`]: the transactions in flight end first): whatever is
-    /// due, then sleeps until the next message is due (at most `idle`), a wake-up arrives
-    /// ([`super::wake::notify`]), or `nudge` is notified. The caller must hold the worker lock.
+    /// Sends until asked to stop ([`super::wake::ask_to_stop`]: the transactions in flight
+    /// end first) or, with [`Until::NothingWaits`], until no message waits any more:
+    /// whatever is due, then sleeps until the next message is due, a wake-up arrives
+    /// ([`super::wake::notify`]), `nudge` is notified, or the network changes while messages
+    /// wait for it. Between those it makes no wake-ups at all. The caller must hold the
+    /// worker lock.
     pub async fn serve(
         &self,
-        idle: Duration,
+        until: Until,
         nudge: &tokio::sync::Notify,
         mut on_event: impl FnMut(WorkerEvent),
-    ) -> Result<(), WorkerError> {
+    ) -> Result<Served, WorkerError> {
         // What the socket says, heard while sending too (a stop request reaches the lanes).
         let listener = super::wake::Listener::bind(&self.paths);
         let (told, mut wakes) = mpsc::unbounded_channel();
@@ -551,35 +636,51 @@ impl Worker {
             }
         });
         let _stop_hearing = AbortOnDrop(hearing);
+        // The system says when the network changes; where it cannot, look every few seconds.
+        let mut changes = NetworkChanges::listen();
         loop {
             self.run_until_empty(&mut on_event).await?;
             if self.stopping() {
-                return Ok(());
+                return Ok(Served::Stopped);
             }
             let file = self.paths.outbox_file();
-            let (offline, next_due) = crate::blocking::run(move || -> Result<_, OutboxError> {
-                let outbox = Outbox::open(&file)?;
-                Ok((outbox.offline_accounts()?, outbox.next_due()?))
-            })
-            .await?;
-            // While messages wait for the network, look for it every few seconds.
-            let idle = if offline.is_empty() {
-                idle
-            } else {
-                NETWORK_CHECK.min(idle)
+            let heard = changes.is_some();
+            let (offline, next_due, waiting) =
+                crate::blocking::run(move || -> Result<_, OutboxError> {
+                    let outbox = Outbox::open(&file)?;
+                    let offline = outbox.offline_accounts()?;
+                    // Told of the network's return, messages waiting for it are not due
+                    // before it returns (but for a rare look in case it said nothing).
+                    Ok((offline, outbox.next_due(!heard)?, outbox.anything_waits()?))
+                })
+                .await?;
+            if until == Until::NothingWaits && !waiting {
+                return Ok(Served::NothingWaits);
+            }
+            let look_for_network = match (offline.is_empty(), heard) {
+                (true, _) => None,
+                (false, true) => Some(OFFLINE_LOOK),
+                (false, false) => Some(NETWORK_CHECK),
             };
-            let wait = next_due.map_or(idle, |at| {
-                Duration::from_millis((at - now_ms()).clamp(0, idle.as_millis() as i64) as u64)
-            });
+            let wait = next_due.map(|at| Duration::from_millis((at - now_ms()).max(0) as u64));
+            let wait = match (wait, look_for_network) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let mut network_changed = false;
             tokio::select! {
                 _ = wakes.recv() => {}
-                () = tokio::time::sleep(wait) => {}
+                () = sleep_or_never(wait) => {}
                 () = nudge.notified() => {}
+                () = changed(&mut changes), if !offline.is_empty() => network_changed = true,
             }
             // Several wake-ups may have piled up: this pass answers them all.
             while wakes.try_recv().is_ok() {}
             if self.stopping() {
-                return Ok(());
+                return Ok(Served::Stopped);
+            }
+            if network_changed {
+                tracing::info!("the network changed; trying the messages that waited for it");
             }
             for account in offline {
                 if self.server_reachable(&account).await {
@@ -730,6 +831,40 @@ impl Worker {
             }
         }
         Ok(false)
+    }
+}
+
+/// How long [`Worker::serve`] goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// Until asked to stop (the window, `outpost run`).
+    Stopped,
+    /// Until no message waits (the background sender), or asked to stop.
+    NothingWaits,
+}
+
+/// Why [`Worker::serve`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    /// It was asked to stop.
+    Stopped,
+    /// No message waits any more.
+    NothingWaits,
+}
+
+/// Sleeps for `wait`; forever without one.
+async fn sleep_or_never(wait: Option<Duration>) {
+    match wait {
+        Some(wait) => tokio::time::sleep(wait).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next network change; never, where the system does not say.
+async fn changed(changes: &mut Option<NetworkChanges>) {
+    match changes {
+        Some(c) => c.changed().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -187,6 +187,8 @@ pub enum Event {
     },
     /// The background sender did something.
     Worker(WorkerEvent),
+    /// What the window's sender waits for before it sends, for the status line.
+    SenderNote(String),
     /// The background sender cannot run in this window (another Outpost sends, or the
     /// outbox cannot be opened); the explanation says why.
     WorkerStopped(Explanation),

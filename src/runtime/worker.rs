@@ -12,29 +12,25 @@ use super::ctx::Ctx;
 use super::guard::bug;
 use super::protocol::Event;
 use crate::explain::{Explain, Explanation};
-use crate::outbox::Outbox;
-use crate::outbox::worker::{self, Worker, WorkerEvent};
+use crate::outbox::worker::{self, Role, Until, Worker, WorkerError, WorkerLock};
+use crate::outbox::{notice, wake};
 
-/// The window's outbox worker, unless another Outpost already sends from this outbox.
+/// The window's outbox worker, unless another Outpost already sends from this outbox. A
+/// background sender gives way: it finishes the message in flight, and the window sends.
 pub(super) async fn send_in_background(ctx: Ctx) {
     let net = match &ctx.net {
         Ok(net) => net.clone(),
         Err(e) => return ctx.emit(Event::WorkerStopped(e.clone())),
     };
-    let _lock = match worker::lock(&ctx.paths) {
+    let _lock = match take_over(&ctx).await {
         Ok(lock) => lock,
         Err(e) => return ctx.emit(Event::WorkerStopped(e.explain())),
     };
     let worker = Worker::new(net, ctx.paths.clone());
-    let serving = worker.serve(std::time::Duration::from_secs(60), &ctx.nudge, |e| {
-        if ctx.notify.load(Ordering::Relaxed)
-            && matches!(
-                e,
-                WorkerEvent::Failed { .. } | WorkerEvent::RecipientRefused { .. }
-            )
-        {
-            let (ctx, e) = (ctx.clone(), e.clone());
-            tokio::task::spawn_blocking(move || notify_failure(&ctx, &e));
+    let serving = worker.serve(Until::Stopped, &ctx.nudge, |e| {
+        if ctx.notify.load(Ordering::Relaxed) && e.is_refusal() {
+            let (paths, e) = (ctx.paths.clone(), e.clone());
+            tokio::task::spawn_blocking(move || notice::tell_desktop(&paths, &e));
         }
         ctx.emit(Event::Worker(e))
     });
@@ -42,7 +38,7 @@ pub(super) async fn send_in_background(ctx: Ctx) {
     // sending in this window, and says so.
     let e = match AssertUnwindSafe(serving).catch_unwind().await {
         // Asked to stop ('outpost run --stop'): it says so, and why no message leaves.
-        Ok(Ok(())) => {
+        Ok(Ok(_)) => {
             let asked = Explanation::new(
                 tr!("sending-stopped-asked"),
                 tr!("sending-stopped-asked-advice"),
@@ -59,36 +55,25 @@ pub(super) async fn send_in_background(ctx: Ctx) {
     }));
 }
 
-/// Tells the desktop about a message refused for good.
-fn notify_failure(ctx: &Ctx, event: &WorkerEvent) {
-    let (id, what) = match event {
-        WorkerEvent::Failed { id, reason } => (*id, reason.clone()),
-        WorkerEvent::RecipientRefused {
-            id,
-            recipient,
-            reply,
-        } => (
-            *id,
-            tr!(
-                "notify-recipient-refused",
-                recipient = recipient.as_str(),
-                reply = reply.as_str()
-            ),
-        ),
-        _ => return,
-    };
-    let subject = Outbox::open(&ctx.paths.outbox_file())
-        .ok()
-        .and_then(|o| o.get(id).ok())
-        .map(|(m, _)| m.subject)
-        .unwrap_or_default();
-    let title = if subject.is_empty() {
-        tr!("notify-not-delivered-id", id = id)
-    } else {
-        tr!("notify-not-delivered", subject = subject.as_str())
-    };
-    // Best effort: without a notification service the outbox screen still shows it.
-    if let Err(e) = crate::notify::show(&title, &what) {
-        tracing::warn!("no desktop notification for message #{id}: {e}");
+/// The outbox for the window: free, or given up by the background sender once its message
+/// in flight is done (the status line says so meanwhile). Another window or `outpost run`
+/// keeps it.
+async fn take_over(ctx: &Ctx) -> Result<WorkerLock, WorkerError> {
+    match worker::lock(&ctx.paths, Role::Window) {
+        Err(WorkerError::AlreadyRunning(_)) => {}
+        other => return other,
     }
+    let Some(sender) = worker::sender(&ctx.paths).filter(|s| s.role == Some(Role::Background))
+    else {
+        return worker::lock(&ctx.paths, Role::Window);
+    };
+    let pid = sender.pid.map(|p| p.to_string()).unwrap_or_default();
+    ctx.emit(Event::SenderNote(tr!("status-taking-over", pid = pid)));
+    wake::ask_to_stop(&ctx.paths);
+    let paths = ctx.paths.clone();
+    crate::blocking::run(move || worker::lock_waiting(&paths, Role::Window, TAKE_OVER)).await
 }
+
+/// How long the window waits for the background sender's message in flight (its last reply
+/// under the default limits).
+const TAKE_OVER: std::time::Duration = std::time::Duration::from_secs(330);

@@ -3,6 +3,7 @@
 //! screen owns its state; none touches the network, the disk or the keyring.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use egui::{Key, Modifiers, Ui};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,9 @@ pub struct OutpostApp {
     styled: bool,
     /// The window's title as last set.
     title: String,
+    /// Whether to keep sending once the window is closed, as Settings says now: read by
+    /// whoever runs the window, after it closed.
+    keep_sending: Option<Arc<AtomicBool>>,
 }
 
 impl OutpostApp {
@@ -77,12 +81,19 @@ impl OutpostApp {
             frame_log: None,
             styled: false,
             title: String::new(),
+            keep_sending: None,
         }
     }
 
     /// Writes a line per frame to `log` (see [`FrameLog`]).
     pub fn with_frame_log(mut self, log: FrameLog) -> Self {
         self.frame_log = Some(log);
+        self
+    }
+
+    /// Keeps `keep` set to Settings' "Keep sending after the window is closed".
+    pub fn with_keep_sending(mut self, keep: Arc<AtomicBool>) -> Self {
+        self.keep_sending = Some(keep);
         self
     }
 
@@ -134,6 +145,7 @@ impl OutpostApp {
                 return;
             }
             Event::Worker(e) => return self.sender_status = e.to_string(),
+            Event::SenderNote(note) => return self.sender_status = note,
             Event::WorkerStopped(e) | Event::Bug(e) | Event::CoreStopped(e) => {
                 return self.sender_status = format!("{} {}", e.problem, e.advice);
             }
@@ -219,6 +231,9 @@ impl OutpostApp {
             super::fonts::install(&ctx, std::mem::take(&mut self.fonts));
         }
         self.settings.sync(&ctx, &self.shared);
+        if let Some(keep) = &self.keep_sending {
+            keep.store(self.settings.prefs.keep_sending, Ordering::Relaxed);
+        }
         self.write.poll_picker(&ctx);
         let dropped = ui.input(|i| !i.raw.dropped_files.is_empty());
         if (dropped && self.view != View::Compose)

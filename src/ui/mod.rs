@@ -14,6 +14,9 @@ mod shared;
 mod widgets;
 mod write;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 pub use app::{OutpostApp, Remembered};
 use frame_log::FrameLog;
 pub use shared::View;
@@ -73,6 +76,9 @@ pub fn run(request: Request) -> Result<(), UiError> {
         persistence_path: Some(paths.data_dir.join("window.ron")),
         ..Default::default()
     };
+    let keep_sending = Arc::new(AtomicBool::new(true));
+    let keep = keep_sending.clone();
+    let closed_paths = paths.clone();
     eframe::run_native(
         "Outpost",
         options,
@@ -93,7 +99,9 @@ pub fn run(request: Request) -> Result<(), UiError> {
                 }
             });
             core.send(crate::runtime::Command::SystemFonts);
-            let mut app = OutpostApp::restore(core, remembered).with_requests(rx);
+            let mut app = OutpostApp::restore(core, remembered)
+                .with_requests(rx)
+                .with_keep_sending(keep);
             if let Some(path) = std::env::var_os("OUTPOST_FRAME_LOG") {
                 // For benchmarks only: no log is no harm.
                 if let Ok(file) = std::fs::File::create(path) {
@@ -104,5 +112,8 @@ pub fn run(request: Request) -> Result<(), UiError> {
             Ok(Box::new(app))
         }),
     )?;
+    // The window is gone; its sender goes with this process. What waits is left to the
+    // background sender, as Settings says.
+    crate::usecases::queue::window_closed(&closed_paths, keep_sending.load(Ordering::Relaxed));
     Ok(())
 }

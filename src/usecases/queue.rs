@@ -7,11 +7,12 @@ use std::time::SystemTime;
 use crate::clock::{Millis, local, now_ms};
 use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::{self, Composed, Draft, MessageError};
+use crate::outbox::background::{self, Start};
 use crate::outbox::history::Entry;
 use crate::outbox::sendmail::Prepared;
 use crate::outbox::store::State;
 use crate::outbox::worker::{self, Sender};
-use crate::outbox::{Outbox, OutboxError, Summary, wake};
+use crate::outbox::{Outbox, OutboxError, Summary, autostart, notice, wake};
 use crate::paths::Paths;
 
 /// Why a draft was not queued (nothing was stored), or a queued message not read back.
@@ -243,7 +244,7 @@ pub struct Sending {
 pub fn sending(paths: &Paths) -> Result<Sending, OutboxError> {
     Ok(Sending {
         sender: worker::sender(paths),
-        next_due: Outbox::open(&paths.outbox_file())?.next_due()?,
+        next_due: Outbox::open(&paths.outbox_file())?.next_due(true)?,
     })
 }
 
@@ -257,6 +258,44 @@ pub fn stop_sending(paths: &Paths, patience: std::time::Duration) -> Option<Send
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     Some(sender)
+}
+
+/// Whether any message waits to be sent (none, when there is no outbox yet: it is not made
+/// by asking).
+pub fn anything_waits(paths: &Paths) -> bool {
+    let file = paths.outbox_file();
+    // Unreadable: the sender finds out, and says so in the log.
+    file.exists()
+        && Outbox::open(&file)
+            .and_then(|o| o.anything_waits())
+            .unwrap_or(true)
+}
+
+/// The window has closed: with messages waiting, a background sender takes them on (it waits
+/// for this process to let go of the outbox) and the desktop is told once; unless the person
+/// chose otherwise (`keep_sending` off), and then the login entry goes too.
+pub fn window_closed(paths: &Paths, keep_sending: bool) {
+    if !keep_sending {
+        if let Err(e) = autostart::remove(paths) {
+            tracing::warn!("the login entry stays: {e}");
+        }
+        return;
+    }
+    let waiting = match Outbox::open(&paths.outbox_file()).and_then(|o| o.waiting_by_account()) {
+        Ok(w) => w.iter().map(|(_, n)| *n as usize).sum(),
+        Err(e) => return tracing::warn!("the outbox after the window closed: {e}"),
+    };
+    if waiting == 0 {
+        return;
+    }
+    match background::start(paths) {
+        Ok(Start::Started(pid)) => {
+            tracing::info!("{waiting} waiting messages left to the background sender ({pid})");
+            notice::sending_on(waiting);
+        }
+        Ok(Start::Running(_) | Start::Off) => {}
+        Err(e) => tracing::error!("no background sender after the window closed: {e}"),
+    }
 }
 
 /// Every message, newest first.

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod netns;
 pub mod notifications;
 pub mod oauth;
 pub mod postfix;
@@ -443,6 +444,42 @@ impl Drop for Killed {
     }
 }
 
+/// A process the test did not start itself (a background sender), killed when dropped.
+pub struct KillPid(pub u32);
+
+impl KillPid {
+    /// Whether the process still runs (a zombie, ended but not waited for, does not).
+    pub fn alive(&self) -> bool {
+        std::fs::read_to_string(format!("/proc/{}/stat", self.0)).is_ok_and(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+        })
+    }
+
+    /// Waits up to `limit` for the process to end by itself; whether it did.
+    pub fn ends_within(&self, limit: Duration) -> bool {
+        let began = std::time::Instant::now();
+        while self.alive() {
+            if began.elapsed() > limit {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
+}
+
+impl Drop for KillPid {
+    fn drop(&mut self) {
+        if self.alive() {
+            let _ = Command::new("kill")
+                .args(["-9", &self.0.to_string()])
+                .status();
+        }
+    }
+}
+
 /// Runs the `outpost` binary with its own `OUTPOST_HOME`, DNS server and trusted CA.
 pub struct Outpost {
     pub home: tempfile::TempDir,
@@ -475,8 +512,24 @@ impl Outpost {
             ("OUTPOST_HOME".into(), home.path().display().to_string()),
             ("OUTPOST_DNS".into(), dns.addr.to_string()),
             ("SSL_CERT_FILE".into(), ca.ca_pem.display().to_string()),
+            // Tests that drive the queue with 'outpost run' start no sender by queueing;
+            // the background sender's own tests turn it on ([`Self::background`]).
+            ("OUTPOST_BACKGROUND".into(), "off".into()),
         ];
         Self { home, env }
+    }
+
+    /// Queueing starts the background sender, as it does for everyone.
+    pub fn background(mut self) -> Self {
+        self.env.retain(|(k, _)| k != "OUTPOST_BACKGROUND");
+        self
+    }
+
+    /// The sender as `queue list --json` tells of it.
+    pub fn sender(&self) -> serde_json::Value {
+        let (code, v) = self.json(&["queue", "list"], "");
+        assert_eq!(code, 0, "{v}");
+        v["sender"].clone()
     }
 
     pub fn command(&self, args: &[&str]) -> Command {

@@ -96,13 +96,28 @@ impl Outbox {
     }
 
     /// When the next waiting message is due, if any; messages of paused accounts wait for
-    /// the person, not for a time, and do not count.
-    pub fn next_due(&self) -> Result<Option<Millis>, OutboxError> {
+    /// the person, not for a time, and do not count; nor, without `offline_too`, do those
+    /// waiting for the network (the caller hears when it returns).
+    pub fn next_due(&self, offline_too: bool) -> Result<Option<Millis>, OutboxError> {
         self.conn
             .query_row(
                 "SELECT MIN(CASE WHEN state = 'sending' THEN lease_until ELSE next_attempt END)
                  FROM messages WHERE state IN ('queued', 'retry', 'sending')
-                   AND account NOT IN (SELECT account FROM paused)",
+                   AND account NOT IN (SELECT account FROM paused)
+                   AND (?1 OR offline = 0 OR state != 'retry')",
+                [offline_too],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db(e))
+    }
+
+    /// Whether any message is not finished (queued, waiting to retry or for its account,
+    /// or being sent).
+    pub fn anything_waits(&self) -> Result<bool, OutboxError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM messages
+                 WHERE state IN ('queued', 'retry', 'sending'))",
                 [],
                 |r| r.get(0),
             )

@@ -170,14 +170,14 @@ fn deleting_counting_and_noticing_changes() {
     q.delete(b).unwrap();
     assert!(matches!(q.get(b), Err(OutboxError::NotFound(_))));
     assert_eq!(reader.index().unwrap(), vec![(a, State::Sending)]);
-    assert!(reader.next_due().unwrap().is_some());
+    assert!(reader.next_due(true).unwrap().is_some());
     let login = Cause::Login {
         reply: "535 5.7.8 no".into(),
     };
     q.mark_paused(a, "acc", &login).unwrap();
     assert!(reader.paused().unwrap()[0].1.contains("535 5.7.8"));
     assert_eq!(
-        reader.next_due().unwrap(),
+        reader.next_due(true).unwrap(),
         None,
         "a paused account's messages are not due (the worker would spin)"
     );

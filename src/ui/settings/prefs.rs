@@ -24,6 +24,8 @@ pub struct Settings {
     pub theme: egui::ThemePreference,
     /// Size of everything (1.0 = normal).
     pub zoom: f32,
+    /// Closing the window leaves a sender running while messages wait.
+    pub keep_sending: bool,
     /// Seconds a sent message waits in the outbox, in which "Undo" takes it back (0–30).
     pub undo_secs: u32,
 }
@@ -40,6 +42,7 @@ impl Default for Settings {
             theme: egui::ThemePreference::System,
             zoom: 1.0,
             undo_secs: 5,
+            keep_sending: true,
         }
     }
 }
@@ -82,6 +85,8 @@ impl Settings {
             ui.add(egui::Slider::new(&mut self.undo_secs, 0..=30).suffix(" s"))
                 .labelled_by(label.id);
         });
+        ui.checkbox(&mut self.keep_sending, tr!("pref-keep-sending"))
+            .on_hover_text(tr!("pref-keep-sending-hint"));
         ui.add_space(design::SECTION_GAP);
         design::section(ui, tr!("pref-notifications"));
         ui.checkbox(&mut self.notify_failures, tr!("pref-notify-failures"));
