@@ -7,7 +7,13 @@
 //!   running and idle) until Postfix has accepted the message, against `msmtp` sending the same
 //!   message to the same server with the same login;
 //! - **200 messages**: 200 queued messages drained by `outpost run --until-empty`, against 200
-//!   `msmtp` runs one after the other.
+//!   `msmtp` runs one after the other;
+//! - **cold start**: `outpost send` with no sender running, so that it starts the background
+//!   sender (`outpost run --background`, which sends and ends), until Postfix has accepted the
+//!   message, against `msmtp`, which always starts cold;
+//! - **the idle background sender**: with one message due in an hour, its wake-ups (context
+//!   switches of all its threads, read from `/proc`) over a minute, given per hour, and its
+//!   resident memory (`VmRSS`, and the peak `VmHWM` after it sent).
 //!
 //! "Accepted" is read the same way for both: Postfix's queue manager logging the message
 //! (`<queue id>: from=<…>`, after the 250 reply), its queue id found through the Message-ID
@@ -87,6 +93,21 @@ fn main() {
             settle();
         }
     }
+    let (mut outpost_cold, mut msmtp_cold) = (vec![], vec![]);
+    for round in 0..ROUNDS {
+        let outpost_first = round % 2 == 0;
+        for side in 0..2 {
+            for i in 0..SINGLES {
+                if (side == 0) == outpost_first {
+                    outpost_cold.push(outpost_cold_send(&op, &mut log));
+                } else {
+                    msmtp_cold.push(msmtp.send(&format!("cold-{round}-{i}"), &mut log));
+                }
+                settle();
+            }
+        }
+    }
+    let idle = idle_sender(&op);
     // The password goes from the session keyring with the account.
     let out = op.run(&["account", "remove", USER, "--cancel-waiting"], "");
     assert!(
@@ -95,26 +116,15 @@ fn main() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let (o, m) = (median(&outpost_one), median(&msmtp_one));
     println!(
         "Postfix submission on loopback (STARTTLS, SASL PLAIN), {ROUNDS} rounds, sides alternating"
     );
-    println!(
-        "  one message, send → accepted: outpost {:.1} ms, msmtp {:.1} ms (medians of {} each); \
-         outpost / msmtp = {:.2} (target ≤ 1.2)",
-        ms(o),
-        ms(m),
-        SINGLES * ROUNDS,
-        o.as_secs_f64() / m.as_secs_f64()
+    singles(
+        "one message, send → accepted",
+        &outpost_one,
+        &msmtp_one,
+        " (target ≤ 1.2)",
     );
-    for (name, runs) in [("outpost", &outpost_one), ("msmtp", &msmtp_one)] {
-        let per_round: Vec<String> = runs
-            .chunks(SINGLES)
-            .map(|c| format!("{:.1}", ms(median(c))))
-            .collect();
-        println!("    {name} per round (ms): {}", per_round.join(", "));
-    }
     let rate = |d: Duration| BULK as f64 / d.as_secs_f64();
     let (o, m) = (median(&outpost_bulk), median(&msmtp_bulk));
     let runs = |ts: &[Duration]| {
@@ -132,6 +142,133 @@ fn main() {
         runs(&msmtp_bulk),
         rate(o) / rate(m)
     );
+    singles(
+        "cold start, no sender running, send → accepted",
+        &outpost_cold,
+        &msmtp_cold,
+        "",
+    );
+    println!(
+        "  idle background sender (next message due in 1 h): {:.0} wake-ups per hour \
+         (goal 0), RSS {:.1} MiB idle, peak {:.1} MiB (goal ≤ 20 MiB)",
+        idle.wakeups_per_hour, idle.rss_mib, idle.peak_mib
+    );
+}
+
+/// One comparison of single messages: the medians, their ratio, and each round's medians.
+fn singles(what: &str, outpost: &[Duration], msmtp: &[Duration], target: &str) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let (o, m) = (median(outpost), median(msmtp));
+    println!(
+        "  {what}: outpost {:.1} ms, msmtp {:.1} ms (medians of {} each); outpost / msmtp = \
+         {:.2}{target}",
+        ms(o),
+        ms(m),
+        SINGLES * ROUNDS,
+        o.as_secs_f64() / m.as_secs_f64()
+    );
+    for (name, runs) in [("outpost", outpost), ("msmtp", msmtp)] {
+        let per_round: Vec<String> = runs
+            .chunks(SINGLES)
+            .map(|c| format!("{:.1}", ms(median(c))))
+            .collect();
+        println!("    {name} per round (ms): {}", per_round.join(", "));
+    }
+}
+
+/// `outpost send` with no sender running: it starts the background sender; timed until
+/// Postfix has accepted the message. Returns once that sender has ended again.
+fn outpost_cold_send(op: &Outpost, log: &mut MailLog) -> Duration {
+    let start = Instant::now();
+    let mut cmd = op.command(&[
+        "--json",
+        "send",
+        "--from",
+        USER,
+        "--to",
+        TO,
+        "--subject",
+        "cold",
+        "--body",
+        "hi",
+    ]);
+    cmd.env_remove("OUTPOST_BACKGROUND");
+    let out = support::run_with_stdin(cmd, "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sender"]["started"], true, "{v}");
+    log.wait_accepted(v["message_id"].as_str().unwrap());
+    let took = start.elapsed();
+    let sender = support::KillPid(v["sender"]["pid"].as_u64().unwrap() as u32);
+    assert!(
+        sender.ends_within(Duration::from_secs(10)),
+        "the sender ends"
+    );
+    took
+}
+
+/// What the idle background sender costs.
+struct Idle {
+    wakeups_per_hour: f64,
+    rss_mib: f64,
+    peak_mib: f64,
+}
+
+/// Context switches of every thread of process `pid` so far.
+fn switches(pid: u32) -> u64 {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).unwrap();
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches"))
+                .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+/// A `/proc/pid/status` figure in kB, as MiB.
+fn status_mib(pid: u32, key: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    kb / 1024.0
+}
+
+/// The background sender with a message due in an hour (after it sent one now): its
+/// wake-ups over a minute, and its memory.
+fn idle_sender(op: &Outpost) -> Idle {
+    let mut later = op.command(&[
+        "--json", "send", "--from", USER, "--to", TO, "--body", "later", "--delay", "3600",
+    ]);
+    later.env_remove("OUTPOST_BACKGROUND");
+    let out = support::run_with_stdin(later, "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pid = v["sender"]["pid"].as_u64().expect("a sender started") as u32;
+    let sender = support::KillPid(pid);
+    // One message now, through the same sender, so that it has sent before it idles.
+    queue_one(op, "before idling");
+    // The blocking threads it used end after 10 s idle: then it sleeps for good.
+    std::thread::sleep(Duration::from_secs(15));
+    let (before, began) = (switches(pid), Instant::now());
+    std::thread::sleep(Duration::from_secs(60));
+    let woke = switches(pid) - before;
+    let idle = Idle {
+        wakeups_per_hour: woke as f64 * 3600.0 / began.elapsed().as_secs_f64(),
+        rss_mib: status_mib(pid, "VmRSS:"),
+        peak_mib: status_mib(pid, "VmHWM:"),
+    };
+    assert!(sender.alive(), "it waits for the later message");
+    let cancel = op.run(&["queue", "cancel", &v["id"].to_string()], "");
+    assert!(cancel.status.success());
+    assert!(
+        sender.ends_within(Duration::from_secs(10)),
+        "nothing waits: it ends"
+    );
+    idle
 }
 
 fn median(values: &[Duration]) -> Duration {

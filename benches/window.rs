@@ -306,20 +306,10 @@ fn real_window(home: &std::path::Path) {
     let idle_frames = (frames().len() - drawn) as f64 / idle.as_secs_f64();
 
     // Scrolling: wheel clicks on the table, as a person would.
-    let xdotool = |args: &[&str]| {
-        let out = Command::new("xdotool")
-            .args(args)
-            .env("DISPLAY", &x.display)
-            .output()
-            .expect("xdotool runs (./scripts/test installs it)");
-        assert!(out.status.success(), "xdotool {args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    let window = xdotool(&["search", "--sync", "--name", "Outpost$"]);
-    let window = window.lines().next().unwrap().to_string();
-    xdotool(&["mousemove", "--window", &window, "450", "300"]);
+    let window = x.outpost_window();
+    x.xdotool(&["mousemove", "--window", &window, "450", "300"]);
     let before = frames().len();
-    xdotool(&["click", "--repeat", "300", "--delay", "25", "5"]);
+    x.xdotool(&["click", "--repeat", "300", "--delay", "25", "5"]);
     // Until the smooth scrolling has come to rest.
     let mut seen = frames().len();
     loop {

@@ -34,22 +34,16 @@ fn state(op: &Outpost, id: i64) -> String {
     v["message"]["state"].as_str().unwrap().to_string()
 }
 
-/// `outpost send --json` to bob; the queue id and the sender it says runs.
+/// `outpost send --json` to bob with `subject`; the queue id and the sender it says runs.
 fn send(op: &Outpost, subject: &str) -> (i64, serde_json::Value) {
-    let (code, v) = op.json(
-        &[
-            "send",
-            "--from",
-            USER,
-            "--to",
-            "bob@example.net",
-            "--subject",
-            subject,
-            "--body",
-            "hi",
-        ],
-        "",
-    );
+    send_with(op, &["--subject", subject, "--body", "hi"])
+}
+
+/// `outpost send --json` to bob with `args`; the queue id and the sender it says runs.
+fn send_with(op: &Outpost, args: &[&str]) -> (i64, serde_json::Value) {
+    let mut all = vec!["send", "--from", USER, "--to", "bob@example.net"];
+    all.extend_from_slice(args);
+    let (code, v) = op.json(&all, "");
     assert_eq!(code, 0, "{v}");
     (v["id"].as_i64().unwrap(), v["sender"].clone())
 }
@@ -85,22 +79,8 @@ fn queueing_with_nobody_sending_starts_a_sender_that_sends_and_then_ends() {
 fn a_sender_stays_while_a_message_waits_for_its_time_and_wakes_for_new_ones() {
     let lab = SendLab::start(&[], PASSWORD, &[]);
     let op = lab.op.background();
-    let (code, v) = op.json(
-        &[
-            "send",
-            "--from",
-            USER,
-            "--to",
-            "bob@example.net",
-            "--body",
-            "later",
-            "--delay",
-            "3600",
-        ],
-        "",
-    );
-    assert_eq!(code, 0, "{v}");
-    let sender = pid_of(&v["sender"]);
+    let (_, sender) = send_with(&op, &["--body", "later", "--delay", "3600"]);
+    let sender = pid_of(&sender);
     std::thread::sleep(Duration::from_millis(500));
     assert!(sender.alive(), "it waits for the message's time");
     // A second message: the running sender is told, and sends it at once.
@@ -468,4 +448,51 @@ fn git_send_email_hands_a_patch_over_and_postfix_accepts_it_with_no_window_open(
             .contains("[PATCH] Say hello"),
         "{v}"
     );
+}
+
+#[test]
+fn the_window_takes_over_from_the_background_sender_once_its_message_in_flight_is_done() {
+    use outpost::runtime::{Core, Event};
+    // The server takes a second over each message: the window opens in the middle of one.
+    let lab = SendLab::start(&["--data-delay", "1"], PASSWORD, &[]);
+    let op = lab.op.background();
+    let (id, sender) = send(&op, "in flight");
+    let background = pid_of(&sender);
+    assert!(within(Duration::from_secs(5), || state(&op, id) == "sending").is_some());
+    let paths = outpost::paths::Paths::under(op.home.path());
+    let net = outpost::net::NetConfig {
+        dns_server: Some(lab.lab.dns.addr),
+        extra_roots: Some(lab.lab.ca.ca_pem.clone()),
+        ..Default::default()
+    };
+    let core = Core::start(&paths, Ok(net), || {});
+    // The window says whom it waits for, the message in flight is finished (once), and the
+    // background sender ends.
+    let mut notes = vec![];
+    let window_sends = within(Duration::from_secs(10), || {
+        while let Some(e) = core.try_recv() {
+            if let Event::SenderNote(note) = e {
+                notes.push(note);
+            }
+        }
+        op.sender()["role"] == "window"
+    });
+    assert!(window_sends.is_some(), "{:?}", op.sender());
+    assert!(
+        notes.iter().any(|n| n.contains(&background.0.to_string())),
+        "the status line names the background sender: {notes:?}"
+    );
+    assert!(!background.alive());
+    assert_eq!(state(&op, id), "sent");
+    assert_eq!(lab.smtpd.received().len(), 1);
+    assert_eq!(
+        op.sender()["pid"].as_u64(),
+        Some(u64::from(std::process::id()))
+    );
+    // Queued now, the window's sender sends it; no other is started.
+    let (id, sender) = send(&op, "the window sends");
+    assert_eq!(sender["started"], false, "{sender}");
+    assert_eq!(sender["role"], "window", "{sender}");
+    assert!(within(Duration::from_secs(5), || state(&op, id) == "sent").is_some());
+    drop(core);
 }

@@ -669,6 +669,7 @@ fn the_queue_says_whether_a_sender_runs_which_and_since_when() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
     assert_eq!(s["pid"], run.0.id(), "{s}");
+    assert_eq!(s["role"], "run", "{s}");
     assert!(s["since"].as_i64().unwrap() > 0, "{s}");
     assert!(
         s["next_due"].as_i64().unwrap() > 0,
@@ -677,7 +678,7 @@ fn the_queue_says_whether_a_sender_runs_which_and_since_when() {
     let out = lab.op.run(&["queue", "list"], "");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(&format!("Sending: Outpost (process {})", run.0.id())),
+        text.contains(&format!("Sending: 'outpost run' (process {})", run.0.id())),
         "{text}"
     );
     drop(run);

@@ -144,3 +144,67 @@ fn a_second_start_hands_over_to_the_open_window() {
         "the first window still runs"
     );
 }
+
+#[test]
+fn closing_the_window_with_mail_waiting_leaves_a_background_sender_and_says_so_once() {
+    let bus = SecretService::bus_only();
+    let notifications = Notifications::serve(&bus.bus);
+    let lab = support::SendLab::start(&[], PASSWORD, &[]);
+    // A message for later: nothing sends it yet (queued with the background sender off).
+    lab.op
+        .send(&["--to", "bob@example.net", "--body", "hi", "--delay", "3600"]);
+    let op = lab.op.background();
+    let x = Xvfb::start(4);
+    let mut app = op.command(&[]);
+    app.env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.bus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut window = Killed(app.spawn().unwrap());
+    let began = Instant::now();
+    while x.drawn().is_none() || op.sender()["role"] != "window" {
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "no window sending"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Ctrl+Q, as the person closes it.
+    let id = x.outpost_window();
+    x.xdotool(&["windowfocus", "--sync", &id]);
+    assert!(
+        window.0.try_wait().unwrap().is_none(),
+        "the window is open before Ctrl+Q"
+    );
+    x.xdotool(&["key", "ctrl+q"]);
+    let began = Instant::now();
+    while window.0.try_wait().unwrap().is_none() {
+        assert!(
+            began.elapsed() < Duration::from_secs(10),
+            "the window stays open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The background sender holds the outbox now, and the desktop was told, once.
+    let began = Instant::now();
+    let sender = loop {
+        let s = op.sender();
+        if s["role"] == "background" {
+            break s;
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(10),
+            "no background sender: {s}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _sender = support::KillPid(sender["pid"].as_u64().unwrap() as u32);
+    assert_ne!(sender["pid"].as_u64(), Some(u64::from(window.0.id())));
+    let shown = notifications.shown.lock().unwrap().clone();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(
+        shown[0].summary,
+        "Outpost will send the waiting message in the background"
+    );
+}

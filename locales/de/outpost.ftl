@@ -15,6 +15,18 @@ title-outbox-waiting = Postausgang ({ $count } wartend)
 status-offline = Offline: Nachrichten warten auf das Netz
 status-online = Online
 status-outbox = Postausgang: { $status }
+status-waits-for-you = { $count ->
+    [one] 1 Nachricht wartet auf Sie (ein Konto ist angehalten)
+   *[other] { $count } Nachrichten warten, einige auf Sie (ein Konto ist angehalten)
+}
+status-waits-for-network = { $count ->
+    [one] 1 Nachricht wartet auf das Netz
+   *[other] { $count } Nachrichten warten auf das Netz
+}
+status-waits-until = { $count ->
+    [one] 1 Nachricht wartet: sie ist { $when } fällig
+   *[other] { $count } Nachrichten warten: die nächste ist { $when } fällig
+}
 
 ## src/ui/widgets.rs
 field-your-name = Ihr Name
@@ -1088,7 +1100,7 @@ outbox-sending-advice = Warten Sie, bis dieser Versuch endet, und versuchen Sie 
 outbox-sent-advice = Sie wurde schon zugestellt; es ist nichts mehr zu tun.
 outbox-cancelled-advice = Sie wird nicht gesendet; „Bearbeiten und erneut senden“ sendet sie doch noch.
 outbox-state-advice = „outpost queue show“ sagt, wo sie steht.
-worker-running-advice = Dieses Outpost sendet die Nachrichten; schließen Sie es, um stattdessen von hier zu senden.
+worker-running-advice = Jenes Outpost sendet die Nachrichten („outpost queue list“ zeigt, wie es steht); um stattdessen von hier zu senden, beenden Sie es zuerst: outpost run --stop
 worker-lock-advice = Prüfen Sie, ob der Datenordner Ihnen gehört und die Festplatte nicht voll ist, und versuchen Sie es dann erneut; die eingereihten Nachrichten bleiben erhalten.
 
 ## src/outbox/policy.rs

@@ -16,6 +16,18 @@ title-outbox-waiting = Outbox ({ $count } waiting)
 status-offline = Offline: messages wait for the network
 status-online = Online
 status-outbox = Outbox: { $status }
+status-waits-for-you = { $count ->
+    [one] 1 message waits for you (an account is paused)
+   *[other] { $count } messages wait, some for you (an account is paused)
+}
+status-waits-for-network = { $count ->
+    [one] 1 message waits for the network
+   *[other] { $count } messages wait for the network
+}
+status-waits-until = { $count ->
+    [one] 1 message waits: it is due { $when }
+   *[other] { $count } messages wait: the next is due { $when }
+}
 
 ## src/ui/widgets.rs
 field-your-name = Your name
@@ -1076,7 +1088,7 @@ outbox-sending-advice = Wait until this attempt ends, then try again.
 outbox-sent-advice = It was delivered already; nothing more to do.
 outbox-cancelled-advice = It will not be sent; Edit & resend sends it after all.
 outbox-state-advice = 'outpost queue show' says where it is.
-worker-running-advice = That Outpost sends the messages; close it to send from here instead.
+worker-running-advice = That Outpost sends the messages ('outpost queue list' shows how it goes); to send from here instead, stop it first: outpost run --stop
 worker-lock-advice = Check that the data folder is yours and the disk is not full, then try again; the queued messages are kept.
 
 ## src/outbox/policy.rs

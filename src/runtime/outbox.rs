@@ -18,6 +18,8 @@ pub struct OutboxView {
     pub paused: Vec<(String, String)>,
     /// Accounts whose messages wait for the network.
     pub offline: Vec<String>,
+    /// When the next waiting message is due (none while every one waits for the person).
+    pub next_due: Option<crate::clock::Millis>,
 }
 
 impl OutboxView {
@@ -28,6 +30,11 @@ impl OutboxView {
             .binary_search_by(|(i, _)| id.cmp(i))
             .ok()
             .map(|at| self.index[at].1)
+    }
+
+    /// How many messages are not finished, in all.
+    pub fn waiting_total(&self) -> i64 {
+        self.waiting.iter().map(|(_, n)| n).sum()
     }
 
     /// The unfinished messages of the account with id `account`.
@@ -47,5 +54,6 @@ pub(super) fn read(o: &Outbox) -> Result<OutboxView, OutboxError> {
         waiting: o.waiting_by_account()?,
         paused: o.paused()?,
         offline: o.offline_accounts()?,
+        next_due: o.next_due(true)?,
     })
 }

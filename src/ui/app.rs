@@ -235,6 +235,10 @@ impl OutpostApp {
             keep.store(self.settings.prefs.keep_sending, Ordering::Relaxed);
         }
         self.write.poll_picker(&ctx);
+        // Ctrl+Q closes the window, as the close button does (GNOME's shortcut for it).
+        if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Q)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         let dropped = ui.input(|i| !i.raw.dropped_files.is_empty());
         if (dropped && self.view != View::Compose)
             || ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::N))

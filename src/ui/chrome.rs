@@ -47,5 +47,32 @@ pub fn status_line(ui: &mut Ui, outbox: Option<&OutboxView>, sender: &str) {
         }
         ui.separator();
         ui.label(RichText::new(tr!("status-outbox", status = sender)).weak());
+        if let Some(waits) = outbox.and_then(|v| waiting_for(ui, v)) {
+            ui.separator();
+            ui.label(RichText::new(waits).weak());
+        }
     });
+}
+
+/// What the waiting messages wait for, when any wait: the person, the network, or a time
+/// (counted down: the line is drawn again each second).
+fn waiting_for(ui: &Ui, v: &OutboxView) -> Option<String> {
+    let count = v.waiting_total();
+    if count == 0 {
+        return None;
+    }
+    if !v.paused.is_empty() {
+        return Some(tr!("status-waits-for-you", count = count));
+    }
+    if !v.offline.is_empty() {
+        return Some(tr!("status-waits-for-network", count = count));
+    }
+    let at = v.next_due.filter(|at| *at > crate::clock::now_ms())?;
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_secs(1));
+    Some(tr!(
+        "status-waits-until",
+        count = count,
+        when = crate::clock::relative(at)
+    ))
 }

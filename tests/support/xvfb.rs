@@ -39,6 +39,25 @@ impl Xvfb {
         }
     }
 
+    /// Runs `xdotool` on this display with `args`; it must succeed; what it printed.
+    #[allow(dead_code)]
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("xdotool runs (./scripts/test installs it)");
+        assert!(out.status.success(), "xdotool {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Outpost's window (its X id), once it is there.
+    #[allow(dead_code)]
+    pub fn outpost_window(&self) -> String {
+        let ids = self.xdotool(&["search", "--sync", "--name", "Outpost$"]);
+        ids.lines().next().unwrap_or_default().to_string()
+    }
+
     /// The whole screen, if it has drawn anything: at least 8 colours.
     pub fn drawn(&self) -> Option<Screenshot> {
         let shot = Command::new("xwd")
