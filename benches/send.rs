@@ -180,21 +180,7 @@ fn singles(what: &str, outpost: &[Duration], msmtp: &[Duration], target: &str) {
 /// Postfix has accepted the message. Returns once that sender has ended again.
 fn outpost_cold_send(op: &Outpost, log: &mut MailLog) -> Duration {
     let start = Instant::now();
-    let mut cmd = op.command(&[
-        "--json",
-        "send",
-        "--from",
-        USER,
-        "--to",
-        TO,
-        "--subject",
-        "cold",
-        "--body",
-        "hi",
-    ]);
-    cmd.env_remove("OUTPOST_BACKGROUND");
-    let out = support::run_with_stdin(cmd, "");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = queue(op, &["--subject", "cold", "--body", "hi"], true);
     assert_eq!(v["sender"]["started"], true, "{v}");
     log.wait_accepted(v["message_id"].as_str().unwrap());
     let took = start.elapsed();
@@ -241,12 +227,7 @@ fn status_mib(pid: u32, key: &str) -> f64 {
 /// The background sender with a message due in an hour (after it sent one now): its
 /// wake-ups over a minute, and its memory.
 fn idle_sender(op: &Outpost) -> Idle {
-    let mut later = op.command(&[
-        "--json", "send", "--from", USER, "--to", TO, "--body", "later", "--delay", "3600",
-    ]);
-    later.env_remove("OUTPOST_BACKGROUND");
-    let out = support::run_with_stdin(later, "");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = queue(op, &["--body", "later", "--delay", "3600"], true);
     let pid = v["sender"]["pid"].as_u64().expect("a sender started") as u32;
     let sender = support::KillPid(pid);
     // One message now, through the same sender, so that it has sent before it idles.
@@ -282,21 +263,27 @@ fn settle() {
     std::thread::sleep(Duration::from_millis(100));
 }
 
+/// `outpost send --json` of one message to [`TO`] with `args`; with `background`, queueing
+/// may start the background sender (the bench's Outpost has it off). Its answer.
+fn queue(op: &Outpost, args: &[&str], background: bool) -> serde_json::Value {
+    let mut all = vec!["--json", "send", "--from", USER, "--to", TO];
+    all.extend_from_slice(args);
+    let mut cmd = op.command(&all);
+    if background {
+        cmd.env_remove("OUTPOST_BACKGROUND");
+    }
+    let out = support::run_with_stdin(cmd, "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// `outpost send` of one message to [`TO`]; returns its Message-ID.
 fn queue_one(op: &Outpost, subject: &str) -> String {
-    let args = [
-        "send",
-        "--from",
-        USER,
-        "--to",
-        TO,
-        "--subject",
-        subject,
-        "--body",
-        "hi",
-    ];
-    let (code, v) = op.json(&args, "");
-    assert_eq!(code, 0, "{v}");
+    let v = queue(op, &["--subject", subject, "--body", "hi"], false);
     v["message_id"].as_str().expect("a Message-ID").to_string()
 }
 

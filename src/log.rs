@@ -16,6 +16,9 @@ pub const ENV: &str = "OUTPOST_LOG";
 /// How many daily files are kept.
 const KEEP_DAYS: usize = 7;
 
+/// Lines the log holds while its thread writes them out.
+const BUFFERED_LINES: usize = 1024;
+
 /// Keeps the file log writing; drop it last (it flushes what is pending).
 #[must_use = "the log stops when this is dropped"]
 pub struct Guard {
@@ -55,7 +58,13 @@ pub fn to_file(dir: &Path) -> Guard {
     let Some(appender) = appender else {
         return Guard { _flushes: None };
     };
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default buffer (128,000 lines) is allocated and touched whole: 4 MiB of the idle
+    // background sender's memory. Lines come a few a second at most; when the disk lags
+    // that far behind, the newest are dropped (lossy), never the sender held up.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(BUFFERED_LINES)
+        .lossy(true)
+        .finish(appender);
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter())
         .with_writer(writer)

@@ -740,3 +740,87 @@ fn run_stop_lets_the_sender_finish_what_it_sends_and_stop_losing_and_repeating_n
     assert!(states(&lab.op).iter().all(|s| s == "sent"));
     assert_eq!(lab.smtpd.received().len(), ids.len());
 }
+
+#[test]
+fn sent_texts_are_let_go_when_asked_or_after_their_time_and_the_file_shrinks() {
+    let lab = lab(&[], PASSWORD);
+    let big = tempfile::tempdir().unwrap();
+    let attachment = big.path().join("photo.jpg");
+    std::fs::write(&attachment, vec![7u8; 2_000_000]).unwrap();
+    let attach = attachment.display().to_string();
+    let sent = send(&lab.op, &["--to", "bob@example.net", "--attach", &attach]);
+    let out = lab.op.run(&["run", "--until-empty"], "");
+    assert!(out.status.success());
+    let waiting = send(
+        &lab.op,
+        &[
+            "--to",
+            "bob@example.net",
+            "--attach",
+            &attach,
+            "--delay",
+            "3600",
+        ],
+    );
+    let (code, before) = lab.op.json(&["queue", "stats"], "");
+    assert_eq!(code, 0, "{before}");
+    assert_eq!(before["messages"]["sent"], 1, "{before}");
+    assert_eq!(before["texts_kept"], 2, "{before}");
+    assert_eq!(before["keep_sent_text_days"], 30, "{before}");
+    assert!(
+        before["text_bytes"].as_u64().unwrap() > 5_000_000,
+        "{before}"
+    );
+    let text = String::from_utf8_lossy(&lab.op.run(&["queue", "stats"], "").stdout).to_string();
+    assert!(text.contains("The outbox holds 2 messages"), "{text}");
+    assert!(text.contains("keep their text for 30 days"), "{text}");
+    // Sent a moment ago: the setting's 30 days keep it.
+    let (_, v) = lab.op.json(&["queue", "prune"], "");
+    assert_eq!(v["pruned"], 0, "{v}");
+    // Asked for everything finished: the sent one goes, the waiting one stays.
+    let (code, v) = lab.op.json(&["queue", "prune", "--older-than", "0"], "");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["pruned"], 1, "{v}");
+    let (_, after) = lab.op.json(&["queue", "stats"], "");
+    assert_eq!(after["texts_kept"], 1, "{after}");
+    assert!(
+        after["file_bytes"].as_u64().unwrap() + 2_000_000 < before["file_bytes"].as_u64().unwrap(),
+        "{before} → {after}"
+    );
+    let (_, shown) = lab.op.json(&["queue", "show", &sent.to_string()], "");
+    assert_eq!(shown["message"]["kept"], false, "{shown}");
+    assert_eq!(
+        shown["message"]["state"], "sent",
+        "its history stays: {shown}"
+    );
+    assert!(!shown["history"].as_array().unwrap().is_empty());
+    let (_, shown) = lab.op.json(&["queue", "show", &waiting.to_string()], "");
+    assert_eq!(shown["message"]["kept"], true, "{shown}");
+    // The setting, from the command line: a file of its own, read by every sender.
+    let (code, v) = lab.op.json(&["queue", "keep-text", "--forever"], "");
+    assert_eq!(code, 0, "{v}");
+    let file = lab.op.home.path().join("config/outbox.toml");
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("keep_sent_text_days = \"forever\"")
+    );
+    let (_, v) = lab.op.json(&["queue", "stats"], "");
+    assert_eq!(v["keep_sent_text_days"], "forever", "{v}");
+    // A file written by hand that says nothing Outpost knows: said, with what to write.
+    std::fs::write(&file, "keep_sent_text_days = \"a while\"\n").unwrap();
+    let (code, v) = lab.op.json(&["queue", "prune"], "");
+    assert_eq!(code, 1, "{v}");
+    let said = v["error"]["message"].as_str().unwrap();
+    assert!(
+        said.contains("neither a number of days nor \"forever\""),
+        "{said}"
+    );
+    assert!(
+        v["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("keep_sent_text_days = 30"),
+        "{v}"
+    );
+}

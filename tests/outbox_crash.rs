@@ -107,3 +107,88 @@ fn sigkill_at_any_moment_loses_no_message_and_repeats_only_the_one_in_flight() {
         "{twice} messages were delivered twice after {KILLS} kills; at most {allowed} may be"
     );
 }
+
+#[test]
+fn sigkill_while_texts_are_let_go_loses_nothing_else() {
+    use outpost::message::Composed;
+    use outpost::outbox::{Outbox, OutboxError};
+    const SENT: usize = 400;
+    let home = tempfile::tempdir().unwrap();
+    let file = outpost::paths::Paths::under(home.path()).outbox_file();
+    let waiting;
+    {
+        let mut q = Outbox::open(&file).unwrap();
+        let body = vec![b'x'; 100_000];
+        for n in 0..SENT {
+            let mut bytes = format!("Subject: {n}\r\n\r\n").into_bytes();
+            bytes.extend_from_slice(&body);
+            let c = Composed {
+                message_id: format!("<{n}@example.org>"),
+                envelope_from: "ann@example.org".into(),
+                recipients: vec!["bob@example.net".into()],
+                bytes,
+            };
+            let id = q.enqueue("acc", &c, "bob", "old").unwrap();
+            q.claim_due(Duration::from_secs(60), None, &[])
+                .unwrap()
+                .unwrap();
+            q.mark_sent(id, "250 ok", None).unwrap();
+        }
+        let c = Composed {
+            message_id: "<waits@example.org>".into(),
+            envelope_from: "ann@example.org".into(),
+            recipients: vec!["bob@example.net".into()],
+            bytes: b"Subject: waits\r\n\r\nstill here\r\n".to_vec(),
+        };
+        waiting = q.enqueue("acc", &c, "bob", "waits").unwrap();
+    }
+    let check = |q: &Outbox| {
+        let ok: String = q.integrity_check().unwrap();
+        assert_eq!(ok, "ok");
+        let list = q.list().unwrap();
+        assert_eq!(list.len(), SENT + 1, "every message stays");
+        let (bytes, _) = q.content(waiting).unwrap();
+        assert!(
+            bytes.ends_with(b"still here\r\n"),
+            "the waiting one keeps its text"
+        );
+        for m in list.iter().filter(|m| m.id != waiting) {
+            match q.content(m.id) {
+                Ok((bytes, _)) => assert!(bytes.len() > 100_000),
+                Err(OutboxError::BodyGone(_)) => assert!(!m.kept),
+                Err(e) => panic!("message {}: {e}", m.id),
+            }
+            assert!(!q.get(m.id).unwrap().1.is_empty(), "its history stays");
+        }
+        list.iter().filter(|m| !m.kept).count()
+    };
+    let mut gone = 0;
+    // From before the prune begins to after it ended, a kill every few milliseconds.
+    for delay_ms in (4..=40).step_by(3) {
+        let mut prune = std::process::Command::new(env!("CARGO_BIN_EXE_outpost"))
+            .args(["queue", "prune", "--older-than", "0"])
+            .env("OUTPOST_HOME", home.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        prune.kill().unwrap();
+        prune.wait().unwrap();
+        let now_gone = check(&Outbox::open(&file).unwrap());
+        assert!(now_gone >= gone, "what was let go stays let go");
+        eprintln!("killed after {delay_ms} ms: {now_gone} of {SENT} texts let go");
+        gone = now_gone;
+    }
+    // Whatever the kills interrupted, the next prune finishes it and the file shrinks.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_outpost"))
+        .args(["--json", "queue", "prune", "--older-than", "0"])
+        .env("OUTPOST_HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let q = Outbox::open(&file).unwrap();
+    assert_eq!(check(&q), SENT);
+    let space = q.space().unwrap();
+    assert!(space.file_bytes < 5_000_000, "{space:?}");
+    eprintln!("killed with {gone} of {SENT} texts let go; then {space:?}");
+}

@@ -190,8 +190,10 @@ fn without_a_client_id_the_wizard_says_how_to_get_one_and_settings_take_it() {
     assert!(harness.query_by_label(SIGN_IN).is_none());
     harness.get_by_label("Open Settings").click();
     harness.run();
+    // The page is whole once the outbox's size is read too (it adds lines above).
     wait_for(&mut harness, "the providers", |h| {
         h.query_by_label("Example Lab client id").is_some()
+            && h.query_by_label_contains("The outbox holds").is_some()
     });
     assert!(harness.query_by_label("Google client id").is_some());
     // Wide enough to read what was typed, at every window size.
@@ -210,6 +212,9 @@ fn without_a_client_id_the_wizard_says_how_to_get_one_and_settings_take_it() {
         "Example Lab client secret",
         support::oauth::CLIENT_SECRET,
     );
+    // Below the fold of a long page: brought into view as a screen reader does.
+    harness.get_by_label("Save Example Lab").scroll_to_me();
+    harness.run();
     harness.get_by_label("Save Example Lab").click();
     harness.step();
     wait_for(&mut harness, "the saved client id", |h| {

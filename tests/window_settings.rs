@@ -129,3 +129,26 @@ fn the_first_page_fits_at_twice_the_scale() {
         );
     }
 }
+
+#[test]
+fn how_long_sent_texts_are_kept_is_set_in_settings_and_read_by_every_sender() {
+    let home = tempfile::tempdir().unwrap();
+    add_account(home.path());
+    let mut harness = window(home.path(), Remembered::default(), 1.0);
+    harness.run();
+    harness.get_by_label("Settings").click();
+    wait_for(&mut harness, "the outbox's size", |h| {
+        h.query_by_label_contains("The outbox holds 0 messages")
+            .is_some()
+    });
+    assert!(!checked(&harness, "Forever"), "30 days at first");
+    harness.get_by_label("Forever").click();
+    let file = Paths::under(home.path()).config_dir.join("outbox.toml");
+    wait_for(&mut harness, "the setting written", |_| {
+        std::fs::read_to_string(&file).is_ok_and(|t| t.contains("\"forever\""))
+    });
+    assert!(
+        harness.query_by_label("Free space now").is_some(),
+        "and space can be freed at once"
+    );
+}

@@ -52,6 +52,17 @@ fn the_window_opens_and_draws_under_xvfb() {
     }
 }
 
+/// The window of `op`'s Outpost on `x`, with `bus` as its session bus.
+fn open_window(op: &Outpost, x: &Xvfb, bus: &str) -> Killed {
+    let mut app = op.command(&[]);
+    app.env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Killed(app.spawn().unwrap())
+}
+
 #[test]
 fn a_refused_message_raises_a_desktop_notification() {
     let bus = SecretService::bus_only();
@@ -76,13 +87,7 @@ fn a_refused_message_raises_a_desktop_notification() {
     ]);
 
     let x = Xvfb::start(1);
-    let mut app = op.command(&[]);
-    app.env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.bus)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _app = Killed(app.spawn().unwrap());
+    let _app = open_window(&op, &x, &bus.bus);
     let start = Instant::now();
     loop {
         if let Some(n) = notifications.shown.lock().unwrap().first() {
@@ -155,13 +160,7 @@ fn closing_the_window_with_mail_waiting_leaves_a_background_sender_and_says_so_o
         .send(&["--to", "bob@example.net", "--body", "hi", "--delay", "3600"]);
     let op = lab.op.background();
     let x = Xvfb::start(4);
-    let mut app = op.command(&[]);
-    app.env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.bus)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut window = Killed(app.spawn().unwrap());
+    let mut window = open_window(&op, &x, &bus.bus);
     let began = Instant::now();
     while x.drawn().is_none() || op.sender()["role"] != "window" {
         assert!(

@@ -332,6 +332,7 @@ undo-hint = Zurück nach „Schreiben“, um sie zu ändern oder zu einer andere
 retry-now = Jetzt erneut versuchen
 cancel-sending = Senden abbrechen
 edit-resend = Bearbeiten und erneut senden
+edit-resend-text-gone = Ihr Text wird nicht mehr aufbewahrt: gesendete Nachrichten behalten ihn so lange, wie Einstellungen → Senden sagt.
 delete = Löschen …
 
 ## src/ui/outbox/filter.rs
@@ -381,6 +382,20 @@ pref-sending = Senden
 pref-undo = Zeit zum Rückgängigmachen
 pref-keep-sending = Nach dem Schließen des Fensters weiter senden
 pref-keep-sending-hint = Wartende Nachrichten (auf einen neuen Versuch, einen späteren Zeitpunkt oder das Netz) gehen auch bei geschlossenem Fenster hinaus, und nach der nächsten Anmeldung.
+pref-keep-text = Text gesendeter Nachrichten aufbewahren für
+pref-keep-text-days = { " " }Tage
+pref-keep-text-forever = Für immer
+pref-space-reading = Die Größe des Postausgangs wird gelesen …
+pref-space = { $count ->
+    [one] Der Postausgang enthält 1 Nachricht; die aufbewahrten Texte belegen { $text }, die ganze Datei { $file }.
+   *[other] Der Postausgang enthält { $count } Nachrichten; die aufbewahrten Texte belegen { $text }, die ganze Datei { $file }.
+}
+pref-space-pruned = { $count ->
+    [one] Der Text von 1 gesendeten Nachricht wurde freigegeben ({ $size }).
+   *[other] Der Text von { $count } gesendeten Nachrichten wurde freigegeben ({ $size }).
+}
+pref-space-free = Jetzt Platz freigeben
+pref-space-free-hint = Gibt die Texte frei, die älter sind als die Zeit oben, und gibt den Platz zurück. Empfänger und Verlauf bleiben; wartende und fehlgeschlagene Nachrichten behalten alles.
 pref-notifications = Benachrichtigungen
 pref-notify-failures = Mich benachrichtigen, wenn eine Nachricht nicht zugestellt werden kann
 pref-appearance = Erscheinungsbild
@@ -575,6 +590,22 @@ cli-maybe-sent = Nach dem Senden brach eine Verbindung ab: Die Nachricht ist vie
 cli-recipient = { $field }: { $address } — { $state }{ $reply }
 cli-retry-next-run = Nr. { $id } wird beim nächsten Lauf versucht.
 cli-cancelled = Nr. { $id } abgebrochen.
+cli-keep-days = { $days ->
+    [one] 1 Tag
+   *[other] { $days } Tage
+}
+cli-keep-forever = für immer
+cli-stats-messages = { $count ->
+    [one] Der Postausgang enthält 1 Nachricht ({ $states }).
+   *[other] Der Postausgang enthält { $count } Nachrichten ({ $states }).
+}
+cli-stats-space = Von { $kept } ist der Text aufbewahrt: { $text }. Die Datei belegt { $file }, davon { $free } frei.
+cli-stats-keep = Gesendete und abgebrochene Nachrichten behalten ihren Text { $keep } lang (outpost queue keep-text, oder { $path }).
+cli-pruned = { $count ->
+    [one] Der Text von 1 Nachricht wurde freigegeben ({ $size }); die Postausgangsdatei belegt nun { $file }.
+   *[other] Der Text von { $count } Nachrichten wurde freigegeben ({ $size }); die Postausgangsdatei belegt nun { $file }.
+}
+cli-keep-set = Gesendete und abgebrochene Nachrichten behalten ihren Text nun { $keep } lang; { $count } haben ihren jetzt freigegeben ({ $size }).
 cli-bad-number = Fehler: { $option } { $value } ist keine positive Zahl von Sekunden oder Tagen.
 cli-serving = Gesendet wird, was im Postausgang liegt, und neue Nachrichten, sobald sie kommen; Strg+C beendet.
 cli-account-paused = Konto angehalten: { $reason }
@@ -1096,6 +1127,9 @@ outbox-unreadable = Nachricht Nr. { $id } hat einen Wert für „{ $what }“, d
 outbox-unreadable-row = der Postausgang hat einen Wert für „{ $what }“, den dieses Outpost nicht kennt: „{ $found }“
 outbox-unreadable-advice = Es wurde nichts verändert. Hat ein neueres Outpost den Postausgang geschrieben, oder wurde er von Hand geändert? Verwenden Sie das Outpost, das ihn geschrieben hat, oder legen Sie die Datei beiseite (benennen Sie sie in outbox-unreadable.sqlite um), um mit einem leeren Postausgang zu beginnen; ihre Nachrichten bleiben in der Datei.
 outbox-not-found-advice = „outpost queue list“ zeigt die vorhandenen Nachrichten.
+outbox-body-gone-advice = Empfänger und Verlauf sind noch da. Gesendete Nachrichten behalten ihren Text so lange, wie Einstellungen → Senden sagt (oder: outpost queue keep-text --days N).
+retention-unreadable-advice = Schreiben Sie es als keep_sent_text_days = 30 (eine Zahl von Tagen oder "forever"), oder löschen Sie die Datei für die Vorgabe von 30 Tagen. Bis dahin wird jeder Text aufbewahrt.
+retention-unwritable-advice = Prüfen Sie, ob der Konfigurationsordner Ihnen gehört und die Platte nicht voll ist, und versuchen Sie es erneut.
 outbox-sending-advice = Warten Sie, bis dieser Versuch endet, und versuchen Sie es dann erneut.
 outbox-sent-advice = Sie wurde schon zugestellt; es ist nichts mehr zu tun.
 outbox-cancelled-advice = Sie wird nicht gesendet; „Bearbeiten und erneut senden“ sendet sie doch noch.
@@ -1154,6 +1188,10 @@ outbox-error-db = der Postausgang { $path } ist nicht nutzbar: { $error }
 outbox-error-too-new = der Postausgang { $path } stammt von einem neueren Outpost (Schema { $found }); er wurde nicht verändert
 outbox-error-damaged = der Postausgang { $path } ist beschädigt ({ $error }); er wurde nicht verändert
 outbox-error-not-found = im Postausgang gibt es keine Nachricht { $id }
+outbox-error-body-gone = der Text der Nachricht { $id } wird nicht mehr aufbewahrt (sie wurde vor einer Weile gesendet oder abgebrochen)
+retention-unreadable = { $path } lässt sich nicht lesen: { $error }
+retention-unwritable = { $path } ließ sich nicht schreiben: { $error }
+retention-not-days = „{ $value }“ ist weder eine Zahl von Tagen noch "forever"
 outbox-error-state =
     Nachricht { $id } ist jetzt { $state ->
         [queued] wartend
@@ -1435,6 +1473,12 @@ help-queue-retry = Eine wartende oder fehlgeschlagene Nachricht jetzt versuchen 
 help-queue-retry-id = Ihre Nummer im Postausgang
 help-queue-cancel = Eine noch nicht gesendete Nachricht abbrechen
 help-queue-cancel-id = Ihre Nummer im Postausgang
+help-queue-stats = Wie viele Nachrichten der Postausgang enthält und wie viel Platz sie belegen
+help-queue-prune = Den Text von Nachrichten, die vor einer Weile gesendet oder abgebrochen wurden, jetzt freigeben (ihr Verlauf bleibt); dann den Platz zurückgeben
+help-queue-prune-older_than = Die vor mehr als so vielen Tagen beendeten (Vorgabe: wie eingestellt, anfangs 30 Tage; 0: jede beendete Nachricht)
+help-queue-keep-text = Einstellen, wie lange gesendete und abgebrochene Nachrichten ihren Text behalten
+help-queue-keep-text-days = So viele Tage
+help-queue-keep-text-forever = Für immer
 help-sendmail = Eine von der Standardeingabe gelesene Nachricht einreihen, wie sendmail es tut (-t, -i, -f ABSENDER)
 help-sendmail-args = Die Optionen und Empfänger von sendmail
 help-oauth2 = Die OAuth2-Anmeldedienste und ihre Client-IDs
@@ -1471,6 +1515,7 @@ bug-doing-message = Lesen oder Ändern der Nachricht
 bug-doing-server-size = Erfragen der Größengrenze des Servers
 bug-doing-files = Lesen der Größen der Anhänge
 bug-doing-client = Speichern der Anmeldeeinstellungen
+bug-doing-space = beim Lesen der Größe des Postausgangs
 bug-doing-other = Arbeiten im Hintergrund
 bug-doing-watch = Beobachten des Postausgangs
 bug-doing-send = Senden

@@ -333,6 +333,7 @@ undo-hint = Back into Write, to change it or send it at another time
 retry-now = Retry now
 cancel-sending = Cancel sending
 edit-resend = Edit & resend
+edit-resend-text-gone = Its text is no longer kept: sent messages keep it as long as Settings → Sending says.
 delete = Delete…
 
 ## src/ui/outbox/filter.rs
@@ -382,6 +383,20 @@ pref-sending = Sending
 pref-undo = Time to undo sending
 pref-keep-sending = Keep sending after the window is closed
 pref-keep-sending-hint = Messages that wait (for a retry, a later time or the network) still leave when the window is closed, and after the next login.
+pref-keep-text = Keep the text of sent messages for
+pref-keep-text-days = { " " }days
+pref-keep-text-forever = Forever
+pref-space-reading = Reading the outbox's size…
+pref-space = { $count ->
+    [one] The outbox holds 1 message; the texts kept take { $text }, the whole file { $file }.
+   *[other] The outbox holds { $count } messages; the texts kept take { $text }, the whole file { $file }.
+}
+pref-space-pruned = { $count ->
+    [one] Let go of the text of 1 sent message ({ $size }).
+   *[other] Let go of the text of { $count } sent messages ({ $size }).
+}
+pref-space-free = Free space now
+pref-space-free-hint = Lets go of the texts older than the time above and gives the space back. Their recipients and history stay; waiting and failed messages keep everything.
 pref-notifications = Notifications
 pref-notify-failures = Notify me when a message cannot be delivered
 pref-appearance = Appearance
@@ -576,6 +591,22 @@ cli-maybe-sent = A connection broke after sending: it may have arrived already.
 cli-recipient = { $field }: { $address } — { $state }{ $reply }
 cli-retry-next-run = #{ $id } will be tried at the next run.
 cli-cancelled = #{ $id } cancelled.
+cli-keep-days = { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+cli-keep-forever = forever
+cli-stats-messages = { $count ->
+    [one] The outbox holds 1 message ({ $states }).
+   *[other] The outbox holds { $count } messages ({ $states }).
+}
+cli-stats-space = The text of { $kept } of them is kept: { $text }. The file takes { $file }, { $free } of it free.
+cli-stats-keep = Sent and cancelled messages keep their text for { $keep } (outpost queue keep-text, or { $path }).
+cli-pruned = { $count ->
+    [one] Let go of the text of 1 message ({ $size }); the outbox file is now { $file }.
+   *[other] Let go of the text of { $count } messages ({ $size }); the outbox file is now { $file }.
+}
+cli-keep-set = Sent and cancelled messages now keep their text for { $keep }; { $count } let go of theirs now ({ $size }).
 cli-bad-number = error: { $option } { $value } is not a positive number of seconds or days.
 cli-serving = Sending what the outbox holds, and new messages as they come; Ctrl+C stops.
 cli-account-paused = account paused: { $reason }
@@ -1084,6 +1115,9 @@ outbox-unreadable = message #{ $id } has a { $what } this Outpost does not know:
 outbox-unreadable-row = the outbox has a { $what } this Outpost does not know: “{ $found }”
 outbox-unreadable-advice = Nothing was changed. Was the outbox written by a newer Outpost, or changed by hand? Use the Outpost that wrote it, or move the file aside (rename it to outbox-unreadable.sqlite) to start with an empty outbox; its messages stay in the file.
 outbox-not-found-advice = 'outpost queue list' shows the messages there are.
+outbox-body-gone-advice = Its recipients and history are still there. Sent messages keep their text as long as Settings → Sending says (or: outpost queue keep-text --days N).
+retention-unreadable-advice = Write it as keep_sent_text_days = 30 (a number of days, or "forever"), or delete the file for the default of 30 days. Meanwhile every text is kept.
+retention-unwritable-advice = Check that the config folder is yours and the disk is not full, then try again.
 outbox-sending-advice = Wait until this attempt ends, then try again.
 outbox-sent-advice = It was delivered already; nothing more to do.
 outbox-cancelled-advice = It will not be sent; Edit & resend sends it after all.
@@ -1142,6 +1176,10 @@ outbox-error-db = the outbox { $path } cannot be used: { $error }
 outbox-error-too-new = the outbox { $path } was written by a newer Outpost (schema { $found }); it was left untouched
 outbox-error-damaged = the outbox { $path } is damaged ({ $error }); it was left untouched
 outbox-error-not-found = there is no message { $id } in the outbox
+outbox-error-body-gone = the text of message { $id } is no longer kept (it was sent or cancelled a while ago)
+retention-unreadable = { $path } cannot be read: { $error }
+retention-unwritable = { $path } could not be written: { $error }
+retention-not-days = "{ $value }" is neither a number of days nor "forever"
 outbox-error-state =
     message { $id } is { $state ->
         [queued] waiting
@@ -1355,6 +1393,7 @@ bug-doing-message = reading or changing the message
 bug-doing-server-size = asking the server for its size limit
 bug-doing-files = reading the attachments' sizes
 bug-doing-client = saving the sign-in settings
+bug-doing-space = reading the outbox's size
 bug-doing-other = working in the background
 bug-doing-watch = watching the outbox for changes
 bug-doing-send = sending

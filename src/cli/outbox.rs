@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 
 use super::output::{Failure, Out};
 use crate::clock::{Millis, local, now_ms, parse_moment, relative};
-use crate::explain::{Explain, Explanation, capitalise};
+use crate::explain::{Explain, Explanation, capitalise, size_in_words};
 use crate::message::Draft;
 use crate::net::Net;
 use crate::outbox::background::{self, Start};
+use crate::outbox::retention::{self, Keep, TidyError};
 use crate::outbox::send::SendTimeouts;
 use crate::outbox::worker::{self, Worker, WorkerEvent};
 use crate::outbox::{Outbox, OutboxError, State, notice};
@@ -116,6 +117,48 @@ pub enum QueueCommand {
         /// Its queue id.
         id: i64,
     },
+    /// How many messages the outbox holds and the space they take.
+    Stats,
+    /// Let go now of the text of messages sent or cancelled a while ago (their history
+    /// stays); then give the space back.
+    Prune {
+        /// Those finished more than this many days ago (default: as set, 30 days at first; 0:
+        /// every finished message).
+        #[arg(long, value_name = "DAYS")]
+        older_than: Option<u32>,
+    },
+    /// Set how long sent and cancelled messages keep their text.
+    KeepText {
+        /// This many days.
+        #[arg(long, value_name = "DAYS", required_unless_present = "forever")]
+        days: Option<u32>,
+        /// Always.
+        #[arg(long, conflicts_with = "days")]
+        forever: bool,
+    },
+}
+
+/// The setting in words: "30 days", "forever".
+fn keep_in_words(keep: Keep) -> String {
+    match keep {
+        Keep::Days(days) => tr!("cli-keep-days", days = days),
+        Keep::Forever => tr!("cli-keep-forever"),
+    }
+}
+
+/// The setting for JSON: days, or "forever".
+fn keep_json(keep: Keep) -> Value {
+    match keep {
+        Keep::Days(days) => json!(days),
+        Keep::Forever => json!("forever"),
+    }
+}
+
+fn tidy_failure(e: TidyError) -> Failure {
+    match e {
+        TidyError::Outbox(o) => outbox_failure(o),
+        TidyError::Setting(s) => Failure::Failed("setting", s.explain()),
+    }
 }
 
 fn action_failure(e: ActionError) -> Failure {
@@ -130,6 +173,7 @@ fn outbox_failure(e: OutboxError) -> Failure {
     let (kind, bad_input) = match e {
         OutboxError::NotFound(_) => ("not_found", true),
         OutboxError::WrongState { .. } => ("wrong_state", true),
+        OutboxError::BodyGone(_) => ("text_not_kept", false),
         OutboxError::TooNew { .. } => ("outbox_too_new", false),
         OutboxError::Damaged { .. } => ("outbox_damaged", false),
         OutboxError::Unreadable { .. } => ("outbox_unreadable", false),
@@ -358,6 +402,70 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             queue::act(paths, id, MessageAction::Cancel).map_err(action_failure)?;
             out.text(tr!("cli-cancelled", id = id));
             out.json(json!({"id": id, "state": "cancelled"}));
+        }
+        QueueCommand::Stats => {
+            let (space, keep) = queue::space(paths).map_err(outbox_failure)?;
+            let total: i64 = space.messages.iter().map(|(_, n)| n).sum();
+            let states: Vec<String> = (space.messages.iter())
+                .map(|(state, n)| format!("{n} {}", state.in_words()))
+                .collect();
+            out.text(tr!(
+                "cli-stats-messages",
+                count = total,
+                states = states.join(", ")
+            ));
+            out.text(tr!(
+                "cli-stats-space",
+                kept = space.bodies,
+                text = size_in_words(space.body_bytes),
+                file = size_in_words(space.file_bytes),
+                free = size_in_words(space.free_bytes)
+            ));
+            match &keep {
+                Ok(k) => out.text(tr!(
+                    "cli-stats-keep",
+                    keep = keep_in_words(*k),
+                    path = retention::path(paths).display().to_string()
+                )),
+                Err(e) => out.text(format!("{} {}", e.explain().problem, e.explain().advice)),
+            }
+            let messages: serde_json::Map<String, Value> = (space.messages.iter())
+                .map(|(state, n)| (state.as_str().to_string(), json!(n)))
+                .collect();
+            out.json(json!({
+                "messages": messages,
+                "texts_kept": space.bodies,
+                "text_bytes": space.body_bytes,
+                "file_bytes": space.file_bytes,
+                "free_bytes": space.free_bytes,
+                "keep_sent_text_days": keep.as_ref().ok().map(|k| keep_json(*k)),
+            }));
+        }
+        QueueCommand::Prune { older_than } => {
+            let (pruned, file) =
+                queue::prune(paths, older_than.map(Keep::Days)).map_err(tidy_failure)?;
+            out.text(tr!(
+                "cli-pruned",
+                count = pruned.messages,
+                size = size_in_words(pruned.bytes),
+                file = size_in_words(file)
+            ));
+            out.json(json!({"pruned": pruned.messages, "bytes": pruned.bytes, "file_bytes": file}));
+        }
+        QueueCommand::KeepText { days, forever } => {
+            let keep = match (days, forever) {
+                (_, true) => Keep::Forever,
+                (Some(d), false) => Keep::Days(d),
+                (None, false) => unreachable!("clap requires --days or --forever"),
+            };
+            let pruned = queue::keep_text(paths, keep).map_err(tidy_failure)?;
+            out.text(tr!(
+                "cli-keep-set",
+                keep = keep_in_words(keep),
+                count = pruned.messages,
+                size = size_in_words(pruned.bytes)
+            ));
+            out.json(json!({"keep_sent_text_days": keep_json(keep), "pruned": pruned.messages}));
         }
     }
     Ok(())

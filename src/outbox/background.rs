@@ -37,12 +37,6 @@ pub enum BackgroundError {
     Spawn(std::io::Error),
 }
 
-impl crate::explain::Explain for BackgroundError {
-    fn explain(&self) -> crate::explain::Explanation {
-        crate::explain::Explanation::new(self.to_string(), tr!("background-advice"))
-    }
-}
-
 /// Whether `OUTPOST_BACKGROUND` turns starting a sender off.
 pub fn turned_off() -> bool {
     std::env::var(ENV).is_ok_and(|v| {

@@ -11,6 +11,7 @@ impl Explain for super::OutboxError {
             E::Damaged { .. } => tr!("outbox-damaged-advice"),
             E::Unreadable { .. } => tr!("outbox-unreadable-advice"),
             E::NotFound(_) => tr!("outbox-not-found-advice"),
+            E::BodyGone(_) => tr!("outbox-body-gone-advice"),
             E::WrongState { state, .. } => match state {
                 super::State::Sending => tr!("outbox-sending-advice"),
                 super::State::Sent => tr!("outbox-sent-advice"),
@@ -36,5 +37,32 @@ impl Explain for super::worker::WorkerError {
             ),
             E::Outbox(e) => e.explain(),
         }
+    }
+}
+
+impl Explain for super::retention::RetentionError {
+    fn explain(&self) -> Explanation {
+        use super::retention::RetentionError as E;
+        let advice = match self {
+            E::Unreadable { .. } => tr!("retention-unreadable-advice"),
+            E::Unwritable { .. } => tr!("retention-unwritable-advice"),
+        };
+        Explanation::new(self.to_string(), advice)
+    }
+}
+
+impl Explain for super::retention::TidyError {
+    fn explain(&self) -> Explanation {
+        use super::retention::TidyError as E;
+        match self {
+            E::Setting(e) => e.explain(),
+            E::Outbox(e) => e.explain(),
+        }
+    }
+}
+
+impl Explain for super::background::BackgroundError {
+    fn explain(&self) -> Explanation {
+        Explanation::new(self.to_string(), tr!("background-advice"))
     }
 }

@@ -8,6 +8,7 @@ mod explain;
 pub mod history;
 pub mod notice;
 pub mod policy;
+pub mod retention;
 pub mod send;
 pub mod sendmail;
 pub mod store;

@@ -15,6 +15,7 @@ use crate::blocking::Pending;
 
 use super::history::{Cause, Happening, Trouble};
 use super::policy::{self, AccountProblem, Attempt, Decision};
+use super::retention;
 use super::send::{self, Gate, Outcome, SendTimeouts, Session};
 use super::store::{Claimed, Outbox, OutboxError, RetryKind};
 use super::wake::Wake;
@@ -316,6 +317,9 @@ const NETWORK_CHECK: Duration = Duration::from_secs(3);
 /// messages wait for it, for a failure no change on this computer ends (a name server that
 /// was down).
 const OFFLINE_LOOK: Duration = Duration::from_secs(30 * 60);
+
+/// How often a running sender lets go of old texts ([`super::retention`]).
+const TIDY_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Messages a lane claims at once; their outcomes reach the disk together.
 pub const BATCH: usize = 128;
@@ -638,10 +642,16 @@ impl Worker {
         let _stop_hearing = AbortOnDrop(hearing);
         // The system says when the network changes; where it cannot, look every few seconds.
         let mut changes = NetworkChanges::listen();
+        let mut tidied: Option<std::time::Instant> = None;
         loop {
             self.run_until_empty(&mut on_event).await?;
             if self.stopping() {
                 return Ok(Served::Stopped);
+            }
+            // Between sends, never during one; at most hourly, and never a wake-up of its own.
+            if tidied.is_none_or(|at| at.elapsed() >= TIDY_EVERY) {
+                tidied = Some(std::time::Instant::now());
+                self.tidy().await;
             }
             let file = self.paths.outbox_file();
             let heard = changes.is_some();
@@ -689,6 +699,23 @@ impl Worker {
                         .await?;
                 }
             }
+        }
+    }
+
+    /// Lets go of the texts of messages sent long enough ago, as the setting says; a failure
+    /// is logged (everything is kept meanwhile), never in the way of sending.
+    async fn tidy(&self) {
+        let paths = self.paths.clone();
+        match crate::blocking::run(move || retention::tidy_as_set(&paths, now_ms())).await {
+            Ok(p) if p.messages > 0 => {
+                tracing::info!(
+                    "let go of the text of {} sent messages ({} bytes)",
+                    p.messages,
+                    p.bytes
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("the outbox keeps every text for now: {e}"),
         }
     }
 

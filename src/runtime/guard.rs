@@ -34,6 +34,7 @@ pub(super) enum Answer {
     FileSizes(Vec<std::path::PathBuf>),
     SignIn(Ticket),
     ClientSaved,
+    Space,
     /// Nothing waits: the status line says it.
     Nothing,
 }
@@ -56,6 +57,7 @@ impl Answer {
             Command::ServerSize { account } => Answer::ServerSize(account.id.clone()),
             Command::FileSizes(paths) => Answer::FileSizes(paths.clone()),
             Command::SetClient { .. } => Answer::ClientSaved,
+            Command::Space | Command::KeepText(_) | Command::PruneNow => Answer::Space,
             _ => Answer::Nothing,
         }
     }
@@ -73,6 +75,7 @@ impl Answer {
             Answer::ServerSize(_) => tr!("bug-doing-server-size"),
             Answer::FileSizes(_) => tr!("bug-doing-files"),
             Answer::ClientSaved => tr!("bug-doing-client"),
+            Answer::Space => tr!("bug-doing-space"),
             Answer::Nothing => tr!("bug-doing-other"),
         }
     }
@@ -112,6 +115,7 @@ impl Answer {
                     .collect(),
             ),
             Answer::ClientSaved => Event::ClientSaved(Err(error.clone())),
+            Answer::Space => Event::Space(Err(error.clone())),
             Answer::Nothing => return vec![Event::Bug(error)],
         };
         vec![answer, Event::Bug(error)]

@@ -13,7 +13,7 @@ mod watch;
 mod worker;
 
 pub use outbox::OutboxView;
-pub use protocol::{Command, Event, SaveFailure, SignInState, Ticket};
+pub use protocol::{Command, Event, SaveFailure, SignInState, SpaceView, Ticket};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -14,6 +14,8 @@ use crate::fonts::FontFile;
 use crate::message::Draft;
 use crate::oauth::Issuers;
 use crate::outbox::Summary;
+use crate::outbox::retention::Keep;
+use crate::outbox::store::{Pruned, Space};
 use crate::outbox::worker::WorkerEvent;
 use crate::secret::Secret;
 use crate::usecases::account::{Removed, Waiting};
@@ -118,6 +120,14 @@ pub enum Command {
     FileSizes(Vec<PathBuf>),
     /// Whether to show a desktop notification when a message is refused for good.
     Notifications(bool),
+    /// Read what the outbox holds and how long sent messages keep their text (answered with
+    /// [`Event::Space`]).
+    Space,
+    /// Set how long sent messages keep their text, letting go at once of what it no longer
+    /// keeps (answered with [`Event::Space`]).
+    KeepText(Keep),
+    /// Let go now of the texts the setting no longer keeps (answered with [`Event::Space`]).
+    PruneNow,
     /// Sign in through the browser with the provider of `host` (answered with
     /// [`Event::SignIn`]); stopped with [`Command::Cancel`].
     SignIn {
@@ -144,6 +154,17 @@ pub enum Command {
         /// The request to stop.
         ticket: Ticket,
     },
+}
+
+/// What the outbox holds, for Settings.
+#[derive(Debug, Clone)]
+pub struct SpaceView {
+    /// Messages, texts and the file's size.
+    pub space: Space,
+    /// How long sent messages keep their text, or why the setting cannot be read.
+    pub keep: Result<Keep, Explanation>,
+    /// What the command let go of, when it did.
+    pub pruned: Option<Pruned>,
 }
 
 /// What the core tells the window.
@@ -228,6 +249,9 @@ pub enum Event {
     Issuers(Result<Issuers, Explanation>),
     /// A [`Command::SetClient`] finished.
     ClientSaved(Result<String, Explanation>),
+    /// What the outbox holds, after a [`Command::Space`], [`Command::KeepText`] or
+    /// [`Command::PruneNow`].
+    Space(Result<SpaceView, Explanation>),
     /// A sign-in progressed or ended.
     SignIn {
         /// The sign-in.

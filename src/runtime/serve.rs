@@ -10,12 +10,13 @@ use tokio::task::JoinHandle;
 
 use super::ctx::{Ctx, WatchRequest, blocking};
 use super::guard::{Answer, guarded};
-use super::protocol::{Command, Event, SaveFailure, Ticket};
+use super::protocol::{Command, Event, SaveFailure, SpaceView, Ticket};
 use super::signin;
 use crate::account::Account;
 use crate::account::SecretError;
 use crate::account::check::Timeouts;
 use crate::explain::{Explain, Explanation};
+use crate::outbox::store::Pruned;
 use crate::secret::Secret;
 use crate::usecases::account::{self as accounts, ManageError, OnDuplicate};
 use crate::usecases::{check, detect, queue};
@@ -165,6 +166,25 @@ fn on_files(ctx: &Ctx, command: Command) {
             ctx.look();
             ctx.emit(Event::Reopened(draft));
         }
+        Command::Space => ctx.emit(Event::Space(space(ctx, None))),
+        Command::KeepText(keep) => {
+            let pruned = queue::keep_text(&ctx.paths, keep);
+            ctx.emit(Event::Space(
+                pruned
+                    .map_err(|e| e.explain())
+                    .and_then(|p| space(ctx, Some(p))),
+            ));
+            ctx.look();
+        }
+        Command::PruneNow => {
+            let pruned = queue::prune(&ctx.paths, None);
+            ctx.emit(Event::Space(
+                pruned
+                    .map_err(|e| e.explain())
+                    .and_then(|(p, _)| space(ctx, Some(p))),
+            ));
+            ctx.look();
+        }
         Command::SystemFonts => ctx.emit(Event::SystemFonts(crate::fonts::system_fallbacks())),
         Command::FileSizes(paths) => {
             let sizes = paths
@@ -178,6 +198,16 @@ fn on_files(ctx: &Ctx, command: Command) {
         }
         _ => unreachable!("the other commands are served in `serve`"),
     }
+}
+
+/// What the outbox holds now, with what was just let go.
+fn space(ctx: &Ctx, pruned: Option<Pruned>) -> Result<SpaceView, Explanation> {
+    let (space, keep) = queue::space(&ctx.paths).map_err(|e| e.explain())?;
+    Ok(SpaceView {
+        space,
+        keep: keep.map_err(|e| e.explain()),
+        pruned,
+    })
 }
 
 fn save_failure(e: ManageError) -> SaveFailure {

@@ -9,8 +9,10 @@ use crate::explain::{Explain, Explanation, capitalise};
 use crate::message::{self, Composed, Draft, MessageError};
 use crate::outbox::background::{self, Start};
 use crate::outbox::history::Entry;
+use crate::outbox::retention::{self, Keep, RetentionError, TidyError};
 use crate::outbox::sendmail::Prepared;
 use crate::outbox::store::State;
+use crate::outbox::store::{Pruned, Space};
 use crate::outbox::worker::{self, Sender};
 use crate::outbox::{Outbox, OutboxError, Summary, autostart, notice, wake};
 use crate::paths::Paths;
@@ -296,6 +298,33 @@ pub fn window_closed(paths: &Paths, keep_sending: bool) {
         Ok(Start::Running(_) | Start::Off) => {}
         Err(e) => tracing::error!("no background sender after the window closed: {e}"),
     }
+}
+
+/// What the outbox holds, and how long sent messages keep their text (or why the setting
+/// cannot be read).
+pub fn space(paths: &Paths) -> Result<(Space, Result<Keep, RetentionError>), OutboxError> {
+    let space = Outbox::open(&paths.outbox_file())?.space()?;
+    Ok((space, retention::load(paths)))
+}
+
+/// Lets go now of the texts of messages sent or cancelled longer than `keep` ago (the
+/// setting's time when `None`), then gives the space back; what was let go, and the file's
+/// size after.
+pub fn prune(paths: &Paths, keep: Option<Keep>) -> Result<(Pruned, u64), TidyError> {
+    let keep = match keep {
+        Some(k) => k,
+        None => retention::load(paths)?,
+    };
+    let mut outbox = Outbox::open(&paths.outbox_file())?;
+    let pruned = retention::tidy(&mut outbox, keep, now_ms())?;
+    Ok((pruned, outbox.space()?.file_bytes))
+}
+
+/// Sets how long sent messages keep their text, and lets go at once of what it no longer
+/// keeps.
+pub fn keep_text(paths: &Paths, keep: Keep) -> Result<Pruned, TidyError> {
+    retention::save(paths, keep)?;
+    Ok(prune(paths, Some(keep))?.0)
 }
 
 /// Every message, newest first.

@@ -12,6 +12,10 @@ use super::schema::{SCHEMA_VERSION, migrate};
 use crate::clock::{Millis, now_ms};
 use crate::outbox::history::Happening;
 
+/// `PRAGMA auto_vacuum`'s value for incremental: free pages are given back on request
+/// ([`Outbox::reclaim`]), never in the middle of a send.
+const AUTO_VACUUM_INCREMENTAL: i64 = 2;
+
 /// The queue.
 pub struct Outbox {
     pub(super) conn: Connection,
@@ -34,6 +38,14 @@ impl Outbox {
         create.open(path).map_err(io)?;
         let mut conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
+        // Before anything is written; an outbox made before is rebuilt once (below).
+        let vacuum: i64 = conn
+            .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+            .map_err(db)?;
+        if vacuum != AUTO_VACUUM_INCREMENTAL {
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+                .map_err(db)?;
+        }
         // Switching to WAL needs the database to itself: only do it when it is not WAL yet.
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -56,6 +68,12 @@ impl Outbox {
         }
         if version < SCHEMA_VERSION {
             migrate(&mut conn).map_err(db)?;
+        }
+        if vacuum != AUTO_VACUUM_INCREMENTAL && version > 0 {
+            // Another process reading it now keeps it as it is until the next opening.
+            if let Err(e) = conn.execute_batch("VACUUM") {
+                tracing::warn!("the outbox cannot give space back yet: {e}");
+            }
         }
         Ok(Self {
             conn,

@@ -69,6 +69,9 @@ pub enum OutboxError {
     /// No message with this id.
     #[error("{}", tr!("outbox-error-not-found", id = *.0))]
     NotFound(i64),
+    /// The message is there, its text no longer: it was sent a while ago.
+    #[error("{}", tr!("outbox-error-body-gone", id = *.0))]
+    BodyGone(i64),
     /// The message exists, but its state does not allow what was asked.
     #[error("{}", tr!("outbox-error-state", id = *.id, state = .state.as_str()))]
     WrongState {

@@ -2,7 +2,7 @@
 //! schema and its migrations (`schema`), putting messages in (`enqueue`), taking them for
 //! sending (`claim`), what the sender learnt (`outcome`), each recipient's state
 //! (`recipients`), what the person does (`actions`), accounts' pauses and waits (`accounts`),
-//! and what the lists and details read (`read`).
+//! what the lists and details read (`read`), and the space it takes (`space`).
 
 mod accounts;
 mod actions;
@@ -14,6 +14,7 @@ mod outcome;
 mod read;
 mod recipients;
 mod schema;
+mod space;
 mod state;
 
 pub use claim::Claimed;
@@ -21,6 +22,7 @@ pub use db::Outbox;
 pub use error::{OutboxError, Unreadable};
 pub use read::Summary;
 pub use schema::SCHEMA_VERSION;
+pub use space::{Pruned, Space};
 pub use state::{RetryKind, State};
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ pub struct Summary {
     pub maybe_sent: bool,
     /// Message-ID header.
     pub message_id: String,
+    /// Whether its text is still kept (a sent message's is let go after a while; see
+    /// [`Outbox::prune_bodies`]).
+    pub kept: bool,
     /// Each recipient with its state and the server's reply for it.
     pub recipients: Vec<Recipient>,
 }
@@ -96,12 +99,14 @@ impl Outbox {
             last_event,
             server_queue_id: row.get(9)?,
             maybe_sent: row.get(10)?,
+            kept: row.get(11)?,
             recipients: vec![],
         })
     }
 
     const SUMMARY: &'static str = "SELECT id, account, display_to, subject, message_id, state,
-        attempts, next_attempt, last_event, server_queue_id, maybe_sent FROM messages";
+        attempts, next_attempt, last_event, server_queue_id, maybe_sent,
+        EXISTS (SELECT 1 FROM bodies WHERE bodies.message = messages.id) FROM messages";
 
     /// The summaries `sql` selects (after [`Self::SUMMARY`]), with their recipients.
     fn select(
@@ -210,7 +215,11 @@ impl Outbox {
             })
             .optional()
             .map_err(|e| self.db(e))?
-            .ok_or(OutboxError::NotFound(id))?;
+            .ok_or_else(|| match self.get(id) {
+                // Sent (or cancelled) long enough ago that its text was let go.
+                Ok(_) => OutboxError::BodyGone(id),
+                Err(e) => e,
+            })?;
         let recipients = recipients::every(&self.conn, id).map_err(|e| self.db(e))?;
         Ok((bytes, recipients))
     }

@@ -530,3 +530,90 @@ fn the_outbox_of_the_previous_release_opens_with_nothing_lost() {
         .unwrap();
     assert_eq!(c.recipients, vec!["busy@example.net".to_string()]);
 }
+
+/// A message with a body of `size` bytes, claimed (as the sender takes it).
+fn claimed_of_size(q: &mut Outbox, n: u8, size: usize) -> i64 {
+    let mut c = composed(n);
+    c.bytes.extend(std::iter::repeat_n(b'x', size));
+    let id = q.enqueue("acc", &c, "bob", "Hi").unwrap();
+    q.claim_due(Duration::from_secs(60), None, &[])
+        .unwrap()
+        .unwrap();
+    id
+}
+
+#[test]
+fn sent_and_cancelled_texts_go_after_their_time_and_waiting_or_failed_ones_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    let sent = claimed_of_size(&mut q, 1, 100_000);
+    q.mark_sent(sent, "250 ok", None).unwrap();
+    let failed = claimed_of_size(&mut q, 2, 100_000);
+    let refused = Cause::Reply {
+        reply: "550 5.1.1 no such user".into(),
+    };
+    q.mark_failed(failed, &refused, None).unwrap();
+    let waiting = claimed_of_size(&mut q, 3, 100_000);
+    q.mark_retry(waiting, now_ms() + 60_000, &refused, RetryKind::Counted)
+        .unwrap();
+    let cancelled = q.enqueue("acc", &composed(4), "bob", "Hi").unwrap();
+    q.cancel(cancelled).unwrap();
+    let day = 86_400_000;
+    // Time is given, not waited for: nothing finished before a day ago.
+    assert_eq!(q.prune_bodies(now_ms() - day).unwrap().messages, 0);
+    let before = q.space().unwrap();
+    assert_eq!(before.bodies, 4);
+    // A month and a day later.
+    let pruned = q.prune_bodies(now_ms() + 31 * day).unwrap();
+    assert_eq!(pruned.messages, 2, "the sent and the cancelled one");
+    assert!(pruned.bytes >= 100_000);
+    for id in [sent, cancelled] {
+        assert!(matches!(q.content(id), Err(OutboxError::BodyGone(i)) if i == id));
+        let (summary, history) = q.get(id).unwrap();
+        assert!(!summary.kept);
+        assert!(!history.is_empty(), "its history stays");
+    }
+    for id in [failed, waiting] {
+        assert!(q.content(id).is_ok(), "message {id} keeps its text");
+        assert!(q.get(id).unwrap().0.kept);
+    }
+    assert_eq!(
+        q.get(sent).unwrap().0.recipients.len(),
+        2,
+        "its recipients stay"
+    );
+    // The space comes back to the file system.
+    q.reclaim().unwrap();
+    let after = q.space().unwrap();
+    assert_eq!(after.bodies, 2);
+    assert_eq!(after.free_bytes, 0);
+    assert!(
+        after.file_bytes + 90_000 < before.file_bytes,
+        "{} → {}",
+        before.file_bytes,
+        after.file_bytes
+    );
+    assert!(matches!(q.content(99), Err(OutboxError::NotFound(99))));
+}
+
+#[test]
+fn an_outbox_made_without_incremental_vacuum_is_rebuilt_with_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/outbox.sqlite");
+    drop(open(&dir));
+    let conn = Connection::open(&path).unwrap();
+    let mode: i64 = conn
+        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, 2, "a new outbox is made incremental");
+    // As the previous release made them.
+    conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA auto_vacuum = NONE; VACUUM;")
+        .unwrap();
+    drop(conn);
+    let q = open(&dir);
+    let mode: i64 = q
+        .conn
+        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, 2);
+}

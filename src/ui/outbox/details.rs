@@ -226,7 +226,7 @@ fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
 
 /// What can be done to the message in its state, and nothing else: Send now and Undo while
 /// it waits for its time, Retry now while it waits to be tried again, Cancel sending while
-/// either; Edit & resend; Delete… unless it is being sent.
+/// either; Edit & resend while its text is kept; Delete… unless it is being sent.
 fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
     let mut action = None;
     let id = m.id;
@@ -249,7 +249,11 @@ fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
         {
             action = Some(OutboxAction::Act(id, MessageAction::Cancel));
         }
-        if ui.button(tr!("edit-resend")).clicked() {
+        // Its text let go (sent a while ago): nothing to edit, and the button says why.
+        let edit = ui
+            .add_enabled(m.kept, egui::Button::new(tr!("edit-resend")))
+            .on_disabled_hover_text(tr!("edit-resend-text-gone"));
+        if edit.clicked() {
             action = Some(OutboxAction::EditAndResend(id));
         }
         if m.state != State::Sending && ui.button(tr!("delete")).clicked() {

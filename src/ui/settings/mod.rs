@@ -3,11 +3,13 @@
 
 mod prefs;
 mod providers;
+mod space;
 
 use egui::Ui;
 
 pub use prefs::Settings;
 use providers::Providers;
+use space::SpaceSettings;
 
 use super::shared::Shared;
 use crate::runtime::{Command, Event};
@@ -20,6 +22,7 @@ pub struct SettingsScreen {
     /// The person's choices (remembered with the window).
     pub prefs: Settings,
     providers: Providers,
+    space: SpaceSettings,
     applied: bool,
 }
 
@@ -39,8 +42,9 @@ impl SettingsScreen {
                 self.providers.sync(&issuers);
                 shared.issuers = Some(issuers);
             }
-            Event::Issuers(Err(e)) => self.providers.notice = Some(Err(e)),
-            Event::ClientSaved(result) => self.providers.notice = Some(result),
+            Event::Issuers(Err(e)) => self.providers.tell(Err(e)),
+            Event::ClientSaved(result) => self.providers.tell(result),
+            Event::Space(result) => self.space.read(result),
             other => return Some(other),
         }
         None
@@ -67,7 +71,8 @@ impl SettingsScreen {
     pub fn ui(&mut self, ui: &mut Ui, shared: &mut Shared) {
         egui::CentralPanel::default_margins().show(ui, |ui| {
             widgets::scroll(ui, &tr!("scroll-settings"), |ui| {
-                if self.prefs.show(ui) {
+                let space = &mut self.space;
+                if self.prefs.show(ui, |ui| space.show(ui, shared)) {
                     self.apply_prefs(ui.ctx(), shared);
                 }
                 ui.add_space(design::SECTION_GAP);

@@ -63,8 +63,9 @@ impl Settings {
         std::time::Duration::from_secs(u64::from(self.undo_secs.min(30)))
     }
 
-    /// Draws the page; returns true when something changed.
-    pub fn show(&mut self, ui: &mut Ui) -> bool {
+    /// Draws the page, with `sending` drawn at the end of its Sending section; returns true
+    /// when a preference changed.
+    pub fn show(&mut self, ui: &mut Ui, sending: impl FnOnce(&mut Ui)) -> bool {
         let before = self.clone();
         ui.heading(tr!("view-settings"));
         ui.add_space(8.0);
@@ -87,6 +88,7 @@ impl Settings {
         });
         ui.checkbox(&mut self.keep_sending, tr!("pref-keep-sending"))
             .on_hover_text(tr!("pref-keep-sending-hint"));
+        sending(ui);
         ui.add_space(design::SECTION_GAP);
         design::section(ui, tr!("pref-notifications"));
         ui.checkbox(&mut self.notify_failures, tr!("pref-notify-failures"));

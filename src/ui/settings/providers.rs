@@ -23,7 +23,9 @@ struct Edit {
 pub struct Providers {
     edits: BTreeMap<String, Edit>,
     /// The last save's result.
-    pub notice: Option<Result<String, Explanation>>,
+    notice: Option<Result<String, Explanation>>,
+    /// The notice is new: it is scrolled into view once (it may be below the fold).
+    reveal: bool,
 }
 
 /// The client id and secret fields' widths for a screen `width` points wide. Client ids are
@@ -59,6 +61,12 @@ impl Providers {
         }
     }
 
+    /// Says `notice` above the providers, brought into view.
+    pub fn tell(&mut self, notice: Result<String, Explanation>) {
+        self.notice = Some(notice);
+        self.reveal = true;
+    }
+
     /// Draws the section.
     pub fn show(&mut self, ui: &mut Ui, issuers: Option<&Issuers>) -> Option<SaveClient> {
         let mut save = None;
@@ -71,11 +79,14 @@ impl Providers {
             });
         ui.label(RichText::new(password_fallback()).weak());
         if let Some(n) = &self.notice {
-            match n {
+            let shown = ui.scope(|ui| match n {
                 Ok(text) => {
                     ui.label(RichText::new(text).color(design::ok(ui)));
                 }
                 Err(e) => widgets::explanation(ui, e),
+            });
+            if std::mem::take(&mut self.reveal) {
+                shown.response.scroll_to_me(Some(egui::Align::Center));
             }
         }
         let Some(issuers) = issuers else {
