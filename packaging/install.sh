@@ -11,6 +11,8 @@ share/metainfo/$id.metainfo.xml share/icons/hicolor/scalable/apps/$id.svg"
 for size in 16 32 48 64 128 256 512; do
   files="$files share/icons/hicolor/${size}x${size}/apps/$id.png"
 done
+# Manual pages (English and German) and the shell completions the bundle carries.
+files="$files $(cd "$here" && find share/man share/bash-completion share/zsh share/fish -type f | sort | tr '\n' ' ')"
 
 refresh() {
   command -v update-desktop-database >/dev/null 2>&1 &&

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::FromArgMatches;
 
 fn main() -> ExitCode {
+    // The shell asking for completions (`COMPLETE=bash outpost`): answered, and done.
+    outpost::cli::docs::complete();
     let mut args = std::env::args();
     let called = args.next().unwrap_or_default();
     if std::path::Path::new(&called)
@@ -25,7 +27,7 @@ fn main() -> ExitCode {
             // --help in the person's language.
             let matches = outpost::cli::help::command().get_matches();
             let cli = outpost::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-            if cli.command.is_some() {
+            if cli.command.is_some() || cli.manuals.is_some() {
                 return outpost::cli::run(cli);
             }
             outpost::instance::Request::Show

@@ -590,6 +590,17 @@ cli-maybe-sent = Nach dem Senden brach eine Verbindung ab: Die Nachricht ist vie
 cli-recipient = { $field }: { $address } — { $state }{ $reply }
 cli-retry-next-run = Nr. { $id } wird beim nächsten Lauf versucht.
 cli-cancelled = Nr. { $id } abgebrochen.
+cli-manuals = { $count } Handbuchseiten in { $dir } geschrieben.
+cli-manuals-failed = Die Handbuchseiten ließen sich nicht in { $dir } schreiben: { $error }
+cli-manuals-failed-advice = Geben Sie einen Ordner an, in den Sie schreiben dürfen.
+manual-title = Outpost-Handbuch
+sendmail-manual = Liest eine Nachricht von der Standardeingabe und reiht sie ein; auch als sendmail aufrufbar (ein Link namens sendmail auf outpost).
+    
+    Optionen: -t nimmt die Empfänger aus To, Cc und Bcc (Bcc wird aus der Nachricht entfernt); ohne -t erhalten sie nur die EMPFÄNGER-Argumente. -i (oder -oi): eine Zeile mit nur einem Punkt beendet die Nachricht nicht. -f ADRESSE (oder -r ADRESSE): der Absender; das Konto, das als diese Adresse sendet (seine eigene oder eine seiner Identitäten), sendet sie. Ohne -f entscheidet die Adresse im From-Kopf; ohne From das Standardkonto. -F NAME: der Name im From, wenn die Nachricht keinen nennt. Zustelloptionen anderer Mailer (-o…, -B, -N, -R, -V, -X, -v, -U, -n, -Am, -Ac, -bm) werden angenommen und übergangen.
+    
+    Es wartet nie auf den Server: die Nachricht wird dauerhaft gespeichert, und ein Versand im Hintergrund stellt sie zu (er wird gestartet, wenn keiner läuft; siehe outpost run --background). outpost queue list zeigt, wie es steht.
+    
+    Rückgabewert (sysexits.h): 0 eingereiht; 64 falscher Aufruf oder kein Empfänger; 65 die Nachricht lässt sich nicht als Mail lesen; 67 kein Konto sendet als die Adresse des Absenders; 74 die Standardeingabe ließ sich nicht lesen; 75 der Postausgang konnte sie nicht speichern (später erneut versuchen); 78 die Konfiguration (Home-Ordner, Kontendatei) lässt sich nicht lesen.
 cli-keep-days = { $days ->
     [one] 1 Tag
    *[other] { $days } Tage
@@ -1465,6 +1476,7 @@ help-send-body_file = Eine Datei mit dem Nachrichtentext
 help-send-attach = Eine anzuhängende Datei; für weitere wiederholen
 help-send-delay = So viele Sekunden (bis zu einem Tag) vor dem Senden warten: Zeit, sie mit `outpost queue cancel ID` zurückzunehmen
 help-send-at = Zu diesem Zeitpunkt senden: "2026-12-24 09:00" in Ortszeit, oder ISO 8601 mit Versatz ("2026-12-24T09:00+01:00")
+help-manuals = Die Handbuchseiten in diesen Ordner schreiben (man1/, de/man1/) und aufhören: für Pakete
 help-queue = Den Postausgang ansehen und bearbeiten
 help-queue-list = Jede Nachricht im Postausgang, die neueste zuerst
 help-queue-show = Eine Nachricht mit ihrem Verlauf

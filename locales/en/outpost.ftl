@@ -591,6 +591,17 @@ cli-maybe-sent = A connection broke after sending: it may have arrived already.
 cli-recipient = { $field }: { $address } — { $state }{ $reply }
 cli-retry-next-run = #{ $id } will be tried at the next run.
 cli-cancelled = #{ $id } cancelled.
+cli-manuals = Wrote { $count } manual pages into { $dir }.
+cli-manuals-failed = The manual pages could not be written into { $dir }: { $error }
+cli-manuals-failed-advice = Give a folder you can write to.
+manual-title = Outpost Manual
+sendmail-manual = Reads one message on standard input and queues it; also called as sendmail (a link named sendmail to outpost).
+    
+    Options: -t takes the recipients from To, Cc and Bcc (Bcc is removed from the message); without -t only the RECIPIENT arguments receive it. -i (or -oi): a line holding a single dot does not end the message. -f ADDRESS (or -r ADDRESS): the sender; the account that sends as that address (its own, or one of its identities) sends it. Without -f, the From header's address decides; without a From, the default account. -F NAME: the name in From when the message gives none. Other mailers' delivery options (-o…, -B, -N, -R, -V, -X, -v, -U, -n, -Am, -Ac, -bm) are accepted and ignored.
+    
+    It never waits for the server: the message is stored durably, and a background sender delivers it (started when none runs; see outpost run --background). outpost queue list shows how it goes.
+    
+    Exit status (sysexits.h): 0 queued; 64 wrong usage, or no recipient; 65 the message cannot be read as mail; 67 no account sends as the sender's address; 74 standard input could not be read; 75 the outbox could not store it (try again later); 78 the configuration (home folder, accounts file) cannot be read.
 cli-keep-days = { $days ->
     [one] 1 day
    *[other] { $days } days

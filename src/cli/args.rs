@@ -15,6 +15,9 @@ pub struct Cli {
     /// What to do; without a command the window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Write the manual pages into this folder (man1/, de/man1/) and stop: for packaging.
+    #[arg(long, hide = true, value_name = "DIR")]
+    pub manuals: Option<std::path::PathBuf>,
 }
 
 /// Top-level commands.

@@ -8,9 +8,11 @@ use clap::{Command, CommandFactory};
 
 use crate::i18n::{self, Language};
 
-/// The command line, its help in the person's language.
+/// The command line, its help in the person's language (with the sendmail interface's whole
+/// story, which its man page and `outpost sendmail --help` tell).
 pub fn command() -> Command {
     localise(super::Cli::command(), "help", i18n::language())
+        .mut_subcommand("sendmail", |s| s.after_long_help(tr!("sendmail-manual")))
 }
 
 /// Every help text the command line has, as its message id with the English text.

@@ -4,6 +4,7 @@ mod account;
 mod args;
 mod certificate;
 mod detect;
+pub mod docs;
 pub mod help;
 mod identity;
 mod import;
@@ -15,10 +16,11 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
+use crate::explain::Explanation;
 use crate::paths::Paths;
 
 pub use args::{AccountCommand, AddArgs, Cli, Command, DetectArgs, Oauth2Command, SetArgs};
-use output::{Out, no_home};
+use output::{Failure, Out, no_home};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
@@ -27,6 +29,30 @@ pub fn run(cli: Cli) -> ExitCode {
         crate::i18n::use_language(crate::i18n::Language::English);
     }
     let out = Out { json: cli.json };
+    if let Some(dir) = &cli.manuals {
+        return match docs::write_manuals(dir) {
+            Ok(pages) => {
+                out.text(tr!(
+                    "cli-manuals",
+                    count = pages.len(),
+                    dir = dir.display().to_string()
+                ));
+                out.json(serde_json::json!({"pages": pages}));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                let x = Explanation::new(
+                    tr!(
+                        "cli-manuals-failed",
+                        dir = dir.display().to_string(),
+                        error = e.to_string()
+                    ),
+                    tr!("cli-manuals-failed-advice"),
+                );
+                out.failure(Failure::Failed("manuals", x), Value::Null)
+            }
+        };
+    }
     // The sender logs to a file, like the window; every other command to standard error.
     if !matches!(cli.command, Some(Command::Run { .. })) {
         crate::log::to_stderr();

@@ -42,7 +42,7 @@ pub fn use_language(lang: Language) {
 }
 
 /// What `say` returns with every message it makes on this thread in `lang`.
-pub(super) fn in_language<T>(lang: Language, say: impl FnOnce() -> T) -> T {
+pub fn in_language<T>(lang: Language, say: impl FnOnce() -> T) -> T {
     let before = OVERRIDE.with(|o| o.replace(Some(lang)));
     let said = say();
     OVERRIDE.with(|o| o.set(before));

@@ -12,7 +12,7 @@ mod lang;
 mod words;
 
 pub use bundle::{Formatted, format_in};
-pub use current::{language, use_language};
+pub use current::{in_language, language, use_language};
 pub use fluent_bundle::{FluentArgs, FluentValue};
 pub use lang::Language;
 pub use words::Words;

@@ -313,9 +313,9 @@ fn jitter() -> f64 {
 /// say when it changes.
 const NETWORK_CHECK: Duration = Duration::from_secs(3);
 
-/// Where the system says when the network changes: how often to look all the same while
+/// Where the system says when the network changes, it is looked for all the same while
 /// messages wait for it, for a failure no change on this computer ends (a name server that
-/// was down).
+/// was down): after [`NETWORK_CHECK`], then twice as long each time, up to this.
 const OFFLINE_LOOK: Duration = Duration::from_secs(30 * 60);
 
 /// How often a running sender lets go of old texts ([`super::retention`]).
@@ -643,6 +643,8 @@ impl Worker {
         // The system says when the network changes; where it cannot, look every few seconds.
         let mut changes = NetworkChanges::listen();
         let mut tidied: Option<std::time::Instant> = None;
+        // The next look for the network while messages wait for it, without a change heard.
+        let mut look = NETWORK_CHECK;
         loop {
             self.run_until_empty(&mut on_event).await?;
             if self.stopping() {
@@ -668,8 +670,11 @@ impl Worker {
                 return Ok(Served::NothingWaits);
             }
             let look_for_network = match (offline.is_empty(), heard) {
-                (true, _) => None,
-                (false, true) => Some(OFFLINE_LOOK),
+                (true, _) => {
+                    look = NETWORK_CHECK;
+                    None
+                }
+                (false, true) => Some(look),
                 (false, false) => Some(NETWORK_CHECK),
             };
             let wait = next_due.map(|at| Duration::from_millis((at - now_ms()).max(0) as u64));
@@ -691,6 +696,9 @@ impl Worker {
             }
             if network_changed {
                 tracing::info!("the network changed; trying the messages that waited for it");
+                look = NETWORK_CHECK;
+            } else {
+                look = (look * 2).min(OFFLINE_LOOK);
             }
             for account in offline {
                 if self.server_reachable(&account).await {
