@@ -88,22 +88,9 @@ fn completions_offer_commands_the_accounts_addresses_and_the_messages_ids() {
     assert!(offered(&op, &["queue", "show", ""]).is_empty());
     assert!(!op.home.path().join("data/outbox.sqlite").exists());
     op.add_without_login(USER, "mail.example.test", 2525);
-    let (code, v) = op.json(
-        &[
-            "send",
-            "--from",
-            USER,
-            "--to",
-            "bob@example.net",
-            "--body",
-            "hi",
-            "--subject",
-            "Hi",
-        ],
-        "",
-    );
-    assert_eq!(code, 0, "{v}");
-    let id = v["id"].to_string();
+    let id = op
+        .send(&["--to", "bob@example.net", "--body", "hi", "--subject", "Hi"])
+        .to_string();
     assert_eq!(offered(&op, &["send", "--from", ""]), [USER]);
     assert_eq!(offered(&op, &["account", "remove", ""]), [USER]);
     assert_eq!(offered(&op, &["queue", "show", ""]), [id.as_str()]);

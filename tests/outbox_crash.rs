@@ -118,22 +118,7 @@ fn sigkill_while_texts_are_let_go_loses_nothing_else() {
     let waiting;
     {
         let mut q = Outbox::open(&file).unwrap();
-        let body = vec![b'x'; 100_000];
-        for n in 0..SENT {
-            let mut bytes = format!("Subject: {n}\r\n\r\n").into_bytes();
-            bytes.extend_from_slice(&body);
-            let c = Composed {
-                message_id: format!("<{n}@example.org>"),
-                envelope_from: "ann@example.org".into(),
-                recipients: vec!["bob@example.net".into()],
-                bytes,
-            };
-            let id = q.enqueue("acc", &c, "bob", "old").unwrap();
-            q.claim_due(Duration::from_secs(60), None, &[])
-                .unwrap()
-                .unwrap();
-            q.mark_sent(id, "250 ok", None).unwrap();
-        }
+        support::sent_messages(&mut q, SENT, 100_000);
         let c = Composed {
             message_id: "<waits@example.org>".into(),
             envelope_from: "ann@example.org".into(),

@@ -444,6 +444,31 @@ impl Drop for Killed {
     }
 }
 
+/// Puts `count` messages into `q` whose text is `size` bytes, each sent already (claimed, and
+/// accepted by the server); their queue ids.
+#[allow(dead_code)]
+pub fn sent_messages(q: &mut outpost::outbox::Outbox, count: usize, size: usize) -> Vec<i64> {
+    let body = vec![b'x'; size];
+    (0..count)
+        .map(|n| {
+            let mut bytes = format!("Subject: {n}\r\n\r\n").into_bytes();
+            bytes.extend_from_slice(&body);
+            let c = outpost::message::Composed {
+                message_id: format!("<{n}@example.org>"),
+                envelope_from: "ann@example.org".into(),
+                recipients: vec!["bob@example.net".into()],
+                bytes,
+            };
+            let id = q.enqueue("acc", &c, "bob", "sent").unwrap();
+            q.claim_due(Duration::from_secs(60), None, &[])
+                .unwrap()
+                .unwrap();
+            q.mark_sent(id, "250 ok", None).unwrap();
+            id
+        })
+        .collect()
+}
+
 /// A process the test did not start itself (a background sender), killed when dropped.
 pub struct KillPid(pub u32);
 
