@@ -393,17 +393,19 @@ fn sendmail_mode_queues_real_messages_with_and_without_t() {
 #[test]
 fn a_running_worker_sends_a_new_message_at_once_and_is_the_only_one() {
     let lab = lab(&[], PASSWORD);
-    let mut worker = lab
-        .op
-        .command(&["run"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    // Ended however the test ends.
+    let mut worker = Killed(
+        lab.op
+            .command(&["run"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     // It says so once it holds the outbox; a second worker started before that would take
     // the outbox first and this one would stop.
     let mut held = String::new();
-    let mut stdout = std::io::BufReader::new(worker.stdout.take().unwrap());
+    let mut stdout = std::io::BufReader::new(worker.0.stdout.take().unwrap());
     std::io::BufRead::read_line(&mut stdout, &mut held).unwrap();
     assert!(
         !held.is_empty(),
@@ -420,8 +422,7 @@ fn a_running_worker_sends_a_new_message_at_once_and_is_the_only_one() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let waited = start.elapsed();
-    worker.kill().unwrap();
-    worker.wait().unwrap();
+    drop(worker);
     assert!(
         waited.as_secs_f64() < 5.0,
         "woken at once, not at the next poll: {waited:?}"
@@ -446,12 +447,14 @@ fn messages_waiting_for_the_network_go_as_soon_as_it_is_back() {
     op.add_starttls(smtpd.port, PASSWORD, &[]);
     let log = tempfile::NamedTempFile::new().unwrap();
     let out = log.reopen().unwrap();
-    let mut worker = op
-        .command(&["run"])
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
-        .spawn()
-        .unwrap();
+    // Ended however the test ends.
+    let worker = Killed(
+        op.command(&["run"])
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap(),
+    );
     let id = op.send_to_bob(&[]);
     let start = std::time::Instant::now();
     while show(&op, id)["message"]["state"] != "retry" {
@@ -475,8 +478,7 @@ fn messages_waiting_for_the_network_go_as_soon_as_it_is_back() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    worker.kill().unwrap();
-    worker.wait().unwrap();
+    drop(worker);
     assert!(back.elapsed().as_secs() < 15, "took {:?}", back.elapsed());
 }
 

@@ -55,12 +55,14 @@ fn sigkill_at_any_moment_loses_no_message_and_repeats_only_the_one_in_flight() {
         let before = smtpd.received().len();
         let target = before + 5 + (seed % 15) as usize;
         assert!(target < MESSAGES, "drained before kill {kill}: queue more");
-        let mut child = op
-            .command(&["run", "--until-empty"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        // Killed when dropped: also when the test fails.
+        let mut child = support::Killed(
+            op.command(&["run", "--until-empty"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
         while smtpd.received().len() < target {
             assert!(
                 start.elapsed() < Duration::from_secs(120),
@@ -69,11 +71,10 @@ fn sigkill_at_any_moment_loses_no_message_and_repeats_only_the_one_in_flight() {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert!(
-            child.try_wait().unwrap().is_none(),
+            child.0.try_wait().unwrap().is_none(),
             "the worker ended before the kill"
         );
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        drop(child); // SIGKILL
     }
     let (code, v) = op.json(&["run", "--until-empty"], "");
     assert_eq!(code, 0, "{v}");

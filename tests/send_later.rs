@@ -8,23 +8,25 @@
 
 mod support;
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{Outpost, PASSWORD, SendLab, Smtpd};
+use support::{Killed, Outpost, PASSWORD, SendLab, Smtpd};
 
 fn lab() -> SendLab {
     SendLab::start(&[], PASSWORD, &[])
 }
 
-/// `outpost run`, until killed.
-fn worker(op: &Outpost) -> Child {
-    op.command(&["run"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+/// `outpost run`, until dropped (also when the test fails).
+fn worker(op: &Outpost) -> Killed {
+    Killed(
+        op.command(&["run"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
 }
 
 fn state(op: &Outpost, id: i64) -> Value {
@@ -82,11 +84,10 @@ fn a_scheduled_message_is_not_sent_early_and_goes_after_its_time_across_a_restar
     let id = v["id"].as_i64().unwrap();
     assert!(v["not_before_ms"].as_i64().is_some(), "{v}");
     // A worker that runs before the time sends nothing, and stops (killed: the machine off).
-    let mut first = worker(&lab.op);
+    let first = worker(&lab.op);
     std::thread::sleep(Duration::from_secs(2));
     assert!(lab.smtpd.received().is_empty(), "sent before its time");
-    first.kill().unwrap();
-    first.wait().unwrap();
+    drop(first);
     let m = state(&lab.op, id);
     assert_eq!(m["message"]["state"], "queued", "{m}");
     let history = m["history"].to_string();
@@ -98,7 +99,7 @@ fn a_scheduled_message_is_not_sent_early_and_goes_after_its_time_across_a_restar
         "{said}"
     );
     // Started again, a worker sends it once its time has come.
-    let mut second = worker(&lab.op);
+    let second = worker(&lab.op);
     wait_received(&lab.smtpd, 1, Duration::from_secs(15));
     let sent_at = jiff::Timestamp::now();
     assert!(
@@ -107,8 +108,7 @@ fn a_scheduled_message_is_not_sent_early_and_goes_after_its_time_across_a_restar
     );
     // The server has it; the worker writes that down a moment later.
     wait_state(&lab.op, id, "sent");
-    second.kill().unwrap();
-    second.wait().unwrap();
+    drop(second);
     // Dated when it was to leave, not when it was written.
     let text = lab.smtpd.received_text().remove(0);
     let date = at
@@ -125,10 +125,9 @@ fn a_delayed_message_cancelled_in_time_is_never_sent() {
     let id = lab.op.send_to_bob(&["--subject", "Oops", "--delay", "3"]);
     let (code, v) = lab.op.json(&["queue", "cancel", &id.to_string()], "");
     assert_eq!(code, 0, "{v}");
-    let mut w = worker(&lab.op);
+    let w = worker(&lab.op);
     std::thread::sleep(Duration::from_secs(5));
-    w.kill().unwrap();
-    w.wait().unwrap();
+    drop(w);
     assert!(
         lab.smtpd.received().is_empty(),
         "a cancelled message went out"
@@ -139,21 +138,19 @@ fn a_delayed_message_cancelled_in_time_is_never_sent() {
 #[test]
 fn a_worker_killed_during_the_grace_still_sends_the_message_exactly_once() {
     let lab = lab();
-    let mut first = worker(&lab.op);
+    let first = worker(&lab.op);
     let id = lab.op.send_to_bob(&["--subject", "Grace", "--delay", "2"]);
     std::thread::sleep(Duration::from_millis(500));
-    first.kill().unwrap(); // SIGKILL, in the grace
-    first.wait().unwrap();
+    drop(first); // SIGKILL, in the grace
     assert!(
         lab.smtpd.received().is_empty(),
         "sent before its grace ended"
     );
-    let mut second = worker(&lab.op);
+    let second = worker(&lab.op);
     wait_received(&lab.smtpd, 1, Duration::from_secs(15));
     wait_state(&lab.op, id, "sent");
     std::thread::sleep(Duration::from_secs(2));
-    second.kill().unwrap();
-    second.wait().unwrap();
+    drop(second);
     assert_eq!(lab.smtpd.received().len(), 1, "sent exactly once");
 }
 

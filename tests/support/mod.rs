@@ -502,6 +502,62 @@ impl Drop for KillPid {
                 .args(["-9", &self.0.to_string()])
                 .status();
         }
+        // Adopted by this test process (see [`adopt_orphans`]) and ended: reaped, so that
+        // no `<defunct>` entry is left either. Only then: a child a test waits for itself
+        // keeps its status.
+        if parent_of(self.0) == Some(std::process::id())
+            && let Some(pid) = rustix::process::Pid::from_raw(self.0 as i32)
+        {
+            let began = std::time::Instant::now();
+            while rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::NOHANG)
+                .is_ok_and(|r| r.is_none())
+                && began.elapsed() < Duration::from_secs(2)
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+/// The parent of process `pid`, as `/proc` says.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')')
+        .next()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Makes this test process the one that adopts processes orphaned below it (the background
+/// sender, whose starter exits at once), instead of the system's first process: a test can
+/// then reap what it ended.
+pub fn adopt_orphans() {
+    let _ = rustix::process::set_child_subreaper(rustix::process::Pid::from_raw(
+        std::process::id() as i32,
+    ));
+}
+
+/// Whatever sender still holds an Outpost's outbox when the test ends (one that queueing
+/// started in the background, an `outpost run` a failed assertion left) is ended with it:
+/// a test never leaves a process running.
+impl Drop for Outpost {
+    fn drop(&mut self) {
+        let lock = self.home.path().join("data/outbox.lock");
+        let pid = std::fs::read_to_string(lock)
+            .ok()
+            .and_then(|t| t.split_whitespace().next()?.parse::<u32>().ok());
+        // Only an Outpost, or one that ended as this process's adopted child: the number may
+        // belong to another process by now.
+        let ours = |pid: u32| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("outpost"))
+                || parent_of(pid) == Some(std::process::id())
+        };
+        if let Some(pid) = pid.filter(|p| *p != std::process::id() && ours(*p)) {
+            drop(KillPid(pid));
+        }
     }
 }
 
@@ -532,6 +588,7 @@ impl SendLab {
 
 impl Outpost {
     pub fn new(dns: &DnsServer, ca: &TestCa) -> Self {
+        adopt_orphans();
         let home = tempfile::tempdir().unwrap();
         let env = vec![
             ("OUTPOST_HOME".into(), home.path().display().to_string()),
