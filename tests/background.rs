@@ -41,9 +41,9 @@ fn send(op: &Outpost, subject: &str) -> (i64, serde_json::Value) {
 
 /// `outpost send --json` to bob with `args`; the queue id and the sender it says runs.
 fn send_with(op: &Outpost, args: &[&str]) -> (i64, serde_json::Value) {
-    let mut all = vec!["send", "--from", USER, "--to", "bob@example.net"];
+    let mut all = vec!["--to", "bob@example.net"];
     all.extend_from_slice(args);
-    let (code, v) = op.json(&all, "");
+    let (code, v) = op.send_as(USER, &all);
     assert_eq!(code, 0, "{v}");
     (v["id"].as_i64().unwrap(), v["sender"].clone())
 }

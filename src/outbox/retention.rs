@@ -149,9 +149,18 @@ pub fn tidy(outbox: &mut Outbox, keep: Keep, now: Millis) -> Result<Pruned, Outb
     Ok(pruned)
 }
 
-/// [`tidy`] as the setting of `paths` says, on its outbox.
-pub fn tidy_as_set(paths: &Paths, now: Millis) -> Result<Pruned, TidyError> {
-    let keep = load(paths)?;
+/// [`tidy`] on the outbox of `paths`, keeping texts as `keep` says, or as the setting does
+/// when `None`; what was let go, and the outbox (to read its size after).
+pub fn tidy_outbox(
+    paths: &Paths,
+    keep: Option<Keep>,
+    now: Millis,
+) -> Result<(Pruned, Outbox), TidyError> {
+    let keep = match keep {
+        Some(k) => k,
+        None => load(paths)?,
+    };
     let mut outbox = Outbox::open(&paths.outbox_file())?;
-    Ok(tidy(&mut outbox, keep, now)?)
+    let pruned = tidy(&mut outbox, keep, now)?;
+    Ok((pruned, outbox))
 }

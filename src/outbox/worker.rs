@@ -58,7 +58,7 @@ pub struct WorkerLock {
 }
 
 /// Which kind of sender holds the outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The window's own sender.
@@ -714,7 +714,8 @@ impl Worker {
     /// is logged (everything is kept meanwhile), never in the way of sending.
     async fn tidy(&self) {
         let paths = self.paths.clone();
-        match crate::blocking::run(move || retention::tidy_as_set(&paths, now_ms())).await {
+        let tidied = move || retention::tidy_outbox(&paths, None, now_ms()).map(|(p, _)| p);
+        match crate::blocking::run(tidied).await {
             Ok(p) if p.messages > 0 => {
                 tracing::info!(
                     "let go of the text of {} sent messages ({} bytes)",

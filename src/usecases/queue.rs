@@ -311,12 +311,7 @@ pub fn space(paths: &Paths) -> Result<(Space, Result<Keep, RetentionError>), Out
 /// setting's time when `None`), then gives the space back; what was let go, and the file's
 /// size after.
 pub fn prune(paths: &Paths, keep: Option<Keep>) -> Result<(Pruned, u64), TidyError> {
-    let keep = match keep {
-        Some(k) => k,
-        None => retention::load(paths)?,
-    };
-    let mut outbox = Outbox::open(&paths.outbox_file())?;
-    let pruned = retention::tidy(&mut outbox, keep, now_ms())?;
+    let (pruned, outbox) = retention::tidy_outbox(paths, keep, now_ms())?;
     Ok((pruned, outbox.space()?.file_bytes))
 }
 
