@@ -367,7 +367,7 @@ impl Explain for InvalidAccount {
     fn explain(&self) -> Explanation {
         let advice = match self {
             InvalidAccount::Email(_) => tr!("invalid-email-advice"),
-            InvalidAccount::DisplayName | InvalidAccount::Username => {
+            InvalidAccount::DisplayName | InvalidAccount::Username | InvalidAccount::Folder => {
                 tr!("invalid-name-advice")
             }
             InvalidAccount::Host(_) => tr!("invalid-host-advice"),

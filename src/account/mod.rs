@@ -12,7 +12,8 @@ pub mod store;
 
 pub use keyring::{SecretBackend, SecretError};
 pub use model::{
-    Account, AccountId, AuthMethod, Identity, InvalidAccount, Security, Senders, SmtpSettings,
+    Account, AccountId, AuthMethod, Identity, ImapSettings, InvalidAccount, Security, Senders,
+    SmtpSettings,
     parse_email, parse_host,
 };
 pub use store::{AccountStore, StoreError};

@@ -76,6 +76,14 @@ impl Security {
         }
     }
 
+    /// The port an IMAP server usually listens on for this kind of security (RFC 8314).
+    pub fn imap_port(self) -> u16 {
+        match self {
+            Security::Tls => 993,
+            Security::Starttls | Security::None => 143,
+        }
+    }
+
     /// A label for people.
     pub fn label(self) -> String {
         match self {
@@ -174,6 +182,24 @@ pub struct SmtpSettings {
     pub auth: AuthMethod,
 }
 
+/// Where a copy of each sent message is filed: the account's IMAP server, logged in to with
+/// the same name and secret as the submission server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImapSettings {
+    /// Server host name or IP address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Encryption of the connection.
+    pub security: Security,
+    /// Whether sent messages are filed there (off where the provider files its own copy).
+    pub sent_copy: bool,
+    /// The folder the copies go to, once found (SPECIAL-USE `\Sent` or its usual name); found
+    /// again, or made, when it is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_folder: Option<String>,
+}
+
 /// One sending identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -186,6 +212,9 @@ pub struct Account {
     pub display_name: Option<String>,
     /// The submission server.
     pub smtp: SmtpSettings,
+    /// The IMAP server the copies of sent messages are filed on, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imap: Option<ImapSettings>,
     /// Which keyring holds the secret.
     #[serde(default)]
     pub secret_backend: SecretBackend,
@@ -229,6 +258,9 @@ pub enum InvalidAccount {
     /// A password would cross the network unencrypted without the person's consent.
     #[error("{}", tr!("invalid-plaintext"))]
     PlaintextAuthNotConfirmed,
+    /// The Sent folder's name contains a line break or control character.
+    #[error("{}", tr!("invalid-folder"))]
+    Folder,
     /// The proxy cannot be used as written.
     #[error(transparent)]
     Proxy(BadProxy),
@@ -260,6 +292,21 @@ impl Account {
         parse_host(&self.smtp.host)?;
         if self.smtp.port == 0 {
             return Err(InvalidAccount::Port);
+        }
+        if let Some(imap) = &self.imap {
+            parse_host(&imap.host)?;
+            if imap.port == 0 {
+                return Err(InvalidAccount::Port);
+            }
+            if imap.security == Security::None
+                && self.smtp.auth.needs_secret()
+                && !self.allow_plaintext_auth
+            {
+                return Err(InvalidAccount::PlaintextAuthNotConfirmed);
+            }
+            if imap.sent_folder.as_deref().is_some_and(has_control) {
+                return Err(InvalidAccount::Folder);
+            }
         }
         if has_control(&self.smtp.username) {
             return Err(InvalidAccount::Username);
@@ -331,6 +378,7 @@ mod tests {
                 username: "ann@example.org".into(),
                 auth: AuthMethod::Password,
             },
+            imap: None,
             secret_backend: SecretBackend::System,
             allow_plaintext_auth: false,
             goa_id: None,

@@ -284,6 +284,7 @@ mod tests {
                 username: email.into(),
                 auth: AuthMethod::Password,
             },
+            imap: None,
             secret_backend: SecretBackend::System,
             allow_plaintext_auth: false,
             goa_id: None,

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::args::AddArgs;
+use super::args::{AddArgs, ImapArgs};
 use super::output::{Failure, Out, bad_input};
 use crate::account::check::{CheckError, Progress, Report, StepRecord, Timeouts};
 use crate::account::explain::check_failure;
-use crate::account::{Account, AuthMethod, SmtpSettings, parse_email, parse_host};
+use crate::account::{Account, AuthMethod, InvalidAccount, SmtpSettings, parse_email, parse_host};
 use crate::detect::Detection;
 use crate::detect::facts::ProviderHelp;
 use crate::explain::{Explain, Explanation, capitalise};
@@ -19,7 +19,7 @@ use crate::paths::Paths;
 use crate::secret::Secret;
 use crate::usecases::account::{self as accounts, OnDuplicate, Waiting};
 use crate::usecases::check;
-use crate::usecases::draft::AccountDraft;
+use crate::usecases::draft::{AccountDraft, ImapDraft};
 use crate::usecases::signin;
 
 /// The password (or what the provider takes in its place: `field`, e.g. "App password"), from
@@ -187,6 +187,11 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
         ..AccountDraft::default()
     };
     draft.set_smtp(&smtp);
+    if let Some(d) = &detection {
+        let files_own = d.provider.as_ref().is_some_and(|p| p.files_sent_copy());
+        draft.imap.found(d.imap.as_ref().filter(|i| i.trusted), files_own);
+    }
+    apply_imap(&mut draft.imap, &args.imap);
     // Check the settings before asking for a password that could not be used.
     let account = draft.account().map_err(bad_input)?;
     let secret = if account.smtp.auth == AuthMethod::Oauth2 && !args.password_stdin {
@@ -289,6 +294,58 @@ pub(super) fn signin(
     Ok(())
 }
 
+/// What `--imap-*` and the copy switches say, over what was found or saved.
+fn apply_imap(imap: &mut ImapDraft, args: &ImapArgs) {
+    if let Some(h) = &args.imap_host {
+        imap.host = h.clone();
+        imap.source = None;
+    }
+    if let Some(s) = args.imap_security {
+        imap.set_security(s);
+    }
+    if let Some(p) = args.imap_port {
+        imap.port = p.to_string();
+    }
+    if args.no_sent_copy {
+        imap.sent_copy = false;
+    }
+    if args.sent_copy {
+        imap.sent_copy = true;
+    }
+    if let Some(f) = &args.sent_folder {
+        imap.sent_folder = Some(f.clone()).filter(|f| !f.trim().is_empty());
+    }
+}
+
+/// `outpost account edit`: the IMAP server and the copies of sent messages.
+pub(super) fn edit(out: &Out, paths: &Paths, email: &str, args: &ImapArgs) -> Result<(), Failure> {
+    let account = accounts::find(paths, email)?;
+    let mut imap = ImapDraft::of(account.imap.as_ref());
+    apply_imap(&mut imap, args);
+    if args.sent_copy && imap.host.trim().is_empty() {
+        return Err(bad_input(InvalidAccount::Host(String::new())));
+    }
+    let settings = imap.settings().map_err(bad_input)?;
+    let changed = Account {
+        imap: settings,
+        ..account
+    };
+    changed.validate().map_err(bad_input)?;
+    let saved = accounts::replace(paths, changed)?;
+    out.text(match &saved.imap {
+        Some(i) if i.sent_copy => tr!(
+            "cli-copies-on",
+            email = saved.email.as_str(),
+            host = i.host.as_str(),
+            port = i.port,
+            security = i.security.as_str()
+        ),
+        _ => tr!("cli-copies-off", email = saved.email.as_str()),
+    });
+    out.json(json!({ "account": account_json(&saved, false) }));
+    Ok(())
+}
+
 pub(super) fn account_json(a: &Account, is_default: bool) -> Value {
     json!({
         "id": a.id,
@@ -296,6 +353,7 @@ pub(super) fn account_json(a: &Account, is_default: bool) -> Value {
         "display_name": a.display_name,
         "default": is_default,
         "smtp": a.smtp,
+        "imap": a.imap,
         "secret_backend": a.secret_backend,
         "goa_id": a.goa_id,
         "allow_plaintext_auth": a.allow_plaintext_auth,

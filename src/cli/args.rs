@@ -92,6 +92,14 @@ pub enum AccountCommand {
     Add(AddArgs),
     /// List the accounts.
     List,
+    /// Change where copies of sent messages are filed, or stop filing them.
+    Edit {
+        /// The account's e-mail address.
+        email: String,
+        /// The IMAP server and the copies.
+        #[command(flatten)]
+        imap: ImapArgs,
+    },
     /// Remove an account and its password; asks what becomes of its messages still waiting.
     Remove {
         /// The account's e-mail address.
@@ -265,4 +273,32 @@ pub struct AddArgs {
     /// proxy) instead of ALL_PROXY's.
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
+    /// Where copies of sent messages are filed.
+    #[command(flatten)]
+    pub imap: ImapArgs,
+}
+
+/// The IMAP server copies of sent messages are filed on (`account add` and `account edit`).
+#[derive(Debug, Args, Default)]
+pub struct ImapArgs {
+    /// The IMAP server copies of sent messages go to (found by --detect when not given).
+    #[arg(long, value_name = "H")]
+    pub imap_host: Option<String>,
+    /// Its port (default: 993 for tls, 143 for starttls and none).
+    #[arg(long, value_name = "P")]
+    pub imap_port: Option<u16>,
+    /// tls (implicit TLS), starttls or none (default: tls).
+    #[arg(long, value_name = "S")]
+    pub imap_security: Option<Security>,
+    /// File no copy of sent messages in the Sent folder.
+    #[arg(long, conflicts_with = "sent_copy")]
+    pub no_sent_copy: bool,
+    /// File a copy of each sent message in the Sent folder (the default, except where the
+    /// provider files its own).
+    #[arg(long)]
+    pub sent_copy: bool,
+    /// The folder copies go to (default: the one the server marks as Sent, else the usual
+    /// name, made when there is none).
+    #[arg(long, value_name = "NAME")]
+    pub sent_folder: Option<String>,
 }

@@ -111,6 +111,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cmd {
         AccountCommand::Add(args) => account::add(&out, &paths, args),
         AccountCommand::List => account::list(&out, &paths),
+        AccountCommand::Edit { email, imap } => account::edit(&out, &paths, &email, &imap),
         AccountCommand::Remove {
             email,
             cancel_waiting,

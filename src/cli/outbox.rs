@@ -365,6 +365,9 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             if m.maybe_sent {
                 out.text(format!("  {}", tr!("cli-maybe-sent")));
             }
+            if let Some(copy) = m.copy_in_words() {
+                out.text(format!("  {copy}"));
+            }
             for r in &m.recipients {
                 let reply = r.reply.as_deref().map(|r| format!(" ({r})"));
                 out.text(format!(

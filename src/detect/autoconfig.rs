@@ -5,7 +5,7 @@
 //! HTTP it is never trusted.
 
 use super::config_xml::{self, AuthKind, MAX_BYTES};
-use super::model::{Candidate, Outcome, Source};
+use super::model::{Candidate, IncomingServer, Outcome, Source};
 use super::providers::ProviderTable;
 use super::target::Target;
 use crate::account::SmtpSettings;
@@ -52,6 +52,20 @@ pub fn candidates(xml: &str, source: Source, target: &Target) -> Result<Vec<Cand
             || p.domains
                 .iter()
                 .any(|d| table.lookup(d).is_some_and(|t| t.oauth2.is_some()));
+        let imap = |trusted| {
+            IncomingServer::best(
+                p.incoming
+                    .iter()
+                    .map(|i| IncomingServer {
+                        host: i.host_for(&target.email),
+                        port: i.port,
+                        security: i.security,
+                        source,
+                        trusted,
+                    })
+                    .collect(),
+            )
+        };
         for s in &p.outgoing {
             let host = s.host_for(&target.email);
             let mut warnings = Vec::new();
@@ -90,6 +104,7 @@ pub fn candidates(xml: &str, source: Source, target: &Target) -> Result<Vec<Cand
                     .oauth2
                     .clone()
                     .filter(|o| trusted && o.is_https() && s.auth.contains(&AuthKind::OAuth2)),
+                imap: imap(trusted),
             });
         }
     }

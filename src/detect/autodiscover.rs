@@ -194,6 +194,7 @@ fn to_candidates(a: AutodiscoverAnswer, target: &Target) -> Vec<Candidate> {
                 username_default: login.is_none(),
                 auth_default: true,
                 oauth2: None,
+                imap: None,
             }
         })
         .collect()

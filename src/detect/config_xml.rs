@@ -120,6 +120,9 @@ pub struct EmailProvider {
     pub display_name: String,
     /// Its SMTP servers, preferred first.
     pub outgoing: Vec<OutgoingServer>,
+    /// Its `incomingServer type="imap"` entries, read like the outgoing ones (their user
+    /// name and login methods are the submission server's, as Outpost uses one login).
+    pub incoming: Vec<OutgoingServer>,
     /// Its help pages for mail apps (`<documentation url>`), at most [`MAX_HELP`].
     pub documentation: Vec<String>,
     /// Access to switch on before a mail app works (`<enable visiturl>`): the page, and
@@ -182,6 +185,8 @@ pub enum ConfigXmlError {
 
 #[derive(Default)]
 struct ServerFields {
+    /// An `incomingServer` (IMAP), not an `outgoingServer`.
+    incoming: bool,
     hostname: String,
     port: String,
     socket: String,
@@ -273,6 +278,14 @@ pub fn parse(xml: &str) -> Result<ClientConfig, ConfigXmlError> {
                         if attr("type").is_none_or(|t| t.eq_ignore_ascii_case("smtp")) =>
                     {
                         server = Some(ServerFields::default())
+                    }
+                    (2, "incomingServer")
+                        if attr("type").is_some_and(|t| t.eq_ignore_ascii_case("imap")) =>
+                    {
+                        server = Some(ServerFields {
+                            incoming: true,
+                            ..ServerFields::default()
+                        })
                     }
                     (1, "oAuth2") => oauth = Some(OAuth2Issuer::default()),
                     (2, "documentation") => {
@@ -376,7 +389,7 @@ fn end_element(
                 p.display_name = value;
             }
         }
-        (4, "outgoingServer", field) => {
+        (4, "outgoingServer" | "incomingServer", field) => {
             if let Some(s) = server {
                 match field {
                     "hostname" => s.hostname = value,
@@ -388,10 +401,15 @@ fn end_element(
                 }
             }
         }
-        (3, "emailProvider", "outgoingServer") => {
+        (3, "emailProvider", "outgoingServer" | "incomingServer") => {
             if let (Some(fields), Some(p)) = (server.take(), provider.as_mut()) {
+                let list = if fields.incoming {
+                    &mut p.incoming
+                } else {
+                    &mut p.outgoing
+                };
                 match fields.finish() {
-                    Ok(s) if p.outgoing.len() < MAX_SERVERS => p.outgoing.push(s),
+                    Ok(s) if list.len() < MAX_SERVERS => list.push(s),
                     Ok(_) => {}
                     Err(why) => config.skipped.push(why),
                 }

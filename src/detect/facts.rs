@@ -204,6 +204,19 @@ pub struct ProviderFacts {
     /// Help pages the provider links from its own replies, by enhanced status code.
     #[serde(default)]
     pub replies: BTreeMap<String, String>,
+    /// Whether the provider files a copy of what is sent through its server itself.
+    #[serde(default)]
+    pub sent_copy: Option<SentCopy>,
+}
+
+/// What the provider does with a copy of what is sent through its submission server.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentCopy {
+    /// It files the copy in the Sent folder itself: a mail app must not file another.
+    pub files_own: bool,
+    /// The page that says so.
+    pub source: String,
 }
 
 impl ProviderFacts {
@@ -225,6 +238,7 @@ impl ProviderFacts {
         }
         urls.extend(self.limits.as_ref().map(|l| l.source.as_str()));
         urls.extend(self.replies.values().map(String::as_str));
+        urls.extend(self.sent_copy.as_ref().map(|c| c.source.as_str()));
         urls
     }
 }
@@ -295,6 +309,14 @@ pub struct ProviderHelp {
 }
 
 impl ProviderHelp {
+    /// Whether the provider files its own copy of sent mail in the Sent folder.
+    pub fn files_sent_copy(&self) -> bool {
+        self.facts
+            .as_ref()
+            .and_then(|f| f.sent_copy.as_ref())
+            .is_some_and(|c| c.files_own)
+    }
+
     /// How a mail app logs in without the provider's sign-in, when known.
     pub fn login(&self) -> Option<Login> {
         self.facts.as_ref().map(|f| f.login)

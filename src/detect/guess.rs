@@ -1,12 +1,14 @@
 //! Live probes of the usual names and ports: `smtp.<d>`, `mail.<d>` and `<d>` on 465
 //! (implicit TLS), 587 and 25 (STARTTLS). A probe counts when the server greets, answers EHLO
-//! and completes TLS with a valid certificate; it never logs in.
+//! and completes TLS with a valid certificate; it never logs in. Beside them, `imap.<d>` and
+//! `mail.<d>` on 993 (implicit TLS) and 143 (STARTTLS), for the IMAP server copies of sent
+//! messages go to: a probe counts when the server greets over TLS with a valid certificate.
 
 use std::time::Duration;
 
 use tokio::task::JoinSet;
 
-use super::model::{Candidate, Outcome, Source};
+use super::model::{Candidate, IncomingServer, Outcome, Source};
 use super::target::Target;
 use crate::account::{AuthMethod, Security, SmtpSettings};
 use crate::net::Net;
@@ -78,9 +80,68 @@ async fn probe(
     Ok(caps)
 }
 
+/// How long an IMAP probe may take: it must not hold up the answer.
+const IMAP_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The first of the usual IMAP servers, in order of preference, that greets over TLS with a
+/// valid certificate.
+async fn find_imap(net: &Net, domain: &str) -> Option<IncomingServer> {
+    let tries: Vec<(String, u16, Security)> = [(993, Security::Tls), (143, Security::Starttls)]
+        .into_iter()
+        .flat_map(|(port, security)| {
+            [format!("imap.{domain}"), format!("mail.{domain}")]
+                .into_iter()
+                .map(move |host| (host, port, security))
+        })
+        .collect();
+    let probes = tries.iter().map(|(host, port, security)| async move {
+        let server = crate::net::imap::Server {
+            host,
+            port: *port,
+            security: *security,
+        };
+        let conn = crate::net::imap::ImapConn::connect(
+            net,
+            server,
+            net.tls.clone(),
+            IMAP_PROBE_TIMEOUT,
+        );
+        match tokio::time::timeout(IMAP_PROBE_TIMEOUT, conn).await {
+            Ok(Ok(conn)) => {
+                tokio::time::timeout(Duration::from_millis(300), conn.logout())
+                    .await
+                    .ok();
+                true
+            }
+            _ => false,
+        }
+    });
+    let answered = futures_util::future::join_all(probes).await;
+    tries
+        .into_iter()
+        .zip(answered)
+        .find(|(_, ok)| *ok)
+        .map(|((host, port, security), _)| IncomingServer {
+            host,
+            port,
+            security,
+            source: Source::Guess,
+            trusted: true,
+        })
+}
+
 /// Probes every likely server at once (lightly staggered) and returns those that answered,
 /// in order of preference.
 pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
+    let (smtp, imap) = tokio::join!(find_smtp(net, target), find_imap(net, &target.domain));
+    let (mut candidates, outcome) = smtp;
+    for c in &mut candidates {
+        c.imap = imap.clone();
+    }
+    (candidates, outcome)
+}
+
+async fn find_smtp(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
     let mut set = JoinSet::new();
     let mut i = 0u32;
     for (h, host) in hosts(&target.domain).into_iter().enumerate() {
@@ -144,6 +205,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
             username_default: true,
             auth_default: caps.auth.is_empty(),
             oauth2: None,
+            imap: None,
         })
         .collect();
     let outcome = if candidates.is_empty() && silent > 0 && silent == errors {

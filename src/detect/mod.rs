@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use facts::ProviderHelp;
-pub use model::{Candidate, Detection, Outcome, Progress, Source, SourceReport};
+pub use model::{Candidate, Detection, IncomingServer, Outcome, Progress, Source, SourceReport};
 use providers::ProviderTable;
 pub use target::{DetectError, Failure, Target, parse_address, within};
 
@@ -263,6 +263,13 @@ fn decide(
             sources,
         });
     };
+    // The IMAP server: the chosen source's, else the best-ranked source's.
+    let imap = chosen.imap.clone().or_else(|| {
+        results
+            .values()
+            .flatten()
+            .find_map(|c| c.imap.clone().filter(|i| i.trusted))
+    });
     let mut warnings = chosen.warnings.clone();
     let mut trusted = chosen.trusted;
     if !chosen.trusted {
@@ -312,6 +319,7 @@ fn decide(
         alternatives,
         sources,
         elapsed,
+        imap,
     })
 }
 

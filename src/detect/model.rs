@@ -72,6 +72,33 @@ impl fmt::Display for Source {
     }
 }
 
+/// An IMAP server found with the submission server: where copies of sent messages go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingServer {
+    /// Host name.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Encryption.
+    pub security: crate::account::Security,
+    /// Who said so.
+    pub source: Source,
+    /// Safe to use without asking, as the source is.
+    pub trusted: bool,
+}
+
+impl IncomingServer {
+    /// The best of a source's IMAP servers: encrypted from the start first, then STARTTLS.
+    pub fn best(mut found: Vec<IncomingServer>) -> Option<IncomingServer> {
+        found.sort_by_key(|s| match s.security {
+            crate::account::Security::Tls => 0,
+            crate::account::Security::Starttls => 1,
+            crate::account::Security::None => 2,
+        });
+        found.into_iter().next()
+    }
+}
+
 /// One possible set of settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -93,6 +120,8 @@ pub struct Candidate {
     /// Where to sign in (OAuth2), as the domain's own configuration says (the autoconfig
     /// draft's `<oAuth2>`): used when no provider is known for the server.
     pub oauth2: Option<OAuth2Issuer>,
+    /// The IMAP server the same source names, if it names one.
+    pub imap: Option<IncomingServer>,
 }
 
 impl Candidate {
@@ -213,4 +242,7 @@ pub struct Detection {
     pub elapsed: Duration,
     /// What is known of the provider behind the chosen server.
     pub provider: Option<ProviderHelp>,
+    /// The IMAP server for copies of sent messages: the chosen source's, else the best-ranked
+    /// source's that names one.
+    pub imap: Option<IncomingServer>,
 }

@@ -4,7 +4,8 @@
 //!
 //! The format is line-based and tab-separated:
 //! `P id name` starts a provider, `D domain` adds a domain, `S host port security username
-//! auth,auth` adds an SMTP server (preferred first), `O issuer scope auth-url token-url` gives
+//! auth,auth` adds an SMTP server (preferred first), `I host port security` an IMAP server (for
+//! copies of sent messages, preferred first), `O issuer scope auth-url token-url` gives
 //! its OAuth2 issuer, `H url` a help page, `E url instruction` access to switch on first.
 //! Lines starting with `#` are comments.
 
@@ -25,6 +26,8 @@ pub struct Provider {
     pub domains: Vec<String>,
     /// Its SMTP servers, preferred first.
     pub outgoing: Vec<OutgoingServer>,
+    /// Its IMAP servers, preferred first: (host, port, security).
+    pub incoming: Vec<(String, u16, crate::account::Security)>,
     /// Its OAuth2 issuer, when it has one.
     pub oauth2: Option<OAuth2Issuer>,
     /// Its help pages for mail apps.
@@ -156,6 +159,14 @@ impl ProviderTable {
                         auth,
                     });
                 }
+                ("I", 4) => {
+                    let idx = current.ok_or_else(|| err("server before any provider"))?;
+                    let port = f[2].parse().map_err(|_| err("bad port"))?;
+                    let security = f[3].parse().map_err(|e: String| err(&e))?;
+                    table.providers[idx]
+                        .incoming
+                        .push((f[1].to_string(), port, security));
+                }
                 ("O", 5) => {
                     let idx = current.ok_or_else(|| err("OAuth2 before any provider"))?;
                     table.providers[idx].oauth2 = Some(OAuth2Issuer {
@@ -215,6 +226,14 @@ impl ProviderTable {
                     s.security.as_str(),
                     clean(&s.username),
                     clean(&auth.join(","))
+                ));
+            }
+            for s in &p.incoming {
+                out.push_str(&format!(
+                    "I\t{}\t{}\t{}\n",
+                    s.hostname,
+                    s.port,
+                    s.security.as_str()
                 ));
             }
             let borrowed = p.outgoing.iter().find_map(|s| {
@@ -293,7 +312,7 @@ pub fn generate(dir: &Path, source_note: &str) -> Result<String, GenerateError> 
 pub const ISPDB_NOTE: &str = "Source: Thunderbird's ISP database (ispdb), MPL-2.0, \
 https://github.com/thunderbird/autoconfig";
 
-use super::model::{Candidate, Source};
+use super::model::{Candidate, IncomingServer, Source};
 use crate::account::SmtpSettings;
 
 impl Provider {
@@ -320,6 +339,13 @@ impl Provider {
                 username_default: s.username.is_empty(),
                 auth_default: s.auth.is_empty(),
                 oauth2: None,
+                imap: self.incoming.first().map(|(host, port, security)| IncomingServer {
+                    host: config_xml::expand_username(host, email),
+                    port: *port,
+                    security: *security,
+                    source,
+                    trusted: true,
+                }),
             })
             .collect()
     }

@@ -1,7 +1,8 @@
 //! DNS SRV records: `_submissions._tcp` (RFC 8314, implicit TLS, preferred) and
-//! `_submission._tcp` (RFC 6186, STARTTLS).
+//! `_submission._tcp` (RFC 6186, STARTTLS); beside them `_imaps._tcp` and `_imap._tcp` for the
+//! IMAP server copies of sent messages go to.
 
-use super::model::{Candidate, Outcome, Source};
+use super::model::{Candidate, IncomingServer, Outcome, Source};
 use super::target::{Target, within};
 use crate::account::{AuthMethod, Security, SmtpSettings};
 use crate::net::{DnsError, Net};
@@ -13,9 +14,30 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
         format!("_submissions._tcp.{d}"),
         format!("_submission._tcp.{d}"),
     );
-    let (tls, starttls) = tokio::join!(
+    let (imaps, imap) = (format!("_imaps._tcp.{d}"), format!("_imap._tcp.{d}"));
+    let (tls, starttls, imap_tls, imap_starttls) = tokio::join!(
         net.resolver.srv(&submissions),
-        net.resolver.srv(&submission)
+        net.resolver.srv(&submission),
+        net.resolver.srv(&imaps),
+        net.resolver.srv(&imap),
+    );
+    let incoming = IncomingServer::best(
+        [(imap_tls, Security::Tls), (imap_starttls, Security::Starttls)]
+            .into_iter()
+            .flat_map(|(records, security)| {
+                records
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| !r.target.is_empty())
+                    .map(move |r| IncomingServer {
+                        trusted: within(&r.target, d) || target.known_provider_host(&r.target),
+                        host: r.target,
+                        port: r.port,
+                        security,
+                        source: Source::Srv,
+                    })
+            })
+            .collect(),
     );
     let mut candidates = Vec::new();
     let mut failures = Vec::new();
@@ -53,6 +75,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
                         username_default: true,
                         auth_default: true,
                         oauth2: None,
+                        imap: incoming.clone(),
                     });
                 }
             }

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod connect;
 mod explain;
 pub mod http;
+pub mod imap;
 pub mod pin;
 pub mod proxy;
 pub mod resolver;

@@ -1,7 +1,7 @@
 //! A message's history in words, made when it is read and in the reader's language: what a
 //! server's reply means (a daily limit, a login to fix), when a retry is due.
 
-use super::history::{Cause, Happening};
+use super::history::{Cause, CopyCause, Happening};
 use super::policy::needs_login;
 use crate::account::explain::reply_note;
 use crate::clock::local;
@@ -31,6 +31,34 @@ impl Cause {
             Cause::MaybeSent(t) => tr!("maybe-sent-again", error = t.words.text()),
             Cause::Bug { panic } => tr!("cause-bug", detail = panic.as_str()),
             Cause::Said { text } => text.clone(),
+        }
+    }
+}
+
+impl CopyCause {
+    /// Why, in words, with what to do: the server's own words kept.
+    pub fn in_words(&self) -> String {
+        match self {
+            CopyCause::OverQuota { said } => tr!("copy-over-quota", said = said.as_str()),
+            CopyCause::Login { said } => tr!("copy-login-refused", said = said.as_str()),
+            CopyCause::Refused {
+                command,
+                code,
+                said,
+            } => match code {
+                Some(code) => tr!(
+                    "copy-refused-code",
+                    command = command.as_str(),
+                    code = code.as_str(),
+                    said = said.as_str()
+                ),
+                None => tr!(
+                    "copy-refused",
+                    command = command.as_str(),
+                    said = said.as_str()
+                ),
+            },
+            CopyCause::Network(t) | CopyCause::Setup(t) => t.words.text(),
         }
     }
 }
@@ -73,6 +101,21 @@ impl Happening {
             Happening::AccountBack => tr!("note-account-back"),
             Happening::RetryRequested => tr!("note-retry-requested"),
             Happening::SenderStopped => tr!("note-sender-stopped"),
+            Happening::Filed { folder, .. } => tr!("note-filed", folder = folder.as_str()),
+            Happening::FolderCreated { folder } => {
+                tr!("note-folder-created", folder = folder.as_str())
+            }
+            Happening::CopyRetry {
+                next_attempt,
+                cause,
+            } => tr!(
+                "note-copy-retry",
+                when = local(*next_attempt),
+                reason = cause.in_words()
+            ),
+            Happening::CopyNotFiled { cause } => {
+                tr!("note-copy-not-filed", reason = cause.in_words())
+            }
             Happening::Note { text } => text.clone(),
         }
     }

@@ -83,6 +83,32 @@ pub enum Happening {
     RetryRequested,
     /// The sender stopped while sending it (it is tried again, with the same Message-ID).
     SenderStopped,
+    /// A copy was filed in the account's Sent folder over IMAP.
+    Filed {
+        /// The folder.
+        folder: String,
+        /// The UID the server gave the copy, where it says (UIDPLUS).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        uid: Option<u32>,
+    },
+    /// The account had no Sent folder: Outpost made one.
+    FolderCreated {
+        /// The folder.
+        folder: String,
+    },
+    /// The copy could not be filed for now: it is tried again at `next_attempt` (the message
+    /// itself stays sent).
+    CopyRetry {
+        /// When.
+        next_attempt: Millis,
+        /// Why.
+        cause: CopyCause,
+    },
+    /// The copy was not filed, for good (the message itself stays sent).
+    CopyNotFiled {
+        /// Why.
+        cause: CopyCause,
+    },
     /// Words written by an Outpost that stored history as sentences (schema 2 and older).
     Note {
         /// The sentence, as it was written.
@@ -108,6 +134,10 @@ impl Happening {
             Happening::AccountBack => "account_back",
             Happening::RetryRequested => "retry_requested",
             Happening::SenderStopped => "sender_stopped",
+            Happening::Filed { .. } => "filed",
+            Happening::FolderCreated { .. } => "folder_created",
+            Happening::CopyRetry { .. } => "copy_retry",
+            Happening::CopyNotFiled { .. } => "copy_not_filed",
             Happening::Note { .. } => "note",
         }
     }
@@ -145,6 +175,43 @@ pub enum Cause {
         /// The sentence, as it was written.
         text: String,
     },
+}
+
+/// Why a copy of a sent message was not filed in the Sent folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum CopyCause {
+    /// The mailbox is full (`OVERQUOTA`).
+    OverQuota {
+        /// The server's words.
+        said: String,
+    },
+    /// The IMAP server refused the login.
+    Login {
+        /// The server's words.
+        said: String,
+    },
+    /// The server refused the copy or the folder (another reason).
+    Refused {
+        /// The command refused (`APPEND`, `CREATE`, `LIST`).
+        command: String,
+        /// The response code, if it gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// The server's words.
+        said: String,
+    },
+    /// The server could not be reached or the connection failed.
+    Network(Trouble),
+    /// The account cannot file copies as it is set up (no secret, no sign-in, a certificate).
+    Setup(Trouble),
+}
+
+impl CopyCause {
+    /// Whether it may go away by itself (the network, a busy server).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, CopyCause::Network(_))
+    }
 }
 
 /// A failure of our own making or of the network's, where the reason is an error of ours: its

@@ -5,6 +5,7 @@ pub mod autostart;
 pub mod background;
 mod describe;
 mod explain;
+pub mod filing;
 pub mod history;
 pub mod notice;
 pub mod policy;

@@ -13,7 +13,8 @@ use tokio::task::JoinSet;
 
 use crate::blocking::Pending;
 
-use super::history::{Cause, Happening, Trouble};
+use super::filing;
+use super::history::{Cause, CopyCause, Happening, Trouble};
 use super::policy::{self, AccountProblem, Attempt, Decision};
 use super::retention;
 use super::send::{self, Gate, Outcome, SendTimeouts, Session};
@@ -301,7 +302,7 @@ fn tell(events: &mpsc::UnboundedSender<WorkerEvent>, event: WorkerEvent) {
     let _collected = events.send(event);
 }
 
-fn jitter() -> f64 {
+pub(super) fn jitter() -> f64 {
     let mut b = [0u8; 2];
     if getrandom::fill(&mut b).is_err() {
         return 0.5;
@@ -383,6 +384,7 @@ impl Worker {
             let outbox = Outbox::open(&file)?;
             // The caller holds the worker lock: whatever is "sending" was left by a dead worker.
             outbox.release_leases()?;
+            outbox.release_copy_leases()?;
             outbox.defer_sync()?;
             Ok(outbox)
         })
@@ -395,7 +397,18 @@ impl Worker {
         // Each lane's account and the messages it holds (claimed, outcome not written).
         let mut held: HashMap<tokio::task::Id, (String, InHand)> = HashMap::new();
         let mut busy: HashMap<String, usize> = HashMap::new();
+        // The one task filing copies in Sent folders, beside the lanes, when copies are due.
+        let mut filing: Option<tokio::task::Id> = None;
         loop {
+            if filing.is_none() && !self.stopping() {
+                let o = outbox.clone();
+                let claim = move || locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH);
+                let jobs = crate::blocking::run(claim).await?;
+                if !jobs.is_empty() {
+                    let (worker, o) = (self.clone(), outbox.clone());
+                    filing = Some(lanes.spawn(async move { worker.filing_lane(o, jobs).await }).id());
+                }
+            }
             // Give each account with messages due and a lane free a lane (none once stopping).
             while !self.stopping() {
                 let full: Vec<String> = busy
@@ -417,6 +430,7 @@ impl Worker {
                     outbox: outbox.clone(),
                     events: tx.clone(),
                     in_hand: in_hand.clone(),
+                    files_copy: Arc::new(AtomicBool::new(false)),
                 };
                 let worker = self.clone();
                 let lane = lanes.spawn(async move { worker.lane(writes, claimed).await });
@@ -443,6 +457,16 @@ impl Worker {
                                 Ok((id, _)) => *id,
                                 Err(e) => e.id(),
                             };
+                            if filing == Some(id) {
+                                filing = None;
+                                match ended {
+                                    Ok((_, result)) => result?,
+                                    // A bug while filing: the copies' leases run out and they
+                                    // are filed again later.
+                                    Err(e) => tracing::error!("filing copies ended: {e}"),
+                                }
+                                break;
+                            }
                             let Some((account, in_hand)) = held.remove(&id) else {
                                 continue;
                             };
@@ -532,6 +556,10 @@ impl Worker {
         let account_id = first.account.clone();
         crate::fault::point_of("lane", &account_id);
         let loaded = load_account(&self.paths, &account_id).await;
+        let files_copy = loaded
+            .as_ref()
+            .is_ok_and(|(a, _)| a.imap.as_ref().is_some_and(|i| i.sent_copy));
+        writes.files_copy.store(files_copy, Ordering::Relaxed);
         let mut session: Option<Session> = None;
         let mut batch = vec![first];
         // Once the account is held or paused, the rest of the batch waits with it, unsent:
@@ -608,6 +636,32 @@ impl Worker {
         }
         if let Some(s) = session {
             s.close().await;
+        }
+        Ok(())
+    }
+
+    /// Files copies in Sent folders, account by account, until none is due (or asked to
+    /// stop): beside the lanes, so a slow IMAP server never holds up the next message.
+    async fn filing_lane(
+        &self,
+        outbox: Arc<Mutex<Outbox>>,
+        mut jobs: Vec<super::store::CopyJob>,
+    ) -> Result<(), WorkerError> {
+        while !jobs.is_empty() {
+            let account = match load_account(&self.paths, &jobs[0].account).await {
+                Ok((account, secret)) => match login_secret(&self.net, &account, &secret).await {
+                    Ok(secret) => Ok((account, secret)),
+                    Err(a) => Err(copy_setup(&a.cause())),
+                },
+                Err(why) => Err(copy_setup(&Attempt::Setup(why).cause())),
+            };
+            filing::file(&self.net, &outbox, account, std::mem::take(&mut jobs)).await?;
+            if self.stopping() {
+                break;
+            }
+            let o = outbox.clone();
+            let claim = move || locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH);
+            jobs = crate::blocking::run(claim).await?;
         }
         Ok(())
     }
@@ -750,6 +804,7 @@ impl Worker {
         c: &Claimed,
         outcome: Outcome,
         events: &mpsc::UnboundedSender<WorkerEvent>,
+        files_copy: bool,
     ) -> Result<bool, OutboxError> {
         crate::fault::point_of("record", &c.account);
         let on_event = |e| tell(events, e);
@@ -797,6 +852,9 @@ impl Worker {
                     .collect();
                 let queue_id = outcome.server_queue_id.as_deref();
                 outbox.mark_partly_sent(c.id, &accepted, &reply, queue_id)?;
+                if files_copy {
+                    outbox.queue_copy(c.id, &c.account)?;
+                }
                 outbox.mark_retry(c.id, at, &why, kind)?;
                 on_event(WorkerEvent::Retry {
                     id: c.id,
@@ -810,6 +868,9 @@ impl Worker {
                     _ => String::new(),
                 };
                 outbox.mark_sent(c.id, &reply, outcome.server_queue_id.as_deref())?;
+                if files_copy {
+                    outbox.queue_copy(c.id, &c.account)?;
+                }
                 on_event(WorkerEvent::Sent { id: c.id, reply });
             }
             Decision::Retry(wait) => {
@@ -916,7 +977,7 @@ impl Drop for AbortOnDrop {
 /// The worker's one connection to the queue, held for one change at a time (never across an
 /// await). A lane that panicked while holding it left it poisoned, perhaps in the middle of a
 /// transaction: that is rolled back, and the other lanes go on.
-fn locked(outbox: &Mutex<Outbox>) -> MutexGuard<'_, Outbox> {
+pub(super) fn locked(outbox: &Mutex<Outbox>) -> MutexGuard<'_, Outbox> {
     match outbox.lock() {
         Ok(guard) => guard,
         Err(poisoned) => {
@@ -936,6 +997,8 @@ struct Writes {
     outbox: Arc<Mutex<Outbox>>,
     events: mpsc::UnboundedSender<WorkerEvent>,
     in_hand: InHand,
+    /// The lane's account files a copy of each message sent (set once it is loaded).
+    files_copy: Arc<AtomicBool>,
 }
 
 /// What writing an outcome came to: the attempt that stopped the account, if it did.
@@ -947,9 +1010,12 @@ impl Writes {
         let (c, outcome) = unwritten?;
         let (worker, outbox) = (self.worker.clone(), self.outbox.clone());
         let (events, in_hand) = (self.events.clone(), self.in_hand.clone());
+        let files_copy = self.files_copy.clone();
         Some(crate::blocking::start(move || {
             let attempt = outcome.attempt.clone();
-            let stopped = locked(&outbox).batch(|o| worker.record(o, &c, outcome, &events))?;
+            let files_copy = files_copy.load(Ordering::Relaxed);
+            let stopped = locked(&outbox)
+                .batch(|o| worker.record(o, &c, outcome, &events, files_copy))?;
             in_hand.put_down(c.id);
             Ok(stopped.then_some(attempt))
         }))
@@ -1037,6 +1103,12 @@ async fn login_secret(
         }
         Err(e) => Err(Attempt::Setup(AccountProblem::SignIn(e.explain()))),
     }
+}
+
+/// Why an account cannot file copies, from why it cannot send.
+fn copy_setup(cause: &Cause) -> CopyCause {
+    let words = cause.in_words();
+    CopyCause::Setup(Trouble::new("account", move || words.clone()))
 }
 
 /// The account with this id, or why it cannot send.

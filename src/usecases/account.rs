@@ -262,6 +262,25 @@ pub fn set_default(paths: &Paths, id: &AccountId) -> Result<(), ManageError> {
     })?
 }
 
+/// Writes the changed settings of an existing account (its secret stays as it is); the
+/// account as saved.
+pub fn replace(paths: &Paths, account: Account) -> Result<Account, ManageError> {
+    account.validate()?;
+    let saved = account.clone();
+    store(paths).update(|accs| {
+        match accs.accounts.iter_mut().find(|a| a.id == account.id) {
+            Some(a) => {
+                *a = account;
+                Ok(())
+            }
+            None => Err(ManageError::NotFound {
+                email: account.email.clone(),
+            }),
+        }
+    })??;
+    Ok(saved)
+}
+
 /// The accounts as they are on disk.
 pub fn list(paths: &Paths) -> Result<Accounts, ManageError> {
     Ok(store(paths).load()?)

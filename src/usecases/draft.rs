@@ -6,8 +6,8 @@
 //! save use case ([`super::account::save`]) stores.
 
 use crate::account::{
-    Account, AccountId, AuthMethod, InvalidAccount, SecretBackend, Security, Senders, SmtpSettings,
-    parse_email, parse_host,
+    Account, AccountId, AuthMethod, ImapSettings, InvalidAccount, SecretBackend, Security, Senders,
+    SmtpSettings, parse_email, parse_host,
 };
 use crate::address::EmailAddress;
 use crate::detect::config_xml::OAuth2Issuer;
@@ -157,6 +157,99 @@ pub struct AccountDraft {
     pub goa_id: Option<String>,
     /// Its identities, Reply-To and signature, kept as they are (edited elsewhere).
     pub senders: Senders,
+    /// Where copies of sent messages are filed.
+    pub imap: ImapDraft,
+}
+
+/// The IMAP server copies of sent messages go to, as typed or found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImapDraft {
+    /// Host, as typed; empty: no IMAP server (no copies).
+    pub host: String,
+    /// Port, as typed.
+    pub port: String,
+    /// Encryption.
+    pub security: Security,
+    /// File a copy of each sent message in the Sent folder.
+    pub sent_copy: bool,
+    /// The Sent folder, once known.
+    pub sent_folder: Option<String>,
+    /// Where host, port and security came from, when detection found them.
+    pub source: Option<crate::detect::Source>,
+}
+
+impl Default for ImapDraft {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: Security::Tls.imap_port().to_string(),
+            security: Security::Tls,
+            sent_copy: true,
+            sent_folder: None,
+            source: None,
+        }
+    }
+}
+
+impl ImapDraft {
+    /// The settings of a saved account.
+    pub fn of(imap: Option<&ImapSettings>) -> Self {
+        match imap {
+            None => Self::default(),
+            Some(i) => Self {
+                host: i.host.clone(),
+                port: i.port.to_string(),
+                security: i.security,
+                sent_copy: i.sent_copy,
+                sent_folder: i.sent_folder.clone(),
+                source: None,
+            },
+        }
+    }
+
+    /// The settings, or none when no server is given; the first field that is wrong.
+    pub fn settings(&self) -> Result<Option<ImapSettings>, InvalidAccount> {
+        if self.host.trim().is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(ImapSettings {
+            host: parse_host(&self.host)?,
+            port: self.port.trim().parse().map_err(|_| InvalidAccount::Port)?,
+            security: self.security,
+            sent_copy: self.sent_copy,
+            sent_folder: self.sent_folder.clone().filter(|f| !f.trim().is_empty()),
+        }))
+    }
+
+    /// Changes the encryption; a port that was the old one's usual port follows.
+    pub fn set_security(&mut self, new: Security) {
+        if self.port.trim() == self.security.imap_port().to_string() || self.port.is_empty() {
+            self.port = new.imap_port().to_string();
+        }
+        self.security = new;
+    }
+
+    /// Takes what detection found, unless the person typed a server of their own; the
+    /// copy's default follows the provider (off where it files its own).
+    pub fn found(&mut self, found: Option<&crate::detect::IncomingServer>, files_own: bool) {
+        let typed = !self.host.trim().is_empty() && self.source.is_none();
+        if typed {
+            return;
+        }
+        match found {
+            Some(f) => {
+                self.host = f.host.clone();
+                self.port = f.port.to_string();
+                self.security = f.security;
+                self.source = Some(f.source);
+            }
+            None => {
+                self.host.clear();
+                self.source = None;
+            }
+        }
+        self.sent_copy = !files_own;
+    }
 }
 
 impl Default for AccountDraft {
@@ -182,6 +275,7 @@ impl Default for AccountDraft {
             pin: None,
             goa_id: None,
             senders: Senders::default(),
+            imap: ImapDraft::default(),
         }
     }
 }
@@ -210,6 +304,7 @@ impl AccountDraft {
             pin: account.pinned_certificate.clone(),
             goa_id: account.goa_id.clone(),
             senders: account.senders.clone(),
+            imap: ImapDraft::of(account.imap.as_ref()),
             ..Self::default()
         }
     }
@@ -274,6 +369,11 @@ impl AccountDraft {
     /// The settings to use, with where they came from: from detection or typed.
     pub fn use_candidate(&mut self, candidate: Candidate, detection: Detection) {
         self.set_smtp(&candidate.smtp);
+        let files_own = detection
+            .provider
+            .as_ref()
+            .is_some_and(|p| p.files_sent_copy());
+        self.imap.found(detection.imap.as_ref(), files_own);
         self.trust_confirmed = false;
         self.found = Some(Found {
             candidate,
@@ -396,6 +496,7 @@ impl AccountDraft {
                 username,
                 auth: self.auth,
             },
+            imap: self.imap.settings()?,
             secret_backend: self.backend(),
             allow_plaintext_auth: self.allow_plaintext && self.security == Security::None,
             goa_id: self.goa_id.clone(),

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod dovecot;
 pub mod hostile;
 pub mod netns;
 pub mod notifications;
@@ -961,6 +962,7 @@ pub fn account_without_login(
             username: email.into(),
             auth: AuthMethod::None,
         },
+        imap: None,
         secret_backend: SecretBackend::Session,
         allow_plaintext_auth: false,
         goa_id: None,

@@ -203,6 +203,7 @@ pub fn lab_account(port: u16) -> outpost::account::Account {
             username: super::USER.into(),
             auth: AuthMethod::Oauth2,
         },
+        imap: None,
         secret_backend: SecretBackend::Session,
         allow_plaintext_auth: false,
         goa_id: None,

@@ -33,6 +33,18 @@ impl Postfix {
         logins: &[(&str, &str)],
         senders: &[(&str, &str)],
     ) -> Self {
+        Self::start_delivering(cert, logins, senders, None)
+    }
+
+    /// [`Self::start`], delivering mail for `deliver`'s addresses (in example.test) into the
+    /// maildirs under its folder (`<folder>/<user>/Maildir`, Dovecot's); the rest is
+    /// discarded.
+    pub fn start_delivering(
+        cert: &(PathBuf, PathBuf),
+        logins: &[(&str, &str)],
+        senders: &[(&str, &str)],
+        deliver: Option<(&Path, &[&str])>,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         // Postfix's unprivileged processes must reach the folder; the lock lives in data/.
@@ -72,7 +84,27 @@ smtpd_sender_restrictions = reject_sender_login_mismatch
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
 smtpd_recipient_restrictions = permit_sasl_authenticated, reject
 default_transport = discard
+{virtual}",
+            virtual = match deliver {
+                None => String::new(),
+                Some((base, users)) => {
+                    let maps: Vec<String> = users
+                        .iter()
+                        .map(|u| format!("{u}={}/Maildir/", u.split('@').next().unwrap()))
+                        .collect();
+                    format!(
+                        "virtual_mailbox_domains = example.test
+virtual_mailbox_base = {}
+virtual_mailbox_maps = inline:{{ {} }}
+virtual_uid_maps = static:65534
+virtual_gid_maps = static:65534
+virtual_mailbox_limit = 0
 ",
+                        base.display(),
+                        maps.join(", ")
+                    )
+                }
+            },
             d = d.display(),
             crt = cert.0.display(),
             key = cert.1.display(),
@@ -97,6 +129,7 @@ default_transport = discard
             "error unix - - n - - error",
             "retry unix - - n - - error",
             "discard unix - - n - - discard",
+            "virtual unix - n n - - virtual",
             "local unix - n n - - local",
             "anvil unix - - n - 1 anvil",
             "scache unix - - n - 1 scache",

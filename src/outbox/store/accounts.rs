@@ -95,11 +95,12 @@ impl Outbox {
         rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
     }
 
-    /// When the next waiting message is due, if any; messages of paused accounts wait for
-    /// the person, not for a time, and do not count; nor, without `offline_too`, do those
-    /// waiting for the network (the caller hears when it returns).
+    /// When the next waiting message or copy to file is due, if any; messages of paused
+    /// accounts wait for the person, not for a time, and do not count; nor, without
+    /// `offline_too`, do those waiting for the network (the caller hears when it returns).
     pub fn next_due(&self, offline_too: bool) -> Result<Option<Millis>, OutboxError> {
-        self.conn
+        let message: Option<Millis> = self
+            .conn
             .query_row(
                 "SELECT MIN(CASE WHEN state = 'sending' THEN lease_until ELSE next_attempt END)
                  FROM messages WHERE state IN ('queued', 'retry', 'sending')
@@ -108,16 +109,22 @@ impl Outbox {
                 [offline_too],
                 |r| r.get(0),
             )
-            .map_err(|e| self.db(e))
+            .map_err(|e| self.db(e))?;
+        let copy = self.next_copy_due()?;
+        Ok(match (message, copy) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
     }
 
     /// Whether any message is not finished (queued, waiting to retry or for its account,
-    /// or being sent).
+    /// or being sent), or a copy waits to be filed.
     pub fn anything_waits(&self) -> Result<bool, OutboxError> {
         self.conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM messages
-                 WHERE state IN ('queued', 'retry', 'sending'))",
+                     WHERE state IN ('queued', 'retry', 'sending'))
+                 OR EXISTS (SELECT 1 FROM copies WHERE state IN ('waiting', 'filing'))",
                 [],
                 |r| r.get(0),
             )

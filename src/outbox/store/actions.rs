@@ -119,6 +119,10 @@ impl Outbox {
     /// waiting for them) and the message is due. Returns the message as it was.
     pub fn retry_now_by_request(&self, id: i64) -> Result<Summary, OutboxError> {
         let (m, _) = self.get(id)?;
+        // A sent message whose copy was not filed: the copy is filed again.
+        if m.state == super::State::Sent && self.retry_copy(id)? {
+            return Ok(m);
+        }
         self.resume(&m.account)?;
         self.retry_now(id)?;
         Ok(m)

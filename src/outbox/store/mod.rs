@@ -1,12 +1,14 @@
 //! The durable queue, one job per file: the database and its history writes (`db`), the
 //! schema and its migrations (`schema`), putting messages in (`enqueue`), taking them for
 //! sending (`claim`), what the sender learnt (`outcome`), each recipient's state
-//! (`recipients`), what the person does (`actions`), accounts' pauses and waits (`accounts`),
-//! what the lists and details read (`read`), and the space it takes (`space`).
+//! (`recipients`), the copies for the Sent folder (`copies`), what the person does
+//! (`actions`), accounts' pauses and waits (`accounts`), what the lists and details read
+//! (`read`), and the space it takes (`space`).
 
 mod accounts;
 mod actions;
 mod claim;
+mod copies;
 mod db;
 mod enqueue;
 mod error;
@@ -18,6 +20,7 @@ mod space;
 mod state;
 
 pub use claim::Claimed;
+pub use copies::{CopyJob, CopyState};
 pub use db::Outbox;
 pub use error::{OutboxError, Unreadable};
 pub use read::Summary;

@@ -4,6 +4,7 @@
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
+use super::copies::CopyState;
 use super::db::Outbox;
 use super::error::OutboxError;
 use super::error::{read_json, read_state};
@@ -45,6 +46,10 @@ pub struct Summary {
     pub kept: bool,
     /// Each recipient with its state and the server's reply for it.
     pub recipients: Vec<Recipient>,
+    /// Where its copy for the Sent folder is, when its account files one.
+    pub copy: Option<CopyState>,
+    /// The folder its copy was filed in.
+    pub copy_folder: Option<String>,
 }
 
 impl Summary {
@@ -53,6 +58,11 @@ impl Summary {
     pub fn scheduled(&self, now: Millis) -> Option<Millis> {
         self.next_attempt_ms
             .filter(|t| self.state == State::Queued && self.attempts == 0 && *t > now)
+    }
+
+    /// Where its copy for the Sent folder is, in words ("filed in Sent"), when it has one.
+    pub fn copy_in_words(&self) -> Option<String> {
+        self.copy.map(|c| c.in_words(self.copy_folder.as_deref()))
     }
 
     /// How many recipients the server refused for good.
@@ -101,12 +111,18 @@ impl Outbox {
             maybe_sent: row.get(10)?,
             kept: row.get(11)?,
             recipients: vec![],
+            copy: row
+                .get::<_, Option<String>>(12)?
+                .and_then(|c| CopyState::parse(&c)),
+            copy_folder: row.get(13)?,
         })
     }
 
     const SUMMARY: &'static str = "SELECT id, account, display_to, subject, message_id, state,
         attempts, next_attempt, last_event, server_queue_id, maybe_sent,
-        EXISTS (SELECT 1 FROM bodies WHERE bodies.message = messages.id) FROM messages";
+        EXISTS (SELECT 1 FROM bodies WHERE bodies.message = messages.id),
+        (SELECT state FROM copies WHERE copies.message = messages.id),
+        (SELECT folder FROM copies WHERE copies.message = messages.id) FROM messages";
 
     /// The summaries `sql` selects (after [`Self::SUMMARY`]), with their recipients.
     fn select(

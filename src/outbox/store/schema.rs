@@ -9,7 +9,7 @@ use super::state::State;
 use crate::outbox::history::Delivery;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 pub(super) const SCHEMA_V1: &str = "
 CREATE TABLE messages (
@@ -93,6 +93,22 @@ INSERT INTO paused_v3 (account, cause, since)
     SELECT account, json_object('reason', 'said', 'text', reason), since FROM paused;
 DROP TABLE paused;
 ALTER TABLE paused_v3 RENAME TO paused;
+";
+
+/// Version 4: the copy of each sent message to file in the account's Sent folder over IMAP,
+/// a job of its own with its own schedule (the message stays sent whatever becomes of it).
+const SCHEMA_V4: &str = "
+CREATE TABLE copies (
+    message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    account TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt INTEGER NOT NULL,
+    lease_until INTEGER,
+    folder TEXT
+);
+-- Only copies still to file, in the order they are due.
+CREATE INDEX copies_due ON copies(next_attempt) WHERE state IN ('waiting', 'filing');
 ";
 
 /// What version 3 cannot do in SQL: each message's recipients from its JSON list into rows,
@@ -194,6 +210,7 @@ const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] = [
     Migration::Sql(SCHEMA_V1),
     Migration::Sql(SCHEMA_V2),
     Migration::SqlThen(SCHEMA_V3, recipients_v3),
+    Migration::Sql(SCHEMA_V4),
 ];
 
 /// Brings the database from its version to [`SCHEMA_VERSION`]. Two processes may open an old

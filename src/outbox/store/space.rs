@@ -68,6 +68,8 @@ impl Outbox {
                     "SELECT b.message, length(b.bytes) FROM bodies b
                      JOIN messages m ON m.id = b.message
                      WHERE m.state IN ('sent', 'cancelled')
+                       AND NOT EXISTS (SELECT 1 FROM copies c WHERE c.message = m.id
+                           AND c.state IN ('waiting', 'filing'))
                        AND (SELECT MAX(at) FROM history h WHERE h.message = m.id) < ?1
                      LIMIT ?2",
                 )

@@ -154,6 +154,9 @@ fn detail(
     if m.maybe_sent {
         ui.label(RichText::new(tr!("maybe-sent")).color(ui.visuals().warn_fg_color));
     }
+    if let Some(copy) = m.copy_in_words() {
+        ui.label(copy);
+    }
     ui.add_space(4.0);
     let action = actions(ui, m);
     ui.add_space(4.0);
