@@ -37,6 +37,10 @@ fn the_builtin_table_answers_at_once_and_cancels_the_rest() {
     let (code, v) = detect(&outpost(&dns, &ca), "ann@GMail.com", &[]);
     found(code, &v, "builtin", "smtp.gmail.com");
     assert_eq!(v["smtp"]["security"], "tls");
+    // Its IMAP server from the table, and no copy by default: Gmail files its own.
+    assert_eq!(v["imap"]["host"], "imap.gmail.com", "{v}");
+    assert_eq!(v["imap"]["port"], 993);
+    assert_eq!(v["sent_copy"], false, "{v}");
     // Gmail signs in with Google; with no client id set, its app password is the way in.
     assert_eq!(v["smtp"]["auth"], "password");
     assert_eq!(v["provider_help"]["login"], "app-password");
@@ -75,6 +79,12 @@ fn srv_records_prefer_implicit_tls_and_keep_starttls_as_alternative() {
         (alt["smtp"]["port"].as_u64(), alt["source"].as_str()),
         (Some(587), Some("srv"))
     );
+    // The IMAP server for copies in Sent, from `_imaps._tcp` before `_imap._tcp`.
+    let imap = &v["imap"];
+    assert_eq!(imap["host"], "imap.srv.detect.test", "{v}");
+    assert_eq!((imap["port"].as_u64(), imap["security"].as_str()), (Some(993), Some("tls")));
+    assert_eq!((imap["source"].as_str(), imap["trusted"].as_bool()), (Some("srv"), Some(true)));
+    assert_eq!(v["sent_copy"], true);
 }
 
 #[test]

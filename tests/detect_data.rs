@@ -36,7 +36,17 @@ fn every_part_of_the_format_is_read() {
             ("submit.example.test", 587, Security::Starttls),
             ("mail.%EMAILDOMAIN%", 25, Security::None),
         ],
-        "incoming servers are ignored, bad ones skipped, order kept"
+        "bad ones skipped, order kept"
+    );
+    let imap: Vec<_> = p
+        .incoming
+        .iter()
+        .map(|s| (s.hostname.as_str(), s.port, s.security))
+        .collect();
+    assert_eq!(
+        imap,
+        [("imap.example.test", 993, Security::Tls)],
+        "IMAP servers read beside them, POP3 ones left out"
     );
     assert_eq!(c.skipped.len(), 2, "{:?}", c.skipped);
     assert_eq!(p.outgoing[0].auth, [AuthKind::OAuth2, AuthKind::Password]);

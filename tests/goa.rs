@@ -13,6 +13,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::dovecot::{Dovecot, ImapUser};
 use support::{DnsServer, Outpost, PASSWORD, SecretService, Smtpd, TestCa, USER};
 
 const ID: &str = "account_1700000000_0";
@@ -27,7 +28,10 @@ impl Drop for Goa {
     }
 }
 
-fn start_goa(ss: &SecretService, smtp_port: u16) -> Goa {
+/// The IMAP password GOA keeps beside the SMTP one: another, so that using it is proven.
+const IMAP_PASSWORD: &str = "imap horse battery staple";
+
+fn start_goa(ss: &SecretService, smtp_port: u16, imap_port: u16) -> Goa {
     let home = ss.dir.path();
     let conf = home.join(".config/goa-1.0");
     std::fs::create_dir_all(&conf).unwrap();
@@ -36,7 +40,8 @@ fn start_goa(ss: &SecretService, smtp_port: u16) -> Goa {
         format!(
             "[Account {ID}]\nProvider=imap_smtp\nIdentity={USER}\nPresentationIdentity={USER}\n\
              Enabled=true\nMailEnabled=true\nEmailAddress={USER}\nName=Ann GOA\n\
-             ImapHost=mail.example.test\nImapUserName={USER}\nImapUseSsl=false\nImapUseTls=true\n\
+             ImapHost=mail.example.test:{imap_port}\nImapUserName={USER}\nImapUseSsl=true\n\
+             ImapUseTls=false\n\
              ImapAcceptSslErrors=false\nSmtpHost=mail.example.test:{smtp_port}\nSmtpUseAuth=true\n\
              SmtpAuthLogin=false\nSmtpAuthPlain=true\nSmtpUserName={USER}\nSmtpUseSsl=false\n\
              SmtpUseTls=true\nSmtpAcceptSslErrors=false\n"
@@ -62,7 +67,9 @@ fn start_goa(ss: &SecretService, smtp_port: u16) -> Goa {
         .take()
         .unwrap()
         .write_all(
-            format!("{{'imap-password': <'{PASSWORD}'>, 'smtp-password': <'{PASSWORD}'>}}")
+            format!(
+                "{{'imap-password': <'{IMAP_PASSWORD}'>, 'smtp-password': <'{PASSWORD}'>}}"
+            )
                 .as_bytes(),
         )
         .unwrap();
@@ -98,7 +105,16 @@ fn a_goa_account_sends_with_the_password_goa_hands_out_and_its_removal_is_said()
     let cert = ca.issue("mail", &["mail.example.test"]);
     let dns = DnsServer::start("example.test");
     let smtpd = Smtpd::start("starttls", Some(&cert));
-    let _goa = start_goa(&ss, smtpd.port);
+    let dovecot = Dovecot::start(
+        &cert,
+        &[ImapUser {
+            login: USER,
+            password: IMAP_PASSWORD,
+            quota_kb: None,
+            sent_folder: true,
+        }],
+    );
+    let _goa = start_goa(&ss, smtpd.port, dovecot.port);
     let op = outpost(&ss, &dns, &ca);
 
     // Listed once GOA has read its accounts.
@@ -125,6 +141,9 @@ fn a_goa_account_sends_with_the_password_goa_hands_out_and_its_removal_is_said()
     assert_eq!(found["smtp"]["port"], smtpd.port, "{found}");
     assert_eq!(found["smtp"]["security"], "starttls", "{found}");
     assert_eq!(found["email"], USER, "{found}");
+    assert_eq!(found["imap"]["host"], "mail.example.test", "{found}");
+    assert_eq!(found["imap"]["port"], dovecot.port, "{found}");
+    assert_eq!(found["imap"]["security"], "tls", "{found}");
 
     // Added with no password of Outpost's own.
     let (code, v) = op.json(&["account", "import", &id], "");
@@ -136,6 +155,9 @@ fn a_goa_account_sends_with_the_password_goa_hands_out_and_its_removal_is_said()
     let (code, v) = op.json(&["run", "--until-empty", "--timeout", "10"], "");
     assert_eq!(code, 0, "{v}");
     assert_eq!(smtpd.received().len(), 1, "{v}");
+    // The copy filed with the IMAP password GOA hands out.
+    let sent = dovecot.fetch(&ca.ca_pem, USER, IMAP_PASSWORD, "Sent");
+    assert_eq!(sent.len(), 1, "{}", dovecot.log());
     for (path, bytes) in support::all_files(op.home.path()) {
         assert!(
             !String::from_utf8_lossy(&bytes).contains(PASSWORD),

@@ -262,3 +262,54 @@ fn imap_down_the_mail_leaves_and_after_a_kill_the_copy_is_filed_once_when_imap_r
     assert_eq!(l.folder(BOB, "INBOX").len(), 1, "sent once");
     assert_eq!(l.show(id)["message"]["copy"], "filed");
 }
+
+/// The `step` of `account check --json`'s steps.
+fn check_step(l: &Lab, step: &str) -> serde_json::Value {
+    let (_, v) = l.op.json(&["account", "check", USER], "");
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == step)
+        .unwrap_or_else(|| panic!("no step {step}: {v}"))
+        .clone()
+}
+
+#[test]
+fn the_connection_check_logs_in_to_imap_and_finds_the_sent_folder() {
+    let l = lab(true, None);
+    let imap = check_step(&l, "imap");
+    assert_eq!(imap["ok"], true, "{imap}");
+    assert!(imap["detail"].as_str().unwrap().contains("mail.example.test"), "{imap}");
+    let folder = check_step(&l, "sent_folder");
+    assert_eq!(folder["detail"], "Sent (the server marks it as Sent)", "{folder}");
+    // IMAP down: the check says so, in words, with what to do.
+    l.dovecot.stop();
+    let down = check_step(&l, "imap");
+    assert_eq!(down["ok"], false, "{down}");
+    assert!(
+        down["error"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("--no-sent-copy"),
+        "{down}"
+    );
+    // Copies off: no IMAP step, and the account says so.
+    let (code, v) = l.op.json(&["account", "edit", USER, "--no-sent-copy"], "");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["account"]["imap"]["sent_copy"], false, "{v}");
+    let (_, v) = l.op.json(&["account", "check", USER], "");
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(!v["steps"].to_string().contains("\"imap\""), "{v}");
+}
+
+#[test]
+fn without_a_sent_folder_the_check_says_the_first_copy_makes_one() {
+    let l = lab(false, None);
+    let folder = check_step(&l, "sent_folder");
+    assert_eq!(folder["ok"], true, "{folder}");
+    assert!(
+        folder["detail"].as_str().unwrap().contains("makes it with the first copy"),
+        "{folder}"
+    );
+}

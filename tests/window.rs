@@ -209,3 +209,58 @@ fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
         "{v}"
     );
 }
+
+#[test]
+fn the_form_keeps_the_imap_server_for_copies_and_their_switch() {
+    let (mut harness, lab) = window();
+    fill_form(&mut harness, lab.smtpd.port, PASSWORD);
+    // Closed at first, saying where copies go; open, it asks for the server in words.
+    assert!(
+        harness
+            .query_by_label_contains("No IMAP server is set")
+            .is_some()
+    );
+    harness.get_by_label("Copies in the Sent folder").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Enter the IMAP server")
+            .is_some()
+    );
+    support::ui::type_into(&mut harness, "IMAP server", "imap.example.test");
+    support::ui::type_into(&mut harness, "IMAP port", "1993");
+    save_in_session_keyring(&mut harness);
+    harness.get_by_label("Save anyway").click();
+    harness.run();
+    wait_for(&mut harness, "the save", |h| {
+        h.query_by_label(&format!("{USER} (default)")).is_some()
+    });
+    let accounts = |lab: &support::ui::Lab| {
+        let file = lab.home.path().join("config/accounts.json");
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["accounts"][0]["imap"].clone()
+    };
+    let imap = accounts(&lab);
+    assert_eq!(imap["host"], "imap.example.test", "{imap}");
+    assert_eq!(imap["port"], 1993, "{imap}");
+    assert_eq!(imap["security"], "tls", "{imap}");
+    assert_eq!(imap["sent_copy"], true, "{imap}");
+    // Switched off: the server is kept, copies are not filed.
+    harness
+        .get_by_label("File a copy of each sent message in the Sent folder (IMAP)")
+        .click();
+    harness.run();
+    assert!(harness.query_by_label("IMAP server").is_none());
+    harness.get_by_label("Save changes").click();
+    harness.run();
+    if harness.query_by_label("Save anyway").is_some() {
+        harness.get_by_label("Save anyway").click();
+        harness.run();
+    }
+    wait_for(&mut harness, "the second save", |_| {
+        accounts(&lab)["sent_copy"] == false
+    });
+    assert_eq!(accounts(&lab)["host"], "imap.example.test");
+}

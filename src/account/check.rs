@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use super::model::{AuthMethod, Security, SmtpSettings};
 use crate::explain::Explain;
 use crate::net::connect::{self, ConnectError, Path};
+use crate::net::imap::ImapError;
 use crate::net::pin::pinned_config;
 use crate::net::smtp::{Capabilities, Mechanism, Reply, SmtpConn, SmtpError, Transcript};
 use crate::net::tls::cert_problem;
@@ -41,6 +42,10 @@ pub enum Step {
     Auth,
     /// Saying goodbye.
     Quit,
+    /// Logging in to the IMAP server copies of sent messages go to.
+    Imap,
+    /// Finding the Sent folder there.
+    SentFolder,
 }
 
 impl Step {
@@ -57,6 +62,8 @@ impl Step {
             Step::Starttls => tr!("step-starttls"),
             Step::Auth => tr!("step-auth"),
             Step::Quit => tr!("step-quit"),
+            Step::Imap => tr!("step-imap"),
+            Step::SentFolder => tr!("step-sent-folder"),
         }
     }
 
@@ -72,6 +79,8 @@ impl Step {
             Step::Starttls => "starttls",
             Step::Auth => "auth",
             Step::Quit => "quit",
+            Step::Imap => "imap",
+            Step::SentFolder => "sent_folder",
         }
     }
 }
@@ -285,6 +294,9 @@ pub enum CheckError {
     /// No OAuth2 access token could be had.
     #[error("{0}")]
     Token(TokenError),
+    /// The IMAP server for copies of sent messages failed a step.
+    #[error(transparent)]
+    Imap(ImapError),
     /// A local failure of this computer.
     #[error("{detail}")]
     Local {
@@ -321,6 +333,11 @@ impl CheckError {
             CheckError::AuthFailed(_) => "auth_failed",
             CheckError::EncryptionRequired(_) => "encryption_required",
             CheckError::Token(e) => e.0.kind(),
+            CheckError::Imap(ImapError::Certificate(_)) => "imap_certificate",
+            CheckError::Imap(ImapError::LoginRefused { .. }) => "imap_login_refused",
+            CheckError::Imap(e) if e.is_over_quota() => "imap_over_quota",
+            CheckError::Imap(ImapError::Refused { .. }) => "imap_refused",
+            CheckError::Imap(_) => "imap",
             CheckError::Local { .. } => "local",
         }
     }

@@ -35,6 +35,14 @@ pub fn check_failure(step: Step, err: &CheckError) -> Explanation {
         | E::NoSecret
         | E::AuthFailed(_)
         | E::EncryptionRequired(_) => login(err),
+        E::Imap(crate::net::imap::ImapError::Certificate(problem)) => certificate(problem),
+        E::Imap(e) => Explanation::new(
+            format!("{}.", capitalise(&e.to_string())),
+            match e {
+                crate::net::imap::ImapError::LoginRefused { .. } => tr!("verify-imap-login-advice"),
+                _ => tr!("verify-imap-advice"),
+            },
+        ),
         E::Local { detail } => Explanation::new(
             tr!(
                 "verify-local",

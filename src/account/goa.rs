@@ -40,6 +40,9 @@ pub struct GoaAccount {
     pub name: Option<String>,
     /// Its SMTP settings.
     pub smtp: SmtpSettings,
+    /// Its IMAP server (host, port, security), where GOA has one: copies of sent messages
+    /// go there.
+    pub imap: Option<(String, u16, Security)>,
     /// GOA says the person must sign in again.
     pub attention_needed: bool,
 }
@@ -124,6 +127,23 @@ pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
             Security::None
         };
         let (host, port) = server(&host, security);
+        let imap = text(mail, "ImapHost")
+            .filter(|_| flag(mail, "ImapSupported"))
+            .map(|h| {
+                let security = if flag(mail, "ImapUseSsl") {
+                    Security::Tls
+                } else if flag(mail, "ImapUseTls") {
+                    Security::Starttls
+                } else {
+                    Security::None
+                };
+                // `server` fills in the SMTP port when none is written: IMAP's instead.
+                let (host, port) = match server(&h, security) {
+                    (host, _) if host == h => (host, security.imap_port()),
+                    written => written,
+                };
+                (host.to_ascii_lowercase(), port, security)
+            });
         let auth = if flag(mail, "SmtpAuthXoauth2") {
             AuthMethod::Oauth2
         } else if flag(mail, "SmtpUseAuth") {
@@ -143,6 +163,7 @@ pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
                 username: text(mail, "SmtpUserName").unwrap_or(email),
                 auth,
             },
+            imap,
             attention_needed: flag(account, "AttentionNeeded"),
         });
     }
@@ -151,9 +172,9 @@ pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
 }
 
 #[cfg(target_os = "linux")]
-/// What GOA hands out for account `id` to log in with `auth`: its password, or a fresh
-/// access token. Blocks on the session bus.
-pub fn credential(id: &str, auth: AuthMethod) -> Result<Secret, SecretError> {
+/// What GOA hands out for account `id` to log in with `auth` to `service` (`smtp` or `imap`):
+/// its password for that server, or a fresh access token. Blocks on the session bus.
+pub fn credential(id: &str, auth: AuthMethod, service: &str) -> Result<Secret, SecretError> {
     let conn = Connection::session().map_err(unavailable)?;
     let path = format!("{ROOT}/Accounts/{id}");
     let gone = || SecretError::GoaGone { id: id.to_string() };
@@ -198,7 +219,7 @@ pub fn credential(id: &str, auth: AuthMethod) -> Result<Secret, SecretError> {
             path.as_str(),
             Some("org.gnome.OnlineAccounts.PasswordBased"),
             "GetPassword",
-            &("smtp-password",),
+            &(format!("{service}-password"),),
         )
         .map_err(refused)?
         .body()
@@ -215,7 +236,7 @@ pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
 
 /// GNOME Online Accounts exists on Linux desktops only.
 #[cfg(not(target_os = "linux"))]
-pub fn credential(_id: &str, _auth: AuthMethod) -> Result<Secret, SecretError> {
+pub fn credential(_id: &str, _auth: AuthMethod, _service: &str) -> Result<Secret, SecretError> {
     Err(SecretError::Unsupported {
         backend: super::keyring::SecretBackend::Goa,
     })

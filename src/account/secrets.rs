@@ -81,12 +81,22 @@ pub fn store(backend: SecretBackend, id: &AccountId, secret: &Secret) -> Result<
 
 /// Reads the account's secret from its keyring, if it logs in at all. Blocks.
 pub fn for_account(account: &Account) -> Result<Option<Secret>, SecretError> {
+    for_service(account, "smtp")
+}
+
+/// The secret for the account's IMAP server: the same as for sending, but where GNOME Online
+/// Accounts keeps a password of its own for IMAP. Blocks.
+pub fn for_imap(account: &Account) -> Result<Option<Secret>, SecretError> {
+    for_service(account, "imap")
+}
+
+fn for_service(account: &Account, service: &str) -> Result<Option<Secret>, SecretError> {
     if !account.smtp.auth.needs_secret() {
         return Ok(None);
     }
     if account.secret_backend == SecretBackend::Goa {
         let id = account.goa_id.as_deref().unwrap_or_default();
-        return super::goa::credential(id, account.smtp.auth).map(Some);
+        return super::goa::credential(id, account.smtp.auth, service).map(Some);
     }
     load(account.secret_backend, &account.id).map(Some)
 }

@@ -64,6 +64,11 @@ pub fn detection_json(d: &Detection) -> Value {
         "sources": sources_json(&d.sources),
         "elapsed_ms": d.elapsed.as_millis() as u64,
         "provider_help": d.provider.as_ref().map(provider_json),
+        "imap": d.imap.as_ref().map(|i| json!({
+            "host": i.host, "port": i.port, "security": i.security.as_str(),
+            "source": i.source.as_str(), "trusted": i.trusted,
+        })),
+        "sent_copy": !d.provider.as_ref().is_some_and(ProviderHelp::files_sent_copy),
     })
 }
 

@@ -24,6 +24,9 @@ fn found_json(o: &Offer) -> Value {
         "display_name": f.display_name,
         "smtp": f.smtp,
         "goa_id": f.goa_id,
+        "imap": f.imap.as_ref().map(|(host, port, security)| json!({
+            "host": host, "port": port, "security": security.as_str(),
+        })),
         "in_outpost": o.known,
     })
 }

@@ -84,6 +84,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             display_name: identity.and_then(|i| i.get("Name")).map(str::to_string),
             smtp: settings(host, port, security, user, auth),
             goa_id: None,
+            imap: None,
         });
     }
 }

@@ -29,6 +29,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
                     display_name: a.name,
                     smtp: a.smtp,
                     goa_id: Some(a.id),
+                    imap: a.imap,
                 });
             }
         }

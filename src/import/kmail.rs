@@ -57,6 +57,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             display_name: identity.and_then(|i| i.get("Name")).map(str::to_string),
             smtp: settings(host, port, security, s.get("user"), auth),
             goa_id: None,
+            imap: None,
         });
     }
 }

@@ -87,6 +87,9 @@ pub struct Found {
     pub smtp: SmtpSettings,
     /// The GNOME Online Accounts account that keeps its credential, for GOA's accounts.
     pub goa_id: Option<String>,
+    /// The IMAP server copies of sent messages go to, when the program says (host, port,
+    /// security).
+    pub imap: Option<(String, u16, crate::account::Security)>,
 }
 
 impl Found {

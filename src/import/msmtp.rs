@@ -96,6 +96,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
                 display_name: None,
                 smtp: settings(host, port, security, user, auth),
                 goa_id: None,
+                imap: None,
             });
         }
     }

@@ -75,6 +75,7 @@ pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
             display_name: realname.or(name),
             smtp: settings(host, port, security, user.as_deref(), auth),
             goa_id: None,
+            imap: None,
         });
     }
 }

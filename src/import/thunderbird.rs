@@ -132,6 +132,7 @@ fn profile_servers(r: &mut Reader<'_>, place: &Path, profile: &str) {
             display_name: identity.and_then(|i| i.1.clone()),
             smtp: settings(host, port, security, field("username"), auth),
             goa_id: None,
+            imap: None,
         });
     }
 }

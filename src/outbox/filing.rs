@@ -25,6 +25,9 @@ pub const COPY_LEASE: Duration = Duration::from_secs(10 * 60);
 /// Attempts before a copy that keeps failing for now is given up (about two days with the
 /// backoff's cap).
 pub const COPY_ATTEMPTS: i64 = 60;
+/// How long a copy waits, while messages are being sent, before it is filed anyway: sending
+/// comes first, and a long drain still files its copies as it goes.
+pub const PATIENCE_MS: i64 = 5_000;
 /// Each step's time limit.
 const STEP: Duration = Duration::from_secs(60);
 

@@ -397,12 +397,17 @@ impl Worker {
         // Each lane's account and the messages it holds (claimed, outcome not written).
         let mut held: HashMap<tokio::task::Id, (String, InHand)> = HashMap::new();
         let mut busy: HashMap<String, usize> = HashMap::new();
-        // The one task filing copies in Sent folders, beside the lanes, when copies are due.
+        // The one task filing copies in Sent folders, beside the lanes, when copies are due:
+        // while lanes send, only copies that waited a while (sending comes first).
         let mut filing: Option<tokio::task::Id> = None;
         loop {
             if filing.is_none() && !self.stopping() {
                 let o = outbox.clone();
-                let claim = move || locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH);
+                let sending = busy.values().any(|n| *n > 0);
+                let claim = move || {
+                    let patience = if sending { filing::PATIENCE_MS } else { 0 };
+                    locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH, now_ms() - patience)
+                };
                 let jobs = crate::blocking::run(claim).await?;
                 if !jobs.is_empty() {
                     let (worker, o) = (self.clone(), outbox.clone());
@@ -555,7 +560,7 @@ impl Worker {
     async fn lane(&self, writes: Writes, first: Claimed) -> Result<(), WorkerError> {
         let account_id = first.account.clone();
         crate::fault::point_of("lane", &account_id);
-        let loaded = load_account(&self.paths, &account_id).await;
+        let loaded = load_account(&self.paths, &account_id, secrets::for_account).await;
         let files_copy = loaded
             .as_ref()
             .is_ok_and(|(a, _)| a.imap.as_ref().is_some_and(|i| i.sent_copy));
@@ -648,7 +653,7 @@ impl Worker {
         mut jobs: Vec<super::store::CopyJob>,
     ) -> Result<(), WorkerError> {
         while !jobs.is_empty() {
-            let account = match load_account(&self.paths, &jobs[0].account).await {
+            let account = match load_account(&self.paths, &jobs[0].account, secrets::for_imap).await {
                 Ok((account, secret)) => match login_secret(&self.net, &account, &secret).await {
                     Ok(secret) => Ok((account, secret)),
                     Err(a) => Err(copy_setup(&a.cause())),
@@ -660,7 +665,9 @@ impl Worker {
                 break;
             }
             let o = outbox.clone();
-            let claim = move || locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH);
+            let claim = move || {
+                locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH, now_ms())
+            };
             jobs = crate::blocking::run(claim).await?;
         }
         Ok(())
@@ -1123,16 +1130,17 @@ fn find_account(paths: &Paths, id: &str) -> Result<Account, AccountProblem> {
     }
 }
 
-/// The account with this id and its secret, or why it cannot send (the file and the keyring
-/// read off the async threads).
+/// The account with this id and its secret (`secret_of`: for sending, or for its IMAP
+/// server), or why it cannot send; the file and the keyring read off the async threads.
 async fn load_account(
     paths: &Paths,
     id: &str,
+    secret_of: fn(&Account) -> Result<Option<Secret>, crate::account::SecretError>,
 ) -> Result<(Account, Option<Secret>), AccountProblem> {
     let (paths, id) = (paths.clone(), id.to_string());
     crate::blocking::run(move || {
         let account = find_account(&paths, &id)?;
-        let secret = secrets::for_account(&account).map_err(AccountProblem::Secret)?;
+        let secret = secret_of(&account).map_err(AccountProblem::Secret)?;
         Ok((account, secret))
     })
     .await

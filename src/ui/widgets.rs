@@ -41,6 +41,30 @@ pub fn text_row(
     response
 }
 
+/// A grid row: a label and the encryption to choose, named by it for screen readers; the
+/// one chosen.
+pub fn security_row(
+    ui: &mut Ui,
+    id: &str,
+    label: impl AsRef<str>,
+    current: crate::account::Security,
+) -> crate::account::Security {
+    let label = ui.label(label.as_ref());
+    let mut security = current;
+    let r = egui::ComboBox::from_id_salt(id)
+        .selected_text(security.label())
+        .show_ui(ui, |ui| {
+            for s in crate::account::Security::ALL {
+                ui.selectable_value(&mut security, s, s.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    tell_value(ui, r.id, &security.label());
+    ui.end_row();
+    security
+}
+
 /// Shows `error` under the field `field` and tells screen readers the field is invalid, and
 /// why.
 pub fn invalid(ui: &mut Ui, field: egui::Id, error: &str) {

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use crate::account::check::{
     self, Check, CheckError, Progress, Report, Step, StepRecord, Timeouts, TokenError,
 };
-use crate::account::{Account, AuthMethod, SecretError, secrets};
+use crate::account::{Account, AuthMethod, ImapSettings, SecretBackend, SecretError, secrets};
+use crate::net::imap::{SentFolder, find_sent, new_sent_name};
+use crate::outbox::filing;
+use std::time::{Duration, Instant};
 use crate::detect::facts::ProviderHelp;
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
@@ -49,24 +52,109 @@ pub async fn connection(
         (token_record, token) = (Some(record), fresh);
     }
     let transcript = Transcript::default();
+    let secret = token.as_ref().or(secret);
     let mut report = check::run(
         Check {
             net,
             settings: &account.smtp,
-            secret: token.as_ref().or(secret),
+            secret,
             allow_plaintext_auth: account.allow_plaintext_auth,
             pin: account.pinned_certificate.as_ref(),
             timeouts,
             transcript: Some(&transcript),
         },
-        progress,
+        &mut progress,
     )
     .await;
+    if let Some(imap) = account.imap.as_ref().filter(|i| i.sent_copy)
+        && report.is_ok()
+    {
+        progress(Progress::Started(Step::Imap));
+        // GNOME Online Accounts keeps a password of its own for IMAP.
+        let goa_imap = match account.secret_backend {
+            SecretBackend::Goa if account.smtp.auth == AuthMethod::Password => {
+                let a = account.clone();
+                crate::blocking::run(move || secrets::for_imap(&a)).await.ok().flatten()
+            }
+            _ => None,
+        };
+        let secret = goa_imap.as_ref().or(secret);
+        imap_steps(net, account, imap, secret, timeouts, &mut report, &mut progress).await;
+    }
     if let Some(record) = token_record {
         report.steps.insert(0, record);
     }
     report.transcript = transcript.lines();
     report
+}
+
+/// The IMAP server copies of sent messages go to: logging in with the same secret, and
+/// finding the Sent folder (or saying that the first copy will make one), each a step.
+async fn imap_steps(
+    net: &Net,
+    account: &Account,
+    imap: &ImapSettings,
+    secret: Option<&Secret>,
+    timeouts: Timeouts,
+    report: &mut Report,
+    progress: &mut impl FnMut(Progress),
+) {
+    let limit = timeouts.connect + timeouts.tls + timeouts.command * 2;
+    let mut step = |step: Step, start: Instant, outcome: Result<String, CheckError>| {
+        let record = StepRecord {
+            step,
+            elapsed: start.elapsed(),
+            outcome,
+        };
+        let passed = record.outcome.is_ok();
+        progress(Progress::Finished(record.clone()));
+        report.steps.push(record);
+        if step == Step::Imap && passed {
+            progress(Progress::Started(Step::SentFolder));
+        }
+    };
+    let timed_out = |step| CheckError::Timeout { step, after: limit };
+    let start = Instant::now();
+    let opened = tokio::time::timeout(limit, filing::open(net, account, imap, secret)).await;
+    let mut conn = match opened {
+        Err(_) => return step(Step::Imap, start, Err(timed_out(Step::Imap))),
+        Ok(Err(e)) => return step(Step::Imap, start, Err(CheckError::Imap(e))),
+        Ok(Ok(conn)) => conn,
+    };
+    let tls = conn
+        .tls_version()
+        .map(|v| format!(", {v}"))
+        .unwrap_or_default();
+    step(
+        Step::Imap,
+        start,
+        Ok(tr!(
+            "imap-logged-in",
+            host = imap.host.as_str(),
+            port = imap.port,
+            tls = tls
+        )),
+    );
+    let start = Instant::now();
+    let found = match tokio::time::timeout(timeouts.command, conn.folders()).await {
+        Err(_) => Err(timed_out(Step::SentFolder)),
+        Ok(Err(e)) => Err(CheckError::Imap(e)),
+        Ok(Ok(folders)) => Ok(match (&imap.sent_folder, find_sent(&folders)) {
+            (Some(chosen), _) if folders.iter().any(|f| &f.name == chosen) => {
+                tr!("sent-folder-chosen", folder = chosen.as_str())
+            }
+            (Some(chosen), _) => tr!("sent-folder-made-later", folder = chosen.as_str()),
+            (None, SentFolder::Marked(f)) => tr!("sent-folder-marked", folder = f),
+            (None, SentFolder::Named(f)) => tr!("sent-folder-named", folder = f),
+            (None, SentFolder::Missing) => {
+                tr!("sent-folder-made-later", folder = new_sent_name(&folders))
+            }
+        }),
+    };
+    step(Step::SentFolder, start, found);
+    tokio::time::timeout(Duration::from_secs(2), conn.logout())
+        .await
+        .ok();
 }
 
 /// For a stored OAuth2 sign-in: the access token, refreshed when due, as a timed step.

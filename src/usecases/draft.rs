@@ -105,6 +105,8 @@ pub struct DraftErrors {
     pub trust: Option<String>,
     /// The proxy.
     pub proxy: Option<String>,
+    /// The IMAP server for copies of sent messages.
+    pub imap: Option<String>,
 }
 
 impl DraftErrors {
@@ -453,6 +455,9 @@ impl AccountDraft {
         }
         if let Err(err) = self.parsed_proxy() {
             e.proxy = Some(err.to_string());
+        }
+        if let Err(err) = self.imap.settings() {
+            e.imap = Some(err.to_string());
         }
         match self.port.trim().parse::<u16>() {
             Ok(p) if p > 0 => {}

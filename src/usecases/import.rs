@@ -52,6 +52,11 @@ pub fn draft(found: &Found, email: Option<&str>) -> AccountDraft {
     };
     d.set_smtp(&found.smtp);
     d.goa_id = found.goa_id.clone();
+    if let Some((host, port, security)) = &found.imap {
+        d.imap.host = host.clone();
+        d.imap.port = port.to_string();
+        d.imap.security = *security;
+    }
     if d.username.is_empty() && d.auth != AuthMethod::None {
         d.username = d.email.clone();
     }

@@ -91,9 +91,14 @@ impl Outbox {
         Ok(())
     }
 
-    /// Claims up to `max` due copies of one account (the one whose copy is due first), each
-    /// for `lease`.
-    pub fn claim_copies(&mut self, lease: Duration, max: usize) -> Result<Vec<CopyJob>, OutboxError> {
+    /// Claims up to `max` copies of one account (the one whose copy is due first) due by
+    /// `due_by` (now, or earlier to leave the newest for later), each for `lease`.
+    pub fn claim_copies(
+        &mut self,
+        lease: Duration,
+        max: usize,
+        due_by: Millis,
+    ) -> Result<Vec<CopyJob>, OutboxError> {
         let now = now_ms();
         let until = now + lease.as_millis() as i64;
         let path = self.path.clone();
@@ -102,12 +107,12 @@ impl Outbox {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&db)?;
-        let due = "(state = 'waiting' AND next_attempt <= ?1)
+        let due = "(state = 'waiting' AND next_attempt <= ?4)
                    OR (state = 'filing' AND lease_until <= ?1)";
         let account: Option<String> = tx
             .query_row(
                 &format!("SELECT account FROM copies WHERE {due} ORDER BY next_attempt LIMIT 1"),
-                [now],
+                params![now, Option::<String>::None, Option::<i64>::None, due_by],
                 |r| r.get(0),
             )
             .optional()
@@ -129,7 +134,7 @@ impl Outbox {
                 ))
                 .map_err(&db)?;
             let rows = stmt
-                .query_map(params![now, account, max as i64], |r| {
+                .query_map(params![now, account, max as i64, due_by], |r| {
                     let bcc: String = r.get(3)?;
                     Ok(CopyJob {
                         id: r.get(0)?,

@@ -7,6 +7,7 @@ use super::action::SetupAction;
 use super::certificate;
 use super::identities;
 use super::provider;
+use super::sent_copy;
 use super::setup::Setup;
 use super::signin::{self, SignInView};
 use super::trust;
@@ -55,6 +56,8 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
                 action = Some(a);
             }
         });
+    ui.add_space(design::SECTION_GAP);
+    sent_copy::show(ui, draft, errors.imap.as_deref());
     if draft.is_saved() {
         // Added once the account works: the wizard's path stays short.
         let own = draft.email.clone();
@@ -203,20 +206,8 @@ fn server_rows(
         false,
         port.as_deref(),
     );
-    let label = ui.label(tr!("field-security"));
-    let mut security = draft.security;
-    let r = egui::ComboBox::from_id_salt("security")
-        .selected_text(security.label())
-        .show_ui(ui, |ui| {
-            for s in Security::ALL {
-                ui.selectable_value(&mut security, s, s.label());
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    widgets::tell_value(ui, r.id, &security.label());
+    let security = widgets::security_row(ui, "security", tr!("field-security"), draft.security);
     draft.set_security(security);
-    ui.end_row();
     let before = draft.username.clone();
     text_row(
         ui,

@@ -10,6 +10,7 @@ mod list;
 mod live;
 mod provider;
 mod remove;
+mod sent_copy;
 mod setup;
 mod signin;
 mod trust;

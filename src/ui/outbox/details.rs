@@ -7,6 +7,7 @@ use egui::{RichText, Ui};
 
 use super::row::{OutboxAction, message_badge, scheduled};
 use crate::explain::Explanation;
+use crate::outbox::store::CopyState;
 use crate::outbox::{State, Summary};
 use crate::ui::{design, widgets};
 use crate::usecases::queue::{MessageAction, MessageDetail};
@@ -229,7 +230,7 @@ fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
 
 /// What can be done to the message in its state, and nothing else: Send now and Undo while
 /// it waits for its time, Retry now while it waits to be tried again, Cancel sending while
-/// either; Edit & resend while its text is kept; Delete… unless it is being sent.
+/// either; File the copy now while a sent message's copy for the Sent folder is not filed; Edit & resend while its text is kept; Delete… unless it is being sent.
 fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
     let mut action = None;
     let id = m.id;
@@ -244,6 +245,14 @@ fn actions(ui: &mut Ui, m: &Summary) -> Option<OutboxAction> {
             }
         } else if matches!(m.state, State::Queued | State::Retry | State::Failed)
             && ui.button(tr!("retry-now")).clicked()
+        {
+            action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
+        }
+        // Sent, its copy refused (a full mailbox) or waiting for the IMAP server: file it now.
+        if m.state == State::Sent
+            && matches!(m.copy, Some(CopyState::Failed | CopyState::Waiting))
+            && m.kept
+            && ui.button(tr!("file-copy-now")).clicked()
         {
             action = Some(OutboxAction::Act(id, MessageAction::RetryNow));
         }
