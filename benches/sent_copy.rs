@@ -56,7 +56,14 @@ fn main() {
     );
     let postfix = Postfix::start(&lab.cert, &[(USER, PASSWORD)], &[(USER, USER)]);
     let port = dovecot.port.to_string();
-    let imap = ["--imap-host", "mail.example.test", "--imap-port", &port, "--imap-security", "tls"];
+    let imap = [
+        "--imap-host",
+        "mail.example.test",
+        "--imap-port",
+        &port,
+        "--imap-security",
+        "tls",
+    ];
     let with = Outpost::new(&lab.dns, &lab.ca);
     with.add_starttls(postfix.port, PASSWORD, &imap);
     let without = Outpost::new(&lab.dns, &lab.ca);
@@ -123,13 +130,26 @@ fn main() {
 /// Queues [`BATCH`] messages, drains them, and reads the times off their histories.
 fn drain(op: &Outpost, copies: bool) -> Drain {
     let ids: Vec<i64> = (0..BATCH)
-        .map(|i| op.send(&["--to", "bob@example.net", "--subject", &format!("m{i}"), "--body", "hi"]))
+        .map(|i| {
+            op.send(&[
+                "--to",
+                "bob@example.net",
+                "--subject",
+                &format!("m{i}"),
+                "--body",
+                "hi",
+            ])
+        })
         .collect();
     let began = support::now_ms();
     let start = Instant::now();
     let out = op.run(&["run", "--until-empty"], "");
     let whole = start.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut last_sent = 0;
     let mut added = vec![];
     for id in ids {

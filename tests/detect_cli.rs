@@ -82,8 +82,14 @@ fn srv_records_prefer_implicit_tls_and_keep_starttls_as_alternative() {
     // The IMAP server for copies in Sent, from `_imaps._tcp` before `_imap._tcp`.
     let imap = &v["imap"];
     assert_eq!(imap["host"], "imap.srv.detect.test", "{v}");
-    assert_eq!((imap["port"].as_u64(), imap["security"].as_str()), (Some(993), Some("tls")));
-    assert_eq!((imap["source"].as_str(), imap["trusted"].as_bool()), (Some("srv"), Some(true)));
+    assert_eq!(
+        (imap["port"].as_u64(), imap["security"].as_str()),
+        (Some(993), Some("tls"))
+    );
+    assert_eq!(
+        (imap["source"].as_str(), imap["trusted"].as_bool()),
+        (Some("srv"), Some(true))
+    );
     assert_eq!(v["sent_copy"], true);
 }
 

@@ -67,9 +67,7 @@ fn start_goa(ss: &SecretService, smtp_port: u16, imap_port: u16) -> Goa {
         .take()
         .unwrap()
         .write_all(
-            format!(
-                "{{'imap-password': <'{IMAP_PASSWORD}'>, 'smtp-password': <'{PASSWORD}'>}}"
-            )
+            format!("{{'imap-password': <'{IMAP_PASSWORD}'>, 'smtp-password': <'{PASSWORD}'>}}")
                 .as_bytes(),
         )
         .unwrap();

@@ -2,6 +2,9 @@
 //! a real Postfix with the same users: Postfix delivers to the recipients' maildirs, Dovecot
 //! serves them and Ann's Sent folder, and what each holds is read back over IMAP.
 
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Duration;
@@ -50,7 +53,14 @@ fn lab(sent_folder: bool, quota_kb: Option<u32>) -> Lab {
     op.add_starttls(
         postfix.port,
         PASSWORD,
-        &["--imap-host", "mail.example.test", "--imap-port", &port, "--imap-security", "tls"],
+        &[
+            "--imap-host",
+            "mail.example.test",
+            "--imap-port",
+            &port,
+            "--imap-security",
+            "tls",
+        ],
     );
     Lab {
         lab,
@@ -62,7 +72,8 @@ fn lab(sent_folder: bool, quota_kb: Option<u32>) -> Lab {
 
 impl Lab {
     fn folder(&self, user: &str, folder: &str) -> Vec<(String, Vec<u8>)> {
-        self.dovecot.fetch(&self.lab.ca.ca_pem, user, PASSWORD, folder)
+        self.dovecot
+            .fetch(&self.lab.ca.ca_pem, user, PASSWORD, folder)
     }
 
     fn send(&self) -> i64 {
@@ -97,7 +108,9 @@ impl Lab {
     /// Bob's copy, as Postfix delivered it, less the trace fields Postfix put on top.
     fn delivered(&self) -> Vec<u8> {
         assert!(
-            within(Duration::from_secs(10), || !self.folder(BOB, "INBOX").is_empty()),
+            within(Duration::from_secs(10), || !self
+                .folder(BOB, "INBOX")
+                .is_empty()),
             "Bob got nothing:\n{}",
             self.postfix.log()
         );
@@ -124,7 +137,11 @@ fn without_trace(delivered: &[u8]) -> Vec<u8> {
             .map_or(text.len(), |p| at + p + 2);
         let line = &text[at..line_end];
         let continues = line.starts_with(b" ") || line.starts_with(b"\t");
-        if !continues && !trace.iter().any(|t| line.len() >= t.len() && line[..t.len()].eq_ignore_ascii_case(t)) {
+        if !continues
+            && !trace
+                .iter()
+                .any(|t| line.len() >= t.len() && line[..t.len()].eq_ignore_ascii_case(t))
+        {
             break;
         }
         at = line_end;
@@ -173,7 +190,10 @@ fn the_copy_in_sent_is_what_postfix_delivered_plus_bcc_seen_and_filed_once() {
         "copy:\n{text}\ndelivered:\n{}",
         String::from_utf8_lossy(&delivered)
     );
-    assert!(!String::from_utf8_lossy(&delivered).contains(CAROL), "Bcc is not delivered");
+    assert!(
+        !String::from_utf8_lossy(&delivered).contains(CAROL),
+        "Bcc is not delivered"
+    );
     let show = l.show(id);
     assert_eq!(show["message"]["copy"], "filed", "{show}");
     assert_eq!(show["message"]["copy_folder"], "Sent", "{show}");
@@ -220,7 +240,8 @@ fn over_quota_the_mail_is_sent_once_and_the_copy_refused_in_words() {
         .clone();
     assert_eq!(entry["cause"]["reason"], "over_quota", "{entry}");
     let words = entry["text"].as_str().unwrap_or_default().to_string();
-    let text = String::from_utf8_lossy(&l.op.run(&["queue", "show", &id.to_string()], "").stdout).into_owned();
+    let text = String::from_utf8_lossy(&l.op.run(&["queue", "show", &id.to_string()], "").stdout)
+        .into_owned();
     assert!(
         text.contains("the mailbox is full") && text.contains("Quota exceeded"),
         "{text} {words}"
@@ -237,14 +258,15 @@ fn imap_down_the_mail_leaves_and_after_a_kill_the_copy_is_filed_once_when_imap_r
     l.dovecot.stop();
     let id = l.send();
     // The sender sends, cannot reach IMAP, and is killed while the copy waits.
-    let mut child = l
-        .op
-        .command(&["run"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let waiting = within(Duration::from_secs(15), || has_kind(&l.show(id), "copy_retry"));
+    let mut child =
+        l.op.command(&["run"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+    let waiting = within(Duration::from_secs(15), || {
+        has_kind(&l.show(id), "copy_retry")
+    });
     assert!(waiting, "{}", l.show(id));
     child.kill().unwrap();
     child.wait().unwrap();
@@ -280,9 +302,18 @@ fn the_connection_check_logs_in_to_imap_and_finds_the_sent_folder() {
     let l = lab(true, None);
     let imap = check_step(&l, "imap");
     assert_eq!(imap["ok"], true, "{imap}");
-    assert!(imap["detail"].as_str().unwrap().contains("mail.example.test"), "{imap}");
+    assert!(
+        imap["detail"]
+            .as_str()
+            .unwrap()
+            .contains("mail.example.test"),
+        "{imap}"
+    );
     let folder = check_step(&l, "sent_folder");
-    assert_eq!(folder["detail"], "Sent (the server marks it as Sent)", "{folder}");
+    assert_eq!(
+        folder["detail"], "Sent (the server marks it as Sent)",
+        "{folder}"
+    );
     // IMAP down: the check says so, in words, with what to do.
     l.dovecot.stop();
     let down = check_step(&l, "imap");
@@ -309,7 +340,10 @@ fn without_a_sent_folder_the_check_says_the_first_copy_makes_one() {
     let folder = check_step(&l, "sent_folder");
     assert_eq!(folder["ok"], true, "{folder}");
     assert!(
-        folder["detail"].as_str().unwrap().contains("makes it with the first copy"),
+        folder["detail"]
+            .as_str()
+            .unwrap()
+            .contains("makes it with the first copy"),
         "{folder}"
     );
 }

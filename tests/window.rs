@@ -237,8 +237,8 @@ fn the_form_keeps_the_imap_server_for_copies_and_their_switch() {
     });
     let accounts = |lab: &support::ui::Lab| {
         let file = lab.home.path().join("config/accounts.json");
-        let text = std::fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let text =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         v["accounts"][0]["imap"].clone()
     };

@@ -13,7 +13,6 @@ pub mod store;
 pub use keyring::{SecretBackend, SecretError};
 pub use model::{
     Account, AccountId, AuthMethod, Identity, ImapSettings, InvalidAccount, Security, Senders,
-    SmtpSettings,
-    parse_email, parse_host,
+    SmtpSettings, parse_email, parse_host,
 };
 pub use store::{AccountStore, StoreError};

@@ -103,6 +103,16 @@ impl Security {
     }
 }
 
+impl From<Security> for crate::net::imap::Encryption {
+    fn from(s: Security) -> Self {
+        match s {
+            Security::Tls => Self::Tls,
+            Security::Starttls => Self::Starttls,
+            Security::None => Self::None,
+        }
+    }
+}
+
 /// How Outpost logs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -188,8 +188,7 @@ pub(super) fn add(out: &Out, paths: &Paths, args: AddArgs) -> Result<(), Failure
     };
     draft.set_smtp(&smtp);
     if let Some(d) = &detection {
-        let files_own = d.provider.as_ref().is_some_and(|p| p.files_sent_copy());
-        draft.imap.found(d.imap.as_ref().filter(|i| i.trusted), files_own);
+        draft.imap_from(d);
     }
     apply_imap(&mut draft.imap, &args.imap);
     // Check the settings before asking for a password that could not be used.

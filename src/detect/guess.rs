@@ -98,14 +98,10 @@ async fn find_imap(net: &Net, domain: &str) -> Option<IncomingServer> {
         let server = crate::net::imap::Server {
             host,
             port: *port,
-            security: *security,
+            security: (*security).into(),
         };
-        let conn = crate::net::imap::ImapConn::connect(
-            net,
-            server,
-            net.tls.clone(),
-            IMAP_PROBE_TIMEOUT,
-        );
+        let conn =
+            crate::net::imap::ImapConn::connect(net, server, net.tls.clone(), IMAP_PROBE_TIMEOUT);
         match tokio::time::timeout(IMAP_PROBE_TIMEOUT, conn).await {
             Ok(Ok(conn)) => {
                 tokio::time::timeout(Duration::from_millis(300), conn.logout())

@@ -339,13 +339,16 @@ impl Provider {
                 username_default: s.username.is_empty(),
                 auth_default: s.auth.is_empty(),
                 oauth2: None,
-                imap: self.incoming.first().map(|(host, port, security)| IncomingServer {
-                    host: config_xml::expand_username(host, email),
-                    port: *port,
-                    security: *security,
-                    source,
-                    trusted: true,
-                }),
+                imap: self
+                    .incoming
+                    .first()
+                    .map(|(host, port, security)| IncomingServer {
+                        host: config_xml::expand_username(host, email),
+                        port: *port,
+                        security: *security,
+                        source,
+                        trusted: true,
+                    }),
             })
             .collect()
     }

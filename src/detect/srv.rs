@@ -22,22 +22,25 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
         net.resolver.srv(&imap),
     );
     let incoming = IncomingServer::best(
-        [(imap_tls, Security::Tls), (imap_starttls, Security::Starttls)]
-            .into_iter()
-            .flat_map(|(records, security)| {
-                records
-                    .into_iter()
-                    .flatten()
-                    .filter(|r| !r.target.is_empty())
-                    .map(move |r| IncomingServer {
-                        trusted: within(&r.target, d) || target.known_provider_host(&r.target),
-                        host: r.target,
-                        port: r.port,
-                        security,
-                        source: Source::Srv,
-                    })
-            })
-            .collect(),
+        [
+            (imap_tls, Security::Tls),
+            (imap_starttls, Security::Starttls),
+        ]
+        .into_iter()
+        .flat_map(|(records, security)| {
+            records
+                .into_iter()
+                .flatten()
+                .filter(|r| !r.target.is_empty())
+                .map(move |r| IncomingServer {
+                    trusted: within(&r.target, d) || target.known_provider_host(&r.target),
+                    host: r.target,
+                    port: r.port,
+                    security,
+                    source: Source::Srv,
+                })
+        })
+        .collect(),
     );
     let mut candidates = Vec::new();
     let mut failures = Vec::new();

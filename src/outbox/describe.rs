@@ -204,4 +204,39 @@ mod tests {
         assert_eq!(json["de"], german.as_str(), "kept for a German reader");
         assert_eq!(Happening::Cancelled.in_words(), "cancelled");
     }
+
+    #[test]
+    fn a_refused_copy_keeps_the_servers_words_and_says_what_to_do() {
+        let full = Happening::CopyNotFiled {
+            cause: CopyCause::OverQuota {
+                said: "Quota exceeded (mailbox for user is full)".into(),
+            },
+        };
+        let words = full.in_words();
+        assert!(
+            words.starts_with("copy not filed: the mailbox is full"),
+            "{words}"
+        );
+        assert!(
+            words.contains("Quota exceeded (mailbox for user is full)"),
+            "{words}"
+        );
+        assert!(words.contains("File the copy now"), "{words}");
+        let refused = CopyCause::Refused {
+            command: "APPEND".into(),
+            code: Some("NOPERM".into()),
+            said: "Permission denied".into(),
+        };
+        assert_eq!(
+            refused.in_words(),
+            "the IMAP server refused APPEND [NOPERM]: Permission denied"
+        );
+        assert!(!refused.is_transient());
+        let filed = Happening::Filed {
+            folder: "Sent".into(),
+            uid: Some(7),
+        };
+        assert_eq!(filed.in_words(), "filed in Sent");
+        assert_eq!(serde_json::to_value(&filed).unwrap()["kind"], "filed");
+    }
 }

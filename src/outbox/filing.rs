@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::history::{CopyCause, Trouble};
 use super::policy;
-use super::store::{CopyJob, Outbox, OutboxError};
+use super::store::{CopyJob, Outbox, OutboxError, locked};
 use crate::account::{Account, AuthMethod, ImapSettings};
 use crate::clock::now_ms;
 use crate::net::Net;
@@ -39,9 +39,17 @@ pub fn copy_bytes(sent: &[u8], bcc: &[String]) -> Vec<u8> {
     }
     let crlf = sent.windows(2).any(|w| w == b"\r\n");
     let (end_of_header, eol): (Option<usize>, &[u8]) = if crlf {
-        (sent.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 2), b"\r\n")
+        (
+            sent.windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map(|p| p + 2),
+            b"\r\n",
+        )
     } else {
-        (sent.windows(2).position(|w| w == b"\n\n").map(|p| p + 1), b"\n")
+        (
+            sent.windows(2).position(|w| w == b"\n\n").map(|p| p + 1),
+            b"\n",
+        )
     };
     let at = end_of_header.unwrap_or(sent.len());
     let mut out = Vec::with_capacity(sent.len() + 64);
@@ -85,13 +93,13 @@ pub async fn file(
     };
     let outbox = outbox.clone();
     crate::blocking::run(move || {
-        let mut o = super::worker::locked(&outbox);
+        let mut o = locked(&outbox);
         o.batch(|o| {
             for (job, outcome) in jobs.iter().zip(outcomes) {
                 match outcome {
                     Filed::Done { folder, uid } => o.copy_filed(job.id, &folder, uid)?,
                     Filed::Later(cause) if job.attempts + 1 < COPY_ATTEMPTS => {
-                        let wait = policy::backoff(job.attempts, false, super::worker::jitter());
+                        let wait = policy::backoff(job.attempts, false, policy::jitter());
                         o.copy_retry(job.id, now_ms() + wait.as_millis() as i64, &cause)?
                     }
                     Filed::Later(cause) | Filed::Never(cause) => o.copy_failed(job.id, &cause)?,
@@ -110,9 +118,7 @@ fn setup(kind: &str, say: impl Fn() -> String) -> CopyCause {
 /// Why an IMAP failure stops a copy, as data.
 fn cause_of(e: &ImapError) -> CopyCause {
     match e {
-        e if e.is_over_quota() => CopyCause::OverQuota {
-            said: said(e),
-        },
+        e if e.is_over_quota() => CopyCause::OverQuota { said: said(e) },
         ImapError::LoginRefused { .. } if !e.is_transient() => CopyCause::Login { said: said(e) },
         ImapError::Refused {
             command,
@@ -222,7 +228,7 @@ pub async fn open(
     let server = Server {
         host: &imap.host,
         port: imap.port,
-        security: imap.security,
+        security: imap.security.into(),
     };
     let mut conn = ImapConn::connect(&net, server, tls, STEP).await?;
     let user = account.smtp.username.as_str();
@@ -250,10 +256,7 @@ async fn sent_folder(
             let name = new_sent_name(&folders);
             conn.create(&name).await?;
             let (o, n) = (outbox.clone(), name.clone());
-            let noted = crate::blocking::run(move || {
-                super::worker::locked(&o).folder_created(id, &n)
-            })
-            .await;
+            let noted = crate::blocking::run(move || locked(&o).folder_created(id, &n)).await;
             if let Err(e) = noted {
                 tracing::warn!("made the folder {name}; not noted in the history: {e}");
             }

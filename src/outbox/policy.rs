@@ -149,6 +149,15 @@ pub fn backoff(attempts: i64, throttle: bool, jitter: f64) -> Duration {
     Duration::from_secs_f64(capped * (0.8 + 0.4 * jitter.clamp(0.0, 1.0)))
 }
 
+/// A random number in [0, 1] to spread retries (0.5 when the system has no randomness).
+pub fn jitter() -> f64 {
+    let mut b = [0u8; 2];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
+    f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
+}
+
 /// The decision for an attempt, given earlier attempts and the message's age.
 pub fn decide(
     attempt: &Attempt,

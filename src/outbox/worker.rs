@@ -15,10 +15,11 @@ use crate::blocking::Pending;
 
 use super::filing;
 use super::history::{Cause, CopyCause, Happening, Trouble};
+use super::policy::jitter;
 use super::policy::{self, AccountProblem, Attempt, Decision};
 use super::retention;
 use super::send::{self, Gate, Outcome, SendTimeouts, Session};
-use super::store::{Claimed, Outbox, OutboxError, RetryKind};
+use super::store::{Claimed, Outbox, OutboxError, RetryKind, locked};
 use super::wake::Wake;
 use crate::account::{Account, AccountStore, AuthMethod, secrets};
 use crate::clock::{Millis, now_ms, relative};
@@ -302,14 +303,6 @@ fn tell(events: &mpsc::UnboundedSender<WorkerEvent>, event: WorkerEvent) {
     let _collected = events.send(event);
 }
 
-pub(super) fn jitter() -> f64 {
-    let mut b = [0u8; 2];
-    if getrandom::fill(&mut b).is_err() {
-        return 0.5;
-    }
-    f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
-}
-
 /// How often to look for the network while messages wait for it, where the system does not
 /// say when it changes.
 const NETWORK_CHECK: Duration = Duration::from_secs(3);
@@ -406,12 +399,20 @@ impl Worker {
                 let sending = busy.values().any(|n| *n > 0);
                 let claim = move || {
                     let patience = if sending { filing::PATIENCE_MS } else { 0 };
-                    locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH, now_ms() - patience)
+                    locked(&o).claim_copies(
+                        filing::COPY_LEASE,
+                        filing::COPY_BATCH,
+                        now_ms() - patience,
+                    )
                 };
                 let jobs = crate::blocking::run(claim).await?;
                 if !jobs.is_empty() {
                     let (worker, o) = (self.clone(), outbox.clone());
-                    filing = Some(lanes.spawn(async move { worker.filing_lane(o, jobs).await }).id());
+                    filing = Some(
+                        lanes
+                            .spawn(async move { worker.filing_lane(o, jobs).await })
+                            .id(),
+                    );
                 }
             }
             // Give each account with messages due and a lane free a lane (none once stopping).
@@ -653,7 +654,8 @@ impl Worker {
         mut jobs: Vec<super::store::CopyJob>,
     ) -> Result<(), WorkerError> {
         while !jobs.is_empty() {
-            let account = match load_account(&self.paths, &jobs[0].account, secrets::for_imap).await {
+            let account = match load_account(&self.paths, &jobs[0].account, secrets::for_imap).await
+            {
                 Ok((account, secret)) => match login_secret(&self.net, &account, &secret).await {
                     Ok(secret) => Ok((account, secret)),
                     Err(a) => Err(copy_setup(&a.cause())),
@@ -665,9 +667,8 @@ impl Worker {
                 break;
             }
             let o = outbox.clone();
-            let claim = move || {
-                locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH, now_ms())
-            };
+            let claim =
+                move || locked(&o).claim_copies(filing::COPY_LEASE, filing::COPY_BATCH, now_ms());
             jobs = crate::blocking::run(claim).await?;
         }
         Ok(())
@@ -981,21 +982,6 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The worker's one connection to the queue, held for one change at a time (never across an
-/// await). A lane that panicked while holding it left it poisoned, perhaps in the middle of a
-/// transaction: that is rolled back, and the other lanes go on.
-pub(super) fn locked(outbox: &Mutex<Outbox>) -> MutexGuard<'_, Outbox> {
-    match outbox.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => {
-            outbox.clear_poison();
-            let guard = poisoned.into_inner();
-            guard.abandon_transaction();
-            guard
-        }
-    }
-}
-
 /// How a lane writes its outcomes: on tokio's blocking threads (SQLite, the WAL's fsync, the
 /// accounts file when an identity is refused), never on the async threads that carry the
 /// connections.
@@ -1021,8 +1007,8 @@ impl Writes {
         Some(crate::blocking::start(move || {
             let attempt = outcome.attempt.clone();
             let files_copy = files_copy.load(Ordering::Relaxed);
-            let stopped = locked(&outbox)
-                .batch(|o| worker.record(o, &c, outcome, &events, files_copy))?;
+            let stopped =
+                locked(&outbox).batch(|o| worker.record(o, &c, outcome, &events, files_copy))?;
             in_hand.put_down(c.id);
             Ok(stopped.then_some(attempt))
         }))

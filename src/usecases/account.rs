@@ -267,8 +267,8 @@ pub fn set_default(paths: &Paths, id: &AccountId) -> Result<(), ManageError> {
 pub fn replace(paths: &Paths, account: Account) -> Result<Account, ManageError> {
     account.validate()?;
     let saved = account.clone();
-    store(paths).update(|accs| {
-        match accs.accounts.iter_mut().find(|a| a.id == account.id) {
+    store(paths).update(
+        |accs| match accs.accounts.iter_mut().find(|a| a.id == account.id) {
             Some(a) => {
                 *a = account;
                 Ok(())
@@ -276,8 +276,8 @@ pub fn replace(paths: &Paths, account: Account) -> Result<Account, ManageError> 
             None => Err(ManageError::NotFound {
                 email: account.email.clone(),
             }),
-        }
-    })??;
+        },
+    )??;
     Ok(saved)
 }
 

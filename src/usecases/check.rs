@@ -9,15 +9,15 @@ use crate::account::check::{
     self, Check, CheckError, Progress, Report, Step, StepRecord, Timeouts, TokenError,
 };
 use crate::account::{Account, AuthMethod, ImapSettings, SecretBackend, SecretError, secrets};
-use crate::net::imap::{SentFolder, find_sent, new_sent_name};
-use crate::outbox::filing;
-use std::time::{Duration, Instant};
 use crate::detect::facts::ProviderHelp;
 use crate::explain::{Explain, Explanation};
 use crate::net::Net;
+use crate::net::imap::{SentFolder, find_sent, new_sent_name};
 use crate::net::smtp::{Meaning, Transcript};
 use crate::oauth;
+use crate::outbox::filing;
 use crate::secret::Secret;
+use std::time::{Duration, Instant};
 
 /// The secret a check uses: the one typed (not saved yet), else the stored one. Blocks on
 /// the keyring.
@@ -74,12 +74,24 @@ pub async fn connection(
         let goa_imap = match account.secret_backend {
             SecretBackend::Goa if account.smtp.auth == AuthMethod::Password => {
                 let a = account.clone();
-                crate::blocking::run(move || secrets::for_imap(&a)).await.ok().flatten()
+                crate::blocking::run(move || secrets::for_imap(&a))
+                    .await
+                    .ok()
+                    .flatten()
             }
             _ => None,
         };
         let secret = goa_imap.as_ref().or(secret);
-        imap_steps(net, account, imap, secret, timeouts, &mut report, &mut progress).await;
+        imap_steps(
+            net,
+            account,
+            imap,
+            secret,
+            timeouts,
+            &mut report,
+            &mut progress,
+        )
+        .await;
     }
     if let Some(record) = token_record {
         report.steps.insert(0, record);

@@ -371,16 +371,23 @@ impl AccountDraft {
     /// The settings to use, with where they came from: from detection or typed.
     pub fn use_candidate(&mut self, candidate: Candidate, detection: Detection) {
         self.set_smtp(&candidate.smtp);
-        let files_own = detection
-            .provider
-            .as_ref()
-            .is_some_and(|p| p.files_sent_copy());
-        self.imap.found(detection.imap.as_ref(), files_own);
+        self.imap_from(&detection);
         self.trust_confirmed = false;
         self.found = Some(Found {
             candidate,
             detection,
         });
+    }
+
+    /// The IMAP server detection found, and the copy's default for its provider.
+    pub fn imap_from(&mut self, detection: &Detection) {
+        let files_own = detection
+            .provider
+            .as_ref()
+            .is_some_and(|p| p.files_sent_copy());
+        // The password goes there too: only a server its source vouches for is taken.
+        self.imap
+            .found(detection.imap.as_ref().filter(|i| i.trusted), files_own);
     }
 
     /// Detection's answer as the settings to use.

@@ -37,7 +37,10 @@ impl Dovecot {
                 .quota_kb
                 .map(|kb| format!("userdb_quota_rule=*:storage={kb}k"))
                 .unwrap_or_default();
-            passwd.push_str(&format!("{}:{{PLAIN}}{}::::::{quota}\n", u.login, u.password));
+            passwd.push_str(&format!(
+                "{}:{{PLAIN}}{}::::::{quota}\n",
+                u.login, u.password
+            ));
             let maildir = mail.join(local_part(u.login)).join("Maildir");
             for sub in ["cur", "new", "tmp"] {
                 std::fs::create_dir_all(maildir.join(sub)).unwrap();
@@ -192,7 +195,13 @@ service anvil {{
 
     /// Every message in `folder` of `user`, read over IMAP (Python's imaplib, with the lab's
     /// CA), in UID order; with each its flags.
-    pub fn fetch(&self, ca: &Path, user: &str, password: &str, folder: &str) -> Vec<(String, Vec<u8>)> {
+    pub fn fetch(
+        &self,
+        ca: &Path,
+        user: &str,
+        password: &str,
+        folder: &str,
+    ) -> Vec<(String, Vec<u8>)> {
         let script = r#"
 import imaplib, ssl, sys, json, base64
 ctx = ssl.create_default_context(cafile=sys.argv[1])

@@ -24,7 +24,6 @@ use tokio_rustls::client::TlsStream;
 
 use super::error::{ImapError, ResponseCode};
 use super::folders::Folder;
-use crate::account::Security;
 use crate::net::Net;
 use crate::net::tls::{cert_problem, handshake};
 use crate::secret::Secret;
@@ -62,6 +61,17 @@ pub struct ImapConn {
     limit: Duration,
 }
 
+/// How the connection is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    /// TLS from the first byte (RFC 8314, usually port 993).
+    Tls,
+    /// Plain, then STARTTLS, which must be offered (usually port 143).
+    Starttls,
+    /// None at all.
+    None,
+}
+
 /// Where to connect and how.
 #[derive(Debug, Clone, Copy)]
 pub struct Server<'a> {
@@ -70,7 +80,7 @@ pub struct Server<'a> {
     /// Port.
     pub port: u16,
     /// Encryption.
-    pub security: Security,
+    pub security: Encryption,
 }
 
 /// The most a response may be: folder lists of big accounts fit.
@@ -98,8 +108,10 @@ impl ImapConn {
         let port = net.port(server.port);
         let (tcp, _path) = net.dialer.open(server.host, port, limit).await?;
         let stream = match server.security {
-            Security::Tls => Stream::Tls(Box::new(encrypt(tcp, server.host, tls.clone(), limit).await?)),
-            Security::Starttls | Security::None => Stream::Plain(tcp),
+            Encryption::Tls => Stream::Tls(Box::new(
+                encrypt(tcp, server.host, tls.clone(), limit).await?,
+            )),
+            Encryption::Starttls | Encryption::None => Stream::Plain(tcp),
         };
         let mut conn = ImapConn {
             stream,
@@ -112,7 +124,7 @@ impl ImapConn {
         if conn.capabilities.is_empty() {
             conn.refresh_capabilities().await?;
         }
-        if server.security == Security::Starttls {
+        if server.security == Encryption::Starttls {
             if !conn.offers("STARTTLS") {
                 return Err(ImapError::NoStarttls);
             }
@@ -131,7 +143,9 @@ impl ImapConn {
 
     /// Whether the server offers this capability (`UIDPLUS`, `AUTH=PLAIN`, …).
     pub fn offers(&self, name: &str) -> bool {
-        self.capabilities.iter().any(|c| c.eq_ignore_ascii_case(name))
+        self.capabilities
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(name))
     }
 
     /// The TLS version in use, if encrypted.
@@ -238,7 +252,12 @@ impl ImapConn {
         match self.run(body).await? {
             Ok(_) => Ok(()),
             // It is there already (made meanwhile by another app): fine.
-            Err(s) if s.code.as_ref().map(code_name).is_some_and(|c| c.is("ALREADYEXISTS")) => {
+            Err(s)
+                if s.code
+                    .as_ref()
+                    .map(code_name)
+                    .is_some_and(|c| c.is("ALREADYEXISTS")) =>
+            {
                 Ok(())
             }
             Err(s) => Err(refused("CREATE", s)),
@@ -263,9 +282,7 @@ impl ImapConn {
             mailbox: Mailbox::try_from(folder.to_string()).map_err(|_| ImapError::Malformed)?,
             flags: vec![Flag::Seen],
             date,
-            message: imap_next::imap_types::extensions::binary::LiteralOrLiteral8::Literal(
-                literal,
-            ),
+            message: imap_next::imap_types::extensions::binary::LiteralOrLiteral8::Literal(literal),
         };
         match self.run(body).await? {
             Ok(ok) => Ok(match ok.code {
@@ -367,8 +384,13 @@ impl ImapConn {
     async fn exchange(
         &mut self,
         body: CommandBody<'static>,
-    ) -> Result<(Vec<Data<'static>>, Result<StatusBody<'static>, StatusBody<'static>>), ImapError>
-    {
+    ) -> Result<
+        (
+            Vec<Data<'static>>,
+            Result<StatusBody<'static>, StatusBody<'static>>,
+        ),
+        ImapError,
+    > {
         let name = body.name();
         let tag = self.tag();
         self.client.enqueue_command(Command {

@@ -21,7 +21,7 @@ impl ResponseCode {
 pub enum ImapError {
     /// It could not be reached.
     #[error(transparent)]
-    Open(#[from] OpenError),
+    Open(Box<OpenError>),
     /// Its certificate is not one to trust.
     #[error(transparent)]
     Certificate(CertProblem),
@@ -69,6 +69,12 @@ pub enum ImapError {
     Timeout(Duration),
 }
 
+impl From<OpenError> for ImapError {
+    fn from(e: OpenError) -> Self {
+        ImapError::Open(Box::new(e))
+    }
+}
+
 impl ImapError {
     /// The response code of a refusal, if it gave one.
     pub fn code(&self) -> Option<&ResponseCode> {
@@ -88,9 +94,13 @@ impl ImapError {
             | ImapError::Closed
             | ImapError::Io(_)
             | ImapError::Timeout(_) => true,
-            ImapError::LoginRefused { code, .. } | ImapError::Refused { code, .. } => code
-                .as_ref()
-                .is_some_and(|c| ["UNAVAILABLE", "INUSE", "SERVERBUG", "LIMIT"].iter().any(|n| c.is(n))),
+            ImapError::LoginRefused { code, .. } | ImapError::Refused { code, .. } => {
+                code.as_ref().is_some_and(|c| {
+                    ["UNAVAILABLE", "INUSE", "SERVERBUG", "LIMIT"]
+                        .iter()
+                        .any(|n| c.is(n))
+                })
+            }
             ImapError::Certificate(_)
             | ImapError::NoStarttls
             | ImapError::NoLogin

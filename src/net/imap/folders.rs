@@ -20,10 +20,7 @@ impl Folder {
 
     /// The last part of its name (`INBOX.Sent` → `Sent`, `[Gmail]/Sent Mail` → `Sent Mail`).
     fn leaf(&self) -> &str {
-        self.name
-            .rsplit(['/', '.'])
-            .next()
-            .unwrap_or(&self.name)
+        self.name.rsplit(['/', '.']).next().unwrap_or(&self.name)
     }
 }
 
@@ -68,7 +65,11 @@ impl SentFolder {
 
 /// The Sent folder among `folders`.
 pub fn find_sent(folders: &[Folder]) -> SentFolder {
-    let usable = || folders.iter().filter(|f| !f.has("\\Noselect") && !f.has("\\NonExistent"));
+    let usable = || {
+        folders
+            .iter()
+            .filter(|f| !f.has("\\Noselect") && !f.has("\\NonExistent"))
+    };
     if let Some(f) = usable().find(|f| f.has("\\Sent")) {
         return SentFolder::Marked(f.name.clone());
     }

@@ -5,6 +5,6 @@ mod conn;
 mod error;
 pub mod folders;
 
-pub use conn::{ImapConn, Login, Server, message_date};
+pub use conn::{Encryption, ImapConn, Login, Server, message_date};
 pub use error::{ImapError, ResponseCode};
 pub use folders::{Folder, SentFolder, find_sent, new_sent_name};

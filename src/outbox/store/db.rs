@@ -227,3 +227,18 @@ fn insert(conn: &Connection, id: i64, at: Millis, kind: &str, json: &str) -> rus
         .execute(rusqlite::params![id, at, kind, json])
         .map(|_| ())
 }
+
+/// The sender's one connection to the queue, shared by its tasks and held for one change at a
+/// time (never across an await). A task that panicked while holding it left it poisoned,
+/// perhaps in the middle of a transaction: that is rolled back, and the others go on.
+pub fn locked(outbox: &std::sync::Mutex<Outbox>) -> std::sync::MutexGuard<'_, Outbox> {
+    match outbox.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => {
+            outbox.clear_poison();
+            let guard = poisoned.into_inner();
+            guard.abandon_transaction();
+            guard
+        }
+    }
+}

@@ -21,7 +21,7 @@ mod state;
 
 pub use claim::Claimed;
 pub use copies::{CopyJob, CopyState};
-pub use db::Outbox;
+pub use db::{Outbox, locked};
 pub use error::{OutboxError, Unreadable};
 pub use read::Summary;
 pub use schema::SCHEMA_VERSION;

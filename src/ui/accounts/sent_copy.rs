@@ -30,7 +30,13 @@ fn fields(ui: &mut Ui, draft: &mut AccountDraft, error: Option<&str>) {
         .map(|p| p.name);
     ui.checkbox(&mut draft.imap.sent_copy, tr!("sent-copy-switch"));
     if let Some(provider) = &files_own {
-        ui.label(egui::RichText::new(tr!("sent-copy-provider-files", provider = provider.as_str())).weak());
+        ui.label(
+            egui::RichText::new(tr!(
+                "sent-copy-provider-files",
+                provider = provider.as_str()
+            ))
+            .weak(),
+        );
     }
     if !draft.imap.sent_copy {
         return;
@@ -49,9 +55,20 @@ fn fields(ui: &mut Ui, draft: &mut AccountDraft, error: Option<&str>) {
                 false,
                 error,
             );
-            text_row(ui, tr!("field-imap-port"), &mut imap.port, "993", false, None);
-            let security =
-                widgets::security_row(ui, "imap-security", tr!("field-imap-security"), imap.security);
+            text_row(
+                ui,
+                tr!("field-imap-port"),
+                &mut imap.port,
+                "993",
+                false,
+                None,
+            );
+            let security = widgets::security_row(
+                ui,
+                "imap-security",
+                tr!("field-imap-security"),
+                imap.security,
+            );
             imap.set_security(security);
             if imap.host != before {
                 // Typed: no longer what detection found.
