@@ -65,6 +65,18 @@ fn flag(p: &Properties, key: &str) -> bool {
 }
 
 #[cfg(target_os = "linux")]
+/// The encryption GOA sets for the `Smtp` or `Imap` server: `…UseSsl`, `…UseTls` or neither.
+fn encryption(p: &Properties, server: &str) -> Security {
+    if flag(p, &format!("{server}UseSsl")) {
+        Security::Tls
+    } else if flag(p, &format!("{server}UseTls")) {
+        Security::Starttls
+    } else {
+        Security::None
+    }
+}
+
+#[cfg(target_os = "linux")]
 fn unavailable(e: zbus::Error) -> SecretError {
     SecretError::NoService {
         detail: format!("GNOME Online Accounts: {e}"),
@@ -119,24 +131,12 @@ pub fn list() -> Result<Vec<GoaAccount>, SecretError> {
         ) else {
             continue;
         };
-        let security = if flag(mail, "SmtpUseSsl") {
-            Security::Tls
-        } else if flag(mail, "SmtpUseTls") {
-            Security::Starttls
-        } else {
-            Security::None
-        };
+        let security = encryption(mail, "Smtp");
         let (host, port) = server(&host, security);
         let imap = text(mail, "ImapHost")
             .filter(|_| flag(mail, "ImapSupported"))
             .map(|h| {
-                let security = if flag(mail, "ImapUseSsl") {
-                    Security::Tls
-                } else if flag(mail, "ImapUseTls") {
-                    Security::Starttls
-                } else {
-                    Security::None
-                };
+                let security = encryption(mail, "Imap");
                 // `server` fills in the SMTP port when none is written: IMAP's instead.
                 let (host, port) = match server(&h, security) {
                     (host, _) if host == h => (host, security.imap_port()),

@@ -160,7 +160,7 @@ impl Outbox {
 
     /// The copy of message `id` is in `folder` (with the server's `uid` when it said).
     pub fn copy_filed(&self, id: i64, folder: &str, uid: Option<u32>) -> Result<(), OutboxError> {
-        self.set_copy(
+        self.update(
             id,
             "UPDATE copies SET state = 'filed', lease_until = NULL, attempts = attempts + 1,
                 folder = ?2 WHERE message = ?1",
@@ -187,7 +187,7 @@ impl Outbox {
 
     /// The copy of message `id` waits to be filed again at `at`.
     pub fn copy_retry(&self, id: i64, at: Millis, cause: &CopyCause) -> Result<(), OutboxError> {
-        self.set_copy(
+        self.update(
             id,
             "UPDATE copies SET state = 'waiting', lease_until = NULL, attempts = attempts + 1,
                 next_attempt = ?2 WHERE message = ?1",
@@ -201,7 +201,7 @@ impl Outbox {
 
     /// The copy of message `id` is not filed, for good.
     pub fn copy_failed(&self, id: i64, cause: &CopyCause) -> Result<(), OutboxError> {
-        self.set_copy(
+        self.update(
             id,
             "UPDATE copies SET state = 'failed', lease_until = NULL, attempts = attempts + 1
              WHERE message = ?1",
@@ -265,26 +265,5 @@ impl Outbox {
             .optional()
             .map_err(|e| self.db(e))?;
         Ok(row.and_then(|(state, folder)| Some((CopyState::parse(&state)?, folder))))
-    }
-
-    fn set_copy(
-        &self,
-        id: i64,
-        sql: &str,
-        values: &[&dyn rusqlite::ToSql],
-        what: &Happening,
-    ) -> Result<(), OutboxError> {
-        let params = rusqlite::params_from_iter(
-            std::iter::once(&id as &dyn rusqlite::ToSql).chain(values.iter().copied()),
-        );
-        let changed = self
-            .conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.execute(params))
-            .map_err(|e| self.db(e))?;
-        if changed == 0 {
-            return Err(self.not_changed(id));
-        }
-        self.record(id, what)
     }
 }
