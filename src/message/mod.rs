@@ -3,7 +3,9 @@
 //! their ASCII form. Bad input is refused with a clear error before anything is queued.
 
 mod compose;
+pub mod downgrade;
 mod explain;
+pub mod mend;
 mod reopen;
 
 pub use compose::{

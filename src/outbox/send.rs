@@ -8,6 +8,7 @@ use super::history::Trouble;
 use super::policy::{AccountProblem, Attempt};
 use crate::account::Account;
 use crate::account::check::{self, Check, CheckError, Timeouts};
+use crate::message::downgrade;
 use crate::net::resolver::DnsError;
 use crate::net::smtp::{Command, Reply, SmtpConn, SmtpError};
 use crate::net::{Net, ProxyError};
@@ -153,6 +154,8 @@ pub struct Session {
     conn: SmtpConn,
     size_limit: Option<u64>,
     pipelining: bool,
+    eight_bit_mime: bool,
+    smtputf8: bool,
     needs_reset: bool,
 }
 
@@ -188,6 +191,8 @@ impl Session {
             conn,
             size_limit,
             pipelining: caps.is_some_and(|c| c.pipelining),
+            eight_bit_mime: caps.is_some_and(|c| c.eight_bit_mime),
+            smtputf8: caps.is_some_and(|c| c.smtputf8),
             needs_reset: false,
         })
     }
@@ -208,6 +213,37 @@ impl Session {
         t: SendTimeouts,
         gate: &mut impl Gate,
     ) -> Option<Outcome> {
+        // UTF-8 in the header or an address: as it is with SMTPUTF8, else encoded in 7 bits
+        // (an address that cannot be is refused for good, without sending).
+        let utf8 = downgrade::header_is_8bit(message)
+            || !envelope_from.is_ascii()
+            || recipients.iter().any(|r| !r.is_ascii());
+        let downgraded;
+        let message = match (utf8, self.smtputf8) {
+            (true, false) => {
+                let non_ascii = std::iter::once(envelope_from)
+                    .chain(recipients.iter().map(String::as_str))
+                    .find(|a| !a.is_ascii());
+                let result = match non_ascii {
+                    Some(a) => Err(downgrade::NeedsSmtputf8(a.to_string())),
+                    None => downgrade::downgrade(message),
+                };
+                match result {
+                    Ok(bytes) => {
+                        downgraded = bytes;
+                        &downgraded[..]
+                    }
+                    Err(e) => {
+                        // RFC 6531 §3.5: 553 5.6.7 for what needs SMTPUTF8.
+                        let reply = format!("553 5.6.7 {e}");
+                        #[expect(clippy::expect_used, reason = "the reply made above is valid")]
+                        let reply = reply.parse().expect("a valid reply");
+                        return Some(Outcome::whole(Attempt::Reply(reply)));
+                    }
+                }
+            }
+            _ => message,
+        };
         if let Some(limit) = self.size_limit
             && message.len() as u64 > limit
         {
@@ -234,6 +270,8 @@ impl Session {
             recipients,
             size: self.size_limit.is_some().then_some(message.len()),
             pipelining: self.pipelining,
+            eight_bit: self.eight_bit_mime && downgrade::is_8bit(message),
+            smtputf8: utf8 && self.smtputf8,
         };
         let outcome = transaction(&mut self.conn, &envelope, message, t, gate).await?;
         // A completed DATA resets the server's state; anything else may leave a transaction.
@@ -280,6 +318,10 @@ struct Envelope<'a> {
     size: Option<usize>,
     /// Send MAIL, RCPT and DATA in one write (the server offers PIPELINING).
     pipelining: bool,
+    /// Say BODY=8BITMIME (8-bit bytes, and the server offers it).
+    eight_bit: bool,
+    /// Say SMTPUTF8 (UTF-8 in the header or an address, and the server offers it).
+    smtputf8: bool,
 }
 
 /// MAIL and each RCPT (and DATA, when pipelining) sent, and their replies in order; with
@@ -295,6 +337,8 @@ async fn envelope_replies(
     let mail = Command::Mail {
         from: e.from,
         size: e.size,
+        eight_bit: e.eight_bit,
+        smtputf8: e.smtputf8,
     };
     let rcpts = e.recipients.iter().map(|to| Command::Rcpt { to });
     if e.pipelining {

@@ -1,7 +1,8 @@
 //! The sendmail-compatible interface (`outpost sendmail …`, or the binary called `sendmail`):
 //! a message on standard input, recipients from the arguments or, with `-t`, from its To, Cc
 //! and Bcc headers — never from anywhere else. Bcc headers are removed; Date, Message-ID and
-//! From are added when missing.
+//! From are added when missing; what a mail server would refuse is mended as an MTA mends it
+//! ([`crate::message::mend`]), or refused at once.
 
 use std::str::FromStr;
 use std::time::SystemTime;
@@ -46,6 +47,9 @@ pub enum SendmailError {
     /// The header is not valid.
     #[error("{}", tr!("sendmail-bad-header", detail = .0.as_str()))]
     BadHeader(String),
+    /// It cannot be made deliverable (a long line in a signed body, say).
+    #[error(transparent)]
+    Unmendable(#[from] crate::message::mend::Unmendable),
 }
 
 /// Reads sendmail's arguments; the options that only tune a real MTA's delivery are accepted
@@ -265,6 +269,8 @@ pub fn prepare(
         head.extend_from_slice(b"\r\n");
     }
     head.extend_from_slice(&raw[body_at..]);
+    // Made deliverable as an MTA would: line ends, NUL bytes, lines too long for SMTP.
+    let head = crate::message::mend::mend(&head)?;
     let subject = fields
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("subject"))

@@ -328,6 +328,21 @@ impl Smtpd {
             .collect()
     }
 
+    /// The parameters of each received message's MAIL command, in the order of
+    /// [`Self::received`].
+    pub fn mail_options(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.out.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "mail"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
     /// The messages it received, as raw bytes.
     pub fn received(&self) -> Vec<Vec<u8>> {
         let mut files: Vec<_> = std::fs::read_dir(self.out.path())

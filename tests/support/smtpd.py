@@ -90,6 +90,9 @@ class Handler:
                 for rcpt in envelope.rcpt_tos:
                     f.write(b"X-Envelope-To: " + rcpt.encode() + b"\r\n")
                 f.write(envelope.original_content)
+            # MAIL's parameters (SIZE=…, BODY=8BITMIME, SMTPUTF8) beside it.
+            with open(os.path.join(self.out, queue_id + ".mail"), "w") as f:
+                f.write(" ".join(envelope.mail_options))
 
 
 def authenticator(user, password, out):
@@ -212,6 +215,7 @@ async def main():
     ap.add_argument("--ca", help="the CA that signed the introspection endpoint's certificate")
     ap.add_argument("--reply", action="append", default=[], metavar="STAGE=TEXT",
                     help="answer every AUTH, MAIL, RCPT or DATA with TEXT (lines joined by \\n)")
+    ap.add_argument("--smtputf8", action="store_true", help="announce SMTPUTF8 (RFC 6531)")
     ap.add_argument("--rcpt-limit", type=int,
                     help="with --reply rcpt=…: accept this many RCPTs per transaction first")
     args = ap.parse_args()
@@ -258,6 +262,8 @@ async def main():
             cls = type("Xoauth2SMTP", (Xoauth2Mixin, cls), {})
         if args.exclude_auth:
             extra["auth_exclude_mechanism"] = args.exclude_auth
+        if args.smtputf8:
+            extra["enable_SMTPUTF8"] = True
         if args.ntlm_only:
             cls = NtlmOnlySMTP
             extra["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]

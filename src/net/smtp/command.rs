@@ -24,12 +24,16 @@ pub enum Command<'a> {
     Response(&'a Secret),
     /// `*`: gives up a login exchange (RFC 4954).
     CancelAuth,
-    /// `MAIL FROM:<from> [SIZE=n]` (RFC 1870).
+    /// `MAIL FROM:<from> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]` (RFC 1870, 6152, 6531).
     Mail {
         /// The envelope sender.
         from: &'a str,
         /// The message's size, when the server announced SIZE.
         size: Option<usize>,
+        /// The body has 8-bit bytes and the server announced 8BITMIME.
+        eight_bit: bool,
+        /// The header or an address has UTF-8 and the server announced SMTPUTF8.
+        smtputf8: bool,
     },
     /// `RCPT TO:<to>`.
     Rcpt {
@@ -65,12 +69,23 @@ impl Command<'_> {
             }
             Command::Response(answer) => put(answer.expose()),
             Command::CancelAuth => put("*"),
-            Command::Mail { from, size } => {
+            Command::Mail {
+                from,
+                size,
+                eight_bit,
+                smtputf8,
+            } => {
                 put("MAIL FROM:<");
                 put(from);
                 put(">");
                 if let Some(n) = size {
                     put(&format!(" SIZE={n}"));
+                }
+                if *eight_bit {
+                    put(" BODY=8BITMIME");
+                }
+                if *smtputf8 {
+                    put(" SMTPUTF8");
                 }
             }
             Command::Rcpt { to } => {
@@ -138,16 +153,29 @@ mod tests {
         assert_eq!(
             line(Command::Mail {
                 from: "ann@example.org",
-                size: Some(2048)
+                size: Some(2048),
+                eight_bit: false,
+                smtputf8: false,
             }),
             "MAIL FROM:<ann@example.org> SIZE=2048\r\n"
         );
         assert_eq!(
             line(Command::Mail {
                 from: "",
-                size: None
+                size: None,
+                eight_bit: false,
+                smtputf8: false,
             }),
             "MAIL FROM:<>\r\n"
+        );
+        assert_eq!(
+            line(Command::Mail {
+                from: "jürgen@beispiel.de",
+                size: Some(10),
+                eight_bit: true,
+                smtputf8: true,
+            }),
+            "MAIL FROM:<jürgen@beispiel.de> SIZE=10 BODY=8BITMIME SMTPUTF8\r\n"
         );
         assert_eq!(
             line(Command::Rcpt {

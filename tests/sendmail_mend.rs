@@ -1,0 +1,178 @@
+//! Programs' mail taken as a real MTA takes it: a 5,000-character line from `sendmail -t`
+//! arrives whole, a UTF-8 Subject goes as encoded words to a server without SMTPUTF8 and as
+//! UTF-8 with the parameter to one with it, what cannot be mended is refused at the door
+//! (exit 65). What arrived is read by Python's `email` package, a real MIME parser.
+
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::Command;
+
+use support::{PASSWORD, SendLab};
+
+/// `subject`, the text body and the To display name of `message`, as Python's `email`
+/// package (policy default: RFC 2047 and quoted-printable decoded) reads them.
+fn parsed(message: &[u8]) -> serde_json::Value {
+    let script = r#"
+import email, email.policy, json, sys
+m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+body = m.get_body(preferencelist=("plain",))
+# Raw UTF-8 in a header (SMTPUTF8) is read as escaped bytes: read it back as UTF-8.
+utf8 = lambda s: s.encode("utf-8", "surrogateescape").decode("utf-8")
+print(json.dumps({
+    "subject": utf8(str(m["subject"])),
+    "from_name": utf8(m["from"].addresses[0].display_name) if m["from"] else None,
+    "text": body.get_content().replace("\r\n", "\n") if body else None,
+    "defects": [str(d) for d in m.defects],
+}))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(message).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The one message the server received, without the lines the test server adds on top.
+fn received(lab: &SendLab) -> Vec<u8> {
+    let all = lab.smtpd.received();
+    assert_eq!(all.len(), 1, "one message");
+    let text = &all[0];
+    let mut at = 0;
+    while text[at..].starts_with(b"X-Envelope-") {
+        at += text[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    }
+    text[at..].to_vec()
+}
+
+fn run(lab: &SendLab) {
+    let (code, v) = lab.op.json(&["run", "--until-empty"], "");
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn a_cron_line_of_5000_characters_arrives_whole() {
+    let lab = SendLab::start(&[], PASSWORD, &[]);
+    let line: String = (0..5000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let message = format!(
+        "From: ann@example.test\nTo: bob@example.net\nSubject: cron output\n\nstart\n{line}\nend\n"
+    );
+    let out = lab.op.run(&["sendmail", "-t", "-i"], &message);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run(&lab);
+    let got = received(&lab);
+    assert!(
+        got.split(|&b| b == b'\n').all(|l| l.len() <= 1000),
+        "no line over 998 octets on the wire"
+    );
+    let p = parsed(&got);
+    assert_eq!(p["text"], format!("start\n{line}\nend\n"), "{p}");
+    assert_eq!(p["defects"], serde_json::json!([]));
+}
+
+#[test]
+fn a_utf8_subject_goes_as_encoded_words_without_smtputf8_and_as_utf8_with_it() {
+    let message = "From: Jürgen Groß <ann@example.test>\nTo: bob@example.net\n\
+                   Subject: Grüße aus Köln\n\nHallo\n";
+    // Without SMTPUTF8 (the test server's default): 7-bit header, the same words.
+    let lab = SendLab::start(&[], PASSWORD, &[]);
+    let out = lab.op.run(&["sendmail", "-t", "-i"], message);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run(&lab);
+    let got = received(&lab);
+    let head = &got[..got.windows(4).position(|w| w == b"\r\n\r\n").unwrap()];
+    assert!(head.is_ascii(), "{}", String::from_utf8_lossy(head));
+    let p = parsed(&got);
+    assert_eq!(p["subject"], "Grüße aus Köln", "{p}");
+    assert_eq!(p["from_name"], "Jürgen Groß", "{p}");
+    assert!(!lab.smtpd.mail_options()[0].contains("SMTPUTF8"));
+    // With SMTPUTF8 announced: UTF-8 as written, and MAIL says so.
+    let lab = SendLab::start(&["--smtputf8"], PASSWORD, &[]);
+    let out = lab.op.run(&["sendmail", "-t", "-i"], message);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run(&lab);
+    let got = received(&lab);
+    assert!(
+        String::from_utf8_lossy(&got).contains("Subject: Grüße aus Köln\r\n"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    assert!(
+        lab.smtpd.mail_options()[0].contains("SMTPUTF8"),
+        "{:?}",
+        lab.smtpd.mail_options()
+    );
+    assert_eq!(parsed(&got)["subject"], "Grüße aus Köln");
+}
+
+#[test]
+fn a_non_ascii_recipient_at_a_server_without_smtputf8_fails_at_once_in_words() {
+    let lab = SendLab::start(&[], PASSWORD, &[]);
+    let out = lab.op.run(
+        &["sendmail", "-i", "jürgen@beispiel.example"],
+        "Subject: hi\n\nhi\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run(&lab);
+    assert!(lab.smtpd.received().is_empty(), "nothing sent");
+    let (_, v) = lab.op.json(&["queue", "list"], "");
+    let m = &v["messages"][0];
+    assert_eq!(m["state"], "failed", "{m}");
+    let why = m["last_reply"].as_str().unwrap();
+    assert!(
+        why.contains("553 5.6.7") && why.contains("does not offer SMTPUTF8"),
+        "{why}"
+    );
+}
+
+#[test]
+fn what_cannot_be_mended_is_refused_at_the_door_and_nul_bytes_go() {
+    let lab = SendLab::start(&[], PASSWORD, &[]);
+    let long = "s".repeat(1500);
+    let signed = format!(
+        "From: ann@example.test\nTo: bob@example.net\nSubject: signed\n\n\
+         -----BEGIN PGP SIGNED MESSAGE-----\n{long}\n"
+    );
+    let out = lab.op.run(&["sendmail", "-t", "-i"], &signed);
+    assert_eq!(out.status.code(), Some(65), "EX_DATAERR");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("signature"), "{said}");
+    let (_, v) = lab.op.json(&["queue", "list"], "");
+    assert_eq!(v["messages"].as_array().unwrap().len(), 0, "nothing queued");
+    // A NUL byte and a bare CR from a program: removed, and a space (never a line end).
+    let out = lab.op.run(
+        &["sendmail", "-t", "-i"],
+        "From: ann@example.test\nTo: bob@example.net\nSubject: n\n\na\0b\rc\n",
+    );
+    assert!(out.status.success());
+    run(&lab);
+    let got = received(&lab);
+    assert!(!got.contains(&0), "no NUL byte");
+    assert_eq!(parsed(&got)["text"], "ab c\n");
+}
