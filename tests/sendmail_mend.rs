@@ -176,3 +176,93 @@ fn what_cannot_be_mended_is_refused_at_the_door_and_nul_bytes_go() {
     assert!(!got.contains(&0), "no NUL byte");
     assert_eq!(parsed(&got)["text"], "ab c\n");
 }
+
+#[test]
+fn postfix_delivers_the_long_line_whole() {
+    use support::postfix::Postfix;
+    let lab = support::MailLab::start();
+    let base = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(base.path().join("bob/Maildir/new")).unwrap();
+    let chown = Command::new("chown")
+        .args(["-R", "nobody:nogroup"])
+        .arg(base.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let postfix = Postfix::start_delivering(
+        &lab.cert,
+        &[(support::USER, PASSWORD)],
+        &[(support::USER, support::USER)],
+        Some((base.path(), &["bob@example.test"])),
+    );
+    let op = support::Outpost::new(&lab.dns, &lab.ca);
+    op.add_starttls(postfix.port, PASSWORD, &[]);
+    let line = "0123456789".repeat(500);
+    let message =
+        format!("From: ann@example.test\nTo: bob@example.test\nSubject: Grüße, cron\n\n{line}\n");
+    let out = op.run(&["sendmail", "-t", "-i"], &message);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, v) = op.json(&["run", "--until-empty"], "");
+    assert_eq!(code, 0, "{v}");
+    let new = base.path().join("bob/Maildir/new");
+    let start = std::time::Instant::now();
+    let delivered = loop {
+        if let Some(file) = std::fs::read_dir(&new).unwrap().next() {
+            break std::fs::read(file.unwrap().path()).unwrap();
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "not delivered:\n{}",
+            postfix.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let p = parsed(&delivered);
+    assert_eq!(p["text"], format!("{line}\n"), "{p}");
+    assert_eq!(p["subject"], "Grüße, cron", "{p}");
+}
+
+#[test]
+fn a_message_larger_than_the_server_takes_is_refused_before_it_is_queued() {
+    // The server announces 20,000 bytes.
+    let lab = SendLab::start(&["--max-size", "20000"], PASSWORD, &[]);
+    let big = format!(
+        "From: ann@example.test\nTo: bob@example.net\nSubject: big\n\n{}\n",
+        "line of text\n".repeat(3000)
+    );
+    let out = lab.op.run(&["sendmail", "-t", "-i"], &big);
+    assert_eq!(out.status.code(), Some(73), "EX_CANTCREAT");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("20 kB its server takes"), "{said}");
+    // From the command line too, in words; nothing queued either way.
+    let file = lab.op.home.path().join("big.txt");
+    std::fs::write(&file, "x".repeat(30_000)).unwrap();
+    let (code, v) = lab.op.json(
+        &[
+            "send",
+            "--from",
+            support::USER,
+            "--to",
+            "bob@example.net",
+            "--body",
+            "hi",
+            "--attach",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "too_large", "{v}");
+    let (_, v) = lab.op.json(&["queue", "list"], "");
+    assert_eq!(v["messages"].as_array().unwrap().len(), 0, "{v}");
+    // A small one goes.
+    let out = lab.op.run(
+        &["sendmail", "-t", "-i"],
+        "From: ann@example.test\nTo: bob@example.net\n\nhi\n",
+    );
+    assert!(out.status.success());
+}

@@ -1601,3 +1601,4 @@ mend-multipart = eine Zeile dieser mehrteiligen Nachricht ist länger als 998 Ze
 mend-encoded = der Text dieser Nachricht ist schon { $encoding }, hat aber eine Zeile länger als 998 Zeichen: er ist beschädigt, deshalb wird sie nicht eingereiht
 mend-header = das Kopffeld { $field } hat eine Zeile länger als 998 Zeichen ohne Leerzeichen zum Umbrechen, was Mailserver ablehnen: sie wird nicht eingereiht
 needs-smtputf8 = die Adresse { $address } enthält Zeichen jenseits von ASCII, die dieser Server nicht annimmt (er bietet kein SMTPUTF8); Outpost hat sie nicht gesendet
+queue-too-large = die Nachricht ist { $size } groß, mehr als die { $limit }, die ihr Server annimmt (wie er angekündigt hat): sie wird nicht eingereiht

@@ -1464,3 +1464,4 @@ mend-multipart = a line of this multipart message is longer than 998 characters,
 mend-encoded = this message's body is already { $encoding } but has a line longer than 998 characters: it is damaged, so it is not queued
 mend-header = the header field { $field } has a line longer than 998 characters with no space to fold it at, which mail servers refuse: it is not queued
 needs-smtputf8 = the address { $address } has characters beyond ASCII, which this server does not take (it does not offer SMTPUTF8); Outpost did not send it
+queue-too-large = the message is { $size }, more than the { $limit } its server takes (as it announced): it is not queued

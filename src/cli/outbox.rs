@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::output::{Failure, Out};
+use crate::account::Account;
 use crate::clock::{Millis, local, now_ms, parse_moment, relative};
 use crate::explain::{Explain, Explanation, capitalise, size_in_words};
 use crate::message::Draft;
@@ -222,10 +224,12 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         body: identity.signed(&body),
         attachments: args.attach.clone(),
     };
+    learn_server_size(paths, &account);
     let queued =
         queue::submit_at(paths, account.id.as_str(), &draft, not_before).map_err(|e| match e {
             SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
             SubmitError::Outbox(e) => outbox_failure(e),
+            e @ SubmitError::TooLarge { .. } => Failure::Failed("too_large", e.explain()),
         })?;
     let (id, message_id) = (queued.id, queued.message_id);
     match queued.not_before {
@@ -742,6 +746,7 @@ pub fn sendmail(args: &[String]) -> ExitCode {
         Err(e @ SendmailError::NoRecipient) => return fail(64, e.to_string()),
         Err(e) => return fail(65, e.to_string()),
     };
+    learn_server_size(&paths, account);
     match queue::submit_from_program(&paths, account.id.as_str(), prepared) {
         // Silent, as sendmail is; a sender that cannot be started is logged, and the
         // message waits for the next one (the window, the login, the next queueing).
@@ -751,6 +756,30 @@ pub fn sendmail(args: &[String]) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        // EX_CANTCREAT, as sendmail says when a message exceeds the size it takes.
+        Err(e @ queue::SubmitError::TooLarge { .. }) => fail(73, e.to_string()),
         Err(e) => fail(75, e.explain().problem),
+    }
+}
+
+/// How long queueing waits to learn an account's size limit the first time: a server that
+/// does not answer by then (offline, say) is asked by the sender instead.
+const SIZE_ASKED_WITHIN: Duration = Duration::from_secs(2);
+
+/// Asks the account's server once for the largest message it takes (EHLO, no login; kept),
+/// so that a message too large is refused here rather than failing later. A server that
+/// cannot be asked now is asked by the sender, at its first connection.
+fn learn_server_size(paths: &Paths, account: &Account) {
+    if queue::server_size_known(paths, account.id.as_str()) {
+        return;
+    }
+    let asked = super::runtime().block_on(async {
+        let net = Net::from_env().ok()?;
+        crate::usecases::check::announced_size(&net, account, SIZE_ASKED_WITHIN).await
+    });
+    if let Some(size) = asked
+        && let Err(e) = queue::keep_server_size(paths, account.id.as_str(), size.unwrap_or(0))
+    {
+        tracing::warn!("the server's size limit is not kept: {e}");
     }
 }

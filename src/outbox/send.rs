@@ -153,6 +153,8 @@ async fn timed<T>(
 pub struct Session {
     conn: SmtpConn,
     size_limit: Option<u64>,
+    /// What EHLO said of SIZE: the limit, 0 for none named; `None` when it said nothing.
+    announced: Option<u64>,
     pipelining: bool,
     eight_bit_mime: bool,
     smtputf8: bool,
@@ -190,11 +192,17 @@ impl Session {
         Ok(Self {
             conn,
             size_limit,
+            announced: caps.and_then(|c| c.size),
             pipelining: caps.is_some_and(|c| c.pipelining),
             eight_bit_mime: caps.is_some_and(|c| c.eight_bit_mime),
             smtputf8: caps.is_some_and(|c| c.smtputf8),
             needs_reset: false,
         })
+    }
+
+    /// The message size the server announced (SIZE, RFC 1870; 0: no limit named), if it did.
+    pub fn announced_size(&self) -> Option<u64> {
+        self.announced
     }
 
     /// Sends one message. After an outcome that is not a reply from the server, the

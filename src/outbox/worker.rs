@@ -524,7 +524,10 @@ impl Worker {
                     Err(a) => return whole(a),
                 };
                 match Session::open(&self.net, account, secret.as_ref(), self.timeouts).await {
-                    Ok(s) => s,
+                    Ok(s) => {
+                        self.note_server_size(account, s.announced_size()).await;
+                        s
+                    }
                     // A refused token asks for the browser, not for a password.
                     Err(Attempt::Auth(r))
                         if account.smtp.auth == AuthMethod::Oauth2 && !r.is_transient() =>
@@ -787,6 +790,20 @@ impl Worker {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!("the outbox keeps every text for now: {e}"),
+        }
+    }
+
+    /// Keeps what the account's server announced of its size limit, for messages queued
+    /// later ([`crate::usecases::queue`] refuses one too large at the door). A failure is
+    /// logged: the next connection tries again.
+    async fn note_server_size(&self, account: &Account, size: Option<u64>) {
+        let (file, id) = (self.paths.outbox_file(), account.id.to_string());
+        let noted = crate::blocking::run(move || {
+            Outbox::open(&file)?.note_server_size(&id, size.unwrap_or(0))
+        })
+        .await;
+        if let Err(e) = noted {
+            tracing::warn!("the server's size limit is not kept: {e}");
         }
     }
 

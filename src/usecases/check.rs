@@ -262,6 +262,31 @@ pub fn outcome(report: &Report) -> Result<(), StepFailed> {
     }
 }
 
+/// What the account's server announces of its size limit before any login (EHLO SIZE, after
+/// STARTTLS where the account uses it), all within `limit`: `Some(Some(n))`, `Some(None)`
+/// when it names none, `None` when it could not be asked now.
+pub async fn announced_size(net: &Net, account: &Account, limit: Duration) -> Option<Option<u64>> {
+    let settings = crate::account::SmtpSettings {
+        auth: AuthMethod::None,
+        ..account.smtp.clone()
+    };
+    let net = net.via(account.proxy.as_ref());
+    let opened = check::open_session(Check {
+        net: &net,
+        settings: &settings,
+        secret: None,
+        allow_plaintext_auth: false,
+        pin: account.pinned_certificate.as_ref(),
+        timeouts: Timeouts::uniform(limit),
+        transcript: None,
+    });
+    let (report, conn) = tokio::time::timeout(limit, opened).await.ok()?;
+    tokio::time::timeout(Duration::from_secs(1), conn?.quit())
+        .await
+        .ok();
+    report.capabilities.map(|c| c.size.filter(|s| *s > 0))
+}
+
 /// How large a message the account's server accepts (its EHLO SIZE): `Some(0)` when it
 /// names no limit, `None` when it does not say; logs in with `secret` as a check does.
 pub async fn server_size(

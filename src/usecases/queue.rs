@@ -5,7 +5,7 @@
 use std::time::SystemTime;
 
 use crate::clock::{Millis, local, now_ms};
-use crate::explain::{Explain, Explanation, capitalise};
+use crate::explain::{Explain, Explanation, capitalise, size_in_words};
 use crate::message::{self, Composed, Draft, MessageError};
 use crate::outbox::background::{self, Start};
 use crate::outbox::history::Entry;
@@ -27,6 +27,14 @@ pub enum SubmitError {
     /// The queue could not store it, or read it back.
     #[error(transparent)]
     Outbox(#[from] OutboxError),
+    /// Larger than the account's server takes, as it announced (EHLO SIZE): not queued.
+    #[error("{}", tr!("queue-too-large", size = size_in_words(*.size), limit = size_in_words(*.limit)))]
+    TooLarge {
+        /// The message's size in bytes.
+        size: u64,
+        /// The server's limit.
+        limit: u64,
+    },
 }
 
 /// A message now in the queue.
@@ -94,6 +102,10 @@ impl Explain for SubmitError {
         match self {
             SubmitError::Message(e) => e.explain(),
             SubmitError::Outbox(e) => e.explain(),
+            SubmitError::TooLarge { .. } => Explanation::new(
+                format!("{}.", capitalise(&self.to_string())),
+                tr!("message-too-large-advice"),
+            ),
         }
     }
 }
@@ -104,7 +116,7 @@ pub fn submit_from_program(
     paths: &Paths,
     account: &str,
     message: Prepared,
-) -> Result<i64, OutboxError> {
+) -> Result<i64, SubmitError> {
     let to = message.recipients.join(", ");
     let subject = message.subject.clone();
     enqueue(
@@ -117,7 +129,8 @@ pub fn submit_from_program(
     )
 }
 
-/// Stores a composed message durably and wakes the worker.
+/// Stores a composed message durably and wakes the worker; a message larger than the
+/// account's server announced it takes is refused, nothing stored.
 fn enqueue(
     paths: &Paths,
     account: &str,
@@ -125,11 +138,30 @@ fn enqueue(
     display_to: &str,
     subject: &str,
     not_before: Option<Millis>,
-) -> Result<i64, OutboxError> {
-    let id = Outbox::open(&paths.outbox_file())?
-        .enqueue_at(account, composed, display_to, subject, not_before)?;
+) -> Result<i64, SubmitError> {
+    let mut outbox = Outbox::open(&paths.outbox_file())?;
+    let size = composed.bytes.len() as u64;
+    if let Some(Some(limit)) = outbox.server_size(account)?
+        && size > limit
+    {
+        return Err(SubmitError::TooLarge { size, limit });
+    }
+    let id = outbox.enqueue_at(account, composed, display_to, subject, not_before)?;
     wake::notify(paths);
     Ok(id)
+}
+
+/// Whether the size limit of the account with id `account` is known (its server was asked
+/// once: by a send, the window, or [`keep_server_size`]).
+pub fn server_size_known(paths: &Paths, account: &str) -> bool {
+    Outbox::open(&paths.outbox_file())
+        .and_then(|o| o.server_size(account))
+        .is_ok_and(|s| s.is_some())
+}
+
+/// Keeps the size limit the account's server announced (0: none).
+pub fn keep_server_size(paths: &Paths, account: &str, size: u64) -> Result<(), OutboxError> {
+    Outbox::open(&paths.outbox_file())?.note_server_size(account, size)
 }
 
 /// What the person does to one message.

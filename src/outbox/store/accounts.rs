@@ -1,5 +1,6 @@
 //! The outbox by account: paused ones (waiting for the person), those waiting for the
-//! network, how many messages each has waiting, and when the next one is due.
+//! network, how many messages each has waiting, when the next one is due, and the largest
+//! message its server takes.
 
 use rusqlite::params;
 
@@ -129,5 +130,33 @@ impl Outbox {
                 |r| r.get(0),
             )
             .map_err(|e| self.db(e))
+    }
+
+    /// Keeps the message size `account`'s server announced (0: it names no limit).
+    pub fn note_server_size(&self, account: &str, size: u64) -> Result<(), OutboxError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO server_limits (account, size, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account) DO UPDATE SET size = ?2, at = ?3",
+            )
+            .and_then(|mut s| s.execute(params![account, size as i64, now_ms()]))
+            .map_err(|e| self.db(e))?;
+        Ok(())
+    }
+
+    /// The largest message `account`'s server takes, as it last announced: `Some(None)` when
+    /// it names no limit, `None` when it was never asked.
+    pub fn server_size(&self, account: &str) -> Result<Option<Option<u64>>, OutboxError> {
+        use rusqlite::OptionalExtension;
+        let size: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT size FROM server_limits WHERE account = ?1",
+                [account],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.db(e))?;
+        Ok(size.map(|s| Some(s as u64).filter(|s| *s > 0)))
     }
 }

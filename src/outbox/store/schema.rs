@@ -9,7 +9,7 @@ use super::state::State;
 use crate::outbox::history::Delivery;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 pub(super) const SCHEMA_V1: &str = "
 CREATE TABLE messages (
@@ -109,6 +109,16 @@ CREATE TABLE copies (
 );
 -- Only copies still to file, in the order they are due.
 CREATE INDEX copies_due ON copies(next_attempt) WHERE state IN ('waiting', 'filing');
+";
+
+/// Version 5: the message size each account's server announced (EHLO SIZE; 0: no limit),
+/// kept so that a message too large is refused when it is queued, not when it is sent.
+const SCHEMA_V5: &str = "
+CREATE TABLE server_limits (
+    account TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    at INTEGER NOT NULL
+);
 ";
 
 /// What version 3 cannot do in SQL: each message's recipients from its JSON list into rows,
@@ -211,6 +221,7 @@ const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] = [
     Migration::Sql(SCHEMA_V2),
     Migration::SqlThen(SCHEMA_V3, recipients_v3),
     Migration::Sql(SCHEMA_V4),
+    Migration::Sql(SCHEMA_V5),
 ];
 
 /// Brings the database from its version to [`SCHEMA_VERSION`]. Two processes may open an old
