@@ -108,6 +108,7 @@ fn run(prune: impl FnOnce(&Path, Outbox)) -> Run {
             envelope_from: "ann@example.org".into(),
             recipients: vec!["bob@example.net".into()],
             bytes,
+            files: vec![],
         };
         q.enqueue("acc", &c, "bob", "bench").unwrap();
     }

@@ -125,6 +125,7 @@ fn sigkill_while_texts_are_let_go_loses_nothing_else() {
             envelope_from: "ann@example.org".into(),
             recipients: vec!["bob@example.net".into()],
             bytes: b"Subject: waits\r\n\r\nstill here\r\n".to_vec(),
+            files: vec![],
         };
         waiting = q.enqueue("acc", &c, "bob", "waits").unwrap();
     }

@@ -87,11 +87,23 @@ fn a_server_that_hangs_up_or_stalls_is_retried() {
 }
 
 #[test]
-fn a_message_over_the_servers_size_limit_fails_without_being_sent() {
+fn a_message_over_the_servers_size_limit_is_refused_when_queued_or_fails_without_being_sent() {
     let (dns, ca) = (DnsServer::start("example.test"), TestCa::new());
     let smtpd = Smtpd::start_with("plain", None, &["--max-size", "100"]);
-    let op = outpost_for(&dns, &ca, smtpd.port);
-    let m = send_and_run(&op, &[]);
+    let mut op = outpost_for(&dns, &ca, smtpd.port);
+    // Queued while the server cannot be asked (its port leads nowhere): the limit is not
+    // known yet, and the sender finds it too large without sending it.
+    let nowhere = support::free_port();
+    op.env.push((
+        "OUTPOST_PORT_MAP".into(),
+        format!("{}={nowhere}", smtpd.port),
+    ));
+    let id = op.send_to_bob(&["--subject", "fault"]).to_string();
+    op.env.pop();
+    let (code, v) = op.json(&["run", "--until-empty"], "");
+    assert_eq!(code, 0, "{v}");
+    let (_, v) = op.json(&["queue", "show", &id], "");
+    let m = &v["message"];
     assert_eq!(m["state"], "failed", "{m}");
     assert!(
         m["last_reply"].as_str().unwrap().starts_with("552 5.3.4"),
@@ -103,5 +115,27 @@ fn a_message_over_the_servers_size_limit_fails_without_being_sent() {
         v["paused"],
         Value::Array(vec![]),
         "the account is not paused"
+    );
+    // Now the limit is known: the next one is refused before it is queued.
+    let (code, v) = op.json(
+        &[
+            "send",
+            "--from",
+            support::USER,
+            "--to",
+            "bob@example.net",
+            "--body",
+            "again",
+        ],
+        "",
+    );
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["kind"], "too_large", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("100 bytes its server takes"),
+        "{v}"
     );
 }

@@ -1602,3 +1602,7 @@ mend-encoded = der Text dieser Nachricht ist schon { $encoding }, hat aber eine 
 mend-header = das Kopffeld { $field } hat eine Zeile länger als 998 Zeichen ohne Leerzeichen zum Umbrechen, was Mailserver ablehnen: sie wird nicht eingereiht
 needs-smtputf8 = die Adresse { $address } enthält Zeichen jenseits von ASCII, die dieser Server nicht annimmt (er bietet kein SMTPUTF8); Outpost hat sie nicht gesendet
 queue-too-large = die Nachricht ist { $size } groß, mehr als die { $limit }, die ihr Server annimmt (wie er angekündigt hat): sie wird nicht eingereiht
+outbox-error-attachment = ein Anhang konnte beim Einreihen der Nachricht nicht gelesen werden: { $error }
+outbox-attachment-advice = Es wurde nichts eingereiht. Hängen Sie die Datei erneut an (sie wurde vielleicht inzwischen verschoben, gelöscht oder geändert) und senden Sie dann.
+attachment-changed = { $path } hat sich nach dem Anhängen geändert
+attachment-lost = die Stelle eines Anhangs in der Nachricht wurde nicht gefunden

@@ -1465,3 +1465,7 @@ mend-encoded = this message's body is already { $encoding } but has a line longe
 mend-header = the header field { $field } has a line longer than 998 characters with no space to fold it at, which mail servers refuse: it is not queued
 needs-smtputf8 = the address { $address } has characters beyond ASCII, which this server does not take (it does not offer SMTPUTF8); Outpost did not send it
 queue-too-large = the message is { $size }, more than the { $limit } its server takes (as it announced): it is not queued
+outbox-error-attachment = an attachment could not be read while the message was queued: { $error }
+outbox-attachment-advice = Nothing was queued. Attach the file again (it may have been moved, removed or changed meanwhile), then send.
+attachment-changed = { $path } changed after it was attached
+attachment-lost = an attachment's place in the message was not found

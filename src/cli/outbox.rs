@@ -176,6 +176,7 @@ fn outbox_failure(e: OutboxError) -> Failure {
         OutboxError::NotFound(_) => ("not_found", true),
         OutboxError::WrongState { .. } => ("wrong_state", true),
         OutboxError::BodyGone(_) => ("text_not_kept", false),
+        OutboxError::Attachment(_) => ("attachment", true),
         OutboxError::TooNew { .. } => ("outbox_too_new", false),
         OutboxError::Damaged { .. } => ("outbox_damaged", false),
         OutboxError::Unreadable { .. } => ("outbox_unreadable", false),

@@ -1,10 +1,11 @@
 //! A draft → RFC 5322 bytes, as the outbox stores and sends them.
 
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 
 use crate::address::EmailAddress;
@@ -44,8 +45,115 @@ pub struct Composed {
     pub envelope_from: String,
     /// Every envelope recipient (RCPT TO), Bcc included.
     pub recipients: Vec<String>,
-    /// The message as sent.
+    /// The message as sent, but for its attachments' encoded contents, which are read from
+    /// their files when it is written ([`Composed::write_to`]): the header and the text are
+    /// all here.
     pub bytes: Vec<u8>,
+    /// Where each attachment's base64 goes in `bytes`, in order.
+    pub files: Vec<Splice>,
+}
+
+/// An attachment's encoded contents, streamed from its file into the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    /// Its offset in [`Composed::bytes`].
+    pub at: usize,
+    /// The file.
+    pub path: PathBuf,
+    /// The file's size when the message was composed (a file that changed since is an error).
+    pub size: u64,
+}
+
+/// Bytes of a file base64-encoded into one line of 76 characters (RFC 2045 §6.8).
+const LINE_BYTES: usize = 57;
+
+impl Splice {
+    /// The length of its base64: lines of 76 characters, CRLF between them (as lettre
+    /// writes a base64 body).
+    fn encoded_len(&self) -> u64 {
+        let chars = self.size.div_ceil(3) * 4;
+        let lines = chars.div_ceil(76);
+        chars + lines.saturating_sub(1) * 2
+    }
+
+    /// Writes the file's base64 to `w`, reading it a few hundred kilobytes at a time.
+    fn write_to(&self, w: &mut dyn Write) -> io::Result<()> {
+        use base64::Engine;
+        let mut file = std::fs::File::open(&self.path)?;
+        let mut chunk = vec![0u8; LINE_BYTES * 4096];
+        let mut line = [0u8; 78];
+        let (mut total, mut first) = (0u64, true);
+        loop {
+            let n = read_full(&mut file, &mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            let mut out = Vec::with_capacity(n / LINE_BYTES * 78 + 80);
+            for group in chunk[..n].chunks(LINE_BYTES) {
+                if !first {
+                    out.extend_from_slice(b"\r\n");
+                }
+                first = false;
+                let len = base64::engine::general_purpose::STANDARD
+                    .encode_slice(group, &mut line)
+                    .map_err(io::Error::other)?;
+                out.extend_from_slice(&line[..len]);
+            }
+            w.write_all(&out)?;
+        }
+        if total != self.size {
+            return Err(io::Error::other(tr!(
+                "attachment-changed",
+                path = self.path.display().to_string()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Fills `buf` from `r` as far as it goes; how many bytes were read (fewer only at the end).
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+impl Composed {
+    /// Its size as sent, attachments encoded.
+    pub fn len(&self) -> u64 {
+        self.bytes.len() as u64 + self.files.iter().map(Splice::encoded_len).sum::<u64>()
+    }
+
+    /// Whether it is empty (never, once composed).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the whole message to `w`, each attachment streamed from its file.
+    pub fn write_to(&self, w: &mut dyn Write) -> io::Result<()> {
+        let mut at = 0;
+        for splice in &self.files {
+            w.write_all(&self.bytes[at..splice.at])?;
+            splice.write_to(w)?;
+            at = splice.at;
+        }
+        w.write_all(&self.bytes[at..])
+    }
+
+    /// The whole message in memory.
+    pub fn to_vec(&self) -> io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        self.write_to(&mut out)?;
+        Ok(out)
+    }
 }
 
 /// Why a draft cannot be sent.
@@ -217,6 +325,10 @@ pub fn compose(
     }
     let mut size = draft.body.len() as u64;
     let mut parts = Vec::new();
+    // Each attachment's body is a marker, found in the formatted message and cut out: its
+    // base64 is streamed from the file when the message is written, never held whole.
+    let mut markers: Vec<(String, PathBuf, u64)> = Vec::new();
+    let tag = message_id.trim_matches(['<', '>']).replace(['@', '.'], "");
     for path in &draft.attachments {
         let unreadable = |reason: String| MessageError::Attachment {
             path: path.clone(),
@@ -233,12 +345,19 @@ pub fn compose(
                 limit: MAX_MESSAGE_BYTES,
             });
         }
-        let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+        // Readable now, not only when it is written.
+        std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().replace(['\r', '\n'], " "))
             .unwrap_or_else(|| "attachment".into());
-        parts.push(Attachment::new(name).body(bytes, content_type(path)));
+        let marker = format!("OUTPOSTATTACHMENT{}X{tag}", markers.len());
+        let body = Body::dangerous_pre_encoded(
+            marker.clone().into_bytes(),
+            ContentTransferEncoding::Base64,
+        );
+        parts.push(Attachment::new(name).body(body, content_type(path)));
+        markers.push((marker, path.clone(), meta.len()));
     }
     let message = if parts.is_empty() {
         builder.singlepart(SinglePart::plain(draft.body.clone()))
@@ -250,11 +369,32 @@ pub fn compose(
         builder.multipart(multi)
     }
     .map_err(|e| MessageError::Build(e.to_string()))?;
+    let formatted = message.formatted();
+    let mut bytes = Vec::with_capacity(formatted.len());
+    let mut files = Vec::with_capacity(markers.len());
+    let mut rest = &formatted[..];
+    for (marker, path, size) in markers {
+        let Some(at) = rest
+            .windows(marker.len())
+            .position(|w| w == marker.as_bytes())
+        else {
+            return Err(MessageError::Build(tr!("attachment-lost")));
+        };
+        bytes.extend_from_slice(&rest[..at]);
+        files.push(Splice {
+            at: bytes.len(),
+            path,
+            size,
+        });
+        rest = &rest[at + marker.len()..];
+    }
+    bytes.extend_from_slice(rest);
     Ok(Composed {
         message_id: message_id.to_string(),
         envelope_from: from_addr.to_string(),
         recipients,
-        bytes: message.formatted(),
+        bytes,
+        files,
     })
 }
 
@@ -286,7 +426,7 @@ mod tests {
     }
 
     fn text(c: &Composed) -> String {
-        String::from_utf8_lossy(&c.bytes).into_owned()
+        String::from_utf8_lossy(&c.to_vec().unwrap()).into_owned()
     }
 
     #[test]
@@ -335,6 +475,43 @@ mod tests {
         assert!(t.contains("multipart/mixed"), "{t}");
         assert!(t.contains("Content-Type: application/pdf"), "{t}");
         assert!(t.contains("filename=\"report.pdf\""), "{t}");
+    }
+
+    #[test]
+    fn attachments_stream_from_their_files_and_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = draft();
+        // Sizes around the 57-byte line and the read chunk, and an empty file.
+        let sizes = [0usize, 1, 56, 57, 58, 171, 57 * 4096 + 5, 1_000_003];
+        for (i, n) in sizes.iter().enumerate() {
+            let path = dir.path().join(format!("f{i}.bin"));
+            let bytes: Vec<u8> = (0..*n).map(|k| (k * 7 + i) as u8).collect();
+            std::fs::write(&path, bytes).unwrap();
+            d.attachments.push(path);
+        }
+        let c = compose(&d, SystemTime::now(), "<id3@example.org>").unwrap();
+        assert_eq!(c.files.len(), sizes.len());
+        assert!(c.bytes.len() < 10_000, "no attachment held in memory");
+        let whole = c.to_vec().unwrap();
+        assert_eq!(
+            whole.len() as u64,
+            c.len(),
+            "the length is known before writing"
+        );
+        assert!(whole.split(|&b| b == b'\n').all(|l| l.len() <= 78));
+        let parsed = mail_parser::MessageParser::new().parse(&whole).unwrap();
+        let got: Vec<Vec<u8>> = parsed
+            .attachments()
+            .map(|a| a.contents().to_vec())
+            .collect();
+        for (i, n) in sizes.iter().enumerate() {
+            let want: Vec<u8> = (0..*n).map(|k| (k * 7 + i) as u8).collect();
+            assert_eq!(got[i], want, "attachment {i} of {n} bytes");
+        }
+        // A file changed after composing is not sent half.
+        std::fs::write(&d.attachments[1], b"longer now").unwrap();
+        let err = c.to_vec().unwrap_err();
+        assert!(err.to_string().contains("changed"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod mend;
 mod reopen;
 
 pub use compose::{
-    Composed, Draft, MAX_MESSAGE_BYTES, MessageError, compose, file_size, new_message_id,
+    Composed, Draft, MAX_MESSAGE_BYTES, MessageError, Splice, compose, file_size, new_message_id,
     parse_address, parse_mailbox, split_addresses,
 };
 pub use reopen::{header_recipients, reopen};

@@ -138,7 +138,7 @@ mod tests {
         };
         let c = super::super::compose(&draft, SystemTime::now(), "<x@example.org>").unwrap();
         let out = dir.path().join("reopened");
-        let back = reopen(&c.bytes, &c.recipients, &out).unwrap();
+        let back = reopen(&c.to_vec().unwrap(), &c.recipients, &out).unwrap();
         assert_eq!(back.from, draft.from);
         assert_eq!(back.from_name, draft.from_name);
         assert_eq!(back.reply_to, draft.reply_to);

@@ -12,6 +12,7 @@ impl Explain for super::OutboxError {
             E::Unreadable { .. } => tr!("outbox-unreadable-advice"),
             E::NotFound(_) => tr!("outbox-not-found-advice"),
             E::BodyGone(_) => tr!("outbox-body-gone-advice"),
+            E::Attachment(_) => tr!("outbox-attachment-advice"),
             E::WrongState { state, .. } => match state {
                 super::State::Sending => tr!("outbox-sending-advice"),
                 super::State::Sent => tr!("outbox-sent-advice"),

@@ -148,6 +148,7 @@ impl Prepared {
             envelope_from: self.envelope_from,
             recipients: self.recipients,
             bytes: self.bytes,
+            files: vec![],
         }
     }
 }

@@ -91,8 +91,8 @@ pub fn submit_at(
     )?;
     Ok(Queued {
         id,
+        size: composed.len() as usize,
         message_id: composed.message_id,
-        size: composed.bytes.len(),
         not_before: not_before.filter(|t| *t > now_ms()),
     })
 }
@@ -140,7 +140,7 @@ fn enqueue(
     not_before: Option<Millis>,
 ) -> Result<i64, SubmitError> {
     let mut outbox = Outbox::open(&paths.outbox_file())?;
-    let size = composed.bytes.len() as u64;
+    let size = composed.len();
     if let Some(Some(limit)) = outbox.server_size(account)?
         && size > limit
     {

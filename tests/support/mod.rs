@@ -474,6 +474,7 @@ pub fn sent_messages(q: &mut outpost::outbox::Outbox, count: usize, size: usize)
                 envelope_from: "ann@example.org".into(),
                 recipients: vec!["bob@example.net".into()],
                 bytes,
+                files: vec![],
             };
             let id = q.enqueue("acc", &c, "bob", "sent").unwrap();
             q.claim_due(Duration::from_secs(60), None, &[])

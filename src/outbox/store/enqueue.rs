@@ -59,14 +59,26 @@ impl Outbox {
         let queued = Happening::Queued {
             not_before: (due > now).then_some(due),
         };
+        // The message streamed into its row: attachments are read from their files as they
+        // are written, never held whole.
+        let size = i64::try_from(message.len()).unwrap_or(i64::MAX);
         tx.execute(
-            "INSERT INTO bodies (message, bytes) VALUES (?1, ?2)",
-            params![id, message.bytes],
+            "INSERT INTO bodies (message, bytes) VALUES (?1, zeroblob(?2))",
+            params![id, size],
         )
-        .and_then(|_| recipients::insert(&tx, id, &message.bytes, &message.recipients))
-        .and_then(|()| record(&tx, id, now, &queued))
-        .and_then(|()| tx.commit())
         .map_err(&db)?;
+        {
+            let mut blob = tx
+                .blob_open(rusqlite::MAIN_DB, "bodies", "bytes", id, false)
+                .map_err(&db)?;
+            message
+                .write_to(&mut blob)
+                .map_err(|e| OutboxError::Attachment(e.to_string()))?;
+        }
+        recipients::insert(&tx, id, &message.bytes, &message.recipients)
+            .and_then(|()| record(&tx, id, now, &queued))
+            .and_then(|()| tx.commit())
+            .map_err(&db)?;
         Ok(id)
     }
 }

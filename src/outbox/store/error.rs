@@ -72,6 +72,10 @@ pub enum OutboxError {
     /// The message is there, its text no longer: it was sent a while ago.
     #[error("{}", tr!("outbox-error-body-gone", id = *.0))]
     BodyGone(i64),
+    /// An attachment could not be read while the message was written into the queue
+    /// (removed or changed since it was chosen): nothing was queued.
+    #[error("{}", tr!("outbox-error-attachment", error = .0.as_str()))]
+    Attachment(String),
     /// The message exists, but its state does not allow what was asked.
     #[error("{}", tr!("outbox-error-state", id = *.id, state = .state.as_str()))]
     WrongState {

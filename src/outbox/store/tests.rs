@@ -18,6 +18,7 @@ fn composed(n: u8) -> Composed {
         envelope_from: "ann@example.org".into(),
         recipients: vec!["bob@example.net".into(), "carol@example.net".into()],
         bytes: format!("Subject: {n}\r\n\r\nbody\r\n").into_bytes(),
+        files: vec![],
     }
 }
 
