@@ -53,17 +53,27 @@ pub fn relative(at: Millis) -> String {
 /// A moment in local time, always with its day, in the person's language: "today 14:02:11",
 /// "yesterday 09:15:00", "3 Nov 2026 14:02:11" ("3. Nov. 2026 14:02:11" in German).
 pub fn local(ms: Millis) -> String {
+    local_as(ms, "%H:%M:%S")
+}
+
+/// As [`local`], to the minute: "today 14:02".
+pub fn local_minute(ms: Millis) -> String {
+    local_as(ms, "%H:%M")
+}
+
+fn local_as(ms: Millis, time: &str) -> String {
     let tz = jiff::tz::TimeZone::system();
     let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
         return ms.to_string();
     };
     let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
-    on_day(at.to_zoned_datetime(tz), today)
+    on_day(at.to_zoned_datetime(tz), today, time)
 }
 
-/// The day and time as the person's language writes them (see `date-*` in the messages).
-fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date) -> String {
-    let time = at.strftime("%H:%M:%S").to_string();
+/// The day and time (`time` its strftime format) as the person's language writes them (see
+/// `date-*` in the messages).
+fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date, time: &str) -> String {
+    let time = at.strftime(time).to_string();
     if at.date() == today {
         tr!("date-today", time = time)
     } else if today.yesterday().is_ok_and(|y| y == at.date()) {
@@ -167,14 +177,22 @@ mod tests {
                 .to_zoned_datetime(tz.clone())
         };
         let today = jiff::civil::date(2026, 12, 2);
-        assert_eq!(on_day(at("2026-12-02T14:02:11Z"), today), "today 14:02:11");
+        let s = "%H:%M:%S";
         assert_eq!(
-            on_day(at("2026-12-01T09:15:00Z"), today),
+            on_day(at("2026-12-02T14:02:11Z"), today, s),
+            "today 14:02:11"
+        );
+        assert_eq!(
+            on_day(at("2026-12-01T09:15:00Z"), today, s),
             "yesterday 09:15:00"
         );
         assert_eq!(
-            on_day(at("2026-11-03T14:02:11Z"), today),
+            on_day(at("2026-11-03T14:02:11Z"), today, s),
             "3 Nov 2026 14:02:11"
+        );
+        assert_eq!(
+            on_day(at("2026-12-02T14:02:11Z"), today, "%H:%M"),
+            "today 14:02"
         );
         assert!(local(now_ms()).starts_with("today "));
     }

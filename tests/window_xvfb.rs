@@ -207,3 +207,55 @@ fn closing_the_window_with_mail_waiting_leaves_a_background_sender_and_says_so_o
         "Outpost will send the waiting message in the background"
     );
 }
+
+#[test]
+fn a_draft_typed_in_the_real_window_survives_kill_9_and_comes_back_in_write() {
+    let bus = SecretService::bus_only();
+    let lab = support::SendLab::start(&[], PASSWORD, &[]);
+    let op = &lab.op;
+    let paths = outpost::paths::Paths::under(op.home.path());
+    let x = Xvfb::start(5);
+    let mut window = open_window(op, &x, &bus.bus);
+    let began = Instant::now();
+    while x.drawn().is_none() {
+        assert!(began.elapsed() < Duration::from_secs(30), "no window");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let id = x.outpost_window();
+    x.xdotool(&["windowfocus", "--sync", &id]);
+    // Ctrl+N: Write, with the cursor in To.
+    x.xdotool(&["key", "ctrl+n"]);
+    std::thread::sleep(Duration::from_millis(500));
+    x.xdotool(&["type", "--delay", "30", "bob@example.net"]);
+    // Two seconds after the last key: saved, whatever happens next.
+    std::thread::sleep(Duration::from_secs(2));
+    window.0.kill().unwrap();
+    window.0.wait().unwrap();
+    let kept = outpost::usecases::writing::list(&paths).unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].draft.to, "bob@example.net");
+
+    // The next start opens on Write, with the draft.
+    let _window = open_window(op, &x, &bus.bus);
+    let began = Instant::now();
+    loop {
+        let title = Command::new("xdotool")
+            .args(["search", "--name", "Outpost$", "getwindowname"])
+            .env("DISPLAY", &x.display)
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&title.stdout).trim() == "Write — Outpost" {
+            break;
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "the window did not come back in Write: {title:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let kept = outpost::usecases::writing::list(&paths).unwrap();
+    assert_eq!(
+        kept[0].draft.to, "bob@example.net",
+        "nothing lost meanwhile"
+    );
+}

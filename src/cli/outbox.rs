@@ -226,12 +226,13 @@ pub(super) fn send(out: &Out, paths: &Paths, args: SendArgs) -> Result<(), Failu
         attachments: args.attach.clone(),
     };
     learn_server_size(paths, &account);
-    let queued =
-        queue::submit_at(paths, account.id.as_str(), &draft, not_before).map_err(|e| match e {
+    let queued = queue::submit_at(paths, account.id.as_str(), &draft, not_before, None).map_err(
+        |e| match e {
             SubmitError::Message(e) => Failure::BadInput("invalid", e.explain()),
             SubmitError::Outbox(e) => outbox_failure(e),
             e @ SubmitError::TooLarge { .. } => Failure::Failed("too_large", e.explain()),
-        })?;
+        },
+    )?;
     let (id, message_id) = (queued.id, queued.message_id);
     match queued.not_before {
         Some(at) => out.text(tr!(

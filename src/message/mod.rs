@@ -7,9 +7,11 @@ pub mod downgrade;
 mod explain;
 pub mod mend;
 mod reopen;
+mod unsent;
 
 pub use compose::{
     Composed, Draft, MAX_MESSAGE_BYTES, MessageError, Splice, compose, file_size, new_message_id,
     parse_address, parse_mailbox, split_addresses,
 };
 pub use reopen::{header_recipients, reopen};
+pub use unsent::{FileChange, Unsent, UnsentFile, new_key};

@@ -35,6 +35,8 @@ pub(super) enum Answer {
     SignIn(Ticket),
     ClientSaved,
     Space,
+    DraftSaved(String, u64),
+    Drafts,
     /// Nothing waits: the status line says it.
     Nothing,
 }
@@ -58,6 +60,8 @@ impl Answer {
             Command::FileSizes(paths) => Answer::FileSizes(paths.clone()),
             Command::SetClient { .. } => Answer::ClientSaved,
             Command::Space | Command::KeepText(_) | Command::PruneNow => Answer::Space,
+            Command::SaveDraft(d) => Answer::DraftSaved(d.key.clone(), d.revision),
+            Command::DiscardDraft { .. } | Command::Drafts => Answer::Drafts,
             _ => Answer::Nothing,
         }
     }
@@ -76,6 +80,7 @@ impl Answer {
             Answer::FileSizes(_) => tr!("bug-doing-files"),
             Answer::ClientSaved => tr!("bug-doing-client"),
             Answer::Space => tr!("bug-doing-space"),
+            Answer::DraftSaved(..) | Answer::Drafts => tr!("bug-doing-drafts"),
             Answer::Nothing => tr!("bug-doing-other"),
         }
     }
@@ -116,6 +121,12 @@ impl Answer {
             ),
             Answer::ClientSaved => Event::ClientSaved(Err(error.clone())),
             Answer::Space => Event::Space(Err(error.clone())),
+            Answer::DraftSaved(key, revision) => Event::DraftSaved {
+                key,
+                revision,
+                result: Err(error.clone()),
+            },
+            Answer::Drafts => Event::Drafts(Err(error.clone())),
             Answer::Nothing => return vec![Event::Bug(error)],
         };
         vec![answer, Event::Bug(error)]

@@ -97,6 +97,7 @@ impl Core {
             told_stopped: AtomicBool::new(false),
         };
         core.send(Command::Reload);
+        core.send(Command::Drafts);
         core
     }
 

@@ -11,7 +11,7 @@ use crate::detect::config_xml::OAuth2Issuer;
 use crate::detect::{self, Detection, Options};
 use crate::explain::Explanation;
 use crate::fonts::FontFile;
-use crate::message::Draft;
+use crate::message::{Draft, Unsent};
 use crate::oauth::Issuers;
 use crate::outbox::Summary;
 use crate::outbox::retention::Keep;
@@ -21,6 +21,7 @@ use crate::secret::Secret;
 use crate::usecases::account::{Removed, Waiting};
 use crate::usecases::import::Offer;
 use crate::usecases::queue::{MessageAction, MessageDetail, Queued};
+use crate::usecases::writing::Kept;
 
 /// Identifies one request (a check, a detection, a sign-in, a message queued), so that its
 /// answer finds the screen that asked, and late events of a cancelled one can be ignored.
@@ -80,7 +81,19 @@ pub enum Command {
         draft: Box<Draft>,
         /// Not before this moment (send later; the time to undo), or at once.
         not_before: Option<crate::clock::Millis>,
+        /// The saved draft it was written in (its key): it goes as the message is queued.
+        saved: Option<String>,
     },
+    /// Save a message being written (answered with [`Event::DraftSaved`] and, when the
+    /// drafts changed, [`Event::Drafts`]).
+    SaveDraft(Box<Unsent>),
+    /// Let a saved draft go (answered with [`Event::Drafts`]).
+    DiscardDraft {
+        /// Its key.
+        key: String,
+    },
+    /// Read the drafts kept (answered with [`Event::Drafts`]).
+    Drafts,
     /// Do something to one queued message.
     Act {
         /// Its queue id.
@@ -226,6 +239,17 @@ pub enum Event {
         /// The queued message, or why it was refused (nothing was stored then).
         result: Result<Queued, Explanation>,
     },
+    /// A [`Command::SaveDraft`] finished: the draft and revision saved, or why not.
+    DraftSaved {
+        /// The draft's key.
+        key: String,
+        /// The revision saved.
+        revision: u64,
+        /// Saved, or why not.
+        result: Result<(), Explanation>,
+    },
+    /// The drafts kept, the last saved first (at start, and after a draft came or went).
+    Drafts(Result<Vec<Kept>, Explanation>),
     /// A [`Command::Act`] finished: what happened, or why not.
     Acted(Result<String, Explanation>),
     /// A [`Command::Detail`] finished.

@@ -19,7 +19,7 @@ use crate::explain::{Explain, Explanation};
 use crate::outbox::store::Pruned;
 use crate::secret::Secret;
 use crate::usecases::account::{self as accounts, ManageError, OnDuplicate};
-use crate::usecases::{check, detect, queue};
+use crate::usecases::{check, detect, queue, writing};
 
 /// Serves the window's commands until it goes.
 pub(super) async fn serve(ctx: Ctx, mut commands: mpsc::UnboundedReceiver<Command>) {
@@ -136,13 +136,41 @@ fn on_files(ctx: &Ctx, command: Command) {
             account,
             draft,
             not_before,
+            saved,
         } => {
-            let result = queue::submit_at(&ctx.paths, account.id.as_str(), &draft, not_before);
+            let result = queue::submit_at(
+                &ctx.paths,
+                account.id.as_str(),
+                &draft,
+                not_before,
+                saved.as_deref(),
+            );
             ctx.nudge.notify_one();
+            let queued = result.is_ok();
             let result = result.map_err(|e| e.explain());
             ctx.emit(Event::Queued { ticket, result });
             ctx.look();
+            if queued && saved.is_some() {
+                emit_drafts(ctx);
+            }
         }
+        Command::SaveDraft(draft) => {
+            let result = writing::save(&ctx.paths, &draft).map_err(|e| e.explain());
+            let saved = result.is_ok();
+            ctx.emit(Event::DraftSaved {
+                key: draft.key,
+                revision: draft.revision,
+                result,
+            });
+            if saved {
+                emit_drafts(ctx);
+            }
+        }
+        Command::DiscardDraft { key } => match writing::discard(&ctx.paths, &key) {
+            Ok(()) => emit_drafts(ctx),
+            Err(e) => ctx.emit(Event::Drafts(Err(e.explain()))),
+        },
+        Command::Drafts => emit_drafts(ctx),
         Command::Act { id, action } => {
             let result = queue::act(&ctx.paths, id, action).map_err(|e| e.explain());
             ctx.nudge.notify_one();
@@ -198,6 +226,13 @@ fn on_files(ctx: &Ctx, command: Command) {
         }
         _ => unreachable!("the other commands are served in `serve`"),
     }
+}
+
+/// Tells the window which drafts are kept.
+fn emit_drafts(ctx: &Ctx) {
+    ctx.emit(Event::Drafts(
+        writing::list(&ctx.paths).map_err(|e| e.explain()),
+    ));
 }
 
 /// What the outbox holds now, with what was just let go.

@@ -57,6 +57,9 @@ pub struct OutpostApp {
     /// Whether to keep sending once the window is closed, as Settings says now: read by
     /// whoever runs the window, after it closed.
     keep_sending: Option<Arc<AtomicBool>>,
+    /// What is written and not saved yet when the window closes: saved by whoever runs the
+    /// window, after it closed (the core goes with the window).
+    closing_drafts: Option<Arc<std::sync::Mutex<Vec<crate::message::Unsent>>>>,
 }
 
 impl OutpostApp {
@@ -82,6 +85,7 @@ impl OutpostApp {
             styled: false,
             title: String::new(),
             keep_sending: None,
+            closing_drafts: None,
         }
     }
 
@@ -94,6 +98,15 @@ impl OutpostApp {
     /// Keeps `keep` set to Settings' "Keep sending after the window is closed".
     pub fn with_keep_sending(mut self, keep: Arc<AtomicBool>) -> Self {
         self.keep_sending = Some(keep);
+        self
+    }
+
+    /// Leaves in `drafts` what is written and not saved yet, when the window closes.
+    pub fn with_closing_drafts(
+        mut self,
+        drafts: Arc<std::sync::Mutex<Vec<crate::message::Unsent>>>,
+    ) -> Self {
+        self.closing_drafts = Some(drafts);
         self
     }
 
@@ -174,6 +187,15 @@ impl OutpostApp {
                 return self.write.server_size(account, result);
             }
             Event::FileSizes(sizes) => return self.write.sizes_read(sizes),
+            Event::Drafts(Ok(kept)) => return self.write.drafts(kept),
+            Event::Drafts(Err(e)) => {
+                return self.sender_status = format!("{} {}", e.problem, e.advice);
+            }
+            Event::DraftSaved {
+                key,
+                revision,
+                result,
+            } => return self.write.draft_saved(&key, revision, &result),
             Event::SystemFonts(fonts) => return self.fonts = fonts,
             other => other,
         };
@@ -219,6 +241,9 @@ impl OutpostApp {
         while let Some(r) = self.requests.as_ref().and_then(|r| r.try_recv().ok()) {
             self.handle(r);
         }
+        if self.write.restore_at_start(&mut self.shared) {
+            self.view = View::Compose;
+        }
         let ctx = ui.ctx().clone();
         if !std::mem::replace(&mut self.styled, true) {
             super::design::install(&ctx);
@@ -250,7 +275,10 @@ impl OutpostApp {
             chrome::status_line(ui, outbox, &self.sender_status)
         });
         let mut nav = None;
-        egui::Panel::top("title").show(ui, |ui| nav = chrome::title_bar(ui, self.view, outbox));
+        let drafts = self.write.kept().len();
+        egui::Panel::top("title").show(ui, |ui| {
+            nav = chrome::title_bar(ui, self.view, outbox, drafts);
+        });
         // The screen chosen in the title bar is drawn in this same frame.
         if let Some(nav) = nav {
             self.go(nav);
@@ -263,6 +291,7 @@ impl OutpostApp {
             }
             View::Compose => self.write.ui(ui, shared, self.settings.prefs.undo_grace()),
             View::Outbox => self.outbox.ui(ui, shared),
+            View::Drafts => self.write.drafts_ui(ui, shared),
             View::Settings => {
                 self.settings.ui(ui, shared);
                 None
@@ -299,5 +328,13 @@ impl eframe::App for OutpostApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.remembered());
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(out) = &self.closing_drafts
+            && let Ok(mut out) = out.lock()
+        {
+            *out = self.write.unsaved();
+        }
     }
 }

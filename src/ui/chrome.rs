@@ -7,8 +7,14 @@ use super::outbox::Filter;
 use super::shared::{Nav, View};
 use crate::runtime::OutboxView;
 
-/// The title bar: the app's name and the screens, the outbox with how many messages wait.
-pub fn title_bar(ui: &mut Ui, current: View, outbox: Option<&OutboxView>) -> Option<Nav> {
+/// The title bar: the app's name and the screens, the outbox with how many messages wait,
+/// the drafts with how many are kept.
+pub fn title_bar(
+    ui: &mut Ui,
+    current: View,
+    outbox: Option<&OutboxView>,
+    drafts: usize,
+) -> Option<Nav> {
     let mut nav = None;
     ui.horizontal(|ui| {
         ui.heading("Outpost");
@@ -19,10 +25,16 @@ pub fn title_bar(ui: &mut Ui, current: View, outbox: Option<&OutboxView>) -> Opt
         } else {
             View::Outbox.name()
         };
+        let drafts = if drafts > 0 {
+            tr!("title-drafts-count", count = drafts)
+        } else {
+            View::Drafts.name()
+        };
         for (view, label) in [
             (View::Accounts, View::Accounts.name()),
             (View::Compose, View::Compose.name()),
             (View::Outbox, outbox),
+            (View::Drafts, drafts),
             (View::Settings, View::Settings.name()),
         ] {
             if ui.selectable_label(current == view, label).clicked() {

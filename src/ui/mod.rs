@@ -78,6 +78,8 @@ pub fn run(request: Request) -> Result<(), UiError> {
     };
     let keep_sending = Arc::new(AtomicBool::new(true));
     let keep = keep_sending.clone();
+    let closing_drafts = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let unsaved = closing_drafts.clone();
     let closed_paths = paths.clone();
     eframe::run_native(
         "Outpost",
@@ -101,7 +103,8 @@ pub fn run(request: Request) -> Result<(), UiError> {
             core.send(crate::runtime::Command::SystemFonts);
             let mut app = OutpostApp::restore(core, remembered)
                 .with_requests(rx)
-                .with_keep_sending(keep);
+                .with_keep_sending(keep)
+                .with_closing_drafts(unsaved);
             if let Some(path) = std::env::var_os("OUTPOST_FRAME_LOG") {
                 // For benchmarks only: no log is no harm.
                 if let Ok(file) = std::fs::File::create(path) {
@@ -112,6 +115,11 @@ pub fn run(request: Request) -> Result<(), UiError> {
             Ok(Box::new(app))
         }),
     )?;
+    // What was written since the last save is kept for the next start.
+    let unsaved = closing_drafts.lock().map(|d| d.clone()).unwrap_or_default();
+    if let Err(e) = crate::usecases::writing::save_all(&closed_paths, &unsaved) {
+        tracing::error!("the drafts could not be saved as the window closed: {e}");
+    }
     // The window is gone; its sender goes with this process. What waits is left to the
     // background sender, as Settings says.
     crate::usecases::queue::window_closed(&closed_paths, keep_sending.load(Ordering::Relaxed));

@@ -24,6 +24,8 @@ pub enum View {
     Compose,
     /// The queue.
     Outbox,
+    /// Messages being written, kept.
+    Drafts,
     /// Preferences.
     Settings,
 }
@@ -35,6 +37,7 @@ impl View {
             View::Accounts => tr!("view-accounts"),
             View::Compose => tr!("view-write"),
             View::Outbox => tr!("view-outbox"),
+            View::Drafts => tr!("view-drafts"),
             View::Settings => tr!("view-settings"),
         }
     }

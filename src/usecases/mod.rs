@@ -13,3 +13,4 @@ pub mod identity;
 pub mod import;
 pub mod queue;
 pub mod signin;
+pub mod writing;

@@ -54,16 +54,18 @@ pub struct Queued {
 /// queues it to be sent at once; when this returns Ok the message is on disk and the worker
 /// has been told.
 pub fn submit(paths: &Paths, account: &str, draft: &Draft) -> Result<Queued, SubmitError> {
-    submit_at(paths, account, draft, None)
+    submit_at(paths, account, draft, None, None)
 }
 
 /// As [`submit`], for the worker to take no earlier than `not_before` (send later; the grace
-/// in which sending can be undone). A message sent later is dated when it is to leave.
+/// in which sending can be undone). A message sent later is dated when it is to leave. The
+/// saved draft it was written in (`saved`, its key) goes as it is queued.
 pub fn submit_at(
     paths: &Paths,
     account: &str,
     draft: &Draft,
     not_before: Option<Millis>,
+    saved: Option<&str>,
 ) -> Result<Queued, SubmitError> {
     let from = message::parse_address("From", &draft.from)?;
     let date = not_before
@@ -88,6 +90,7 @@ pub fn submit_at(
         &display_to,
         &draft.subject,
         not_before,
+        saved,
     )?;
     Ok(Queued {
         id,
@@ -126,11 +129,13 @@ pub fn submit_from_program(
         &to,
         &subject,
         None,
+        None,
     )
 }
 
 /// Stores a composed message durably and wakes the worker; a message larger than the
-/// account's server announced it takes is refused, nothing stored.
+/// account's server announced it takes is refused, nothing stored. The saved draft `saved`
+/// goes in the same transaction.
 fn enqueue(
     paths: &Paths,
     account: &str,
@@ -138,6 +143,7 @@ fn enqueue(
     display_to: &str,
     subject: &str,
     not_before: Option<Millis>,
+    saved: Option<&str>,
 ) -> Result<i64, SubmitError> {
     let mut outbox = Outbox::open(&paths.outbox_file())?;
     let size = composed.len();
@@ -146,7 +152,7 @@ fn enqueue(
     {
         return Err(SubmitError::TooLarge { size, limit });
     }
-    let id = outbox.enqueue_at(account, composed, display_to, subject, not_before)?;
+    let id = outbox.enqueue_at(account, composed, display_to, subject, not_before, saved)?;
     wake::notify(paths);
     Ok(id)
 }

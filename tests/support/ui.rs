@@ -174,6 +174,26 @@ impl WindowSetup {
 }
 
 impl Lab {
+    /// A new window on the same files, DNS server and CA, as at the next start of Outpost.
+    pub fn window_again(&self) -> Harness<'static, OutpostApp> {
+        let net = NetConfig {
+            dns_server: Some(self.dns.addr),
+            extra_roots: Some(self.ca.ca_pem.clone()),
+            ..NetConfig::default()
+        };
+        let core = Core::start(&Paths::under(self.home.path()), Ok(net), || {});
+        let user_home = self.home.path().join("user");
+        let app = OutpostApp::new(core).with_places(outpost::import::Places {
+            config: user_home.join(".config"),
+            home: user_home,
+            repository: None,
+        });
+        Harness::builder()
+            .with_size([1100.0, 900.0])
+            .with_max_steps(200)
+            .build_ui_state(|ui, app: &mut OutpostApp| app.show(ui), app)
+    }
+
     /// The command line, on the same files, DNS server and CA as the window.
     pub fn outpost(&self) -> super::Outpost {
         let mut op = super::Outpost::new(&self.dns, &self.ca);

@@ -4,6 +4,7 @@
 use rusqlite::{TransactionBehavior, params};
 
 use super::db::{Outbox, record};
+use super::drafts;
 use super::error::{OutboxError, db_err};
 use super::recipients;
 use crate::clock::{Millis, now_ms};
@@ -19,12 +20,13 @@ impl Outbox {
         display_to: &str,
         subject: &str,
     ) -> Result<i64, OutboxError> {
-        self.enqueue_at(account, message, display_to, subject, None)
+        self.enqueue_at(account, message, display_to, subject, None, None)
     }
 
     /// Stores a composed message that the worker takes no earlier than `not_before` (send
     /// later, or the grace in which sending can be undone), or at once with `None`; when this
-    /// returns, it is on disk.
+    /// returns, it is on disk. The saved draft it was written in (`draft`, its key) goes in
+    /// the same transaction: never both queued and back as a draft after a crash.
     pub fn enqueue_at(
         &mut self,
         account: &str,
@@ -32,6 +34,7 @@ impl Outbox {
         display_to: &str,
         subject: &str,
         not_before: Option<Millis>,
+        draft: Option<&str>,
     ) -> Result<i64, OutboxError> {
         let now = now_ms();
         let due = not_before.unwrap_or(now).max(now);
@@ -77,6 +80,7 @@ impl Outbox {
         }
         recipients::insert(&tx, id, &message.bytes, &message.recipients)
             .and_then(|()| record(&tx, id, now, &queued))
+            .and_then(|()| draft.map_or(Ok(()), |key| drafts::gone(&tx, key)))
             .and_then(|()| tx.commit())
             .map_err(&db)?;
         Ok(id)

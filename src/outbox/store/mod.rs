@@ -1,7 +1,8 @@
 //! The durable queue, one job per file: the database and its history writes (`db`), the
 //! schema and its migrations (`schema`), putting messages in (`enqueue`), taking them for
 //! sending (`claim`), what the sender learnt (`outcome`), each recipient's state
-//! (`recipients`), the copies for the Sent folder (`copies`), what the person does
+//! (`recipients`), the copies for the Sent folder (`copies`), messages being written
+//! (`drafts`), what the person does
 //! (`actions`), accounts' pauses and waits (`accounts`), what the lists and details read
 //! (`read`), and the space it takes (`space`).
 
@@ -10,6 +11,7 @@ mod actions;
 mod claim;
 mod copies;
 mod db;
+mod drafts;
 mod enqueue;
 mod error;
 mod outcome;

@@ -9,7 +9,7 @@ use super::state::State;
 use crate::outbox::history::Delivery;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 pub(super) const SCHEMA_V1: &str = "
 CREATE TABLE messages (
@@ -121,6 +121,19 @@ CREATE TABLE server_limits (
 );
 ";
 
+/// Version 6: messages being written, saved as typed (JSON, see `message::Unsent`); a draft
+/// sent or discarded stays a moment as `gone`, so that a save still on its way cannot bring
+/// it back.
+const SCHEMA_V6: &str = "
+CREATE TABLE drafts (
+    key TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    saved INTEGER NOT NULL,
+    gone INTEGER NOT NULL DEFAULT 0,
+    content TEXT NOT NULL
+);
+";
+
 /// What version 3 cannot do in SQL: each message's recipients from its JSON list into rows,
 /// with the header field each was named in and, for a sent message, whether the server took
 /// it; then the old columns go.
@@ -222,6 +235,7 @@ const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] = [
     Migration::SqlThen(SCHEMA_V3, recipients_v3),
     Migration::Sql(SCHEMA_V4),
     Migration::Sql(SCHEMA_V5),
+    Migration::Sql(SCHEMA_V6),
 ];
 
 /// Brings the database from its version to [`SCHEMA_VERSION`]. Two processes may open an old

@@ -51,7 +51,7 @@ fn a_message_for_later_waits_and_says_when_it_was_sent_late() {
     let lease = Duration::from_secs(60);
     let later = now_ms() + 3_600_000;
     let id = q
-        .enqueue_at("acc", &composed(1), "bob", "Hi", Some(later))
+        .enqueue_at("acc", &composed(1), "bob", "Hi", Some(later), None)
         .unwrap();
     assert!(
         q.claim_due(lease, None, &[]).unwrap().is_none(),
@@ -617,4 +617,65 @@ fn an_outbox_made_without_incremental_vacuum_is_rebuilt_with_it_once() {
         .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, 2);
+}
+
+fn unsent(key: &str, revision: u64, body: &str) -> crate::message::Unsent {
+    crate::message::Unsent {
+        key: key.into(),
+        revision,
+        saved: now_ms() + revision as i64,
+        to: "bob@example.net".into(),
+        body: body.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_draft_survives_reopening_and_an_older_save_arriving_late_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    assert!(q.save_draft(&unsent("a", 1, "Hel")).unwrap());
+    assert!(q.save_draft(&unsent("a", 3, "Hello wor")).unwrap());
+    assert!(!q.save_draft(&unsent("a", 2, "Hello")).unwrap(), "older");
+    let mut other = unsent("b", 1, "Other");
+    other.saved += 60_000;
+    assert!(q.save_draft(&other).unwrap());
+    drop(q);
+    let kept = open(&dir).drafts().unwrap();
+    let bodies: Vec<_> = kept.iter().map(|d| d.body.as_str()).collect();
+    assert_eq!(bodies, ["Other", "Hello wor"], "the last saved first");
+    assert_eq!(kept[1].revision, 3);
+}
+
+#[test]
+fn a_draft_discarded_or_queued_stays_gone_when_a_save_arrives_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    q.save_draft(&unsent("a", 1, "Bye")).unwrap();
+    q.save_draft(&unsent("b", 1, "Sent soon")).unwrap();
+    q.discard_draft("a").unwrap();
+    assert!(!q.save_draft(&unsent("a", 2, "Bye!")).unwrap());
+    q.enqueue_at("acc", &composed(1), "bob", "Hi", None, Some("b"))
+        .unwrap();
+    assert!(!q.save_draft(&unsent("b", 2, "Sent soon!")).unwrap());
+    assert!(q.drafts().unwrap().is_empty());
+}
+
+#[test]
+fn a_message_that_cannot_be_queued_leaves_its_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    q.save_draft(&unsent("a", 1, "Attached")).unwrap();
+    let mut message = composed(1);
+    message.files = vec![crate::message::Splice {
+        at: message.bytes.len(),
+        path: dir.path().join("gone.pdf"),
+        size: 100,
+    }];
+    assert!(
+        q.enqueue_at("acc", &message, "bob", "Hi", None, Some("a"))
+            .is_err()
+    );
+    assert_eq!(q.drafts().unwrap().len(), 1, "the draft is kept");
+    assert!(q.list().unwrap().is_empty(), "nothing queued");
 }

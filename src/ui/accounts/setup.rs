@@ -245,6 +245,7 @@ impl Setup {
             account: Box::new(account),
             draft: Box::new(draft),
             not_before: None,
+            saved: None,
         });
     }
 

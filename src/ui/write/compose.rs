@@ -11,7 +11,10 @@ use crate::account::store::Accounts;
 use crate::account::{Account, AccountId, Identity};
 use crate::clock::Millis;
 use crate::explain::{capitalise, size_in_words};
-use crate::message::{Draft, parse_mailbox, split_addresses};
+use crate::message::{Draft, FileChange, Unsent, UnsentFile, parse_mailbox, split_addresses};
+use crate::usecases::writing::Kept;
+
+use super::keeping::Keeping;
 use crate::ui::design;
 use crate::ui::widgets;
 
@@ -88,6 +91,10 @@ pub struct Compose {
     later: Option<String>,
     /// Files added whose sizes are still to be asked for.
     to_size: Vec<PathBuf>,
+    /// Its saving as a draft.
+    pub keeping: Keeping,
+    /// Said once above the fields: the draft came back, and what changed in its files.
+    pub notice: Option<String>,
 }
 
 impl Default for Compose {
@@ -109,6 +116,8 @@ impl Default for Compose {
             below_editor: 0.0,
             later: None,
             to_size: vec![],
+            keeping: Keeping::default(),
+            notice: None,
         }
     }
 }
@@ -156,6 +165,64 @@ impl Compose {
         c.body = draft.body;
         c.add_files(draft.attachments);
         c
+    }
+
+    /// A draft kept in the outbox's database, back as it was saved; the notice says so, and
+    /// which of its files are gone or changed since. Its account, if it is still among
+    /// `accounts`, sends it.
+    pub fn from_kept(kept: Kept, accounts: Option<&Accounts>) -> Self {
+        let d = kept.draft;
+        let from = accounts.and_then(|all| {
+            all.accounts
+                .iter()
+                .find(|a| Some(a.id.as_str()) == d.account.as_deref())
+                .map(|a| a.id.clone())
+        });
+        let mut c = Self::new(from);
+        c.as_address = d.as_address.clone();
+        c.to = d.to.clone();
+        c.cc = d.cc.clone();
+        c.bcc = d.bcc.clone();
+        c.subject = d.subject.clone();
+        c.body = d.body.clone();
+        c.add_files(d.files.iter().map(|f| f.path.clone()).collect());
+        let mut notice = vec![tr!(
+            "draft-back",
+            when = crate::clock::local_minute(d.saved)
+        )];
+        notice.extend(kept.changed.iter().map(|(path, change)| {
+            let file = path.display().to_string();
+            match change {
+                FileChange::Gone => tr!("draft-file-gone", file = file),
+                FileChange::Changed => tr!("draft-file-changed", file = file),
+            }
+        }));
+        c.notice = Some(notice.join(" "));
+        c.keeping = Keeping::restored(&d);
+        c
+    }
+
+    /// What is written, as a draft is saved (its key, revision and time filled by keeping).
+    pub fn unsent(&self) -> Unsent {
+        Unsent {
+            account: self.from.as_ref().map(|id| id.as_str().to_string()),
+            as_address: self.as_address.clone(),
+            to: self.to.clone(),
+            cc: self.cc.clone(),
+            bcc: self.bcc.clone(),
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            // Their size and time are read by the core as it saves (no disk here).
+            files: self
+                .attachments
+                .iter()
+                .map(|a| UnsentFile {
+                    path: a.path.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
     }
 
     /// Whether anything was written.
@@ -349,6 +416,12 @@ impl Compose {
                 }
             }
         });
+        if let Some(notice) = &self.notice {
+            ui.label(RichText::new(notice).color(design::ok(ui)));
+        }
+        if let Some(problem) = &self.keeping.problem {
+            widgets::explanation(ui, problem);
+        }
         ui.add_space(design::GAP);
         if let Some(a) = self.fields(ui, accounts) {
             action = Some(a);

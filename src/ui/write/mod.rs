@@ -2,7 +2,9 @@
 //! opened another), the file chooser, and each account's size limit as its server says.
 
 mod compose;
+mod drafts_list;
 pub mod file_dialog;
+mod keeping;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,11 +17,15 @@ use crate::account::AccountId;
 use crate::clock::now_ms;
 use crate::explain::{Explain, Explanation, size_in_words};
 use crate::message::Draft;
+use crate::message::Unsent;
 use crate::runtime::{Command, Ticket};
 use crate::ui::{design, widgets};
 use crate::usecases::queue::Queued;
+use crate::usecases::writing::Kept;
 use compose::{Compose, ComposeAction, SizeLimit};
+use drafts_list::{DraftsAction, DraftsList};
 use file_dialog::{FilePicker, NativePicker, Pending, Picked};
+use keeping::Keep;
 
 use super::shared::View;
 use super::shared::{Nav, Shared};
@@ -34,6 +40,14 @@ pub struct WriteScreen {
     size_limits: HashMap<AccountId, SizeLimit>,
     picker: Arc<dyn FilePicker>,
     picking: Option<Pending>,
+    /// The drafts kept in the outbox's database, as last read.
+    kept: Vec<Kept>,
+    /// The drafts were read (the first time at start).
+    kept_read: bool,
+    /// The draft saved last came back at start, or there was none.
+    restored: bool,
+    /// The Drafts screen.
+    list: DraftsList,
 }
 
 impl Default for WriteScreen {
@@ -45,6 +59,10 @@ impl Default for WriteScreen {
             size_limits: HashMap::new(),
             picker: Arc::new(NativePicker),
             picking: None,
+            kept: vec![],
+            kept_read: false,
+            restored: false,
+            list: DraftsList::default(),
         }
     }
 }
@@ -157,6 +175,146 @@ impl WriteScreen {
         }
     }
 
+    /// The drafts kept, as the core read them (at start, and after one came or went).
+    pub fn drafts(&mut self, kept: Vec<Kept>) {
+        self.kept = kept;
+        self.kept_read = true;
+    }
+
+    /// The drafts kept, the last saved first.
+    pub fn kept(&self) -> &[Kept] {
+        &self.kept
+    }
+
+    /// Whether the draft with `key` is open here (being written, or set aside).
+    pub fn is_open(&self, key: &str) -> bool {
+        self.compose
+            .iter()
+            .chain(self.parked.iter())
+            .any(|c| c.keeping.key() == key)
+    }
+
+    /// Once, when the drafts and the accounts are read at start: the draft saved last comes
+    /// back, said once; true when it did (the window shows Write). A message being written
+    /// already (a `mailto:` link opened the window) stays in front, the draft set aside.
+    pub fn restore_at_start(&mut self, shared: &mut Shared) -> bool {
+        if self.restored || !self.kept_read || shared.accounts.is_none() {
+            return false;
+        }
+        self.restored = true;
+        let Some(last) = self
+            .kept
+            .iter()
+            .find(|k| !self.is_open(k.draft.key.as_str()))
+        else {
+            return false;
+        };
+        let restored = Compose::from_kept(last.clone(), shared.accounts_ok());
+        match &self.compose {
+            Some(current) if !current.is_empty() => {
+                self.parked.get_or_insert(restored);
+                false
+            }
+            _ => {
+                self.open(restored, shared);
+                true
+            }
+        }
+    }
+
+    /// Opens the kept draft with `key` in Write; the one being written is set aside (it is
+    /// saved too).
+    pub fn open_kept(&mut self, key: &str, shared: &mut Shared) {
+        if self.parked.as_ref().is_some_and(|c| c.keeping.key() == key) {
+            std::mem::swap(&mut self.compose, &mut self.parked);
+            return;
+        }
+        if self
+            .compose
+            .as_ref()
+            .is_some_and(|c| c.keeping.key() == key)
+        {
+            return;
+        }
+        let Some(kept) = self.kept.iter().find(|k| k.draft.key == key).cloned() else {
+            return;
+        };
+        let c = Compose::from_kept(kept, shared.accounts_ok());
+        if let Some(current) = self.compose.take().filter(|c| !c.is_empty()) {
+            self.parked = Some(current);
+        }
+        self.open(c, shared);
+    }
+
+    /// Draws the Drafts screen.
+    pub fn drafts_ui(&mut self, ui: &mut Ui, shared: &mut Shared) -> Option<Nav> {
+        let open: Vec<String> = self
+            .compose
+            .iter()
+            .chain(self.parked.iter())
+            .map(|c| c.keeping.key().to_string())
+            .collect();
+        let kept = &self.kept;
+        let list = &mut self.list;
+        let action = egui::CentralPanel::default_margins()
+            .show(ui, |ui| {
+                list.show(ui, kept, |key| open.iter().any(|o| o == key))
+            })
+            .inner?;
+        match action {
+            DraftsAction::Open(key) => {
+                self.open_kept(&key, shared);
+                Some(Nav::To(View::Compose))
+            }
+            DraftsAction::Discard(key) => {
+                self.kept.retain(|k| k.draft.key != key);
+                shared.send(Command::DiscardDraft { key });
+                None
+            }
+        }
+    }
+
+    /// The core saved a draft, or could not.
+    pub fn draft_saved(&mut self, key: &str, revision: u64, result: &Result<(), Explanation>) {
+        for c in self.compose.iter_mut().chain(self.parked.iter_mut()) {
+            if c.keeping.saved(key, revision, result) {
+                return;
+            }
+        }
+    }
+
+    /// What is written and not saved yet, to save as the window closes.
+    pub fn unsaved(&mut self) -> Vec<Unsent> {
+        self.compose
+            .iter_mut()
+            .chain(self.parked.iter_mut())
+            .filter_map(|c| {
+                let writing = c.unsent();
+                c.keeping.now(writing)
+            })
+            .collect()
+    }
+
+    /// Saves what changed a moment ago (see [`keeping`]); asks for a frame when a save is due.
+    fn keep_drafts(&mut self, ctx: &egui::Context, shared: &Shared) {
+        let now = std::time::Instant::now();
+        for c in self.compose.iter_mut().chain(self.parked.iter_mut()) {
+            let writing = c.unsent();
+            let (keep, wait) = c.keeping.tick(writing, now);
+            match keep {
+                Some(Keep::Save(draft)) => {
+                    c.notice = None;
+                    shared.send(Command::SaveDraft(draft));
+                }
+                Some(Keep::LetGo(key)) => shared.send(Command::DiscardDraft { key }),
+                None => {}
+            }
+            if let Some(wait) = wait {
+                ctx.request_repaint_after(wait);
+            }
+        }
+    }
+
     /// Looks whether the file chooser answered; call every frame.
     pub fn poll_picker(&mut self, ctx: &egui::Context) {
         let Some(p) = &self.picking else { return };
@@ -201,6 +359,7 @@ impl WriteScreen {
             shared.send(Command::FileSizes(to_size));
         }
         self.compose = Some(compose);
+        self.keep_drafts(ui.ctx(), shared);
         self.act(action?, shared, grace)
     }
 
@@ -225,6 +384,7 @@ impl WriteScreen {
                     account: Box::new(account),
                     draft: Box::new(draft),
                     not_before,
+                    saved: Some(c.keeping.key().to_string()),
                 });
             }
             ComposeAction::PickFiles => {
@@ -233,6 +393,10 @@ impl WriteScreen {
                 }
             }
             ComposeAction::Discard => {
+                if let Some(c) = &self.compose {
+                    let key = c.keeping.key().to_string();
+                    shared.send(Command::DiscardDraft { key });
+                }
                 self.compose = self.parked.take();
                 if self.compose.is_none() {
                     return Some(Nav::To(View::Outbox));

@@ -1,0 +1,218 @@
+//! Drafts that survive (issue 29): what is typed in Write is saved a moment later in the
+//! outbox's database; the next window brings the last draft back in Write, said once, with
+//! its files checked; the Drafts screen lists every draft, opens each in Write and discards
+//! one after asking; sending or discarding a draft lets it go.
+
+// Test code: an unwrap that fails is a test that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use outpost::message::{Unsent, UnsentFile};
+use outpost::paths::Paths;
+use outpost::ui::OutpostApp;
+use outpost::usecases::writing;
+use support::ui::{
+    Lab, WindowSetup, open_tab, type_into, wait_for, wait_received, window_with_account,
+};
+
+/// The drafts the outbox keeps.
+fn kept(lab: &Lab) -> Vec<Unsent> {
+    writing::list(&Paths::under(lab.home.path()))
+        .unwrap()
+        .into_iter()
+        .map(|k| k.draft)
+        .collect()
+}
+
+/// Steps the window until the outbox keeps drafts for which `done` holds.
+fn wait_kept(
+    harness: &mut Harness<'_, OutpostApp>,
+    lab: &Lab,
+    what: &str,
+    done: impl Fn(&[Unsent]) -> bool,
+) {
+    let start = Instant::now();
+    while !done(&kept(lab)) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{what}: {:?}",
+            kept(lab)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+}
+
+fn write(harness: &mut Harness<'_, OutpostApp>) {
+    harness.get_by_label("Write").click();
+    harness.step();
+    wait_for(harness, "compose", |h| {
+        h.query_by_label("Subject").is_some()
+    });
+}
+
+fn saved(key: &str, subject: &str, saved: i64, files: Vec<UnsentFile>) -> Unsent {
+    Unsent {
+        key: key.into(),
+        revision: 1,
+        saved,
+        to: "bob@example.net".into(),
+        subject: subject.into(),
+        body: format!("About {subject}."),
+        files,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn what_is_typed_is_kept_and_back_in_write_at_the_next_start_then_sending_lets_it_go() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    write(&mut harness);
+    type_into(&mut harness, "To", "bob@example.net");
+    type_into(&mut harness, "Subject", "Kept while typing");
+    type_into(&mut harness, "Message", "Every word counts.");
+    let typed = Instant::now();
+    wait_kept(&mut harness, &lab, "the draft saved", |k| {
+        k.len() == 1 && k[0].body == "Every word counts."
+    });
+    assert!(
+        typed.elapsed() < Duration::from_secs(2),
+        "saved within two seconds of the typing: {:?}",
+        typed.elapsed()
+    );
+    let draft = &kept(&lab)[0];
+    assert_eq!(draft.subject, "Kept while typing");
+    assert_eq!(draft.to, "bob@example.net");
+    assert!(draft.account.is_some(), "with its account");
+    drop(harness);
+
+    // The next start: back in Write, said once.
+    let mut harness = lab.window_again();
+    wait_for(&mut harness, "the draft back", |h| {
+        h.query_by_label_contains("Your draft from today").is_some()
+    });
+    assert_eq!(
+        harness.get_by_label("Subject").value().as_deref(),
+        Some("Kept while typing")
+    );
+    assert_eq!(
+        harness.get_by_label("Message").value().as_deref(),
+        Some("Every word counts.")
+    );
+    assert!(harness.query_by_label("Drafts (1)").is_some());
+    // Sent: the draft goes with it, in the same transaction.
+    harness.get_by_label("Send").click();
+    harness.step();
+    wait_received(&mut harness, &lab, 1);
+    assert!(kept(&lab).is_empty(), "{:?}", kept(&lab));
+    wait_for(&mut harness, "the tab without a count", |h| {
+        h.query_by_label("Drafts (1)").is_none()
+    });
+}
+
+#[test]
+fn the_drafts_screen_opens_each_draft_and_discards_one_after_asking() {
+    let (harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    drop(harness);
+    let files = tempfile::tempdir().unwrap();
+    let plan = files.path().join("plan.pdf");
+    std::fs::write(&plan, b"%PDF-1.4 first").unwrap();
+    let paths = Paths::under(lab.home.path());
+    let now = outpost::clock::now_ms();
+    for d in [
+        saved("old", "Oldest thoughts", now - 7_200_000, vec![]),
+        saved(
+            "plan",
+            "The plan",
+            now - 3_600_000,
+            vec![UnsentFile::now(&plan)],
+        ),
+        saved("last", "Last words", now - 60_000, vec![]),
+    ] {
+        writing::save(&paths, &d).unwrap();
+    }
+    // Changed after the draft was saved: said when it comes back.
+    std::fs::write(&plan, b"%PDF-1.4 second version, longer").unwrap();
+
+    let mut harness = lab.window_again();
+    wait_for(&mut harness, "the last draft back", |h| {
+        h.query_by_label_contains("Your draft from today").is_some()
+    });
+    assert_eq!(
+        harness.get_by_label("Subject").value().as_deref(),
+        Some("Last words")
+    );
+    open_tab(&mut harness, "Drafts (3)");
+    wait_for(&mut harness, "the list", |h| {
+        h.query_by_label("The plan").is_some()
+    });
+    assert!(harness.query_by_label("Oldest thoughts").is_some());
+    assert!(
+        harness.query_by_label("Open in Write").is_some(),
+        "the one in Write is said so"
+    );
+    assert!(
+        harness
+            .query_by_label("an attached file changed since")
+            .is_some()
+    );
+
+    // Open "The plan": it comes to Write, the one there is set aside.
+    let opens: Vec<_> = harness.query_all_by_label("Open").collect();
+    assert_eq!(opens.len(), 2, "Open for each draft not in Write");
+    opens[0].click();
+    harness.step();
+    wait_for(&mut harness, "the plan in Write", |h| {
+        h.query_by_label("Subject")
+            .is_some_and(|s| s.value().as_deref() == Some("The plan"))
+    });
+    assert!(
+        harness
+            .query_by_label_contains("was changed since; the new version is sent")
+            .is_some()
+    );
+    assert!(harness.query_by_label("plan.pdf").is_some());
+    assert!(
+        harness
+            .query_by_label("Your earlier draft is set aside.")
+            .is_some()
+    );
+
+    // Discard the oldest from the list: asked first.
+    open_tab(&mut harness, "Drafts (3)");
+    harness.get_by_label("Discard…").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Discard this draft? What you wrote will be lost.")
+            .is_some()
+    );
+    assert_eq!(kept(&lab).len(), 3, "nothing gone before the answer");
+    harness.get_by_label("Discard message").click();
+    harness.step();
+    wait_kept(&mut harness, &lab, "the oldest let go", |k| {
+        k.len() == 2 && k.iter().all(|d| d.key != "old")
+    });
+    wait_for(&mut harness, "two drafts left", |h| {
+        h.query_by_label("Drafts (2)").is_some()
+    });
+}
+
+#[test]
+fn escape_and_discard_in_write_lets_the_saved_draft_go() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    write(&mut harness);
+    type_into(&mut harness, "Subject", "Second thoughts");
+    wait_kept(&mut harness, &lab, "saved", |k| k.len() == 1);
+    harness.key_press_modifiers(Modifiers::NONE, Key::Escape);
+    harness.step();
+    harness.get_by_label("Discard message").click();
+    harness.step();
+    wait_kept(&mut harness, &lab, "let go", <[Unsent]>::is_empty);
+}
