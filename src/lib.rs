@@ -16,6 +16,7 @@ pub mod address;
 pub mod blocking;
 pub mod cli;
 pub mod clock;
+pub mod contacts;
 pub mod detect;
 pub mod explain;
 pub mod fault;

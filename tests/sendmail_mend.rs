@@ -10,48 +10,8 @@ mod support;
 
 use std::process::Command;
 
+use support::mime::{parsed, received};
 use support::{PASSWORD, SendLab};
-
-/// `subject`, the text body and the To display name of `message`, as Python's `email`
-/// package (policy default: RFC 2047 and quoted-printable decoded) reads them.
-fn parsed(message: &[u8]) -> serde_json::Value {
-    let script = r#"
-import email, email.policy, json, sys
-m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
-body = m.get_body(preferencelist=("plain",))
-# Raw UTF-8 in a header (SMTPUTF8) is read as escaped bytes: read it back as UTF-8.
-utf8 = lambda s: s.encode("utf-8", "surrogateescape").decode("utf-8")
-print(json.dumps({
-    "subject": utf8(str(m["subject"])),
-    "from_name": utf8(m["from"].addresses[0].display_name) if m["from"] else None,
-    "text": body.get_content().replace("\r\n", "\n") if body else None,
-    "defects": [str(d) for d in m.defects],
-}))
-"#;
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(message).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// The one message the server received, without the lines the test server adds on top.
-fn received(lab: &SendLab) -> Vec<u8> {
-    let all = lab.smtpd.received();
-    assert_eq!(all.len(), 1, "one message");
-    let text = &all[0];
-    let mut at = 0;
-    while text[at..].starts_with(b"X-Envelope-") {
-        at += text[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
-    }
-    text[at..].to_vec()
-}
 
 fn run(lab: &SendLab) {
     let (code, v) = lab.op.json(&["run", "--until-empty"], "");

@@ -271,6 +271,7 @@ choose-an-account = Konto wählen
 from-refused = Der Server hat das Senden als { $email } abgelehnt ({ $words }). Erlauben Sie es bei Ihrem Anbieter (siehe „Senden als“ des Kontos), oder wählen Sie eine andere Adresse.
 field-subject = Betreff
 recipients-hint = name@example.org, Name <andere@example.org>
+suggestions = Vorschläge: Pfeiltasten wählen, Eingabe oder Tab übernimmt, Esc schließt
 send = Senden
 send-later = Später senden …
 discard = Verwerfen
@@ -1072,6 +1073,7 @@ message-line-break =
     } darf keinen Zeilenumbruch enthalten
 message-attachment = der Anhang { $path } lässt sich nicht lesen: { $reason }
 message-build = die Nachricht ließ sich nicht erstellen: { $error }
+message-text-unencodable = der Text ließ sich nicht kodieren
 message-too-large = die Nachricht wäre { $size } Bytes groß, mehr als die { $limit } Bytes, die Outpost sendet
 not-a-file = es ist keine Datei
 

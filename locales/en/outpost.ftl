@@ -272,6 +272,7 @@ choose-an-account = Choose an account
 from-refused = The server refused to send as { $email } ({ $words }). Allow it at your provider (see the account's Send as), or choose another address.
 field-subject = Subject
 recipients-hint = name@example.org, Name <other@example.org>
+suggestions = Suggestions: the arrow keys choose, Enter or Tab takes one, Esc closes them
 send = Send
 send-later = Send later…
 discard = Discard
@@ -1060,6 +1061,7 @@ message-no-recipient = the message has no recipient
 message-line-break = { $field } may not contain a line break
 message-attachment = cannot read the attachment { $path }: { $reason }
 message-build = the message could not be built: { $error }
+message-text-unencodable = the text could not be encoded
 message-too-large = the message would be { $size } bytes, more than the { $limit } bytes Outpost sends
 not-a-file = it is not a file
 

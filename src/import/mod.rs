@@ -16,6 +16,7 @@ mod thunderbird;
 
 pub use model::{Found, Note, Places, Program, Scan};
 use reader::Reader;
+pub use thunderbird::profile_dirs as thunderbird_profiles;
 
 /// Looks in every place every program keeps its sending settings.
 pub fn scan(places: &Places) -> Scan {

@@ -37,28 +37,53 @@ fn prefs(text: &str) -> BTreeMap<String, String> {
     out
 }
 
-pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
-    let roots = [
+/// Where Thunderbird keeps its profiles: its own folder, the Flatpak's and the Snap's.
+fn roots(places: &Places) -> [std::path::PathBuf; 3] {
+    [
         places.home.join(".thunderbird"),
         places
             .home
             .join(".var/app/org.mozilla.Thunderbird/.thunderbird"),
         places.home.join("snap/thunderbird/common/.thunderbird"),
-    ];
-    for root in roots {
-        let index = root.join("profiles.ini");
-        let Some(text) = r.read(&index) else { continue };
-        for s in ini::parse(&text) {
-            if !s.name.starts_with("Profile") {
-                continue;
-            }
-            let Some(path) = s.get("Path") else { continue };
+    ]
+}
+
+/// The profiles a `profiles.ini` in `root` lists: each one's name and folder.
+fn profiles(root: &Path, index: &str) -> Vec<(String, std::path::PathBuf)> {
+    ini::parse(index)
+        .iter()
+        .filter(|s| s.name.starts_with("Profile"))
+        .filter_map(|s| {
+            let path = s.get("Path")?;
             let dir = if s.get("IsRelative") == Some("0") {
                 Path::new(path).to_path_buf()
             } else {
                 root.join(path)
             };
-            let profile = s.get("Name").unwrap_or(path).to_string();
+            Some((s.get("Name").unwrap_or(path).to_string(), dir))
+        })
+        .collect()
+}
+
+/// Every Thunderbird profile's folder on this computer.
+pub fn profile_dirs(places: &Places) -> Vec<std::path::PathBuf> {
+    roots(places)
+        .iter()
+        .filter_map(|root| {
+            let index = std::fs::read_to_string(root.join("profiles.ini")).ok()?;
+            Some(profiles(root, &index))
+        })
+        .flatten()
+        .map(|(_, dir)| dir)
+        .collect()
+}
+
+pub(super) fn read(r: &mut Reader<'_>, places: &Places) {
+    for root in roots(places) {
+        let Some(text) = r.read(&root.join("profiles.ini")) else {
+            continue;
+        };
+        for (profile, dir) in profiles(&root, &text) {
             profile_servers(r, &dir.join("prefs.js"), &profile);
         }
     }

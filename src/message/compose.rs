@@ -282,6 +282,32 @@ fn content_type(path: &Path) -> ContentType {
     })
 }
 
+/// The text as it leaves: `format=flowed` (RFC 3676), in UTF-8; 7-bit when it is ASCII,
+/// else 8-bit (re-encoded as quoted-printable when sent to a server without 8BITMIME, see
+/// [`super::seven_bit`]); quoted-printable when a line is too long even so (a link of more
+/// than 998 characters).
+fn text_part(body: &str) -> Result<SinglePart, MessageError> {
+    let flowed = super::flowed::flow(body).replace('\r', "");
+    let encoding = if flowed.is_ascii() {
+        ContentTransferEncoding::SevenBit
+    } else {
+        ContentTransferEncoding::EightBit
+    };
+    // lettre's own check would take only lines of 76 characters in 7 or 8 bits; RFC 5322
+    // allows 998 octets, and a link longer than 76 characters should not make the whole
+    // text quoted-printable.
+    let fits = flowed.split('\n').all(|l| l.len() <= 998) && !flowed.contains('\0');
+    let body = if fits {
+        Body::dangerous_pre_encoded(flowed.replace('\n', "\r\n").into_bytes(), encoding)
+    } else {
+        Body::new_with_encoding(flowed, ContentTransferEncoding::QuotedPrintable)
+            .map_err(|_| MessageError::Build(tr!("message-text-unencodable")))?
+    };
+    let content_type = ContentType::parse("text/plain; charset=utf-8; format=flowed")
+        .map_err(|e| MessageError::Build(e.to_string()))?;
+    Ok(SinglePart::builder().header(content_type).body(body))
+}
+
 /// Composes `draft` at time `date` with `message_id` (made once, kept across retries).
 pub fn compose(
     draft: &Draft,
@@ -359,10 +385,11 @@ pub fn compose(
         parts.push(Attachment::new(name).body(body, content_type(path)));
         markers.push((marker, path.clone(), meta.len()));
     }
+    let text = text_part(&draft.body)?;
     let message = if parts.is_empty() {
-        builder.singlepart(SinglePart::plain(draft.body.clone()))
+        builder.singlepart(text)
     } else {
-        let mut multi = MultiPart::mixed().singlepart(SinglePart::plain(draft.body.clone()));
+        let mut multi = MultiPart::mixed().singlepart(text);
         for p in parts {
             multi = multi.singlepart(p);
         }

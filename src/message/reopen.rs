@@ -59,6 +59,27 @@ fn safe_name(name: &str, index: usize) -> String {
     }
 }
 
+/// The message's text as it was written: a `format=flowed` text (as Outpost sends it) with
+/// its soft line breaks joined again.
+fn text(msg: &mail_parser::Message<'_>) -> String {
+    let text = msg
+        .body_text(0)
+        .map(|b| b.replace("\r\n", "\n"))
+        .unwrap_or_default();
+    let flowed = msg
+        .text_body
+        .first()
+        .and_then(|&i| msg.part(i))
+        .and_then(|p| p.content_type())
+        .and_then(|ct| ct.attribute("format"))
+        .is_some_and(|f| f.eq_ignore_ascii_case("flowed"));
+    if flowed {
+        super::flowed::unflow(&text)
+    } else {
+        text
+    }
+}
+
 /// Reads `bytes` (as queued) back into a draft. `envelope` holds every recipient, so those
 /// not in To or Cc were Bcc. Attachments are written into `dir` (created), and the draft
 /// points at those files.
@@ -107,10 +128,7 @@ pub fn reopen(bytes: &[u8], envelope: &[String], dir: &Path) -> Result<Draft, Me
         cc,
         bcc,
         subject: msg.subject().unwrap_or_default().to_string(),
-        body: msg
-            .body_text(0)
-            .map(|b| b.replace("\r\n", "\n"))
-            .unwrap_or_default(),
+        body: text(&msg),
         attachments,
     })
 }

@@ -8,7 +8,7 @@ use super::history::Trouble;
 use super::policy::{AccountProblem, Attempt};
 use crate::account::Account;
 use crate::account::check::{self, Check, CheckError, Timeouts};
-use crate::message::downgrade;
+use crate::message::{downgrade, seven_bit};
 use crate::net::resolver::DnsError;
 use crate::net::smtp::{Command, Reply, SmtpConn, SmtpError};
 use crate::net::{Net, ProxyError};
@@ -251,6 +251,14 @@ impl Session {
                 }
             }
             _ => message,
+        };
+        // 8-bit text for a server without 8BITMIME: as quoted-printable (RFC 6152).
+        let seven;
+        let message = if !self.eight_bit_mime && downgrade::is_8bit(message) {
+            seven = seven_bit::seven_bit(message);
+            &seven[..]
+        } else {
+            message
         };
         if let Some(limit) = self.size_limit
             && message.len() as u64 > limit

@@ -94,6 +94,9 @@ pub enum Command {
     },
     /// Read the drafts kept (answered with [`Event::Drafts`]).
     Drafts,
+    /// Read the addresses to suggest in To, Cc and Bcc, with the address books in these
+    /// places (answered with [`Event::Contacts`]).
+    Contacts(Option<crate::import::Places>),
     /// Do something to one queued message.
     Act {
         /// Its queue id.
@@ -248,6 +251,8 @@ pub enum Event {
         /// Saved, or why not.
         result: Result<(), Explanation>,
     },
+    /// The addresses to suggest, best first.
+    Contacts(Vec<crate::contacts::Contact>),
     /// The drafts kept, the last saved first (at start, and after a draft came or went).
     Drafts(Result<Vec<Kept>, Explanation>),
     /// A [`Command::Act`] finished: what happened, or why not.

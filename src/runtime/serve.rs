@@ -171,6 +171,9 @@ fn on_files(ctx: &Ctx, command: Command) {
             Err(e) => ctx.emit(Event::Drafts(Err(e.explain()))),
         },
         Command::Drafts => emit_drafts(ctx),
+        Command::Contacts(places) => ctx.emit(Event::Contacts(
+            crate::usecases::contacts::suggestions(&ctx.paths, places.as_ref()),
+        )),
         Command::Act { id, action } => {
             let result = queue::act(&ctx.paths, id, action).map_err(|e| e.explain());
             ctx.nudge.notify_one();

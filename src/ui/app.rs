@@ -188,6 +188,7 @@ impl OutpostApp {
             }
             Event::FileSizes(sizes) => return self.write.sizes_read(sizes),
             Event::Drafts(Ok(kept)) => return self.write.drafts(kept),
+            Event::Contacts(contacts) => return self.write.contacts(contacts),
             Event::Drafts(Err(e)) => {
                 return self.sender_status = format!("{} {}", e.problem, e.advice);
             }

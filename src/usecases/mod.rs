@@ -7,6 +7,7 @@
 pub mod account;
 pub mod certificate;
 pub mod check;
+pub mod contacts;
 pub mod detect;
 pub mod draft;
 pub mod identity;

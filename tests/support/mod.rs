@@ -6,6 +6,7 @@
 
 pub mod dovecot;
 pub mod hostile;
+pub mod mime;
 pub mod netns;
 pub mod notifications;
 pub mod oauth;

@@ -179,6 +179,15 @@ class Xoauth2Mixin:
                           message="535 5.7.8 Username and Password not accepted (XOAUTH2)")
 
 
+class No8BitMimeMixin:
+    """Leaves 8BITMIME out of EHLO (with --no-8bitmime), as some old servers do."""
+
+    async def push(self, status):
+        if isinstance(status, str) and status.startswith("250-8BITMIME"):
+            return
+        await super().push(status)
+
+
 async def stall(reader, writer):
     await asyncio.sleep(3600)
 
@@ -216,6 +225,7 @@ async def main():
     ap.add_argument("--reply", action="append", default=[], metavar="STAGE=TEXT",
                     help="answer every AUTH, MAIL, RCPT or DATA with TEXT (lines joined by \\n)")
     ap.add_argument("--smtputf8", action="store_true", help="announce SMTPUTF8 (RFC 6531)")
+    ap.add_argument("--no-8bitmime", action="store_true", help="leave 8BITMIME out of EHLO")
     ap.add_argument("--rcpt-limit", type=int,
                     help="with --reply rcpt=…: accept this many RCPTs per transaction first")
     args = ap.parse_args()
@@ -264,6 +274,8 @@ async def main():
             extra["auth_exclude_mechanism"] = args.exclude_auth
         if args.smtputf8:
             extra["enable_SMTPUTF8"] = True
+        if args.no_8bitmime:
+            cls = type("No8BitMimeSMTP", (No8BitMimeMixin, cls), {})
         if args.ntlm_only:
             cls = NtlmOnlySMTP
             extra["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]

@@ -2,7 +2,7 @@
 //! schema and its migrations (`schema`), putting messages in (`enqueue`), taking them for
 //! sending (`claim`), what the sender learnt (`outcome`), each recipient's state
 //! (`recipients`), the copies for the Sent folder (`copies`), messages being written
-//! (`drafts`), what the person does
+//! (`drafts`), the addresses it sent to (`sent_to`), what the person does
 //! (`actions`), accounts' pauses and waits (`accounts`), what the lists and details read
 //! (`read`), and the space it takes (`space`).
 
@@ -18,6 +18,7 @@ mod outcome;
 mod read;
 mod recipients;
 mod schema;
+mod sent_to;
 mod space;
 mod state;
 

@@ -15,6 +15,8 @@ use crate::message::{Draft, FileChange, Unsent, UnsentFile, parse_mailbox, split
 use crate::usecases::writing::Kept;
 
 use super::keeping::Keeping;
+use super::suggest::Suggest;
+use crate::contacts::Contact;
 use crate::ui::design;
 use crate::ui::widgets;
 
@@ -95,6 +97,8 @@ pub struct Compose {
     pub keeping: Keeping,
     /// Said once above the fields: the draft came back, and what changed in its files.
     pub notice: Option<String>,
+    /// The address suggestions under To, Cc and Bcc.
+    suggest: Suggest,
 }
 
 impl Default for Compose {
@@ -118,6 +122,7 @@ impl Default for Compose {
             to_size: vec![],
             keeping: Keeping::default(),
             notice: None,
+            suggest: Suggest::default(),
         }
     }
 }
@@ -343,12 +348,15 @@ impl Compose {
         accounts: &Accounts,
         limit: Option<&SizeLimit>,
         parked: bool,
+        contacts: &[Contact],
     ) -> Option<ComposeAction> {
         // Taken before the text fields draw, so the body does not turn them into a newline.
         let send_key = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
-        // While the question is open, Escape is its answer ("keep writing").
-        let escape =
-            !self.confirm_discard && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+        // While the question is open, Escape is its answer ("keep writing"); while address
+        // suggestions show, it closes them.
+        let escape = !self.confirm_discard
+            && !self.suggest.open
+            && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
         let dropped: Vec<PathBuf> = ui.input(|i| {
             i.raw
                 .dropped_files
@@ -378,7 +386,7 @@ impl Compose {
         egui::CentralPanel::default_margins().show(ui, |ui| {
             let height = ui.available_height();
             let body = widgets::scroll(ui, &tr!("scroll-message"), |ui| {
-                self.body(ui, accounts, limit, parked, height)
+                self.body(ui, accounts, limit, parked, height, contacts)
             });
             action = body.or(action.take());
         });
@@ -404,6 +412,7 @@ impl Compose {
         limit: Option<&SizeLimit>,
         parked: bool,
         height: f32,
+        contacts: &[Contact],
     ) -> Option<ComposeAction> {
         let mut action = None;
         ui.horizontal(|ui| {
@@ -423,7 +432,7 @@ impl Compose {
             widgets::explanation(ui, problem);
         }
         ui.add_space(design::GAP);
-        if let Some(a) = self.fields(ui, accounts) {
+        if let Some(a) = self.fields(ui, accounts, contacts) {
             action = Some(a);
         }
         ui.add_space(design::GAP);
@@ -470,7 +479,12 @@ impl Compose {
     }
 
     /// From, To, Cc, Bcc and Subject.
-    fn fields(&mut self, ui: &mut Ui, accounts: &Accounts) -> Option<ComposeAction> {
+    fn fields(
+        &mut self,
+        ui: &mut Ui,
+        accounts: &Accounts,
+        contacts: &[Contact],
+    ) -> Option<ComposeAction> {
         let mut action = None;
         egui::Grid::new("compose")
             .num_columns(2)
@@ -527,7 +541,7 @@ impl Compose {
                         action = self.from.clone().map(ComposeAction::AccountChanged);
                     }
                 }
-                self.recipients(ui);
+                self.recipients(ui, contacts);
                 let label = ui.label(tr!("field-subject"));
                 ui.add(egui::TextEdit::singleline(&mut self.subject).desired_width(f32::INFINITY))
                     .labelled_by(label.id);
@@ -536,19 +550,24 @@ impl Compose {
         action
     }
 
-    /// To, Cc and Bcc, each checked as typed.
-    fn recipients(&mut self, ui: &mut Ui) {
+    /// To, Cc and Bcc, each checked as typed, with known addresses suggested.
+    fn recipients(&mut self, ui: &mut Ui, contacts: &[Contact]) {
+        let mut open = false;
         for (field, value) in [
             ("To", &mut self.to),
             ("Cc", &mut self.cc),
             ("Bcc", &mut self.bcc),
         ] {
-            let error = field_error(field, value);
             let label = ui.label(header_label(field));
+            let suggest = &mut self.suggest;
             ui.vertical(|ui| {
+                let id = egui::Id::unique(("compose-recipients", field));
+                suggest.keys(ui, field, id, value, contacts);
+                let error = field_error(field, value);
                 let r = ui
                     .add(
                         egui::TextEdit::singleline(&mut *value)
+                            .id(id)
                             .hint_text(tr!("recipients-hint"))
                             .desired_width(f32::INFINITY),
                     )
@@ -556,12 +575,16 @@ impl Compose {
                 if field == "To" {
                     widgets::arrive(ui, &r, "write");
                 }
-                if let Some(e) = &error {
-                    widgets::invalid(ui, r.id, e);
+                // Only once the address is complete: not while a suggestion may finish it.
+                if let Some(e) = error.filter(|_| !r.has_focus() || !suggest.has_list(field)) {
+                    widgets::invalid(ui, r.id, &e);
                 }
+                suggest.list(ui, field, id, value, contacts);
+                open |= suggest.has_list(field);
             });
             ui.end_row();
         }
+        self.suggest.open = open;
     }
 
     /// Send and Discard, with what still keeps the message from being sent.

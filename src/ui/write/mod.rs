@@ -5,6 +5,7 @@ mod compose;
 mod drafts_list;
 pub mod file_dialog;
 mod keeping;
+mod suggest;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use egui::Ui;
 
 use crate::account::AccountId;
 use crate::clock::now_ms;
+use crate::contacts::Contact;
 use crate::explain::{Explain, Explanation, size_in_words};
 use crate::message::Draft;
 use crate::message::Unsent;
@@ -48,6 +50,11 @@ pub struct WriteScreen {
     restored: bool,
     /// The Drafts screen.
     list: DraftsList,
+    /// The addresses to suggest in To, Cc and Bcc, best first (read when Write first opens,
+    /// and again after each message queued).
+    contacts: Vec<Contact>,
+    /// They were asked for.
+    contacts_asked: bool,
 }
 
 impl Default for WriteScreen {
@@ -63,6 +70,8 @@ impl Default for WriteScreen {
             kept_read: false,
             restored: false,
             list: DraftsList::default(),
+            contacts: vec![],
+            contacts_asked: false,
         }
     }
 }
@@ -122,6 +131,11 @@ impl WriteScreen {
         self.compose = Some(compose);
     }
 
+    /// The addresses to suggest, as the core read them.
+    pub fn contacts(&mut self, contacts: Vec<Contact>) {
+        self.contacts = contacts;
+    }
+
     fn want_size_limit(&mut self, id: AccountId, shared: &mut Shared) {
         if self.size_limits.contains_key(&id) {
             return;
@@ -162,6 +176,8 @@ impl WriteScreen {
         self.ticket = None;
         match result {
             Ok(q) => {
+                // Its recipients are suggested first from now on.
+                self.contacts_asked = false;
                 self.compose = self.parked.take();
                 Some(Some(Nav::ShowMessage(q.id)))
             }
@@ -353,7 +369,11 @@ impl WriteScreen {
             .from
             .as_ref()
             .and_then(|id| self.size_limits.get(id));
-        let action = compose.show(ui, accounts, limit, self.parked.is_some());
+        if !self.contacts_asked {
+            self.contacts_asked = true;
+            shared.send(Command::Contacts(shared.places.clone()));
+        }
+        let action = compose.show(ui, accounts, limit, self.parked.is_some(), &self.contacts);
         let to_size = compose.take_unsized();
         if !to_size.is_empty() {
             shared.send(Command::FileSizes(to_size));

@@ -1,7 +1,9 @@
-//! Drafts that survive (issue 29): what is typed in Write is saved a moment later in the
-//! outbox's database; the next window brings the last draft back in Write, said once, with
-//! its files checked; the Drafts screen lists every draft, opens each in Write and discards
-//! one after asking; sending or discarding a draft lets it go.
+//! Writing that survives and helps (issue 29). Drafts: what is typed in Write is saved a
+//! moment later in the outbox's database; the next window brings the last draft back in
+//! Write, said once, with its files checked; the Drafts screen lists every draft, opens each
+//! in Write and discards one after asking; sending or discarding a draft lets it go.
+//! Recipients: addresses sent to before are suggested as To, Cc and Bcc are typed, taken by
+//! keyboard (↓, Enter, Tab) and closed with Esc.
 
 // Test code: an unwrap that fails is a test that fails, with its place.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -12,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::message::{Unsent, UnsentFile};
 use outpost::paths::Paths;
 use outpost::ui::OutpostApp;
@@ -215,4 +217,56 @@ fn escape_and_discard_in_write_lets_the_saved_draft_go() {
     harness.get_by_label("Discard message").click();
     harness.step();
     wait_kept(&mut harness, &lab, "let go", <[Unsent]>::is_empty);
+}
+
+fn value(harness: &Harness<'_, OutpostApp>, label: &str) -> String {
+    harness.get_by_label(label).value().unwrap_or_default()
+}
+
+#[test]
+fn addresses_sent_to_are_suggested_and_taken_by_keyboard() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    let op = lab.outpost();
+    for to in ["Bob Baker <bob@example.net>", "bea@example.net"] {
+        op.send(&["--to", to, "--body", "hi"]);
+    }
+    write(&mut harness);
+    type_into(&mut harness, "To", "b");
+    let bob = "Bob Baker <bob@example.net>";
+    wait_for(&mut harness, "the suggestions", |h| {
+        h.query_by_label(bob).is_some()
+    });
+    assert!(harness.query_by_label("bea@example.net").is_some());
+    // The one sent to last comes first; ↓ ↓ ↑ to the second, Enter takes it; the cursor
+    // stays in To.
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::ArrowUp);
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(value(&harness, "To"), format!("{bob}, "));
+    assert!(harness.get_by_label("To").accesskit_node().is_focused());
+    assert!(
+        harness.query_by_label("bea@example.net").is_none(),
+        "closed"
+    );
+
+    // Esc closes the list, and asks nothing about discarding.
+    harness.get_by_label("To").type_text("be");
+    harness.run();
+    assert!(harness.query_by_label("bea@example.net").is_some());
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("bea@example.net").is_none());
+    assert!(harness.query_by_label("Discard this message?").is_none());
+
+    // Tab takes the first and moves on.
+    type_into(&mut harness, "Cc", "bea");
+    wait_for(&mut harness, "the suggestion in Cc", |h| {
+        h.query_by_label("bea@example.net").is_some()
+    });
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert_eq!(value(&harness, "Cc"), "bea@example.net, ");
+    assert!(!harness.get_by_label("Cc").accesskit_node().is_focused());
 }
