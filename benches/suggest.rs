@@ -7,6 +7,8 @@
 //!
 //! Run with `cargo bench --bench suggest`.
 
+// Bench code: an unwrap that fails is a bench that fails, with its place.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use std::time::{Duration, Instant};
 
 use outpost::contacts::{Contact, Origin, merge, suggest};

@@ -33,6 +33,7 @@ pub mod outbox;
 pub mod paths;
 pub mod runtime;
 pub mod secret;
+pub mod spelling;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod usecases;

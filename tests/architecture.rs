@@ -25,8 +25,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "notify", "account", "detect", "import", "message", "contacts", "mailto", "oauth",
-            "outbox", "instance", "fonts",
+            "notify", "account", "detect", "import", "message", "contacts", "spelling", "mailto",
+            "oauth", "outbox", "instance", "fonts",
         ],
     ),
     ("use cases", &["usecases"]),

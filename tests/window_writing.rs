@@ -3,7 +3,11 @@
 //! Write, said once, with its files checked; the Drafts screen lists every draft, opens each
 //! in Write and discards one after asking; sending or discarding a draft lets it go.
 //! Recipients: addresses sent to before are suggested as To, Cc and Bcc are typed, taken by
-//! keyboard (↓, Enter, Tab) and closed with Esc.
+//! keyboard (↓, Enter, Tab) and closed with Esc. Spelling, with Debian's Hunspell
+//! dictionaries (`hunspell-en-us`, `hunspell-de-de`, installed by `./scripts/test`):
+//! misspelt words found as typed and said, the word menu by keyboard (Shift+F10) with
+//! suggestions and "Add to the dictionary", the language per message, and no dictionary at
+//! all said once with writing unaffected.
 
 // Test code: an unwrap that fails is a test that fails, with its place.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -269,4 +273,92 @@ fn addresses_sent_to_are_suggested_and_taken_by_keyboard() {
     harness.run();
     assert_eq!(value(&harness, "Cc"), "bea@example.net, ");
     assert!(!harness.get_by_label("Cc").accesskit_node().is_focused());
+}
+
+/// Puts the text cursor of Message `offset` characters from its start.
+fn cursor_at(harness: &mut Harness<'_, OutpostApp>, offset: usize) {
+    harness.get_by_label("Message").focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Home);
+    for _ in 0..offset {
+        harness.key_press(Key::ArrowRight);
+    }
+    harness.run();
+}
+
+#[test]
+fn misspelt_words_are_said_and_mended_from_the_menu_by_keyboard() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    write(&mut harness);
+    type_into(&mut harness, "Message", "This sentense is from Outpostia.");
+    wait_for(&mut harness, "the misspelt words", |h| {
+        h.query_by_label("2 words not in the dictionary: sentense, Outpostia")
+            .is_some()
+    });
+    assert_eq!(
+        harness.get_by_label("Spelling").value().as_deref(),
+        Some("English (US)"),
+        "Outpost's language first"
+    );
+    // The cursor in "sentense", Shift+F10: its suggestions; the first one mends it.
+    cursor_at(&mut harness, 7);
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::F10);
+    harness.run();
+    wait_for(&mut harness, "the suggestions", |h| {
+        h.query_by_label("sentence").is_some()
+    });
+    assert!(harness.query_by_label("Spelling of “sentense”").is_some());
+    harness.get_by_label("sentence").click();
+    harness.run();
+    assert_eq!(
+        value(&harness, "Message"),
+        "This sentence is from Outpostia."
+    );
+    // "Outpostia" into the person's words: no longer marked, kept for next time.
+    cursor_at(&mut harness, 25);
+    harness.key_press(Key::Menu);
+    harness.run();
+    wait_for(&mut harness, "the menu", |h| {
+        h.query_by_label("Add “Outpostia” to the dictionary")
+            .is_some()
+    });
+    harness
+        .get_by_label("Add “Outpostia” to the dictionary")
+        .click();
+    harness.run();
+    wait_for(&mut harness, "no misspelt words", |h| {
+        h.query_by_label("No misspelt words").is_some()
+    });
+    let list = Paths::under(lab.home.path()).config_dir.join("words.txt");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&list).is_ok_and(|t| t.contains("Outpostia")) {
+        assert!(start.elapsed() < Duration::from_secs(10), "word list");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+
+    // German for this message: the English words are marked now.
+    harness.get_by_label("Spelling").click();
+    harness.run();
+    harness.get_by_label("Deutsch (DE)").click();
+    harness.run();
+    wait_for(&mut harness, "German spelling", |h| {
+        h.query_by_label_contains("not in the dictionary: This")
+            .is_some()
+    });
+}
+
+#[test]
+fn without_dictionaries_writing_works_and_it_is_said_once() {
+    let empty = tempfile::tempdir().unwrap();
+    let mut setup = WindowSetup::new("example.test");
+    setup.dictionaries = Some(vec![empty.path().to_path_buf()]);
+    let (mut harness, _lab) = window_with_account(setup);
+    write(&mut harness);
+    type_into(&mut harness, "Message", "Typos stay as typed: teh.");
+    wait_for(&mut harness, "the word about dictionaries", |h| {
+        h.query_by_label_contains("No spelling dictionaries are installed")
+            .is_some()
+    });
+    assert_eq!(value(&harness, "Message"), "Typos stay as typed: teh.");
 }

@@ -1625,3 +1625,30 @@ outbox-error-attachment = ein Anhang konnte beim Einreihen der Nachricht nicht g
 outbox-attachment-advice = Es wurde nichts eingereiht. Hängen Sie die Datei erneut an (sie wurde vielleicht inzwischen verschoben, gelöscht oder geändert) und senden Sie dann.
 attachment-changed = { $path } hat sich nach dem Anhängen geändert
 attachment-lost = die Stelle eines Anhangs in der Nachricht wurde nicht gefunden
+
+# Spelling in Write (issue 29)
+language-en = Englisch
+language-de = Deutsch
+language-fr = Französisch
+language-es = Spanisch
+language-it = Italienisch
+language-nl = Niederländisch
+spelling-error-file = { $path } ließ sich nicht lesen oder schreiben: { $error }
+spelling-error-dictionary = das Wörterbuch { $path } ließ sich nicht lesen: { $error }
+spelling-label = Rechtschreibung
+spelling-off = Aus
+spelling-none = Es sind keine Wörterbücher installiert, daher wird die Rechtschreibung nicht geprüft; Schreiben funktioniert wie gewohnt. Installieren Sie eines (unter Debian und Ubuntu: hunspell-de-de, hunspell-en-us), damit falsch geschriebene Wörter unterstrichen werden.
+spelling-loading = Das Wörterbuch wird gelesen …
+spelling-all-right = Keine falsch geschriebenen Wörter
+spelling-wrong = { $count ->
+    [one] 1 Wort nicht im Wörterbuch: { $words }
+   *[other] { $count } Wörter nicht im Wörterbuch: { $words }
+}
+spelling-checking = Wird geprüft …
+spelling-menu = Schreibweise von „{ $word }“
+spelling-add = „{ $word }“ zum Wörterbuch hinzufügen
+spelling-no-suggestions = Keine Vorschläge
+spelling-finding = Vorschläge werden gesucht …
+spelling-hint = Für Vorschläge ein unterstrichenes Wort rechts anklicken oder den Cursor hineinsetzen und die Menütaste oder Umschalt+F10 drücken.
+spelling-error-file-advice = Prüfen Sie, ob Datei und Ordner lesbar und beschreibbar sind; Ihr Text ist davon nicht betroffen.
+spelling-error-dictionary-advice = Wählen Sie eine andere Sprache für die Rechtschreibung oder installieren Sie das Wörterbuch neu; Ihr Text ist davon nicht betroffen.

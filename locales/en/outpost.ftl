@@ -1488,3 +1488,30 @@ outbox-error-attachment = an attachment could not be read while the message was 
 outbox-attachment-advice = Nothing was queued. Attach the file again (it may have been moved, removed or changed meanwhile), then send.
 attachment-changed = { $path } changed after it was attached
 attachment-lost = an attachment's place in the message was not found
+
+# Spelling in Write (issue 29)
+language-en = English
+language-de = Deutsch
+language-fr = Français
+language-es = Español
+language-it = Italiano
+language-nl = Nederlands
+spelling-error-file = { $path } could not be read or written: { $error }
+spelling-error-dictionary = the dictionary { $path } could not be read: { $error }
+spelling-label = Spelling
+spelling-off = Off
+spelling-none = No spelling dictionaries are installed, so spelling is not checked; writing works as usual. Install one (on Debian and Ubuntu: hunspell-en-us, hunspell-de-de) to have misspelt words underlined.
+spelling-loading = Reading the dictionary…
+spelling-all-right = No misspelt words
+spelling-wrong = { $count ->
+    [one] 1 word not in the dictionary: { $words }
+   *[other] { $count } words not in the dictionary: { $words }
+}
+spelling-checking = Checking…
+spelling-menu = Spelling of “{ $word }”
+spelling-add = Add “{ $word }” to the dictionary
+spelling-no-suggestions = No suggestions
+spelling-finding = Finding suggestions…
+spelling-hint = Right-click an underlined word, or put the cursor in it and press the menu key or Shift+F10, for suggestions.
+spelling-error-file-advice = Check that the file and its folder can be read and written; your text is not affected.
+spelling-error-dictionary-advice = Choose another language for spelling, or reinstall the dictionary; your text is not affected.

@@ -97,6 +97,14 @@ pub enum Command {
     /// Read the addresses to suggest in To, Cc and Bcc, with the address books in these
     /// places (answered with [`Event::Contacts`]).
     Contacts(Option<crate::import::Places>),
+    /// Look for the installed dictionaries, in these folders or the usual places (answered
+    /// with [`Event::Dictionaries`]).
+    Dictionaries(Option<Vec<PathBuf>>),
+    /// Read a dictionary (answered with [`Event::Dictionary`]).
+    LoadDictionary(crate::spelling::Installed),
+    /// Add a word to the person's words (a failure is answered with [`Event::Bug`]-like
+    /// [`Event::WordNotAdded`]).
+    AddWord(String),
     /// Do something to one queued message.
     Act {
         /// Its queue id.
@@ -251,6 +259,17 @@ pub enum Event {
         /// Saved, or why not.
         result: Result<(), Explanation>,
     },
+    /// The dictionaries installed.
+    Dictionaries(Vec<crate::spelling::Installed>),
+    /// A dictionary read, or why not.
+    Dictionary {
+        /// Its language code.
+        code: String,
+        /// The checker, or why it could not be made.
+        result: Result<Arc<crate::spelling::Speller>, Explanation>,
+    },
+    /// A word could not be added to the person's words.
+    WordNotAdded(Explanation),
     /// The addresses to suggest, best first.
     Contacts(Vec<crate::contacts::Contact>),
     /// The drafts kept, the last saved first (at start, and after a draft came or went).

@@ -171,6 +171,20 @@ fn on_files(ctx: &Ctx, command: Command) {
             Err(e) => ctx.emit(Event::Drafts(Err(e.explain()))),
         },
         Command::Drafts => emit_drafts(ctx),
+        Command::Dictionaries(dirs) => ctx.emit(Event::Dictionaries(
+            crate::usecases::spelling::dictionaries(dirs.as_deref()),
+        )),
+        Command::LoadDictionary(installed) => ctx.emit(Event::Dictionary {
+            code: installed.code.clone(),
+            result: crate::usecases::spelling::load(&ctx.paths, &installed)
+                .map(std::sync::Arc::new)
+                .map_err(|e| e.explain()),
+        }),
+        Command::AddWord(word) => {
+            if let Err(e) = crate::usecases::spelling::add_word(&ctx.paths, &word) {
+                ctx.emit(Event::WordNotAdded(e.explain()));
+            }
+        }
         Command::Contacts(places) => ctx.emit(Event::Contacts(
             crate::usecases::contacts::suggestions(&ctx.paths, places.as_ref()),
         )),

@@ -122,6 +122,12 @@ impl OutpostApp {
         self
     }
 
+    /// Looks for spelling dictionaries in `dirs` instead of the usual places (tests).
+    pub fn with_dictionaries(mut self, dirs: Vec<std::path::PathBuf>) -> Self {
+        self.write.set_dictionary_dirs(dirs);
+        self
+    }
+
     /// Looks for other mail programs' settings in `places` instead of this user's (tests).
     pub fn with_places(mut self, places: crate::import::Places) -> Self {
         self.shared.places = Some(places);
@@ -189,6 +195,11 @@ impl OutpostApp {
             Event::FileSizes(sizes) => return self.write.sizes_read(sizes),
             Event::Drafts(Ok(kept)) => return self.write.drafts(kept),
             Event::Contacts(contacts) => return self.write.contacts(contacts),
+            Event::Dictionaries(found) => return self.write.dictionaries(found),
+            Event::Dictionary { code, result } => return self.write.dictionary(code, result),
+            Event::WordNotAdded(e) => {
+                return self.sender_status = format!("{} {}", e.problem, e.advice);
+            }
             Event::Drafts(Err(e)) => {
                 return self.sender_status = format!("{} {}", e.problem, e.advice);
             }

@@ -14,4 +14,5 @@ pub mod identity;
 pub mod import;
 pub mod queue;
 pub mod signin;
+pub mod spelling;
 pub mod writing;

@@ -64,6 +64,8 @@ pub struct WindowSetup {
     pub size: [f32; 2],
     /// The language the window speaks (one per test binary: it is the process's).
     pub language: outpost::i18n::Language,
+    /// Where spelling dictionaries are looked for (default: the system's places).
+    pub dictionaries: Option<Vec<std::path::PathBuf>>,
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -88,6 +90,7 @@ impl WindowSetup {
             user_home: None,
             size: [1100.0, 900.0],
             language: outpost::i18n::Language::English,
+            dictionaries: None,
         }
     }
 
@@ -157,6 +160,9 @@ impl WindowSetup {
         }
         if let Some(r) = self.requests {
             app = app.with_requests(r);
+        }
+        if let Some(d) = self.dictionaries {
+            app = app.with_dictionaries(d);
         }
         let harness = Harness::builder()
             .with_size(self.size)

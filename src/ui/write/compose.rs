@@ -15,6 +15,7 @@ use crate::message::{Draft, FileChange, Unsent, UnsentFile, parse_mailbox, split
 use crate::usecases::writing::Kept;
 
 use super::keeping::Keeping;
+use super::spelling::{Dictionaries, Spelling};
 use super::suggest::Suggest;
 use crate::contacts::Contact;
 use crate::ui::design;
@@ -99,6 +100,16 @@ pub struct Compose {
     pub notice: Option<String>,
     /// The address suggestions under To, Cc and Bcc.
     suggest: Suggest,
+    /// Its spelling: language, misspelt words, the word menu.
+    pub spelling: Spelling,
+}
+
+/// What Write knows beyond one message: the addresses to suggest and the dictionaries.
+pub struct Aids<'a> {
+    /// The addresses to suggest, best first.
+    pub contacts: &'a [Contact],
+    /// The dictionaries.
+    pub dictionaries: &'a mut Dictionaries,
 }
 
 impl Default for Compose {
@@ -123,6 +134,7 @@ impl Default for Compose {
             keeping: Keeping::default(),
             notice: None,
             suggest: Suggest::default(),
+            spelling: Spelling::default(),
         }
     }
 }
@@ -348,7 +360,7 @@ impl Compose {
         accounts: &Accounts,
         limit: Option<&SizeLimit>,
         parked: bool,
-        contacts: &[Contact],
+        aids: &mut Aids<'_>,
     ) -> Option<ComposeAction> {
         // Taken before the text fields draw, so the body does not turn them into a newline.
         let send_key = ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
@@ -356,6 +368,7 @@ impl Compose {
         // suggestions show, it closes them.
         let escape = !self.confirm_discard
             && !self.suggest.open
+            && !self.spelling.menu_open()
             && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
         let dropped: Vec<PathBuf> = ui.input(|i| {
             i.raw
@@ -386,7 +399,7 @@ impl Compose {
         egui::CentralPanel::default_margins().show(ui, |ui| {
             let height = ui.available_height();
             let body = widgets::scroll(ui, &tr!("scroll-message"), |ui| {
-                self.body(ui, accounts, limit, parked, height, contacts)
+                self.body(ui, accounts, limit, parked, height, aids)
             });
             action = body.or(action.take());
         });
@@ -412,7 +425,7 @@ impl Compose {
         limit: Option<&SizeLimit>,
         parked: bool,
         height: f32,
-        contacts: &[Contact],
+        aids: &mut Aids<'_>,
     ) -> Option<ComposeAction> {
         let mut action = None;
         ui.horizontal(|ui| {
@@ -432,7 +445,7 @@ impl Compose {
             widgets::explanation(ui, problem);
         }
         ui.add_space(design::GAP);
-        if let Some(a) = self.fields(ui, accounts, contacts) {
+        if let Some(a) = self.fields(ui, accounts, aids) {
             action = Some(a);
         }
         ui.add_space(design::GAP);
@@ -441,14 +454,11 @@ impl Compose {
         // least six lines (then the screen scrolls).
         let line = ui.text_style_height(&egui::TextStyle::Body);
         let rest = height - ui.min_rect().height() - self.below_editor;
-        ui.add(
-            egui::TextEdit::multiline(&mut self.body)
-                .id_salt("compose-body")
-                .desired_rows(6)
-                .min_size(egui::vec2(0.0, rest.max(6.0 * line)))
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
+        let height = rest.max(6.0 * line);
+        self.spelling
+            .edit(ui, "body", &mut self.body, height, aids.dictionaries)
+            .labelled_by(label.id);
+        self.spelling.status(ui, aids.dictionaries);
         let top = ui.min_rect().bottom();
         let signature = self
             .from
@@ -483,7 +493,7 @@ impl Compose {
         &mut self,
         ui: &mut Ui,
         accounts: &Accounts,
-        contacts: &[Contact],
+        aids: &mut Aids<'_>,
     ) -> Option<ComposeAction> {
         let mut action = None;
         egui::Grid::new("compose")
@@ -541,9 +551,10 @@ impl Compose {
                         action = self.from.clone().map(ComposeAction::AccountChanged);
                     }
                 }
-                self.recipients(ui, contacts);
+                self.recipients(ui, aids.contacts);
                 let label = ui.label(tr!("field-subject"));
-                ui.add(egui::TextEdit::singleline(&mut self.subject).desired_width(f32::INFINITY))
+                self.spelling
+                    .edit(ui, "subject", &mut self.subject, 0.0, aids.dictionaries)
                     .labelled_by(label.id);
                 ui.end_row();
             });

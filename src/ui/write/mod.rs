@@ -5,6 +5,7 @@ mod compose;
 mod drafts_list;
 pub mod file_dialog;
 mod keeping;
+mod spelling;
 mod suggest;
 
 use std::collections::HashMap;
@@ -24,10 +25,11 @@ use crate::runtime::{Command, Ticket};
 use crate::ui::{design, widgets};
 use crate::usecases::queue::Queued;
 use crate::usecases::writing::Kept;
-use compose::{Compose, ComposeAction, SizeLimit};
+use compose::{Aids, Compose, ComposeAction, SizeLimit};
 use drafts_list::{DraftsAction, DraftsList};
 use file_dialog::{FilePicker, NativePicker, Pending, Picked};
 use keeping::Keep;
+use spelling::Dictionaries;
 
 use super::shared::View;
 use super::shared::{Nav, Shared};
@@ -55,6 +57,10 @@ pub struct WriteScreen {
     contacts: Vec<Contact>,
     /// They were asked for.
     contacts_asked: bool,
+    /// The spelling dictionaries.
+    dictionaries: Dictionaries,
+    /// The installed dictionaries were asked for.
+    dictionaries_asked: bool,
 }
 
 impl Default for WriteScreen {
@@ -72,6 +78,8 @@ impl Default for WriteScreen {
             list: DraftsList::default(),
             contacts: vec![],
             contacts_asked: false,
+            dictionaries: Dictionaries::default(),
+            dictionaries_asked: false,
         }
     }
 }
@@ -129,6 +137,25 @@ impl WriteScreen {
             self.want_size_limit(id.clone(), shared);
         }
         self.compose = Some(compose);
+    }
+
+    /// Looks for dictionaries in `dirs` instead of the usual places (tests).
+    pub fn set_dictionary_dirs(&mut self, dirs: Vec<PathBuf>) {
+        self.dictionaries.dirs = Some(dirs);
+    }
+
+    /// The dictionaries installed, as the core found them.
+    pub fn dictionaries(&mut self, found: Vec<crate::spelling::Installed>) {
+        self.dictionaries.installed(found);
+    }
+
+    /// A dictionary read, or why not.
+    pub fn dictionary(
+        &mut self,
+        code: String,
+        result: Result<Arc<crate::spelling::Speller>, Explanation>,
+    ) {
+        self.dictionaries.read(code, result.map_err(|e| e.problem));
     }
 
     /// The addresses to suggest, as the core read them.
@@ -373,7 +400,21 @@ impl WriteScreen {
             self.contacts_asked = true;
             shared.send(Command::Contacts(shared.places.clone()));
         }
-        let action = compose.show(ui, accounts, limit, self.parked.is_some(), &self.contacts);
+        if !self.dictionaries.known() && !self.dictionaries_asked {
+            self.dictionaries_asked = true;
+            shared.send(Command::Dictionaries(self.dictionaries.dirs.clone()));
+        }
+        let mut aids = Aids {
+            contacts: &self.contacts,
+            dictionaries: &mut self.dictionaries,
+        };
+        let action = compose.show(ui, accounts, limit, self.parked.is_some(), &mut aids);
+        for installed in self.dictionaries.take_wanted() {
+            shared.send(Command::LoadDictionary(installed));
+        }
+        for word in std::mem::take(&mut self.dictionaries.added) {
+            shared.send(Command::AddWord(word));
+        }
         let to_size = compose.take_unsized();
         if !to_size.is_empty() {
             shared.send(Command::FileSizes(to_size));
