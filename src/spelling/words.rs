@@ -13,8 +13,8 @@ pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
                 || token.contains("://")
                 || token.contains('@')
                 || token.starts_with("www.")
-                || trimmed.chars().any(|c| c.is_ascii_digit())
-                || (trimmed.chars().count() > 1 && trimmed.chars().all(|c| !c.is_lowercase()))
+                || token.chars().any(|c| c.is_ascii_digit())
+                || acronym(trimmed)
             {
                 return None;
             }
@@ -22,6 +22,12 @@ pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
             Some((start..start + trimmed.len(), trimmed))
         })
         .flat_map(|(range, word)| split_inner(range, word))
+}
+
+/// Whether `word` is in capitals ("NASA", "NASA's"): an acronym, not checked.
+fn acronym(word: &str) -> bool {
+    let stem = word.split(['\'', '’']).next().unwrap_or(word);
+    stem.chars().count() > 1 && stem.chars().all(|c| !c.is_lowercase())
 }
 
 /// Whitespace-separated tokens with their ranges.
