@@ -13,9 +13,17 @@ use std::process::Command;
 use support::mime::{parsed, received};
 use support::{PASSWORD, SendLab};
 
-fn run(lab: &SendLab) {
+/// `message` through `sendmail -t -i` (it must be taken), sent, and as the server got it.
+fn sendmail_t(lab: &SendLab, message: &str) -> Vec<u8> {
+    let out = lab.op.run(&["sendmail", "-t", "-i"], message);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (code, v) = lab.op.json(&["run", "--until-empty"], "");
     assert_eq!(code, 0, "{v}");
+    received(lab)
 }
 
 #[test]
@@ -27,14 +35,7 @@ fn a_cron_line_of_5000_characters_arrives_whole() {
     let message = format!(
         "From: ann@example.test\nTo: bob@example.net\nSubject: cron output\n\nstart\n{line}\nend\n"
     );
-    let out = lab.op.run(&["sendmail", "-t", "-i"], &message);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    run(&lab);
-    let got = received(&lab);
+    let got = sendmail_t(&lab, &message);
     assert!(
         got.split(|&b| b == b'\n').all(|l| l.len() <= 1000),
         "no line over 998 octets on the wire"
@@ -50,14 +51,7 @@ fn a_utf8_subject_goes_as_encoded_words_without_smtputf8_and_as_utf8_with_it() {
                    Subject: Grüße aus Köln\n\nHallo\n";
     // Without SMTPUTF8 (the test server's default): 7-bit header, the same words.
     let lab = SendLab::start(&[], PASSWORD, &[]);
-    let out = lab.op.run(&["sendmail", "-t", "-i"], message);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    run(&lab);
-    let got = received(&lab);
+    let got = sendmail_t(&lab, message);
     let head = &got[..got.windows(4).position(|w| w == b"\r\n\r\n").unwrap()];
     assert!(head.is_ascii(), "{}", String::from_utf8_lossy(head));
     let p = parsed(&got);
@@ -66,14 +60,7 @@ fn a_utf8_subject_goes_as_encoded_words_without_smtputf8_and_as_utf8_with_it() {
     assert!(!lab.smtpd.mail_options()[0].contains("SMTPUTF8"));
     // With SMTPUTF8 announced: UTF-8 as written, and MAIL says so.
     let lab = SendLab::start(&["--smtputf8"], PASSWORD, &[]);
-    let out = lab.op.run(&["sendmail", "-t", "-i"], message);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    run(&lab);
-    let got = received(&lab);
+    let got = sendmail_t(&lab, message);
     assert!(
         String::from_utf8_lossy(&got).contains("Subject: Grüße aus Köln\r\n"),
         "{}",
@@ -99,7 +86,8 @@ fn a_non_ascii_recipient_at_a_server_without_smtputf8_fails_at_once_in_words() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    run(&lab);
+    let (code, v) = lab.op.json(&["run", "--until-empty"], "");
+    assert_eq!(code, 0, "{v}");
     assert!(lab.smtpd.received().is_empty(), "nothing sent");
     let (_, v) = lab.op.json(&["queue", "list"], "");
     let m = &v["messages"][0];
@@ -126,13 +114,10 @@ fn what_cannot_be_mended_is_refused_at_the_door_and_nul_bytes_go() {
     let (_, v) = lab.op.json(&["queue", "list"], "");
     assert_eq!(v["messages"].as_array().unwrap().len(), 0, "nothing queued");
     // A NUL byte and a bare CR from a program: removed, and a space (never a line end).
-    let out = lab.op.run(
-        &["sendmail", "-t", "-i"],
+    let got = sendmail_t(
+        &lab,
         "From: ann@example.test\nTo: bob@example.net\nSubject: n\n\na\0b\rc\n",
     );
-    assert!(out.status.success());
-    run(&lab);
-    let got = received(&lab);
     assert!(!got.contains(&0), "no NUL byte");
     assert_eq!(parsed(&got)["text"], "ab c\n");
 }

@@ -1,7 +1,8 @@
 //! The real binary under Xvfb, driven only through the accessibility bus (AT-SPI, with
 //! pyatspi), as a screen-reader user works: the first-run wizard to a saved account (the
-//! password in GNOME Keyring), a message written and sent, the outbox saying it was sent, the
-//! settings. The walk (`tests/support/atspi_walk.py`) fails on any object that takes focus
+//! password in GNOME Keyring), a message written and sent (address suggestions heard as a
+//! list, a misspelt word told in words, the spelling language told), the outbox saying it
+//! was sent, the drafts (none left), the settings. The walk (`tests/support/atspi_walk.py`) fails on any object that takes focus
 //! without a name, and on a window that does not say where the person is.
 
 // Test code: an unwrap that fails is a test that fails, with its place.

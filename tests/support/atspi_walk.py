@@ -237,12 +237,28 @@ def walk():
     find(app, "push button", "Send", "the Send button")
     audit(app, "write")
     focus_on(app, "To", "write")
+    # Known addresses are suggested as a list (the person's own one here).
+    fill(app, "To", "ann")
+    find(app, "list", "Suggestions", "the address suggestions", contains=True)
+    find(app, None, EMAIL, "the own address suggested", contains=True)
+    audit(app, "write, suggestions")
     fill(app, "To", RECIPIENT)
     fill(app, "Subject", SUBJECT)
+    # A misspelt word is told in words, not only underlined.
+    fill(app, "Message", "Sent by a screen readre's way of working.")
+    find(app, "label", "not in the dictionary: readre", "the misspelt word told", contains=True)
+    spelling = find(app, "combo box", "Spelling", "the spelling language")
+    if "English" not in spelling.description:
+        raise WalkFailed(f"the spelling choice tells {spelling.description!r}, not English")
+    audit(app, "write, spelling")
     fill(app, "Message", "Sent by a screen reader's way of working.")
     press(app, "Send")
     find(app, "label", "sent", "the message shown as sent in the outbox")
     audit(app, "outbox")
+
+    find(app, "toggle button", "Drafts", "the Drafts tab").queryAction().doAction(0)
+    find(app, "label", "No drafts", "the drafts, none left after sending", contains=True)
+    audit(app, "drafts")
 
     find(app, "toggle button", "Settings", "the Settings tab").queryAction().doAction(0)
     find(app, None, "Theme", "the settings", contains=True)
