@@ -70,6 +70,29 @@ fn local_as(ms: Millis, time: &str) -> String {
     on_day(at.to_zoned_datetime(tz), today, time)
 }
 
+/// A coming moment as a list shows it, the time first so that moments close together are
+/// told apart: "14:05" today, "09:00 tomorrow", else "09:00, 11 Dec 2026".
+pub fn time_first(ms: Millis) -> String {
+    let tz = jiff::tz::TimeZone::system();
+    let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
+        return ms.to_string();
+    };
+    let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
+    time_first_on(at.to_zoned_datetime(tz), today)
+}
+
+fn time_first_on(at: jiff::ZonedDateTime, today: jiff::civil::Date) -> String {
+    let time = at.strftime("%H:%M").to_string();
+    if at.date() == today {
+        time
+    } else if today.tomorrow().is_ok_and(|t| t == at.date()) {
+        tr!("time-tomorrow", time = time)
+    } else {
+        let day = on_day(at, jiff::civil::Date::MIN, "");
+        tr!("time-on-day", time = time, day = day.trim_end())
+    }
+}
+
 /// The day and time (`time` its strftime format) as the person's language writes them (see
 /// `date-*` in the messages).
 fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date, time: &str) -> String {
@@ -89,13 +112,20 @@ fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date, time: &str) -> Stri
     }
 }
 
-/// Tomorrow at 09:00 local time, as [`parse_moment`] reads it ("2026-12-03 09:00"): what
-/// "send later" offers first.
-pub fn tomorrow_morning() -> String {
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::system())
-        .date();
-    let day = today.tomorrow().unwrap_or(today);
+/// The next 09:00 local time — today's when it is still to come, else tomorrow's — as
+/// [`parse_moment`] reads it ("2026-12-03 09:00"): what "send later" offers first.
+pub fn next_morning() -> String {
+    let now = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system());
+    next_morning_after(&now)
+}
+
+fn next_morning_after(now: &jiff::ZonedDateTime) -> String {
+    let today = now.date();
+    let day = if now.time() < jiff::civil::time(9, 0, 0, 0) {
+        today
+    } else {
+        today.tomorrow().unwrap_or(today)
+    };
     format!("{} 09:00", day.strftime("%Y-%m-%d"))
 }
 
@@ -104,22 +134,90 @@ pub fn tomorrow_morning() -> String {
 #[error("{}", tr!("clock-bad-moment", text = .0.as_str()))]
 pub struct BadMoment(pub String);
 
-/// A moment as a person writes it: ISO 8601 date and time ("2026-12-24 09:00",
-/// "2026-12-24T09:00:30"), in the local time zone unless it carries an offset or "Z"
-/// ("2026-12-24T08:00Z", "2026-12-24T09:00+01:00").
+/// A moment as a person writes it, in local time: a time alone ("21:30", "00:21": its next
+/// coming), a day and a time ("today 15:00", "tomorrow 9:00", "friday 14:00", in English or
+/// German: "heute", "morgen", "Freitag"; a day alone is its 09:00), German dates
+/// ("24.12.2026 09:00"), or ISO 8601 ("2026-12-24 09:00", "2026-12-24T09:00:30"; with an
+/// offset or "Z" it is read in that zone: "2026-12-24T09:00+01:00").
 pub fn parse_moment(text: &str) -> Result<Millis, BadMoment> {
-    parse_moment_in(text, jiff::tz::TimeZone::system())
+    let tz = jiff::tz::TimeZone::system();
+    let now = jiff::Timestamp::now().to_zoned_datetime(tz);
+    parse_moment_at(text, &now)
 }
 
-fn parse_moment_in(text: &str, tz: jiff::tz::TimeZone) -> Result<Millis, BadMoment> {
+/// The days of the week as people write them, English and German, Monday first.
+const WEEKDAYS: [&[&str]; 7] = [
+    &["monday", "mon", "montag", "mo"],
+    &["tuesday", "tue", "tues", "dienstag", "di"],
+    &["wednesday", "wed", "mittwoch", "mi"],
+    &["thursday", "thu", "thurs", "donnerstag", "do"],
+    &["friday", "fri", "freitag", "fr"],
+    &["saturday", "sat", "samstag", "sonnabend", "sa"],
+    &["sunday", "sun", "sonntag", "so"],
+];
+
+fn parse_moment_at(text: &str, now: &jiff::ZonedDateTime) -> Result<Millis, BadMoment> {
     let t = text.trim();
     let bad = || BadMoment(t.to_string());
     if let Ok(at) = t.parse::<jiff::Timestamp>() {
         return Ok(at.as_millisecond());
     }
-    let civil = t.parse::<jiff::civil::DateTime>().map_err(|_| bad())?;
+    let tz = now.time_zone().clone();
+    let civil = t
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .or_else(|| jiff::civil::DateTime::strptime("%d.%m.%Y %H:%M", t).ok())
+        .or_else(|| natural(t, now));
+    let civil = civil.ok_or_else(bad)?;
     let at = civil.to_zoned_datetime(tz).map_err(|_| bad())?;
     Ok(at.timestamp().as_millisecond())
+}
+
+/// "21:30", "tomorrow 9:00", "Freitag", "heute 15:00" as a local date and time.
+fn natural(text: &str, now: &jiff::ZonedDateTime) -> Option<jiff::civil::DateTime> {
+    let lower = text.to_lowercase();
+    let mut parts = lower.split_whitespace();
+    let (day, time) = match (parts.next()?, parts.next(), parts.next()) {
+        (only, None, None) => match clock_time(only) {
+            Some(time) => (None, Some(time)),
+            None => (Some(only), None),
+        },
+        (day, Some(time), None) => (Some(day), Some(clock_time(time)?)),
+        _ => return None,
+    };
+    let today = now.date();
+    let at =
+        |date: jiff::civil::Date| date.to_datetime(time.unwrap_or(jiff::civil::time(9, 0, 0, 0)));
+    let day = day.map(|d| d.trim_end_matches([',', '.']));
+    let date = match day {
+        None => {
+            let time = time?;
+            if time > now.time() {
+                today
+            } else {
+                today.tomorrow().ok()?
+            }
+        }
+        Some("today" | "heute") => today,
+        Some("tomorrow" | "morgen") => today.tomorrow().ok()?,
+        Some(name) => {
+            let wanted = WEEKDAYS.iter().position(|names| names.contains(&name))?;
+            // The next such day whose moment is still to come (today's, if it is).
+            (0..8).find_map(|ahead| {
+                let d = today.checked_add(jiff::Span::new().days(ahead)).ok()?;
+                let same = d.weekday().to_monday_zero_offset() as usize == wanted;
+                (same && at(d) > now.datetime()).then_some(d)
+            })?
+        }
+    };
+    Some(at(date))
+}
+
+/// "21:30", "9:05", "09:00:30" as a time of day.
+fn clock_time(text: &str) -> Option<jiff::civil::Time> {
+    jiff::civil::Time::strptime("%H:%M", text)
+        .or_else(|_| jiff::civil::Time::strptime("%H:%M:%S", text))
+        .ok()
 }
 
 #[cfg(test)]
@@ -153,7 +251,8 @@ mod tests {
     fn moments_are_read_in_local_time_unless_they_say_otherwise() {
         let tz = jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
         let utc = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
-        let at = |s| parse_moment_in(s, tz.clone());
+        let now = jiff::Timestamp::now().to_zoned_datetime(tz.clone());
+        let at = |s| parse_moment_at(s, &now);
         assert_eq!(at("2026-12-24 09:00"), Ok(utc("2026-12-24T08:00:00Z")));
         assert_eq!(at("2026-12-24T09:00:30"), Ok(utc("2026-12-24T08:00:30Z")));
         assert_eq!(at(" 2026-07-01 09:00 "), Ok(utc("2026-07-01T07:00:00Z")));
@@ -162,10 +261,68 @@ mod tests {
             at("2026-12-24T09:00-05:00"),
             Ok(utc("2026-12-24T14:00:00Z"))
         );
-        for wrong in ["tomorrow", "24.12.2026 09:00", "2026-13-01 09:00", ""] {
+        assert_eq!(at("24.12.2026 09:00"), Ok(utc("2026-12-24T08:00:00Z")));
+        for wrong in ["next week", "2026-13-01 09:00", "25:00", ""] {
             let e = at(wrong).unwrap_err();
             assert!(e.to_string().contains("2026-12-24 09:00"), "{e}");
         }
+    }
+
+    #[test]
+    fn times_alone_days_and_weekdays_mean_their_next_coming() {
+        let tz = jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        // Monday 7 December 2026, 00:19 local time.
+        let now = jiff::civil::date(2026, 12, 7)
+            .at(0, 19, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .unwrap();
+        let local = |s: &str| {
+            s.parse::<jiff::civil::DateTime>()
+                .unwrap()
+                .to_zoned_datetime(tz.clone())
+                .unwrap()
+                .timestamp()
+                .as_millisecond()
+        };
+        let at = |s| parse_moment_at(s, &now);
+        assert_eq!(at("00:21"), Ok(local("2026-12-07 00:21")), "later today");
+        assert_eq!(at("00:10"), Ok(local("2026-12-08 00:10")), "gone: tomorrow");
+        assert_eq!(at("21:30"), Ok(local("2026-12-07 21:30")));
+        assert_eq!(at("today 15:00"), Ok(local("2026-12-07 15:00")));
+        assert_eq!(at("Tomorrow 9:00"), Ok(local("2026-12-08 09:00")));
+        assert_eq!(at("morgen"), Ok(local("2026-12-08 09:00")));
+        assert_eq!(at("Freitag 14:00"), Ok(local("2026-12-11 14:00")));
+        assert_eq!(at("monday 08:00"), Ok(local("2026-12-07 08:00")), "today's");
+        assert_eq!(
+            at("mon 00:05"),
+            Ok(local("2026-12-14 00:05")),
+            "next week's"
+        );
+        assert_eq!(
+            next_morning_after(&now),
+            "2026-12-07 09:00",
+            "today's 09:00"
+        );
+        let day = jiff::civil::date(2026, 12, 7);
+        let zoned = |s: &str| {
+            s.parse::<jiff::civil::DateTime>()
+                .unwrap()
+                .to_zoned_datetime(tz.clone())
+                .unwrap()
+        };
+        assert_eq!(time_first_on(zoned("2026-12-07 21:30"), day), "21:30");
+        assert_eq!(
+            time_first_on(zoned("2026-12-08 09:00"), day),
+            "09:00 tomorrow"
+        );
+        assert_eq!(
+            time_first_on(zoned("2026-12-11 14:00"), day),
+            "14:00, 11 Dec 2026"
+        );
+        let noon = jiff::civil::date(2026, 12, 7)
+            .at(12, 0, 0, 0)
+            .to_zoned_datetime(tz.clone());
+        assert_eq!(next_morning_after(&noon.unwrap()), "2026-12-08 09:00");
     }
 
     #[test]

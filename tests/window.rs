@@ -8,7 +8,9 @@
 mod support;
 
 use egui_kittest::kittest::Queryable;
-use support::ui::{WindowSetup, fill_form, save_in_session_keyring, wait_for, window};
+use support::ui::{
+    WindowSetup, fill_form, save_in_session_keyring, wait_for, window, window_with_account,
+};
 use support::{PASSWORD, USER};
 
 #[test]
@@ -35,8 +37,11 @@ fn the_form_tests_a_connection_live_and_shows_each_step() {
             "step {step} shown"
         );
     }
-    // Each result in a word; the server's own words one click away.
+    // Each result in a word, each time in milliseconds on loopback (never "0.0 s"); the
+    // server's own words one click away.
     assert!(harness.query_all_by_label("passed").count() >= 7);
+    assert!(harness.query_by_label("0.0 s").is_none());
+    assert!(harness.query_all_by_label_contains(" ms").count() >= 7);
     assert!(harness.query_by_label_contains("logged in as").is_none());
     assert!(harness.query_by_label_contains("221").is_none());
     harness.get_by_label("Details").click();
@@ -263,4 +268,21 @@ fn the_form_keeps_the_imap_server_for_copies_and_their_switch() {
         accounts(&lab)["sent_copy"] == false
     });
     assert_eq!(accounts(&lab)["host"], "imap.example.test");
+}
+
+#[test]
+fn with_an_account_the_accounts_page_no_longer_says_welcome() {
+    let (harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    drop(harness);
+    // The next start: the account is there, nothing open beside the list.
+    let mut harness = lab.window_again();
+    wait_for(&mut harness, "the account in the list", |h| {
+        h.query_by_label_contains(USER).is_some()
+    });
+    assert!(harness.query_by_label("Welcome to Outpost").is_none());
+    assert!(
+        harness.query_by_label("Your accounts").is_some(),
+        "{}",
+        support::ui::screen_text(&harness)
+    );
 }

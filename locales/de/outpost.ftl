@@ -40,6 +40,7 @@ password-show-said = Passwort zeigen
 keyring-system = Im Schlüsselbund des Systems
 keyring-session = Nur für diese Sitzung (beim Abmelden vergessen)
 what-to-do = Was tun: { $advice }
+milliseconds = { $ms } ms
 seconds-tenths = { $seconds } s
 seconds = { $seconds } s
 spinner-in-progress = { $what }: läuft
@@ -148,6 +149,8 @@ account-removed = { $email } entfernt.
 account-removed-secret-left = { $email } entfernt, aber sein Passwort ist vielleicht noch im Schlüsselbund: { $problem }
 welcome = Willkommen bei Outpost
 welcome-text = Wählen Sie links ein Konto, oder fügen Sie eines hinzu, um zu senden.
+accounts-heading = Ihre Konten
+accounts-pick = Wählen Sie links ein Konto, um seine Einstellungen zu sehen oder zu ändern, oder fügen Sie ein weiteres hinzu.
 usual-settings-below = Unten stehen die üblichen Einstellungen; prüfen Sie sie mit Ihrem Anbieter.
 keep-session-only = Passwort nur für diese Sitzung behalten
 
@@ -578,7 +581,7 @@ cli-provider-saved =
     }
 
 ## src/cli/outbox.rs
-cli-at-advice = Geben Sie bei --at Datum und Uhrzeit an, z. B. --at "2026-12-24 09:00".
+cli-at-advice = Geben Sie bei --at eine Uhrzeit oder Datum und Uhrzeit an, z. B. --at 21:30, --at "morgen 09:00" oder --at "2026-12-24 09:00".
 cli-in-the-past = { $text } liegt in der Vergangenheit ({ $when }).
 cli-in-the-past-advice = Geben Sie einen späteren Zeitpunkt an, oder lassen Sie --at weg, um jetzt zu senden.
 cli-body-unreadable = Der Text lässt sich nicht aus { $path } lesen ({ $error }).
@@ -1405,7 +1408,9 @@ date-day = { $day }. { $month ->
         [11] Nov.
        *[12] Dez.
     } { $year } { $time }
-clock-bad-moment = „{ $text }“ ist kein Datum mit Uhrzeit (schreiben Sie es als 2026-12-24 09:00 in Ortszeit oder mit Versatz: 2026-12-24T09:00+01:00)
+time-tomorrow = { $time } morgen
+time-on-day = { $time }, { $day }
+clock-bad-moment = „{ $text }“ ist kein Datum mit Uhrzeit (schreiben Sie es als 21:30, morgen 09:00, Freitag 14:00, 24.12.2026 09:00 oder 2026-12-24 09:00 in Ortszeit, oder mit Versatz: 2026-12-24T09:00+01:00)
 
 ## src/explain.rs
 size-bytes = { $count } Bytes
@@ -1493,7 +1498,7 @@ help-send-body = Der Nachrichtentext
 help-send-body_file = Eine Datei mit dem Nachrichtentext
 help-send-attach = Eine anzuhängende Datei; für weitere wiederholen
 help-send-delay = So viele Sekunden (bis zu einem Tag) vor dem Senden warten: Zeit, sie mit `outpost queue cancel ID` zurückzunehmen
-help-send-at = Zu diesem Zeitpunkt senden: "2026-12-24 09:00" in Ortszeit, oder ISO 8601 mit Versatz ("2026-12-24T09:00+01:00")
+help-send-at = Zu diesem Zeitpunkt senden, in Ortszeit: "21:30" (das nächste Mal), "morgen 09:00", "Freitag 14:00", "24.12.2026 09:00"; oder ISO 8601 mit Versatz ("2026-12-24T09:00+01:00")
 help-manuals = Die Handbuchseiten in diesen Ordner schreiben (man1/, de/man1/) und aufhören: für Pakete
 help-queue = Den Postausgang ansehen und bearbeiten
 help-queue-list = Jede Nachricht im Postausgang, die neueste zuerst

@@ -41,6 +41,7 @@ password-show-said = Show the password
 keyring-system = In the system keyring
 keyring-session = For this session only (forgotten at logout)
 what-to-do = What to do: { $advice }
+milliseconds = { $ms } ms
 seconds-tenths = { $seconds } s
 seconds = { $seconds } s
 spinner-in-progress = { $what }: in progress
@@ -149,6 +150,8 @@ account-removed = Removed { $email }.
 account-removed-secret-left = Removed { $email }, but its password may remain in the keyring: { $problem }
 welcome = Welcome to Outpost
 welcome-text = Choose an account on the left, or add one to start sending.
+accounts-heading = Your accounts
+accounts-pick = Choose an account on the left to see or change its settings, or add another.
 usual-settings-below = The usual settings are filled in below; check them with your provider.
 keep-session-only = Keep the password for this session only
 
@@ -579,7 +582,7 @@ cli-provider-saved =
     }
 
 ## src/cli/outbox.rs
-cli-at-advice = Give --at a date and time, e.g. --at "2026-12-24 09:00".
+cli-at-advice = Give --at a time, or a day and a time, e.g. --at 21:30, --at "tomorrow 09:00" or --at "2026-12-24 09:00".
 cli-in-the-past = { $text } is in the past ({ $when }).
 cli-in-the-past-advice = Give a later time, or leave out --at to send now.
 cli-body-unreadable = Cannot read the body from { $path } ({ $error }).
@@ -1390,7 +1393,9 @@ date-day = { $day } { $month ->
         [11] Nov
        *[12] Dec
     } { $year } { $time }
-clock-bad-moment = '{ $text }' is not a date and time (write it as 2026-12-24 09:00, in local time, or with an offset: 2026-12-24T09:00+01:00)
+time-tomorrow = { $time } tomorrow
+time-on-day = { $time }, { $day }
+clock-bad-moment = '{ $text }' is not a date and time (write it as 21:30, tomorrow 09:00, friday 14:00 or 2026-12-24 09:00, in local time; or with an offset: 2026-12-24T09:00+01:00)
 
 ## src/explain.rs
 size-bytes = { $count } bytes

@@ -63,8 +63,8 @@ pub struct SendArgs {
         value_parser = clap::value_parser!(u32).range(0..=86_400)
     )]
     pub delay: Option<u32>,
-    /// Send at this time: "2026-12-24 09:00" in local time, or ISO 8601 with an offset
-    /// ("2026-12-24T09:00+01:00").
+    /// Send at this time, in local time: "21:30" (its next coming), "tomorrow 09:00", "friday
+    /// 14:00", "2026-12-24 09:00"; or ISO 8601 with an offset ("2026-12-24T09:00+01:00").
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }

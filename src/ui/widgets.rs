@@ -160,10 +160,13 @@ pub enum StepView {
     Done(StepRecord),
 }
 
-/// A duration as people read it: "0.4 s", "12 s".
+/// A duration as people read it: "12 ms" under a second (a step on loopback or a LAN
+/// takes a few: "0.0 s" would say nothing), "1.4 s", "12 s".
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s < 10.0 {
+    if s < 1.0 {
+        tr!("milliseconds", ms = d.as_millis().max(1) as u64)
+    } else if s < 10.0 {
         tr!("seconds-tenths", seconds = crate::i18n::decimal(s, 1))
     } else {
         tr!("seconds", seconds = d.as_secs())
@@ -449,4 +452,17 @@ pub fn name_values(
                 ui.end_row();
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_times_under_a_second_are_said_in_milliseconds() {
+        assert_eq!(seconds(Duration::from_micros(300)), "1 ms");
+        assert_eq!(seconds(Duration::from_millis(42)), "42 ms");
+        assert_eq!(seconds(Duration::from_millis(1400)), "1.4 s");
+        assert_eq!(seconds(Duration::from_secs(12)), "12 s");
+    }
 }

@@ -199,8 +199,15 @@ impl AccountsScreen {
     fn content(&mut self, ui: &mut Ui, shared: &mut Shared, options: &Options) -> Option<Nav> {
         let mut action = self.notice_ui(ui);
         let Some(setup) = &mut self.setup else {
-            ui.heading(tr!("welcome"));
-            ui.label(tr!("welcome-text"));
+            // Welcome only while there is no account; then the accounts are the subject.
+            let some = shared.accounts_ok().is_some_and(|a| !a.accounts.is_empty());
+            if some {
+                ui.heading(tr!("accounts-heading"));
+                ui.label(tr!("accounts-pick"));
+            } else {
+                ui.heading(tr!("welcome"));
+                ui.label(tr!("welcome-text"));
+            }
             let add = ui.add(design::primary(ui, tr!("add-account")));
             widgets::arrive(ui, &add, "accounts-welcome");
             if add.clicked() {

@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder, TableRow};
 
 use super::filter::Filter;
 use super::row::{OutboxAction, badge, message_badge};
-use crate::clock::{Millis, countdown, countdown_changes_in, local, now_ms};
+use crate::clock::{Millis, countdown, countdown_changes_in, now_ms, time_first};
 use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::runtime::OutboxView;
@@ -405,7 +405,7 @@ impl Cell<'_> {
                     // A countdown within the hour, the day and time beyond (send later).
                     let next = m.next_attempt_ms.map(|t| {
                         if t - self.now > 3_600_000 {
-                            local(t)
+                            time_first(t)
                         } else {
                             countdown(t, self.now)
                         }

@@ -622,7 +622,7 @@ impl Compose {
                 )
                 .clicked()
             {
-                self.later = Some(crate::clock::tomorrow_morning());
+                self.later = Some(crate::clock::next_morning());
             }
             if ui.button(tr!("discard")).clicked() {
                 action = Some(ComposeAction::Discard);
