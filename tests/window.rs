@@ -286,3 +286,26 @@ fn with_an_account_the_accounts_page_no_longer_says_welcome() {
         support::ui::screen_text(&harness)
     );
 }
+
+#[test]
+fn the_status_line_and_the_outbox_tab_say_the_same() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    assert!(harness.query_by_label("Outbox: Nothing to send.").is_some());
+    lab.outpost().send(&[
+        "--to",
+        "bob@example.net",
+        "--body",
+        "later",
+        "--delay",
+        "3600",
+    ]);
+    wait_for(&mut harness, "the tab's count", |h| {
+        h.query_by_label("Outbox (1 waiting)").is_some()
+    });
+    assert!(
+        harness.query_by_label("Outbox: Nothing to send.").is_none(),
+        "{}",
+        support::ui::screen_text(&harness)
+    );
+    assert!(harness.query_by_label_contains("Outbox: 1 ").is_some());
+}

@@ -16,6 +16,8 @@ window-title = { $screen } – Outpost
 title-outbox-waiting = Postausgang ({ $count } wartend)
 status-offline = Offline: Nachrichten warten auf das Netz
 status-online = Online
+status-waiting = { $count } wartend
+status-last = zuletzt: { $what }
 status-outbox = Postausgang: { $status }
 status-waits-for-you = { $count ->
     [one] 1 Nachricht wartet auf Sie (ein Konto ist angehalten)

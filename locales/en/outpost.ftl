@@ -17,6 +17,8 @@ window-title = { $screen } — Outpost
 title-outbox-waiting = Outbox ({ $count } waiting)
 status-offline = Offline: messages wait for the network
 status-online = Online
+status-waiting = { $count } waiting
+status-last = last: { $what }
 status-outbox = Outbox: { $status }
 status-waits-for-you = { $count ->
     [one] 1 message waits for you (an account is paused)

@@ -77,7 +77,7 @@ impl OutpostApp {
             write: WriteScreen::default(),
             outbox: OutboxScreen::with_filter(remembered.filter),
             settings: SettingsScreen::new(remembered.settings),
-            sender_status: tr!("status-nothing-to-send"),
+            sender_status: String::new(),
             requests: None,
             bring_forward: false,
             fonts: vec![],

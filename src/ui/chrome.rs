@@ -45,7 +45,8 @@ pub fn title_bar(
     nav
 }
 
-/// The status line: online or offline, and what the sender did last.
+/// The status line: online or offline, what the outbox holds now — from the same counts as
+/// the Outbox tab, so the two never disagree — and what the sender did or said last.
 pub fn status_line(ui: &mut Ui, outbox: Option<&OutboxView>, sender: &str) {
     ui.horizontal(|ui| {
         match outbox {
@@ -58,21 +59,24 @@ pub fn status_line(ui: &mut Ui, outbox: Option<&OutboxView>, sender: &str) {
             None => {}
         }
         ui.separator();
-        ui.label(RichText::new(tr!("status-outbox", status = sender)).weak());
-        if let Some(waits) = outbox.and_then(|v| waiting_for(ui, v)) {
+        let waiting = outbox.map_or(0, |v| Filter::Waiting.count_in(v));
+        let now = match outbox {
+            Some(_) if waiting == 0 => tr!("status-nothing-to-send"),
+            Some(v) => waiting_for(ui, v, waiting)
+                .unwrap_or_else(|| tr!("status-waiting", count = waiting)),
+            None => String::new(),
+        };
+        ui.label(RichText::new(tr!("status-outbox", status = now)).weak());
+        if !sender.is_empty() {
             ui.separator();
-            ui.label(RichText::new(waits).weak());
+            ui.label(RichText::new(tr!("status-last", what = sender)).weak());
         }
     });
 }
 
 /// What the waiting messages wait for, when any wait: the person, the network, or a time
 /// (counted down: the line is drawn again each second).
-fn waiting_for(ui: &Ui, v: &OutboxView) -> Option<String> {
-    let count = v.waiting_total();
-    if count == 0 {
-        return None;
-    }
+fn waiting_for(ui: &Ui, v: &OutboxView, count: i64) -> Option<String> {
     if !v.paused.is_empty() {
         return Some(tr!("status-waits-for-you", count = count));
     }
