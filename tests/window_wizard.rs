@@ -260,7 +260,12 @@ fn a_gmail_address_is_led_to_an_app_password_with_the_advanced_sign_in_behind() 
         harness.query_by_label("Setting up a mail app").is_some(),
         "Gmail's help page"
     );
-    // The field asks for what Gmail takes, not the account's password.
+    // The field asks for what Gmail takes, not the account's password: it starts empty
+    // (the password typed on the first page will not work there), and has the room an
+    // app password needs.
+    assert_eq!(field(&harness, "App password"), "");
+    let width = harness.get_by_label("App password").rect().width();
+    assert!(width > 300.0, "the field is {width} points wide");
     type_into(&mut harness, "App password", "abcdefghijklmnop");
     // Hidden, and replaced what was typed on the first page.
     assert_eq!(field(&harness, "App password").chars().count(), 16);
@@ -328,4 +333,20 @@ fn settings_found_only_by_probing_are_called_a_guess() {
         harness.query_by_label_contains("Guessed:").is_some(),
         "a probe's answer is not presented as published settings"
     );
+}
+
+#[test]
+fn enter_in_the_password_field_continues() {
+    let (mut harness, _lab) = window_with_zone("example.test");
+    wait_for(&mut harness, "the first-run wizard", |h| {
+        h.query_by_label("Continue").is_some()
+    });
+    type_into(&mut harness, "Your name", "Ann Example");
+    type_into(&mut harness, "E-mail address", "ann@example.test");
+    type_into(&mut harness, "Password", "secret");
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    wait_for(&mut harness, "the settings found", |h| {
+        h.query_by_label_contains("Step 3 of 4").is_some()
+    });
 }

@@ -95,7 +95,7 @@ pub fn name_row(ui: &mut Ui, name: &mut String) -> egui::Response {
 }
 
 /// A grid row for a password: the field named by its label, a Show/Hide toggle, and an
-/// error under it when given.
+/// error under it when given. Returns the field's response (Enter in it, say).
 pub fn password_row(
     ui: &mut Ui,
     label: &str,
@@ -103,9 +103,9 @@ pub fn password_row(
     hint: &str,
     show: &mut bool,
     error: Option<&str>,
-) {
+) -> egui::Response {
     let label = ui.label(label);
-    ui.vertical(|ui| {
+    let field = ui.vertical(|ui| {
         let field = ui.horizontal(|ui| {
             let (word, said) = if *show {
                 (tr!("password-hide"), tr!("password-hide-said"))
@@ -130,8 +130,15 @@ pub fn password_row(
         if let Some(e) = error {
             invalid(ui, field.inner.id, e);
         }
+        field.inner
     });
     ui.end_row();
+    field.inner
+}
+
+/// Whether Enter was pressed in the single-line field `r` (which then lets go of the focus).
+pub fn entered(ui: &Ui, r: &egui::Response) -> bool {
+    r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
 /// Where a password or sign-in is kept: the system keyring, or this session only.

@@ -274,7 +274,7 @@ fn login_rows(
         let label = provider::field_label(draft.provider_help().as_ref(), tr!("field-password"));
         let field = draft.password.edit();
         let error = password_error.as_deref();
-        widgets::password_row(ui, &label, field, &hint, live.show_password, error);
+        let _field = widgets::password_row(ui, &label, field, &hint, live.show_password, error);
     }
     if draft.auth.needs_secret() && draft.goa_id.is_none() {
         ui.label(tr!("field-keep"));

@@ -16,6 +16,7 @@ use crate::account::{AuthMethod, Security, SmtpSettings, parse_email};
 use crate::detect::facts::{Login, ProviderHelp};
 use crate::oauth::Issuers;
 use crate::runtime::OutboxView;
+use crate::secret::Secret;
 use crate::ui::design;
 use crate::ui::widgets;
 use crate::usecases::draft::AccountDraft;
@@ -121,10 +122,7 @@ fn identity(
             if draft.email != before {
                 draft.email_changed();
             }
-            if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                action = Some(SetupAction::Find);
-            }
-            widgets::password_row(
+            let password = widgets::password_row(
                 ui,
                 &tr!("field-password"),
                 draft.password.edit(),
@@ -132,6 +130,10 @@ fn identity(
                 show_password,
                 None,
             );
+            // Enter in either field continues, as in any form.
+            if widgets::entered(ui, &r) || widgets::entered(ui, &password) {
+                action = Some(SetupAction::Find);
+            }
         });
     ui.label(RichText::new(tr!("app-password-note")).weak().small());
     ui.add_space(design::SECTION_GAP);
@@ -229,13 +231,26 @@ fn review(
     {
         // None typed on the first page (a sign-in was expected, say), or the provider wants
         // another password than the account's own: ask here, by its name.
+        // The account's own password, typed on the first page, is what the provider said
+        // will not work: the field starts empty.
+        if separate && !w.password_in_review {
+            draft.password = Secret::default();
+        }
         w.password_in_review = true;
         let label = provider::field_label(help.as_ref(), tr!("field-password-or-app"));
-        egui::Grid::new("wizard-password").show(ui, |ui| {
-            let field = draft.password.edit();
-            let r = widgets::text_row(ui, &label, field, "", !show_password, None);
-            widgets::arrive(ui, &r, "wizard-review");
-        });
+        // Its name above it and the whole width for it (an app password is long).
+        let name = ui.label(&label);
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(draft.password.edit())
+                    .password(!show_password)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(name.id);
+        widgets::arrive(ui, &r, "wizard-review");
+        if widgets::entered(ui, &r) && ok && !draft.password.is_empty() {
+            action = Some(SetupAction::Check);
+        }
         if let Some(issuer) = issuer {
             // The sign-in needs a client id registered with the provider: for the few.
             egui::CollapsingHeader::new(tr!("advanced"))
