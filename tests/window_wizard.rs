@@ -317,6 +317,12 @@ fn accounts_found_on_this_computer_prefill_the_form_in_one_click() {
             .query_by_label_contains("never reads it from other programs")
             .is_some()
     );
+    // Good news, not a failure: no "usual settings" as if nothing had been found.
+    assert!(
+        harness
+            .query_by_label_contains("The usual settings are filled in below")
+            .is_none()
+    );
 }
 
 #[test]

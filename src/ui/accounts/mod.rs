@@ -28,7 +28,7 @@ use crate::usecases::account::Removed;
 use action::SetupAction;
 use list::ListAction;
 use remove::ConfirmRemove;
-use setup::{Setup, SetupView};
+use setup::{FormNotice, Setup, SetupView};
 
 use super::shared::{Nav, Shared};
 use super::widgets;
@@ -219,10 +219,19 @@ impl AccountsScreen {
         let drawn = match setup.view {
             SetupView::Wizard(_) => wizard::show(ui, setup, issuers, shared.outbox.as_deref()),
             SetupView::Form => {
-                if let Some(e) = &setup.notice {
-                    widgets::explanation(ui, e);
-                    ui.label(tr!("usual-settings-below"));
-                    ui.add_space(8.0);
+                match &setup.notice {
+                    Some(FormNotice::NothingFound(e)) => {
+                        widgets::explanation(ui, e);
+                        ui.label(tr!("usual-settings-below"));
+                        ui.add_space(8.0);
+                    }
+                    Some(FormNotice::Imported(e)) => {
+                        // Found and applied: good news, said as such.
+                        design::chip(ui, design::icon::OK, &e.problem, design::ok(ui));
+                        ui.label(egui::RichText::new(&e.advice).weak());
+                        ui.add_space(8.0);
+                    }
+                    None => {}
                 }
                 let a = form::show(ui, setup, issuers);
                 form::progress(ui, setup).or(a)

@@ -25,6 +25,15 @@ pub enum SetupView {
     Form,
 }
 
+/// What the form says above its fields.
+#[derive(Debug, Clone)]
+pub enum FormNotice {
+    /// Detection found nothing: why, and that the usual settings are filled in.
+    NothingFound(Explanation),
+    /// The settings came from another mail program on this computer: good news.
+    Imported(Explanation),
+}
+
 /// An account being set up or edited, and the work under way for it.
 #[derive(Debug)]
 pub struct Setup {
@@ -32,8 +41,8 @@ pub struct Setup {
     pub draft: AccountDraft,
     /// The view that edits it.
     pub view: SetupView,
-    /// Shown above the form: why detection found nothing.
-    pub notice: Option<Explanation>,
+    /// Shown above the form: why detection found nothing, or where the settings came from.
+    pub notice: Option<FormNotice>,
     /// The connection check.
     pub test: Option<CheckView>,
     /// The detection.
@@ -112,14 +121,14 @@ impl Setup {
                     let f = &offer.found;
                     self.draft = crate::usecases::import::draft(f, None);
                     self.view = SetupView::Form;
-                    self.notice = Some(Explanation::new(
+                    self.notice = Some(FormNotice::Imported(Explanation::new(
                         tr!(
                             "imported-settings",
                             program = f.program.to_string(),
                             place = f.place.display().to_string()
                         ),
                         tr!("imported-settings-advice"),
-                    ));
+                    )));
                 }
             }
             SetupAction::EditManually => {
@@ -356,7 +365,7 @@ impl Setup {
                 self.draft.guess_server();
                 if finding {
                     self.view = SetupView::Form;
-                    self.notice = Some(e);
+                    self.notice = Some(FormNotice::NothingFound(e));
                 }
             }
         }
