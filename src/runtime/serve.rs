@@ -156,13 +156,15 @@ fn on_files(ctx: &Ctx, command: Command) {
         }
         Command::SaveDraft(draft) => {
             let result = writing::save(&ctx.paths, &draft).map_err(|e| e.explain());
-            let saved = result.is_ok();
+            // A new draft changes the list (the Drafts tab's count); a later save of the
+            // same one does not: the list is read again when the Drafts screen is shown.
+            let new = result.is_ok() && draft.revision == 1;
             ctx.emit(Event::DraftSaved {
                 key: draft.key,
                 revision: draft.revision,
                 result,
             });
-            if saved {
+            if new {
                 emit_drafts(ctx);
             }
         }

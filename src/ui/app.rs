@@ -18,7 +18,7 @@ use super::widgets;
 use super::write::file_dialog::FilePicker;
 use super::write::{WriteScreen, queued_name};
 use crate::instance::Request;
-use crate::runtime::{Core, Event};
+use crate::runtime::{Command, Core, Event};
 
 /// What the window remembers between runs (with its size and position, which eframe keeps).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -228,6 +228,11 @@ impl OutpostApp {
             Nav::To(View::Compose) => {
                 self.write.new_message(shared);
                 View::Compose
+            }
+            Nav::To(View::Drafts) => {
+                // Their subjects and times as saved since.
+                shared.send(Command::Drafts);
+                View::Drafts
             }
             Nav::To(view) => view,
             Nav::AddAccount => {
