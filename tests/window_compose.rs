@@ -167,6 +167,46 @@ fn without_a_file_chooser_a_typed_path_still_attaches() {
     });
 }
 
+/// A file chooser that takes its time (a desktop portal without a chooser of its own
+/// answers only after its timeout), then is cancelled.
+struct SlowPicker;
+
+impl outpost::ui::FilePicker for SlowPicker {
+    fn pick_files(&self) -> Picked {
+        std::thread::sleep(std::time::Duration::from_secs(4));
+        Picked::Cancelled
+    }
+}
+
+#[test]
+fn a_file_chooser_that_does_not_appear_is_said_within_a_second_with_the_way_on() {
+    let files = tempfile::tempdir().unwrap();
+    let path = file(&files, "typed.txt", b"typed while waiting");
+    let mut setup = WindowSetup::new("example.test");
+    setup.picker = Some(Arc::new(SlowPicker));
+    let (mut harness, _lab) = window_with_account(setup);
+    write(&mut harness);
+    harness.get_by_label("Attach files…").click();
+    harness.step();
+    let asked = std::time::Instant::now();
+    wait_for(&mut harness, "word of the waiting", |h| {
+        h.query_by_label_contains("Waiting for the file chooser")
+            .is_some()
+    });
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(3),
+        "said after {:?}",
+        asked.elapsed()
+    );
+    // The typed path works meanwhile.
+    type_into(&mut harness, "File path", &path.display().to_string());
+    harness.get_by_label("Attach").click();
+    harness.step();
+    wait_for(&mut harness, "the typed file", |h| {
+        h.query_by_label("typed.txt").is_some()
+    });
+}
+
 #[test]
 fn escape_asks_before_discarding_a_draft() {
     let (mut harness, _lab) = window_with_account(WindowSetup::new("example.test"));

@@ -326,6 +326,7 @@ header-bcc = Blindkopie (Bcc)
 ## src/ui/write/file_dialog.rs
 attach-files-title = Dateien anhängen
 no-file-chooser = Hier gibt es keinen Dateiauswahldialog (weder das Desktop-Portal noch zenity ist installiert).
+file-chooser-slow = Warten auf die Dateiauswahl. Öffnet sich keine, ziehen Sie Dateien ins Fenster oder geben Sie unten einen Pfad ein.
 
 ## src/ui/write/mod.rs
 link-ignored = Der Link verlangte auch { $headers }; Outpost hat das ignoriert.

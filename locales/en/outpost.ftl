@@ -327,6 +327,7 @@ header-bcc = Bcc
 ## src/ui/write/file_dialog.rs
 attach-files-title = Attach files
 no-file-chooser = No file chooser is available here (neither the desktop portal nor zenity is installed).
+file-chooser-slow = Waiting for the file chooser. If none opens, drop files on the window or type a path below.
 
 ## src/ui/write/mod.rs
 link-ignored = The link also asked for { $headers }; Outpost ignored it.

@@ -82,6 +82,8 @@ pub struct Compose {
     pub typed_path: String,
     /// Why the file dialog could not be shown.
     pub dialog_problem: Option<String>,
+    /// The file chooser was asked for over a second ago and has not answered.
+    pub dialog_slow: bool,
     /// Esc was pressed on a non-empty draft: ask first.
     pub confirm_discard: bool,
     /// A send is running.
@@ -125,6 +127,7 @@ impl Default for Compose {
             attachments: vec![],
             typed_path: String::new(),
             dialog_problem: None,
+            dialog_slow: false,
             confirm_discard: false,
             sending: false,
             error: None,
@@ -733,6 +736,8 @@ impl Compose {
             ui.label(
                 RichText::new(tr!("drop-or-type", problem = p.as_str())).color(design::error(ui)),
             );
+        } else if self.dialog_slow {
+            ui.label(RichText::new(tr!("file-chooser-slow")).color(design::warn(ui)));
         }
         self.attach_by_path(ui);
         ui.label(RichText::new(self.size_line(limit)).weak());

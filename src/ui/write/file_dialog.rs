@@ -77,8 +77,12 @@ fn no_dialog_service() -> Option<String> {
     None
 }
 
-/// A request running on its own thread.
-pub struct Pending(mpsc::Receiver<Picked>);
+/// How long a file chooser may take to appear before Write says so: a desktop portal
+/// without a file chooser of its own answers only after its own timeout (25 s or more).
+pub const SLOW: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A request running on its own thread, and when it started.
+pub struct Pending(mpsc::Receiver<Picked>, std::time::Instant);
 
 impl Pending {
     /// Starts `picker` on a thread.
@@ -88,7 +92,12 @@ impl Pending {
             // Nobody waits any more when the window closed meanwhile.
             tx.send(picker.pick_files()).ok();
         });
-        Self(rx)
+        Self(rx, std::time::Instant::now())
+    }
+
+    /// Whether it has been waiting longer than a file chooser takes to appear.
+    pub fn slow(&self) -> bool {
+        self.1.elapsed() >= SLOW
     }
 
     /// The answer, once there is one; never blocks.

@@ -362,10 +362,17 @@ impl WriteScreen {
     pub fn poll_picker(&mut self, ctx: &egui::Context) {
         let Some(p) = &self.picking else { return };
         let Some(picked) = p.poll() else {
+            // No chooser after a second: say so, and that a path can be typed meanwhile.
+            if let Some(c) = &mut self.compose {
+                c.dialog_slow = p.slow();
+            }
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
             return;
         };
         self.picking = None;
+        if let Some(c) = &mut self.compose {
+            c.dialog_slow = false;
+        }
         if let Some(c) = &mut self.compose {
             match picked {
                 Picked::Files(files) => {
