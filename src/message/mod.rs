@@ -8,6 +8,7 @@ mod compose;
 pub mod downgrade;
 mod explain;
 pub mod flowed;
+mod header;
 pub mod mend;
 mod reopen;
 pub mod seven_bit;

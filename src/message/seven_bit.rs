@@ -4,49 +4,14 @@
 //! already in 7 bits (base64 attachments, quoted-printable) and the header are left as they
 //! are. Nested multiparts are walked.
 
+use super::header::{field, physical_fields, split};
+
 /// `message` with every 8-bit text part re-encoded as quoted-printable.
 pub fn seven_bit(message: &[u8]) -> Vec<u8> {
     let (header, body) = split(message);
     let mut out = Vec::with_capacity(message.len() + message.len() / 8);
     entity(header, body, &mut out);
     out
-}
-
-/// The header (with its last line's CRLF) and the body after the empty line.
-fn split(entity: &[u8]) -> (&[u8], &[u8]) {
-    if entity.starts_with(b"\r\n") {
-        return (&[], &entity[2..]);
-    }
-    match entity.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(p) => (&entity[..p + 2], &entity[p + 4..]),
-        None => (entity, &[]),
-    }
-}
-
-/// The value of the header field `name` (unfolded), if there is one.
-fn field(header: &[u8], name: &str) -> Option<String> {
-    let text = String::from_utf8_lossy(header);
-    let mut value: Option<String> = None;
-    let mut found = false;
-    for line in text.split("\r\n") {
-        if line.starts_with([' ', '\t']) {
-            if found && let Some(v) = &mut value {
-                v.push_str(line);
-            }
-            continue;
-        }
-        found = false;
-        if value.is_some() {
-            break;
-        }
-        if let Some((n, v)) = line.split_once(':')
-            && n.trim().eq_ignore_ascii_case(name)
-        {
-            value = Some(v.to_string());
-            found = true;
-        }
-    }
-    value
 }
 
 /// The `boundary` parameter of a Content-Type value.
@@ -82,16 +47,9 @@ fn entity(header: &[u8], body: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(body);
         return;
     }
-    let text = String::from_utf8_lossy(header);
-    let mut skipping = false;
-    for line in text.split_inclusive("\r\n") {
-        if !line.starts_with([' ', '\t']) {
-            skipping = line
-                .split_once(':')
-                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("content-transfer-encoding"));
-        }
-        if !skipping {
-            out.extend_from_slice(line.as_bytes());
+    for (name, lines) in physical_fields(header) {
+        if !name.eq_ignore_ascii_case("content-transfer-encoding") {
+            out.extend_from_slice(lines);
         }
     }
     out.extend_from_slice(b"Content-Transfer-Encoding: quoted-printable\r\n\r\n");
