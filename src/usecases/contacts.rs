@@ -21,7 +21,10 @@ pub fn suggestions(paths: &Paths, places: Option<&Places>) -> Vec<Contact> {
     } else {
         vec![]
     };
-    let accounts = super::account::store(paths).load().unwrap_or_default();
+    let accounts = super::account::store(paths).load().unwrap_or_else(|e| {
+        tracing::warn!("the accounts could not be read for suggestions: {e}");
+        Default::default()
+    });
     let own = accounts
         .accounts
         .iter()

@@ -24,14 +24,25 @@ pub struct Dictionaries {
     pub dirs: Option<Vec<PathBuf>>,
     /// Installed ones, once the core looked.
     installed: Option<Vec<Installed>>,
-    /// Read ones (or why not), by code.
-    read: HashMap<String, Result<Arc<Speller>, String>>,
+    /// Each dictionary asked for, by code: being read, read, or why not.
+    read: HashMap<String, Reading>,
     /// Asked for, not read yet.
     pending: Vec<Installed>,
     /// Words to add to the person's list.
     pub added: Vec<String>,
     /// That none is installed was said (in one message: once is enough).
     none_said: bool,
+}
+
+/// Where a dictionary asked for is.
+#[derive(Clone)]
+enum Reading {
+    /// The core is reading it.
+    Pending,
+    /// Ready to check with.
+    Ready(Arc<Speller>),
+    /// It could not be read: why.
+    Failed(String),
 }
 
 /// Which language a message is checked in.
@@ -59,7 +70,11 @@ impl Dictionaries {
 
     /// The core read a dictionary, or could not.
     pub fn read(&mut self, code: String, result: Result<Arc<Speller>, String>) {
-        self.read.insert(code, result);
+        let reading = match result {
+            Ok(s) => Reading::Ready(s),
+            Err(e) => Reading::Failed(e),
+        };
+        self.read.insert(code, reading);
     }
 
     /// Dictionaries to read, asked since the last call.
@@ -67,19 +82,17 @@ impl Dictionaries {
         std::mem::take(&mut self.pending)
     }
 
-    /// The dictionary for `choice`: read, being read (None), or none at all.
-    fn speller(&mut self, choice: &Choice) -> Option<Result<Arc<Speller>, String>> {
+    /// Where the dictionary for `choice` is (asked for the first time here); `None` when
+    /// no dictionary fits it.
+    fn speller(&mut self, choice: &Choice) -> Option<Reading> {
         let code = self.code(choice)?;
         if let Some(r) = self.read.get(&code) {
             return Some(r.clone());
         }
         let installed = self.installed.as_ref()?.iter().find(|i| i.code == code)?;
-        if !self.pending.iter().any(|p| p.code == code) {
-            self.pending.push(installed.clone());
-        }
-        // Marked as being read, so it is asked for once.
-        self.read.insert(code, Err(String::new()));
-        None
+        self.pending.push(installed.clone());
+        self.read.insert(code, Reading::Pending);
+        Some(Reading::Pending)
     }
 
     /// The code `choice` means, if any dictionary fits.
@@ -178,7 +191,10 @@ impl Spelling {
             egui::TextEdit::singleline(&mut *text).id_salt("compose-subject")
         }
         .desired_width(f32::INFINITY);
-        let speller = dictionaries.speller(&self.choice).and_then(Result::ok);
+        let speller = match dictionaries.speller(&self.choice) {
+            Some(Reading::Ready(s)) => Some(s),
+            _ => None,
+        };
         let multiline = field == "body";
         let Some(speller) = speller else {
             if multiline {
@@ -372,14 +388,14 @@ impl Spelling {
                 self.choice = choice;
             }
             match dictionaries.speller(&self.choice) {
-                None if dictionaries.code(&self.choice).is_some() => {
+                Some(Reading::Pending) => {
                     ui.label(RichText::new(tr!("spelling-loading")).weak());
                 }
-                Some(Err(e)) if !e.is_empty() => {
+                Some(Reading::Failed(e)) => {
                     ui.label(RichText::new(e).color(design::error(ui)));
                 }
-                Some(Ok(_)) => self.found_line(ui),
-                _ => {}
+                Some(Reading::Ready(_)) => self.found_line(ui),
+                None => {}
             }
         });
     }
