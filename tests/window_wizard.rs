@@ -195,6 +195,37 @@ fn nothing_found_opens_a_prefilled_manual_form() {
 }
 
 #[test]
+fn settings_found_for_one_address_do_not_stay_for_another() {
+    let (mut harness, _lab) = window_with_zone("detect.test");
+    start(&mut harness, "ann@srv.detect.test", "secret");
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Found by: DNS service records (SRV)")
+            .is_some()
+    });
+    assert!(harness.query_by_label("mail.srv.detect.test").is_some());
+    harness.get_by_label("Back").click();
+    harness.run();
+    type_into(&mut harness, "E-mail address", "ann@nowhere.detect.test");
+    harness.get_by_label("Continue").click();
+    harness.step();
+    wait_for(&mut harness, "the explanation", |h| {
+        h.query_by_label_contains("No settings were found")
+            .is_some()
+    });
+    assert_eq!(
+        field(&harness, "Server"),
+        "smtp.nowhere.detect.test",
+        "the usual server of the new address, not the one found for the old"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("srv.detect.test")
+            .is_none(),
+        "nothing found for the old address is left on the page"
+    );
+}
+
+#[test]
 fn finding_shows_its_deadline_and_can_be_cancelled() {
     let mut setup = WindowSetup::new("detect.test");
     setup.dns_latency = Duration::from_secs(5);

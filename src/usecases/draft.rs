@@ -321,10 +321,36 @@ impl AccountDraft {
         EmailAddress::parse(&self.email).ok()
     }
 
-    /// The address changed: the login name follows it until it was typed.
+    /// The address changed: the login name follows it until it was typed, and what detection
+    /// found for another address is not this one's (its server, login, IMAP, trust and pin
+    /// go with it).
     pub fn email_changed(&mut self) {
+        let stale = self
+            .found
+            .as_ref()
+            .is_some_and(|f| !f.detection.email.trim().eq_ignore_ascii_case(self.email.trim()));
+        if stale {
+            self.forget_found();
+        }
         if !self.username_edited {
             self.username = self.email.trim().to_string();
+        }
+    }
+
+    /// Clears every field detection filled in; what the person typed (name, password, proxy)
+    /// stays.
+    fn forget_found(&mut self) {
+        let blank = Self::default();
+        self.found = None;
+        self.host = blank.host;
+        self.port = blank.port;
+        self.security = blank.security;
+        self.auth = blank.auth;
+        self.grant = None;
+        self.trust_confirmed = false;
+        self.pin = None;
+        if self.imap.source.is_some() {
+            self.imap = blank.imap;
         }
     }
 
