@@ -8,6 +8,7 @@
 
 mod support;
 
+use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
@@ -310,4 +311,108 @@ fn removing_an_account_can_keep_its_waiting_messages_and_says_so() {
         state == "queued" || state == "retry",
         "still waiting: {state}"
     );
+}
+
+/// The row (a table row to a screen reader) whose cells hold `subject`.
+fn row_of<'t>(
+    harness: &'t Harness<'_, OutpostApp>,
+    subject: &str,
+) -> Option<egui_kittest::Node<'t>> {
+    harness
+        .query_all_by_role(Role::Row)
+        .find(|r| r.query_by_label(subject).is_some())
+}
+
+fn selected_subject(harness: &Harness<'_, OutpostApp>) -> Vec<String> {
+    harness
+        .query_all_by_role(Role::Row)
+        .filter(|r| r.accesskit_node().is_selected() == Some(true))
+        .filter_map(|r| {
+            ["First", "Second", "Third"]
+                .into_iter()
+                .find(|s| r.query_by_label(s).is_some())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn the_outbox_is_a_table_whose_rows_select_by_click_and_by_keyboard() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    let op = lab.outpost();
+    unreachable_server(&lab);
+    for (subject, to) in [
+        ("First", "one@example.net"),
+        ("Second", "two@example.net"),
+        ("Third", "three@example.net"),
+    ] {
+        op.send(&["--to", to, "--subject", subject, "--body", "hello"]);
+    }
+    open_outbox(&mut harness);
+    wait_for(&mut harness, "the three rows", |h| {
+        ["First", "Second", "Third"]
+            .iter()
+            .all(|s| row_of(h, s).is_some())
+    });
+    // To a screen reader: a named table, a header row of column headers, a row per message
+    // with a cell per column.
+    let table = harness.get_by_role_and_label(Role::Table, "Messages in the outbox");
+    assert_eq!(table.query_all_by_role(Role::Row).count(), 4, "header + 3");
+    let headers: Vec<_> = table.query_all_by_role(Role::ColumnHeader).collect();
+    let names: Vec<_> = headers
+        .iter()
+        .filter_map(|h| h.accesskit_node().label())
+        .collect();
+    assert!(
+        names.contains(&"Subject".to_string()) && names.contains(&"Status".to_string()),
+        "{names:?}"
+    );
+    let second = row_of(&harness, "Second").unwrap();
+    assert_eq!(
+        second.query_all_by_role(Role::Cell).count(),
+        headers.len(),
+        "a cell under each column header"
+    );
+    assert!(second.query_by_label("two@example.net").is_some());
+    // A click on any cell selects the whole row, not only one on its subject.
+    harness.get_by_label("two@example.net").click();
+    harness.step();
+    wait_for(&mut harness, "the row selected", |h| {
+        selected_subject(h) == ["Second"] && h.query_by_label("History").is_some()
+    });
+    // The keyboard stops once in the table, on the selected row; the arrows, Home and End
+    // move the selection and the focus together.
+    harness.get_by_label("Second").focus();
+    harness.run();
+    let focused = |h: &Harness<'_, OutpostApp>| {
+        h.query_by(|n| n.is_focused())
+            .and_then(|n| n.accesskit_node().label())
+            .unwrap_or_default()
+    };
+    assert_eq!(focused(&harness), "Second");
+    let order: Vec<String> = harness
+        .query_all_by_role(Role::Row)
+        .skip(1)
+        .filter_map(|r| {
+            ["First", "Second", "Third"]
+                .into_iter()
+                .find(|s| r.query_by_label(s).is_some())
+                .map(str::to_string)
+        })
+        .collect();
+    let at = order.iter().position(|s| s == "Second").unwrap();
+    for (key, want) in [
+        (egui::Key::ArrowDown, order[(at + 1).min(2)].as_str()),
+        (egui::Key::Home, order[0].as_str()),
+        (egui::Key::End, order[2].as_str()),
+        (egui::Key::ArrowUp, order[1].as_str()),
+        (egui::Key::PageUp, order[0].as_str()),
+        (egui::Key::PageDown, order[2].as_str()),
+    ] {
+        harness.key_press(key);
+        harness.run();
+        wait_for(&mut harness, "the selection to follow the key", |h| {
+            selected_subject(h) == [want] && focused(h) == want
+        });
+    }
 }

@@ -218,9 +218,7 @@ fn settings_found_for_one_address_do_not_stay_for_another() {
         "the usual server of the new address, not the one found for the old"
     );
     assert!(
-        harness
-            .query_by_label_contains("srv.detect.test")
-            .is_none(),
+        harness.query_by_label_contains("srv.detect.test").is_none(),
         "nothing found for the old address is left on the page"
     );
 }

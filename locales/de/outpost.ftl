@@ -375,6 +375,7 @@ state-scheduled = geplant
 
 ## src/ui/outbox/table.rs
 scroll-messages = Bildlauf der Nachrichten
+outbox-table = Nachrichten im Postausgang
 col-status = Status
 col-account = Konto
 col-attempts = Versuche

@@ -376,6 +376,7 @@ state-scheduled = scheduled
 
 ## src/ui/outbox/table.rs
 scroll-messages = Scroll the messages
+outbox-table = Messages in the outbox
 col-status = Status
 col-account = Account
 col-attempts = Attempts

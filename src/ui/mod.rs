@@ -11,6 +11,7 @@ mod frame_log;
 mod outbox;
 mod settings;
 mod shared;
+mod table_roles;
 mod widgets;
 mod write;
 

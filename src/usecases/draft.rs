@@ -325,10 +325,12 @@ impl AccountDraft {
     /// found for another address is not this one's (its server, login, IMAP, trust and pin
     /// go with it).
     pub fn email_changed(&mut self) {
-        let stale = self
-            .found
-            .as_ref()
-            .is_some_and(|f| !f.detection.email.trim().eq_ignore_ascii_case(self.email.trim()));
+        let stale = self.found.as_ref().is_some_and(|f| {
+            !f.detection
+                .email
+                .trim()
+                .eq_ignore_ascii_case(self.email.trim())
+        });
         if stale {
             self.forget_found();
         }

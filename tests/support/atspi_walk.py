@@ -255,6 +255,18 @@ def walk():
     press(app, "Send")
     find(app, "label", "sent", "the message shown as sent in the outbox")
     audit(app, "outbox")
+    # The outbox is a table: column headers by name, a row per message, a cell per column.
+    table = find(app, "table", "Messages in the outbox", "the outbox as a table")
+    inside = list(nodes(table))
+    headers = [n.name for n in inside if n.getRoleName() == "column header"]
+    rows = [n for n in inside if n.getRoleName() == "table row"]
+    cells = [n for n in inside if n.getRoleName() == "table cell"]
+    if "Subject" not in headers or len(rows) != 2 or len(cells) != len(headers):
+        raise WalkFailed(
+            f"the outbox is no table of one message: headers {headers}, {len(rows)} rows, "
+            f"{len(cells)} cells\nthe window shows:\n{screen(app)}"
+        )
+    print(f"ok: the outbox is a table ({', '.join(headers)})", flush=True)
 
     find(app, "toggle button", "Drafts", "the Drafts tab").queryAction().doAction(0)
     find(app, "label", "No drafts", "the drafts, none left after sending", contains=True)

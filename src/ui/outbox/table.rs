@@ -14,6 +14,7 @@ use crate::explain::Explanation;
 use crate::outbox::{State, Summary};
 use crate::runtime::OutboxView;
 use crate::ui::design;
+use crate::ui::table_roles::TableRoles;
 use crate::ui::widgets;
 
 /// Rows asked for around a missing one, so that scrolling finds them read already.
@@ -36,6 +37,14 @@ pub struct Table {
     wanted: Vec<i64>,
     /// What the last frame showed.
     shown: Option<Shown>,
+    /// The row (by message) the keyboard moved to, until it is drawn and focused.
+    focus: Option<i64>,
+    /// Where the focused row was last frame.
+    focused_at: Option<usize>,
+    /// The row to scroll into view next frame.
+    scroll_to: Option<usize>,
+    /// Rows in view: what Page Up/Down moves by.
+    page: usize,
 }
 
 /// What the table showed in a frame (for the frame log of benchmarks).
@@ -228,71 +237,145 @@ impl Table {
     ) -> Option<OutboxAction> {
         let mut action = None;
         let now = now_ms();
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let cols = Col::fitting(ui.available_width());
+        let columns: Vec<Column> = cols.iter().map(|c| c.column(ui)).collect();
+        // The keyboard stops once at the table, on the selected row (the first when none
+        // is); the arrows, Home/End and Page Up/Down move from row to row.
+        let selected_at = selected.and_then(|id| {
+            self.index
+                .iter()
+                .position(|&i| view.index[i as usize].0 == id)
+        });
+        let current = selected_at.unwrap_or(0);
+        let moved = self.moved_to(ui, view, current);
+        if let Some((at, id)) = moved {
+            action = Some(OutboxAction::Select(id));
+            self.focus = Some(id);
+            self.scroll_to = Some(at);
+        }
+        let current = moved.map_or(current, |(at, _)| at);
         let index = &self.index;
         let (cache, stale) = (&self.cache, &self.stale);
         let mut missing = Vec::new();
         let (mut first_row, mut placeholders) = (None, 0);
         // When the first countdown on screen reads differently.
         let mut repaint: Option<Millis> = None;
-        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        let cols = Col::fitting(ui.available_width());
-        let columns: Vec<Column> = cols.iter().map(|c| c.column(ui)).collect();
-        let scrolled = columns
-            .into_iter()
-            .fold(TableBuilder::new(ui), |t, c| t.column(c))
-            .id_salt("outbox-table")
-            .min_scrolled_height(0.0)
-            .striped(true)
-            // A click anywhere on a row selects it; the keyboard stops once per row, at its
-            // subject (a focusable row would be a second, nameless stop).
-            .sense(egui::Sense::CLICK)
-            // The subject is a button, taller than a label: every cell on the row's middle.
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .header(row_height, |mut header| {
-                for c in &cols {
-                    header.col(|ui| {
-                        ui.strong(c.title());
-                    });
+        let mut roles = TableRoles::default();
+        let mut focus = self.focus;
+        let mut focused_at = None;
+        let scroll_to = self.scroll_to.take();
+        let table = ui.scope_builder(
+            egui::UiBuilder::new()
+                .id_salt("outbox-table-node")
+                .accessibility_label(tr!("outbox-table")),
+            |ui| {
+                let table_id = ui.unique_id();
+                // A click on a cell's text selects the row, not the text.
+                ui.style_mut().interaction.selectable_labels = false;
+                let mut builder = columns
+                    .into_iter()
+                    .fold(TableBuilder::new(ui), |t, c| t.column(c))
+                    .id_salt("outbox-table")
+                    .min_scrolled_height(0.0)
+                    .striped(true)
+                    // A click anywhere on a row selects it.
+                    .sense(egui::Sense::CLICK)
+                    // The subject is a button, taller than a label: every cell on the
+                    // row's middle.
+                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+                if let Some(at) = scroll_to {
+                    builder = builder.scroll_to_row(at, None);
                 }
-            })
-            .body(|body| {
-                body.rows(row_height, index.len(), |mut row| {
-                    first_row = first_row.or(Some(row.index()));
-                    let (id, state) = view.index[index[row.index()] as usize];
-                    row.set_selected(selected == Some(id));
-                    let known = cache.get(&id).or_else(|| stale.get(&id));
-                    if !cache.contains_key(&id) {
-                        missing.push(row.index());
-                    }
-                    let Some(m) = known else {
-                        // Not read yet: the state is known, the rest comes in a moment.
-                        placeholders += 1;
-                        row.col(|ui| badge(ui, state, state.in_words()));
-                        for _ in 1..cols.len() {
-                            row.col(|ui| {
-                                ui.label(RichText::new("…").weak());
-                            });
-                        }
-                        return;
-                    };
-                    if let Some(ms) = m.next_attempt_ms.and_then(|t| countdown_changes_in(t, now)) {
-                        repaint = Some(repaint.map_or(ms, |r| r.min(ms)));
-                    }
-                    let who = emails
-                        .get(&m.account)
-                        .map_or(m.account.as_str(), String::as_str);
-                    let cell = Cell {
-                        m,
-                        state,
-                        who,
-                        selected: selected == Some(id),
-                        now,
-                    };
-                    if cell.draw(&mut row, &cols) {
-                        action = Some(OutboxAction::Select(id));
-                    }
-                });
-            });
+                let scrolled = builder
+                    .header(row_height, |mut header| {
+                        let cells: Vec<_> = cols
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| {
+                                header
+                                    .col(|ui| {
+                                        let title = ui.strong(c.title());
+                                        roles.cell(ui, i, Some(title.id));
+                                    })
+                                    .1
+                            })
+                            .collect();
+                        roles.header(table_id.with("header-row"), &cells);
+                    })
+                    .body(|body| {
+                        body.rows(row_height, index.len(), |mut row| {
+                            let at = row.index();
+                            first_row = first_row.or(Some(at));
+                            let (id, state) = view.index[index[at] as usize];
+                            row.set_selected(selected == Some(id));
+                            let known = cache.get(&id).or_else(|| stale.get(&id));
+                            if !cache.contains_key(&id) {
+                                missing.push(at);
+                            }
+                            let mut cells = Vec::with_capacity(cols.len());
+                            if let Some(m) = known {
+                                if let Some(ms) =
+                                    m.next_attempt_ms.and_then(|t| countdown_changes_in(t, now))
+                                {
+                                    repaint = Some(repaint.map_or(ms, |r| r.min(ms)));
+                                }
+                                let who = emails
+                                    .get(&m.account)
+                                    .map_or(m.account.as_str(), String::as_str);
+                                let cell = Cell {
+                                    m,
+                                    state,
+                                    who,
+                                    selected: selected == Some(id),
+                                    now,
+                                    focus: (at == current).then(|| row_focus(table_id, id)),
+                                    // The row moved to by the keyboard gets the focus once
+                                    // drawn.
+                                    take_focus: focus == Some(id) && at == current,
+                                };
+                                if focus == Some(id) && at == current {
+                                    focus = None;
+                                }
+                                let drawn = cell.draw(&mut row, &cols, &mut roles);
+                                if drawn.focused {
+                                    focused_at = Some(at);
+                                }
+                                if drawn.clicked {
+                                    action = Some(OutboxAction::Select(id));
+                                }
+                                cells = drawn.cells;
+                            } else {
+                                // Not read yet: the state is known, the rest comes in a
+                                // moment.
+                                placeholders += 1;
+                                for (i, _) in cols.iter().enumerate() {
+                                    let (_, r) = row.col(|ui| {
+                                        roles.cell(ui, i, None);
+                                        if i == 0 {
+                                            badge(ui, state, state.in_words());
+                                        } else {
+                                            ui.label(RichText::new("…").weak());
+                                        }
+                                    });
+                                    cells.push(r);
+                                }
+                                if row.response().clicked() {
+                                    action = Some(OutboxAction::Select(id));
+                                }
+                            }
+                            let row_id = table_id.with(("row", id));
+                            roles.row(row_id, at, selected == Some(id), &cells);
+                        });
+                    });
+                (scrolled, table_id)
+            },
+        );
+        let (scrolled, table_id) = table.inner;
+        self.focus = focus;
+        self.focused_at = focused_at;
+        self.page = ((scrolled.inner_rect.height() / row_height) as usize).max(1);
+        roles.finish(ui.ctx(), table_id, index.len() + 1, cols.len());
         if let Some(ms) = repaint {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(ms as u64));
@@ -308,6 +391,38 @@ impl Table {
         }
         action
     }
+
+    /// The row the keyboard moves to from the focused row at `current` (arrows, Home/End,
+    /// Page Up/Down), with its message.
+    fn moved_to(&self, ui: &Ui, view: &OutboxView, current: usize) -> Option<(usize, i64)> {
+        let at = self.focused_at.filter(|&at| at == current)?;
+        let last = self.index.len().checked_sub(1)?;
+        let page = self.page;
+        let target = ui.input_mut(|i| {
+            let mut pressed = |key| i.consume_key(egui::Modifiers::NONE, key);
+            if pressed(egui::Key::ArrowDown) {
+                Some((at + 1).min(last))
+            } else if pressed(egui::Key::ArrowUp) {
+                Some(at.saturating_sub(1))
+            } else if pressed(egui::Key::PageDown) {
+                Some((at + page).min(last))
+            } else if pressed(egui::Key::PageUp) {
+                Some(at.saturating_sub(page))
+            } else if pressed(egui::Key::Home) {
+                Some(0)
+            } else if pressed(egui::Key::End) {
+                Some(last)
+            } else {
+                None
+            }
+        })?;
+        (target != at).then(|| (target, view.index[self.index[target] as usize].0))
+    }
+}
+
+/// The focus of the row showing message `id`.
+fn row_focus(table: egui::Id, id: i64) -> egui::Id {
+    table.with(("focus", id))
 }
 
 /// Nothing to show: why, and what to do next.
@@ -377,50 +492,101 @@ struct Cell<'a> {
     who: &'a str,
     selected: bool,
     now: Millis,
+    /// The row is where the keyboard stops in the table: its subject takes the focus, with
+    /// this id.
+    focus: Option<egui::Id>,
+    /// The keyboard moved here: take the focus now.
+    take_focus: bool,
+}
+
+/// What drawing a row gave.
+struct Drawn {
+    /// Each cell's response, in column order.
+    cells: Vec<egui::Response>,
+    /// Clicked anywhere.
+    clicked: bool,
+    /// Its subject has the keyboard's focus.
+    focused: bool,
 }
 
 impl Cell<'_> {
-    /// Draws the row's `cols`; true when it was clicked.
-    fn draw(&self, row: &mut TableRow<'_, '_>, cols: &[Col]) -> bool {
+    /// Draws the row's `cols`, each cell marked as one for a screen reader.
+    fn draw(&self, row: &mut TableRow<'_, '_>, cols: &[Col], roles: &mut TableRoles) -> Drawn {
         let m = self.m;
-        let mut clicked = false;
-        for col in cols {
-            row.col(|ui| match col {
-                Col::Status => message_badge(ui, self.state, m),
-                Col::To => cut(ui, RichText::new(&m.to)),
-                Col::Subject => {
-                    let subject = if m.subject.is_empty() {
-                        tr!("no-subject")
-                    } else {
-                        m.subject.clone()
-                    };
-                    let r = ui.add(egui::Button::selectable(self.selected, &subject).truncate());
-                    clicked |= r.on_hover_text(subject).clicked();
-                }
-                Col::Account => cut(ui, RichText::new(self.who)),
-                Col::Attempts => {
-                    ui.label(m.attempts.to_string());
-                }
-                Col::NextTry => {
-                    // A countdown within the hour, the day and time beyond (send later).
-                    let next = m.next_attempt_ms.map(|t| {
-                        if t - self.now > 3_600_000 {
-                            time_first(t)
+        let (mut clicked, mut focused) = (false, false);
+        let mut cells = Vec::with_capacity(cols.len());
+        for (i, col) in cols.iter().enumerate() {
+            let (_, r) = row.col(|ui| {
+                roles.cell(ui, i, None);
+                match col {
+                    Col::Status => message_badge(ui, self.state, m),
+                    Col::To => cut(ui, RichText::new(&m.to)),
+                    Col::Subject => {
+                        let subject = if m.subject.is_empty() {
+                            tr!("no-subject")
                         } else {
-                            countdown(t, self.now)
-                        }
-                    });
-                    cut(ui, RichText::new(next.unwrap_or_default()));
-                }
-                Col::LastReply => {
-                    cut(
-                        ui,
-                        RichText::new(m.last_reply.as_deref().unwrap_or("")).weak(),
-                    );
+                            m.subject.clone()
+                        };
+                        let r = self.subject(ui, subject);
+                        clicked |= r.clicked();
+                        focused |= r.has_focus();
+                    }
+                    Col::Account => cut(ui, RichText::new(self.who)),
+                    Col::Attempts => {
+                        ui.label(m.attempts.to_string());
+                    }
+                    Col::NextTry => {
+                        // A countdown within the hour, the day and time beyond (send later).
+                        let next = m.next_attempt_ms.map(|t| {
+                            if t - self.now > 3_600_000 {
+                                time_first(t)
+                            } else {
+                                countdown(t, self.now)
+                            }
+                        });
+                        cut(ui, RichText::new(next.unwrap_or_default()));
+                    }
+                    Col::LastReply => {
+                        cut(
+                            ui,
+                            RichText::new(m.last_reply.as_deref().unwrap_or("")).weak(),
+                        );
+                    }
                 }
             });
+            cells.push(r);
         }
-        clicked || row.response().clicked()
+        Drawn {
+            clicked: clicked || row.response().clicked(),
+            focused,
+            cells,
+        }
+    }
+
+    /// The subject: on the row the keyboard stops at, a button that holds the focus and
+    /// keeps the up and down keys for the table; elsewhere text (the row takes the click).
+    fn subject(&self, ui: &mut Ui, subject: String) -> egui::Response {
+        let Some(id) = self.focus else {
+            let width = ui.available_width();
+            return widgets::elided(ui, RichText::new(subject), width);
+        };
+        let button = egui::Button::selectable(self.selected, &subject).truncate();
+        let r = ui.push_id(id, |ui| ui.add(button)).inner;
+        if self.take_focus {
+            r.request_focus();
+        }
+        if r.has_focus() {
+            ui.memory_mut(|m| {
+                m.set_focus_lock_filter(
+                    r.id,
+                    egui::EventFilter {
+                        vertical_arrows: true,
+                        ..Default::default()
+                    },
+                );
+            });
+        }
+        r.on_hover_text(subject)
     }
 }
 
