@@ -7,7 +7,8 @@
 
 mod support;
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
 use support::ui::{
     WindowSetup, fill_form, save_in_session_keyring, wait_for, window, window_with_account,
 };
@@ -153,6 +154,16 @@ fn the_window_sends_what_the_command_line_queues() {
     );
 }
 
+/// The value labelled by a row's `name` (the name's own node carries it too), and where it
+/// ends on the right.
+fn valued(harness: &Harness<'_, outpost::ui::OutpostApp>, name: &str) -> (String, f64) {
+    let node = harness
+        .query_by(|n| n.label().is_some_and(|l| l == name) && n.value().is_some_and(|v| v != name))
+        .unwrap_or_else(|| panic!("no value for {name}"));
+    let right = node.accesskit_node().bounding_box().map_or(0.0, |b| b.x1);
+    (node.value().unwrap_or_default(), right)
+}
+
 #[test]
 fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
     let setup = WindowSetup {
@@ -173,11 +184,30 @@ fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
             .next()
             .is_some()
     );
-    assert!(harness.query_by_label("Key SHA-256").is_some());
+    // The panel names the server; the fingerprint to compare is there whole, in lines
+    // within the window, and the text points up at it.
     assert!(
         harness
-            .query_by_label_contains("proves nothing about who is at the other end")
+            .query_by_label("The certificate of mail.example.test")
             .is_some()
+    );
+    let (issued_to, _) = valued(&harness, "Issued to");
+    assert!(issued_to.starts_with("mail.example.test ("), "{issued_to}");
+    let (shown, right) = valued(&harness, "Key SHA-256");
+    assert_eq!(shown.lines().count(), 4, "{shown}");
+    let width = f64::from(harness.ctx.content_rect().width());
+    assert!(
+        right <= width,
+        "the fingerprint ends at {right}, the window at {width}"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("the key's SHA-256 above is the one")
+            .is_some()
+    );
+    assert!(
+        harness.query_by_label_contains("SECURITY.md").is_none(),
+        "the window points at no file of the source"
     );
     assert!(lab.smtpd.logins().is_empty(), "no login before trusting");
 
@@ -190,6 +220,11 @@ fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
         h.query_by_label_contains("All steps passed").is_some()
     });
     assert!(harness.query_by_label("Trusted certificate").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("accepts only this key from mail.example.test")
+            .is_some()
+    );
     harness.get_by_label("Details").click_accesskit();
     harness.run();
     assert!(
@@ -206,6 +241,10 @@ fn a_self_signed_certificate_is_shown_trusted_for_the_account_and_kept() {
     assert_eq!(code, 0, "{v}");
     let pin = &v["accounts"][0]["pinned_certificate"];
     assert_eq!(pin["sha256"].as_str().map(str::len), Some(95), "{v}");
+    assert_eq!(
+        pin["sha256"].as_str(),
+        Some(shown.replace('\n', ":").as_str())
+    );
     assert!(
         pin["exception"]
             .as_str()

@@ -64,8 +64,8 @@ whereabouts-failed = { $what } ließ sich nicht senden; der Postausgang nennt de
 whereabouts-cancelled = { $what } wurde abgebrochen.
 
 ## src/ui/accounts/certificate.rs
-cert-self-signed = Ein selbst signiertes Zertifikat hat der Server selbst ausgestellt, nicht eine Stelle, der dieser Computer vertraut: Es verschlüsselt die Verbindung, beweist aber nicht, wer am anderen Ende ist. Vertrauen Sie ihm nur, wenn es Ihr eigener Server ist (oder der Ihrer Organisation) und der SHA-256 des Schlüssels unten der ist, den der Server anzeigt.
-cert-servers = Das Zertifikat des Servers
+cert-self-signed = Ein selbst signiertes Zertifikat hat der Server selbst ausgestellt, nicht eine Stelle, der dieser Computer vertraut: Es verschlüsselt die Verbindung, beweist aber nicht, wer am anderen Ende ist. Vertrauen Sie ihm nur, wenn es Ihr eigener Server ist (oder der Ihrer Organisation) und der SHA-256 des Schlüssels oben der ist, den der Server anzeigt.
+cert-servers = Das Zertifikat von { $server }
 cert-changed = Dieses Konto vertraut dem Schlüssel { $pinned }. Vertrauen Sie dem neuen nur, wenn das Zertifikat des Servers absichtlich ersetzt wurde.
 cert-trust = Diesem Zertifikat für dieses Konto vertrauen
 cert-trust-hint = Ab jetzt nimmt dieses Konto genau diesen Schlüssel an und keinen anderen; ein geänderter Schlüssel wird abgelehnt, bevor etwas gesendet wird.
@@ -77,7 +77,7 @@ cert-valid = Gültig
 cert-valid-range = { $from } bis { $to }
 cert-key = SHA-256 des Schlüssels
 cert-trusted = Vertrautes Zertifikat
-cert-pinned = Dieses Konto nimmt statt der üblichen Zertifizierungsstellen nur den Schlüssel von { $subject } an (SHA-256 { $sha256 }).
+cert-pinned = Dieses Konto nimmt von { $server } statt der üblichen Zertifizierungsstellen nur diesen Schlüssel an (SHA-256):
 cert-trusted-although = Vertraut, obwohl { $why }.
 cert-stop-trusting = Nicht mehr vertrauen
 
@@ -797,7 +797,7 @@ meaning-relay-denied = der Server leitet für diese Verbindung keine Mail weiter
 meaning-relay-denied-advice = Melden Sie sich an (Anmeldung „Passwort“ oder Anmeldedienst), und nutzen Sie den Einlieferungsserver Ihres Anbieters auf Port 465 oder 587.
 meaning-other = der Server hat abgelehnt
 meaning-other-advice = Die Worte des Servers oben sagen, warum; der Kundendienst Ihres Anbieters kann helfen.
--cert-own-server = Ist es Ihr eigener Server, vergleichen Sie den SHA-256 seines Schlüssels (beim Zertifikat angezeigt) mit dem, den der Server selbst nennt (siehe SECURITY.md), und vertrauen Sie dann diesem Zertifikat für dieses Konto.
+-cert-own-server = Ist es Ihr eigener Server, vergleichen Sie den SHA-256 seines Schlüssels (beim Zertifikat angezeigt) mit dem, den der Server selbst nennt, und vertrauen Sie dann diesem Zertifikat für dieses Konto.
 cert-wrong-name-advice = Ist { $names } der Server Ihres Anbieters, tragen Sie diesen Namen als Server ein. Andernfalls hört vielleicht jemand die Verbindung ab: Machen Sie nicht weiter.
 cert-wrong-name-unknown-advice = Der Servername ist vielleicht falsch; andernfalls hört jemand die Verbindung ab: Machen Sie nicht weiter.
 cert-expired-advice = Die Verwaltung des Servers muss das Zertifikat erneuern. Prüfen Sie auch, ob Datum und Uhrzeit dieses Computers stimmen.

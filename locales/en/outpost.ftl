@@ -65,8 +65,8 @@ whereabouts-failed = { $what } could not be sent; the Outbox gives the server's 
 whereabouts-cancelled = { $what } was cancelled.
 
 ## src/ui/accounts/certificate.rs
-cert-self-signed = A self-signed certificate was made by the server itself, not by an authority this computer trusts: it encrypts the connection, but proves nothing about who is at the other end. Trust it only if this is your own server (or your organisation's) and the key's SHA-256 below is the one the server shows.
-cert-servers = The server's certificate
+cert-self-signed = A self-signed certificate was made by the server itself, not by an authority this computer trusts: it encrypts the connection, but proves nothing about who is at the other end. Trust it only if this is your own server (or your organisation's) and the key's SHA-256 above is the one the server shows.
+cert-servers = The certificate of { $server }
 cert-changed = This account trusts the key { $pinned }. Trust the new one only if the server's certificate was replaced on purpose.
 cert-trust = Trust this certificate for this account
 cert-trust-hint = From now on this account accepts exactly this key, and nothing else; a changed key is refused before anything is sent.
@@ -78,7 +78,7 @@ cert-valid = Valid
 cert-valid-range = { $from } to { $to }
 cert-key = Key SHA-256
 cert-trusted = Trusted certificate
-cert-pinned = This account accepts only the key of { $subject } (SHA-256 { $sha256 }), instead of the usual authorities.
+cert-pinned = This account accepts only this key from { $server }, instead of the usual authorities (SHA-256):
 cert-trusted-although = Trusted although { $why }.
 cert-stop-trusting = Stop trusting it
 
@@ -798,7 +798,7 @@ meaning-relay-denied = the server does not pass mail on for this connection
 meaning-relay-denied-advice = Log in (login 'password', or sign in), and use your provider's submission server on port 465 or 587.
 meaning-other = the server refused
 meaning-other-advice = The server's own words above say why; your provider's support can help.
--cert-own-server = If this is your own server, compare the SHA-256 of its key (shown with the certificate) with the one the server itself gives (see SECURITY.md), then trust this certificate for this account.
+-cert-own-server = If this is your own server, compare the SHA-256 of its key (shown with the certificate) with the one the server itself gives, then trust this certificate for this account.
 cert-wrong-name-advice = If { $names } is your provider's server, use that name as the server. Otherwise someone may be intercepting the connection: do not go on.
 cert-wrong-name-unknown-advice = The server name may be wrong; otherwise someone may be intercepting the connection: do not go on.
 cert-expired-advice = The server's administrator must renew the certificate. Also check that this computer's date and time are right.

@@ -55,6 +55,21 @@ impl fmt::Display for Fingerprint {
     }
 }
 
+impl Fingerprint {
+    /// The fingerprint on four lines of eight bytes, to read and compare by eye without
+    /// scrolling.
+    pub fn in_lines(&self) -> String {
+        self.0
+            .chunks(8)
+            .map(|line| {
+                let pairs: Vec<String> = line.iter().map(|b| format!("{b:02X}")).collect();
+                pairs.join(":")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 impl fmt::Debug for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Fingerprint({self})")
@@ -119,6 +134,22 @@ impl CertificateInfo {
     /// Whether it names itself as its issuer.
     pub fn issued_by_itself(&self) -> bool {
         self.subject == self.issuer
+    }
+
+    /// Who it is for, for people: its subject, and first the server name it is valid for
+    /// when the subject is no such name ("mail.example.org (self-signed)").
+    pub fn issued_to(&self) -> String {
+        match self.names.first() {
+            Some(name)
+                if !self
+                    .names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&self.subject)) =>
+            {
+                format!("{name} ({})", self.subject)
+            }
+            _ => self.subject.clone(),
+        }
     }
 }
 

@@ -15,11 +15,17 @@ fn self_signed() -> String {
 
 /// The refused certificate, with the button to trust it when trusting it is a choice to
 /// offer (not for a changed key: that needs a second look, offered the same way after it).
-pub fn refused(ui: &mut Ui, info: &CertificateInfo, problem: &CertProblem) -> Option<SetupAction> {
+/// `server` is the host it came from.
+pub fn refused(
+    ui: &mut Ui,
+    server: &str,
+    info: &CertificateInfo,
+    problem: &CertProblem,
+) -> Option<SetupAction> {
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
-            design::section(ui, tr!("cert-servers"));
+            design::section(ui, tr!("cert-servers", server = server));
             details(ui, info);
             ui.add_space(4.0);
             if matches!(
@@ -54,7 +60,7 @@ fn details(ui: &mut Ui, info: &CertificateInfo) {
                     .labelled_by(l.id);
                 ui.end_row();
             };
-            row(ui, &tr!("cert-issued-to"), info.subject.clone());
+            row(ui, &tr!("cert-issued-to"), info.issued_to());
             let by = if info.issued_by_itself() {
                 tr!("cert-itself", issuer = info.issuer.as_str())
             } else {
@@ -71,21 +77,26 @@ fn details(ui: &mut Ui, info: &CertificateInfo) {
                     to = info.not_after.as_str()
                 ),
             );
-            row(ui, &tr!("cert-key"), info.sha256.to_string());
+            let l = ui.label(tr!("cert-key"));
+            fingerprint(ui, info.sha256.in_lines()).labelled_by(l.id);
+            ui.end_row();
         });
 }
 
-/// In the form: the certificate this account trusts, and a way to stop trusting it.
-pub fn trusted(ui: &mut Ui, pin: &CertificatePin) -> Option<SetupAction> {
+/// A key's fingerprint in lines of eight bytes, in a fixed-width font, to compare by eye.
+fn fingerprint(ui: &mut Ui, lines: String) -> egui::Response {
+    ui.add(egui::Label::new(RichText::new(lines).monospace()).selectable(true))
+}
+
+/// In the form: the certificate this account trusts from `server`, and a way to stop
+/// trusting it.
+pub fn trusted(ui: &mut Ui, server: &str, pin: &CertificatePin) -> Option<SetupAction> {
     ui.add_space(6.0);
     egui::Frame::group(ui.style())
         .show(ui, |ui| {
             design::section(ui, tr!("cert-trusted"));
-            ui.label(tr!(
-                "cert-pinned",
-                subject = pin.subject.as_str(),
-                sha256 = pin.sha256.to_string()
-            ));
+            let l = ui.label(tr!("cert-pinned", server = server));
+            fingerprint(ui, pin.sha256.in_lines()).labelled_by(l.id);
             if let Some(why) = &pin.exception {
                 ui.label(tr!("cert-trusted-although", why = why.to_string()));
             }

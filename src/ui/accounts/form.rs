@@ -72,7 +72,7 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
         }
     }
     if let Some(pin) = &draft.pin
-        && let Some(a) = certificate::trusted(ui, pin)
+        && let Some(a) = certificate::trusted(ui, draft.host.trim(), pin)
     {
         action = Some(a);
     }
@@ -369,7 +369,7 @@ pub fn progress(ui: &mut Ui, setup: &Setup) -> Option<SetupAction> {
             widgets::reveal(ui, &end, "form-test", t.ticket);
         }
         if let Some((info, problem)) = t.refused_certificate() {
-            action = certificate::refused(ui, info, problem);
+            action = certificate::refused(ui, setup.draft.host.trim(), info, problem);
         }
     }
     action

@@ -345,7 +345,7 @@ fn checking(
             }
             let trust = t
                 .refused_certificate()
-                .and_then(|(info, problem)| certificate::refused(ui, info, problem));
+                .and_then(|(info, problem)| certificate::refused(ui, &smtp.host, info, problem));
             ui.add_space(6.0);
             let action = way_out(ui, w, draft, t, &smtp).or(trust);
             t.copy_transcript(ui);
