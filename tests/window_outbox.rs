@@ -416,3 +416,86 @@ fn the_outbox_is_a_table_whose_rows_select_by_click_and_by_keyboard() {
         });
     }
 }
+
+/// Where `node` ends: its right and bottom edges.
+fn ends(node: &egui_kittest::Node<'_>) -> (f64, f64) {
+    let b = node.accesskit_node().bounding_box().unwrap();
+    (b.x1, b.y1)
+}
+
+#[test]
+fn the_details_take_the_room_there_is_and_keep_the_size_they_were_given() {
+    let size = [1280.0, 780.0];
+    let (mut harness, lab) = window_with_account(WindowSetup {
+        size,
+        ..WindowSetup::new("example.test")
+    });
+    unreachable_server(&lab);
+    let id = lab.outpost().send(&[
+        "--to",
+        "bob@example.net",
+        "--subject",
+        "Minutes",
+        "--body",
+        "hello",
+    ]);
+    open_outbox(&mut harness);
+    select(&mut harness, "Minutes");
+    wait_for(&mut harness, "the first attempt in the history", |h| {
+        h.query_all_by_label_contains("refused the connection")
+            .count()
+            >= 2
+    });
+    harness.get_by_label("Technical details").click();
+    harness.run();
+    // With one row, the details have the room under it: the whole history shows, and the
+    // Message-ID wraps within the window instead of running past it.
+    let (_, history_end) = ends(&harness.get_by_label("History"));
+    let last = harness
+        .query_all_by_label_contains("refused the connection")
+        .map(|n| ends(&n).1)
+        .fold(0.0, f64::max);
+    assert!(history_end < last, "the history is under its heading");
+    assert!(
+        last <= f64::from(size[1]),
+        "the history ends at {last}, below the window's {}",
+        size[1]
+    );
+    let (code, v) = lab.outpost().json(&["queue", "show", &id.to_string()], "");
+    assert_eq!(code, 0, "{v}");
+    let message_id = v["message"]["message_id"].as_str().unwrap().to_string();
+    let (right, _) = ends(&harness.get_by_label(&message_id));
+    assert!(
+        right <= f64::from(size[0]),
+        "the Message-ID ends at {right}"
+    );
+    let details_top = |h: &Harness<'_, OutpostApp>| {
+        h.get_by_label("Resize the message's details")
+            .accesskit_node()
+            .bounding_box()
+            .unwrap()
+            .y0
+    };
+    // Made smaller by the keyboard (the divider takes the arrows; the table above has the
+    // least it keeps), and as small at the next start.
+    let before = details_top(&harness);
+    harness.get_by_label("Resize the message's details").focus();
+    harness.run();
+    for _ in 0..3 {
+        harness.key_press(egui::Key::ArrowDown);
+        harness.run();
+    }
+    let after = details_top(&harness);
+    assert!(
+        after > before + 30.0,
+        "the divider moved down: {before} -> {after}"
+    );
+    let remembered = harness.state().remembered();
+    assert!(remembered.outbox_details_height > 0.0);
+    drop(harness);
+    let mut again = lab.window_restored(remembered, size);
+    open_outbox(&mut again);
+    select(&mut again, "Minutes");
+    let top = details_top(&again);
+    assert!((top - after).abs() < 2.0, "kept: {after}, now {top}");
+}

@@ -30,6 +30,9 @@ pub struct Remembered {
     pub filter: Filter,
     /// Preferences.
     pub settings: Settings,
+    /// The outbox's details pane, in points, as the person dragged it (0: as the room
+    /// allows).
+    pub outbox_details_height: f32,
 }
 
 /// The whole window.
@@ -75,7 +78,7 @@ impl OutpostApp {
             view: remembered.view,
             accounts: AccountsScreen::default(),
             write: WriteScreen::default(),
-            outbox: OutboxScreen::with_filter(remembered.filter),
+            outbox: OutboxScreen::with_filter(remembered.filter, remembered.outbox_details_height),
             settings: SettingsScreen::new(remembered.settings),
             sender_status: String::new(),
             requests: None,
@@ -149,6 +152,7 @@ impl OutpostApp {
             view: self.view,
             filter: self.outbox.filter,
             settings: self.settings.prefs.clone(),
+            outbox_details_height: self.outbox.details_height(),
         }
     }
 

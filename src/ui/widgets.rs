@@ -449,13 +449,16 @@ pub fn name_values(
     id: &str,
     rows: impl IntoIterator<Item = (egui::WidgetText, egui::WidgetText)>,
 ) {
+    // A long value (a Message-ID) wraps within the pane instead of running past it.
+    let widest = ui.available_width() * 0.7;
     egui::Grid::new(id)
         .num_columns(2)
         .spacing([12.0, 4.0])
+        .max_col_width(widest)
         .show(ui, |ui| {
             for (name, value) in rows {
                 ui.label(name);
-                ui.label(value);
+                ui.add(egui::Label::new(value).wrap());
                 ui.end_row();
             }
         });

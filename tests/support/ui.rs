@@ -182,6 +182,15 @@ impl WindowSetup {
 impl Lab {
     /// A new window on the same files, DNS server and CA, as at the next start of Outpost.
     pub fn window_again(&self) -> Harness<'static, OutpostApp> {
+        self.window_restored(outpost::ui::Remembered::default(), [1100.0, 900.0])
+    }
+
+    /// A new window on the same files, as the last one was left (`remembered`), `size` big.
+    pub fn window_restored(
+        &self,
+        remembered: outpost::ui::Remembered,
+        size: [f32; 2],
+    ) -> Harness<'static, OutpostApp> {
         let net = NetConfig {
             dns_server: Some(self.dns.addr),
             extra_roots: Some(self.ca.ca_pem.clone()),
@@ -189,13 +198,13 @@ impl Lab {
         };
         let core = Core::start(&Paths::under(self.home.path()), Ok(net), || {});
         let user_home = self.home.path().join("user");
-        let app = OutpostApp::new(core).with_places(outpost::import::Places {
+        let app = OutpostApp::restore(core, remembered).with_places(outpost::import::Places {
             config: user_home.join(".config"),
             home: user_home,
             repository: None,
         });
         Harness::builder()
-            .with_size([1100.0, 900.0])
+            .with_size(size)
             .with_max_steps(200)
             .build_ui_state(|ui, app: &mut OutpostApp| app.show(ui), app)
     }

@@ -24,13 +24,27 @@ pub struct Details {
 }
 
 impl Details {
-    /// The height to keep for the pane in a screen `available` points high: as dragged, 240
-    /// at first, between 120 and what leaves the table 160.
-    pub fn height(&self, available: f32) -> f32 {
+    /// The pane `height` points high as the person left it (0: as the room allows).
+    pub fn with_height(height: f32) -> Self {
+        Self {
+            height: height.max(0.0),
+            ..Self::default()
+        }
+    }
+
+    /// The height as the person dragged it; 0 until then.
+    pub fn dragged_height(&self) -> f32 {
+        self.height
+    }
+
+    /// The height to keep for the pane in a screen `available` points high, under a table
+    /// that needs `table` points for its rows: as dragged; else the room the table leaves,
+    /// and at least 45 % of the screen; always between 120 and what leaves the table 160.
+    pub fn height(&self, available: f32, table: f32) -> f32 {
         let wanted = if self.height > 0.0 {
             self.height
         } else {
-            240.0
+            (available - table).max(available * 0.45)
         };
         wanted.min(available - 160.0).max(120.0)
     }
@@ -43,9 +57,9 @@ impl Details {
         id: i64,
         emails: &HashMap<String, String>,
     ) -> Option<OutboxAction> {
-        let height = self.height(ui.available_height());
+        let height = ui.available_height();
         if let Some(dragged) = divider(ui, &tr!("divider-details")) {
-            self.height = height - dragged;
+            self.height = (height - dragged).max(120.0);
         }
         let mut action = None;
         widgets::scroll(ui, &tr!("scroll-details"), |ui| {
@@ -71,6 +85,16 @@ fn divider(ui: &mut Ui, name: &str) -> Option<f32> {
         ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeVertical);
     }
     let keys = if r.has_focus() {
+        // The arrows move the divider, not the focus.
+        ui.memory_mut(|m| {
+            m.set_focus_lock_filter(
+                r.id,
+                egui::EventFilter {
+                    vertical_arrows: true,
+                    ..Default::default()
+                },
+            );
+        });
         ui.input(|i| {
             (i.key_pressed(egui::Key::ArrowDown) as i8 - i.key_pressed(egui::Key::ArrowUp) as i8)
                 as f32

@@ -94,12 +94,19 @@ impl JustQueued {
 }
 
 impl OutboxScreen {
-    /// The screen showing `filter`.
-    pub fn with_filter(filter: Filter) -> Self {
+    /// The screen showing `filter`, its details pane `details_height` points high as the
+    /// person left it (0: as the room allows).
+    pub fn with_filter(filter: Filter, details_height: f32) -> Self {
         Self {
             filter,
+            details: Details::with_height(details_height),
             ..Default::default()
         }
+    }
+
+    /// The details pane's height as the person dragged it (0 until then), to remember.
+    pub fn details_height(&self) -> f32 {
+        self.details.dragged_height()
     }
 
     /// Message `id`, named `name`, was just queued (to leave at `not_before`, if later):
@@ -177,9 +184,10 @@ impl OutboxScreen {
             };
             let (filter, notice) = (&mut self.filter, self.notice.as_ref().or(queued.as_ref()));
             // The table on top, the selected message's details under it.
+            let available = ui.available_height();
             let table_height = match self.selected {
-                Some(_) => ui.available_height() - self.details.height(ui.available_height()),
-                None => ui.available_height(),
+                Some(_) => available - self.details.height(available, self.table.needs()),
+                None => available,
             };
             let size = egui::vec2(ui.available_width(), table_height);
             let rect = egui::Rect::from_min_size(ui.cursor().min, size);

@@ -45,6 +45,8 @@ pub struct Table {
     scroll_to: Option<usize>,
     /// Rows in view: what Page Up/Down moves by.
     page: usize,
+    /// The height it needed last frame (see [`Table::needs`]).
+    needs: f32,
 }
 
 /// What the table showed in a frame (for the frame log of benchmarks).
@@ -211,6 +213,7 @@ impl Table {
         notice: Option<&Result<String, Explanation>>,
         emails: &HashMap<String, String>,
     ) -> Option<OutboxAction> {
+        let top = ui.cursor().min.y;
         toolbar(ui, view, filter);
         let open_account = paused(ui, view, emails);
         match notice {
@@ -223,9 +226,18 @@ impl Table {
         ui.add_space(4.0);
         self.reindex(view, *filter);
         if self.index.is_empty() {
-            return empty(ui, view.index.is_empty(), *filter).or(open_account);
+            let action = empty(ui, view.index.is_empty(), *filter);
+            self.needs = ui.min_rect().bottom() - top;
+            return action.or(open_account);
         }
-        self.rows(ui, view, selected, emails).or(open_account)
+        let (action, bottom) = self.rows(ui, view, selected, emails);
+        self.needs = bottom - top;
+        action.or(open_account)
+    }
+
+    /// The height the table needed last frame to show every row, with what is above it.
+    pub fn needs(&self) -> f32 {
+        self.needs
     }
 
     fn rows(
@@ -234,7 +246,7 @@ impl Table {
         view: &OutboxView,
         selected: Option<i64>,
         emails: &HashMap<String, String>,
-    ) -> Option<OutboxAction> {
+    ) -> (Option<OutboxAction>, f32) {
         let mut action = None;
         let now = now_ms();
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -389,7 +401,9 @@ impl Table {
         for at in missing {
             self.want(view, at);
         }
-        action
+        // Where the last row ends when all are shown, and a margin.
+        let bottom = scrolled.inner_rect.top() + scrolled.content_size.y + design::GAP;
+        (action, bottom)
     }
 
     /// The row the keyboard moves to from the focused row at `current` (arrows, Home/End,
