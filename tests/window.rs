@@ -117,7 +117,21 @@ fn saving_adds_the_account_to_the_list_without_writing_the_password() {
     wait_for(&mut harness, "the save", |h| {
         h.query_by_label(&format!("{USER} (default)")).is_some()
     });
-    assert!(harness.query_by_label_contains("Saved").is_some());
+    // Said beside the button that saved (not at the top of a long form), and to a screen
+    // reader as it appears.
+    let said = format!("Saved {USER}.");
+    let saved = harness.get_by_label(&said);
+    assert_eq!(saved.accesskit_node().live(), egui::accesskit::Live::Polite);
+    let saved_box = saved.accesskit_node().bounding_box().unwrap();
+    let button = harness
+        .get_by_label("Save changes")
+        .accesskit_node()
+        .bounding_box()
+        .unwrap();
+    assert!(
+        saved_box.y0 < button.y1 && button.y0 < saved_box.y1,
+        "on the button's line: {saved_box:?} beside {button:?}"
+    );
     // The saved account tests with the password from the keyring (the field is blank now).
     harness.get_by_label("Check connection").click();
     // A spinner keeps repainting while the check runs: step, do not wait to settle.

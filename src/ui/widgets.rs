@@ -443,6 +443,15 @@ pub fn whereabouts(what: &str, state: Option<State>) -> String {
     }
 }
 
+/// "✔ Saved …" beside the button that did it, where the person is looking; a screen reader
+/// says it when it appears (a polite live region).
+pub fn confirmation(ui: &mut Ui, text: &str) {
+    let r = design::chip(ui, design::icon::OK, text, design::ok(ui));
+    ui.ctx().accesskit_node_builder(r.id, |n| {
+        n.set_live(egui::accesskit::Live::Polite);
+    });
+}
+
 /// Names and their values in two columns.
 pub fn name_values(
     ui: &mut Ui,

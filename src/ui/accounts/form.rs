@@ -78,7 +78,14 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
     }
     plaintext_consent(ui, draft, errors.security.as_deref());
     ui.add_space(design::SECTION_GAP);
-    let pressed = buttons(ui, draft, errors.is_empty(), testing, busy);
+    let pressed = buttons(
+        ui,
+        draft,
+        errors.is_empty(),
+        testing,
+        busy,
+        setup.confirmation.as_deref(),
+    );
     let untested = match setup.test.as_ref().map(|t| &t.outcome) {
         Some(Some(Ok(()))) => None,
         Some(Some(Err(_))) => Some(tr!("test-failed-last")),
@@ -300,6 +307,7 @@ fn buttons(
     valid: bool,
     testing: bool,
     busy: bool,
+    confirmation: Option<&str>,
 ) -> Option<SetupAction> {
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
@@ -326,6 +334,9 @@ fn buttons(
         }
         if draft.is_saved() && ui.button(tr!("remove-account")).clicked() {
             action = Some(SetupAction::Remove);
+        }
+        if let Some(text) = confirmation {
+            widgets::confirmation(ui, text);
         }
     });
     action

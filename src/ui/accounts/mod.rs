@@ -113,11 +113,8 @@ impl AccountsScreen {
         let Some(s) = &mut self.setup else { return };
         s.saved(&result);
         self.notice = match result {
-            Ok(_) if matches!(s.view, SetupView::Wizard(_)) => None,
-            Ok(account) => Some(Notice::Info(
-                tr!("account-saved", email = account.email.as_str()),
-                None,
-            )),
+            // Said beside the Save button (see `Setup::confirmation`), where the person looks.
+            Ok(_) => None,
             Err(f) if f.keyring_unavailable => Some(Notice::NoKeyring(f.explanation)),
             Err(f) => Some(Notice::Problem(f.explanation)),
         };

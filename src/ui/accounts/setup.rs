@@ -55,6 +55,8 @@ pub struct Setup {
     pub show_password: bool,
     /// Save was pressed while the settings are not proven to work: ask first.
     pub confirm_save: bool,
+    /// Said beside Save once it saved ("Saved ann@example.org."), where the person looks.
+    pub confirmation: Option<String>,
 }
 
 impl Setup {
@@ -79,6 +81,7 @@ impl Setup {
             saving: false,
             show_password: false,
             confirm_save: false,
+            confirmation: None,
         }
     }
 
@@ -104,6 +107,7 @@ impl Setup {
         shared: &mut Shared,
         options: &Options,
     ) -> Option<Nav> {
+        self.confirmation = None;
         match action {
             SetupAction::Find => self.find(shared, options),
             SetupAction::CancelFind => {
@@ -385,6 +389,7 @@ impl Setup {
                 // The check's steps stay in view; the fields are the saved account's now.
                 self.draft = AccountDraft::edit(account);
                 self.notice = None;
+                self.confirmation = Some(tr!("account-saved", email = account.email.as_str()));
             }
         }
     }
