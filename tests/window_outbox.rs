@@ -499,3 +499,44 @@ fn the_details_take_the_room_there_is_and_keep_the_size_they_were_given() {
     let top = details_top(&again);
     assert!((top - after).abs() < 2.0, "kept: {after}, now {top}");
 }
+
+/// The nodes that show the lab server's refusal, and whether each is in a table cell.
+fn refusals<'t>(h: &'t Harness<'_, OutpostApp>) -> Vec<(egui_kittest::Node<'t>, bool)> {
+    h.query_all_by(|n| {
+        n.value()
+            .is_some_and(|v| v.contains("refused the connection on port"))
+    })
+    .map(|n| {
+        let in_cell = std::iter::successors(n.parent(), |p| p.parent())
+            .any(|p| p.accesskit_node().role() == Role::Cell);
+        (n, in_cell)
+    })
+    .collect()
+}
+
+#[test]
+fn cut_text_shows_whole_in_one_tooltip() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    unreachable_server(&lab);
+    lab.outpost()
+        .send(&["--to", "bob@example.net", "--subject", "Hi", "--body", "hi"]);
+    open_outbox(&mut harness);
+    // The last reply is longer than its column: cut, whole on hover.
+    wait_for(&mut harness, "the refusal in the table", |h| {
+        refusals(h).iter().any(|(_, in_cell)| *in_cell)
+    });
+    let before = refusals(&harness).len();
+    let (cell, _) = refusals(&harness)
+        .into_iter()
+        .find(|(_, in_cell)| *in_cell)
+        .unwrap();
+    cell.hover();
+    for _ in 0..90 {
+        harness.step();
+    }
+    assert_eq!(
+        refusals(&harness).len(),
+        before + 1,
+        "one tooltip with the whole reply"
+    );
+}

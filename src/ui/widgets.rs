@@ -273,16 +273,13 @@ pub fn name_divider(ui: &Ui, panel: &str, name: &str) {
 }
 
 /// `text` on one line at most `width` wide, cut with "…" when longer; the whole text shows
-/// when the pointer rests on it.
+/// when the pointer rests on it (egui's own tooltip for cut text: one, not two stacked).
 pub fn elided(ui: &mut Ui, text: impl Into<egui::WidgetText>, width: f32) -> egui::Response {
-    let text = text.into();
-    let full = text.text().to_string();
     ui.scope(|ui| {
         ui.set_max_width(width);
         ui.add(egui::Label::new(text).truncate())
     })
     .inner
-    .on_hover_text(full)
 }
 
 /// The steps of a check, live: a spinner on the running one, ✓ or ✗ with timing on the others,
