@@ -51,6 +51,36 @@ fn the_form_tests_a_connection_live_and_shows_each_step() {
 }
 
 #[test]
+fn the_checks_details_wrap_within_the_smallest_window() {
+    let size = outpost::ui::MIN_SIZE;
+    let (mut harness, lab) = WindowSetup {
+        size,
+        smtpd_args: vec!["--smtputf8".into()],
+        ..WindowSetup::new("example.test")
+    }
+    .open();
+    fill_form(&mut harness, lab.smtpd.port, PASSWORD);
+    harness.get_by_label("Check connection").click_accesskit();
+    harness.step();
+    wait_for(&mut harness, "the test to pass", |h| {
+        h.query_by_label_contains("All steps passed").is_some()
+    });
+    harness.get_by_label("Details").click_accesskit();
+    harness.run();
+    // The server's extensions, the longest answer, wrap: none is cut at the window's edge.
+    let extensions = harness
+        .query_all_by(|n| n.value().is_some_and(|v| v.contains("SMTPUTF8")))
+        .next()
+        .expect("the server's extensions");
+    let right = extensions.accesskit_node().bounding_box().unwrap().x1;
+    assert!(
+        right <= f64::from(size[0]),
+        "the extensions end at {right}, the window at {}",
+        size[0]
+    );
+}
+
+#[test]
 fn a_failed_login_is_explained_with_what_to_do() {
     let (mut harness, lab) = window();
     fill_form(&mut harness, lab.smtpd.port, "wrong password");

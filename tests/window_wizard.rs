@@ -85,12 +85,23 @@ fn the_wizard_finds_verifies_saves_and_sends_a_test_message() {
         h.query_by_label("Try port 587 (STARTTLS) instead")
             .is_some()
     });
+    assert!(
+        harness
+            .query_by_label("Step 4 of 4 · The connection did not work")
+            .is_some()
+    );
     harness.get_by_label("Back").click();
     harness.run();
     assert!(harness.query_by_label_contains("Step 3 of 4").is_some());
     harness.get_by_label("Continue").click();
     harness.step();
     past_the_blocked_port(&mut harness);
+    // Said as it ended, not "Checking" after every step passed.
+    assert!(
+        harness
+            .query_by_label("Step 4 of 4 · The connection works")
+            .is_some()
+    );
     save_and_send_a_test_message(&mut harness);
     wait_for(&mut harness, "the test message queued", |h| {
         h.query_by_label_contains("Test message #1 ").is_some()

@@ -440,6 +440,15 @@ pub fn whereabouts(what: &str, state: Option<State>) -> String {
     }
 }
 
+/// The width from the cursor to the right edge of what shows: a vertical scroll area may
+/// be wider than its view (content wider than the window), and text laid out to that width
+/// would run past the edge.
+pub fn visible_width(ui: &Ui) -> f32 {
+    ui.available_width()
+        .min(ui.clip_rect().right() - ui.cursor().min.x)
+        .max(0.0)
+}
+
 /// "✔ Saved …" beside the button that did it, where the person is looking; a screen reader
 /// says it when it appears (a polite live region).
 pub fn confirmation(ui: &mut Ui, text: &str) {
@@ -455,16 +464,29 @@ pub fn name_values(
     id: &str,
     rows: impl IntoIterator<Item = (egui::WidgetText, egui::WidgetText)>,
 ) {
-    // A long value (a Message-ID) wraps within the pane instead of running past it.
-    let widest = ui.available_width() * 0.7;
+    const SPACING: f32 = 12.0;
+    let rows: Vec<_> = rows.into_iter().collect();
+    // The names as wide as the widest (at most 45 % of the room), the values the rest: a
+    // long value (a Message-ID, a server's extensions) wraps instead of running past the
+    // edge.
+    let room = visible_width(ui);
+    let names = widest_text(ui, rows.iter().map(|(n, _)| n.text().to_string()))
+        .min(room * 0.45)
+        .ceil();
+    let values = (room - names - SPACING).max(80.0);
     egui::Grid::new(id)
         .num_columns(2)
-        .spacing([12.0, 4.0])
-        .max_col_width(widest)
+        .spacing([SPACING, 4.0])
         .show(ui, |ui| {
             for (name, value) in rows {
-                ui.label(name);
-                ui.add(egui::Label::new(value).wrap());
+                ui.scope(|ui| {
+                    ui.set_max_width(names);
+                    ui.add(egui::Label::new(name).wrap());
+                });
+                ui.scope(|ui| {
+                    ui.set_max_width(values);
+                    ui.add(egui::Label::new(value).wrap());
+                });
                 ui.end_row();
             }
         });

@@ -71,7 +71,12 @@ pub fn show(
             Stage::Identity => tr!("wizard-step-identity"),
             Stage::Finding => tr!("wizard-step-finding"),
             Stage::Review => tr!("wizard-step-review"),
-            Stage::Check => tr!("wizard-step-verify"),
+            // Once it has ended, the step says how (not "Checking" after every step passed).
+            Stage::Check => match test.as_ref().and_then(|t| t.outcome.as_ref()) {
+                None => tr!("wizard-step-verify"),
+                Some(Ok(())) => tr!("wizard-step-verified"),
+                Some(Err(_)) => tr!("wizard-step-verify-failed"),
+            },
             Stage::Done => tr!("wizard-step-done"),
         })
         .weak(),
