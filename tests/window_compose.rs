@@ -420,6 +420,25 @@ fn an_address_added_to_the_account_is_offered_in_write_and_sent_from() {
     );
     type_into(&mut harness, "Address", "ann.work@example.test");
     type_into(&mut harness, "Name", "Ann at Work");
+    // Every field of "Send as" starts at one line, in each address's frame.
+    let starts: Vec<(String, i64)> = ["Address", "Name", "Reply-To", "Signature"]
+        .into_iter()
+        .flat_map(|label| {
+            harness
+                .query_all_by_label(label)
+                .filter(|n| n.accesskit_node().role() != egui::accesskit::Role::Label)
+                .map(|n| {
+                    let x = n.accesskit_node().bounding_box().unwrap().x0;
+                    (label.to_string(), x.round() as i64)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(starts.len() >= 6, "{starts:?}");
+    assert!(
+        starts.iter().all(|(_, x)| (x - starts[0].1).abs() <= 1),
+        "the fields start at different places: {starts:?}"
+    );
     // Below the fold in this long form: pressed as the keyboard does (the harness does not
     // scroll).
     harness.get_by_label("Save changes").click_accesskit();

@@ -19,9 +19,27 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
     } else {
         own.trim().to_string()
     };
+    // Every frame's fields start at one line: the names' column as wide as the widest name.
+    let names = widgets::widest_text(
+        ui,
+        [
+            tr!("field-address"),
+            tr!("field-name"),
+            tr!("field-reply-to"),
+            tr!("field-signature"),
+        ],
+    );
+    let grid = |id| {
+        egui::Grid::new(id)
+            .num_columns(2)
+            .spacing([16.0, 8.0])
+            .min_col_width(names)
+    };
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.label(RichText::new(own_label).strong());
-        extras(ui, "own", &mut senders.reply_to, &mut senders.signature);
+        grid(egui::Id::unique("extras-own")).show(ui, |ui| {
+            extras(ui, &mut senders.reply_to, &mut senders.signature);
+        });
     });
     let mut remove = None;
     for (n, identity) in senders.identities.iter_mut().enumerate() {
@@ -31,36 +49,28 @@ pub fn show(ui: &mut Ui, own: &str, senders: &mut Senders) {
             {
                 identity.refused = None;
             }
-            egui::Grid::new(("identity", n))
-                .num_columns(2)
-                .spacing([16.0, 8.0])
-                .show(ui, |ui| {
-                    let error = address_error(&identity.email);
-                    widgets::text_row(
-                        ui,
-                        tr!("field-address"),
-                        &mut identity.email,
-                        "alias@example.org",
-                        false,
-                        error.as_deref(),
-                    );
-                    let mut name = identity.display_name.clone().unwrap_or_default();
-                    widgets::text_row(
-                        ui,
-                        tr!("field-name"),
-                        &mut name,
-                        tr!("field-your-name-hint"),
-                        false,
-                        None,
-                    );
-                    identity.display_name = Some(name).filter(|n| !n.trim().is_empty());
-                });
-            extras(
-                ui,
-                &format!("identity-{n}"),
-                &mut identity.reply_to,
-                &mut identity.signature,
-            );
+            grid(egui::Id::unique(("identity", n))).show(ui, |ui| {
+                let error = address_error(&identity.email);
+                widgets::text_row(
+                    ui,
+                    tr!("field-address"),
+                    &mut identity.email,
+                    "alias@example.org",
+                    false,
+                    error.as_deref(),
+                );
+                let mut name = identity.display_name.clone().unwrap_or_default();
+                widgets::text_row(
+                    ui,
+                    tr!("field-name"),
+                    &mut name,
+                    tr!("field-your-name-hint"),
+                    false,
+                    None,
+                );
+                identity.display_name = Some(name).filter(|n| !n.trim().is_empty());
+                extras(ui, &mut identity.reply_to, &mut identity.signature);
+            });
             let label = tr!("remove-address", address = shown(&identity.email));
             let r = ui.button(tr!("remove"));
             r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
@@ -94,35 +104,30 @@ fn shown(email: &str) -> String {
     }
 }
 
-/// Reply-To and signature fields; an empty field is no Reply-To or signature.
-fn extras(ui: &mut Ui, id: &str, reply_to: &mut Option<String>, signature: &mut Option<String>) {
-    egui::Grid::new(("extras", id))
-        .num_columns(2)
-        .spacing([16.0, 8.0])
-        .show(ui, |ui| {
-            let mut r = reply_to.clone().unwrap_or_default();
-            let error = address_error(&r);
-            widgets::text_row(
-                ui,
-                tr!("field-reply-to"),
-                &mut r,
-                tr!("field-reply-to-hint"),
-                false,
-                error.as_deref(),
-            );
-            *reply_to = Some(r.trim().to_string()).filter(|r| !r.is_empty());
-            let label = ui.label(tr!("field-signature"));
-            let mut s = signature.clone().unwrap_or_default();
-            ui.add(
-                egui::TextEdit::multiline(&mut s)
-                    .desired_rows(2)
-                    .desired_width(280.0)
-                    .hint_text(tr!("field-signature-hint")),
-            )
-            .labelled_by(label.id);
-            *signature = Some(s).filter(|s| !s.trim().is_empty());
-            ui.end_row();
-        });
+/// Reply-To and signature rows of a grid; an empty field is no Reply-To or signature.
+fn extras(ui: &mut Ui, reply_to: &mut Option<String>, signature: &mut Option<String>) {
+    let mut r = reply_to.clone().unwrap_or_default();
+    let error = address_error(&r);
+    widgets::text_row(
+        ui,
+        tr!("field-reply-to"),
+        &mut r,
+        tr!("field-reply-to-hint"),
+        false,
+        error.as_deref(),
+    );
+    *reply_to = Some(r.trim().to_string()).filter(|r| !r.is_empty());
+    let label = ui.label(tr!("field-signature"));
+    let mut s = signature.clone().unwrap_or_default();
+    ui.add(
+        egui::TextEdit::multiline(&mut s)
+            .desired_rows(2)
+            .desired_width(280.0)
+            .hint_text(tr!("field-signature-hint")),
+    )
+    .labelled_by(label.id);
+    *signature = Some(s).filter(|s| !s.trim().is_empty());
+    ui.end_row();
 }
 
 /// The server refused to send as this address: its words, what to do, and a button that
