@@ -471,4 +471,19 @@ fn an_address_added_to_the_account_is_offered_in_write_and_sent_from() {
         text.contains("From: \"Ann at Work\" <ann.work@example.test>"),
         "{text}"
     );
+    // The outbox says which address it went out as, and by which account.
+    support::ui::open_outbox(&mut harness);
+    wait_for(&mut harness, "the message in the outbox", |h| {
+        h.query_by_label("From work").is_some()
+    });
+    harness.get_by_label("From work").click();
+    harness.step();
+    wait_for(
+        &mut harness,
+        "its details with the address it was sent as",
+        |h| {
+            h.query_by_label("ann.work@example.test (sent as, by the account ann@example.test)")
+                .is_some()
+        },
+    );
 }

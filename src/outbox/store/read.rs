@@ -20,6 +20,8 @@ pub struct Summary {
     pub id: i64,
     /// The sending account's id.
     pub account: String,
+    /// The address it is sent from (the envelope's): the account's own or one it sends as.
+    pub from: String,
     /// Recipients, for display.
     pub to: String,
     /// Subject.
@@ -115,6 +117,7 @@ impl Outbox {
                 .get::<_, Option<String>>(12)?
                 .and_then(|c| CopyState::parse(&c)),
             copy_folder: row.get(13)?,
+            from: row.get(14)?,
         })
     }
 
@@ -122,7 +125,8 @@ impl Outbox {
         attempts, next_attempt, last_event, server_queue_id, maybe_sent,
         EXISTS (SELECT 1 FROM bodies WHERE bodies.message = messages.id),
         (SELECT state FROM copies WHERE copies.message = messages.id),
-        (SELECT folder FROM copies WHERE copies.message = messages.id) FROM messages";
+        (SELECT folder FROM copies WHERE copies.message = messages.id),
+        envelope_from FROM messages";
 
     /// The summaries `sql` selects (after [`Self::SUMMARY`]), with their recipients.
     fn select(

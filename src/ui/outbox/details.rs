@@ -222,15 +222,21 @@ fn recipients(ui: &mut Ui, m: &Summary) {
 }
 
 fn facts(ui: &mut Ui, m: &Summary, emails: &HashMap<String, String>) {
-    let who = emails
+    let account = emails
         .get(&m.account)
         .map_or(m.account.as_str(), String::as_str);
+    // The address it went out as (an alias says so), and the account that sent it.
+    let from = if m.from.is_empty() || m.from.eq_ignore_ascii_case(account) {
+        account.to_string()
+    } else {
+        tr!("from-alias", from = m.from.as_str(), account = account)
+    };
     widgets::name_values(
         ui,
         "outbox-detail-grid",
         [
-            (tr!("header-to"), m.to.as_str()),
-            (tr!("from-account"), who),
+            (tr!("header-to"), m.to.clone()),
+            (tr!("from-account"), from),
         ]
         .map(|(n, v)| (n.into(), v.into())),
     );
