@@ -1322,6 +1322,7 @@ connection-timeout = keine Verbindung binnen { $seconds } s
 ## src/net/explain.rs
 dns-not-found = Den Servernamen { $host } gibt es nicht.
 dns-not-found-advice = Prüfen Sie die Schreibweise des Servernamens (zum Beispiel smtp.example.org); die Hilfeseiten Ihres Anbieters nennen den genauen Namen.
+dns-known-server-advice = { $host } ist der eigene Servername von { $provider } und richtig geschrieben: Der DNS-Server dieses Netzwerks hat ihn nicht gefunden. Prüfen Sie, ob der Computer online ist (öffnen Sie eine Webseite), oder schalten Sie ein VPN oder einen Filter ab, der Namen beantwortet, und prüfen Sie dann erneut.
 dns-no-records = Den Namen { $host } gibt es, aber er hat keine Adresse.
 dns-no-records-advice = Prüfen Sie den Servernamen: Vielleicht ist es die Mail-Domain statt des Servers (smtp.example.org statt example.org).
 dns-timeout = Für { $host } hat kein DNS-Server geantwortet.

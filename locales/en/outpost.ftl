@@ -1310,6 +1310,7 @@ connection-timeout = no connection within { $seconds } s
 ## src/net/explain.rs
 dns-not-found = The server name { $host } does not exist.
 dns-not-found-advice = Check the spelling of the server name (for example smtp.example.org); your provider's help pages give the exact name.
+dns-known-server-advice = { $host } is { $provider }'s own server name, spelt right: the DNS server this network uses could not find it. Check that the computer is online (open a web page), or switch off a VPN or filter that answers for names, then check again.
 dns-no-records = The name { $host } exists but has no address.
 dns-no-records-advice = Check the server name: it may be the mail domain rather than the server (smtp.example.org rather than example.org).
 dns-timeout = No DNS server answered for { $host }.

@@ -223,6 +223,17 @@ impl StepFailed {
     /// its app passwords are made, what its administrators switch off).
     pub fn explain_with(&self, provider: Option<&ProviderHelp>) -> Explanation {
         let mut e = self.explain();
+        // A provider's own server name is spelt right: the network's DNS could not find it.
+        if let CheckError::Dns(crate::net::DnsError::NotFound { host }) = &self.error
+            && let Some(p) = crate::detect::providers::ProviderTable::builtin().by_smtp_host(host)
+        {
+            e.advice = tr!(
+                "dns-known-server-advice",
+                host = host.as_str(),
+                provider = p.name.as_str()
+            );
+            return e;
+        }
         let (CheckError::AuthFailed(reply) | CheckError::Rejected { reply, .. }) = &self.error
         else {
             return e;
@@ -302,6 +313,27 @@ pub async fn server_size(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn not_found(host: &str) -> Explanation {
+        StepFailed {
+            step: Step::Resolve,
+            error: CheckError::Dns(crate::net::DnsError::NotFound { host: host.into() }),
+        }
+        .explain_with(None)
+    }
+
+    #[test]
+    fn a_providers_own_server_not_found_blames_the_networks_dns_not_the_spelling() {
+        let e = not_found("smtp.gmail.com");
+        assert!(
+            e.advice
+                .contains("the DNS server this network uses could not find it"),
+            "{e:?}"
+        );
+        assert!(!e.advice.contains("spelling"), "{e:?}");
+        // A name no table knows may well be mistyped.
+        assert!(not_found("smtp.exmaple.org").advice.contains("spelling"));
+    }
 
     #[test]
     fn a_refused_gmail_login_points_at_gmails_app_password_page() {
