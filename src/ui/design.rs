@@ -203,6 +203,9 @@ pub fn install(ctx: &egui::Context) {
             style.spacing.item_spacing = egui::vec2(8.0, GAP);
             style.spacing.button_padding = egui::vec2(10.0, 4.0);
             style.spacing.interact_size.y = 24.0;
+            // A scroll bar takes room of its own, beside the content, not over its right
+            // edge (a floating bar hid the end of buttons and links there).
+            style.spacing.scroll = egui::style::ScrollStyle::solid();
         });
     }
 }

@@ -244,6 +244,13 @@ pub fn wait_for(
 /// Every object with a name or a value that reaches past the window's left or right edge
 /// when it is `width` points wide: what a person would see cut off.
 pub fn cut_off(harness: &Harness<'_, OutpostApp>, width: f32) -> Vec<String> {
+    use egui::accesskit::Role;
+    let bars: Vec<_> = harness
+        .root()
+        .children_recursive()
+        .filter(|n| n.accesskit_node().role() == Role::ScrollBar)
+        .filter_map(|n| n.accesskit_node().bounding_box())
+        .collect();
     harness
         .root()
         .children_recursive()
@@ -252,8 +259,29 @@ pub fn cut_off(harness: &Harness<'_, OutpostApp>, width: f32) -> Vec<String> {
             let said = n.label().or(n.value()).unwrap_or_default();
             // In the window's coordinates (the harness draws at one pixel per point).
             let b = n.bounding_box()?;
-            (!said.is_empty() && (b.x1 > f64::from(width) + 0.5 || b.x0 < -0.5))
-                .then(|| format!("{:?} {said:?} spans x {:.0}..{:.0}", n.role(), b.x0, b.x1))
+            if said.is_empty() || matches!(n.role(), Role::ScrollBar | Role::TextRun) {
+                return None;
+            }
+            if b.x1 > f64::from(width) + 0.5 || b.x0 < -0.5 {
+                return Some(format!(
+                    "{:?} {said:?} spans x {:.0}..{:.0}",
+                    n.role(),
+                    b.x0,
+                    b.x1
+                ));
+            }
+            // Under a scroll bar: its end hidden by it.
+            bars.iter()
+                .find(|bar| b.x1 > bar.x0 + 0.5 && b.x0 < bar.x0 && b.y0 < bar.y1 && b.y1 > bar.y0)
+                .map(|bar| {
+                    format!(
+                        "{:?} {said:?} spans x {:.0}..{:.0}, under the scroll bar at {:.0}",
+                        n.role(),
+                        b.x0,
+                        b.x1,
+                        bar.x0
+                    )
+                })
         })
         .collect()
 }
