@@ -223,15 +223,36 @@ fn escape_asks_before_discarding_a_draft() {
         harness.get_by_label("Subject").value().as_deref(),
         Some("Half written")
     );
-    // Escape asks; Escape again answers "keep writing".
+    // Escape asks, in a dialog named by its question, the focus on the safe choice;
+    // Escape again answers "keep writing", and the focus is back in the field it left.
+    harness.get_by_label("Subject").focus();
+    harness.run();
     harness.key_press(Key::Escape);
     harness.step();
     wait_for(&mut harness, "the question", |h| {
         h.query_by_label("Discard this message?").is_some()
     });
+    harness.run();
+    assert!(
+        harness
+            .query_by_role_and_label(egui::accesskit::Role::Dialog, "Discard this message?")
+            .is_some(),
+        "the dialog is named"
+    );
+    let focused = |h: &Harness<'_, OutpostApp>| {
+        h.query_by(|n| n.is_focused())
+            .and_then(|n| n.accesskit_node().label())
+            .unwrap_or_default()
+    };
+    assert_eq!(focused(&harness), "Keep writing");
     harness.key_press(Key::Escape);
     harness.run();
     assert!(harness.query_by_label("Discard this message?").is_none());
+    assert_eq!(
+        focused(&harness),
+        "Subject",
+        "the focus is back where it was"
+    );
     assert_eq!(
         harness.get_by_label("Subject").value().as_deref(),
         Some("Half written")

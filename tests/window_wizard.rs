@@ -275,12 +275,29 @@ fn the_manual_form_can_still_find_settings() {
 
 #[test]
 fn a_gmail_address_is_led_to_an_app_password_with_the_advanced_sign_in_behind() {
-    let (mut harness, _lab) = window_with_zone("example.test");
+    let size = [1280.0, 800.0];
+    let (mut harness, _lab) = WindowSetup {
+        size,
+        ..WindowSetup::new("example.test")
+    }
+    .open();
     start(&mut harness, "ann@gmail.com", "my normal password");
     wait_for(&mut harness, "the review", |h| {
         h.query_by_label_contains("Gmail needs an app password")
             .is_some()
     });
+    // Continue is in view at a laptop's size, without scrolling.
+    let bottom = harness
+        .get_by_label("Continue")
+        .accesskit_node()
+        .bounding_box()
+        .unwrap()
+        .y1;
+    assert!(
+        bottom <= f64::from(size[1]),
+        "Continue ends at {bottom}, below the window's {}",
+        size[1]
+    );
     assert!(
         harness
             .query_by_label_contains("It needs 2-Step Verification on first")

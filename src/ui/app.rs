@@ -266,6 +266,9 @@ impl OutpostApp {
             self.view = View::Compose;
         }
         let ctx = ui.ctx().clone();
+        // Where the keyboard was, for a question to give the focus back to (a field gives up
+        // its focus on the very Escape that asks).
+        super::widgets::remember_focus(&ctx);
         if !std::mem::replace(&mut self.styled, true) {
             super::design::install(&ctx);
         }

@@ -232,15 +232,29 @@ pub fn section(ui: &mut Ui, text: impl AsRef<str>) -> egui::Response {
 }
 
 /// The one main action of a view ("Continue", "Send", "Save account"), filled with the
-/// accent colour; every other button is plain. Never a destructive action.
-pub fn primary(ui: &Ui, text: impl AsRef<str>) -> egui::Button<'static> {
+/// accent colour, added to `ui` (disabled unless `enabled`); every other button is plain.
+/// Never a destructive action. With the keyboard's focus it has a ring around it, apart from
+/// its fill: the fill is the focus colour, so egui's own outline would not show.
+pub fn primary(ui: &mut Ui, enabled: bool, text: impl AsRef<str>) -> egui::Response {
     let p = Palette::of(ui);
-    egui::Button::new(
+    let button = egui::Button::new(
         egui::RichText::new(text.as_ref())
             .color(p.primary_text)
             .strong(),
     )
-    .fill(p.primary)
+    .fill(p.primary);
+    let r = ui.add_enabled(enabled, button);
+    if r.has_focus() {
+        let ring = r.rect.expand(3.0);
+        let radius = ui.visuals().widgets.active.corner_radius;
+        ui.painter().rect_stroke(
+            ring,
+            radius,
+            egui::Stroke::new(2.0, p.focus),
+            egui::StrokeKind::Outside,
+        );
+    }
+    r
 }
 
 /// An icon and its word in one colour: how every state is shown. Screen readers read the
@@ -277,6 +291,57 @@ mod tests {
     fn contrast(a: Color32, b: Color32) -> f64 {
         let (la, lb) = (luminance(a), luminance(b));
         (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// The shapes a frame painted with `primary` drawn (focused when `focus`), and the
+    /// button's rectangle.
+    fn primary_painted(focus: bool) -> (Vec<egui::epaint::ClippedShape>, egui::Rect, Color32) {
+        let ctx = egui::Context::default();
+        install(&ctx);
+        let mut rect = egui::Rect::NOTHING;
+        let mut focus_colour = Color32::TRANSPARENT;
+        let mut shapes = vec![];
+        for _ in 0..3 {
+            let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
+                let r = primary(ui, true, "Continue");
+                if focus {
+                    r.request_focus();
+                }
+                rect = r.rect;
+                focus_colour = Palette::of(ui).focus;
+            });
+            out.textures_delta.clear();
+            shapes = out.shapes;
+        }
+        (shapes, rect, focus_colour)
+    }
+
+    /// Whether `shapes` has a stroke of `colour` around (outside) `rect`.
+    fn ring_around(
+        shapes: &[egui::epaint::ClippedShape],
+        rect: egui::Rect,
+        colour: Color32,
+    ) -> bool {
+        shapes.iter().any(|c| match &c.shape {
+            egui::Shape::Rect(r) => {
+                r.stroke.color == colour
+                    && r.stroke.width >= 2.0
+                    && r.rect.contains_rect(rect)
+                    && r.rect != rect
+            }
+            _ => false,
+        })
+    }
+
+    #[test]
+    fn the_main_button_shows_a_focus_ring_apart_from_its_fill() {
+        let (shapes, rect, focus) = primary_painted(true);
+        assert!(ring_around(&shapes, rect, focus), "no ring around {rect:?}");
+        let (shapes, rect, focus) = primary_painted(false);
+        assert!(
+            !ring_around(&shapes, rect, focus),
+            "a ring without the focus"
+        );
     }
 
     #[test]

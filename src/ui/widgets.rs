@@ -449,6 +449,90 @@ pub fn visible_width(ui: &Ui) -> f32 {
         .max(0.0)
 }
 
+/// A question in a modal dialog, as in any desktop app: named `title` for screen readers
+/// (the dialog's name and its heading); `content` draws the rest and gives the answer (when
+/// a button was pressed) and the safe choice's button, where the focus starts (Tab then
+/// reaches the others). Escape or a click beside it is `dismissed`. Answered or dismissed,
+/// the focus goes back to where it was before the question.
+pub fn ask<R>(
+    ctx: &egui::Context,
+    id: &str,
+    title: &str,
+    content: impl FnOnce(&mut Ui) -> (Option<R>, Option<egui::Response>),
+) -> Asked<R> {
+    let modal = egui::Id::unique(id);
+    let return_key = modal.with("focus-before");
+    let first = ctx
+        .data(|d| d.get_temp::<Option<egui::Id>>(return_key))
+        .is_none();
+    if first {
+        let before = ctx
+            .memory(|m| m.focused())
+            .or_else(|| ctx.data(|d| d.get_temp::<egui::Id>(last_focus_key())));
+        ctx.data_mut(|d| d.insert_temp(return_key, before));
+    }
+    let mut answer = None;
+    let mut heading = None;
+    let shown = egui::Modal::new(modal).show(ctx, |ui| {
+        heading = Some(ui.heading(title).id);
+        let (a, safe) = content(ui);
+        if first && let Some(safe) = safe {
+            safe.request_focus();
+        }
+        answer = a;
+    });
+    if let Some(heading) = heading {
+        ctx.accesskit_node_builder(modal, |n| n.push_labelled_by(heading.accesskit_id()));
+    }
+    let dismissed = answer.is_none() && shown.should_close();
+    if answer.is_some() || dismissed {
+        // The Escape that answered is spent: the field given the focus back keeps it.
+        ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+        let before = ctx.data_mut(|d| d.remove_temp::<Option<egui::Id>>(return_key));
+        if let Some(Some(id)) = before {
+            // Given back once the dialog is gone (see `remember_focus`).
+            ctx.data_mut(|d| d.insert_temp(focus_next_key(), Some((id, 1u8))));
+            ctx.request_repaint();
+        }
+    }
+    Asked { answer, dismissed }
+}
+
+fn last_focus_key() -> egui::Id {
+    egui::Id::unique("outpost-last-focus")
+}
+
+fn focus_next_key() -> egui::Id {
+    egui::Id::unique("outpost-focus-next")
+}
+
+/// As a frame starts: notes the widget with the keyboard's focus (the last frame's), for
+/// [`ask`] to give it back, and gives back the focus a question just closed took.
+pub fn remember_focus(ctx: &egui::Context) {
+    let pending = ctx.data_mut(|d| d.remove_temp::<Option<(egui::Id, u8)>>(focus_next_key()));
+    match pending.flatten() {
+        // egui keeps a closed dialog on top for one more frame: a field below it cannot
+        // take the focus until the frame after.
+        Some((id, 0)) => ctx.memory_mut(|m| m.request_focus(id)),
+        Some((id, frames)) => {
+            ctx.data_mut(|d| d.insert_temp(focus_next_key(), Some((id, frames - 1))));
+            ctx.request_repaint();
+        }
+        None => {}
+    }
+    if let Some(id) = ctx.memory(|m| m.focused()) {
+        ctx.data_mut(|d| d.insert_temp(last_focus_key(), id));
+    }
+}
+
+/// What [`ask`] got this frame.
+pub struct Asked<R> {
+    /// The button pressed, if one was.
+    pub answer: Option<R>,
+    /// Escape, or a click beside the question.
+    pub dismissed: bool,
+}
+
 /// "✔ Saved …" beside the button that did it, where the person is looking; a screen reader
 /// says it when it appears (a polite live region).
 pub fn confirmation(ui: &mut Ui, text: &str) {

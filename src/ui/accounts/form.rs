@@ -326,10 +326,7 @@ fn buttons(
         } else {
             tr!("save-account")
         };
-        if ui
-            .add_enabled(valid && !busy, design::primary(ui, save))
-            .clicked()
-        {
+        if design::primary(ui, valid && !busy, save).clicked() {
             action = Some(SetupAction::Save);
         }
         if draft.is_saved() && ui.button(tr!("remove-account")).clicked() {

@@ -205,7 +205,7 @@ impl AccountsScreen {
                 ui.heading(tr!("welcome"));
                 ui.label(tr!("welcome-text"));
             }
-            let add = ui.add(design::primary(ui, tr!("add-account")));
+            let add = design::primary(ui, true, tr!("add-account"));
             widgets::arrive(ui, &add, "accounts-welcome");
             if add.clicked() {
                 self.add(shared);

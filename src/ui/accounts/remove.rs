@@ -33,9 +33,8 @@ impl ConfirmRemove {
                 waiting,
             }))
         };
-        let mut answer = None;
-        let asked = egui::Modal::new(egui::Id::unique("confirm-remove")).show(ctx, |ui| {
-            ui.heading(tr!("remove-title", email = email.as_str()));
+        let title = tr!("remove-title", email = email.as_str());
+        let asked = crate::ui::widgets::ask(ctx, "confirm-remove", &title, |ui| {
             ui.label(tr!("remove-what"));
             if waiting > 0 {
                 ui.label(
@@ -44,6 +43,9 @@ impl ConfirmRemove {
             }
             ui.add_space(8.0);
             ui.horizontal(|ui| {
+                // The safe choice first, where the focus starts.
+                let keep = ui.button(tr!("keep-it"));
+                let mut answer = keep.clicked().then_some(None);
                 if waiting == 0 {
                     if ui.button(tr!("remove")).clicked() {
                         answer = remove(Waiting::Cancel);
@@ -57,15 +59,14 @@ impl ConfirmRemove {
                         answer = remove(Waiting::Keep);
                     }
                 }
-                if ui.button(tr!("keep-it")).clicked() {
-                    answer = Some(None);
-                }
-            });
+                (answer, Some(keep))
+            })
+            .inner
         });
         // Escape or a click beside the question keeps the account.
-        if answer.is_none() && asked.should_close() {
-            answer = Some(None);
+        if asked.dismissed {
+            return Some(None);
         }
-        answer
+        asked.answer
     }
 }

@@ -306,7 +306,7 @@ fn continue_row(
         if back {
             action = back_button(ui);
         }
-        let r = ui.add_enabled(ready, design::primary(ui, tr!("continue")));
+        let r = design::primary(ui, ready, tr!("continue"));
         if let Some(key) = arrive {
             widgets::arrive(ui, &r, key);
         }
@@ -374,7 +374,7 @@ fn passed(ui: &mut Ui, draft: &mut AccountDraft, saving: bool) -> Option<SetupAc
     });
     widgets::keyring_choice(ui, &mut draft.session_only);
     ui.add_space(6.0);
-    let r = ui.add_enabled(!saving, design::primary(ui, tr!("save-account")));
+    let r = design::primary(ui, !saving, tr!("save-account"));
     widgets::arrive(ui, &r, "wizard-verify-passed");
     r.clicked().then_some(SetupAction::Save)
 }
@@ -418,7 +418,7 @@ fn way_out(
                     settings = settings_line(&s)
                 )
             };
-            let r = ui.add(design::primary(ui, &what));
+            let r = design::primary(ui, true, &what);
             widgets::arrive(ui, &r, "wizard-verify-failed");
             if r.clicked() {
                 action = Some(SetupAction::TryInstead(s));
@@ -466,7 +466,7 @@ fn done(ui: &mut Ui, w: &Wizard, outbox: Option<&OutboxView>) -> Option<SetupAct
         Some(TestMessage::Refused(e)) => widgets::explanation(ui, e),
     }
     ui.add_space(8.0);
-    let finish = ui.add(design::primary(ui, tr!("finish")));
+    let finish = design::primary(ui, true, tr!("finish"));
     if w.test_message.is_some() {
         widgets::arrive(ui, &finish, "wizard-done-tested");
     }

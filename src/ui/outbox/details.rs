@@ -137,26 +137,28 @@ impl Details {
 
     fn confirm_delete(&mut self, ui: &mut Ui) -> Option<OutboxAction> {
         let id = self.confirm_delete?;
-        let mut action = None;
-        let asked = egui::Modal::new(egui::Id::unique("confirm-delete")).show(ui.ctx(), |ui| {
-            ui.heading(tr!("delete-title", id = id));
+        let title = tr!("delete-title", id = id);
+        let asked = widgets::ask(ui.ctx(), "confirm-delete", &title, |ui| {
             ui.label(tr!("delete-text"));
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                if ui.button(tr!("delete-message")).clicked() {
-                    action = Some(OutboxAction::Act(id, MessageAction::Delete));
-                    self.confirm_delete = None;
-                }
-                if ui.button(tr!("keep-it")).clicked() {
-                    self.confirm_delete = None;
-                }
-            });
+                // The safe choice first, where the focus starts.
+                let keep = ui.button(tr!("keep-it"));
+                let delete = ui.button(tr!("delete-message"));
+                let answer = if delete.clicked() {
+                    Some(true)
+                } else {
+                    keep.clicked().then_some(false)
+                };
+                (answer, Some(keep))
+            })
+            .inner
         });
         // Escape or a click beside the question keeps the message.
-        if action.is_none() && asked.should_close() {
+        if asked.answer.is_some() || asked.dismissed {
             self.confirm_delete = None;
         }
-        action
+        (asked.answer == Some(true)).then_some(OutboxAction::Act(id, MessageAction::Delete))
     }
 }
 

@@ -70,7 +70,7 @@ impl JustQueued {
             ui.label(
                 RichText::new(tr!("will-be-sent", what = self.name.as_str(), when = when)).strong(),
             );
-            let undo = ui.add(design::primary(ui, tr!("undo")));
+            let undo = design::primary(ui, true, tr!("undo"));
             // Told apart from the details' Undo by ear.
             let said = tr!("undo-sending", id = self.id);
             undo.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &said));

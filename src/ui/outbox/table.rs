@@ -445,7 +445,7 @@ fn empty(ui: &mut Ui, outbox_empty: bool, filter: Filter) -> Option<OutboxAction
     if outbox_empty {
         ui.label(tr!("outbox-empty"));
         ui.add_space(design::GAP);
-        let write = ui.add(design::primary(ui, tr!("write-message")));
+        let write = design::primary(ui, true, tr!("write-message"));
         return write.clicked().then_some(OutboxAction::Write);
     }
     let which = match filter {

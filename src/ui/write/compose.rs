@@ -612,9 +612,7 @@ impl Compose {
         let blocker = self.blocker(limit);
         let ready = blocker.is_none() && !self.sending;
         ui.horizontal(|ui| {
-            let send = ui
-                .add_enabled(ready, design::primary(ui, tr!("send")))
-                .on_hover_text("Ctrl+Enter");
+            let send = design::primary(ui, ready, tr!("send")).on_hover_text("Ctrl+Enter");
             if send.clicked() || (send_key && ready) {
                 action = Some(ComposeAction::Send);
             }
@@ -696,26 +694,27 @@ impl Compose {
         if !self.confirm_discard {
             return None;
         }
-        let mut action = None;
-        let asked = egui::Modal::new(egui::Id::unique("confirm-discard")).show(ui.ctx(), |ui| {
-            ui.heading(tr!("discard-title"));
+        let asked = widgets::ask(ui.ctx(), "confirm-discard", &tr!("discard-title"), |ui| {
             ui.label(tr!("discard-text"));
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                if ui.button(tr!("discard-message")).clicked() {
-                    action = Some(ComposeAction::Discard);
-                    self.confirm_discard = false;
-                }
-                if ui.button(tr!("keep-writing")).clicked() {
-                    self.confirm_discard = false;
-                }
-            });
+                // The safe choice first, where the focus starts.
+                let keep = ui.button(tr!("keep-writing"));
+                let discard = ui.button(tr!("discard-message"));
+                let answer = if discard.clicked() {
+                    Some(true)
+                } else {
+                    keep.clicked().then_some(false)
+                };
+                (answer, Some(keep))
+            })
+            .inner
         });
         // Escape again, or a click beside the question, keeps writing.
-        if action.is_none() && asked.should_close() {
+        if asked.answer.is_some() || asked.dismissed {
             self.confirm_discard = false;
         }
-        action
+        (asked.answer == Some(true)).then_some(ComposeAction::Discard)
     }
 
     fn attachments_section(

@@ -485,7 +485,7 @@ fn no_account(ui: &mut Ui, loaded: bool) -> Option<Nav> {
     }
     ui.heading(tr!("new-message"));
     ui.label(tr!("add-account-first"));
-    let add = ui.add(design::primary(ui, tr!("add-account")));
+    let add = design::primary(ui, true, tr!("add-account"));
     widgets::arrive(ui, &add, "write-no-account");
     add.clicked().then_some(Nav::AddAccount)
 }
