@@ -205,6 +205,10 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    caret_side_by_side();
+    if std::env::args().any(|a| a == "caret") {
+        return;
+    }
     eprintln!("outbox screen, {SCROLL_FRAMES} frames of wheel scrolling each:");
     let small = measure(SMALL, tempfile::tempdir().unwrap().path());
     let rss_small = peak_rss_mib();
@@ -230,6 +234,107 @@ fn main() {
         big.p95.as_secs_f64() / small.p95.as_secs_f64()
     );
     real_window(home.path());
+}
+
+/// The caret in Write, as the desktop sets it in GTK's `settings.ini`: blinking without end
+/// (a 1 s cycle, as egui blinks by default: the window before issue 30) and GNOME's defaults
+/// (a 1.2 s cycle, stopping 10 s after the last key), side by side, alternating, three
+/// rounds, in Xvfb with software OpenGL: the CPU share while it blinks (the first 8 s after
+/// a key) and once idle (20 s, from 12 s after the key).
+fn caret_side_by_side() {
+    if std::process::Command::new("Xvfb")
+        .arg("-help")
+        .output()
+        .is_err()
+    {
+        println!("(Xvfb not installed: the caret was not measured)");
+        return;
+    }
+    let sides = [
+        (
+            "blinks without end",
+            "[Settings]\ngtk-cursor-blink-time=1000\ngtk-cursor-blink-timeout=3600\n",
+        ),
+        ("GNOME's defaults", "[Settings]\n"),
+    ];
+    let mut figures: Vec<Vec<(f64, f64)>> = vec![vec![]; sides.len()];
+    for round in 1..=3 {
+        for (i, (name, settings)) in sides.iter().enumerate() {
+            let (blinking, idle) = caret_idle(settings);
+            println!(
+                "caret round {round}, {name}: {:.2} % of a core while blinking, {:.2} % idle",
+                blinking * 100.0,
+                idle * 100.0
+            );
+            figures[i].push((blinking, idle));
+        }
+    }
+    println!("| caret in Write | while blinking (median) | idle after 12 s (median) |");
+    println!("|---|---:|---:|");
+    for ((name, _), f) in sides.iter().zip(&figures) {
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        println!(
+            "| {name} | {:.2} % | {:.2} % |",
+            median(f.iter().map(|x| x.0).collect()) * 100.0,
+            median(f.iter().map(|x| x.1).collect()) * 100.0
+        );
+    }
+}
+
+/// One side of [`caret_side_by_side`]: the window opened on Write (the caret in To), a key
+/// typed, then the CPU share of the first 8 s and of 20 s from 12 s on.
+fn caret_idle(gtk_settings: &str) -> (f64, f64) {
+    use std::process::{Command, Stdio};
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::create_dir_all(config.join("gtk-3.0")).unwrap();
+    std::fs::write(config.join("gtk-3.0/settings.ini"), gtk_settings).unwrap();
+    let paths = Paths::under(home.path());
+    support::account_without_login(
+        &paths,
+        "bench@example.org",
+        "smtp.example.org",
+        587,
+        Security::Starttls,
+    );
+    std::fs::create_dir_all(&paths.data_dir).unwrap();
+    std::fs::write(
+        paths.data_dir.join("window.ron"),
+        r#"{"app": "(view:Compose)"}"#,
+    )
+    .unwrap();
+    let x = support::xvfb::Xvfb::start(8);
+    let started = Instant::now();
+    let app = support::Killed(
+        Command::new(env!("CARGO_BIN_EXE_outpost"))
+            .env("DISPLAY", &x.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("OUTPOST_HOME", home.path())
+            .env("XDG_CONFIG_HOME", &config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    while x.drawn().is_none() {
+        assert!(started.elapsed() < Duration::from_secs(30), "nothing drawn");
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let window = x.outpost_window();
+    x.xdotool(&["windowfocus", "--sync", &window]);
+    x.xdotool(&["type", "--window", &window, "a"]);
+    let pid = app.0.id();
+    let cpu = cpu_seconds(pid);
+    std::thread::sleep(Duration::from_secs(8));
+    let blinking = (cpu_seconds(pid) - cpu) / 8.0;
+    std::thread::sleep(Duration::from_secs(4));
+    let cpu = cpu_seconds(pid);
+    std::thread::sleep(Duration::from_secs(20));
+    let idle = (cpu_seconds(pid) - cpu) / 20.0;
+    (blinking, idle)
 }
 
 /// Peak resident memory of process `pid` (Linux `VmHWM`), in MiB.

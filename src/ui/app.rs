@@ -9,6 +9,7 @@ use egui::{Key, Modifiers, Ui};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountsScreen;
+use super::caret::{Blink, Caret};
 use super::chrome;
 use super::frame_log::FrameLog;
 use super::outbox::{Filter, OutboxScreen};
@@ -51,6 +52,8 @@ pub struct OutpostApp {
     bring_forward: bool,
     /// Fonts the core read, to install on the next frame.
     fonts: Vec<crate::fonts::FontFile>,
+    /// The text caret's blinking, as the desktop wants it.
+    caret: Caret,
     /// A line per frame, for benchmarks.
     frame_log: Option<FrameLog>,
     /// Outpost's look is installed (on the first frame).
@@ -85,6 +88,7 @@ impl OutpostApp {
             bring_forward: false,
             fonts: vec![],
             frame_log: None,
+            caret: Caret::new(Blink::of_desktop()),
             styled: false,
             title: String::new(),
             keep_sending: None,
@@ -272,6 +276,7 @@ impl OutpostApp {
         if !std::mem::replace(&mut self.styled, true) {
             super::design::install(&ctx);
         }
+        self.caret.frame(&ctx);
         if std::mem::take(&mut self.bring_forward) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
             ctx.send_viewport_cmd(egui::ViewportCommand::Focus);

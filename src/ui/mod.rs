@@ -4,6 +4,7 @@
 
 mod accounts;
 pub mod app;
+mod caret;
 mod chrome;
 mod design;
 pub mod fonts;
