@@ -388,6 +388,48 @@ fn send_later_schedules_the_message_and_send_now_sends_it() {
             .value()
             .is_some_and(|v| v.ends_with(" 09:00"))
     );
+    // The calendar: the next month's 15th picked with the pointer, then the keyboard moves a
+    // day and a week, and the hour goes up; the field says each moment.
+    harness.get_by_label("Calendar").click();
+    harness.run();
+    harness.get_by_label("Next month").click();
+    harness.run();
+    let next = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date()
+        .first_of_month()
+        .checked_add(jiff::Span::new().months(1))
+        .unwrap();
+    let month = next.strftime("%B %Y").to_string();
+    harness.get_by_label(&format!("15 {month}")).click();
+    harness.run();
+    let send_at = |h: &Harness<'_, OutpostApp>| h.get_by_label("Send at").value().unwrap();
+    let on = |day: i8, time: &str| format!("{}-{day:02} {time}", next.strftime("%Y-%m"));
+    assert_eq!(send_at(&harness), on(15, "09:00"));
+    harness.get_by_label(&format!("15 {month}")).focus();
+    harness.run();
+    harness.key_press(Key::ArrowRight);
+    harness.run();
+    assert_eq!(send_at(&harness), on(16, "09:00"));
+    harness.key_press(Key::ArrowDown);
+    harness.run();
+    assert_eq!(send_at(&harness), on(23, "09:00"));
+    let focused = harness
+        .query_by(|n| n.is_focused())
+        .and_then(|n| n.accesskit_node().label());
+    assert_eq!(
+        focused,
+        Some(format!("23 {month}")),
+        "the focus follows the day"
+    );
+    harness.get_by_label("Hour").focus();
+    harness.run();
+    harness.key_press(Key::ArrowUp);
+    harness.run();
+    assert_eq!(send_at(&harness), on(23, "10:00"));
+    harness.get_by_label("Calendar").click();
+    harness.run();
+    assert!(harness.query_by_label("Next month").is_none(), "closed");
     type_into(&mut harness, "Send at", "next tuesday");
     assert!(
         harness

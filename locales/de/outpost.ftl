@@ -283,6 +283,41 @@ send = Senden
 send-later = Später senden …
 discard = Verwerfen
 send-at = Senden um
+calendar-open = Kalender
+calendar-previous = Voriger Monat
+calendar-next = Nächster Monat
+calendar-month = { $month ->
+    [1] Januar
+    [2] Februar
+    [3] März
+    [4] April
+    [5] Mai
+    [6] Juni
+    [7] Juli
+    [8] August
+    [9] September
+    [10] Oktober
+    [11] November
+   *[12] Dezember
+} { $year }
+calendar-weekdays = Mo Di Mi Do Fr Sa So
+calendar-day = { $day }. { $month ->
+    [1] Januar
+    [2] Februar
+    [3] März
+    [4] April
+    [5] Mai
+    [6] Juni
+    [7] Juli
+    [8] August
+    [9] September
+    [10] Oktober
+    [11] November
+   *[12] Dezember
+} { $year }
+calendar-time = Uhrzeit
+calendar-hour = Stunde
+calendar-minute = Minute
 send-at-local = { $when } ({ $countdown }), Ortszeit
 time-passed = Dieser Zeitpunkt ist vorbei.
 schedule = Einplanen

@@ -284,6 +284,41 @@ send = Send
 send-later = Send later…
 discard = Discard
 send-at = Send at
+calendar-open = Calendar
+calendar-previous = Previous month
+calendar-next = Next month
+calendar-month = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
+calendar-weekdays = Mo Tu We Th Fr Sa Su
+calendar-day = { $day } { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
+calendar-time = Time
+calendar-hour = Hour
+calendar-minute = Minute
 send-at-local = { $when } ({ $countdown }), local time
 time-passed = That time has passed.
 schedule = Schedule

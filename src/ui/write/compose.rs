@@ -94,6 +94,8 @@ pub struct Compose {
     below_editor: f32,
     /// "Send later…" is open, with the moment as typed.
     later: Option<String>,
+    /// Its calendar, when opened.
+    calendar: Option<super::calendar::Calendar>,
     /// Files added whose sizes are still to be asked for.
     to_size: Vec<PathBuf>,
     /// Its saving as a draft.
@@ -133,6 +135,7 @@ impl Default for Compose {
             error: None,
             below_editor: 0.0,
             later: None,
+            calendar: None,
             to_size: vec![],
             keeping: Keeping::default(),
             notice: None,
@@ -681,10 +684,21 @@ impl Compose {
             {
                 action = future.map(|at| ComposeAction::SendAt(*at));
             }
+            let calendar = ui.selectable_label(self.calendar.is_some(), tr!("calendar-open"));
+            if calendar.clicked() {
+                self.calendar = match self.calendar {
+                    Some(_) => None,
+                    None => Some(super::calendar::Calendar::new(when.as_ref().ok().copied())),
+                };
+            }
             close = ui.button(tr!("close")).clicked();
         });
+        if let Some(c) = &mut self.calendar {
+            c.show(ui, when.ok(), text);
+        }
         if close || action.is_some() {
             self.later = None;
+            self.calendar = None;
         }
         action
     }

@@ -1,6 +1,7 @@
 //! The Write screen: the draft being written (and one set aside when a `mailto:` link
 //! opened another), the file chooser, and each account's size limit as its server says.
 
+mod calendar;
 mod compose;
 mod drafts_list;
 pub mod file_dialog;
