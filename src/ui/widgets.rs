@@ -498,6 +498,38 @@ pub fn ask<R>(
     Asked { answer, dismissed }
 }
 
+/// The two buttons of a yes-or-no [`ask`]: `keep` (the safe choice, first, where the focus
+/// starts) and `act`; the answer is `Some(true)` for `act`, `Some(false)` for `keep`.
+pub fn keep_or_act(ui: &mut Ui, keep: &str, act: &str) -> (Option<bool>, Option<egui::Response>) {
+    ui.horizontal(|ui| {
+        let keep = ui.button(keep);
+        let answer = if ui.button(act).clicked() {
+            Some(true)
+        } else {
+            keep.clicked().then_some(false)
+        };
+        (answer, Some(keep))
+    })
+    .inner
+}
+
+/// While `r` has the focus, the arrow keys are its own (egui would move the focus with
+/// them): up and down, and left and right when `horizontal`.
+pub fn keep_arrows(ui: &Ui, r: &egui::Response, horizontal: bool) {
+    if r.has_focus() {
+        ui.memory_mut(|m| {
+            m.set_focus_lock_filter(
+                r.id,
+                egui::EventFilter {
+                    vertical_arrows: true,
+                    horizontal_arrows: horizontal,
+                    ..Default::default()
+                },
+            );
+        });
+    }
+}
+
 fn last_focus_key() -> egui::Id {
     egui::Id::unique("outpost-last-focus")
 }

@@ -14,7 +14,8 @@ import time
 
 import pyatspi
 
-EMAIL, PASSWORD, RECIPIENT, SUBJECT = sys.argv[1:5]
+# Set from the command line when run as a script (scripts/walk_window.py imports the helpers).
+EMAIL = PASSWORD = RECIPIENT = SUBJECT = ""
 TIMEOUT = 60.0
 
 
@@ -278,6 +279,7 @@ def walk():
 
 
 if __name__ == "__main__":
+    EMAIL, PASSWORD, RECIPIENT, SUBJECT = sys.argv[1:5]
     try:
         walk()
     except WalkFailed as e:

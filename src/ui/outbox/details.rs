@@ -84,17 +84,9 @@ fn divider(ui: &mut Ui, name: &str) -> Option<f32> {
     if r.hovered() || r.dragged() {
         ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeVertical);
     }
+    // The arrows move the divider, not the focus.
+    widgets::keep_arrows(ui, &r, false);
     let keys = if r.has_focus() {
-        // The arrows move the divider, not the focus.
-        ui.memory_mut(|m| {
-            m.set_focus_lock_filter(
-                r.id,
-                egui::EventFilter {
-                    vertical_arrows: true,
-                    ..Default::default()
-                },
-            );
-        });
         ui.input(|i| {
             (i.key_pressed(egui::Key::ArrowDown) as i8 - i.key_pressed(egui::Key::ArrowUp) as i8)
                 as f32
@@ -141,18 +133,7 @@ impl Details {
         let asked = widgets::ask(ui.ctx(), "confirm-delete", &title, |ui| {
             ui.label(tr!("delete-text"));
             ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                // The safe choice first, where the focus starts.
-                let keep = ui.button(tr!("keep-it"));
-                let delete = ui.button(tr!("delete-message"));
-                let answer = if delete.clicked() {
-                    Some(true)
-                } else {
-                    keep.clicked().then_some(false)
-                };
-                (answer, Some(keep))
-            })
-            .inner
+            widgets::keep_or_act(ui, &tr!("keep-it"), &tr!("delete-message"))
         });
         // Escape or a click beside the question keeps the message.
         if asked.answer.is_some() || asked.dismissed {

@@ -589,17 +589,7 @@ impl Cell<'_> {
         if self.take_focus {
             r.request_focus();
         }
-        if r.has_focus() {
-            ui.memory_mut(|m| {
-                m.set_focus_lock_filter(
-                    r.id,
-                    egui::EventFilter {
-                        vertical_arrows: true,
-                        ..Default::default()
-                    },
-                );
-            });
-        }
+        widgets::keep_arrows(ui, &r, false);
         r.on_hover_text(subject)
     }
 }

@@ -135,7 +135,12 @@ impl Calendar {
         ui.horizontal(|ui| {
             let label = ui.label(tr!("calendar-time"));
             let h = ui
-                .add(egui::DragValue::new(&mut hour).range(0..=23).speed(1.0))
+                .add(
+                    egui::DragValue::new(&mut hour)
+                        .range(0..=23)
+                        .speed(1.0)
+                        .custom_formatter(|v, _| format!("{v:02}")),
+                )
                 .labelled_by(label.id);
             h.widget_info(|| egui::WidgetInfo::slider(true, f64::from(hour), tr!("calendar-hour")));
             ui.label(":");
@@ -171,16 +176,7 @@ impl Calendar {
 /// The day the arrow keys and Page Up/Down move to from `date`, whose button `r` has the
 /// focus (the keys are kept from egui's own focus moves).
 fn moved_by_keys(ui: &Ui, r: &egui::Response, date: Date) -> Option<Date> {
-    ui.memory_mut(|m| {
-        m.set_focus_lock_filter(
-            r.id,
-            egui::EventFilter {
-                horizontal_arrows: true,
-                vertical_arrows: true,
-                ..Default::default()
-            },
-        );
-    });
+    crate::ui::widgets::keep_arrows(ui, r, true);
     let days = ui.input_mut(|i| {
         let mut pressed = |key| i.consume_key(egui::Modifiers::NONE, key);
         if pressed(egui::Key::ArrowRight) {

@@ -711,18 +711,7 @@ impl Compose {
         let asked = widgets::ask(ui.ctx(), "confirm-discard", &tr!("discard-title"), |ui| {
             ui.label(tr!("discard-text"));
             ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                // The safe choice first, where the focus starts.
-                let keep = ui.button(tr!("keep-writing"));
-                let discard = ui.button(tr!("discard-message"));
-                let answer = if discard.clicked() {
-                    Some(true)
-                } else {
-                    keep.clicked().then_some(false)
-                };
-                (answer, Some(keep))
-            })
-            .inner
+            widgets::keep_or_act(ui, &tr!("keep-writing"), &tr!("discard-message"))
         });
         // Escape again, or a click beside the question, keeps writing.
         if asked.answer.is_some() || asked.dismissed {
