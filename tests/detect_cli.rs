@@ -51,6 +51,46 @@ fn the_builtin_table_answers_at_once_and_cancels_the_rest() {
 }
 
 #[test]
+fn a_second_address_at_a_domain_with_an_account_starts_from_its_settings() {
+    let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
+    let mut op = outpost(&dns, &ca);
+    let (code, v) = op.json(
+        &[
+            "account",
+            "add",
+            "--email",
+            "ann@srv.detect.test",
+            "--host",
+            "relay.srv.detect.test",
+            "--port",
+            "2525",
+            "--security",
+            "starttls",
+            "--auth",
+            "none",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{v}");
+    // With the DNS dead: no network is asked, the account's settings are the answer.
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    op.env.push(("OUTPOST_DNS".into(), dead.to_string()));
+    let (code, v) = detect(&op, "bob@srv.detect.test", &[]);
+    found(code, &v, "account", "relay.srv.detect.test");
+    assert_eq!(v["smtp"]["port"], 2525, "{v}");
+    assert_eq!(v["smtp"]["security"], "starttls");
+    assert_eq!(v["smtp"]["username"], "bob@srv.detect.test");
+    assert_eq!(v["trusted"], true);
+    assert_eq!(outcome(&v, "account"), "found");
+    // The account's own address, and another domain, are found as ever.
+    let (code, v) = detect(&op, "carol@other.detect.test", &["--no-probe"]);
+    assert_ne!(v["source"], "account", "{code} {v}");
+}
+
+#[test]
 fn the_builtin_table_answers_with_dns_dead() {
     let (dns, ca) = (DnsServer::start("detect.test"), TestCa::new());
     let mut op = outpost(&dns, &ca);

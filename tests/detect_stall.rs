@@ -83,3 +83,22 @@ fn with_nothing_else_the_stalled_sources_end_in_nothing_found_at_the_deadline() 
         "ended after {took:?}, not at the 3 s deadline: {v}"
     );
 }
+
+/// A server's IPv4 and IPv6 addresses are asked for at once: a slow DNS server costs one
+/// round trip for both, not one for each (hickory's Ipv6AndIpv4, set explicitly).
+#[test]
+fn a_and_aaaa_are_looked_up_at_once() {
+    let latency = Duration::from_millis(400);
+    let dns = DnsServer::start_with_latency("faults.test", latency);
+    let resolver = outpost::net::Resolver::with_server(dns.addr);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let start = Instant::now();
+    let ips = rt.block_on(resolver.lookup_ip("dual.faults.test")).unwrap();
+    let took = start.elapsed();
+    assert!(ips.iter().any(std::net::IpAddr::is_ipv6), "{ips:?}");
+    assert!(ips.iter().any(std::net::IpAddr::is_ipv4), "{ips:?}");
+    assert!(
+        took < latency * 2 - Duration::from_millis(100),
+        "both answers took {took:?}: asked one after the other"
+    );
+}

@@ -15,7 +15,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use outpost::ui::OutpostApp;
 use support::ui::{
     Port, WindowSetup, past_the_blocked_port, save_and_send_a_test_message, type_into, wait_for,
-    window_with_zone,
+    window_with_account, window_with_zone,
 };
 use support::{PASSWORD, USER};
 
@@ -412,4 +412,27 @@ fn enter_in_the_password_field_continues() {
     wait_for(&mut harness, "the settings found", |h| {
         h.query_by_label_contains("Step 3 of 4").is_some()
     });
+}
+
+#[test]
+fn a_second_address_at_the_domain_starts_from_the_accounts_settings() {
+    let (mut harness, _lab) = window_with_account(WindowSetup::new("example.test"));
+    harness.get_by_label("Add account").click();
+    harness.run();
+    start(&mut harness, "bob@example.test", "secret");
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Step 3 of 4").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label("Found by: Your account at this domain (ann@example.test)")
+            .is_some(),
+        "said as the source"
+    );
+    assert!(
+        harness
+            .query_all_by_label("mail.example.test")
+            .next()
+            .is_some()
+    );
 }

@@ -1065,6 +1065,7 @@ warn-no-encryption = dieser Server bietet keine Verschlüsselung: Ein Passwort g
 warn-disagree = die Quellen widersprechen sich: { $first } sagt { $first_says }, { $second } sagt { $second_says }
 
 ## src/detect/model.rs
+source-known = Ihr Konto bei dieser Domain
 source-builtin = Eingebaute Anbieterliste
 source-autoconfig = Autoconfig des Anbieters (HTTPS)
 source-wellknown = Well-known-Autoconfig der Domain

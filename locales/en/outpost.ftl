@@ -1066,6 +1066,7 @@ warn-no-encryption = this server offers no encryption: a password would cross th
 warn-disagree = sources disagree: { $first } says { $first_says }, { $second } says { $second_says }
 
 ## src/detect/model.rs
+source-known = Your account at this domain
 source-builtin = Built-in provider list
 source-autoconfig = Provider's autoconfig (HTTPS)
 source-wellknown = Domain's well-known autoconfig

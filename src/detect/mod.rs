@@ -3,7 +3,8 @@
 //! Every source starts at once under one deadline ([`run`]); the answer is final as soon as
 //! the best-ranked source that can still answer has answered, or [`GRACE`] after the first
 //! trusted answer, whichever comes first; the losers are cancelled.
-//! Sources, best first: the built-in provider table, the provider's HTTPS autoconfig, the
+//! Sources, best first (an account already at the domain answers before any of them: see
+//! [`known`]): the built-in provider table, the provider's HTTPS autoconfig, the
 //! domain's well-known autoconfig, Thunderbird's online ISPDB, DNS SRV records, the MX host as
 //! a provider, Microsoft Autodiscover, live probes of likely servers, and autoconfig over plain
 //! HTTP (never trusted).
@@ -15,6 +16,7 @@ mod explain;
 pub mod facts;
 pub mod guess;
 mod help;
+pub mod known;
 pub mod model;
 pub mod mx;
 pub mod providers;
@@ -145,6 +147,8 @@ pub async fn run(
             let proxy = net.dialer.proxy().cloned();
             let (c, o) = match source {
                 Source::Builtin => builtin(&target),
+                // Given by the caller from the accounts (see `known`), never started here.
+                Source::Known => (vec![], Outcome::Nothing(String::new())),
                 Source::Autoconfig | Source::Wellknown | Source::Ispdb | Source::Http => {
                     autoconfig::find(&net, &target, source, options.share_address).await
                 }

@@ -14,6 +14,10 @@ use crate::account::SmtpSettings;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
+    /// An account Outpost already sends with at the same domain (see
+    /// [`known`](super::known)): the person's own settings, in use.
+    #[serde(rename = "account")]
+    Known,
     /// The provider table built into Outpost.
     Builtin,
     /// `https://autoconfig.<domain>/mail/config-v1.1.xml`.
@@ -38,6 +42,7 @@ impl Source {
     /// The name used in JSON and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
+            Source::Known => "account",
             Source::Builtin => "builtin",
             Source::Autoconfig => "autoconfig",
             Source::Wellknown => "wellknown",
@@ -53,6 +58,7 @@ impl Source {
     /// A label for people.
     pub fn label(self) -> String {
         match self {
+            Source::Known => tr!("source-known"),
             Source::Builtin => tr!("source-builtin"),
             Source::Autoconfig => tr!("source-autoconfig"),
             Source::Wellknown => tr!("source-wellknown"),

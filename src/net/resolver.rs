@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{
-    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+    ConnectionConfig, LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig,
+    ResolverOpts,
 };
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -134,6 +135,8 @@ fn options() -> ResolverOpts {
     let mut opts = ResolverOpts::default();
     opts.timeout = Duration::from_secs(3);
     opts.attempts = 2;
+    // A and AAAA asked at once (one round trip for both), IPv6 first in the answer.
+    opts.ip_strategy = LookupIpStrategy::Ipv6AndIpv4;
     opts
 }
 
@@ -147,6 +150,7 @@ impl Resolver {
         let opts = builder.options_mut();
         opts.timeout = options().timeout;
         opts.attempts = options().attempts;
+        opts.ip_strategy = options().ip_strategy;
         let inner = builder
             .build()
             .map_err(|e| ResolverSetupError::SystemConfig {

@@ -2,6 +2,8 @@
 //! with servers that a sign-in provider covers set to sign in through the browser — unless
 //! no client id is set for that provider and the provider takes an app password (or its like)
 //! instead: then the app password is the way in, and the sign-in stays an advanced choice.
+//! A second address at a domain one of the person's accounts is at starts from that
+//! account's settings, asking no network.
 
 use crate::account::AuthMethod;
 use crate::detect::facts::{Login, ProviderHelp};
@@ -16,8 +18,23 @@ pub async fn detect(
     paths: &Paths,
     email: &str,
     options: &Options,
-    progress: impl FnMut(Progress),
+    mut progress: impl FnMut(Progress),
 ) -> Result<Detection, Failure> {
+    // A second address at a domain an account is at: that account's settings, in use.
+    let accounts = {
+        let paths = paths.clone();
+        crate::blocking::run(move || super::account::store(&paths).load().ok()).await
+    };
+    if let (Some(accounts), Ok(target)) = (accounts, detect::parse_address(email))
+        && let Some(account) = detect::known::account_for(&accounts.accounts, &target)
+    {
+        let found = detect::known::detection(account, &target);
+        for report in &found.sources {
+            progress(Progress::Started(report.source));
+            progress(Progress::Finished(report.clone()));
+        }
+        return Ok(found);
+    }
     let mut found = detect::run(net, email, options, progress).await?;
     // The sign-in providers' settings are files: read them off the async threads.
     let paths = paths.clone();
