@@ -436,3 +436,33 @@ fn a_second_address_at_the_domain_starts_from_the_accounts_settings() {
             .is_some()
     );
 }
+
+#[test]
+fn the_proxy_under_advanced_is_used_to_find_the_settings_and_kept() {
+    let (mut harness, _lab) = window_with_zone("detect.test");
+    wait_for(&mut harness, "the first-run wizard", |h| {
+        h.query_by_label("Continue").is_some()
+    });
+    type_into(&mut harness, "E-mail address", "ann@srv.detect.test");
+    harness.get_by_label("Advanced").click();
+    harness.run();
+    // A proxy that is no SOCKS5 address is told, and holds Continue back.
+    type_into(&mut harness, "Proxy (SOCKS5)", "ftp://proxy.example");
+    assert!(disabled(&harness, "Continue"));
+    let closed = support::free_port();
+    let proxy = format!("socks5h://127.0.0.1:{closed}");
+    type_into(&mut harness, "Proxy (SOCKS5)", &proxy);
+    assert!(!disabled(&harness, "Continue"));
+    harness.get_by_label("Continue").click();
+    harness.step();
+    // The DNS sources are not asked around the proxy: the search went through it.
+    let around = format!("DNS lookups would go around the proxy {proxy}");
+    wait_for(&mut harness, "the search through the proxy", |h| {
+        h.query_all_by_label_contains(&around).next().is_some()
+    });
+    wait_for(&mut harness, "the form with the proxy kept", |h| {
+        h.query_by_label_contains("No settings were found")
+            .is_some()
+    });
+    assert_eq!(field(&harness, "Proxy (SOCKS5)"), proxy);
+}

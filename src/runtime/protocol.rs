@@ -68,6 +68,8 @@ pub enum Command {
         email: String,
         /// Deadline and sources.
         options: Options,
+        /// The SOCKS5 proxy to look through (the account's own, as typed), if any.
+        proxy: Option<crate::net::Proxy>,
     },
     /// Look at the outbox now (a message was queued, or a retry asked for).
     WakeWorker,

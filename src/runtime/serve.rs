@@ -73,9 +73,10 @@ async fn cancellable(ctx: Ctx, command: Command) {
             ticket,
             email,
             options,
+            proxy,
         } => {
             let net = match &ctx.net {
-                Ok(net) => net.clone(),
+                Ok(net) => net.via(proxy.as_ref()),
                 Err(e) => {
                     let error = e.clone();
                     return ctx.emit(Event::NotStarted { ticket, error });

@@ -566,6 +566,11 @@ impl AccountDraft {
     }
 
     /// The proxy typed, if any.
+    /// The proxy typed, when it is one (detection and the check go through it).
+    pub fn proxy_setting(&self) -> Option<Proxy> {
+        self.parsed_proxy().ok().flatten()
+    }
+
     fn parsed_proxy(&self) -> Result<Option<Proxy>, InvalidAccount> {
         match self.proxy.trim() {
             "" => Ok(None),

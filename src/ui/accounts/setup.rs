@@ -191,6 +191,7 @@ impl Setup {
             ticket,
             email: self.draft.email.trim().to_string(),
             options: *options,
+            proxy: self.draft.proxy_setting(),
         });
     }
 

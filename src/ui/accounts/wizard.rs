@@ -141,8 +141,29 @@ fn identity(
             }
         });
     ui.label(RichText::new(tr!("app-password-note")).weak().small());
+    // A network that only lets mail out through a SOCKS5 proxy: detection and the check go
+    // through it (and the account keeps it).
+    let proxy_error = draft.errors().proxy;
+    egui::CollapsingHeader::new(tr!("advanced"))
+        .id_salt("wizard-identity-advanced")
+        .default_open(!draft.proxy.trim().is_empty())
+        .show(ui, |ui| {
+            egui::Grid::new("wizard-identity-proxy")
+                .num_columns(2)
+                .spacing([16.0, 8.0])
+                .show(ui, |ui| {
+                    widgets::text_row(
+                        ui,
+                        tr!("field-proxy"),
+                        &mut draft.proxy,
+                        tr!("field-proxy-hint"),
+                        false,
+                        proxy_error.as_deref(),
+                    );
+                });
+        });
     ui.add_space(design::SECTION_GAP);
-    let valid = parse_email(&draft.email).is_ok();
+    let valid = parse_email(&draft.email).is_ok() && proxy_error.is_none();
     let next = continue_row(
         ui,
         false,
