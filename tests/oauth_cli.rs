@@ -28,11 +28,16 @@ struct Lab {
 }
 
 fn lab(server_args: &[&str]) -> Lab {
+    lab_with(server_args, &[])
+}
+
+/// As [`lab`], the SMTP server started with `smtpd_args` too.
+fn lab_with(server_args: &[&str], smtpd_args: &[&str]) -> Lab {
     let ss = SecretService::start();
     let ca = TestCa::new();
     let dns = DnsServer::start("example.test");
     let server = OauthServer::start(&ca, server_args);
-    let smtpd = server.smtpd(&ca);
+    let smtpd = server.smtpd_with(&ca, smtpd_args);
     let mut op = Outpost::new(&dns, &ca);
     op.env.extend(ss.env());
     let system = tempfile::tempdir().unwrap();
@@ -80,6 +85,17 @@ impl Lab {
         let (code, v) = self.json(&["queue", "show", &id.to_string()]);
         assert_eq!(code, 0, "{v}");
         v["message"].clone()
+    }
+
+    /// A packager's settings file brings the client id.
+    fn packaged_client_id(&self) {
+        let dir = self.system.path().join("outpost");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("oauth2.json"),
+            self.server.settings_json().to_string(),
+        )
+        .unwrap();
     }
 
     fn refreshes(&self) -> i64 {
@@ -138,14 +154,7 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
         "nothing half-added"
     );
 
-    // A packager's settings file brings the client id.
-    let dir = lab.system.path().join("outpost");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("oauth2.json"),
-        lab.server.settings_json().to_string(),
-    )
-    .unwrap();
+    lab.packaged_client_id();
     let (code, v) = lab.json(&["oauth2", "list"]);
     assert_eq!(code, 0, "{v}");
     let mine = v["providers"]
@@ -189,8 +198,9 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
         .iter()
         .find(|s| s["step"] == "auth")
         .unwrap();
+    // The standard mechanism (RFC 7628) where the server offers it beside XOAUTH2.
     assert!(
-        auth["detail"].as_str().unwrap().contains("XOAUTH2"),
+        auth["detail"].as_str().unwrap().contains("OAUTHBEARER"),
         "{auth}"
     );
     assert_eq!(lab.refreshes(), 1);
@@ -238,7 +248,7 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
         files
             .iter()
             .any(|(p, b)| p.to_string_lossy().contains("/logs/")
-                && String::from_utf8_lossy(b).contains("C: AUTH XOAUTH2 [hidden]")),
+                && String::from_utf8_lossy(b).contains("C: AUTH OAUTHBEARER [hidden]")),
         "the sender's log has its logins, hidden"
     );
     for (path, bytes) in files {
@@ -252,7 +262,7 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
         );
     }
     let _ = &lab.ca;
-    // The transcript and the debug log show the XOAUTH2 login hidden: no token, raw or in
+    // The transcript and the debug log show the OAUTHBEARER login hidden: no token, raw or in
     // the base64 the login sends it in.
     let out = lab.op.check_with_transcript(USER);
     let said = format!(
@@ -260,9 +270,24 @@ fn signing_in_through_the_browser_then_sending_refreshes_and_a_revoked_sign_in_p
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(said.contains("C: AUTH XOAUTH2 [hidden]"), "{said}");
+    assert!(said.contains("C: AUTH OAUTHBEARER [hidden]"), "{said}");
     assert!(tokens_in(&said).is_empty(), "{said}");
     assert!(no_encoded_token(&said), "{said}");
+}
+
+#[test]
+fn a_server_offering_only_xoauth2_is_logged_in_with_it() {
+    // As Microsoft's servers: XOAUTH2 and no OAUTHBEARER.
+    let lab = lab_with(&[], &["--exclude-auth", "OAUTHBEARER"]);
+    lab.packaged_client_id();
+    let (code, v) = lab.add();
+    assert_eq!(code, 0, "{v}");
+    let (code, v) = lab.json(&["account", "check", USER]);
+    assert_eq!(code, 0, "{v}");
+    assert!(v.to_string().contains("with XOAUTH2"), "{v}");
+    let id = lab.op.send_to_bob(&[]);
+    lab.run();
+    assert_eq!(lab.message(id)["state"], "sent");
 }
 
 #[test]

@@ -123,7 +123,11 @@ fn the_wizard_signs_in_through_the_browser_instead_of_asking_a_password() {
             .query_by_label_contains("token is still valid")
             .is_some()
     );
-    assert!(harness.query_by_label_contains("with XOAUTH2").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("with OAUTHBEARER")
+            .is_some()
+    );
     // Closed again, the details leave Save where it was (the harness does not scroll).
     harness.get_by_label("Details").click_accesskit();
     harness.run();

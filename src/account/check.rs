@@ -819,7 +819,9 @@ async fn login<F: FnMut(Progress)>(
         }
         let secret = check.secret.ok_or(CheckError::NoSecret)?;
         let wanted: &[Mechanism] = match s.auth {
-            AuthMethod::Oauth2 => &[Mechanism::Xoauth2],
+            // The standard mechanism where the server offers it, else Google's and
+            // Microsoft's own.
+            AuthMethod::Oauth2 => &[Mechanism::Oauthbearer, Mechanism::Xoauth2],
             _ => &[Mechanism::Plain, Mechanism::Login],
         };
         if caps.auth.is_empty() {

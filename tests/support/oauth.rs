@@ -141,20 +141,23 @@ impl OauthServer {
     }
 
     /// An SMTP server (implicit TLS, certificate for mail.example.test) that checks
-    /// XOAUTH2 tokens with this server.
+    /// OAUTHBEARER and XOAUTH2 tokens with this server.
     pub fn smtpd(&self, ca: &TestCa) -> Smtpd {
+        self.smtpd_with(ca, &[])
+    }
+
+    /// As [`Self::smtpd`], with `extra` arguments (`--exclude-auth OAUTHBEARER`, say).
+    pub fn smtpd_with(&self, ca: &TestCa, extra: &[&str]) -> Smtpd {
         let cert = ca.issue("mail", &["mail.example.test"]);
         let introspect = format!("https://127.0.0.1:{}/introspect", self.port);
-        Smtpd::start_with(
-            "tls",
-            Some(&cert),
-            &[
-                "--xoauth2-introspect",
-                &introspect,
-                "--ca",
-                ca.ca_pem.to_str().unwrap(),
-            ],
-        )
+        let mut args = vec![
+            "--xoauth2-introspect",
+            &introspect,
+            "--ca",
+            ca.ca_pem.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        Smtpd::start_with("tls", Some(&cert), &args)
     }
 }
 

@@ -179,6 +179,43 @@ class Xoauth2Mixin:
                           message="535 5.7.8 Username and Password not accepted (XOAUTH2)")
 
 
+class OauthbearerMixin:
+    """AUTH OAUTHBEARER (RFC 7628): the initial response is base64("n,a=" user "," ^A
+    "auth=Bearer " token ^A ^A), other key-value pairs (host, port) allowed; a refused token
+    gets a 334 with a base64 JSON error, and 535 once the client answers it with ^A."""
+
+    async def auth_OAUTHBEARER(self, server, args):
+        import base64
+        import json
+        if len(args) != 2:
+            await self.push("501 5.5.2 OAUTHBEARER needs the initial response")
+            return AuthResult(success=False, handled=True)
+        try:
+            text = base64.b64decode(args[1], validate=True).decode()
+            fields = text.split("\x01")
+            assert fields[-2:] == ["", ""], fields
+            gs2 = fields[0].split(",")
+            assert gs2[0] == "n" and gs2[1].startswith("a="), gs2
+            user = gs2[1][2:].replace("=2C", ",").replace("=3D", "=")
+            auth = [f for f in fields[1:] if f.startswith("auth=Bearer ")]
+            assert len(auth) == 1, fields
+            token = auth[0].removeprefix("auth=Bearer ")
+        except Exception as e:
+            await self.push("501 5.5.2 malformed OAUTHBEARER string: %s" % e)
+            return AuthResult(success=False, handled=True)
+        loop = asyncio.get_running_loop()
+        owner = await loop.run_in_executor(None, introspect, token)
+        if owner is not None and owner == user:
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        error = json.dumps({"status": "invalid_token", "scope": "smtp"})
+        answer = await self.challenge_auth(error.encode())
+        if answer != b"\x01":
+            await self.push("501 5.5.2 the client must answer the error with ^A")
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.8 Username and Password not accepted (OAUTHBEARER)")
+
+
 class No8BitMimeMixin:
     """Leaves 8BITMIME out of EHLO (with --no-8bitmime), as some old servers do."""
 
@@ -220,7 +257,7 @@ async def main():
     ap.add_argument("--defer-rcpt-once", action="append", default=[],
                     help="answer 450 to the first RCPT of ADDR, 250 later")
     ap.add_argument("--xoauth2-introspect", metavar="URL",
-                    help="offer AUTH XOAUTH2, checking tokens at this introspection endpoint")
+                    help="offer AUTH OAUTHBEARER and XOAUTH2, checking tokens at this introspection endpoint")
     ap.add_argument("--ca", help="the CA that signed the introspection endpoint's certificate")
     ap.add_argument("--reply", action="append", default=[], metavar="STAGE=TEXT",
                     help="answer every AUTH, MAIL, RCPT or DATA with TEXT (lines joined by \\n)")
@@ -269,7 +306,7 @@ async def main():
         if args.xoauth2_introspect:
             global INTROSPECT
             INTROSPECT = (args.xoauth2_introspect, ssl.create_default_context(cafile=args.ca))
-            cls = type("Xoauth2SMTP", (Xoauth2Mixin, cls), {})
+            cls = type("OauthSMTP", (Xoauth2Mixin, OauthbearerMixin, cls), {})
         if args.exclude_auth:
             extra["auth_exclude_mechanism"] = args.exclude_auth
         if args.smtputf8:

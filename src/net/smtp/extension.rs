@@ -11,6 +11,8 @@ pub enum Mechanism {
     Login,
     /// Google's and Microsoft's OAuth2 bearer mechanism.
     Xoauth2,
+    /// The standard OAuth2 bearer mechanism (RFC 7628), preferred where offered.
+    Oauthbearer,
 }
 
 impl Mechanism {
@@ -20,6 +22,7 @@ impl Mechanism {
             Mechanism::Plain => "PLAIN",
             Mechanism::Login => "LOGIN",
             Mechanism::Xoauth2 => "XOAUTH2",
+            Mechanism::Oauthbearer => "OAUTHBEARER",
         }
     }
 }

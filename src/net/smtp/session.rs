@@ -288,6 +288,16 @@ impl SmtpConn {
                 ));
                 self.command(auth(Some(&token))).await?
             }
+            Mechanism::Oauthbearer => {
+                // RFC 7628 §3.1: a GS2 header naming the user (',' and '=' escaped), then
+                // the bearer token.
+                let user = username.replace('=', "=3D").replace(',', "=2C");
+                let token = encode(&format!(
+                    "n,a={user},\x01auth=Bearer {}\x01\x01",
+                    secret.expose()
+                ));
+                self.command(auth(Some(&token))).await?
+            }
             Mechanism::Login => {
                 let mut reply = self.command(auth(None)).await?;
                 for answer in [encode(username), encode(secret.expose())] {
@@ -299,9 +309,15 @@ impl SmtpConn {
                 reply
             }
         };
-        // A 334 now is a server's error detail (XOAUTH2) or a further challenge: cancel it.
+        // A 334 now is a server's error detail (XOAUTH2, OAUTHBEARER) or a further
+        // challenge: answer it as the mechanism says (OAUTHBEARER: a single ^A, RFC 7628
+        // §3.2.3), to get the final refusal.
         if reply.code == 334 {
-            reply = self.command(Command::Response(&Secret::default())).await?;
+            let answer = match mechanism {
+                Mechanism::Oauthbearer => encode("\x01"),
+                _ => Secret::default(),
+            };
+            reply = self.command(Command::Response(&answer)).await?;
             if reply.code == 334 {
                 reply = self.command(Command::CancelAuth).await?;
             }
