@@ -540,3 +540,80 @@ fn cut_text_shows_whole_in_one_tooltip() {
         "one tooltip with the whole reply"
     );
 }
+
+#[test]
+fn an_account_that_has_not_found_its_server_for_a_day_offers_to_find_its_settings_again() {
+    let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
+    // Its server's name is gone from the DNS.
+    let (code, v) = lab.outpost().json(
+        &[
+            "account",
+            "add",
+            "--email",
+            "ann@example.test",
+            "--host",
+            "moved.example.test",
+            "--security",
+            "starttls",
+            "--password-stdin",
+            "--session-keyring",
+            "--replace",
+        ],
+        "pw\n",
+    );
+    assert_eq!(code, 0, "{v}");
+    let id = lab
+        .outpost()
+        .send(&["--to", "bob@example.net", "--subject", "Hi", "--body", "hi"]);
+    open_outbox(&mut harness);
+    wait_for(&mut harness, "the retry", |h| {
+        h.query_by_label("will retry").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("has not reached its server")
+            .is_none(),
+        "not after one failure"
+    );
+    drop(harness);
+    // A day and more of the same.
+    let path = outpost::paths::Paths::under(lab.home.path()).outbox_file();
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute(
+        "UPDATE history SET at = at - 2 * 86400000 WHERE message = ?1",
+        [id],
+    )
+    .unwrap();
+    drop(db);
+    // The command line says so too, with the way to find the settings again.
+    let (code, v) = lab.outpost().json(&["queue", "list"], "");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["unreachable"][0]["email"], "ann@example.test", "{v}");
+    assert_eq!(v["unreachable"][0]["reason"], "dns_not_found", "{v}");
+    let out = lab.outpost().command(&["queue", "list"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("outpost detect ann@example.test"), "{text}");
+    let mut harness = lab.window_again();
+    open_outbox(&mut harness);
+    wait_for(&mut harness, "the offer", |h| {
+        h.query_by_label_contains(
+            "has not reached its server for a day: the server's name is not found",
+        )
+        .is_some()
+    });
+    harness
+        .get_by_label("Find the settings of ann@example.test again")
+        .click();
+    harness.step();
+    // The account opens, and its settings are looked for again.
+    wait_for(
+        &mut harness,
+        "the account's settings being found again",
+        |h| {
+            h.query_by_label("Finding settings").is_some()
+                && h.query_by_label("E-mail address")
+                    .and_then(|n| n.value())
+                    .is_some_and(|v| v == "ann@example.test")
+        },
+    );
+}

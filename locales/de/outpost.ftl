@@ -430,6 +430,10 @@ filter-empty =
     } Wählen Sie „Alle“, um jede Nachricht zu sehen.
 filter-count = { $filter } ({ $count })
 paused = Senden von { $who } ist angehalten: { $reason }
+unreachable-not-found = { $who } hat seinen Server seit einem Tag nicht erreicht: Der Name des Servers wird nicht gefunden. Vielleicht haben sich die Einstellungen geändert.
+unreachable-refused = { $who } hat seinen Server seit einem Tag nicht erreicht: Der Server lehnt die Verbindung ab. Vielleicht haben sich die Einstellungen geändert.
+find-settings-again = Einstellungen erneut suchen
+find-settings-again-for = Die Einstellungen von { $who } erneut suchen
 open-who = { $who } öffnen
 
 ## src/ui/settings/mod.rs
@@ -637,6 +641,7 @@ cli-sent-in-background = Outpost sendet sie im Hintergrund (Prozess { $pid }), g
 cli-background-off = { $var } ist abgeschaltet, daher wurde kein Versand gestartet: sie geht hinaus, solange das Outpost-Fenster offen ist oder „outpost run“ läuft.
 cli-sender-nothing-due = sobald Sie handeln (ein Konto wartet auf Sie)
 cli-sender-none = Zurzeit sendet nichts: wartende Nachrichten gehen hinaus, wenn eine Nachricht eingereiht wird, wenn sich das Outpost-Fenster öffnet oder wenn Sie ausführen: outpost run --background
+cli-find-settings-again = Um zu sehen, wie sie jetzt lauten: outpost detect { $email }; um sie zu verwenden: outpost account add --email { $email } --detect --replace
 cli-stop-none = Es wird nicht gesendet: es gibt nichts anzuhalten.
 cli-sender-stopped = Der Versand (Prozess { $pid }) hat beendet, was er sendete, und hat aufgehört. Wartende Nachrichten bleiben im Postausgang.
 cli-stop-waiting = Der Versand (Prozess { $pid }) wurde gebeten aufzuhören und beendet noch, was er sendet.

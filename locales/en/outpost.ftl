@@ -431,6 +431,10 @@ filter-empty =
     } Choose All to see every message.
 filter-count = { $filter } ({ $count })
 paused = Sending from { $who } is paused: { $reason }
+unreachable-not-found = { $who } has not reached its server for a day: the server's name is not found. Its settings may have changed.
+unreachable-refused = { $who } has not reached its server for a day: the server refuses the connection. Its settings may have changed.
+find-settings-again = Find its settings again
+find-settings-again-for = Find the settings of { $who } again
 open-who = Open { $who }
 
 ## src/ui/settings/mod.rs
@@ -638,6 +642,7 @@ cli-sent-in-background = Outpost sends it in the background (process { $pid }), 
 cli-background-off = { $var } is off, so no sender was started: it leaves while Outpost's window is open or 'outpost run' runs.
 cli-sender-nothing-due = when you act (an account waits for you)
 cli-sender-none = Nothing is sending now: waiting messages leave when a message is queued, when Outpost's window opens, or when you run: outpost run --background
+cli-find-settings-again = To see what they are now: outpost detect { $email }; to use them: outpost account add --email { $email } --detect --replace
 cli-stop-none = Nothing is sending: there is no sender to stop.
 cli-sender-stopped = The sender (process { $pid }) finished what it was sending and stopped. Waiting messages stay in the outbox.
 cli-stop-waiting = The sender (process { $pid }) was asked to stop and is still finishing what it sends.

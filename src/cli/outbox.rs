@@ -329,8 +329,27 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
             }
             // Whether anything sends the waiting messages now, and when the next one is due.
             let waiting = list.iter().any(|m| !m.state.is_final());
-            let queue::Sending { sender, next_due } =
-                queue::sending(paths).map_err(outbox_failure)?;
+            let queue::Sending {
+                sender,
+                next_due,
+                unreachable,
+            } = queue::sending(paths).map_err(outbox_failure)?;
+            // An account not reaching its server for a day: its settings may have changed.
+            let accounts = crate::usecases::account::store(paths).load().ok();
+            let email = |id: &str| {
+                accounts
+                    .as_ref()
+                    .and_then(|a| a.accounts.iter().find(|a| a.id.as_str() == id))
+                    .map_or_else(|| id.to_string(), |a| a.email.clone())
+            };
+            for u in &unreachable {
+                let who = email(&u.account);
+                out.text(format!(
+                    "{} {}",
+                    u.in_words(&who),
+                    tr!("cli-find-settings-again", email = who.as_str())
+                ));
+            }
             match (&sender, waiting) {
                 (Some(s), _) => out.text(tr!(
                     "cli-sender-running",
@@ -352,6 +371,12 @@ pub(super) fn queue(out: &Out, paths: &Paths, cmd: QueueCommand) -> Result<(), F
                     "role": sender.as_ref().and_then(|s| s.role),
                     "next_due": next_due,
                 },
+                "unreachable": unreachable.iter().map(|u| json!({
+                    "account": u.account,
+                    "email": email(&u.account),
+                    "since": u.since,
+                    "reason": if u.not_found { "dns_not_found" } else { "connection_refused" },
+                })).collect::<Vec<_>>(),
             }));
         }
         QueueCommand::Show { id } => {

@@ -18,6 +18,9 @@ pub struct OutboxView {
     pub paused: Vec<(String, String)>,
     /// Accounts whose messages wait for the network.
     pub offline: Vec<String>,
+    /// Accounts that have not reached their server for a day (name not found, connection
+    /// refused): their settings may have changed.
+    pub unreachable: Vec<crate::outbox::store::Unreachable>,
     /// When the next waiting message is due (none while every one waits for the person).
     pub next_due: Option<crate::clock::Millis>,
 }
@@ -54,6 +57,7 @@ pub(super) fn read(o: &Outbox) -> Result<OutboxView, OutboxError> {
         waiting: o.waiting_by_account()?,
         paused: o.paused()?,
         offline: o.offline_accounts()?,
+        unreachable: o.unreachable()?,
         next_due: o.next_due(true)?,
     })
 }

@@ -251,6 +251,12 @@ impl OutpostApp {
                 self.accounts.open(&id, shared);
                 View::Accounts
             }
+            Nav::Redetect(id) => {
+                self.accounts.open(&id, shared);
+                let options = self.settings.prefs.detect_options();
+                self.accounts.find_again(shared, &options);
+                View::Accounts
+            }
             Nav::ShowMessage(id) => {
                 self.outbox.select(id, shared);
                 View::Outbox

@@ -52,6 +52,8 @@ pub enum Nav {
     AddAccount,
     /// Open an account's settings.
     OpenAccount(AccountId),
+    /// Open an account's settings and find them again (its server has moved, maybe).
+    Redetect(AccountId),
     /// Show a message in the outbox.
     ShowMessage(i64),
 }

@@ -278,13 +278,17 @@ pub struct Sending {
     pub sender: Option<Sender>,
     /// When the next waiting message is due; none while every one waits for the person.
     pub next_due: Option<Millis>,
+    /// Accounts that have not reached their server for a day.
+    pub unreachable: Vec<crate::outbox::store::Unreachable>,
 }
 
 /// Who sends now, and when the next message is due.
 pub fn sending(paths: &Paths) -> Result<Sending, OutboxError> {
+    let outbox = Outbox::open(&paths.outbox_file())?;
     Ok(Sending {
         sender: worker::sender(paths),
-        next_due: Outbox::open(&paths.outbox_file())?.next_due(true)?,
+        next_due: outbox.next_due(true)?,
+        unreachable: outbox.unreachable()?,
     })
 }
 

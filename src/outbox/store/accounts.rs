@@ -10,7 +10,86 @@ use super::error::{OutboxError, to_json};
 use crate::clock::{Millis, now_ms};
 use crate::outbox::history::Cause;
 
+/// An account whose waiting messages have met nothing but a server name not found or a
+/// refused connection since `since`: its settings may no longer be right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreachable {
+    /// The account's id.
+    pub account: String,
+    /// The first such failure.
+    pub since: Millis,
+    /// The server's name was not found (else: the connection was refused).
+    pub not_found: bool,
+}
+
+impl Unreachable {
+    /// What happened, in words, for the account that sends as `who`.
+    pub fn in_words(&self, who: &str) -> String {
+        if self.not_found {
+            tr!("unreachable-not-found", who = who)
+        } else {
+            tr!("unreachable-refused", who = who)
+        }
+    }
+}
+
+/// How long an account fails to reach its server before its settings are offered to be
+/// found again: a day.
+pub const UNREACHABLE_FOR: Millis = 24 * 3_600_000;
+
 impl Outbox {
+    /// Accounts that have not reached their server for [`UNREACHABLE_FOR`] (see
+    /// [`Self::unreachable_since`]).
+    pub fn unreachable(&self) -> Result<Vec<Unreachable>, OutboxError> {
+        self.unreachable_since(now_ms() - UNREACHABLE_FOR)
+    }
+
+    /// Accounts whose waiting messages have met nothing but "server name not found" or
+    /// "connection refused" since `before` or earlier (a day ago, say): their server may
+    /// have moved, and detecting the settings again may find where.
+    pub fn unreachable_since(&self, before: Millis) -> Result<Vec<Unreachable>, OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                // Each account's oldest waiting message tells (one message's history, however
+                // many wait): a name the DNS does not know pauses the account at once
+                // ("server_name"), a refused connection is retried; a day of either, and
+                // nothing else.
+                "SELECT m.account, MIN(h.at),
+                    SUM(COALESCE(json_extract(h.data, '$.cause.error'), '')
+                        NOT IN ('dns_not_found', 'server_name', 'connection_refused')),
+                    MAX(json_extract(h.data, '$.cause.error') IN ('dns_not_found', 'server_name'))
+                 FROM (SELECT account, MIN(id) AS id FROM messages WHERE state = 'retry'
+                       GROUP BY account) m
+                 JOIN history h ON h.message = m.id
+                 WHERE h.kind IN ('retry', 'paused')
+                 GROUP BY m.account",
+            )
+            .map_err(|e| self.db(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Millis>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<bool>>(3)?,
+                ))
+            })
+            .map_err(|e| self.db(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (account, since, other, not_found) = row.map_err(|e| self.db(e))?;
+            if other == 0 && since <= before {
+                out.push(Unreachable {
+                    account,
+                    since,
+                    not_found: not_found.unwrap_or(false),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Stops sending for `account` until [`Self::resume`]: the person must act first.
     pub fn pause(&self, account: &str, cause: &Cause) -> Result<(), OutboxError> {
         self.conn

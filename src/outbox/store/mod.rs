@@ -22,6 +22,7 @@ mod sent_to;
 mod space;
 mod state;
 
+pub use accounts::Unreachable;
 pub use claim::Claimed;
 pub use copies::{CopyJob, CopyState};
 pub use db::{Outbox, locked};

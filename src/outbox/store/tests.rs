@@ -679,3 +679,48 @@ fn a_message_that_cannot_be_queued_leaves_its_draft() {
     assert_eq!(q.drafts().unwrap().len(), 1, "the draft is kept");
     assert!(q.list().unwrap().is_empty(), "nothing queued");
 }
+
+#[test]
+fn an_account_that_has_not_found_its_server_for_a_day_is_told_apart() {
+    use crate::outbox::history::Trouble;
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = open(&dir);
+    let network = |error: &str| Cause::Network(Trouble::new(error, || "failed".into()));
+    let mut fail = |account: &str, n: u8, errors: &[&str]| {
+        let id = q.enqueue(account, &composed(n), "bob", "Hi").unwrap();
+        for e in errors {
+            q.mark_retry(id, now_ms() + 60_000, &network(e), RetryKind::Counted)
+                .unwrap();
+        }
+        id
+    };
+    let gone = fail("gone", 1, &["dns_not_found", "dns_not_found"]);
+    let refused = fail("refused", 2, &["connection_refused"]);
+    let mixed = fail("mixed", 3, &["dns_not_found", "timeout"]);
+    let recent = fail("recent", 4, &["dns_not_found"]);
+    // A name the DNS does not know pauses the account at once.
+    let paused = q.enqueue("paused", &composed(5), "bob", "Hi").unwrap();
+    let setup = Cause::Setup(Trouble::new("server_name", || "no such name".into()));
+    q.mark_paused(paused, "paused", &setup).unwrap();
+    // Backdated: three of them have failed since two days ago.
+    let day = 24 * 3_600_000;
+    for id in [gone, refused, mixed, paused] {
+        q.conn
+            .execute(
+                "UPDATE history SET at = at - ?1 WHERE message = ?2",
+                params![2 * day, id],
+            )
+            .unwrap();
+    }
+    let _ = recent;
+    let found = q.unreachable_since(now_ms() - day).unwrap();
+    let accounts: Vec<(&str, bool)> = found
+        .iter()
+        .map(|u| (u.account.as_str(), u.not_found))
+        .collect();
+    assert_eq!(
+        accounts,
+        [("gone", true), ("paused", true), ("refused", false)],
+        "a day of nothing else; not a timeout among them, not a recent failure"
+    );
+}

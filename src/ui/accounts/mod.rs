@@ -71,6 +71,14 @@ impl AccountsScreen {
         }
     }
 
+    /// Finds the settings of the account open in the form again, as its "Find settings
+    /// automatically" does.
+    pub fn find_again(&mut self, shared: &mut Shared, options: &Options) {
+        if let Some(s) = &mut self.setup {
+            s.act(SetupAction::Find, shared, options);
+        }
+    }
+
     /// Whether nothing is being set up (the first run starts the wizard then).
     pub fn is_idle(&self) -> bool {
         self.setup.is_none()

@@ -231,14 +231,19 @@ impl OutboxScreen {
                 self.notice = None;
                 shared.send(Command::Reopen { id });
             }
-            OutboxAction::OpenAccount(id) => {
+            OutboxAction::OpenAccount(ref id) | OutboxAction::Redetect(ref id) => {
+                let again = matches!(action, OutboxAction::Redetect(_));
                 let id = shared
                     .accounts_ok()?
                     .accounts
                     .iter()
-                    .find(|a| a.id.as_str() == id)
+                    .find(|a| a.id.as_str() == id.as_str())
                     .map(|a| a.id.clone())?;
-                return Some(Nav::OpenAccount(id));
+                return Some(if again {
+                    Nav::Redetect(id)
+                } else {
+                    Nav::OpenAccount(id)
+                });
             }
             OutboxAction::Write => return Some(Nav::To(crate::ui::View::Compose)),
             // Back into Write when the core has it (`Event::Reopened`).

@@ -19,6 +19,8 @@ pub enum OutboxAction {
     EditAndResend(i64),
     /// Open the settings of the account with this id (to sign in or log in again).
     OpenAccount(String),
+    /// Open the account with this id and find its settings again.
+    Redetect(String),
     /// Write a new message.
     Write,
     /// Take a message back before it leaves, into Write.

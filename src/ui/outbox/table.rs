@@ -477,13 +477,30 @@ fn toolbar(ui: &mut Ui, view: &OutboxView, filter: &mut Filter) {
     });
 }
 
-/// Sending paused for an account: why, and a button that opens it.
+/// Sending paused for an account: why, and a button that opens it; an account that has not
+/// reached its server for a day: a button that finds its settings again.
 fn paused(
     ui: &mut Ui,
     view: &OutboxView,
     emails: &HashMap<String, String>,
 ) -> Option<OutboxAction> {
     let mut open = None;
+    // Not reaching its server for a day: the settings may have changed; finding them again
+    // is one click.
+    for u in &view.unreachable {
+        let who = emails
+            .get(&u.account)
+            .map_or(u.account.as_str(), String::as_str);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(u.in_words(who)).color(design::warn(ui)));
+            let again = ui.button(tr!("find-settings-again"));
+            let said = tr!("find-settings-again-for", who = who);
+            again.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &said));
+            if again.clicked() {
+                open = Some(OutboxAction::Redetect(u.account.clone()));
+            }
+        });
+    }
     for (account, reason) in &view.paused {
         let who = emails.get(account).map_or(account.as_str(), String::as_str);
         ui.horizontal_wrapped(|ui| {
