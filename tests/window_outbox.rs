@@ -36,7 +36,12 @@ fn state(lab: &Lab, id: i64) -> serde_json::Value {
 /// server is named by its address, so no lookup can time out and make an attempt last (a
 /// message being sent cannot be cancelled).
 fn unreachable_server(lab: &Lab) {
-    let closed = support::free_port();
+    let closed = support::free_port().to_string();
+    server_at(lab, "127.0.0.1", &closed);
+}
+
+/// Points the lab account at `host`, port `port`.
+fn server_at(lab: &Lab, host: &str, port: &str) {
     let (code, v) = lab.outpost().json(
         &[
             "account",
@@ -44,9 +49,9 @@ fn unreachable_server(lab: &Lab) {
             "--email",
             "ann@example.test",
             "--host",
-            "127.0.0.1",
+            host,
             "--port",
-            &closed.to_string(),
+            port,
             "--security",
             "starttls",
             "--password-stdin",
@@ -545,23 +550,7 @@ fn cut_text_shows_whole_in_one_tooltip() {
 fn an_account_that_has_not_found_its_server_for_a_day_offers_to_find_its_settings_again() {
     let (mut harness, lab) = window_with_account(WindowSetup::new("example.test"));
     // Its server's name is gone from the DNS.
-    let (code, v) = lab.outpost().json(
-        &[
-            "account",
-            "add",
-            "--email",
-            "ann@example.test",
-            "--host",
-            "moved.example.test",
-            "--security",
-            "starttls",
-            "--password-stdin",
-            "--session-keyring",
-            "--replace",
-        ],
-        "pw\n",
-    );
-    assert_eq!(code, 0, "{v}");
+    server_at(&lab, "moved.example.test", "587");
     let id = lab
         .outpost()
         .send(&["--to", "bob@example.net", "--subject", "Hi", "--body", "hi"]);
