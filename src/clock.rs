@@ -61,24 +61,31 @@ pub fn local_minute(ms: Millis) -> String {
     local_as(ms, "%H:%M")
 }
 
+/// Now, in the system's time zone.
+pub fn local_now() -> jiff::ZonedDateTime {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system())
+}
+
+/// The moment `ms` in the system's time zone; `None` when it is out of range.
+pub fn local_at(ms: Millis) -> Option<jiff::ZonedDateTime> {
+    let at = jiff::Timestamp::from_millisecond(ms).ok()?;
+    Some(at.to_zoned_datetime(jiff::tz::TimeZone::system()))
+}
+
 fn local_as(ms: Millis, time: &str) -> String {
-    let tz = jiff::tz::TimeZone::system();
-    let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
-        return ms.to_string();
-    };
-    let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
-    on_day(at.to_zoned_datetime(tz), today, time)
+    match local_at(ms) {
+        Some(at) => on_day(at, local_now().date(), time),
+        None => ms.to_string(),
+    }
 }
 
 /// A coming moment as a list shows it, the time first so that moments close together are
 /// told apart: "14:05" today, "09:00 tomorrow", else "09:00, 11 Dec 2026".
 pub fn time_first(ms: Millis) -> String {
-    let tz = jiff::tz::TimeZone::system();
-    let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
-        return ms.to_string();
-    };
-    let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
-    time_first_on(at.to_zoned_datetime(tz), today)
+    match local_at(ms) {
+        Some(at) => time_first_on(at, local_now().date()),
+        None => ms.to_string(),
+    }
 }
 
 fn time_first_on(at: jiff::ZonedDateTime, today: jiff::civil::Date) -> String {
@@ -115,8 +122,7 @@ fn on_day(at: jiff::ZonedDateTime, today: jiff::civil::Date, time: &str) -> Stri
 /// The next 09:00 local time — today's when it is still to come, else tomorrow's — as
 /// [`parse_moment`] reads it ("2026-12-03 09:00"): what "send later" offers first.
 pub fn next_morning() -> String {
-    let now = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system());
-    next_morning_after(&now)
+    next_morning_after(&local_now())
 }
 
 fn next_morning_after(now: &jiff::ZonedDateTime) -> String {
@@ -140,9 +146,7 @@ pub struct BadMoment(pub String);
 /// ("24.12.2026 09:00"), or ISO 8601 ("2026-12-24 09:00", "2026-12-24T09:00:30"; with an
 /// offset or "Z" it is read in that zone: "2026-12-24T09:00+01:00").
 pub fn parse_moment(text: &str) -> Result<Millis, BadMoment> {
-    let tz = jiff::tz::TimeZone::system();
-    let now = jiff::Timestamp::now().to_zoned_datetime(tz);
-    parse_moment_at(text, &now)
+    parse_moment_at(text, &local_now())
 }
 
 /// The days of the week as people write them, English and German, Monday first.

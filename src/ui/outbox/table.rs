@@ -215,7 +215,7 @@ impl Table {
     ) -> Option<OutboxAction> {
         let top = ui.cursor().min.y;
         toolbar(ui, view, filter);
-        let open_account = paused(ui, view, emails);
+        let open_account = account_banners(ui, view, emails);
         match notice {
             Some(Ok(text)) => {
                 ui.label(RichText::new(text).color(design::ok(ui)));
@@ -479,7 +479,7 @@ fn toolbar(ui: &mut Ui, view: &OutboxView, filter: &mut Filter) {
 
 /// Sending paused for an account: why, and a button that opens it; an account that has not
 /// reached its server for a day: a button that finds its settings again.
-fn paused(
+fn account_banners(
     ui: &mut Ui,
     view: &OutboxView,
     emails: &HashMap<String, String>,

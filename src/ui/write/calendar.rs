@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 use jiff::civil::{Date, DateTime, Time};
 
-use crate::clock::{Millis, now_ms};
+use crate::clock::Millis;
 
 /// The calendar's state: the month shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,18 +15,14 @@ pub struct Calendar {
     focus: Option<Date>,
 }
 
-/// Local civil time of `ms`.
-fn civil(ms: Millis) -> Option<DateTime> {
-    let at = jiff::Timestamp::from_millisecond(ms).ok()?;
-    Some(
-        at.to_zoned_datetime(jiff::tz::TimeZone::system())
-            .datetime(),
-    )
+/// Today, in local time.
+fn today() -> Date {
+    crate::clock::local_now().date()
 }
 
-/// The first of `date`'s month.
-fn first_of(date: Date) -> Date {
-    date.first_of_month()
+/// Local civil time of `ms`.
+fn civil(ms: Millis) -> Option<DateTime> {
+    crate::clock::local_at(ms).map(|at| at.datetime())
 }
 
 /// The moment as the "Send at" field writes it (what [`crate::clock::parse_moment`] reads).
@@ -37,10 +33,9 @@ fn written(at: DateTime) -> String {
 impl Calendar {
     /// Opened on the month of `chosen` (or of today).
     pub fn new(chosen: Option<Millis>) -> Self {
-        let today = civil(now_ms()).map_or(Date::constant(2026, 1, 1), |d| d.date());
-        let day = chosen.and_then(civil).map_or(today, |d| d.date());
+        let day = chosen.and_then(civil).map_or_else(today, |d| d.date());
         Self {
-            month: first_of(day),
+            month: day.first_of_month(),
             focus: None,
         }
     }
@@ -48,8 +43,7 @@ impl Calendar {
     /// Draws the month and the time for `chosen` (the moment in the field, when it reads);
     /// picking writes the new moment into `text`.
     pub fn show(&mut self, ui: &mut Ui, chosen: Option<Millis>, text: &mut String) {
-        let now = civil(now_ms());
-        let today = now.map(|d| d.date());
+        let today = today();
         let picked = chosen.and_then(civil);
         let time = picked.map_or(Time::constant(9, 0, 0, 0), |d| d.time());
         let mut day = picked.map(|d| d.date());
@@ -87,7 +81,7 @@ impl Calendar {
                 let mut date = self.month;
                 let mut column = lead;
                 while date.month() == self.month.month() {
-                    let past = today.is_some_and(|t| date < t);
+                    let past = date < today;
                     let is_chosen = day == Some(date);
                     let mut button = egui::Button::selectable(is_chosen, date.day().to_string())
                         .min_size(egui::vec2(28.0, 0.0));
@@ -115,7 +109,7 @@ impl Calendar {
                     if is_chosen
                         && r.has_focus()
                         && let Some(moved) = moved_by_keys(ui, &r, date)
-                        && today.is_none_or(|t| moved >= t)
+                        && moved >= today
                     {
                         changed = Some(moved);
                         self.focus = Some(moved);
@@ -156,11 +150,11 @@ impl Calendar {
         });
         if let Some(d) = changed {
             day = Some(d);
-            self.month = first_of(d);
+            self.month = d.first_of_month();
         }
         let new_time = Time::new(hour, minute, 0, 0).unwrap_or(time);
         if changed.is_some() || new_time != time {
-            let date = day.or(today).unwrap_or(self.month);
+            let date = day.unwrap_or(today);
             *text = written(date.to_datetime(new_time));
         }
     }
