@@ -148,35 +148,46 @@ def introspect(token):
     return answer.get("username") if answer.get("active") else None
 
 
+async def bearer_login(session, mechanism, args, parse, error, answer=None):
+    """A bearer-token login (XOAUTH2, OAUTHBEARER): `parse` reads the decoded initial
+    response into (user, token); the token is checked at the introspection endpoint. A
+    refused one gets a 334 with `error` (JSON, base64), then 535 once the client has answered
+    it (with `answer` when the mechanism prescribes one)."""
+    import base64
+    import json
+    if len(args) != 2:
+        await session.push("501 5.5.2 %s needs the initial response" % mechanism)
+        return AuthResult(success=False, handled=True)
+    try:
+        user, token = parse(base64.b64decode(args[1], validate=True).decode())
+    except Exception as e:
+        await session.push("501 5.5.2 malformed %s string: %s" % (mechanism, e))
+        return AuthResult(success=False, handled=True)
+    loop = asyncio.get_running_loop()
+    owner = await loop.run_in_executor(None, introspect, token)
+    if owner is not None and owner == user:
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+    said = await session.challenge_auth(json.dumps(error).encode())
+    if answer is not None and said != answer:
+        await session.push("501 5.5.2 the client must answer the error with %r" % answer)
+        return AuthResult(success=False, handled=True)
+    return AuthResult(success=False, handled=False,
+                      message="535 5.7.8 Username and Password not accepted (%s)" % mechanism)
+
+
 class Xoauth2Mixin:
     """AUTH XOAUTH2 as Gmail speaks it: the initial response is
     base64("user=" user ^A "auth=Bearer " token ^A ^A); a refused token gets a 334 with a
     base64 JSON error, then 535 after the client's empty line."""
 
     async def auth_XOAUTH2(self, server, args):
-        import base64
-        import json
-        if len(args) != 2:
-            await self.push("501 5.5.2 XOAUTH2 needs the initial response")
-            return AuthResult(success=False, handled=True)
-        try:
-            text = base64.b64decode(args[1], validate=True).decode()
+        def parse(text):
             fields = text.split("\x01")
             assert len(fields) == 4 and fields[2:] == ["", ""], fields
-            user = fields[0].removeprefix("user=")
             assert fields[0].startswith("user=") and fields[1].startswith("auth=Bearer ")
-            token = fields[1].removeprefix("auth=Bearer ")
-        except Exception as e:
-            await self.push("501 5.5.2 malformed XOAUTH2 string: %s" % e)
-            return AuthResult(success=False, handled=True)
-        loop = asyncio.get_running_loop()
-        owner = await loop.run_in_executor(None, introspect, token)
-        if owner is not None and owner == user:
-            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
-        error = json.dumps({"status": "401", "schemes": "bearer", "scope": "smtp"})
-        await self.challenge_auth(error.encode())
-        return AuthResult(success=False, handled=False,
-                          message="535 5.7.8 Username and Password not accepted (XOAUTH2)")
+            return fields[0].removeprefix("user="), fields[1].removeprefix("auth=Bearer ")
+        error = {"status": "401", "schemes": "bearer", "scope": "smtp"}
+        return await bearer_login(self, "XOAUTH2", args, parse, error)
 
 
 class OauthbearerMixin:
@@ -185,13 +196,7 @@ class OauthbearerMixin:
     gets a 334 with a base64 JSON error, and 535 once the client answers it with ^A."""
 
     async def auth_OAUTHBEARER(self, server, args):
-        import base64
-        import json
-        if len(args) != 2:
-            await self.push("501 5.5.2 OAUTHBEARER needs the initial response")
-            return AuthResult(success=False, handled=True)
-        try:
-            text = base64.b64decode(args[1], validate=True).decode()
+        def parse(text):
             fields = text.split("\x01")
             assert fields[-2:] == ["", ""], fields
             gs2 = fields[0].split(",")
@@ -199,21 +204,9 @@ class OauthbearerMixin:
             user = gs2[1][2:].replace("=2C", ",").replace("=3D", "=")
             auth = [f for f in fields[1:] if f.startswith("auth=Bearer ")]
             assert len(auth) == 1, fields
-            token = auth[0].removeprefix("auth=Bearer ")
-        except Exception as e:
-            await self.push("501 5.5.2 malformed OAUTHBEARER string: %s" % e)
-            return AuthResult(success=False, handled=True)
-        loop = asyncio.get_running_loop()
-        owner = await loop.run_in_executor(None, introspect, token)
-        if owner is not None and owner == user:
-            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
-        error = json.dumps({"status": "invalid_token", "scope": "smtp"})
-        answer = await self.challenge_auth(error.encode())
-        if answer != b"\x01":
-            await self.push("501 5.5.2 the client must answer the error with ^A")
-            return AuthResult(success=False, handled=True)
-        return AuthResult(success=False, handled=False,
-                          message="535 5.7.8 Username and Password not accepted (OAUTHBEARER)")
+            return user, auth[0].removeprefix("auth=Bearer ")
+        error = {"status": "invalid_token", "scope": "smtp"}
+        return await bearer_login(self, "OAUTHBEARER", args, parse, error, answer=b"\x01")
 
 
 class No8BitMimeMixin:
