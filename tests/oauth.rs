@@ -56,6 +56,7 @@ impl Lab {
             token_url: self.server.url("/token"),
             client_id: CLIENT_ID.into(),
             client_secret: Some(CLIENT_SECRET.into()),
+            resource: None,
         }
     }
 

@@ -38,7 +38,7 @@ pub(super) fn browser_sign_in(
     };
     super::runtime().block_on(async {
         let net = Net::from_env().map_err(|e| Failure::Failed("setup", e.explain()))?;
-        let signin = signin::start(paths, email, host, discovered).await?;
+        let signin = signin::start(paths, &net.http, email, host, discovered).await?;
         let name = signin.provider().to_string();
         if no_browser {
             say(tr!("cli-open-to-sign-in", provider = name.as_str()));
@@ -101,7 +101,7 @@ fn list(out: &Out, paths: &Paths) -> Result<(), Failure> {
             "id": i.id, "name": i.name, "hosts": i.hosts, "scope": i.scope,
             "auth_url": i.auth_url, "token_url": i.token_url,
             "client_id": i.client_id, "client_secret_set": i.client_secret.is_some(),
-            "register_url": i.register_url,
+            "register_url": i.register_url, "issuer": i.identifier,
         }));
     }
     out.text(tr!(
@@ -121,6 +121,7 @@ fn set(out: &Out, paths: &Paths, a: SetArgs) -> Result<(), Failure> {
         token_url: a.token_url,
         scope: a.scope,
         hosts: a.host,
+        issuer: None,
     };
     let issuer = signin::set_provider(paths, &a.provider, change)?;
     out.text(tr!(

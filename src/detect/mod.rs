@@ -4,8 +4,8 @@
 //! the best-ranked source that can still answer has answered, or [`GRACE`] after the first
 //! trusted answer, whichever comes first; the losers are cancelled.
 //! Sources, best first (an account already at the domain answers before any of them: see
-//! [`known`]): the built-in provider table, the provider's HTTPS autoconfig, the
-//! domain's well-known autoconfig, Thunderbird's online ISPDB, DNS SRV records, the MX host as
+//! [`known`]): the built-in provider table, the provider's HTTPS autoconfig, the domain's
+//! PACC document ([`pacc`]), the domain's well-known autoconfig, Thunderbird's online ISPDB, DNS SRV records, the MX host as
 //! a provider, Microsoft Autodiscover, live probes of likely servers, and autoconfig over plain
 //! HTTP (never trusted).
 
@@ -19,6 +19,7 @@ mod help;
 pub mod known;
 pub mod model;
 pub mod mx;
+pub mod pacc;
 pub mod providers;
 pub mod srv;
 mod target;
@@ -130,7 +131,12 @@ pub async fn run(
     let start = Instant::now();
     let deadline = tokio::time::Instant::now() + options.deadline;
     let mut set: JoinSet<(Source, Vec<Candidate>, Outcome)> = JoinSet::new();
-    let mut started = vec![Source::Builtin, Source::Autoconfig, Source::Wellknown];
+    let mut started = vec![
+        Source::Builtin,
+        Source::Autoconfig,
+        Source::Pacc,
+        Source::Wellknown,
+    ];
     if options.online {
         started.push(Source::Ispdb);
     }
@@ -154,11 +160,12 @@ pub async fn run(
                 }
                 // DNS cannot go through a SOCKS5 proxy: asking would tell the network which
                 // domain is being set up, around the proxy.
-                Source::Srv | Source::Mx if let Some(proxy) = proxy => (
+                Source::Srv | Source::Mx | Source::Pacc if let Some(proxy) = proxy => (
                     vec![],
                     Outcome::Skipped(tr!("dns-around-proxy", proxy = proxy.to_string())),
                 ),
                 Source::Srv => srv::find(&net, &target).await,
+                Source::Pacc => pacc::find(&net, &target).await,
                 Source::Mx => mx::find(&net, &target, options.online).await,
                 Source::Autodiscover => autodiscover::find(&net, &target).await,
                 Source::Guess => guess::find(&net, &target).await,

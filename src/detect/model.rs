@@ -22,6 +22,9 @@ pub enum Source {
     Builtin,
     /// `https://autoconfig.<domain>/mail/config-v1.1.xml`.
     Autoconfig,
+    /// PACC: `https://ua-auto-config.<domain>/.well-known/user-agent-configuration.json`,
+    /// vouched for by the domain's DNS (see [`pacc`](super::pacc)).
+    Pacc,
     /// `https://<domain>/.well-known/autoconfig/mail/config-v1.1.xml`.
     Wellknown,
     /// Thunderbird's online ISPDB.
@@ -45,6 +48,7 @@ impl Source {
             Source::Known => "account",
             Source::Builtin => "builtin",
             Source::Autoconfig => "autoconfig",
+            Source::Pacc => "pacc",
             Source::Wellknown => "wellknown",
             Source::Ispdb => "ispdb",
             Source::Srv => "srv",
@@ -61,6 +65,7 @@ impl Source {
             Source::Known => tr!("source-known"),
             Source::Builtin => tr!("source-builtin"),
             Source::Autoconfig => tr!("source-autoconfig"),
+            Source::Pacc => tr!("source-pacc"),
             Source::Wellknown => tr!("source-wellknown"),
             Source::Ispdb => tr!("source-ispdb"),
             Source::Srv => tr!("source-srv"),

@@ -262,13 +262,35 @@ impl HttpClient {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
+        self.post_answer(url, "application/x-www-form-urlencoded", body, limit)
+            .await
+    }
+
+    /// POSTs a JSON `body` (an OAuth2 client registration, RFC 7591) and returns the status
+    /// with the body, as [`Self::post_form`] does.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: String,
+        limit: usize,
+    ) -> Result<(u16, String), HttpError> {
+        self.post_answer(url, "application/json", body, limit).await
+    }
+
+    async fn post_answer(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: String,
+        limit: usize,
+    ) -> Result<(u16, String), HttpError> {
         let work = async {
             let url = Url::parse(url).map_err(failed)?;
             let resp = self
                 .send(Outgoing {
                     method: hyper::Method::POST,
                     url: &url,
-                    body: Some(("application/x-www-form-urlencoded", body)),
+                    body: Some((content_type, body)),
                     accept: Some("application/json"),
                 })
                 .await?;

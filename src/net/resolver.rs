@@ -236,6 +236,21 @@ impl Resolver {
         Ok(records)
     }
 
+    /// The TXT records of `name`, each one's character-strings joined without a separator
+    /// (RFC 7208 §3.3), as text (invalid UTF-8 replaced).
+    pub async fn txt(&self, name: &str) -> Result<Vec<String>, DnsError> {
+        self.answers(name, "TXT", RecordType::TXT, |data| match data {
+            RData::TXT(txt) => Some(
+                txt.txt_data
+                    .iter()
+                    .map(|part| String::from_utf8_lossy(part))
+                    .collect::<String>(),
+            ),
+            _ => None,
+        })
+        .await
+    }
+
     /// The MX hosts of `domain`, most preferred first.
     pub async fn mx(&self, domain: &str) -> Result<Vec<String>, DnsError> {
         let mut records = self

@@ -34,6 +34,10 @@ pub struct ProviderConfig {
     /// SMTP hosts that accept this provider's tokens.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
+    /// The issuer identifier (an `https://` address) whose metadata (RFC 8414) describes
+    /// it: set for issuers found by detection, which Outpost registers with by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 /// One settings file.
@@ -143,7 +147,7 @@ impl OauthConfig {
     /// Endpoints must be HTTPS: a code or token sent in clear could be taken on the way.
     fn check(&self, path: &Path) -> Result<(), ConfigError> {
         for (id, p) in &self.providers {
-            for url in [&p.auth_url, &p.token_url].into_iter().flatten() {
+            for url in [&p.auth_url, &p.token_url, &p.issuer].into_iter().flatten() {
                 if !url.starts_with("https://") || url::Url::parse(url).is_err() {
                     return Err(ConfigError::Invalid {
                         path: path.into(),

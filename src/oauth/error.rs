@@ -76,6 +76,41 @@ pub enum OauthError {
     /// The keyring failed.
     #[error(transparent)]
     Secret(SecretError),
+    /// A configuration named as issuer something that is not an `https://` address.
+    #[error("{}", tr!("oauth-not-an-issuer", issuer = .0.as_str()))]
+    NotAnIssuer(String),
+    /// The issuer's description of itself (RFC 8414) could not be read or used.
+    #[error("{}", tr!("oauth-metadata", issuer = .issuer.as_str(), detail = .detail.as_str()))]
+    Metadata {
+        /// The issuer.
+        issuer: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// An answer came from, or named, another issuer than the one asked (RFC 8414 §3.3,
+    /// RFC 9207): a mix-up, possibly an attack.
+    #[error("{}", tr!("oauth-issuer-mismatch", expected = .expected.as_str(), found = .found.as_str()))]
+    IssuerMismatch {
+        /// The issuer asked.
+        expected: String,
+        /// The issuer named (empty: none).
+        found: String,
+    },
+    /// The issuer refused to register Outpost (RFC 7591 §3.2.2).
+    #[error("{}", tr!(
+        "oauth-registration-refused",
+        issuer = .issuer.as_str(),
+        error = .error.as_str(),
+        description = describe(.description)
+    ))]
+    Registration {
+        /// The issuer.
+        issuer: String,
+        /// The error code, e.g. `invalid_redirect_uri`.
+        error: String,
+        /// The issuer's words.
+        description: String,
+    },
 }
 
 fn describe(description: &str) -> String {
@@ -114,6 +149,9 @@ impl OauthError {
             OauthError::Refused { .. } => "oauth2_refused",
             OauthError::Unavailable(_) | OauthError::Http(_) => "oauth2_unreachable",
             OauthError::Secret(e) => e.kind(),
+            OauthError::Registration { .. } => "oauth2_registration_refused",
+            OauthError::IssuerMismatch { .. } => "oauth2_issuer_mismatch",
+            OauthError::NotAnIssuer(_) | OauthError::Metadata { .. } => "oauth2_issuer_unusable",
             _ => "oauth2_bad_response",
         }
     }
@@ -183,6 +221,13 @@ impl Explain for OauthError {
             err if err.is_transient() => e(self.to_string(), tr!("oauth-transient-advice")),
             OauthError::Secret(s) => s.explain(),
             OauthError::Config(_) => e(self.to_string(), tr!("oauth-config-advice")),
+            OauthError::Registration { .. } | OauthError::Metadata { .. } => e(
+                self.to_string(),
+                tr!("oauth-registration-advice", instead = password_fallback()),
+            ),
+            OauthError::IssuerMismatch { .. } => {
+                e(self.to_string(), tr!("oauth-issuer-mismatch-advice"))
+            }
             _ => e(self.to_string(), tr!("oauth-other-advice")),
         }
     }

@@ -20,6 +20,9 @@ pub struct Grant {
     /// That client's secret, for providers that issue one to desktop apps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// The resource the tokens are for (RFC 8707), named again when refreshing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     /// Gets new access tokens; absent when the provider gave none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
@@ -92,6 +95,7 @@ mod tests {
             token_url: "https://oauth2.example/token".into(),
             client_id: "cid".into(),
             client_secret: None,
+            resource: None,
             refresh_token: Some("rt-secret".into()),
             access_token: "at-secret".into(),
             expires_at,

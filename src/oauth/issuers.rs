@@ -32,6 +32,14 @@ pub struct Issuer {
     pub client_secret: Option<String>,
     /// Where a client id is registered.
     pub register_url: Option<&'static str>,
+    /// The issuer identifier whose metadata describes it (RFC 8414), for issuers found by
+    /// detection: Outpost registers with those by itself (RFC 7591). For a sign-in, kept
+    /// only when the metadata confirmed it: answers must then come from it (RFC 9207).
+    pub identifier: Option<String>,
+    /// The resource to ask tokens for (RFC 8707), as its metadata names it.
+    pub resource: Option<String>,
+    /// Its authorization responses must name it (RFC 9207), as its metadata says.
+    pub names_itself: bool,
 }
 
 /// Issuers known by their ISPDB name: short id, name, where apps are registered.
@@ -106,6 +114,9 @@ impl Issuers {
                     client_id: None,
                     client_secret: None,
                     register_url: known.map(|k| k.3),
+                    identifier: None,
+                    resource: None,
+                    names_itself: false,
                 }),
             }
         }
@@ -156,6 +167,9 @@ impl Issuers {
             }
             if let Some(v) = c.client_secret.as_deref().and_then(value) {
                 issuer.client_secret = Some(v);
+            }
+            if let Some(v) = c.issuer.as_deref().and_then(value) {
+                issuer.identifier = Some(v);
             }
             for h in &c.hosts {
                 let h = h.trim().to_ascii_lowercase();
@@ -226,6 +240,9 @@ fn new_issuer(path: PathBuf, id: &str, c: &ProviderConfig) -> Result<Issuer, Con
         client_id: None,
         client_secret: None,
         register_url: None,
+        identifier: None,
+        resource: None,
+        names_itself: false,
     })
 }
 
@@ -245,6 +262,7 @@ impl Issuer {
             token_url: self.token_url.clone(),
             client_id,
             client_secret: self.client_secret.clone(),
+            resource: self.resource.clone(),
         })
     }
 }

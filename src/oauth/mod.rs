@@ -9,8 +9,10 @@ pub mod config;
 mod error;
 pub mod grant;
 pub mod issuers;
+pub mod metadata;
 pub mod pkce;
 pub mod redirect;
+pub mod registration;
 pub mod signin;
 pub mod token;
 

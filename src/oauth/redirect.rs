@@ -20,13 +20,43 @@ pub struct Loopback {
     port: u16,
 }
 
+/// Which issuer must have sent the answer (RFC 9207): its `iss` parameter, when present,
+/// must name the issuer signed in with; an issuer whose metadata says it names itself must.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssuerCheck {
+    /// The issuer identifier expected (unknown for issuers without metadata).
+    pub expected: Option<String>,
+    /// The answer must carry `iss`.
+    pub required: bool,
+}
+
+impl IssuerCheck {
+    fn verify(&self, found: Option<&str>) -> Result<(), OauthError> {
+        let Some(expected) = &self.expected else {
+            return Ok(());
+        };
+        match found {
+            Some(iss) if iss == expected => Ok(()),
+            None if !self.required => Ok(()),
+            other => Err(OauthError::IssuerMismatch {
+                expected: expected.clone(),
+                found: other.unwrap_or_default().to_string(),
+            }),
+        }
+    }
+}
+
 /// What the browser brought back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Answer {
-    /// The authorization code.
-    Code(String),
+    /// The authorization code, and the issuer the answer names (RFC 9207).
+    Code { code: String, iss: Option<String> },
     /// The provider's refusal (RFC 6749 §4.1.2.1).
-    Error { error: String, description: String },
+    Error {
+        error: String,
+        description: String,
+        iss: Option<String>,
+    },
     /// Not for this sign-in (another path, another state): answered and ignored.
     Ignore(&'static str),
 }
@@ -55,17 +85,20 @@ fn parse(head: &str, state: &str) -> Answer {
     if get("state").as_deref() != Some(state) {
         return Answer::Ignore("the state does not match this sign-in");
     }
+    let iss = get("iss");
     if let Some(error) = get("error") {
         return Answer::Error {
             error,
             description: get("error_description").unwrap_or_default(),
+            iss,
         };
     }
     match get("code") {
-        Some(code) if !code.is_empty() => Answer::Code(code),
+        Some(code) if !code.is_empty() => Answer::Code { code, iss },
         _ => Answer::Error {
             error: "invalid_request".into(),
             description: "the provider sent neither a code nor an error".into(),
+            iss,
         },
     }
 }
@@ -135,9 +168,15 @@ impl Loopback {
         format!("http://127.0.0.1:{}/", self.port)
     }
 
-    /// Waits for the browser to bring this sign-in's code (`state` must match), answering
-    /// every request with a page that says what happened.
-    pub async fn code(&self, state: &str, provider: &str) -> Result<String, OauthError> {
+    /// Waits for the browser to bring this sign-in's code (`state` must match, the issuer
+    /// named must pass `issuer`), answering every request with a page that says what
+    /// happened.
+    pub async fn code(
+        &self,
+        state: &str,
+        provider: &str,
+        issuer: &IssuerCheck,
+    ) -> Result<String, OauthError> {
         loop {
             let Ok((mut stream, _)) = self.listener.accept().await else {
                 continue;
@@ -145,8 +184,20 @@ impl Loopback {
             let Some(head) = read_head(&mut stream).await else {
                 continue;
             };
-            match parse(&head, state) {
-                Answer::Code(code) => {
+            let answer = parse(&head, state);
+            let named = match &answer {
+                Answer::Code { iss, .. } | Answer::Error { iss, .. } => {
+                    issuer.verify(iss.as_deref())
+                }
+                Answer::Ignore(_) => Ok(()),
+            };
+            if let Err(mixed_up) = named {
+                let html = page(&tr!("browser-not-signed-in"), &mixed_up.to_string());
+                respond(&mut stream, "200 OK", &html).await;
+                return Err(mixed_up);
+            }
+            match answer {
+                Answer::Code { code, .. } => {
                     let html = page(
                         &tr!("browser-signed-in"),
                         &tr!("browser-signed-in-text", provider = provider),
@@ -154,7 +205,9 @@ impl Loopback {
                     respond(&mut stream, "200 OK", &html).await;
                     return Ok(code);
                 }
-                Answer::Error { error, description } => {
+                Answer::Error {
+                    error, description, ..
+                } => {
                     let html = page(
                         &tr!("browser-not-signed-in"),
                         &tr!(
@@ -185,8 +238,16 @@ mod tests {
     #[test]
     fn only_this_sign_ins_answer_ends_the_wait() {
         let get = |target: &str| parse(&format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n"), "s1");
-        assert_eq!(get("/?code=abc&state=s1"), Answer::Code("abc".into()));
-        assert_eq!(get("/?state=s1&code=a%2Fb"), Answer::Code("a/b".into()));
+        let code = |c: &str, iss: Option<&str>| Answer::Code {
+            code: c.into(),
+            iss: iss.map(String::from),
+        };
+        assert_eq!(get("/?code=abc&state=s1"), code("abc", None));
+        assert_eq!(get("/?state=s1&code=a%2Fb"), code("a/b", None));
+        assert_eq!(
+            get("/?code=abc&state=s1&iss=https%3A%2F%2Fl.test"),
+            code("abc", Some("https://l.test"))
+        );
         assert!(matches!(get("/?code=abc&state=other"), Answer::Ignore(_)));
         assert!(matches!(get("/?code=abc"), Answer::Ignore(_)));
         assert!(matches!(get("/favicon.ico"), Answer::Ignore(_)));
@@ -194,10 +255,30 @@ mod tests {
             get("/?error=access_denied&error_description=no+thanks&state=s1"),
             Answer::Error {
                 error: "access_denied".into(),
-                description: "no thanks".into()
+                description: "no thanks".into(),
+                iss: None,
             }
         );
         let post = parse("POST /?code=abc&state=s1 HTTP/1.1\r\n\r\n", "s1");
         assert!(matches!(post, Answer::Ignore(_)));
+    }
+
+    #[test]
+    fn an_answer_naming_another_issuer_is_refused() {
+        let check = IssuerCheck {
+            expected: Some("https://l.test".into()),
+            required: false,
+        };
+        assert!(check.verify(Some("https://l.test")).is_ok());
+        assert!(check.verify(None).is_ok());
+        let mixed = check.verify(Some("https://evil.test")).unwrap_err();
+        assert!(matches!(mixed, OauthError::IssuerMismatch { .. }));
+        let strict = IssuerCheck {
+            required: true,
+            ..check
+        };
+        assert!(strict.verify(None).is_err());
+        // Issuers without metadata are not checked: nothing says who they are.
+        assert!(IssuerCheck::default().verify(Some("x")).is_ok());
     }
 }

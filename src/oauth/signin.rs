@@ -8,7 +8,7 @@ use super::error::OauthError;
 use super::grant::Grant;
 use super::issuers::Issuer;
 use super::pkce::{Pkce, random_token};
-use super::redirect::Loopback;
+use super::redirect::{IssuerCheck, Loopback};
 use super::token::{self, Client};
 use crate::net::http::HttpClient;
 
@@ -24,6 +24,7 @@ pub struct SignIn {
     pkce: Pkce,
     client: Client,
     loopback: Loopback,
+    issuer: IssuerCheck,
 }
 
 impl SignIn {
@@ -46,6 +47,9 @@ impl SignIn {
         if !login_hint.is_empty() {
             url.query_pairs_mut().append_pair("login_hint", login_hint);
         }
+        if let Some(resource) = &issuer.resource {
+            url.query_pairs_mut().append_pair("resource", resource);
+        }
         Ok(Self {
             url: url.into(),
             provider: issuer.name.clone(),
@@ -53,6 +57,10 @@ impl SignIn {
             pkce,
             client,
             loopback,
+            issuer: IssuerCheck {
+                expected: issuer.identifier.clone(),
+                required: issuer.names_itself,
+            },
         })
     }
 
@@ -73,9 +81,13 @@ impl SignIn {
 
     /// Waits (at most `limit`) for the browser to come back, then exchanges the code.
     pub async fn finish(self, http: &HttpClient, limit: Duration) -> Result<Grant, OauthError> {
-        let code = tokio::time::timeout(limit, self.loopback.code(&self.state, &self.provider))
-            .await
-            .map_err(|_| OauthError::Timeout(limit))??;
+        let code = tokio::time::timeout(
+            limit,
+            self.loopback
+                .code(&self.state, &self.provider, &self.issuer),
+        )
+        .await
+        .map_err(|_| OauthError::Timeout(limit))??;
         token::exchange(
             http,
             &self.client,

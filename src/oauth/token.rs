@@ -22,6 +22,8 @@ pub struct Client {
     pub client_id: String,
     /// The client secret, if the provider issued one.
     pub client_secret: Option<String>,
+    /// The resource the tokens are for (RFC 8707), when the issuer names its resources.
+    pub resource: Option<String>,
 }
 
 impl std::fmt::Debug for Client {
@@ -87,6 +89,9 @@ async fn post(
     if let Some(secret) = &client.client_secret {
         all.push(("client_secret", secret));
     }
+    if let Some(resource) = &client.resource {
+        all.push(("resource", resource));
+    }
     let (status, body) = http
         .post_form(&client.token_url, &all, MAX_BYTES)
         .await
@@ -101,6 +106,7 @@ fn grant_from(client: &Client, t: TokenResponse, previous_refresh: Option<String
         token_url: client.token_url.clone(),
         client_id: client.client_id.clone(),
         client_secret: client.client_secret.clone(),
+        resource: client.resource.clone(),
         // A provider that does not rotate refresh tokens sends none with a refresh.
         refresh_token: t.refresh_token.or(previous_refresh),
         access_token: t.access_token,
@@ -138,6 +144,7 @@ pub async fn refresh(http: &HttpClient, grant: &Grant) -> Result<Grant, OauthErr
         token_url: grant.token_url.clone(),
         client_id: grant.client_id.clone(),
         client_secret: grant.client_secret.clone(),
+        resource: grant.resource.clone(),
     };
     let t = post(
         http,

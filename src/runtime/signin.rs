@@ -54,10 +54,11 @@ pub(super) async fn sign_in(
             });
         }
     };
-    let signin = match signin::start(&ctx.paths, &email, &host, discovered.as_ref()).await {
-        Ok(s) => s,
-        Err(e) => return ctx.emit(done(Err(e))),
-    };
+    let signin =
+        match signin::start(&ctx.paths, &net.http, &email, &host, discovered.as_ref()).await {
+            Ok(s) => s,
+            Err(e) => return ctx.emit(done(Err(e))),
+        };
     ctx.emit(Event::SignIn {
         ticket,
         state: SignInState::Waiting {

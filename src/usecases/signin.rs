@@ -5,6 +5,8 @@
 use crate::detect::config_xml::OAuth2Issuer;
 use crate::net::http::HttpClient;
 use crate::oauth::config::{user_file, value};
+use crate::oauth::metadata::{self, ServerMetadata};
+use crate::oauth::registration;
 use crate::oauth::signin::WAIT_LIMIT;
 use crate::oauth::{Issuer, Issuers, OauthConfig, OauthError, SignIn};
 use crate::paths::Paths;
@@ -13,45 +15,112 @@ use crate::secret::Secret;
 /// Starts signing `email` in with the provider that issues tokens for the SMTP server
 /// `host`: the address for the browser is ready, the loopback listener waits. When no
 /// provider is known for `host` and the domain's own configuration said where to sign in
-/// (`discovered`), those endpoints become a provider in the user's settings first (so that
-/// a client id can be set for it and its tokens refreshed later). Blocks on the settings
-/// files.
+/// (`discovered`: an autoconfig `<oAuth2>` block, or a PACC document's open issuer), that
+/// issuer becomes a provider in the user's settings first, its endpoints read from its
+/// metadata (RFC 8414) when the configuration gave none. An issuer found that way with no
+/// client id registers Outpost by itself (RFC 7591), once: the client id is kept with the
+/// provider and used from then on.
 pub async fn start(
     paths: &Paths,
+    http: &HttpClient,
     email: &str,
     host: &str,
     discovered: Option<&OAuth2Issuer>,
 ) -> Result<SignIn, OauthError> {
-    let (paths, host_owned, discovered) = (paths.clone(), host.to_string(), discovered.cloned());
-    let issuers = crate::blocking::run(move || -> Result<Issuers, OauthError> {
-        let issuers = Issuers::load(&paths)?;
-        match discovered {
-            Some(d) if issuers.for_host(&host_owned).is_none() => {
-                adopt(&paths, &d, &host_owned)?;
-                Ok(Issuers::load(&paths)?)
-            }
-            _ => Ok(issuers),
+    let owned = paths.clone();
+    let issuers = crate::blocking::run(move || Issuers::load(&owned)).await?;
+    let mut issuer = match (issuers.for_host(host), discovered) {
+        (Some(known), _) => known.clone(),
+        (None, Some(found)) => adopt(paths, http, found, host).await?,
+        (None, None) => {
+            return Err(OauthError::NoIssuer {
+                host: host.to_string(),
+            });
         }
-    })
-    .await?;
-    let issuer = issuers.for_host(host).ok_or_else(|| OauthError::NoIssuer {
-        host: host.to_string(),
-    })?;
-    SignIn::start(issuer, email).await
+    };
+    open_public(paths, http, &mut issuer, host).await?;
+    SignIn::start(&issuer, email).await
 }
 
-/// Keeps the sign-in endpoints a domain's configuration gave as the provider named by its
-/// issuer, for `host`. Blocks.
-fn adopt(paths: &Paths, found: &OAuth2Issuer, host: &str) -> Result<Issuer, OauthError> {
+/// Keeps the issuer a domain's configuration named as a provider for `host`, named by its
+/// issuer; endpoints the configuration did not give come from the issuer's metadata.
+async fn adopt(
+    paths: &Paths,
+    http: &HttpClient,
+    found: &OAuth2Issuer,
+    host: &str,
+) -> Result<Issuer, OauthError> {
+    let identifier = metadata::identifier(&found.issuer);
+    let (auth_url, token_url, scope) = if found.auth_url.is_empty() || found.token_url.is_empty() {
+        let m = ServerMetadata::fetch(http, &identifier).await?;
+        let scope = m.scope_for(&found.scope);
+        (m.authorization_endpoint, m.token_endpoint, scope)
+    } else {
+        let scope = found.scope.clone();
+        (found.auth_url.clone(), found.token_url.clone(), scope)
+    };
+    let id = provider_id(&identifier);
     let change = ProviderChange {
-        name: Some(found.issuer.clone()),
-        auth_url: Some(found.auth_url.clone()),
-        token_url: Some(found.token_url.clone()),
-        scope: Some(found.scope.clone()),
+        name: Some(id.clone()),
+        auth_url: Some(auth_url),
+        token_url: Some(token_url),
+        scope: Some(scope),
+        issuer: Some(identifier),
         hosts: vec![host.to_ascii_lowercase()],
         ..ProviderChange::default()
     };
-    set_provider(paths, &found.issuer, change)
+    let paths = paths.clone();
+    crate::blocking::run(move || set_provider(&paths, &id, change)).await
+}
+
+/// The settings id of an issuer found by detection: its identifier without the scheme
+/// (`https://login.example.org` → `login.example.org`), as the autoconfig format names it.
+fn provider_id(identifier: &str) -> String {
+    identifier
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Prepares an issuer found by detection (one with an identifier) from its metadata: the
+/// endpoints it gives now, the resource for `host` (RFC 8707), whether its answers name it
+/// (RFC 9207), and a client id registered at run time when none is set. An issuer whose
+/// metadata cannot be read keeps the endpoints it has (and still needs a client id); its
+/// identifier, unconfirmed, is not held against its answers.
+async fn open_public(
+    paths: &Paths,
+    http: &HttpClient,
+    issuer: &mut Issuer,
+    host: &str,
+) -> Result<(), OauthError> {
+    let Some(identifier) = issuer.identifier.clone() else {
+        return Ok(());
+    };
+    let Ok(m) = ServerMetadata::fetch(http, &identifier).await else {
+        issuer.identifier = None;
+        return Ok(());
+    };
+    issuer.auth_url = m.authorization_endpoint.clone();
+    issuer.token_url = m.token_endpoint.clone();
+    issuer.resource = m.resource_for(host);
+    issuer.names_itself = m.authorization_response_iss_parameter_supported;
+    if issuer.client_id.is_some() {
+        return Ok(());
+    }
+    let Some(endpoint) = &m.registration_endpoint else {
+        return Ok(());
+    };
+    let registered = registration::register(http, &identifier, endpoint, &issuer.scope).await?;
+    let change = ProviderChange {
+        client_id: Some(registered.client_id.clone()),
+        client_secret: registered.client_secret.clone(),
+        ..ProviderChange::default()
+    };
+    let (owned, id) = (paths.clone(), issuer.id.clone());
+    crate::blocking::run(move || set_provider(&owned, &id, change)).await?;
+    issuer.client_id = Some(registered.client_id);
+    issuer.client_secret = registered.client_secret;
+    Ok(())
 }
 
 /// The sign-in provider for the SMTP server `host`, when one is known. Blocks on the
@@ -84,6 +153,8 @@ pub struct ProviderChange {
     pub scope: Option<String>,
     /// SMTP hosts that take this provider's tokens, added to those it has.
     pub hosts: Vec<String>,
+    /// The issuer identifier, for an issuer found by detection.
+    pub issuer: Option<String>,
 }
 
 /// Changes `provider`'s settings in the user's file; the whole result must load (a new
@@ -104,6 +175,7 @@ pub fn set_provider(
         (&mut entry.auth_url, change.auth_url),
         (&mut entry.token_url, change.token_url),
         (&mut entry.scope, change.scope),
+        (&mut entry.issuer, change.issuer),
     ];
     for (field, typed) in fields {
         if let Some(v) = typed {

@@ -106,16 +106,31 @@ impl DnsServer {
         Self::start_at(origin, "127.0.0.1:0".parse().unwrap(), latency)
     }
 
+    /// As [`DnsServer::start`], with `records` (zone file lines, names relative to the
+    /// origin) added to the zone: records a test makes, such as a digest of a document.
+    pub fn start_with(origin: &str, records: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let zone = dir.path().join(format!("{origin}.zone"));
+        let mut text = std::fs::read_to_string(data(&format!("{origin}.zone"))).unwrap();
+        text.push('\n');
+        text.push_str(records);
+        text.push('\n');
+        std::fs::write(&zone, text).unwrap();
+        Self::serve(origin, zone, "127.0.0.1:0".parse().unwrap(), Duration::ZERO)
+    }
+
     /// As [`DnsServer::start`], on the given address.
     pub fn start_at(origin: &str, at: SocketAddr, latency: Duration) -> Self {
+        Self::serve(origin, data(&format!("{origin}.zone")), at, latency)
+    }
+
+    fn serve(origin: &str, zone_path: PathBuf, at: SocketAddr, latency: Duration) -> Self {
         use hickory_server::proto::rr::{LowerName, Name};
         use hickory_server::store::file::{FileConfig, FileZoneHandler};
         use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
 
         let origin_name = Name::from_ascii(format!("{origin}.")).unwrap();
-        let config = FileConfig {
-            zone_path: data(&format!("{origin}.zone")),
-        };
+        let config = FileConfig { zone_path };
         let handler = FileZoneHandler::try_from_config(
             origin_name.clone(),
             ZoneType::Primary,

@@ -2,10 +2,16 @@
 """An OAuth2 authorization server for the tests, on loopback over HTTPS.
 
 Follows RFC 6749 (authorization code grant, refresh tokens, errors of §4.1.2.1 and §5.2),
-RFC 7636 (PKCE, S256 only) and RFC 8252 §7.3 (loopback redirect, any port). Consent is
-given at once, as if the person clicked "Allow"; a browser that adds `consent=deny` to the
-authorization request declines instead.
+RFC 7636 (PKCE, S256 only) and RFC 8252 §7.3 (loopback redirect, any port), and the open
+public client profile (draft-ietf-mailmaint-oauth-public): metadata (RFC 8414), dynamic
+registration of public clients (RFC 7591), `iss` in authorization responses (RFC 9207) and,
+with --resource, resource indicators required (RFC 8707). Consent is given at once, as if
+the person clicked "Allow"; a browser that adds `consent=deny` to the authorization request
+declines instead.
 
+  GET  /.well-known/oauth-authorization-server   the metadata; the issuer is
+                     https://auth.example.test:<port>
+  POST /register     registers a public client (JSON), loopback redirects only
   GET  /authorize    the authorization endpoint: 302 to the redirect_uri with code or error
   POST /token        the token endpoint: authorization_code and refresh_token grants
   POST /introspect   RFC 7662 introspection, for the SMTP server that checks XOAUTH2
@@ -34,14 +40,41 @@ LOCK = threading.RLock()
 CODES = {}      # code -> {client_id, redirect_uri, challenge, expires, used, user, tokens}
 ACCESS = {}     # token -> {user, expires, revoked}
 REFRESH = {}    # token -> {user, client_id, revoked}
+REGISTERED = {}  # client_id -> client metadata, for clients registered at run time
+ISSUER = ""     # https://auth.example.test:<port>, once listening
 STATS = {"authorize": 0, "authorization_code": 0, "refresh_token": 0, "refused": 0,
-         "introspect": 0}
+         "introspect": 0, "register": 0, "metadata": 0}
 
 
 def loopback_redirect(uri):
     """RFC 8252 §7.3: http, the loopback IP literal, any port."""
     u = urllib.parse.urlsplit(uri)
     return u.scheme == "http" and u.hostname == "127.0.0.1" and u.port is not None
+
+
+def loopback_registered(uri):
+    """A redirect a native client may register: http on the loopback IP, any port later."""
+    u = urllib.parse.urlsplit(uri)
+    return u.scheme == "http" and u.hostname == "127.0.0.1"
+
+
+def metadata():
+    base = ISSUER
+    doc = {"issuer": base,
+           "authorization_endpoint": base + "/authorize",
+           "token_endpoint": base + "/token",
+           "scopes_supported": ARGS.scope.split(),
+           "response_types_supported": ["code"],
+           "grant_types_supported": ["authorization_code", "refresh_token"],
+           "code_challenge_methods_supported": ["S256"],
+           "token_endpoint_auth_methods_supported": ["none", "client_secret_post",
+                                                     "client_secret_basic"],
+           "authorization_response_iss_parameter_supported": ARGS.iss != "none"}
+    if not ARGS.no_registration:
+        doc["registration_endpoint"] = base + "/register"
+    if ARGS.resource:
+        doc["protected_resources"] = [ARGS.resource]
+    return doc
 
 
 def s256(verifier):
@@ -92,6 +125,10 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/authorize":
             return self.authorize(dict(urllib.parse.parse_qsl(url.query)))
+        if url.path == "/.well-known/oauth-authorization-server":
+            with LOCK:
+                STATS["metadata"] += 1
+            return self.send_json(200, metadata())
         if url.path == "/admin/stats":
             with LOCK:
                 return self.send_json(200, STATS)
@@ -109,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
                 for t in list(ACCESS.values()) + list(CODES.values()):
                     t["expires"] = time.time() - 1
             return self.send_json(200, {"expired": True})
+        if path == "/register" and not ARGS.no_registration:
+            return self.register()
         form = self.form()
         if form is None:
             return self.send_json(400, {"error": "invalid_request",
@@ -126,25 +165,56 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, body)
         self.page(404, "not found")
 
+    def register(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        try:
+            meta = json.loads(self.rfile.read(length).decode())
+        except ValueError:
+            return self.send_json(400, {"error": "invalid_client_metadata",
+                                        "error_description": "the body is not JSON"})
+        with LOCK:
+            STATS["register"] += 1
+        if ARGS.refuse_registration:
+            return self.send_json(400, {"error": "invalid_client_metadata",
+                                        "error_description": ARGS.refuse_registration})
+        uris = meta.get("redirect_uris") or []
+        if not uris or not all(loopback_registered(u) for u in uris):
+            return self.send_json(400, {"error": "invalid_redirect_uri",
+                                        "error_description": "native clients use http://127.0.0.1/"})
+        if meta.get("token_endpoint_auth_method") != "none":
+            return self.send_json(400, {"error": "invalid_client_metadata",
+                                        "error_description": "public clients only"})
+        client_id = "dyn-" + secrets.token_urlsafe(12)
+        with LOCK:
+            REGISTERED[client_id] = meta
+        self.send_json(201, dict(meta, client_id=client_id,
+                                 client_id_issued_at=int(time.time())))
+
+    def known_client(self, client_id):
+        return client_id == ARGS.client_id or client_id in REGISTERED
+
     def authorize(self, q):
         with LOCK:
             STATS["authorize"] += 1
         # Errors in client_id or redirect_uri must not redirect (RFC 6749 §4.1.2.1).
-        if q.get("client_id") != ARGS.client_id:
+        if not self.known_client(q.get("client_id")):
             return self.page(400, "unknown client_id")
         redirect_uri = q.get("redirect_uri", "")
         if not loopback_redirect(redirect_uri):
             return self.page(400, "redirect_uri must be http://127.0.0.1:<port>/ (RFC 8252)")
         state = q.get("state")
+        iss = {"none": None, "right": ISSUER, "wrong": "https://evil.example.test"}[ARGS.iss]
         err = lambda e, d: self.redirect(redirect_uri, {k: v for k, v in
                                                         {"error": e, "error_description": d,
-                                                         "state": state}.items() if v})
+                                                         "state": state, "iss": iss}.items() if v})
         if q.get("response_type") != "code":
             return err("unsupported_response_type", "only the code flow")
         if not q.get("code_challenge") or q.get("code_challenge_method") != "S256":
             return err("invalid_request", "PKCE with S256 is required")
         if set(q.get("scope", "").split()) != set(ARGS.scope.split()):
             return err("invalid_scope", "expected scope: " + ARGS.scope)
+        if ARGS.resource and q.get("resource") != ARGS.resource:
+            return err("invalid_target", "resource must be " + ARGS.resource)
         if q.get("consent") == "deny":
             return err("access_denied", "the user declined")
         code = secrets.token_urlsafe(24)
@@ -156,6 +226,8 @@ class Handler(BaseHTTPRequestHandler):
         params = {"code": code}
         if state is not None:
             params["state"] = state
+        if iss is not None:
+            params["iss"] = iss
         self.redirect(redirect_uri, params)
 
     def client_ok(self, form):
@@ -164,6 +236,8 @@ class Handler(BaseHTTPRequestHandler):
         if auth.startswith("Basic "):
             cid, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
             cid, secret = urllib.parse.unquote_plus(cid), urllib.parse.unquote_plus(secret)
+        if cid in REGISTERED:
+            return cid  # a public client: PKCE proves it
         if cid != ARGS.client_id:
             return None
         if ARGS.client_secret and secret != ARGS.client_secret:
@@ -210,6 +284,8 @@ class Handler(BaseHTTPRequestHandler):
                     return self.refuse(400, "invalid_grant", "the code belongs to another client")
                 if form.get("redirect_uri") != c["redirect_uri"]:
                     return self.refuse(400, "invalid_grant", "redirect_uri differs")
+                if ARGS.resource and form.get("resource") != ARGS.resource:
+                    return self.refuse(400, "invalid_target", "resource must be " + ARGS.resource)
                 verifier = form.get("code_verifier", "")
                 if not (43 <= len(verifier) <= 128) or s256(verifier) != c["challenge"]:
                     return self.refuse(400, "invalid_grant", "code_verifier does not match")
@@ -233,7 +309,7 @@ def exit_with_parent():
 
 
 def main():
-    global ARGS
+    global ARGS, ISSUER
     ap = argparse.ArgumentParser()
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
@@ -243,11 +319,19 @@ def main():
     ap.add_argument("--user", default="ann@example.test")
     ap.add_argument("--token-lifetime", type=int, default=3600)
     ap.add_argument("--code-lifetime", type=int, default=60)
+    ap.add_argument("--iss", choices=["none", "right", "wrong"], default="right",
+                    help="what authorization responses name as their issuer (RFC 9207)")
+    ap.add_argument("--resource", default="",
+                    help="the one protected resource; requests must name it (RFC 8707)")
+    ap.add_argument("--no-registration", action="store_true")
+    ap.add_argument("--refuse-registration", default="",
+                    help="refuse every registration with these words")
     ARGS = ap.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(ARGS.cert, ARGS.key)
     server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    ISSUER = "https://auth.example.test:%d" % server.server_address[1]
     threading.Thread(target=exit_with_parent, daemon=True).start()
     print("PORT", server.server_address[1], flush=True)
     server.serve_forever()
