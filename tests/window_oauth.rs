@@ -283,3 +283,47 @@ fn a_revoked_sign_in_pauses_sending_until_the_account_signs_in_again() {
     harness.step();
     wait_received(&mut harness, &lab, 1);
 }
+
+#[test]
+fn a_provider_publishing_an_open_issuer_signs_in_with_no_client_id_anywhere() {
+    no_browser();
+    let mut setup = WindowSetup::new("example.test");
+    setup.port_map = vec![(465, Port::Smtpd)];
+    setup.oauth = Oauth::Open;
+    let (mut harness, lab) = setup.open();
+    wait_for(&mut harness, "the first-run wizard", |h| {
+        h.query_by_label("Continue").is_some()
+    });
+    type_into(&mut harness, "Your name", "Ann Example");
+    type_into(&mut harness, "E-mail address", USER);
+    harness.get_by_label("Continue").click();
+    harness.step();
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Found by:").is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("Found by: Provider's published configuration (PACC")
+            .is_some(),
+        "the source is named"
+    );
+    // No provider is configured: the one the domain published signs in, registering Outpost.
+    let button = "Sign in with Example Open Mail";
+    wait_for(&mut harness, "the sign-in button", |h| {
+        h.query_by_label(button).is_some()
+    });
+    assert!(harness.query_by_label_contains("client id").is_none());
+    harness.get_by_label(button).click();
+    harness.step();
+    let url = shown_url(&mut harness);
+    assert!(url.contains("client_id=dyn-"), "{url}");
+    let page = browse(&lab, &url);
+    assert!(page.contains("signed you in"), "{page}");
+    wait_for(&mut harness, "the check to pass", |h| {
+        h.query_by_label("Keep the sign-in").is_some()
+    });
+    save_and_send_a_test_message(&mut harness);
+    wait_received(&mut harness, &lab, 1);
+    let stats = lab.oauth.as_ref().unwrap().stats();
+    assert_eq!(stats["register"], 1, "{stats}");
+}

@@ -4,7 +4,7 @@
 //! domain itself a document is the domain's own word, whatever servers it names; over plain
 //! HTTP it is never trusted.
 
-use super::config_xml::{self, AuthKind, MAX_BYTES};
+use super::config_xml::{self, AuthKind, MAX_BYTES, OAuth2Issuer};
 use super::model::{Candidate, IncomingServer, Outcome, Source};
 use super::providers::ProviderTable;
 use super::target::Target;
@@ -103,7 +103,11 @@ pub fn candidates(xml: &str, source: Source, target: &Target) -> Result<Vec<Cand
                 oauth2: config
                     .oauth2
                     .clone()
-                    .filter(|o| trusted && o.is_https() && s.auth.contains(&AuthKind::OAuth2)),
+                    .filter(|o| trusted && o.is_https() && s.auth.contains(&AuthKind::OAuth2))
+                    .map(|o| OAuth2Issuer {
+                        name: p.display_name.clone(),
+                        ..o
+                    }),
                 imap: imap(trusted),
             });
         }

@@ -144,6 +144,8 @@ pub struct OAuth2Issuer {
     pub auth_url: String,
     /// Token endpoint.
     pub token_url: String,
+    /// The provider's name, as the configuration gave it (empty: not given).
+    pub name: String,
 }
 
 impl OAuth2Issuer {

@@ -151,6 +151,11 @@ pub fn candidates(body: &str, target: &Target) -> Result<Vec<Candidate>, String>
             source: Source::Pacc,
             trusted: true,
         });
+    let provider = doc
+        .info
+        .provider
+        .map(|p| p.name.trim().to_string())
+        .filter(|n| !n.is_empty());
     Ok(vec![Candidate {
         smtp: SmtpSettings {
             host,
@@ -162,19 +167,16 @@ pub fn candidates(body: &str, target: &Target) -> Result<Vec<Candidate>, String>
         source: Source::Pacc,
         trusted: true,
         warnings: vec![],
-        provider: doc
-            .info
-            .provider
-            .map(|p| p.name.trim().to_string())
-            .filter(|n| !n.is_empty()),
-        username_default: true,
-        auth_default: false,
         // Only the issuer is published: its endpoints come from its metadata (RFC 8414)
         // when the person signs in.
         oauth2: issuer.map(|issuer| OAuth2Issuer {
             issuer,
+            name: provider.clone().unwrap_or_default(),
             ..OAuth2Issuer::default()
         }),
+        provider,
+        username_default: true,
+        auth_default: false,
         imap,
     }])
 }

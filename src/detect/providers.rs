@@ -174,6 +174,7 @@ impl ProviderTable {
                         scope: f[2].to_string(),
                         auth_url: f[3].to_string(),
                         token_url: f[4].to_string(),
+                        name: table.providers[idx].name.clone(),
                     });
                 }
                 ("H", 2) => {

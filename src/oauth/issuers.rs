@@ -8,6 +8,7 @@ use super::error::OauthError;
 use super::token::Client;
 use crate::account::AuthMethod;
 use crate::detect::Detection;
+use crate::detect::config_xml::OAuth2Issuer;
 use crate::detect::providers::ProviderTable;
 use crate::paths::Paths;
 
@@ -247,6 +248,38 @@ fn new_issuer(path: PathBuf, id: &str, c: &ProviderConfig) -> Result<Issuer, Con
 }
 
 impl Issuer {
+    /// The issuer a domain's configuration named for the SMTP server `host`, before it is
+    /// kept in the settings (signing in keeps it): named by the provider, else by itself.
+    pub fn found(found: &OAuth2Issuer, host: &str) -> Self {
+        let identifier = super::metadata::identifier(&found.issuer);
+        let id = identifier
+            .trim_start_matches("https://")
+            .trim_end_matches('/')
+            .to_string();
+        Self {
+            name: Some(found.name.trim())
+                .filter(|n| !n.is_empty())
+                .map_or_else(|| id.clone(), String::from),
+            id,
+            auth_url: found.auth_url.clone(),
+            token_url: found.token_url.clone(),
+            scope: found.scope.clone(),
+            hosts: vec![host.to_ascii_lowercase()],
+            client_id: None,
+            client_secret: None,
+            register_url: None,
+            identifier: Some(identifier),
+            resource: None,
+            names_itself: false,
+        }
+    }
+
+    /// Whether signing in can start: a client id is set, or the issuer was found by
+    /// detection and Outpost registers with it as it signs in.
+    pub fn can_sign_in(&self) -> bool {
+        self.client_id.is_some() || self.identifier.is_some()
+    }
+
     /// The registered client, or what to do to get one.
     pub fn client(&self) -> Result<Client, OauthError> {
         let client_id = self

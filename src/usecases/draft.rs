@@ -14,6 +14,7 @@ use crate::detect::config_xml::OAuth2Issuer;
 use crate::detect::facts::ProviderHelp;
 use crate::detect::{Candidate, Detection};
 use crate::net::{CertificatePin, Proxy};
+use crate::oauth::{Issuer, Issuers};
 use crate::secret::Secret;
 
 /// What the draft logs in with.
@@ -565,7 +566,15 @@ impl AccountDraft {
             .flatten()
     }
 
-    /// The proxy typed, if any.
+    /// Who signs the person in for `host`: the provider Outpost knows for it, else the issuer
+    /// the domain's own configuration named (registered with as the person signs in).
+    pub fn signin_issuer(&self, issuers: Option<&Issuers>, host: &str) -> Option<Issuer> {
+        issuers
+            .and_then(|i| i.for_host(host))
+            .cloned()
+            .or_else(|| Some(Issuer::found(&self.discovered_signin(host)?, host)))
+    }
+
     /// The proxy typed, when it is one (detection and the check go through it).
     pub fn proxy_setting(&self) -> Option<Proxy> {
         self.parsed_proxy().ok().flatten()

@@ -50,36 +50,25 @@ async fn adopt(
     found: &OAuth2Issuer,
     host: &str,
 ) -> Result<Issuer, OauthError> {
-    let identifier = metadata::identifier(&found.issuer);
-    let (auth_url, token_url, scope) = if found.auth_url.is_empty() || found.token_url.is_empty() {
+    let mut issuer = Issuer::found(found, host);
+    if issuer.auth_url.is_empty() || issuer.token_url.is_empty() {
+        let identifier = metadata::identifier(&found.issuer);
         let m = ServerMetadata::fetch(http, &identifier).await?;
-        let scope = m.scope_for(&found.scope);
-        (m.authorization_endpoint, m.token_endpoint, scope)
-    } else {
-        let scope = found.scope.clone();
-        (found.auth_url.clone(), found.token_url.clone(), scope)
-    };
-    let id = provider_id(&identifier);
+        issuer.scope = m.scope_for(&found.scope);
+        issuer.auth_url = m.authorization_endpoint;
+        issuer.token_url = m.token_endpoint;
+    }
     let change = ProviderChange {
-        name: Some(id.clone()),
-        auth_url: Some(auth_url),
-        token_url: Some(token_url),
-        scope: Some(scope),
-        issuer: Some(identifier),
-        hosts: vec![host.to_ascii_lowercase()],
+        name: Some(issuer.name),
+        auth_url: Some(issuer.auth_url),
+        token_url: Some(issuer.token_url),
+        scope: Some(issuer.scope),
+        issuer: issuer.identifier,
+        hosts: issuer.hosts,
         ..ProviderChange::default()
     };
     let paths = paths.clone();
-    crate::blocking::run(move || set_provider(&paths, &id, change)).await
-}
-
-/// The settings id of an issuer found by detection: its identifier without the scheme
-/// (`https://login.example.org` → `login.example.org`), as the autoconfig format names it.
-fn provider_id(identifier: &str) -> String {
-    identifier
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_string()
+    crate::blocking::run(move || set_provider(&paths, &issuer.id, change)).await
 }
 
 /// Prepares an issuer found by detection (one with an identifier) from its metadata: the

@@ -20,6 +20,8 @@ pub struct Lab {
     pub home: tempfile::TempDir,
     /// The authorization server, with [`WindowSetup::oauth`].
     pub oauth: Option<super::oauth::OauthServer>,
+    /// The provider's web server (its PACC document), with [`Oauth::Open`].
+    pub web: Option<super::Httpd>,
 }
 
 /// Whether a lab window has a sign-in provider for mail.example.test.
@@ -31,6 +33,10 @@ pub enum Oauth {
     Registered,
     /// The test authorization server, no client id set (as shipped).
     Unregistered,
+    /// No provider known at all: example.test publishes a PACC document naming the test
+    /// authorization server as its open issuer, and the SMTP server (implicit TLS, as PACC
+    /// has it) checks its tokens. Outpost registers itself.
+    Open,
 }
 
 pub fn window() -> (Harness<'static, OutpostApp>, Lab) {
@@ -103,17 +109,23 @@ impl WindowSetup {
             // Also the name probes find in detect.test, for the probe-only result.
             ca.issue("mail", &["mail.example.test", "smtp.guess.detect.test"])
         };
-        let dns = DnsServer::start_with_latency(&self.zone, self.dns_latency);
         let home = tempfile::tempdir().unwrap();
         let mut smtpd_args = self.smtpd_args.clone();
+        let scope: &[&str] = match self.oauth {
+            Oauth::Open => &["--scope", "urn:ietf:params:oauth:scope:mail"],
+            _ => &[],
+        };
         let oauth = (self.oauth != Oauth::Off).then(|| {
-            let server = super::oauth::OauthServer::start(&ca, &[]);
+            let server = super::oauth::OauthServer::start(&ca, scope);
             smtpd_args.extend([
                 "--xoauth2-introspect".into(),
                 format!("https://127.0.0.1:{}/introspect", server.port),
                 "--ca".into(),
                 ca.ca_pem.display().to_string(),
             ]);
+            if self.oauth == Oauth::Open {
+                return server;
+            }
             let mut settings = server.settings_json();
             if self.oauth == Oauth::Unregistered {
                 let lab = &mut settings["providers"][super::oauth::PROVIDER];
@@ -126,8 +138,20 @@ impl WindowSetup {
             std::fs::write(config.join("oauth2.json"), settings.to_string()).unwrap();
             server
         });
+        let (dns, web) = match oauth.as_ref().filter(|_| self.oauth == Oauth::Open) {
+            Some(server) => {
+                let (records, web) = pacc_for(&ca, &server.url(""));
+                (DnsServer::start_with(&self.zone, &records), Some(web))
+            }
+            None => (
+                DnsServer::start_with_latency(&self.zone, self.dns_latency),
+                None,
+            ),
+        };
         let extra: Vec<&str> = smtpd_args.iter().map(String::as_str).collect();
-        let smtpd = Smtpd::start_with("starttls", Some(&cert), &extra);
+        let security = if web.is_some() { "tls" } else { "starttls" };
+        let smtpd = Smtpd::start_with(security, Some(&cert), &extra);
+        let web_port = web.as_ref().map(|w: &super::Httpd| (443, w.port));
         let port_map = self
             .port_map
             .iter()
@@ -138,6 +162,7 @@ impl WindowSetup {
                 };
                 (*from, to)
             })
+            .chain(web_port)
             .collect();
         let net = NetConfig {
             dns_server: Some(dns.addr),
@@ -174,6 +199,7 @@ impl WindowSetup {
             smtpd,
             home,
             oauth,
+            web,
         };
         (harness, lab)
     }
@@ -219,6 +245,26 @@ impl Lab {
         ));
         op
     }
+}
+
+/// The PACC document of example.test naming `issuer` as its open issuer and
+/// mail.example.test as its submission server, served over HTTPS at
+/// ua-auto-config.example.test, and the DNS records that point there and vouch for it.
+fn pacc_for(ca: &TestCa, issuer: &str) -> (String, super::Httpd) {
+    let doc = serde_json::json!({
+        "protocols": {"submit": {"host": "mail.example.test"}},
+        "authentication": {"oauth-public": {"issuer": issuer}},
+        "info": {"provider": {"name": "Example Open Mail"}},
+    })
+    .to_string();
+    let records = format!(
+        "ua-auto-config IN A 127.0.0.1\n_ua-auto-config IN TXT \"{}\"",
+        outpost::detect::pacc::digest_record(doc.as_bytes())
+    );
+    let cert = ca.issue("pacc", &["ua-auto-config.example.test"]);
+    let route = "ua-auto-config.example.test /.well-known/user-agent-configuration.json";
+    let web = super::Httpd::start(&serde_json::json!({ route: {"body": doc} }), Some(&cert));
+    (records, web)
 }
 
 /// Steps the UI until `done` holds; background events arrive on their own time.

@@ -255,11 +255,11 @@ fn login_rows(
         ui.label(tr!("field-signin"));
         ui.vertical(|ui| {
             let host = draft.host.trim().to_string();
-            let issuer = live.issuers.and_then(|i| i.for_host(&host));
+            let issuer = draft.signin_issuer(live.issuers, &host);
             let signed_in = draft.grant.is_some() || draft.can_keep_stored_secret();
             let ready = errors.email.is_none() && errors.host.is_none();
             ui.add_enabled_ui(ready, |ui| {
-                if let Some(a) = signin::panel(ui, &host, issuer, live.signin, signed_in) {
+                if let Some(a) = signin::panel(ui, &host, issuer.as_ref(), live.signin, signed_in) {
                     action = Some(SetupAction::SignIn(a));
                 }
             });

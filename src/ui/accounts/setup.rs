@@ -269,11 +269,10 @@ impl Setup {
                 self.cancel_signin(shared);
                 let host = self.draft.host.trim().to_string();
                 let ticket = shared.ticket();
-                let provider = shared
-                    .issuers
-                    .as_ref()
-                    .and_then(|i| i.for_host(&host))
-                    .map_or_else(|| host.clone(), |i| i.name.clone());
+                let provider = self
+                    .draft
+                    .signin_issuer(shared.issuers.as_ref(), &host)
+                    .map_or_else(|| host.clone(), |i| i.name);
                 self.signin = Some(SignInView::new(ticket, &provider));
                 let discovered = self.draft.discovered_signin(&host);
                 shared.send(Command::SignIn {

@@ -113,7 +113,9 @@ pub fn panel(
         use_password(ui, &mut action);
         return action;
     };
-    if let Err(e) = issuer.client() {
+    if !issuer.can_sign_in()
+        && let Err(e) = issuer.client()
+    {
         widgets::explanation(ui, &e.explain());
         ui.horizontal(|ui| {
             if ui.button(tr!("open-settings")).clicked() {

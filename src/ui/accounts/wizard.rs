@@ -242,12 +242,12 @@ fn review(
         .as_ref()
         .and_then(ProviderHelp::login)
         .is_some_and(Login::needs_separate_secret);
-    let issuer = issuers.and_then(|i| i.for_host(&host));
+    let issuer = draft.signin_issuer(issuers, &host);
     if draft.auth == AuthMethod::Oauth2 {
         // The provider's own page takes the password: a button instead of a field.
         ui.add_enabled_ui(ok, |ui| {
             let signed_in = draft.grant.is_some();
-            if let Some(a) = signin::panel(ui, &host, issuer, signin_view, signed_in) {
+            if let Some(a) = signin::panel(ui, &host, issuer.as_ref(), signin_view, signed_in) {
                 action = Some(SetupAction::SignIn(a));
             }
         });
