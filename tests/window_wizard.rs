@@ -466,3 +466,55 @@ fn the_proxy_under_advanced_is_used_to_find_the_settings_and_kept() {
     });
     assert_eq!(field(&harness, "Proxy (SOCKS5)"), proxy);
 }
+
+#[test]
+fn a_better_match_that_arrives_late_is_offered_and_taken_with_one_click() {
+    let mut setup = WindowSetup::new("example.test");
+    setup.port_map = vec![(465, Port::Closed), (587, Port::Smtpd)];
+    // The provider's own autoconfig (ranked above SRV) answers after the grace.
+    setup.dns_records = "autoconfig IN A 127.0.0.1\n".into();
+    let config = r#"<?xml version="1.0"?><clientConfig version="1.1"><emailProvider id="x">
+<domain>example.test</domain><displayName>Example Mail</displayName>
+<outgoingServer type="smtp"><hostname>mail.example.test</hostname><port>587</port>
+<socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username>
+<authentication>password-cleartext</authentication></outgoingServer>
+</emailProvider></clientConfig>"#;
+    setup.web = Some((
+        serde_json::json!({
+            "autoconfig.example.test /mail/config-v1.1.xml": {"body": config, "delay": 2.0},
+        }),
+        vec!["autoconfig.example.test".into()],
+    ));
+    let (mut harness, _lab) = setup.open();
+    start(&mut harness, USER, PASSWORD);
+    wait_for(&mut harness, "the review", |h| {
+        h.query_by_label_contains("Found by: DNS service records (SRV)")
+            .is_some()
+    });
+    assert!(
+        harness.query_by_label("465").is_some(),
+        "SRV's implicit TLS"
+    );
+    wait_for(&mut harness, "the better match", |h| {
+        h.query_by_label_contains("A better match arrived")
+            .is_some()
+    });
+    let offer = harness
+        .get_by_label_contains("A better match arrived")
+        .value()
+        .unwrap_or_default();
+    assert!(
+        offer.contains("Provider's autoconfig (HTTPS)") && offer.contains(":587"),
+        "{offer}"
+    );
+    harness.get_by_label("Use it").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Found by: Provider's autoconfig (HTTPS)")
+            .is_some()
+    );
+    assert!(harness.query_by_label("587").is_some());
+    assert!(harness.query_by_label("465").is_none());
+    assert!(harness.query_by_label("Use it").is_none(), "offered once");
+}

@@ -1072,6 +1072,8 @@ warn-disagree = die Quellen widersprechen sich: { $first } sagt { $first_says },
 ## src/detect/model.rs
 source-known = Ihr Konto bei dieser Domain
 source-builtin = Eingebaute Anbieterliste
+better-match = Ein besserer Treffer ist eingetroffen: { $origin } nennt { $settings }.
+better-match-use = Übernehmen
 source-autoconfig = Autoconfig des Anbieters (HTTPS)
 source-pacc = Veröffentlichte Konfiguration des Anbieters (PACC, im DNS geprüft)
 pacc-not-json = Das Dokument ist kein gültiges JSON: { $error }

@@ -1073,6 +1073,8 @@ warn-disagree = sources disagree: { $first } says { $first_says }, { $second } s
 ## src/detect/model.rs
 source-known = Your account at this domain
 source-builtin = Built-in provider list
+better-match = A better match arrived: { $origin } says { $settings }.
+better-match-use = Use it
 source-autoconfig = Provider's autoconfig (HTTPS)
 source-pacc = Provider's published configuration (PACC, checked in DNS)
 pacc-not-json = the document is not valid JSON: { $error }

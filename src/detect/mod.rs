@@ -121,13 +121,78 @@ pub async fn run(
     net: &Net,
     email: &str,
     options: &Options,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<Detection, Failure> {
-    let target = parse_address(email).map_err(|error| Failure {
-        email: email.trim().to_string(),
-        error,
-        sources: vec![],
-    })?;
+    run_keeping_late(net, email, options, progress).await.0
+}
+
+/// Sources ranked above the answer given that were still running when it was given: they
+/// may yet answer, until the detection's deadline. Dropping it stops them.
+#[derive(Debug)]
+pub struct Late {
+    set: JoinSet<(Source, Vec<Candidate>, Outcome)>,
+    target: Target,
+    results: BTreeMap<Source, Vec<Candidate>>,
+    reports: Vec<SourceReport>,
+    start: Instant,
+    deadline: tokio::time::Instant,
+    chosen: Source,
+}
+
+impl Late {
+    /// Waits for a better-ranked source to give a trusted answer, until the deadline: the
+    /// detection it makes, with that answer chosen.
+    pub async fn better(mut self) -> Option<Detection> {
+        loop {
+            let next = tokio::select! {
+                next = self.set.join_next() => next?,
+                _ = tokio::time::sleep_until(self.deadline) => return None,
+            };
+            let Ok((source, candidates, outcome)) = next else {
+                continue;
+            };
+            let report = SourceReport {
+                source,
+                outcome,
+                elapsed: self.start.elapsed(),
+            };
+            match self.reports.iter_mut().find(|r| r.source == source) {
+                Some(r) => *r = report,
+                None => self.reports.push(report),
+            }
+            let better = source < self.chosen && pick(&candidates, true).is_some();
+            self.results.insert(source, order(candidates));
+            if better {
+                let (results, reports) = (self.results, self.reports);
+                return decide(self.target, results, reports, self.start.elapsed()).ok();
+            }
+        }
+    }
+}
+
+/// As [`run`]; also what may still give a better answer, when a better-ranked source had
+/// not answered when the answer was given.
+pub async fn run_keeping_late(
+    net: &Net,
+    email: &str,
+    options: &Options,
+    mut progress: impl FnMut(Progress),
+) -> (Result<Detection, Failure>, Option<Late>) {
+    let target = match parse_address(email) {
+        Ok(t) => t,
+        Err(error) => {
+            let email = email.trim().to_string();
+            let sources = vec![];
+            return (
+                Err(Failure {
+                    email,
+                    error,
+                    sources,
+                }),
+                None,
+            );
+        }
+    };
     let start = Instant::now();
     let deadline = tokio::time::Instant::now() + options.deadline;
     let mut set: JoinSet<(Source, Vec<Candidate>, Outcome)> = JoinSet::new();
@@ -210,7 +275,6 @@ pub async fn run(
         }
         results.insert(source, candidates);
     }
-    set.abort_all();
     for &s in &started {
         if !results.contains_key(&s) {
             let report = SourceReport {
@@ -223,7 +287,29 @@ pub async fn run(
         }
     }
     reports.sort_by_key(|r| r.source);
-    decide(target, results, reports, start.elapsed())
+    let found = decide(
+        target.clone(),
+        results.clone(),
+        reports.clone(),
+        start.elapsed(),
+    );
+    // Better-ranked sources still running may answer before the deadline; the rest stop.
+    let chosen = found.as_ref().ok().map(|d| d.chosen.source);
+    let waiting = chosen.filter(|c| started.iter().any(|s| s < c && !results.contains_key(s)));
+    let Some(chosen) = waiting else {
+        set.abort_all();
+        return (found, None);
+    };
+    let late = Late {
+        set,
+        target,
+        results,
+        reports,
+        start,
+        deadline,
+        chosen,
+    };
+    (found, Some(late))
 }
 
 fn decide(

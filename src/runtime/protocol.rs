@@ -232,6 +232,14 @@ pub enum Event {
         /// The settings found, or what was tried.
         result: Box<Result<Detection, detect::Failure>>,
     },
+    /// After a detection finished, a better-ranked source answered (before the deadline):
+    /// the detection with its answer chosen, for the window to offer.
+    DetectBetter {
+        /// The detection.
+        ticket: Ticket,
+        /// The settings found, the better answer chosen.
+        detection: Box<Detection>,
+    },
     /// The background sender did something.
     Worker(WorkerEvent),
     /// What the window's sender waits for before it sends, for the status line.

@@ -83,11 +83,21 @@ async fn cancellable(ctx: Ctx, command: Command) {
                 }
             };
             let progress = |progress| ctx.emit(Event::DetectProgress { ticket, progress });
-            let result = detect::detect(&net, &ctx.paths, &email, &options, progress).await;
+            let (result, late) =
+                detect::detect_keeping_late(&net, &ctx.paths, &email, &options, progress).await;
             ctx.emit(Event::DetectDone {
                 ticket,
                 result: Box::new(result),
             });
+            // A better-ranked source may still answer: the window offers what it says.
+            if let Some(late) = late
+                && let Some(better) = detect::better(&ctx.paths, late).await
+            {
+                ctx.emit(Event::DetectBetter {
+                    ticket,
+                    detection: Box::new(better),
+                });
+            }
         }
         Command::SignIn {
             ticket,

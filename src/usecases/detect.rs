@@ -7,7 +7,7 @@
 
 use crate::account::AuthMethod;
 use crate::detect::facts::{Login, ProviderHelp};
-use crate::detect::{self, Detection, Failure, Options, Progress};
+use crate::detect::{self, Detection, Failure, Late, Options, Progress};
 use crate::net::Net;
 use crate::oauth::Issuers;
 use crate::paths::Paths;
@@ -18,8 +18,22 @@ pub async fn detect(
     paths: &Paths,
     email: &str,
     options: &Options,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<Detection, Failure> {
+    detect_keeping_late(net, paths, email, options, progress)
+        .await
+        .0
+}
+
+/// As [`detect`]; also the better-ranked sources that had not answered yet (see
+/// [`better`]), for a window that can offer a better answer arriving after the grace.
+pub async fn detect_keeping_late(
+    net: &Net,
+    paths: &Paths,
+    email: &str,
+    options: &Options,
+    mut progress: impl FnMut(Progress),
+) -> (Result<Detection, Failure>, Option<Late>) {
     // A second address at a domain an account is at: that account's settings, in use.
     let accounts = {
         let paths = paths.clone();
@@ -33,20 +47,36 @@ pub async fn detect(
             progress(Progress::Started(report.source));
             progress(Progress::Finished(report.clone()));
         }
-        return Ok(found);
+        return (Ok(found), None);
     }
-    let mut found = detect::run(net, email, options, progress).await?;
+    let (found, late) = detect::run_keeping_late(net, email, options, progress).await;
+    let found = match found {
+        Ok(found) => Ok(with_sign_in(paths, found).await),
+        Err(e) => Err(e),
+    };
+    (found, late)
+}
+
+/// The answer a better-ranked source gave after the first answer (until the deadline),
+/// prepared as the first was; `None` when none came.
+pub async fn better(paths: &Paths, late: Late) -> Option<Detection> {
+    let found = late.better().await?;
+    Some(with_sign_in(paths, found).await)
+}
+
+/// Servers a sign-in provider covers sign in through the browser, unless an app password is
+/// the way in (see [`prefer_app_password`]).
+async fn with_sign_in(paths: &Paths, mut found: Detection) -> Detection {
     // The sign-in providers' settings are files: read them off the async threads.
     let paths = paths.clone();
-    found = crate::blocking::run(move || {
+    crate::blocking::run(move || {
         if let Ok(issuers) = Issuers::load(&paths) {
             issuers.prefer_sign_in(&mut found);
             prefer_app_password(&issuers, &mut found);
         }
         found
     })
-    .await;
-    Ok(found)
+    .await
 }
 
 /// Settings that would sign in with a provider for which no client id is set log in with a

@@ -72,6 +72,11 @@ pub struct WindowSetup {
     pub language: outpost::i18n::Language,
     /// Where spelling dictionaries are looked for (default: the system's places).
     pub dictionaries: Option<Vec<std::path::PathBuf>>,
+    /// Records added to the zone (zone file lines, names relative to it).
+    pub dns_records: String,
+    /// Web pages served over HTTPS on port "443": `Httpd` routes, and the names the
+    /// certificate is for.
+    pub web: Option<(serde_json::Value, Vec<String>)>,
 }
 
 /// A port in a [`WindowSetup`] port map.
@@ -97,6 +102,8 @@ impl WindowSetup {
             size: [1100.0, 900.0],
             language: outpost::i18n::Language::English,
             dictionaries: None,
+            dns_records: String::new(),
+            web: None,
         }
     }
 
@@ -138,18 +145,26 @@ impl WindowSetup {
             std::fs::write(config.join("oauth2.json"), settings.to_string()).unwrap();
             server
         });
-        let (dns, web) = match oauth.as_ref().filter(|_| self.oauth == Oauth::Open) {
-            Some(server) => {
-                let (records, web) = pacc_for(&ca, &server.url(""));
-                (DnsServer::start_with(&self.zone, &records), Some(web))
-            }
-            None => (
-                DnsServer::start_with_latency(&self.zone, self.dns_latency),
-                None,
-            ),
+        let (mut records, mut web) = (self.dns_records.clone(), self.web.clone());
+        let open = oauth.as_ref().filter(|_| self.oauth == Oauth::Open);
+        if let Some(server) = open {
+            let (more, (route, body)) = pacc_for(&server.url(""));
+            records.push_str(&more);
+            let (routes, names) = web.get_or_insert_with(|| (serde_json::json!({}), vec![]));
+            routes[route] = body;
+            names.push("ua-auto-config.example.test".into());
+        }
+        let dns = if records.is_empty() {
+            DnsServer::start_with_latency(&self.zone, self.dns_latency)
+        } else {
+            DnsServer::start_with(&self.zone, &records)
         };
+        let web = web.map(|(routes, names)| {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            super::Httpd::start(&routes, Some(&ca.issue("web", &names)))
+        });
         let extra: Vec<&str> = smtpd_args.iter().map(String::as_str).collect();
-        let security = if web.is_some() { "tls" } else { "starttls" };
+        let security = if open.is_some() { "tls" } else { "starttls" };
         let smtpd = Smtpd::start_with(security, Some(&cert), &extra);
         let web_port = web.as_ref().map(|w: &super::Httpd| (443, w.port));
         let port_map = self
@@ -248,9 +263,9 @@ impl Lab {
 }
 
 /// The PACC document of example.test naming `issuer` as its open issuer and
-/// mail.example.test as its submission server, served over HTTPS at
-/// ua-auto-config.example.test, and the DNS records that point there and vouch for it.
-fn pacc_for(ca: &TestCa, issuer: &str) -> (String, super::Httpd) {
+/// mail.example.test as its submission server: the DNS records that point at
+/// ua-auto-config.example.test and vouch for it, and its route there.
+fn pacc_for(issuer: &str) -> (String, (String, serde_json::Value)) {
     let doc = serde_json::json!({
         "protocols": {"submit": {"host": "mail.example.test"}},
         "authentication": {"oauth-public": {"issuer": issuer}},
@@ -258,13 +273,11 @@ fn pacc_for(ca: &TestCa, issuer: &str) -> (String, super::Httpd) {
     })
     .to_string();
     let records = format!(
-        "ua-auto-config IN A 127.0.0.1\n_ua-auto-config IN TXT \"{}\"",
+        "ua-auto-config IN A 127.0.0.1\n_ua-auto-config IN TXT \"{}\"\n",
         outpost::detect::pacc::digest_record(doc.as_bytes())
     );
-    let cert = ca.issue("pacc", &["ua-auto-config.example.test"]);
     let route = "ua-auto-config.example.test /.well-known/user-agent-configuration.json";
-    let web = super::Httpd::start(&serde_json::json!({ route: {"body": doc} }), Some(&cert));
-    (records, web)
+    (records, (route.into(), serde_json::json!({"body": doc})))
 }
 
 /// Steps the UI until `done` holds; background events arrive on their own time.

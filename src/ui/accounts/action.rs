@@ -38,4 +38,6 @@ pub enum SetupAction {
     TrustCertificate,
     /// Stop trusting the account's certificate.
     ForgetCertificate,
+    /// Take the better answer that arrived after detection gave its answer.
+    UseBetter,
 }

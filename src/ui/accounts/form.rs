@@ -32,6 +32,9 @@ pub fn show(ui: &mut Ui, setup: &mut Setup, issuers: Option<&Issuers>) -> Option
         tr!("form-title-new")
     });
     ui.add_space(8.0);
+    if setup.detect.as_ref().is_some_and(|d| d.offer_better(ui)) {
+        return Some(SetupAction::UseBetter);
+    }
     let mut action = None;
     egui::Grid::new("account-form")
         .num_columns(2)

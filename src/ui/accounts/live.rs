@@ -113,6 +113,8 @@ pub struct DetectView {
     pub found: Option<Detection>,
     /// Why it found nothing.
     pub failure: Option<Explanation>,
+    /// A better-ranked source's answer that arrived after the answer was given.
+    pub better: Option<Detection>,
 }
 
 impl DetectView {
@@ -125,7 +127,27 @@ impl DetectView {
             sources: vec![],
             found: None,
             failure: None,
+            better: None,
         }
+    }
+
+    /// "A better match arrived: … Use it": true when the person asks to use it. Said by a
+    /// screen reader as it appears (a polite live region).
+    pub fn offer_better(&self, ui: &mut egui::Ui) -> bool {
+        let Some(better) = &self.better else {
+            return false;
+        };
+        let c = &better.chosen;
+        let mut use_it = false;
+        ui.horizontal_wrapped(|ui| {
+            let text = tr!("better-match", origin = c.origin(), settings = c.describe());
+            let r = ui.label(egui::RichText::new(text).strong());
+            ui.ctx().accesskit_node_builder(r.id, |n| {
+                n.set_live(egui::accesskit::Live::Polite);
+            });
+            use_it = ui.button(tr!("better-match-use")).clicked();
+        });
+        use_it
     }
 
     /// Folds in a source that started or finished.

@@ -157,6 +157,19 @@ impl Setup {
                     };
                 }
             }
+            SetupAction::UseBetter => {
+                if let Some(better) = self.detect.as_mut().and_then(|d| d.better.take()) {
+                    self.cancel_test(shared);
+                    self.test = None;
+                    self.cancel_signin(shared);
+                    self.signin = None;
+                    self.draft.grant = None;
+                    self.draft.use_detection(better.clone());
+                    if let Some(d) = &mut self.detect {
+                        d.found = Some(better);
+                    }
+                }
+            }
             SetupAction::TryInstead(smtp) => {
                 self.draft.try_settings(smtp);
                 self.check(shared);
@@ -321,6 +334,14 @@ impl Setup {
             Event::DetectProgress { ticket, progress } => {
                 if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket) {
                     d.apply(progress);
+                }
+            }
+            Event::DetectBetter { ticket, detection } => {
+                let current = self.draft.found.as_ref().map(|f| f.candidate.key());
+                if let Some(d) = self.detect.as_mut().filter(|d| d.ticket == ticket)
+                    && current != Some(detection.chosen.key())
+                {
+                    d.better = Some(*detection);
                 }
             }
             Event::DetectDone { ticket, result } => {

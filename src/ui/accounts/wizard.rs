@@ -44,7 +44,6 @@ fn settings_line(s: &SmtpSettings) -> String {
     )
 }
 
-/// Draws the wizard's current stage for `setup`.
 /// Draws the wizard's step; `outbox` tells where the test message is.
 pub fn show(
     ui: &mut Ui,
@@ -86,6 +85,9 @@ pub fn show(
         Stage::Identity => identity(ui, w, draft, show_password),
         Stage::Finding => finding(ui, detect.as_ref()),
         Stage::Review => {
+            if detect.as_ref().is_some_and(|d| d.offer_better(ui)) {
+                return Some(SetupAction::UseBetter);
+            }
             let signin = signin.as_ref();
             review(ui, w, draft, show_password, issuers, signin)
         }
