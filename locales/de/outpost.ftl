@@ -1086,6 +1086,7 @@ source-mx = Mail-Exchanger (MX)
 source-autodiscover = Microsoft Autodiscover
 source-guess = Wahrscheinliche Server ausprobieren
 source-http = Autoconfig über unverschlüsseltes HTTP
+origin-signed = { $source }, signiert (DNSSEC)
 origin-provider = { $source } ({ $provider })
 describe-settings = { $host }:{ $port } mit { $security }
 outcome-servers =
@@ -1098,6 +1099,8 @@ outcome-servers =
 no-mx = { $domain } hat keinen MX
 mx-belongs = die Mail von { $domain } wickelt { $mx } ab, das zu { $provider } gehört
 mx-ispdb = die Mail von { $domain } wickelt { $mx } ab; Thunderbirds Datenbank kennt { $name }
+mx-own-signed = Die Mails von { $domain } verarbeitet { $mx }, wie sein signierter (DNSSEC) MX-Eintrag sagt; diese Einstellungen stammen aus der eigenen Autoconfig von { $name }
+srv-outside = Der SRV-Eintrag von { $domain } zeigt auf { $target }, außerhalb von { $domain }, und ist nicht signiert (DNSSEC); DNS-Antworten können gefälscht sein
 mx-own = die Mail von { $domain } wickelt { $mx } ab; diese Einstellungen stammen aus der eigenen Autoconfig von { $name }, für die { $domain } nicht bürgt
 mx-unknown = der MX-Host { $mx } ist kein bekannter Anbieter
 
@@ -1413,6 +1416,7 @@ proxy-password-in-settings = ein Proxy-Passwort wird nicht in den Kontoeinstellu
 
 ## src/net/resolver.rs
 dns-bad-server = { $var }=„{ $value }“ ist keine DNS-Serveradresse; schreiben Sie sie als 127.0.0.1:53
+dns-bad-anchors = { $var } nennt { $path }, das ist keine Datei mit DNSKEY-Einträgen: { $detail }. Korrigieren Sie die Datei oder entfernen Sie { $var }
 dns-system-config = die DNS-Konfiguration des Systems ließ sich nicht lesen ({ $detail })
 dns-error-not-found = den Namen { $host } gibt es im DNS nicht
 dns-error-no-records = { $host } hat keinen { $record ->

@@ -1087,6 +1087,7 @@ source-mx = Mail exchanger (MX)
 source-autodiscover = Microsoft Autodiscover
 source-guess = Probing likely servers
 source-http = Autoconfig over plain HTTP
+origin-signed = { $source }, signed (DNSSEC)
 origin-provider = { $source } ({ $provider })
 describe-settings = { $host }:{ $port } with { $security }
 outcome-servers =
@@ -1099,6 +1100,8 @@ outcome-servers =
 no-mx = { $domain } has no MX
 mx-belongs = { $domain }'s mail is handled by { $mx }, which belongs to { $provider }
 mx-ispdb = { $domain }'s mail is handled by { $mx }; Thunderbird's database knows { $name }
+mx-own-signed = { $domain }'s mail is handled by { $mx }, as its signed (DNSSEC) MX record says; these settings come from { $name }'s own autoconfig
+srv-outside = the SRV record of { $domain } points to { $target }, outside { $domain }, and is not signed (DNSSEC); DNS answers can be forged
 mx-own = { $domain }'s mail is handled by { $mx }; these settings come from { $name }'s own autoconfig, which { $domain } does not vouch for
 mx-unknown = the MX host { $mx } is not a known provider
 
@@ -1401,6 +1404,7 @@ proxy-password-in-settings = a proxy password is not saved in the account's sett
 
 ## src/net/resolver.rs
 dns-bad-server = { $var }='{ $value }' is not a DNS server address; write it as 127.0.0.1:53
+dns-bad-anchors = { $var } names { $path }, which is not a file of DNSKEY records: { $detail }. Fix the file or unset { $var }
 dns-system-config = the system's DNS configuration could not be read ({ $detail })
 dns-error-not-found = the name { $host } does not exist in DNS
 dns-error-no-records = { $host } has no { $record } record

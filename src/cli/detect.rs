@@ -57,6 +57,7 @@ pub fn detection_json(d: &Detection) -> Value {
             "auth": origin(d.chosen.auth_default),
         },
         "trusted": d.trusted,
+        "signed": d.chosen.signed,
         "warnings": d.warnings,
         "alternatives": d.alternatives.iter().map(|a| json!({
             "smtp": smtp_json(a), "source": a.source.as_str(), "trusted": a.trusted,
@@ -177,7 +178,7 @@ fn print_detection(out: &Out, d: &Detection) {
         tr!(
             "cli-settings-for",
             email = d.email.as_str(),
-            source = c.source.label(),
+            source = c.source_label(),
             provider = c
                 .provider
                 .as_deref()

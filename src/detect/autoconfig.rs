@@ -109,6 +109,7 @@ pub fn candidates(xml: &str, source: Source, target: &Target) -> Result<Vec<Cand
                         ..o
                     }),
                 imap: imap(trusted),
+                signed: false,
             });
         }
     }

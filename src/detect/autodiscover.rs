@@ -195,6 +195,7 @@ fn to_candidates(a: AutodiscoverAnswer, target: &Target) -> Vec<Candidate> {
                 auth_default: true,
                 oauth2: None,
                 imap: None,
+                signed: false,
             }
         })
         .collect()

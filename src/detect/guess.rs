@@ -202,6 +202,7 @@ async fn find_smtp(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
             auth_default: caps.auth.is_empty(),
             oauth2: None,
             imap: None,
+            signed: false,
         })
         .collect();
     let outcome = if candidates.is_empty() && silent > 0 && silent == errors {

@@ -55,6 +55,7 @@ pub fn detection(account: &Account, target: &Target) -> Detection {
             source: Source::Known,
             trusted: true,
         }),
+        signed: false,
     };
     Detection {
         email: target.email_display.clone(),

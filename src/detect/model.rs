@@ -133,6 +133,8 @@ pub struct Candidate {
     pub oauth2: Option<OAuth2Issuer>,
     /// The IMAP server the same source names, if it names one.
     pub imap: Option<IncomingServer>,
+    /// The DNS answer it came from (SRV, MX) is signed: DNSSEC proves it the domain's.
+    pub signed: bool,
 }
 
 impl Candidate {
@@ -145,15 +147,22 @@ impl Candidate {
         )
     }
 
-    /// Where it came from, for people: the source, and the provider when known.
+    /// Its source for people, said signed when its DNS answer is.
+    pub fn source_label(&self) -> String {
+        if self.signed {
+            tr!("origin-signed", source = self.source.label())
+        } else {
+            self.source.label()
+        }
+    }
+
+    /// Where it came from, for people: the source (signed, when its DNS answer is), and the
+    /// provider when known.
     pub fn origin(&self) -> String {
+        let source = self.source_label();
         match &self.provider {
-            Some(p) => tr!(
-                "origin-provider",
-                source = self.source.label(),
-                provider = p.to_string()
-            ),
-            None => self.source.label(),
+            Some(p) => tr!("origin-provider", source = source, provider = p.to_string()),
+            None => source,
         }
     }
 

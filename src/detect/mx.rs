@@ -1,5 +1,6 @@
 //! The domain's MX host, recognised as a provider: a domain whose mail goes to
-//! `aspmx.l.google.com` is hosted by Google and sends through Google.
+//! `aspmx.l.google.com` is hosted by Google and sends through Google. The MX host's own
+//! autoconfig is the domain's word only when DNSSEC proves the MX answer signed.
 
 use super::model::{Candidate, Outcome, Source};
 use super::providers::ProviderTable;
@@ -26,6 +27,9 @@ fn names_for(mx: &str) -> Vec<String> {
 /// the built-in table, then (when `online`) in Thunderbird's online ISPDB, then in the
 /// autoconfig of the MX host's domains (see [`names_for`]).
 pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, Outcome) {
+    // Proven signed beside the lookup: waited for only where trust depends on it (the mail
+    // host's own autoconfig).
+    let mut proof = net.resolver.prove_mx(&target.domain);
     let hosts = match net.resolver.mx(&target.domain).await {
         Ok(h) => h,
         Err(DnsError::NotFound { .. } | DnsError::NoRecords { .. }) => {
@@ -46,7 +50,9 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
     for name in names_for(mx) {
         if let Some(p) = table.lookup(&name) {
             let mut candidates = p.candidates(&target.email, Source::Mx);
+            let signed = proof.signed_by_now().await;
             for c in &mut candidates {
+                c.signed = signed;
                 c.warnings.push(tr!(
                     "mx-belongs",
                     domain = target.domain.as_str(),
@@ -59,37 +65,37 @@ pub async fn find(net: &Net, target: &Target, online: bool) -> (Vec<Candidate>, 
         }
     }
     // Thunderbird's database vouches for its entries; the MX provider's own autoconfig was
-    // found through unauthenticated DNS, so it is not trusted.
+    // found through DNS, so it is trusted only when the MX answer is signed.
     for name in names_for(mx) {
         let name_target = Target {
             domain: name.clone(),
             ..target.clone()
         };
-        let ispdb_note = tr!(
-            "mx-ispdb",
-            domain = target.domain.as_str(),
-            mx = mx.as_str(),
-            name = name.as_str()
-        );
-        let own_note = tr!(
-            "mx-own",
-            domain = target.domain.as_str(),
-            mx = mx.as_str(),
-            name = name.as_str()
-        );
-        let mut lookups = vec![];
+        let mut kinds = vec![];
         if online {
-            lookups.push((Source::Ispdb, true, ispdb_note));
+            kinds.push(Source::Ispdb);
         }
-        lookups.push((Source::Autoconfig, false, own_note));
-        for (kind, trusted, note) in lookups {
+        kinds.push(Source::Autoconfig);
+        for kind in kinds {
             for url in autoconfig::urls(kind, &name_target, false) {
                 if let Ok(resp) = net.http.get(&url, config_xml::MAX_BYTES).await
                     && let Ok(mut c) = autoconfig::candidates(&resp.body, Source::Mx, target)
                     && !c.is_empty()
                 {
+                    let (domain, mx, name) = (target.domain.as_str(), mx.as_str(), name.as_str());
+                    let (trusted, signed, note) = if kind == Source::Ispdb {
+                        let note = tr!("mx-ispdb", domain = domain, mx = mx, name = name);
+                        (true, proof.signed_by_now().await, note)
+                    } else if proof.signed().await {
+                        let note = tr!("mx-own-signed", domain = domain, mx = mx, name = name);
+                        (true, true, note)
+                    } else {
+                        let note = tr!("mx-own", domain = domain, mx = mx, name = name);
+                        (false, false, note)
+                    };
                     for cand in &mut c {
                         cand.trusted = trusted;
+                        cand.signed = signed;
                         cand.warnings = vec![note.clone()];
                     }
                     let n = c.len();

@@ -178,6 +178,7 @@ pub fn candidates(body: &str, target: &Target) -> Result<Vec<Candidate>, String>
         username_default: true,
         auth_default: false,
         imap,
+        signed: false,
     }])
 }
 

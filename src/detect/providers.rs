@@ -350,6 +350,7 @@ impl Provider {
                         source,
                         trusted: true,
                     }),
+                signed: false,
             })
             .collect()
     }

@@ -19,6 +19,6 @@ pub use connect::{ConnectError, Dialer, OpenError, ProxyError};
 pub use explain::attempts_text as explain_attempts;
 pub use pin::CertificatePin;
 pub use proxy::{BadProxy, Proxy};
-pub use resolver::{DnsError, Resolver, ResolverSetupError};
+pub use resolver::{DnsError, Proving, Resolver, ResolverSetupError, SrvRecord};
 pub use stack::{Net, NetConfig, NetSetupError, PORT_MAP_ENV};
 pub use tls::{CertProblem, CertReason, TlsSetupError};

@@ -3,17 +3,73 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use hickory_resolver::TokioResolver;
+use std::path::Path;
+use std::sync::Arc;
+
 use hickory_resolver::config::{
     ConnectionConfig, LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig,
     ResolverOpts,
 };
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::proto::dnssec::{Proof, TrustAnchors};
 use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::{ResolverBuilder, TokioResolver};
 
 /// Environment variable naming a DNS server (`host:port`) to use instead of the system's.
 pub const DNS_ENV: &str = "OUTPOST_DNS";
+
+/// Environment variable naming a file of DNSKEY records (zone file lines) to trust instead of
+/// the root zone's keys, for zones signed under their own key (a private network, the tests).
+pub const DNSSEC_ANCHORS_ENV: &str = "OUTPOST_DNSSEC_ANCHORS";
+
+/// Time limit for proving an answer signed, when trust depends on it.
+const PROOF_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long an answer whose trust does not depend on the proof waits for it after the answer
+/// itself (only to say it is signed): the proof never holds detection up.
+pub const PROOF_GRACE: Duration = Duration::from_millis(250);
+
+/// A proof under way that an answer is signed (see [`Resolver::prove_srv`]); dropping it
+/// stops it.
+#[derive(Debug)]
+pub struct Proving {
+    task: tokio::task::JoinHandle<bool>,
+    known: Option<bool>,
+}
+
+impl Proving {
+    /// Whether the answer is signed, waiting for the proof as long as it may take.
+    pub async fn signed(&mut self) -> bool {
+        if let Some(known) = self.known {
+            return known;
+        }
+        let signed = (&mut self.task).await.unwrap_or(false);
+        self.known = Some(signed);
+        signed
+    }
+
+    /// Whether the answer is signed, if the proof comes within [`PROOF_GRACE`] (it may still
+    /// come for [`Self::signed`]).
+    pub async fn signed_by_now(&mut self) -> bool {
+        if let Some(known) = self.known {
+            return known;
+        }
+        match tokio::time::timeout(PROOF_GRACE, &mut self.task).await {
+            Ok(done) => {
+                let signed = done.unwrap_or(false);
+                self.known = Some(signed);
+                signed
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+impl Drop for Proving {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
 
 /// Most records of one answer that Outpost looks at.
 const MAX_RECORDS: usize = 64;
@@ -43,6 +99,14 @@ pub enum ResolverSetupError {
     /// The system's DNS configuration could not be read.
     #[error("{}", tr!("dns-system-config", detail = .detail.as_str()))]
     SystemConfig {
+        /// What went wrong.
+        detail: String,
+    },
+    /// The DNSSEC trust anchors file could not be read.
+    #[error("{}", tr!("dns-bad-anchors", var = DNSSEC_ANCHORS_ENV, path = .path.as_str(), detail = .detail.as_str()))]
+    Anchors {
+        /// The file.
+        path: String,
         /// What went wrong.
         detail: String,
     },
@@ -104,6 +168,16 @@ fn host_name(name: &Name) -> String {
     name.to_ascii().trim_end_matches('.').to_ascii_lowercase()
 }
 
+/// The configuration of one DNS server, asked over UDP and TCP.
+fn one_server(addr: SocketAddr) -> ResolverConfig {
+    let mut udp = ConnectionConfig::udp();
+    udp.port = addr.port();
+    let mut tcp = ConnectionConfig::tcp();
+    tcp.port = addr.port();
+    let ns = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
+    ResolverConfig::from_parts(None, vec![], vec![ns])
+}
+
 /// The server named by `OUTPOST_DNS`, if set.
 pub fn server_from_env() -> Result<Option<SocketAddr>, ResolverSetupError> {
     match std::env::var(DNS_ENV) {
@@ -120,6 +194,9 @@ pub fn server_from_env() -> Result<Option<SocketAddr>, ResolverSetupError> {
 #[derive(Clone)]
 pub struct Resolver {
     inner: TokioResolver,
+    /// The same servers, asked with the DNSSEC OK bit and checking what they answer against
+    /// the trust anchors: only to tell whether an answer is signed.
+    validating: TokioResolver,
     server: Option<SocketAddr>,
 }
 
@@ -156,20 +233,78 @@ impl Resolver {
             .map_err(|e| ResolverSetupError::SystemConfig {
                 detail: e.to_string(),
             })?;
+        let validating = Self::validating(None, None)?;
         Ok(Self {
             inner,
+            validating,
             server: None,
         })
     }
 
+    /// A resolver that validates (RFC 4035) against `anchors` (the root's keys if none), asking
+    /// `server` or the system's servers.
+    fn validating(
+        server: Option<SocketAddr>,
+        anchors: Option<Arc<TrustAnchors>>,
+    ) -> Result<TokioResolver, ResolverSetupError> {
+        let mut builder: ResolverBuilder<TokioRuntimeProvider> = match server {
+            Some(addr) => TokioResolver::builder_with_config(
+                one_server(addr),
+                TokioRuntimeProvider::default(),
+            ),
+            None => {
+                TokioResolver::builder_tokio().map_err(|e| ResolverSetupError::SystemConfig {
+                    detail: e.to_string(),
+                })?
+            }
+        };
+        let opts = builder.options_mut();
+        opts.timeout = options().timeout;
+        opts.attempts = options().attempts;
+        opts.validate = true;
+        if server.is_some() {
+            opts.use_hosts_file = ResolveHosts::Never;
+        }
+        if let Some(anchors) = anchors {
+            builder = builder.with_trust_anchor(anchors);
+        }
+        builder
+            .build()
+            .map_err(|e| ResolverSetupError::SystemConfig {
+                detail: e.to_string(),
+            })
+    }
+
+    /// Trusts the DNSKEY records in the file at `path` instead of the root zone's keys.
+    pub fn trusting(mut self, path: &Path) -> Result<Self, ResolverSetupError> {
+        let anchors = TrustAnchors::from_file(path).map_err(|e| ResolverSetupError::Anchors {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        self.validating = Self::validating(self.server, Some(Arc::new(anchors)))?;
+        Ok(self)
+    }
+
+    /// Whether the `kind` records of `name` are signed: proven by DNSSEC from a trust anchor
+    /// (the resolver's own validation). Anything short of a proof, a timeout included, is
+    /// not signed.
+    async fn signed(&self, name: &str, kind: RecordType) -> bool {
+        let fqdn = format!("{}.", name.trim_end_matches('.'));
+        let lookup = self.validating.lookup(fqdn.as_str(), kind);
+        let Ok(Ok(found)) = tokio::time::timeout(PROOF_TIMEOUT, lookup).await else {
+            return false;
+        };
+        let mut records = found
+            .answers()
+            .iter()
+            .filter(|r| r.record_type() == kind)
+            .peekable();
+        records.peek().is_some() && records.all(|r| r.proof == Proof::Secure)
+    }
+
     /// One DNS server, asked over UDP and TCP; the hosts file is not consulted.
     pub fn with_server(addr: SocketAddr) -> Self {
-        let mut udp = ConnectionConfig::udp();
-        udp.port = addr.port();
-        let mut tcp = ConnectionConfig::tcp();
-        tcp.port = addr.port();
-        let ns = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
-        let config = ResolverConfig::from_parts(None, vec![], vec![ns]);
+        let config = one_server(addr);
         let mut opts = options();
         opts.use_hosts_file = ResolveHosts::Never;
         #[expect(
@@ -180,8 +315,15 @@ impl Resolver {
             .with_options(opts)
             .build()
             .expect("a resolver with one server and no system configuration builds");
+        #[expect(
+            clippy::expect_used,
+            reason = "a resolver with one server and no system configuration has nothing to fail on"
+        )]
+        let validating = Self::validating(Some(addr), None)
+            .expect("a resolver with one server and no system configuration builds");
         Self {
             inner,
+            validating,
             server: Some(addr),
         }
     }
@@ -216,6 +358,26 @@ impl Resolver {
             .filter_map(|r| map(&r.data))
             .take(MAX_RECORDS)
             .collect())
+    }
+
+    /// Starts proving the SRV records of `name` signed, beside [`Self::srv`]. Must be called
+    /// inside a tokio runtime.
+    pub fn prove_srv(&self, name: &str) -> Proving {
+        self.prove(name, RecordType::SRV)
+    }
+
+    /// Starts proving the MX records of `domain` signed, beside [`Self::mx`]. Must be called
+    /// inside a tokio runtime.
+    pub fn prove_mx(&self, domain: &str) -> Proving {
+        self.prove(domain, RecordType::MX)
+    }
+
+    fn prove(&self, name: &str, kind: RecordType) -> Proving {
+        let (resolver, name) = (self.clone(), name.to_string());
+        Proving {
+            task: tokio::spawn(async move { resolver.signed(&name, kind).await }),
+            known: None,
+        }
     }
 
     /// The SRV records of `name`, ordered by priority, then by weight (heaviest first).

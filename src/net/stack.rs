@@ -42,6 +42,8 @@ pub struct NetConfig {
     pub proxy: Option<Proxy>,
     /// Hosts reached without the proxy (`NO_PROXY`).
     pub no_proxy: NoProxy,
+    /// DNSKEY records trusted instead of the root zone's keys (`OUTPOST_DNSSEC_ANCHORS`).
+    pub dnssec_anchors: Option<PathBuf>,
 }
 
 /// Environment variable mapping well-known ports to others, e.g. `465=10465,587=10587`.
@@ -63,7 +65,8 @@ fn port_map_from_env() -> Result<Vec<(u16, u16)>, NetSetupError> {
 }
 
 impl NetConfig {
-    /// Reads `OUTPOST_DNS`, `SSL_CERT_FILE`, `OUTPOST_PORT_MAP`, `ALL_PROXY` and `NO_PROXY`.
+    /// Reads `OUTPOST_DNS`, `SSL_CERT_FILE`, `OUTPOST_PORT_MAP`, `ALL_PROXY`, `NO_PROXY` and
+    /// `OUTPOST_DNSSEC_ANCHORS`.
     pub fn from_env() -> Result<Self, NetSetupError> {
         Ok(Self {
             dns_server: resolver::server_from_env()?,
@@ -73,6 +76,9 @@ impl NetConfig {
             port_map: port_map_from_env()?,
             proxy: Proxy::from_env()?,
             no_proxy: NoProxy::from_env(),
+            dnssec_anchors: std::env::var_os(resolver::DNSSEC_ANCHORS_ENV)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from),
         })
     }
 }
@@ -100,10 +106,13 @@ impl Net {
 
     /// Built from `config`. Must be called inside a tokio runtime.
     pub fn new(config: &NetConfig) -> Result<Self, NetSetupError> {
-        let resolver = match config.dns_server {
+        let mut resolver = match config.dns_server {
             Some(addr) => Resolver::with_server(addr),
             None => Resolver::system()?,
         };
+        if let Some(anchors) = &config.dnssec_anchors {
+            resolver = resolver.trusting(anchors)?;
+        }
         let tls = tls::client_config(config.extra_roots.as_deref())?;
         let port_map = Arc::new(config.port_map.clone());
         let dialer = Dialer::new(

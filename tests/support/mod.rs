@@ -68,6 +68,10 @@ pub fn data(name: &str) -> PathBuf {
 /// A DNS server on 127.0.0.1 serving `tests/data/<zone>.zone`, over UDP and TCP.
 pub struct DnsServer {
     pub addr: SocketAddr,
+    /// For a zone signed with DNSSEC ([`DnsServer::start_signed`]): a file with the zone's
+    /// key as a DNSKEY record, the trust anchor to give `OUTPOST_DNSSEC_ANCHORS`.
+    pub anchors: Option<PathBuf>,
+    _dir: Option<tempfile::TempDir>,
     _thread: std::thread::JoinHandle<()>,
 }
 
@@ -116,29 +120,94 @@ impl DnsServer {
         text.push_str(records);
         text.push('\n');
         std::fs::write(&zone, text).unwrap();
-        Self::serve(origin, zone, "127.0.0.1:0".parse().unwrap(), Duration::ZERO)
+        Self::serve(
+            origin,
+            zone,
+            "127.0.0.1:0".parse().unwrap(),
+            Duration::ZERO,
+            None,
+        )
     }
 
     /// As [`DnsServer::start`], on the given address.
     pub fn start_at(origin: &str, at: SocketAddr, latency: Duration) -> Self {
-        Self::serve(origin, data(&format!("{origin}.zone")), at, latency)
+        Self::serve(origin, data(&format!("{origin}.zone")), at, latency, None)
     }
 
-    fn serve(origin: &str, zone_path: PathBuf, at: SocketAddr, latency: Duration) -> Self {
+    /// As [`DnsServer::start`], the zone signed (DNSSEC, Ed25519, NSEC) with a key made now:
+    /// its DNSKEY is in [`DnsServer::anchors`]. The zones `also` are served beside it,
+    /// unsigned.
+    pub fn start_signed(origin: &str, also: &[&str]) -> Self {
+        let zone = data(&format!("{origin}.zone"));
+        let at = "127.0.0.1:0".parse().unwrap();
+        Self::serve(origin, zone, at, Duration::ZERO, Some(also))
+    }
+
+    fn serve(
+        origin: &str,
+        zone_path: PathBuf,
+        at: SocketAddr,
+        latency: Duration,
+        signed_beside: Option<&[&str]>,
+    ) -> Self {
+        use hickory_server::dnssec::NxProofKind;
+        use hickory_server::proto::dnssec::crypto::Ed25519SigningKey;
+        use hickory_server::proto::dnssec::rdata::DNSKEY;
+        use hickory_server::proto::dnssec::{DnssecSigner, SigningKey};
         use hickory_server::proto::rr::{LowerName, Name};
         use hickory_server::store::file::{FileConfig, FileZoneHandler};
+        use hickory_server::zone_handler::DnssecZoneHandler;
         use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
 
         let origin_name = Name::from_ascii(format!("{origin}.")).unwrap();
         let config = FileConfig { zone_path };
+        let signed = signed_beside.is_some();
         let handler = FileZoneHandler::try_from_config(
             origin_name.clone(),
             ZoneType::Primary,
             AxfrPolicy::Deny,
             None,
             &config,
+            signed.then_some(NxProofKind::Nsec),
         )
         .expect("the test zone loads");
+        let beside: Vec<(LowerName, FileZoneHandler)> = signed_beside
+            .unwrap_or_default()
+            .iter()
+            .map(|zone| {
+                let name = Name::from_ascii(format!("{zone}.")).unwrap();
+                let config = FileConfig {
+                    zone_path: data(&format!("{zone}.zone")),
+                };
+                let handler = FileZoneHandler::try_from_config(
+                    name.clone(),
+                    ZoneType::Primary,
+                    AxfrPolicy::Deny,
+                    None,
+                    &config,
+                    None,
+                )
+                .expect("the test zone loads");
+                (LowerName::new(&name), handler)
+            })
+            .collect();
+        let (dir, anchors, signer) = if signed {
+            let pkcs8 = Ed25519SigningKey::generate_pkcs8().unwrap();
+            let key = Ed25519SigningKey::from_pkcs8(&pkcs8).unwrap();
+            let dnskey = DNSKEY::new(true, true, false, key.to_public_key().unwrap());
+            let dir = tempfile::tempdir().unwrap();
+            let anchors = dir.path().join("anchors.zone");
+            std::fs::write(&anchors, format!("{origin}. 3600 IN DNSKEY {dnskey}\n")).unwrap();
+            let signer = DnssecSigner::new(
+                dnskey,
+                Box::new(key),
+                origin_name.clone(),
+                Duration::from_secs(24 * 3600),
+            );
+            (Some(dir), Some(anchors), Some(signer))
+        } else {
+            (None, None, None)
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -146,8 +215,15 @@ impl DnsServer {
                 .build()
                 .unwrap();
             rt.block_on(async move {
+                if let Some(signer) = signer {
+                    handler.add_zone_signing_key(signer).await.unwrap();
+                    handler.secure_zone().await.unwrap();
+                }
                 let mut catalog = Catalog::new();
                 catalog.upsert(LowerName::new(&origin_name), vec![Arc::new(handler)]);
+                for (name, handler) in beside {
+                    catalog.upsert(name, vec![Arc::new(handler)]);
+                }
                 // UDP and TCP on the same port: a free UDP port may be taken for TCP, so
                 // try again with another when it is (only when any port will do).
                 let (udp, tcp) = loop {
@@ -175,6 +251,8 @@ impl DnsServer {
             .expect("DNS server starts");
         Self {
             addr,
+            anchors,
+            _dir: dir,
             _thread: thread,
         }
     }
