@@ -30,7 +30,7 @@ struct Scenario {
     expect_source: &'static str,
 }
 
-const SCENARIOS: [Scenario; 6] = [
+const SCENARIOS: [Scenario; 7] = [
     Scenario {
         name: "built-in table",
         email: "ann@gmail.com",
@@ -58,6 +58,13 @@ const SCENARIOS: [Scenario; 6] = [
         hops: 2,
         stalled: false,
         expect_source: "autoconfig",
+    },
+    Scenario {
+        name: "PACC document",
+        email: "ann@pacc.bench.test",
+        hops: 2,
+        stalled: false,
+        expect_source: "pacc",
     },
     Scenario {
         name: "live probe",
@@ -90,15 +97,26 @@ fn main() {
     let ca = TestCa::new();
     let cert = ca.issue(
         "bench",
-        &["autoconfig.ac.bench.test", "smtp.guess.bench.test"],
+        &[
+            "autoconfig.ac.bench.test",
+            "smtp.guess.bench.test",
+            "ua-auto-config.pacc.bench.test",
+        ],
     );
-    let dns = DnsServer::start_with_latency("bench.test", LATENCY);
+    // PACC: the document, and the records that point to it and vouch for it.
+    let pacc = r#"{"protocols":{"submit":{"host":"smtp.pacc.bench.test"}},"authentication":{"password":true}}"#;
+    let records = format!(
+        "ua-auto-config.pacc IN A 127.0.0.1\n_ua-auto-config.pacc IN TXT \"{}\"",
+        outpost::detect::pacc::digest_record(pacc.as_bytes())
+    );
+    let dns = DnsServer::start_with_latency_and("bench.test", LATENCY, &records);
     let config = r#"<clientConfig version="1.1"><emailProvider id="ac"><domain>ac.bench.test</domain>
 <outgoingServer type="smtp"><hostname>smtp.ac.bench.test</hostname><port>465</port>
 <socketType>SSL</socketType><username>%EMAILADDRESS%</username></outgoingServer>
 </emailProvider></clientConfig>"#;
     let routes = json!({
         "autoconfig.ac.bench.test /mail/config-v1.1.xml": {"body": config, "delay": LATENCY.as_secs_f64()},
+        "ua-auto-config.pacc.bench.test /.well-known/user-agent-configuration.json": {"body": pacc, "delay": LATENCY.as_secs_f64()},
     });
     let https = Httpd::start(&routes, Some(&cert));
     let latency = LATENCY.as_secs_f64().to_string();

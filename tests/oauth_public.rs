@@ -213,13 +213,22 @@ fn a_tampered_document_is_reported_and_not_used() {
 
 #[test]
 fn signing_in_registers_outpost_once_and_sends_with_the_issuers_tokens() {
-    let lab = lab(&["--resource", "smtp://mail.example.test", "--iss", "right"]);
+    let lab = lab(&[
+        "--resource",
+        "smtp://mail.example.test",
+        "--iss",
+        "right",
+        "--token-lifetime",
+        "1",
+    ]);
     let email = "ann@open.example.test";
     let (code, v) = lab.add(email);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["account"]["smtp"]["auth"], "oauth2", "{v}");
     assert_eq!(v["account"]["smtp"]["port"], 465, "{v}");
-    // Outpost registered itself as a public client and kept the client id with the issuer.
+    // Outpost read the issuer's metadata (once) and registered itself as a public client,
+    // keeping the client id with the issuer.
+    assert_eq!(lab.stat("metadata"), 1);
     assert_eq!(lab.stat("register"), 1);
     let provider = lab.provider();
     let client_id = provider["client_id"].as_str().unwrap().to_string();
@@ -227,9 +236,11 @@ fn signing_in_registers_outpost_once_and_sends_with_the_issuers_tokens() {
     assert_eq!(provider["client_secret_set"], false, "{provider}");
     assert_eq!(provider["scope"], MAIL_SCOPE, "{provider}");
     assert_eq!(provider["hosts"][0], "mail.example.test", "{provider}");
-    // The token logs in (the SMTP server asks the issuer about it).
+    // The token, short-lived, is refreshed by the public client (no secret) with the resource
+    // named, and logs in (the SMTP server asks the issuer about it).
     let (code, v) = lab.op.json(&["account", "check", email], "");
     assert_eq!(code, 0, "{v}");
+    assert_eq!(lab.stat("refresh_token"), 1);
 
     // Signing in again reuses the registration.
     let (code, v) = lab.op.json(&["account", "signin", email], "");

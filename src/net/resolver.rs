@@ -25,9 +25,6 @@ pub const DNSSEC_ANCHORS_ENV: &str = "OUTPOST_DNSSEC_ANCHORS";
 
 /// Time limit for proving an answer signed, when trust depends on it.
 const PROOF_TIMEOUT: Duration = Duration::from_secs(3);
-/// How long an answer whose trust does not depend on the proof waits for it after the answer
-/// itself (only to say it is signed): the proof never holds detection up.
-pub const PROOF_GRACE: Duration = Duration::from_millis(250);
 
 /// A proof under way that an answer is signed (see [`Resolver::prove_srv`]); dropping it
 /// stops it.
@@ -48,13 +45,13 @@ impl Proving {
         signed
     }
 
-    /// Whether the answer is signed, if the proof comes within [`PROOF_GRACE`] (it may still
-    /// come for [`Self::signed`]).
+    /// Whether the answer is signed, if the proof is at hand now: an answer whose trust does
+    /// not depend on it is never held up for it (it may still come for [`Self::signed`]).
     pub async fn signed_by_now(&mut self) -> bool {
         if let Some(known) = self.known {
             return known;
         }
-        match tokio::time::timeout(PROOF_GRACE, &mut self.task).await {
+        match tokio::time::timeout(Duration::ZERO, &mut self.task).await {
             Ok(done) => {
                 let signed = done.unwrap_or(false);
                 self.known = Some(signed);

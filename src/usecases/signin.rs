@@ -29,8 +29,8 @@ pub async fn start(
 ) -> Result<SignIn, OauthError> {
     let owned = paths.clone();
     let issuers = crate::blocking::run(move || Issuers::load(&owned)).await?;
-    let mut issuer = match (issuers.for_host(host), discovered) {
-        (Some(known), _) => known.clone(),
+    let (mut issuer, metadata) = match (issuers.for_host(host), discovered) {
+        (Some(known), _) => (known.clone(), None),
         (None, Some(found)) => adopt(paths, http, found, host).await?,
         (None, None) => {
             return Err(OauthError::NoIssuer {
@@ -38,25 +38,27 @@ pub async fn start(
             });
         }
     };
-    open_public(paths, http, &mut issuer, host).await?;
+    open_public(paths, http, &mut issuer, host, metadata).await?;
     SignIn::start(&issuer, email).await
 }
 
 /// Keeps the issuer a domain's configuration named as a provider for `host`, named by its
-/// issuer; endpoints the configuration did not give come from the issuer's metadata.
+/// issuer; endpoints the configuration did not give come from the issuer's metadata (given
+/// back, read once).
 async fn adopt(
     paths: &Paths,
     http: &HttpClient,
     found: &OAuth2Issuer,
     host: &str,
-) -> Result<Issuer, OauthError> {
+) -> Result<(Issuer, Option<ServerMetadata>), OauthError> {
     let mut issuer = Issuer::found(found, host);
+    let mut metadata = None;
     if issuer.auth_url.is_empty() || issuer.token_url.is_empty() {
-        let identifier = metadata::identifier(&found.issuer);
-        let m = ServerMetadata::fetch(http, &identifier).await?;
+        let m = ServerMetadata::fetch(http, &metadata::identifier(&found.issuer)).await?;
         issuer.scope = m.scope_for(&found.scope);
-        issuer.auth_url = m.authorization_endpoint;
-        issuer.token_url = m.token_endpoint;
+        issuer.auth_url = m.authorization_endpoint.clone();
+        issuer.token_url = m.token_endpoint.clone();
+        metadata = Some(m);
     }
     let change = ProviderChange {
         name: Some(issuer.name),
@@ -68,26 +70,35 @@ async fn adopt(
         ..ProviderChange::default()
     };
     let paths = paths.clone();
-    crate::blocking::run(move || set_provider(&paths, &issuer.id, change)).await
+    let kept = crate::blocking::run(move || set_provider(&paths, &issuer.id, change)).await?;
+    Ok((kept, metadata))
 }
 
 /// Prepares an issuer found by detection (one with an identifier) from its metadata: the
 /// endpoints it gives now, the resource for `host` (RFC 8707), whether its answers name it
 /// (RFC 9207), and a client id registered at run time when none is set. An issuer whose
 /// metadata cannot be read keeps the endpoints it has (and still needs a client id); its
-/// identifier, unconfirmed, is not held against its answers.
+/// identifier, unconfirmed, is not held against its answers. `read` is the metadata when it
+/// was read already.
 async fn open_public(
     paths: &Paths,
     http: &HttpClient,
     issuer: &mut Issuer,
     host: &str,
+    read: Option<ServerMetadata>,
 ) -> Result<(), OauthError> {
     let Some(identifier) = issuer.identifier.clone() else {
         return Ok(());
     };
-    let Ok(m) = ServerMetadata::fetch(http, &identifier).await else {
-        issuer.identifier = None;
-        return Ok(());
+    let m = match read {
+        Some(m) => m,
+        None => match ServerMetadata::fetch(http, &identifier).await {
+            Ok(m) => m,
+            Err(_) => {
+                issuer.identifier = None;
+                return Ok(());
+            }
+        },
     };
     issuer.auth_url = m.authorization_endpoint.clone();
     issuer.token_url = m.token_endpoint.clone();

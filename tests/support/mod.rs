@@ -113,6 +113,11 @@ impl DnsServer {
     /// As [`DnsServer::start`], with `records` (zone file lines, names relative to the
     /// origin) added to the zone: records a test makes, such as a digest of a document.
     pub fn start_with(origin: &str, records: &str) -> Self {
+        Self::start_with_latency_and(origin, Duration::ZERO, records)
+    }
+
+    /// As [`DnsServer::start_with`], answering every query after `latency`.
+    pub fn start_with_latency_and(origin: &str, latency: Duration, records: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let zone = dir.path().join(format!("{origin}.zone"));
         let mut text = std::fs::read_to_string(data(&format!("{origin}.zone"))).unwrap();
@@ -120,13 +125,7 @@ impl DnsServer {
         text.push_str(records);
         text.push('\n');
         std::fs::write(&zone, text).unwrap();
-        Self::serve(
-            origin,
-            zone,
-            "127.0.0.1:0".parse().unwrap(),
-            Duration::ZERO,
-            None,
-        )
+        Self::serve(origin, zone, "127.0.0.1:0".parse().unwrap(), latency, None)
     }
 
     /// As [`DnsServer::start`], on the given address.

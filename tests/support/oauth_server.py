@@ -292,6 +292,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, self.issue(c["user"], client_id, c["tokens"]))
             if grant == "refresh_token":
                 STATS["refresh_token"] += 1
+                if ARGS.resource and form.get("resource") != ARGS.resource:
+                    return self.refuse(400, "invalid_target", "resource must be " + ARGS.resource)
                 r = REFRESH.get(form.get("refresh_token", ""))
                 if r is None or r["revoked"] or r["client_id"] != client_id:
                     return self.refuse(400, "invalid_grant", "the refresh token is not valid")
