@@ -86,6 +86,8 @@ fn a_trust_anchors_file_that_is_not_one_is_said_in_words() {
         message.contains("OUTPOST_DNSSEC_ANCHORS") && message.contains("DNSKEY"),
         "{v}"
     );
+    let advice = v["error"]["advice"].as_str().unwrap_or_default();
+    assert!(advice.contains("root zone's keys"), "{v}");
 }
 
 #[test]

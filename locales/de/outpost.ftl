@@ -1389,6 +1389,7 @@ dns-timeout = Für { $host } hat kein DNS-Server geantwortet.
 dns-timeout-advice = Prüfen Sie, ob dieser Computer online ist. In einem Hotel- oder Zug-WLAN melden Sie sich zuerst auf dessen Seite an; mit einem VPN prüfen Sie, ob es verbunden ist.
 dns-failed = Die Suche nach { $host } ist fehlgeschlagen ({ $detail }).
 dns-failed-advice = Prüfen Sie die Netzwerkverbindung und die DNS-Einstellungen dieses Computers.
+netsetup-anchors-advice = Geben Sie OUTPOST_DNSSEC_ANCHORS eine Datei mit DNSKEY-Einträgen im Zonendatei-Format (example.org. 3600 IN DNSKEY 257 3 15 …) oder entfernen Sie die Variable, um den Schlüsseln der Root-Zone zu vertrauen.
 netsetup-resolver-advice = Korrigieren oder entfernen Sie OUTPOST_DNS, oder prüfen Sie /etc/resolv.conf.
 netsetup-tls-advice = Korrigieren oder entfernen Sie SSL_CERT_FILE.
 netsetup-port-map-advice = Korrigieren oder entfernen Sie OUTPOST_PORT_MAP.

@@ -1377,6 +1377,7 @@ dns-timeout = No DNS server answered for { $host }.
 dns-timeout-advice = Check that this computer is online. Behind a hotel or train Wi-Fi, sign in to its page first; with a VPN, check that it is connected.
 dns-failed = Looking up { $host } failed ({ $detail }).
 dns-failed-advice = Check this computer's network connection and DNS settings.
+netsetup-anchors-advice = Give OUTPOST_DNSSEC_ANCHORS a file of DNSKEY records in zone file form (example.org. 3600 IN DNSKEY 257 3 15 …), or unset it to trust the root zone's keys.
 netsetup-resolver-advice = Fix or unset OUTPOST_DNS, or check /etc/resolv.conf.
 netsetup-tls-advice = Fix or unset SSL_CERT_FILE.
 netsetup-port-map-advice = Fix or unset OUTPOST_PORT_MAP.

@@ -2,12 +2,13 @@
 //!
 //! Every source starts at once under one deadline ([`run`]); the answer is final as soon as
 //! the best-ranked source that can still answer has answered, or [`GRACE`] after the first
-//! trusted answer, whichever comes first; the losers are cancelled.
+//! trusted answer, whichever comes first; the losers are cancelled, except better-ranked
+//! sources still running, which a window may keep until the deadline ([`Late`]).
 //! Sources, best first (an account already at the domain answers before any of them: see
 //! [`known`]): the built-in provider table, the provider's HTTPS autoconfig, the domain's
-//! PACC document ([`pacc`]), the domain's well-known autoconfig, Thunderbird's online ISPDB, DNS SRV records, the MX host as
-//! a provider, Microsoft Autodiscover, live probes of likely servers, and autoconfig over plain
-//! HTTP (never trusted).
+//! PACC document ([`pacc`]), the domain's well-known autoconfig, Thunderbird's online ISPDB,
+//! DNS SRV records, the MX host as a provider, Microsoft Autodiscover, live probes of likely
+//! servers, and autoconfig over plain HTTP (never trusted).
 
 pub mod autoconfig;
 pub mod autodiscover;
@@ -161,7 +162,7 @@ impl Late {
                 None => self.reports.push(report),
             }
             let better = source < self.chosen && pick(&candidates, true).is_some();
-            self.results.insert(source, order(candidates));
+            self.results.insert(source, candidates);
             if better {
                 let (results, reports) = (self.results, self.reports);
                 return decide(self.target, results, reports, self.start.elapsed()).ok();

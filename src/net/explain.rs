@@ -1,7 +1,7 @@
 //! The network stack's errors in plain words.
 
 use super::connect::{ConnectError, ProxyError};
-use super::resolver::DnsError;
+use super::resolver::{DnsError, ResolverSetupError};
 use super::stack::NetSetupError;
 use crate::explain::{Explain, Explanation, capitalise};
 
@@ -33,6 +33,9 @@ impl Explain for NetSetupError {
         Explanation::new(
             format!("{}.", capitalise(&self.to_string())),
             match self {
+                NetSetupError::Resolver(ResolverSetupError::Anchors { .. }) => {
+                    tr!("netsetup-anchors-advice")
+                }
                 NetSetupError::Resolver(_) => tr!("netsetup-resolver-advice"),
                 NetSetupError::Tls(_) => tr!("netsetup-tls-advice"),
                 NetSetupError::PortMap(_) => tr!("netsetup-port-map-advice"),
