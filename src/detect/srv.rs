@@ -5,9 +5,31 @@
 //! it needs the person's confirmation, as DNS answers can be forged.
 
 use super::model::{Candidate, IncomingServer, Outcome, Source};
-use super::target::{Target, within};
+use super::target::Target;
 use crate::account::{AuthMethod, Security, SmtpSettings};
 use crate::net::{DnsError, Net, SrvRecord};
+
+/// The SRV records of `name`, and whether they are proven signed: the proof runs beside the
+/// lookup and is waited for only when a record points outside the domain (trust depends on
+/// it there).
+async fn lookup(
+    net: &Net,
+    target: &Target,
+    name: &str,
+) -> (Result<Vec<SrvRecord>, DnsError>, bool) {
+    let mut proof = net.resolver.prove_srv(name);
+    let records = net.resolver.srv(name).await;
+    let outside = records
+        .iter()
+        .flatten()
+        .any(|r| !r.target.is_empty() && !target.owns_or_knows(&r.target));
+    let signed = if outside {
+        proof.signed().await
+    } else {
+        proof.signed_by_now().await
+    };
+    (records, signed)
+}
 
 /// Looks up both services for the target's domain.
 pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
@@ -17,38 +39,17 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
         format!("_submission._tcp.{d}"),
     );
     let (imaps, imap) = (format!("_imaps._tcp.{d}"), format!("_imap._tcp.{d}"));
-    let r = &net.resolver;
-    // Proven signed beside the lookups: waited for only where trust depends on it.
-    let proofs = [&submissions, &submission, &imaps, &imap].map(|name| r.prove_srv(name));
-    let (tls, starttls, imap_tls, imap_starttls) = tokio::join!(
-        r.srv(&submissions),
-        r.srv(&submission),
-        r.srv(&imaps),
-        r.srv(&imap)
+    let (
+        (tls, tls_signed),
+        (starttls, starttls_signed),
+        (imap_tls, imaps_signed),
+        (imap_starttls, imap_signed),
+    ) = tokio::join!(
+        lookup(net, target, &submissions),
+        lookup(net, target, &submission),
+        lookup(net, target, &imaps),
+        lookup(net, target, &imap),
     );
-    let outside = |records: &Result<Vec<SrvRecord>, DnsError>| {
-        records.iter().flatten().any(|r| {
-            !r.target.is_empty() && !within(&r.target, d) && !target.known_provider_host(&r.target)
-        })
-    };
-    let needed = [&tls, &starttls, &imap_tls, &imap_starttls].map(outside);
-    let [tls_signed, starttls_signed, imaps_signed, imap_signed] = {
-        let [a, b, c, e] = proofs;
-        let wait = |mut p: crate::net::Proving, needed: bool| async move {
-            if needed {
-                p.signed().await
-            } else {
-                p.signed_by_now().await
-            }
-        };
-        let (a, b, c, e) = tokio::join!(
-            wait(a, needed[0]),
-            wait(b, needed[1]),
-            wait(c, needed[2]),
-            wait(e, needed[3])
-        );
-        [a, b, c, e]
-    };
     let incoming = IncomingServer::best(
         [
             (imap_tls, Security::Tls, imaps_signed),
@@ -61,9 +62,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
                 .flatten()
                 .filter(|r| !r.target.is_empty())
                 .map(move |r| IncomingServer {
-                    trusted: signed
-                        || within(&r.target, d)
-                        || target.known_provider_host(&r.target),
+                    trusted: signed || target.owns_or_knows(&r.target),
                     host: r.target,
                     port: r.port,
                     security,
@@ -88,7 +87,7 @@ pub async fn find(net: &Net, target: &Target) -> (Vec<Candidate>, Outcome) {
                         declined = true;
                         continue;
                     }
-                    let ours = within(&r.target, d) || target.known_provider_host(&r.target);
+                    let ours = target.owns_or_knows(&r.target);
                     let mut warnings = vec![];
                     if !ours && !signed {
                         warnings.push(tr!(

@@ -18,6 +18,12 @@ pub struct Target {
 }
 
 impl Target {
+    /// Whether `host` is the domain's own (under it) or a known provider's: a DNS record
+    /// naming it needs no proof to be taken.
+    pub fn owns_or_knows(&self, host: &str) -> bool {
+        within(host, &self.domain) || self.known_provider_host(host)
+    }
+
     /// Whether `host` is a server of a provider in the built-in table.
     pub fn known_provider_host(&self, host: &str) -> bool {
         let table = ProviderTable::builtin();
