@@ -435,11 +435,11 @@ fn messages_waiting_for_the_network_go_as_soon_as_it_is_back() {
     let ca = TestCa::new();
     let cert = ca.issue("mail", &["mail.example.test"]);
     let smtpd = Smtpd::start("starttls", Some(&cert));
-    // The DNS server's address is known, but nothing answers there yet: "offline".
-    let at = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    // The DNS server's address is known, but nothing answers there yet: "offline". A port
+    // below the system's range for outgoing connections: a TCP connection Outpost tries to a
+    // port nobody listens on may be given that very port and connect to itself, and then the
+    // server could not come back there.
+    let at = support::free_port_below_ephemeral();
     let placeholder = DnsServer::start("example.test");
     let mut op = Outpost::new(&placeholder, &ca);
     op.env.retain(|(k, _)| k != "OUTPOST_DNS");

@@ -31,6 +31,18 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// An address on 127.0.0.1 whose port is free for UDP and TCP now and lies below the
+/// system's range for outgoing connections, so that no client socket is ever given it (a
+/// server can come back there later).
+pub fn free_port_below_ephemeral() -> SocketAddr {
+    let start = 20_000 + (std::process::id() % 10_000) as u16;
+    (start..32_000)
+        .chain(10_000..start)
+        .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
+        .find(|at| std::net::UdpSocket::bind(at).is_ok() && std::net::TcpListener::bind(at).is_ok())
+        .expect("a free port below 32000")
+}
+
 /// Starts a server that takes its port as an argument (`spawn(port)`) on a free port, and
 /// waits until it listens there. A port found free may be taken by another test before the
 /// server binds it: then the server exits, and another port is tried (never a server of
