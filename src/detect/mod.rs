@@ -212,10 +212,11 @@ pub async fn run_keeping_late(
     }
     started.push(Source::Http);
     let options = *options;
+    let mut running = Vec::new();
     for &source in &started {
         progress(Progress::Started(source));
         let (net, target) = (net.clone(), target.clone());
-        set.spawn(async move {
+        let handle = set.spawn(async move {
             let proxy = net.dialer.proxy().cloned();
             let (c, o) = match source {
                 Source::Builtin => builtin(&target),
@@ -238,6 +239,7 @@ pub async fn run_keeping_late(
             };
             (source, order(c), o)
         });
+        running.push((source, handle));
     }
 
     let mut results: BTreeMap<Source, Vec<Candidate>> = BTreeMap::new();
@@ -301,6 +303,12 @@ pub async fn run_keeping_late(
         set.abort_all();
         return (found, None);
     };
+    // Only a better-ranked source can still change the answer: the others stop now.
+    for (source, handle) in running {
+        if source >= chosen {
+            handle.abort();
+        }
+    }
     let late = Late {
         set,
         target,
